@@ -1,0 +1,127 @@
+#include "audit/audit_log.hpp"
+
+namespace rapport::audit {
+namespace {
+
+std::optional<std::string> AsText(const db::Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
+  return db::Row({value}).Text(0);
+}
+
+}  // namespace
+
+Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view table,
+                    std::int64_t record_id, std::string_view action) {
+  return tx.Execute(
+      "INSERT INTO audit_history (table_name, record_id, action, changed_by, changed_at) "
+      "VALUES (?, ?, ?, ?, ?)",
+      {std::string(table), record_id, std::string(action), db::OptionalInt(actor.user_id),
+       actor.at});
+}
+
+Status RecordCreate(db::Transaction& tx, const Actor& actor, std::string_view table,
+                    std::int64_t record_id) {
+  return RecordAction(tx, actor, table, record_id, "create");
+}
+
+Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
+                          std::int64_t id, std::optional<std::int64_t> expected_version,
+                          const FieldValues& changes) {
+  const std::string t(table);
+  std::string columns = "version";
+  for (const auto& [column, value] : changes) columns += ", " + column;
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> current,
+                           tx.QueryOne("SELECT " + columns + " FROM " + t + " WHERE id = ?", {id}));
+  if (!current) {
+    return Error(ErrorCode::kNotFound, t + " " + std::to_string(id) + " does not exist");
+  }
+  const std::int64_t stored_version = current->Int(0);
+  if (expected_version && *expected_version != stored_version) {
+    return Error(ErrorCode::kConflict, t + " " + std::to_string(id) +
+                                           " was changed by someone else (version " +
+                                           std::to_string(stored_version) + ", expected " +
+                                           std::to_string(*expected_version) + ")");
+  }
+  std::string assignments;
+  db::Params params;
+  int changed = 0;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const auto& [column, value] = changes[i];
+    const auto old_text = AsText(current->at(i + 1));
+    const auto new_text = AsText(value);
+    if (old_text == new_text) continue;
+    assignments += column + " = ?, ";
+    params.push_back(value);
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO audit_history (table_name, record_id, action, field, old_value, new_value, "
+        "changed_by, changed_at) VALUES (?, ?, 'update', ?, ?, ?, ?, ?)",
+        {t, id, column, db::OptionalText(old_text), db::OptionalText(new_text),
+         db::OptionalInt(actor.user_id), actor.at}));
+    ++changed;
+  }
+  if (changed == 0) return 0;
+  params.push_back(actor.at);
+  params.push_back(id);
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
+      "UPDATE " + t + " SET " + assignments + "updated_at = ?, version = version + 1 WHERE id = ?",
+      params));
+  return changed;
+}
+
+Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,
+                                          std::int64_t record_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT id, table_name, record_id, action, field, old_value, new_value, changed_by, "
+               "changed_at FROM audit_history WHERE table_name = ? AND record_id = ? ORDER BY id",
+               {std::string(table), record_id}));
+  std::vector<HistoryEntry> entries;
+  entries.reserve(rows.size());
+  for (const db::Row& r : rows) {
+    entries.push_back(HistoryEntry{r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.OptText(4),
+                                   r.OptText(5), r.OptText(6), r.OptInt(7), r.Int(8)});
+  }
+  return entries;
+}
+
+}  // namespace rapport::audit
+
+namespace rapport::audit {
+
+Result<std::int64_t> InsertAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
+                                   const FieldValues& values, bool timestamps) {
+  std::string columns, marks;
+  db::Params params;
+  for (const auto& [column, value] : values) {
+    columns += (columns.empty() ? "" : ", ") + column;
+    marks += marks.empty() ? "?" : ", ?";
+    params.push_back(value);
+  }
+  if (timestamps) {
+    columns += ", created_at, updated_at";
+    marks += ", ?, ?";
+    params.push_back(actor.at);
+    params.push_back(actor.at);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
+                           tx.QueryInt("INSERT INTO " + std::string(table) + " (" + columns +
+                                           ") VALUES (" + marks + ") RETURNING id",
+                                       params));
+  RAPPORT_RETURN_IF_ERROR(RecordCreate(tx, actor, table, id));
+  return id;
+}
+
+Status CheckReference(db::Transaction& tx, std::string_view table, std::int64_t id,
+                      std::string_view field) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx.QueryOne("SELECT 1 FROM " + std::string(table) + " WHERE id = ?", {id}));
+  if (!row) {
+    return Error::InvalidField(
+        std::string(field),
+        "refers to " + std::string(table) + " " + std::to_string(id) + ", which does not exist");
+  }
+  return Ok();
+}
+
+}  // namespace rapport::audit

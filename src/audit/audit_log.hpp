@@ -1,0 +1,69 @@
+// The audit trail: who changed what, when, with old and new values, one row per changed field in
+// audit_history. Written in the same transaction as the change it describes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "db/database.hpp"
+
+namespace rapport::audit {
+
+// Who is acting and when; passed to every command that changes records.
+struct Actor {
+  std::optional<std::int64_t> user_id;  // nullopt for the system (imports, demo, migrations)
+  Instant at = 0;
+};
+
+struct HistoryEntry {
+  std::int64_t id = 0;
+  std::string table_name;
+  std::int64_t record_id = 0;
+  std::string action;  // create, update, delete, archive
+  std::optional<std::string> field;
+  std::optional<std::string> old_value;
+  std::optional<std::string> new_value;
+  std::optional<std::int64_t> changed_by;
+  Instant changed_at = 0;
+};
+
+// A column and the value it should take.
+using FieldValues = std::vector<std::pair<std::string, db::Value>>;
+
+Status RecordCreate(db::Transaction& tx, const Actor& actor, std::string_view table,
+                    std::int64_t record_id);
+Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view table,
+                    std::int64_t record_id, std::string_view action);
+
+// Applies `changes` to the record `id` of `table` and records each field whose value really
+// changes. When `expected_version` is given and differs from the stored one, changes nothing and
+// returns kConflict. Bumps `version` and sets `updated_at` when anything changed.
+// REQUIRES: column names in `changes` come from code, never from user input.
+// Returns the number of fields changed; kNotFound when there is no such record.
+Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
+                          std::int64_t id, std::optional<std::int64_t> expected_version,
+                          const FieldValues& changes);
+
+// Oldest first.
+Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,
+                                          std::int64_t record_id);
+
+}  // namespace rapport::audit
+
+namespace rapport::audit {
+
+// Inserts one record with the given columns (plus created_at/updated_at when `timestamps`) and
+// records its creation. Returns the new id.
+// REQUIRES: column names come from code, never from user input.
+Result<std::int64_t> InsertAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
+                                   const FieldValues& values, bool timestamps = true);
+
+// kInvalidArgument naming `field` when `table` has no row with this id.
+Status CheckReference(db::Transaction& tx, std::string_view table, std::int64_t id,
+                      std::string_view field);
+
+}  // namespace rapport::audit

@@ -1,0 +1,39 @@
+// What every `rapport` subcommand shares: how it registers with the command line, how it reports
+// failure (one line naming what is wrong, a non-zero exit), and how it opens the database.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "db/database.hpp"
+
+namespace rapport::cli {
+
+enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
+
+struct Context {
+  const Clock& clock;
+  int exit_code = kExitOk;
+};
+
+// Prints "rapport: <what>" on stderr and returns kExitFailure.
+int Fail(const std::string& what);
+int Fail(const Error& error);
+
+// Adds --db with RAPPORT_DB as its fallback.
+CLI::Option* AddDbOption(CLI::App& command, std::string& db);
+
+// Opens an existing database (SQLite file or postgresql:// URL); never creates one.
+Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url);
+
+void AddVersionCommand(CLI::App& app, Context& context);
+void AddMigrateCommand(CLI::App& app, Context& context);
+void AddDemoCommand(CLI::App& app, Context& context);
+void AddUserCommand(CLI::App& app, Context& context);
+void AddBackupCommand(CLI::App& app, Context& context);
+void AddServeCommand(CLI::App& app, Context& context);
+
+}  // namespace rapport::cli

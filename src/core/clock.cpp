@@ -1,0 +1,78 @@
+#include "core/clock.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace rapport {
+
+Instant SystemClock::Now() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(std::int64_t z, int& year, unsigned& month, unsigned& day) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<int>(y + (month <= 2));
+}
+
+std::string FormatDate(std::int64_t days) {
+  int y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  return buf;
+}
+
+std::string FormatInstant(Instant instant) {
+  std::int64_t days = instant / kMicrosPerDay;
+  std::int64_t rem = instant % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  const std::int64_t secs = rem / kMicrosPerSecond;
+  const std::int64_t micros = rem % kMicrosPerSecond;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%06lldZ", FormatDate(days).c_str(),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), static_cast<long long>(micros));
+  return buf;
+}
+
+bool ParseDate(const std::string& text, std::int64_t& days) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const int y = std::stoi(text.substr(0, 4));
+  const unsigned m = static_cast<unsigned>(std::stoi(text.substr(5, 2)));
+  const unsigned d = static_cast<unsigned>(std::stoi(text.substr(8, 2)));
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  days = DaysFromCivil(y, m, d);
+  int y2;
+  unsigned m2, d2;
+  CivilFromDays(days, y2, m2, d2);
+  return y2 == y && m2 == m && d2 == d;
+}
+
+}  // namespace rapport

@@ -1,0 +1,49 @@
+// Time in Rapport: instants are UTC microseconds since the Unix epoch; calendar dates are
+// "YYYY-MM-DD" strings. The Clock is injectable so tests control "now".
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rapport {
+
+using Instant = std::int64_t;  // microseconds since 1970-01-01T00:00:00Z
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Instant Now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Instant Now() const override;
+};
+
+// A clock that says what the test tells it to. Not thread-safe.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(Instant now) : now_(now) {}
+  Instant Now() const override { return now_; }
+  void Set(Instant now) { now_ = now; }
+  void Advance(std::int64_t micros) { now_ += micros; }
+
+ private:
+  Instant now_;
+};
+
+// Days since 1970-01-01 <-> civil date (proleptic Gregorian), exact for all int32 day counts.
+std::int64_t DaysFromCivil(int year, unsigned month, unsigned day);
+void CivilFromDays(std::int64_t days, int& year, unsigned& month, unsigned& day);
+
+// "2026-11-28"
+std::string FormatDate(std::int64_t days_since_epoch);
+// "2026-11-28T14:03:00.000000Z"
+std::string FormatInstant(Instant instant);
+// Parses "YYYY-MM-DD"; false when malformed or not a real date.
+bool ParseDate(const std::string& text, std::int64_t& days_since_epoch);
+
+constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+constexpr std::int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+}  // namespace rapport

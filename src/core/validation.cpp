@@ -1,0 +1,64 @@
+#include "core/validation.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace rapport {
+
+bool IsValidEmail(std::string_view email) {
+  if (email.size() < 3 || email.size() > 254) return false;
+  const auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos)
+    return false;
+  const std::string_view domain = email.substr(at + 1);
+  const auto dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  if (domain.find("..") != std::string_view::npos) return false;
+  return std::none_of(email.begin(), email.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) ||
+           std::iscntrl(static_cast<unsigned char>(c));
+  });
+}
+
+Status CheckEmail(std::string_view field, std::string_view email) {
+  if (!IsValidEmail(email)) {
+    return Error::InvalidField(std::string(field),
+                               "'" + std::string(email) + "' is not a valid email address");
+  }
+  return Ok();
+}
+
+Status CheckRequired(std::string_view field, std::string_view value, size_t max_length) {
+  const bool blank = std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c));
+  });
+  if (blank) return Error::InvalidField(std::string(field), "is required");
+  if (value.size() > max_length) {
+    return Error::InvalidField(std::string(field),
+                               "is longer than " + std::to_string(max_length) + " characters");
+  }
+  return Ok();
+}
+
+Status CheckOneOf(std::string_view field, std::string_view value,
+                  std::span<const std::string_view> allowed) {
+  for (auto a : allowed) {
+    if (a == value) return Ok();
+  }
+  std::string list;
+  for (auto a : allowed) {
+    if (!list.empty()) list += ", ";
+    list += a;
+  }
+  return Error::InvalidField(std::string(field),
+                             "'" + std::string(value) + "' is not one of: " + list);
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace rapport

@@ -1,0 +1,26 @@
+// Checks of user input shared by every capability. Each returns an Error naming the field.
+#pragma once
+
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace rapport {
+
+// A plausible email address: one '@', a local part, a dotted domain, no spaces, at most 254 chars.
+bool IsValidEmail(std::string_view email);
+Status CheckEmail(std::string_view field, std::string_view email);
+Status CheckRequired(std::string_view field, std::string_view value, size_t max_length);
+Status CheckOneOf(std::string_view field, std::string_view value,
+                  std::span<const std::string_view> allowed);
+inline Status CheckOneOf(std::string_view field, std::string_view value,
+                         std::initializer_list<std::string_view> allowed) {
+  return CheckOneOf(field, value,
+                    std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+std::string Lowercase(std::string_view text);
+
+}  // namespace rapport

@@ -1,0 +1,85 @@
+#include "db/database.hpp"
+
+#include <charconv>
+
+#include "db/postgres/postgres_database.hpp"
+#include "db/sqlite/sqlite_database.hpp"
+
+namespace rapport::db {
+
+Value OptionalText(const std::optional<std::string>& text) {
+  if (text) return *text;
+  return Null();
+}
+
+Value OptionalInt(const std::optional<std::int64_t>& number) {
+  if (number) return *number;
+  return Null();
+}
+
+std::int64_t Row::Int(size_t i) const {
+  const Value& v = cells_.at(i);
+  if (auto p = std::get_if<std::int64_t>(&v)) return *p;
+  if (auto p = std::get_if<double>(&v)) return static_cast<std::int64_t>(*p);
+  if (auto p = std::get_if<std::string>(&v)) {
+    std::int64_t out = 0;
+    std::from_chars(p->data(), p->data() + p->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+double Row::Real(size_t i) const {
+  const Value& v = cells_.at(i);
+  if (auto p = std::get_if<double>(&v)) return *p;
+  if (auto p = std::get_if<std::int64_t>(&v)) return static_cast<double>(*p);
+  if (auto p = std::get_if<std::string>(&v)) return std::strtod(p->c_str(), nullptr);
+  return 0.0;
+}
+
+std::string Row::Text(size_t i) const {
+  const Value& v = cells_.at(i);
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<std::int64_t>(&v)) return std::to_string(*p);
+  if (auto p = std::get_if<double>(&v)) return std::to_string(*p);
+  return "";
+}
+
+std::optional<std::string> Row::OptText(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Text(i);
+}
+
+std::optional<std::int64_t> Row::OptInt(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Int(i);
+}
+
+Result<std::optional<Row>> Transaction::QueryOne(std::string_view sql, const Params& params) {
+  RAPPORT_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
+  if (rows.empty()) return std::optional<Row>();
+  return std::optional<Row>(std::move(rows.front()));
+}
+
+Result<std::int64_t> Transaction::QueryInt(std::string_view sql, const Params& params) {
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<Row> row, QueryOne(sql, params));
+  if (!row || row->size() == 0) {
+    return Error(ErrorCode::kInternal, "statement returned no row: " + std::string(sql));
+  }
+  return row->Int(0);
+}
+
+bool Database::IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& url,
+                                                 const DatabaseOptions& options) {
+  if (url.empty()) {
+    return Error::InvalidField("--db", "is empty: give a SQLite file path or a postgresql:// URL");
+  }
+  if (IsPostgresUrl(url)) return OpenPostgres(url, options);
+  return OpenSqlite(url, options);
+}
+
+}  // namespace rapport::db

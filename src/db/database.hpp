@@ -1,0 +1,107 @@
+// The Database: Rapport's only door to storage. Two backends implement it, an embedded SQLite file
+// (the default) and PostgreSQL (libpq); capabilities write one SQL text with '?' placeholders and
+// the backend adapts it. Dialect differences (types, full-text search, sequences) live in
+// db/dialect.{hpp,cpp} and nowhere else.
+//
+// Work happens in transactions: Write() runs a function in a read-write transaction (one writer at
+// a time on SQLite), Read() in a read-only one (a pool of readers). The function's Status decides:
+// Ok commits, an error rolls back. A Database is thread-safe; a Transaction is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace rapport::db {
+
+enum class Backend { kSqlite, kPostgres };
+
+// A bound parameter or a cell: NULL, integer, real or text.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+inline Value Null() { return std::monostate{}; }
+Value OptionalText(const std::optional<std::string>& text);
+Value OptionalInt(const std::optional<std::int64_t>& number);
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  size_t size() const { return cells_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cells_.at(i)); }
+  std::int64_t Int(size_t i) const;  // 0 for NULL
+  double Real(size_t i) const;       // 0.0 for NULL
+  std::string Text(size_t i) const;  // "" for NULL; numbers formatted
+  std::optional<std::string> OptText(size_t i) const;
+  std::optional<std::int64_t> OptInt(size_t i) const;
+  const Value& at(size_t i) const { return cells_.at(i); }
+  const std::vector<Value>& cells() const { return cells_; }
+
+ private:
+  std::vector<Value> cells_;
+};
+
+using Rows = std::vector<Row>;
+
+// Streams many rows into one table as fast as the backend allows (COPY on PostgreSQL, a prepared
+// INSERT on SQLite). Rows become visible when the enclosing transaction commits.
+class BulkLoader {
+ public:
+  virtual ~BulkLoader() = default;
+  // REQUIRES: values.size() equals the number of columns given to Transaction::Load.
+  virtual Status Add(const Params& values) = 0;
+  virtual Status Finish() = 0;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Backend backend() const = 0;
+  virtual Status Execute(std::string_view sql, const Params& params = {}) = 0;
+  virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Runs statements separated by ';' with no parameters (DDL, scripts).
+  virtual Status ExecuteScript(std::string_view sql) = 0;
+  virtual Result<std::unique_ptr<BulkLoader>> Load(std::string_view table,
+                                                   const std::vector<std::string>& columns) = 0;
+
+  // The first row, or nullopt when there is none.
+  Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
+  // The single integer the statement returns (e.g. "INSERT ... RETURNING id", "SELECT count(*)").
+  Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
+};
+
+using TransactionFn = std::function<Status(Transaction&)>;
+
+struct DatabaseOptions {
+  int readers = 4;                // SQLite reader connections / PostgreSQL pool size
+  int busy_timeout_ms = 5000;     // SQLite: how long a writer waits for a lock
+  bool create_if_missing = true;  // SQLite: create the file
+  bool bulk_mode = false;         // SQLite: no fsync (only for a file nobody else sees yet)
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Opens "postgresql://..." (or "postgres://...") with libpq, anything else as a SQLite file path.
+  // A missing SQLite file is an error unless options.create_if_missing.
+  static Result<std::unique_ptr<Database>> Open(const std::string& url,
+                                                const DatabaseOptions& options = {});
+  static bool IsPostgresUrl(std::string_view url);
+
+  virtual Backend backend() const = 0;
+  // Where the data lives, with any password removed: safe to print.
+  virtual std::string Describe() const = 0;
+
+  virtual Status Write(const TransactionFn& fn) = 0;
+  virtual Status Read(const TransactionFn& fn) = 0;
+};
+
+}  // namespace rapport::db

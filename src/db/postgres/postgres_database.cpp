@@ -1,0 +1,380 @@
+#include "db/postgres/postgres_database.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace rapport::db {
+namespace {
+
+constexpr unsigned kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kBoolOid = 16, kFloat4Oid = 700,
+                   kFloat8Oid = 701, kNumericOid = 1700;
+
+Error PostgresError(PGconn* conn, const PGresult* result, std::string_view context) {
+  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (!context.empty()) message = std::string(context) + ": " + message;
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  if (sqlstate == "23505") return Error(ErrorCode::kAlreadyExists, message);
+  if (sqlstate == "23503") return Error(ErrorCode::kFailedPrecondition, message);
+  if (sqlstate == "23514" || sqlstate == "23502" || sqlstate.starts_with("22")) {
+    return Error(ErrorCode::kInvalidArgument, message);
+  }
+  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate.starts_with("08") ||
+      sqlstate == "57P01" || PQstatus(conn) == CONNECTION_BAD) {
+    return Error(ErrorCode::kUnavailable, message);
+  }
+  return Error(ErrorCode::kInternal, message);
+}
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+class Connection {
+ public:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  ~Connection() { PQfinish(conn_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  PGconn* conn() const { return conn_; }
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+  // Prepares (once per connection) and runs the statement.
+  Result<ResultPtr> Run(std::string_view sql, const Params& params) {
+    auto it = statements_.find(std::string(sql));
+    if (it == statements_.end()) {
+      const std::string name = "s" + std::to_string(statements_.size() + 1);
+      const std::string numbered = NumberPlaceholders(sql);
+      ResultPtr prepared(PQprepare(conn_, name.c_str(), numbered.c_str(), 0, nullptr), &PQclear);
+      if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        return PostgresError(conn_, prepared.get(), "prepare");
+      }
+      it = statements_.emplace(std::string(sql), name).first;
+    }
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Value& v = params[i];
+      if (auto n = std::get_if<std::int64_t>(&v)) {
+        texts[i] = std::to_string(*n);
+      } else if (auto d = std::get_if<double>(&v)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        texts[i].assign(buf, end);
+      } else if (auto s = std::get_if<std::string>(&v)) {
+        values[i] = s->c_str();
+        continue;
+      } else {
+        continue;  // NULL
+      }
+      values[i] = texts[i].c_str();
+    }
+    ResultPtr result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                    values.data(), nullptr, nullptr, 0),
+                     &PQclear);
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return PostgresError(conn_, result.get(), "");
+    }
+    return result;
+  }
+
+  Status Exec(std::string_view sql) {
+    ResultPtr result(PQexec(conn_, std::string(sql).c_str()), &PQclear);
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return PostgresError(conn_, result.get(), "");
+    }
+    return Ok();
+  }
+
+ private:
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> statements_;
+};
+
+Rows ToRows(const PGresult* result) {
+  const int n = PQntuples(result), columns = PQnfields(result);
+  Rows rows;
+  rows.reserve(n);
+  for (int r = 0; r < n; ++r) {
+    std::vector<Value> cells;
+    cells.reserve(columns);
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result, r, c)) {
+        cells.emplace_back(std::monostate{});
+        continue;
+      }
+      const char* text = PQgetvalue(result, r, c);
+      const int length = PQgetlength(result, r, c);
+      const unsigned type = PQftype(result, c);
+      if (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid ||
+          (type == kNumericOid && !std::memchr(text, '.', length))) {
+        std::int64_t number = 0;
+        std::from_chars(text, text + length, number);
+        cells.emplace_back(number);
+      } else if (type == kFloat8Oid || type == kFloat4Oid || type == kNumericOid) {
+        cells.emplace_back(std::strtod(text, nullptr));
+      } else if (type == kBoolOid) {
+        cells.emplace_back(static_cast<std::int64_t>(text[0] == 't'));
+      } else {
+        cells.emplace_back(std::string(text, length));
+      }
+    }
+    rows.emplace_back(std::move(cells));
+  }
+  return rows;
+}
+
+// COPY ... FROM STDIN in text format, flushed in chunks.
+class PostgresBulkLoader final : public BulkLoader {
+ public:
+  PostgresBulkLoader(Connection& connection, size_t columns)
+      : connection_(connection), columns_(columns) {}
+
+  Status Add(const Params& values) override {
+    if (values.size() != columns_) {
+      return Error(ErrorCode::kInternal, "bulk load row has " + std::to_string(values.size()) +
+                                             " values, expected " + std::to_string(columns_));
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i) buffer_ += '\t';
+      const Value& v = values[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        buffer_ += "\\N";
+      } else if (auto n = std::get_if<std::int64_t>(&v)) {
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *n);
+        buffer_.append(buf, end);
+      } else if (auto d = std::get_if<double>(&v)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        buffer_.append(buf, end);
+      } else {
+        for (char ch : std::get<std::string>(v)) {
+          switch (ch) {
+            case '\\':
+              buffer_ += "\\\\";
+              break;
+            case '\t':
+              buffer_ += "\\t";
+              break;
+            case '\n':
+              buffer_ += "\\n";
+              break;
+            case '\r':
+              buffer_ += "\\r";
+              break;
+            default:
+              buffer_ += ch;
+          }
+        }
+      }
+    }
+    buffer_ += '\n';
+    if (buffer_.size() >= (1 << 20)) return Flush();
+    return Ok();
+  }
+
+  Status Finish() override {
+    RAPPORT_RETURN_IF_ERROR(Flush());
+    if (PQputCopyEnd(connection_.conn(), nullptr) != 1) {
+      return PostgresError(connection_.conn(), nullptr, "copy end");
+    }
+    ResultPtr result(PQgetResult(connection_.conn()), &PQclear);
+    Status status = Ok();
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      status = PostgresError(connection_.conn(), result.get(), "copy");
+    }
+    while (PGresult* extra = PQgetResult(connection_.conn())) PQclear(extra);
+    return status;
+  }
+
+ private:
+  Status Flush() {
+    if (buffer_.empty()) return Ok();
+    if (PQputCopyData(connection_.conn(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
+      return PostgresError(connection_.conn(), nullptr, "copy");
+    }
+    buffer_.clear();
+    return Ok();
+  }
+
+  Connection& connection_;
+  size_t columns_;
+  std::string buffer_;
+};
+
+class PostgresTransaction final : public Transaction {
+ public:
+  explicit PostgresTransaction(Connection& connection) : connection_(connection) {}
+  Backend backend() const override { return Backend::kPostgres; }
+
+  Status Execute(std::string_view sql, const Params& params) override {
+    RAPPORT_ASSIGN_OR_RETURN(ResultPtr result, connection_.Run(sql, params));
+    return Ok();
+  }
+
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    RAPPORT_ASSIGN_OR_RETURN(ResultPtr result, connection_.Run(sql, params));
+    return ToRows(result.get());
+  }
+
+  Status ExecuteScript(std::string_view sql) override { return connection_.Exec(sql); }
+
+  Result<std::unique_ptr<BulkLoader>> Load(std::string_view table,
+                                           const std::vector<std::string>& columns) override {
+    std::string sql = "COPY " + std::string(table) + " (";
+    for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
+    sql += ") FROM STDIN";
+    ResultPtr result(PQexec(connection_.conn(), sql.c_str()), &PQclear);
+    if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
+      return PostgresError(connection_.conn(), result.get(), "copy");
+    }
+    return std::unique_ptr<BulkLoader>(
+        std::make_unique<PostgresBulkLoader>(connection_, columns.size()));
+  }
+
+ private:
+  Connection& connection_;
+};
+
+Result<std::unique_ptr<Connection>> Connect(const std::string& url) {
+  std::string conninfo = url;
+  if (conninfo.find("connect_timeout") == std::string::npos) {
+    conninfo += (conninfo.find('?') == std::string::npos ? "?" : "&");
+    conninfo += "connect_timeout=5";
+  }
+  auto connection = std::make_unique<Connection>(PQconnectdb(conninfo.c_str()));
+  if (PQstatus(connection->conn()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(connection->conn());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Error(ErrorCode::kUnavailable,
+                 "cannot connect to PostgreSQL at " + RedactPostgresUrl(url) + ": " + message);
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      connection->Exec("SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
+  return connection;
+}
+
+class PostgresDatabase final : public Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const std::string& url,
+                                                const DatabaseOptions& options) {
+    auto db = std::unique_ptr<PostgresDatabase>(new PostgresDatabase(url, options));
+    RAPPORT_ASSIGN_OR_RETURN(auto first, Connect(url));
+    db->idle_.push_back(std::move(first));
+    db->open_ = 1;
+    return std::unique_ptr<Database>(std::move(db));
+  }
+
+  Backend backend() const override { return Backend::kPostgres; }
+  std::string Describe() const override { return RedactPostgresUrl(url_); }
+
+  Status Write(const TransactionFn& fn) override { return RunIn("BEGIN", fn); }
+  Status Read(const TransactionFn& fn) override {
+    return RunIn("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+  }
+
+ private:
+  PostgresDatabase(std::string url, DatabaseOptions options)
+      : url_(std::move(url)), options_(options) {}
+
+  Status RunIn(const char* begin, const TransactionFn& fn) {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, Acquire());
+    Status status = connection->Exec(begin);
+    if (status.ok()) {
+      PostgresTransaction transaction(*connection);
+      status = fn(transaction);
+      if (status.ok()) {
+        status = connection->Exec("COMMIT");
+      }
+      if (!status.ok()) (void)connection->Exec("ROLLBACK");
+    }
+    Release(std::move(connection));
+    return status;
+  }
+
+  Result<std::unique_ptr<Connection>> Acquire() {
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.readers; });
+      if (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        return connection;
+      }
+      ++open_;
+    }
+    auto connected = Connect(url_);
+    if (!connected.ok()) {
+      std::lock_guard lock(mutex_);
+      --open_;
+      available_.notify_one();
+    }
+    return connected;
+  }
+
+  void Release(std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(mutex_);
+    if (connection->broken()) {
+      --open_;  // dropped; a new one is opened on demand
+    } else {
+      idle_.push_back(std::move(connection));
+    }
+    available_.notify_one();
+  }
+
+  std::string url_;
+  DatabaseOptions options_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;
+};
+
+}  // namespace
+
+std::string RedactPostgresUrl(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + url.substr(at);
+}
+
+std::string NumberPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += '$' + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url,
+                                               const DatabaseOptions& options) {
+  return PostgresDatabase::Open(url, options);
+}
+
+}  // namespace rapport::db

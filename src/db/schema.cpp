@@ -1,0 +1,300 @@
+// The schema, one migration per function. Written once with dialect tokens (see dialect.hpp).
+// Never edit a migration that has shipped: add a new one.
+#include "db/dialect.hpp"
+#include "db/migrations.hpp"
+
+namespace rapport::db {
+namespace {
+
+constexpr const char* kCoreRecords = R"SQL(
+CREATE TABLE users (
+  id {pk},
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'executive', 'rsm', 'rep', 'account_manager',
+                                     'inside_sales', 'customer_success', 'clinical_specialist')),
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'on_leave', 'left')),
+  manager_id {int} REFERENCES users (id),
+  job_title TEXT,
+  phone TEXT,
+  password_hash TEXT,
+  left_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX users_manager_idx ON users (manager_id);
+
+CREATE TABLE territories (
+  id {pk},
+  name TEXT NOT NULL UNIQUE,
+  parent_id {int} REFERENCES territories (id),
+  owner_id {int} REFERENCES users (id),
+  region TEXT,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX territories_parent_idx ON territories (parent_id);
+CREATE INDEX territories_owner_idx ON territories (owner_id);
+
+CREATE TABLE distributors (
+  id {pk},
+  name TEXT NOT NULL UNIQUE,
+  region TEXT,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'terminated')),
+  email TEXT,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+
+CREATE TABLE accounts (
+  id {pk},
+  external_id TEXT UNIQUE,
+  name TEXT NOT NULL,
+  parent_id {int} REFERENCES accounts (id),
+  type TEXT NOT NULL CHECK (type IN ('health_system', 'hospital', 'department', 'gp_practice',
+                                     'pharmacy', 'local_authority', 'commissioning_group', 'other')),
+  status TEXT NOT NULL DEFAULT 'prospect' CHECK (status IN ('prospect', 'customer', 'former')),
+  customer_since {date},
+  region TEXT,
+  postcode TEXT,
+  owner_id {int} REFERENCES users (id),
+  territory_id {int} REFERENCES territories (id),
+  distributor_id {int} REFERENCES distributors (id),
+  segment TEXT,
+  contact_cadence_days {int},
+  archived_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX accounts_parent_idx ON accounts (parent_id);
+CREATE INDEX accounts_owner_idx ON accounts (owner_id);
+CREATE INDEX accounts_territory_idx ON accounts (territory_id);
+CREATE INDEX accounts_distributor_idx ON accounts (distributor_id);
+CREATE INDEX accounts_name_idx ON accounts (name, id);
+CREATE INDEX accounts_updated_idx ON accounts (updated_at, id);
+
+CREATE TABLE contacts (
+  id {pk},
+  external_id TEXT UNIQUE,
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  job_title TEXT,
+  function TEXT NOT NULL DEFAULT 'other' CHECK (function IN ('clinician', 'procurement', 'finance',
+      'executive', 'department_manager', 'personal_assistant', 'stores', 'business_development',
+      'it', 'other')),
+  stance TEXT NOT NULL DEFAULT 'neutral' CHECK (stance IN ('advocate', 'neutral', 'detractor')),
+  influence TEXT NOT NULL DEFAULT 'medium' CHECK (influence IN ('low', 'medium', 'high')),
+  colour TEXT CHECK (colour IN ('red', 'blue', 'green', 'yellow')),
+  kol {int} NOT NULL DEFAULT 0 CHECK (kol IN (0, 1)),
+  email TEXT,
+  phone TEXT,
+  reports_to_id {int} REFERENCES contacts (id),
+  left_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX contacts_account_idx ON contacts (account_id);
+CREATE INDEX contacts_name_idx ON contacts (last_name, first_name, id);
+
+CREATE TABLE account_team_members (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  user_id {int} NOT NULL REFERENCES users (id),
+  team_role TEXT NOT NULL CHECK (team_role IN ('account_owner', 'account_manager', 'rep',
+      'clinical_specialist', 'service_engineer', 'inside_sales', 'customer_success',
+      'executive_sponsor')),
+  is_primary {int} NOT NULL DEFAULT 0 CHECK (is_primary IN (0, 1)),
+  created_at {int} NOT NULL,
+  UNIQUE (account_id, user_id, team_role)
+){strict};
+CREATE INDEX account_team_members_user_idx ON account_team_members (user_id);
+
+CREATE TABLE products (
+  id {pk},
+  sku TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  family TEXT NOT NULL,
+  lifecycle TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle IN ('active', 'retiring', 'retired')),
+  successor_id {int} REFERENCES products (id),
+  list_price_minor {int} NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+
+CREATE TABLE purchases (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  product_id {int} NOT NULL REFERENCES products (id),
+  quantity {int} NOT NULL CHECK (quantity > 0),
+  purchased_on {date} NOT NULL,
+  installed_on {date},
+  warranty_end {date},
+  lot_expiry {date},
+  contract_ref TEXT,
+  amount_minor {int} NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX purchases_account_idx ON purchases (account_id);
+CREATE INDEX purchases_warranty_idx ON purchases (warranty_end);
+
+CREATE TABLE sales_lines (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  product_id {int} NOT NULL REFERENCES products (id),
+  period TEXT NOT NULL CHECK (length(period) = 7),
+  revenue_minor {int} NOT NULL,
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  quantity {int} NOT NULL DEFAULT 0,
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX sales_lines_account_idx ON sales_lines (account_id, period);
+CREATE INDEX sales_lines_product_idx ON sales_lines (product_id, period);
+
+CREATE TABLE opportunities (
+  id {pk},
+  external_id TEXT UNIQUE,
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  owner_id {int} NOT NULL REFERENCES users (id),
+  name TEXT NOT NULL,
+  stage TEXT NOT NULL DEFAULT 'prospecting' CHECK (stage IN ('prospecting', 'qualification',
+      'proposal', 'negotiation', 'closed_won', 'closed_lost')),
+  amount_minor {int} NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  close_date {date} NOT NULL,
+  probability {int} NOT NULL DEFAULT 10 CHECK (probability BETWEEN 0 AND 100),
+  next_step TEXT,
+  lost_reason TEXT,
+  closed_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX opportunities_account_idx ON opportunities (account_id);
+CREATE INDEX opportunities_owner_idx ON opportunities (owner_id, stage, close_date);
+
+CREATE TABLE opportunity_contact_roles (
+  id {pk},
+  opportunity_id {int} NOT NULL REFERENCES opportunities (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  role TEXT NOT NULL CHECK (role IN ('economic_buyer', 'user_buyer', 'technical_buyer', 'coach',
+                                     'other')),
+  UNIQUE (opportunity_id, contact_id, role)
+){strict};
+CREATE INDEX opportunity_contact_roles_contact_idx ON opportunity_contact_roles (contact_id);
+
+CREATE TABLE activities (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  user_id {int} NOT NULL REFERENCES users (id),
+  kind TEXT NOT NULL CHECK (kind IN ('call', 'visit', 'email', 'meeting', 'note')),
+  occurred_at {int} NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT,
+  outcome TEXT,
+  next_step TEXT,
+  opportunity_id {int} REFERENCES opportunities (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX activities_account_idx ON activities (account_id, occurred_at);
+CREATE INDEX activities_user_idx ON activities (user_id, occurred_at);
+
+CREATE TABLE activity_contacts (
+  activity_id {int} NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  PRIMARY KEY (activity_id, contact_id)
+){strict};
+CREATE INDEX activity_contacts_contact_idx ON activity_contacts (contact_id);
+
+CREATE TABLE tasks (
+  id {pk},
+  owner_id {int} NOT NULL REFERENCES users (id),
+  account_id {int} REFERENCES accounts (id),
+  related_type TEXT CHECK (related_type IN ('opportunity', 'contact', 'activity', 'purchase')),
+  related_id {int},
+  subject TEXT NOT NULL,
+  due_on {date},
+  done_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX tasks_owner_idx ON tasks (owner_id, done_at, due_on);
+CREATE INDEX tasks_account_idx ON tasks (account_id);
+
+CREATE TABLE audit_history (
+  id {pk},
+  table_name TEXT NOT NULL,
+  record_id {int} NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'archive')),
+  field TEXT,
+  old_value TEXT,
+  new_value TEXT,
+  changed_by {int} REFERENCES users (id),
+  changed_at {int} NOT NULL
+){strict};
+CREATE INDEX audit_history_record_idx ON audit_history (table_name, record_id, id);
+)SQL";
+
+Status ApplyCoreRecords(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCoreRecords));
+}
+
+Status ApplyFullTextSearch(Transaction& transaction) {
+  for (const FullTextIndex& index : SearchIndexes()) {
+    for (const std::string& statement : CreateFullTextIndex(transaction.backend(), index)) {
+      RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "core records", &ApplyCoreRecords},
+      {2, "full-text search", &ApplyFullTextSearch},
+  };
+  return migrations;
+}
+
+const std::vector<FullTextIndex>& SearchIndexes() {
+  static const std::vector<FullTextIndex> indexes = {
+      {"accounts", {"name", "region", "postcode"}},
+      {"contacts", {"first_name", "last_name", "job_title", "email"}},
+      {"opportunities", {"name"}},
+  };
+  return indexes;
+}
+
+const std::vector<std::string>& DomainTables() {
+  static const std::vector<std::string> tables = {"users",
+                                                  "territories",
+                                                  "distributors",
+                                                  "accounts",
+                                                  "contacts",
+                                                  "account_team_members",
+                                                  "products",
+                                                  "purchases",
+                                                  "sales_lines",
+                                                  "opportunities",
+                                                  "opportunity_contact_roles",
+                                                  "activities",
+                                                  "activity_contacts",
+                                                  "tasks",
+                                                  "audit_history"};
+  return tables;
+}
+
+}  // namespace rapport::db

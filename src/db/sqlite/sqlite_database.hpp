@@ -1,0 +1,20 @@
+// The embedded backend: one SQLite file in WAL mode with foreign keys on. One writer connection
+// (writes are serialised by a mutex, BEGIN IMMEDIATE) and a pool of read-only connections, each
+// reading a consistent snapshot. Prepared statements are cached per connection.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "db/database.hpp"
+
+namespace rapport::db {
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path,
+                                             const DatabaseOptions& options);
+
+// Copies a live SQLite database into `destination` with SQLite's online backup API: a consistent
+// snapshot even while other processes write. Refuses to overwrite an existing file.
+Status BackupSqlite(const std::string& source, const std::string& destination);
+
+}  // namespace rapport::db

@@ -1,0 +1,838 @@
+#include "demo/demo_data.hpp"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "db/dialect.hpp"
+#include "db/migrations.hpp"
+#include "users/password.hpp"
+
+namespace rapport::demo {
+namespace {
+
+// splitmix64: tiny, fast, and the same on every platform (std distributions are not).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
+  std::uint64_t Next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n).
+  std::int64_t Below(std::int64_t n) {
+    return static_cast<std::int64_t>(
+        (static_cast<unsigned __int128>(Next()) * static_cast<std::uint64_t>(n)) >> 64);
+  }
+  std::int64_t Between(std::int64_t lo, std::int64_t hi) { return lo + Below(hi - lo + 1); }
+  bool Chance(int percent) { return Below(100) < percent; }
+  template <typename T, size_t N>
+  const T& Pick(const std::array<T, N>& items) {
+    return items[static_cast<size_t>(Below(N))];
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+using SV = std::string_view;
+
+constexpr std::array<SV, 48> kFirstNames = {
+    "Olivia", "Amelia", "Isla",   "Ava",    "Mia",    "Sophia", "Grace",    "Lily",
+    "Freya",  "Emily",  "Ella",   "Poppy",  "Aisha",  "Priya",  "Fatima",   "Chloe",
+    "Hannah", "Sarah",  "Rachel", "Claire", "Nadia",  "Zara",   "Megan",    "Laura",
+    "Oliver", "George", "Noah",   "Arthur", "Harry",  "Leo",    "Jack",     "Oscar",
+    "James",  "David",  "Daniel", "Thomas", "Samuel", "Joseph", "Mohammed", "Ravi",
+    "Arjun",  "Kwame",  "Liam",   "Connor", "Owen",   "Rhys",   "Ewan",     "Callum"};
+constexpr std::array<SV, 56> kLastNames = {
+    "Smith",   "Jones",    "Taylor",  "Brown",    "Williams",  "Wilson", "Johnson", "Davies",
+    "Patel",   "Robinson", "Wright",  "Thompson", "Evans",     "Walker", "White",   "Roberts",
+    "Green",   "Hall",     "Wood",    "Jackson",  "Clarke",    "Khan",   "Hughes",  "Edwards",
+    "Hill",    "Moore",    "Clark",   "Harrison", "Scott",     "Young",  "Morris",  "Hussain",
+    "Ahmed",   "Ali",      "Shah",    "Singh",    "Okafor",    "Mensah", "Murphy",  "Kelly",
+    "O'Brien", "Campbell", "Stewart", "Anderson", "Macdonald", "Reid",   "Fraser",  "Morgan",
+    "Price",   "Lewis",    "Bennett", "Cooper",   "Ward",      "Turner", "Parker",  "Chapman"};
+constexpr std::array<SV, 40> kTowns = {
+    "Ashford",      "Barnsley",  "Bedford",       "Blackburn",   "Bolton",    "Bradford",
+    "Brighton",     "Cambridge", "Carlisle",      "Chelmsford",  "Chester",   "Colchester",
+    "Coventry",     "Derby",     "Doncaster",     "Durham",      "Exeter",    "Gloucester",
+    "Harrogate",    "Hereford",  "Ipswich",       "Kendal",      "Leicester", "Lincoln",
+    "Luton",        "Maidstone", "Middlesbrough", "Northampton", "Norwich",   "Oxford",
+    "Peterborough", "Plymouth",  "Preston",       "Reading",     "Salisbury", "Sheffield",
+    "Stockport",    "Truro",     "Wakefield",     "York"};
+constexpr std::array<SV, 8> kRegions = {"North East", "North West", "Yorkshire",  "Midlands",
+                                        "East",       "London",     "South East", "South West"};
+constexpr std::array<SV, 8> kPostcodeAreas = {"NE", "M", "LS", "B", "CB", "SE", "BN", "EX"};
+constexpr std::array<SV, 12> kDepartments = {"Radiology",  "Theatres",       "Pharmacy",
+                                             "Cardiology", "Intensive Care", "Emergency Department",
+                                             "Endoscopy",  "Renal Unit",     "Sterile Services",
+                                             "Maternity",  "Orthopaedics",   "Oncology"};
+constexpr std::array<SV, 4> kHospitalKinds = {"General Hospital", "Royal Infirmary",
+                                              "District Hospital", "Community Hospital"};
+constexpr std::array<SV, 10> kFamilies = {"Imaging",
+                                          "Infusion",
+                                          "Patient Monitoring",
+                                          "Surgical Instruments",
+                                          "Wound Care",
+                                          "Sterilisation",
+                                          "Respiratory",
+                                          "Diagnostics",
+                                          "Orthopaedic Implants",
+                                          "Service Contracts"};
+constexpr std::array<SV, 10> kProductWords = {"Pro",  "Max", "Lite",  "Plus", "Core",
+                                              "Flex", "Vue", "Sense", "Care", "One"};
+constexpr std::array<SV, 10> kFunctions = {
+    "clinician", "clinician",          "clinician",          "procurement", "finance",
+    "executive", "department_manager", "personal_assistant", "stores",      "it"};
+constexpr std::array<SV, 10> kJobTitles = {
+    "Consultant",        "Senior Nurse",    "Clinical Lead",      "Procurement Manager",
+    "Finance Director",  "Chief Executive", "Department Manager", "PA to the Director",
+    "Stores Supervisor", "Head of IT"};
+constexpr std::array<SV, 5> kKinds = {"call", "visit", "email", "meeting", "note"};
+constexpr std::array<SV, 12> kSubjects = {"Check-in call",         "Quarterly business review",
+                                          "Product demonstration", "Training session follow-up",
+                                          "Pricing discussion",    "Service issue follow-up",
+                                          "Trial kick-off",        "Contract renewal",
+                                          "Stock level review",    "Introduction meeting",
+                                          "Clinical evaluation",   "Tender clarification"};
+constexpr std::array<SV, 6> kOutcomes = {"Positive: wants a proposal",
+                                         "Neutral: more information needed",
+                                         "Agreed next meeting",
+                                         "Raised a concern about delivery times",
+                                         "No decision yet",
+                                         "Asked for a trial"};
+constexpr std::array<SV, 6> kStages = {"prospecting", "qualification", "proposal",
+                                       "negotiation", "closed_won",    "closed_lost"};
+constexpr std::array<int, 6> kStageProbability = {10, 20, 50, 75, 100, 0};
+
+std::string Lower(SV text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\'' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string Period(std::int64_t day) { return FormatDate(day).substr(0, 7); }
+
+// Everything the later tables need to know about the earlier ones.
+struct World {
+  struct UserInfo {
+    std::string role;
+    int territory = -1;  // index of the territory they cover, or -1
+  };
+  std::vector<UserInfo> users;                // id = index + 1
+  std::vector<std::int64_t> territory_owner;  // leaf territory index -> user id (rep)
+  std::vector<std::int64_t> territory_am;     // leaf territory index -> account manager id
+  std::vector<std::int64_t> territory_cs;     // leaf territory index -> clinical specialist id
+  std::vector<std::int64_t> territory_id;     // leaf territory index -> territory id
+  std::vector<std::int64_t> account_owner;    // account id - 1 -> owner user id
+  std::vector<int> account_territory;         // account id - 1 -> leaf territory index
+  std::vector<char> account_customer;         // account id - 1 -> is a customer
+  std::vector<char> account_single_threaded;  // account id - 1 -> one rep, one contact
+  std::vector<std::int64_t> first_contact;    // account id - 1 -> first contact id
+  std::vector<std::int32_t> contact_count;    // account id - 1 -> number of contacts
+  std::vector<std::int64_t> product_price;    // product id - 1 -> list price (minor units)
+};
+
+class Filler {
+ public:
+  Filler(db::Transaction& tx, const DemoOptions& options, std::string password_hash)
+      : tx_(tx),
+        o_(options),
+        rng_(options.seed),
+        password_hash_(std::move(password_hash)),
+        now_(options.as_of_day * kMicrosPerDay + 17 * 3600 * kMicrosPerSecond) {}
+
+  Result<DemoReport> Run() {
+    RAPPORT_RETURN_IF_ERROR(Users());
+    RAPPORT_RETURN_IF_ERROR(Territories());
+    RAPPORT_RETURN_IF_ERROR(Distributors());
+    RAPPORT_RETURN_IF_ERROR(Accounts());
+    RAPPORT_RETURN_IF_ERROR(Contacts());
+    RAPPORT_RETURN_IF_ERROR(TeamMembers());
+    RAPPORT_RETURN_IF_ERROR(Products());
+    RAPPORT_RETURN_IF_ERROR(Purchases());
+    RAPPORT_RETURN_IF_ERROR(SalesLines());
+    RAPPORT_RETURN_IF_ERROR(Opportunities());
+    RAPPORT_RETURN_IF_ERROR(Activities());
+    RAPPORT_RETURN_IF_ERROR(Tasks());
+    for (const std::string& table : db::DomainTables()) {
+      if (table != "activity_contacts") {
+        RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
+      }
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t n, tx_.QueryInt("SELECT count(*) FROM " + table));
+      report_.rows_per_table.emplace_back(table, n);
+    }
+    return report_;
+  }
+
+ private:
+  // Loads `total` rows into `table`, asking `row(i, values)` for each.
+  template <typename MakeRow>
+  Status Load(const std::string& table, const std::vector<std::string>& columns, std::int64_t total,
+              MakeRow make_row) {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader, tx_.Load(table, columns));
+    db::Params values;
+    const std::int64_t step = std::max<std::int64_t>(1, total / 100);
+    Report(table, 0, total);
+    for (std::int64_t i = 0; i < total; ++i) {
+      values.clear();
+      make_row(i, values);
+      if (!values.empty()) RAPPORT_RETURN_IF_ERROR(loader->Add(values));
+      if ((i + 1) % step == 0 && i + 1 < total) Report(table, i + 1, total);
+    }
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+    Report(table, total, total);
+    return Ok();
+  }
+
+  void Report(std::string_view table, std::int64_t done, std::int64_t total) {
+    if (o_.progress) o_.progress(table, done, total);
+  }
+
+  std::string PersonName() {
+    return std::string(rng_.Pick(kFirstNames)) + " " + std::string(rng_.Pick(kLastNames));
+  }
+
+  // A moment within the last `days` days, in working hours.
+  Instant PastInstant(std::int64_t days) {
+    const std::int64_t day = o_.as_of_day - rng_.Below(days);
+    return day * kMicrosPerDay + rng_.Between(8 * 3600, 18 * 3600) * kMicrosPerSecond;
+  }
+
+  Status Users() {
+    const DemoSize& s = o_.size;
+    const int t = s.territories;
+    const int rsms = (t + 3) / 4;
+    const int admins = std::max(1, s.users / 1000);
+    const int executives = std::max(2, s.users / 500);
+    struct Band {
+      const char* role;
+      int count;
+    };
+    std::vector<Band> bands = {{"admin", admins},
+                               {"executive", executives},
+                               {"rsm", rsms},
+                               {"rep", t + t / 2},
+                               {"account_manager", t},
+                               {"inside_sales", std::max(1, t / 2)},
+                               {"customer_success", std::max(1, t / 2)}};
+    int assigned = 0;
+    for (const auto& b : bands) assigned += b.count;
+    bands.push_back({"clinical_specialist", std::max(1, s.users - assigned)});
+    std::vector<std::pair<std::string, int>> roles;  // role, index within role
+    for (const auto& b : bands) {
+      for (int i = 0; i < b.count; ++i) roles.emplace_back(b.role, i);
+    }
+    // Ids are 1-based in the order above; find where each role starts.
+    auto first_of = [&](std::string_view role) {
+      for (size_t i = 0; i < roles.size(); ++i) {
+        if (roles[i].first == role) return static_cast<std::int64_t>(i + 1);
+      }
+      return std::int64_t{1};
+    };
+    const std::int64_t first_exec = first_of("executive"), first_rsm = first_of("rsm"),
+                       first_rep = first_of("rep"), first_am = first_of("account_manager"),
+                       first_cs = first_of("clinical_specialist");
+    w_.territory_owner.resize(t);
+    w_.territory_am.resize(t);
+    w_.territory_cs.resize(t);
+    for (int i = 0; i < t; ++i) {
+      w_.territory_owner[i] = first_rep + i;
+      w_.territory_am[i] = first_am + i;
+      w_.territory_cs[i] = first_cs + (i % std::max(1, s.users - assigned));
+    }
+    std::vector<std::string> seen_emails;
+    return Load("users",
+                {"id", "email", "name", "role", "status", "manager_id", "job_title",
+                 "password_hash", "created_at", "updated_at", "version"},
+                static_cast<std::int64_t>(roles.size()), [&](std::int64_t i, db::Params& v) {
+                  const auto& [role, k] = roles[i];
+                  const std::int64_t id = i + 1;
+                  std::string name = PersonName();
+                  if (role == "admin" && k == 0) name = "Alex Admin";
+                  const auto space = name.find(' ');
+                  std::string email = Lower(name.substr(0, space)) + "." +
+                                      Lower(name.substr(space + 1)) + std::to_string(id) +
+                                      "@medequip.example";
+                  if (role == "admin" && k == 0) email = "admin@medequip.example";
+                  // Managers: executives report to the first executive, RSMs to an executive,
+                  // everyone in a territory to that territory's RSM.
+                  db::Value manager = db::Null();
+                  int territory = -1;
+                  if (role == "executive" && k > 0) manager = first_exec;
+                  if (role == "rsm") manager = first_exec + (k % executives);
+                  if (role == "rep" || role == "account_manager" || role == "inside_sales" ||
+                      role == "customer_success" || role == "clinical_specialist") {
+                    territory = k % t;
+                    manager = first_rsm + territory / 4;
+                  }
+                  w_.users.push_back({role, territory});
+                  const char* title = role == "rep"                ? "Territory Manager"
+                                      : role == "account_manager"  ? "Key Account Manager"
+                                      : role == "rsm"              ? "Regional Sales Manager"
+                                      : role == "executive"        ? "Sales Director"
+                                      : role == "admin"            ? "CRM Administrator"
+                                      : role == "inside_sales"     ? "Inside Sales Executive"
+                                      : role == "customer_success" ? "Customer Success Manager"
+                                                                   : "Clinical Specialist";
+                  // A few people are away or have left, as in any real team.
+                  std::string status = "active";
+                  if (role == "clinical_specialist" && k % 9 == 8) status = "on_leave";
+                  if (role == "rep" && k >= t && k % 5 == 4) status = "left";
+                  const Instant created = now_ - (800 + rng_.Below(1500)) * kMicrosPerDay;
+                  v = {id,
+                       email,
+                       name,
+                       role,
+                       status,
+                       manager,
+                       std::string(title),
+                       password_hash_,
+                       created,
+                       created,
+                       std::int64_t{1}};
+                  if (k == 0 && (role == "admin" || role == "rep" || role == "rsm" ||
+                                 role == "account_manager" || role == "executive")) {
+                    report_.sign_ins.push_back({email, role, name});
+                  }
+                });
+  }
+
+  Status Territories() {
+    const int t = o_.size.territories;
+    const int regions = (t + 3) / 4;
+    // Regional territories first (owned by RSMs), then the sales territories inside them.
+    std::int64_t first_rsm = 0;
+    for (size_t i = 0; i < w_.users.size(); ++i) {
+      if (w_.users[i].role == "rsm") {
+        first_rsm = static_cast<std::int64_t>(i + 1);
+        break;
+      }
+    }
+    w_.territory_id.resize(t);
+    return Load(
+        "territories",
+        {"id", "name", "parent_id", "owner_id", "region", "created_at", "updated_at", "version"},
+        regions + t, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t id = i + 1;
+          const Instant created = now_ - 900 * kMicrosPerDay;
+          if (i < regions) {
+            v = {id,
+                 std::string(kRegions[i % 8]) + " Region" +
+                     (i >= 8 ? " " + std::to_string(i / 8 + 1) : ""),
+                 db::Null(),
+                 first_rsm + i,
+                 std::string(kRegions[i % 8]),
+                 created,
+                 created,
+                 std::int64_t{1}};
+            return;
+          }
+          const int leaf = static_cast<int>(i - regions);
+          w_.territory_id[leaf] = id;
+          const int region = leaf / 4;
+          v = {id,
+               std::string(kTowns[leaf % kTowns.size()]) + " and " +
+                   std::string(kTowns[(leaf * 7 + 3) % kTowns.size()]) +
+                   (leaf >= 40 ? " " + std::to_string(leaf / 40 + 1) : ""),
+               std::int64_t{region + 1},
+               w_.territory_owner[leaf],
+               std::string(kRegions[region % 8]),
+               created,
+               created,
+               std::int64_t{1}};
+        });
+  }
+
+  Status Distributors() {
+    return Load(
+        "distributors",
+        {"id", "name", "region", "status", "email", "created_at", "updated_at", "version"},
+        o_.size.distributors, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t id = i + 1;
+          static constexpr std::array<SV, 4> names = {
+              "CareLine Medical Supplies", "Northern Clinical Distribution",
+              "Meridian Healthcare Logistics", "Albion Medical"};
+          const Instant created = now_ - 700 * kMicrosPerDay;
+          v = {id,
+               std::string(names[i % 4]) + (i >= 4 ? " " + std::to_string(id) : ""),
+               std::string(kRegions[(i * 3) % 8]),
+               std::string("active"),
+               "orders@" + Lower(names[i % 4].substr(0, names[i % 4].find(' '))) + ".example",
+               created,
+               created,
+               std::int64_t{1}};
+        });
+  }
+
+  Status Accounts() {
+    const std::int64_t total = o_.size.accounts;
+    const int t = o_.size.territories;
+    w_.account_owner.resize(total);
+    w_.account_territory.resize(total);
+    w_.account_customer.resize(total);
+    w_.account_single_threaded.resize(total);
+    // Parent ids are known before the child is written: a system, then its hospitals, then each
+    // hospital's departments; standalone practices and pharmacies fill the last 15 %.
+    const std::int64_t hierarchical = total * 85 / 100;
+    std::int64_t system_id = 0, hospital_id = 0;
+    int hospitals_left = 0, departments_left = 0, territory = 0;
+    std::string system_town, hospital_name, status = "customer";
+    std::int64_t owner = 0;
+    return Load(
+        "accounts",
+        {"id", "external_id", "name", "parent_id", "type", "status", "customer_since", "region",
+         "postcode", "owner_id", "territory_id", "distributor_id", "segment",
+         "contact_cadence_days", "created_at", "updated_at", "version"},
+        total, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t id = i + 1;
+          std::string name, type;
+          db::Value parent = db::Null(), distributor = db::Null();
+          std::int64_t cadence = 90;
+          if (i < hierarchical) {
+            if (hospitals_left == 0 && departments_left == 0) {
+              // A new health system.
+              type = "health_system";
+              territory = static_cast<int>(rng_.Below(t));
+              system_town = std::string(rng_.Pick(kTowns));
+              name = system_town + (rng_.Chance(50) ? " and District NHS Foundation Trust"
+                                                    : " University Hospitals NHS Trust");
+              if (id > 40) name += " " + std::to_string(id);
+              system_id = id;
+              hospitals_left = static_cast<int>(rng_.Between(2, 6));
+              owner = w_.territory_owner[territory];
+              status = rng_.Chance(80) ? "customer" : (rng_.Chance(70) ? "prospect" : "former");
+              cadence = 30;
+            } else if (departments_left == 0) {
+              type = "hospital";
+              --hospitals_left;
+              hospital_name =
+                  std::string(rng_.Pick(kTowns)) + " " + std::string(rng_.Pick(kHospitalKinds));
+              name = hospital_name;
+              parent = system_id;
+              hospital_id = id;
+              departments_left = static_cast<int>(rng_.Between(2, 7));
+              owner = rng_.Chance(50) ? w_.territory_am[territory] : w_.territory_owner[territory];
+              cadence = 45;
+            } else {
+              type = "department";
+              --departments_left;
+              name = hospital_name + " - " + std::string(kDepartments[departments_left % 12]);
+              parent = hospital_id;
+              cadence = 60;
+            }
+          } else {
+            territory = static_cast<int>(rng_.Below(t));
+            const std::int64_t kind = rng_.Below(10);
+            type = kind < 6 ? "gp_practice" : kind < 9 ? "pharmacy" : "commissioning_group";
+            const std::string town(rng_.Pick(kTowns));
+            name = type == "gp_practice"
+                       ? town + " " + std::string(rng_.Pick(kLastNames)) + " Medical Practice"
+                   : type == "pharmacy"
+                       ? town + " " + std::string(rng_.Pick(kLastNames)) + " Pharmacy"
+                       : town + " Integrated Care Board";
+            owner = w_.territory_owner[territory];
+            status = rng_.Chance(45) ? "customer" : (rng_.Chance(80) ? "prospect" : "former");
+            cadence = 120;
+            // Small accounts in some areas are served through a distributor.
+            if (o_.size.distributors > 0 && territory % 4 == 3) {
+              distributor = std::int64_t{1 + territory % o_.size.distributors};
+            }
+          }
+          w_.account_owner[i] = owner;
+          w_.account_territory[i] = territory;
+          w_.account_customer[i] = status == "customer";
+          // Some big hospitals rest on one rep and one contact: the revolving-door risk.
+          w_.account_single_threaded[i] =
+              type == "hospital" && status == "customer" && rng_.Chance(8);
+          const std::string region(kRegions[(territory / 4) % 8]);
+          const std::string postcode =
+              std::string(kPostcodeAreas[(territory / 4) % 8]) +
+              std::to_string(1 + rng_.Below(30)) + " " + std::to_string(rng_.Below(10)) +
+              static_cast<char>('A' + rng_.Below(26)) + static_cast<char>('A' + rng_.Below(26));
+          db::Value since = db::Null();
+          if (status != "prospect") since = FormatDate(o_.as_of_day - 200 - rng_.Below(4000));
+          const Instant created = now_ - (30 + rng_.Below(1500)) * kMicrosPerDay;
+          v = {id,
+               "ACC-" + std::to_string(100000 + id),
+               name,
+               parent,
+               type,
+               status,
+               since,
+               region,
+               postcode,
+               owner,
+               w_.territory_id[territory],
+               distributor,
+               db::Null(),
+               cadence,
+               created,
+               created,
+               std::int64_t{1}};
+        });
+  }
+
+  Status Contacts() {
+    const std::int64_t accounts = o_.size.accounts, total = o_.size.contacts;
+    w_.first_contact.resize(accounts);
+    w_.contact_count.resize(accounts);
+    // Spread contacts evenly, then let single-threaded accounts keep theirs (the one contact who
+    // matters is the first).
+    std::int64_t next = 1;
+    for (std::int64_t a = 0; a < accounts; ++a) {
+      const std::int64_t n = total / accounts + (a < total % accounts ? 1 : 0);
+      w_.first_contact[a] = next;
+      w_.contact_count[a] = static_cast<std::int32_t>(n);
+      next += n;
+    }
+    std::int64_t account = 0;
+    return Load("contacts",
+                {"id", "external_id", "account_id", "first_name", "last_name", "job_title",
+                 "function", "stance", "influence", "colour", "kol", "email", "phone",
+                 "reports_to_id", "left_at", "created_at", "updated_at", "version"},
+                total, [&](std::int64_t i, db::Params& v) {
+                  const std::int64_t id = i + 1;
+                  while (account + 1 < accounts && w_.first_contact[account + 1] <= id) ++account;
+                  const std::int64_t position = id - w_.first_contact[account];
+                  const size_t role = static_cast<size_t>(rng_.Below(kFunctions.size()));
+                  const SV first = rng_.Pick(kFirstNames), last = rng_.Pick(kLastNames);
+                  static constexpr std::array<SV, 4> colours = {"red", "blue", "green", "yellow"};
+                  const std::int64_t stance_roll = rng_.Below(10);
+                  const std::string stance = stance_roll < 3   ? "advocate"
+                                             : stance_roll < 8 ? "neutral"
+                                                               : "detractor";
+                  const std::int64_t influence_roll = rng_.Below(10);
+                  const std::string influence = influence_roll < 3   ? "high"
+                                                : influence_roll < 7 ? "medium"
+                                                                     : "low";
+                  db::Value reports_to = db::Null();
+                  if (position > 0) reports_to = w_.first_contact[account];
+                  db::Value left = db::Null();
+                  if (rng_.Chance(4)) left = now_ - rng_.Below(300) * kMicrosPerDay;
+                  const Instant created = now_ - (20 + rng_.Below(1400)) * kMicrosPerDay;
+                  v = {id,
+                       "CON-" + std::to_string(500000 + id),
+                       account + 1,
+                       std::string(first),
+                       std::string(last),
+                       std::string(kJobTitles[role]),
+                       std::string(kFunctions[role]),
+                       stance,
+                       influence,
+                       rng_.Chance(80) ? db::Value(std::string(rng_.Pick(colours))) : db::Null(),
+                       std::int64_t{rng_.Chance(5) ? 1 : 0},
+                       Lower(first) + "." + Lower(last) + "@nhs-demo.example",
+                       "01" + std::to_string(100000000 + rng_.Below(899999999)),
+                       reports_to,
+                       left,
+                       created,
+                       created,
+                       std::int64_t{1}};
+                });
+  }
+
+  Status TeamMembers() {
+    // Customers get an owner plus, unless single-threaded, an account manager and a clinical
+    // specialist from their territory.
+    const std::int64_t accounts = o_.size.accounts;
+    std::int64_t next_id = 1;
+    RAPPORT_RETURN_IF_ERROR(
+        Load("account_team_members",
+             {"id", "account_id", "user_id", "team_role", "is_primary", "created_at"}, accounts,
+             [&](std::int64_t a, db::Params& v) {
+               (void)v;
+               if (!w_.account_customer[a]) return;
+               const int territory = w_.account_territory[a];
+               const std::int64_t owner = w_.account_owner[a];
+               const Instant created = now_ - 365 * kMicrosPerDay;
+               auto add = [&](std::int64_t user, const char* role, int primary) {
+                 pending_.push_back(
+                     {next_id++, a + 1, user, std::string(role), std::int64_t{primary}, created});
+               };
+               add(owner, "account_owner", 1);
+               if (!w_.account_single_threaded[a]) {
+                 if (w_.territory_am[territory] != owner) {
+                   add(w_.territory_am[territory], "account_manager", 0);
+                 }
+                 add(w_.territory_cs[territory], "clinical_specialist", 0);
+               }
+             }));
+    return FlushPending("account_team_members",
+                        {"id", "account_id", "user_id", "team_role", "is_primary", "created_at"});
+  }
+
+  // Rows collected while walking another table (one account -> several team members).
+  Status FlushPending(const std::string& table, const std::vector<std::string>& columns) {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader, tx_.Load(table, columns));
+    for (const auto& row : pending_) RAPPORT_RETURN_IF_ERROR(loader->Add(row));
+    pending_.clear();
+    return loader->Finish();
+  }
+
+  Status Products() {
+    const int total = o_.size.products;
+    w_.product_price.resize(total);
+    return Load("products",
+                {"id", "sku", "name", "family", "lifecycle", "successor_id", "list_price_minor",
+                 "currency", "created_at", "updated_at", "version"},
+                total, [&](std::int64_t i, db::Params& v) {
+                  const std::int64_t id = i + 1;
+                  const SV family = kFamilies[i % kFamilies.size()];
+                  const bool capital = family == "Imaging" || family == "Patient Monitoring" ||
+                                       family == "Sterilisation" || family == "Respiratory";
+                  const std::int64_t price =
+                      capital ? rng_.Between(800'000, 12'000'000) : rng_.Between(500, 250'000);
+                  w_.product_price[i] = price;
+                  // The last tenth is retiring or retired, each succeeded by the model of the same
+                  // family loaded just before it.
+                  std::string lifecycle = "active";
+                  db::Value successor = db::Null();
+                  if (i >= total - total / 10 && i >= static_cast<std::int64_t>(kFamilies.size())) {
+                    lifecycle = i % 3 == 0 ? "retired" : "retiring";
+                    successor = static_cast<std::int64_t>(id - kFamilies.size());
+                  }
+                  const Instant created = now_ - 1000 * kMicrosPerDay;
+                  v = {id,
+                       "MQ-" + std::to_string(10000 + id),
+                       std::string(family.substr(0, family.find(' '))) + " " +
+                           std::string(rng_.Pick(kProductWords)) + " " + std::to_string(100 + i),
+                       std::string(family),
+                       lifecycle,
+                       successor,
+                       price,
+                       std::string("GBP"),
+                       created,
+                       created,
+                       std::int64_t{1}};
+                });
+  }
+
+  std::int64_t CustomerAccount() {
+    for (int tries = 0; tries < 20; ++tries) {
+      const std::int64_t a = rng_.Below(o_.size.accounts);
+      if (w_.account_customer[a]) return a;
+    }
+    return rng_.Below(o_.size.accounts);
+  }
+
+  Status Purchases() {
+    return Load(
+        "purchases",
+        {"id", "account_id", "product_id", "quantity", "purchased_on", "installed_on",
+         "warranty_end", "lot_expiry", "contract_ref", "amount_minor", "currency", "created_at"},
+        o_.size.purchases, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t a = CustomerAccount();
+          const std::int64_t product = rng_.Below(o_.size.products);
+          const std::int64_t quantity = rng_.Between(1, 20);
+          const std::int64_t bought = o_.as_of_day - rng_.Below(1400);
+          const bool consumable = product % 10 == 4 || product % 10 == 7;
+          v = {i + 1,
+               a + 1,
+               product + 1,
+               quantity,
+               FormatDate(bought),
+               consumable ? db::Null() : db::Value(FormatDate(bought + rng_.Between(7, 60))),
+               consumable ? db::Null() : db::Value(FormatDate(bought + 365 * rng_.Between(1, 4))),
+               consumable ? db::Value(FormatDate(bought + rng_.Between(90, 720))) : db::Null(),
+               "CT-" + std::to_string(20000 + i),
+               w_.product_price[product] * quantity,
+               std::string("GBP"),
+               bought * kMicrosPerDay};
+        });
+  }
+
+  Status SalesLines() {
+    return Load("sales_lines",
+                {"id", "account_id", "product_id", "period", "revenue_minor", "currency",
+                 "quantity", "created_at"},
+                o_.size.sales_lines, [&](std::int64_t i, db::Params& v) {
+                  const std::int64_t a = CustomerAccount();
+                  const std::int64_t product = rng_.Below(o_.size.products);
+                  const std::int64_t day = o_.as_of_day - rng_.Below(730);
+                  // Single-threaded top accounts buy more.
+                  const std::int64_t quantity =
+                      rng_.Between(1, 40) * (w_.account_single_threaded[a] ? 5 : 1);
+                  const std::int64_t unit =
+                      std::max<std::int64_t>(100, w_.product_price[product] / 20);
+                  v = {i + 1,           a + 1,
+                       product + 1,     Period(day),
+                       unit * quantity, std::string("GBP"),
+                       quantity,        (day + 3) * kMicrosPerDay};
+                });
+  }
+
+  Status Opportunities() {
+    std::int64_t next_role = 1;
+    RAPPORT_RETURN_IF_ERROR(Load(
+        "opportunities",
+        {"id", "external_id", "account_id", "owner_id", "name", "stage", "amount_minor", "currency",
+         "close_date", "probability", "next_step", "lost_reason", "closed_at", "created_at",
+         "updated_at", "version"},
+        o_.size.opportunities, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t id = i + 1;
+          const std::int64_t a = rng_.Below(o_.size.accounts);
+          const std::int64_t product = rng_.Below(o_.size.products);
+          const size_t stage = static_cast<size_t>(rng_.Below(kStages.size()));
+          const bool closed = stage >= 4;
+          const std::int64_t close_day =
+              closed ? o_.as_of_day - rng_.Below(540) : o_.as_of_day + rng_.Between(-20, 270);
+          const std::int64_t amount = w_.product_price[product] * rng_.Between(1, 12);
+          const Instant created = (close_day - rng_.Between(60, 240)) * kMicrosPerDay;
+          static constexpr std::array<SV, 4> lost = {"Price", "Lost to competitor",
+                                                     "No budget this year", "Chose to wait"};
+          v = {id,
+               "OPP-" + std::to_string(300000 + id),
+               a + 1,
+               w_.account_owner[a],
+               std::string(kFamilies[product % kFamilies.size()]) + " " +
+                   (rng_.Chance(50) ? "replacement" : "expansion") + " " + std::to_string(id),
+               std::string(kStages[stage]),
+               amount,
+               std::string("GBP"),
+               FormatDate(close_day),
+               std::int64_t{kStageProbability[stage]},
+               closed ? db::Null()
+                      : db::Value(std::string("Follow up: ") + std::string(rng_.Pick(kSubjects))),
+               stage == 5 ? db::Value(std::string(rng_.Pick(lost))) : db::Null(),
+               closed ? db::Value(close_day * kMicrosPerDay) : db::Null(),
+               created,
+               created,
+               std::int64_t{1}};
+          // The buying influences: up to three of the account's contacts.
+          const std::int64_t contacts = w_.contact_count[a];
+          static constexpr std::array<SV, 4> roles = {"economic_buyer", "user_buyer",
+                                                      "technical_buyer", "coach"};
+          const std::int64_t n = std::min<std::int64_t>(contacts, rng_.Between(0, 3));
+          for (std::int64_t k = 0; k < n; ++k) {
+            pending_.push_back({next_role++, id, w_.first_contact[a] + k, std::string(roles[k])});
+          }
+        }));
+    return FlushPending("opportunity_contact_roles",
+                        {"id", "opportunity_id", "contact_id", "role"});
+  }
+
+  Status Activities() {
+    const std::int64_t total = o_.size.activities;
+    // Links are collected and written after the activities (one COPY at a time on PostgreSQL).
+    std::vector<std::pair<std::int64_t, std::int64_t>> link_rows;
+    link_rows.reserve(static_cast<size_t>(total + total / 2));
+    RAPPORT_RETURN_IF_ERROR(Load(
+        "activities",
+        {"id", "account_id", "user_id", "kind", "occurred_at", "subject", "body", "outcome",
+         "next_step", "opportunity_id", "created_at", "updated_at", "version"},
+        total, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t id = i + 1;
+          const std::int64_t a = rng_.Chance(75) ? CustomerAccount() : rng_.Below(o_.size.accounts);
+          const int territory = w_.account_territory[a];
+          std::int64_t user = w_.account_owner[a];
+          if (!w_.account_single_threaded[a] && rng_.Chance(40)) {
+            user = rng_.Chance(50) ? w_.territory_am[territory] : w_.territory_cs[territory];
+          }
+          const Instant at = PastInstant(730);
+          const SV subject = rng_.Pick(kSubjects);
+          v = {id,
+               a + 1,
+               user,
+               std::string(rng_.Pick(kKinds)),
+               at,
+               std::string(subject),
+               "Discussed " + Lower(subject.substr(0, 1)) + std::string(subject.substr(1)) +
+                   " with the team.",
+               std::string(rng_.Pick(kOutcomes)),
+               rng_.Chance(60) ? db::Value(std::string("Send summary and agree a date"))
+                               : db::Null(),
+               db::Null(),
+               at,
+               at,
+               std::int64_t{1}};
+          const std::int64_t contacts = w_.contact_count[a];
+          if (contacts > 0) {
+            const std::int64_t first = w_.first_contact[a];
+            const std::int64_t who = w_.account_single_threaded[a] ? 0 : rng_.Below(contacts);
+            link_rows.emplace_back(id, first + who);
+            if (!w_.account_single_threaded[a] && contacts > 1 && rng_.Chance(30)) {
+              link_rows.emplace_back(id, first + (who + 1) % contacts);
+            }
+          }
+        }));
+    return Load("activity_contacts", {"activity_id", "contact_id"},
+                static_cast<std::int64_t>(link_rows.size()), [&](std::int64_t i, db::Params& v) {
+                  v = {link_rows[i].first, link_rows[i].second};
+                });
+  }
+
+  Status Tasks() {
+    return Load("tasks",
+                {"id", "owner_id", "account_id", "related_type", "related_id", "subject", "due_on",
+                 "done_at", "created_at", "updated_at", "version"},
+                o_.size.tasks, [&](std::int64_t i, db::Params& v) {
+                  const std::int64_t a = rng_.Below(o_.size.accounts);
+                  const std::int64_t due = o_.as_of_day + rng_.Between(-30, 45);
+                  const bool done = due < o_.as_of_day && rng_.Chance(60);
+                  const Instant created = (due - rng_.Between(5, 40)) * kMicrosPerDay;
+                  v = {i + 1,           w_.account_owner[a],
+                       a + 1,           db::Null(),
+                       db::Null(),      std::string(rng_.Pick(kSubjects)),
+                       FormatDate(due), done ? db::Value(due * kMicrosPerDay) : db::Null(),
+                       created,         created,
+                       std::int64_t{1}};
+                });
+  }
+
+  db::Transaction& tx_;
+  const DemoOptions& o_;
+  Rng rng_;
+  std::string password_hash_;
+  Instant now_;
+  World w_;
+  std::vector<db::Params> pending_;
+  DemoReport report_;
+};
+
+}  // namespace
+
+DemoSize SizeOf(Scale scale) {
+  if (scale == Scale::kSmall) return DemoSize{};
+  DemoSize large;
+  large.territories = 400;
+  large.users = 2'000;
+  large.distributors = 12;
+  large.accounts = 1'000'000;
+  large.contacts = 5'000'000;
+  large.activities = 20'000'000;
+  large.opportunities = 1'000'000;
+  large.products = 2'000;
+  large.sales_lines = 10'000'000;
+  large.purchases = 500'000;
+  large.tasks = 1'000'000;
+  return large;
+}
+
+Result<DemoReport> FillDemo(db::Database& database, const DemoOptions& options) {
+  // One hash for every demo user: hashing is deliberately slow, and they share the password.
+  RAPPORT_ASSIGN_OR_RETURN(std::string hash, users::HashPassword(kDemoPassword));
+  DemoReport report;
+  RAPPORT_RETURN_IF_ERROR(database.Write([&](db::Transaction& tx) -> Status {
+    for (const char* table : {"users", "accounts"}) {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t n,
+                               tx.QueryInt(std::string("SELECT count(*) FROM ") + table));
+      if (n > 0) {
+        return Error(ErrorCode::kFailedPrecondition, "the database already holds " +
+                                                         std::to_string(n) + " " + table +
+                                                         "; the demo fills only an empty database");
+      }
+    }
+    Filler filler(tx, options, hash);
+    RAPPORT_ASSIGN_OR_RETURN(report, filler.Run());
+    return Ok();
+  }));
+  return report;
+}
+
+}  // namespace rapport::demo

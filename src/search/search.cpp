@@ -1,0 +1,32 @@
+#include "search/search.hpp"
+
+#include "db/dialect.hpp"
+#include "db/migrations.hpp"
+
+namespace rapport::search {
+
+Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit) {
+  std::vector<Hit> hits;
+  const std::string query = db::FullTextQuery(tx.backend(), text);
+  if (query.empty()) return hits;
+  struct Kind {
+    const char* kind;
+    const char* title;
+  };
+  // In the order of db::SearchIndexes().
+  const Kind kinds[] = {
+      {"account", "t.name"},
+      {"contact", "t.first_name || ' ' || t.last_name"},
+      {"opportunity", "t.name"},
+  };
+  for (size_t i = 0; i < std::size(kinds); ++i) {
+    const Kind& k = kinds[i];
+    const std::string sql = db::FullTextSearchSql(tx.backend(), db::SearchIndexes().at(i),
+                                                  std::string("t.id, ") + k.title);
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, {query, std::int64_t{limit}}));
+    for (const auto& r : rows) hits.push_back(Hit{k.kind, r.Int(0), r.Text(1), r.Real(2)});
+  }
+  return hits;
+}
+
+}  // namespace rapport::search

@@ -1,0 +1,22 @@
+// Full-text search across accounts, contacts and opportunities: every word typed matches as a
+// prefix (SQLite FTS5 / PostgreSQL tsvector), best match first within each kind.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace rapport::search {
+
+struct Hit {
+  std::string kind;  // account, contact, opportunity
+  std::int64_t id = 0;
+  std::string title;
+  double rank = 0;  // lower is better, comparable within one kind
+};
+
+// Up to `limit` hits of each kind; an empty result when the text has no searchable word.
+Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit);
+
+}  // namespace rapport::search
