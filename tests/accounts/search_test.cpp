@@ -1,0 +1,66 @@
+#include "search/search.hpp"
+
+#include <gmock/gmock.h>
+
+#include "selling/opportunity_store.hpp"
+#include "support/storage_fixture.hpp"
+
+namespace rapport::search {
+namespace {
+
+using ::rapport::testing::StorageTest;
+using SearchTest = StorageTest;
+
+std::vector<std::string> Titles(db::Database& database, const std::string& text) {
+  std::vector<std::string> titles;
+  const Status s = database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto hits, Search(tx, text, 10));
+    for (const auto& h : hits) titles.push_back(h.kind + ":" + h.title);
+    return Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
+  return titles;
+}
+
+TEST_P(SearchTest, EveryWordMatchesAsAPrefixAcrossKinds) {
+  const std::int64_t rep = MakeUser("rep@example.org");
+  const std::int64_t bedford = MakeAccount("Bedford Hospital", rep);
+  MakeAccount("Bedale Surgery", rep);
+  MakeAccount("Oxford University Hospitals", rep);
+  MakeContact(bedford, "Hannah", "Bedingfield");
+  Write([&](db::Transaction& tx) -> Status {
+    selling::OpportunityFields f;
+    f.account_id = bedford;
+    f.owner_id = rep;
+    f.name = "Bedside monitors";
+    f.close_date = "2027-01-31";
+    RAPPORT_ASSIGN_OR_RETURN(auto o, selling::CreateOpportunity(tx, System(), f));
+    return Ok();
+  });
+  using ::testing::UnorderedElementsAre;
+  EXPECT_THAT(Titles(*database_, "bed"),
+              UnorderedElementsAre("account:Bedford Hospital", "account:Bedale Surgery",
+                                   "contact:Hannah Bedingfield", "opportunity:Bedside monitors"));
+  EXPECT_THAT(Titles(*database_, "BEDF hosp"), UnorderedElementsAre("account:Bedford Hospital"));
+  EXPECT_THAT(Titles(*database_, "hann"), UnorderedElementsAre("contact:Hannah Bedingfield"));
+  EXPECT_TRUE(Titles(*database_, "  ' \" * : & ").empty());
+  EXPECT_TRUE(Titles(*database_, "zzz").empty());
+}
+
+TEST_P(SearchTest, ARenamedAccountIsFoundByItsNewNameOnly) {
+  const std::int64_t id = MakeAccount("Lincoln County Hospital");
+  Write([&](db::Transaction& tx) -> Status {
+    accounts::AccountFields f;
+    f.name = "Grantham and District Hospital";
+    RAPPORT_ASSIGN_OR_RETURN(auto a, accounts::UpdateAccount(tx, System(), id, std::nullopt, f));
+    return Ok();
+  });
+  EXPECT_TRUE(Titles(*database_, "lincoln").empty());
+  EXPECT_THAT(Titles(*database_, "granth"),
+              ::testing::ElementsAre("account:Grantham and District Hospital"));
+}
+
+RAPPORT_ON_BOTH_BACKENDS(SearchTest);
+
+}  // namespace
+}  // namespace rapport::search

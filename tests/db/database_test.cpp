@@ -1,0 +1,142 @@
+#include "db/database.hpp"
+
+#include <fstream>
+#include <thread>
+
+#include "db/postgres/postgres_database.hpp"
+#include "support/storage_fixture.hpp"
+
+namespace rapport::db {
+namespace {
+
+using ::rapport::testing::StorageTest;
+using DatabaseTest = StorageTest;
+
+TEST_P(DatabaseTest, ValuesRoundTripWithTheirTypes) {
+  const std::int64_t user = MakeUser("types@example.org");
+  Write([&](Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO products (sku, name, family, list_price_minor, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {std::string("SKU-1"), std::string("Tab\tnew\nline \\ 'quoted' ünïcode"),
+         std::string("Imaging"), std::int64_t{9'007'199'254'740'993}, std::int64_t{-5},
+         std::int64_t{0}}));
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne(
+            "SELECT name, list_price_minor, successor_id, created_at FROM products WHERE sku = ?",
+            {std::string("SKU-1")}));
+    EXPECT_TRUE(row.has_value());
+    EXPECT_EQ(row->Text(0), "Tab\tnew\nline \\ 'quoted' ünïcode");
+    EXPECT_EQ(row->Int(1), 9'007'199'254'740'993);
+    EXPECT_TRUE(row->IsNull(2));
+    EXPECT_EQ(row->Int(3), -5);
+    return Ok();
+  });
+  EXPECT_GT(user, 0);
+}
+
+TEST_P(DatabaseTest, AnErrorRollsBackTheWholeTransaction) {
+  const Status s = database_->Write([&](Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(
+        users::CreateUser(tx, System(), {"first@example.org", "First", "rep"}).ok()
+            ? Ok()
+            : Status(Error(ErrorCode::kInternal, "unexpected")));
+    return Error(ErrorCode::kConflict, "changed my mind");
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(Count("users"), 0);
+  EXPECT_EQ(Count("audit_history"), 0);
+}
+
+TEST_P(DatabaseTest, ConstraintViolationsAreTypedErrors) {
+  MakeUser("dup@example.org");
+  const Status s = database_->Write([&](Transaction& tx) {
+    return tx.Execute(
+        "INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+        {std::string("dup@example.org"), std::string("Again"), std::string("rep")});
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kAlreadyExists);
+
+  const Status fk = database_->Write([&](Transaction& tx) {
+    return tx.Execute(
+        "INSERT INTO accounts (name, type, owner_id, created_at, updated_at) VALUES (?, ?, ?, 0, "
+        "0)",
+        {std::string("Orphan"), std::string("hospital"), std::int64_t{424242}});
+  });
+  ASSERT_FALSE(fk.ok());
+  EXPECT_EQ(fk.error().code(), ErrorCode::kFailedPrecondition);
+
+  const Status check = database_->Write([&](Transaction& tx) {
+    return tx.Execute(
+        "INSERT INTO accounts (name, type, created_at, updated_at) VALUES (?, ?, 0, 0)",
+        {std::string("Odd"), std::string("spaceship")});
+  });
+  ASSERT_FALSE(check.ok());
+  EXPECT_EQ(check.error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_P(DatabaseTest, ReadersSeeCommittedWritesFromOtherThreads) {
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const Status s = database_->Write([&](Transaction& tx) {
+          return users::CreateUser(
+                     tx, System(),
+                     {"u" + std::to_string(t) + "_" + std::to_string(i) + "@example.org",
+                      "Concurrent", "rep"})
+                         .ok()
+                     ? Ok()
+                     : Status(Error(ErrorCode::kInternal, "create failed"));
+        });
+        EXPECT_TRUE(s.ok()) << s.error().ToString();
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  std::int64_t n = 0;
+  ASSERT_OK(database_->Read([&](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(n, tx.QueryInt("SELECT count(*) FROM users"));
+    return Ok();
+  }));
+  EXPECT_EQ(n, 40);
+}
+
+RAPPORT_ON_BOTH_BACKENDS(DatabaseTest);
+
+TEST(DatabaseOpen, NamesWhatIsWrong) {
+  testing::TempDir dir;
+  DatabaseOptions existing_only;
+  existing_only.create_if_missing = false;
+  auto missing = Database::Open(dir.File("nope.db"), existing_only);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("does not exist"), std::string::npos);
+
+  auto no_dir = Database::Open(dir.File("no/such/dir/x.db"));
+  ASSERT_FALSE(no_dir.ok());
+  EXPECT_NE(no_dir.error().message().find("does not exist"), std::string::npos);
+
+  const std::string garbage = dir.File("garbage.db");
+  { std::ofstream(garbage) << std::string(8192, 'x'); }
+  auto not_sqlite = Database::Open(garbage);
+  ASSERT_FALSE(not_sqlite.ok());
+  EXPECT_NE(not_sqlite.error().message().find("not a usable SQLite database"), std::string::npos);
+
+  auto unreachable = Database::Open("postgresql://nobody:secret@127.0.0.1:1/rapport");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(unreachable.error().message().find("cannot connect to PostgreSQL"), std::string::npos);
+  EXPECT_EQ(unreachable.error().message().find("secret"), std::string::npos) << "password leaked";
+}
+
+TEST(Postgres, PlaceholdersOutsideQuotesAreNumbered) {
+  EXPECT_EQ(NumberPlaceholders("SELECT ? , '?' , \"a?\" , ?"), "SELECT $1 , '?' , \"a?\" , $2");
+  EXPECT_EQ(RedactPostgresUrl("postgresql://me:pw@host:5432/db"), "postgresql://me@host:5432/db");
+  EXPECT_EQ(RedactPostgresUrl("postgresql://me@host/db"), "postgresql://me@host/db");
+}
+
+}  // namespace
+}  // namespace rapport::db

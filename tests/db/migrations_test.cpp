@@ -1,0 +1,87 @@
+#include "db/migrations.hpp"
+
+#include "db/dialect.hpp"
+#include "support/test_database.hpp"
+
+namespace rapport::db {
+namespace {
+
+using ::rapport::testing::TestDatabase;
+
+class MigrationsTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  MigrationsTest() : test_db_(GetParam()), clock_(1'700'000'000'000'000) {}
+  TestDatabase test_db_;
+  FixedClock clock_;
+};
+
+TEST_P(MigrationsTest, AppliesEveryMigrationOnceInOrder) {
+  RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
+  auto database = test_db_.Open();
+  EXPECT_EQ(*CurrentSchemaVersion(*database), 0);
+  EXPECT_FALSE(CheckSchemaVersion(*database).ok());
+
+  auto first = Migrate(*database, clock_);
+  ASSERT_OK(first);
+  EXPECT_EQ(first->from_version, 0);
+  EXPECT_EQ(first->to_version, LatestSchemaVersion());
+  EXPECT_EQ(first->applied.size(), AllMigrations().size());
+  EXPECT_TRUE(CheckSchemaVersion(*database).ok());
+
+  auto again = Migrate(*database, clock_);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->applied.empty());
+
+  ASSERT_OK(database->Read([](Transaction& tx) -> Status {
+    for (const std::string& table : DomainTables()) {
+      RAPPORT_ASSIGN_OR_RETURN(bool exists, TableExists(tx, table));
+      EXPECT_TRUE(exists) << table;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t rows,
+                             tx.QueryInt("SELECT count(*) FROM schema_migrations"));
+    EXPECT_EQ(rows, static_cast<std::int64_t>(AllMigrations().size()));
+    return Ok();
+  }));
+}
+
+TEST_P(MigrationsTest, RefusesADatabaseNewerThanItself) {
+  RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
+  auto database = test_db_.Open();
+  ASSERT_OK(Migrate(*database, clock_));
+  ASSERT_OK(database->Write([](Transaction& tx) {
+    return tx.Execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        {std::int64_t{LatestSchemaVersion() + 1}, std::string("from the future"), std::int64_t{0}});
+  }));
+  const auto migrated = Migrate(*database, clock_);
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(migrated.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(migrated.error().message().find("upgrade rapport"), std::string::npos);
+  const Status check = CheckSchemaVersion(*database);
+  ASSERT_FALSE(check.ok());
+  EXPECT_NE(check.error().message().find("newer than this rapport"), std::string::npos);
+}
+
+TEST_P(MigrationsTest, AFailedMigrationLeavesNothingBehind) {
+  RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
+  auto database = test_db_.Open();
+  // The same shape as Migrate: DDL and the version row in one transaction, then a failure.
+  const Status failed = database->Write([](Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(tx.ExecuteScript(
+        RenderSchema(tx.backend(), "CREATE TABLE half_done (id {pk}, name TEXT){strict}")));
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO half_done (name) VALUES (?)", {std::string("x")}));
+    return tx.Execute("INSERT INTO no_such_table VALUES (1)");
+  });
+  ASSERT_FALSE(failed.ok());
+  ASSERT_OK(database->Read([](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(bool exists, TableExists(tx, "half_done"));
+    EXPECT_FALSE(exists);
+    return Ok();
+  }));
+}
+
+RAPPORT_ON_BOTH_BACKENDS(MigrationsTest);
+
+}  // namespace
+}  // namespace rapport::db
