@@ -1,1 +1,276 @@
+// The rapport binary, driven as an operator would from a shell.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
 
+#include "db/migrations.hpp"
+#include "support/run_command.hpp"
+#include "support/test_database.hpp"
+#include "users/password.hpp"
+
+namespace rapport::cli {
+namespace {
+
+using ::rapport::testing::CommandResult;
+using ::rapport::testing::RunCommand;
+using ::rapport::testing::RunningCommand;
+using ::rapport::testing::TempDir;
+using ::rapport::testing::TestDatabase;
+
+CommandResult Rapport(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), RAPPORT_BINARY);
+  return RunCommand(args, input);
+}
+
+// The lines that matter for a one-line error: no stack traces, no help dumps.
+int LineCount(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::int64_t CountRows(const std::string& url, const std::string& table) {
+  auto database = db::Database::Open(url);
+  EXPECT_TRUE(database.ok()) << database.error().ToString();
+  std::int64_t n = -1;
+  const Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(n, tx.QueryInt("SELECT count(*) FROM " + table));
+    return Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
+  return n;
+}
+
+// "  accounts     2,000" lines of the demo's report, as table -> count text.
+std::map<std::string, std::string> ReportedCounts(const std::string& out) {
+  std::map<std::string, std::string> counts;
+  std::regex line(R"(^  ([a-z_]+)\s+([0-9,]+)$)");
+  std::istringstream in(out);
+  std::string text;
+  while (std::getline(in, text)) {
+    std::smatch m;
+    if (std::regex_match(text, m, line)) counts[m[1]] = m[2];
+  }
+  return counts;
+}
+
+TEST(Cli, VersionNamesTheReleaseTheCommitAndTheSchema) {
+  const auto r = Rapport({"version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("rapport 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("commit "), std::string::npos);
+  EXPECT_NE(r.out.find("schema " + std::to_string(db::LatestSchemaVersion())), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsAreOneClearLine) {
+  const auto unknown = Rapport({"migrate", "--db", "x.db", "--colour", "red"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("--colour"), std::string::npos) << unknown.err;
+  EXPECT_EQ(LineCount(unknown.err), 1) << unknown.err;
+
+  const auto no_db = Rapport({"migrate"});
+  EXPECT_EQ(no_db.exit_code, 2);
+  EXPECT_NE(no_db.err.find("--db"), std::string::npos) << no_db.err;
+
+  const auto bad_scale = Rapport({"demo", "--db", "x.db", "--scale", "huge"});
+  EXPECT_EQ(bad_scale.exit_code, 2);
+  EXPECT_NE(bad_scale.err.find("huge"), std::string::npos) << bad_scale.err;
+  EXPECT_FALSE(std::filesystem::exists("x.db"));
+}
+
+TEST(Cli, AWrongDatabaseIsNamedAndNothingIsCreated) {
+  TempDir dir;
+  const auto no_dir = Rapport({"migrate", "--db", dir.File("missing/dir/r.db")});
+  EXPECT_EQ(no_dir.exit_code, 1);
+  EXPECT_NE(no_dir.err.find("missing/dir"), std::string::npos) << no_dir.err;
+  EXPECT_EQ(LineCount(no_dir.err), 1) << no_dir.err;
+
+  const auto missing = Rapport({"serve", "--db", dir.File("nothing.db")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("nothing.db")));
+
+  const auto unreachable = Rapport({"migrate", "--db", "postgresql://rapport:hunter2@127.0.0.1:1/rapport"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("cannot connect to PostgreSQL"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos) << "the password was printed";
+
+  const std::string text_file = dir.File("notes.txt");
+  std::ofstream(text_file) << std::string(5000, 'n');
+  const auto not_db = Rapport({"migrate", "--db", text_file});
+  EXPECT_EQ(not_db.exit_code, 1);
+  EXPECT_NE(not_db.err.find("not a usable SQLite database"), std::string::npos) << not_db.err;
+}
+
+TEST(Cli, MigrateAppliesOnlyWhatIsMissingAndServeRefusesANewerDatabase) {
+  TempDir dir;
+  const std::string db = dir.File("r.db");
+  const auto first = Rapport({"migrate", "--db", db});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("applied migration 1"), std::string::npos);
+  const auto second = Rapport({"migrate", "--db", db});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("nothing to do"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("applied"), std::string::npos);
+  {
+    auto database = db::Database::Open(db);
+    ASSERT_TRUE(database.ok());
+    ASSERT_TRUE((*database)->Write([](db::Transaction& tx) {
+      return tx.Execute("INSERT INTO schema_migrations VALUES (999, 'future', 0)");
+    }).ok());
+  }
+  const auto serve = Rapport({"serve", "--db", db, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_NE(serve.err.find("schema version 999"), std::string::npos) << serve.err;
+  EXPECT_NE(serve.err.find("upgrade rapport"), std::string::npos) << serve.err;
+}
+
+TEST(Cli, RapportDbFromTheEnvironment) {
+  TempDir dir;
+  const std::string db = dir.File("env.db");
+  setenv("RAPPORT_DB", db.c_str(), 1);
+  const auto r = Rapport({"migrate"});
+  unsetenv("RAPPORT_DB");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(db));
+}
+
+TEST(Cli, UserAddReadsThePasswordAndRefusesBadInput) {
+  TempDir dir;
+  const std::string db = dir.File("r.db");
+  ASSERT_EQ(Rapport({"migrate", "--db", db}).exit_code, 0);
+  const auto bad_email = Rapport({"user", "add", "--db", db, "--email", "not-an-email", "--name",
+                                  "Jo Bloggs", "--role", "rep", "--password-stdin"},
+                                 "long enough password\n");
+  EXPECT_EQ(bad_email.exit_code, 1);
+  EXPECT_NE(bad_email.err.find("--email"), std::string::npos) << bad_email.err;
+  EXPECT_EQ(LineCount(bad_email.err), 1);
+
+  const auto bad_role = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
+                                 "Jo", "--role", "wizard", "--password-stdin"}, "long enough password\n");
+  EXPECT_EQ(bad_role.exit_code, 1);
+  EXPECT_NE(bad_role.err.find("--role"), std::string::npos) << bad_role.err;
+
+  const auto no_tty = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
+                               "Jo", "--role", "rep"});
+  EXPECT_EQ(no_tty.exit_code, 1);
+  EXPECT_NE(no_tty.err.find("--password-stdin"), std::string::npos) << no_tty.err;
+
+  const auto short_password = Rapport({"user", "add", "--db", db, "--email", "jo@example.org",
+                                       "--name", "Jo", "--role", "rep", "--password-stdin"}, "short\n");
+  EXPECT_EQ(short_password.exit_code, 1);
+  EXPECT_NE(short_password.err.find("at least 8"), std::string::npos) << short_password.err;
+  EXPECT_EQ(CountRows(db, "users"), 0);
+
+  const auto boss = Rapport({"user", "add", "--db", db, "--email", "Boss@Example.org", "--name",
+                             "The Boss", "--role", "rsm", "--password-stdin"}, "boss password 1\n");
+  ASSERT_EQ(boss.exit_code, 0) << boss.err;
+  const auto added = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
+                              "Jo Bloggs", "--role", "rep", "--manager", "boss@example.org",
+                              "--password-stdin"}, "correct horse battery\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(added.out.find("jo@example.org"), std::string::npos);
+
+  auto database = db::Database::Open(db);
+  ASSERT_TRUE(database.ok());
+  ASSERT_TRUE((*database)->Read([](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT u.password_hash, m.email FROM users u "
+                                                   "JOIN users m ON m.id = u.manager_id WHERE u.email = 'jo@example.org'"));
+    EXPECT_TRUE(row.has_value());
+    EXPECT_TRUE(users::VerifyPassword(row->Text(0), "correct horse battery"));
+    EXPECT_EQ(row->Text(1), "boss@example.org");
+    return Ok();
+  }).ok());
+
+  const auto again = Rapport({"user", "add", "--db", db, "--email", "JO@example.org", "--name",
+                              "Jo Again", "--role", "rep", "--password-stdin"}, "another password\n");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_EQ(CountRows(db, "users"), 2);
+}
+
+class CliDemo : public ::testing::TestWithParam<db::Backend> {};
+
+TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
+  TestDatabase target(GetParam());
+  RAPPORT_SKIP_IF_UNAVAILABLE(target);
+  TempDir dir;
+  const std::string reference = dir.File("reference.db");
+  const auto first = Rapport({"demo", "--db", reference, "--seed", "7", "--as-of", "2026-11-28"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto second = Rapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto counts = ReportedCounts(first.out);
+  EXPECT_EQ(counts.at("accounts"), "2,000");
+  EXPECT_EQ(counts.at("contacts"), "10,000");
+  EXPECT_EQ(counts.at("activities"), "30,000");
+  EXPECT_EQ(counts, ReportedCounts(second.out));
+  EXPECT_NE(first.out.find("admin@medequip.example"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("rapport-demo"), std::string::npos);
+  EXPECT_NE(first.out.find(" rep "), std::string::npos) << first.out;
+  EXPECT_NE(first.err.find("loaded accounts"), std::string::npos) << "no progress shown";
+
+  // Again on the same database: refused, nothing added.
+  const auto refill = Rapport({"demo", "--db", target.url(), "--seed", "7"});
+  EXPECT_EQ(refill.exit_code, 1);
+  EXPECT_NE(refill.err.find("already holds"), std::string::npos) << refill.err;
+  EXPECT_EQ(CountRows(target.url(), "accounts"), 2000);
+}
+
+TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
+  TestDatabase target(GetParam());
+  RAPPORT_SKIP_IF_UNAVAILABLE(target);
+  ASSERT_EQ(Rapport({"migrate", "--db", target.url()}).exit_code, 0);
+  RunningCommand demo({RAPPORT_BINARY, "demo", "--db", target.url(), "--scale", "large"});
+  // Wait until rows are flowing into the big tables, then pull the plug.
+  EXPECT_TRUE(demo.WaitForError("loaded territories", 120)) << demo.Err();
+  usleep(1'500'000);
+  demo.Kill(SIGKILL);
+  EXPECT_EQ(demo.Wait(), 128 + SIGKILL) << "the demo finished before it was killed";
+  for (const std::string& table : db::DomainTables()) {
+    EXPECT_EQ(CountRows(target.url(), table), 0) << table;
+  }
+  // And the database is still good for a full demo.
+  const auto demo_after = Rapport({"demo", "--db", target.url(), "--seed", "3"});
+  EXPECT_EQ(demo_after.exit_code, 0) << demo_after.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CliDemo,
+                         ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
+                         ::rapport::testing::BackendName);
+
+TEST(Cli, BackupCopiesALiveSqliteDatabase) {
+  TempDir dir;
+  const std::string db = dir.File("live.db"), copy = dir.File("copy.db");
+  ASSERT_EQ(Rapport({"demo", "--db", db, "--seed", "5"}).exit_code, 0);
+  // A writer holds the database open (WAL) while the backup runs.
+  auto live = db::Database::Open(db);
+  ASSERT_TRUE(live.ok());
+  ASSERT_TRUE((*live)->Write([](db::Transaction& tx) {
+    return tx.Execute("UPDATE accounts SET region = 'Backed up' WHERE id = 1");
+  }).ok());
+  const auto backup = Rapport({"backup", "--db", db, "--to", copy});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_EQ(CountRows(copy, "accounts"), 2000);
+  EXPECT_EQ(CountRows(copy, "activities"), CountRows(db, "activities"));
+  auto copied = db::Database::Open(copy);
+  ASSERT_TRUE((*copied)->Read([](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT region FROM accounts WHERE id = 1"));
+    EXPECT_EQ(row->Text(0), "Backed up");
+    return Ok();
+  }).ok());
+
+  const auto overwrite = Rapport({"backup", "--db", db, "--to", copy});
+  EXPECT_EQ(overwrite.exit_code, 1);
+  EXPECT_NE(overwrite.err.find("already exists"), std::string::npos) << overwrite.err;
+
+  const auto postgres = Rapport({"backup", "--db", "postgresql://u:pw@127.0.0.1/db", "--to", "x.dump"});
+  EXPECT_EQ(postgres.exit_code, 1);
+  EXPECT_NE(postgres.err.find("pg_dump"), std::string::npos) << postgres.err;
+  EXPECT_EQ(postgres.err.find(":pw@"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rapport::cli

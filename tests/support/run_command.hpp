@@ -16,3 +16,27 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "");
 
 }  // namespace rapport::testing
+
+namespace rapport::testing {
+
+// A program started in the background, its output going to files.
+class RunningCommand {
+ public:
+  explicit RunningCommand(const std::vector<std::string>& argv);
+  ~RunningCommand();
+  // Waits until standard error contains `text` or the timeout passes; true when it appeared.
+  bool WaitForError(const std::string& text, int timeout_seconds);
+  void Kill(int signal);
+  // Waits for the exit; the exit code, or 128 + the signal.
+  int Wait();
+  std::string Err() const;
+
+ private:
+  std::string err_path_;
+  std::string out_path_;
+  int pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+}  // namespace rapport::testing
