@@ -60,7 +60,7 @@ struct AccountFields {
 Result<Account> CreateAccount(db::Transaction& tx, const audit::Actor& actor,
                               const AccountFields& fields);
 Result<Account> GetAccount(db::Transaction& tx, std::int64_t id);
-// kConflict when expected_version is given and stale; the audit trail records each change.
+// kStale when expected_version is given and out of date; the audit trail records each change.
 Result<Account> UpdateAccount(db::Transaction& tx, const audit::Actor& actor, std::int64_t id,
                               std::optional<std::int64_t> expected_version,
                               const AccountFields& fields);

@@ -37,10 +37,10 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
   }
   const std::int64_t stored_version = current->Int(0);
   if (expected_version && *expected_version != stored_version) {
-    return Error(ErrorCode::kConflict, t + " " + std::to_string(id) +
-                                           " was changed by someone else (version " +
-                                           std::to_string(stored_version) + ", expected " +
-                                           std::to_string(*expected_version) + ")");
+    return Error(ErrorCode::kStale, t + " " + std::to_string(id) +
+                                        " was changed by someone else (version " +
+                                        std::to_string(stored_version) + ", expected " +
+                                        std::to_string(*expected_version) + ")");
   }
   std::string assignments;
   db::Params params;

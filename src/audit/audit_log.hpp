@@ -41,7 +41,7 @@ Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view ta
 
 // Applies `changes` to the record `id` of `table` and records each field whose value really
 // changes. When `expected_version` is given and differs from the stored one, changes nothing and
-// returns kConflict. Bumps `version` and sets `updated_at` when anything changed.
+// returns kStale. Bumps `version` and sets `updated_at` when anything changed.
 // REQUIRES: column names in `changes` come from code, never from user input.
 // Returns the number of fields changed; kNotFound when there is no such record.
 Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_view table,

@@ -35,5 +35,6 @@ void AddDemoCommand(CLI::App& app, Context& context);
 void AddUserCommand(CLI::App& app, Context& context);
 void AddBackupCommand(CLI::App& app, Context& context);
 void AddServeCommand(CLI::App& app, Context& context);
+void AddTokenCommand(CLI::App& app, Context& context);
 
 }  // namespace rapport::cli

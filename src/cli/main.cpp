@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   rapport::cli::AddDemoCommand(app, context);
   rapport::cli::AddUserCommand(app, context);
   rapport::cli::AddBackupCommand(app, context);
+  rapport::cli::AddTokenCommand(app, context);
   rapport::cli::AddVersionCommand(app, context);
   try {
     app.parse(argc, argv);

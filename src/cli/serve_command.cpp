@@ -1,9 +1,21 @@
-// rapport serve: the JSON API and web app. The HTTP server arrives with the API issue; its flags
-// are reserved here, and it already refuses a database it cannot serve.
+// rapport serve: the JSON API and the web app.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 #include <iostream>
 
+#include "accounts/account_routes.hpp"
+#include "activities/activity_routes.hpp"
+#include "api/system_routes.hpp"
+#include "auth/auth_routes.hpp"
 #include "cli/command.hpp"
 #include "db/migrations.hpp"
+#include "products/product_routes.hpp"
+#include "search/search_routes.hpp"
+#include "selling/opportunity_routes.hpp"
+#include "server/http_server.hpp"
+#include "users/user_routes.hpp"
 
 namespace rapport::cli {
 
@@ -12,21 +24,65 @@ void AddServeCommand(CLI::App& app, Context& context) {
   struct Args {
     std::string db;
     std::string listen = "127.0.0.1:8080";
+    std::string web_root;
+    int threads = 0;
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
-  command->add_option("--listen", args->listen, "HOST:PORT to listen on")->capture_default_str();
+  command->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  command->add_option("--web-root", args->web_root,
+                      "The built web app (default: web/dist if present)");
+  command->add_option("--threads", args->threads, "Server threads (default: one per core)");
   command->callback([&context, args] {
-    auto database = OpenExisting(args->db);
-    if (!database.ok()) {
-      context.exit_code = Fail(database.error());
-      return;
-    }
-    if (Status s = db::CheckSchemaVersion(**database); !s.ok()) {
+    server::ServerOptions options;
+    if (Status s = server::ParseListen(args->listen, options); !s.ok()) {
       context.exit_code = Fail(s.error());
       return;
     }
-    context.exit_code = Fail("the HTTP server is not built yet (see the API issue)");
+    options.threads = args->threads;
+    options.static_dir = args->web_root;
+    if (options.static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
+      options.static_dir = "web/dist";
+    }
+    db::DatabaseOptions db_options;
+    db_options.create_if_missing = false;
+    db_options.readers = 8;
+    auto opened = db::Database::Open(args->db, db_options);
+    if (!opened.ok()) {
+      context.exit_code = Fail(opened.error());
+      return;
+    }
+    db::Database& database = **opened;
+    if (Status s = db::CheckSchemaVersion(database); !s.ok()) {
+      context.exit_code = Fail(s.error());
+      return;
+    }
+    spdlog::set_default_logger(spdlog::stderr_color_mt("rapport"));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+
+    auth::Sessions sessions(database, context.clock);
+    api::Router router(sessions);
+    api::ApiContext api_context{database, context.clock};
+    api::RegisterSystemRoutes(router, api_context);
+    auth::RegisterAuthRoutes(router, sessions);
+    users::RegisterOrganisationRoutes(router, api_context);
+    accounts::RegisterAccountRoutes(router, api_context);
+    products::RegisterProductRoutes(router, api_context);
+    selling::RegisterOpportunityRoutes(router, api_context);
+    activities::RegisterActivityRoutes(router, api_context);
+    search::RegisterSearchRoutes(router, api_context);
+
+    server::HttpServer http(router, options);
+    if (Status s = http.Listen(); !s.ok()) {
+      context.exit_code = Fail(s.error());
+      return;
+    }
+    std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host
+              << ":" << http.port() << "/" << std::endl;
+    http.Run();
+    spdlog::info("stopped; database closed");
+    context.exit_code = kExitOk;
   });
 }
 

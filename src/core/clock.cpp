@@ -1,5 +1,6 @@
 #include "core/clock.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -73,6 +74,38 @@ bool ParseDate(const std::string& text, std::int64_t& days) {
   unsigned m2, d2;
   CivilFromDays(days, y2, m2, d2);
   return y2 == y && m2 == m && d2 == d;
+}
+
+bool ParseInstant(const std::string& text, Instant& instant) {
+  if (text.size() < 20 || text.back() != 'Z' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
+    return false;
+  }
+  std::int64_t days = 0;
+  if (!ParseDate(text.substr(0, 10), days)) return false;
+  auto two = [&](size_t at, int max) -> int {
+    if (!std::isdigit(static_cast<unsigned char>(text[at])) ||
+        !std::isdigit(static_cast<unsigned char>(text[at + 1]))) {
+      return -1;
+    }
+    const int v = (text[at] - '0') * 10 + (text[at + 1] - '0');
+    return v > max ? -1 : v;
+  };
+  const int h = two(11, 23), m = two(14, 59), s = two(17, 59);
+  if (h < 0 || m < 0 || s < 0) return false;
+  std::int64_t micros = 0;
+  const std::string rest = text.substr(19, text.size() - 20);
+  if (!rest.empty()) {
+    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 7) return false;
+    std::string digits = rest.substr(1);
+    for (char c : digits) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    }
+    digits.resize(6, '0');
+    micros = std::stoll(digits);
+  }
+  instant = days * kMicrosPerDay + (h * 3600 + m * 60 + s) * kMicrosPerSecond + micros;
+  return true;
 }
 
 }  // namespace rapport

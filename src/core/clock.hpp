@@ -40,6 +40,8 @@ void CivilFromDays(std::int64_t days, int& year, unsigned& month, unsigned& day)
 std::string FormatDate(std::int64_t days_since_epoch);
 // "2026-11-28T14:03:00.000000Z"
 std::string FormatInstant(Instant instant);
+// Parses "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (UTC); false when malformed.
+bool ParseInstant(const std::string& text, Instant& instant);
 // Parses "YYYY-MM-DD"; false when malformed or not a real date.
 bool ParseDate(const std::string& text, std::int64_t& days_since_epoch);
 

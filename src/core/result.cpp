@@ -12,6 +12,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "already_exists";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kStale:
+      return "stale";
     case ErrorCode::kFailedPrecondition:
       return "failed_precondition";
     case ErrorCode::kPermissionDenied:
@@ -20,6 +22,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "unauthenticated";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kMalformed:
+      return "malformed";
+    case ErrorCode::kResourceExhausted:
+      return "resource_exhausted";
     case ErrorCode::kInternal:
       return "internal";
   }

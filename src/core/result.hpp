@@ -16,11 +16,14 @@ enum class ErrorCode {
   kInvalidArgument,     // the caller's input is wrong; see field errors
   kNotFound,            // no such record (or outside the caller's reach)
   kAlreadyExists,       // a unique key is taken
-  kConflict,            // the record changed underneath (stale version) or the state forbids it
+  kConflict,            // the state of the records forbids it
+  kStale,               // the caller's copy is out of date (version / ETag mismatch)
   kFailedPrecondition,  // the system is not in a state that allows the operation
   kPermissionDenied,    // the caller may not do this
   kUnauthenticated,     // no valid identity
   kUnavailable,         // a dependency (database, network) cannot be reached; retrying may help
+  kMalformed,           // the request cannot be read at all (not JSON, bad encoding, bad cursor)
+  kResourceExhausted,   // too many attempts; slow down
   kInternal,            // a bug or an unexpected failure below us
 };
 

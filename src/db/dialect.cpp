@@ -100,16 +100,28 @@ std::string FullTextQuery(Backend backend, std::string_view user_text) {
 }
 
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
-                              std::string_view select_list) {
+                              std::string_view select_list, std::string_view condition) {
   const std::string& t = index.table;
   const std::string select(select_list);
+  const std::string extra = condition.empty() ? "" : " AND " + std::string(condition);
   if (backend == Backend::kSqlite) {
     const std::string fts = t + "_fts";
     return "SELECT " + select + ", bm25(" + fts + ") AS rank FROM " + fts + " JOIN " + t +
-           " t ON t.id = " + fts + ".rowid WHERE " + fts + " MATCH ? ORDER BY rank, t.id LIMIT ?";
+           " t ON t.id = " + fts + ".rowid WHERE " + fts + " MATCH ?" + extra +
+           " ORDER BY rank, t.id LIMIT ?";
   }
   return "SELECT " + select + ", -ts_rank(t.search_vector, q) AS rank FROM " + t +
-         " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q ORDER BY rank, t.id LIMIT ?";
+         " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q" + extra +
+         " ORDER BY rank, t.id LIMIT ?";
+}
+
+std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias) {
+  const std::string a(alias);
+  if (backend == Backend::kSqlite) {
+    const std::string fts = index.table + "_fts";
+    return a + ".id IN (SELECT rowid FROM " + fts + " WHERE " + fts + " MATCH ?)";
+  }
+  return a + ".search_vector @@ to_tsquery('simple', ?)";
 }
 
 Status LockForMigration(Transaction& transaction) {
@@ -123,6 +135,43 @@ Status ResetIdSequence(Transaction& transaction, std::string_view table) {
   const std::string t(table);
   return transaction.Execute("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), " +
                              "coalesce((SELECT max(id) FROM " + t + "), 0) + 1, false)");
+}
+
+Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
+                                                const std::vector<std::string>& tables) {
+  std::vector<std::string> restore, rebuild;
+  const bool sqlite = transaction.backend() == Backend::kSqlite;
+  for (const std::string& table : tables) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        Rows rows,
+        transaction.Query(
+            sqlite ? "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = ? AND type IN "
+                     "('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
+                   : "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                     "current_schema() AND tablename = ? AND indexname NOT IN (SELECT conname "
+                     "FROM pg_constraint) ORDER BY indexname",
+            {table}));
+    bool had_full_text = false;
+    for (const Row& row : rows) {
+      const std::string type = row.Text(0), name = row.Text(1);
+      RAPPORT_RETURN_IF_ERROR(
+          transaction.ExecuteScript((type == "trigger" ? "DROP TRIGGER " : "DROP INDEX ") + name));
+      restore.push_back(row.Text(2));
+      if (type == "trigger") had_full_text = true;
+    }
+    if (had_full_text) {
+      rebuild.push_back("INSERT INTO " + table + "_fts(" + table + "_fts) VALUES ('rebuild')");
+    }
+  }
+  restore.insert(restore.end(), rebuild.begin(), rebuild.end());
+  return restore;
+}
+
+Status TuneForBulkLoad(Transaction& transaction) {
+  if (transaction.backend() == Backend::kSqlite) {
+    return transaction.ExecuteScript("PRAGMA cache_size = -1048576");  // 1 GiB
+  }
+  return transaction.ExecuteScript("SET LOCAL maintenance_work_mem = '512MB'");
 }
 
 Result<bool> TableExists(Transaction& transaction, std::string_view table) {

@@ -35,14 +35,28 @@ std::string FullTextQuery(Backend backend, std::string_view user_text);
 
 // SELECT `select_list` (columns of alias t), ordered best match first, for the parameters
 // (FullTextQuery(...), limit). The last selected column is the rank (lower is better).
+// `condition` (over alias t; "" for none) narrows the rows further.
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
-                              std::string_view select_list);
+                              std::string_view select_list, std::string_view condition = "");
+
+// A condition on alias `alias` of the index's table that holds when the row matches the
+// parameter (FullTextQuery(...)).
+std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias);
 
 // Taken at the start of a migration's transaction so that two servers never migrate at once.
 Status LockForMigration(Transaction& transaction);
 
 // After rows were loaded with explicit ids, the next generated id must follow the largest.
 Status ResetIdSequence(Transaction& transaction, std::string_view table);
+
+// For loading many rows in one transaction: drops the secondary indexes of `tables` (and, on
+// SQLite, their full-text triggers), and returns the statements that rebuild them, to be run in the
+// same transaction after the load. Indexes behind PRIMARY KEY and UNIQUE constraints stay.
+Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
+                                                const std::vector<std::string>& tables);
+
+// Gives the connection room for a large load (SQLite page cache; PostgreSQL index build memory).
+Status TuneForBulkLoad(Transaction& transaction);
 
 // True when the table exists in the database.
 Result<bool> TableExists(Transaction& transaction, std::string_view table);

@@ -259,12 +259,31 @@ Status ApplyFullTextSearch(Transaction& transaction) {
   return Ok();
 }
 
+constexpr const char* kSessions = R"SQL(
+CREATE TABLE sessions (
+  id {pk},
+  user_id {int} NOT NULL REFERENCES users (id),
+  token_hash TEXT NOT NULL UNIQUE,
+  csrf_hash TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('web', 'script')),
+  created_at {int} NOT NULL,
+  expires_at {int} NOT NULL,
+  revoked_at {int}
+){strict};
+CREATE INDEX sessions_user_idx ON sessions (user_id);
+)SQL";
+
+Status ApplySessions(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kSessions));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "core records", &ApplyCoreRecords},
       {2, "full-text search", &ApplyFullTextSearch},
+      {3, "sign-in sessions", &ApplySessions},
   };
   return migrations;
 }
@@ -293,7 +312,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "activities",
                                                   "activity_contacts",
                                                   "tasks",
-                                                  "audit_history"};
+                                                  "audit_history",
+                                                  "sessions"};
   return tables;
 }
 

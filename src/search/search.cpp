@@ -5,7 +5,8 @@
 
 namespace rapport::search {
 
-Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit) {
+Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit,
+                                const std::string& account_condition) {
   std::vector<Hit> hits;
   const std::string query = db::FullTextQuery(tx.backend(), text);
   if (query.empty()) return hits;
@@ -21,8 +22,15 @@ Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int 
   };
   for (size_t i = 0; i < std::size(kinds); ++i) {
     const Kind& k = kinds[i];
+    std::string condition;
+    if (!account_condition.empty()) {
+      condition = i == 0 ? "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.id AND " +
+                               account_condition + ")"
+                         : "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
+                               account_condition + ")";
+    }
     const std::string sql = db::FullTextSearchSql(tx.backend(), db::SearchIndexes().at(i),
-                                                  std::string("t.id, ") + k.title);
+                                                  std::string("t.id, ") + k.title, condition);
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, {query, std::int64_t{limit}}));
     for (const auto& r : rows) hits.push_back(Hit{k.kind, r.Int(0), r.Text(1), r.Real(2)});
   }

@@ -17,6 +17,9 @@ struct Hit {
 };
 
 // Up to `limit` hits of each kind; an empty result when the text has no searchable word.
-Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit);
+// `account_condition` (over alias a of accounts; "" for all) limits hits to the accounts a caller
+// reaches, and contacts and opportunities to those of such accounts.
+Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int limit,
+                                const std::string& account_condition = "");
 
 }  // namespace rapport::search

@@ -1,11 +1,11 @@
 // The rapport binary, driven as an operator would from a shell.
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
-#include <unistd.h>
 
 #include "db/migrations.hpp"
 #include "support/run_command.hpp"
@@ -92,9 +92,11 @@ TEST(Cli, AWrongDatabaseIsNamedAndNothingIsCreated) {
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(dir.File("nothing.db")));
 
-  const auto unreachable = Rapport({"migrate", "--db", "postgresql://rapport:hunter2@127.0.0.1:1/rapport"});
+  const auto unreachable =
+      Rapport({"migrate", "--db", "postgresql://rapport:hunter2@127.0.0.1:1/rapport"});
   EXPECT_EQ(unreachable.exit_code, 1);
-  EXPECT_NE(unreachable.err.find("cannot connect to PostgreSQL"), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("cannot connect to PostgreSQL"), std::string::npos)
+      << unreachable.err;
   EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos) << "the password was printed";
 
   const std::string text_file = dir.File("notes.txt");
@@ -117,9 +119,11 @@ TEST(Cli, MigrateAppliesOnlyWhatIsMissingAndServeRefusesANewerDatabase) {
   {
     auto database = db::Database::Open(db);
     ASSERT_TRUE(database.ok());
-    ASSERT_TRUE((*database)->Write([](db::Transaction& tx) {
-      return tx.Execute("INSERT INTO schema_migrations VALUES (999, 'future', 0)");
-    }).ok());
+    ASSERT_TRUE((*database)
+                    ->Write([](db::Transaction& tx) {
+                      return tx.Execute("INSERT INTO schema_migrations VALUES (999, 'future', 0)");
+                    })
+                    .ok());
   }
   const auto serve = Rapport({"serve", "--db", db, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(serve.exit_code, 1);
@@ -149,43 +153,54 @@ TEST(Cli, UserAddReadsThePasswordAndRefusesBadInput) {
   EXPECT_EQ(LineCount(bad_email.err), 1);
 
   const auto bad_role = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
-                                 "Jo", "--role", "wizard", "--password-stdin"}, "long enough password\n");
+                                 "Jo", "--role", "wizard", "--password-stdin"},
+                                "long enough password\n");
   EXPECT_EQ(bad_role.exit_code, 1);
   EXPECT_NE(bad_role.err.find("--role"), std::string::npos) << bad_role.err;
 
-  const auto no_tty = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
-                               "Jo", "--role", "rep"});
+  const auto no_tty = Rapport(
+      {"user", "add", "--db", db, "--email", "jo@example.org", "--name", "Jo", "--role", "rep"});
   EXPECT_EQ(no_tty.exit_code, 1);
   EXPECT_NE(no_tty.err.find("--password-stdin"), std::string::npos) << no_tty.err;
 
   const auto short_password = Rapport({"user", "add", "--db", db, "--email", "jo@example.org",
-                                       "--name", "Jo", "--role", "rep", "--password-stdin"}, "short\n");
+                                       "--name", "Jo", "--role", "rep", "--password-stdin"},
+                                      "short\n");
   EXPECT_EQ(short_password.exit_code, 1);
   EXPECT_NE(short_password.err.find("at least 8"), std::string::npos) << short_password.err;
   EXPECT_EQ(CountRows(db, "users"), 0);
 
   const auto boss = Rapport({"user", "add", "--db", db, "--email", "Boss@Example.org", "--name",
-                             "The Boss", "--role", "rsm", "--password-stdin"}, "boss password 1\n");
+                             "The Boss", "--role", "rsm", "--password-stdin"},
+                            "boss password 1\n");
   ASSERT_EQ(boss.exit_code, 0) << boss.err;
-  const auto added = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
-                              "Jo Bloggs", "--role", "rep", "--manager", "boss@example.org",
-                              "--password-stdin"}, "correct horse battery\n");
+  const auto added =
+      Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name", "Jo Bloggs",
+               "--role", "rep", "--manager", "boss@example.org", "--password-stdin"},
+              "correct horse battery\n");
   ASSERT_EQ(added.exit_code, 0) << added.err;
   EXPECT_NE(added.out.find("jo@example.org"), std::string::npos);
 
   auto database = db::Database::Open(db);
   ASSERT_TRUE(database.ok());
-  ASSERT_TRUE((*database)->Read([](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT u.password_hash, m.email FROM users u "
-                                                   "JOIN users m ON m.id = u.manager_id WHERE u.email = 'jo@example.org'"));
-    EXPECT_TRUE(row.has_value());
-    EXPECT_TRUE(users::VerifyPassword(row->Text(0), "correct horse battery"));
-    EXPECT_EQ(row->Text(1), "boss@example.org");
-    return Ok();
-  }).ok());
+  ASSERT_TRUE(
+      (*database)
+          ->Read([](db::Transaction& tx) -> Status {
+            RAPPORT_ASSIGN_OR_RETURN(
+                auto row,
+                tx.QueryOne(
+                    "SELECT u.password_hash, m.email FROM users u "
+                    "JOIN users m ON m.id = u.manager_id WHERE u.email = 'jo@example.org'"));
+            EXPECT_TRUE(row.has_value());
+            EXPECT_TRUE(users::VerifyPassword(row->Text(0), "correct horse battery"));
+            EXPECT_EQ(row->Text(1), "boss@example.org");
+            return Ok();
+          })
+          .ok());
 
   const auto again = Rapport({"user", "add", "--db", db, "--email", "JO@example.org", "--name",
-                              "Jo Again", "--role", "rep", "--password-stdin"}, "another password\n");
+                              "Jo Again", "--role", "rep", "--password-stdin"},
+                             "another password\n");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
   EXPECT_EQ(CountRows(db, "users"), 2);
@@ -200,7 +215,8 @@ TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
   const std::string reference = dir.File("reference.db");
   const auto first = Rapport({"demo", "--db", reference, "--seed", "7", "--as-of", "2026-11-28"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  const auto second = Rapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
+  const auto second =
+      Rapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const auto counts = ReportedCounts(first.out);
   EXPECT_EQ(counts.at("accounts"), "2,000");
@@ -248,25 +264,31 @@ TEST(Cli, BackupCopiesALiveSqliteDatabase) {
   // A writer holds the database open (WAL) while the backup runs.
   auto live = db::Database::Open(db);
   ASSERT_TRUE(live.ok());
-  ASSERT_TRUE((*live)->Write([](db::Transaction& tx) {
-    return tx.Execute("UPDATE accounts SET region = 'Backed up' WHERE id = 1");
-  }).ok());
+  ASSERT_TRUE((*live)
+                  ->Write([](db::Transaction& tx) {
+                    return tx.Execute("UPDATE accounts SET region = 'Backed up' WHERE id = 1");
+                  })
+                  .ok());
   const auto backup = Rapport({"backup", "--db", db, "--to", copy});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_EQ(CountRows(copy, "accounts"), 2000);
   EXPECT_EQ(CountRows(copy, "activities"), CountRows(db, "activities"));
   auto copied = db::Database::Open(copy);
-  ASSERT_TRUE((*copied)->Read([](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT region FROM accounts WHERE id = 1"));
-    EXPECT_EQ(row->Text(0), "Backed up");
-    return Ok();
-  }).ok());
+  ASSERT_TRUE((*copied)
+                  ->Read([](db::Transaction& tx) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        auto row, tx.QueryOne("SELECT region FROM accounts WHERE id = 1"));
+                    EXPECT_EQ(row->Text(0), "Backed up");
+                    return Ok();
+                  })
+                  .ok());
 
   const auto overwrite = Rapport({"backup", "--db", db, "--to", copy});
   EXPECT_EQ(overwrite.exit_code, 1);
   EXPECT_NE(overwrite.err.find("already exists"), std::string::npos) << overwrite.err;
 
-  const auto postgres = Rapport({"backup", "--db", "postgresql://u:pw@127.0.0.1/db", "--to", "x.dump"});
+  const auto postgres =
+      Rapport({"backup", "--db", "postgresql://u:pw@127.0.0.1/db", "--to", "x.dump"});
   EXPECT_EQ(postgres.exit_code, 1);
   EXPECT_NE(postgres.err.find("pg_dump"), std::string::npos) << postgres.err;
   EXPECT_EQ(postgres.err.find(":pw@"), std::string::npos);

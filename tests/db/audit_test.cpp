@@ -56,7 +56,7 @@ TEST_P(AuditTest, AStaleVersionChangesNothing) {
     return Ok();
   });
   ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(stale.error().code(), ErrorCode::kStale);
   ASSERT_OK(database_->Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto a, accounts::GetAccount(tx, account));
     EXPECT_EQ(a.name, "Bradford Royal Infirmary");

@@ -251,13 +251,8 @@ class SqliteDatabase final : public Database {
     auto db = std::unique_ptr<SqliteDatabase>(new SqliteDatabase(path, options));
     RAPPORT_ASSIGN_OR_RETURN(
         db->writer_, OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options));
-    if (options.bulk_mode) {
-      RAPPORT_RETURN_IF_ERROR(db->writer_->Exec(
-          "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144"));
-    } else {
-      RAPPORT_RETURN_IF_ERROR(
-          db->writer_->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
-    }
+    RAPPORT_RETURN_IF_ERROR(
+        db->writer_->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
     return std::unique_ptr<Database>(std::move(db));
   }
 

@@ -1,0 +1,350 @@
+// GET /api/v1/accounts/{id}/overview: the account 360 in one call.
+#include "accounts/account_routes.hpp"
+#include "api/access.hpp"
+
+namespace rapport::accounts {
+namespace {
+
+std::string Year(const Clock& clock, int back) {
+  int y;
+  unsigned m, d;
+  CivilFromDays(clock.Now() / kMicrosPerDay, y, m, d);
+  return std::to_string(y - back);
+}
+
+void Account(api::JsonWriter& w, const db::Row& r) {
+  w.StartObject()
+      .Key("id")
+      .String(api::FormatId(r.Int(0)))
+      .Key("name")
+      .String(r.Text(1))
+      .Key("type")
+      .String(r.Text(2))
+      .Key("status")
+      .String(r.Text(3))
+      .EndObject();
+}
+
+Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request,
+                               const api::Caller& caller) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(request.PathParam("id"), "id"));
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto account,
+        tx.QueryOne(
+            "SELECT a.id, a.name, a.type, a.status, a.parent_id, a.customer_since, a.region, "
+            "a.postcode, a.owner_id, o.name, a.territory_id, t.name, a.distributor_id, d.name, "
+            "a.version FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
+            "LEFT JOIN territories t ON t.id = a.territory_id "
+            "LEFT JOIN distributors d ON d.id = a.distributor_id WHERE a.id = ? AND " +
+                api::AccountReachCondition(caller, "a"),
+            {id}));
+    if (!account) return Error(ErrorCode::kNotFound, "no account " + api::FormatId(id));
+    w.StartObject();
+    w.Key("account")
+        .StartObject()
+        .Key("id")
+        .String(api::FormatId(id))
+        .Key("name")
+        .String(account->Text(1))
+        .Key("type")
+        .String(account->Text(2))
+        .Key("status")
+        .String(account->Text(3))
+        .Key("customer_since")
+        .OptString(account->OptText(5))
+        .Key("region")
+        .OptString(account->OptText(6))
+        .Key("postcode")
+        .OptString(account->OptText(7))
+        .Key("owner");
+    if (account->IsNull(8)) {
+      w.Null();
+    } else {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(account->Int(8)))
+          .Key("name")
+          .String(account->Text(9))
+          .EndObject();
+    }
+    w.Key("territory").OptString(account->OptText(11));
+    w.Key("distributor").OptString(account->OptText(13));
+    w.Key("version").Int(account->Int(14));
+    w.EndObject();
+
+    // Parents up to the top, nearest first (the hierarchy is shallow: department, hospital,
+    // system).
+    w.Key("parents").StartArray();
+    std::optional<std::int64_t> parent = account->OptInt(4);
+    for (int depth = 0; parent && depth < 10; ++depth) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          auto p, tx.QueryOne("SELECT id, name, type, status, parent_id FROM accounts WHERE id = ?",
+                              {*parent}));
+      if (!p) break;
+      Account(w, *p);
+      parent = p->OptInt(4);
+    }
+    w.EndArray();
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows children,
+                             tx.Query("SELECT id, name, type, status FROM accounts WHERE parent_id "
+                                      "= ? AND archived_at IS NULL ORDER BY name, id LIMIT 200",
+                                      {id}));
+    w.Key("children").StartArray();
+    for (const auto& c : children) Account(w, c);
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows contacts,
+        tx.Query(
+            "SELECT c.id, c.first_name, c.last_name, c.job_title, c.function, c.stance, "
+            "c.influence, "
+            "c.colour, c.kol, (SELECT max(act.occurred_at) FROM activity_contacts ac JOIN "
+            "activities act "
+            "ON act.id = ac.activity_id WHERE ac.contact_id = c.id) AS last_contact, c.left_at "
+            "FROM contacts c WHERE c.account_id = ? ORDER BY c.left_at IS NOT NULL, c.last_name, "
+            "c.first_name, c.id LIMIT 500",
+            {id}));
+    w.Key("contacts").StartArray();
+    for (const auto& c : contacts) {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(c.Int(0)))
+          .Key("name")
+          .String(c.Text(1) + " " + c.Text(2))
+          .Key("job_title")
+          .OptString(c.OptText(3))
+          .Key("function")
+          .String(c.Text(4))
+          .Key("stance")
+          .String(c.Text(5))
+          .Key("influence")
+          .String(c.Text(6))
+          .Key("colour")
+          .OptString(c.OptText(7))
+          .Key("kol")
+          .Bool(c.Int(8) != 0)
+          .Key("last_contacted_at");
+      if (c.IsNull(9))
+        w.Null();
+      else
+        w.String(FormatInstant(c.Int(9)));
+      w.Key("left").Bool(!c.IsNull(10));
+      w.EndObject();
+    }
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows team,
+                             tx.Query("SELECT m.user_id, u.name, m.team_role, m.is_primary, "
+                                      "u.status FROM account_team_members m "
+                                      "JOIN users u ON u.id = m.user_id WHERE m.account_id = ? "
+                                      "ORDER BY m.is_primary DESC, u.name",
+                                      {id}));
+    w.Key("team").StartArray();
+    for (const auto& m : team) {
+      w.StartObject()
+          .Key("user_id")
+          .String(api::FormatId(m.Int(0)))
+          .Key("name")
+          .String(m.Text(1))
+          .Key("team_role")
+          .String(m.Text(2))
+          .Key("is_primary")
+          .Bool(m.Int(3) != 0)
+          .Key("status")
+          .String(m.Text(4))
+          .EndObject();
+    }
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows opportunities,
+        tx.Query("SELECT o.id, o.name, o.stage, o.amount_minor, o.currency, o.close_date, "
+                 "o.probability, o.owner_id, u.name "
+                 "FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE o.account_id = ? "
+                 "AND o.stage NOT IN "
+                 "('closed_won', 'closed_lost') ORDER BY o.close_date, o.id LIMIT 100",
+                 {id}));
+    w.Key("open_opportunities").StartArray();
+    for (const auto& o : opportunities) {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(o.Int(0)))
+          .Key("name")
+          .String(o.Text(1))
+          .Key("stage")
+          .String(o.Text(2))
+          .Key("amount_minor")
+          .Int(o.Int(3))
+          .Key("currency")
+          .String(o.Text(4))
+          .Key("close_date")
+          .String(o.Text(5))
+          .Key("probability")
+          .Int(o.Int(6))
+          .Key("owner")
+          .StartObject()
+          .Key("id")
+          .String(api::FormatId(o.Int(7)))
+          .Key("name")
+          .String(o.Text(8))
+          .EndObject()
+          .EndObject();
+    }
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows activities,
+        tx.Query("SELECT act.id, act.kind, act.occurred_at, act.subject, act.outcome, act.user_id, "
+                 "u.name "
+                 "FROM activities act JOIN users u ON u.id = act.user_id WHERE act.account_id = ? "
+                 "ORDER BY act.occurred_at DESC, act.id DESC LIMIT 20",
+                 {id}));
+    w.Key("recent_activities").StartArray();
+    for (const auto& a : activities) {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(a.Int(0)))
+          .Key("kind")
+          .String(a.Text(1))
+          .Key("occurred_at")
+          .String(FormatInstant(a.Int(2)))
+          .Key("subject")
+          .String(a.Text(3))
+          .Key("outcome")
+          .OptString(a.OptText(4))
+          .Key("user")
+          .StartObject()
+          .Key("id")
+          .String(api::FormatId(a.Int(5)))
+          .Key("name")
+          .String(a.Text(6))
+          .EndObject()
+          .EndObject();
+    }
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows tasks,
+                             tx.Query("SELECT t.id, t.subject, t.due_on, t.owner_id, u.name FROM "
+                                      "tasks t JOIN users u ON u.id = t.owner_id "
+                                      "WHERE t.account_id = ? AND t.done_at IS NULL ORDER BY "
+                                      "t.due_on IS NULL, t.due_on, t.id LIMIT 100",
+                                      {id}));
+    w.Key("open_tasks").StartArray();
+    for (const auto& t : tasks) {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(t.Int(0)))
+          .Key("subject")
+          .String(t.Text(1))
+          .Key("due_on")
+          .OptString(t.OptText(2))
+          .Key("owner")
+          .StartObject()
+          .Key("id")
+          .String(api::FormatId(t.Int(3)))
+          .Key("name")
+          .String(t.Text(4))
+          .EndObject()
+          .EndObject();
+    }
+    w.EndArray();
+
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows purchases,
+        tx.Query("SELECT p.id, p.product_id, pr.name, pr.lifecycle, p.quantity, p.purchased_on, "
+                 "p.warranty_end, p.lot_expiry "
+                 "FROM purchases p JOIN products pr ON pr.id = p.product_id WHERE p.account_id = ? "
+                 "ORDER BY p.purchased_on DESC, p.id DESC LIMIT 100",
+                 {id}));
+    w.Key("purchases").StartArray();
+    for (const auto& p : purchases) {
+      w.StartObject()
+          .Key("id")
+          .String(api::FormatId(p.Int(0)))
+          .Key("product")
+          .StartObject()
+          .Key("id")
+          .String(api::FormatId(p.Int(1)))
+          .Key("name")
+          .String(p.Text(2))
+          .Key("lifecycle")
+          .String(p.Text(3))
+          .EndObject()
+          .Key("quantity")
+          .Int(p.Int(4))
+          .Key("purchased_on")
+          .String(p.Text(5))
+          .Key("warranty_end")
+          .OptString(p.OptText(6))
+          .Key("lot_expiry")
+          .OptString(p.OptText(7))
+          .EndObject();
+    }
+    w.EndArray();
+
+    // Revenue this calendar year against last, by month (periods are "YYYY-MM").
+    const std::string this_year = Year(ctx.clock, 0), last_year = Year(ctx.clock, 1);
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows revenue,
+                             tx.Query("SELECT period, sum(revenue_minor) FROM sales_lines WHERE "
+                                      "account_id = ? AND period >= ? "
+                                      "AND period < ? GROUP BY period ORDER BY period",
+                                      {id, last_year + "-01", this_year + "-99"}));
+    std::int64_t totals[2] = {0, 0};
+    std::int64_t months[2][12] = {};
+    for (const auto& r : revenue) {
+      const std::string period = r.Text(0);
+      const int which = period.starts_with(this_year) ? 0 : 1;
+      const int month = std::stoi(period.substr(5, 2)) - 1;
+      if (month >= 0 && month < 12) months[which][month] += r.Int(1);
+      totals[which] += r.Int(1);
+    }
+    w.Key("revenue")
+        .StartObject()
+        .Key("currency")
+        .String("GBP")
+        .Key("this_year")
+        .StartObject()
+        .Key("year")
+        .Int(std::stoi(this_year))
+        .Key("total_minor")
+        .Int(totals[0])
+        .Key("by_month_minor")
+        .StartArray();
+    for (auto v : months[0]) w.Int(v);
+    w.EndArray().EndObject();
+    w.Key("last_year")
+        .StartObject()
+        .Key("year")
+        .Int(std::stoi(last_year))
+        .Key("total_minor")
+        .Int(totals[1])
+        .Key("by_month_minor")
+        .StartArray();
+    for (auto v : months[1]) w.Int(v);
+    w.EndArray().EndObject();
+    w.EndObject();
+    w.EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+}  // namespace
+
+void RegisterAccountOverviewRoute(api::Router& router, api::ApiContext& context) {
+  router.Add(
+      {"GET",
+       "/api/v1/accounts/{id}/overview",
+       api::Access::kSignedIn,
+       [&context](const api::Request& r, const api::Caller& c) { return Overview(context, r, c); },
+       {"The account 360: hierarchy, contacts, team, open deals, timeline, tasks, purchases, "
+        "revenue this year against last",
+        "Accounts",
+        {},
+        "",
+        R"({"type":"object"})"}});
+}
+
+}  // namespace rapport::accounts

@@ -1,0 +1,189 @@
+#include "accounts/account_routes.hpp"
+
+#include <span>
+
+#include "accounts/account_store.hpp"
+#include "api/access.hpp"
+#include "db/migrations.hpp"
+
+namespace rapport::accounts {
+namespace {
+
+using api::FieldSpec;
+using api::FieldType;
+
+std::vector<std::string_view> EnumValues(std::span<const std::string_view> values) {
+  return {values.begin(), values.end()};
+}
+
+api::ResourceSpec AccountSpec() {
+  api::ResourceSpec s;
+  s.plural = "accounts";
+  s.singular = "account";
+  s.tag = "Accounts";
+  s.scope = api::Scope::kAccount;
+  s.deletion = api::Deletion::kArchive;
+  s.managers_only_delete = true;
+  s.search = db::SearchIndexes().at(0);
+  s.fields = {
+      {.name = "external_id",
+       .max_length = 100,
+       .description = "id in another system (upsert key)"},
+      {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 300},
+      {.name = "parent_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "accounts",
+       .description = "health system above a hospital, hospital above a department"},
+      {.name = "type",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .values = EnumValues(kAccountTypes)},
+      {.name = "status",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = EnumValues(kAccountStatuses)},
+      {.name = "customer_since", .type = FieldType::kDate, .filterable = true},
+      {.name = "region", .filterable = true, .max_length = 100},
+      {.name = "postcode", .filterable = true, .max_length = 20},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "users"},
+      {.name = "territory_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "territories"},
+      {.name = "distributor_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "distributors"},
+      {.name = "segment", .filterable = true, .max_length = 50},
+      {.name = "contact_cadence_days",
+       .type = FieldType::kInteger,
+       .min = 1,
+       .max = 3650,
+       .description = "how often someone should be in touch"},
+      {.name = "archived_at", .type = FieldType::kInstant, .writable = false},
+  };
+  s.before_write = [](api::WriteContext& w) -> Status {
+    // A rep's new account is theirs unless they say otherwise.
+    if (w.creating && std::none_of(w.values.begin(), w.values.end(),
+                                   [](const auto& v) { return v.first == "owner_id"; })) {
+      w.values.emplace_back("owner_id", w.caller.user_id);
+    }
+    return Ok();
+  };
+  return s;
+}
+
+api::ResourceSpec ContactSpec() {
+  api::ResourceSpec s;
+  s.plural = "contacts";
+  s.singular = "contact";
+  s.tag = "Contacts";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kDelete;
+  s.search = db::SearchIndexes().at(1);
+  s.fields = {
+      {.name = "external_id", .max_length = 100},
+      {.name = "account_id",
+       .type = FieldType::kReference,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .references = "accounts"},
+      {.name = "first_name", .required = true, .nullable = false, .max_length = 100},
+      {.name = "last_name",
+       .required = true,
+       .nullable = false,
+       .sortable = true,
+       .max_length = 100},
+      {.name = "job_title", .max_length = 200},
+      {.name = "function",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = EnumValues(kContactFunctions)},
+      {.name = "stance",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = EnumValues(kStances),
+       .description = "towards us"},
+      {.name = "influence",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = EnumValues(kInfluences)},
+      {.name = "colour",
+       .type = FieldType::kEnum,
+       .filterable = true,
+       .values = EnumValues(kColours),
+       .description = "personality colour: how they like to be communicated with"},
+      {.name = "kol",
+       .type = FieldType::kBoolean,
+       .nullable = false,
+       .filterable = true,
+       .description = "key opinion leader"},
+      {.name = "email", .type = FieldType::kEmail},
+      {.name = "phone", .max_length = 40},
+      {.name = "reports_to_id", .type = FieldType::kReference, .references = "contacts"},
+      {.name = "left_at",
+       .type = FieldType::kInstant,
+       .description = "when they left the customer"},
+  };
+  return s;
+}
+
+api::ResourceSpec TeamMemberSpec() {
+  api::ResourceSpec s;
+  s.plural = "account_team_members";
+  s.singular = "account team member";
+  s.tag = "Accounts";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kDelete;
+  s.timestamps = false;
+  s.fields = {
+      {.name = "account_id",
+       .type = FieldType::kReference,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .references = "accounts"},
+      {.name = "user_id",
+       .type = FieldType::kReference,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .references = "users"},
+      {.name = "team_role",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .values = {"account_owner", "account_manager", "rep", "clinical_specialist",
+                  "service_engineer", "inside_sales", "customer_success", "executive_sponsor"}},
+      {.name = "is_primary", .type = FieldType::kBoolean, .nullable = false},
+      {.name = "created_at", .type = FieldType::kInstant, .writable = false},
+  };
+  s.before_write = [](api::WriteContext& w) -> Status {
+    if (w.creating) w.values.emplace_back("created_at", w.now);
+    return Ok();
+  };
+  return s;
+}
+
+}  // namespace
+
+void RegisterAccountRoutes(api::Router& router, api::ApiContext& context) {
+  RegisterAccountOverviewRoute(router, context);  // before {id} routes of the same depth
+  api::RegisterResource(router, context, AccountSpec());
+  api::RegisterResource(router, context, ContactSpec());
+  api::RegisterResource(router, context, TeamMemberSpec());
+}
+
+}  // namespace rapport::accounts

@@ -1,0 +1,41 @@
+#include "api/access.hpp"
+
+namespace rapport::api {
+namespace {
+
+std::string JoinIds(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out.empty() ? "0" : out;  // IN (0): matches nothing
+}
+
+}  // namespace
+
+bool IsAdmin(const Caller& caller) { return caller.all_accounts || caller.role == "admin"; }
+
+bool IsManager(const Caller& caller) {
+  return IsAdmin(caller) || caller.role == "executive" || caller.role == "rsm";
+}
+
+std::string AccountReachCondition(const Caller& caller, std::string_view alias) {
+  if (caller.all_accounts) return "1 = 1";
+  const std::string a(alias);
+  return "(" + a + ".territory_id IN (" + JoinIds(caller.territory_ids) + ") OR " + a +
+         ".owner_id IN (" + JoinIds(caller.user_ids) +
+         ") OR EXISTS (SELECT 1 FROM account_team_members reach_m WHERE reach_m.account_id = " + a +
+         ".id AND reach_m.user_id = " + std::to_string(caller.user_id) + "))";
+}
+
+Status CheckAccountInReach(db::Transaction& tx, const Caller& caller, std::int64_t account_id,
+                           std::string_view field) {
+  RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM accounts a WHERE a.id = ? AND " +
+                                                     AccountReachCondition(caller, "a"),
+                                                 {account_id}));
+  if (row) return Ok();
+  if (!field.empty()) {
+    return Error::InvalidField(std::string(field), "no account " + std::to_string(account_id));
+  }
+  return Error(ErrorCode::kNotFound, "no account " + std::to_string(account_id));
+}
+
+}  // namespace rapport::api

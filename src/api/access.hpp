@@ -1,0 +1,29 @@
+// Who may do what: the access rules, in one module, applied by every route.
+//   admin: everything.
+//   executive, rsm: the accounts in the territories of their management line (and accounts that
+//     line owns); records hanging off those accounts.
+//   everyone else: accounts they own, whose team they are on, or that sit in their territories.
+// Reference data (users, territories, distributors, products) is readable by everyone signed in
+// and changed by admins. A record outside the caller's reach answers 404, never 403.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/caller.hpp"
+#include "db/database.hpp"
+
+namespace rapport::api {
+
+// A SQL condition over accounts alias `alias` true for the accounts the caller reaches; "1 = 1"
+// for an admin. Integers only are inlined; nothing from the request.
+std::string AccountReachCondition(const Caller& caller, std::string_view alias);
+
+bool IsAdmin(const Caller& caller);
+bool IsManager(const Caller& caller);  // admin, executive, rsm
+
+// kNotFound (so as not to reveal it exists) when the account is out of the caller's reach.
+Status CheckAccountInReach(db::Transaction& tx, const Caller& caller, std::int64_t account_id,
+                           std::string_view field = "");
+
+}  // namespace rapport::api

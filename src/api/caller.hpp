@@ -1,0 +1,37 @@
+// Who is calling: the signed-in user and their reach (which accounts they may see), worked out
+// once per request by the Authenticator.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace rapport::api {
+
+struct Request;
+
+struct Caller {
+  std::int64_t user_id = 0;
+  std::int64_t session_id = 0;
+  std::string email;
+  std::string name;
+  std::string role;
+  bool via_cookie =
+      false;  // the web app's session cookie (CSRF-checked) rather than a bearer token
+  // Reach. An admin reaches every account; anyone else the accounts in `territory_ids`, owned by
+  // one of `user_ids`, or whose account team includes them.
+  bool all_accounts = false;
+  std::vector<std::int64_t> territory_ids;
+  std::vector<std::int64_t> user_ids;
+};
+
+// Establishes who is calling: kUnauthenticated without a valid, unexpired session.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual Result<Caller> Authenticate(const Request& request) = 0;
+};
+
+}  // namespace rapport::api

@@ -1,0 +1,52 @@
+// The API's view of HTTP: a Request as a handler sees it and the Response it returns. The server
+// (src/server) translates to and from the wire; capabilities see only these.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rapport::api {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/api/v1/accounts/42", decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string body;
+  std::string content_type;
+  std::string authorization;
+  std::string if_match;
+  std::string cookie;
+  std::string csrf_token;  // X-CSRF-Token
+  std::string request_id;
+  std::string remote_address;
+  std::map<std::string, std::string, std::less<>> path_params;  // filled by the Router
+
+  std::optional<std::string> QueryParam(std::string_view name) const;
+  std::string PathParam(std::string_view name) const;
+  // The value of one cookie, or "".
+  std::string Cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Json(std::string body, int status = 200);
+  static Response Created(std::string body, std::string location);
+  static Response NoContent();
+  Response& WithHeader(std::string name, std::string value);
+};
+
+// Splits "a=1&b=x%20y" into decoded pairs; false on a malformed escape.
+bool ParseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out);
+// Decodes %XX and '+' (in queries); false on a malformed escape.
+bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space);
+
+}  // namespace rapport::api

@@ -1,0 +1,798 @@
+#include "api/resource.hpp"
+
+#include <charconv>
+
+#include "api/access.hpp"
+#include "core/validation.hpp"
+
+namespace rapport::api {
+namespace {
+
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 500;
+
+bool IsTimeType(FieldType t) { return t == FieldType::kDate || t == FieldType::kInstant; }
+
+std::string Hex(std::string_view text) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+bool Unhex(std::string_view hex, std::string& out) {
+  if (hex.size() % 2) return false;
+  out.clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
+    if (ec != std::errc() || end != hex.data() + i + 2) return false;
+    out += static_cast<char>(v);
+  }
+  return true;
+}
+
+std::string Columns(const ResourceSpec& spec) {
+  std::string out = "t.id";
+  for (const auto& f : spec.fields) out += ", t." + f.name;
+  if (spec.timestamps) out += ", t.created_at, t.updated_at, t.version";
+  return out;
+}
+
+std::string ReachCondition(const ResourceSpec& spec, const Caller& caller) {
+  if (spec.scope == Scope::kReference || caller.all_accounts) return "1 = 1";
+  if (spec.scope == Scope::kAccount) return AccountReachCondition(caller, "t");
+  const std::string via = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
+                          AccountReachCondition(caller, "a") + ")";
+  if (spec.scope == Scope::kTask) {
+    return "(t.owner_id = " + std::to_string(caller.user_id) +
+           " OR (t.account_id IS NOT NULL AND " + via + "))";
+  }
+  return via;
+}
+
+const FieldSpec* FindField(const ResourceSpec& spec, std::string_view name) {
+  for (const auto& f : spec.fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+void WriteField(JsonWriter& w, const FieldSpec& f, const db::Row& row, size_t i) {
+  w.Key(f.name);
+  if (row.IsNull(i)) {
+    w.Null();
+    return;
+  }
+  switch (f.type) {
+    case FieldType::kReference:
+      w.String(FormatId(row.Int(i)));
+      break;
+    case FieldType::kInteger:
+      w.Int(row.Int(i));
+      break;
+    case FieldType::kBoolean:
+      w.Bool(row.Int(i) != 0);
+      break;
+    case FieldType::kInstant:
+      w.String(FormatInstant(row.Int(i)));
+      break;
+    default:
+      w.String(row.Text(i));
+  }
+}
+
+Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row& row,
+                   JsonWriter& w) {
+  w.StartObject();
+  w.Key("id").String(FormatId(row.Int(0)));
+  for (size_t i = 0; i < spec.fields.size(); ++i) WriteField(w, spec.fields[i], row, i + 1);
+  if (spec.timestamps) {
+    const size_t base = spec.fields.size() + 1;
+    w.Key("created_at").String(FormatInstant(row.Int(base)));
+    w.Key("updated_at").String(FormatInstant(row.Int(base + 1)));
+    w.Key("version").Int(row.Int(base + 2));
+  }
+  if (spec.extra_json) RAPPORT_RETURN_IF_ERROR(spec.extra_json(tx, row.Int(0), w));
+  w.EndObject();
+  return Ok();
+}
+
+// Turns a JSON value into the column value for field f, or says what is wrong with it.
+Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const FieldSpec& f,
+                             const JsonValue& v) {
+  using Kind = JsonValue::Kind;
+  const std::string& name = f.name;
+  if (v.kind == Kind::kNull) {
+    if (!f.nullable) return Error::InvalidField(name, "must not be null");
+    return db::Null();
+  }
+  auto expect = [&](Kind kind, const char* what) -> Status {
+    if (v.kind != kind) {
+      return Error::InvalidField(
+          name, std::string("must be ") + what + ", not " + JsonValue::KindName(v.kind));
+    }
+    return Ok();
+  };
+  switch (f.type) {
+    case FieldType::kString:
+    case FieldType::kEmail:
+    case FieldType::kEnum:
+    case FieldType::kCurrency: {
+      RAPPORT_RETURN_IF_ERROR(expect(Kind::kString, "a string"));
+      if (f.type == FieldType::kEnum) {
+        RAPPORT_RETURN_IF_ERROR(CheckOneOf(name, v.text, f.values));
+        return db::Value(v.text);
+      }
+      if (f.type == FieldType::kEmail) {
+        RAPPORT_RETURN_IF_ERROR(CheckEmail(name, v.text));
+        return db::Value(Lowercase(v.text));
+      }
+      if (f.type == FieldType::kCurrency) {
+        if (v.text.size() != 3 || !std::all_of(v.text.begin(), v.text.end(),
+                                               [](char c) { return c >= 'A' && c <= 'Z'; })) {
+          return Error::InvalidField(name, "must be a three-letter ISO 4217 code such as GBP");
+        }
+        return db::Value(v.text);
+      }
+      if (f.required || !f.nullable)
+        RAPPORT_RETURN_IF_ERROR(CheckRequired(name, v.text, f.max_length));
+      if (v.text.size() > f.max_length) {
+        return Error::InvalidField(
+            name, "is longer than " + std::to_string(f.max_length) + " characters");
+      }
+      return db::Value(v.text);
+    }
+    case FieldType::kInteger: {
+      RAPPORT_RETURN_IF_ERROR(expect(Kind::kInt, "an integer"));
+      if (f.min && v.integer < *f.min) {
+        return Error::InvalidField(name, "must be at least " + std::to_string(*f.min));
+      }
+      if (f.max && v.integer > *f.max) {
+        return Error::InvalidField(name, "must be at most " + std::to_string(*f.max));
+      }
+      return db::Value(v.integer);
+    }
+    case FieldType::kBoolean:
+      RAPPORT_RETURN_IF_ERROR(expect(Kind::kBool, "true or false"));
+      return db::Value(std::int64_t{v.boolean ? 1 : 0});
+    case FieldType::kDate: {
+      RAPPORT_RETURN_IF_ERROR(expect(Kind::kString, "a date (YYYY-MM-DD)"));
+      std::int64_t days;
+      if (!ParseDate(v.text, days)) {
+        return Error::InvalidField(name, "'" + v.text + "' is not a date (YYYY-MM-DD)");
+      }
+      return db::Value(v.text);
+    }
+    case FieldType::kInstant: {
+      RAPPORT_RETURN_IF_ERROR(expect(Kind::kString, "a UTC time (2026-11-28T14:00:00Z)"));
+      Instant at;
+      if (!ParseInstant(v.text, at)) {
+        return Error::InvalidField(
+            name, "'" + v.text + "' is not a UTC time such as 2026-11-28T14:00:00Z");
+      }
+      return db::Value(at);
+    }
+    case FieldType::kReference: {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseIdValue(v, name));
+      if (f.references == "accounts" && !caller.all_accounts) {
+        RAPPORT_RETURN_IF_ERROR(CheckAccountInReach(tx, caller, id, name));
+      } else {
+        RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, f.references, id, name));
+      }
+      return db::Value(id);
+    }
+  }
+  return Error(ErrorCode::kInternal, "unknown field type");
+}
+
+// Reads the body's fields into column values; every problem is reported, each naming its field.
+Result<audit::FieldValues> ParseBody(db::Transaction& tx, const Caller& caller,
+                                     const ResourceSpec& spec, const JsonValue& body,
+                                     bool creating) {
+  if (body.kind != JsonValue::Kind::kObject) {
+    return Error(ErrorCode::kInvalidArgument, "the body must be a JSON object",
+                 {FieldError{"body", "must be a JSON object"}});
+  }
+  audit::FieldValues values;
+  std::vector<FieldError> problems;
+  for (const auto& [key, value] : body.members) {
+    const FieldSpec* f = FindField(spec, key);
+    const bool extra = std::any_of(spec.extra_body_fields.begin(), spec.extra_body_fields.end(),
+                                   [&](const auto& e) { return e.first == key; });
+    if (extra) continue;
+    if (!f) {
+      problems.push_back({key, "is not a field of " + spec.singular});
+      continue;
+    }
+    if (!f->writable) {
+      problems.push_back({key, "is read-only"});
+      continue;
+    }
+    auto parsed = FieldValue(tx, caller, *f, value);
+    if (!parsed.ok()) {
+      for (const auto& fe : parsed.error().fields()) problems.push_back(fe);
+      if (parsed.error().fields().empty()) return parsed.error();
+      continue;
+    }
+    values.emplace_back(f->name, std::move(parsed).value());
+  }
+  if (creating) {
+    for (const auto& f : spec.fields) {
+      if (f.required && !body.Find(f.name)) problems.push_back({f.name, "is required"});
+    }
+  }
+  if (!problems.empty()) {
+    std::string summary;
+    for (const auto& p : problems)
+      summary += (summary.empty() ? "" : "; ") + p.field + ": " + p.message;
+    return Error(ErrorCode::kInvalidArgument, summary, std::move(problems));
+  }
+  return values;
+}
+
+Result<std::optional<db::Row>> LoadInReach(db::Transaction& tx, const ResourceSpec& spec,
+                                           const Caller& caller, std::int64_t id) {
+  return tx.QueryOne("SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE t.id = ? AND " +
+                         ReachCondition(spec, caller),
+                     {id});
+}
+
+Error NotFound(const ResourceSpec& spec, std::int64_t id) {
+  return Error(ErrorCode::kNotFound, "no " + spec.singular + " " + FormatId(id));
+}
+
+Status CheckWriteRole(const ResourceSpec& spec, const Caller& caller) {
+  if (spec.scope == Scope::kReference && !IsAdmin(caller)) {
+    return Error(ErrorCode::kPermissionDenied, "only an admin may change " + spec.plural);
+  }
+  return Ok();
+}
+
+Result<Response> RecordResponse(db::Transaction& tx, const ResourceSpec& spec, std::int64_t id,
+                                int status) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE t.id = ?", {id}));
+  if (!row) return NotFound(spec, id);
+  JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, *row, w));
+  Response response = Response::Json(w.Take(), status);
+  if (spec.timestamps) response.WithHeader("ETag", ETagOf(row->Int(spec.fields.size() + 3)));
+  if (status == 201) response.WithHeader("Location", "/api/v1/" + spec.plural + "/" + FormatId(id));
+  return response;
+}
+
+// ---- list ----
+
+struct SortKey {
+  const FieldSpec* field = nullptr;  // nullptr: id
+  bool descending = false;
+  std::string Column() const { return field ? "t." + field->name : "t.id"; }
+  std::string Name() const { return (descending ? "-" : "") + (field ? field->name : "id"); }
+};
+
+Result<db::Value> FilterValue(const FieldSpec& f, const std::string& param,
+                              const std::string& text) {
+  switch (f.type) {
+    case FieldType::kReference: {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(text, param));
+      return db::Value(id);
+    }
+    case FieldType::kInteger: {
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        return Error::InvalidField(param, "'" + text + "' is not an integer");
+      }
+      return db::Value(n);
+    }
+    case FieldType::kBoolean:
+      if (text != "true" && text != "false")
+        return Error::InvalidField(param, "must be true or false");
+      return db::Value(std::int64_t{text == "true" ? 1 : 0});
+    case FieldType::kEnum:
+      RAPPORT_RETURN_IF_ERROR(CheckOneOf(param, text, f.values));
+      return db::Value(text);
+    case FieldType::kDate: {
+      std::int64_t days;
+      if (!ParseDate(text, days))
+        return Error::InvalidField(param, "'" + text + "' is not a date (YYYY-MM-DD)");
+      return db::Value(text);
+    }
+    case FieldType::kInstant: {
+      Instant at;
+      if (!ParseInstant(text, at))
+        return Error::InvalidField(param, "'" + text + "' is not a UTC time");
+      return db::Value(at);
+    }
+    default:
+      return db::Value(text);
+  }
+}
+
+Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
+                      const Caller& caller) {
+  std::string where = ReachCondition(spec, caller);
+  db::Params params;
+  int limit = kDefaultLimit;
+  SortKey sort;
+  std::optional<std::string> cursor;
+  bool include_archived = false;
+  const db::Backend backend = ctx.database.backend();
+  for (const auto& [key, value] : request.query) {
+    if (key == "limit") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
+          limit > kMaxLimit) {
+        return Error::InvalidField("limit",
+                                   "must be an integer from 1 to " + std::to_string(kMaxLimit));
+      }
+    } else if (key == "cursor") {
+      cursor = value;
+    } else if (key == "sort") {
+      const bool desc = !value.empty() && value[0] == '-';
+      const std::string name = desc ? value.substr(1) : value;
+      const FieldSpec* f = name == "id" ? nullptr : FindField(spec, name);
+      const bool timestamp = spec.timestamps && (name == "created_at" || name == "updated_at");
+      if (name != "id" && !timestamp && (!f || !f->sortable)) {
+        std::string options = "id";
+        for (const auto& field : spec.fields) {
+          if (field.sortable) options += ", " + field.name;
+        }
+        if (spec.timestamps) options += ", created_at, updated_at";
+        return Error::InvalidField("sort", "cannot sort by '" + name + "'; choose one of: " +
+                                               options + " (prefix - for descending)");
+      }
+      static const FieldSpec kCreated{"created_at", FieldType::kInstant};
+      static const FieldSpec kUpdated{"updated_at", FieldType::kInstant};
+      sort.field = timestamp ? (name == "created_at" ? &kCreated : &kUpdated) : f;
+      sort.descending = desc;
+    } else if (key == "q" && spec.search) {
+      const std::string query = db::FullTextQuery(backend, value);
+      if (query.empty()) return Error::InvalidField("q", "has no word to search for");
+      where += " AND " + db::FullTextCondition(backend, *spec.search, "t");
+      params.push_back(query);
+    } else if (key == "updated_since" && spec.timestamps) {
+      Instant at;
+      if (!ParseInstant(value, at))
+        return Error::InvalidField("updated_since", "'" + value + "' is not a UTC time");
+      where += " AND t.updated_at >= ?";
+      params.push_back(at);
+    } else if (key == "archived" && spec.deletion == Deletion::kArchive) {
+      if (value != "true" && value != "false")
+        return Error::InvalidField("archived", "must be true or false");
+      include_archived = value == "true";
+    } else {
+      std::string name = key;
+      std::string op = " = ?";
+      if (key.ends_with("_from")) {
+        name = key.substr(0, key.size() - 5);
+        op = " >= ?";
+      } else if (key.ends_with("_to")) {
+        name = key.substr(0, key.size() - 3);
+        op = " < ?";
+      }
+      const FieldSpec* f = FindField(spec, name);
+      const bool range = op != " = ?";
+      if (!f || !f->filterable || (range && !IsTimeType(f->type)) ||
+          (!range && IsTimeType(f->type) && f->type == FieldType::kInstant)) {
+        return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                     {FieldError{key, "is not a parameter of this list"}});
+      }
+      RAPPORT_ASSIGN_OR_RETURN(db::Value v, FilterValue(*f, key, value));
+      where += " AND t." + f->name + op;
+      params.push_back(std::move(v));
+    }
+  }
+  if (spec.deletion == Deletion::kArchive && !include_archived)
+    where += " AND t.archived_at IS NULL";
+  if (cursor) {
+    std::string decoded;
+    const auto bad = Error(ErrorCode::kMalformed, "the cursor is not one this list gave out",
+                           {FieldError{"cursor", "is invalid"}});
+    if (!Unhex(*cursor, decoded)) return bad;
+    const auto first = decoded.find('\n'), last = decoded.rfind('\n');
+    if (first == std::string::npos || first == last || decoded.substr(0, first) != sort.Name())
+      return bad;
+    std::int64_t after_id = 0;
+    const std::string id_text = decoded.substr(last + 1);
+    auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), after_id);
+    if (ec != std::errc() || end != id_text.data() + id_text.size()) return bad;
+    const char* cmp = sort.descending ? " < ?" : " > ?";
+    if (!sort.field) {
+      where += std::string(" AND t.id") + cmp;
+      params.push_back(after_id);
+    } else {
+      const std::string raw = decoded.substr(first + 1, last - first - 1);
+      if (raw.empty()) return bad;
+      db::Value v = raw.substr(1);
+      if (raw[0] == 'i') {
+        std::int64_t n = 0;
+        std::from_chars(raw.data() + 1, raw.data() + raw.size(), n);
+        v = n;
+      }
+      where +=
+          " AND (" + sort.Column() + cmp + " OR (" + sort.Column() + " = ? AND t.id" + cmp + "))";
+      params.push_back(v);
+      params.push_back(v);
+      params.push_back(after_id);
+    }
+  }
+  const std::string dir = sort.descending ? " DESC" : "";
+  std::string sql = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE " + where +
+                    " ORDER BY " + (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir +
+                    " LIMIT ?";
+  params.push_back(std::int64_t{limit + 1});
+  Response response;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, params));
+    JsonWriter w;
+    w.StartObject().Key("items").StartArray();
+    const size_t shown = std::min(rows.size(), static_cast<size_t>(limit));
+    for (size_t i = 0; i < shown; ++i) RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w));
+    w.EndArray().Key("next_cursor");
+    if (rows.size() > static_cast<size_t>(limit)) {
+      const db::Row& last = rows[shown - 1];
+      std::string key = sort.Name() + "\n";
+      if (sort.field) {
+        size_t column = 0;
+        if (sort.field->name == "created_at" || sort.field->name == "updated_at") {
+          column = spec.fields.size() + (sort.field->name == "created_at" ? 1 : 2);
+        } else {
+          for (size_t i = 0; i < spec.fields.size(); ++i) {
+            if (&spec.fields[i] == sort.field) column = i + 1;
+          }
+        }
+        const db::Value& v = last.at(column);
+        key += std::holds_alternative<std::int64_t>(v) ? "i" + last.Text(column)
+                                                       : "s" + last.Text(column);
+        key += "\n";
+      }
+      key += std::to_string(last.Int(0));
+      w.String(Hex(key));
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+    response = Response::Json(w.Take());
+    return Ok();
+  }));
+  return response;
+}
+
+}  // namespace
+
+Result<std::int64_t> ParseId(const std::string& text, std::string_view field) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return Error::InvalidField(std::string(field), "'" + text.substr(0, 40) + "' is not an id");
+  }
+  return id;
+}
+
+Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field) {
+  if (value.kind != JsonValue::Kind::kString) {
+    return Error::InvalidField(std::string(field), std::string("must be an id string, not ") +
+                                                       JsonValue::KindName(value.kind));
+  }
+  return ParseId(value.text, field);
+}
+
+std::string FormatId(std::int64_t id) { return std::to_string(id); }
+
+std::string ETagOf(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
+
+Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request) {
+  std::string tag = request.if_match;
+  if (tag.empty() || tag == "*") return std::optional<std::int64_t>();
+  if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+  if (tag.size() < 4 || tag.front() != '"' || tag.back() != '"' || tag[1] != 'v') {
+    return Error(ErrorCode::kMalformed,
+                 "If-Match must be an ETag this API gave out, such as \"v3\"",
+                 {FieldError{"If-Match", "is not an ETag of this API"}});
+  }
+  std::int64_t version = 0;
+  auto [end, ec] = std::from_chars(tag.data() + 2, tag.data() + tag.size() - 1, version);
+  if (ec != std::errc() || end != tag.data() + tag.size() - 1) {
+    return Error(ErrorCode::kMalformed, "If-Match is not an ETag of this API",
+                 {FieldError{"If-Match", "is not an ETag of this API"}});
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
+  auto spec = std::make_shared<const ResourceSpec>(std::move(spec_in));
+  const std::string base = "/api/v1/" + spec->plural;
+  const std::string item = base + "/{id}";
+  const std::string record_schema = RecordSchema(*spec, false);
+  const std::string input_schema = RecordSchema(*spec, true);
+
+  std::vector<QueryDoc> list_query = {
+      {"limit", "integer", "page size, 1 to 500 (default 50)"},
+      {"cursor", "string", "next_cursor of the previous page"},
+      {"sort", "string", "a sortable field, prefixed by - for descending"}};
+  if (spec->search) list_query.push_back({"q", "string", "full-text search, every word a prefix"});
+  if (spec->timestamps) list_query.push_back({"updated_since", "string", "UTC time"});
+  if (spec->deletion == Deletion::kArchive)
+    list_query.push_back({"archived", "boolean", "include archived"});
+  for (const auto& f : spec->fields) {
+    if (!f.filterable) continue;
+    if (IsTimeType(f.type)) {
+      list_query.push_back({f.name + "_from", "string", "inclusive lower bound"});
+      list_query.push_back({f.name + "_to", "string", "exclusive upper bound"});
+    } else {
+      list_query.push_back({f.name,
+                            f.type == FieldType::kInteger   ? "integer"
+                            : f.type == FieldType::kBoolean ? "boolean"
+                                                            : "string",
+                            "equals"});
+    }
+  }
+
+  router.Add(
+      {"GET",
+       base,
+       Access::kSignedIn,
+       [&ctx, spec](const Request& r, const Caller& c) { return List(ctx, *spec, r, c); },
+       {"List " + spec->plural, spec->tag, list_query, "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":)" + record_schema +
+            R"(},"next_cursor":{"type":["string","null"]}},"required":["items","next_cursor"]})"}});
+
+  router.Add({"GET",
+              item,
+              Access::kSignedIn,
+              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+                Result<Response> out = Error(ErrorCode::kInternal, "unset");
+                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, *spec, c, id));
+                  if (!row) return NotFound(*spec, id);
+                  JsonWriter w;
+                  RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, *spec, *row, w));
+                  Response response = Response::Json(w.Take());
+                  if (spec->timestamps) {
+                    response.WithHeader("ETag", ETagOf(row->Int(spec->fields.size() + 3)));
+                  }
+                  out = std::move(response);
+                  return Ok();
+                }));
+                return out;
+              },
+              {"Get one " + spec->singular, spec->tag, {}, "", record_schema}});
+
+  router.Add(
+      {"POST",
+       base,
+       Access::kSignedIn,
+       [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+         RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
+         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
+         Result<Response> out = Error(ErrorCode::kInternal, "unset");
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, *spec, body, true));
+           const Instant now = ctx.clock.Now();
+           if (spec->before_write) {
+             WriteContext wc{tx, c, now, std::nullopt, values, body, true};
+             RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
+           }
+           RAPPORT_ASSIGN_OR_RETURN(
+               std::int64_t id,
+               audit::InsertAudited(tx, {c.user_id, now}, spec->plural, values, spec->timestamps));
+           if (spec->after_write) RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, id, body, true));
+           RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
+           if (!visible) {
+             return Error(ErrorCode::kPermissionDenied,
+                          "you would not be able to see this " + spec->singular +
+                              " afterwards; choose an owner or territory you cover");
+           }
+           out = RecordResponse(tx, *spec, id, 201);
+           return out.ok() ? Ok() : Status(out.error());
+         }));
+         return out;
+       },
+       {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
+
+  router.Add({"PATCH",
+              item,
+              Access::kSignedIn,
+              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+                RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
+                RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
+                Result<Response> out = Error(ErrorCode::kInternal, "unset");
+                RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
+                  if (!before) return NotFound(*spec, id);
+                  RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
+                  RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values,
+                                           ParseBody(tx, c, *spec, body, false));
+                  const Instant now = ctx.clock.Now();
+                  if (spec->before_write) {
+                    WriteContext wc{tx, c, now, before, values, body, false};
+                    RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
+                  }
+                  RAPPORT_ASSIGN_OR_RETURN(
+                      int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec->plural, id,
+                                                        expected, values));
+                  (void)changed;
+                  if (spec->after_write)
+                    RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, id, body, false));
+                  RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
+                  if (!visible) {
+                    return Error(ErrorCode::kPermissionDenied,
+                                 "you would not be able to see this " + spec->singular +
+                                     " afterwards; ask a manager to reassign it");
+                  }
+                  out = RecordResponse(tx, *spec, id, 200);
+                  return out.ok() ? Ok() : Status(out.error());
+                }));
+                return out;
+              },
+              {"Change some fields of a " + spec->singular + " (If-Match: its ETag)",
+               spec->tag,
+               {},
+               input_schema,
+               record_schema}});
+
+  if (spec->deletion != Deletion::kNone) {
+    router.Add(
+        {"DELETE",
+         item,
+         Access::kSignedIn,
+         [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+           RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+           RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
+           RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+             RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
+             if (!before) return NotFound(*spec, id);
+             RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
+             if (spec->managers_only_delete && !IsManager(c)) {
+               return Error(ErrorCode::kPermissionDenied,
+                            "only a manager may remove " + spec->plural);
+             }
+             const audit::Actor actor{c.user_id, ctx.clock.Now()};
+             if (spec->timestamps && expected &&
+                 *expected != before->Int(spec->fields.size() + 3)) {
+               return Error(ErrorCode::kStale,
+                            "the " + spec->singular + " was changed by someone else; reload it");
+             }
+             if (spec->deletion == Deletion::kArchive) {
+               RAPPORT_ASSIGN_OR_RETURN(int changed,
+                                        audit::UpdateAudited(tx, actor, spec->plural, id, expected,
+                                                             {{"archived_at", actor.at}}));
+               (void)changed;
+               return audit::RecordAction(tx, actor, spec->plural, id, "archive");
+             }
+             Status deleted = tx.Execute("DELETE FROM " + spec->plural + " WHERE id = ?", {id});
+             if (!deleted.ok() && deleted.error().code() == ErrorCode::kFailedPrecondition) {
+               return Error(ErrorCode::kConflict,
+                            "the " + spec->singular + " is still referred to by other records");
+             }
+             RAPPORT_RETURN_IF_ERROR(deleted);
+             return audit::RecordAction(tx, actor, spec->plural, id, "delete");
+           }));
+           return Response::NoContent();
+         },
+         {spec->deletion == Deletion::kArchive ? "Archive a " + spec->singular
+                                               : "Delete a " + spec->singular,
+          spec->tag,
+          {},
+          "",
+          "",
+          204}});
+  }
+
+  router.Add({"GET",
+              item + "/history",
+              Access::kSignedIn,
+              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+                Response response;
+                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, *spec, c, id));
+                  if (!row) return NotFound(*spec, id);
+                  RAPPORT_ASSIGN_OR_RETURN(auto entries, audit::History(tx, spec->plural, id));
+                  RAPPORT_ASSIGN_OR_RETURN(
+                      db::Rows names, tx.Query("SELECT DISTINCT u.id, u.name FROM audit_history h "
+                                               "JOIN users u ON u.id = h.changed_by "
+                                               "WHERE h.table_name = ? AND h.record_id = ?",
+                                               {spec->plural, id}));
+                  std::map<std::int64_t, std::string> who;
+                  for (const auto& n : names) who[n.Int(0)] = n.Text(1);
+                  JsonWriter w;
+                  w.StartObject().Key("items").StartArray();
+                  for (const auto& e : entries) {
+                    w.StartObject();
+                    w.Key("action").String(e.action);
+                    w.Key("field").OptString(e.field);
+                    w.Key("old_value").OptString(e.old_value);
+                    w.Key("new_value").OptString(e.new_value);
+                    w.Key("changed_by");
+                    if (e.changed_by) {
+                      w.StartObject()
+                          .Key("id")
+                          .String(FormatId(*e.changed_by))
+                          .Key("name")
+                          .String(who[*e.changed_by])
+                          .EndObject();
+                    } else {
+                      w.Null();
+                    }
+                    w.Key("changed_at").String(FormatInstant(e.changed_at));
+                    w.EndObject();
+                  }
+                  w.EndArray().EndObject();
+                  response = Response::Json(w.Take());
+                  return Ok();
+                }));
+                return response;
+              },
+              {"Who changed what on a " + spec->singular,
+               spec->tag,
+               {},
+               "",
+               R"({"type":"object","properties":{"items":{"type":"array"}}})"}});
+}
+
+std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
+  JsonWriter w;
+  w.StartObject().Key("type").String("object").Key("properties").StartObject();
+  if (!for_input) w.Key("id").StartObject().Key("type").String("string").EndObject();
+  for (const auto& f : spec.fields) {
+    if (for_input && !f.writable) continue;
+    w.Key(f.name).StartObject();
+    const char* type = "string";
+    if (f.type == FieldType::kInteger) type = "integer";
+    if (f.type == FieldType::kBoolean) type = "boolean";
+    w.Key("type");
+    if (f.nullable) {
+      w.StartArray().String(type).String("null").EndArray();
+    } else {
+      w.String(type);
+    }
+    if (f.type == FieldType::kEnum) {
+      w.Key("enum").StartArray();
+      for (auto v : f.values) w.String(v);
+      if (f.nullable) w.Null();
+      w.EndArray();
+    }
+    if (f.type == FieldType::kDate) w.Key("format").String("date");
+    if (f.type == FieldType::kInstant) w.Key("format").String("date-time");
+    if (f.type == FieldType::kEmail) w.Key("format").String("email");
+    if (f.type == FieldType::kString)
+      w.Key("maxLength").Int(static_cast<std::int64_t>(f.max_length));
+    if (f.min) w.Key("minimum").Int(*f.min);
+    if (f.max) w.Key("maximum").Int(*f.max);
+    if (!f.description.empty()) w.Key("description").String(f.description);
+    w.EndObject();
+  }
+  if (for_input) {
+    for (const auto& [name, schema] : spec.extra_body_fields) w.Key(name).Raw(schema);
+  } else if (spec.timestamps) {
+    for (const char* t : {"created_at", "updated_at"}) {
+      w.Key(t)
+          .StartObject()
+          .Key("type")
+          .String("string")
+          .Key("format")
+          .String("date-time")
+          .EndObject();
+    }
+    w.Key("version").StartObject().Key("type").String("integer").EndObject();
+  }
+  w.EndObject();
+  if (for_input) {
+    w.Key("additionalProperties").Bool(false);
+  } else {
+    w.Key("required").StartArray().String("id").EndArray();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace rapport::api

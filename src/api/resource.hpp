@@ -1,0 +1,113 @@
+// Records over HTTP, described once: a ResourceSpec names the table, its fields (type, rules,
+// whether callers may set, filter or sort by them), where it sits in the reach rules and how it
+// may be deleted. RegisterResource turns a spec into list / get / create / PATCH / delete /
+// history routes with strict parsing (unknown fields, wrong types, too-long strings and bad ids are
+// refused naming the field), ETags and If-Match, cursor pagination, filters, full-text `q`, and
+// the audit trail. Capabilities keep their specs beside their domain code.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/caller.hpp"
+#include "api/json.hpp"
+#include "api/router.hpp"
+#include "audit/audit_log.hpp"
+#include "core/clock.hpp"
+#include "db/database.hpp"
+#include "db/dialect.hpp"
+
+namespace rapport::api {
+
+enum class FieldType {
+  kString,
+  kEmail,
+  kInteger,
+  kBoolean,
+  kDate,     // "YYYY-MM-DD"
+  kInstant,  // ISO 8601 UTC
+  kEnum,
+  kReference,  // the id of a row of `references`, as a string in JSON
+  kCurrency,   // ISO 4217
+};
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kString;
+  bool required = false;  // on create
+  bool writable = true;   // callers may set it (create and PATCH)
+  bool nullable = true;
+  bool filterable = false;  // ?name=value (dates and instants: name_from / name_to)
+  bool sortable = false;    // only NOT NULL columns
+  size_t max_length = 200;
+  std::vector<std::string_view> values;  // kEnum
+  std::string references;                // kReference: the table
+  std::optional<std::int64_t> min, max;  // kInteger
+  std::string description;
+};
+
+enum class Scope {
+  kReference,   // everyone signed in reads; admins write (users, products, ...)
+  kAccount,     // the record is an account
+  kViaAccount,  // the record has account_id
+  kTask,        // account_id (optional) or owned by the caller
+};
+
+enum class Deletion { kNone, kDelete, kArchive };
+
+// The values a create or PATCH will write, with the record as it was (PATCH only).
+struct WriteContext {
+  db::Transaction& tx;
+  const Caller& caller;
+  const Instant now;
+  const std::optional<db::Row> before;  // columns in the spec's field order (PATCH)
+  audit::FieldValues& values;           // column -> value about to be written
+  const JsonValue& body;
+  bool creating;
+};
+
+struct ResourceSpec {
+  std::string plural;    // path segment and table
+  std::string singular;  // for messages and OpenAPI
+  std::string tag;       // OpenAPI group
+  std::vector<FieldSpec> fields;
+  Scope scope = Scope::kViaAccount;
+  Deletion deletion = Deletion::kDelete;
+  bool managers_only_delete = false;
+  std::optional<db::FullTextIndex> search;  // enables ?q=
+  bool timestamps = true;                   // created_at, updated_at, version columns
+
+  // Extra body fields the hooks read (e.g. contact_ids), with a JSON Schema each for OpenAPI.
+  std::vector<std::pair<std::string, std::string>> extra_body_fields;
+  // Runs before the write: cross-field checks, derived columns.
+  std::function<Status(WriteContext&)> before_write;
+  // Runs after the write, in the same transaction (link tables).
+  std::function<Status(db::Transaction&, const Caller&, std::int64_t id, const JsonValue& body,
+                       bool creating)>
+      after_write;
+  // Adds fields to the JSON of one record (e.g. contact_ids).
+  std::function<Status(db::Transaction&, std::int64_t id, JsonWriter&)> extra_json;
+};
+
+// The services every route needs.
+struct ApiContext {
+  db::Database& database;
+  const Clock& clock;
+};
+
+void RegisterResource(Router& router, ApiContext& context, ResourceSpec spec);
+
+// Ids are opaque strings in the API ("42"); kInvalidArgument naming `field` otherwise.
+Result<std::int64_t> ParseId(const std::string& text, std::string_view field);
+Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field);
+std::string FormatId(std::int64_t id);
+std::string ETagOf(std::int64_t version);
+// Parses If-Match ("\"v3\"", or "*"); nullopt when absent or "*".
+Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request);
+
+// The JSON Schema of a spec's record (for OpenAPI).
+std::string RecordSchema(const ResourceSpec& spec, bool for_input);
+
+}  // namespace rapport::api

@@ -1,0 +1,109 @@
+#include "api/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "api/problem.hpp"
+
+namespace rapport::api {
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    out.push_back(path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool Match(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string, std::less<>>& params) {
+  const auto p = Segments(pattern), s = Segments(path);
+  if (p.size() != s.size()) return false;
+  std::map<std::string, std::string, std::less<>> found;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i].size() > 2 && p[i].front() == '{' && p[i].back() == '}') {
+      if (s[i].empty()) return false;
+      found.emplace(std::string(p[i].substr(1, p[i].size() - 2)), std::string(s[i]));
+    } else if (p[i] != s[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+bool WritesBody(const std::string& method) {
+  return method == "POST" || method == "PATCH" || method == "PUT";
+}
+
+}  // namespace
+
+void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+
+Response Router::Dispatch(Request& request, std::string& matched_pattern) const {
+  try {
+    const Route* found = nullptr;
+    std::vector<std::string> allowed;
+    for (const Route& route : routes_) {
+      std::map<std::string, std::string, std::less<>> params;
+      if (!Match(route.pattern, request.path, params)) continue;
+      if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
+        found = &route;
+        request.path_params = std::move(params);
+        break;
+      }
+      allowed.push_back(route.method);
+    }
+    if (!found) {
+      if (!allowed.empty()) {
+        std::string allow;
+        for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+        matched_pattern = "(method not allowed)";
+        return ProblemResponse(TransportProblem::kMethodNotAllowed,
+                               request.method + " is not allowed here; use " + allow, request)
+            .WithHeader("Allow", allow);
+      }
+      matched_pattern = "(no route)";
+      return ProblemResponse(TransportProblem::kNoSuchRoute, "nothing lives at " + request.path,
+                             request);
+    }
+    matched_pattern = found->pattern;
+    if (WritesBody(request.method) && !request.body.empty() &&
+        request.content_type.rfind("application/json", 0) != 0) {
+      return ProblemResponse(TransportProblem::kUnsupportedMediaType,
+                             "Content-Type was '" + request.content_type + "'", request);
+    }
+    Caller caller;
+    if (found->access == Access::kSignedIn) {
+      auto authenticated = authenticator_.Authenticate(request);
+      if (!authenticated.ok()) return ProblemResponse(authenticated.error(), request);
+      caller = std::move(authenticated).value();
+    }
+    Result<Response> result = found->handler(request, caller);
+    if (!result.ok()) {
+      if (result.error().code() == ErrorCode::kInternal ||
+          result.error().code() == ErrorCode::kUnavailable) {
+        spdlog::error("request {} {} {} failed: {}", request.request_id, request.method,
+                      found->pattern, result.error().ToString());
+      }
+      return ProblemResponse(result.error(), request);
+    }
+    return std::move(result).value();
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {} threw: {}", request.request_id, request.method, request.path,
+                  e.what());
+  } catch (...) {
+    spdlog::error("request {} {} {} threw a non-exception", request.request_id, request.method,
+                  request.path);
+  }
+  return ProblemResponse(TransportProblem::kInternal, "", request);
+}
+
+}  // namespace rapport::api

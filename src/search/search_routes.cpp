@@ -1,0 +1,70 @@
+#include "search/search_routes.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "api/access.hpp"
+#include "search/search.hpp"
+
+namespace rapport::search {
+
+void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"GET",
+       "/api/v1/search",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         const auto q = r.QueryParam("q");
+         if (!q || q->empty()) return Error::InvalidField("q", "is required");
+         if (q->size() > 200) return Error::InvalidField("q", "is longer than 200 characters");
+         int limit = 10;
+         if (auto l = r.QueryParam("limit")) {
+           auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+           if (ec != std::errc() || end != l->data() + l->size() || limit < 1 || limit > 50) {
+             return Error::InvalidField("limit", "must be an integer from 1 to 50");
+           }
+         }
+         for (const auto& [key, value] : r.query) {
+           if (key != "q" && key != "limit") {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a parameter of search"}});
+           }
+         }
+         std::vector<Hit> hits;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               hits,
+               Search(tx, *q, limit, c.all_accounts ? "" : api::AccountReachCondition(c, "a")));
+           return Ok();
+         }));
+         // Ranks are comparable within a kind: interleave kinds by their position in each list,
+         // accounts first at equal position.
+         std::map<std::string, int> position;
+         std::vector<std::pair<int, size_t>> order;
+         for (size_t i = 0; i < hits.size(); ++i) order.emplace_back(position[hits[i].kind]++, i);
+         std::stable_sort(order.begin(), order.end(),
+                          [](const auto& a, const auto& b) { return a.first < b.first; });
+         api::JsonWriter w;
+         w.StartObject().Key("items").StartArray();
+         for (const auto& [rank, i] : order) {
+           w.StartObject()
+               .Key("kind")
+               .String(hits[i].kind)
+               .Key("id")
+               .String(api::FormatId(hits[i].id))
+               .Key("title")
+               .String(hits[i].title)
+               .EndObject();
+         }
+         w.EndArray().EndObject();
+         return api::Response::Json(w.Take());
+       },
+       {"Search accounts, contacts and opportunities (every word a prefix)",
+        "Search",
+        {{"q", "string", "what to look for"},
+         {"limit", "integer", "per kind, 1 to 50 (default 10)"}},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"kind":{"type":"string","enum":["account","contact","opportunity"]},"id":{"type":"string"},"title":{"type":"string"}}}}}})"}});
+}
+
+}  // namespace rapport::search

@@ -1,0 +1,342 @@
+#include "server/http_server.hpp"
+
+#include <utility>  // before Asio (g++ 12, C++20)
+
+#include <spdlog/spdlog.h>
+#include <boost/asio.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "api/problem.hpp"
+
+namespace rapport::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+Status ParseListen(const std::string& listen, ServerOptions& options) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Error::InvalidField("--listen", "'" + listen + "' is not HOST:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return Error::InvalidField("--listen", "'" + port_text + "' is not a port (0-65535)");
+  }
+  boost::system::error_code bad;
+  asio::ip::make_address(host, bad);
+  if (bad && host != "localhost") {
+    return Error::InvalidField("--listen", "'" + host + "' is not an IP address");
+  }
+  options.host = host == "localhost" ? "127.0.0.1" : host;
+  options.port = static_cast<std::uint16_t>(port);
+  return Ok();
+}
+
+namespace {
+
+const char* kFallbackPage =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rapport</title></head>"
+    "<body><h1>Rapport</h1><p>The API is at <a href=\"/api/v1/health\">/api/v1/health</a>. "
+    "The web app has not been built.</p></body></html>";
+
+std::string ContentTypeFor(const std::string& path) {
+  auto ends = [&](const char* ext) {
+    return path.size() >= std::strlen(ext) && path.ends_with(ext);
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".json")) return "application/json";
+  if (ends(".ico")) return "image/x-icon";
+  if (ends(".woff2")) return "font/woff2";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(const api::Router& router, ServerOptions options)
+      : router(router),
+        options(std::move(options)),
+        acceptor(ioc),
+        signals(ioc, SIGINT, SIGTERM),
+        grace_timer(ioc) {
+    std::random_device device;
+    id_prefix = device();
+  }
+
+  const api::Router& router;
+  ServerOptions options;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer grace_timer;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> connections{0};
+  std::atomic<std::uint64_t> next_request{0};
+  std::uint32_t id_prefix = 0;
+
+  std::string NextRequestId() {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%08x%08llx", id_prefix,
+                  static_cast<unsigned long long>(next_request.fetch_add(1)));
+    return buf;
+  }
+
+  // A static file of the web app (or index.html for client-side routes), or the fallback page.
+  api::Response StaticFile(const std::string& path) {
+    api::Response response;
+    response.status = 200;
+    if (!options.static_dir.empty() && path.find("..") == std::string::npos) {
+      std::string file = options.static_dir + (path == "/" ? "/index.html" : path);
+      std::ifstream in(file, std::ios::binary);
+      if (!in) {
+        file = options.static_dir + "/index.html";
+        in.open(file, std::ios::binary);
+      }
+      if (in) {
+        std::ostringstream content;
+        content << in.rdbuf();
+        response.body = content.str();
+        response.content_type = ContentTypeFor(file);
+        if (path.starts_with("/assets/")) {
+          response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+        }
+        return response;
+      }
+    }
+    response.content_type = "text/html; charset=utf-8";
+    response.body = kFallbackPage;
+    return response;
+  }
+
+  void Accept();
+  void BeginShutdown();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    server_->connections.fetch_add(1);
+    boost::system::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+  }
+  ~Session() { server_->connections.fetch_sub(1); }
+
+  void Start() { Read(true); }
+
+ private:
+  void Read(bool first) {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
+    parser_->body_limit(server_->options.body_limit);
+    stream_.expires_after(first ? server_->options.read_timeout : server_->options.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+      return Close();
+    }
+    const auto started = std::chrono::steady_clock::now();
+    api::Request request;
+    request.request_id = server_->NextRequestId();
+    request.remote_address = remote_;
+    if (ec) {
+      // The request could not be read whole: answer once, then close.
+      const bool too_large = ec == http::error::body_limit || ec == http::error::header_limit;
+      api::Response problem = api::ProblemResponse(
+          too_large ? api::TransportProblem::kPayloadTooLarge : api::TransportProblem::kBadRequest,
+          too_large ? "the limit is " + std::to_string(server_->options.body_limit) + " bytes"
+                    : ec.message(),
+          request);
+      return Send(std::move(problem), false, "-", "(unreadable)", started, request.request_id);
+    }
+    auto& message = parser_->get();
+    request.method = std::string(message.method_string());
+    const std::string target(message.target());
+    const auto question = target.find('?');
+    bool readable = api::PercentDecode(target.substr(0, question), request.path, false);
+    if (question != std::string::npos) {
+      readable =
+          readable && api::ParseQuery(std::string_view(target).substr(question + 1), request.query);
+    }
+    request.body = std::move(message.body());
+    request.content_type = std::string(message[http::field::content_type]);
+    request.authorization = std::string(message[http::field::authorization]);
+    request.if_match = std::string(message[http::field::if_match]);
+    request.cookie = std::string(message[http::field::cookie]);
+    request.csrf_token = std::string(message["X-CSRF-Token"]);
+    const bool keep_alive = message.keep_alive() && !server_->stopping.load();
+    std::string route;
+    api::Response response;
+    if (!readable) {
+      route = "(bad target)";
+      response = api::ProblemResponse(api::TransportProblem::kBadRequest,
+                                      "the URL has a malformed %-escape", request);
+    } else if (request.path.starts_with("/api/")) {
+      response = server_->router.Dispatch(request, route);
+    } else if (request.method == "GET" || request.method == "HEAD") {
+      route = "(static)";
+      response = server_->StaticFile(request.path);
+    } else {
+      route = "(no route)";
+      response = api::ProblemResponse(api::TransportProblem::kMethodNotAllowed,
+                                      "only GET serves the web app", request);
+    }
+    if (request.method == "HEAD") response.body.clear();
+    Send(std::move(response), keep_alive, request.method, route, started, request.request_id);
+  }
+
+  void Send(api::Response response, bool keep_alive, const std::string& method,
+            const std::string& route, std::chrono::steady_clock::time_point started,
+            const std::string& request_id) {
+    auto out = std::make_shared<http::response<http::string_body>>();
+    out->version(11);
+    out->result(static_cast<http::status>(response.status));
+    out->set(http::field::server, "rapport");
+    if (!response.content_type.empty()) out->set(http::field::content_type, response.content_type);
+    out->set("X-Request-Id", request_id);
+    out->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) out->set(name, value);
+    out->body() = std::move(response.body);
+    out->keep_alive(keep_alive);
+    out->prepare_payload();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    spdlog::info("method={} route={} status={} duration_ms={:.3f} request_id={}", method, route,
+                 response.status, ms, request_id);
+    http::async_write(
+        stream_, *out,
+        [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->Read(false);
+        });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
+                                                                            tcp::socket socket) {
+    if (ec) {
+      if (self->stopping.load()) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else if (self->connections.load() >= self->options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the cap: refuse rather than queue without bound
+    } else {
+      std::make_shared<Session>(std::move(socket), self)->Start();
+    }
+    self->Accept();
+  });
+}
+
+void HttpServer::Impl::BeginShutdown() {
+  if (stopping.exchange(true)) return;
+  spdlog::info("shutting down: no new connections, finishing requests in flight");
+  beast::error_code ec;
+  acceptor.close(ec);
+  signals.cancel(ec);
+  // Idle keep-alive connections would hold Run() open: give in-flight work the grace period.
+  grace_timer.expires_after(options.shutdown_grace);
+  grace_timer.async_wait([this](beast::error_code) { ioc.stop(); });
+  // Poll: once no connection is left, stop at once.
+  auto poll = std::make_shared<std::function<void()>>();
+  auto timer = std::make_shared<asio::steady_timer>(ioc);
+  *poll = [this, poll, timer] {
+    if (connections.load() == 0) {
+      ioc.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(50));
+    timer->async_wait([poll](beast::error_code) { (*poll)(); });
+  };
+  asio::post(ioc, *poll);
+}
+
+HttpServer::HttpServer(const api::Router& router, ServerOptions options)
+    : impl_(std::make_shared<Impl>(router, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec)
+    return Error::InvalidField("--listen", "'" + impl_->options.host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(ErrorCode::kUnavailable, "cannot listen on " + impl_->options.host + ":" +
+                                              std::to_string(impl_->options.port) + ": " +
+                                              ec.message());
+  }
+  return Ok();
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::Run() {
+  impl_->signals.async_wait([impl = impl_.get()](beast::error_code ec, int) {
+    if (!ec) impl->BeginShutdown();
+  });
+  impl_->Accept();
+  int threads = impl_->options.threads;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& w : workers) w.join();
+}
+
+void HttpServer::Stop() {
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+}
+
+}  // namespace rapport::server

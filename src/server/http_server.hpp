@@ -1,0 +1,52 @@
+// The HTTP server: Boost.Beast over Asio, asynchronous, one io_context run by one thread per core,
+// HTTP/1.1 keep-alive. It bounds header and body sizes, read and idle time, and connections; it
+// logs one line per request; on SIGINT/SIGTERM it stops accepting, lets in-flight requests finish
+// and returns from Run(). It knows nothing of Rapport's records: every request goes to the Router.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/router.hpp"
+#include "core/result.hpp"
+
+namespace rapport::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (see HttpServer::port())
+  int threads = 0;            // 0: one per core
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 1024 * 1024;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{75};
+  int max_connections = 10'000;
+  std::chrono::seconds shutdown_grace{10};
+  std::string static_dir;  // the built web app; "" for none
+};
+
+// "127.0.0.1:8080" -> host and port; kInvalidArgument naming --listen otherwise.
+Status ParseListen(const std::string& listen, ServerOptions& options);
+
+class HttpServer {
+ public:
+  HttpServer(const api::Router& router, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and listens; kUnavailable when the address is taken or cannot be bound.
+  Status Listen();
+  // The bound port (after Listen).
+  std::uint16_t port() const;
+  // Serves until Stop() or SIGINT/SIGTERM, then drains in-flight requests.
+  void Run();
+  void Stop();
+
+  struct Impl;  // public only so that the connection sessions in the .cpp can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace rapport::server
