@@ -197,12 +197,12 @@ Status ComputeReach(db::Transaction& tx, api::Caller& caller) {
   }
   if (caller.role == "executive" || caller.role == "rsm") {
     // Everyone in their management line, themselves included.
-    RAPPORT_ASSIGN_OR_RETURN(
-        caller.user_ids,
-        Ids(tx,
-            "WITH RECURSIVE line(id) AS (SELECT ? UNION SELECT u.id FROM users u JOIN line l ON "
-            "u.manager_id = l.id) SELECT id FROM line ORDER BY id",
-            {caller.user_id}));
+    RAPPORT_ASSIGN_OR_RETURN(caller.user_ids,
+                             Ids(tx,
+                                 "WITH RECURSIVE line(id) AS (SELECT CAST(? AS BIGINT) UNION "
+                                 "SELECT u.id FROM users u JOIN line l ON "
+                                 "u.manager_id = l.id) SELECT id FROM line ORDER BY id",
+                                 {caller.user_id}));
   } else {
     caller.user_ids = {caller.user_id};
   }

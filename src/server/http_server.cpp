@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <fstream>
@@ -79,7 +80,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         options(std::move(options)),
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM),
-        grace_timer(ioc) {
+        grace_timer(ioc),
+        drain_timer(ioc) {
     std::random_device device;
     id_prefix = device();
   }
@@ -90,6 +92,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer grace_timer;
+  asio::steady_timer drain_timer;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
   std::atomic<std::uint64_t> next_request{0};
@@ -131,6 +134,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   void Accept();
   void BeginShutdown();
+  void WaitDrained();
 };
 
 namespace {
@@ -240,9 +244,21 @@ class Session : public std::enable_shared_from_this<Session> {
         });
   }
 
+  // Half-closes, then reads and discards what the client still sends (briefly), so that a client
+  // still sending a refused body gets our answer rather than a reset.
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    stream_.expires_after(std::chrono::seconds(2));
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->Discard();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -250,6 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  std::array<char, 4096> discard_;
 };
 
 }  // namespace
@@ -279,18 +296,19 @@ void HttpServer::Impl::BeginShutdown() {
   // Idle keep-alive connections would hold Run() open: give in-flight work the grace period.
   grace_timer.expires_after(options.shutdown_grace);
   grace_timer.async_wait([this](beast::error_code) { ioc.stop(); });
-  // Poll: once no connection is left, stop at once.
-  auto poll = std::make_shared<std::function<void()>>();
-  auto timer = std::make_shared<asio::steady_timer>(ioc);
-  *poll = [this, poll, timer] {
-    if (connections.load() == 0) {
-      ioc.stop();
-      return;
-    }
-    timer->expires_after(std::chrono::milliseconds(50));
-    timer->async_wait([poll](beast::error_code) { (*poll)(); });
-  };
-  asio::post(ioc, *poll);
+  WaitDrained();
+}
+
+void HttpServer::Impl::WaitDrained() {
+  // Once no connection is left, stop at once.
+  if (connections.load() == 0) {
+    ioc.stop();
+    return;
+  }
+  drain_timer.expires_after(std::chrono::milliseconds(50));
+  drain_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) WaitDrained();
+  });
 }
 
 HttpServer::HttpServer(const api::Router& router, ServerOptions options)

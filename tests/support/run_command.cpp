@@ -119,5 +119,16 @@ int RunningCommand::Wait() {
 }
 
 std::string RunningCommand::Err() const { return ReadFile(err_path_); }
+std::string RunningCommand::Out() const { return ReadFile(out_path_); }
+
+bool RunningCommand::Exited() {
+  if (reaped_) return true;
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+    reaped_ = true;
+    status_ = status;
+  }
+  return reaped_;
+}
 
 }  // namespace rapport::testing

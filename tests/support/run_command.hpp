@@ -30,6 +30,9 @@ class RunningCommand {
   // Waits for the exit; the exit code, or 128 + the signal.
   int Wait();
   std::string Err() const;
+  std::string Out() const;
+  // True once the process has ended (reaps it).
+  bool Exited();
 
  private:
   std::string err_path_;
