@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+# The OpenAPI validator (npm, committed lockfile); reinstalled only when the lockfile changes.
+if [ ! -f tests/openapi/node_modules/.installed ] ||
+   [ tests/openapi/package-lock.json -nt tests/openapi/node_modules/.installed ]; then
+  (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
+fi
+
 if [ ! -f build/dev/build.ninja ]; then
   cmake --preset dev >/dev/null
 fi

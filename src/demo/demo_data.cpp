@@ -21,10 +21,11 @@ class Rng {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   }
-  // Uniform in [0, n).
+  // Uniform in [0, n) (Lemire's multiply-shift).
   std::int64_t Below(std::int64_t n) {
-    return static_cast<std::int64_t>(
-        (static_cast<unsigned __int128>(Next()) * static_cast<std::uint64_t>(n)) >> 64);
+    __extension__ using U128 = unsigned __int128;
+    return static_cast<std::int64_t>((static_cast<U128>(Next()) * static_cast<std::uint64_t>(n)) >>
+                                     64);
   }
   std::int64_t Between(std::int64_t lo, std::int64_t hi) { return lo + Below(hi - lo + 1); }
   bool Chance(int percent) { return Below(100) < percent; }

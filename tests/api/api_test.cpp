@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "support/api_server.hpp"
@@ -445,8 +447,14 @@ TEST_P(ApiTest, TheWebAppsCookieNeedsItsCsrfTokenToChangeAnything) {
 }
 
 TEST_P(ApiTest, OpenApiDescribesEveryRoute) {
-  const json doc = s().Get("/api/v1/openapi.json", "").Json();
+  const HttpReply reply = s().Get("/api/v1/openapi.json", "");
+  const json doc = reply.Json();
   EXPECT_EQ(doc["openapi"], "3.1.0");
+  // Handed to the OpenAPI validator (test openapi_document_is_valid).
+  if (const char* out = std::getenv("RAPPORT_OPENAPI_OUT");
+      out && GetParam() == db::Backend::kSqlite) {
+    std::ofstream(out) << reply.body;
+  }
   for (const std::string resource :
        {"users", "territories", "distributors", "accounts", "contacts", "account_team_members",
         "products", "purchases", "opportunities", "activities", "tasks"}) {
