@@ -9,6 +9,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libsodium-dev libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev wrk
   python3-aiosmtpd python3-openpyxl
+  chromium
 )
 
 # Node.js and npm (web app and contract tooling): Debian's packages unless a node is already here.

@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/setup.sh
+scripts/npm-deps.sh web
 if [ ! -f build/release/build.ninja ]; then
   cmake --preset release >/dev/null
 fi
@@ -32,4 +33,4 @@ else
   "$rapport" migrate --db "$db"
   echo "Using the existing database $db (demo sign-in: admin@medequip.example / rapport-demo)"
 fi
-exec "$rapport" serve --db "$db" --listen "$listen"
+exec "$rapport" serve --db "$db" --listen "$listen" --web-root web/dist

@@ -7,11 +7,8 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-# The OpenAPI validator (npm, committed lockfile); reinstalled only when the lockfile changes.
-if [ ! -f tests/openapi/node_modules/.installed ] ||
-   [ tests/openapi/package-lock.json -nt tests/openapi/node_modules/.installed ]; then
-  (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
-fi
+# The web app and the OpenAPI validator (npm, committed lockfiles).
+scripts/npm-deps.sh web tests/openapi
 
 if [ ! -f build/dev/build.ninja ]; then
   cmake --preset dev >/dev/null

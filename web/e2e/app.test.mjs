@@ -1,0 +1,206 @@
+// The web app in a real browser (Debian's chromium through playwright-core) against the real
+// rapport binary serving the demo company. Screenshots of each main page go to
+// RAPPORT_E2E_OUT (default test-output/e2e).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+
+const binary = process.env.RAPPORT_BINARY;
+const webRoot = resolve(process.env.RAPPORT_WEB_ROOT ?? "dist");
+const out = resolve(process.env.RAPPORT_E2E_OUT ?? "../test-output/e2e");
+let server, base, browser, dir;
+let admin, rep; // { email, token }
+
+async function call(method, path, token, body) {
+  const response = await fetch(base + "/api/v1" + path, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+async function login(email) {
+  const r = await call("POST", "/auth/login", null, { email, password: "rapport-demo" });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return { email, token: r.json.token };
+}
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: "en-GB" });
+  return context.newPage();
+}
+
+async function signIn(page, email, next = "/") {
+  await page.goto(base + next);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("rapport-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+async function expectAccessible(page, what) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.length} × ${v.help}`), [], `${what} has accessibility violations`);
+}
+
+before(async () => {
+  assert.ok(binary, "set RAPPORT_BINARY to the rapport binary");
+  mkdirSync(out, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), "rapport-e2e-"));
+  const db = join(dir, "e2e.db");
+  const demo = spawnSync(binary, ["demo", "--db", db, "--seed", "7"], { encoding: "utf8" });
+  assert.equal(demo.status, 0, demo.stderr);
+  server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web-root", webRoot], { stdio: ["ignore", "pipe", "ignore"] });
+  base = await new Promise((ok, fail) => {
+    let text = "";
+    server.stdout.on("data", (d) => {
+      text += d;
+      const m = text.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) ok(m[1]);
+    });
+    server.on("exit", (code) => fail(new Error(`rapport serve exited with ${code}`)));
+  });
+  admin = await login("admin@medequip.example");
+  const reps = await call("GET", "/users?role=rep&status=active&limit=1", admin.token);
+  rep = await login(reps.json.items[0].email);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("a rep signs in and lands on My day", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email);
+  await page.getByRole("heading", { name: "My day" }).waitFor();
+  await page.getByRole("heading", { name: /My tasks/ }).waitFor();
+  await expectAccessible(page, "My day");
+  await shot(page, "my-day-rep");
+});
+
+test("an admin signs in and sees every account", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/accounts");
+  await page.getByRole("heading", { name: "Accounts" }).waitFor();
+  await page.locator("tbody tr").first().waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 50);
+  await page.getByLabel("Type").selectOption("hospital");
+  await page.waitForFunction(() => [...document.querySelectorAll("tbody tr td:nth-child(2)")].every((td) => td.textContent === "hospital"));
+  await expectAccessible(page, "Accounts");
+  await shot(page, "accounts-admin");
+});
+
+test("find an account by search and log a call that shows on its timeline", async () => {
+  const mine = await call("GET", "/accounts?type=hospital&limit=1", rep.token);
+  const account = mine.json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email);
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type(account.name.split(" ").slice(0, 2).join(" "));
+  await page.getByRole("button", { name: new RegExp(account.name) }).first().click();
+  await page.getByRole("heading", { level: 1, name: account.name }).waitFor();
+  await expectAccessible(page, "the account page");
+  await shot(page, "account-360");
+
+  const subject = `Check-in after training ${Date.now()}`;
+  const form = page.locator("form.logcall");
+  await form.getByLabel("Subject").fill(subject);
+  await form.getByRole("checkbox").first().check();
+  await form.getByLabel("Outcome").fill("Happy with the pumps; wants a second trainer");
+  await form.getByLabel("Follow-up due").fill("2026-12-15");
+  await form.getByRole("button", { name: "Log it" }).click();
+  await page.locator(".timeline li", { hasText: subject }).waitFor();
+  const logged = await call("GET", `/activities?account_id=${account.id}&sort=-occurred_at&limit=1`, rep.token);
+  assert.equal(logged.json.items[0].subject, subject);
+  assert.equal(logged.json.items[0].contact_ids.length, 1);
+});
+
+test("a failed save keeps what was typed and says what is wrong next to the field", async () => {
+  const mine = await call("GET", "/accounts?limit=1", rep.token);
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${mine.json.items[0].id}`);
+  const form = page.locator("form.logcall");
+  const tooLong = "x".repeat(301);
+  await form.getByLabel("Subject").fill(tooLong);
+  await form.getByLabel("Outcome").fill("This text must survive the failed save");
+  await form.getByRole("button", { name: "Log it" }).click();
+  await form.locator("#subject-error").waitFor();
+  assert.match(await form.locator("#subject-error").textContent(), /longer than 300/);
+  assert.equal(await form.getByLabel("Subject").inputValue(), tooLong);
+  assert.equal(await form.getByLabel("Outcome").inputValue(), "This text must survive the failed save");
+  await shot(page, "failed-save-keeps-input");
+});
+
+test("an opportunity moves on the pipeline board", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email, "/pipeline");
+  await page.getByRole("heading", { name: "Pipeline" }).waitFor();
+  const first = page.locator('[data-stage="prospecting"] .deal').first();
+  await first.waitFor();
+  const id = await first.getAttribute("data-id");
+  const card = page.locator(`.deal[data-id="${id}"]`);
+  await card.scrollIntoViewIfNeeded();
+  await card.dragTo(page.locator('[data-stage="qualification"] h2'));
+  const status = await page.getByRole("status").textContent({ timeout: 5000 }).catch(() => "(no status)");
+  await page.locator(`[data-stage="qualification"] .deal[data-id="${id}"]`).waitFor({ timeout: 5000 }).catch(async (e) => {
+    await shot(page, "pipeline-failed");
+    throw new Error(`the card did not move: ${status}: ${e.message}`);
+  });
+  const after = await call("GET", `/opportunities/${id}`, rep.token);
+  assert.equal(after.json.stage, "qualification");
+  await expectAccessible(page, "the pipeline");
+  await shot(page, "pipeline");
+});
+
+test("a rep cannot open another territory's account by its URL", async () => {
+  const mine = new Set((await call("GET", "/accounts?limit=500", rep.token)).json.items.map((a) => a.id));
+  const all = (await call("GET", "/accounts?limit=500", admin.token)).json.items;
+  const foreign = all.find((a) => !mine.has(a.id));
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${foreign.id}`);
+  await page.getByRole("heading", { name: "Account not found" }).waitFor();
+  assert.equal(await page.getByText(foreign.name).count(), 0);
+});
+
+test("an expired session returns to where the user was after signing in again", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email, "/pipeline");
+  await page.getByRole("heading", { name: "Pipeline" }).waitFor();
+  await page.context().clearCookies();
+  await page.goto(base + "/accounts?status=customer");
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel("Email").fill(rep.email);
+  await page.getByLabel("Password").fill("rapport-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/accounts\?status=customer/);
+});
+
+test("works on a 768-pixel-wide tablet", async () => {
+  const page = await newPage({ width: 768, height: 1024 });
+  const mine = await call("GET", "/accounts?type=hospital&limit=1", rep.token);
+  await signIn(page, rep.email, `/accounts/${mine.json.items[0].id}`);
+  await page.locator("form.logcall").waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the tablet`);
+  await shot(page, "account-360-tablet");
+});

@@ -1,0 +1,123 @@
+import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { Me, get, setUnauthenticatedHandler, signOut } from "./api";
+import { Login } from "./pages/Login";
+import { MyDay } from "./pages/MyDay";
+import { Accounts } from "./pages/Accounts";
+import { AccountPage } from "./pages/AccountPage";
+import { Pipeline } from "./pages/Pipeline";
+
+type Session = { me: Me | null; setMe: (me: Me | null) => void };
+const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
+export const useSession = () => useContext(SessionContext);
+
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [checked, setChecked] = useState(false);
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      setMe(null);
+      const next = window.location.pathname + window.location.search;
+      if (!next.startsWith("/login")) navigate(`/login?next=${encodeURIComponent(next)}`);
+    });
+    get<Me>("/auth/me")
+      .then(setMe)
+      .catch(() => setMe(null))
+      .finally(() => setChecked(true));
+  }, [navigate]);
+
+  if (!checked) return <p className="loading">Loading…</p>;
+  if (!me && location.pathname !== "/login") {
+    return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  return (
+    <SessionContext.Provider value={{ me, setMe }}>
+      {me && <Header />}
+      <main id="main">
+        <Routes>
+          <Route path="/login" element={<Login />} />
+          <Route path="/" element={<MyDay />} />
+          <Route path="/accounts" element={<Accounts />} />
+          <Route path="/accounts/:id" element={<AccountPage />} />
+          <Route path="/pipeline" element={<Pipeline />} />
+          <Route path="*" element={<p>Nothing here. <Link to="/">Back to My day</Link></p>} />
+        </Routes>
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+type Hit = { kind: string; id: string; title: string };
+
+function Header() {
+  const { me, setMe } = useSession();
+  const navigate = useNavigate();
+  const [q, setQ] = useState("");
+  const [hits, setHits] = useState<Hit[]>([]);
+  const input = useRef<HTMLInputElement>(null);
+
+  // Ctrl+K (or /) jumps to search from anywhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+      if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing)) {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  useEffect(() => {
+    if (q.trim().length < 2) return setHits([]);
+    const timer = setTimeout(() => {
+      get<{ items: Hit[] }>(`/search?q=${encodeURIComponent(q)}&limit=5`)
+        .then((r) => setHits(r.items))
+        .catch(() => setHits([]));
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [q]);
+
+  const open = (hit: Hit) => {
+    setQ("");
+    setHits([]);
+    if (hit.kind === "account") navigate(`/accounts/${hit.id}`);
+    else if (hit.kind === "opportunity") navigate(`/pipeline?highlight=${hit.id}`);
+    else navigate(`/accounts?contact=${hit.id}`);
+  };
+
+  return (
+    <header className="top">
+      <a className="skip" href="#main">Skip to content</a>
+      <strong className="brand">Rapport</strong>
+      <nav aria-label="Main">
+        <NavLink to="/" end>My day</NavLink>
+        <NavLink to="/accounts">Accounts</NavLink>
+        <NavLink to="/pipeline">Pipeline</NavLink>
+      </nav>
+      <div className="search" role="search">
+        <label htmlFor="global-search" className="sr-only">Search accounts, contacts and opportunities</label>
+        <input id="global-search" ref={input} placeholder="Search (Ctrl+K)" value={q} autoComplete="off"
+               onChange={(e) => setQ(e.target.value)}
+               onKeyDown={(e) => { if (e.key === "Enter" && hits[0]) open(hits[0]); if (e.key === "Escape") setQ(""); }} />
+        {hits.length > 0 && (
+          <ul className="hits" aria-label="Search results">
+            {hits.map((h) => (
+              <li key={h.kind + h.id}>
+                <button type="button" onClick={() => open(h)}>
+                  <span className={`kind ${h.kind}`}>{h.kind}</span> {h.title}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <span className="who">{me?.name} · {me?.role.replace("_", " ")}</span>
+      <button type="button" onClick={async () => { await signOut(); setMe(null); navigate("/login"); }}>Sign out</button>
+    </header>
+  );
+}

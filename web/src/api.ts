@@ -1,0 +1,76 @@
+// The one place the web app talks to the API: the session cookie plus the CSRF token on
+// changes, problem documents turned into errors that name their fields.
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+};
+
+export class ApiError extends Error {
+  constructor(public problem: Problem) {
+    super(problem.detail || problem.title);
+  }
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) out[e.field] = e.message;
+    return out;
+  }
+}
+
+export type Me = { id: string; email: string; name: string; role: string };
+
+const CSRF_KEY = "rapport.csrf";
+
+let onUnauthenticated: () => void = () => {};
+export function setUnauthenticatedHandler(handler: () => void) {
+  onUnauthenticated = handler;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ data: T; etag: string | null }> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { ...headers } };
+  if (body !== undefined) {
+    (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  if (method !== "GET") {
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) (init.headers as Record<string, string>)["X-CSRF-Token"] = csrf;
+  }
+  const response = await fetch(`/api/v1${path}`, init);
+  if (response.status === 204) return { data: undefined as T, etag: null };
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    if (response.status === 401 && path !== "/auth/login") onUnauthenticated();
+    throw new ApiError(json ?? { type: "about:blank", title: response.statusText, status: response.status });
+  }
+  return { data: json as T, etag: response.headers.get("ETag") };
+}
+
+export const get = async <T,>(path: string) => (await api<T>("GET", path)).data;
+
+export async function signIn(email: string, password: string): Promise<Me> {
+  const { data } = await api<{ csrf_token: string; user: Me }>("POST", "/auth/login", { email, password });
+  sessionStorage.setItem(CSRF_KEY, data.csrf_token);
+  return data.user;
+}
+
+export async function signOut() {
+  try {
+    await api("POST", "/auth/logout");
+  } finally {
+    sessionStorage.removeItem(CSRF_KEY);
+  }
+}
+
+export type Page<T> = { items: T[]; next_cursor: string | null };
+
+export const money = (minor: number, currency = "GBP") =>
+  new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 100);
+export const date = (iso: string | null | undefined) =>
+  iso ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso)) : "—";
+export const dateTime = (iso: string | null | undefined) =>
+  iso ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)) : "—";

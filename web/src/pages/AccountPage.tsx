@@ -1,0 +1,169 @@
+import { FormEvent, useCallback, useEffect, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ApiError, api, date, dateTime, get, money } from "../api";
+
+type Ref = { id: string; name: string };
+type Overview = {
+  account: { id: string; name: string; type: string; status: string; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null };
+  parents: { id: string; name: string; type: string }[];
+  children: { id: string; name: string; type: string; status: string }[];
+  contacts: { id: string; name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; last_contacted_at: string | null; left: boolean }[];
+  team: { user_id: string; name: string; team_role: string; is_primary: boolean; status: string }[];
+  open_opportunities: { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string }[];
+  recent_activities: { id: string; kind: string; occurred_at: string; subject: string; outcome: string | null; user: Ref }[];
+  open_tasks: { id: string; subject: string; due_on: string | null; owner: Ref }[];
+  purchases: { id: string; product: { name: string; lifecycle: string }; quantity: number; purchased_on: string; warranty_end: string | null }[];
+  revenue: { currency: string; this_year: { year: number; total_minor: number; by_month_minor: number[] }; last_year: { year: number; total_minor: number; by_month_minor: number[] } };
+};
+
+const MONTHS = Array.from({ length: 12 }, (_, m) => new Intl.DateTimeFormat(undefined, { month: "short" }).format(new Date(2026, m, 1)));
+
+export function AccountPage() {
+  const { id } = useParams();
+  const [data, setData] = useState<Overview | null>(null);
+  const [missing, setMissing] = useState(false);
+
+  const load = useCallback(() => {
+    get<Overview>(`/accounts/${id}/overview`).then((o) => { setData(o); setMissing(false); })
+      .catch((e) => { if (e instanceof ApiError && e.problem.status === 404) setMissing(true); });
+  }, [id]);
+  useEffect(load, [load]);
+
+  if (missing) return <div className="card"><h1>Account not found</h1><p>There is no such account, or it is outside your territories. <Link to="/accounts">Back to accounts</Link></p></div>;
+  if (!data) return <p className="loading">Loading…</p>;
+  const { account, revenue } = data;
+  const chart = MONTHS.map((m, i) => ({ month: m, [revenue.this_year.year]: revenue.this_year.by_month_minor[i] / 100, [revenue.last_year.year]: revenue.last_year.by_month_minor[i] / 100 }));
+
+  return (
+    <div className="grid">
+      <div className="span">
+        <nav aria-label="Hierarchy" className="crumbs">
+          {[...data.parents].reverse().map((p) => <span key={p.id}><Link to={`/accounts/${p.id}`}>{p.name}</Link> › </span>)}
+        </nav>
+        <h1>{account.name}</h1>
+        <p className="muted">
+          <span className={`status ${account.status}`}>{account.status}</span> · {account.type.replace("_", " ")} · {account.region ?? "—"} {account.postcode ?? ""} · owner {account.owner?.name ?? "none"} · territory {account.territory ?? "—"}
+          {account.distributor && <> · served by {account.distributor}</>}
+          {account.customer_since && <> · customer since {date(account.customer_since)}</>}
+        </p>
+      </div>
+      <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
+      <section className="card" aria-labelledby="revenue-title">
+        <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>
+        <p className="muted">{money(revenue.this_year.total_minor, revenue.currency)} this year · {money(revenue.last_year.total_minor, revenue.currency)} last year</p>
+        <div style={{ width: "100%", height: 220 }}>
+          <ResponsiveContainer>
+            <BarChart data={chart}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="month" />
+              <YAxis tickFormatter={(v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v)} />
+              <Tooltip formatter={(v: number) => money(v * 100, revenue.currency)} />
+              <Legend />
+              <Bar dataKey={String(revenue.last_year.year)} fill="#9fb3c8" />
+              <Bar dataKey={String(revenue.this_year.year)} fill="#1f6feb" />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="contacts-title">
+        <h2 id="contacts-title">Contacts</h2>
+        <table className="table compact">
+          <thead><tr><th scope="col">Name</th><th scope="col">Function</th><th scope="col">Stance</th><th scope="col">Last contact</th></tr></thead>
+          <tbody>
+            {data.contacts.map((c) => (
+              <tr key={c.id} className={c.left ? "left" : ""}>
+                <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} {c.name}{c.kol && <span className="badge">KOL</span>}<div className="muted">{c.job_title}</div></td>
+                <td>{c.function.replace("_", " ")}</td>
+                <td><span className={`stance ${c.stance}`}>{c.stance}</span></td>
+                <td>{c.left ? "left" : date(c.last_contacted_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <ol className="timeline" tabIndex={0} aria-label="Activities, newest first">
+          {data.recent_activities.map((a) => (
+            <li key={a.id}><span className={`kind ${a.kind}`}>{a.kind}</span> <strong>{a.subject}</strong> <span className="muted">{dateTime(a.occurred_at)} · {a.user.name}</span>{a.outcome && <div>{a.outcome}</div>}</li>
+          ))}
+        </ol>
+      </section>
+      <section className="card" aria-labelledby="team-title">
+        <h2 id="team-title">Account team</h2>
+        <ul className="list">{data.team.map((m) => <li key={m.user_id + m.team_role}>{m.name} <span className="muted">{m.team_role.replace("_", " ")}{m.is_primary ? " · primary" : ""}{m.status !== "active" ? ` · ${m.status}` : ""}</span></li>)}</ul>
+        <h2>Open opportunities</h2>
+        <ul className="list">{data.open_opportunities.map((o) => <li key={o.id}>{o.name} <span className="muted">{o.stage} · {money(o.amount_minor, o.currency)} · {date(o.close_date)}</span></li>)}</ul>
+        <h2>Open tasks</h2>
+        <ul className="list">{data.open_tasks.map((t) => <li key={t.id}>{t.subject} <span className="muted">{t.owner.name} · due {date(t.due_on)}</span></li>)}</ul>
+      </section>
+      <section className="card" aria-labelledby="purchases-title">
+        <h2 id="purchases-title">Purchases</h2>
+        <ul className="list">{data.purchases.slice(0, 10).map((p) => <li key={p.id}>{p.quantity} × {p.product.name} <span className="muted">{date(p.purchased_on)}{p.warranty_end ? ` · warranty to ${date(p.warranty_end)}` : ""}{p.product.lifecycle !== "active" ? ` · ${p.product.lifecycle}` : ""}</span></li>)}</ul>
+        {data.children.length > 0 && <>
+          <h2>Below this account</h2>
+          <ul className="list">{data.children.map((c) => <li key={c.id}><Link to={`/accounts/${c.id}`}>{c.name}</Link> <span className="muted">{c.type}</span></li>)}</ul>
+        </>}
+      </section>
+    </div>
+  );
+}
+
+// Log a call or visit in under 30 seconds: who was met, what came of it, what happens next.
+function LogCall({ accountId, contacts, onLogged }: { accountId: string; contacts: Overview["contacts"]; onLogged: () => void }) {
+  const [kind, setKind] = useState("call");
+  const [subject, setSubject] = useState("");
+  const [outcome, setOutcome] = useState("");
+  const [nextStep, setNextStep] = useState("");
+  const [followUp, setFollowUp] = useState("");
+  const [met, setMet] = useState<string[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState("");
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    setMessage("");
+    try {
+      await api("POST", "/activities", {
+        account_id: accountId, kind, subject, outcome: outcome || null, next_step: nextStep || null,
+        occurred_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"), contact_ids: met,
+      });
+      if (followUp) await api("POST", "/tasks", { account_id: accountId, subject: nextStep || `Follow up: ${subject}`, due_on: followUp });
+      setSubject(""); setOutcome(""); setNextStep(""); setFollowUp(""); setMet([]);
+      setMessage("Logged.");
+      onLogged();
+    } catch (err) {
+      // Keep what was typed; show each problem next to its field.
+      if (err instanceof ApiError) { setErrors(err.fieldErrors()); setMessage(err.message); }
+      else setMessage("Could not reach Rapport; nothing was lost, try again.");
+    }
+  };
+
+  const fieldError = (name: string) => errors[name] && <span className="error" id={`${name}-error`}>{errors[name]}</span>;
+  return (
+    <form className="card logcall" onSubmit={submit} aria-labelledby="log-title">
+      <h2 id="log-title">Log a call or visit</h2>
+      <div className="row">
+        <label>Kind <select value={kind} onChange={(e) => setKind(e.target.value)}>{["call", "visit", "meeting", "email", "note"].map((k) => <option key={k}>{k}</option>)}</select></label>
+        <label className="grow">Subject <input value={subject} onChange={(e) => setSubject(e.target.value)} aria-invalid={!!errors.subject} aria-describedby="subject-error" /></label>
+      </div>
+      {fieldError("subject")}
+      <fieldset>
+        <legend>Contacts met</legend>
+        {contacts.slice(0, 12).map((c) => (
+          <label key={c.id} className="check"><input type="checkbox" checked={met.includes(c.id)} onChange={(e) => setMet(e.target.checked ? [...met, c.id] : met.filter((x) => x !== c.id))} /> {c.name}</label>
+        ))}
+      </fieldset>
+      <label>Outcome <textarea rows={2} value={outcome} onChange={(e) => setOutcome(e.target.value)} /></label>
+      {fieldError("outcome")}
+      <div className="row">
+        <label className="grow">Next step <input value={nextStep} onChange={(e) => setNextStep(e.target.value)} /></label>
+        <label>Follow-up due <input type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} /></label>
+      </div>
+      {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
+      <button type="submit">Log it</button>
+    </form>
+  );
+}

@@ -1,0 +1,67 @@
+import { useEffect, useState } from "react";
+import { Link } from "react-router-dom";
+import { Page, date, dateTime, get, money } from "../api";
+import { useSession } from "../App";
+
+type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
+type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
+type Activity = { id: string; kind: string; subject: string; occurred_at: string; account_id: string };
+
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+export function MyDay() {
+  const { me } = useSession();
+  const [tasks, setTasks] = useState<Task[]>([]);
+  const [deals, setDeals] = useState<Opportunity[]>([]);
+  const [recent, setRecent] = useState<Activity[]>([]);
+  const today = iso(new Date());
+
+  useEffect(() => {
+    if (!me) return;
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const weekAgo = new Date(now.getTime() - 7 * 86400000).toISOString().replace(/\.\d+Z$/, "Z");
+    get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=200`).then((p) =>
+      setTasks(p.items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
+    get<Page<Opportunity>>(`/opportunities?owner_id=${me.id}&close_date_from=${iso(monthStart)}&close_date_to=${iso(nextMonth)}&sort=close_date&limit=100`).then((p) =>
+      setDeals(p.items.filter((o) => !o.stage.startsWith("closed"))));
+    get<Page<Activity>>(`/activities?user_id=${me.id}&occurred_at_from=${weekAgo}&sort=-occurred_at&limit=20`).then((p) => setRecent(p.items));
+  }, [me]);
+
+  const overdue = tasks.filter((t) => t.due_on && t.due_on < today);
+  return (
+    <div className="grid">
+      <h1 className="span">My day</h1>
+      <section className="card" aria-labelledby="tasks-title">
+        <h2 id="tasks-title">My tasks <span className="badge">{tasks.length}</span> {overdue.length > 0 && <span className="badge warn">{overdue.length} overdue</span>}</h2>
+        <ul className="list">
+          {tasks.slice(0, 15).map((t) => (
+            <li key={t.id} className={t.due_on && t.due_on < today ? "overdue" : ""}>
+              {t.account_id ? <Link to={`/accounts/${t.account_id}`}>{t.subject}</Link> : t.subject}
+              <span className="muted"> due {date(t.due_on)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="card" aria-labelledby="deals-title">
+        <h2 id="deals-title">Closing this month</h2>
+        <ul className="list">
+          {deals.map((o) => (
+            <li key={o.id}><Link to={`/accounts/${o.account_id}`}>{o.name}</Link> <span className="muted">{o.stage} · {money(o.amount_minor, o.currency)} · {date(o.close_date)}</span></li>
+          ))}
+          {deals.length === 0 && <li className="muted">Nothing closing this month.</li>}
+        </ul>
+      </section>
+      <section className="card span" aria-labelledby="week-title">
+        <h2 id="week-title">This week's calls and visits</h2>
+        <ul className="list">
+          {recent.map((a) => (
+            <li key={a.id}><span className={`kind ${a.kind}`}>{a.kind}</span> <Link to={`/accounts/${a.account_id}`}>{a.subject}</Link> <span className="muted">{dateTime(a.occurred_at)}</span></li>
+          ))}
+          {recent.length === 0 && <li className="muted">No calls or visits logged this week.</li>}
+        </ul>
+      </section>
+    </div>
+  );
+}
