@@ -11,6 +11,7 @@
 #include "auth/auth_routes.hpp"
 #include "cli/command.hpp"
 #include "db/migrations.hpp"
+#include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
 #include "selling/opportunity_routes.hpp"
@@ -72,6 +73,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     selling::RegisterOpportunityRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
+    insights::RegisterCadenceRoutes(router, api_context);
 
     server::HttpServer http(router, options);
     if (Status s = http.Listen(); !s.ok()) {

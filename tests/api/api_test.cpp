@@ -5,7 +5,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <set>
+
+#include "core/clock.hpp"
 
 #include "support/api_server.hpp"
 #include "support/run_command.hpp"
@@ -479,6 +482,41 @@ TEST_P(ApiTest, NothingIsLostAcrossARestart) {
       s().Get("/api/v1/accounts/" + account["id"].get<std::string>(), env_->admin);
   EXPECT_EQ(again.status, 200) << "sessions and records survive a restart";
   EXPECT_EQ(again.Json()["name"], "Persistent Priory Hospital");
+}
+
+TEST_P(ApiTest, OverdueContactListsAccountsPastTheirCadenceUntilSomeoneCalls) {
+  const json overdue =
+      s().Get("/api/v1/insights/overdue-contact?limit=50", env_->rep).Json()["items"];
+  ASSERT_FALSE(overdue.empty()) << "the demo has customers nobody called for a while";
+  int previous = std::numeric_limits<int>::max();
+  for (const auto& item : overdue) {
+    const int days = item["days_overdue"];
+    EXPECT_TRUE(item["last_contact_at"].is_null() || days >= 0) << item.dump();
+    if (!item["last_contact_at"].is_null()) {
+      EXPECT_LE(days, previous) << "most overdue first";
+      previous = days;
+    }
+    const json account =
+        s().Get("/api/v1/accounts/" + item["account_id"].get<std::string>(), env_->rep).Json();
+    EXPECT_EQ(account["owner_id"], env_->rep_user["id"]);
+    EXPECT_EQ(account["status"], "customer");
+  }
+  const std::string first = overdue[0]["account_id"];
+  const std::string now = FormatInstant(SystemClock().Now() - kMicrosPerSecond).substr(0, 19) + "Z";
+  ASSERT_EQ(s().Post("/api/v1/activities",
+                     {{"account_id", first},
+                      {"kind", "call"},
+                      {"occurred_at", now},
+                      {"subject", "Check-in call"}},
+                     env_->rep)
+                .status,
+            201);
+  const json after =
+      s().Get("/api/v1/insights/overdue-contact?limit=50", env_->rep).Json()["items"];
+  for (const auto& item : after) {
+    EXPECT_NE(item["account_id"], first) << "called just now, so no longer overdue";
+  }
+  ExpectProblem(s().Get("/api/v1/insights/overdue-contact?limit=0", env_->rep), 422, "limit");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest,

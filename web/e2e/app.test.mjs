@@ -204,3 +204,71 @@ test("works on a 768-pixel-wide tablet", async () => {
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the tablet`);
   await shot(page, "account-360-tablet");
 });
+
+test("an admin adds a user, changes their role and marks them left", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/users");
+  await page.getByRole("heading", { name: "Admin: Users" }).waitFor();
+  const form = page.getByRole("form", { name: "Add to Users" });
+  const email = `new.starter.${Date.now()}@medequip.example`;
+  await form.getByLabel("Name").fill("Aaron Newstarter");
+  await form.getByLabel("Email").fill("not-an-email");
+  await form.getByLabel("Role").selectOption("rep");
+  await form.getByRole("button", { name: "Add" }).click();
+  await form.locator(".error").first().waitFor();
+  assert.equal(await form.getByLabel("Name").inputValue(), "Aaron Newstarter", "the failed save kept the input");
+  await form.getByLabel("Email").fill(email);
+  await form.getByRole("button", { name: "Add" }).click();
+  await form.getByRole("status").filter({ hasText: "Added." }).waitFor();
+  const row = page.locator("tr", { hasText: email });
+  await row.waitFor();
+  await row.getByRole("button", { name: /Edit/ }).click();
+  await row.getByLabel("Role").selectOption("account_manager");
+  await row.getByLabel("Status").selectOption("left");
+  await row.getByRole("button", { name: "Save" }).click();
+  await page.locator("tr", { hasText: email }).getByText("left").waitFor();
+  const users = await call("GET", "/users?status=left&limit=500", admin.token);
+  const saved = users.json.items.find((u) => u.email === email);
+  assert.equal(saved.role, "account_manager");
+  assert.ok(saved.left_at);
+  await expectAccessible(page, "Admin: Users");
+  await shot(page, "admin-users");
+});
+
+test("a stale edit says someone else changed the record and offers to reload", async () => {
+  const account = (await call("GET", "/accounts?type=hospital&limit=1", rep.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  await page.getByRole("button", { name: "Edit details" }).click();
+  const form = page.getByRole("form", { name: /Edit details/ });
+  await form.getByLabel("Region").fill("Typed before the other change");
+  // Someone else saves first.
+  const current = await fetch(`${base}/api/v1/accounts/${account.id}`, { headers: { Authorization: `Bearer ${admin.token}` } });
+  const changed = await call("PATCH", `/accounts/${account.id}`, admin.token, { postcode: "ZZ1 1ZZ" });
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  assert.ok(current.ok);
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByRole("alert").filter({ hasText: "Someone else changed" }).waitFor();
+  assert.equal(await form.getByLabel("Region").inputValue(), "Typed before the other change");
+  await shot(page, "stale-edit");
+  await form.getByRole("button", { name: "Reload it" }).click();
+  await page.waitForFunction(() => document.querySelector('input[aria-invalid]') !== null);
+  assert.equal(await form.getByLabel("Postcode").inputValue(), "ZZ1 1ZZ");
+});
+
+test("contacts and tasks pages list what is in reach", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email, "/contacts?stance=advocate");
+  await page.locator("tbody tr").first().waitFor();
+  const stances = await page.locator("tbody tr td:nth-child(4)").allTextContents();
+  assert.ok(stances.length > 0 && stances.every((s) => s === "advocate"));
+  await expectAccessible(page, "Contacts");
+  await shot(page, "contacts");
+  await page.getByRole("link", { name: "Tasks" }).click();
+  await page.getByRole("heading", { name: "My tasks" }).waitFor();
+  const first = page.locator("tbody tr").first();
+  const subject = await first.locator("td").first().textContent();
+  await first.getByRole("button", { name: /done/ }).click();
+  await page.getByRole("status").filter({ hasText: `Done: ${subject}` }).waitFor();
+  await expectAccessible(page, "Tasks");
+});

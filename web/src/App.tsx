@@ -6,6 +6,9 @@ import { MyDay } from "./pages/MyDay";
 import { Accounts } from "./pages/Accounts";
 import { AccountPage } from "./pages/AccountPage";
 import { Pipeline } from "./pages/Pipeline";
+import { Contacts } from "./pages/Contacts";
+import { Tasks } from "./pages/Tasks";
+import { Admin } from "./pages/Admin";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
 const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
@@ -43,6 +46,10 @@ export function App() {
           <Route path="/accounts" element={<Accounts />} />
           <Route path="/accounts/:id" element={<AccountPage />} />
           <Route path="/pipeline" element={<Pipeline />} />
+          <Route path="/contacts" element={<Contacts />} />
+          <Route path="/tasks" element={<Tasks />} />
+          <Route path="/admin" element={<Admin />} />
+          <Route path="/admin/:kind" element={<Admin />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to My day</Link></p>} />
         </Routes>
       </main>
@@ -87,7 +94,7 @@ function Header() {
     setHits([]);
     if (hit.kind === "account") navigate(`/accounts/${hit.id}`);
     else if (hit.kind === "opportunity") navigate(`/pipeline?highlight=${hit.id}`);
-    else navigate(`/accounts?contact=${hit.id}`);
+    else get<{ account_id: string }>(`/contacts/${hit.id}`).then((c) => navigate(`/accounts/${c.account_id}`));
   };
 
   return (
@@ -97,7 +104,10 @@ function Header() {
       <nav aria-label="Main">
         <NavLink to="/" end>My day</NavLink>
         <NavLink to="/accounts">Accounts</NavLink>
+        <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
+        <NavLink to="/tasks">Tasks</NavLink>
+        {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
       </nav>
       <div className="search" role="search">
         <label htmlFor="global-search" className="sr-only">Search accounts, contacts and opportunities</label>

@@ -5,7 +5,7 @@ import { ApiError, api, date, dateTime, get, money } from "../api";
 
 type Ref = { id: string; name: string };
 type Overview = {
-  account: { id: string; name: string; type: string; status: string; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null };
+  account: { id: string; name: string; type: string; status: string; version: number; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null };
   parents: { id: string; name: string; type: string }[];
   children: { id: string; name: string; type: string; status: string }[];
   contacts: { id: string; name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; last_contacted_at: string | null; left: boolean }[];
@@ -49,6 +49,7 @@ export function AccountPage() {
         </p>
       </div>
       <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
+      <EditDetails accountId={account.id} onSaved={load} />
       <section className="card" aria-labelledby="revenue-title">
         <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>
         <p className="muted">{money(revenue.this_year.total_minor, revenue.currency)} this year · {money(revenue.last_year.total_minor, revenue.currency)} last year</p>
@@ -101,6 +102,7 @@ export function AccountPage() {
       <section className="card" aria-labelledby="purchases-title">
         <h2 id="purchases-title">Purchases</h2>
         <ul className="list">{data.purchases.slice(0, 10).map((p) => <li key={p.id}>{p.quantity} × {p.product.name} <span className="muted">{date(p.purchased_on)}{p.warranty_end ? ` · warranty to ${date(p.warranty_end)}` : ""}{p.product.lifecycle !== "active" ? ` · ${p.product.lifecycle}` : ""}</span></li>)}</ul>
+        <History accountId={account.id} version={account.version} />
         {data.children.length > 0 && <>
           <h2>Below this account</h2>
           <ul className="list">{data.children.map((c) => <li key={c.id}><Link to={`/accounts/${c.id}`}>{c.name}</Link> <span className="muted">{c.type}</span></li>)}</ul>
@@ -165,5 +167,76 @@ function LogCall({ accountId, contacts, onLogged }: { accountId: string; contact
       {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
       <button type="submit">Log it</button>
     </form>
+  );
+}
+
+type AccountRecord = { id: string; name: string; status: string; region: string | null; postcode: string | null; version: number };
+
+// Edit the basics with the ETag read: a stale edit (412) says so and offers to reload, keeping
+// what was typed until then.
+function EditDetails({ accountId, onSaved }: { accountId: string; onSaved: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [record, setRecord] = useState<AccountRecord | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [values, setValues] = useState({ name: "", status: "", region: "", postcode: "" });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [stale, setStale] = useState(false);
+  const [message, setMessage] = useState("");
+
+  const read = async () => {
+    const { data, etag } = await api<AccountRecord>("GET", `/accounts/${accountId}`);
+    setRecord(data);
+    setEtag(etag);
+    setValues({ name: data.name, status: data.status, region: data.region ?? "", postcode: data.postcode ?? "" });
+    setStale(false);
+    setErrors({});
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setMessage("");
+    try {
+      const body = { name: values.name, status: values.status, region: values.region || null, postcode: values.postcode || null };
+      const result = await api<AccountRecord>("PATCH", `/accounts/${accountId}`, body, etag ? { "If-Match": etag } : {});
+      setRecord(result.data);
+      setEtag(result.etag);
+      setMessage("Saved.");
+      onSaved();
+    } catch (err) {
+      if (err instanceof ApiError && err.problem.status === 412) setStale(true);
+      else if (err instanceof ApiError) { setErrors(err.fieldErrors()); setMessage(err.message); }
+    }
+  };
+  if (!open) return <section className="card"><h2>Details</h2><button type="button" onClick={async () => { await read(); setOpen(true); }}>Edit details</button></section>;
+  return (
+    <form className="card logcall" onSubmit={submit} aria-labelledby="edit-title">
+      <h2 id="edit-title">Edit details {record && <span className="muted">version {record.version}</span>}</h2>
+      <label>Name <input value={values.name} onChange={(e) => setValues({ ...values, name: e.target.value })} aria-invalid={!!errors.name} /></label>
+      {errors.name && <span className="error">{errors.name}</span>}
+      <label>Status <select value={values.status} onChange={(e) => setValues({ ...values, status: e.target.value })}>{["prospect", "customer", "former"].map((s) => <option key={s}>{s}</option>)}</select></label>
+      <div className="row">
+        <label className="grow">Region <input value={values.region} onChange={(e) => setValues({ ...values, region: e.target.value })} /></label>
+        <label>Postcode <input value={values.postcode} onChange={(e) => setValues({ ...values, postcode: e.target.value })} aria-invalid={!!errors.postcode} /></label>
+      </div>
+      {stale && <p role="alert" className="error">Someone else changed this account since you opened it. <button type="button" onClick={read}>Reload it</button> (your changes will be replaced by theirs)</p>}
+      {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
+      <div className="row"><button type="submit">Save</button><button type="button" className="secondary" onClick={() => setOpen(false)}>Close</button></div>
+    </form>
+  );
+}
+
+type Change = { action: string; field: string | null; old_value: string | null; new_value: string | null; changed_by: { id: string; name: string } | null; changed_at: string };
+
+function History({ accountId, version }: { accountId: string; version: number }) {
+  const [items, setItems] = useState<Change[]>([]);
+  useEffect(() => { get<{ items: Change[] }>(`/accounts/${accountId}/history`).then((h) => setItems(h.items.slice(-10).reverse())); }, [accountId, version]);
+  return (
+    <>
+      <h2>History</h2>
+      <ul className="list">
+        {items.map((h, i) => (
+          <li key={i}>{h.action === "update" ? <>{h.field}: <s>{h.old_value ?? "—"}</s> → {h.new_value ?? "—"}</> : h.action} <span className="muted">{h.changed_by?.name ?? "system"} · {dateTime(h.changed_at)}</span></li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { useSession } from "../App";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
+type Overdue = { account_id: string; name: string; cadence_days: number; last_contact_at: string | null; days_overdue: number };
 type Activity = { id: string; kind: string; subject: string; occurred_at: string; account_id: string };
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
@@ -14,6 +15,7 @@ export function MyDay() {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [deals, setDeals] = useState<Opportunity[]>([]);
   const [recent, setRecent] = useState<Activity[]>([]);
+  const [overdueContact, setOverdueContact] = useState<Overdue[]>([]);
   const today = iso(new Date());
 
   useEffect(() => {
@@ -26,6 +28,7 @@ export function MyDay() {
       setTasks(p.items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
     get<Page<Opportunity>>(`/opportunities?owner_id=${me.id}&close_date_from=${iso(monthStart)}&close_date_to=${iso(nextMonth)}&sort=close_date&limit=100`).then((p) =>
       setDeals(p.items.filter((o) => !o.stage.startsWith("closed"))));
+    get<{ items: Overdue[] }>("/insights/overdue-contact?limit=10").then((r) => setOverdueContact(r.items));
     get<Page<Activity>>(`/activities?user_id=${me.id}&occurred_at_from=${weekAgo}&sort=-occurred_at&limit=20`).then((p) => setRecent(p.items));
   }, [me]);
 
@@ -51,6 +54,15 @@ export function MyDay() {
             <li key={o.id}><Link to={`/accounts/${o.account_id}`}>{o.name}</Link> <span className="muted">{o.stage} · {money(o.amount_minor, o.currency)} · {date(o.close_date)}</span></li>
           ))}
           {deals.length === 0 && <li className="muted">Nothing closing this month.</li>}
+        </ul>
+      </section>
+      <section className="card" aria-labelledby="cadence-title">
+        <h2 id="cadence-title">Not contacted within their cadence</h2>
+        <ul className="list">
+          {overdueContact.map((o) => (
+            <li key={o.account_id}><Link to={`/accounts/${o.account_id}`}>{o.name}</Link> <span className="muted">every {o.cadence_days} days · last {date(o.last_contact_at)}{o.days_overdue >= 0 ? ` · ${o.days_overdue} days overdue` : " · never"}</span></li>
+          ))}
+          {overdueContact.length === 0 && <li className="muted">Every customer has heard from us on time.</li>}
         </ul>
       </section>
       <section className="card span" aria-labelledby="week-title">

@@ -11,6 +11,7 @@ export function Pipeline() {
   const [deals, setDeals] = useState<Opportunity[]>([]);
   const [mine, setMine] = useState(true);
   const [message, setMessage] = useState("");
+  const [view, setView] = useState<"board" | "table">("board");
 
   const load = () => {
     if (!me) return;
@@ -41,8 +42,18 @@ export function Pipeline() {
     <div>
       <h1>Pipeline</h1>
       <label className="check"><input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> Only my opportunities</label>
+      <div className="view-toggle" role="group" aria-label="View">
+        <button type="button" className={view === "board" ? "" : "secondary"} aria-pressed={view === "board"} onClick={() => setView("board")}>Board</button>
+        <button type="button" className={view === "table" ? "" : "secondary"} aria-pressed={view === "table"} onClick={() => setView("table")}>Table</button>
+      </div>
       {message && <p role="status">{message}</p>}
-      <div className="board">
+      {view === "table" && (
+        <table className="table">
+          <thead><tr><th scope="col">Opportunity</th><th scope="col">Stage</th><th scope="col">Amount</th><th scope="col">Close date</th></tr></thead>
+          <tbody>{deals.map((d) => <tr key={d.id}><td>{d.name}</td><td>{d.stage.replace("_", " ")}</td><td>{money(d.amount_minor, d.currency)}</td><td>{d.close_date}</td></tr>)}</tbody>
+        </table>
+      )}
+      {view === "board" && <div className="board">
         {STAGES.map((stage) => {
           const column = deals.filter((d) => d.stage === stage);
           const total = column.reduce((sum, d) => sum + d.amount_minor, 0);
@@ -68,7 +79,7 @@ export function Pipeline() {
             </section>
           );
         })}
-      </div>
+      </div>}
     </div>
   );
 }

@@ -1,0 +1,77 @@
+#include "insights/cadence_routes.hpp"
+
+#include <charconv>
+
+#include "api/access.hpp"
+
+namespace rapport::insights {
+
+void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"GET",
+       "/api/v1/insights/overdue-contact",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         std::int64_t owner = c.user_id;
+         int limit = 20;
+         for (const auto& [key, value] : r.query) {
+           if (key == "owner_id") {
+             RAPPORT_ASSIGN_OR_RETURN(owner, api::ParseId(value, "owner_id"));
+           } else if (key == "limit") {
+             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+             if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
+                 limit > 200) {
+               return Error::InvalidField("limit", "must be an integer from 1 to 200");
+             }
+           } else {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a parameter of this report"}});
+           }
+         }
+         const Instant now = ctx.clock.Now();
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               db::Rows rows,
+               tx.Query(
+                   "SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, "
+                   "a.contact_cadence_days AS cadence, (SELECT max(x.occurred_at) FROM "
+                   "activities x WHERE x.account_id = a.id AND x.occurred_at <= ?) AS last_contact "
+                   "FROM accounts a WHERE a.owner_id = ? AND a.status = 'customer' AND "
+                   "a.archived_at IS NULL AND a.contact_cadence_days IS NOT NULL AND " +
+                       api::AccountReachCondition(c, "a") +
+                       ") t WHERE coalesce(last_contact, 0) < ? - cadence * ? "
+                       "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
+                   {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
+           w.StartObject().Key("items").StartArray();
+           for (const auto& row : rows) {
+             const std::int64_t due = (row.IsNull(3) ? 0 : row.Int(3)) + row.Int(2) * kMicrosPerDay;
+             w.StartObject()
+                 .Key("account_id")
+                 .String(api::FormatId(row.Int(0)))
+                 .Key("name")
+                 .String(row.Text(1))
+                 .Key("cadence_days")
+                 .Int(row.Int(2))
+                 .Key("last_contact_at");
+             if (row.IsNull(3))
+               w.Null();
+             else
+               w.String(FormatInstant(row.Int(3)));
+             w.Key("days_overdue").Int(row.IsNull(3) ? -1 : (now - due) / kMicrosPerDay);
+             w.EndObject();
+           }
+           w.EndArray().EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"My customer accounts not contacted within their cadence",
+        "Insights",
+        {{"owner_id", "string", "whose accounts (default: mine)"},
+         {"limit", "integer", "1 to 200 (default 20)"}},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"account_id":{"type":"string"},"name":{"type":"string"},"cadence_days":{"type":"integer"},"last_contact_at":{"type":["string","null"]},"days_overdue":{"type":"integer"}}}}}})"}});
+}
+
+}  // namespace rapport::insights

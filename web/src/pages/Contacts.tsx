@@ -1,0 +1,65 @@
+import { useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router-dom";
+import { Page, get } from "../api";
+
+type Contact = { id: string; account_id: string; first_name: string; last_name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; email: string | null; phone: string | null };
+
+export function Contacts() {
+  const [params, setParams] = useSearchParams();
+  const [items, setItems] = useState<Contact[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [text, setText] = useState(params.get("q") ?? "");
+  const key = params.toString();
+
+  const query = (more?: string) => {
+    const p = new URLSearchParams({ limit: "50", sort: "last_name" });
+    for (const k of ["q", "stance", "function"]) if (params.get(k)) p.set(k, params.get(k)!);
+    if (more) p.set("cursor", more);
+    return `/contacts?${p}`;
+  };
+  useEffect(() => {
+    get<Page<Contact>>(query()).then((p) => { setItems(p.items); setCursor(p.next_cursor); }).catch(() => setItems([]));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (text !== (params.get("q") ?? "")) {
+        const next = new URLSearchParams(params);
+        if (text) next.set("q", text); else next.delete("q");
+        setParams(next, { replace: true });
+      }
+    }, 200);
+    return () => clearTimeout(t);
+  }, [text, params, setParams]);
+  const set = (k: string, v: string) => { const n = new URLSearchParams(params); if (v) n.set(k, v); else n.delete(k); setParams(n); };
+
+  return (
+    <div>
+      <h1>Contacts</h1>
+      <div className="filters" role="group" aria-label="Filter contacts">
+        <label>Search <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Name, title or email" /></label>
+        <label>Stance <select value={params.get("stance") ?? ""} onChange={(e) => set("stance", e.target.value)}>{["", "advocate", "neutral", "detractor"].map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
+        <label>Function <select value={params.get("function") ?? ""} onChange={(e) => set("function", e.target.value)}>
+          {["", "clinician", "procurement", "finance", "executive", "department_manager", "personal_assistant", "stores", "business_development", "it", "other"].map((f) => <option key={f} value={f}>{f ? f.replace("_", " ") : "any"}</option>)}
+        </select></label>
+      </div>
+      <table className="table">
+        <thead><tr><th scope="col">Name</th><th scope="col">Title</th><th scope="col">Function</th><th scope="col">Stance</th><th scope="col">Influence</th><th scope="col">Email</th></tr></thead>
+        <tbody>
+          {items.map((c) => (
+            <tr key={c.id}>
+              <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} <Link to={`/accounts/${c.account_id}`}>{c.first_name} {c.last_name}</Link>{c.kol && <span className="badge">KOL</span>}</td>
+              <td>{c.job_title ?? "—"}</td>
+              <td>{c.function.replace("_", " ")}</td>
+              <td><span className={`stance ${c.stance}`}>{c.stance}</span></td>
+              <td>{c.influence}</td>
+              <td>{c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items.length === 0 && <p className="muted">No contacts match.</p>}
+      {cursor && <button type="button" onClick={async () => { const p = await get<Page<Contact>>(query(cursor)); setItems((o) => [...o, ...p.items]); setCursor(p.next_cursor); }}>Show more</button>}
+    </div>
+  );
+}
