@@ -17,13 +17,28 @@ bool IsManager(const Caller& caller) {
   return IsAdmin(caller) || caller.role == "executive" || caller.role == "rsm";
 }
 
-std::string AccountReachCondition(const Caller& caller, std::string_view alias) {
+namespace {
+
+std::string BuildReachCondition(const Caller& caller, std::string_view alias) {
   if (caller.all_accounts) return "1 = 1";
   const std::string a(alias);
   return "(" + a + ".territory_id IN (" + JoinIds(caller.territory_ids) + ") OR " + a +
          ".owner_id IN (" + JoinIds(caller.user_ids) +
          ") OR EXISTS (SELECT 1 FROM account_team_members reach_m WHERE reach_m.account_id = " + a +
          ".id AND reach_m.user_id = " + std::to_string(caller.user_id) + "))";
+}
+
+}  // namespace
+
+void PrepareReach(Caller& caller) {
+  caller.reach_a = BuildReachCondition(caller, "a");
+  caller.reach_t = BuildReachCondition(caller, "t");
+}
+
+std::string AccountReachCondition(const Caller& caller, std::string_view alias) {
+  if (alias == "a" && !caller.reach_a.empty()) return caller.reach_a;
+  if (alias == "t" && !caller.reach_t.empty()) return caller.reach_t;
+  return BuildReachCondition(caller, alias);
 }
 
 Status CheckAccountInReach(db::Transaction& tx, const Caller& caller, std::int64_t account_id,

@@ -19,6 +19,9 @@ namespace rapport::api {
 // for an admin. Integers only are inlined; nothing from the request.
 std::string AccountReachCondition(const Caller& caller, std::string_view alias);
 
+// Fills caller.reach_a / reach_t from its reach; call whenever the reach changes.
+void PrepareReach(Caller& caller);
+
 bool IsAdmin(const Caller& caller);
 bool IsManager(const Caller& caller);  // admin, executive, rsm
 

@@ -2,6 +2,7 @@
 // once per request by the Authenticator.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,17 @@ struct Caller {
   bool all_accounts = false;
   std::vector<std::int64_t> territory_ids;
   std::vector<std::int64_t> user_ids;
+  // AccountReachCondition over aliases "a" and "t", worked out once per caller (see access.hpp).
+  std::string reach_a;
+  std::string reach_t;
+};
+
+// Bumped by every change to what a Caller is built from (users, territories), so that callers
+// cached by the Authenticator are rebuilt at once. Thread-safe.
+struct AccessGeneration {
+  std::atomic<std::uint64_t> value{0};
+  void Bump() { value.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t Get() const { return value.load(std::memory_order_relaxed); }
 };
 
 // Establishes who is calling: kUnauthenticated without a valid, unexpired session.

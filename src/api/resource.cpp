@@ -35,12 +35,15 @@ bool Unhex(std::string_view hex, std::string& out) {
   return true;
 }
 
-std::string Columns(const ResourceSpec& spec) {
+std::string BuildColumns(const ResourceSpec& spec) {
   std::string out = "t.id";
   for (const auto& f : spec.fields) out += ", t." + f.name;
   if (spec.timestamps) out += ", t.created_at, t.updated_at, t.version";
   return out;
 }
+
+// The select list, built once when the spec is registered.
+const std::string& Columns(const ResourceSpec& spec) { return spec.select_columns; }
 
 std::string ReachCondition(const ResourceSpec& spec, const Caller& caller) {
   if (spec.scope == Scope::kReference || caller.all_accounts) return "1 = 1";
@@ -506,6 +509,7 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request) {
 }
 
 void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
+  spec_in.select_columns = BuildColumns(spec_in);
   auto spec = std::make_shared<const ResourceSpec>(std::move(spec_in));
   const std::string base = "/api/v1/" + spec->plural;
   const std::string item = base + "/{id}";
@@ -631,6 +635,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                   out = RecordResponse(tx, *spec, id, 200);
                   return out.ok() ? Ok() : Status(out.error());
                 }));
+                if (spec->changes_access) ctx.access_generation.Bump();
                 return out;
               },
               {"Change some fields of a " + spec->singular + " (If-Match: its ETag)",

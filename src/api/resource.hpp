@@ -78,6 +78,7 @@ struct ResourceSpec {
   bool managers_only_delete = false;
   std::optional<db::FullTextIndex> search;  // enables ?q=
   bool timestamps = true;                   // created_at, updated_at, version columns
+  bool changes_access = false;              // writes change who reaches what (users, territories)
 
   // Extra body fields the hooks read (e.g. contact_ids), with a JSON Schema each for OpenAPI.
   std::vector<std::pair<std::string, std::string>> extra_body_fields;
@@ -89,12 +90,15 @@ struct ResourceSpec {
       after_write;
   // Adds fields to the JSON of one record (e.g. contact_ids).
   std::function<Status(db::Transaction&, std::int64_t id, JsonWriter&)> extra_json;
+
+  std::string select_columns;  // filled by RegisterResource
 };
 
 // The services every route needs.
 struct ApiContext {
   db::Database& database;
   const Clock& clock;
+  AccessGeneration& access_generation;
 };
 
 void RegisterResource(Router& router, ApiContext& context, ResourceSpec spec);

@@ -22,15 +22,14 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-bool Match(std::string_view pattern, std::string_view path,
+bool Match(const std::vector<std::string>& p, const std::vector<std::string_view>& s,
            std::map<std::string, std::string, std::less<>>& params) {
-  const auto p = Segments(pattern), s = Segments(path);
   if (p.size() != s.size()) return false;
   std::map<std::string, std::string, std::less<>> found;
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i].size() > 2 && p[i].front() == '{' && p[i].back() == '}') {
       if (s[i].empty()) return false;
-      found.emplace(std::string(p[i].substr(1, p[i].size() - 2)), std::string(s[i]));
+      found.emplace(p[i].substr(1, p[i].size() - 2), std::string(s[i]));
     } else if (p[i] != s[i]) {
       return false;
     }
@@ -45,15 +44,20 @@ bool WritesBody(const std::string& method) {
 
 }  // namespace
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  route.segments.clear();
+  for (auto segment : Segments(route.pattern)) route.segments.emplace_back(segment);
+  routes_.push_back(std::move(route));
+}
 
 Response Router::Dispatch(Request& request, std::string& matched_pattern) const {
   try {
     const Route* found = nullptr;
     std::vector<std::string> allowed;
+    const auto path_segments = Segments(request.path);
     for (const Route& route : routes_) {
       std::map<std::string, std::string, std::less<>> params;
-      if (!Match(route.pattern, request.path, params)) continue;
+      if (!Match(route.segments, path_segments, params)) continue;
       if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
         found = &route;
         request.path_params = std::move(params);

@@ -42,6 +42,7 @@ struct Route {
   Access access = Access::kSignedIn;
   Handler handler;
   RouteDoc doc;
+  std::vector<std::string> segments;  // the pattern split at '/', filled by Router::Add
 };
 
 class Router {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "api/access.hpp"
 #include "core/validation.hpp"
 #include "users/password.hpp"
 #include "users/user_store.hpp"
@@ -86,9 +87,10 @@ void LoginThrottle::Succeeded(const std::string& key) {
   entries_.erase(key);
 }
 
-Sessions::Sessions(db::Database& database, const Clock& clock)
+Sessions::Sessions(db::Database& database, const Clock& clock, api::AccessGeneration& generation)
     : database_(database),
       clock_(clock),
+      generation_(generation),
       per_email_(5, 15 * 60 * kMicrosPerSecond),
       per_address_(50, 15 * 60 * kMicrosPerSecond) {}
 
@@ -140,10 +142,42 @@ Result<SignInResult> Sessions::SignIn(std::string_view email_in, std::string_vie
 }
 
 Status Sessions::SignOut(std::int64_t session_id) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      it = it->second.caller.session_id == session_id ? cache_.erase(it) : std::next(it);
+    }
+  }
   return database_.Write([&](db::Transaction& tx) {
     return tx.Execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                       {clock_.Now(), session_id});
   });
+}
+
+Result<Sessions::Cached> Sessions::Load(const std::string& token_hash, Instant now) {
+  Cached cached;
+  cached.checked_at = now;
+  cached.generation = generation_.Get();
+  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne("SELECT s.id, s.expires_at, s.revoked_at, s.csrf_hash, u.id, u.email, u.name, "
+                    "u.role, u.status FROM sessions s JOIN users u ON u.id = s.user_id "
+                    "WHERE s.token_hash = ?",
+                    {token_hash}));
+    if (!row || !row->IsNull(2) || row->Int(1) <= now || row->Text(8) == "left") {
+      return Error(ErrorCode::kUnauthenticated, "the session has expired or was signed out");
+    }
+    api::Caller& caller = cached.caller;
+    caller.session_id = row->Int(0);
+    cached.csrf_hash = row->Text(3);
+    caller.user_id = row->Int(4);
+    caller.email = row->Text(5);
+    caller.name = row->Text(6);
+    caller.role = row->Text(7);
+    return ComputeReach(tx, caller);
+  }));
+  return cached;
 }
 
 Result<api::Caller> Sessions::Authenticate(const api::Request& request) {
@@ -160,30 +194,28 @@ Result<api::Caller> Sessions::Authenticate(const api::Request& request) {
         ErrorCode::kUnauthenticated,
         "send a session token as 'Authorization: Bearer <token>' (POST /api/v1/auth/login)");
   }
-  api::Caller caller;
-  std::string csrf_hash;
   const Instant now = clock_.Now();
-  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(
-        auto row,
-        tx.QueryOne("SELECT s.id, s.expires_at, s.revoked_at, s.csrf_hash, u.id, u.email, u.name, "
-                    "u.role, u.status FROM sessions s JOIN users u ON u.id = s.user_id "
-                    "WHERE s.token_hash = ?",
-                    {HashToken(token)}));
-    if (!row || !row->IsNull(2) || row->Int(1) <= now || row->Text(8) == "left") {
-      return Error(ErrorCode::kUnauthenticated, "the session has expired or was signed out");
+  const std::string token_hash = HashToken(token);
+  std::optional<Cached> cached;
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(token_hash);
+    if (it != cache_.end() && now - it->second.checked_at < kCallerCacheMicros &&
+        it->second.generation == generation_.Get()) {
+      cached = it->second;
     }
-    caller.session_id = row->Int(0);
-    csrf_hash = row->Text(3);
-    caller.user_id = row->Int(4);
-    caller.email = row->Text(5);
-    caller.name = row->Text(6);
-    caller.role = row->Text(7);
-    caller.via_cookie = via_cookie;
-    return ComputeReach(tx, caller);
-  }));
+  }
+  if (!cached) {
+    RAPPORT_ASSIGN_OR_RETURN(Cached loaded, Load(token_hash, now));
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() > 50'000) cache_.clear();  // bounded; refilled on demand
+    cache_[token_hash] = loaded;
+    cached = std::move(loaded);
+  }
+  api::Caller caller = cached->caller;
+  caller.via_cookie = via_cookie;
   const bool changes = request.method != "GET" && request.method != "HEAD";
-  if (via_cookie && changes && HashToken(request.csrf_token) != csrf_hash) {
+  if (via_cookie && changes && HashToken(request.csrf_token) != cached->csrf_hash) {
     return Error(ErrorCode::kPermissionDenied,
                  "a change made with the session cookie needs its X-CSRF-Token header");
   }
@@ -193,6 +225,7 @@ Result<api::Caller> Sessions::Authenticate(const api::Request& request) {
 Status ComputeReach(db::Transaction& tx, api::Caller& caller) {
   if (caller.role == "admin") {
     caller.all_accounts = true;
+    api::PrepareReach(caller);
     return Ok();
   }
   if (caller.role == "executive" || caller.role == "rsm") {
@@ -215,6 +248,7 @@ Status ComputeReach(db::Transaction& tx, api::Caller& caller) {
               ") UNION SELECT t.id FROM territories t JOIN reach r ON t.parent_id = r.id) "
               "SELECT id FROM reach ORDER BY id",
           {}));
+  api::PrepareReach(caller);
   return Ok();
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "api/caller.hpp"
 #include "api/http.hpp"
@@ -58,7 +59,7 @@ struct SignInResult {
 
 class Sessions final : public api::Authenticator {
  public:
-  Sessions(db::Database& database, const Clock& clock);
+  Sessions(db::Database& database, const Clock& clock, api::AccessGeneration& generation);
 
   // Email + password; kUnauthenticated for a wrong pair or a user who has left (the same answer
   // for both, and for an unknown email), kResourceExhausted after too many failures.
@@ -69,11 +70,27 @@ class Sessions final : public api::Authenticator {
   // Bearer token, or the session cookie (which needs the CSRF header to change anything).
   Result<api::Caller> Authenticate(const api::Request& request) override;
 
+  // How long a checked session is trusted without asking the database again. Sign-out and changes
+  // to users or territories on this server take effect at once; on another server sharing the
+  // PostgreSQL database, within this time.
+  static constexpr std::int64_t kCallerCacheMicros = 5 * kMicrosPerSecond;
+
  private:
+  struct Cached {
+    api::Caller caller;
+    std::string csrf_hash;
+    Instant checked_at = 0;
+    std::uint64_t generation = 0;
+  };
+  Result<Cached> Load(const std::string& token_hash, Instant now);
+
   db::Database& database_;
   const Clock& clock_;
+  api::AccessGeneration& generation_;
   LoginThrottle per_email_;
   LoginThrottle per_address_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
 };
 
 // The accounts a user may reach (see api::Caller): computed from role, management line and

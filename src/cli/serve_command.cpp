@@ -1,5 +1,5 @@
 // rapport serve: the JSON API and the web app.
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -59,12 +59,18 @@ void AddServeCommand(CLI::App& app, Context& context) {
       context.exit_code = Fail(s.error());
       return;
     }
-    spdlog::set_default_logger(spdlog::stderr_color_mt("rapport"));
+    // The access log goes to stderr through a buffered stream, flushed every second and at once
+    // for warnings: one write per batch rather than per request.
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("rapport", sink));
+    spdlog::flush_on(spdlog::level::warn);
+    spdlog::flush_every(std::chrono::seconds(1));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
 
-    auth::Sessions sessions(database, context.clock);
+    api::AccessGeneration access_generation;
+    auth::Sessions sessions(database, context.clock, access_generation);
     api::Router router(sessions);
-    api::ApiContext api_context{database, context.clock};
+    api::ApiContext api_context{database, context.clock, access_generation};
     api::RegisterSystemRoutes(router, api_context);
     auth::RegisterAuthRoutes(router, sessions);
     users::RegisterOrganisationRoutes(router, api_context);
@@ -84,6 +90,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
               << ":" << http.port() << "/" << std::endl;
     http.Run();
     spdlog::info("stopped; database closed");
+    spdlog::shutdown();
     context.exit_code = kExitOk;
   });
 }

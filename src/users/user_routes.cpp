@@ -14,6 +14,7 @@ api::ResourceSpec UserSpec() {
   s.tag = "Organisation";
   s.scope = api::Scope::kReference;
   s.deletion = api::Deletion::kNone;  // people leave (status: left); their history stays
+  s.changes_access = true;
   s.fields = {
       {.name = "email", .type = FieldType::kEmail, .required = true, .nullable = false},
       {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 200},
@@ -63,6 +64,7 @@ api::ResourceSpec TerritorySpec() {
   api::ResourceSpec s;
   s.plural = "territories";
   s.singular = "territory";
+  s.changes_access = true;
   s.tag = "Organisation";
   s.scope = api::Scope::kReference;
   s.deletion = api::Deletion::kDelete;

@@ -132,6 +132,12 @@ class Connection {
     return Ok();
   }
 
+  // One statement without parameters, prepared once (BEGIN, COMMIT, ROLLBACK).
+  Status Step(std::string_view sql) {
+    RAPPORT_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    return Run(stmt, nullptr);
+  }
+
   Status Exec(std::string_view sql) {
     char* err = nullptr;
     const int rc = sqlite3_exec(handle_, std::string(sql).c_str(), nullptr, nullptr, &err);
@@ -276,11 +282,11 @@ class SqliteDatabase final : public Database {
       : path_(std::move(path)), options_(options) {}
 
   static Status RunIn(Connection& connection, const char* begin, const TransactionFn& fn) {
-    RAPPORT_RETURN_IF_ERROR(connection.Exec(begin));
+    RAPPORT_RETURN_IF_ERROR(connection.Step(begin));
     SqliteTransaction transaction(connection);
     Status status = fn(transaction);
     if (status.ok()) {
-      Status committed = connection.Exec("COMMIT");
+      Status committed = connection.Step("COMMIT");
       if (committed.ok()) return committed;
       status = committed;
     }
