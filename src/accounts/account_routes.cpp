@@ -71,10 +71,7 @@ api::ResourceSpec AccountSpec() {
   };
   s.before_write = [](api::WriteContext& w) -> Status {
     // A rep's new account is theirs unless they say otherwise.
-    if (w.creating && std::none_of(w.values.begin(), w.values.end(),
-                                   [](const auto& v) { return v.first == "owner_id"; })) {
-      w.values.emplace_back("owner_id", w.caller.user_id);
-    }
+    api::DefaultToCaller(w, "owner_id");
     return Ok();
   };
   return s;
@@ -90,12 +87,7 @@ api::ResourceSpec ContactSpec() {
   s.search = db::SearchIndexes().at(1);
   s.fields = {
       {.name = "external_id", .max_length = 100},
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "accounts"},
+      api::RequiredReference("account_id", "accounts"),
       {.name = "first_name", .required = true, .nullable = false, .max_length = 100},
       {.name = "last_name",
        .required = true,
@@ -148,18 +140,8 @@ api::ResourceSpec TeamMemberSpec() {
   s.deletion = api::Deletion::kDelete;
   s.timestamps = false;
   s.fields = {
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "accounts"},
-      {.name = "user_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "users"},
+      api::RequiredReference("account_id", "accounts"),
+      api::RequiredReference("user_id", "users"),
       {.name = "team_role",
        .type = FieldType::kEnum,
        .required = true,
@@ -171,7 +153,7 @@ api::ResourceSpec TeamMemberSpec() {
       {.name = "created_at", .type = FieldType::kInstant, .writable = false},
   };
   s.before_write = [](api::WriteContext& w) -> Status {
-    if (w.creating) w.values.emplace_back("created_at", w.now);
+    api::StampCreatedAt(w);
     return Ok();
   };
   return s;

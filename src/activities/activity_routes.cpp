@@ -44,12 +44,7 @@ api::ResourceSpec ActivitySpec() {
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
   s.fields = {
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "accounts"},
+      api::RequiredReference("account_id", "accounts"),
       {.name = "user_id",
        .type = FieldType::kReference,
        .nullable = false,
@@ -79,10 +74,7 @@ api::ResourceSpec ActivitySpec() {
   };
   s.extra_body_fields = {{"contact_ids", R"({"type":"array","items":{"type":"string"}})"}};
   s.before_write = [](api::WriteContext& w) -> Status {
-    if (w.creating && std::none_of(w.values.begin(), w.values.end(),
-                                   [](const auto& v) { return v.first == "user_id"; })) {
-      w.values.emplace_back("user_id", w.caller.user_id);
-    }
+    api::DefaultToCaller(w, "user_id");
     return Ok();
   };
   s.after_write = WriteContacts;
@@ -126,10 +118,7 @@ api::ResourceSpec TaskSpec() {
       {.name = "done_at", .type = FieldType::kInstant},
   };
   s.before_write = [](api::WriteContext& w) -> Status {
-    if (w.creating && std::none_of(w.values.begin(), w.values.end(),
-                                   [](const auto& v) { return v.first == "owner_id"; })) {
-      w.values.emplace_back("owner_id", w.caller.user_id);
-    }
+    api::DefaultToCaller(w, "owner_id");
     return Ok();
   };
   return s;

@@ -469,6 +469,29 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
 
 }  // namespace
 
+FieldSpec RequiredReference(std::string name, std::string table) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::kReference;
+  f.required = true;
+  f.nullable = false;
+  f.filterable = true;
+  f.references = std::move(table);
+  return f;
+}
+
+void DefaultToCaller(WriteContext& w, const std::string& column) {
+  if (!w.creating) return;
+  for (const auto& [name, value] : w.values) {
+    if (name == column) return;
+  }
+  w.values.emplace_back(column, w.caller.user_id);
+}
+
+void StampCreatedAt(WriteContext& w) {
+  if (w.creating) w.values.emplace_back("created_at", w.now);
+}
+
 Result<std::int64_t> ParseId(const std::string& text, std::string_view field) {
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);

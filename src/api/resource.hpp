@@ -94,6 +94,14 @@ struct ResourceSpec {
   std::string select_columns;  // filled by RegisterResource
 };
 
+// Field shorthands shared by the specs.
+// A required, filterable reference ("account_id" -> accounts).
+FieldSpec RequiredReference(std::string name, std::string table);
+// Sets `column` to the caller's id on create when the body did not say (owner_id, user_id).
+void DefaultToCaller(WriteContext& w, const std::string& column);
+// Stamps created_at on create, for records without updated_at/version.
+void StampCreatedAt(WriteContext& w);
+
 // The services every route needs.
 struct ApiContext {
   db::Database& database;

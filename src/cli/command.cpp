@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "db/migrations.hpp"
+
 namespace rapport::cli {
 
 int Fail(const std::string& what) {
@@ -18,10 +20,18 @@ CLI::Option* AddDbOption(CLI::App& command, std::string& db) {
       ->required();
 }
 
-Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url) {
-  db::DatabaseOptions options;
-  options.create_if_missing = false;
-  return db::Database::Open(url, options);
+Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url,
+                                                   const db::DatabaseOptions& options) {
+  db::DatabaseOptions existing = options;
+  existing.create_if_missing = false;
+  return db::Database::Open(url, existing);
+}
+
+Result<std::unique_ptr<db::Database>> OpenCurrent(const std::string& url,
+                                                  const db::DatabaseOptions& options) {
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, OpenExisting(url, options));
+  RAPPORT_RETURN_IF_ERROR(db::CheckSchemaVersion(*database));
+  return database;
 }
 
 }  // namespace rapport::cli

@@ -27,7 +27,11 @@ int Fail(const Error& error);
 CLI::Option* AddDbOption(CLI::App& command, std::string& db);
 
 // Opens an existing database (SQLite file or postgresql:// URL); never creates one.
-Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url);
+Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url,
+                                                   const db::DatabaseOptions& options = {});
+// OpenExisting, then refuses a database that is not at this binary's schema version.
+Result<std::unique_ptr<db::Database>> OpenCurrent(const std::string& url,
+                                                  const db::DatabaseOptions& options = {});
 
 void AddVersionCommand(CLI::App& app, Context& context);
 void AddMigrateCommand(CLI::App& app, Context& context);

@@ -47,18 +47,13 @@ void AddServeCommand(CLI::App& app, Context& context) {
       options.static_dir = "web/dist";
     }
     db::DatabaseOptions db_options;
-    db_options.create_if_missing = false;
     db_options.readers = 8;
-    auto opened = db::Database::Open(args->db, db_options);
+    auto opened = OpenCurrent(args->db, db_options);
     if (!opened.ok()) {
       context.exit_code = Fail(opened.error());
       return;
     }
     db::Database& database = **opened;
-    if (Status s = db::CheckSchemaVersion(database); !s.ok()) {
-      context.exit_code = Fail(s.error());
-      return;
-    }
     // The access log goes to stderr through a buffered stream, flushed every second and at once
     // for warnings: one write per batch rather than per request.
     auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");

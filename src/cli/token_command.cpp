@@ -24,13 +24,9 @@ void AddTokenCommand(CLI::App& app, Context& context) {
       ->check(CLI::Range(1, 365))
       ->capture_default_str();
   create->callback([&context, args] {
-    auto database = OpenExisting(args->db);
+    auto database = OpenCurrent(args->db);
     if (!database.ok()) {
       context.exit_code = Fail(database.error());
-      return;
-    }
-    if (Status s = db::CheckSchemaVersion(**database); !s.ok()) {
-      context.exit_code = Fail(s.error());
       return;
     }
     auth::IssuedSession issued;

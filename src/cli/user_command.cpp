@@ -73,13 +73,9 @@ void AddUserCommand(CLI::App& app, Context& context) {
         return;
       }
     }
-    auto database = OpenExisting(args->db);
+    auto database = OpenCurrent(args->db);
     if (!database.ok()) {
       context.exit_code = Fail(database.error());
-      return;
-    }
-    if (Status s = db::CheckSchemaVersion(**database); !s.ok()) {
-      context.exit_code = Fail(s.error());
       return;
     }
     auto password = ReadPassword(args->password_stdin);

@@ -46,18 +46,8 @@ api::ResourceSpec PurchaseSpec() {
   s.managers_only_delete = true;
   s.timestamps = false;
   s.fields = {
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "accounts"},
-      {.name = "product_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "products"},
+      api::RequiredReference("account_id", "accounts"),
+      api::RequiredReference("product_id", "products"),
       {.name = "quantity",
        .type = FieldType::kInteger,
        .required = true,
@@ -78,7 +68,7 @@ api::ResourceSpec PurchaseSpec() {
       {.name = "created_at", .type = FieldType::kInstant, .writable = false},
   };
   s.before_write = [](api::WriteContext& w) -> Status {
-    if (w.creating) w.values.emplace_back("created_at", w.now);
+    api::StampCreatedAt(w);
     return Ok();
   };
   return s;

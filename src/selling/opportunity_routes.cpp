@@ -58,12 +58,7 @@ api::ResourceSpec OpportunitySpec() {
   s.search = db::SearchIndexes().at(2);
   s.fields = {
       {.name = "external_id", .max_length = 100},
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .references = "accounts"},
+      api::RequiredReference("account_id", "accounts"),
       {.name = "owner_id",
        .type = FieldType::kReference,
        .nullable = false,
@@ -97,10 +92,7 @@ api::ResourceSpec OpportunitySpec() {
       {"contact_roles",
        R"({"type":"array","items":{"type":"object","properties":{"contact_id":{"type":"string"},"role":{"type":"string","enum":["economic_buyer","user_buyer","technical_buyer","coach","other"]}},"required":["contact_id","role"],"additionalProperties":false}})"}};
   s.before_write = [](api::WriteContext& w) -> Status {
-    if (w.creating && std::none_of(w.values.begin(), w.values.end(),
-                                   [](const auto& v) { return v.first == "owner_id"; })) {
-      w.values.emplace_back("owner_id", w.caller.user_id);
-    }
+    api::DefaultToCaller(w, "owner_id");
     // Closing stamps closed_at; reopening clears it.
     for (const auto& [column, value] : w.values) {
       if (column != "stage") continue;
