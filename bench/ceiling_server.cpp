@@ -1,6 +1,6 @@
 // The ceiling: a minimal Boost.Beast server answering every request with a fixed 1 KB JSON, built
-// the same way as rapport's server (one io_context, one thread per core, keep-alive). What our
-// routes reach is quoted as a fraction of what this reaches on the same machine.
+// the same way as rapport's server (one io_context per core, each run by one thread, keep-alive).
+// What our routes reach is quoted as a fraction of what this reaches on the same machine.
 #include <utility>  // before Asio (g++ 12, C++20)
 
 #include <boost/asio.hpp>
@@ -58,11 +58,14 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request<http::string_body> request_;
 };
 
-void Accept(tcp::acceptor& acceptor, asio::io_context& ioc) {
-  acceptor.async_accept(asio::make_strand(ioc), [&](beast::error_code ec, tcp::socket socket) {
-    if (!ec) std::make_shared<Session>(std::move(socket))->Read();
-    Accept(acceptor, ioc);
-  });
+// One io_context per core, connections handed out round-robin (as rapport's server does).
+void Accept(tcp::acceptor& acceptor, std::vector<std::unique_ptr<asio::io_context>>& contexts,
+            std::size_t next) {
+  acceptor.async_accept(*contexts[next % contexts.size()],
+                        [&acceptor, &contexts, next](beast::error_code ec, tcp::socket socket) {
+                          if (!ec) std::make_shared<Session>(std::move(socket))->Read();
+                          Accept(acceptor, contexts, next + 1);
+                        });
 }
 
 }  // namespace
@@ -71,12 +74,17 @@ int main(int argc, char** argv) {
   const unsigned short port = argc > 1 ? static_cast<unsigned short>(std::stoi(argv[1])) : 18090;
   const int threads =
       argc > 2 ? std::stoi(argv[2]) : static_cast<int>(std::thread::hardware_concurrency());
-  asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), port});
-  Accept(acceptor, ioc);
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (int i = 0; i < threads; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    guards.push_back(asio::make_work_guard(*contexts.back()));
+  }
+  tcp::acceptor acceptor(*contexts[0], {asio::ip::make_address("127.0.0.1"), port});
+  Accept(acceptor, contexts, 0);
   std::cout << "ceiling server on 127.0.0.1:" << port << std::endl;
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
-  ioc.run();
+  for (int i = 1; i < threads; ++i) workers.emplace_back([&, i] { contexts[i]->run(); });
+  contexts[0]->run();
   for (auto& w : workers) w.join();
 }

@@ -78,6 +78,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(const api::Router& router, ServerOptions options)
       : router(router),
         options(std::move(options)),
+        ioc(1),
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM),
         grace_timer(ioc),
@@ -93,6 +94,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::signal_set signals;
   asio::steady_timer grace_timer;
   asio::steady_timer drain_timer;
+  // One io_context per core, each run by one thread: connections are handed out round-robin and
+  // stay on their context, so no strand and no cross-thread wake-ups are needed. The first is
+  // `ioc`, which also runs the acceptor, signals and timers.
+  std::vector<std::unique_ptr<asio::io_context>> more_contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
   std::atomic<std::uint64_t> next_request{0};
@@ -130,6 +137,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     response.content_type = "text/html; charset=utf-8";
     response.body = kFallbackPage;
     return response;
+  }
+
+  asio::io_context& NextContext() {
+    const std::size_t i = next_context++ % (more_contexts.size() + 1);
+    return i == 0 ? ioc : *more_contexts[i - 1];
+  }
+  void StopAll() {
+    keep_running.clear();
+    ioc.stop();
+    for (auto& c : more_contexts) c->stop();
   }
 
   void Accept();
@@ -272,19 +289,19 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
-                                                                            tcp::socket socket) {
-    if (ec) {
-      if (self->stopping.load()) return;
-      spdlog::warn("accept failed: {}", ec.message());
-    } else if (self->connections.load() >= self->options.max_connections) {
-      beast::error_code ignored;
-      socket.close(ignored);  // over the cap: refuse rather than queue without bound
-    } else {
-      std::make_shared<Session>(std::move(socket), self)->Start();
-    }
-    self->Accept();
-  });
+  acceptor.async_accept(
+      NextContext(), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (self->stopping.load()) return;
+          spdlog::warn("accept failed: {}", ec.message());
+        } else if (self->connections.load() >= self->options.max_connections) {
+          beast::error_code ignored;
+          socket.close(ignored);  // over the cap: refuse rather than queue without bound
+        } else {
+          std::make_shared<Session>(std::move(socket), self)->Start();
+        }
+        self->Accept();
+      });
 }
 
 void HttpServer::Impl::BeginShutdown() {
@@ -295,14 +312,14 @@ void HttpServer::Impl::BeginShutdown() {
   signals.cancel(ec);
   // Idle keep-alive connections would hold Run() open: give in-flight work the grace period.
   grace_timer.expires_after(options.shutdown_grace);
-  grace_timer.async_wait([this](beast::error_code) { ioc.stop(); });
+  grace_timer.async_wait([this](beast::error_code) { StopAll(); });
   WaitDrained();
 }
 
 void HttpServer::Impl::WaitDrained() {
   // Once no connection is left, stop at once.
   if (connections.load() == 0) {
-    ioc.stop();
+    StopAll();
     return;
   }
   drain_timer.expires_after(std::chrono::milliseconds(50));
@@ -347,9 +364,16 @@ void HttpServer::Run() {
   impl_->Accept();
   int threads = impl_->options.threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 1; i < threads; ++i) {
+    impl_->more_contexts.push_back(std::make_unique<asio::io_context>(1));
+    impl_->keep_running.push_back(asio::make_work_guard(*impl_->more_contexts.back()));
+  }
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& context : impl_->more_contexts) {
+    workers.emplace_back([c = context.get()] { c->run(); });
+  }
   impl_->ioc.run();
+  impl_->StopAll();
   for (auto& w : workers) w.join();
 }
 
