@@ -272,3 +272,41 @@ test("contacts and tasks pages list what is in reach", async () => {
   await page.getByRole("status").filter({ hasText: `Done: ${subject}` }).waitFor();
   await expectAccessible(page, "Tasks");
 });
+
+test("filters by territory and owner and keeps them as a saved view", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/accounts");
+  await page.locator("tbody tr").first().waitFor();
+  const territory = (await call("GET", "/territories?limit=500", admin.token)).json.items.find((t) => t.parent_id !== null);
+  await page.getByLabel("Territory").selectOption(territory.id);
+  await page.getByLabel("Status").selectOption("customer");
+  await page.waitForURL(/territory_id=/);
+  await page.locator("tbody tr").first().waitFor();
+  const expected = await call("GET", `/accounts?territory_id=${territory.id}&status=customer&limit=50&sort=name`, admin.token);
+  assert.equal(await page.locator("tbody tr td:first-child").first().textContent(), expected.json.items[0].name);
+  await page.getByLabel("Save these filters as").fill("Customers in my patch");
+  await page.getByRole("button", { name: "Save view" }).click();
+  await page.getByRole("button", { name: "Customers in my patch", exact: true }).waitFor();
+  await page.goto(base + "/accounts");
+  await page.getByRole("button", { name: "Customers in my patch", exact: true }).click();
+  await page.waitForURL(/territory_id=/);
+  assert.equal(await page.getByLabel("Territory").inputValue(), territory.id);
+  await shot(page, "accounts-saved-view");
+});
+
+test("logs a call from My day without opening the account", async () => {
+  const account = (await call("GET", "/accounts?type=hospital&limit=1", rep.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email);
+  const quick = page.getByRole("region", { name: "Log a call or visit" });
+  await quick.getByLabel("Account").fill(account.name.split(" ").slice(0, 2).join(" "));
+  await quick.getByRole("button", { name: account.name }).first().click();
+  const subject = `Quick call ${Date.now()}`;
+  await quick.getByLabel("Subject").fill(subject);
+  await quick.getByRole("button", { name: "Log it" }).click();
+  await quick.getByRole("status").filter({ hasText: "Logged." }).waitFor();
+  await page.getByRole("region", { name: "This week's calls and visits" }).getByText(subject).waitFor();
+  const logged = await call("GET", `/activities?account_id=${account.id}&sort=-occurred_at&limit=1`, rep.token);
+  assert.equal(logged.json.items[0].subject, subject);
+  await shot(page, "my-day-quick-log");
+});

@@ -113,7 +113,7 @@ export function AccountPage() {
 }
 
 // Log a call or visit in under 30 seconds: who was met, what came of it, what happens next.
-function LogCall({ accountId, contacts, onLogged }: { accountId: string; contacts: Overview["contacts"]; onLogged: () => void }) {
+export function LogCall({ accountId, contacts, onLogged, embedded = false }: { accountId: string; contacts: { id: string; name: string }[]; onLogged: () => void; embedded?: boolean }) {
   const [kind, setKind] = useState("call");
   const [subject, setSubject] = useState("");
   const [outcome, setOutcome] = useState("");
@@ -145,8 +145,8 @@ function LogCall({ accountId, contacts, onLogged }: { accountId: string; contact
 
   const fieldError = (name: string) => errors[name] && <span className="error" id={`${name}-error`}>{errors[name]}</span>;
   return (
-    <form className="card logcall" onSubmit={submit} aria-labelledby="log-title">
-      <h2 id="log-title">Log a call or visit</h2>
+    <form className={embedded ? "logcall" : "card logcall"} onSubmit={submit} aria-label="Log a call or visit">
+      {!embedded && <h2>Log a call or visit</h2>}
       <div className="row">
         <label>Kind <select value={kind} onChange={(e) => setKind(e.target.value)}>{["call", "visit", "meeting", "email", "note"].map((k) => <option key={k}>{k}</option>)}</select></label>
         <label className="grow">Subject <input value={subject} onChange={(e) => setSubject(e.target.value)} aria-invalid={!!errors.subject} aria-describedby="subject-error" /></label>

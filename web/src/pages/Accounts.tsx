@@ -1,17 +1,39 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Page, get } from "../api";
+import { useSession } from "../App";
 
 type Account = { id: string; name: string; type: string; status: string; region: string | null; postcode: string | null };
 
 const TYPES = ["", "health_system", "hospital", "department", "gp_practice", "pharmacy", "commissioning_group"];
 const STATUSES = ["", "customer", "prospect", "former"];
 
+type Option = { id: string; name: string };
+type View = { name: string; query: string };
+const FILTERS = ["type", "status", "territory_id", "owner_id", "segment"];
+
+// Saved views live in this browser, per user.
+function useSavedViews(userId: string | undefined) {
+  const key = `rapport.views.accounts.${userId ?? "anon"}`;
+  const [views, setViews] = useState<View[]>(() => JSON.parse(localStorage.getItem(key) ?? "[]"));
+  const save = (next: View[]) => { setViews(next); localStorage.setItem(key, JSON.stringify(next)); };
+  return { views, add: (v: View) => save([...views.filter((x) => x.name !== v.name), v]), remove: (name: string) => save(views.filter((x) => x.name !== name)) };
+}
+
 export function Accounts() {
+  const { me } = useSession();
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const type = params.get("type") ?? "";
   const status = params.get("status") ?? "";
+  const [territories, setTerritories] = useState<Option[]>([]);
+  const [owners, setOwners] = useState<Option[]>([]);
+  const { views, add, remove } = useSavedViews(me?.id);
+  const [viewName, setViewName] = useState("");
+  useEffect(() => {
+    get<Page<Option>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
+    get<Page<Option>>("/users?limit=500&sort=name&status=active").then((p) => setOwners(p.items));
+  }, []);
   const [items, setItems] = useState<Account[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [text, setText] = useState(q);
@@ -19,8 +41,7 @@ export function Accounts() {
   const query = (more?: string) => {
     const p = new URLSearchParams({ limit: "50", sort: "name" });
     if (q.trim()) p.set("q", q);
-    if (type) p.set("type", type);
-    if (status) p.set("status", status);
+    for (const f of FILTERS) if (params.get(f)) p.set(f, params.get(f)!);
     if (more) p.set("cursor", more);
     return `/accounts?${p}`;
   };
@@ -34,7 +55,7 @@ export function Accounts() {
     }).catch(() => { if (live) { setItems([]); setCursor(null); } });
     return () => { live = false; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q, type, status]);
+  }, [params.toString()]);
 
   // Search as you type, without a request per keystroke.
   useEffect(() => {
@@ -61,6 +82,19 @@ export function Accounts() {
         <label>Search <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Name, region or postcode" /></label>
         <label>Type <select value={type} onChange={(e) => set("type", e.target.value)}>{TYPES.map((t) => <option key={t} value={t}>{t ? t.replace("_", " ") : "any"}</option>)}</select></label>
         <label>Status <select value={status} onChange={(e) => set("status", e.target.value)}>{STATUSES.map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
+        <label>Territory <select value={params.get("territory_id") ?? ""} onChange={(e) => set("territory_id", e.target.value)}><option value="">any</option>{territories.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}</select></label>
+        <label>Owner <select value={params.get("owner_id") ?? ""} onChange={(e) => set("owner_id", e.target.value)}><option value="">anyone</option>{owners.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</select></label>
+        <label>Segment <select value={params.get("segment") ?? ""} onChange={(e) => set("segment", e.target.value)}>{["", "prospect", "hunting", "maintain"].map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
+      </div>
+      <div className="filters" role="group" aria-label="Saved views">
+        <label>Save these filters as <input value={viewName} onChange={(e) => setViewName(e.target.value)} placeholder="e.g. My NHS trusts" /></label>
+        <button type="button" disabled={!viewName.trim()} onClick={() => { add({ name: viewName.trim(), query: params.toString() }); setViewName(""); }}>Save view</button>
+        {views.map((v) => (
+          <span key={v.name} className="view-chip">
+            <button type="button" className="secondary" onClick={() => setParams(new URLSearchParams(v.query))}>{v.name}</button>
+            <button type="button" className="secondary" aria-label={`Delete view ${v.name}`} onClick={() => remove(v.name)}>×</button>
+          </span>
+        ))}
       </div>
       <table className="table">
         <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Region</th><th scope="col">Postcode</th></tr></thead>

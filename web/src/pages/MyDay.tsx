@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Page, date, dateTime, get, money } from "../api";
+import { LogCall } from "./AccountPage";
 import { useSession } from "../App";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
@@ -18,18 +19,27 @@ export function MyDay() {
   const [overdueContact, setOverdueContact] = useState<Overdue[]>([]);
   const today = iso(new Date());
 
+  // This week: Monday to Sunday, calls and visits done and planned.
+  const loadWeek = () => {
+    if (!me) return;
+    const now = new Date();
+    const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+    const nextMonday = new Date(monday.getTime() + 7 * 86400000);
+    const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
+    get<Page<Activity>>(`/activities?user_id=${me.id}&occurred_at_from=${stamp(monday)}&occurred_at_to=${stamp(nextMonday)}&sort=-occurred_at&limit=50`).then((p) => setRecent(p.items));
+  };
+
   useEffect(() => {
     if (!me) return;
     const now = new Date();
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-    const weekAgo = new Date(now.getTime() - 7 * 86400000).toISOString().replace(/\.\d+Z$/, "Z");
     get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=200`).then((p) =>
       setTasks(p.items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
     get<Page<Opportunity>>(`/opportunities?owner_id=${me.id}&close_date_from=${iso(monthStart)}&close_date_to=${iso(nextMonth)}&sort=close_date&limit=100`).then((p) =>
       setDeals(p.items.filter((o) => !o.stage.startsWith("closed"))));
     get<{ items: Overdue[] }>("/insights/overdue-contact?limit=10").then((r) => setOverdueContact(r.items));
-    get<Page<Activity>>(`/activities?user_id=${me.id}&occurred_at_from=${weekAgo}&sort=-occurred_at&limit=20`).then((p) => setRecent(p.items));
+    loadWeek();
   }, [me]);
 
   const overdue = tasks.filter((t) => t.due_on && t.due_on < today);
@@ -65,6 +75,7 @@ export function MyDay() {
           {overdueContact.length === 0 && <li className="muted">Every customer has heard from us on time.</li>}
         </ul>
       </section>
+      <QuickLog onLogged={loadWeek} />
       <section className="card span" aria-labelledby="week-title">
         <h2 id="week-title">This week's calls and visits</h2>
         <ul className="list">
@@ -75,5 +86,43 @@ export function MyDay() {
         </ul>
       </section>
     </div>
+  );
+}
+
+type Hit = { kind: string; id: string; title: string };
+type Contact = { id: string; first_name: string; last_name: string; left_at: string | null };
+
+// Log a call from My day: pick the account, then the same form as on the account page.
+function QuickLog({ onLogged }: { onLogged: () => void }) {
+  const [q, setQ] = useState("");
+  const [hits, setHits] = useState<Hit[]>([]);
+  const [account, setAccount] = useState<Hit | null>(null);
+  const [contacts, setContacts] = useState<{ id: string; name: string; left: boolean }[]>([]);
+  useEffect(() => {
+    if (q.trim().length < 2) return setHits([]);
+    const t = setTimeout(() => get<{ items: Hit[] }>(`/search?q=${encodeURIComponent(q)}&limit=8`).then((r) => setHits(r.items.filter((h) => h.kind === "account"))), 150);
+    return () => clearTimeout(t);
+  }, [q]);
+  useEffect(() => {
+    if (!account) return;
+    get<Page<Contact>>(`/contacts?account_id=${account.id}&limit=100&sort=last_name`).then((p) =>
+      setContacts(p.items.map((c) => ({ id: c.id, name: `${c.first_name} ${c.last_name}`, left: !!c.left_at }))));
+  }, [account]);
+  return (
+    <section className="card" aria-labelledby="quick-title">
+      <h2 id="quick-title">Log a call or visit</h2>
+      {!account && (
+        <>
+          <label className="stack">Account <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="Start typing an account name" /></label>
+          <ul className="list">{hits.map((h) => <li key={h.id}><button type="button" className="secondary" onClick={() => { setAccount(h); setQ(""); }}>{h.title}</button></li>)}</ul>
+        </>
+      )}
+      {account && (
+        <>
+          <p>For <Link to={`/accounts/${account.id}`}>{account.title}</Link> <button type="button" className="secondary" onClick={() => setAccount(null)}>Change</button></p>
+          <LogCall accountId={account.id} contacts={contacts.filter((c) => !c.left)} onLogged={onLogged} embedded />
+        </>
+      )}
+    </section>
   );
 }
