@@ -39,7 +39,7 @@ export function Accounts() {
   const [text, setText] = useState(q);
 
   const query = (more?: string) => {
-    const p = new URLSearchParams({ limit: "50", sort: "name" });
+    const p = new URLSearchParams({ limit: "50", sort: params.get("sort") || "name" });
     if (q.trim()) p.set("q", q);
     for (const f of FILTERS) if (params.get(f)) p.set(f, params.get(f)!);
     if (more) p.set("cursor", more);
@@ -84,6 +84,9 @@ export function Accounts() {
         <label>Status <select value={status} onChange={(e) => set("status", e.target.value)}>{STATUSES.map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
         <label>Territory <select value={params.get("territory_id") ?? ""} onChange={(e) => set("territory_id", e.target.value)}><option value="">any</option>{territories.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}</select></label>
         <label>Owner <select value={params.get("owner_id") ?? ""} onChange={(e) => set("owner_id", e.target.value)}><option value="">anyone</option>{owners.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</select></label>
+        <label>Sort by <select value={params.get("sort") ?? "name"} onChange={(e) => set("sort", e.target.value === "name" ? "" : e.target.value)}>
+          <option value="name">name</option><option value="-updated_at">recently changed</option><option value="-created_at">newest</option>
+        </select></label>
         <label>Segment <select value={params.get("segment") ?? ""} onChange={(e) => set("segment", e.target.value)}>{["", "prospect", "hunting", "maintain"].map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
       </div>
       <div className="filters" role="group" aria-label="Saved views">
