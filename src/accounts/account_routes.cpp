@@ -72,6 +72,15 @@ api::ResourceSpec AccountSpec() {
   s.before_write = [](api::WriteContext& w) -> Status {
     // A rep's new account is theirs unless they say otherwise.
     api::DefaultToCaller(w, "owner_id");
+    // Reassigning an existing account moves it in or out of people's reach: managers only.
+    if (!w.creating && !api::IsManager(w.caller)) {
+      for (const auto& [column, value] : w.values) {
+        if (column == "owner_id" || column == "territory_id") {
+          return Error(ErrorCode::kPermissionDenied,
+                       "only a manager may change an account's owner or territory");
+        }
+      }
+    }
     return Ok();
   };
   return s;

@@ -9,10 +9,17 @@ using api::FieldType;
 using api::JsonValue;
 
 // contact_ids: ["12", "15"]: the contacts met, each working at the activity's account.
-Status WriteContacts(db::Transaction& tx, const api::Caller&, std::int64_t id,
+Status WriteContacts(db::Transaction& tx, const api::Caller&, Instant, std::int64_t id,
                      const JsonValue& body, bool) {
   const JsonValue* ids = body.Find("contact_ids");
-  if (!ids) return Ok();
+  if (!ids) {
+    // Moved to another account: the contacts met stay only if they work there.
+    if (!body.Find("account_id")) return Ok();
+    return tx.Execute(
+        "DELETE FROM activity_contacts WHERE activity_id = ? AND contact_id NOT IN (SELECT c.id "
+        "FROM contacts c JOIN activities a ON a.account_id = c.account_id WHERE a.id = ?)",
+        {id, id});
+  }
   if (ids->kind != JsonValue::Kind::kArray) {
     return Error::InvalidField("contact_ids", "must be an array of contact ids");
   }

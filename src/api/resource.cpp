@@ -1,6 +1,7 @@
 #include "api/resource.hpp"
 
 #include <charconv>
+#include <set>
 
 #include "api/access.hpp"
 #include "core/validation.hpp"
@@ -10,6 +11,12 @@ namespace {
 
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 500;
+
+// Tables whose rows belong to an account (reach follows the account).
+bool IsAccountScoped(std::string_view table) {
+  return table == "contacts" || table == "opportunities" || table == "activities" ||
+         table == "purchases" || table == "tasks";
+}
 
 bool IsTimeType(FieldType t) { return t == FieldType::kDate || t == FieldType::kInstant; }
 
@@ -183,6 +190,15 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
       RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseIdValue(v, name));
       if (f.references == "accounts" && !caller.all_accounts) {
         RAPPORT_RETURN_IF_ERROR(CheckAccountInReach(tx, caller, id, name));
+      } else if (IsAccountScoped(f.references) && !caller.all_accounts) {
+        // A contact or opportunity is referable only when its account is in reach.
+        RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM " + f.references +
+                                                           " r JOIN accounts a ON a.id = "
+                                                           "r.account_id WHERE r.id = ? AND " +
+                                                           AccountReachCondition(caller, "a"),
+                                                       {id}));
+        if (!row)
+          return Error::InvalidField(name, "refers to no " + f.references + " " + FormatId(id));
       } else {
         RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, f.references, id, name));
       }
@@ -202,7 +218,12 @@ Result<audit::FieldValues> ParseBody(db::Transaction& tx, const Caller& caller,
   }
   audit::FieldValues values;
   std::vector<FieldError> problems;
+  std::set<std::string_view> seen;
   for (const auto& [key, value] : body.members) {
+    if (!seen.insert(key).second) {
+      problems.push_back({key, "appears more than once"});
+      continue;
+    }
     const FieldSpec* f = FindField(spec, key);
     const bool extra = std::any_of(spec.extra_body_fields.begin(), spec.extra_body_fields.end(),
                                    [&](const auto& e) { return e.first == key; });
@@ -326,7 +347,12 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   std::optional<std::string> cursor;
   bool include_archived = false;
   const db::Backend backend = ctx.database.backend();
+  std::set<std::string_view> seen;
   for (const auto& [key, value] : request.query) {
+    if (!seen.insert(key).second) {
+      return Error(ErrorCode::kMalformed, "query parameter '" + key + "' is given twice",
+                   {FieldError{key, "appears more than once"}});
+    }
     if (key == "limit") {
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
       if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
@@ -610,7 +636,8 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
            RAPPORT_ASSIGN_OR_RETURN(
                std::int64_t id,
                audit::InsertAudited(tx, {c.user_id, now}, spec->plural, values, spec->timestamps));
-           if (spec->after_write) RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, id, body, true));
+           if (spec->after_write)
+             RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, true));
            RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
            if (!visible) {
              return Error(ErrorCode::kPermissionDenied,
@@ -620,6 +647,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
            out = RecordResponse(tx, *spec, id, 201);
            return out.ok() ? Ok() : Status(out.error());
          }));
+         if (spec->changes_access) ctx.access_generation.Bump();
          return out;
        },
        {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
@@ -645,10 +673,10 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                   }
                   RAPPORT_ASSIGN_OR_RETURN(
                       int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec->plural, id,
-                                                        expected, values));
+                                                        expected, values, spec->timestamps));
                   (void)changed;
                   if (spec->after_write)
-                    RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, id, body, false));
+                    RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, false));
                   RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
                   if (!visible) {
                     return Error(ErrorCode::kPermissionDenied,
@@ -684,10 +712,17 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                             "only a manager may remove " + spec->plural);
              }
              const audit::Actor actor{c.user_id, ctx.clock.Now()};
-             if (spec->timestamps && expected &&
-                 *expected != before->Int(spec->fields.size() + 3)) {
-               return Error(ErrorCode::kStale,
-                            "the " + spec->singular + " was changed by someone else; reload it");
+             if (spec->timestamps && expected) {
+               // Locked until the delete commits, so the version cannot change in between.
+               RAPPORT_ASSIGN_OR_RETURN(
+                   std::int64_t version,
+                   tx.QueryInt("SELECT version FROM " + spec->plural + " WHERE id = ?" +
+                                   db::LockRowSuffix(tx.backend()),
+                               {id}));
+               if (*expected != version) {
+                 return Error(ErrorCode::kStale,
+                              "the " + spec->singular + " was changed by someone else; reload it");
+               }
              }
              if (spec->deletion == Deletion::kArchive) {
                RAPPORT_ASSIGN_OR_RETURN(int changed,
@@ -704,6 +739,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
              RAPPORT_RETURN_IF_ERROR(deleted);
              return audit::RecordAction(tx, actor, spec->plural, id, "delete");
            }));
+           if (spec->changes_access) ctx.access_generation.Bump();
            return Response::NoContent();
          },
          {spec->deletion == Deletion::kArchive ? "Archive a " + spec->singular

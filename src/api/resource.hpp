@@ -85,8 +85,8 @@ struct ResourceSpec {
   // Runs before the write: cross-field checks, derived columns.
   std::function<Status(WriteContext&)> before_write;
   // Runs after the write, in the same transaction (link tables).
-  std::function<Status(db::Transaction&, const Caller&, std::int64_t id, const JsonValue& body,
-                       bool creating)>
+  std::function<Status(db::Transaction&, const Caller&, Instant now, std::int64_t id,
+                       const JsonValue& body, bool creating)>
       after_write;
   // Adds fields to the JSON of one record (e.g. contact_ids).
   std::function<Status(db::Transaction&, std::int64_t id, JsonWriter&)> extra_json;

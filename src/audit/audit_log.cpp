@@ -1,5 +1,7 @@
 #include "audit/audit_log.hpp"
 
+#include "db/dialect.hpp"
+
 namespace rapport::audit {
 namespace {
 
@@ -26,20 +28,21 @@ Status RecordCreate(db::Transaction& tx, const Actor& actor, std::string_view ta
 
 Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
                           std::int64_t id, std::optional<std::int64_t> expected_version,
-                          const FieldValues& changes) {
+                          const FieldValues& changes, bool versioned) {
   const std::string t(table);
-  std::string columns = "version";
+  std::string columns = versioned ? "version" : "id";
   for (const auto& [column, value] : changes) columns += ", " + column;
   RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> current,
-                           tx.QueryOne("SELECT " + columns + " FROM " + t + " WHERE id = ?", {id}));
+                           tx.QueryOne("SELECT " + columns + " FROM " + t + " WHERE id = ?" +
+                                           db::LockRowSuffix(tx.backend()),
+                                       {id}));
   if (!current) {
     return Error(ErrorCode::kNotFound, t + " " + std::to_string(id) + " does not exist");
   }
-  const std::int64_t stored_version = current->Int(0);
-  if (expected_version && *expected_version != stored_version) {
+  if (versioned && expected_version && *expected_version != current->Int(0)) {
     return Error(ErrorCode::kStale, t + " " + std::to_string(id) +
                                         " was changed by someone else (version " +
-                                        std::to_string(stored_version) + ", expected " +
+                                        std::to_string(current->Int(0)) + ", expected " +
                                         std::to_string(*expected_version) + ")");
   }
   std::string assignments;
@@ -50,7 +53,7 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
     const auto old_text = AsText(current->at(i + 1));
     const auto new_text = AsText(value);
     if (old_text == new_text) continue;
-    assignments += column + " = ?, ";
+    assignments += (assignments.empty() ? "" : ", ") + column + " = ?";
     params.push_back(value);
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO audit_history (table_name, record_id, action, field, old_value, new_value, "
@@ -60,11 +63,13 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
     ++changed;
   }
   if (changed == 0) return 0;
-  params.push_back(actor.at);
+  if (versioned) {
+    assignments += ", updated_at = ?, version = version + 1";
+    params.push_back(actor.at);
+  }
   params.push_back(id);
-  RAPPORT_RETURN_IF_ERROR(tx.Execute(
-      "UPDATE " + t + " SET " + assignments + "updated_at = ?, version = version + 1 WHERE id = ?",
-      params));
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("UPDATE " + t + " SET " + assignments + " WHERE id = ?", params));
   return changed;
 }
 

@@ -44,9 +44,12 @@ Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view ta
 // returns kStale. Bumps `version` and sets `updated_at` when anything changed.
 // REQUIRES: column names in `changes` come from code, never from user input.
 // Returns the number of fields changed; kNotFound when there is no such record.
+// `versioned` is false for tables without updated_at/version (then expected_version is ignored).
+// The row is locked for the rest of the transaction (FOR UPDATE on PostgreSQL; SQLite has one
+// writer), so two writers holding the same version cannot both succeed.
 Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
                           std::int64_t id, std::optional<std::int64_t> expected_version,
-                          const FieldValues& changes);
+                          const FieldValues& changes, bool versioned = true);
 
 // Oldest first.
 Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,

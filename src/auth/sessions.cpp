@@ -76,7 +76,10 @@ bool LoginThrottle::Blocked(const std::string& key, Instant now) {
 
 void LoginThrottle::Failed(const std::string& key, Instant now) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() > 100'000) entries_.clear();  // bounded memory under a flood
+  if (entries_.size() > 100'000) {
+    // Bounded memory under a flood: drop what has expired, never a live lockout.
+    std::erase_if(entries_, [&](const auto& e) { return now - e.second.first > window_; });
+  }
   auto& e = entries_[key];
   if (e.failures == 0 || now - e.first > window_) e = Entry{0, now};
   ++e.failures;

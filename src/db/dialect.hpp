@@ -43,6 +43,10 @@ std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
 // parameter (FullTextQuery(...)).
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias);
 
+// Appended to a SELECT of one row that is about to be updated: " FOR UPDATE" on PostgreSQL,
+// nothing on SQLite (whose single writer already excludes others).
+const char* LockRowSuffix(Backend backend);
+
 // Taken at the start of a migration's transaction so that two servers never migrate at once.
 Status LockForMigration(Transaction& transaction);
 

@@ -10,10 +10,18 @@ using api::FieldType;
 using api::JsonValue;
 
 // contact_roles: [{"contact_id": "12", "role": "economic_buyer"}, ...], replacing the set.
-Status WriteContactRoles(db::Transaction& tx, const api::Caller& caller, std::int64_t id,
-                         const JsonValue& body, bool) {
+Status WriteContactRoles(db::Transaction& tx, const api::Caller& caller, Instant now,
+                         std::int64_t id, const JsonValue& body, bool) {
   const JsonValue* roles = body.Find("contact_roles");
-  if (!roles) return Ok();
+  if (!roles) {
+    // Moved to another account: buying roles stay only for contacts who work there.
+    if (!body.Find("account_id")) return Ok();
+    return tx.Execute(
+        "DELETE FROM opportunity_contact_roles WHERE opportunity_id = ? AND contact_id NOT IN "
+        "(SELECT c.id FROM contacts c JOIN opportunities o ON o.account_id = c.account_id "
+        "WHERE o.id = ?)",
+        {id, id});
+  }
   if (roles->kind != JsonValue::Kind::kArray) {
     return Error::InvalidField("contact_roles", "must be an array of {contact_id, role}");
   }
@@ -37,12 +45,12 @@ Status WriteContactRoles(db::Transaction& tx, const api::Caller& caller, std::in
     }
     RAPPORT_ASSIGN_OR_RETURN(std::int64_t contact_id,
                              api::ParseIdValue(*contact, at + ".contact_id"));
-    auto added = AddContactRole(tx, {caller.user_id, 0}, opportunity.id, contact_id, role->text);
+    auto added = AddContactRole(tx, {caller.user_id, now}, opportunity.id, contact_id, role->text);
     if (!added.ok()) {
+      // Input problems name the item; anything else (a busy database, a bug) passes through.
       const Error& e = added.error();
-      const std::string field = e.fields().empty() ? "" : e.fields()[0].field;
-      return Error::InvalidField(at + "." + field,
-                                 e.fields().empty() ? e.message() : e.fields()[0].message);
+      if (e.code() != ErrorCode::kInvalidArgument || e.fields().empty()) return e;
+      return Error::InvalidField(at + "." + e.fields()[0].field, e.fields()[0].message);
     }
   }
   return Ok();

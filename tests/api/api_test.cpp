@@ -519,6 +519,65 @@ TEST_P(ApiTest, OverdueContactListsAccountsPastTheirCadenceUntilSomeoneCalls) {
   ExpectProblem(s().Get("/api/v1/insights/overdue-contact?limit=0", env_->rep), 422, "limit");
 }
 
+TEST_P(ApiTest, RecordsWithoutVersionsCanBeChangedAndIdsAreNeverReused) {
+  const json purchases = s().Get("/api/v1/purchases?limit=1", env_->admin).Json()["items"];
+  ASSERT_FALSE(purchases.empty());
+  const HttpReply changed = s().Patch("/api/v1/purchases/" + purchases[0]["id"].get<std::string>(),
+                                      {{"contract_ref", "CT-CHANGED"}}, env_->admin);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.Json()["contract_ref"], "CT-CHANGED");
+
+  const json account = NewAccount(env_->rep, {{"name", "Reuse Hospital"}});
+  const json deal =
+      s().Post("/api/v1/opportunities",
+               {{"account_id", account["id"]}, {"name", "Gone soon"}, {"close_date", "2027-01-31"}},
+               env_->rep)
+          .Json();
+  ASSERT_EQ(s().Delete("/api/v1/opportunities/" + deal["id"].get<std::string>(), env_->rep).status,
+            204);
+  const json next =
+      s().Post("/api/v1/opportunities",
+               {{"account_id", account["id"]}, {"name", "Next"}, {"close_date", "2027-01-31"}},
+               env_->admin)
+          .Json();
+  EXPECT_NE(next["id"], deal["id"])
+      << "a deleted record's id (and its history) is never handed out again";
+  const json history =
+      s().Get("/api/v1/opportunities/" + next["id"].get<std::string>() + "/history", env_->admin)
+          .Json()["items"];
+  EXPECT_EQ(history.size(), 1u) << history.dump();
+}
+
+TEST_P(ApiTest, ReferencesAndReassignmentsRespectReach) {
+  const json outside = AccountOutsideRepReach();
+  const json foreign_deals =
+      s().Get("/api/v1/opportunities?limit=1&account_id=" + outside["id"].get<std::string>(),
+              env_->admin)
+          .Json()["items"];
+  const json account = NewAccount(env_->rep, {{"name", "Reach Hospital"}});
+  if (!foreign_deals.empty()) {
+    ExpectProblem(s().Post("/api/v1/activities",
+                           {{"account_id", account["id"]},
+                            {"kind", "call"},
+                            {"occurred_at", "2026-11-27T10:00:00Z"},
+                            {"subject", "Peek"},
+                            {"opportunity_id", foreign_deals[0]["id"]}},
+                           env_->rep),
+                  422, "opportunity_id");
+  }
+  // Reps do not reassign accounts; managers do.
+  const std::string path = "/api/v1/accounts/" + account["id"].get<std::string>();
+  ExpectProblem(
+      s().Patch(path, {{"owner_id", env_->rep_user["id"]}, {"territory_id", nullptr}}, env_->rep),
+      403);
+  EXPECT_EQ(s().Patch(path, {{"region", "Still mine to edit"}}, env_->rep).status, 200);
+  EXPECT_EQ(s().Patch(path, {{"owner_id", env_->rep_user["id"]}}, env_->admin).status, 200);
+  // One value per field and per parameter.
+  ExpectProblem(s().Call({"PATCH", path, R"({"region":"A","region":"B"})", env_->rep}), 422,
+                "region");
+  ExpectProblem(s().Get("/api/v1/accounts?type=hospital&type=pharmacy", env_->rep), 400, "type");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

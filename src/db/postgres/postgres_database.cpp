@@ -49,7 +49,12 @@ class Connection {
   Result<ResultPtr> Run(std::string_view sql, const Params& params) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
-      const std::string name = "s" + std::to_string(statements_.size() + 1);
+      if (statements_.size() >= 512) {
+        // Bounded: forget them all rather than grow without limit.
+        RAPPORT_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
+        statements_.clear();
+      }
+      const std::string name = "s" + std::to_string(++prepared_);
       const std::string numbered = NumberPlaceholders(sql);
       ResultPtr prepared(PQprepare(conn_, name.c_str(), numbered.c_str(), 0, nullptr), &PQclear);
       if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
@@ -97,6 +102,7 @@ class Connection {
  private:
   PGconn* conn_;
   std::unordered_map<std::string, std::string> statements_;
+  std::uint64_t prepared_ = 0;
 };
 
 Rows ToRows(const PGresult* result) {
@@ -291,7 +297,14 @@ class PostgresDatabase final : public Database {
     Status status = connection->Exec(begin);
     if (status.ok()) {
       PostgresTransaction transaction(*connection);
-      status = fn(transaction);
+      try {
+        status = fn(transaction);
+      } catch (...) {
+        // A bug below: roll back and return the connection before passing the exception on.
+        (void)connection->Exec("ROLLBACK");
+        Release(std::move(connection));
+        throw;
+      }
       if (status.ok()) {
         status = connection->Exec("COMMIT");
       }

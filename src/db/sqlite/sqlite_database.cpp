@@ -42,6 +42,8 @@ Error SqliteError(sqlite3* handle, int rc, std::string_view context) {
   }
 }
 
+constexpr size_t kMaxCachedStatements = 512;
+
 // One connection with its statement cache. Used by one thread at a time.
 class Connection {
  public:
@@ -61,6 +63,11 @@ class Connection {
       sqlite3_reset(it->second);
       sqlite3_clear_bindings(it->second);
       return it->second;
+    }
+    if (statements_.size() >= kMaxCachedStatements) {
+      // Bounded: drop the lot rather than grow without limit (callers' lists vary their SQL).
+      for (auto& [text, cached] : statements_) sqlite3_finalize(cached);
+      statements_.clear();
     }
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()),
@@ -272,7 +279,13 @@ class SqliteDatabase final : public Database {
 
   Status Read(const TransactionFn& fn) override {
     RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
-    Status status = RunIn(*reader, "BEGIN", fn);
+    Status status = Ok();
+    try {
+      status = RunIn(*reader, "BEGIN", fn);
+    } catch (...) {
+      ReleaseReader(std::move(reader));
+      throw;
+    }
     ReleaseReader(std::move(reader));
     return status;
   }
@@ -284,7 +297,13 @@ class SqliteDatabase final : public Database {
   static Status RunIn(Connection& connection, const char* begin, const TransactionFn& fn) {
     RAPPORT_RETURN_IF_ERROR(connection.Step(begin));
     SqliteTransaction transaction(connection);
-    Status status = fn(transaction);
+    Status status = Ok();
+    try {
+      status = fn(transaction);
+    } catch (...) {
+      (void)connection.Exec("ROLLBACK");  // a bug below: leave no transaction open
+      throw;
+    }
     if (status.ok()) {
       Status committed = connection.Step("COMMIT");
       if (committed.ok()) return committed;
