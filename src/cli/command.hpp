@@ -40,5 +40,6 @@ void AddUserCommand(CLI::App& app, Context& context);
 void AddBackupCommand(CLI::App& app, Context& context);
 void AddServeCommand(CLI::App& app, Context& context);
 void AddTokenCommand(CLI::App& app, Context& context);
+void AddDoctorCommand(CLI::App& app, Context& context);
 
 }  // namespace rapport::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   rapport::cli::AddUserCommand(app, context);
   rapport::cli::AddBackupCommand(app, context);
   rapport::cli::AddTokenCommand(app, context);
+  rapport::cli::AddDoctorCommand(app, context);
   rapport::cli::AddVersionCommand(app, context);
   try {
     app.parse(argc, argv);

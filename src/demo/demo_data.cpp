@@ -250,7 +250,7 @@ class Filler {
     std::vector<std::string> seen_emails;
     return Load("users",
                 {"id", "email", "name", "role", "status", "manager_id", "job_title",
-                 "password_hash", "created_at", "updated_at", "version"},
+                 "password_hash", "left_at", "created_at", "updated_at", "version"},
                 static_cast<std::int64_t>(roles.size()), [&](std::int64_t i, db::Params& v) {
                   const auto& [role, k] = roles[i];
                   const std::int64_t id = i + 1;
@@ -294,6 +294,8 @@ class Filler {
                        manager,
                        std::string(title),
                        password_hash_,
+                       status == "left" ? db::Value(now_ - (30 + rng_.Below(300)) * kMicrosPerDay)
+                                        : db::Null(),
                        created,
                        created,
                        std::int64_t{1}};

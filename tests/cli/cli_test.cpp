@@ -257,6 +257,29 @@ INSTANTIATE_TEST_SUITE_P(Backends, CliDemo,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);
 
+TEST(Cli, DoctorListsBrokenInvariantsAndExitsNonZero) {
+  TempDir dir;
+  const std::string db = dir.File("doctor.db");
+  ASSERT_EQ(Rapport({"demo", "--db", db, "--seed", "7"}).exit_code, 0);
+  const auto healthy = Rapport({"doctor", "--db", db});
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
+  EXPECT_NE(healthy.out.find("every invariant holds"), std::string::npos);
+  {
+    auto database = db::Database::Open(db);
+    ASSERT_TRUE((*database)
+                    ->Write([](db::Transaction& tx) {
+                      return tx.Execute("UPDATE accounts SET owner_id = NULL WHERE id IN (3, 4)");
+                    })
+                    .ok());
+  }
+  const auto sick = Rapport({"doctor", "--db", db});
+  EXPECT_EQ(sick.exit_code, 1);
+  EXPECT_NE(sick.out.find("2 x account without an owner: [accounts 3] [accounts 4]"),
+            std::string::npos)
+      << sick.out;
+  EXPECT_NE(sick.err.find("1 invariant(s) broken"), std::string::npos) << sick.err;
+}
+
 TEST(Cli, BackupCopiesALiveSqliteDatabase) {
   TempDir dir;
   const std::string db = dir.File("live.db"), copy = dir.File("copy.db");
