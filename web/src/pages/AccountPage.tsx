@@ -61,8 +61,8 @@ export function AccountPage() {
               <YAxis tickFormatter={(v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v)} />
               <Tooltip formatter={(v: number) => money(v * 100, revenue.currency)} />
               <Legend />
-              <Bar dataKey={String(revenue.last_year.year)} fill="#9fb3c8" />
-              <Bar dataKey={String(revenue.this_year.year)} fill="#1f6feb" />
+              <Bar dataKey={String(revenue.last_year.year)} fill="#9fb3c8" isAnimationActive={false} />
+              <Bar dataKey={String(revenue.this_year.year)} fill="#1f6feb" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>
@@ -95,12 +95,15 @@ export function AccountPage() {
         <h2 id="team-title">Account team</h2>
         <ul className="list">{data.team.map((m) => <li key={m.user_id + m.team_role}>{m.name} <span className="muted">{m.team_role.replace("_", " ")}{m.is_primary ? " · primary" : ""}{m.status !== "active" ? ` · ${m.status}` : ""}</span></li>)}</ul>
         <h2>Open opportunities</h2>
+        {data.open_opportunities.length === 0 && <p className="muted">No open opportunities.</p>}
         <ul className="list">{data.open_opportunities.map((o) => <li key={o.id}>{o.name} <span className="muted">{o.stage} · {money(o.amount_minor, o.currency)} · {date(o.close_date)}</span></li>)}</ul>
         <h2>Open tasks</h2>
+        {data.open_tasks.length === 0 && <p className="muted">No open tasks.</p>}
         <ul className="list">{data.open_tasks.map((t) => <li key={t.id}>{t.subject} <span className="muted">{t.owner.name} · due {date(t.due_on)}</span></li>)}</ul>
       </section>
       <section className="card" aria-labelledby="purchases-title">
         <h2 id="purchases-title">Purchases</h2>
+        {data.purchases.length === 0 && <p className="muted">No purchases recorded.</p>}
         <ul className="list">{data.purchases.slice(0, 10).map((p) => <li key={p.id}>{p.quantity} × {p.product.name} <span className="muted">{date(p.purchased_on)}{p.warranty_end ? ` · warranty to ${date(p.warranty_end)}` : ""}{p.product.lifecycle !== "active" ? ` · ${p.product.lifecycle}` : ""}</span></li>)}</ul>
         <History accountId={account.id} version={account.version} />
         {data.children.length > 0 && <>
@@ -232,6 +235,7 @@ function History({ accountId, version }: { accountId: string; version: number })
   return (
     <>
       <h2>History</h2>
+      {items.length === 0 && <p className="muted">No changes recorded since it was loaded.</p>}
       <ul className="list">
         {items.map((h, i) => (
           <li key={i}>{h.action === "update" ? <>{h.field}: <s>{h.old_value ?? "—"}</s> → {h.new_value ?? "—"}</> : h.action} <span className="muted">{h.changed_by?.name ?? "system"} · {dateTime(h.changed_at)}</span></li>
