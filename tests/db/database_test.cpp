@@ -105,6 +105,27 @@ TEST_P(DatabaseTest, ReadersSeeCommittedWritesFromOtherThreads) {
   EXPECT_EQ(n, 40);
 }
 
+TEST_P(DatabaseTest, AReadInsideAReadOnTheSameThreadWorks) {
+  MakeUser("nested@example.org");
+  std::int64_t outer = 0, inner = 0;
+  ASSERT_OK(database_->Read([&](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(outer, tx.QueryInt("SELECT count(*) FROM users"));
+    return database_->Read([&](Transaction& nested) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(inner, nested.QueryInt("SELECT count(*) FROM users"));
+      return Ok();
+    });
+  }));
+  EXPECT_EQ(outer, 1);
+  EXPECT_EQ(inner, 1);
+  // And a later read on this thread sees a later write.
+  MakeUser("later@example.org");
+  ASSERT_OK(database_->Read([&](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(outer, tx.QueryInt("SELECT count(*) FROM users"));
+    return Ok();
+  }));
+  EXPECT_EQ(outer, 2);
+}
+
 RAPPORT_ON_BOTH_BACKENDS(DatabaseTest);
 
 TEST(DatabaseOpen, NamesWhatIsWrong) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -278,6 +279,31 @@ class SqliteDatabase final : public Database {
   }
 
   Status Read(const TransactionFn& fn) override {
+    // Each thread keeps one reader of its own for this database: no lock, no hand-over. A read
+    // nested in another on the same thread (or a thread the first time) falls back to the pool.
+    thread_local std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> own;
+    thread_local std::uint64_t busy = 0;
+    if (busy != instance_) {
+      if (own.size() > 16 && !own.count(instance_)) own.clear();  // databases long closed
+      auto& mine = own[instance_];
+      if (!mine) {
+        auto opened = OpenConnection(path_, SQLITE_OPEN_READONLY, options_);
+        if (opened.ok()) mine = std::move(opened).value();
+      }
+      if (mine) {
+        const std::uint64_t outer = busy;
+        busy = instance_;
+        Status status = Ok();
+        try {
+          status = RunIn(*mine, "BEGIN", fn);
+        } catch (...) {
+          busy = outer;
+          throw;
+        }
+        busy = outer;
+        return status;
+      }
+    }
     RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
     Status status = Ok();
     try {
@@ -340,6 +366,8 @@ class SqliteDatabase final : public Database {
     readers_available_.notify_one();
   }
 
+  static inline std::atomic<std::uint64_t> next_instance_{1};
+  const std::uint64_t instance_ = next_instance_.fetch_add(1);  // never reused, unlike addresses
   std::string path_;
   DatabaseOptions options_;
   std::mutex writer_mutex_;

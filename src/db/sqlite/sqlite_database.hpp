@@ -1,6 +1,7 @@
 // The embedded backend: one SQLite file in WAL mode with foreign keys on. One writer connection
-// (writes are serialised by a mutex, BEGIN IMMEDIATE) and a pool of read-only connections, each
-// reading a consistent snapshot. Prepared statements are cached per connection.
+// (writes are serialised by a mutex, BEGIN IMMEDIATE); reads on a read-only connection each
+// thread keeps for itself (a pool serves nested reads), each read a consistent snapshot.
+// Prepared statements are cached per connection.
 #pragma once
 
 #include <memory>
