@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,6 @@ struct Caller {
   std::string email;
   std::string name;
   std::string role;
-  bool via_cookie =
-      false;  // the web app's session cookie (CSRF-checked) rather than a bearer token
   // Reach. An admin reaches every account; anyone else the accounts in `territory_ids`, owned by
   // one of `user_ids`, or whose account team includes them.
   bool all_accounts = false;
@@ -43,7 +42,8 @@ struct AccessGeneration {
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
-  virtual Result<Caller> Authenticate(const Request& request) = 0;
+  // Shared: a session's Caller is worked out once and reused while it is fresh.
+  virtual Result<std::shared_ptr<const Caller>> Authenticate(const Request& request) = 0;
 };
 
 }  // namespace rapport::api

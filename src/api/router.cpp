@@ -84,13 +84,14 @@ Response Router::Dispatch(Request& request, std::string& matched_pattern) const 
       return ProblemResponse(TransportProblem::kUnsupportedMediaType,
                              "Content-Type was '" + request.content_type + "'", request);
     }
-    Caller caller;
+    static const auto kAnonymous = std::make_shared<const Caller>();
+    std::shared_ptr<const Caller> caller = kAnonymous;
     if (found->access == Access::kSignedIn) {
       auto authenticated = authenticator_.Authenticate(request);
       if (!authenticated.ok()) return ProblemResponse(authenticated.error(), request);
       caller = std::move(authenticated).value();
     }
-    Result<Response> result = found->handler(request, caller);
+    Result<Response> result = found->handler(request, *caller);
     if (!result.ok()) {
       if (result.error().code() == ErrorCode::kInternal ||
           result.error().code() == ErrorCode::kUnavailable) {

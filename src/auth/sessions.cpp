@@ -147,9 +147,8 @@ Result<SignInResult> Sessions::SignIn(std::string_view email_in, std::string_vie
 Status Sessions::SignOut(std::int64_t session_id) {
   {
     std::lock_guard lock(cache_mutex_);
-    for (auto it = cache_.begin(); it != cache_.end();) {
-      it = it->second.caller.session_id == session_id ? cache_.erase(it) : std::next(it);
-    }
+    std::erase_if(cache_,
+                  [&](const auto& entry) { return entry.second->caller.session_id == session_id; });
   }
   return database_.Write([&](db::Transaction& tx) {
     return tx.Execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
@@ -157,10 +156,11 @@ Status Sessions::SignOut(std::int64_t session_id) {
   });
 }
 
-Result<Sessions::Cached> Sessions::Load(const std::string& token_hash, Instant now) {
-  Cached cached;
-  cached.checked_at = now;
-  cached.generation = generation_.Get();
+Result<std::shared_ptr<const Sessions::Cached>> Sessions::Load(const std::string& token_hash,
+                                                               Instant now) {
+  auto cached = std::make_shared<Cached>();
+  cached->checked_at = now;
+  cached->generation = generation_.Get();
   RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         auto row,
@@ -171,24 +171,25 @@ Result<Sessions::Cached> Sessions::Load(const std::string& token_hash, Instant n
     if (!row || !row->IsNull(2) || row->Int(1) <= now || row->Text(8) == "left") {
       return Error(ErrorCode::kUnauthenticated, "the session has expired or was signed out");
     }
-    api::Caller& caller = cached.caller;
+    api::Caller& caller = cached->caller;
     caller.session_id = row->Int(0);
-    cached.csrf_hash = row->Text(3);
+    cached->csrf_hash = row->Text(3);
     caller.user_id = row->Int(4);
     caller.email = row->Text(5);
     caller.name = row->Text(6);
     caller.role = row->Text(7);
     return ComputeReach(tx, caller);
   }));
-  return cached;
+  return std::shared_ptr<const Cached>(std::move(cached));
 }
 
-Result<api::Caller> Sessions::Authenticate(const api::Request& request) {
-  std::string token;
+Result<std::shared_ptr<const api::Caller>> Sessions::Authenticate(const api::Request& request) {
+  std::string_view token;
   bool via_cookie = false;
+  std::string cookie;
   if (request.authorization.rfind("Bearer ", 0) == 0) {
-    token = request.authorization.substr(7);
-  } else if (std::string cookie = request.Cookie(kSessionCookie); !cookie.empty()) {
+    token = std::string_view(request.authorization).substr(7);
+  } else if (cookie = request.Cookie(kSessionCookie); !cookie.empty()) {
     token = cookie;
     via_cookie = true;
   }
@@ -199,30 +200,28 @@ Result<api::Caller> Sessions::Authenticate(const api::Request& request) {
   }
   const Instant now = clock_.Now();
   const std::string token_hash = HashToken(token);
-  std::optional<Cached> cached;
+  std::shared_ptr<const Cached> cached;
   {
     std::lock_guard lock(cache_mutex_);
     auto it = cache_.find(token_hash);
-    if (it != cache_.end() && now - it->second.checked_at < kCallerCacheMicros &&
-        it->second.generation == generation_.Get()) {
+    if (it != cache_.end() && now - it->second->checked_at < kCallerCacheMicros &&
+        it->second->generation == generation_.Get()) {
       cached = it->second;
     }
   }
   if (!cached) {
-    RAPPORT_ASSIGN_OR_RETURN(Cached loaded, Load(token_hash, now));
+    RAPPORT_ASSIGN_OR_RETURN(cached, Load(token_hash, now));
     std::lock_guard lock(cache_mutex_);
     if (cache_.size() > 50'000) cache_.clear();  // bounded; refilled on demand
-    cache_[token_hash] = loaded;
-    cached = std::move(loaded);
+    cache_[token_hash] = cached;
   }
-  api::Caller caller = cached->caller;
-  caller.via_cookie = via_cookie;
+  // The web app's cookie needs its CSRF token on anything that changes data.
   const bool changes = request.method != "GET" && request.method != "HEAD";
   if (via_cookie && changes && HashToken(request.csrf_token) != cached->csrf_hash) {
     return Error(ErrorCode::kPermissionDenied,
                  "a change made with the session cookie needs its X-CSRF-Token header");
   }
-  return caller;
+  return std::shared_ptr<const api::Caller>(cached, &cached->caller);
 }
 
 Status ComputeReach(db::Transaction& tx, api::Caller& caller) {

@@ -68,7 +68,7 @@ class Sessions final : public api::Authenticator {
   Status SignOut(std::int64_t session_id);
 
   // Bearer token, or the session cookie (which needs the CSRF header to change anything).
-  Result<api::Caller> Authenticate(const api::Request& request) override;
+  Result<std::shared_ptr<const api::Caller>> Authenticate(const api::Request& request) override;
 
   // How long a checked session is trusted without asking the database again. Sign-out and changes
   // to users or territories on this server take effect at once; on another server sharing the
@@ -82,7 +82,7 @@ class Sessions final : public api::Authenticator {
     Instant checked_at = 0;
     std::uint64_t generation = 0;
   };
-  Result<Cached> Load(const std::string& token_hash, Instant now);
+  Result<std::shared_ptr<const Cached>> Load(const std::string& token_hash, Instant now);
 
   db::Database& database_;
   const Clock& clock_;
@@ -90,7 +90,7 @@ class Sessions final : public api::Authenticator {
   LoginThrottle per_email_;
   LoginThrottle per_address_;
   std::mutex cache_mutex_;
-  std::unordered_map<std::string, Cached> cache_;  // by token hash
+  std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;  // by token hash
 };
 
 // The accounts a user may reach (see api::Caller): computed from role, management line and

@@ -35,13 +35,34 @@ void CivilFromDays(std::int64_t z, int& year, unsigned& month, unsigned& day) {
   year = static_cast<int>(y + (month <= 2));
 }
 
-std::string FormatDate(std::int64_t days) {
+namespace {
+
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`.
+char* Digits(char* out, std::int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+// "YYYY-MM-DD" for years 0..9999 (snprintf is measurable on the request path).
+char* WriteDate(char* out, std::int64_t days) {
   int y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
+  out = Digits(out, y, 4);
+  *out++ = '-';
+  out = Digits(out, m, 2);
+  *out++ = '-';
+  return Digits(out, d, 2);
+}
+
+}  // namespace
+
+std::string FormatDate(std::int64_t days) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
+  return std::string(buf, WriteDate(buf, days));
 }
 
 std::string FormatInstant(Instant instant) {
@@ -52,12 +73,18 @@ std::string FormatInstant(Instant instant) {
     --days;
   }
   const std::int64_t secs = rem / kMicrosPerSecond;
-  const std::int64_t micros = rem % kMicrosPerSecond;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%06lldZ", FormatDate(days).c_str(),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60), static_cast<long long>(micros));
-  return buf;
+  char buf[40];
+  char* p = WriteDate(buf, days);
+  *p++ = 'T';
+  p = Digits(p, secs / 3600, 2);
+  *p++ = ':';
+  p = Digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  p = Digits(p, secs % 60, 2);
+  *p++ = '.';
+  p = Digits(p, rem % kMicrosPerSecond, 6);
+  *p++ = 'Z';
+  return std::string(buf, p);
 }
 
 bool ParseDate(const std::string& text, std::int64_t& days) {

@@ -105,11 +105,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<std::uint64_t> next_request{0};
   std::uint32_t id_prefix = 0;
 
+  // 24 hex digits: this process's random prefix, then a counter.
   std::string NextRequestId() {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%08x%08llx", id_prefix,
-                  static_cast<unsigned long long>(next_request.fetch_add(1)));
-    return buf;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id(24, '0');
+    std::uint64_t n = next_request.fetch_add(1);
+    for (int i = 23; i >= 8; --i, n >>= 4) id[i] = kHex[n & 15];
+    std::uint32_t p = id_prefix;
+    for (int i = 7; i >= 0; --i, p >>= 4) id[i] = kHex[p & 15];
+    return id;
   }
 
   // A static file of the web app (or index.html for client-side routes), or the fallback page.
