@@ -2,6 +2,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -10,6 +11,8 @@
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "cli/command.hpp"
+#include "continuity/handover_routes.hpp"
+#include "continuity/outbox.hpp"
 #include "db/migrations.hpp"
 #include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
@@ -27,6 +30,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
     std::string listen = "127.0.0.1:8080";
     std::string web_root;
     int threads = 0;
+    continuity::SmtpSettings smtp;
+    continuity::HandoverSettings handovers;
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
@@ -35,6 +40,29 @@ void AddServeCommand(CLI::App& app, Context& context) {
   command->add_option("--web-root", args->web_root,
                       "The built web app (default: web/dist if present)");
   command->add_option("--threads", args->threads, "Server threads (default: one per core)");
+  command
+      ->add_option("--smtp-url", args->smtp.url,
+                   "Where introductions are sent: smtp://host:port (none: they wait in the outbox)")
+      ->envname("RAPPORT_SMTP_URL");
+  command
+      ->add_option("--smtp-user", args->smtp.username,
+                   "SMTP user (password: RAPPORT_SMTP_PASSWORD)")
+      ->envname("RAPPORT_SMTP_USER");
+  command->add_option("--mail-from", args->smtp.envelope_from, "The address mail is sent from")
+      ->envname("RAPPORT_MAIL_FROM")
+      ->capture_default_str();
+  command
+      ->add_option("--smtp-retry-seconds", args->smtp.first_retry_seconds,
+                   "First wait after a failed delivery; doubles per attempt")
+      ->capture_default_str();
+  command
+      ->add_option("--outbox-poll-ms", args->smtp.poll_milliseconds,
+                   "How often the outbox is checked")
+      ->capture_default_str();
+  command
+      ->add_option("--company-name", args->handovers.company_name,
+                   "Your company's name, as introductions say it")
+      ->envname("RAPPORT_COMPANY_NAME");
   command->callback([&context, args] {
     server::ServerOptions options;
     if (Status s = server::ParseListen(args->listen, options); !s.ok()) {
@@ -75,6 +103,14 @@ void AddServeCommand(CLI::App& app, Context& context) {
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);
+    continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
+
+    // Introductions and other mail: delivered from the outbox in the background.
+    continuity::SmtpSettings smtp = args->smtp;
+    if (const char* password = std::getenv("RAPPORT_SMTP_PASSWORD")) smtp.password = password;
+    continuity::SmtpTransport transport(smtp);
+    continuity::OutboxWorker outbox(database, context.clock, transport, smtp);
+    if (!smtp.url.empty()) outbox.Start();
 
     server::HttpServer http(router, options);
     if (Status s = http.Listen(); !s.ok()) {
@@ -84,6 +120,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host
               << ":" << http.port() << "/" << std::endl;
     http.Run();
+    outbox.Stop();
     spdlog::info("stopped; database closed");
     spdlog::shutdown();
     context.exit_code = kExitOk;

@@ -277,6 +277,130 @@ Status ApplySessions(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kSessions));
 }
 
+// Handovers (who handed what to whom), the introductions they send, the outbox those messages wait
+// in until the worker has delivered them, and the templates admins edit per reason.
+constexpr const char* kHandovers = R"SQL(
+CREATE TABLE handovers (
+  id {pk},
+  from_user_id {int} NOT NULL REFERENCES users (id),
+  reason TEXT NOT NULL CHECK (reason IN ('resigned', 'promoted', 'moved', 'leave',
+                                         'territory_split', 'distributor_change')),
+  effective_on {date} NOT NULL,
+  team_rule TEXT NOT NULL CHECK (team_rule IN ('replace_leaver', 'keep_team')),
+  first_contact_days {int} NOT NULL,
+  created_by {int} REFERENCES users (id),
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX handovers_from_idx ON handovers (from_user_id);
+
+CREATE TABLE handover_items (
+  id {pk},
+  handover_id {int} NOT NULL REFERENCES handovers (id),
+  record_type TEXT NOT NULL CHECK (record_type IN ('account', 'opportunity', 'task', 'meeting',
+                                                   'territory', 'team_member')),
+  record_id {int} NOT NULL,
+  account_id {int} REFERENCES accounts (id),
+  successor_id {int} NOT NULL REFERENCES users (id),
+  action TEXT NOT NULL CHECK (action IN ('reassign', 'remove'))
+){strict};
+CREATE INDEX handover_items_handover_idx ON handover_items (handover_id, record_type);
+CREATE INDEX handover_items_successor_idx ON handover_items (successor_id);
+
+CREATE TABLE outbox (
+  id {pk},
+  kind TEXT NOT NULL CHECK (kind IN ('introduction')),
+  sender_user_id {int} NOT NULL REFERENCES users (id),
+  sender_name TEXT NOT NULL,
+  sender_email TEXT NOT NULL,
+  recipient_name TEXT NOT NULL,
+  recipient_email TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  account_id {int} REFERENCES accounts (id),
+  contact_id {int} REFERENCES contacts (id),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+  attempts {int} NOT NULL DEFAULT 0,
+  next_attempt_at {int} NOT NULL,
+  claimed_until {int},
+  last_error TEXT,
+  sent_at {int},
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
+
+CREATE TABLE introductions (
+  id {pk},
+  handover_id {int} NOT NULL REFERENCES handovers (id),
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  successor_id {int} NOT NULL REFERENCES users (id),
+  from_manager {int} NOT NULL DEFAULT 0 CHECK (from_manager IN (0, 1)),
+  message_id {int} NOT NULL REFERENCES outbox (id),
+  task_id {int} REFERENCES tasks (id)
+){strict};
+CREATE INDEX introductions_handover_idx ON introductions (handover_id, account_id);
+
+CREATE TABLE message_templates (
+  id {pk},
+  reason TEXT NOT NULL UNIQUE CHECK (reason IN ('resigned', 'promoted', 'moved', 'leave',
+                                                'territory_split', 'distributor_change')),
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+)SQL";
+
+Status ApplyHandovers(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.ExecuteScript(RenderSchema(transaction.backend(), kHandovers)));
+  // The introduction each reason sends; admins edit them. {placeholders} are filled per contact.
+  struct Template {
+    const char* reason;
+    const char* subject;
+    const char* body;
+  };
+  static constexpr Template kTemplates[] = {
+      {"resigned", "Your new contact at {company}: {successor_name}",
+       "Dear {contact_first_name},\n\n{leaver_name} has left {company}. From today I look after "
+       "{account_name}, and everything {leaver_name} was working on with you continues with me: "
+       "the orders, the open questions and the promises made.\n\nI will call you in the next few "
+       "days to introduce myself. You can reach me at {successor_email}.\n\nKind regards,\n"
+       "{sender_name}"},
+      {"promoted", "{leaver_name} is handing {account_name} to {successor_name}",
+       "Dear {contact_first_name},\n\n{leaver_name} has taken on a new role at {company} and has "
+       "asked me to look after {account_name} from now on. Nothing you agreed is lost: I have the "
+       "whole history.\n\nI will be in touch shortly. You can reach me at {successor_email}.\n\n"
+       "Kind regards,\n{sender_name}"},
+      {"moved", "{successor_name} now looks after {account_name}",
+       "Dear {contact_first_name},\n\n{leaver_name} has moved to another area, and I now look "
+       "after {account_name}. I will call you shortly to introduce myself; you can reach me at "
+       "{successor_email}.\n\nKind regards,\n{sender_name}"},
+      {"leave", "{successor_name} is covering for {leaver_name}",
+       "Dear {contact_first_name},\n\nWhile {leaver_name} is away I am looking after "
+       "{account_name}. Anything you need, please contact me at {successor_email}.\n\nKind "
+       "regards,\n{sender_name}"},
+      {"territory_split", "Your contact at {company} for {account_name}",
+       "Dear {contact_first_name},\n\nWe have reorganised our territories so that we can give "
+       "{account_name} more time. From now on I am your contact; {leaver_name} has briefed me "
+       "fully. I will call you shortly; you can reach me at {successor_email}.\n\nKind regards,\n"
+       "{sender_name}"},
+      {"distributor_change", "{company} will now serve {account_name} directly",
+       "Dear {contact_first_name},\n\nFrom now on {company} will look after {account_name} "
+       "through me rather than through our former distributor. Your orders, contracts and service "
+       "continue without a break. I will call you shortly; you can reach me at "
+       "{successor_email}.\n\nKind regards,\n{sender_name}"},
+  };
+  for (const Template& t : kTemplates) {
+    RAPPORT_RETURN_IF_ERROR(transaction.Execute(
+        "INSERT INTO message_templates (reason, subject, body, created_at, updated_at) "
+        "VALUES (?, ?, ?, 0, 0)",
+        {std::string(t.reason), std::string(t.subject), std::string(t.body)}));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -284,6 +408,7 @@ const std::vector<Migration>& AllMigrations() {
       {1, "core records", &ApplyCoreRecords},
       {2, "full-text search", &ApplyFullTextSearch},
       {3, "sign-in sessions", &ApplySessions},
+      {4, "handovers, introductions and the outbox", &ApplyHandovers},
   };
   return migrations;
 }
@@ -313,7 +438,12 @@ const std::vector<std::string>& DomainTables() {
                                                   "activity_contacts",
                                                   "tasks",
                                                   "audit_history",
-                                                  "sessions"};
+                                                  "sessions",
+                                                  "handovers",
+                                                  "handover_items",
+                                                  "outbox",
+                                                  "introductions",
+                                                  "message_templates"};
   return tables;
 }
 

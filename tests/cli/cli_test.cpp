@@ -239,6 +239,9 @@ TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
   TestDatabase target(GetParam());
   RAPPORT_SKIP_IF_UNAVAILABLE(target);
   ASSERT_EQ(Rapport({"migrate", "--db", target.url()}).exit_code, 0);
+  std::map<std::string, std::int64_t> migrated;  // what the migrations themselves put in
+  for (const std::string& table : db::DomainTables())
+    migrated[table] = CountRows(target.url(), table);
   RunningCommand demo({RAPPORT_BINARY, "demo", "--db", target.url(), "--scale", "large"});
   // Wait until rows are flowing into the big tables, then pull the plug.
   EXPECT_TRUE(demo.WaitForError("loaded territories", 120)) << demo.Err();
@@ -246,7 +249,7 @@ TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
   demo.Kill(SIGKILL);
   EXPECT_EQ(demo.Wait(), 128 + SIGKILL) << "the demo finished before it was killed";
   for (const std::string& table : db::DomainTables()) {
-    EXPECT_EQ(CountRows(target.url(), table), 0) << table;
+    EXPECT_EQ(CountRows(target.url(), table), migrated[table]) << table;
   }
   // And the database is still good for a full demo.
   const auto demo_after = Rapport({"demo", "--db", target.url(), "--seed", "3"});

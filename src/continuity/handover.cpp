@@ -1,0 +1,628 @@
+#include "continuity/handover.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace rapport::continuity {
+namespace {
+
+constexpr const char* kOpenStages = "('prospecting', 'qualification', 'proposal', 'negotiation')";
+
+Result<UserSummary> LoadUser(db::Transaction& tx, std::int64_t id, const std::string& field) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx.QueryOne("SELECT id, name, email, status, manager_id FROM users WHERE id = ?", {id}));
+  if (!row) return Error::InvalidField(field, "there is no user " + std::to_string(id));
+  return UserSummary{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->OptInt(4)};
+}
+
+// Accounts go to the first rule that matches them, else to the default successor.
+class SuccessorChooser {
+ public:
+  SuccessorChooser(const HandoverRequest& request, std::map<std::int64_t, std::int64_t> parents)
+      : request_(request), parents_(std::move(parents)) {}
+
+  std::optional<std::int64_t> For(std::optional<std::int64_t> territory_id,
+                                  const std::string& postcode) const {
+    for (const SuccessorRule& rule : request_.rules) {
+      if (rule.territory_id && territory_id && Within(*territory_id, *rule.territory_id)) {
+        return rule.successor_id;
+      }
+      if (rule.postcode_prefix && !rule.postcode_prefix->empty() &&
+          StartsWithIgnoringCase(postcode, *rule.postcode_prefix)) {
+        return rule.successor_id;
+      }
+    }
+    return request_.successor_id;
+  }
+
+ private:
+  bool Within(std::int64_t territory, std::int64_t ancestor) const {
+    for (int depth = 0; depth < 50; ++depth) {
+      if (territory == ancestor) return true;
+      auto it = parents_.find(territory);
+      if (it == parents_.end()) return false;
+      territory = it->second;
+    }
+    return false;
+  }
+  static bool StartsWithIgnoringCase(const std::string& text, const std::string& prefix) {
+    if (text.size() < prefix.size()) return false;
+    return strncasecmp(text.data(), prefix.data(), prefix.size()) == 0;
+  }
+
+  const HandoverRequest& request_;
+  std::map<std::int64_t, std::int64_t> parents_;  // territory -> parent
+};
+
+std::string Fill(std::string text, const std::map<std::string, std::string>& values) {
+  for (const auto& [key, value] : values) {
+    const std::string token = "{" + key + "}";
+    for (size_t at = text.find(token); at != std::string::npos;
+         at = text.find(token, at + value.size())) {
+      text.replace(at, token.size(), value);
+    }
+  }
+  return text;
+}
+
+// Where each kind of plan item lives and which column names its holder.
+struct Target {
+  const char* table;
+  const char* column;
+  bool versioned;
+};
+
+Target TargetOf(const std::string& record_type) {
+  if (record_type == "account") return {"accounts", "owner_id", true};
+  if (record_type == "opportunity") return {"opportunities", "owner_id", true};
+  if (record_type == "task") return {"tasks", "owner_id", true};
+  if (record_type == "meeting") return {"activities", "user_id", true};
+  if (record_type == "territory") return {"territories", "owner_id", true};
+  return {"account_team_members", "user_id", false};
+}
+
+Status Discard(const Result<int>& result) {
+  if (!result.ok()) return result.error();
+  return Ok();
+}
+
+Status CheckRequest(const HandoverRequest& request) {
+  if (std::find_if(std::begin(kHandoverReasons), std::end(kHandoverReasons), [&](const char* r) {
+        return request.reason == r;
+      }) == std::end(kHandoverReasons)) {
+    return Error::InvalidField("reason",
+                               "must be one of resigned, promoted, moved, leave, "
+                               "territory_split, distributor_change");
+  }
+  std::int64_t day = 0;
+  if (!ParseDate(request.effective_on, day)) {
+    return Error::InvalidField("effective_on", "must be a date, YYYY-MM-DD");
+  }
+  if (request.first_contact_days < 1 || request.first_contact_days > 90) {
+    return Error::InvalidField("first_contact_days", "must be from 1 to 90");
+  }
+  if (request.ownership_limit < 1) {
+    return Error::InvalidField("ownership_limit", "must be at least 1");
+  }
+  if (!request.successor_id && request.rules.empty()) {
+    return Error::InvalidField("successor_user_id",
+                               "give a successor, or rules that split the accounts");
+  }
+  for (size_t i = 0; i < request.rules.size(); ++i) {
+    const SuccessorRule& rule = request.rules[i];
+    if (!rule.territory_id && (!rule.postcode_prefix || rule.postcode_prefix->empty())) {
+      return Error::InvalidField("rules[" + std::to_string(i) + "]",
+                                 "needs a territory_id or a postcode_prefix");
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+int HandoverPlan::Count(const std::string& record_type) const {
+  return static_cast<int>(std::count_if(items.begin(), items.end(), [&](const PlanItem& item) {
+    return item.record_type == record_type;
+  }));
+}
+
+const UserSummary* HandoverPlan::Successor(std::int64_t id) const {
+  for (const UserSummary& s : successors) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+int HandoverProgress::State(const std::string& state) const {
+  return static_cast<int>(
+      std::count_if(accounts.begin(), accounts.end(),
+                    [&](const AccountProgress& a) { return a.state == state; }));
+}
+
+Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& request,
+                                  Instant now) {
+  RAPPORT_RETURN_IF_ERROR(CheckRequest(request));
+  HandoverPlan plan;
+  plan.request = request;
+  RAPPORT_ASSIGN_OR_RETURN(plan.leaver, LoadUser(tx, request.from_user_id, "from_user_id"));
+  plan.marks_leaver_left = request.reason == "resigned";
+
+  // Every successor must exist, be active and not be the leaver.
+  auto add_successor = [&](std::int64_t id, const std::string& field) -> Status {
+    if (id == request.from_user_id) {
+      return Error::InvalidField(field, "is the person handing over");
+    }
+    if (plan.Successor(id) != nullptr) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(UserSummary user, LoadUser(tx, id, field));
+    if (user.status != "active") {
+      return Error::InvalidField(field, user.name + " is " + user.status + ", not active");
+    }
+    plan.successors.push_back(std::move(user));
+    return Ok();
+  };
+  if (request.successor_id) {
+    RAPPORT_RETURN_IF_ERROR(add_successor(*request.successor_id, "successor_user_id"));
+  }
+  for (size_t i = 0; i < request.rules.size(); ++i) {
+    const std::string field = "rules[" + std::to_string(i) + "]";
+    RAPPORT_RETURN_IF_ERROR(
+        add_successor(request.rules[i].successor_id, field + ".successor_user_id"));
+    if (request.rules[i].territory_id) {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t found,
+                               tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?",
+                                           {*request.rules[i].territory_id}));
+      if (found == 0) return Error::InvalidField(field + ".territory_id", "no such territory");
+    }
+  }
+
+  std::map<std::int64_t, std::int64_t> parents;
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows territory_rows,
+      tx.Query("SELECT id, parent_id FROM territories WHERE parent_id IS NOT NULL"));
+  for (const auto& row : territory_rows) parents[row.Int(0)] = row.Int(1);
+  const SuccessorChooser chooser(request, std::move(parents));
+  const std::int64_t leaver = request.from_user_id;
+  const std::string today = FormatDate(now / kMicrosPerDay);
+  const std::string in_30_days = FormatDate(now / kMicrosPerDay + 30);
+
+  // Accounts.
+  std::map<std::int64_t, std::optional<std::int64_t>> account_successor;
+  std::map<std::int64_t, std::string> account_name;
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows accounts,
+                           tx.Query("SELECT id, name, territory_id, postcode FROM accounts "
+                                    "WHERE owner_id = ? AND archived_at IS NULL ORDER BY id",
+                                    {leaver}));
+  for (const auto& row : accounts) {
+    const auto successor = chooser.For(row.OptInt(2), row.Text(3));
+    account_successor[row.Int(0)] = successor;
+    account_name[row.Int(0)] = row.Text(1);
+    plan.items.push_back({"account", row.Int(0), row.Int(0), row.Text(1), successor});
+    if (!successor) {
+      plan.warnings.push_back({"no_successor",
+                               row.Text(1) + " has no successor: no rule matches it", row.Int(0),
+                               std::nullopt});
+    }
+  }
+  // Whatever hangs off an account follows the account; anything else goes to the default.
+  auto follow = [&](std::optional<std::int64_t> account_id) -> std::optional<std::int64_t> {
+    if (account_id) {
+      auto it = account_successor.find(*account_id);
+      if (it != account_successor.end()) return it->second;
+    }
+    return request.successor_id;
+  };
+  auto unplaced = [&](const PlanItem& item, const std::string& what) {
+    if (!item.successor_id) {
+      plan.warnings.push_back({"no_successor", what + " '" + item.label + "' has no successor",
+                               item.account_id, std::nullopt});
+    }
+  };
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows opportunities,
+      tx.Query(std::string("SELECT id, name, account_id, close_date FROM opportunities "
+                           "WHERE owner_id = ? AND stage IN ") +
+                   kOpenStages + " ORDER BY id",
+               {leaver}));
+  for (const auto& row : opportunities) {
+    PlanItem item{"opportunity", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
+    unplaced(item, "The opportunity");
+    const std::string close = row.Text(3);
+    if (close <= in_30_days) {
+      plan.warnings.push_back({"closing_soon",
+                               "'" + row.Text(1) + "' closes on " + close +
+                                   (close < today ? " (already past)" : "") +
+                                   ": the successor must pick it up at once",
+                               row.Int(2), std::nullopt});
+    }
+    plan.items.push_back(std::move(item));
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows tasks,
+      tx.Query("SELECT id, subject, account_id FROM tasks WHERE owner_id = ? AND done_at IS NULL "
+               "ORDER BY id",
+               {leaver}));
+  for (const auto& row : tasks) {
+    PlanItem item{"task", row.Int(0), row.OptInt(2), row.Text(1), follow(row.OptInt(2))};
+    unplaced(item, "The task");
+    plan.items.push_back(std::move(item));
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows meetings,
+      tx.Query("SELECT id, subject, account_id FROM activities WHERE user_id = ? AND "
+               "occurred_at > ? AND kind IN ('meeting', 'visit', 'call') ORDER BY id",
+               {leaver, now}));
+  for (const auto& row : meetings) {
+    PlanItem item{"meeting", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
+    unplaced(item, "The meeting");
+    plan.items.push_back(std::move(item));
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows territories,
+      tx.Query("SELECT id, name FROM territories WHERE owner_id = ? ORDER BY id", {leaver}));
+  for (const auto& row : territories) {
+    PlanItem item{"territory", row.Int(0), std::nullopt, row.Text(1), chooser.For(row.Int(0), "")};
+    unplaced(item, "The territory");
+    plan.items.push_back(std::move(item));
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows team,
+      tx.Query("SELECT m.id, m.account_id, m.team_role, a.name FROM account_team_members m "
+               "JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY m.id",
+               {leaver}));
+  for (const auto& row : team) {
+    PlanItem item{"team_member", row.Int(0), row.Int(1), row.Text(3) + " (" + row.Text(2) + ")",
+                  follow(row.Int(1))};
+    const bool owner_place = row.Text(2) == "account_owner";
+    if (request.team_rule == TeamRule::kKeepTeam && !owner_place) item.action = "remove";
+    if (item.action == "reassign" && item.successor_id) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::int64_t already,
+          tx.QueryInt("SELECT count(*) FROM account_team_members WHERE account_id = ? AND "
+                      "user_id = ? AND team_role = ?",
+                      {row.Int(1), *item.successor_id, row.Text(2)}));
+      if (already > 0) item.action = "remove";  // the successor already holds this place
+    }
+    if (item.action == "reassign") unplaced(item, "The team place");
+    plan.items.push_back(std::move(item));
+  }
+
+  // Who is at risk, account by account.
+  std::map<std::int64_t, std::int64_t> active_contacts;
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows contact_counts,
+      tx.Query("SELECT c.account_id, count(*) FROM contacts c JOIN accounts a ON "
+               "a.id = c.account_id WHERE a.owner_id = ? AND a.archived_at IS NULL AND "
+               "c.left_at IS NULL GROUP BY c.account_id",
+               {leaver}));
+  for (const auto& row : contact_counts) active_contacts[row.Int(0)] = row.Int(1);
+  for (const auto& [id, name] : account_name) {
+    const std::int64_t n = active_contacts[id];
+    if (n <= 1) {
+      plan.warnings.push_back({"single_threaded",
+                               name + (n == 0 ? " has no contact at the customer"
+                                              : " hangs on one contact at the customer"),
+                               id, std::nullopt});
+    }
+  }
+
+  // Top accounts (the top fifth of this book by revenue over the last twelve months) are also
+  // introduced by the successor's manager.
+  std::set<std::int64_t> top_accounts;
+  {
+    // The month eleven months back (about 334 days) and this one: twelve periods.
+    const std::string since = FormatDate(now / kMicrosPerDay - 334).substr(0, 7);
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows revenue,
+        tx.Query("SELECT s.account_id, sum(s.revenue_minor) AS revenue FROM sales_lines s "
+                 "JOIN accounts a ON a.id = s.account_id WHERE a.owner_id = ? AND "
+                 "a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
+                 "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
+                 {leaver, since}));
+    const size_t top = (account_name.size() + 4) / 5;
+    for (size_t i = 0; i < revenue.size() && i < top; ++i) top_accounts.insert(revenue[i].Int(0));
+  }
+
+  // Key contacts: still at the customer, reachable by email, and high influence, a KOL, or in a
+  // buying role on an open deal.
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows key_contacts,
+      tx.Query(std::string(
+                   "SELECT c.id, c.account_id, c.first_name, c.last_name, c.email FROM contacts c "
+                   "JOIN accounts a ON a.id = c.account_id WHERE a.owner_id = ? AND "
+                   "a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL AND "
+                   "c.email <> '' AND (c.influence = 'high' OR c.kol = 1 OR EXISTS (SELECT 1 FROM "
+                   "opportunity_contact_roles r JOIN opportunities o ON o.id = r.opportunity_id "
+                   "WHERE r.contact_id = c.id AND o.stage IN ") +
+                   kOpenStages + ")) ORDER BY c.account_id, c.id",
+               {leaver}));
+  std::set<std::int64_t> introduced_accounts;
+  std::map<std::int64_t, std::optional<UserSummary>> managers;  // successor -> active manager
+  for (const auto& row : key_contacts) {
+    const std::int64_t account_id = row.Int(1);
+    const auto successor = account_successor[account_id];
+    if (!successor) continue;
+    introduced_accounts.insert(account_id);
+    PlannedIntroduction intro{account_id,  row.Int(0),  row.Text(2) + " " + row.Text(3),
+                              row.Text(2), row.Text(4), *successor,
+                              *successor,  false};
+    plan.introductions.push_back(intro);
+    if (top_accounts.count(account_id) == 0) continue;
+    if (managers.find(*successor) == managers.end()) {
+      managers[*successor] = std::nullopt;
+      const UserSummary* s = plan.Successor(*successor);
+      if (s != nullptr && s->manager_id && *s->manager_id != leaver) {
+        RAPPORT_ASSIGN_OR_RETURN(UserSummary manager,
+                                 LoadUser(tx, *s->manager_id, "successor_user_id"));
+        if (manager.status == "active") managers[*successor] = manager;
+      }
+    }
+    if (const auto& manager = managers[*successor]) {
+      intro.sender_id = manager->id;
+      intro.from_manager = true;
+      plan.introductions.push_back(intro);
+      if (plan.Successor(manager->id) == nullptr) {
+        // Not a successor, but their name and address go on the message.
+        plan.successors.push_back(*manager);
+      }
+    }
+  }
+  for (const auto& [id, name] : account_name) {
+    if (account_successor[id] && introduced_accounts.count(id) == 0) {
+      plan.warnings.push_back({"no_key_contact",
+                               name + " has no key contact with an email address: nobody "
+                                      "there will be introduced",
+                               id, std::nullopt});
+    }
+  }
+
+  // Successors who would own too much.
+  std::map<std::int64_t, std::int64_t> incoming;
+  for (const auto& [id, successor] : account_successor) {
+    if (successor) ++incoming[*successor];
+  }
+  for (const auto& [successor, n] : incoming) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t owned,
+        tx.QueryInt("SELECT count(*) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
+                    {successor}));
+    if (owned + n > request.ownership_limit) {
+      const UserSummary* s = plan.Successor(successor);
+      plan.warnings.push_back({"over_ownership_limit",
+                               (s ? s->name : std::to_string(successor)) + " would own " +
+                                   std::to_string(owned + n) + " accounts (limit " +
+                                   std::to_string(request.ownership_limit) + ")",
+                               std::nullopt, successor});
+    }
+  }
+  return plan;
+}
+
+Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& actor,
+                                    const HandoverPlan& plan) {
+  const HandoverRequest& request = plan.request;
+  const auto unplaced = std::count_if(plan.items.begin(), plan.items.end(), [](const PlanItem& i) {
+    return !i.successor_id && i.action == "reassign";
+  });
+  if (unplaced > 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 std::to_string(unplaced) +
+                     " records in the plan have no successor: give successor_user_id or a rule "
+                     "that covers them",
+                 {FieldError{"successor_user_id", "does not cover everything"}});
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t handover_id,
+      tx.QueryInt(
+          "INSERT INTO handovers (from_user_id, reason, effective_on, team_rule, "
+          "first_contact_days, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "RETURNING id",
+          {request.from_user_id, request.reason, request.effective_on,
+           std::string(request.team_rule == TeamRule::kKeepTeam ? "keep_team" : "replace_leaver"),
+           std::int64_t{request.first_contact_days}, db::OptionalInt(actor.user_id), actor.at}));
+
+  bool crossed_accounts = false;
+  for (const PlanItem& item : plan.items) {
+    if (item.record_type != "account" && !crossed_accounts) {
+      crossed_accounts = true;
+      CrashPoint("handover-midway");
+    }
+    if (item.action == "remove") {
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("DELETE FROM account_team_members WHERE id = ?", {item.record_id}));
+      RAPPORT_RETURN_IF_ERROR(
+          audit::RecordAction(tx, actor, "account_team_members", item.record_id, "delete"));
+    } else {
+      const Target target = TargetOf(item.record_type);
+      RAPPORT_RETURN_IF_ERROR(
+          Discard(audit::UpdateAudited(tx, actor, target.table, item.record_id, std::nullopt,
+                                       {{target.column, *item.successor_id}}, target.versioned)));
+    }
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO handover_items (handover_id, record_type, record_id, account_id, "
+                   "successor_id, action) VALUES (?, ?, ?, ?, ?, ?)",
+                   {handover_id, item.record_type, item.record_id, db::OptionalInt(item.account_id),
+                    *item.successor_id, item.action}));
+  }
+
+  if (plan.marks_leaver_left) {
+    std::int64_t day = 0;
+    ParseDate(request.effective_on, day);
+    const Instant left_at = std::min<Instant>(actor.at, day * kMicrosPerDay);
+    RAPPORT_RETURN_IF_ERROR(
+        Discard(audit::UpdateAudited(tx, actor, "users", request.from_user_id, std::nullopt,
+                                     {{"status", std::string("left")}, {"left_at", left_at}})));
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                   {actor.at, request.from_user_id}));
+  }
+
+  // Introductions, queued in the outbox, and a first-contact task per key contact.
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> template_row,
+      tx.QueryOne("SELECT subject, body FROM message_templates WHERE reason = ?",
+                  {request.reason}));
+  if (!template_row) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 "there is no message template for '" + request.reason + "'");
+  }
+  std::int64_t effective_day = 0;
+  ParseDate(request.effective_on, effective_day);
+  const std::string due_on =
+      FormatDate(std::max(effective_day, actor.at / kMicrosPerDay) + request.first_contact_days);
+  std::map<std::int64_t, std::string> account_names;
+  for (const PlanItem& item : plan.items) {
+    if (item.record_type == "account") account_names[item.record_id] = item.label;
+  }
+  for (const PlannedIntroduction& intro : plan.introductions) {
+    const UserSummary* successor = plan.Successor(intro.successor_id);
+    const UserSummary* sender = plan.Successor(intro.sender_id);
+    if (successor == nullptr || sender == nullptr) {
+      return Error(ErrorCode::kInternal, "an introduction names a user outside the plan");
+    }
+    const std::map<std::string, std::string> values = {
+        {"contact_first_name", intro.contact_first_name},
+        {"contact_name", intro.contact_name},
+        {"account_name", account_names[intro.account_id]},
+        {"leaver_name", plan.leaver.name},
+        {"successor_name", successor->name},
+        {"successor_email", successor->email},
+        {"sender_name", sender->name},
+        {"company", request.company_name},
+    };
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t message_id,
+        tx.QueryInt(
+            "INSERT INTO outbox (kind, sender_user_id, sender_name, sender_email, "
+            "recipient_name, recipient_email, subject, body, account_id, contact_id, "
+            "next_attempt_at, created_at) VALUES ('introduction', ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?) RETURNING id",
+            {sender->id, sender->name, sender->email, intro.contact_name, intro.contact_email,
+             Fill(template_row->Text(0), values), Fill(template_row->Text(1), values),
+             intro.account_id, intro.contact_id, actor.at, actor.at}));
+    db::Value task_id = db::Null();
+    if (!intro.from_manager) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::int64_t id,
+          audit::InsertAudited(tx, actor, "tasks",
+                               {{"owner_id", intro.successor_id},
+                                {"account_id", intro.account_id},
+                                {"related_type", std::string("contact")},
+                                {"related_id", intro.contact_id},
+                                {"subject", "First contact after handover: " + intro.contact_name},
+                                {"due_on", due_on}}));
+      task_id = id;
+    }
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO introductions (handover_id, account_id, contact_id, successor_id, "
+                   "from_manager, message_id, task_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   {handover_id, intro.account_id, intro.contact_id, intro.successor_id,
+                    std::int64_t{intro.from_manager ? 1 : 0}, message_id, task_id}));
+  }
+  return handover_id;
+}
+
+Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t id, Instant now) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> head,
+      tx.QueryOne("SELECT from_user_id, reason, effective_on, team_rule, created_by, created_at "
+                  "FROM handovers WHERE id = ?",
+                  {id}));
+  if (!head) return Error(ErrorCode::kNotFound, "there is no handover " + std::to_string(id));
+  HandoverProgress progress;
+  progress.id = id;
+  RAPPORT_ASSIGN_OR_RETURN(progress.leaver, LoadUser(tx, head->Int(0), "from_user_id"));
+  progress.reason = head->Text(1);
+  progress.effective_on = head->Text(2);
+  progress.team_rule = head->Text(3);
+  progress.created_by = head->OptInt(4);
+  progress.created_at = head->Int(5);
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows counts,
+      tx.Query("SELECT record_type, count(*) FROM handover_items WHERE handover_id = ? "
+               "GROUP BY record_type ORDER BY record_type",
+               {id}));
+  for (const auto& row : counts) {
+    progress.counts.emplace_back(row.Text(0), static_cast<int>(row.Int(1)));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows accounts,
+      tx.Query("SELECT hi.account_id, a.name, hi.successor_id, u.name FROM handover_items hi "
+               "JOIN accounts a ON a.id = hi.account_id JOIN users u ON u.id = hi.successor_id "
+               "WHERE hi.handover_id = ? AND hi.record_type = 'account' ORDER BY a.name, a.id",
+               {id}));
+  std::map<std::int64_t, size_t> index;
+  for (const auto& row : accounts) {
+    index[row.Int(0)] = progress.accounts.size();
+    AccountProgress a;
+    a.account_id = row.Int(0);
+    a.name = row.Text(1);
+    a.successor_id = row.Int(2);
+    a.successor_name = row.Text(3);
+    progress.accounts.push_back(std::move(a));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows messages,
+      tx.Query("SELECT i.account_id, count(*), sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) "
+               "FROM introductions i JOIN outbox o ON o.id = i.message_id "
+               "WHERE i.handover_id = ? GROUP BY i.account_id",
+               {id}));
+  for (const auto& row : messages) {
+    auto it = index.find(row.Int(0));
+    if (it == index.end()) continue;
+    progress.accounts[it->second].introductions = static_cast<int>(row.Int(1));
+    progress.accounts[it->second].introductions_sent = static_cast<int>(row.Int(2));
+  }
+  // A first contact is made when its task is done or the successor has since called on, visited
+  // or met the contact.
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows first_contacts,
+      tx.Query("SELECT i.account_id, t.due_on, CASE WHEN t.done_at IS NOT NULL OR EXISTS (SELECT "
+               "1 FROM activity_contacts ac JOIN activities x ON x.id = ac.activity_id WHERE "
+               "ac.contact_id = i.contact_id AND x.user_id = i.successor_id AND x.kind IN "
+               "('call', 'visit', 'meeting') AND x.created_at >= ?) THEN 1 ELSE 0 END "
+               "FROM introductions i JOIN tasks t ON t.id = i.task_id WHERE i.handover_id = ?",
+               {progress.created_at, id}));
+  const std::string today = FormatDate(now / kMicrosPerDay);
+  std::set<std::int64_t> overdue;
+  for (const auto& row : first_contacts) {
+    auto it = index.find(row.Int(0));
+    if (it == index.end()) continue;
+    AccountProgress& a = progress.accounts[it->second];
+    ++a.first_contacts;
+    const bool done = row.Int(2) == 1;
+    if (done) ++a.first_contacts_done;
+    const std::string due = row.Text(1);
+    if (!a.first_contact_due_on || due < *a.first_contact_due_on) a.first_contact_due_on = due;
+    if (!done && due < today) overdue.insert(a.account_id);
+  }
+  for (AccountProgress& a : progress.accounts) {
+    if (a.first_contacts > 0 && a.first_contacts_done == a.first_contacts) {
+      a.state = "first_contact_made";
+    } else if (overdue.count(a.account_id) > 0) {
+      a.state = "overdue";
+    } else if (a.introductions > 0 && a.introductions_sent == a.introductions) {
+      a.state = "introduced";
+    } else {
+      a.state = "pending";
+    }
+  }
+  return progress;
+}
+
+void CrashPoint(const char* point) {
+  const char* at = std::getenv("RAPPORT_CRASH_AT");
+  if (at != nullptr && std::strcmp(at, point) == 0) std::raise(SIGKILL);
+}
+
+}  // namespace rapport::continuity

@@ -1,0 +1,254 @@
+#include "continuity/outbox.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+namespace rapport::continuity {
+namespace {
+
+// "Sat, 28 Nov 2026 16:54:34 +0000"
+std::string RfcDate(Instant at) {
+  const std::time_t seconds = static_cast<std::time_t>(at / kMicrosPerSecond);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return text;
+}
+
+// A header value safe on one line: no CR or LF; non-ASCII as an RFC 2047 encoded word.
+std::string HeaderText(const std::string& text) {
+  std::string clean;
+  bool ascii = true;
+  for (unsigned char c : text) {
+    if (c == '\r' || c == '\n') continue;
+    if (c >= 0x80) ascii = false;
+    clean.push_back(static_cast<char>(c));
+  }
+  if (ascii) return clean;
+  static const char* kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "=?UTF-8?B?";
+  size_t i = 0;
+  for (; i + 2 < clean.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(clean[i]) << 16) |
+                       (static_cast<unsigned char>(clean[i + 1]) << 8) |
+                       static_cast<unsigned char>(clean[i + 2]);
+    out +=
+        {kBase64[(v >> 18) & 63], kBase64[(v >> 12) & 63], kBase64[(v >> 6) & 63], kBase64[v & 63]};
+  }
+  if (i + 1 == clean.size()) {
+    const unsigned v = static_cast<unsigned char>(clean[i]) << 16;
+    out += {kBase64[(v >> 18) & 63], kBase64[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == clean.size()) {
+    const unsigned v = (static_cast<unsigned char>(clean[i]) << 16) |
+                       (static_cast<unsigned char>(clean[i + 1]) << 8);
+    out += {kBase64[(v >> 18) & 63], kBase64[(v >> 12) & 63], kBase64[(v >> 6) & 63], '='};
+  }
+  return out + "?=";
+}
+
+std::string Mailbox(const std::string& name, const std::string& email) {
+  return "\"" + HeaderText(name) + "\" <" + HeaderText(email) + ">";
+}
+
+struct Upload {
+  const std::string* text;
+  size_t at = 0;
+};
+
+size_t ReadUpload(char* buffer, size_t size, size_t n, void* user) {
+  auto* upload = static_cast<Upload*>(user);
+  const size_t room = size * n;
+  const size_t left = upload->text->size() - upload->at;
+  const size_t take = std::min(room, left);
+  std::memcpy(buffer, upload->text->data() + upload->at, take);
+  upload->at += take;
+  return take;
+}
+
+}  // namespace
+
+std::string FormatMessage(const MailTransport::Message& m, const std::string& envelope_from) {
+  std::string out;
+  out += "Date: " + RfcDate(m.date) + "\r\n";
+  out += "From: " + Mailbox(m.from_name, envelope_from) + "\r\n";
+  out += "Reply-To: " + Mailbox(m.from_name, m.from_email) + "\r\n";
+  out += "To: " + Mailbox(m.to_name, m.to_email) + "\r\n";
+  out += "Subject: " + HeaderText(m.subject) + "\r\n";
+  out += "Message-ID: <" + m.message_id + ">\r\n";
+  out += "MIME-Version: 1.0\r\n";
+  out += "Content-Type: text/plain; charset=utf-8\r\n";
+  out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  // Bare LFs become CRLF; libcurl escapes lines that start with a dot.
+  for (size_t i = 0; i < m.body.size(); ++i) {
+    if (m.body[i] == '\n' && (i == 0 || m.body[i - 1] != '\r')) out += '\r';
+    out += m.body[i];
+  }
+  out += "\r\n";
+  return out;
+}
+
+Status SmtpTransport::Send(const Message& message) {
+  const std::string payload = FormatMessage(message, settings_.envelope_from);
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return Error(ErrorCode::kInternal, "libcurl could not start");
+  Upload upload{&payload};
+  curl_slist* recipients = curl_slist_append(nullptr, ("<" + message.to_email + ">").c_str());
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_URL, settings_.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + settings_.envelope_from + ">").c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadUpload);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(settings_.timeout_seconds));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  if (!settings_.username.empty()) {
+    curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.username.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  }
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(recipients);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK) {
+    return Error(ErrorCode::kUnavailable,
+                 std::string("SMTP: ") + (error[0] != 0 ? error : curl_easy_strerror(code)));
+  }
+  return Ok();
+}
+
+OutboxWorker::OutboxWorker(db::Database& database, const Clock& clock, MailTransport& transport,
+                           SmtpSettings settings)
+    : database_(database), clock_(clock), transport_(transport), settings_(std::move(settings)) {}
+
+OutboxWorker::~OutboxWorker() { Stop(); }
+
+void OutboxWorker::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxWorker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxWorker::Loop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (stopping_) return;
+    }
+    Result<int> sent = RunOnce();
+    if (!sent.ok()) spdlog::warn("outbox: {}", sent.error().message());
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(settings_.poll_milliseconds),
+                   [this] { return stopping_; });
+    if (stopping_) return;
+  }
+}
+
+Result<int> OutboxWorker::RunOnce() {
+  const Instant now = clock_.Now();
+  db::Rows due;
+  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        due, tx.Query("SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
+                      "OR (status = 'sending' AND claimed_until < ?) ORDER BY id LIMIT 50",
+                      {now, now}));
+    return Ok();
+  }));
+  int sent = 0;
+  for (const db::Row& candidate : due) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) break;
+    }
+    const std::int64_t id = candidate.Int(0);
+    const Instant at = clock_.Now();
+    // Claim it: only one worker (of however many servers) wins.
+    std::optional<db::Row> claimed;
+    RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(
+          claimed,
+          tx.QueryOne("UPDATE outbox SET status = 'sending', claimed_until = ?, "
+                      "attempts = attempts + 1 WHERE id = ? AND ((status = 'pending' AND "
+                      "next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)) "
+                      "RETURNING sender_name, sender_email, recipient_name, recipient_email, "
+                      "subject, body, attempts, created_at, account_id, contact_id, "
+                      "sender_user_id",
+                      {at + settings_.claim_seconds * kMicrosPerSecond, id, at, at}));
+      return Ok();
+    }));
+    if (!claimed) continue;
+    MailTransport::Message message{
+        "outbox-" + std::to_string(id) + "." + std::to_string(claimed->Int(7)) + "@rapport",
+        claimed->Text(0),
+        claimed->Text(1),
+        claimed->Text(2),
+        claimed->Text(3),
+        claimed->Text(4),
+        claimed->Text(5),
+        at};
+    const std::int64_t attempts = claimed->Int(6);
+    const Status delivery = transport_.Send(message);
+    const Instant done = clock_.Now();
+    if (delivery.ok()) {
+      RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
+        RAPPORT_RETURN_IF_ERROR(
+            tx.Execute("UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, "
+                       "last_error = NULL WHERE id = ?",
+                       {done, id}));
+        if (claimed->IsNull(8)) return Ok();
+        // On the account's timeline, with the contact.
+        RAPPORT_ASSIGN_OR_RETURN(
+            std::int64_t activity,
+            tx.QueryInt("INSERT INTO activities (account_id, user_id, kind, occurred_at, subject, "
+                        "body, created_at, updated_at) VALUES (?, ?, 'email', ?, ?, ?, ?, ?) "
+                        "RETURNING id",
+                        {claimed->Int(8), claimed->Int(10), done, message.subject, message.body,
+                         done, done}));
+        RAPPORT_RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO audit_history (table_name, record_id, action, changed_at) "
+                       "VALUES ('activities', ?, 'create', ?)",
+                       {activity, done}));
+        if (!claimed->IsNull(9)) {
+          RAPPORT_RETURN_IF_ERROR(
+              tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
+                         {activity, claimed->Int(9)}));
+        }
+        return Ok();
+      }));
+      ++sent;
+    } else {
+      const bool give_up = attempts >= settings_.max_attempts;
+      std::int64_t wait = settings_.first_retry_seconds;
+      for (std::int64_t i = 1; i < attempts && wait < settings_.max_retry_seconds; ++i) wait *= 2;
+      wait = std::min<std::int64_t>(wait, settings_.max_retry_seconds);
+      spdlog::warn("outbox: message {} attempt {} failed{}: {}", id, attempts,
+                   give_up ? " (giving up)" : "", delivery.error().message());
+      RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
+        return tx.Execute(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, claimed_until = NULL, "
+            "last_error = ? WHERE id = ?",
+            {std::string(give_up ? "failed" : "pending"), done + wait * kMicrosPerSecond,
+             delivery.error().message(), id});
+      }));
+    }
+  }
+  return sent;
+}
+
+}  // namespace rapport::continuity
