@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "continuity/handover_routes.hpp"
 #include "continuity/outbox.hpp"
+#include "continuity/relationship_risk.hpp"
 #include "db/migrations.hpp"
 #include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
@@ -104,6 +105,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);
     continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
+    continuity::RegisterRelationshipRiskRoutes(router, api_context);
 
     // Introductions and other mail: delivered from the outbox in the background.
     continuity::SmtpSettings smtp = args->smtp;

@@ -166,7 +166,8 @@ Result<int> OutboxWorker::RunOnce() {
   RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         due, tx.Query("SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
-                      "OR (status = 'sending' AND claimed_until < ?) ORDER BY id LIMIT 50",
+                      "OR (status = 'sending' AND claimed_until < ?) ORDER BY next_attempt_at, id "
+                      "LIMIT 50",
                       {now, now}));
     return Ok();
   }));
@@ -207,11 +208,13 @@ Result<int> OutboxWorker::RunOnce() {
     const Instant done = clock_.Now();
     if (delivery.ok()) {
       RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
-        RAPPORT_RETURN_IF_ERROR(
-            tx.Execute("UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, "
-                       "last_error = NULL WHERE id = ?",
-                       {done, id}));
-        if (claimed->IsNull(8)) return Ok();
+        const auto mark_sent = [&](db::Value activity) {
+          return tx.Execute(
+              "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, "
+              "last_error = NULL, activity_id = ? WHERE id = ?",
+              {done, activity, id});
+        };
+        if (claimed->IsNull(8)) return mark_sent(db::Null());
         // On the account's timeline, with the contact.
         RAPPORT_ASSIGN_OR_RETURN(
             std::int64_t activity,
@@ -229,7 +232,7 @@ Result<int> OutboxWorker::RunOnce() {
               tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
                          {activity, claimed->Int(9)}));
         }
-        return Ok();
+        return mark_sent(activity);
       }));
       ++sent;
     } else {
@@ -246,6 +249,9 @@ Result<int> OutboxWorker::RunOnce() {
             {std::string(give_up ? "failed" : "pending"), done + wait * kMicrosPerSecond,
              delivery.error().message(), id});
       }));
+      // The SMTP server is likely down or refusing: leave the rest for the next round rather
+      // than fail every message in turn.
+      break;
     }
   }
   return sent;

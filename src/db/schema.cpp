@@ -324,6 +324,7 @@ CREATE TABLE outbox (
   claimed_until {int},
   last_error TEXT,
   sent_at {int},
+  activity_id {int} REFERENCES activities (id),
   created_at {int} NOT NULL
 ){strict};
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/run_command.hpp"
 
@@ -26,17 +27,23 @@ struct HttpCall {
   std::string token;
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;
+  bool may_fail = false;  // a dropped connection is expected (status 0), not a test failure
 };
 
 class ApiServer {
  public:
   // Starts `rapport serve --db url --listen 127.0.0.1:0` and waits for its address.
   explicit ApiServer(const std::string& db_url);
+  // With more arguments for `serve` and NAME=VALUE environment variables.
+  ApiServer(const std::string& db_url, const std::vector<std::string>& extra_args,
+            const std::vector<std::string>& environment = {});
   ~ApiServer();
   bool running() const { return port_ > 0; }
   int port() const { return port_; }
   // SIGTERM, then the exit code.
   int Stop();
+  // Waits for the server to end by itself; the exit code (128 + signal when killed).
+  int Wait();
   std::string Log() const;
 
   HttpReply Call(const HttpCall& call) const;

@@ -311,3 +311,53 @@ test("logs a call from My day without opening the account", async () => {
   assert.equal(logged.json.items[0].subject, subject);
   await shot(page, "my-day-quick-log");
 });
+
+test("the relationship-risk report ranks customer accounts by revenue with their risks", async () => {
+  const expected = await call("GET", "/reports/relationship-risk?limit=5", admin.token);
+  assert.ok(expected.json.items.length > 0);
+  const page = await newPage();
+  await signIn(page, admin.email, "/continuity");
+  await page.getByRole("heading", { name: "Relationship risk" }).waitFor();
+  await page.waitForFunction((name) => document.querySelector("tbody tr td:nth-child(2) a")?.textContent === name, expected.json.items[0].name, { timeout: 10000 }).catch(() => {});
+  assert.equal(await page.locator("tbody tr td:nth-child(2) a").first().textContent(), expected.json.items[0].name);
+  await page.getByRole("status").filter({ hasText: `${expected.json.total} customer accounts` }).waitFor();
+  await expectAccessible(page, "Relationship risk");
+  await shot(page, "relationship-risk");
+});
+
+test("an admin hands over a leaver's accounts through the wizard and follows its progress", async () => {
+  const reps = (await call("GET", "/users?role=rep&status=active&limit=50&sort=name", admin.token)).json.items.filter((u) => u.email !== rep.email);
+  const leaver = reps[reps.length - 1];
+  const successor = reps[0];
+  const plan = await call("POST", "/handovers", admin.token, { from_user_id: leaver.id, successor_user_id: successor.id, reason: "resigned", dry_run: true });
+  assert.equal(plan.status, 200, JSON.stringify(plan.json));
+  const moving = plan.json.counts.account;
+  assert.ok(moving > 0, "the leaver owns accounts");
+
+  const page = await newPage();
+  await signIn(page, admin.email, "/continuity/new");
+  await page.getByLabel("Who is handing over").selectOption(leaver.id);
+  await page.getByRole("combobox", { name: /^Successor/ }).selectOption(successor.id);
+  await page.getByRole("button", { name: "See the plan" }).click();
+  const region = page.getByRole("region", { name: "The plan" });
+  await region.waitFor();
+  await region.getByText(`${moving} accounts`, { exact: false }).first().waitFor();
+  await region.getByRole("heading", { name: "Before you commit" }).waitFor();
+  await expectAccessible(page, "Handover plan");
+  await shot(page, "handover-plan");
+  // Nothing has moved yet.
+  assert.equal((await call("GET", `/accounts?owner_id=${leaver.id}&limit=1`, admin.token)).json.items.length, 1);
+
+  await region.getByRole("button", { name: `Hand over ${moving} accounts` }).click();
+  await page.waitForURL(/\/continuity\/handovers\/\d+$/);
+  const table = page.getByRole("table", { name: "Accounts handed over" });
+  await table.locator("tbody tr").first().waitFor();
+  assert.equal(await table.locator("tbody tr").count(), moving);
+  assert.equal((await call("GET", `/accounts?owner_id=${leaver.id}&limit=1`, admin.token)).json.items.length, 0);
+  assert.equal((await call("GET", `/users/${leaver.id}`, admin.token)).json.status, "left");
+  await expectAccessible(page, "Handover progress");
+  await shot(page, "handover-progress");
+
+  await page.getByRole("navigation", { name: "Continuity" }).getByRole("link", { name: "Handovers" }).click();
+  await page.getByRole("link", { name: leaver.name }).waitFor();
+});

@@ -9,6 +9,7 @@ import { Pipeline } from "./pages/Pipeline";
 import { Contacts } from "./pages/Contacts";
 import { Tasks } from "./pages/Tasks";
 import { Admin } from "./pages/Admin";
+import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
 const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
@@ -48,6 +49,10 @@ export function App() {
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
+          <Route path="/continuity" element={<RelationshipRisk />} />
+          <Route path="/continuity/handovers" element={<Handovers />} />
+          <Route path="/continuity/handovers/:id" element={<HandoverDetail />} />
+          <Route path="/continuity/new" element={<HandoverWizard />} />
           <Route path="/admin" element={<Admin />} />
           <Route path="/admin/:kind" element={<Admin />} />
           <Route path="*" element={<p>Nothing here. <Link to="/">Back to My day</Link></p>} />
@@ -107,6 +112,7 @@ function Header() {
         <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/tasks">Tasks</NavLink>
+        <NavLink to="/continuity">Continuity</NavLink>
         {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
       </nav>
       <div className="search" role="search">

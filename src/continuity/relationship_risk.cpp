@@ -1,0 +1,255 @@
+#include "continuity/relationship_risk.hpp"
+
+#include <charconv>
+
+#include "api/access.hpp"
+#include "api/csv.hpp"
+
+namespace rapport::continuity {
+namespace {
+
+struct RiskRow {
+  std::int64_t rank = 0;
+  std::int64_t account_id = 0;
+  std::string name;
+  std::string type;
+  std::optional<std::int64_t> owner_id;
+  std::string owner_name;
+  std::int64_t revenue_minor = 0;
+  std::int64_t contacts = 0;
+  std::int64_t people_in_touch = 0;
+  std::optional<Instant> last_contact;
+  bool top = false;
+  std::vector<const char*> risks;
+};
+
+struct ReportQuery {
+  std::optional<std::int64_t> owner_id;
+  std::optional<std::int64_t> territory_id;
+  int limit = 50;
+  std::int64_t offset = 0;
+  bool csv = false;
+};
+
+Result<ReportQuery> ParseQuery(const api::Request& r) {
+  ReportQuery q;
+  for (const auto& [key, value] : r.query) {
+    if (key == "owner_id") {
+      RAPPORT_ASSIGN_OR_RETURN(q.owner_id, api::ParseId(value, key));
+    } else if (key == "territory_id") {
+      RAPPORT_ASSIGN_OR_RETURN(q.territory_id, api::ParseId(value, key));
+    } else if (key == "limit") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q.limit);
+      if (ec != std::errc() || end != value.data() + value.size() || q.limit < 1 || q.limit > 500) {
+        return Error::InvalidField("limit", "must be an integer from 1 to 500");
+      }
+    } else if (key == "cursor") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q.offset);
+      if (ec != std::errc() || end != value.data() + value.size() || q.offset < 0) {
+        return Error(ErrorCode::kMalformed, "the cursor is not one this report gave out",
+                     {FieldError{"cursor", "is invalid"}});
+      }
+    } else if (key == "format") {
+      if (value != "csv" && value != "json") {
+        return Error::InvalidField("format", "must be csv or json");
+      }
+      q.csv = value == "csv";
+    } else {
+      return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                   {FieldError{key, "is not a parameter of this report"}});
+    }
+  }
+  if (q.csv) {
+    q.limit = 100'000;  // the whole report, as far as anyone would open it in a spreadsheet
+    q.offset = 0;
+  }
+  return q;
+}
+
+Result<std::vector<RiskRow>> RunReport(db::Transaction& tx, const api::Caller& c,
+                                       const ReportQuery& q, Instant now, std::int64_t& total) {
+  std::string where =
+      "a.archived_at IS NULL AND a.status = 'customer' AND " + api::AccountReachCondition(c, "a");
+  db::Params filter;
+  if (q.owner_id) {
+    where += " AND a.owner_id = ?";
+    filter.push_back(*q.owner_id);
+  }
+  if (q.territory_id) {
+    where +=
+        " AND a.territory_id IN (WITH RECURSIVE below(id) AS (SELECT id FROM territories WHERE "
+        "id = ? UNION ALL SELECT t.id FROM territories t JOIN below ON t.parent_id = below.id) "
+        "SELECT id FROM below)";
+    filter.push_back(*q.territory_id);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(total,
+                           tx.QueryInt("SELECT count(*) FROM accounts a WHERE " + where, filter));
+  const std::int64_t top = (total + 4) / 5;
+  const std::string since = FormatDate(now / kMicrosPerDay - 334).substr(0, 7);
+  const Instant year_ago = now - 365 * kMicrosPerDay;
+  db::Params params = {since, year_ago, now, now, year_ago};
+  params.insert(params.end(), filter.begin(), filter.end());
+  params.push_back(std::int64_t{q.limit});
+  params.push_back(q.offset);
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query(
+          "WITH revenue AS (SELECT account_id, sum(revenue_minor) AS revenue FROM sales_lines "
+          "WHERE period >= ? GROUP BY account_id) "
+          "SELECT a.id, a.name, a.type, a.owner_id, u.name, u.status, coalesce(r.revenue, 0) AS "
+          "revenue, "
+          "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at IS NULL), "
+          "(SELECT count(DISTINCT x.user_id) FROM activities x WHERE x.account_id = a.id AND "
+          "x.occurred_at > ? AND x.occurred_at <= ?), "
+          "(SELECT count(*) FROM account_team_members m WHERE m.account_id = a.id AND "
+          "m.team_role = 'executive_sponsor'), "
+          "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
+          "x.occurred_at <= ?), "
+          "a.contact_cadence_days, "
+          "(SELECT max(h.changed_at) FROM audit_history h WHERE h.table_name = 'accounts' AND "
+          "h.record_id = a.id AND h.field = 'owner_id'), "
+          "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at > ? AND "
+          "(c.influence = 'high' OR c.kol = 1)) "
+          "FROM accounts a LEFT JOIN revenue r ON r.account_id = a.id "
+          "LEFT JOIN users u ON u.id = a.owner_id WHERE " +
+              where + " ORDER BY revenue DESC, a.id LIMIT ? OFFSET ?",
+          params));
+  std::vector<RiskRow> out;
+  out.reserve(rows.size());
+  std::int64_t rank = q.offset;
+  for (const auto& row : rows) {
+    RiskRow r;
+    r.rank = ++rank;
+    r.account_id = row.Int(0);
+    r.name = row.Text(1);
+    r.type = row.Text(2);
+    r.owner_id = row.OptInt(3);
+    r.owner_name = row.Text(4);
+    r.revenue_minor = row.Int(6);
+    r.contacts = row.Int(7);
+    r.people_in_touch = row.Int(8);
+    r.last_contact = row.OptInt(10);
+    r.top = r.rank <= top && r.revenue_minor > 0;
+    if (r.people_in_touch <= 1) r.risks.push_back("single_threaded");
+    if (r.contacts <= 1) r.risks.push_back("one_contact");
+    if (row.Int(9) == 0) r.risks.push_back("no_executive_sponsor");
+    if (!row.IsNull(11) &&
+        (!r.last_contact || *r.last_contact < now - row.Int(11) * kMicrosPerDay)) {
+      r.risks.push_back("out_of_cadence");
+    }
+    const std::string owner_status = row.Text(5);
+    if (!r.owner_id || owner_status == "left" || owner_status == "on_leave") {
+      r.risks.push_back("owner_leaving");
+    } else if (!row.IsNull(12) && row.Int(12) > now - 90 * kMicrosPerDay) {
+      r.risks.push_back("owner_new");
+    }
+    if (row.Int(13) > 0) r.risks.push_back("key_contact_gone");
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string Csv(const std::vector<RiskRow>& rows) {
+  api::CsvWriter w;
+  for (const char* h : {"rank", "account_id", "account", "type", "owner", "revenue_12m",
+                        "top_account", "contacts", "people_in_touch", "last_contact", "risks"}) {
+    w.Cell(h);
+  }
+  w.EndRow();
+  for (const RiskRow& r : rows) {
+    std::string risks;
+    for (const char* risk : r.risks) risks += (risks.empty() ? "" : " ") + std::string(risk);
+    w.Cell(r.rank)
+        .Cell(r.account_id)
+        .Cell(r.name)
+        .Cell(r.type)
+        .Cell(r.owner_name)
+        .Cell(std::to_string(r.revenue_minor / 100) + "." +
+              std::to_string(100 + r.revenue_minor % 100).substr(1))
+        .Cell(r.top ? "yes" : "no")
+        .Cell(r.contacts)
+        .Cell(r.people_in_touch)
+        .Cell(r.last_contact ? FormatDate(*r.last_contact / kMicrosPerDay) : "")
+        .Cell(risks)
+        .EndRow();
+  }
+  return w.Take();
+}
+
+}  // namespace
+
+void RegisterRelationshipRiskRoutes(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"GET",
+       "/api/v1/reports/relationship-risk",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(ReportQuery q, ParseQuery(r));
+         std::vector<RiskRow> rows;
+         std::int64_t total = 0;
+         const Instant now = ctx.clock.Now();
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(rows, RunReport(tx, c, q, now, total));
+           return Ok();
+         }));
+         if (q.csv) {
+           api::Response response;
+           response.content_type = "text/csv; charset=utf-8";
+           response.body = Csv(rows);
+           response.WithHeader("Content-Disposition",
+                               "attachment; filename=\"relationship-risk.csv\"");
+           return response;
+         }
+         api::JsonWriter w;
+         w.StartObject().Key("total").Int(total).Key("items").StartArray();
+         for (const RiskRow& row : rows) {
+           w.StartObject()
+               .Key("rank")
+               .Int(row.rank)
+               .Key("account_id")
+               .String(api::FormatId(row.account_id))
+               .Key("name")
+               .String(row.name)
+               .Key("type")
+               .String(row.type)
+               .Key("owner_id");
+           if (row.owner_id)
+             w.String(api::FormatId(*row.owner_id));
+           else
+             w.Null();
+           w.Key("owner_name").String(row.owner_name);
+           w.Key("revenue_12m_minor").Int(row.revenue_minor);
+           w.Key("top_account").Bool(row.top);
+           w.Key("contacts").Int(row.contacts);
+           w.Key("people_in_touch").Int(row.people_in_touch);
+           w.Key("last_contact_at");
+           if (row.last_contact)
+             w.String(FormatInstant(*row.last_contact));
+           else
+             w.Null();
+           w.Key("risks").StartArray();
+           for (const char* risk : row.risks) w.String(risk);
+           w.EndArray().EndObject();
+         }
+         w.EndArray().Key("next_cursor");
+         if (q.offset + static_cast<std::int64_t>(rows.size()) < total && !rows.empty()) {
+           w.String(std::to_string(q.offset + static_cast<std::int64_t>(rows.size())));
+         } else {
+           w.Null();
+         }
+         w.EndObject();
+         return api::Response::Json(w.Take());
+       },
+       {"Customer accounts ranked by revenue with what puts each relationship at risk "
+        "(?format=csv for all of them)",
+        "Continuity",
+        {{"owner_id", "string", "accounts of this owner"},
+         {"territory_id", "string", "accounts in this territory or below it"},
+         {"limit", "integer", "1 to 500 (default 50)"},
+         {"cursor", "string", "next_cursor of the previous page"},
+         {"format", "string", "json (default) or csv"}},
+        "",
+        R"({"type":"object","properties":{"total":{"type":"integer"},"items":{"type":"array","items":{"type":"object","properties":{"rank":{"type":"integer"},"account_id":{"type":"string"},"name":{"type":"string"},"revenue_12m_minor":{"type":"integer"},"top_account":{"type":"boolean"},"risks":{"type":"array","items":{"type":"string"}}}}},"next_cursor":{"type":["string","null"]}}})"}});
+}
+
+}  // namespace rapport::continuity

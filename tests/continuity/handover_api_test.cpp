@@ -1,0 +1,521 @@
+// Handovers through the real binary over SQLite and PostgreSQL: a dry run that changes nothing, a
+// commit that leaves `rapport doctor` clean, rules that split a book, who may hand over, a crash in
+// the middle of a commit, and introductions delivered exactly once to a local SMTP sink
+// (python3-aiosmtpd) across restarts of the server and of the sink.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "db/migrations.hpp"
+#include "support/api_server.hpp"
+#include "support/run_command.hpp"
+#include "support/test_database.hpp"
+
+namespace rapport::continuity {
+namespace {
+
+using nlohmann::json;
+using ::rapport::testing::ApiServer;
+using ::rapport::testing::HttpCall;
+using ::rapport::testing::RunCommand;
+using ::rapport::testing::RunningCommand;
+using ::rapport::testing::TempDir;
+using ::rapport::testing::TestDatabase;
+
+// One demo company and server per backend; each test hands over a different rep.
+struct Env {
+  std::unique_ptr<TestDatabase> db;
+  std::unique_ptr<db::Database> database;  // the test's own connection, for checks
+  std::unique_ptr<ApiServer> server;
+  std::string admin;
+  std::vector<json> reps;  // active reps who own accounts, by id
+  size_t next_rep = 0;
+};
+
+Env* EnvFor(db::Backend backend) {
+  static std::map<db::Backend, std::unique_ptr<Env>> envs;
+  auto& env = envs[backend];
+  if (env) return env.get();
+  env = std::make_unique<Env>();
+  env->db = std::make_unique<TestDatabase>(backend);
+  if (!env->db->available()) return env.get();
+  const auto demo = RunCommand(
+      {RAPPORT_BINARY, "demo", "--db", env->db->url(), "--seed", "7", "--as-of", "2026-11-28"});
+  EXPECT_EQ(demo.exit_code, 0) << demo.err;
+  env->database = env->db->Open();
+  env->server = std::make_unique<ApiServer>(env->db->url());
+  env->admin = env->server->Login("admin@medequip.example");
+  const json users = env->server->Get("/api/v1/users?limit=500&sort=name", env->admin).Json();
+  for (const auto& u : users["items"]) {
+    if (u["role"] == "rep" && u["status"] == "active") env->reps.push_back(u);
+  }
+  std::sort(env->reps.begin(), env->reps.end(), [](const json& a, const json& b) {
+    return std::stoll(a["id"].get<std::string>()) < std::stoll(b["id"].get<std::string>());
+  });
+  return env.get();
+}
+
+class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
+ protected:
+  void SetUp() override {
+    env_ = EnvFor(GetParam());
+    if (!env_->db->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
+    ASSERT_TRUE(env_->server && env_->server->running());
+    ASSERT_GE(env_->reps.size(), 6u) << "the demo company has too few reps";
+  }
+  ApiServer& s() { return *env_->server; }
+  const std::string& admin() { return env_->admin; }
+  // A rep nobody has handed over yet (the last rep is kept as everyone's successor).
+  json NextLeaver() {
+    EXPECT_LT(env_->next_rep + 1, env_->reps.size());
+    return env_->reps[env_->next_rep++];
+  }
+  json Successor() { return env_->reps.back(); }
+
+  std::int64_t Count(const std::string& sql, const db::Params& params = {}) {
+    std::int64_t n = -1;
+    const Status s = env_->database->Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(n, tx.QueryInt(sql, params));
+      return Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    return n;
+  }
+  std::int64_t Owned(const json& user) {
+    return Count("SELECT count(*) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
+                 {std::stoll(user["id"].get<std::string>())});
+  }
+  std::int64_t OpenWork(const json& user) {
+    const std::int64_t id = std::stoll(user["id"].get<std::string>());
+    return Owned(user) +
+           Count(
+               "SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage NOT IN "
+               "('closed_won', 'closed_lost')",
+               {id}) +
+           Count("SELECT count(*) FROM tasks WHERE owner_id = ? AND done_at IS NULL", {id});
+  }
+  // Every row of every table, as text: equal snapshots mean nothing was written.
+  std::string Snapshot() {
+    std::string out;
+    const Status s = env_->database->Read([&](db::Transaction& tx) -> Status {
+      for (const std::string& table : db::DomainTables()) {
+        RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query("SELECT * FROM " + table + " ORDER BY 1"));
+        out += table + ":" + std::to_string(rows.size()) + "\n";
+        for (const auto& row : rows) {
+          for (size_t i = 0; i < row.size(); ++i) out += row.Text(i) + "|";
+          out += "\n";
+        }
+      }
+      return Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    return out;
+  }
+  int Doctor() { return RunCommand({RAPPORT_BINARY, "doctor", "--db", env_->db->url()}).exit_code; }
+
+  Env* env_ = nullptr;
+};
+
+json HandoverBody(const json& leaver, const json& successor, bool dry_run) {
+  return {{"from_user_id", leaver["id"]},
+          {"successor_user_id", successor["id"]},
+          {"reason", "resigned"},
+          {"effective_on", "2026-11-28"},
+          {"dry_run", dry_run}};
+}
+
+TEST_P(HandoverApiTest, ADryRunListsTheWholeBookAndChangesNothing) {
+  const json leaver = NextLeaver();
+  const std::string before = Snapshot();
+  const auto reply =
+      s().Post("/api/v1/handovers", HandoverBody(leaver, Successor(), true), admin());
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json plan = reply.Json();
+  EXPECT_EQ(Snapshot(), before) << "a dry run wrote something";
+
+  const std::int64_t id = std::stoll(leaver["id"].get<std::string>());
+  EXPECT_EQ(plan["counts"]["account"], Owned(leaver));
+  EXPECT_GT(plan["counts"]["account"].get<int>(), 0);
+  EXPECT_EQ(plan["counts"]["opportunity"],
+            Count("SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage NOT IN "
+                  "('closed_won', 'closed_lost')",
+                  {id}));
+  EXPECT_EQ(plan["counts"]["task"],
+            Count("SELECT count(*) FROM tasks WHERE owner_id = ? AND done_at IS NULL", {id}));
+  EXPECT_TRUE(plan["marks_leaver_left"].get<bool>());
+  for (const auto& item : plan["items"]) {
+    EXPECT_EQ(item["successor_user_id"], Successor()["id"]) << item.dump();
+  }
+  // Deals closing within 30 days of the demo's day are called out, one warning each.
+  const std::int64_t closing = Count(
+      "SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage NOT IN ('closed_won', "
+      "'closed_lost') AND close_date <= ?",
+      {id, std::string("2026-12-28")});
+  int closing_warnings = 0;
+  std::set<std::string> codes;
+  for (const auto& w : plan["warnings"]) {
+    codes.insert(w["code"].get<std::string>());
+    if (w["code"] == "closing_soon") ++closing_warnings;
+  }
+  EXPECT_EQ(closing_warnings, closing);
+  for (const auto& code : codes) {
+    EXPECT_TRUE(code == "closing_soon" || code == "single_threaded" || code == "no_key_contact" ||
+                code == "over_ownership_limit")
+        << code;
+  }
+  // Key contacts are introduced; each introduction names a contact of an account that moves.
+  ASSERT_FALSE(plan["introductions"].empty());
+  std::set<std::string> moving;
+  for (const auto& item : plan["items"]) {
+    if (item["record_type"] == "account") moving.insert(item["record_id"].get<std::string>());
+  }
+  for (const auto& intro : plan["introductions"]) {
+    EXPECT_TRUE(moving.count(intro["account_id"].get<std::string>())) << intro.dump();
+  }
+}
+
+TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {
+  const json leaver = NextLeaver();
+  const json successor = Successor();
+  const std::string leaver_token = s().Login(leaver["email"]);
+  ASSERT_FALSE(leaver_token.empty());
+  const json plan =
+      s().Post("/api/v1/handovers", HandoverBody(leaver, successor, true), admin()).Json();
+  const std::int64_t successor_before = Owned(successor);
+  const std::int64_t leaver_id = std::stoll(leaver["id"].get<std::string>());
+  const std::int64_t closed_before = Count(
+      "SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage IN ('closed_won', "
+      "'closed_lost')",
+      {leaver_id});
+
+  const auto reply = s().Post("/api/v1/handovers", HandoverBody(leaver, successor, false), admin());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const json done = reply.Json();
+  EXPECT_EQ(reply.Header("location"), "/api/v1/handovers/" + done["id"].get<std::string>());
+
+  EXPECT_EQ(OpenWork(leaver), 0) << "the leaver still holds open work";
+  EXPECT_EQ(Owned(successor), successor_before + plan["counts"]["account"].get<int>());
+  // Closed history stays with who did it.
+  EXPECT_EQ(Count("SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage IN "
+                  "('closed_won', 'closed_lost')",
+                  {leaver_id}),
+            closed_before);
+  EXPECT_EQ(Doctor(), 0);
+  // The leaver is marked left and signed out everywhere.
+  EXPECT_EQ(s().Get("/api/v1/users/" + leaver["id"].get<std::string>(), admin()).Json()["status"],
+            "left");
+  EXPECT_EQ(s().Get("/api/v1/auth/me", leaver_token).status, 401);
+
+  // The handover afterwards: what moved, account by account.
+  const json shown = s().Get("/api/v1/handovers/" + done["id"].get<std::string>(), admin()).Json();
+  EXPECT_EQ(shown["counts"]["account"], plan["counts"]["account"]);
+  EXPECT_EQ(shown["counts"]["opportunity"], plan["counts"]["opportunity"]);
+  EXPECT_EQ(shown["accounts"].size(), plan["counts"]["account"].get<size_t>());
+  // A first-contact task per key contact, for the successor.
+  int own_introductions = 0;
+  for (const auto& intro : plan["introductions"]) own_introductions += !intro["from_manager"];
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks t JOIN introductions i ON i.task_id = t.id JOIN "
+                  "handovers h ON h.id = i.handover_id WHERE h.from_user_id = ? AND "
+                  "t.owner_id = ? AND t.done_at IS NULL",
+                  {leaver_id, std::stoll(successor["id"].get<std::string>())}),
+            own_introductions);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox o JOIN introductions i ON i.message_id = o.id JOIN "
+                  "handovers h ON h.id = i.handover_id WHERE h.from_user_id = ? AND "
+                  "o.status = 'pending'",
+                  {leaver_id}),
+            static_cast<std::int64_t>(plan["introductions"].size()))
+      << "introductions wait in the outbox (this server has no SMTP server)";
+  // The account's history says who moved it.
+  const std::string account = plan["items"][0]["record_id"];
+  const json history = s().Get("/api/v1/accounts/" + account + "/history", admin()).Json();
+  bool owner_change = false;
+  for (const auto& h : history["items"]) {
+    owner_change |= h["field"] == "owner_id" && h["new_value"] == successor["id"];
+  }
+  EXPECT_TRUE(owner_change) << history.dump();
+  // The continuity view lists it.
+  const json list = s().Get("/api/v1/handovers", admin()).Json();
+  bool listed = false;
+  for (const auto& h : list["items"]) listed |= h["id"] == done["id"];
+  EXPECT_TRUE(listed);
+}
+
+TEST_P(HandoverApiTest, RulesSplitABookByPostcode) {
+  const json leaver = NextLeaver();
+  const json first = Successor();
+  const json second = env_->reps[env_->reps.size() - 2];
+  const json plan =
+      s().Post("/api/v1/handovers", HandoverBody(leaver, first, true), admin()).Json();
+  const std::string some_account = plan["items"][0]["record_id"];
+  const std::string postcode =
+      s().Get("/api/v1/accounts/" + some_account, admin()).Json()["postcode"];
+  ASSERT_GE(postcode.size(), 2u);
+  const std::string prefix = postcode.substr(0, 2);
+  json body = HandoverBody(leaver, first, false);
+  body["reason"] = "territory_split";
+  body["rules"] = json::array({{{"postcode_prefix", prefix}, {"successor_user_id", second["id"]}}});
+  const auto reply = s().Post("/api/v1/handovers", body, admin());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  int to_second = 0;
+  for (const auto& item : plan["items"]) {
+    if (item["record_type"] != "account") continue;
+    const json account =
+        s().Get("/api/v1/accounts/" + item["record_id"].get<std::string>(), admin()).Json();
+    const bool matches = account["postcode"].get<std::string>().rfind(prefix, 0) == 0;
+    EXPECT_EQ(account["owner_id"], matches ? second["id"] : first["id"]) << account.dump();
+    to_second += matches;
+  }
+  EXPECT_GT(to_second, 0);
+  // A territory split does not mark anyone left.
+  EXPECT_EQ(s().Get("/api/v1/users/" + leaver["id"].get<std::string>(), admin()).Json()["status"],
+            "active");
+  EXPECT_EQ(Doctor(), 0);
+}
+
+TEST_P(HandoverApiTest, OnlyAnAdminOrTheLeaversManagerMayHandOver) {
+  const json leaver = NextLeaver();
+  const std::string before = Snapshot();
+  const json users = s().Get("/api/v1/users?limit=500", admin()).Json()["items"];
+  json manager, other_rsm;
+  for (const auto& u : users) {
+    if (u["id"] == leaver["manager_id"]) manager = u;
+  }
+  for (const auto& u : users) {
+    if (u["role"] == "rsm" && u["status"] == "active" && u["id"] != manager["id"]) other_rsm = u;
+  }
+  ASSERT_FALSE(manager.is_null());
+  ASSERT_FALSE(other_rsm.is_null());
+  const std::string manager_token = s().Login(manager["email"]);
+  const std::string other_token = s().Login(other_rsm["email"]);
+  const std::string rep_token = s().Login(leaver["email"]);
+  const std::string peer_token = s().Login(Successor()["email"]);
+  const json commit = HandoverBody(leaver, Successor(), false);
+  EXPECT_EQ(s().Post("/api/v1/handovers", commit, rep_token).status, 403) << "the leaver";
+  EXPECT_EQ(s().Post("/api/v1/handovers", commit, peer_token).status, 403) << "another rep";
+  EXPECT_EQ(s().Post("/api/v1/handovers", commit, other_token).status, 403)
+      << "a manager of another line";
+  const std::string after_refusals = Snapshot();
+  // Sign-ins add sessions; nothing else may have changed.
+  EXPECT_EQ(after_refusals.substr(0, after_refusals.find("sessions:")),
+            before.substr(0, before.find("sessions:")));
+  EXPECT_EQ(
+      s().Post("/api/v1/handovers", HandoverBody(leaver, Successor(), true), manager_token).status,
+      200);
+  const auto reply = s().Post("/api/v1/handovers", commit, manager_token);
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  // The other line's manager cannot see it; the successor can.
+  const std::string path = "/api/v1/handovers/" + reply.Json()["id"].get<std::string>();
+  EXPECT_EQ(s().Get(path, other_token).status, 404);
+  EXPECT_EQ(s().Get(path, peer_token).status, 200);
+}
+
+TEST_P(HandoverApiTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
+  const json leaver = NextLeaver();
+  const std::string before = Snapshot();
+  auto field_of = [&](const json& body) -> std::string {
+    const auto reply = s().Post("/api/v1/handovers", body, admin());
+    EXPECT_EQ(reply.status, 422) << body.dump() << " -> " << reply.body;
+    const json problem = reply.Json();
+    return problem.contains("errors") && !problem["errors"].empty()
+               ? problem["errors"][0]["field"].get<std::string>()
+               : problem.dump();
+  };
+  json body = HandoverBody(leaver, Successor(), false);
+  body["colour"] = "red";
+  EXPECT_EQ(field_of(body), "colour");
+  body = HandoverBody(leaver, leaver, false);
+  EXPECT_EQ(field_of(body), "successor_user_id");
+  body = HandoverBody(leaver, Successor(), false);
+  body["successor_user_id"] = "999999";
+  EXPECT_EQ(field_of(body), "successor_user_id");
+  body = HandoverBody(leaver, Successor(), false);
+  body["reason"] = "bored";
+  EXPECT_EQ(field_of(body), "reason");
+  body = HandoverBody(leaver, Successor(), false);
+  body["effective_on"] = "next week";
+  EXPECT_EQ(field_of(body), "effective_on");
+  body = HandoverBody(leaver, Successor(), false);
+  body.erase("successor_user_id");
+  EXPECT_EQ(field_of(body), "successor_user_id");
+  body["rules"] = json::array({{{"postcode_prefix", "ZZ9"}}});
+  EXPECT_EQ(field_of(body), "rules[0].successor_user_id");
+  // Rules that leave accounts without a successor: the plan warns, the commit refuses.
+  body["rules"] =
+      json::array({{{"postcode_prefix", "ZZ9"}, {"successor_user_id", Successor()["id"]}}});
+  const auto refused = s().Post("/api/v1/handovers", body, admin());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  body["dry_run"] = true;
+  const json plan = s().Post("/api/v1/handovers", body, admin()).Json();
+  bool warned = false;
+  for (const auto& w : plan["warnings"]) warned |= w["code"] == "no_successor";
+  EXPECT_TRUE(warned) << plan.dump().substr(0, 500);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_P(HandoverApiTest, ACrashInTheMiddleOfACommitLeavesAllOrNothing) {
+  const json leaver = NextLeaver();
+  const json successor = Successor();
+  const std::int64_t leaver_owned = Owned(leaver);
+  const std::int64_t successor_owned = Owned(successor);
+  const std::int64_t handovers = Count("SELECT count(*) FROM handovers");
+  {
+    // A second server on the same database that dies (SIGKILL) half-way through a commit: after
+    // the accounts have moved, before the deals, tasks and introductions.
+    ApiServer doomed(env_->db->url(), {}, {"RAPPORT_CRASH_AT=handover-midway"});
+    ASSERT_TRUE(doomed.running());
+    const std::string token = doomed.Login("admin@medequip.example");
+    HttpCall call{"POST", "/api/v1/handovers", HandoverBody(leaver, successor, false).dump(),
+                  token};
+    call.may_fail = true;
+    const auto reply = doomed.Call(call);
+    EXPECT_EQ(reply.status, 0) << "the server answered: " << reply.body;
+    EXPECT_EQ(doomed.Wait(), 128 + SIGKILL);
+  }
+  EXPECT_EQ(Owned(leaver), leaver_owned) << "half a handover was committed";
+  EXPECT_EQ(Owned(successor), successor_owned);
+  EXPECT_EQ(Count("SELECT count(*) FROM handovers"), handovers);
+  EXPECT_EQ(Doctor(), 0);
+  // And the same handover goes through afterwards.
+  const auto reply = s().Post("/api/v1/handovers", HandoverBody(leaver, successor, false), admin());
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(OpenWork(leaver), 0);
+}
+
+#define RAPPORT_ASSERT_OK_STATUS(expr)                       \
+  do {                                                       \
+    const ::rapport::Status status_ = (expr);                \
+    ASSERT_TRUE(status_.ok()) << status_.error().ToString(); \
+  } while (0)
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// The Message-ID of every message the sink has stored.
+std::vector<std::string> Delivered(const std::filesystem::path& maildir) {
+  std::vector<std::string> ids;
+  if (!std::filesystem::exists(maildir / "new")) return ids;
+  for (const auto& file : std::filesystem::directory_iterator(maildir / "new")) {
+    std::ifstream in(file.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Message-ID:", 0) == 0) ids.push_back(line.substr(11));
+    }
+  }
+  return ids;
+}
+
+TEST_P(HandoverApiTest, IntroductionsAreSentExactlyOnceAcrossRestarts) {
+  const json leaver = NextLeaver();
+  TempDir dir;
+  const int port = FreePort();
+  const std::vector<std::string> mail_args = {
+      "--smtp-url",           "smtp://127.0.0.1:" + std::to_string(port),
+      "--smtp-retry-seconds", "1",
+      "--outbox-poll-ms",     "200",
+      "--company-name",       "MedEquip UK"};
+  const std::vector<std::string> sink_argv = {"/usr/bin/python3",
+                                              "-m",
+                                              "aiosmtpd",
+                                              "-n",
+                                              "-l",
+                                              "127.0.0.1:" + std::to_string(port),
+                                              "-c",
+                                              "aiosmtpd.handlers.Mailbox",
+                                              dir.File("mail")};
+  const std::string mine =
+      "SELECT count(*) FROM outbox o JOIN introductions i ON i.message_id = o.id JOIN handovers h "
+      "ON h.id = i.handover_id WHERE h.from_user_id = " +
+      leaver["id"].get<std::string>();
+  auto wait_for = [&](const std::string& sql, std::int64_t at_least, int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (Count(sql) >= at_least) return true;
+      usleep(100'000);
+    }
+    return false;
+  };
+
+  auto server = std::make_unique<ApiServer>(env_->db->url(), mail_args);
+  ASSERT_TRUE(server->running());
+  const std::string token = server->Login("admin@medequip.example");
+  const auto reply =
+      server->Post("/api/v1/handovers", HandoverBody(leaver, Successor(), false), token);
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const std::int64_t total = Count(mine);
+  ASSERT_GT(total, 0);
+
+  // No SMTP server yet: deliveries fail and are retried later.
+  ASSERT_TRUE(wait_for("SELECT count(*) FROM outbox WHERE last_error IS NOT NULL", 1, 30))
+      << server->Log().substr(0, 3000);
+  EXPECT_TRUE(Delivered(dir.File("mail")).empty());
+
+  // The SMTP server comes up; half-way through, the server and the sink both restart.
+  auto sink = std::make_unique<RunningCommand>(sink_argv);
+  ASSERT_TRUE(wait_for(mine + " AND o.status = 'sent'", std::min<std::int64_t>(total, 3), 60))
+      << server->Log();
+  EXPECT_EQ(server->Stop(), 0);
+  sink->Kill(SIGTERM);
+  sink->Wait();
+  const std::int64_t sent_before_restart = Count(mine + " AND o.status = 'sent'");
+  sink = std::make_unique<RunningCommand>(sink_argv);
+  server = std::make_unique<ApiServer>(env_->db->url(), mail_args);
+  ASSERT_TRUE(server->running());
+  ASSERT_TRUE(wait_for(mine + " AND o.status = 'sent'", total, 180)) << server->Log();
+  usleep(1'500'000);  // anything sent twice would arrive now
+  EXPECT_EQ(server->Stop(), 0);
+  sink->Kill(SIGTERM);
+  sink->Wait();
+
+  // The sink also got what earlier tests' handovers had queued; count this handover's messages.
+  std::set<std::string> expected;
+  RAPPORT_ASSERT_OK_STATUS(env_->database->Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows, tx.Query("SELECT o.id FROM outbox o JOIN introductions i ON "
+                                "i.message_id = o.id JOIN handovers h ON h.id = i.handover_id "
+                                "WHERE h.from_user_id = " +
+                                leaver["id"].get<std::string>()));
+    for (const auto& row : rows) expected.insert("outbox-" + row.Text(0) + ".");
+    return Ok();
+  }));
+  const std::vector<std::string> all = Delivered(dir.File("mail"));
+  const std::set<std::string> unique(all.begin(), all.end());
+  EXPECT_EQ(unique.size(), all.size()) << "a message was delivered twice";
+  std::int64_t ours = 0;
+  for (const std::string& id : all) {
+    const auto start = id.find("outbox-");
+    const auto dot = id.find('.', start);
+    if (start != std::string::npos && dot != std::string::npos &&
+        expected.count(id.substr(start, dot - start + 1))) {
+      ++ours;
+    }
+  }
+  EXPECT_EQ(ours, total) << sent_before_restart << " were sent before the restart";
+  // Each one is on its account's timeline, with the contact.
+  EXPECT_EQ(Count(mine + " AND EXISTS (SELECT 1 FROM activities x JOIN activity_contacts ac ON "
+                         "ac.activity_id = x.id WHERE x.id = o.activity_id AND x.kind = 'email' "
+                         "AND x.account_id = o.account_id AND ac.contact_id = o.contact_id)"),
+            total);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HandoverApiTest,
+                         ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
+                         ::rapport::testing::BackendName);
+
+}  // namespace
+}  // namespace rapport::continuity
