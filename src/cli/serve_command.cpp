@@ -11,9 +11,11 @@
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "cli/command.hpp"
+#include "continuity/handover.hpp"
 #include "continuity/handover_routes.hpp"
 #include "continuity/outbox.hpp"
 #include "continuity/relationship_risk.hpp"
+#include "core/periodic.hpp"
 #include "db/migrations.hpp"
 #include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
@@ -32,6 +34,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     std::string web_root;
     int threads = 0;
     continuity::SmtpSettings smtp;
+    int housekeeping_seconds = 60;
     continuity::HandoverSettings handovers;
   };
   auto args = std::make_shared<Args>();
@@ -59,6 +62,10 @@ void AddServeCommand(CLI::App& app, Context& context) {
   command
       ->add_option("--outbox-poll-ms", args->smtp.poll_milliseconds,
                    "How often the outbox is checked")
+      ->capture_default_str();
+  command
+      ->add_option("--housekeeping-seconds", args->housekeeping_seconds,
+                   "How often covers that have ended are handed back")
       ->capture_default_str();
   command
       ->add_option("--company-name", args->handovers.company_name,
@@ -113,6 +120,20 @@ void AddServeCommand(CLI::App& app, Context& context) {
     continuity::SmtpTransport transport(smtp);
     continuity::OutboxWorker outbox(database, context.clock, transport, smtp);
     if (!smtp.url.empty()) outbox.Start();
+    // Covers for leave end by themselves: what the cover holds goes back to the person.
+    PeriodicTask housekeeping(std::chrono::seconds(args->housekeeping_seconds), [&] {
+      const Status ended = database.Write([&](db::Transaction& tx) -> Status {
+        RAPPORT_ASSIGN_OR_RETURN(
+            int n, continuity::EndCovers(tx, audit::Actor{std::nullopt, context.clock.Now()}));
+        if (n > 0) {
+          spdlog::info("housekeeping: {} cover(s) ended", n);
+          access_generation.Bump();
+        }
+        return Ok();
+      });
+      if (!ended.ok()) spdlog::warn("housekeeping: {}", ended.error().message());
+    });
+    housekeeping.Start();
 
     server::HttpServer http(router, options);
     if (Status s = http.Listen(); !s.ok()) {
@@ -123,6 +144,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
               << ":" << http.port() << "/" << std::endl;
     http.Run();
     outbox.Stop();
+    housekeeping.Stop();
     spdlog::info("stopped; database closed");
     spdlog::shutdown();
     context.exit_code = kExitOk;

@@ -20,6 +20,16 @@ Result<UserSummary> LoadUser(db::Transaction& tx, std::int64_t id, const std::st
   return UserSummary{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->OptInt(4)};
 }
 
+// A distributor, in the shape of the person handing over (id 0: not a user).
+Result<UserSummary> LoadDistributor(db::Transaction& tx, std::int64_t id,
+                                    const std::string& field) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx.QueryOne("SELECT name, coalesce(email, ''), status FROM distributors WHERE id = ?", {id}));
+  if (!row) return Error::InvalidField(field, "there is no distributor " + std::to_string(id));
+  return UserSummary{0, row->Text(0), row->Text(1), row->Text(2), std::nullopt};
+}
+
 // Accounts go to the first rule that matches them, else to the default successor.
 class SuccessorChooser {
  public:
@@ -109,6 +119,32 @@ Status CheckRequest(const HandoverRequest& request) {
   if (request.ownership_limit < 1) {
     return Error::InvalidField("ownership_limit", "must be at least 1");
   }
+  const bool by_distributor = request.from_distributor_id.has_value();
+  if (by_distributor != (request.reason == "distributor_change")) {
+    return by_distributor
+               ? Error::InvalidField("reason", "must be distributor_change for a distributor")
+               : Error::InvalidField("from_distributor_id", "is required for a distributor change");
+  }
+  if (by_distributor && request.from_user_id != 0) {
+    return Error::InvalidField("from_user_id", "give a person or a distributor, not both");
+  }
+  if (!by_distributor && request.from_user_id == 0) {
+    return Error::InvalidField("from_user_id", "is required");
+  }
+  if (request.to_distributor_id && !by_distributor) {
+    return Error::InvalidField("to_distributor_id", "only a distributor change has one");
+  }
+  if (request.reason == "leave") {
+    std::int64_t back = 0;
+    if (!request.cover_ends_on) {
+      return Error::InvalidField("cover_ends_on", "is required for leave: the day they are back");
+    }
+    if (!ParseDate(*request.cover_ends_on, back) || back <= day) {
+      return Error::InvalidField("cover_ends_on", "must be a date after effective_on");
+    }
+  } else if (request.cover_ends_on) {
+    return Error::InvalidField("cover_ends_on", "only leave has a cover that ends");
+  }
   if (!request.successor_id && request.rules.empty()) {
     return Error::InvalidField("successor_user_id",
                                "give a successor, or rules that split the accounts");
@@ -149,7 +185,23 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
   RAPPORT_RETURN_IF_ERROR(CheckRequest(request));
   HandoverPlan plan;
   plan.request = request;
-  RAPPORT_ASSIGN_OR_RETURN(plan.leaver, LoadUser(tx, request.from_user_id, "from_user_id"));
+  const bool by_distributor = request.from_distributor_id.has_value();
+  if (by_distributor) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        plan.leaver, LoadDistributor(tx, *request.from_distributor_id, "from_distributor_id"));
+    if (request.to_distributor_id) {
+      if (*request.to_distributor_id == *request.from_distributor_id) {
+        return Error::InvalidField("to_distributor_id", "is the distributor being replaced");
+      }
+      RAPPORT_ASSIGN_OR_RETURN(
+          UserSummary to, LoadDistributor(tx, *request.to_distributor_id, "to_distributor_id"));
+      if (to.status != "active") {
+        return Error::InvalidField("to_distributor_id", to.name + " is " + to.status);
+      }
+    }
+  } else {
+    RAPPORT_ASSIGN_OR_RETURN(plan.leaver, LoadUser(tx, request.from_user_id, "from_user_id"));
+  }
   plan.marks_leaver_left = request.reason == "resigned";
 
   // Every successor must exist, be active and not be the leaver.
@@ -187,6 +239,10 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
   for (const auto& row : territory_rows) parents[row.Int(0)] = row.Int(1);
   const SuccessorChooser chooser(request, std::move(parents));
   const std::int64_t leaver = request.from_user_id;
+  // The accounts that move: the person's own, or those the distributor serves.
+  const std::string scope = by_distributor ? "a.distributor_id = ?" : "a.owner_id = ?";
+  const db::Value scope_id =
+      by_distributor ? db::Value(*request.from_distributor_id) : db::Value(request.from_user_id);
   const std::string today = FormatDate(now / kMicrosPerDay);
   const std::string in_30_days = FormatDate(now / kMicrosPerDay + 30);
 
@@ -194,9 +250,10 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
   std::map<std::int64_t, std::optional<std::int64_t>> account_successor;
   std::map<std::int64_t, std::string> account_name;
   RAPPORT_ASSIGN_OR_RETURN(db::Rows accounts,
-                           tx.Query("SELECT id, name, territory_id, postcode FROM accounts "
-                                    "WHERE owner_id = ? AND archived_at IS NULL ORDER BY id",
-                                    {leaver}));
+                           tx.Query("SELECT a.id, a.name, a.territory_id, a.postcode FROM "
+                                    "accounts a WHERE " +
+                                        scope + " AND a.archived_at IS NULL ORDER BY a.id",
+                                    {scope_id}));
   for (const auto& row : accounts) {
     const auto successor = chooser.For(row.OptInt(2), row.Text(3));
     account_successor[row.Int(0)] = successor;
@@ -225,10 +282,15 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
 
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows opportunities,
-      tx.Query(std::string("SELECT id, name, account_id, close_date FROM opportunities "
-                           "WHERE owner_id = ? AND stage IN ") +
-                   kOpenStages + " ORDER BY id",
-               {leaver}));
+      tx.Query(by_distributor
+                   ? "SELECT o.id, o.name, o.account_id, o.close_date FROM opportunities o JOIN "
+                     "accounts a ON a.id = o.account_id WHERE " +
+                         scope + " AND a.archived_at IS NULL AND o.owner_id = a.owner_id AND " +
+                         "o.stage IN " + kOpenStages + " ORDER BY o.id"
+                   : std::string("SELECT id, name, account_id, close_date FROM opportunities "
+                                 "WHERE owner_id = ? AND stage IN ") +
+                         kOpenStages + " ORDER BY id",
+               {scope_id}));
   for (const auto& row : opportunities) {
     PlanItem item{"opportunity", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
     unplaced(item, "The opportunity");
@@ -245,15 +307,22 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
 
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows tasks,
-      tx.Query("SELECT id, subject, account_id FROM tasks WHERE owner_id = ? AND done_at IS NULL "
-               "ORDER BY id",
-               {leaver}));
+      tx.Query(by_distributor
+                   ? "SELECT t.id, t.subject, t.account_id FROM tasks t JOIN accounts a ON "
+                     "a.id = t.account_id WHERE " +
+                         scope +
+                         " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND "
+                         "t.done_at IS NULL ORDER BY t.id"
+                   : "SELECT id, subject, account_id FROM tasks WHERE owner_id = ? AND done_at "
+                     "IS NULL ORDER BY id",
+               {scope_id}));
   for (const auto& row : tasks) {
     PlanItem item{"task", row.Int(0), row.OptInt(2), row.Text(1), follow(row.OptInt(2))};
     unplaced(item, "The task");
     plan.items.push_back(std::move(item));
   }
 
+  // A distributor has no meetings, territories or team places of ours: leaver is 0, no rows.
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows meetings,
       tx.Query("SELECT id, subject, account_id FROM activities WHERE user_id = ? AND "
@@ -301,9 +370,9 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows contact_counts,
       tx.Query("SELECT c.account_id, count(*) FROM contacts c JOIN accounts a ON "
-               "a.id = c.account_id WHERE a.owner_id = ? AND a.archived_at IS NULL AND "
-               "c.left_at IS NULL GROUP BY c.account_id",
-               {leaver}));
+               "a.id = c.account_id WHERE " +
+                   scope + " AND a.archived_at IS NULL AND c.left_at IS NULL GROUP BY c.account_id",
+               {scope_id}));
   for (const auto& row : contact_counts) active_contacts[row.Int(0)] = row.Int(1);
   for (const auto& [id, name] : account_name) {
     const std::int64_t n = active_contacts[id];
@@ -324,10 +393,11 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows revenue,
         tx.Query("SELECT s.account_id, sum(s.revenue_minor) AS revenue FROM sales_lines s "
-                 "JOIN accounts a ON a.id = s.account_id WHERE a.owner_id = ? AND "
-                 "a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
-                 "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
-                 {leaver, since}));
+                 "JOIN accounts a ON a.id = s.account_id WHERE " +
+                     scope +
+                     " AND a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
+                     "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
+                 {scope_id, since}));
     const size_t top = (account_name.size() + 4) / 5;
     for (size_t i = 0; i < revenue.size() && i < top; ++i) top_accounts.insert(revenue[i].Int(0));
   }
@@ -338,13 +408,14 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
       db::Rows key_contacts,
       tx.Query(std::string(
                    "SELECT c.id, c.account_id, c.first_name, c.last_name, c.email FROM contacts c "
-                   "JOIN accounts a ON a.id = c.account_id WHERE a.owner_id = ? AND "
-                   "a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL AND "
+                   "JOIN accounts a ON a.id = c.account_id WHERE ") +
+                   scope +
+                   " AND a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL AND "
                    "c.email <> '' AND (c.influence = 'high' OR c.kol = 1 OR EXISTS (SELECT 1 FROM "
                    "opportunity_contact_roles r JOIN opportunities o ON o.id = r.opportunity_id "
-                   "WHERE r.contact_id = c.id AND o.stage IN ") +
+                   "WHERE r.contact_id = c.id AND o.stage IN " +
                    kOpenStages + ")) ORDER BY c.account_id, c.id",
-               {leaver}));
+               {scope_id}));
   std::set<std::int64_t> introduced_accounts;
   std::map<std::int64_t, std::optional<UserSummary>> managers;  // successor -> active manager
   for (const auto& row : key_contacts) {
@@ -423,10 +494,12 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
   RAPPORT_ASSIGN_OR_RETURN(
       std::int64_t handover_id,
       tx.QueryInt(
-          "INSERT INTO handovers (from_user_id, reason, effective_on, team_rule, "
-          "first_contact_days, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-          "RETURNING id",
-          {request.from_user_id, request.reason, request.effective_on,
+          "INSERT INTO handovers (from_user_id, from_distributor_id, to_distributor_id, "
+          "cover_ends_on, reason, effective_on, team_rule, first_contact_days, created_by, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          {request.from_user_id == 0 ? db::Null() : db::Value(request.from_user_id),
+           db::OptionalInt(request.from_distributor_id), db::OptionalInt(request.to_distributor_id),
+           db::OptionalText(request.cover_ends_on), request.reason, request.effective_on,
            std::string(request.team_rule == TeamRule::kKeepTeam ? "keep_team" : "replace_leaver"),
            std::int64_t{request.first_contact_days}, db::OptionalInt(actor.user_id), actor.at}));
 
@@ -443,9 +516,12 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
           audit::RecordAction(tx, actor, "account_team_members", item.record_id, "delete"));
     } else {
       const Target target = TargetOf(item.record_type);
-      RAPPORT_RETURN_IF_ERROR(
-          Discard(audit::UpdateAudited(tx, actor, target.table, item.record_id, std::nullopt,
-                                       {{target.column, *item.successor_id}}, target.versioned)));
+      audit::FieldValues changes = {{target.column, *item.successor_id}};
+      if (request.from_distributor_id && item.record_type == "account") {
+        changes.emplace_back("distributor_id", db::OptionalInt(request.to_distributor_id));
+      }
+      RAPPORT_RETURN_IF_ERROR(Discard(audit::UpdateAudited(
+          tx, actor, target.table, item.record_id, std::nullopt, changes, target.versioned)));
     }
     RAPPORT_RETURN_IF_ERROR(
         tx.Execute("INSERT INTO handover_items (handover_id, record_type, record_id, account_id, "
@@ -454,6 +530,16 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
                     *item.successor_id, item.action}));
   }
 
+  if (request.from_distributor_id) {
+    RAPPORT_RETURN_IF_ERROR(
+        Discard(audit::UpdateAudited(tx, actor, "distributors", *request.from_distributor_id,
+                                     std::nullopt, {{"status", std::string("terminated")}})));
+  }
+  if (request.reason == "leave" && plan.leaver.status == "active") {
+    RAPPORT_RETURN_IF_ERROR(
+        Discard(audit::UpdateAudited(tx, actor, "users", request.from_user_id, std::nullopt,
+                                     {{"status", std::string("on_leave")}})));
+  }
   if (plan.marks_leaver_left) {
     std::int64_t day = 0;
     ParseDate(request.effective_on, day);
@@ -534,13 +620,23 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
 Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t id, Instant now) {
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> head,
-      tx.QueryOne("SELECT from_user_id, reason, effective_on, team_rule, created_by, created_at "
+      tx.QueryOne("SELECT from_user_id, reason, effective_on, team_rule, created_by, created_at, "
+                  "from_distributor_id, to_distributor_id, cover_ends_on, cover_ended_at "
                   "FROM handovers WHERE id = ?",
                   {id}));
   if (!head) return Error(ErrorCode::kNotFound, "there is no handover " + std::to_string(id));
   HandoverProgress progress;
   progress.id = id;
-  RAPPORT_ASSIGN_OR_RETURN(progress.leaver, LoadUser(tx, head->Int(0), "from_user_id"));
+  progress.from_distributor_id = head->OptInt(6);
+  progress.to_distributor_id = head->OptInt(7);
+  progress.cover_ends_on = head->OptText(8);
+  progress.cover_ended_at = head->OptInt(9);
+  if (progress.from_distributor_id) {
+    RAPPORT_ASSIGN_OR_RETURN(progress.leaver,
+                             LoadDistributor(tx, *progress.from_distributor_id, "id"));
+  } else {
+    RAPPORT_ASSIGN_OR_RETURN(progress.leaver, LoadUser(tx, head->Int(0), "from_user_id"));
+  }
   progress.reason = head->Text(1);
   progress.effective_on = head->Text(2);
   progress.team_rule = head->Text(3);
@@ -618,6 +714,52 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
     }
   }
   return progress;
+}
+
+Result<int> EndCovers(db::Transaction& tx, const audit::Actor& actor) {
+  const std::string today = FormatDate(actor.at / kMicrosPerDay);
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows covers, tx.Query("SELECT id, from_user_id FROM handovers WHERE reason = 'leave' AND "
+                                "cover_ended_at IS NULL AND cover_ends_on <= ? ORDER BY id",
+                                {today}));
+  for (const auto& cover : covers) {
+    const std::int64_t person = cover.Int(1);
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows items,
+        tx.Query("SELECT record_type, record_id, successor_id FROM handover_items WHERE "
+                 "handover_id = ? AND action = 'reassign' ORDER BY id",
+                 {cover.Int(0)}));
+    for (const auto& item : items) {
+      const std::string type = item.Text(0);
+      const Target target = TargetOf(type);
+      // Only what the cover still holds, and still open, goes back.
+      std::string still = std::string("SELECT count(*) FROM ") + target.table +
+                          " WHERE id = ? AND " + target.column + " = ?";
+      if (type == "opportunity") still += std::string(" AND stage IN ") + kOpenStages;
+      if (type == "task") still += " AND done_at IS NULL";
+      if (type == "team_member") {
+        still +=
+            " AND NOT EXISTS (SELECT 1 FROM account_team_members o WHERE o.account_id = "
+            "account_team_members.account_id AND o.team_role = "
+            "account_team_members.team_role AND o.user_id = " +
+            std::to_string(person) + ")";
+      }
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t held, tx.QueryInt(still, {item.Int(1), item.Int(2)}));
+      if (held == 0) continue;
+      RAPPORT_RETURN_IF_ERROR(
+          Discard(audit::UpdateAudited(tx, actor, target.table, item.Int(1), std::nullopt,
+                                       {{target.column, person}}, target.versioned)));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> status,
+                             tx.QueryOne("SELECT status FROM users WHERE id = ?", {person}));
+    if (status && status->Text(0) == "on_leave") {
+      RAPPORT_RETURN_IF_ERROR(Discard(audit::UpdateAudited(tx, actor, "users", person, std::nullopt,
+                                                           {{"status", std::string("active")}})));
+    }
+    RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE handovers SET cover_ended_at = ? WHERE id = ?",
+                                       {actor.at, cover.Int(0)}));
+  }
+  return static_cast<int>(covers.size());
 }
 
 void CrashPoint(const char* point) {

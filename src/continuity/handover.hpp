@@ -35,7 +35,13 @@ enum class TeamRule {
 };
 
 struct HandoverRequest {
-  std::int64_t from_user_id = 0;
+  std::int64_t from_user_id = 0;  // 0 when a distributor hands over
+  // distributor_change: the distributor whose accounts move, and the one that takes them over
+  // (none: we serve them directly through the successor).
+  std::optional<std::int64_t> from_distributor_id;
+  std::optional<std::int64_t> to_distributor_id;
+  // leave: the day the person is back, when the cover ends by itself.
+  std::optional<std::string> cover_ends_on;
   std::optional<std::int64_t> successor_id;  // for whatever no rule matches
   std::vector<SuccessorRule> rules;          // first match wins
   std::string reason;
@@ -83,7 +89,7 @@ struct UserSummary {
 
 struct HandoverPlan {
   HandoverRequest request;
-  UserSummary leaver;
+  UserSummary leaver;                   // for a distributor: its name and email, id 0
   std::vector<UserSummary> successors;  // everyone who receives something
   std::vector<PlanItem> items;
   std::vector<PlannedIntroduction> introductions;
@@ -123,6 +129,9 @@ struct HandoverProgress {
   std::string reason;
   std::string effective_on;
   std::string team_rule;
+  std::optional<std::int64_t> from_distributor_id, to_distributor_id;
+  std::optional<std::string> cover_ends_on;
+  std::optional<Instant> cover_ended_at;
   std::optional<std::int64_t> created_by;
   Instant created_at = 0;
   std::vector<std::pair<std::string, int>> counts;  // record_type -> items
@@ -132,6 +141,10 @@ struct HandoverProgress {
 
 // kNotFound when there is no such handover.
 Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t id, Instant now);
+
+// Ends every cover (a handover for leave) whose end date has come: what the cover still holds
+// goes back to the person, who is active again. Returns how many covers ended.
+Result<int> EndCovers(db::Transaction& tx, const audit::Actor& actor);
 
 // Test hook: when the environment variable RAPPORT_CRASH_AT names `point`, the process is killed
 // (SIGKILL) there, as a power cut would. Used to prove a commit is all or nothing.

@@ -47,6 +47,15 @@ Result<ParsedRequest> ParseHandoverRequest(const std::string& text, Instant now)
     if (key == "from_user_id") {
       RAPPORT_ASSIGN_OR_RETURN(r.from_user_id, api::ParseIdValue(value, key));
       has_from = true;
+    } else if (key == "from_distributor_id") {
+      RAPPORT_ASSIGN_OR_RETURN(r.from_distributor_id, OptionalId(value, key));
+    } else if (key == "to_distributor_id") {
+      RAPPORT_ASSIGN_OR_RETURN(r.to_distributor_id, OptionalId(value, key));
+    } else if (key == "cover_ends_on") {
+      if (value.kind != Kind::kNull) {
+        RAPPORT_ASSIGN_OR_RETURN(std::string day, Text(value, key));
+        r.cover_ends_on = day;
+      }
     } else if (key == "successor_user_id") {
       RAPPORT_ASSIGN_OR_RETURN(r.successor_id, OptionalId(value, key));
     } else if (key == "reason") {
@@ -101,14 +110,22 @@ Result<ParsedRequest> ParseHandoverRequest(const std::string& text, Instant now)
       return Error::InvalidField(key, "is not a field of a handover");
     }
   }
-  if (!has_from) return Error::InvalidField("from_user_id", "is required");
+  if (!has_from && !r.from_distributor_id) {
+    return Error::InvalidField("from_user_id", "is required (or from_distributor_id)");
+  }
   if (!has_reason) return Error::InvalidField("reason", "is required");
   return parsed;
 }
 
 // Only an admin, or a manager above the person, may hand over their work.
-Status MayHandOver(const api::Caller& caller, std::int64_t from_user_id) {
+Status MayHandOver(const api::Caller& caller, const HandoverRequest& request) {
   if (api::IsAdmin(caller)) return Ok();
+  const std::int64_t from_user_id = request.from_user_id;
+  if (request.from_distributor_id) {
+    if (api::IsManager(caller)) return Ok();
+    return Error(ErrorCode::kPermissionDenied,
+                 "only an admin or a manager can move a distributor's accounts");
+  }
   if (api::IsManager(caller) && from_user_id != caller.user_id &&
       std::find(caller.user_ids.begin(), caller.user_ids.end(), from_user_id) !=
           caller.user_ids.end()) {
@@ -138,6 +155,20 @@ void WriteOptId(api::JsonWriter& w, const std::optional<std::int64_t>& id) {
     w.Null();
 }
 
+// Who handed over: a person (from_user) or a distributor (from_distributor); the other is null.
+void WriteFrom(api::JsonWriter& w, const UserSummary& from,
+               const std::optional<std::int64_t>& distributor_id) {
+  w.Key("from_user");
+  if (distributor_id) {
+    w.Null().Key("from_distributor").StartObject();
+    w.Key("id").String(api::FormatId(*distributor_id)).Key("name").String(from.name);
+    w.Key("status").String(from.status).EndObject();
+  } else {
+    WriteUser(w, from);
+    w.Key("from_distributor").Null();
+  }
+}
+
 void WriteWarnings(api::JsonWriter& w, const std::vector<PlanWarning>& warnings) {
   w.Key("warnings").StartArray();
   for (const PlanWarning& warning : warnings) {
@@ -155,8 +186,8 @@ std::string PlanJson(const HandoverPlan& plan) {
   static const char* kTypes[] = {"account", "opportunity", "task",
                                  "meeting", "territory",   "team_member"};
   api::JsonWriter w;
-  w.StartObject().Key("dry_run").Bool(true).Key("from_user");
-  WriteUser(w, plan.leaver);
+  w.StartObject().Key("dry_run").Bool(true);
+  WriteFrom(w, plan.leaver, plan.request.from_distributor_id);
   w.Key("reason").String(plan.request.reason);
   w.Key("effective_on").String(plan.request.effective_on);
   w.Key("marks_leaver_left").Bool(plan.marks_leaver_left);
@@ -210,8 +241,16 @@ std::string PlanJson(const HandoverPlan& plan) {
 }
 
 void WriteProgress(api::JsonWriter& w, const HandoverProgress& p, bool with_accounts) {
-  w.StartObject().Key("id").String(api::FormatId(p.id)).Key("from_user");
-  WriteUser(w, p.leaver);
+  w.StartObject().Key("id").String(api::FormatId(p.id));
+  WriteFrom(w, p.leaver, p.from_distributor_id);
+  w.Key("to_distributor_id");
+  WriteOptId(w, p.to_distributor_id);
+  w.Key("cover_ends_on").OptString(p.cover_ends_on);
+  w.Key("cover_ended_at");
+  if (p.cover_ended_at)
+    w.String(FormatInstant(*p.cover_ended_at));
+  else
+    w.Null();
   w.Key("reason").String(p.reason);
   w.Key("effective_on").String(p.effective_on);
   w.Key("team_rule").String(p.team_rule);
@@ -267,13 +306,14 @@ std::string VisibleHandovers(const api::Caller& c) {
       "AND hi.successor_id = " +
       std::to_string(c.user_id) + ")";
   if (api::IsManager(c) && !ids.empty()) {
-    condition = "(h.from_user_id IN (" + ids + ") OR " + condition + ")";
+    condition = "(h.from_user_id IN (" + ids + ") OR h.from_distributor_id IS NOT NULL OR " +
+                condition + ")";
   }
   return condition;
 }
 
 constexpr const char* kRequestSchema =
-    R"({"type":"object","properties":{"from_user_id":{"type":"string"},"successor_user_id":{"type":["string","null"]},"rules":{"type":"array","items":{"type":"object","properties":{"territory_id":{"type":["string","null"]},"postcode_prefix":{"type":"string"},"successor_user_id":{"type":"string"}},"required":["successor_user_id"],"additionalProperties":false}},"reason":{"type":"string","enum":["resigned","promoted","moved","leave","territory_split","distributor_change"]},"effective_on":{"type":"string","format":"date"},"dry_run":{"type":"boolean"},"team_rule":{"type":"string","enum":["replace_leaver","keep_team"]},"first_contact_days":{"type":"integer","minimum":1,"maximum":90},"ownership_limit":{"type":"integer","minimum":1}},"required":["from_user_id","reason"],"additionalProperties":false})";
+    R"({"type":"object","properties":{"from_user_id":{"type":"string"},"from_distributor_id":{"type":["string","null"]},"to_distributor_id":{"type":["string","null"]},"cover_ends_on":{"type":["string","null"],"format":"date"},"successor_user_id":{"type":["string","null"]},"rules":{"type":"array","items":{"type":"object","properties":{"territory_id":{"type":["string","null"]},"postcode_prefix":{"type":"string"},"successor_user_id":{"type":"string"}},"required":["successor_user_id"],"additionalProperties":false}},"reason":{"type":"string","enum":["resigned","promoted","moved","leave","territory_split","distributor_change"]},"effective_on":{"type":"string","format":"date"},"dry_run":{"type":"boolean"},"team_rule":{"type":"string","enum":["replace_leaver","keep_team"]},"first_contact_days":{"type":"integer","minimum":1,"maximum":90},"ownership_limit":{"type":"integer","minimum":1}},"required":["reason"],"additionalProperties":false})";
 constexpr const char* kProgressSchema =
     R"({"type":"object","properties":{"id":{"type":"string"},"from_user":{"type":"object"},"reason":{"type":"string"},"effective_on":{"type":"string"},"counts":{"type":"object"},"progress":{"type":"object"},"accounts":{"type":"array","items":{"type":"object"}}}})";
 
@@ -317,7 +357,7 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
          const Instant now = ctx.clock.Now();
          RAPPORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseHandoverRequest(r.body, now));
          parsed.request.company_name = settings.company_name;
-         RAPPORT_RETURN_IF_ERROR(MayHandOver(c, parsed.request.from_user_id));
+         RAPPORT_RETURN_IF_ERROR(MayHandOver(c, parsed.request));
          if (parsed.dry_run) {
            std::string json;
            RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
@@ -418,6 +458,78 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
         {},
         "",
         kProgressSchema}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/insights/overdue-first-contacts",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         if (!r.query.empty()) {
+           return Error(ErrorCode::kMalformed, "this report takes no parameters",
+                        {FieldError{r.query[0].first, "is not a parameter of this report"}});
+         }
+         // Managers see their line's (the alert goes to the successor's manager); everyone
+         // else their own.
+         std::string whose;
+         if (!api::IsAdmin(c)) {
+           std::string ids;
+           const std::vector<std::int64_t> own = {c.user_id};
+           for (std::int64_t id : api::IsManager(c) ? c.user_ids : own) {
+             ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+           }
+           whose = " AND i.successor_id IN (" + ids + ")";
+         }
+         const Instant now = ctx.clock.Now();
+         const std::int64_t today = now / kMicrosPerDay;
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               db::Rows rows,
+               tx.Query("SELECT i.handover_id, i.account_id, a.name, i.contact_id, c.first_name, "
+                        "c.last_name, i.successor_id, u.name, t.due_on, t.id FROM introductions i "
+                        "JOIN tasks t ON t.id = i.task_id JOIN accounts a ON a.id = i.account_id "
+                        "JOIN contacts c ON c.id = i.contact_id JOIN users u ON "
+                        "u.id = i.successor_id WHERE t.done_at IS NULL AND t.due_on < ?" +
+                            whose + " ORDER BY t.due_on, i.id LIMIT 200",
+                        {FormatDate(today)}));
+           w.StartObject().Key("items").StartArray();
+           for (const auto& row : rows) {
+             std::int64_t due = 0;
+             ParseDate(row.Text(8), due);
+             w.StartObject()
+                 .Key("handover_id")
+                 .String(api::FormatId(row.Int(0)))
+                 .Key("account_id")
+                 .String(api::FormatId(row.Int(1)))
+                 .Key("account_name")
+                 .String(row.Text(2))
+                 .Key("contact_id")
+                 .String(api::FormatId(row.Int(3)))
+                 .Key("contact_name")
+                 .String(row.Text(4) + " " + row.Text(5))
+                 .Key("successor_user_id")
+                 .String(api::FormatId(row.Int(6)))
+                 .Key("successor_name")
+                 .String(row.Text(7))
+                 .Key("due_on")
+                 .String(row.Text(8))
+                 .Key("days_overdue")
+                 .Int(today - due)
+                 .Key("task_id")
+                 .String(api::FormatId(row.Int(9)))
+                 .EndObject();
+           }
+           w.EndArray().EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"First contacts after a handover that are overdue: the successor's own, or their line's "
+        "for a manager",
+        "Continuity",
+        {},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"handover_id":{"type":"string"},"account_id":{"type":"string"},"account_name":{"type":"string"},"contact_name":{"type":"string"},"successor_name":{"type":"string"},"due_on":{"type":"string"},"days_overdue":{"type":"integer"}}}}}})"}});
 
   api::RegisterResource(router, ctx, TemplateSpec());
 }

@@ -126,39 +126,14 @@ Status SmtpTransport::Send(const Message& message) {
 
 OutboxWorker::OutboxWorker(db::Database& database, const Clock& clock, MailTransport& transport,
                            SmtpSettings settings)
-    : database_(database), clock_(clock), transport_(transport), settings_(std::move(settings)) {}
-
-OutboxWorker::~OutboxWorker() { Stop(); }
-
-void OutboxWorker::Start() {
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void OutboxWorker::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void OutboxWorker::Loop() {
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (stopping_) return;
-    }
-    Result<int> sent = RunOnce();
-    if (!sent.ok()) spdlog::warn("outbox: {}", sent.error().message());
-    std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(settings_.poll_milliseconds),
-                   [this] { return stopping_; });
-    if (stopping_) return;
-  }
-}
+    : database_(database),
+      clock_(clock),
+      transport_(transport),
+      settings_(std::move(settings)),
+      task_(std::chrono::milliseconds(settings_.poll_milliseconds), [this] {
+        Result<int> sent = RunOnce();
+        if (!sent.ok()) spdlog::warn("outbox: {}", sent.error().message());
+      }) {}
 
 Result<int> OutboxWorker::RunOnce() {
   const Instant now = clock_.Now();
@@ -173,10 +148,7 @@ Result<int> OutboxWorker::RunOnce() {
   }));
   int sent = 0;
   for (const db::Row& candidate : due) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) break;
-    }
+    if (task_.stopping()) break;
     const std::int64_t id = candidate.Int(0);
     const Instant at = clock_.Now();
     // Claim it: only one worker (of however many servers) wins.

@@ -11,13 +11,10 @@
 // lets the receiving side drop the copy.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "core/clock.hpp"
+#include "core/periodic.hpp"
 #include "db/database.hpp"
 
 namespace rapport::continuity {
@@ -66,25 +63,20 @@ class OutboxWorker {
  public:
   OutboxWorker(db::Database& database, const Clock& clock, MailTransport& transport,
                SmtpSettings settings);
-  ~OutboxWorker();  // stops
 
-  void Start();
+  // Delivers in the background, every poll_milliseconds, until Stop().
+  void Start() { task_.Start(); }
   // Finishes the message in hand, then returns.
-  void Stop();
+  void Stop() { task_.Stop(); }
   // Delivers what is due now; returns how many were sent.
   Result<int> RunOnce();
 
  private:
-  void Loop();
-
   db::Database& database_;
   const Clock& clock_;
   MailTransport& transport_;
   SmtpSettings settings_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  PeriodicTask task_;
 };
 
 }  // namespace rapport::continuity

@@ -282,16 +282,22 @@ Status ApplySessions(Transaction& transaction) {
 constexpr const char* kHandovers = R"SQL(
 CREATE TABLE handovers (
   id {pk},
-  from_user_id {int} NOT NULL REFERENCES users (id),
+  from_user_id {int} REFERENCES users (id),
+  from_distributor_id {int} REFERENCES distributors (id),
+  to_distributor_id {int} REFERENCES distributors (id),
   reason TEXT NOT NULL CHECK (reason IN ('resigned', 'promoted', 'moved', 'leave',
                                          'territory_split', 'distributor_change')),
   effective_on {date} NOT NULL,
   team_rule TEXT NOT NULL CHECK (team_rule IN ('replace_leaver', 'keep_team')),
   first_contact_days {int} NOT NULL,
+  cover_ends_on {date},
+  cover_ended_at {int},
   created_by {int} REFERENCES users (id),
-  created_at {int} NOT NULL
+  created_at {int} NOT NULL,
+  CHECK (from_user_id IS NOT NULL OR from_distributor_id IS NOT NULL)
 ){strict};
 CREATE INDEX handovers_from_idx ON handovers (from_user_id);
+CREATE INDEX handovers_cover_idx ON handovers (cover_ends_on);
 
 CREATE TABLE handover_items (
   id {pk},

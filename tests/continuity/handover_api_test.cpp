@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "db/migrations.hpp"
 #include "support/api_server.hpp"
 #include "support/run_command.hpp"
@@ -51,7 +52,9 @@ Env* EnvFor(db::Backend backend) {
       {RAPPORT_BINARY, "demo", "--db", env->db->url(), "--seed", "7", "--as-of", "2026-11-28"});
   EXPECT_EQ(demo.exit_code, 0) << demo.err;
   env->database = env->db->Open();
-  env->server = std::make_unique<ApiServer>(env->db->url());
+  // Covers end only when a test asks (a second server that checks every second).
+  env->server = std::make_unique<ApiServer>(
+      env->db->url(), std::vector<std::string>{"--housekeeping-seconds", "3600"});
   env->admin = env->server->Login("admin@medequip.example");
   const json users = env->server->Get("/api/v1/users?limit=500&sort=name", env->admin).Json();
   for (const auto& u : users["items"]) {
@@ -246,6 +249,35 @@ TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {
   bool listed = false;
   for (const auto& h : list["items"]) listed |= h["id"] == done["id"];
   EXPECT_TRUE(listed);
+
+  // A first contact that slips past its day: the account shows overdue and the successor's
+  // manager is alerted.
+  const std::int64_t task =
+      Count("SELECT min(i.task_id) FROM introductions i WHERE i.handover_id = ?",
+            {std::stoll(done["id"].get<std::string>())});
+  ASSERT_GT(task, 0);
+  const auto moved =
+      s().Patch("/api/v1/tasks/" + std::to_string(task), {{"due_on", "2020-01-01"}}, admin());
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  const json again = s().Get("/api/v1/handovers/" + done["id"].get<std::string>(), admin()).Json();
+  EXPECT_EQ(again["progress"]["overdue"], 1) << again["progress"].dump();
+  const json users = s().Get("/api/v1/users?limit=500", admin()).Json()["items"];
+  std::string manager_email;
+  for (const auto& u : users) {
+    if (u["id"] == successor["manager_id"]) manager_email = u["email"];
+  }
+  ASSERT_FALSE(manager_email.empty());
+  const json alerts =
+      s().Get("/api/v1/insights/overdue-first-contacts", s().Login(manager_email)).Json();
+  bool alerted = false;
+  for (const auto& a : alerts["items"]) alerted |= a["task_id"] == std::to_string(task);
+  EXPECT_TRUE(alerted) << alerts.dump().substr(0, 400);
+  const json for_leaver_line = s().Get("/api/v1/insights/overdue-first-contacts",
+                                       s().Login(env_->reps[env_->reps.size() - 3]["email"]))
+                                   .Json();
+  for (const auto& a : for_leaver_line["items"]) {
+    EXPECT_NE(a["task_id"], std::to_string(task)) << "another rep sees someone else's alert";
+  }
 }
 
 TEST_P(HandoverApiTest, RulesSplitABookByPostcode) {
@@ -394,6 +426,93 @@ TEST_P(HandoverApiTest, ACrashInTheMiddleOfACommitLeavesAllOrNothing) {
     const ::rapport::Status status_ = (expr);                \
     ASSERT_TRUE(status_.ok()) << status_.error().ToString(); \
   } while (0)
+
+std::string Day(int offset) { return FormatDate(SystemClock().Now() / kMicrosPerDay + offset); }
+
+TEST_P(HandoverApiTest, ACoverForLeaveEndsByItselfAndHandsEverythingBack) {
+  const json person = NextLeaver();
+  const json cover = Successor();
+  const std::int64_t owned = Owned(person);
+  const std::int64_t cover_owned = Owned(cover);
+  json body = HandoverBody(person, cover, false);
+  body["reason"] = "leave";
+  body["effective_on"] = Day(-1);
+  body["cover_ends_on"] = Day(0);  // back today
+  const auto reply = s().Post("/api/v1/handovers", body, admin());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(Owned(person), 0);
+  EXPECT_EQ(Owned(cover), cover_owned + owned);
+  const std::string path = "/api/v1/users/" + person["id"].get<std::string>();
+  EXPECT_EQ(s().Get(path, admin()).Json()["status"], "on_leave");
+
+  // A server that looks every second ends the cover: all of it goes back.
+  ApiServer housekeeper(env_->db->url(), {"--housekeeping-seconds", "1"});
+  ASSERT_TRUE(housekeeper.running());
+  for (int i = 0; i < 100 && Owned(person) != owned; ++i) usleep(100'000);
+  EXPECT_EQ(Owned(person), owned);
+  EXPECT_EQ(Owned(cover), cover_owned);
+  EXPECT_EQ(s().Get(path, admin()).Json()["status"], "active");
+  const json shown =
+      s().Get("/api/v1/handovers/" + reply.Json()["id"].get<std::string>(), admin()).Json();
+  EXPECT_FALSE(shown["cover_ended_at"].is_null());
+  EXPECT_EQ(Doctor(), 0);
+
+  // Leave needs the day they are back.
+  body.erase("cover_ends_on");
+  EXPECT_EQ(s().Post("/api/v1/handovers", body, admin()).status, 422);
+}
+
+TEST_P(HandoverApiTest, ADistributorChangeMovesItsAccountsToTheNewDistributor) {
+  const json distributors = s().Get("/api/v1/distributors?limit=500", admin()).Json()["items"];
+  json from, to;
+  std::int64_t served = 0;
+  for (const auto& d : distributors) {
+    if (d["status"] != "active") continue;
+    const std::int64_t n =
+        Count("SELECT count(*) FROM accounts WHERE distributor_id = ? AND archived_at IS NULL",
+              {std::stoll(d["id"].get<std::string>())});
+    if (from.is_null() && n > 0) {
+      from = d;
+      served = n;
+    } else if (to.is_null()) {
+      to = d;
+    }
+  }
+  ASSERT_FALSE(from.is_null()) << "no distributor serves an account in the demo";
+  ASSERT_FALSE(to.is_null());
+  const json successor = Successor();
+  json body = {{"from_distributor_id", from["id"]},
+               {"to_distributor_id", to["id"]},
+               {"successor_user_id", successor["id"]},
+               {"reason", "distributor_change"},
+               {"dry_run", true}};
+  const json plan = s().Post("/api/v1/handovers", body, admin()).Json();
+  EXPECT_EQ(plan["counts"]["account"], served) << plan.dump().substr(0, 400);
+  EXPECT_TRUE(plan["from_user"].is_null());
+  EXPECT_EQ(plan["from_distributor"]["name"], from["name"]);
+
+  const std::string rep_token = s().Login(env_->reps[env_->reps.size() - 3]["email"]);
+  body["dry_run"] = false;
+  EXPECT_EQ(s().Post("/api/v1/handovers", body, rep_token).status, 403);
+  const auto reply = s().Post("/api/v1/handovers", body, admin());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  const std::int64_t to_id = std::stoll(to["id"].get<std::string>());
+  EXPECT_EQ(Count("SELECT count(*) FROM accounts WHERE distributor_id = ?",
+                  {std::stoll(from["id"].get<std::string>())}),
+            0);
+  EXPECT_GE(Count("SELECT count(*) FROM accounts WHERE distributor_id = ? AND owner_id = ?",
+                  {to_id, std::stoll(successor["id"].get<std::string>())}),
+            served);
+  EXPECT_EQ(
+      s().Get("/api/v1/distributors/" + from["id"].get<std::string>(), admin()).Json()["status"],
+      "terminated");
+  // The customers hear it from us, in the distributor-change words.
+  EXPECT_GT(Count("SELECT count(*) FROM outbox o JOIN introductions i ON i.message_id = o.id "
+                  "WHERE i.handover_id = ? AND o.subject LIKE '%directly%'",
+                  {std::stoll(reply.Json()["id"].get<std::string>())}),
+            0);
+  EXPECT_EQ(Doctor(), 0);
+}
 
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

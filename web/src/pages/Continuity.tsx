@@ -125,7 +125,8 @@ export function RelationshipRisk() {
 
 type Progress = { pending: number; introduced: number; first_contact_made: number; overdue: number; accounts: number };
 type HandoverSummary = {
-  id: string; from_user: { id: string; name: string; status: string }; reason: string; effective_on: string;
+  id: string; from_user: { id: string; name: string; status: string } | null; from_distributor: { id: string; name: string } | null;
+  reason: string; effective_on: string; cover_ends_on: string | null; cover_ended_at: string | null;
   created_at: string; counts: Record<string, number>; progress: Progress;
 };
 type AccountProgress = {
@@ -178,7 +179,7 @@ export function Handovers() {
         <tbody>
           {items.map((h) => (
             <tr key={h.id} className={h.progress.overdue > 0 ? "overdue" : ""}>
-              <td><Link to={`/continuity/handovers/${h.id}`}>{h.from_user.name}</Link></td>
+              <td><Link to={`/continuity/handovers/${h.id}`}>{h.from_user?.name ?? h.from_distributor?.name}</Link></td>
               <td>{REASONS[h.reason] ?? h.reason}</td>
               <td>{date(h.effective_on)}</td>
               <td>{h.progress.accounts}{h.progress.overdue > 0 && <span className="badge warn">{h.progress.overdue} overdue</span>}</td>
@@ -203,9 +204,9 @@ export function HandoverDetail() {
   if (!h) return <p className="loading">Loading…</p>;
   return (
     <div>
-      <h1>Handover of {h.from_user.name}</h1>
+      <h1>Handover of {h.from_user?.name ?? h.from_distributor?.name}</h1>
       <SubNav />
-      <p>{REASONS[h.reason] ?? h.reason}, from {date(h.effective_on)}. Moved: {Object.entries(h.counts).map(([k, n]) => `${n} ${k.replace("_", " ")}${n === 1 ? "" : "s"}`).join(", ")}.</p>
+      <p>{REASONS[h.reason] ?? h.reason}, from {date(h.effective_on)}{h.cover_ends_on && (h.cover_ended_at ? `; the cover ended on ${date(h.cover_ended_at)}` : `; the cover ends on ${date(h.cover_ends_on)}`)}. Moved: {Object.entries(h.counts).map(([k, n]) => `${n} ${k.replace("_", " ")}${n === 1 ? "" : "s"}`).join(", ")}.</p>
       <ProgressBar progress={h.progress} />
       <Legend />
       <button type="button" onClick={load}>Refresh</button>
@@ -255,6 +256,11 @@ export function HandoverWizard() {
   const [teamRule, setTeamRule] = useState("replace_leaver");
   const [days, setDays] = useState(14);
   const [rules, setRules] = useState<Rule[]>([]);
+  const [distributors, setDistributors] = useState<Territory[]>([]);
+  const [fromDistributor, setFromDistributor] = useState("");
+  const [toDistributor, setToDistributor] = useState("");
+  const [backOn, setBackOn] = useState("");
+  const byDistributor = reason === "distributor_change";
   const [plan, setPlan] = useState<Plan | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
@@ -262,10 +268,14 @@ export function HandoverWizard() {
   useEffect(() => {
     get<Page<User>>("/users?limit=500&sort=name&status=active").then((p) => setUsers(p.items));
     get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
+    get<Page<Territory & { status: string }>>("/distributors?limit=500&sort=name&status=active").then((p) => setDistributors(p.items));
   }, []);
 
   const body = (dryRun: boolean) => ({
-    from_user_id: from,
+    ...(byDistributor
+      ? { from_distributor_id: fromDistributor, to_distributor_id: toDistributor || null }
+      : { from_user_id: from }),
+    ...(reason === "leave" ? { cover_ends_on: backOn } : {}),
     successor_user_id: successor || null,
     reason,
     effective_on: effective,
@@ -293,7 +303,7 @@ export function HandoverWizard() {
       navigate(`/continuity/handovers/${data.id}`);
     } catch (err) { fail(err); } finally { setBusy(false); }
   };
-  const name = (id: string) => users.find((u) => u.id === id)?.name ?? "";
+  const name = (id: string) => byDistributor ? distributors.find((d) => d.id === fromDistributor)?.name ?? "" : users.find((u) => u.id === id)?.name ?? "";
   const grouped = (plan?.warnings ?? []).reduce<Record<string, string[]>>((acc, w) => { (acc[w.code] ??= []).push(w.message); return acc; }, {});
   const accounts = plan?.items.filter((i) => i.record_type === "account") ?? [];
   const unplaced = plan?.items.filter((i) => !i.successor_name && i.action === "reassign").length ?? 0;
@@ -303,18 +313,42 @@ export function HandoverWizard() {
       <h1>New handover</h1>
       <SubNav />
       <form onSubmit={seePlan} className="wizard" aria-label="Handover">
-        <label>Who is handing over
-          <select value={from} onChange={(e) => { setFrom(e.target.value); setPlan(null); }} aria-invalid={!!errors.from_user_id}>
-            <option value="">Choose a person</option>
-            {users.filter((u) => u.role !== "admin").map((u) => <option key={u.id} value={u.id}>{u.name} ({u.role.replace("_", " ")})</option>)}
-          </select>
-          {errors.from_user_id && <span className="error">{errors.from_user_id}</span>}
-        </label>
         <label>Why
           <select value={reason} onChange={(e) => { setReason(e.target.value); setPlan(null); }}>
             {Object.entries(REASONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
           </select>
         </label>
+        {byDistributor ? (
+          <>
+            <label>Distributor leaving
+              <select value={fromDistributor} onChange={(e) => { setFromDistributor(e.target.value); setPlan(null); }} aria-invalid={!!errors.from_distributor_id}>
+                <option value="">Choose a distributor</option>
+                {distributors.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+              </select>
+              {errors.from_distributor_id && <span className="error">{errors.from_distributor_id}</span>}
+            </label>
+            <label>Accounts go to
+              <select value={toDistributor} onChange={(e) => { setToDistributor(e.target.value); setPlan(null); }} aria-invalid={!!errors.to_distributor_id}>
+                <option value="">Us, directly</option>
+                {distributors.filter((d) => d.id !== fromDistributor).map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+              </select>
+            </label>
+          </>
+        ) : (
+          <label>Who is handing over
+            <select value={from} onChange={(e) => { setFrom(e.target.value); setPlan(null); }} aria-invalid={!!errors.from_user_id}>
+              <option value="">Choose a person</option>
+              {users.filter((u) => u.role !== "admin").map((u) => <option key={u.id} value={u.id}>{u.name} ({u.role.replace("_", " ")})</option>)}
+            </select>
+            {errors.from_user_id && <span className="error">{errors.from_user_id}</span>}
+          </label>
+        )}
+        {reason === "leave" && (
+          <label>Back on
+            <input type="date" value={backOn} onChange={(e) => { setBackOn(e.target.value); setPlan(null); }} aria-invalid={!!errors.cover_ends_on} />
+            {errors.cover_ends_on && <span className="error">{errors.cover_ends_on}</span>}
+          </label>
+        )}
         <label>From
           <input type="date" value={effective} onChange={(e) => { setEffective(e.target.value); setPlan(null); }} aria-invalid={!!errors.effective_on} />
           {errors.effective_on && <span className="error">{errors.effective_on}</span>}
@@ -357,7 +391,7 @@ export function HandoverWizard() {
           ))}
           <button type="button" onClick={() => setRules([...rules, { kind: "postcode", value: "", successor: "" }])}>Add a rule</button>
         </fieldset>
-        <button type="submit" disabled={busy || !from}>See the plan</button>
+        <button type="submit" disabled={busy || (byDistributor ? !fromDistributor : !from)}>See the plan</button>
       </form>
       {message && <p role="alert">{message}</p>}
       {plan && (

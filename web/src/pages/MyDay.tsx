@@ -7,6 +7,7 @@ import { useSession } from "../App";
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
 type Overdue = { account_id: string; name: string; cadence_days: number; last_contact_at: string | null; days_overdue: number };
+type FirstContact = { task_id: string; handover_id: string; account_id: string; account_name: string; contact_name: string; successor_user_id: string; successor_name: string; due_on: string; days_overdue: number };
 type Activity = { id: string; kind: string; subject: string; occurred_at: string; account_id: string };
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
@@ -17,6 +18,7 @@ export function MyDay() {
   const [deals, setDeals] = useState<Opportunity[]>([]);
   const [recent, setRecent] = useState<Activity[]>([]);
   const [overdueContact, setOverdueContact] = useState<Overdue[]>([]);
+  const [firstContacts, setFirstContacts] = useState<FirstContact[]>([]);
   const today = iso(new Date());
 
   // This week: Monday to Sunday, calls and visits done and planned.
@@ -39,6 +41,7 @@ export function MyDay() {
     get<Page<Opportunity>>(`/opportunities?owner_id=${me.id}&close_date_from=${iso(monthStart)}&close_date_to=${iso(nextMonth)}&sort=close_date&limit=100`).then((p) =>
       setDeals(p.items.filter((o) => !o.stage.startsWith("closed"))));
     get<{ items: Overdue[] }>("/insights/overdue-contact?limit=10").then((r) => setOverdueContact(r.items));
+    get<{ items: FirstContact[] }>("/insights/overdue-first-contacts").then((r) => setFirstContacts(r.items));
     loadWeek();
   }, [me]);
 
@@ -75,6 +78,20 @@ export function MyDay() {
           {overdueContact.length === 0 && <li className="muted">Every customer has heard from us on time.</li>}
         </ul>
       </section>
+      {firstContacts.length > 0 && (
+        <section className="card alert" aria-labelledby="handover-title">
+          <h2 id="handover-title">After a handover: first contacts overdue <span className="badge warn">{firstContacts.length}</span></h2>
+          <ul className="list">
+            {firstContacts.slice(0, 10).map((f) => (
+              <li key={f.task_id ?? f.contact_name + f.account_id} className="overdue">
+                <Link to={`/accounts/${f.account_id}`}>{f.account_name}</Link>: {f.contact_name}
+                <span className="muted"> · {f.successor_user_id === me?.id ? "you" : f.successor_name} · {f.days_overdue} days overdue</span>
+              </li>
+            ))}
+          </ul>
+          <Link to={`/continuity/handovers/${firstContacts[0].handover_id}`}>See the handover</Link>
+        </section>
+      )}
       <QuickLog onLogged={loadWeek} />
       <section className="card span" aria-labelledby="week-title">
         <h2 id="week-title">This week's calls and visits</h2>
