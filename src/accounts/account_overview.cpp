@@ -1,4 +1,6 @@
 // GET /api/v1/accounts/{id}/overview: the account 360 in one call.
+#include <set>
+
 #include "accounts/account_routes.hpp"
 #include "api/access.hpp"
 
@@ -224,6 +226,71 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
           .EndObject();
     }
     w.EndArray();
+
+    // Time invested: calls, visits, meetings and emails per quarter over the last two years,
+    // and how many of us took part.
+    {
+      struct Quarter {
+        std::string name;
+        Instant from = 0, to = 0;
+        std::int64_t calls = 0, visits = 0, meetings = 0, emails = 0, other = 0;
+        std::set<std::int64_t> people;
+      };
+      const Instant now = ctx.clock.Now();
+      int year;
+      unsigned month, day;
+      CivilFromDays(now / kMicrosPerDay, year, month, day);
+      int q = static_cast<int>((month - 1) / 3);
+      std::vector<Quarter> quarters(8);
+      for (int i = 0; i < 8; ++i) {  // newest first
+        Quarter& quarter = quarters[i];
+        quarter.name = std::to_string(year) + "-Q" + std::to_string(q + 1);
+        quarter.from = DaysFromCivil(year, static_cast<unsigned>(q * 3 + 1), 1) * kMicrosPerDay;
+        quarter.to = i == 0 ? now : quarters[i - 1].from;
+        if (--q < 0) {
+          q = 3;
+          --year;
+        }
+      }
+      RAPPORT_ASSIGN_OR_RETURN(
+          db::Rows invested,
+          tx.Query("SELECT occurred_at, kind, user_id FROM activities WHERE account_id = ? AND "
+                   "occurred_at >= ? AND occurred_at <= ?",
+                   {id, quarters.back().from, now}));
+      for (const auto& a : invested) {
+        for (Quarter& quarter : quarters) {
+          if (a.Int(0) < quarter.from || a.Int(0) > quarter.to) continue;
+          const std::string kind = a.Text(1);
+          (kind == "call"      ? quarter.calls
+           : kind == "visit"   ? quarter.visits
+           : kind == "meeting" ? quarter.meetings
+           : kind == "email"   ? quarter.emails
+                               : quarter.other)++;
+          quarter.people.insert(a.Int(2));
+          break;
+        }
+      }
+      w.Key("time_invested").StartArray();
+      for (auto it = quarters.rbegin(); it != quarters.rend(); ++it) {  // oldest first
+        w.StartObject()
+            .Key("quarter")
+            .String(it->name)
+            .Key("calls")
+            .Int(it->calls)
+            .Key("visits")
+            .Int(it->visits)
+            .Key("meetings")
+            .Int(it->meetings)
+            .Key("emails")
+            .Int(it->emails)
+            .Key("notes")
+            .Int(it->other)
+            .Key("people")
+            .Int(static_cast<std::int64_t>(it->people.size()))
+            .EndObject();
+      }
+      w.EndArray();
+    }
 
     RAPPORT_ASSIGN_OR_RETURN(db::Rows tasks,
                              tx.Query("SELECT t.id, t.subject, t.due_on, t.owner_id, u.name FROM "

@@ -160,9 +160,30 @@ api::ResourceSpec TeamMemberSpec() {
                   "service_engineer", "inside_sales", "customer_success", "executive_sponsor"}},
       {.name = "is_primary", .type = FieldType::kBoolean, .nullable = false},
       {.name = "created_at", .type = FieldType::kInstant, .writable = false},
+      {.name = "peer_contact_id",
+       .type = FieldType::kReference,
+       .references = "contacts",
+       .description = "the contact at the customer this team member is paired with (e.g. the "
+                      "executive sponsor's peer)"},
   };
   s.before_write = [](api::WriteContext& w) -> Status {
     api::StampCreatedAt(w);
+    // The peer must work at the same customer.
+    std::optional<db::Value> peer, account;
+    for (const auto& [column, value] : w.values) {
+      if (column == "peer_contact_id") peer = value;
+      if (column == "account_id") account = value;
+    }
+    if (!peer || std::holds_alternative<std::monostate>(*peer)) return Ok();
+    if (!account && w.before) account = w.before->at(0);
+    if (!account) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t same,
+        w.tx.QueryInt("SELECT count(*) FROM contacts WHERE id = ? AND account_id = ?",
+                      {*peer, *account}));
+    if (same == 0) {
+      return Error::InvalidField("peer_contact_id", "is not a contact of this account");
+    }
     return Ok();
   };
   return s;

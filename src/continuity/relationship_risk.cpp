@@ -102,10 +102,13 @@ Result<std::vector<RiskRow>> RunReport(db::Transaction& tx, const api::Caller& c
           "(SELECT count(DISTINCT x.user_id) FROM activities x WHERE x.account_id = a.id AND "
           "x.occurred_at > ? AND x.occurred_at <= ?), "
           "(SELECT count(*) FROM account_team_members m WHERE m.account_id = a.id AND "
-          "m.team_role = 'executive_sponsor'), "
+          "m.team_role = 'executive_sponsor') + (SELECT count(*) FROM account_team_members m "
+          "WHERE m.account_id = a.id AND m.team_role = 'executive_sponsor' AND "
+          "m.peer_contact_id IS NOT NULL) * 1000, "
           "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
           "x.occurred_at <= ?), "
-          "a.contact_cadence_days, "
+          "coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM segments g "
+          "WHERE g.name = a.segment)), "
           "(SELECT max(h.changed_at) FROM audit_history h WHERE h.table_name = 'accounts' AND "
           "h.record_id = a.id AND h.field = 'owner_id'), "
           "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at > ? AND "
@@ -132,7 +135,10 @@ Result<std::vector<RiskRow>> RunReport(db::Transaction& tx, const api::Caller& c
     r.top = r.rank <= top && r.revenue_minor > 0;
     if (r.people_in_touch <= 1) r.risks.push_back("single_threaded");
     if (r.contacts <= 1) r.risks.push_back("one_contact");
-    if (row.Int(9) == 0) r.risks.push_back("no_executive_sponsor");
+    // Column 9: sponsors + 1000 x sponsors paired with a peer at the customer.
+    const std::int64_t sponsors = row.Int(9) % 1000, paired = row.Int(9) / 1000;
+    if (r.top && sponsors == 0) r.risks.push_back("no_executive_sponsor");
+    if (r.top && sponsors > 0 && paired == 0) r.risks.push_back("sponsor_without_peer");
     if (!row.IsNull(11) &&
         (!r.last_contact || *r.last_contact < now - row.Int(11) * kMicrosPerDay)) {
       r.risks.push_back("out_of_cadence");

@@ -3,8 +3,9 @@
 // first and are flagged as top accounts.
 //   single_threaded       at most one of us has been in touch in the last twelve months
 //   one_contact           at most one contact at the customer
-//   no_executive_sponsor  nobody in the team has the executive_sponsor role
-//   out_of_cadence        no contact within the account's cadence
+//   no_executive_sponsor  a top account where nobody in the team is the executive sponsor
+//   sponsor_without_peer  a top account whose executive sponsor has no peer at the customer
+//   out_of_cadence        no contact within the account's cadence (its own, else its segment's)
 //   owner_leaving         the owner has left, is on leave, or there is no owner
 //   owner_new             the owner took the account over in the last 90 days
 //   key_contact_gone      a high-influence contact or KOL left the customer in the last year

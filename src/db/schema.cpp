@@ -408,6 +408,26 @@ Status ApplyHandovers(Transaction& transaction) {
   return Ok();
 }
 
+// Relationship coverage: segments with the contact cadence their accounts keep (an account's own
+// cadence wins), and the contact at the customer each team member is paired with (the executive
+// sponsor's peer).
+constexpr const char* kCoverage = R"SQL(
+CREATE TABLE segments (
+  id {pk},
+  name TEXT NOT NULL UNIQUE,
+  description TEXT,
+  contact_cadence_days {int} CHECK (contact_cadence_days BETWEEN 1 AND 3650),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+ALTER TABLE account_team_members ADD COLUMN peer_contact_id {int} REFERENCES contacts (id);
+)SQL";
+
+Status ApplyCoverage(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCoverage));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -416,6 +436,7 @@ const std::vector<Migration>& AllMigrations() {
       {2, "full-text search", &ApplyFullTextSearch},
       {3, "sign-in sessions", &ApplySessions},
       {4, "handovers, introductions and the outbox", &ApplyHandovers},
+      {5, "segments and sponsor peers", &ApplyCoverage},
   };
   return migrations;
 }
@@ -450,7 +471,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "handover_items",
                                                   "outbox",
                                                   "introductions",
-                                                  "message_templates"};
+                                                  "message_templates",
+                                                  "segments"};
   return tables;
 }
 

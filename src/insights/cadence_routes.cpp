@@ -35,12 +35,14 @@ void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
                db::Rows rows,
                tx.Query(
                    "SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, "
-                   "a.contact_cadence_days AS cadence, (SELECT max(x.occurred_at) FROM "
+                   "coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM segments "
+                   "g WHERE g.name = a.segment)) AS cadence, (SELECT max(x.occurred_at) FROM "
                    "activities x WHERE x.account_id = a.id AND x.occurred_at <= ?) AS last_contact "
                    "FROM accounts a WHERE a.owner_id = ? AND a.status = 'customer' AND "
-                   "a.archived_at IS NULL AND a.contact_cadence_days IS NOT NULL AND " +
+                   "a.archived_at IS NULL AND " +
                        api::AccountReachCondition(c, "a") +
-                       ") t WHERE coalesce(last_contact, 0) < ? - cadence * ? "
+                       ") t WHERE cadence IS NOT NULL AND coalesce(last_contact, 0) < ? - "
+                       "cadence * ? "
                        "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
                    {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
            w.StartObject().Key("items").StartArray();

@@ -103,12 +103,34 @@ api::ResourceSpec DistributorSpec() {
   return s;
 }
 
+// Segments group accounts (accounts.segment names one) and set the contact cadence their
+// accounts keep unless an account has its own.
+api::ResourceSpec SegmentSpec() {
+  api::ResourceSpec s;
+  s.plural = "segments";
+  s.singular = "segment";
+  s.tag = "Organisation";
+  s.scope = api::Scope::kReference;
+  s.deletion = api::Deletion::kDelete;
+  s.fields = {
+      {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 50},
+      {.name = "description", .max_length = 500},
+      {.name = "contact_cadence_days",
+       .type = FieldType::kInteger,
+       .min = 1,
+       .max = 3650,
+       .description = "how often accounts in this segment should hear from us"},
+  };
+  return s;
+}
+
 }  // namespace
 
 void RegisterOrganisationRoutes(api::Router& router, api::ApiContext& context) {
   api::RegisterResource(router, context, UserSpec());
   api::RegisterResource(router, context, TerritorySpec());
   api::RegisterResource(router, context, DistributorSpec());
+  api::RegisterResource(router, context, SegmentSpec());
 }
 
 }  // namespace rapport::users

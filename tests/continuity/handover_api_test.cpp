@@ -514,6 +514,65 @@ TEST_P(HandoverApiTest, ADistributorChangeMovesItsAccountsToTheNewDistributor) {
   EXPECT_EQ(Doctor(), 0);
 }
 
+TEST_P(HandoverApiTest, SegmentsSetTheCadenceSponsorsHavePeersAndTimeInvestedIsCounted) {
+  // An account whose last contact is more than a week old, put in a weekly segment.
+  const std::int64_t account = Count(
+      "SELECT min(a.id) FROM accounts a WHERE a.status = 'customer' AND a.archived_at IS NULL AND "
+      "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id) < ?",
+      {SystemClock().Now() - 10 * kMicrosPerDay});
+  ASSERT_GT(account, 0);
+  const std::string path = "/api/v1/accounts/" + std::to_string(account);
+  ASSERT_EQ(s().Post("/api/v1/segments", {{"name", "weekly"}, {"contact_cadence_days", 7}}, admin())
+                .status,
+            201);
+  const auto patched =
+      s().Patch(path, {{"segment", "weekly"}, {"contact_cadence_days", nullptr}}, admin());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const std::string owner = patched.Json()["owner_id"];
+  const json overdue =
+      s().Get("/api/v1/insights/overdue-contact?limit=200&owner_id=" + owner, admin()).Json();
+  bool listed = false;
+  for (const auto& o : overdue["items"]) {
+    if (o["account_id"] == std::to_string(account)) {
+      listed = true;
+      EXPECT_EQ(o["cadence_days"], 7);
+    }
+  }
+  EXPECT_TRUE(listed) << "the segment's cadence is not applied";
+
+  // The executive sponsor's peer must work at the same customer.
+  const std::int64_t own_contact =
+      Count("SELECT min(id) FROM contacts WHERE account_id = ?", {account});
+  const std::int64_t other_contact =
+      Count("SELECT min(id) FROM contacts WHERE account_id <> ?", {account});
+  json member = {{"account_id", std::to_string(account)},
+                 {"user_id", Successor()["id"]},
+                 {"team_role", "executive_sponsor"},
+                 {"peer_contact_id", std::to_string(other_contact)}};
+  const auto refused = s().Post("/api/v1/account_team_members", member, admin());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("peer_contact_id"), std::string::npos);
+  member["peer_contact_id"] = std::to_string(own_contact);
+  EXPECT_EQ(s().Post("/api/v1/account_team_members", member, admin()).status, 201);
+
+  // Time invested per quarter adds up to the activities on record.
+  const json overview = s().Get(path + "/overview", admin()).Json();
+  ASSERT_EQ(overview["time_invested"].size(), 8u);
+  std::int64_t counted = 0;
+  for (const auto& q : overview["time_invested"]) {
+    counted += q["calls"].get<int>() + q["visits"].get<int>() + q["meetings"].get<int>() +
+               q["emails"].get<int>() + q["notes"].get<int>();
+  }
+  const std::string first = overview["time_invested"][0]["quarter"];
+  const int year = std::stoi(first.substr(0, 4));
+  const unsigned month = static_cast<unsigned>((first[6] - '1') * 3 + 1);
+  EXPECT_EQ(counted,
+            Count("SELECT count(*) FROM activities WHERE account_id = ? AND "
+                  "occurred_at >= ? AND occurred_at <= ?",
+                  {account, DaysFromCivil(year, month, 1) * kMicrosPerDay, SystemClock().Now()}));
+  EXPECT_GT(counted, 0);
+}
+
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

@@ -361,3 +361,16 @@ test("an admin hands over a leaver's accounts through the wizard and follows its
   await page.getByRole("navigation", { name: "Continuity" }).getByRole("link", { name: "Handovers" }).click();
   await page.getByRole("link", { name: leaver.name }).waitFor();
 });
+
+test("an admin edits the introduction sent when someone resigns", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/templates");
+  await page.getByRole("button", { name: "Edit resigned" }).click();
+  const subject = `We are still here for you ${Date.now()}`;
+  await page.getByRole("textbox", { name: "Subject" }).fill(subject);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("cell", { name: subject }).waitFor();
+  const stored = await call("GET", "/message_templates?reason=resigned", admin.token);
+  assert.equal(stored.json.items[0].subject, subject);
+  await shot(page, "admin-introductions");
+});

@@ -14,6 +14,7 @@ type Overview = {
   recent_activities: { id: string; kind: string; occurred_at: string; subject: string; outcome: string | null; user: Ref }[];
   open_tasks: { id: string; subject: string; due_on: string | null; owner: Ref }[];
   purchases: { id: string; product: { name: string; lifecycle: string }; quantity: number; purchased_on: string; warranty_end: string | null }[];
+  time_invested: { quarter: string; calls: number; visits: number; meetings: number; emails: number; notes: number; people: number }[];
   revenue: { currency: string; this_year: { year: number; total_minor: number; by_month_minor: number[] }; last_year: { year: number; total_minor: number; by_month_minor: number[] } };
 };
 
@@ -63,6 +64,25 @@ export function AccountPage() {
               <Legend />
               <Bar dataKey={String(revenue.last_year.year)} fill="#9fb3c8" isAnimationActive={false} />
               <Bar dataKey={String(revenue.this_year.year)} fill="#1f6feb" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="invested-title">
+        <h2 id="invested-title">Time invested per quarter</h2>
+        <p className="muted">{data.time_invested.slice(-4).reduce((n, q) => n + q.calls + q.visits + q.meetings + q.emails, 0)} contacts in the last four quarters, by {Math.max(0, ...data.time_invested.slice(-4).map((q) => q.people))} of us at most in one quarter</p>
+        <div style={{ width: "100%", height: 200 }}>
+          <ResponsiveContainer>
+            <BarChart data={data.time_invested}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="quarter" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="visits" stackId="a" fill="#1f6feb" isAnimationActive={false} />
+              <Bar dataKey="calls" stackId="a" fill="#6ea8fe" isAnimationActive={false} />
+              <Bar dataKey="meetings" stackId="a" fill="#2e7d32" isAnimationActive={false} />
+              <Bar dataKey="emails" stackId="a" fill="#b0bec5" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>

@@ -3,7 +3,7 @@ import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
 
 type Field = { name: string; label: string; options?: string[]; type?: string; create?: boolean; edit?: boolean };
-type Spec = { title: string; path: string; columns: Field[] };
+type Spec = { title: string; path: string; columns: Field[]; sort?: string; noCreate?: boolean };
 type Row = Record<string, unknown> & { id: string; version: number };
 
 const ROLES = ["admin", "executive", "rsm", "rep", "account_manager", "inside_sales", "customer_success", "clinical_specialist"];
@@ -34,11 +34,24 @@ const SPECS: Record<string, Spec> = {
     { name: "lifecycle", label: "Lifecycle", options: ["active", "retiring", "retired"], edit: true },
     { name: "successor_id", label: "Successor (product id)", edit: true },
   ] },
+  segments: { title: "Segments", path: "segments", columns: [
+    { name: "name", label: "Name", create: true, edit: true },
+    { name: "description", label: "Description", create: true, edit: true },
+    { name: "contact_cadence_days", label: "Contact every (days)", type: "number", create: true, edit: true },
+  ] },
+  templates: { title: "Introductions", path: "message_templates", sort: "reason", noCreate: true, columns: [
+    { name: "reason", label: "Handover reason" },
+    { name: "subject", label: "Subject", edit: true },
+    { name: "body", label: "Message ({contact_first_name}, {account_name}, {leaver_name}, {successor_name}, {successor_email}, {sender_name}, {company})", type: "textarea", edit: true },
+  ] },
 };
 
-// Empty inputs mean "no value".
-const clean = (values: Record<string, string>) =>
-  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === "" ? null : v]));
+// Empty inputs mean "no value"; number fields go as numbers.
+const clean = (values: Record<string, string>, spec: Spec) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => {
+    const number = spec.columns.find((c) => c.name === k)?.type === "number";
+    return [k, v === "" || v === null ? null : number ? Number(v) : v];
+  }));
 
 export function Admin() {
   const { kind = "users" } = useParams();
@@ -46,8 +59,8 @@ export function Admin() {
   const [rows, setRows] = useState<Row[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const load = useCallback(() => {
-    get<Page<Row>>(`/${spec.path}?limit=100&sort=name`).then((p) => { setRows(p.items); setCursor(p.next_cursor); });
-  }, [spec.path]);
+    get<Page<Row>>(`/${spec.path}?limit=100&sort=${spec.sort ?? "name"}`).then((p) => { setRows(p.items); setCursor(p.next_cursor); });
+  }, [spec.path, spec.sort]);
   useEffect(load, [load]);
 
   return (
@@ -56,12 +69,12 @@ export function Admin() {
       <nav className="tabs" aria-label="Admin sections">
         {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
       </nav>
-      <CreateForm spec={spec} onCreated={load} />
+      {!spec.noCreate && <CreateForm spec={spec} onCreated={load} />}
       <table className="table">
         <thead><tr><th scope="col">Id</th>{spec.columns.map((c) => <th scope="col" key={c.name}>{c.label}</th>)}<th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
         <tbody>{rows.map((r) => <EditableRow key={r.id} spec={spec} row={r} onChanged={(n) => setRows((all) => all.map((x) => (x.id === n.id ? n : x)))} />)}</tbody>
       </table>
-      {cursor && <button type="button" onClick={async () => { const p = await get<Page<Row>>(`/${spec.path}?limit=100&sort=name&cursor=${cursor}`); setRows((o) => [...o, ...p.items]); setCursor(p.next_cursor); }}>Show more</button>}
+      {cursor && <button type="button" onClick={async () => { const p = await get<Page<Row>>(`/${spec.path}?limit=100&sort=${spec.sort ?? "name"}&cursor=${cursor}`); setRows((o) => [...o, ...p.items]); setCursor(p.next_cursor); }}>Show more</button>}
     </div>
   );
 }
@@ -76,7 +89,7 @@ function CreateForm({ spec, onCreated }: { spec: Spec; onCreated: () => void }) 
     e.preventDefault();
     setErrors({});
     try {
-      await api("POST", `/${spec.path}`, clean(values));
+      await api("POST", `/${spec.path}`, clean(values, spec));
       setValues({});
       setMessage("Added.");
       onCreated();
@@ -106,12 +119,12 @@ function EditableRow({ spec, row, onChanged }: { spec: Spec; row: Row; onChanged
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [stale, setStale] = useState(false);
   const start = () => {
-    setValues(Object.fromEntries(spec.columns.filter((c) => c.edit).map((c) => [c.name, (row[c.name] as string) ?? ""])));
+    setValues(Object.fromEntries(spec.columns.filter((c) => c.edit).map((c) => [c.name, row[c.name] == null ? "" : String(row[c.name])])));
     setErrors({}); setStale(false); setEditing(true);
   };
   const save = async () => {
     try {
-      const { data } = await api<Row>("PATCH", `/${spec.path}/${row.id}`, clean(values), { "If-Match": `"v${row.version}"` });
+      const { data } = await api<Row>("PATCH", `/${spec.path}/${row.id}`, clean(values, spec), { "If-Match": `"v${row.version}"` });
       onChanged(data);
       setEditing(false);
     } catch (err) {
@@ -128,13 +141,15 @@ function EditableRow({ spec, row, onChanged }: { spec: Spec; row: Row; onChanged
           {editing && c.edit ? (
             c.options
               ? <select aria-label={c.label} value={values[c.name]} onChange={(e) => setValues({ ...values, [c.name]: e.target.value })}>{c.options.map((o) => <option key={o}>{o}</option>)}</select>
-              : <input aria-label={c.label} value={values[c.name]} onChange={(e) => setValues({ ...values, [c.name]: e.target.value })} />
-          ) : String(row[c.name] ?? "—")}
+              : c.type === "textarea"
+                ? <textarea aria-label={c.label} rows={8} cols={60} value={values[c.name]} onChange={(e) => setValues({ ...values, [c.name]: e.target.value })} />
+                : <input aria-label={c.label} value={values[c.name]} onChange={(e) => setValues({ ...values, [c.name]: e.target.value })} />
+          ) : c.type === "textarea" ? <span className="pre">{String(row[c.name] ?? "—")}</span> : String(row[c.name] ?? "—")}
           {editing && errors[c.name] && <span className="error">{errors[c.name]}</span>}
         </td>
       ))}
       <td>
-        {!editing && <button type="button" onClick={start} aria-label={`Edit ${String(row.name ?? row.id)}`}>Edit</button>}
+        {!editing && <button type="button" onClick={start} aria-label={`Edit ${String(row.name ?? row.reason ?? row.id)}`}>Edit</button>}
         {editing && <><button type="button" onClick={save}>Save</button> <button type="button" className="secondary" onClick={() => setEditing(false)}>Cancel</button></>}
         {stale && <p role="alert" className="error">Someone else changed this record. <button type="button" onClick={reload}>Reload it</button></p>}
       </td>

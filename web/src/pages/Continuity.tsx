@@ -10,6 +10,7 @@ type Territory = { id: string; name: string };
 
 const RISKS: Record<string, string> = {
   single_threaded: "one of us in touch",
+  sponsor_without_peer: "sponsor has no peer there",
   one_contact: "one contact there",
   no_executive_sponsor: "no executive sponsor",
   out_of_cadence: "not contacted within cadence",
