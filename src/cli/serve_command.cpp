@@ -20,6 +20,7 @@
 #include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
+#include "selling/blue_sheet_routes.hpp"
 #include "selling/opportunity_routes.hpp"
 #include "server/http_server.hpp"
 #include "users/user_routes.hpp"
@@ -108,6 +109,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     accounts::RegisterAccountRoutes(router, api_context);
     products::RegisterProductRoutes(router, api_context);
     selling::RegisterOpportunityRoutes(router, api_context);
+    selling::RegisterBlueSheetRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

@@ -428,6 +428,53 @@ Status ApplyCoverage(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCoverage));
 }
 
+// Strategic selling: each opportunity's Blue Sheet (the buying influences beyond their roles,
+// strengths, the red flags the rep saw, possible actions that become tasks), and how a lost deal
+// ends: who won and when to go back.
+constexpr const char* kBlueSheets = R"SQL(
+CREATE TABLE blue_sheets (
+  id {pk},
+  opportunity_id {int} NOT NULL UNIQUE REFERENCES opportunities (id) ON DELETE CASCADE,
+  strengths TEXT,
+  red_flags_noted TEXT,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+
+CREATE TABLE buying_influences (
+  id {pk},
+  opportunity_id {int} NOT NULL REFERENCES opportunities (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  response_mode TEXT CHECK (response_mode IN ('growth', 'trouble', 'even_keel',
+                                               'overconfident')),
+  degree_of_influence TEXT CHECK (degree_of_influence IN ('low', 'medium', 'high')),
+  rating {int} CHECK (rating BETWEEN -3 AND 3),
+  win_theme TEXT,
+  business_result TEXT,
+  UNIQUE (opportunity_id, contact_id)
+){strict};
+CREATE INDEX buying_influences_contact_idx ON buying_influences (contact_id);
+
+CREATE TABLE blue_sheet_actions (
+  id {pk},
+  opportunity_id {int} NOT NULL REFERENCES opportunities (id) ON DELETE CASCADE,
+  description TEXT NOT NULL,
+  shortlisted {int} NOT NULL DEFAULT 0 CHECK (shortlisted IN (0, 1)),
+  owner_id {int} REFERENCES users (id),
+  due_on {date},
+  task_id {int} REFERENCES tasks (id)
+){strict};
+CREATE INDEX blue_sheet_actions_opportunity_idx ON blue_sheet_actions (opportunity_id);
+
+ALTER TABLE opportunities ADD COLUMN won_by TEXT;
+ALTER TABLE opportunities ADD COLUMN revisit_on {date};
+)SQL";
+
+Status ApplyBlueSheets(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kBlueSheets));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -437,6 +484,7 @@ const std::vector<Migration>& AllMigrations() {
       {3, "sign-in sessions", &ApplySessions},
       {4, "handovers, introductions and the outbox", &ApplyHandovers},
       {5, "segments and sponsor peers", &ApplyCoverage},
+      {6, "Blue Sheets and lost deals", &ApplyBlueSheets},
   };
   return migrations;
 }
@@ -472,7 +520,10 @@ const std::vector<std::string>& DomainTables() {
                                                   "outbox",
                                                   "introductions",
                                                   "message_templates",
-                                                  "segments"};
+                                                  "segments",
+                                                  "blue_sheets",
+                                                  "buying_influences",
+                                                  "blue_sheet_actions"};
   return tables;
 }
 

@@ -1,5 +1,7 @@
 #include "selling/opportunity_routes.hpp"
 
+#include <algorithm>
+
 #include "db/migrations.hpp"
 #include "selling/opportunity_store.hpp"
 
@@ -56,6 +58,39 @@ Status WriteContactRoles(db::Transaction& tx, const api::Caller& caller, Instant
   return Ok();
 }
 
+// A lost deal with a revisit date gets one open task for its owner to go back.
+Status ScheduleRevisit(db::Transaction& tx, const audit::Actor& actor, std::int64_t id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> o,
+      tx.QueryOne("SELECT stage, revisit_on, owner_id, account_id, name FROM opportunities WHERE "
+                  "id = ?",
+                  {id}));
+  if (!o || o->Text(0) != "closed_lost" || o->IsNull(1)) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> task,
+      tx.QueryOne("SELECT id, due_on FROM tasks WHERE related_type = 'opportunity' AND "
+                  "related_id = ? AND subject LIKE 'Revisit lost deal:%' AND done_at IS NULL",
+                  {id}));
+  if (task) {
+    if (task->Text(1) == o->Text(1)) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(int changed,
+                             audit::UpdateAudited(tx, actor, "tasks", task->Int(0), std::nullopt,
+                                                  {{"due_on", o->Text(1)}}));
+    (void)changed;
+    return Ok();
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t created,
+                           audit::InsertAudited(tx, actor, "tasks",
+                                                {{"owner_id", o->Int(2)},
+                                                 {"account_id", o->Int(3)},
+                                                 {"related_type", std::string("opportunity")},
+                                                 {"related_id", id},
+                                                 {"subject", "Revisit lost deal: " + o->Text(4)},
+                                                 {"due_on", o->Text(1)}}));
+  (void)created;
+  return Ok();
+}
+
 api::ResourceSpec OpportunitySpec() {
   api::ResourceSpec s;
   s.plural = "opportunities";
@@ -93,7 +128,15 @@ api::ResourceSpec OpportunitySpec() {
        .sortable = true},
       {.name = "probability", .type = FieldType::kInteger, .nullable = false, .min = 0, .max = 100},
       {.name = "next_step", .max_length = 500},
-      {.name = "lost_reason", .max_length = 500},
+      {.name = "lost_reason",
+       .max_length = 500,
+       .description = "why the deal was lost: required to close it as lost"},
+      {.name = "won_by", .max_length = 200, .description = "who won when we lost"},
+      {.name = "revisit_on",
+       .type = FieldType::kDate,
+       .filterable = true,
+       .description = "when to go back to a lost deal (default: 180 days after losing it); "
+                      "the owner gets a task"},
       {.name = "closed_at", .type = FieldType::kInstant, .writable = false},
   };
   s.extra_body_fields = {
@@ -111,9 +154,37 @@ api::ResourceSpec OpportunitySpec() {
       }
       break;
     }
+    // Lose quickly: a lost deal says why, and when to go back.
+    std::optional<std::string> stage, reason;
+    bool revisit_given = false;
+    for (const auto& [column, value] : w.values) {
+      if (column == "stage") stage = std::get<std::string>(value);
+      if (column == "lost_reason" && std::holds_alternative<std::string>(value)) {
+        reason = std::get<std::string>(value);
+      }
+      if (column == "revisit_on") revisit_given = true;
+    }
+    const bool losing = stage == "closed_lost" && !(w.before && w.before->Text(5) == "closed_lost");
+    if (losing) {
+      const bool reason_known = (reason && !reason->empty()) ||
+                                (w.before && !w.before->IsNull(11) && !w.before->Text(11).empty() &&
+                                 std::none_of(w.values.begin(), w.values.end(), [](const auto& v) {
+                                   return v.first == "lost_reason";
+                                 }));
+      if (!reason_known) {
+        return Error::InvalidField("lost_reason", "say why the deal was lost");
+      }
+      if (!revisit_given) {
+        w.values.emplace_back("revisit_on", FormatDate(w.now / kMicrosPerDay + 180));
+      }
+    }
     return Ok();
   };
-  s.after_write = WriteContactRoles;
+  s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant now, std::int64_t id,
+                     const JsonValue& body, bool creating) -> Status {
+    RAPPORT_RETURN_IF_ERROR(WriteContactRoles(tx, caller, now, id, body, creating));
+    return ScheduleRevisit(tx, {caller.user_id, now}, id);
+  };
   s.extra_json = [](db::Transaction& tx, std::int64_t id, api::JsonWriter& w) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto roles, ContactRolesOf(tx, id));
     w.Key("contact_roles").StartArray();

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "db/migrations.hpp"
 #include "support/api_server.hpp"
+#include "support/demo_company.hpp"
 #include "support/run_command.hpp"
 #include "support/test_database.hpp"
 
@@ -31,13 +32,10 @@ using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TempDir;
 using ::rapport::testing::TestDatabase;
 
-// One demo company and server per backend; each test hands over a different rep.
+// Each test hands over a different rep of the demo company.
 struct Env {
-  std::unique_ptr<TestDatabase> db;
-  std::unique_ptr<db::Database> database;  // the test's own connection, for checks
-  std::unique_ptr<ApiServer> server;
-  std::string admin;
-  std::vector<json> reps;  // active reps who own accounts, by id
+  testing::DemoCompany* company = nullptr;
+  std::vector<json> reps;  // active reps, by id
   size_t next_rep = 0;
 };
 
@@ -46,17 +44,11 @@ Env* EnvFor(db::Backend backend) {
   auto& env = envs[backend];
   if (env) return env.get();
   env = std::make_unique<Env>();
-  env->db = std::make_unique<TestDatabase>(backend);
-  if (!env->db->available()) return env.get();
-  const auto demo = RunCommand(
-      {RAPPORT_BINARY, "demo", "--db", env->db->url(), "--seed", "7", "--as-of", "2026-11-28"});
-  EXPECT_EQ(demo.exit_code, 0) << demo.err;
-  env->database = env->db->Open();
   // Covers end only when a test asks (a second server that checks every second).
-  env->server = std::make_unique<ApiServer>(
-      env->db->url(), std::vector<std::string>{"--housekeeping-seconds", "3600"});
-  env->admin = env->server->Login("admin@medequip.example");
-  const json users = env->server->Get("/api/v1/users?limit=500&sort=name", env->admin).Json();
+  env->company = &testing::DemoCompanyFor(backend, {"--housekeeping-seconds", "3600"});
+  if (!env->company->available()) return env.get();
+  const json users =
+      env->company->server->Get("/api/v1/users?limit=500&sort=name", env->company->admin).Json();
   for (const auto& u : users["items"]) {
     if (u["role"] == "rep" && u["status"] == "active") env->reps.push_back(u);
   }
@@ -70,12 +62,12 @@ class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
  protected:
   void SetUp() override {
     env_ = EnvFor(GetParam());
-    if (!env_->db->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
-    ASSERT_TRUE(env_->server && env_->server->running());
+    if (!env_->company->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
+    ASSERT_TRUE(env_->company->server && env_->company->server->running());
     ASSERT_GE(env_->reps.size(), 6u) << "the demo company has too few reps";
   }
-  ApiServer& s() { return *env_->server; }
-  const std::string& admin() { return env_->admin; }
+  ApiServer& s() { return *env_->company->server; }
+  const std::string& admin() { return env_->company->admin; }
   // A rep nobody has handed over yet (the last rep is kept as everyone's successor).
   json NextLeaver() {
     EXPECT_LT(env_->next_rep + 1, env_->reps.size());
@@ -84,13 +76,7 @@ class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
   json Successor() { return env_->reps.back(); }
 
   std::int64_t Count(const std::string& sql, const db::Params& params = {}) {
-    std::int64_t n = -1;
-    const Status s = env_->database->Read([&](db::Transaction& tx) -> Status {
-      RAPPORT_ASSIGN_OR_RETURN(n, tx.QueryInt(sql, params));
-      return Ok();
-    });
-    EXPECT_TRUE(s.ok()) << s.error().ToString();
-    return n;
+    return env_->company->Count(sql, params);
   }
   std::int64_t Owned(const json& user) {
     return Count("SELECT count(*) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
@@ -108,7 +94,7 @@ class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
   // Every row of every table, as text: equal snapshots mean nothing was written.
   std::string Snapshot() {
     std::string out;
-    const Status s = env_->database->Read([&](db::Transaction& tx) -> Status {
+    const Status s = env_->company->database->Read([&](db::Transaction& tx) -> Status {
       for (const std::string& table : db::DomainTables()) {
         RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query("SELECT * FROM " + table + " ORDER BY 1"));
         out += table + ":" + std::to_string(rows.size()) + "\n";
@@ -122,7 +108,7 @@ class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     return out;
   }
-  int Doctor() { return RunCommand({RAPPORT_BINARY, "doctor", "--db", env_->db->url()}).exit_code; }
+  int Doctor() { return env_->company->Doctor(); }
 
   Env* env_ = nullptr;
 };
@@ -401,7 +387,7 @@ TEST_P(HandoverApiTest, ACrashInTheMiddleOfACommitLeavesAllOrNothing) {
   {
     // A second server on the same database that dies (SIGKILL) half-way through a commit: after
     // the accounts have moved, before the deals, tasks and introductions.
-    ApiServer doomed(env_->db->url(), {}, {"RAPPORT_CRASH_AT=handover-midway"});
+    ApiServer doomed(env_->company->db->url(), {}, {"RAPPORT_CRASH_AT=handover-midway"});
     ASSERT_TRUE(doomed.running());
     const std::string token = doomed.Login("admin@medequip.example");
     HttpCall call{"POST", "/api/v1/handovers", HandoverBody(leaver, successor, false).dump(),
@@ -446,7 +432,7 @@ TEST_P(HandoverApiTest, ACoverForLeaveEndsByItselfAndHandsEverythingBack) {
   EXPECT_EQ(s().Get(path, admin()).Json()["status"], "on_leave");
 
   // A server that looks every second ends the cover: all of it goes back.
-  ApiServer housekeeper(env_->db->url(), {"--housekeeping-seconds", "1"});
+  ApiServer housekeeper(env_->company->db->url(), {"--housekeeping-seconds", "1"});
   ASSERT_TRUE(housekeeper.running());
   for (int i = 0; i < 100 && Owned(person) != owned; ++i) usleep(100'000);
   EXPECT_EQ(Owned(person), owned);
@@ -629,7 +615,7 @@ TEST_P(HandoverApiTest, IntroductionsAreSentExactlyOnceAcrossRestarts) {
     return false;
   };
 
-  auto server = std::make_unique<ApiServer>(env_->db->url(), mail_args);
+  auto server = std::make_unique<ApiServer>(env_->company->db->url(), mail_args);
   ASSERT_TRUE(server->running());
   const std::string token = server->Login("admin@medequip.example");
   const auto reply =
@@ -652,7 +638,7 @@ TEST_P(HandoverApiTest, IntroductionsAreSentExactlyOnceAcrossRestarts) {
   sink->Wait();
   const std::int64_t sent_before_restart = Count(mine + " AND o.status = 'sent'");
   sink = std::make_unique<RunningCommand>(sink_argv);
-  server = std::make_unique<ApiServer>(env_->db->url(), mail_args);
+  server = std::make_unique<ApiServer>(env_->company->db->url(), mail_args);
   ASSERT_TRUE(server->running());
   ASSERT_TRUE(wait_for(mine + " AND o.status = 'sent'", total, 180)) << server->Log();
   usleep(1'500'000);  // anything sent twice would arrive now
@@ -662,7 +648,7 @@ TEST_P(HandoverApiTest, IntroductionsAreSentExactlyOnceAcrossRestarts) {
 
   // The sink also got what earlier tests' handovers had queued; count this handover's messages.
   std::set<std::string> expected;
-  RAPPORT_ASSERT_OK_STATUS(env_->database->Read([&](db::Transaction& tx) -> Status {
+  RAPPORT_ASSERT_OK_STATUS(env_->company->database->Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows rows, tx.Query("SELECT o.id FROM outbox o JOIN introductions i ON "
                                 "i.message_id = o.id JOIN handovers h ON h.id = i.handover_id "

@@ -1,0 +1,253 @@
+// Strategic selling through the real binary over SQLite and PostgreSQL: the Blue Sheet with its
+// computed red flags, possible actions that become tasks, and lost deals that say why and come
+// back as a revisit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/clock.hpp"
+#include "support/demo_company.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using nlohmann::json;
+using ::rapport::testing::ApiServer;
+using ::rapport::testing::DemoCompany;
+
+class BlueSheetApiTest : public ::testing::TestWithParam<db::Backend> {
+ protected:
+  void SetUp() override {
+    company_ = &testing::DemoCompanyFor(GetParam());
+    if (!company_->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
+    ASSERT_TRUE(company_->server && company_->server->running());
+  }
+  ApiServer& s() { return *company_->server; }
+  const std::string& admin() { return company_->admin; }
+  std::string Today(int offset = 0) {
+    return FormatDate(SystemClock().Now() / kMicrosPerDay + offset);
+  }
+  // An open opportunity (not used by an earlier test) whose account has three contacts or more.
+  json FreshOpportunity() {
+    static std::set<std::int64_t> used;
+    const std::int64_t id = company_->Count(
+        "SELECT min(o.id) FROM opportunities o WHERE o.stage IN ('qualification', 'proposal') "
+        "AND o.id > ? AND (SELECT count(*) FROM contacts c WHERE c.account_id = o.account_id "
+        "AND c.left_at IS NULL) >= 3",
+        {used.empty() ? std::int64_t{0} : *used.rbegin()});
+    used.insert(id);
+    return s().Get("/api/v1/opportunities/" + std::to_string(id), admin()).Json();
+  }
+  std::vector<std::string> Codes(const json& sheet, const std::string& contact = "") {
+    std::vector<std::string> codes;
+    for (const auto& f : sheet["red_flags"]) {
+      if (contact.empty() || f["contact_id"] == contact) codes.push_back(f["code"]);
+    }
+    return codes;
+  }
+  static bool Has(const std::vector<std::string>& codes, const std::string& code) {
+    return std::find(codes.begin(), codes.end(), code) != codes.end();
+  }
+
+  DemoCompany* company_ = nullptr;
+};
+
+TEST_P(BlueSheetApiTest, RedFlagsAreComputedFromWhatTheSheetAndTheAccountSay) {
+  const json opportunity = FreshOpportunity();
+  const std::string id = opportunity["id"];
+  const std::string path = "/api/v1/opportunities/" + id + "/blue-sheet";
+  const std::string account = opportunity["account_id"];
+  const json contacts =
+      s().Get("/api/v1/contacts?account_id=" + account + "&limit=10", admin()).Json()["items"];
+  ASSERT_GE(contacts.size(), 2u);
+  const std::string user_buyer = contacts[0]["id"];
+  const std::string technical = contacts[1]["id"];
+  // Someone nobody has met yet.
+  const auto added = s().Post("/api/v1/contacts",
+                              {{"account_id", account},
+                               {"first_name", "Nadia"},
+                               {"last_name", "Okafor"},
+                               {"function", "finance"}},
+                              admin());
+  ASSERT_EQ(added.status, 201) << added.body;
+  const std::string stranger = added.Json()["id"];
+  ASSERT_EQ(s().Patch("/api/v1/contacts/" + technical, {{"stance", "detractor"}}, admin()).status,
+            200);
+
+  const auto before = s().Get(path, admin());
+  ASSERT_EQ(before.status, 200) << before.body;
+  json sheet = {
+      {"buying_influences",
+       {{{"contact_id", user_buyer},
+         {"roles", {"user_buyer"}},
+         {"response_mode", "even_keel"},
+         {"rating", 1},
+         {"win_theme", "ease"},
+         {"business_result", "fewer pump alarms on the ward"}},
+        {{"contact_id", technical},
+         {"roles", {"technical_buyer"}},
+         {"degree_of_influence", "high"}},
+        {{"contact_id", stranger}, {"roles", json::array()}, {"response_mode", "growth"}}}},
+      {"strengths", "Trusted on the ward"},
+      {"possible_actions",
+       {{{"description", "Book a demo for the theatre team"},
+         {"shortlisted", true},
+         {"owner_id", opportunity["owner_id"]},
+         {"due_on", Today(7)}},
+        {{"description", "Ask finance about the budget cycle"}, {"shortlisted", false}}}}};
+  testing::HttpCall put{"PUT", path, sheet.dump(), admin()};
+  put.headers["If-Match"] = before.Header("etag");
+  auto saved = s().Call(put);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  json got = saved.Json();
+  EXPECT_EQ(got["version"], 1);
+  EXPECT_EQ(saved.Header("etag"), "\"v1\"");
+  const auto codes = Codes(got);
+  EXPECT_TRUE(Has(codes, "no_economic_buyer")) << got["red_flags"].dump();
+  EXPECT_TRUE(Has(codes, "no_coach"));
+  EXPECT_TRUE(Has(Codes(got, user_buyer), "even_keel"));
+  EXPECT_TRUE(Has(Codes(got, technical), "detractor_with_influence"));
+  EXPECT_TRUE(Has(Codes(got, stranger), "never_met"));
+  EXPECT_FALSE(Has(Codes(got, user_buyer), "never_met")) << "the demo has met this contact";
+  EXPECT_FALSE(Has(codes, "deadline_passed"));
+  ASSERT_EQ(got["buying_influences"].size(), 3u);
+  // The shortlisted action became the owner's task; the other did not.
+  ASSERT_EQ(got["possible_actions"].size(), 2u);
+  const json action = got["possible_actions"][0];
+  ASSERT_FALSE(action["task_id"].is_null());
+  EXPECT_TRUE(got["possible_actions"][1]["task_id"].is_null());
+  const json task =
+      s().Get("/api/v1/tasks/" + action["task_id"].get<std::string>(), admin()).Json();
+  EXPECT_EQ(task["owner_id"], opportunity["owner_id"]);
+  EXPECT_EQ(task["due_on"], Today(7));
+
+  // A stale version changes nothing.
+  put.headers["If-Match"] = "\"v0\"";
+  EXPECT_EQ(s().Call(put).status, 412);
+
+  // An economic buyer and a coach found; the stranger leaves the customer; the deadline slips.
+  sheet = got;
+  sheet["buying_influences"][0]["roles"] = {"user_buyer", "economic_buyer", "coach"};
+  put.body = sheet.dump();
+  put.headers["If-Match"] = "\"v1\"";
+  saved = s().Call(put);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  got = saved.Json();
+  EXPECT_FALSE(Has(Codes(got), "no_economic_buyer"));
+  EXPECT_FALSE(Has(Codes(got), "no_coach"));
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM tasks WHERE id = ?",
+                            {std::stoll(action["task_id"].get<std::string>())}),
+            1);
+  EXPECT_EQ(got["possible_actions"][0]["task_id"], action["task_id"]) << "a second task was made";
+  ASSERT_EQ(
+      s().Patch("/api/v1/contacts/" + stranger, {{"left_at", "2026-11-01T00:00:00Z"}}, admin())
+          .status,
+      200);
+  ASSERT_EQ(
+      s().Patch("/api/v1/opportunities/" + id, {{"close_date", "2020-01-31"}}, admin()).status,
+      200);
+  got = s().Get(path, admin()).Json();
+  EXPECT_TRUE(Has(Codes(got, stranger), "contact_left")) << got["red_flags"].dump();
+  EXPECT_TRUE(Has(Codes(got), "deadline_passed"));
+  // And the pipeline sees them.
+  const json report = s().Get("/api/v1/reports/red-flags?limit=500", admin()).Json();
+  bool listed = false;
+  for (const auto& item : report["items"]) listed |= item["opportunity_id"] == id;
+  EXPECT_TRUE(listed);
+}
+
+TEST_P(BlueSheetApiTest, BadInputNamesTheFieldAndChangesNothing) {
+  const json opportunity = FreshOpportunity();
+  const std::string path =
+      "/api/v1/opportunities/" + opportunity["id"].get<std::string>() + "/blue-sheet";
+  const std::string own =
+      s().Get("/api/v1/contacts?account_id=" + opportunity["account_id"].get<std::string>() +
+                  "&limit=1",
+              admin())
+          .Json()["items"][0]["id"];
+  const std::int64_t other =
+      company_->Count("SELECT min(id) FROM contacts WHERE account_id <> ?",
+                      {std::stoll(opportunity["account_id"].get<std::string>())});
+  auto field_of = [&](const json& body) {
+    testing::HttpCall put{"PUT", path, body.dump(), admin()};
+    const auto reply = s().Call(put);
+    EXPECT_EQ(reply.status, 422) << body.dump() << " -> " << reply.body;
+    const json problem = reply.Json();
+    return problem.contains("errors") ? problem["errors"][0]["field"].get<std::string>() : "";
+  };
+  EXPECT_EQ(field_of({{"buying_influences", {{{"contact_id", own}, {"rating", 5}}}}}),
+            "buying_influences[0].rating");
+  EXPECT_EQ(field_of({{"buying_influences",
+                       {{{"contact_id", own}}, {{"contact_id", std::to_string(other)}}}}}),
+            "buying_influences[1].contact_id");
+  EXPECT_EQ(field_of({{"buying_influences", {{{"contact_id", own}, {"roles", {"king"}}}}}}),
+            "buying_influences[0].roles");
+  EXPECT_EQ(field_of({{"possible_actions", {{{"description", "x"}, {"due_on", "soon"}}}}}),
+            "possible_actions[0].due_on");
+  EXPECT_EQ(field_of({{"colour", "blue"}}), "colour");
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM blue_sheets WHERE opportunity_id = ?",
+                            {std::stoll(opportunity["id"].get<std::string>())}),
+            0);
+}
+
+TEST_P(BlueSheetApiTest, ALostDealSaysWhyAndComesBackAsARevisit) {
+  const json opportunity = FreshOpportunity();
+  const std::string path = "/api/v1/opportunities/" + opportunity["id"].get<std::string>();
+  const auto refused = s().Patch(path, {{"stage", "closed_lost"}}, admin());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("lost_reason"), std::string::npos);
+
+  const auto lost = s().Patch(path,
+                              {{"stage", "closed_lost"},
+                               {"lost_reason", "price: the trust bought on a framework"},
+                               {"won_by", "Acme Medical"},
+                               {"revisit_on", Today(10)}},
+                              admin());
+  ASSERT_EQ(lost.status, 200) << lost.body;
+  EXPECT_EQ(lost.Json()["won_by"], "Acme Medical");
+  const std::int64_t id = std::stoll(opportunity["id"].get<std::string>());
+  EXPECT_EQ(
+      company_->Count("SELECT count(*) FROM tasks WHERE related_type = 'opportunity' AND "
+                      "related_id = ? AND owner_id = ? AND due_on = ? AND done_at IS NULL "
+                      "AND subject LIKE 'Revisit lost deal:%'",
+                      {id, std::stoll(opportunity["owner_id"].get<std::string>()), Today(10)}),
+      1);
+  const json second = s().Get("/api/v1/reports/second-chance", admin()).Json();
+  bool listed = false;
+  for (const auto& item : second["items"]) listed |= item["opportunity_id"] == opportunity["id"];
+  EXPECT_TRUE(listed) << second.dump().substr(0, 300);
+
+  // Without a date the revisit comes after six months.
+  const json other = FreshOpportunity();
+  const auto lost_too =
+      s().Patch("/api/v1/opportunities/" + other["id"].get<std::string>(),
+                {{"stage", "closed_lost"}, {"lost_reason", "no budget"}}, admin());
+  ASSERT_EQ(lost_too.status, 200) << lost_too.body;
+  EXPECT_EQ(lost_too.Json()["revisit_on"], Today(180));
+}
+
+TEST_P(BlueSheetApiTest, ABlueSheetOutsideTheCallersReachIsNotFound) {
+  const json reps = s().Get("/api/v1/users?role=rep&status=active&limit=1", admin()).Json();
+  const std::string rep_id = reps["items"][0]["id"];
+  const std::string token = s().Login(reps["items"][0]["email"]);
+  const std::int64_t outside = company_->Count(
+      "SELECT min(o.id) FROM opportunities o JOIN accounts a ON a.id = o.account_id WHERE "
+      "a.owner_id <> ? AND o.owner_id <> ? AND NOT EXISTS (SELECT 1 FROM account_team_members m "
+      "WHERE m.account_id = a.id AND m.user_id = ?) AND a.territory_id NOT IN (SELECT id FROM "
+      "territories WHERE owner_id = ?)",
+      {std::stoll(rep_id), std::stoll(rep_id), std::stoll(rep_id), std::stoll(rep_id)});
+  ASSERT_GT(outside, 0);
+  const std::string path = "/api/v1/opportunities/" + std::to_string(outside) + "/blue-sheet";
+  EXPECT_EQ(s().Get(path, token).status, 404);
+  testing::HttpCall put{"PUT", path, "{}", token};
+  EXPECT_EQ(s().Call(put).status, 404);
+  EXPECT_EQ(s().Get(path, admin()).status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,
+                         ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
+                         ::rapport::testing::BackendName);
+
+}  // namespace
+}  // namespace rapport::selling
