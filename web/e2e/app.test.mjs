@@ -374,3 +374,64 @@ test("an admin edits the introduction sent when someone resigns", async () => {
   assert.equal(stored.json.items[0].subject, subject);
   await shot(page, "admin-introductions");
 });
+
+test("a rep fills in a Blue Sheet, sees its red flags go, and prints it on one page", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const deals = (await call("GET", `/opportunities?owner_id=${me.id}&stage=proposal&limit=50`, rep.token)).json.items;
+  let deal = null, sheet = null;
+  for (const d of deals) {
+    const s = (await call("GET", `/opportunities/${d.id}/blue-sheet`, rep.token)).json;
+    if (s.red_flags.some((f) => f.code === "no_economic_buyer")) { deal = d; sheet = s; break; }
+  }
+  assert.ok(deal, "one of the rep's deals has no economic buyer yet");
+  const contacts = (await call("GET", `/contacts?account_id=${deal.account_id}&limit=50`, rep.token)).json.items
+    .filter((c) => !c.left_at && !sheet.buying_influences.some((b) => b.contact_id === c.id));
+  assert.ok(contacts.length > 0);
+  const contact = contacts[0];
+  const name = `${contact.first_name} ${contact.last_name}`;
+
+  const page = await newPage();
+  await signIn(page, rep.email, `/opportunities/${deal.id}/blue-sheet`);
+  await page.getByRole("heading", { name: /^Blue Sheet/ }).waitFor();
+  await page.getByRole("region", { name: /Red flags/ }).getByText("No economic buyer identified").waitFor();
+  await page.getByLabel("Add a buying influence").selectOption(contact.id);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByLabel(`${name}: Economic buyer`).check();
+  await page.getByLabel(`${name}: rating`).selectOption("2");
+  await page.getByLabel(`${name}: win theme`).fill("recognition");
+  await page.getByRole("button", { name: "Save the Blue Sheet" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  assert.equal(await page.getByText("No economic buyer identified").count(), 0);
+  const stored = (await call("GET", `/opportunities/${deal.id}/blue-sheet`, rep.token)).json;
+  const influence = stored.buying_influences.find((b) => b.contact_id === contact.id);
+  assert.deepEqual(influence.roles, ["economic_buyer"]);
+  assert.equal(influence.rating, 2);
+  await expectAccessible(page, "the Blue Sheet");
+  await shot(page, "blue-sheet");
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator("header.top").isVisible(), false, "the header prints");
+  await page.pdf?.({ path: join(out, "blue-sheet.pdf"), format: "A4", landscape: true }).catch(() => {});
+  await shot(page, "blue-sheet-print");
+});
+
+test("closing a deal as lost asks why and schedules a revisit", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const page = await newPage();
+  await signIn(page, rep.email, "/pipeline");
+  const card = page.locator('[data-stage="negotiation"] .deal').first();
+  await card.waitFor();
+  const id = await card.getAttribute("data-id");
+  await card.scrollIntoViewIfNeeded();
+  await card.dragTo(page.locator('[data-stage="closed_lost"] h2'));
+  const form = page.getByRole("form", { name: "Why was it lost" });
+  await form.waitFor();
+  await form.getByLabel("Why was it lost").fill("Price: lost to a framework deal");
+  await form.getByLabel("Who won").fill("Acme Medical");
+  await form.getByRole("button", { name: "Close as lost" }).click();
+  await page.locator(`[data-stage="closed_lost"] .deal[data-id="${id}"]`).waitFor();
+  const after = (await call("GET", `/opportunities/${id}`, rep.token)).json;
+  assert.equal(after.stage, "closed_lost");
+  assert.equal(after.won_by, "Acme Medical");
+  const tasks = (await call("GET", `/tasks?owner_id=${me.id}&limit=500`, rep.token)).json.items;
+  assert.ok(tasks.some((t) => String(t.related_id) === id && t.subject.startsWith("Revisit lost deal") && t.due_on === after.revisit_on), "a revisit task");
+});

@@ -9,6 +9,7 @@ import { Pipeline } from "./pages/Pipeline";
 import { Contacts } from "./pages/Contacts";
 import { Tasks } from "./pages/Tasks";
 import { Admin } from "./pages/Admin";
+import { BlueSheet } from "./pages/BlueSheet";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
@@ -47,6 +48,7 @@ export function App() {
           <Route path="/accounts" element={<Accounts />} />
           <Route path="/accounts/:id" element={<AccountPage />} />
           <Route path="/pipeline" element={<Pipeline />} />
+          <Route path="/opportunities/:id/blue-sheet" element={<BlueSheet />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/continuity" element={<RelationshipRisk />} />

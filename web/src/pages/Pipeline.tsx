@@ -1,4 +1,5 @@
-import { DragEvent, useEffect, useState } from "react";
+import { DragEvent, FormEvent, useEffect, useState } from "react";
+import { Link } from "react-router-dom";
 import { ApiError, Page, api, get, money } from "../api";
 import { useSession } from "../App";
 
@@ -12,22 +13,29 @@ export function Pipeline() {
   const [mine, setMine] = useState(true);
   const [message, setMessage] = useState("");
   const [view, setView] = useState<"board" | "table">("board");
+  const [flags, setFlags] = useState<Record<string, string[]>>({});
+  const [losing, setLosing] = useState<Opportunity | null>(null);
 
   const load = () => {
     if (!me) return;
     const owner = mine ? `&owner_id=${me.id}` : "";
     get<Page<Opportunity>>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(Date.now() - 90 * 86400000).toISOString().slice(0, 10)}`)
       .then((p) => setDeals(p.items));
+    get<{ items: { opportunity_id: string; red_flags: { message: string }[] }[] }>(`/reports/red-flags?limit=500${owner}`)
+      .then((r) => setFlags(Object.fromEntries(r.items.map((i) => [i.opportunity_id, i.red_flags.map((f) => f.message)]))))
+      .catch(() => setFlags({}));
   };
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(load, [me, mine]);
 
-  const move = async (id: string, stage: string) => {
+  const move = async (id: string, stage: string, extra: Record<string, string> = {}) => {
     const deal = deals.find((d) => d.id === id);
     if (!deal || deal.stage === stage) return;
     setMessage("");
+    // Lose quickly: a lost deal says why, and who won.
+    if (stage === "closed_lost" && !extra.lost_reason) { setLosing(deal); return; }
     try {
-      const { data } = await api<Opportunity>("PATCH", `/opportunities/${id}`, { stage }, { "If-Match": `"v${deal.version}"` });
+      const { data } = await api<Opportunity>("PATCH", `/opportunities/${id}`, { stage, ...extra }, { "If-Match": `"v${deal.version}"` });
       setDeals((all) => all.map((d) => (d.id === id ? data : d)));
       setMessage(`Moved “${deal.name}” to ${stage.replace("_", " ")}.`);
     } catch (err) {
@@ -47,10 +55,11 @@ export function Pipeline() {
         <button type="button" className={view === "table" ? "" : "secondary"} aria-pressed={view === "table"} onClick={() => setView("table")}>Table</button>
       </div>
       {message && <p role="status">{message}</p>}
+      {losing && <LostForm deal={losing} onCancel={() => setLosing(null)} onLost={(extra) => { const d = losing; setLosing(null); move(d.id, "closed_lost", extra); }} />}
       {view === "table" && (
         <table className="table">
-          <thead><tr><th scope="col">Opportunity</th><th scope="col">Stage</th><th scope="col">Amount</th><th scope="col">Close date</th></tr></thead>
-          <tbody>{deals.map((d) => <tr key={d.id}><td>{d.name}</td><td>{d.stage.replace("_", " ")}</td><td>{money(d.amount_minor, d.currency)}</td><td>{d.close_date}</td></tr>)}</tbody>
+          <thead><tr><th scope="col">Opportunity (Blue Sheet)</th><th scope="col">Stage</th><th scope="col">Amount</th><th scope="col">Close date</th></tr></thead>
+          <tbody>{deals.map((d) => <tr key={d.id}><td><Link to={`/opportunities/${d.id}/blue-sheet`}>{d.name}</Link>{flags[d.id] && <span className="badge warn" title={flags[d.id].join("\n")}>⚑ {flags[d.id].length}</span>}</td><td>{d.stage.replace("_", " ")}</td><td>{money(d.amount_minor, d.currency)}</td><td>{d.close_date}</td></tr>)}</tbody>
         </table>
       )}
       {view === "board" && <div className="board">
@@ -74,6 +83,8 @@ export function Pipeline() {
                          }}>
                   <strong>{d.name}</strong>
                   <div className="muted">{money(d.amount_minor, d.currency)} · {d.close_date}</div>
+                  <Link to={`/opportunities/${d.id}/blue-sheet`} aria-label={`Blue Sheet of ${d.name}`}>Blue Sheet</Link>
+                  {flags[d.id] && <span className="badge warn" title={flags[d.id].join("\n")} aria-label={`${flags[d.id].length} red flags`}>⚑ {flags[d.id].length}</span>}
                 </article>
               ))}
             </section>
@@ -81,5 +92,25 @@ export function Pipeline() {
         })}
       </div>}
     </div>
+  );
+}
+
+function LostForm({ deal, onCancel, onLost }: { deal: Opportunity; onCancel: () => void; onLost: (extra: Record<string, string>) => void }) {
+  const [reason, setReason] = useState("");
+  const [wonBy, setWonBy] = useState("");
+  const [revisit, setRevisit] = useState(new Date(Date.now() + 180 * 86400000).toISOString().slice(0, 10));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onLost({ lost_reason: reason, ...(wonBy ? { won_by: wonBy } : {}), revisit_on: revisit });
+  };
+  return (
+    <form className="card inline-form" aria-label="Why was it lost" onSubmit={submit}>
+      <strong>Lost: {deal.name}</strong>
+      <label>Why was it lost <input required value={reason} onChange={(e) => setReason(e.target.value)} /></label>
+      <label>Who won <input value={wonBy} onChange={(e) => setWonBy(e.target.value)} /></label>
+      <label>Go back on <input type="date" value={revisit} onChange={(e) => setRevisit(e.target.value)} /></label>
+      <button type="submit" disabled={!reason.trim()}>Close as lost</button>
+      <button type="button" className="secondary" onClick={onCancel}>Cancel</button>
+    </form>
   );
 }
