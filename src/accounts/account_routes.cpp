@@ -132,10 +132,42 @@ api::ResourceSpec ContactSpec() {
        .description = "key opinion leader"},
       {.name = "email", .type = FieldType::kEmail},
       {.name = "phone", .max_length = 40},
-      {.name = "reports_to_id", .type = FieldType::kReference, .references = "contacts"},
+      {.name = "reports_to_id",
+       .type = FieldType::kReference,
+       .references = "contacts",
+       .description = "whom they report to at the customer (a contact of the same account)"},
       {.name = "left_at",
        .type = FieldType::kInstant,
        .description = "when they left the customer"},
+  };
+  // Reporting lines stay inside one customer and never go round in a circle.
+  s.before_write = [](api::WriteContext& w) -> Status {
+    std::optional<db::Value> boss, account;
+    for (const auto& [column, value] : w.values) {
+      if (column == "reports_to_id") boss = value;
+      if (column == "account_id") account = value;
+    }
+    if (!boss || std::holds_alternative<std::monostate>(*boss)) return Ok();
+    if (!account && w.before) account = w.before->at(2);  // id, external_id, account_id, ...
+    const std::int64_t self = w.before ? w.before->Int(0) : 0;
+    std::int64_t at = std::get<std::int64_t>(*boss);
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t same,
+        w.tx.QueryInt("SELECT count(*) FROM contacts WHERE id = ? AND account_id = ?",
+                      {at, account ? *account : db::Null()}));
+    if (same == 0) {
+      return Error::InvalidField("reports_to_id", "is not a contact of the same account");
+    }
+    for (int depth = 0; depth < 100 && at != 0; ++depth) {
+      if (at == self) {
+        return Error::InvalidField("reports_to_id", "would make a circle of reporting lines");
+      }
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::optional<db::Row> up,
+          w.tx.QueryOne("SELECT reports_to_id FROM contacts WHERE id = ?", {at}));
+      at = up && !up->IsNull(0) ? up->Int(0) : 0;
+    }
+    return Ok();
   };
   return s;
 }
@@ -175,7 +207,7 @@ api::ResourceSpec TeamMemberSpec() {
       if (column == "account_id") account = value;
     }
     if (!peer || std::holds_alternative<std::monostate>(*peer)) return Ok();
-    if (!account && w.before) account = w.before->at(0);
+    if (!account && w.before) account = w.before->at(1);  // id, account_id, ...
     if (!account) return Ok();
     RAPPORT_ASSIGN_OR_RETURN(
         std::int64_t same,

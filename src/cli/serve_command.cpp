@@ -21,7 +21,9 @@
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
 #include "selling/blue_sheet_routes.hpp"
+#include "selling/forecast.hpp"
 #include "selling/opportunity_routes.hpp"
+#include "selling/stakeholder_map.hpp"
 #include "server/http_server.hpp"
 #include "users/user_routes.hpp"
 
@@ -110,6 +112,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
     products::RegisterProductRoutes(router, api_context);
     selling::RegisterOpportunityRoutes(router, api_context);
     selling::RegisterBlueSheetRoutes(router, api_context);
+    selling::RegisterStakeholderMapRoute(router, api_context);
+    selling::RegisterForecastRoute(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

@@ -429,8 +429,8 @@ Status ApplyCoverage(Transaction& transaction) {
 }
 
 // Strategic selling: each opportunity's Blue Sheet (the buying influences beyond their roles,
-// strengths, the red flags the rep saw, possible actions that become tasks), and how a lost deal
-// ends: who won and when to go back.
+// strengths, the red flags the rep saw, possible actions that become tasks), how a lost deal
+// ends (who won, when to go back) and the forecast category a rep puts a deal in.
 constexpr const char* kBlueSheets = R"SQL(
 CREATE TABLE blue_sheets (
   id {pk},
@@ -469,6 +469,8 @@ CREATE INDEX blue_sheet_actions_opportunity_idx ON blue_sheet_actions (opportuni
 
 ALTER TABLE opportunities ADD COLUMN won_by TEXT;
 ALTER TABLE opportunities ADD COLUMN revisit_on {date};
+ALTER TABLE opportunities ADD COLUMN forecast_category TEXT
+  CHECK (forecast_category IN ('commit', 'best_case', 'pipeline', 'omitted'));
 )SQL";
 
 Status ApplyBlueSheets(Transaction& transaction) {

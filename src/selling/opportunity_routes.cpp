@@ -132,6 +132,12 @@ api::ResourceSpec OpportunitySpec() {
        .max_length = 500,
        .description = "why the deal was lost: required to close it as lost"},
       {.name = "won_by", .max_length = 200, .description = "who won when we lost"},
+      {.name = "forecast_category",
+       .type = FieldType::kEnum,
+       .filterable = true,
+       .values = {"commit", "best_case", "pipeline", "omitted"},
+       .description = "the rep's call; when empty the forecast goes by probability (70% and up "
+                      "commit, 40% and up best case, else pipeline)"},
       {.name = "revisit_on",
        .type = FieldType::kDate,
        .filterable = true,

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <map>
 #include <set>
 
 #include "core/clock.hpp"
 #include "support/demo_company.hpp"
+#include "support/run_command.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -243,6 +246,131 @@ TEST_P(BlueSheetApiTest, ABlueSheetOutsideTheCallersReachIsNotFound) {
   testing::HttpCall put{"PUT", path, "{}", token};
   EXPECT_EQ(s().Call(put).status, 404);
   EXPECT_EQ(s().Get(path, admin()).status, 200);
+}
+
+TEST_P(BlueSheetApiTest, TheStakeholderMapPlacesEveryoneAndSaysWhoIsMissing) {
+  // An account of its own: two clinicians and a detractor in procurement, nobody on the board.
+  const std::string account =
+      s().Post("/api/v1/accounts", {{"name", "Stakeholder Test Hospital"}, {"type", "hospital"}},
+               admin())
+          .Json()["id"];
+  auto add = [&](const json& fields) {
+    json body = fields;
+    body["account_id"] = account;
+    const auto reply = s().Post("/api/v1/contacts", body, admin());
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return reply.Json()["id"].get<std::string>();
+  };
+  const std::string lead = add({{"first_name", "Ada"},
+                                {"last_name", "Lead"},
+                                {"function", "clinician"},
+                                {"colour", "red"},
+                                {"influence", "high"}});
+  const std::string nurse = add({{"first_name", "Ben"},
+                                 {"last_name", "Nurse"},
+                                 {"function", "clinician"},
+                                 {"reports_to_id", lead}});
+  const std::string buyer = add({{"first_name", "Cara"},
+                                 {"last_name", "Buyer"},
+                                 {"function", "procurement"},
+                                 {"stance", "detractor"}});
+  const json map = s().Get("/api/v1/accounts/" + account + "/stakeholder-map", admin()).Json();
+  ASSERT_EQ(map["contacts"].size(), 3u);
+  std::map<std::string, json> by_id;
+  for (const auto& c : map["contacts"]) by_id[c["id"]] = c;
+  EXPECT_EQ(by_id[nurse]["reports_to_id"], lead);
+  EXPECT_EQ(by_id[lead]["colour"], "red");
+  EXPECT_EQ(by_id[buyer]["stance"], "detractor");
+  std::set<std::string> missing;
+  for (const auto& m : map["missing"]) missing.insert(m["code"]);
+  EXPECT_EQ(missing, (std::set<std::string>{"no_board", "no_finance", "no_advocate"}));
+
+  // Reporting lines stay inside the customer and never go round in a circle.
+  const std::string elsewhere = std::to_string(
+      company_->Count("SELECT min(id) FROM contacts WHERE account_id <> ?", {std::stoll(account)}));
+  auto refused = s().Patch("/api/v1/contacts/" + lead, {{"reports_to_id", elsewhere}}, admin());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  refused = s().Patch("/api/v1/contacts/" + lead, {{"reports_to_id", nurse}}, admin());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("circle"), std::string::npos);
+  EXPECT_EQ(s().Patch("/api/v1/contacts/" + buyer, {{"reports_to_id", lead}}, admin()).status, 200);
+  // An advocate on the board fills two gaps.
+  add({{"first_name", "Dev"},
+       {"last_name", "Chair"},
+       {"function", "executive"},
+       {"stance", "advocate"}});
+  const json after = s().Get("/api/v1/accounts/" + account + "/stakeholder-map", admin()).Json();
+  missing.clear();
+  for (const auto& m : after["missing"]) missing.insert(m["code"]);
+  EXPECT_EQ(missing, (std::set<std::string>{"no_finance"}));
+}
+
+std::int64_t Total(const json& figures) {
+  return figures["commit_minor"].get<std::int64_t>() +
+         figures["best_case_minor"].get<std::int64_t>() +
+         figures["pipeline_minor"].get<std::int64_t>() + figures["won_minor"].get<std::int64_t>();
+}
+
+TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) {
+  const std::string period = "from=2026-01-01&to=2027-12-31";
+  const json forecast = s().Get("/api/v1/reports/forecast?" + period, admin()).Json();
+  ASSERT_FALSE(forecast["rows"].empty()) << forecast.dump().substr(0, 300);
+  // Each line is its own deals plus its direct reports' lines.
+  std::map<std::string, std::int64_t> reports_sum;
+  for (const auto& row : forecast["rows"]) {
+    if (!row["manager_id"].is_null()) reports_sum[row["manager_id"]] += Total(row["total"]);
+  }
+  std::int64_t roots = 0;
+  for (const auto& row : forecast["rows"]) {
+    EXPECT_EQ(Total(row["total"]), Total(row["own"]) + reports_sum[row["user_id"]]) << row["name"];
+    if (row["depth"] == 0) roots += Total(row["total"]);
+  }
+  EXPECT_EQ(Total(forecast["total"]), roots);
+  // And the parts match the deals on record.
+  EXPECT_EQ(Total(forecast["total"]),
+            company_->Count("SELECT coalesce(sum(amount_minor), 0) FROM opportunities WHERE "
+                            "close_date >= '2026-01-01' AND close_date <= '2027-12-31' AND stage "
+                            "<> 'closed_lost' AND coalesce(forecast_category, '') <> 'omitted'"));
+  EXPECT_EQ(forecast["total"]["won_minor"].get<std::int64_t>(),
+            company_->Count("SELECT coalesce(sum(amount_minor), 0) FROM opportunities WHERE "
+                            "close_date >= '2026-01-01' AND close_date <= '2027-12-31' AND "
+                            "stage = 'closed_won'"));
+
+  // A deal that slips shows among the week's changes; a rep's own call moves it to commit.
+  const json deal = FreshOpportunity();
+  const std::string path = "/api/v1/opportunities/" + deal["id"].get<std::string>();
+  ASSERT_EQ(
+      s().Patch(path, {{"close_date", "2027-12-30"}, {"forecast_category", "commit"}}, admin())
+          .status,
+      200);
+  const json after = s().Get("/api/v1/reports/forecast?" + period, admin()).Json();
+  bool slipped = false;
+  for (const auto& ch : after["changes"]) {
+    slipped |= ch["opportunity_id"] == deal["id"] && ch["kind"] == "slipped";
+  }
+  EXPECT_TRUE(slipped) << after["changes"].dump().substr(0, 400);
+
+  // The XLSX opens in a spreadsheet (openpyxl) and says the same totals.
+  const auto xlsx = s().Get("/api/v1/reports/forecast?" + period + "&format=xlsx", admin());
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.Header("content-type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  testing::TempDir dir;
+  const std::string file = dir.File("forecast.xlsx");
+  std::ofstream(file, std::ios::binary) << xlsx.body;
+  const auto read = testing::RunCommand(
+      {"/usr/bin/python3", "-c",
+       "import sys, openpyxl\n"
+       "ws = openpyxl.load_workbook(sys.argv[1])['Forecast']\n"
+       "rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] == 'Total']\n"
+       "print(round(rows[0][1] * 100), round(rows[0][5] * 100))\n",
+       file});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, std::to_string(after["total"]["commit_minor"].get<std::int64_t>()) + " " +
+                          std::to_string(after["total"]["won_minor"].get<std::int64_t>()) + "\n");
+  const auto csv = s().Get("/api/v1/reports/forecast?" + period + "&format=csv", admin());
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("person,level,commit", 0), 0u) << csv.body.substr(0, 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,

@@ -435,3 +435,52 @@ test("closing a deal as lost asks why and schedules a revisit", async () => {
   const tasks = (await call("GET", `/tasks?owner_id=${me.id}&limit=500`, rep.token)).json.items;
   assert.ok(tasks.some((t) => String(t.related_id) === id && t.subject.startsWith("Revisit lost deal") && t.due_on === after.revisit_on), "a revisit task");
 });
+
+test("the stakeholder map draws who reports to whom and a drag changes it", async () => {
+  const accounts = (await call("GET", "/accounts?type=hospital&limit=50", admin.token)).json.items;
+  let account = null, contacts = [];
+  for (const a of accounts) {
+    contacts = (await call("GET", `/contacts?account_id=${a.id}&limit=50`, admin.token)).json.items.filter((c) => !c.left_at);
+    if (contacts.length >= 3) { account = a; break; }
+  }
+  assert.ok(account, "a hospital with three contacts");
+  const page = await newPage();
+  await signIn(page, admin.email, `/accounts/${account.id}`);
+  await page.getByRole("link", { name: "Stakeholder map" }).click();
+  const chart = page.getByRole("group", { name: "Org chart" });
+  await chart.locator(".node").first().waitFor();
+  assert.equal(await chart.locator(".node").count(), contacts.length);
+  // A boss at the top, and someone who does not report to them yet.
+  const all = (await call("GET", `/contacts?account_id=${account.id}&limit=50`, admin.token)).json.items;
+  const byId = Object.fromEntries(all.map((c) => [c.id, c]));
+  const chain = (c) => { const up = []; for (let at = c.reports_to_id; at && up.length < 50; at = byId[at]?.reports_to_id) up.push(at); return up; };
+  const current = new Set(contacts.map((c) => c.id));
+  // Someone, and a new boss for them who is not already their boss nor below them.
+  let person = null, boss = null;
+  for (const p of contacts) {
+    boss = contacts.find((b) => b.id !== p.id && p.reports_to_id !== b.id && !chain(b).includes(p.id));
+    if (boss) { person = p; break; }
+  }
+  assert.ok(boss && person && current.has(boss.id));
+  await chart.locator(`.node[data-id="${person.id}"]`).dragTo(chart.locator(`.node[data-id="${boss.id}"]`));
+  const status = await page.getByRole("status").textContent({ timeout: 5000 }).catch(() => "(no status)");
+  assert.match(status, /now reports to/);
+  assert.equal((await call("GET", `/contacts/${person.id}`, admin.token)).json.reports_to_id, boss.id);
+  await expectAccessible(page, "the stakeholder map");
+  await shot(page, "stakeholder-map");
+});
+
+test("the forecast adds up the management line and downloads as XLSX", async () => {
+  const expected = (await call("GET", "/reports/forecast", admin.token)).json;
+  const page = await newPage();
+  await signIn(page, admin.email, "/forecast");
+  const table = page.getByRole("table", { name: "Forecast by person" });
+  await table.locator("tbody tr").first().waitFor();
+  assert.equal(await table.locator("tbody tr").count(), expected.rows.length);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download XLSX" }).click();
+  const file = await download;
+  assert.match(file.suggestedFilename(), /^forecast-.*\.xlsx$/);
+  await expectAccessible(page, "the forecast");
+  await shot(page, "forecast");
+});

@@ -10,6 +10,8 @@ import { Contacts } from "./pages/Contacts";
 import { Tasks } from "./pages/Tasks";
 import { Admin } from "./pages/Admin";
 import { BlueSheet } from "./pages/BlueSheet";
+import { StakeholderMap } from "./pages/StakeholderMap";
+import { Forecast } from "./pages/Forecast";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
@@ -47,8 +49,10 @@ export function App() {
           <Route path="/" element={<MyDay />} />
           <Route path="/accounts" element={<Accounts />} />
           <Route path="/accounts/:id" element={<AccountPage />} />
+          <Route path="/accounts/:id/stakeholders" element={<StakeholderMap />} />
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/opportunities/:id/blue-sheet" element={<BlueSheet />} />
+          <Route path="/forecast" element={<Forecast />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/continuity" element={<RelationshipRisk />} />
@@ -113,6 +117,7 @@ function Header() {
         <NavLink to="/accounts">Accounts</NavLink>
         <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
+        <NavLink to="/forecast">Forecast</NavLink>
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
         {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}

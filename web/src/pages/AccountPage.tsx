@@ -89,6 +89,7 @@ export function AccountPage() {
       </section>
       <section className="card" aria-labelledby="contacts-title">
         <h2 id="contacts-title">Contacts</h2>
+        <p><Link to={`/accounts/${account.id}/stakeholders`}>Stakeholder map</Link></p>
         <table className="table compact">
           <thead><tr><th scope="col">Name</th><th scope="col">Function</th><th scope="col">Stance</th><th scope="col">Last contact</th></tr></thead>
           <tbody>

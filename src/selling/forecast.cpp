@@ -1,0 +1,360 @@
+// GET /api/v1/reports/forecast: the monthly-review numbers. For a period (default: this quarter),
+// each person's deals closing in it by forecast category (commit, best case, pipeline), the
+// weighted pipeline and what is already won, rolled up the manager hierarchy so that a manager's
+// line equals their own deals plus their people's; and what changed in the last seven days
+// (moved, slipped, pulled in, grew, shrank). As JSON, CSV or XLSX (libxlsxwriter).
+#include "selling/forecast.hpp"
+
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "api/access.hpp"
+#include "api/csv.hpp"
+
+namespace rapport::selling {
+namespace {
+
+struct Figures {
+  std::int64_t commit = 0, best_case = 0, pipeline = 0, weighted = 0, won = 0, deals = 0;
+  void Add(const Figures& o) {
+    commit += o.commit;
+    best_case += o.best_case;
+    pipeline += o.pipeline;
+    weighted += o.weighted;
+    won += o.won;
+    deals += o.deals;
+  }
+};
+
+struct Line {
+  std::int64_t user_id = 0;
+  std::string name;
+  std::optional<std::int64_t> manager_id;
+  int depth = 0;
+  Figures own, total;
+};
+
+struct Change {
+  std::int64_t opportunity_id = 0;
+  std::string name, owner, kind, field, old_value, new_value;
+  Instant at = 0;
+};
+
+struct Forecast {
+  std::string from, to;
+  std::vector<Line> lines;  // tree order
+  Figures total;
+  std::vector<Change> changes;
+};
+
+Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::string& from,
+                       const std::string& to, Instant now) {
+  Forecast f{from, to, {}, {}, {}};
+  const std::string reach = api::AccountReachCondition(c, "a");
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows sums,
+      tx.Query("SELECT o.owner_id, CASE WHEN o.stage = 'closed_won' THEN 'won' ELSE "
+               "coalesce(o.forecast_category, CASE WHEN o.probability >= 70 THEN 'commit' WHEN "
+               "o.probability >= 40 THEN 'best_case' ELSE 'pipeline' END) END, "
+               "sum(o.amount_minor), sum(o.amount_minor * o.probability), count(*) FROM "
+               "opportunities o JOIN accounts a ON a.id = o.account_id WHERE o.close_date >= ? "
+               "AND o.close_date <= ? AND o.stage <> 'closed_lost' AND " +
+                   reach + " GROUP BY o.owner_id, 2",
+               {from, to}));
+  std::map<std::int64_t, Figures> own;
+  for (const auto& row : sums) {
+    Figures& fig = own[row.Int(0)];
+    const std::string category = row.Text(1);
+    const std::int64_t amount = row.Int(2);
+    if (category == "won") {
+      fig.won += amount;
+    } else if (category == "omitted") {
+      continue;
+    } else {
+      (category == "commit"      ? fig.commit
+       : category == "best_case" ? fig.best_case
+                                 : fig.pipeline) += amount;
+      fig.weighted += row.Int(3) / 100;
+    }
+    fig.deals += row.Int(4);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows users,
+                           tx.Query("SELECT id, name, manager_id FROM users ORDER BY name, id"));
+  std::map<std::int64_t, std::vector<std::int64_t>> reports;
+  std::map<std::int64_t, std::pair<std::string, std::optional<std::int64_t>>> people;
+  for (const auto& u : users) {
+    people[u.Int(0)] = {u.Text(1), u.OptInt(2)};
+    if (!u.IsNull(2)) reports[u.Int(2)].push_back(u.Int(0));
+  }
+  // Who the report is about: everyone for an admin, the caller's line for the others.
+  const std::set<std::int64_t> line(c.user_ids.begin(), c.user_ids.end());
+  auto in_scope = [&](std::int64_t id) { return c.all_accounts || line.count(id) > 0; };
+  std::map<std::int64_t, Figures> totals;
+  std::set<std::int64_t> visiting;
+  std::function<Figures(std::int64_t)> total_of = [&](std::int64_t id) -> Figures {
+    if (auto it = totals.find(id); it != totals.end()) return it->second;
+    Figures t = in_scope(id) ? own[id] : Figures{};
+    if (visiting.insert(id).second) {
+      for (std::int64_t r : reports[id]) t.Add(total_of(r));
+    }
+    totals[id] = t;
+    return t;
+  };
+  std::function<void(std::int64_t, int)> emit = [&](std::int64_t id, int depth) {
+    const Figures t = total_of(id);
+    if (t.deals == 0 && !(in_scope(id) && id == c.user_id)) return;
+    f.lines.push_back(
+        {id, people[id].first, people[id].second, depth, in_scope(id) ? own[id] : Figures{}, t});
+    for (std::int64_t r : reports[id]) emit(r, depth + 1);
+  };
+  // Roots: people whose manager is outside the report (or who have none).
+  for (const auto& [id, person] : people) {
+    if (!in_scope(id)) continue;
+    const auto& manager = person.second;
+    if (manager && in_scope(*manager) && people.count(*manager)) continue;
+    emit(id, 0);
+    f.total.Add(total_of(id));
+  }
+
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows changes,
+      tx.Query("SELECT o.id, o.name, u.name, h.field, h.old_value, h.new_value, h.changed_at, "
+               "o.owner_id FROM audit_history h JOIN opportunities o ON o.id = h.record_id JOIN "
+               "accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE "
+               "h.table_name = 'opportunities' AND h.action = 'update' AND h.field IN ('stage', "
+               "'close_date', 'amount_minor') AND h.changed_at >= ? AND " +
+                   reach + " ORDER BY h.changed_at DESC, h.id DESC LIMIT 500",
+               {now - 7 * kMicrosPerDay}));
+  for (const auto& row : changes) {
+    if (!in_scope(row.Int(7))) continue;
+    Change ch{row.Int(0),  row.Text(1), row.Text(2), "",
+              row.Text(3), row.Text(4), row.Text(5), row.Int(6)};
+    if (ch.field == "stage") {
+      ch.kind = "moved";
+    } else if (ch.field == "close_date") {
+      ch.kind = ch.new_value > ch.old_value ? "slipped" : "pulled_in";
+    } else {
+      ch.kind =
+          std::atoll(ch.new_value.c_str()) > std::atoll(ch.old_value.c_str()) ? "grew" : "shrank";
+    }
+    f.changes.push_back(std::move(ch));
+  }
+  return f;
+}
+
+void WriteFigures(api::JsonWriter& w, const Figures& f) {
+  w.StartObject()
+      .Key("commit_minor")
+      .Int(f.commit)
+      .Key("best_case_minor")
+      .Int(f.best_case)
+      .Key("pipeline_minor")
+      .Int(f.pipeline)
+      .Key("weighted_minor")
+      .Int(f.weighted)
+      .Key("won_minor")
+      .Int(f.won)
+      .Key("deals")
+      .Int(f.deals)
+      .EndObject();
+}
+
+std::string Money(std::int64_t minor) {
+  return std::to_string(minor / 100) + "." +
+         std::to_string(100 + std::llabs(minor % 100)).substr(1);
+}
+
+std::string Csv(const Forecast& f) {
+  api::CsvWriter w;
+  for (const char* h : {"person", "level", "commit", "best_case", "pipeline", "weighted", "won",
+                        "deals", "own_commit", "own_best_case", "own_pipeline", "own_won"}) {
+    w.Cell(h);
+  }
+  w.EndRow();
+  for (const Line& l : f.lines) {
+    w.Cell(l.name).Cell(static_cast<std::int64_t>(l.depth));
+    for (std::int64_t v :
+         {l.total.commit, l.total.best_case, l.total.pipeline, l.total.weighted, l.total.won}) {
+      w.Cell(Money(v));
+    }
+    w.Cell(l.total.deals);
+    for (std::int64_t v : {l.own.commit, l.own.best_case, l.own.pipeline, l.own.won}) {
+      w.Cell(Money(v));
+    }
+    w.EndRow();
+  }
+  return w.Take();
+}
+
+Result<std::string> Xlsx(const Forecast& f) {
+  char path[] = "/tmp/rapport-forecast-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
+  close(fd);
+  lxw_workbook* book = workbook_new(path);
+  if (book == nullptr) {
+    unlink(path);
+    return Error(ErrorCode::kInternal, "could not start the workbook");
+  }
+  lxw_format* bold = workbook_add_format(book);
+  format_set_bold(bold);
+  lxw_format* money = workbook_add_format(book);
+  format_set_num_format(money, "#,##0.00");
+  lxw_format* money_bold = workbook_add_format(book);
+  format_set_num_format(money_bold, "#,##0.00");
+  format_set_bold(money_bold);
+
+  lxw_worksheet* sheet = workbook_add_worksheet(book, "Forecast");
+  worksheet_write_string(sheet, 0, 0, ("Forecast " + f.from + " to " + f.to).c_str(), bold);
+  const char* headers[] = {"Person", "Commit", "Best case", "Pipeline", "Weighted", "Won", "Deals"};
+  for (int i = 0; i < 7; ++i) worksheet_write_string(sheet, 2, i, headers[i], bold);
+  worksheet_set_column(sheet, 0, 0, 32, nullptr);
+  worksheet_set_column(sheet, 1, 5, 14, money);
+  lxw_row_t row = 3;
+  auto write = [&](const std::string& name, const Figures& t, lxw_format* number,
+                   lxw_format* text) {
+    worksheet_write_string(sheet, row, 0, name.c_str(), text);
+    const std::int64_t values[] = {t.commit, t.best_case, t.pipeline, t.weighted, t.won};
+    for (int i = 0; i < 5; ++i) {
+      worksheet_write_number(sheet, row, i + 1, static_cast<double>(values[i]) / 100.0, number);
+    }
+    worksheet_write_number(sheet, row, 6, static_cast<double>(t.deals), text);
+    ++row;
+  };
+  for (const Line& l : f.lines)
+    write(std::string(l.depth * 2, ' ') + l.name, l.total, money, nullptr);
+  write("Total", f.total, money_bold, bold);
+
+  lxw_worksheet* changes = workbook_add_worksheet(book, "Changes this week");
+  const char* change_headers[] = {"Opportunity", "Owner", "What", "From", "To", "When"};
+  for (int i = 0; i < 6; ++i) worksheet_write_string(changes, 0, i, change_headers[i], bold);
+  worksheet_set_column(changes, 0, 0, 36, nullptr);
+  lxw_row_t r = 1;
+  for (const Change& ch : f.changes) {
+    worksheet_write_string(changes, r, 0, ch.name.c_str(), nullptr);
+    worksheet_write_string(changes, r, 1, ch.owner.c_str(), nullptr);
+    worksheet_write_string(changes, r, 2, ch.kind.c_str(), nullptr);
+    worksheet_write_string(changes, r, 3, ch.old_value.c_str(), nullptr);
+    worksheet_write_string(changes, r, 4, ch.new_value.c_str(), nullptr);
+    worksheet_write_string(changes, r, 5, FormatInstant(ch.at).c_str(), nullptr);
+    ++r;
+  }
+  const lxw_error closed = workbook_close(book);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  unlink(path);
+  if (closed != LXW_NO_ERROR) {
+    return Error(ErrorCode::kInternal, std::string("the workbook: ") + lxw_strerror(closed));
+  }
+  return bytes.str();
+}
+
+// This quarter, as dates.
+std::pair<std::string, std::string> ThisQuarter(Instant now) {
+  int year;
+  unsigned month, day;
+  CivilFromDays(now / kMicrosPerDay, year, month, day);
+  const unsigned first = (month - 1) / 3 * 3 + 1;
+  const std::int64_t start = DaysFromCivil(year, first, 1);
+  const std::int64_t next =
+      first == 10 ? DaysFromCivil(year + 1, 1, 1) : DaysFromCivil(year, first + 3, 1);
+  return {FormatDate(start), FormatDate(next - 1)};
+}
+
+}  // namespace
+
+void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"GET",
+       "/api/v1/reports/forecast",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         const Instant now = ctx.clock.Now();
+         auto [from, to] = ThisQuarter(now);
+         std::string format = "json";
+         for (const auto& [key, value] : r.query) {
+           std::int64_t day = 0;
+           if (key == "from" || key == "to") {
+             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+             (key == "from" ? from : to) = value;
+           } else if (key == "format") {
+             if (value != "json" && value != "csv" && value != "xlsx") {
+               return Error::InvalidField("format", "must be json, csv or xlsx");
+             }
+             format = value;
+           } else {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a parameter of this report"}});
+           }
+         }
+         if (to < from) return Error::InvalidField("to", "is before from");
+         Forecast forecast;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(forecast, Build(tx, c, from, to, now));
+           return Ok();
+         }));
+         const std::string file = "forecast-" + from + "-" + to;
+         if (format == "csv") {
+           api::Response response;
+           response.content_type = "text/csv; charset=utf-8";
+           response.body = Csv(forecast);
+           response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
+           return response;
+         }
+         if (format == "xlsx") {
+           RAPPORT_ASSIGN_OR_RETURN(std::string bytes, Xlsx(forecast));
+           api::Response response;
+           response.content_type =
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+           response.body = std::move(bytes);
+           response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
+           return response;
+         }
+         api::JsonWriter w;
+         w.StartObject().Key("from").String(forecast.from).Key("to").String(forecast.to);
+         w.Key("rows").StartArray();
+         for (const Line& l : forecast.lines) {
+           w.StartObject().Key("user_id").String(api::FormatId(l.user_id));
+           w.Key("name").String(l.name).Key("manager_id");
+           if (l.manager_id)
+             w.String(api::FormatId(*l.manager_id));
+           else
+             w.Null();
+           w.Key("depth").Int(l.depth).Key("own");
+           WriteFigures(w, l.own);
+           w.Key("total");
+           WriteFigures(w, l.total);
+           w.EndObject();
+         }
+         w.EndArray().Key("total");
+         WriteFigures(w, forecast.total);
+         w.Key("changes").StartArray();
+         for (const Change& ch : forecast.changes) {
+           w.StartObject().Key("opportunity_id").String(api::FormatId(ch.opportunity_id));
+           w.Key("name").String(ch.name).Key("owner_name").String(ch.owner);
+           w.Key("kind").String(ch.kind).Key("field").String(ch.field);
+           w.Key("old_value").String(ch.old_value).Key("new_value").String(ch.new_value);
+           w.Key("changed_at").String(FormatInstant(ch.at)).EndObject();
+         }
+         w.EndArray().EndObject();
+         return api::Response::Json(w.Take());
+       },
+       {"The forecast for a period (default this quarter): commit, best case, pipeline, weighted "
+        "and won per person, rolled up the manager hierarchy, and the week's changes",
+        "Strategic selling",
+        {{"from", "string", "first close date (YYYY-MM-DD)"},
+         {"to", "string", "last close date (YYYY-MM-DD)"},
+         {"format", "string", "json (default), csv or xlsx"}},
+        "",
+        R"({"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"},"rows":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"name":{"type":"string"},"depth":{"type":"integer"},"own":{"type":"object"},"total":{"type":"object"}}}},"total":{"type":"object"},"changes":{"type":"array","items":{"type":"object"}}}})"}});
+}
+
+}  // namespace rapport::selling

@@ -1,0 +1,90 @@
+// The forecast for the monthly review: commit, best case and pipeline per person rolled up the
+// management line, what is won, and what moved this week. Downloads as CSV or XLSX.
+import { useEffect, useState } from "react";
+import { Link } from "react-router-dom";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { date, dateTime, get, money } from "../api";
+
+type Figures = { commit_minor: number; best_case_minor: number; pipeline_minor: number; weighted_minor: number; won_minor: number; deals: number };
+type Row = { user_id: string; name: string; manager_id: string | null; depth: number; own: Figures; total: Figures };
+type Change = { opportunity_id: string; name: string; owner_name: string; kind: string; field: string; old_value: string; new_value: string; changed_at: string };
+type Report = { from: string; to: string; rows: Row[]; total: Figures; changes: Change[] };
+
+const KIND: Record<string, string> = { moved: "moved stage", slipped: "slipped", pulled_in: "pulled in", grew: "grew", shrank: "shrank" };
+
+function quarter(offset: number) {
+  const now = new Date();
+  const q = Math.floor(now.getUTCMonth() / 3) + offset;
+  const start = new Date(Date.UTC(now.getUTCFullYear(), q * 3, 1));
+  const end = new Date(Date.UTC(now.getUTCFullYear(), q * 3 + 3, 0));
+  return { from: start.toISOString().slice(0, 10), to: end.toISOString().slice(0, 10) };
+}
+
+export function Forecast() {
+  const [range, setRange] = useState(quarter(0));
+  const [report, setReport] = useState<Report | null>(null);
+  useEffect(() => {
+    get<Report>(`/reports/forecast?from=${range.from}&to=${range.to}`).then(setReport);
+  }, [range]);
+  const shown = report?.rows.filter((r) => r.depth <= 1 && r.total.deals > 0).slice(0, 20) ?? [];
+  const chart = shown.map((r) => ({ name: r.name, Won: r.total.won_minor / 100, Commit: r.total.commit_minor / 100, "Best case": r.total.best_case_minor / 100, Pipeline: r.total.pipeline_minor / 100 }));
+  const query = `from=${range.from}&to=${range.to}`;
+  return (
+    <div>
+      <h1>Forecast</h1>
+      <p><Link to="/pipeline">← Pipeline</Link></p>
+      <div className="filters">
+        <label>From <input type="date" value={range.from} onChange={(e) => setRange({ ...range, from: e.target.value })} /></label>
+        <label>To <input type="date" value={range.to} onChange={(e) => setRange({ ...range, to: e.target.value })} /></label>
+        <button type="button" className="secondary" onClick={() => setRange(quarter(0))}>This quarter</button>
+        <button type="button" className="secondary" onClick={() => setRange(quarter(1))}>Next quarter</button>
+        <a className="button" href={`/api/v1/reports/forecast?${query}&format=xlsx`} download>Download XLSX</a>
+        <a className="button" href={`/api/v1/reports/forecast?${query}&format=csv`} download>Download CSV</a>
+      </div>
+      {report && (
+        <>
+          <p role="status">
+            {date(report.from)} to {date(report.to)}: won {money(report.total.won_minor)}, commit {money(report.total.commit_minor)},
+            {" "}best case {money(report.total.best_case_minor)}, pipeline {money(report.total.pipeline_minor)} (weighted {money(report.total.weighted_minor)}).
+          </p>
+          {chart.length > 0 && (
+            <div style={{ width: "100%", height: 280 }} aria-label="Forecast by person" role="img">
+              <ResponsiveContainer>
+                <BarChart data={chart}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="name" interval={0} angle={-20} textAnchor="end" height={60} />
+                  <YAxis tickFormatter={(v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v)} />
+                  <Tooltip formatter={(v: number) => money(v * 100)} />
+                  <Legend />
+                  <Bar dataKey="Won" stackId="f" fill="#1e8a4c" isAnimationActive={false} />
+                  <Bar dataKey="Commit" stackId="f" fill="#1f6feb" isAnimationActive={false} />
+                  <Bar dataKey="Best case" stackId="f" fill="#6ea8fe" isAnimationActive={false} />
+                  <Bar dataKey="Pipeline" stackId="f" fill="#c5d3e8" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+          <table className="table" aria-label="Forecast by person">
+            <thead><tr><th scope="col">Person</th><th scope="col">Won</th><th scope="col">Commit</th><th scope="col">Best case</th><th scope="col">Pipeline</th><th scope="col">Weighted</th><th scope="col">Deals</th></tr></thead>
+            <tbody>
+              {report.rows.map((r) => (
+                <tr key={r.user_id}>
+                  <td style={{ paddingLeft: 8 + r.depth * 18 }}>{r.depth > 0 ? "└ " : ""}{r.name}</td>
+                  <td>{money(r.total.won_minor)}</td><td>{money(r.total.commit_minor)}</td><td>{money(r.total.best_case_minor)}</td>
+                  <td>{money(r.total.pipeline_minor)}</td><td>{money(r.total.weighted_minor)}</td><td>{r.total.deals}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Changes in the last seven days</h2>
+          <ul className="list">
+            {report.changes.slice(0, 50).map((c, i) => (
+              <li key={i}><Link to={`/opportunities/${c.opportunity_id}/blue-sheet`}>{c.name}</Link> {KIND[c.kind] ?? c.kind}: {c.field === "amount_minor" ? `${money(Number(c.old_value))} → ${money(Number(c.new_value))}` : `${c.old_value} → ${c.new_value}`} <span className="muted">{c.owner_name} · {dateTime(c.changed_at)}</span></li>
+            ))}
+            {report.changes.length === 0 && <li className="muted">Nothing moved this week.</li>}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
