@@ -1,5 +1,7 @@
 #include "accounts/account_routes.hpp"
 
+#include "accounts/account_revenue.hpp"
+
 #include <span>
 
 #include "accounts/account_store.hpp"
@@ -82,6 +84,10 @@ api::ResourceSpec AccountSpec() {
       }
     }
     return Ok();
+  };
+  s.after_write = [](db::Transaction& tx, const api::Caller&, Instant now, std::int64_t id,
+                     const api::JsonValue&, bool creating) -> Status {
+    return creating ? StartAccountRevenue(tx, id, now) : Ok();
   };
   return s;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "accounts/account_revenue.hpp"
 #include "accounts/account_routes.hpp"
 #include "activities/activity_routes.hpp"
 #include "api/system_routes.hpp"
@@ -138,6 +139,16 @@ void AddServeCommand(CLI::App& app, Context& context) {
         return Ok();
       });
       if (!ended.ok()) spdlog::warn("housekeeping: {}", ended.error().message());
+      // Trailing-year revenue per account, for ranking: once a day and when the month turns.
+      const Status revenue = database.Write([&](db::Transaction& tx) -> Status {
+        const Instant now = context.clock.Now();
+        RAPPORT_ASSIGN_OR_RETURN(bool stale, accounts::AccountRevenueIsStale(tx, now));
+        if (!stale) return Ok();
+        RAPPORT_RETURN_IF_ERROR(accounts::RefreshAccountRevenue(tx, now));
+        spdlog::info("housekeeping: account revenue refreshed");
+        return Ok();
+      });
+      if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
     });
     housekeeping.Start();
 

@@ -680,11 +680,13 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
     progress.accounts[it->second].introductions_sent = static_cast<int>(row.Int(2));
   }
   // A first contact is made when its task is done or the successor has since called on, visited
-  // or met the contact.
+  // or met the contact. CROSS JOIN keeps SQLite starting from the contact's few activities rather
+  // than the successor's many (PostgreSQL reads it as a plain join): 135 s -> well under a second
+  // for a 1,451-account handover at the 1M-account scale.
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows first_contacts,
       tx.Query("SELECT i.account_id, t.due_on, CASE WHEN t.done_at IS NOT NULL OR EXISTS (SELECT "
-               "1 FROM activity_contacts ac JOIN activities x ON x.id = ac.activity_id WHERE "
+               "1 FROM activity_contacts ac CROSS JOIN activities x ON x.id = ac.activity_id WHERE "
                "ac.contact_id = i.contact_id AND x.user_id = i.successor_id AND x.kind IN "
                "('call', 'visit', 'meeting') AND x.created_at >= ?) THEN 1 ELSE 0 END "
                "FROM introductions i JOIN tasks t ON t.id = i.task_id WHERE i.handover_id = ?",

@@ -85,38 +85,44 @@ Result<std::vector<RiskRow>> RunReport(db::Transaction& tx, const api::Caller& c
   RAPPORT_ASSIGN_OR_RETURN(total,
                            tx.QueryInt("SELECT count(*) FROM accounts a WHERE " + where, filter));
   const std::int64_t top = (total + 4) / 5;
-  const std::string since = FormatDate(now / kMicrosPerDay - 334).substr(0, 7);
+  // The page: accounts ranked by their trailing-year revenue (an index walk over account_revenue),
+  // then what puts each at risk, for those accounts only.
+  db::Params page = filter;
+  page.push_back(std::int64_t{q.limit});
+  page.push_back(q.offset);
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows ranked,
+      tx.Query("SELECT r.account_id FROM account_revenue r JOIN accounts a ON a.id = r.account_id "
+               "WHERE " +
+                   where + " ORDER BY r.revenue_12m_minor DESC, r.account_id LIMIT ? OFFSET ?",
+               page));
+  std::string ids;
+  for (const auto& row : ranked) ids += (ids.empty() ? "" : ", ") + std::to_string(row.Int(0));
+  if (ids.empty()) return std::vector<RiskRow>{};
   const Instant year_ago = now - 365 * kMicrosPerDay;
-  db::Params params = {since, year_ago, now, now, year_ago};
-  params.insert(params.end(), filter.begin(), filter.end());
-  params.push_back(std::int64_t{q.limit});
-  params.push_back(q.offset);
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query(
-          "WITH revenue AS (SELECT account_id, sum(revenue_minor) AS revenue FROM sales_lines "
-          "WHERE period >= ? GROUP BY account_id) "
-          "SELECT a.id, a.name, a.type, a.owner_id, u.name, u.status, coalesce(r.revenue, 0) AS "
-          "revenue, "
-          "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at IS NULL), "
-          "(SELECT count(DISTINCT x.user_id) FROM activities x WHERE x.account_id = a.id AND "
-          "x.occurred_at > ? AND x.occurred_at <= ?), "
-          "(SELECT count(*) FROM account_team_members m WHERE m.account_id = a.id AND "
-          "m.team_role = 'executive_sponsor') + (SELECT count(*) FROM account_team_members m "
-          "WHERE m.account_id = a.id AND m.team_role = 'executive_sponsor' AND "
-          "m.peer_contact_id IS NOT NULL) * 1000, "
-          "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
-          "x.occurred_at <= ?), "
-          "coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM segments g "
-          "WHERE g.name = a.segment)), "
-          "(SELECT max(h.changed_at) FROM audit_history h WHERE h.table_name = 'accounts' AND "
-          "h.record_id = a.id AND h.field = 'owner_id'), "
-          "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at > ? AND "
-          "(c.influence = 'high' OR c.kol = 1)) "
-          "FROM accounts a LEFT JOIN revenue r ON r.account_id = a.id "
-          "LEFT JOIN users u ON u.id = a.owner_id WHERE " +
-              where + " ORDER BY revenue DESC, a.id LIMIT ? OFFSET ?",
-          params));
+      tx.Query("SELECT a.id, a.name, a.type, a.owner_id, u.name, u.status, r.revenue_12m_minor AS "
+               "revenue, "
+               "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at IS NULL), "
+               "(SELECT count(DISTINCT x.user_id) FROM activities x WHERE x.account_id = a.id AND "
+               "x.occurred_at > ? AND x.occurred_at <= ?), "
+               "(SELECT count(*) FROM account_team_members m WHERE m.account_id = a.id AND "
+               "m.team_role = 'executive_sponsor') + (SELECT count(*) FROM account_team_members m "
+               "WHERE m.account_id = a.id AND m.team_role = 'executive_sponsor' AND "
+               "m.peer_contact_id IS NOT NULL) * 1000, "
+               "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
+               "x.occurred_at <= ?), "
+               "coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM segments g "
+               "WHERE g.name = a.segment)), "
+               "(SELECT max(h.changed_at) FROM audit_history h WHERE h.table_name = 'accounts' AND "
+               "h.record_id = a.id AND h.field = 'owner_id'), "
+               "(SELECT count(*) FROM contacts c WHERE c.account_id = a.id AND c.left_at > ? AND "
+               "(c.influence = 'high' OR c.kol = 1)) "
+               "FROM accounts a JOIN account_revenue r ON r.account_id = a.id "
+               "LEFT JOIN users u ON u.id = a.owner_id WHERE a.id IN (" +
+                   ids + ") ORDER BY revenue DESC, a.id",
+               {year_ago, now, now, year_ago}));
   std::vector<RiskRow> out;
   out.reserve(rows.size());
   std::int64_t rank = q.offset;

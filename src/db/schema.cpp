@@ -477,6 +477,22 @@ Status ApplyBlueSheets(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kBlueSheets));
 }
 
+// Each account's trailing-year revenue, derived from sales_lines (see
+// accounts/account_revenue.hpp).
+constexpr const char* kAccountRevenue = R"SQL(
+CREATE TABLE account_revenue (
+  account_id {int} PRIMARY KEY REFERENCES accounts (id),
+  revenue_12m_minor {int} NOT NULL,
+  since_period TEXT NOT NULL,
+  computed_at {int} NOT NULL
+){strict};
+CREATE INDEX account_revenue_rank_idx ON account_revenue (revenue_12m_minor DESC, account_id);
+)SQL";
+
+Status ApplyAccountRevenue(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kAccountRevenue));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -487,6 +503,7 @@ const std::vector<Migration>& AllMigrations() {
       {4, "handovers, introductions and the outbox", &ApplyHandovers},
       {5, "segments and sponsor peers", &ApplyCoverage},
       {6, "Blue Sheets and lost deals", &ApplyBlueSheets},
+      {7, "account revenue over the trailing year", &ApplyAccountRevenue},
   };
   return migrations;
 }

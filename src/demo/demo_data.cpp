@@ -4,6 +4,7 @@
 #include <array>
 #include <memory>
 
+#include "accounts/account_revenue.hpp"
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
 #include "users/password.hpp"
@@ -846,6 +847,9 @@ Result<DemoReport> FillDemo(db::Database& database, const DemoOptions& options) 
                          static_cast<std::int64_t>(restore.size()));
       }
     }
+    // Revenue over the trailing year, for ranking accounts (as of the demo's day).
+    RAPPORT_RETURN_IF_ERROR(
+        accounts::RefreshAccountRevenue(tx, options.as_of_day * kMicrosPerDay + kMicrosPerDay / 2));
     return Ok();
   }));
   return report;
