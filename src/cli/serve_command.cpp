@@ -25,6 +25,7 @@
 #include "selling/forecast.hpp"
 #include "selling/opportunity_routes.hpp"
 #include "selling/stakeholder_map.hpp"
+#include "selling/targets.hpp"
 #include "server/http_server.hpp"
 #include "users/user_routes.hpp"
 
@@ -115,6 +116,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     selling::RegisterBlueSheetRoutes(router, api_context);
     selling::RegisterStakeholderMapRoute(router, api_context);
     selling::RegisterForecastRoute(router, api_context);
+    selling::RegisterTargetRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

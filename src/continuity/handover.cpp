@@ -685,12 +685,13 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
   // for a 1,451-account handover at the 1M-account scale.
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows first_contacts,
-      tx.Query("SELECT i.account_id, t.due_on, CASE WHEN t.done_at IS NOT NULL OR EXISTS (SELECT "
-               "1 FROM activity_contacts ac CROSS JOIN activities x ON x.id = ac.activity_id WHERE "
-               "ac.contact_id = i.contact_id AND x.user_id = i.successor_id AND x.kind IN "
-               "('call', 'visit', 'meeting') AND x.created_at >= ?) THEN 1 ELSE 0 END "
-               "FROM introductions i JOIN tasks t ON t.id = i.task_id WHERE i.handover_id = ?",
-               {progress.created_at, id}));
+      tx.Query(
+          "SELECT i.account_id, t.due_on, CASE WHEN t.done_at IS NOT NULL OR EXISTS (SELECT "
+          "1 FROM activity_contacts ac CROSS JOIN activities x WHERE x.id = ac.activity_id AND "
+          "ac.contact_id = i.contact_id AND x.user_id = i.successor_id AND x.kind IN "
+          "('call', 'visit', 'meeting') AND x.created_at >= ?) THEN 1 ELSE 0 END "
+          "FROM introductions i JOIN tasks t ON t.id = i.task_id WHERE i.handover_id = ?",
+          {progress.created_at, id}));
   const std::string today = FormatDate(now / kMicrosPerDay);
   std::set<std::int64_t> overdue;
   for (const auto& row : first_contacts) {

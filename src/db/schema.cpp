@@ -493,6 +493,31 @@ Status ApplyAccountRevenue(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kAccountRevenue));
 }
 
+// Targets per person and period, split down to people, accounts and deals (see selling/targets).
+constexpr const char* kTargets = R"SQL(
+CREATE TABLE targets (
+  id {pk},
+  parent_id {int} REFERENCES targets (id),
+  user_id {int} NOT NULL REFERENCES users (id),
+  account_id {int} REFERENCES accounts (id),
+  opportunity_id {int} REFERENCES opportunities (id),
+  starts_on {date} NOT NULL,
+  ends_on {date} NOT NULL,
+  amount_minor {int} NOT NULL CHECK (amount_minor >= 0),
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  created_by {int} REFERENCES users (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX targets_parent_idx ON targets (parent_id);
+CREATE INDEX targets_user_idx ON targets (user_id, starts_on);
+)SQL";
+
+Status ApplyTargets(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kTargets));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -504,6 +529,7 @@ const std::vector<Migration>& AllMigrations() {
       {5, "segments and sponsor peers", &ApplyCoverage},
       {6, "Blue Sheets and lost deals", &ApplyBlueSheets},
       {7, "account revenue over the trailing year", &ApplyAccountRevenue},
+      {8, "targets", &ApplyTargets},
   };
   return migrations;
 }
@@ -542,7 +568,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "segments",
                                                   "blue_sheets",
                                                   "buying_influences",
-                                                  "blue_sheet_actions"};
+                                                  "blue_sheet_actions",
+                                                  "targets"};
   return tables;
 }
 

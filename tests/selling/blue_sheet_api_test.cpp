@@ -373,6 +373,94 @@ TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) 
   EXPECT_EQ(csv.body.rfind("person,level,commit", 0), 0u) << csv.body.substr(0, 100);
 }
 
+TEST_P(BlueSheetApiTest, ATargetSplitAddsUpAndShowsAttainmentAndCoverage) {
+  // An RSM and two of their reps.
+  const json users = s().Get("/api/v1/users?limit=500", admin()).Json()["items"];
+  json rsm;
+  std::vector<json> reps;
+  for (const auto& u : users) {
+    if (u["role"] == "rsm" && u["status"] == "active" && rsm.is_null()) rsm = u;
+  }
+  for (const auto& u : users) {
+    if (u["manager_id"] == rsm["id"] && u["status"] == "active") reps.push_back(u);
+  }
+  ASSERT_GE(reps.size(), 2u);
+  const std::string rsm_token = s().Login(rsm["email"]);
+  const std::string rep_token = s().Login(reps[0]["email"]);
+  const json period = {{"starts_on", "2026-01-01"}, {"ends_on", "2027-12-31"}};
+
+  // A rep cannot set targets; their manager sets the RSM's line target... from above: the admin.
+  json body = period;
+  body["user_id"] = rsm["id"];
+  body["amount_minor"] = 100000000;
+  EXPECT_EQ(s().Post("/api/v1/targets", body, rep_token).status, 403);
+  EXPECT_EQ(s().Post("/api/v1/targets", body, rsm_token).status, 403) << "nobody sets their own";
+  const auto created = s().Post("/api/v1/targets", body, admin());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.Json()["id"];
+  const std::string split = "/api/v1/targets/" + id + "/split";
+
+  // The RSM splits it across two reps: it must add up.
+  auto put = [&](const json& splits, const std::string& token) {
+    testing::HttpCall call{"PUT", split, json{{"splits", splits}}.dump(), token};
+    return s().Call(call);
+  };
+  auto short_split = put({{{"user_id", reps[0]["id"]}, {"amount_minor", 60000000}},
+                          {{"user_id", reps[1]["id"]}, {"amount_minor", 30000000}}},
+                         rsm_token);
+  EXPECT_EQ(short_split.status, 422) << short_split.body;
+  EXPECT_NE(short_split.body.find("add up"), std::string::npos);
+  // A rep does not even see their manager's target.
+  EXPECT_EQ(put({{{"user_id", reps[0]["id"]}, {"amount_minor", 60000000}}}, rep_token).status, 404);
+  const auto done = put({{{"user_id", reps[0]["id"]}, {"amount_minor", 60000000}},
+                         {{"user_id", reps[1]["id"]}, {"amount_minor", 40000000}}},
+                        rsm_token);
+  ASSERT_EQ(done.status, 200) << done.body;
+  const json target = done.Json();
+  EXPECT_EQ(target["unallocated_minor"], 0);
+  ASSERT_EQ(target["splits"].size(), 2u);
+  std::int64_t parts = 0;
+  for (const auto& part : target["splits"]) parts += part["amount_minor"].get<std::int64_t>();
+  EXPECT_EQ(parts, target["amount_minor"].get<std::int64_t>());
+
+  // Attainment is what is won against the target, by the RSM's whole line.
+  const std::int64_t won = company_->Count(
+      "WITH RECURSIVE line(id) AS (SELECT id FROM users WHERE id = ? UNION SELECT u.id FROM "
+      "users u JOIN line ON "
+      "u.manager_id = line.id) SELECT coalesce(sum(amount_minor), 0) FROM opportunities WHERE "
+      "stage = 'closed_won' AND close_date >= '2026-01-01' AND close_date <= '2027-12-31' AND "
+      "owner_id IN (SELECT id FROM line)",
+      {std::stoll(rsm["id"].get<std::string>())});
+  EXPECT_EQ(target["won_minor"].get<std::int64_t>(), won);
+  EXPECT_NEAR(target["attainment"].get<double>(), won / 100000000.0, 1e-9);
+
+  // The rep splits their part across an account and a deal of their own.
+  const std::string rep_part = target["splits"][0]["user_id"] == reps[0]["id"]
+                                   ? target["splits"][0]["id"].get<std::string>()
+                                   : target["splits"][1]["id"].get<std::string>();
+  const std::int64_t account = company_->Count("SELECT min(id) FROM accounts WHERE owner_id = ?",
+                                               {std::stoll(reps[0]["id"].get<std::string>())});
+  const std::int64_t deal = company_->Count("SELECT min(id) FROM opportunities WHERE owner_id = ?",
+                                            {std::stoll(reps[0]["id"].get<std::string>())});
+  testing::HttpCall book{
+      "PUT", "/api/v1/targets/" + rep_part + "/split",
+      json{{"splits",
+            {{{"account_id", std::to_string(account)}, {"amount_minor", 50000000}},
+             {{"opportunity_id", std::to_string(deal)}, {"amount_minor", 10000000}}}}}
+          .dump(),
+      rep_token};
+  const auto booked = s().Call(book);
+  ASSERT_EQ(booked.status, 200) << booked.body;
+  EXPECT_EQ(booked.Json()["splits"].size(), 2u);
+  // The rep sees their own targets, not their peer's.
+  const json mine = s().Get("/api/v1/targets/" + rep_part, rep_token).Json();
+  EXPECT_EQ(mine["user_id"], reps[0]["id"]);
+  const std::string peer_part = target["splits"][0]["user_id"] == reps[0]["id"]
+                                    ? target["splits"][1]["id"].get<std::string>()
+                                    : target["splits"][0]["id"].get<std::string>();
+  EXPECT_EQ(s().Get("/api/v1/targets/" + peer_part, rep_token).status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

@@ -1,0 +1,384 @@
+// Targets: a manager sets a person's target for a period and splits it across their people; each
+// person splits theirs across accounts and single sales objectives. A split replaces the children
+// at once and must add up to the target exactly. Each target shows what is won and open against
+// it: attainment (won / target) and coverage (open pipeline / what remains).
+#include "selling/targets.hpp"
+
+#include <set>
+
+#include "api/access.hpp"
+#include "audit/audit_log.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using api::JsonValue;
+using Kind = api::JsonValue::Kind;
+
+constexpr const char* kColumns =
+    "t.id, t.parent_id, t.user_id, u.name, t.account_id, a.name, t.opportunity_id, o.name, "
+    "t.starts_on, t.ends_on, t.amount_minor, t.currency, t.version";
+constexpr const char* kFrom =
+    " FROM targets t JOIN users u ON u.id = t.user_id LEFT JOIN accounts a ON a.id = t.account_id "
+    "LEFT JOIN opportunities o ON o.id = t.opportunity_id";
+
+// Whose deals count towards a person's target: theirs and their management line's.
+std::string LineOf(const std::string& user) {
+  return "(WITH RECURSIVE line(id) AS (SELECT id FROM users WHERE id = " + user +
+         " UNION SELECT m.id FROM users m JOIN line ON m.manager_id = line.id) SELECT id FROM "
+         "line)";
+}
+
+// Won and open amounts against a target (a row selected with kColumns).
+Result<std::pair<std::int64_t, std::int64_t>> Against(db::Transaction& tx, const db::Row& t) {
+  std::string scope;
+  db::Params params = {t.Text(8), t.Text(9)};
+  if (!t.IsNull(6)) {
+    scope = "o.id = ?";
+    params.push_back(t.Int(6));
+  } else if (!t.IsNull(4)) {
+    scope = "o.account_id = ?";
+    params.push_back(t.Int(4));
+  } else {
+    scope = "o.owner_id IN " + LineOf(std::to_string(t.Int(2)));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> sums,
+      tx.QueryOne("SELECT coalesce(sum(CASE WHEN o.stage = 'closed_won' THEN o.amount_minor END), "
+                  "0), coalesce(sum(CASE WHEN o.stage NOT IN ('closed_won', 'closed_lost') THEN "
+                  "o.amount_minor END), 0) FROM opportunities o WHERE o.close_date >= ? AND "
+                  "o.close_date <= ? AND " +
+                      scope,
+                  params));
+  return std::make_pair(sums->Int(0), sums->Int(1));
+}
+
+Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bool children) {
+  RAPPORT_ASSIGN_OR_RETURN(auto figures, Against(tx, t));
+  const auto [won, open] = figures;
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t allocated,
+      tx.QueryInt("SELECT coalesce(sum(amount_minor), 0) FROM targets WHERE parent_id = ?",
+                  {t.Int(0)}));
+  const std::int64_t amount = t.Int(10);
+  auto opt_id = [&](size_t i) {
+    if (t.IsNull(i))
+      w.Null();
+    else
+      w.String(api::FormatId(t.Int(i)));
+  };
+  w.StartObject().Key("id").String(api::FormatId(t.Int(0))).Key("parent_id");
+  opt_id(1);
+  w.Key("user_id").String(api::FormatId(t.Int(2))).Key("user_name").String(t.Text(3));
+  w.Key("account_id");
+  opt_id(4);
+  w.Key("account_name").OptString(t.OptText(5));
+  w.Key("opportunity_id");
+  opt_id(6);
+  w.Key("opportunity_name").OptString(t.OptText(7));
+  w.Key("starts_on").String(t.Text(8)).Key("ends_on").String(t.Text(9));
+  w.Key("amount_minor").Int(amount).Key("currency").String(t.Text(11));
+  w.Key("allocated_minor").Int(allocated).Key("unallocated_minor").Int(amount - allocated);
+  w.Key("won_minor").Int(won).Key("open_pipeline_minor").Int(open);
+  w.Key("attainment").Double(amount > 0 ? static_cast<double>(won) / amount : 0.0);
+  const std::int64_t remaining = amount - won;
+  w.Key("coverage");
+  if (remaining > 0)
+    w.Double(static_cast<double>(open) / remaining);
+  else
+    w.Null();
+  w.Key("version").Int(t.Int(12));
+  if (children) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows kids, tx.Query(std::string("SELECT ") + kColumns + kFrom +
+                                    " WHERE t.parent_id = ? ORDER BY t.amount_minor DESC, t.id",
+                                {t.Int(0)}));
+    w.Key("splits").StartArray();
+    for (const auto& kid : kids) RAPPORT_RETURN_IF_ERROR(WriteTarget(tx, kid, w, false));
+    w.EndArray();
+  }
+  w.EndObject();
+  return Ok();
+}
+
+Result<db::Row> LoadTarget(db::Transaction& tx, std::int64_t id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx.QueryOne(std::string("SELECT ") + kColumns + kFrom + " WHERE t.id = ?", {id}));
+  if (!row) return Error(ErrorCode::kNotFound, "there is no target " + std::to_string(id));
+  return *row;
+}
+
+bool InLine(const api::Caller& c, std::int64_t user) {
+  return std::find(c.user_ids.begin(), c.user_ids.end(), user) != c.user_ids.end();
+}
+
+// Who may see a target: admins, the person, and managers whose line the person is in.
+Status MaySee(const api::Caller& c, std::int64_t user) {
+  if (api::IsAdmin(c) || user == c.user_id || (api::IsManager(c) && InLine(c, user))) return Ok();
+  return Error(ErrorCode::kNotFound, "there is no such target");
+}
+
+// Who may set a person's target: admins, and managers above the person.
+Status MaySet(const api::Caller& c, std::int64_t user) {
+  if (api::IsAdmin(c) || (api::IsManager(c) && user != c.user_id && InLine(c, user))) return Ok();
+  return Error(ErrorCode::kPermissionDenied,
+               "only the person's manager (or an admin) sets their target");
+}
+
+Result<std::int64_t> Amount(const JsonValue& v, const std::string& field) {
+  if (v.kind != Kind::kInt || v.integer < 0) {
+    return Error::InvalidField(field, "must be a whole number of minor units, 0 or more");
+  }
+  return v.integer;
+}
+
+constexpr const char* kTargetSchema =
+    R"({"type":"object","properties":{"id":{"type":"string"},"parent_id":{"type":["string","null"]},"user_id":{"type":"string"},"account_id":{"type":["string","null"]},"opportunity_id":{"type":["string","null"]},"starts_on":{"type":"string"},"ends_on":{"type":"string"},"amount_minor":{"type":"integer"},"allocated_minor":{"type":"integer"},"unallocated_minor":{"type":"integer"},"won_minor":{"type":"integer"},"open_pipeline_minor":{"type":"integer"},"attainment":{"type":"number"},"coverage":{"type":["number","null"]},"splits":{"type":"array","items":{"type":"object"}}}})";
+
+}  // namespace
+
+void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"POST",
+       "/api/v1/targets",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
+         if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
+         std::optional<std::int64_t> user, amount;
+         std::string starts, ends, currency = "GBP";
+         for (const auto& [key, value] : body.members) {
+           if (key == "user_id") {
+             RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, key));
+           } else if (key == "amount_minor") {
+             RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, key));
+           } else if (key == "starts_on" || key == "ends_on") {
+             std::int64_t day = 0;
+             if (value.kind != Kind::kString || !ParseDate(value.text, day)) {
+               return Error::InvalidField(key, "must be a date, YYYY-MM-DD");
+             }
+             (key == "starts_on" ? starts : ends) = value.text;
+           } else if (key == "currency") {
+             if (value.kind != Kind::kString || value.text.size() != 3) {
+               return Error::InvalidField(key, "must be an ISO 4217 code");
+             }
+             currency = value.text;
+           } else {
+             return Error::InvalidField(key, "is not a field of a target");
+           }
+         }
+         if (!user) return Error::InvalidField("user_id", "is required");
+         if (!amount) return Error::InvalidField("amount_minor", "is required");
+         if (starts.empty()) return Error::InvalidField("starts_on", "is required");
+         if (ends.empty()) return Error::InvalidField("ends_on", "is required");
+         if (ends < starts) return Error::InvalidField("ends_on", "is before starts_on");
+         RAPPORT_RETURN_IF_ERROR(MaySet(c, *user));
+         const Instant now = ctx.clock.Now();
+         std::int64_t id = 0;
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, "user_id"));
+           RAPPORT_ASSIGN_OR_RETURN(id, audit::InsertAudited(tx, {c.user_id, now}, "targets",
+                                                             {{"user_id", *user},
+                                                              {"starts_on", starts},
+                                                              {"ends_on", ends},
+                                                              {"amount_minor", *amount},
+                                                              {"currency", currency},
+                                                              {"created_by", c.user_id}}));
+           RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
+           return WriteTarget(tx, t, w, true);
+         }));
+         return api::Response::Created(w.Take(), "/api/v1/targets/" + api::FormatId(id));
+       },
+       {"Set a person's target for a period (their manager or an admin)",
+        "Targets",
+        {},
+        R"({"type":"object","properties":{"user_id":{"type":"string"},"starts_on":{"type":"string","format":"date"},"ends_on":{"type":"string","format":"date"},"amount_minor":{"type":"integer","minimum":0},"currency":{"type":"string"}},"required":["user_id","starts_on","ends_on","amount_minor"],"additionalProperties":false})",
+        kTargetSchema,
+        201}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/targets",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         std::string where = " WHERE t.parent_id IS NULL";
+         db::Params params;
+         for (const auto& [key, value] : r.query) {
+           if (key == "user_id") {
+             RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
+             where += " AND t.user_id = ?";
+             params.push_back(id);
+           } else if (key == "on") {
+             std::int64_t day = 0;
+             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+             where += " AND t.starts_on <= ? AND t.ends_on >= ?";
+             params.push_back(value);
+             params.push_back(value);
+           } else {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a filter of targets"}});
+           }
+         }
+         if (!api::IsAdmin(c)) {
+           std::string ids = std::to_string(c.user_id);
+           if (api::IsManager(c)) {
+             for (std::int64_t id : c.user_ids) ids += ", " + std::to_string(id);
+           }
+           where += " AND t.user_id IN (" + ids + ")";
+         }
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               db::Rows rows, tx.Query(std::string("SELECT ") + kColumns + kFrom + where +
+                                           " ORDER BY t.starts_on DESC, u.name, t.id LIMIT 200",
+                                       params));
+           w.StartObject().Key("items").StartArray();
+           for (const auto& row : rows) RAPPORT_RETURN_IF_ERROR(WriteTarget(tx, row, w, true));
+           w.EndArray().Key("next_cursor").Null().EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"Targets in view (top level, with their splits, attainment and coverage)",
+        "Targets",
+        {{"user_id", "string", "whose"}, {"on", "string", "periods that include this date"}},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object"}},"next_cursor":{"type":["string","null"]}}})"}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/targets/{id}",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
+           RAPPORT_RETURN_IF_ERROR(MaySee(c, t.Int(2)));
+           return WriteTarget(tx, t, w, true);
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"One target with its splits, attainment and coverage", "Targets", {}, "", kTargetSchema}});
+
+  router.Add(
+      {"PUT",
+       "/api/v1/targets/{id}/split",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
+         const JsonValue* splits = body.kind == Kind::kObject ? body.Find("splits") : nullptr;
+         if (!splits || splits->kind != Kind::kArray) {
+           return Error::InvalidField("splits",
+                                      "must be an array of {user_id | account_id | "
+                                      "opportunity_id, amount_minor}");
+         }
+         for (const auto& [key, value] : body.members) {
+           if (key != "splits") return Error::InvalidField(key, "is not a field of a split");
+         }
+         const Instant now = ctx.clock.Now();
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Row parent, LoadTarget(tx, id));
+           const std::int64_t owner = parent.Int(2);
+           // A manager splits a person's target across people; the person (or their manager)
+           // splits it across accounts and deals.
+           const bool may_split_people = api::IsAdmin(c) || (api::IsManager(c) && InLine(c, owner));
+           const bool may_split_book = may_split_people || owner == c.user_id;
+           if (!may_split_book) {
+             RAPPORT_RETURN_IF_ERROR(MaySee(c, owner));
+             return Error(ErrorCode::kPermissionDenied,
+                          "only the person or their manager splits "
+                          "this target");
+           }
+           std::int64_t sum = 0;
+           std::set<std::string> seen;
+           std::vector<audit::FieldValues> children;
+           for (size_t i = 0; i < splits->items.size(); ++i) {
+             const JsonValue& item = splits->items[i];
+             const std::string at = "splits[" + std::to_string(i) + "]";
+             if (item.kind != Kind::kObject) return Error::InvalidField(at, "must be an object");
+             std::optional<std::int64_t> user, account, opportunity, amount;
+             for (const auto& [key, value] : item.members) {
+               const std::string field = at + "." + key;
+               if (key == "user_id") {
+                 RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, field));
+               } else if (key == "account_id") {
+                 RAPPORT_ASSIGN_OR_RETURN(account, api::ParseIdValue(value, field));
+               } else if (key == "opportunity_id") {
+                 RAPPORT_ASSIGN_OR_RETURN(opportunity, api::ParseIdValue(value, field));
+               } else if (key == "amount_minor") {
+                 RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, field));
+               } else {
+                 return Error::InvalidField(field, "is not a field of a split");
+               }
+             }
+             if (!amount) return Error::InvalidField(at + ".amount_minor", "is required");
+             if ((user ? 1 : 0) + (account ? 1 : 0) + (opportunity ? 1 : 0) != 1) {
+               return Error::InvalidField(at, "give one of user_id, account_id, opportunity_id");
+             }
+             std::string key;
+             if (user) {
+               if (!may_split_people) {
+                 return Error::InvalidField(at + ".user_id",
+                                            "only a manager splits a target across people");
+               }
+               if (!api::IsAdmin(c) && !InLine(c, *user)) {
+                 return Error::InvalidField(at + ".user_id", "is not in your line");
+               }
+               RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, at + ".user_id"));
+               key = "u" + std::to_string(*user);
+             } else if (account) {
+               RAPPORT_RETURN_IF_ERROR(
+                   audit::CheckReference(tx, "accounts", *account, at + ".account_id"));
+               key = "a" + std::to_string(*account);
+             } else {
+               RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "opportunities", *opportunity,
+                                                             at + ".opportunity_id"));
+               key = "o" + std::to_string(*opportunity);
+             }
+             if (!seen.insert(key).second) return Error::InvalidField(at, "is listed twice");
+             sum += *amount;
+             children.push_back({{"parent_id", id},
+                                 {"user_id", user ? *user : owner},
+                                 {"account_id", db::OptionalInt(account)},
+                                 {"opportunity_id", db::OptionalInt(opportunity)},
+                                 {"starts_on", parent.Text(8)},
+                                 {"ends_on", parent.Text(9)},
+                                 {"amount_minor", *amount},
+                                 {"currency", parent.Text(11)},
+                                 {"created_by", c.user_id}});
+           }
+           if (!children.empty() && sum != parent.Int(10)) {
+             return Error::InvalidField("splits",
+                                        "add up to " + std::to_string(sum) + ", not the target's " +
+                                            std::to_string(parent.Int(10)) + " (minor units)");
+           }
+           // Replace the children (and anything split below them).
+           RAPPORT_RETURN_IF_ERROR(
+               tx.Execute("DELETE FROM targets WHERE parent_id IN (SELECT id FROM targets WHERE "
+                          "parent_id = ?)",
+                          {id}));
+           RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM targets WHERE parent_id = ?", {id}));
+           for (const auto& child : children) {
+             RAPPORT_ASSIGN_OR_RETURN(std::int64_t child_id,
+                                      audit::InsertAudited(tx, {c.user_id, now}, "targets", child));
+             (void)child_id;
+           }
+           RAPPORT_ASSIGN_OR_RETURN(db::Row fresh, LoadTarget(tx, id));
+           return WriteTarget(tx, fresh, w, true);
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"Split a target across people (a manager) or accounts and deals: the splits replace "
+        "the old ones and must add up to the target",
+        "Targets",
+        {},
+        R"({"type":"object","properties":{"splits":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"account_id":{"type":"string"},"opportunity_id":{"type":"string"},"amount_minor":{"type":"integer","minimum":0}},"required":["amount_minor"],"additionalProperties":false}}},"required":["splits"],"additionalProperties":false})",
+        kTargetSchema}});
+}
+
+}  // namespace rapport::selling
