@@ -859,4 +859,58 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
   return w.Take();
 }
 
+Status ContactLinks::Write(db::Transaction& tx, std::int64_t id, const JsonValue& body) const {
+  const JsonValue* ids = body.Find("contact_ids");
+  if (!ids) {
+    // Moved to another account: the contacts stay only if they work there.
+    if (!body.Find("account_id")) return Ok();
+    return tx.Execute("DELETE FROM " + link_table + " WHERE " + link_column +
+                          " = ? AND contact_id NOT IN (SELECT c.id FROM contacts c JOIN " + table +
+                          " r ON r.account_id = c.account_id WHERE r.id = ?)",
+                      {id, id});
+  }
+  if (ids->kind != JsonValue::Kind::kArray) {
+    return Error::InvalidField("contact_ids", "must be an array of contact ids");
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t account,
+                           tx.QueryInt("SELECT account_id FROM " + table + " WHERE id = ?", {id}));
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM " + link_table + " WHERE " + link_column + " = ?", {id}));
+  for (size_t i = 0; i < ids->items.size(); ++i) {
+    const std::string field = "contact_ids[" + std::to_string(i) + "]";
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t contact, ParseIdValue(ids->items[i], field));
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row, tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {contact}));
+    if (!row || row->Int(0) != account) {
+      return Error::InvalidField(field, "no contact " + FormatId(contact) + " at this account");
+    }
+    RAPPORT_RETURN_IF_ERROR(tx.Execute("INSERT INTO " + link_table + " (" + link_column +
+                                           ", contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                       {id, contact}));
+  }
+  return Ok();
+}
+
+Status ContactLinks::WriteJson(db::Transaction& tx, std::int64_t id, JsonWriter& w) const {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows, tx.Query("SELECT contact_id FROM " + link_table + " WHERE " + link_column +
+                                  " = ? ORDER BY contact_id",
+                              {id}));
+  w.Key("contact_ids").StartArray();
+  for (const auto& r : rows) w.String(FormatId(r.Int(0)));
+  w.EndArray();
+  return Ok();
+}
+
+void ContactLinks::InstallOn(ResourceSpec& spec) const {
+  const ContactLinks links = *this;
+  spec.extra_body_fields.emplace_back("contact_ids",
+                                      R"({"type":"array","items":{"type":"string"}})");
+  spec.after_write = [links](db::Transaction& tx, const Caller&, Instant, std::int64_t id,
+                             const JsonValue& body, bool) { return links.Write(tx, id, body); };
+  spec.extra_json = [links](db::Transaction& tx, std::int64_t id, JsonWriter& w) {
+    return links.WriteJson(tx, id, w);
+  };
+}
+
 }  // namespace rapport::api

@@ -102,6 +102,22 @@ void DefaultToCaller(WriteContext& w, const std::string& column);
 // Stamps created_at on create, for records without updated_at/version.
 void StampCreatedAt(WriteContext& w);
 
+// A record's contacts (activity_contacts, call_plan_contacts, ...): `link_table` holds
+// (`link_column`, contact_id) for the records of `table`, which has an account_id.
+struct ContactLinks {
+  std::string table;        // "activities"
+  std::string link_table;   // "activity_contacts"
+  std::string link_column;  // "activity_id"
+
+  // after_write: replaces the links with the body's `contact_ids` (each a contact of the record's
+  // account, named by index when not); when only account_id changed, drops contacts of the old one.
+  Status Write(db::Transaction& tx, std::int64_t id, const JsonValue& body) const;
+  // extra_json: "contact_ids": [...]
+  Status WriteJson(db::Transaction& tx, std::int64_t id, JsonWriter& w) const;
+  // Installs both hooks (and documents contact_ids) on `spec`.
+  void InstallOn(ResourceSpec& spec) const;
+};
+
 // The services every route needs.
 struct ApiContext {
   db::Database& database;

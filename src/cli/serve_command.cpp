@@ -22,6 +22,7 @@
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
 #include "selling/blue_sheet_routes.hpp"
+#include "selling/call_plans.hpp"
 #include "selling/forecast.hpp"
 #include "selling/opportunity_routes.hpp"
 #include "selling/stakeholder_map.hpp"
@@ -117,6 +118,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     selling::RegisterStakeholderMapRoute(router, api_context);
     selling::RegisterForecastRoute(router, api_context);
     selling::RegisterTargetRoutes(router, api_context);
+    selling::RegisterCallPlanRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

@@ -38,16 +38,23 @@ class SuccessorChooser {
 
   std::optional<std::int64_t> For(std::optional<std::int64_t> territory_id,
                                   const std::string& postcode) const {
+    const SuccessorRule* rule = RuleFor(territory_id, postcode);
+    return rule ? std::optional<std::int64_t>(rule->successor_id) : request_.successor_id;
+  }
+
+  // The first rule that matches, or nullptr (the default successor).
+  const SuccessorRule* RuleFor(std::optional<std::int64_t> territory_id,
+                               const std::string& postcode) const {
     for (const SuccessorRule& rule : request_.rules) {
       if (rule.territory_id && territory_id && Within(*territory_id, *rule.territory_id)) {
-        return rule.successor_id;
+        return &rule;
       }
       if (rule.postcode_prefix && !rule.postcode_prefix->empty() &&
           StartsWithIgnoringCase(postcode, *rule.postcode_prefix)) {
-        return rule.successor_id;
+        return &rule;
       }
     }
-    return request_.successor_id;
+    return nullptr;
   }
 
  private:
@@ -230,6 +237,12 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
                                            {*request.rules[i].territory_id}));
       if (found == 0) return Error::InvalidField(field + ".territory_id", "no such territory");
     }
+    if (request.rules[i].to_territory_id) {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t found,
+                               tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?",
+                                           {*request.rules[i].to_territory_id}));
+      if (found == 0) return Error::InvalidField(field + ".to_territory_id", "no such territory");
+    }
   }
 
   std::map<std::int64_t, std::int64_t> parents;
@@ -256,9 +269,14 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
                                     {scope_id}));
   for (const auto& row : accounts) {
     const auto successor = chooser.For(row.OptInt(2), row.Text(3));
+    const SuccessorRule* rule = chooser.RuleFor(row.OptInt(2), row.Text(3));
     account_successor[row.Int(0)] = successor;
     account_name[row.Int(0)] = row.Text(1);
-    plan.items.push_back({"account", row.Int(0), row.Int(0), row.Text(1), successor});
+    PlanItem item{"account", row.Int(0), row.Int(0), row.Text(1), successor};
+    if (rule && rule->to_territory_id && rule->to_territory_id != row.OptInt(2)) {
+      item.to_territory_id = rule->to_territory_id;
+    }
+    plan.items.push_back(std::move(item));
     if (!successor) {
       plan.warnings.push_back({"no_successor",
                                row.Text(1) + " has no successor: no rule matches it", row.Int(0),
@@ -520,14 +538,15 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
       if (request.from_distributor_id && item.record_type == "account") {
         changes.emplace_back("distributor_id", db::OptionalInt(request.to_distributor_id));
       }
+      if (item.to_territory_id) changes.emplace_back("territory_id", *item.to_territory_id);
       RAPPORT_RETURN_IF_ERROR(Discard(audit::UpdateAudited(
           tx, actor, target.table, item.record_id, std::nullopt, changes, target.versioned)));
     }
     RAPPORT_RETURN_IF_ERROR(
         tx.Execute("INSERT INTO handover_items (handover_id, record_type, record_id, account_id, "
-                   "successor_id, action) VALUES (?, ?, ?, ?, ?, ?)",
+                   "successor_id, action, to_territory_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    {handover_id, item.record_type, item.record_id, db::OptionalInt(item.account_id),
-                    *item.successor_id, item.action}));
+                    *item.successor_id, item.action, db::OptionalInt(item.to_territory_id)}));
   }
 
   if (request.from_distributor_id) {

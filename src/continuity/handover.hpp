@@ -23,10 +23,12 @@ inline constexpr const char* kHandoverReasons[] = {
     "resigned", "promoted", "moved", "leave", "territory_split", "distributor_change"};
 
 // Sends accounts matching a territory (or one below it) or a postcode prefix to a successor.
+// A territory split: the matched accounts can also move into another territory.
 struct SuccessorRule {
   std::optional<std::int64_t> territory_id;
   std::optional<std::string> postcode_prefix;
   std::int64_t successor_id = 0;
+  std::optional<std::int64_t> to_territory_id;
 };
 
 enum class TeamRule {
@@ -56,9 +58,10 @@ struct PlanItem {
   std::string record_type;  // account, opportunity, task, meeting, territory, team_member
   std::int64_t record_id = 0;
   std::optional<std::int64_t> account_id;
-  std::string label;                         // name, subject, ...
-  std::optional<std::int64_t> successor_id;  // nullopt: nobody to take it
-  std::string action = "reassign";           // or "remove" (a team place)
+  std::string label;                            // name, subject, ...
+  std::optional<std::int64_t> successor_id;     // nullopt: nobody to take it
+  std::string action = "reassign";              // or "remove" (a team place)
+  std::optional<std::int64_t> to_territory_id;  // accounts moving territory in a split
 };
 
 struct PlannedIntroduction {

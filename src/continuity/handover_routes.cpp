@@ -99,6 +99,8 @@ Result<ParsedRequest> ParseHandoverRequest(const std::string& text, Instant now)
           } else if (name == "successor_user_id") {
             RAPPORT_ASSIGN_OR_RETURN(rule.successor_id, api::ParseIdValue(v, field));
             has_successor = true;
+          } else if (name == "to_territory_id") {
+            RAPPORT_ASSIGN_OR_RETURN(rule.to_territory_id, OptionalId(v, field));
           } else {
             return Error::InvalidField(field, "is not a field of a rule");
           }
@@ -205,6 +207,8 @@ std::string PlanJson(const HandoverPlan& plan) {
         .Key("account_id");
     WriteOptId(w, item.account_id);
     w.Key("label").String(item.label).Key("action").String(item.action);
+    w.Key("to_territory_id");
+    WriteOptId(w, item.to_territory_id);
     w.Key("successor_user_id");
     WriteOptId(w, item.successor_id);
     const UserSummary* s = item.successor_id ? plan.Successor(*item.successor_id) : nullptr;
@@ -313,7 +317,7 @@ std::string VisibleHandovers(const api::Caller& c) {
 }
 
 constexpr const char* kRequestSchema =
-    R"({"type":"object","properties":{"from_user_id":{"type":"string"},"from_distributor_id":{"type":["string","null"]},"to_distributor_id":{"type":["string","null"]},"cover_ends_on":{"type":["string","null"],"format":"date"},"successor_user_id":{"type":["string","null"]},"rules":{"type":"array","items":{"type":"object","properties":{"territory_id":{"type":["string","null"]},"postcode_prefix":{"type":"string"},"successor_user_id":{"type":"string"}},"required":["successor_user_id"],"additionalProperties":false}},"reason":{"type":"string","enum":["resigned","promoted","moved","leave","territory_split","distributor_change"]},"effective_on":{"type":"string","format":"date"},"dry_run":{"type":"boolean"},"team_rule":{"type":"string","enum":["replace_leaver","keep_team"]},"first_contact_days":{"type":"integer","minimum":1,"maximum":90},"ownership_limit":{"type":"integer","minimum":1}},"required":["reason"],"additionalProperties":false})";
+    R"({"type":"object","properties":{"from_user_id":{"type":"string"},"from_distributor_id":{"type":["string","null"]},"to_distributor_id":{"type":["string","null"]},"cover_ends_on":{"type":["string","null"],"format":"date"},"successor_user_id":{"type":["string","null"]},"rules":{"type":"array","items":{"type":"object","properties":{"territory_id":{"type":["string","null"]},"postcode_prefix":{"type":"string"},"successor_user_id":{"type":"string"},"to_territory_id":{"type":["string","null"]}},"required":["successor_user_id"],"additionalProperties":false}},"reason":{"type":"string","enum":["resigned","promoted","moved","leave","territory_split","distributor_change"]},"effective_on":{"type":"string","format":"date"},"dry_run":{"type":"boolean"},"team_rule":{"type":"string","enum":["replace_leaver","keep_team"]},"first_contact_days":{"type":"integer","minimum":1,"maximum":90},"ownership_limit":{"type":"integer","minimum":1}},"required":["reason"],"additionalProperties":false})";
 constexpr const char* kProgressSchema =
     R"({"type":"object","properties":{"id":{"type":"string"},"from_user":{"type":"object"},"reason":{"type":"string"},"effective_on":{"type":"string"},"counts":{"type":"object"},"progress":{"type":"object"},"accounts":{"type":"array","items":{"type":"object"}}}})";
 

@@ -307,7 +307,8 @@ CREATE TABLE handover_items (
   record_id {int} NOT NULL,
   account_id {int} REFERENCES accounts (id),
   successor_id {int} NOT NULL REFERENCES users (id),
-  action TEXT NOT NULL CHECK (action IN ('reassign', 'remove'))
+  action TEXT NOT NULL CHECK (action IN ('reassign', 'remove')),
+  to_territory_id {int} REFERENCES territories (id)
 ){strict};
 CREATE INDEX handover_items_handover_idx ON handover_items (handover_id, record_type);
 CREATE INDEX handover_items_successor_idx ON handover_items (successor_id);
@@ -493,7 +494,8 @@ Status ApplyAccountRevenue(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kAccountRevenue));
 }
 
-// Targets per person and period, split down to people, accounts and deals (see selling/targets).
+// Targets per person and period, split down to people, accounts and deals (see selling/targets),
+// and call plans: the objective of a visit before it, the review after.
 constexpr const char* kTargets = R"SQL(
 CREATE TABLE targets (
   id {pk},
@@ -512,6 +514,33 @@ CREATE TABLE targets (
 ){strict};
 CREATE INDEX targets_parent_idx ON targets (parent_id);
 CREATE INDEX targets_user_idx ON targets (user_id, starts_on);
+
+CREATE TABLE call_plans (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  user_id {int} NOT NULL REFERENCES users (id),
+  opportunity_id {int} REFERENCES opportunities (id),
+  planned_for {int} NOT NULL,
+  best_action TEXT NOT NULL,
+  minimum_action TEXT NOT NULL,
+  questions TEXT,
+  outcome TEXT CHECK (outcome IN ('best', 'minimum', 'none')),
+  review_notes TEXT,
+  follow_ups TEXT,
+  reviewed_at {int},
+  activity_id {int} REFERENCES activities (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX call_plans_account_idx ON call_plans (account_id, planned_for);
+CREATE INDEX call_plans_user_idx ON call_plans (user_id, planned_for);
+
+CREATE TABLE call_plan_contacts (
+  call_plan_id {int} NOT NULL REFERENCES call_plans (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  PRIMARY KEY (call_plan_id, contact_id)
+){strict};
 )SQL";
 
 Status ApplyTargets(Transaction& transaction) {
@@ -529,7 +558,7 @@ const std::vector<Migration>& AllMigrations() {
       {5, "segments and sponsor peers", &ApplyCoverage},
       {6, "Blue Sheets and lost deals", &ApplyBlueSheets},
       {7, "account revenue over the trailing year", &ApplyAccountRevenue},
-      {8, "targets", &ApplyTargets},
+      {8, "targets and call plans", &ApplyTargets},
   };
   return migrations;
 }
@@ -569,7 +598,9 @@ const std::vector<std::string>& DomainTables() {
                                                   "blue_sheets",
                                                   "buying_influences",
                                                   "blue_sheet_actions",
-                                                  "targets"};
+                                                  "targets",
+                                                  "call_plans",
+                                                  "call_plan_contacts"};
   return tables;
 }
 

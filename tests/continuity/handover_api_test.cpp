@@ -279,7 +279,15 @@ TEST_P(HandoverApiTest, RulesSplitABookByPostcode) {
   const std::string prefix = postcode.substr(0, 2);
   json body = HandoverBody(leaver, first, false);
   body["reason"] = "territory_split";
-  body["rules"] = json::array({{{"postcode_prefix", prefix}, {"successor_user_id", second["id"]}}});
+  // The split accounts also move into a new territory.
+  const auto territory =
+      s().Post("/api/v1/territories",
+               {{"name", "Split " + prefix + " " + leaver["id"].get<std::string>()}}, admin());
+  ASSERT_EQ(territory.status, 201) << territory.body;
+  const std::string new_territory = territory.Json()["id"];
+  body["rules"] = json::array({{{"postcode_prefix", prefix},
+                                {"successor_user_id", second["id"]},
+                                {"to_territory_id", new_territory}}});
   const auto reply = s().Post("/api/v1/handovers", body, admin());
   ASSERT_EQ(reply.status, 201) << reply.body;
   int to_second = 0;
@@ -289,6 +297,7 @@ TEST_P(HandoverApiTest, RulesSplitABookByPostcode) {
         s().Get("/api/v1/accounts/" + item["record_id"].get<std::string>(), admin()).Json();
     const bool matches = account["postcode"].get<std::string>().rfind(prefix, 0) == 0;
     EXPECT_EQ(account["owner_id"], matches ? second["id"] : first["id"]) << account.dump();
+    EXPECT_EQ(account["territory_id"] == new_territory, matches) << account.dump();
     to_second += matches;
   }
   EXPECT_GT(to_second, 0);

@@ -461,6 +461,62 @@ TEST_P(BlueSheetApiTest, ATargetSplitAddsUpAndShowsAttainmentAndCoverage) {
   EXPECT_EQ(s().Get("/api/v1/targets/" + peer_part, rep_token).status, 404);
 }
 
+TEST_P(BlueSheetApiTest, ACallPlanIsReviewedAndCountsInTheManagersCoachingView) {
+  const json reps =
+      s().Get("/api/v1/users?role=rep&status=active&limit=5", admin()).Json()["items"];
+  const json rep = reps[reps.size() - 1];
+  const std::string token = s().Login(rep["email"]);
+  const json account =
+      s().Get("/api/v1/accounts?limit=1&owner_id=" + rep["id"].get<std::string>(), token)
+          .Json()["items"][0];
+  const json contacts =
+      s().Get("/api/v1/contacts?limit=2&account_id=" + account["id"].get<std::string>(), token)
+          .Json()["items"];
+  ASSERT_FALSE(contacts.empty());
+  const std::int64_t elsewhere =
+      company_->Count("SELECT min(id) FROM contacts WHERE account_id <> ?",
+                      {std::stoll(account["id"].get<std::string>())});
+  json plan = {{"account_id", account["id"]},
+               {"planned_for", "2026-12-02T09:30:00Z"},
+               {"best_action", "Agree a trial of the new pumps on two wards"},
+               {"minimum_action", "A meeting with the ward manager booked"},
+               {"questions", "Who signs off trials?"},
+               {"contact_ids", {std::to_string(elsewhere)}}};
+  const auto refused = s().Post("/api/v1/call_plans", plan, token);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("contact_ids[0]"), std::string::npos);
+  plan["contact_ids"] = {contacts[0]["id"]};
+  const auto created = s().Post("/api/v1/call_plans", plan, token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json made = created.Json();
+  EXPECT_EQ(made["user_id"], rep["id"]);
+  EXPECT_EQ(made["contact_ids"], json::array({contacts[0]["id"]}));
+  EXPECT_TRUE(made["reviewed_at"].is_null());
+  const auto reviewed =
+      s().Patch("/api/v1/call_plans/" + made["id"].get<std::string>(),
+                {{"outcome", "best"}, {"review_notes", "Trial agreed for March"}}, token);
+  ASSERT_EQ(reviewed.status, 200) << reviewed.body;
+  EXPECT_FALSE(reviewed.Json()["reviewed_at"].is_null());
+
+  // The rep's manager sees it in the coaching view.
+  const json users = s().Get("/api/v1/users?limit=500", admin()).Json()["items"];
+  std::string manager_email;
+  for (const auto& u : users) {
+    if (u["id"] == rep["manager_id"]) manager_email = u["email"];
+  }
+  const json coaching =
+      s().Get("/api/v1/reports/coaching?since=2026-11-01", s().Login(manager_email)).Json();
+  bool found = false;
+  for (const auto& row : coaching["items"]) {
+    if (row["user_id"] != rep["id"]) continue;
+    found = true;
+    EXPECT_GE(row["planned"].get<int>(), 1);
+    EXPECT_GE(row["reviewed"].get<int>(), 1);
+    EXPECT_GE(row["best_action_won"].get<int>(), 1);
+  }
+  EXPECT_TRUE(found) << coaching.dump().substr(0, 300);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

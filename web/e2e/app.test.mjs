@@ -484,3 +484,31 @@ test("the forecast adds up the management line and downloads as XLSX", async () 
   await expectAccessible(page, "the forecast");
   await shot(page, "forecast");
 });
+
+test("a manager splits a target across their reps and it adds up", async () => {
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const rsm = users.find((u) => u.role === "rsm" && u.status === "active" && users.filter((r) => r.manager_id === u.id && r.status === "active").length >= 2);
+  const reps = users.filter((r) => r.manager_id === rsm.id && r.status === "active");
+  const created = await call("POST", "/targets", admin.token, { user_id: rsm.id, starts_on: "2027-01-01", ends_on: "2027-03-31", amount_minor: 30000000 });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const manager = await login(rsm.email);
+  const page = await newPage();
+  await signIn(page, manager.email, "/targets");
+  const card = page.getByRole("region", { name: `Target of ${rsm.name}` });
+  await card.getByRole("button", { name: "Split" }).click();
+  await card.getByRole("button", { name: "Add a part" }).click();
+  await card.getByRole("button", { name: "Add a part" }).click();
+  await card.getByLabel("Part 1 person").selectOption(reps[0].id);
+  await card.getByLabel("Part 1 amount").fill("200000");
+  await card.getByLabel("Part 2 person").selectOption(reps[1].id);
+  await card.getByLabel("Part 2 amount").fill("50000");
+  assert.equal(await card.getByRole("button", { name: "Save the split" }).isDisabled(), true, "a split that does not add up cannot be saved");
+  await card.getByLabel("Part 2 amount").fill("100000");
+  await card.getByRole("button", { name: "Save the split" }).click();
+  await card.getByRole("table", { name: `Split of ${rsm.name}'s target` }).getByRole("cell", { name: reps[1].name }).waitFor();
+  const stored = (await call("GET", `/targets/${created.json.id}`, admin.token)).json;
+  assert.equal(stored.unallocated_minor, 0);
+  assert.deepEqual(stored.splits.map((s) => s.amount_minor).sort(), [10000000, 20000000]);
+  await expectAccessible(page, "targets");
+  await shot(page, "targets");
+});

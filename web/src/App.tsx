@@ -12,6 +12,7 @@ import { Admin } from "./pages/Admin";
 import { BlueSheet } from "./pages/BlueSheet";
 import { StakeholderMap } from "./pages/StakeholderMap";
 import { Forecast } from "./pages/Forecast";
+import { Targets } from "./pages/Targets";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
@@ -53,6 +54,7 @@ export function App() {
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/opportunities/:id/blue-sheet" element={<BlueSheet />} />
           <Route path="/forecast" element={<Forecast />} />
+          <Route path="/targets" element={<Targets />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/continuity" element={<RelationshipRisk />} />
@@ -118,6 +120,7 @@ function Header() {
         <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/forecast">Forecast</NavLink>
+        <NavLink to="/targets">Targets</NavLink>
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
         {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}

@@ -1,0 +1,151 @@
+// Call plans: before a visit, its objective (the best action commitment we hope for and the
+// minimum acceptable action), the questions to ask and the people to see; afterwards the review
+// (what happened against the objective, follow-ups). The coaching view counts, per person, the
+// calls planned and reviewed and how they went.
+#include "selling/call_plans.hpp"
+
+#include "api/access.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using api::FieldType;
+
+api::ResourceSpec CallPlanSpec() {
+  api::ResourceSpec s;
+  s.plural = "call_plans";
+  s.singular = "call plan";
+  s.tag = "Strategic selling";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kDelete;
+  s.fields = {
+      api::RequiredReference("account_id", "accounts"),
+      {.name = "user_id",
+       .type = FieldType::kReference,
+       .nullable = false,
+       .filterable = true,
+       .references = "users",
+       .description = "who makes the call (default: the caller)"},
+      {.name = "opportunity_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "opportunities"},
+      {.name = "planned_for",
+       .type = FieldType::kInstant,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "best_action",
+       .required = true,
+       .nullable = false,
+       .max_length = 1000,
+       .description = "the best action commitment we hope the customer makes"},
+      {.name = "minimum_action",
+       .required = true,
+       .nullable = false,
+       .max_length = 1000,
+       .description = "the minimum acceptable action"},
+      {.name = "questions", .max_length = 4000},
+      {.name = "outcome",
+       .type = FieldType::kEnum,
+       .filterable = true,
+       .values = {"best", "minimum", "none"},
+       .description = "the review: which commitment we got"},
+      {.name = "review_notes", .max_length = 4000},
+      {.name = "follow_ups", .max_length = 4000},
+      {.name = "reviewed_at", .type = FieldType::kInstant, .writable = false},
+      {.name = "activity_id",
+       .type = FieldType::kReference,
+       .references = "activities",
+       .description = "the call or visit logged for it"},
+  };
+  s.before_write = [](api::WriteContext& w) -> Status {
+    api::DefaultToCaller(w, "user_id");
+    // Giving an outcome is the review: stamp when it happened.
+    for (const auto& [column, value] : w.values) {
+      if (column == "outcome") {
+        w.values.emplace_back("reviewed_at", std::holds_alternative<std::monostate>(value)
+                                                 ? db::Null()
+                                                 : db::Value(w.now));
+        break;
+      }
+    }
+    return Ok();
+  };
+  // contact_ids: the people to see.
+  api::ContactLinks{"call_plans", "call_plan_contacts", "call_plan_id"}.InstallOn(s);
+  return s;
+}
+
+}  // namespace
+
+void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
+  api::RegisterResource(router, ctx, CallPlanSpec());
+
+  router.Add(
+      {"GET",
+       "/api/v1/reports/coaching",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         const Instant now = ctx.clock.Now();
+         Instant from = now - 90 * kMicrosPerDay;
+         for (const auto& [key, value] : r.query) {
+           if (key == "since") {
+             std::int64_t day = 0;
+             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+             from = day * kMicrosPerDay;
+           } else {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a parameter of this report"}});
+           }
+         }
+         // A manager sees their line; anyone else themselves.
+         std::string people = std::to_string(c.user_id);
+         if (api::IsManager(c) && !api::IsAdmin(c)) {
+           for (std::int64_t id : c.user_ids) people += ", " + std::to_string(id);
+         }
+         const std::string who = api::IsAdmin(c) ? "1 = 1" : "u.id IN (" + people + ")";
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               db::Rows rows,
+               tx.Query("SELECT u.id, u.name, count(p.id), "
+                        "coalesce(sum(CASE WHEN p.reviewed_at IS NOT NULL THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN p.outcome = 'best' THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN p.outcome = 'minimum' THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN p.outcome = 'none' THEN 1 ELSE 0 END), 0), "
+                        "coalesce(sum(CASE WHEN p.reviewed_at IS NULL AND p.planned_for < ? "
+                        "THEN 1 ELSE 0 END), 0), "
+                        "(SELECT count(*) FROM activities x WHERE x.user_id = u.id AND x.kind IN "
+                        "('call', 'visit', 'meeting') AND x.occurred_at >= ? AND "
+                        "x.occurred_at <= ?) "
+                        "FROM users u JOIN call_plans p ON p.user_id = u.id AND p.planned_for >= ? "
+                        "WHERE " +
+                            who + " GROUP BY u.id, u.name ORDER BY u.name, u.id",
+                        {now, from, now, from}));
+           w.StartObject().Key("since").String(FormatDate(from / kMicrosPerDay));
+           w.Key("items").StartArray();
+           for (const auto& row : rows) {
+             w.StartObject().Key("user_id").String(api::FormatId(row.Int(0)));
+             w.Key("name").String(row.Text(1));
+             w.Key("planned").Int(row.Int(2)).Key("reviewed").Int(row.Int(3));
+             w.Key("best_action_won").Int(row.Int(4)).Key("minimum_action_won").Int(row.Int(5));
+             w.Key("nothing_won").Int(row.Int(6)).Key("review_overdue").Int(row.Int(7));
+             w.Key("calls_made").Int(row.Int(8));
+             w.EndObject();
+           }
+           w.EndArray().EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"Coaching: per person, calls planned and reviewed, what they won against the objective, "
+        "reviews overdue, calls made (default: the last 90 days)",
+        "Strategic selling",
+        {{"since", "string", "YYYY-MM-DD"}},
+        "",
+        R"({"type":"object","properties":{"since":{"type":"string"},"items":{"type":"array","items":{"type":"object"}}}})"}});
+}
+
+}  // namespace rapport::selling
