@@ -1,7 +1,8 @@
 // GET /api/v1/reports/forecast: the monthly-review numbers. For a period (default: this quarter),
 // each person's deals closing in it by forecast category (commit, best case, pipeline), the
-// weighted pipeline and what is already won, rolled up the manager hierarchy so that a manager's
-// line equals their own deals plus their people's; and what changed in the last seven days
+// weighted pipeline and what is already won, with the win rate, the average days from opening to
+// closing and the calls and visits per order, rolled up the manager hierarchy so that a
+// manager's line equals their own plus their people's; and what changed in the last seven days
 // (moved, slipped, pulled in, grew, shrank). As JSON, CSV or XLSX (libxlsxwriter).
 #include "selling/forecast.hpp"
 
@@ -23,6 +24,9 @@ namespace {
 
 struct Figures {
   std::int64_t commit = 0, best_case = 0, pipeline = 0, weighted = 0, won = 0, deals = 0;
+  // Closed in the period: how many won and lost, the days from opening to closing them, and the
+  // calls and visits made (for calls per order).
+  std::int64_t won_count = 0, lost_count = 0, cycle_days = 0, calls = 0;
   void Add(const Figures& o) {
     commit += o.commit;
     best_case += o.best_case;
@@ -30,6 +34,10 @@ struct Figures {
     weighted += o.weighted;
     won += o.won;
     deals += o.deals;
+    won_count += o.won_count;
+    lost_count += o.lost_count;
+    cycle_days += o.cycle_days;
+    calls += o.calls;
   }
 };
 
@@ -85,6 +93,33 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     }
     fig.deals += row.Int(4);
   }
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows closed,
+      tx.Query("SELECT o.owner_id, sum(CASE WHEN o.stage = 'closed_won' THEN 1 ELSE 0 END), "
+               "sum(CASE WHEN o.stage = 'closed_lost' THEN 1 ELSE 0 END), "
+               "sum((coalesce(o.closed_at, o.created_at) - o.created_at) / ?) FROM opportunities o "
+               "JOIN accounts a ON a.id = o.account_id WHERE o.stage IN ('closed_won', "
+               "'closed_lost') AND o.close_date >= ? AND o.close_date <= ? AND " +
+                   reach + " GROUP BY o.owner_id",
+               {kMicrosPerDay, from, to}));
+  for (const auto& row : closed) {
+    Figures& fig = own[row.Int(0)];
+    fig.won_count = row.Int(1);
+    fig.lost_count = row.Int(2);
+    fig.cycle_days = row.Int(3);
+  }
+  std::int64_t from_day = 0, to_day = 0;
+  ParseDate(from, from_day);
+  ParseDate(to, to_day);
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows calls,
+      tx.Query("SELECT x.user_id, count(*) FROM activities x JOIN accounts a ON a.id = "
+               "x.account_id WHERE x.kind IN ('call', 'visit') AND x.occurred_at >= ? AND "
+               "x.occurred_at < ? AND " +
+                   reach + " GROUP BY x.user_id",
+               {from_day * kMicrosPerDay, (to_day + 1) * kMicrosPerDay}));
+  for (const auto& row : calls) own[row.Int(0)].calls = row.Int(1);
+
   RAPPORT_ASSIGN_OR_RETURN(db::Rows users,
                            tx.Query("SELECT id, name, manager_id FROM users ORDER BY name, id"));
   std::map<std::int64_t, std::vector<std::int64_t>> reports;
@@ -163,7 +198,27 @@ void WriteFigures(api::JsonWriter& w, const Figures& f) {
       .Int(f.won)
       .Key("deals")
       .Int(f.deals)
-      .EndObject();
+      .Key("won_count")
+      .Int(f.won_count)
+      .Key("lost_count")
+      .Int(f.lost_count);
+  const std::int64_t closed = f.won_count + f.lost_count;
+  w.Key("win_rate");
+  if (closed > 0)
+    w.Double(static_cast<double>(f.won_count) / static_cast<double>(closed));
+  else
+    w.Null();
+  w.Key("average_cycle_days");
+  if (closed > 0)
+    w.Double(static_cast<double>(f.cycle_days) / static_cast<double>(closed));
+  else
+    w.Null();
+  w.Key("calls").Int(f.calls).Key("calls_per_order");
+  if (f.won_count > 0)
+    w.Double(static_cast<double>(f.calls) / static_cast<double>(f.won_count));
+  else
+    w.Null();
+  w.EndObject();
 }
 
 std::string Money(std::int64_t minor) {
@@ -174,7 +229,8 @@ std::string Money(std::int64_t minor) {
 std::string Csv(const Forecast& f) {
   api::CsvWriter w;
   for (const char* h : {"person", "level", "commit", "best_case", "pipeline", "weighted", "won",
-                        "deals", "own_commit", "own_best_case", "own_pipeline", "own_won"}) {
+                        "deals", "own_commit", "own_best_case", "own_pipeline", "own_won",
+                        "won_count", "lost_count", "calls"}) {
     w.Cell(h);
   }
   w.EndRow();
@@ -188,6 +244,7 @@ std::string Csv(const Forecast& f) {
     for (std::int64_t v : {l.own.commit, l.own.best_case, l.own.pipeline, l.own.won}) {
       w.Cell(Money(v));
     }
+    w.Cell(l.total.won_count).Cell(l.total.lost_count).Cell(l.total.calls);
     w.EndRow();
   }
   return w.Take();

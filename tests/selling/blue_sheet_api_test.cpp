@@ -336,6 +336,26 @@ TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) 
                             "close_date >= '2026-01-01' AND close_date <= '2027-12-31' AND "
                             "stage = 'closed_won'"));
 
+  // The win rate and calls per order come from the deals and activities on record.
+  const std::int64_t won_count = company_->Count(
+      "SELECT count(*) FROM opportunities WHERE close_date >= '2026-01-01' AND close_date <= "
+      "'2027-12-31' AND stage = 'closed_won'");
+  const std::int64_t lost_count = company_->Count(
+      "SELECT count(*) FROM opportunities WHERE close_date >= '2026-01-01' AND close_date <= "
+      "'2027-12-31' AND stage = 'closed_lost'");
+  EXPECT_EQ(forecast["total"]["won_count"].get<std::int64_t>(), won_count);
+  EXPECT_EQ(forecast["total"]["lost_count"].get<std::int64_t>(), lost_count);
+  ASSERT_GT(won_count + lost_count, 0);
+  EXPECT_NEAR(forecast["total"]["win_rate"].get<double>(),
+              static_cast<double>(won_count) / static_cast<double>(won_count + lost_count), 1e-9);
+  const std::int64_t calls = company_->Count(
+      "SELECT count(*) FROM activities WHERE kind IN ('call', 'visit') AND occurred_at >= ? AND "
+      "occurred_at < ?",
+      {DaysFromCivil(2026, 1, 1) * kMicrosPerDay, DaysFromCivil(2028, 1, 1) * kMicrosPerDay});
+  EXPECT_EQ(forecast["total"]["calls"].get<std::int64_t>(), calls);
+  EXPECT_NEAR(forecast["total"]["calls_per_order"].get<double>(),
+              static_cast<double>(calls) / static_cast<double>(won_count), 1e-9);
+
   // A deal that slips shows among the week's changes; a rep's own call moves it to commit.
   const json deal = FreshOpportunity();
   const std::string path = "/api/v1/opportunities/" + deal["id"].get<std::string>();

@@ -512,3 +512,33 @@ test("a manager splits a target across their reps and it adds up", async () => {
   await expectAccessible(page, "targets");
   await shot(page, "targets");
 });
+
+test("a rep plans a call, reviews it, and their manager sees it in coaching", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const account = (await call("GET", `/accounts?owner_id=${me.id}&type=hospital&limit=1`, rep.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const form = page.getByRole("form", { name: "Plan a call" });
+  await form.getByLabel("When").fill("2026-12-03T10:00");
+  await form.getByLabel("Best action commitment").fill("Agree a pump trial on two wards");
+  await form.getByLabel("Minimum acceptable action").fill("Book a meeting with the ward manager");
+  await form.locator("fieldset input[type=checkbox]").first().check();
+  await form.getByRole("button", { name: "Plan the call" }).click();
+  await page.getByRole("status").filter({ hasText: "Call planned." }).waitFor();
+  await page.getByLabel(/^Outcome of the call on/).first().selectOption("best");
+  await page.getByLabel(/^Review notes for the call on/).first().fill("Trial agreed for March");
+  await page.getByRole("button", { name: "Save review" }).first().click();
+  await page.getByText("Reviewed: Got the best action — Trial agreed for March").waitFor();
+  const plans = (await call("GET", `/call_plans?account_id=${account.id}&limit=5`, rep.token)).json.items;
+  assert.ok(plans.some((p) => p.outcome === "best" && p.contact_ids.length === 1 && p.reviewed_at));
+  await shot(page, "call-plan");
+
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const manager = users.find((u) => u.id === users.find((x) => x.id === me.id).manager_id);
+  const coach = await newPage();
+  await signIn(coach, manager.email, "/coaching");
+  const row = coach.getByRole("table", { name: "Call planning by person" }).getByRole("row", { name: new RegExp(me.name) });
+  await row.waitFor();
+  await expectAccessible(coach, "coaching");
+  await shot(coach, "coaching");
+});

@@ -13,6 +13,7 @@ import { BlueSheet } from "./pages/BlueSheet";
 import { StakeholderMap } from "./pages/StakeholderMap";
 import { Forecast } from "./pages/Forecast";
 import { Targets } from "./pages/Targets";
+import { Coaching } from "./pages/CallPlans";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
@@ -55,6 +56,7 @@ export function App() {
           <Route path="/opportunities/:id/blue-sheet" element={<BlueSheet />} />
           <Route path="/forecast" element={<Forecast />} />
           <Route path="/targets" element={<Targets />} />
+          <Route path="/coaching" element={<Coaching />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/continuity" element={<RelationshipRisk />} />
@@ -121,6 +123,7 @@ function Header() {
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/forecast">Forecast</NavLink>
         <NavLink to="/targets">Targets</NavLink>
+        {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching">Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
         {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}

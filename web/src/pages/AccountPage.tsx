@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, api, date, dateTime, get, money } from "../api";
+import { CallPlans } from "./CallPlans";
 
 type Ref = { id: string; name: string };
 type Overview = {
@@ -51,6 +52,7 @@ export function AccountPage() {
       </div>
       <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
       <EditDetails accountId={account.id} onSaved={load} />
+      <CallPlans accountId={account.id} contacts={data.contacts} />
       <section className="card" aria-labelledby="revenue-title">
         <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>
         <p className="muted">{money(revenue.this_year.total_minor, revenue.currency)} this year · {money(revenue.last_year.total_minor, revenue.currency)} last year</p>

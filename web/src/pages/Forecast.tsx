@@ -5,7 +5,10 @@ import { Link } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { date, dateTime, get, money } from "../api";
 
-type Figures = { commit_minor: number; best_case_minor: number; pipeline_minor: number; weighted_minor: number; won_minor: number; deals: number };
+type Figures = { commit_minor: number; best_case_minor: number; pipeline_minor: number; weighted_minor: number; won_minor: number; deals: number;
+  won_count: number; lost_count: number; win_rate: number | null; average_cycle_days: number | null; calls: number; calls_per_order: number | null };
+const rate = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)}%`);
+const one = (x: number | null) => (x === null ? "—" : x.toFixed(1));
 type Row = { user_id: string; name: string; manager_id: string | null; depth: number; own: Figures; total: Figures };
 type Change = { opportunity_id: string; name: string; owner_name: string; kind: string; field: string; old_value: string; new_value: string; changed_at: string };
 type Report = { from: string; to: string; rows: Row[]; total: Figures; changes: Change[] };
@@ -46,6 +49,7 @@ export function Forecast() {
           <p role="status">
             {date(report.from)} to {date(report.to)}: won {money(report.total.won_minor)}, commit {money(report.total.commit_minor)},
             {" "}best case {money(report.total.best_case_minor)}, pipeline {money(report.total.pipeline_minor)} (weighted {money(report.total.weighted_minor)}).
+            {" "}Win rate {rate(report.total.win_rate)}, {one(report.total.average_cycle_days)} days to close, {one(report.total.calls_per_order)} calls and visits per order.
           </p>
           {chart.length > 0 && (
             <div style={{ width: "100%", height: 280 }} aria-label="Forecast by person" role="img">
@@ -65,13 +69,14 @@ export function Forecast() {
             </div>
           )}
           <table className="table" aria-label="Forecast by person">
-            <thead><tr><th scope="col">Person</th><th scope="col">Won</th><th scope="col">Commit</th><th scope="col">Best case</th><th scope="col">Pipeline</th><th scope="col">Weighted</th><th scope="col">Deals</th></tr></thead>
+            <thead><tr><th scope="col">Person</th><th scope="col">Won</th><th scope="col">Commit</th><th scope="col">Best case</th><th scope="col">Pipeline</th><th scope="col">Weighted</th><th scope="col">Deals</th><th scope="col">Win rate</th><th scope="col">Days to close</th><th scope="col">Calls per order</th></tr></thead>
             <tbody>
               {report.rows.map((r) => (
                 <tr key={r.user_id}>
                   <td style={{ paddingLeft: 8 + r.depth * 18 }}>{r.depth > 0 ? "└ " : ""}{r.name}</td>
                   <td>{money(r.total.won_minor)}</td><td>{money(r.total.commit_minor)}</td><td>{money(r.total.best_case_minor)}</td>
                   <td>{money(r.total.pipeline_minor)}</td><td>{money(r.total.weighted_minor)}</td><td>{r.total.deals}</td>
+                  <td>{rate(r.total.win_rate)}</td><td>{one(r.total.average_cycle_days)}</td><td>{one(r.total.calls_per_order)}</td>
                 </tr>
               ))}
             </tbody>
