@@ -1,5 +1,7 @@
 #include "api/json.hpp"
 
+#include "core/clock.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <simdjson.h>
@@ -65,6 +67,14 @@ JsonWriter& JsonWriter::OptString(const std::optional<std::string>& value) {
 }
 JsonWriter& JsonWriter::OptInt(const std::optional<std::int64_t>& value) {
   return value ? Int(*value) : Null();
+}
+
+JsonWriter& JsonWriter::OptId(const std::optional<std::int64_t>& id) {
+  return id ? String(std::to_string(*id)) : Null();
+}
+
+JsonWriter& JsonWriter::OptInstant(const std::optional<std::int64_t>& micros) {
+  return micros ? String(FormatInstant(*micros)) : Null();
 }
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);

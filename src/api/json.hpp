@@ -37,6 +37,10 @@ class JsonWriter {
   JsonWriter& Value(const db::Value& value);
   JsonWriter& OptString(const std::optional<std::string>& value);
   JsonWriter& OptInt(const std::optional<std::int64_t>& value);
+  // An id as the API writes ids (a decimal string), or null.
+  JsonWriter& OptId(const std::optional<std::int64_t>& id);
+  // An instant (UTC microseconds) as ISO 8601, or null.
+  JsonWriter& OptInstant(const std::optional<std::int64_t>& micros);
   // Appends an already-encoded JSON value (e.g. a cached document).
   JsonWriter& Raw(std::string_view json);
 

@@ -231,17 +231,14 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
     const std::string field = "rules[" + std::to_string(i) + "]";
     RAPPORT_RETURN_IF_ERROR(
         add_successor(request.rules[i].successor_id, field + ".successor_user_id"));
-    if (request.rules[i].territory_id) {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t found,
-                               tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?",
-                                           {*request.rules[i].territory_id}));
-      if (found == 0) return Error::InvalidField(field + ".territory_id", "no such territory");
-    }
-    if (request.rules[i].to_territory_id) {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t found,
-                               tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?",
-                                           {*request.rules[i].to_territory_id}));
-      if (found == 0) return Error::InvalidField(field + ".to_territory_id", "no such territory");
+    for (const auto& [territory, name] :
+         {std::pair{request.rules[i].territory_id, ".territory_id"},
+          std::pair{request.rules[i].to_territory_id, ".to_territory_id"}}) {
+      if (!territory) continue;
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::int64_t found,
+          tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?", {*territory}));
+      if (found == 0) return Error::InvalidField(field + name, "no such territory");
     }
   }
 

@@ -150,13 +150,6 @@ void WriteUser(api::JsonWriter& w, const UserSummary& u) {
       .EndObject();
 }
 
-void WriteOptId(api::JsonWriter& w, const std::optional<std::int64_t>& id) {
-  if (id)
-    w.String(api::FormatId(*id));
-  else
-    w.Null();
-}
-
 // Who handed over: a person (from_user) or a distributor (from_distributor); the other is null.
 void WriteFrom(api::JsonWriter& w, const UserSummary& from,
                const std::optional<std::int64_t>& distributor_id) {
@@ -176,9 +169,9 @@ void WriteWarnings(api::JsonWriter& w, const std::vector<PlanWarning>& warnings)
   for (const PlanWarning& warning : warnings) {
     w.StartObject().Key("code").String(warning.code).Key("message").String(warning.message);
     w.Key("account_id");
-    WriteOptId(w, warning.account_id);
+    w.OptId(warning.account_id);
     w.Key("user_id");
-    WriteOptId(w, warning.user_id);
+    w.OptId(warning.user_id);
     w.EndObject();
   }
   w.EndArray();
@@ -205,12 +198,12 @@ std::string PlanJson(const HandoverPlan& plan) {
         .Key("record_id")
         .String(api::FormatId(item.record_id))
         .Key("account_id");
-    WriteOptId(w, item.account_id);
+    w.OptId(item.account_id);
     w.Key("label").String(item.label).Key("action").String(item.action);
     w.Key("to_territory_id");
-    WriteOptId(w, item.to_territory_id);
+    w.OptId(item.to_territory_id);
     w.Key("successor_user_id");
-    WriteOptId(w, item.successor_id);
+    w.OptId(item.successor_id);
     const UserSummary* s = item.successor_id ? plan.Successor(*item.successor_id) : nullptr;
     w.Key("successor_name").OptString(s ? std::optional<std::string>(s->name) : std::nullopt);
     w.EndObject();
@@ -248,18 +241,15 @@ void WriteProgress(api::JsonWriter& w, const HandoverProgress& p, bool with_acco
   w.StartObject().Key("id").String(api::FormatId(p.id));
   WriteFrom(w, p.leaver, p.from_distributor_id);
   w.Key("to_distributor_id");
-  WriteOptId(w, p.to_distributor_id);
+  w.OptId(p.to_distributor_id);
   w.Key("cover_ends_on").OptString(p.cover_ends_on);
   w.Key("cover_ended_at");
-  if (p.cover_ended_at)
-    w.String(FormatInstant(*p.cover_ended_at));
-  else
-    w.Null();
+  w.OptInstant(p.cover_ended_at);
   w.Key("reason").String(p.reason);
   w.Key("effective_on").String(p.effective_on);
   w.Key("team_rule").String(p.team_rule);
   w.Key("created_by");
-  WriteOptId(w, p.created_by);
+  w.OptId(p.created_by);
   w.Key("created_at").String(FormatInstant(p.created_at));
   w.Key("counts").StartObject();
   for (const auto& [type, n] : p.counts) w.Key(type).Int(n);

@@ -225,20 +225,14 @@ void RegisterRelationshipRiskRoutes(api::Router& router, api::ApiContext& ctx) {
                .Key("type")
                .String(row.type)
                .Key("owner_id");
-           if (row.owner_id)
-             w.String(api::FormatId(*row.owner_id));
-           else
-             w.Null();
+           w.OptId(row.owner_id);
            w.Key("owner_name").String(row.owner_name);
            w.Key("revenue_12m_minor").Int(row.revenue_minor);
            w.Key("top_account").Bool(row.top);
            w.Key("contacts").Int(row.contacts);
            w.Key("people_in_touch").Int(row.people_in_touch);
            w.Key("last_contact_at");
-           if (row.last_contact)
-             w.String(FormatInstant(*row.last_contact));
-           else
-             w.Null();
+           w.OptInstant(row.last_contact);
            w.Key("risks").StartArray();
            for (const char* risk : row.risks) w.String(risk);
            w.EndArray().EndObject();

@@ -144,10 +144,7 @@ void WriteFlags(api::JsonWriter& w, const std::vector<RedFlag>& flags) {
   for (const RedFlag& f : flags) {
     w.StartObject().Key("code").String(f.code).Key("message").String(f.message);
     w.Key("contact_id");
-    if (f.contact_id)
-      w.String(api::FormatId(*f.contact_id));
-    else
-      w.Null();
+    w.OptId(f.contact_id);
     w.EndObject();
   }
   w.EndArray();
@@ -192,10 +189,7 @@ Status WriteBlueSheet(db::Transaction& tx, std::int64_t id, const std::string& t
     w.Key("win_theme").OptString(b.win_theme);
     w.Key("business_result").OptString(b.business_result);
     w.Key("last_met_at");
-    if (b.last_met_at)
-      w.String(FormatInstant(*b.last_met_at));
-    else
-      w.Null();
+    w.OptInstant(b.last_met_at);
     w.EndObject();
   }
   w.EndArray();
@@ -206,16 +200,10 @@ Status WriteBlueSheet(db::Transaction& tx, std::int64_t id, const std::string& t
     w.StartObject().Key("id").String(api::FormatId(*a.id));
     w.Key("description").String(a.description).Key("shortlisted").Bool(a.shortlisted);
     w.Key("owner_id");
-    if (a.owner_id)
-      w.String(api::FormatId(*a.owner_id));
-    else
-      w.Null();
+    w.OptId(a.owner_id);
     w.Key("due_on").OptString(a.due_on);
     w.Key("task_id");
-    if (a.task_id)
-      w.String(api::FormatId(*a.task_id));
-    else
-      w.Null();
+    w.OptId(a.task_id);
     w.EndObject();
   }
   w.EndArray();

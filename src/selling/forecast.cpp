@@ -381,10 +381,7 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
          for (const Line& l : forecast.lines) {
            w.StartObject().Key("user_id").String(api::FormatId(l.user_id));
            w.Key("name").String(l.name).Key("manager_id");
-           if (l.manager_id)
-             w.String(api::FormatId(*l.manager_id));
-           else
-             w.Null();
+           w.OptId(l.manager_id);
            w.Key("depth").Int(l.depth).Key("own");
            WriteFigures(w, l.own);
            w.Key("total");

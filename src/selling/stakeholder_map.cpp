@@ -55,17 +55,9 @@ Result<api::Response> StakeholderMap(api::ApiContext& ctx, const api::Request& r
       w.Key("job_title").OptString(row.OptText(3));
       w.Key("function").String(row.Text(4)).Key("stance").String(row.Text(5));
       w.Key("influence").String(row.Text(6)).Key("colour").OptString(row.OptText(7));
-      w.Key("kol").Bool(row.Int(8) == 1).Key("reports_to_id");
-      if (row.IsNull(9))
-        w.Null();
-      else
-        w.String(api::FormatId(row.Int(9)));
+      w.Key("kol").Bool(row.Int(8) == 1).Key("reports_to_id").OptId(row.OptInt(9));
       w.Key("left").Bool(left).Key("version").Int(row.Int(11));
-      w.Key("last_contacted_at");
-      if (row.IsNull(12))
-        w.Null();
-      else
-        w.String(FormatInstant(row.Int(12)));
+      w.Key("last_contacted_at").OptInstant(row.OptInt(12));
       w.Key("buying_roles").StartArray();
       auto [from, to] = roles_of.equal_range(row.Int(0));
       for (auto it = from; it != to; ++it) w.String(it->second);

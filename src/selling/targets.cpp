@@ -61,12 +61,7 @@ Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bo
       tx.QueryInt("SELECT coalesce(sum(amount_minor), 0) FROM targets WHERE parent_id = ?",
                   {t.Int(0)}));
   const std::int64_t amount = t.Int(10);
-  auto opt_id = [&](size_t i) {
-    if (t.IsNull(i))
-      w.Null();
-    else
-      w.String(api::FormatId(t.Int(i)));
-  };
+  auto opt_id = [&](size_t i) { w.OptId(t.OptInt(i)); };
   w.StartObject().Key("id").String(api::FormatId(t.Int(0))).Key("parent_id");
   opt_id(1);
   w.Key("user_id").String(api::FormatId(t.Int(2))).Key("user_name").String(t.Text(3));
