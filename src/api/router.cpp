@@ -80,7 +80,7 @@ Response Router::Dispatch(Request& request, std::string& matched_pattern) const 
     }
     matched_pattern = found->pattern;
     if (WritesBody(request.method) && !request.body.empty() &&
-        request.content_type.rfind("application/json", 0) != 0) {
+        request.content_type.rfind(found->body_type, 0) != 0) {
       return ProblemResponse(TransportProblem::kUnsupportedMediaType,
                              "Content-Type was '" + request.content_type + "'", request);
     }

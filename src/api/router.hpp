@@ -42,7 +42,8 @@ struct Route {
   Access access = Access::kSignedIn;
   Handler handler;
   RouteDoc doc;
-  std::vector<std::string> segments;  // the pattern split at '/', filled by Router::Add
+  std::vector<std::string> segments;           // the pattern split at '/', filled by Router::Add
+  std::string body_type = "application/json";  // the Content-Type a body must have
 };
 
 class Router {

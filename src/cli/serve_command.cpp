@@ -25,6 +25,7 @@
 #include "selling/call_plans.hpp"
 #include "selling/forecast.hpp"
 #include "selling/opportunity_routes.hpp"
+#include "selling/segmentation.hpp"
 #include "selling/stakeholder_map.hpp"
 #include "selling/targets.hpp"
 #include "server/http_server.hpp"
@@ -119,6 +120,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     selling::RegisterForecastRoute(router, api_context);
     selling::RegisterTargetRoutes(router, api_context);
     selling::RegisterCallPlanRoutes(router, api_context);
+    selling::RegisterSegmentationRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

@@ -547,6 +547,35 @@ Status ApplyTargets(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kTargets));
 }
 
+// Segmentation: each account's potential (value, units), the competitor's share and when that
+// market data dates from, a designation set by hand over the one the rule proposes, and the rule
+// itself (one row) that managers tune.
+constexpr const char* kSegmentation = R"SQL(
+ALTER TABLE accounts ADD COLUMN potential_value_minor {int} CHECK (potential_value_minor >= 0);
+ALTER TABLE accounts ADD COLUMN potential_units {int} CHECK (potential_units >= 0);
+ALTER TABLE accounts ADD COLUMN competitor_share_percent {int}
+  CHECK (competitor_share_percent BETWEEN 0 AND 100);
+ALTER TABLE accounts ADD COLUMN market_data_on {date};
+ALTER TABLE accounts ADD COLUMN designation TEXT
+  CHECK (designation IN ('prospect', 'hunting', 'maintain'));
+CREATE TABLE segmentation_rules (
+  id {pk},
+  hunting_min_headroom_minor {int} NOT NULL,
+  maintain_min_share_percent {int} NOT NULL CHECK (maintain_min_share_percent BETWEEN 0 AND 100),
+  stale_after_days {int} NOT NULL CHECK (stale_after_days > 0),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+INSERT INTO segmentation_rules (hunting_min_headroom_minor, maintain_min_share_percent,
+                                stale_after_days, created_at, updated_at)
+VALUES (5000000, 50, 365, 0, 0);
+)SQL";
+
+Status ApplySegmentation(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kSegmentation));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -559,6 +588,7 @@ const std::vector<Migration>& AllMigrations() {
       {6, "Blue Sheets and lost deals", &ApplyBlueSheets},
       {7, "account revenue over the trailing year", &ApplyAccountRevenue},
       {8, "targets and call plans", &ApplyTargets},
+      {9, "segmentation: potential, market share, designation", &ApplySegmentation},
   };
   return migrations;
 }
@@ -600,7 +630,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "blue_sheet_actions",
                                                   "targets",
                                                   "call_plans",
-                                                  "call_plan_contacts"};
+                                                  "call_plan_contacts",
+                                                  "segmentation_rules"};
   return tables;
 }
 

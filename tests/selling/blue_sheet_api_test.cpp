@@ -537,6 +537,88 @@ TEST_P(BlueSheetApiTest, ACallPlanIsReviewedAndCountsInTheManagersCoachingView) 
   EXPECT_TRUE(found) << coaching.dump().substr(0, 300);
 }
 
+TEST_P(BlueSheetApiTest, SegmentationProposesADesignationAndImportsMarketDataWithItsChanges) {
+  // A customer with a big potential we hardly touch is for hunting.
+  const std::int64_t id = company_->Count(
+      "SELECT min(a.id) FROM accounts a JOIN account_revenue r ON r.account_id = a.id WHERE "
+      "a.type = 'hospital' AND r.revenue_12m_minor > 0 AND a.designation IS NULL");
+  ASSERT_GT(id, 0);
+  const std::string account = std::to_string(id);
+  const std::int64_t current =
+      company_->Count("SELECT revenue_12m_minor FROM account_revenue WHERE account_id = ?", {id});
+  ASSERT_EQ(s().Patch("/api/v1/accounts/" + account,
+                      {{"potential_value_minor", current * 10 + 100000000},
+                       {"competitor_share_percent", 70},
+                       {"market_data_on", "2020-01-01"}},
+                      admin())
+                .status,
+            200);
+  auto row_of = [&](const std::string& token) {
+    const json report =
+        s().Get("/api/v1/reports/segmentation?limit=500&designation=hunting", token).Json();
+    for (const auto& row : report["items"]) {
+      if (row["account_id"] == account) return row;
+    }
+    return json();
+  };
+  json row = row_of(admin());
+  ASSERT_FALSE(row.is_null()) << "not proposed for hunting";
+  EXPECT_EQ(row["proposed_designation"], "hunting");
+  EXPECT_EQ(row["current_12m_minor"].get<std::int64_t>(), current);
+  EXPECT_TRUE(row["market_data_stale"].get<bool>());
+
+  // Set by hand, the designation wins over the rule; the proposal still shows.
+  ASSERT_EQ(s().Patch("/api/v1/accounts/" + account, {{"designation", "maintain"}}, admin()).status,
+            200);
+  EXPECT_TRUE(row_of(admin()).is_null());
+  ASSERT_EQ(s().Patch("/api/v1/accounts/" + account, {{"designation", nullptr}}, admin()).status,
+            200);
+
+  // Only managers tune the rule; a huge hunting minimum turns the account to maintain.
+  const json reps = s().Get("/api/v1/users?role=rep&status=active&limit=1", admin()).Json();
+  const std::string rep = s().Login(reps["items"][0]["email"]);
+  testing::HttpCall tune{"PUT", "/api/v1/segmentation-rule",
+                         json{{"hunting_min_headroom_minor", std::int64_t{1} << 50}}.dump(), rep};
+  EXPECT_EQ(s().Call(tune).status, 403);
+  tune.token = admin();
+  ASSERT_EQ(s().Call(tune).status, 200);
+  EXPECT_TRUE(row_of(admin()).is_null());
+  tune.body = json{{"hunting_min_headroom_minor", 5000000}}.dump();
+  ASSERT_EQ(s().Call(tune).status, 200);
+
+  // Market data: a dry run lists the change and writes nothing; a bad line imports nothing.
+  const std::string csv =
+      "account,potential_value,potential_units,competitor_share_percent,as_of\n" + account +
+      ",2500000.50,1200,35,2026-10-01\n";
+  testing::HttpCall import{"POST", "/api/v1/imports/market-data?dry_run=true", csv, admin()};
+  import.content_type = "text/csv";
+  auto reply = s().Call(import);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json result = reply.Json();
+  ASSERT_EQ(result["changes"].size(), 1u);
+  EXPECT_EQ(result["changes"][0]["competitor_share_percent"]["was"], 70);
+  EXPECT_EQ(result["changes"][0]["competitor_share_percent"]["now"], 35);
+  EXPECT_EQ(result["changes"][0]["potential_value_minor"]["now"], 250000050);
+  EXPECT_EQ(company_->Count("SELECT competitor_share_percent FROM accounts WHERE id = ?", {id}),
+            70);
+  import.path = "/api/v1/imports/market-data";
+  import.body = csv + account + ",12,lots,20,2026-10-01\n";
+  reply = s().Call(import);
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  EXPECT_NE(reply.body.find("line 3.potential_units"), std::string::npos) << reply.body;
+  EXPECT_EQ(company_->Count("SELECT competitor_share_percent FROM accounts WHERE id = ?", {id}),
+            70);
+  import.body = csv;
+  reply = s().Call(import);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(company_->Count("SELECT competitor_share_percent FROM accounts WHERE id = ?", {id}),
+            35);
+  EXPECT_EQ(company_->Count("SELECT potential_value_minor FROM accounts WHERE id = ?", {id}),
+            250000050);
+  import.content_type = "application/json";
+  EXPECT_EQ(s().Call(import).status, 415);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

@@ -542,3 +542,26 @@ test("a rep plans a call, reviews it, and their manager sees it in coaching", as
   await expectAccessible(coach, "coaching");
   await shot(coach, "coaching");
 });
+
+test("a manager imports market data after seeing its changes, and designates an account by hand", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/segmentation");
+  const table = page.getByRole("table", { name: "Accounts by potential" });
+  await table.locator("tbody tr").first().waitFor();
+  const account = (await call("GET", "/accounts?type=hospital&status=customer&limit=1", admin.token)).json.items[0];
+  await page.getByLabel("Market data CSV").fill(`account,potential_value,potential_units,competitor_share_percent,as_of\n${account.id},900000,400,40,2026-11-01\n`);
+  await page.getByRole("button", { name: "Show the changes" }).click();
+  const changes = page.getByRole("table", { name: "Changes the import makes" });
+  await changes.getByRole("cell", { name: account.name }).waitFor();
+  assert.equal((await call("GET", `/accounts/${account.id}`, admin.token)).json.competitor_share_percent, null, "a preview writes nothing");
+  await page.getByRole("button", { name: "Import 1 changes" }).click();
+  await page.getByRole("alert").filter({ hasText: "Imported: 1 accounts changed." }).waitFor();
+  const after = (await call("GET", `/accounts/${account.id}`, admin.token)).json;
+  assert.equal(after.competitor_share_percent, 40);
+  assert.equal(after.potential_value_minor, 90000000);
+  await table.locator("tr", { has: page.locator(`a[href="/accounts/${account.id}"]`) }).getByRole("combobox").selectOption("maintain");
+  await page.getByRole("status").filter({ hasText: `${account.name}: maintain.` }).waitFor();
+  assert.equal((await call("GET", `/accounts/${account.id}`, admin.token)).json.designation, "maintain");
+  await expectAccessible(page, "segmentation");
+  await shot(page, "segmentation");
+});

@@ -14,6 +14,7 @@ import { StakeholderMap } from "./pages/StakeholderMap";
 import { Forecast } from "./pages/Forecast";
 import { Targets } from "./pages/Targets";
 import { Coaching } from "./pages/CallPlans";
+import { Segmentation } from "./pages/Segmentation";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
@@ -57,6 +58,7 @@ export function App() {
           <Route path="/forecast" element={<Forecast />} />
           <Route path="/targets" element={<Targets />} />
           <Route path="/coaching" element={<Coaching />} />
+          <Route path="/segmentation" element={<Segmentation />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/continuity" element={<RelationshipRisk />} />
@@ -123,6 +125,7 @@ function Header() {
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/forecast">Forecast</NavLink>
         <NavLink to="/targets">Targets</NavLink>
+        <NavLink to="/segmentation">Segments</NavLink>
         {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching">Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>

@@ -1,0 +1,473 @@
+// Segmentation: every account in reach with what it buys from us now (trailing-year revenue), what
+// it could buy (potential value and units), the competitors' share and how old that market data is
+// (stale past the rule's limit), and a designation: set by hand, else proposed by the rule a
+// manager tunes.
+//   proposed = prospect  when it buys nothing yet and the headroom is under the hunting minimum,
+//              hunting   when the headroom (potential - current) reaches the hunting minimum and
+//                        our share of its potential is under the maintain share,
+//              maintain  otherwise (we already have most of it, or there is little left).
+// Market data arrives as CSV (POST /api/v1/imports/market-data): a dry run shows each account's
+// change against what we had; without dry_run the same changes are applied in one transaction.
+#include "selling/segmentation.hpp"
+
+#include <charconv>
+#include <map>
+#include <sstream>
+
+#include "api/access.hpp"
+#include "api/csv.hpp"
+#include "audit/audit_log.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using api::JsonValue;
+using Kind = api::JsonValue::Kind;
+
+struct Rule {
+  std::int64_t hunting_min_headroom_minor = 0;
+  std::int64_t maintain_min_share_percent = 0;
+  std::int64_t stale_after_days = 0;
+  std::int64_t version = 0;
+};
+
+Result<Rule> LoadRule(db::Transaction& tx) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx.QueryOne("SELECT hunting_min_headroom_minor, maintain_min_share_percent, "
+                  "stale_after_days, version FROM segmentation_rules ORDER BY id LIMIT 1"));
+  if (!row) return Error(ErrorCode::kInternal, "the segmentation rule is missing");
+  return Rule{row->Int(0), row->Int(1), row->Int(2), row->Int(3)};
+}
+
+std::string Propose(const Rule& rule, std::int64_t current, std::optional<std::int64_t> potential) {
+  const std::int64_t headroom = potential ? *potential - current : 0;
+  const bool big_share =
+      potential && *potential > 0 && current * 100 >= *potential * rule.maintain_min_share_percent;
+  if (current == 0 && headroom < rule.hunting_min_headroom_minor) return "prospect";
+  if (headroom >= rule.hunting_min_headroom_minor && !big_share) return "hunting";
+  return "maintain";
+}
+
+void WriteRule(api::JsonWriter& w, const Rule& rule) {
+  w.StartObject()
+      .Key("hunting_min_headroom_minor")
+      .Int(rule.hunting_min_headroom_minor)
+      .Key("maintain_min_share_percent")
+      .Int(rule.maintain_min_share_percent)
+      .Key("stale_after_days")
+      .Int(rule.stale_after_days)
+      .Key("version")
+      .Int(rule.version)
+      .EndObject();
+}
+
+Result<std::int64_t> ParseNumber(std::string_view text, const std::string& field,
+                                 bool money = false) {
+  // Money as pounds with up to two decimals ("1250.50"); other numbers whole.
+  std::string digits(text);
+  std::int64_t scale = 1;
+  if (money) {
+    const auto dot = digits.find('.');
+    std::string cents = "00";
+    if (dot != std::string::npos) {
+      cents = digits.substr(dot + 1) + "00";
+      cents = cents.substr(0, 2);
+      digits = digits.substr(0, dot);
+    }
+    digits += cents;
+    scale = 1;
+  }
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < 0) {
+    return Error::InvalidField(field, "'" + std::string(text) + "' is not a number");
+  }
+  return value * scale;
+}
+
+// One CSV line split into fields (quotes, doubled quotes inside).
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+struct MarketRow {
+  int line = 0;
+  std::int64_t account_id = 0;
+  std::string name;
+  std::optional<std::int64_t> old_value, old_units, old_share;
+  std::optional<std::string> old_on;
+  std::int64_t value = 0, units = 0, share = 0;
+  std::string on;
+};
+
+}  // namespace
+
+void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
+  router.Add(
+      {"GET",
+       "/api/v1/reports/segmentation",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         std::string where = "a.archived_at IS NULL AND " + api::AccountReachCondition(c, "a");
+         db::Params params;
+         std::optional<std::string> designation;
+         int limit = 100;
+         std::int64_t offset = 0;
+         bool csv = false;
+         for (const auto& [key, value] : r.query) {
+           if (key == "region") {
+             where += " AND a.region = ?";
+             params.push_back(value);
+           } else if (key == "owner_id") {
+             RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
+             where += " AND a.owner_id = ?";
+             params.push_back(id);
+           } else if (key == "designation") {
+             if (value != "prospect" && value != "hunting" && value != "maintain") {
+               return Error::InvalidField(key, "must be prospect, hunting or maintain");
+             }
+             designation = value;
+           } else if (key == "limit") {
+             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+             if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
+                 limit > 500) {
+               return Error::InvalidField(key, "must be an integer from 1 to 500");
+             }
+           } else if (key == "cursor") {
+             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
+             if (ec != std::errc() || end != value.data() + value.size() || offset < 0) {
+               return Error(ErrorCode::kMalformed, "the cursor is not one this report gave out",
+                            {FieldError{"cursor", "is invalid"}});
+             }
+           } else if (key == "format") {
+             if (value != "csv" && value != "json") {
+               return Error::InvalidField(key, "must be csv or json");
+             }
+             csv = value == "csv";
+           } else {
+             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+                          {FieldError{key, "is not a parameter of this report"}});
+           }
+         }
+         if (csv) {
+           limit = 100'000;
+           offset = 0;
+         }
+         const Instant now = ctx.clock.Now();
+         api::JsonWriter w;
+         api::CsvWriter out;
+         bool more = false;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(Rule rule, LoadRule(tx));
+           // By potential, largest first; the designation filter applies after the rule, so
+           // rows are read until the page is full.
+           db::Params page = params;
+           RAPPORT_ASSIGN_OR_RETURN(
+               db::Rows rows,
+               tx.Query("SELECT a.id, a.name, a.region, a.type, coalesce(r.revenue_12m_minor, 0), "
+                        "a.potential_value_minor, a.potential_units, a.competitor_share_percent, "
+                        "a.market_data_on, a.designation FROM accounts a LEFT JOIN "
+                        "account_revenue r ON r.account_id = a.id WHERE " +
+                            where +
+                            " ORDER BY coalesce(a.potential_value_minor, 0) DESC, a.id LIMIT ? "
+                            "OFFSET ?",
+                        [&] {
+                          db::Params p = page;
+                          p.push_back(std::int64_t{designation ? limit * 20 : limit + 1});
+                          p.push_back(offset);
+                          return p;
+                        }()));
+           const std::string stale_before = FormatDate(now / kMicrosPerDay - rule.stale_after_days);
+           if (csv) {
+             for (const char* h : {"account_id", "account", "region", "type", "current_12m",
+                                   "potential_value", "potential_units", "competitor_share_percent",
+                                   "market_data_on", "stale", "proposed", "designation"}) {
+               out.Cell(h);
+             }
+             out.EndRow();
+           } else {
+             w.StartObject().Key("rule");
+             WriteRule(w, rule);
+             w.Key("items").StartArray();
+           }
+           int written = 0;
+           for (const auto& row : rows) {
+             const std::string proposed = Propose(rule, row.Int(4), row.OptInt(5));
+             const std::string chosen = row.IsNull(9) ? proposed : row.Text(9);
+             if (designation && chosen != *designation) continue;
+             if (written == limit) {
+               more = true;
+               break;
+             }
+             ++written;
+             const bool stale = row.IsNull(8) || row.Text(8) < stale_before;
+             if (csv) {
+               out.Cell(row.Int(0)).Cell(row.Text(1)).Cell(row.Text(2)).Cell(row.Text(3));
+               out.Cell(row.Int(4)).Cell(row.Text(5)).Cell(row.Text(6)).Cell(row.Text(7));
+               out.Cell(row.Text(8)).Cell(stale ? "yes" : "no").Cell(proposed).Cell(chosen);
+               out.EndRow();
+               continue;
+             }
+             w.StartObject().Key("account_id").String(api::FormatId(row.Int(0)));
+             w.Key("name").String(row.Text(1)).Key("region").OptString(row.OptText(2));
+             w.Key("type").String(row.Text(3));
+             w.Key("current_12m_minor").Int(row.Int(4));
+             w.Key("potential_value_minor").OptInt(row.OptInt(5));
+             w.Key("potential_units").OptInt(row.OptInt(6));
+             w.Key("competitor_share_percent").OptInt(row.OptInt(7));
+             w.Key("market_data_on").OptString(row.OptText(8));
+             w.Key("market_data_stale").Bool(stale);
+             w.Key("proposed_designation").String(proposed);
+             w.Key("designation_set_by_hand").OptString(row.OptText(9));
+             w.Key("designation").String(chosen);
+             w.EndObject();
+           }
+           if (!csv) {
+             w.EndArray().Key("next_cursor");
+             // The cursor is the offset of the next row read; with a designation filter rows
+             // skipped are not counted, so paging goes by rows read.
+             if (more)
+               w.String(std::to_string(
+                   offset + (designation ? static_cast<std::int64_t>(rows.size()) : limit)));
+             else
+               w.Null();
+             w.EndObject();
+           }
+           return Ok();
+         }));
+         if (csv) {
+           api::Response response;
+           response.content_type = "text/csv; charset=utf-8";
+           response.body = out.Take();
+           response.WithHeader("Content-Disposition", "attachment; filename=\"segmentation.csv\"");
+           return response;
+         }
+         return api::Response::Json(w.Take());
+       },
+       {"Accounts by potential with current business, competitor share, market-data age and "
+        "designation (set by hand or proposed by the rule)",
+        "Strategic selling",
+        {{"region", "string", "accounts in this region"},
+         {"owner_id", "string", "accounts of this owner"},
+         {"designation", "string", "prospect, hunting or maintain"},
+         {"limit", "integer", "1 to 500 (default 100)"},
+         {"cursor", "string", "next_cursor of the previous page"},
+         {"format", "string", "json (default) or csv"}},
+        "",
+        R"({"type":"object","properties":{"rule":{"type":"object"},"items":{"type":"array","items":{"type":"object"}},"next_cursor":{"type":["string","null"]}}})"}});
+
+  router.Add({"GET",
+              "/api/v1/segmentation-rule",
+              api::Access::kSignedIn,
+              [&ctx](const api::Request&, const api::Caller&) -> Result<api::Response> {
+                api::JsonWriter w;
+                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(Rule rule, LoadRule(tx));
+                  WriteRule(w, rule);
+                  return Ok();
+                }));
+                return api::Response::Json(w.Take());
+              },
+              {"The rule that proposes designations",
+               "Strategic selling",
+               {},
+               "",
+               R"({"type":"object"})"}});
+
+  router.Add(
+      {"PUT",
+       "/api/v1/segmentation-rule",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         if (!api::IsManager(c)) {
+           return Error(ErrorCode::kPermissionDenied, "only a manager tunes the segmentation rule");
+         }
+         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
+         if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
+         audit::FieldValues changes;
+         for (const auto& [key, value] : body.members) {
+           if (key != "hunting_min_headroom_minor" && key != "maintain_min_share_percent" &&
+               key != "stale_after_days") {
+             if (key == "version") continue;
+             return Error::InvalidField(key, "is not a setting of the rule");
+           }
+           if (value.kind != Kind::kInt || value.integer < 0 ||
+               (key == "maintain_min_share_percent" && value.integer > 100) ||
+               (key == "stale_after_days" && value.integer < 1)) {
+             return Error::InvalidField(key, "is out of range");
+           }
+           changes.emplace_back(key, value.integer);
+         }
+         RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, api::ExpectedVersion(r));
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
+                                    tx.QueryInt("SELECT min(id) FROM segmentation_rules"));
+           RAPPORT_ASSIGN_OR_RETURN(
+               int changed, audit::UpdateAudited(tx, {c.user_id, ctx.clock.Now()},
+                                                 "segmentation_rules", id, expected, changes));
+           (void)changed;
+           RAPPORT_ASSIGN_OR_RETURN(Rule rule, LoadRule(tx));
+           WriteRule(w, rule);
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"Tune the segmentation rule (managers; If-Match its version)",
+        "Strategic selling",
+        {},
+        R"({"type":"object","properties":{"hunting_min_headroom_minor":{"type":"integer","minimum":0},"maintain_min_share_percent":{"type":"integer","minimum":0,"maximum":100},"stale_after_days":{"type":"integer","minimum":1}}})",
+        R"({"type":"object"})"}});
+
+  api::Route import{
+      "POST",
+      "/api/v1/imports/market-data",
+      api::Access::kSignedIn,
+      [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+        if (!api::IsManager(c)) {
+          return Error(ErrorCode::kPermissionDenied, "only a manager imports market data");
+        }
+        const bool dry_run = r.QueryParam("dry_run").value_or("false") == "true";
+        // Header: account (external_id or id), potential_value, potential_units,
+        // competitor_share_percent, as_of.
+        std::istringstream in(r.body);
+        std::string line;
+        if (!std::getline(in, line)) return Error::InvalidField("body", "is empty");
+        const auto header = SplitCsvLine(line);
+        const std::vector<std::string> expected_header = {
+            "account", "potential_value", "potential_units", "competitor_share_percent", "as_of"};
+        if (header != expected_header) {
+          return Error::InvalidField(
+              "body",
+              "the first line must be: account,potential_value,potential_units,"
+              "competitor_share_percent,as_of");
+        }
+        std::vector<MarketRow> rows;
+        const Instant now = ctx.clock.Now();
+        api::JsonWriter w;
+        RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+          int number = 1;
+          std::vector<FieldError> problems;
+          while (std::getline(in, line)) {
+            ++number;
+            if (line.empty() || line == "\r") continue;
+            const auto cells = SplitCsvLine(line);
+            const std::string at = "line " + std::to_string(number);
+            if (cells.size() != 5) {
+              problems.push_back({at, "has " + std::to_string(cells.size()) + " fields, not 5"});
+              continue;
+            }
+            MarketRow row;
+            row.line = number;
+            RAPPORT_ASSIGN_OR_RETURN(
+                std::optional<db::Row> account,
+                tx.QueryOne("SELECT id, name, potential_value_minor, potential_units, "
+                            "competitor_share_percent, market_data_on FROM accounts a WHERE "
+                            "(a.external_id = ? OR CAST(a.id AS TEXT) = ?) AND " +
+                                api::AccountReachCondition(c, "a"),
+                            {cells[0], cells[0]}));
+            if (!account) {
+              problems.push_back({at + ".account", "no account '" + cells[0] + "' in your reach"});
+              continue;
+            }
+            row.account_id = account->Int(0);
+            row.name = account->Text(1);
+            row.old_value = account->OptInt(2);
+            row.old_units = account->OptInt(3);
+            row.old_share = account->OptInt(4);
+            row.old_on = account->OptText(5);
+            auto value = ParseNumber(cells[1], at + ".potential_value", true);
+            auto units = ParseNumber(cells[2], at + ".potential_units");
+            auto share = ParseNumber(cells[3], at + ".competitor_share_percent");
+            std::int64_t day = 0;
+            if (!value.ok()) problems.push_back(value.error().fields()[0]);
+            if (!units.ok()) problems.push_back(units.error().fields()[0]);
+            if (!share.ok() || *share > 100) {
+              problems.push_back({at + ".competitor_share_percent", "must be 0 to 100"});
+            }
+            if (!ParseDate(cells[4], day))
+              problems.push_back({at + ".as_of", "must be YYYY-MM-DD"});
+            if (!value.ok() || !units.ok() || !share.ok() || *share > 100 ||
+                !ParseDate(cells[4], day)) {
+              continue;
+            }
+            row.value = *value;
+            row.units = *units;
+            row.share = *share;
+            row.on = cells[4];
+            rows.push_back(std::move(row));
+          }
+          if (!problems.empty()) {
+            return Error(
+                ErrorCode::kInvalidArgument,
+                std::to_string(problems.size()) + " problems in the file; nothing imported",
+                problems);
+          }
+          int changed = 0;
+          w.StartObject().Key("dry_run").Bool(dry_run).Key("changes").StartArray();
+          for (const MarketRow& m : rows) {
+            const bool differs = m.old_value != m.value || m.old_units != m.units ||
+                                 m.old_share != m.share || m.old_on != m.on;
+            if (!differs) continue;
+            ++changed;
+            w.StartObject().Key("line").Int(m.line);
+            w.Key("account_id").String(api::FormatId(m.account_id)).Key("name").String(m.name);
+            w.Key("potential_value_minor").StartObject().Key("was").OptInt(m.old_value);
+            w.Key("now").Int(m.value).EndObject();
+            w.Key("potential_units").StartObject().Key("was").OptInt(m.old_units);
+            w.Key("now").Int(m.units).EndObject();
+            w.Key("competitor_share_percent").StartObject().Key("was").OptInt(m.old_share);
+            w.Key("now").Int(m.share).EndObject();
+            w.Key("market_data_on").StartObject().Key("was").OptString(m.old_on);
+            w.Key("now").String(m.on).EndObject();
+            w.EndObject();
+            if (!dry_run) {
+              RAPPORT_ASSIGN_OR_RETURN(
+                  int n,
+                  audit::UpdateAudited(tx, {c.user_id, now}, "accounts", m.account_id, std::nullopt,
+                                       {{"potential_value_minor", m.value},
+                                        {"potential_units", m.units},
+                                        {"competitor_share_percent", m.share},
+                                        {"market_data_on", m.on}}));
+              (void)n;
+            }
+          }
+          w.EndArray().Key("rows").Int(static_cast<std::int64_t>(rows.size()));
+          w.Key("changed").Int(changed).EndObject();
+          return Ok();
+        }));
+        return api::Response::Json(w.Take());
+      },
+      {"Import market data (CSV: account,potential_value,potential_units,"
+       "competitor_share_percent,as_of); ?dry_run=true shows the changes only",
+       "Strategic selling",
+       {{"dry_run", "boolean", "show what would change, write nothing"}},
+       "",
+       R"({"type":"object","properties":{"dry_run":{"type":"boolean"},"changes":{"type":"array","items":{"type":"object"}},"rows":{"type":"integer"},"changed":{"type":"integer"}}})"}};
+  import.body_type = "text/csv";
+  router.Add(std::move(import));
+}
+
+}  // namespace rapport::selling
