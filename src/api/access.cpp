@@ -13,6 +13,12 @@ std::string JoinIds(const std::vector<std::int64_t>& ids) {
 
 bool IsAdmin(const Caller& caller) { return caller.all_accounts || caller.role == "admin"; }
 
+std::string PeopleInView(const Caller& caller, std::string_view column) {
+  if (IsAdmin(caller)) return "1 = 1";
+  if (IsManager(caller)) return std::string(column) + " IN (" + JoinIds(caller.user_ids) + ")";
+  return std::string(column) + " = " + std::to_string(caller.user_id);
+}
+
 bool IsManager(const Caller& caller) {
   return IsAdmin(caller) || caller.role == "executive" || caller.role == "rsm";
 }

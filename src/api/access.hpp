@@ -22,6 +22,10 @@ std::string AccountReachCondition(const Caller& caller, std::string_view alias);
 // Fills caller.reach_a / reach_t from its reach; call whenever the reach changes.
 void PrepareReach(Caller& caller);
 
+// A SQL condition on a user-id `column` for the people whose work the caller sees: everyone for
+// an admin, their management line for an executive or RSM, themselves for anyone else.
+std::string PeopleInView(const Caller& caller, std::string_view column);
+
 bool IsAdmin(const Caller& caller);
 bool IsManager(const Caller& caller);  // admin, executive, rsm
 

@@ -354,12 +354,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
                    {FieldError{key, "appears more than once"}});
     }
     if (key == "limit") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-      if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
-          limit > kMaxLimit) {
-        return Error::InvalidField("limit",
-                                   "must be an integer from 1 to " + std::to_string(kMaxLimit));
-      }
+      RAPPORT_ASSIGN_OR_RETURN(limit, ParseLimit(value, kMaxLimit));
     } else if (key == "cursor") {
       cursor = value;
     } else if (key == "sort") {
@@ -409,8 +404,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
       const bool range = op != " = ?";
       if (!f || !f->filterable || (range && !IsTimeType(f->type)) ||
           (!range && IsTimeType(f->type) && f->type == FieldType::kInstant)) {
-        return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                     {FieldError{key, "is not a parameter of this list"}});
+        return UnknownParameter(key);
       }
       RAPPORT_ASSIGN_OR_RETURN(db::Value v, FilterValue(*f, key, value));
       where += " AND t." + f->name + op;
@@ -911,6 +905,30 @@ void ContactLinks::InstallOn(ResourceSpec& spec) const {
   spec.extra_json = [links](db::Transaction& tx, std::int64_t id, JsonWriter& w) {
     return links.WriteJson(tx, id, w);
   };
+}
+
+Error UnknownParameter(const std::string& key) {
+  return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
+               {FieldError{key, "is not a parameter here"}});
+}
+
+Result<int> ParseLimit(std::string_view value, int max) {
+  int limit = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+  if (ec != std::errc() || end != value.data() + value.size() || limit < 1 || limit > max) {
+    return Error::InvalidField("limit", "must be an integer from 1 to " + std::to_string(max));
+  }
+  return limit;
+}
+
+Result<std::int64_t> ParseOffsetCursor(std::string_view value) {
+  std::int64_t offset = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
+  if (ec != std::errc() || end != value.data() + value.size() || offset < 0) {
+    return Error(ErrorCode::kMalformed, "the cursor is not one this report gave out",
+                 {FieldError{"cursor", "is invalid"}});
+  }
+  return offset;
 }
 
 }  // namespace rapport::api

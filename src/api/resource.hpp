@@ -132,6 +132,10 @@ Result<std::int64_t> ParseId(const std::string& text, std::string_view field);
 Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field);
 std::string FormatId(std::int64_t id);
 std::string ETagOf(std::int64_t version);
+// Query parameters of reports and lists, each error naming the parameter.
+Error UnknownParameter(const std::string& key);
+Result<int> ParseLimit(std::string_view value, int max);         // "limit": 1..max
+Result<std::int64_t> ParseOffsetCursor(std::string_view value);  // "cursor" of offset paging
 // Parses If-Match ("\"v3\"", or "*"); nullopt when absent or "*".
 Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request);
 

@@ -293,17 +293,12 @@ void WriteProgress(api::JsonWriter& w, const HandoverProgress& p, bool with_acco
 // Who may see a handover: admins all; managers those of their line; successors their own.
 std::string VisibleHandovers(const api::Caller& c) {
   if (api::IsAdmin(c)) return "1 = 1";
-  std::string ids;
-  for (std::int64_t id : c.user_ids) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
-  std::string condition =
-      "EXISTS (SELECT 1 FROM handover_items hi WHERE hi.handover_id = h.id "
-      "AND hi.successor_id = " +
+  const std::string as_successor =
+      "EXISTS (SELECT 1 FROM handover_items hi WHERE hi.handover_id = h.id AND hi.successor_id = " +
       std::to_string(c.user_id) + ")";
-  if (api::IsManager(c) && !ids.empty()) {
-    condition = "(h.from_user_id IN (" + ids + ") OR h.from_distributor_id IS NOT NULL OR " +
-                condition + ")";
-  }
-  return condition;
+  if (!api::IsManager(c)) return as_successor;
+  return "(" + api::PeopleInView(c, "h.from_user_id") +
+         " OR h.from_distributor_id IS NOT NULL OR " + as_successor + ")";
 }
 
 constexpr const char* kRequestSchema =
@@ -458,21 +453,10 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
        "/api/v1/insights/overdue-first-contacts",
        api::Access::kSignedIn,
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!r.query.empty()) {
-           return Error(ErrorCode::kMalformed, "this report takes no parameters",
-                        {FieldError{r.query[0].first, "is not a parameter of this report"}});
-         }
+         if (!r.query.empty()) return api::UnknownParameter(r.query[0].first);
          // Managers see their line's (the alert goes to the successor's manager); everyone
          // else their own.
-         std::string whose;
-         if (!api::IsAdmin(c)) {
-           std::string ids;
-           const std::vector<std::int64_t> own = {c.user_id};
-           for (std::int64_t id : api::IsManager(c) ? c.user_ids : own) {
-             ids += (ids.empty() ? "" : ", ") + std::to_string(id);
-           }
-           whose = " AND i.successor_id IN (" + ids + ")";
-         }
+         const std::string whose = " AND " + api::PeopleInView(c, "i.successor_id");
          const Instant now = ctx.clock.Now();
          const std::int64_t today = now / kMicrosPerDay;
          api::JsonWriter w;

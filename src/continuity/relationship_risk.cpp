@@ -39,24 +39,16 @@ Result<ReportQuery> ParseQuery(const api::Request& r) {
     } else if (key == "territory_id") {
       RAPPORT_ASSIGN_OR_RETURN(q.territory_id, api::ParseId(value, key));
     } else if (key == "limit") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q.limit);
-      if (ec != std::errc() || end != value.data() + value.size() || q.limit < 1 || q.limit > 500) {
-        return Error::InvalidField("limit", "must be an integer from 1 to 500");
-      }
+      RAPPORT_ASSIGN_OR_RETURN(q.limit, api::ParseLimit(value, 500));
     } else if (key == "cursor") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q.offset);
-      if (ec != std::errc() || end != value.data() + value.size() || q.offset < 0) {
-        return Error(ErrorCode::kMalformed, "the cursor is not one this report gave out",
-                     {FieldError{"cursor", "is invalid"}});
-      }
+      RAPPORT_ASSIGN_OR_RETURN(q.offset, api::ParseOffsetCursor(value));
     } else if (key == "format") {
       if (value != "csv" && value != "json") {
         return Error::InvalidField("format", "must be csv or json");
       }
       q.csv = value == "csv";
     } else {
-      return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                   {FieldError{key, "is not a parameter of this report"}});
+      return api::UnknownParameter(key);
     }
   }
   if (q.csv) {

@@ -18,14 +18,9 @@ void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
            if (key == "owner_id") {
              RAPPORT_ASSIGN_OR_RETURN(owner, api::ParseId(value, "owner_id"));
            } else if (key == "limit") {
-             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-             if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
-                 limit > 200) {
-               return Error::InvalidField("limit", "must be an integer from 1 to 200");
-             }
+             RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 200));
            } else {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a parameter of this report"}});
+             return api::UnknownParameter(key);
            }
          }
          const Instant now = ctx.clock.Now();

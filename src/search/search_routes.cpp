@@ -19,15 +19,11 @@ void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
          if (q->size() > 200) return Error::InvalidField("q", "is longer than 200 characters");
          int limit = 10;
          if (auto l = r.QueryParam("limit")) {
-           auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-           if (ec != std::errc() || end != l->data() + l->size() || limit < 1 || limit > 50) {
-             return Error::InvalidField("limit", "must be an integer from 1 to 50");
-           }
+           RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(*l, 50));
          }
          for (const auto& [key, value] : r.query) {
            if (key != "q" && key != "limit") {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a parameter of search"}});
+             return api::UnknownParameter(key);
            }
          }
          std::vector<Hit> hits;

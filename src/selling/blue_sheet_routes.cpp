@@ -221,13 +221,9 @@ Result<int> ParseLimit(const api::Request& r, int fallback) {
   int limit = fallback;
   for (const auto& [key, value] : r.query) {
     if (key == "limit") {
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-      if (ec != std::errc() || end != value.data() + value.size() || limit < 1 || limit > 500) {
-        return Error::InvalidField("limit", "must be an integer from 1 to 500");
-      }
+      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
     } else if (key != "owner_id") {
-      return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                   {FieldError{key, "is not a parameter of this report"}});
+      return api::UnknownParameter(key);
     }
   }
   return limit;

@@ -96,16 +96,11 @@ void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
              if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
              from = day * kMicrosPerDay;
            } else {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a parameter of this report"}});
+             return api::UnknownParameter(key);
            }
          }
          // A manager sees their line; anyone else themselves.
-         std::string people = std::to_string(c.user_id);
-         if (api::IsManager(c) && !api::IsAdmin(c)) {
-           for (std::int64_t id : c.user_ids) people += ", " + std::to_string(id);
-         }
-         const std::string who = api::IsAdmin(c) ? "1 = 1" : "u.id IN (" + people + ")";
+         const std::string who = api::PeopleInView(c, "u.id");
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
            RAPPORT_ASSIGN_OR_RETURN(

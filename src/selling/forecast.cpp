@@ -348,8 +348,7 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
              }
              format = value;
            } else {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a parameter of this report"}});
+             return api::UnknownParameter(key);
            }
          }
          if (to < from) return Error::InvalidField("to", "is before from");

@@ -64,9 +64,8 @@ void WriteRule(api::JsonWriter& w, const Rule& rule) {
 
 Result<std::int64_t> ParseNumber(std::string_view text, const std::string& field,
                                  bool money = false) {
-  // Money as pounds with up to two decimals ("1250.50"); other numbers whole.
+  // Money as pounds with up to two decimals ("1250.50", read as minor units); others whole.
   std::string digits(text);
-  std::int64_t scale = 1;
   if (money) {
     const auto dot = digits.find('.');
     std::string cents = "00";
@@ -76,14 +75,13 @@ Result<std::int64_t> ParseNumber(std::string_view text, const std::string& field
       digits = digits.substr(0, dot);
     }
     digits += cents;
-    scale = 1;
   }
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < 0) {
     return Error::InvalidField(field, "'" + std::string(text) + "' is not a number");
   }
-  return value * scale;
+  return value;
 }
 
 // One CSV line split into fields (quotes, doubled quotes inside).
@@ -150,25 +148,16 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
              }
              designation = value;
            } else if (key == "limit") {
-             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-             if (ec != std::errc() || end != value.data() + value.size() || limit < 1 ||
-                 limit > 500) {
-               return Error::InvalidField(key, "must be an integer from 1 to 500");
-             }
+             RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
            } else if (key == "cursor") {
-             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
-             if (ec != std::errc() || end != value.data() + value.size() || offset < 0) {
-               return Error(ErrorCode::kMalformed, "the cursor is not one this report gave out",
-                            {FieldError{"cursor", "is invalid"}});
-             }
+             RAPPORT_ASSIGN_OR_RETURN(offset, api::ParseOffsetCursor(value));
            } else if (key == "format") {
              if (value != "csv" && value != "json") {
                return Error::InvalidField(key, "must be csv or json");
              }
              csv = value == "csv";
            } else {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a parameter of this report"}});
+             return api::UnknownParameter(key);
            }
          }
          if (csv) {

@@ -212,17 +212,10 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
              params.push_back(value);
              params.push_back(value);
            } else {
-             return Error(ErrorCode::kMalformed, "unknown query parameter '" + key + "'",
-                          {FieldError{key, "is not a filter of targets"}});
+             return api::UnknownParameter(key);
            }
          }
-         if (!api::IsAdmin(c)) {
-           std::string ids = std::to_string(c.user_id);
-           if (api::IsManager(c)) {
-             for (std::int64_t id : c.user_ids) ids += ", " + std::to_string(id);
-           }
-           where += " AND t.user_id IN (" + ids + ")";
-         }
+         where += " AND " + api::PeopleInView(c, "t.user_id");
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
            RAPPORT_ASSIGN_OR_RETURN(

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -566,6 +567,79 @@ TEST_P(HandoverApiTest, SegmentsSetTheCadenceSponsorsHavePeersAndTimeInvestedIsC
                   "occurred_at >= ? AND occurred_at <= ?",
                   {account, DaysFromCivil(year, month, 1) * kMicrosPerDay, SystemClock().Now()}));
   EXPECT_GT(counted, 0);
+}
+
+TEST_P(HandoverApiTest, TheRiskReportRanksByRevenueAndNamesWhatPutsEachAccountAtRisk) {
+  const json page = s().Get("/api/v1/reports/relationship-risk?limit=100", admin()).Json();
+  ASSERT_EQ(page["items"].size(), 100u);
+  EXPECT_EQ(
+      page["total"].get<std::int64_t>(),
+      Count("SELECT count(*) FROM accounts WHERE status = 'customer' AND archived_at IS NULL"));
+  // Ranked by revenue over the period account_revenue covers, summed from the sales lines.
+  std::int64_t previous = std::numeric_limits<std::int64_t>::max();
+  for (const auto& item : page["items"]) {
+    const std::int64_t revenue = item["revenue_12m_minor"];
+    EXPECT_LE(revenue, previous);
+    previous = revenue;
+  }
+  const json top = page["items"][0];
+  const std::int64_t id = std::stoll(top["account_id"].get<std::string>());
+  EXPECT_EQ(top["revenue_12m_minor"].get<std::int64_t>(),
+            Count("SELECT coalesce(sum(revenue_minor), 0) FROM sales_lines WHERE account_id = ? "
+                  "AND period >= (SELECT since_period FROM account_revenue WHERE account_id = ?)",
+                  {id, id}));
+  EXPECT_TRUE(top["top_account"].get<bool>());
+  const std::int64_t people = Count(
+      "SELECT count(DISTINCT user_id) FROM activities WHERE account_id = ? AND "
+      "occurred_at > ? AND occurred_at <= ?",
+      {id, SystemClock().Now() - 365 * kMicrosPerDay, SystemClock().Now()});
+  auto has = [](const json& item, const std::string& risk) {
+    for (const auto& r : item["risks"]) {
+      if (r == risk) return true;
+    }
+    return false;
+  };
+  EXPECT_EQ(has(top, "single_threaded"), people <= 1) << top.dump();
+
+  // A key contact leaves the customer: the account says so.
+  const std::int64_t contact =
+      Count("SELECT min(id) FROM contacts WHERE account_id = ? AND left_at IS NULL", {id});
+  ASSERT_GT(contact, 0);
+  ASSERT_EQ(s().Patch("/api/v1/contacts/" + std::to_string(contact),
+                      {{"influence", "high"}, {"left_at", "2026-11-01T00:00:00Z"}}, admin())
+                .status,
+            200);
+  // A new owner too (a manager moves it).
+  ASSERT_EQ(s().Patch("/api/v1/accounts/" + std::to_string(id), {{"owner_id", Successor()["id"]}},
+                      admin())
+                .status,
+            200);
+  const json again = s().Get("/api/v1/reports/relationship-risk?limit=5", admin()).Json();
+  json same;
+  for (const auto& item : again["items"]) {
+    if (item["account_id"] == top["account_id"]) same = item;
+  }
+  ASSERT_FALSE(same.is_null());
+  EXPECT_TRUE(has(same, "key_contact_gone")) << same.dump();
+  EXPECT_TRUE(has(same, "owner_new")) << same.dump();
+
+  // A rep sees only the accounts in their reach; the CSV carries the same ranking.
+  const std::string rep = s().Login(Successor()["email"]);
+  const json mine = s().Get("/api/v1/reports/relationship-risk?limit=500", rep).Json();
+  const json reachable = s().Get("/api/v1/accounts?status=customer&limit=500", rep).Json();
+  std::set<std::string> in_reach;
+  for (const auto& a : reachable["items"]) in_reach.insert(a["id"]);
+  for (const auto& item : mine["items"]) {
+    EXPECT_TRUE(in_reach.count(item["account_id"])) << item["account_id"];
+  }
+  const auto csv = s().Get("/api/v1/reports/relationship-risk?format=csv", admin());
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("rank,account_id,account,", 0), 0u);
+  EXPECT_NE(csv.body.find("\r\n1," + top["account_id"].get<std::string>() + ","),
+            std::string::npos);
+  EXPECT_EQ(s().Get("/api/v1/reports/relationship-risk?limit=0", admin()).status, 422);
+  EXPECT_EQ(s().Get("/api/v1/reports/relationship-risk?colour=red", admin()).status, 400);
+  std::cerr << s().Log();
 }
 
 int FreePort() {

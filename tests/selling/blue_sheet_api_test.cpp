@@ -77,6 +77,10 @@ TEST_P(BlueSheetApiTest, RedFlagsAreComputedFromWhatTheSheetAndTheAccountSay) {
   const std::string stranger = added.Json()["id"];
   ASSERT_EQ(s().Patch("/api/v1/contacts/" + technical, {{"stance", "detractor"}}, admin()).status,
             200);
+  // A deadline well ahead, whatever day the test runs on.
+  ASSERT_EQ(
+      s().Patch("/api/v1/opportunities/" + id, {{"close_date", "2040-06-30"}}, admin()).status,
+      200);
 
   const auto before = s().Get(path, admin());
   ASSERT_EQ(before.status, 200) << before.body;
