@@ -49,6 +49,14 @@ Response Response::NoContent() {
   return r;
 }
 
+Response Response::Download(std::string body, std::string content_type, std::string_view filename) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  r.WithHeader("Content-Disposition", "attachment; filename=\"" + std::string(filename) + "\"");
+  return r;
+}
+
 Response& Response::WithHeader(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;

@@ -41,6 +41,8 @@ struct Response {
   static Response Json(std::string body, int status = 200);
   static Response Created(std::string body, std::string location);
   static Response NoContent();
+  // A file to save (CSV, XLSX): the body with its type, named `filename`.
+  static Response Download(std::string body, std::string content_type, std::string_view filename);
   Response& WithHeader(std::string name, std::string value);
 };
 

@@ -15,7 +15,8 @@ constexpr int kMaxLimit = 500;
 // Tables whose rows belong to an account (reach follows the account).
 bool IsAccountScoped(std::string_view table) {
   return table == "contacts" || table == "opportunities" || table == "activities" ||
-         table == "purchases" || table == "tasks";
+         table == "purchases" || table == "tasks" || table == "success_plans" ||
+         table == "milestones" || table == "cases" || table == "trials";
 }
 
 bool IsTimeType(FieldType t) { return t == FieldType::kDate || t == FieldType::kInstant; }
@@ -286,7 +287,7 @@ Result<Response> RecordResponse(db::Transaction& tx, const ResourceSpec& spec, s
   RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, *row, w));
   Response response = Response::Json(w.Take(), status);
   if (spec.timestamps) response.WithHeader("ETag", ETagOf(row->Int(spec.fields.size() + 3)));
-  if (status == 201) response.WithHeader("Location", "/api/v1/" + spec.plural + "/" + FormatId(id));
+  if (status == 201) response.WithHeader("Location", "/api/v1/" + spec.path + "/" + FormatId(id));
   return response;
 }
 
@@ -508,6 +509,32 @@ void DefaultToCaller(WriteContext& w, const std::string& column) {
   w.values.emplace_back(column, w.caller.user_id);
 }
 
+const db::Value* WriteContext::Written(std::string_view column) const {
+  for (const auto& [name, value] : values) {
+    if (name == column) return &value;
+  }
+  return nullptr;
+}
+
+db::Value WriteContext::After(std::string_view column) const {
+  if (const db::Value* v = Written(column)) return *v;
+  if (!before || !spec) return db::Null();
+  for (size_t i = 0; i < spec->fields.size(); ++i) {
+    if (spec->fields[i].name == column) return before->at(i + 1);  // after the id
+  }
+  return db::Null();
+}
+
+void WriteContext::Set(const std::string& column, db::Value value) {
+  for (auto& [name, v] : values) {
+    if (name == column) {
+      v = std::move(value);
+      return;
+    }
+  }
+  values.emplace_back(column, std::move(value));
+}
+
 void StampCreatedAt(WriteContext& w) {
   if (w.creating) w.values.emplace_back("created_at", w.now);
 }
@@ -553,8 +580,9 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request) {
 
 void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
   spec_in.select_columns = BuildColumns(spec_in);
+  if (spec_in.path.empty()) spec_in.path = spec_in.plural;
   auto spec = std::make_shared<const ResourceSpec>(std::move(spec_in));
-  const std::string base = "/api/v1/" + spec->plural;
+  const std::string base = "/api/v1/" + spec->path;
   const std::string item = base + "/{id}";
   const std::string record_schema = RecordSchema(*spec, false);
   const std::string input_schema = RecordSchema(*spec, true);
@@ -624,7 +652,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
            RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, *spec, body, true));
            const Instant now = ctx.clock.Now();
            if (spec->before_write) {
-             WriteContext wc{tx, c, now, std::nullopt, values, body, true};
+             WriteContext wc{tx, c, now, std::nullopt, values, body, true, spec.get()};
              RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
            }
            RAPPORT_ASSIGN_OR_RETURN(
@@ -662,7 +690,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                                            ParseBody(tx, c, *spec, body, false));
                   const Instant now = ctx.clock.Now();
                   if (spec->before_write) {
-                    WriteContext wc{tx, c, now, before, values, body, false};
+                    WriteContext wc{tx, c, now, before, values, body, false, spec.get()};
                     RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
                   }
                   RAPPORT_ASSIGN_OR_RETURN(

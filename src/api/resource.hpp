@@ -57,6 +57,8 @@ enum class Scope {
 
 enum class Deletion { kNone, kDelete, kArchive };
 
+struct ResourceSpec;
+
 // The values a create or PATCH will write, with the record as it was (PATCH only).
 struct WriteContext {
   db::Transaction& tx;
@@ -66,10 +68,19 @@ struct WriteContext {
   audit::FieldValues& values;           // column -> value about to be written
   const JsonValue& body;
   bool creating;
+  const ResourceSpec* spec = nullptr;
+
+  // The value about to be written to `column`, or nullptr when the write leaves it alone.
+  const db::Value* Written(std::string_view column) const;
+  // What `column` holds after the write: the written value, else the record's (null on create).
+  db::Value After(std::string_view column) const;
+  // Writes `value` to `column` (replacing what the caller gave).
+  void Set(const std::string& column, db::Value value);
 };
 
 struct ResourceSpec {
-  std::string plural;    // path segment and table
+  std::string plural;    // the table, and the path segment unless `path` says otherwise
+  std::string path;      // the path segment when it differs ("success-plans"); set by Register
   std::string singular;  // for messages and OpenAPI
   std::string tag;       // OpenAPI group
   std::vector<FieldSpec> fields;

@@ -29,6 +29,7 @@
 #include "selling/stakeholder_map.hpp"
 #include "selling/targets.hpp"
 #include "server/http_server.hpp"
+#include "success/success_plans.hpp"
 #include "users/user_routes.hpp"
 
 namespace rapport::cli {
@@ -126,6 +127,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     insights::RegisterCadenceRoutes(router, api_context);
     continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
     continuity::RegisterRelationshipRiskRoutes(router, api_context);
+    success::RegisterSuccessPlanRoutes(router, api_context);
 
     // Introductions and other mail: delivered from the outbox in the background.
     continuity::SmtpSettings smtp = args->smtp;

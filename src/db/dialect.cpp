@@ -130,6 +130,35 @@ const char* LockRowSuffix(Backend backend) {
   return backend == Backend::kPostgres ? " FOR UPDATE" : "";
 }
 
+Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
+                  std::string_view old_check, std::string_view new_check) {
+  const std::string t(table), c(column);
+  if (transaction.backend() == Backend::kPostgres) {
+    return transaction.Execute("ALTER TABLE " + t + " DROP CONSTRAINT " + t + "_" + c +
+                               "_check, ADD CONSTRAINT " + t + "_" + c + "_check CHECK (" +
+                               std::string(new_check) + ")");
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto row, transaction.QueryOne("SELECT sql FROM sqlite_schema WHERE type = 'table' AND "
+                                     "name = ?",
+                                     {t}));
+  if (!row) return Error(ErrorCode::kInternal, "no table " + t);
+  std::string sql = row->Text(0);
+  const size_t at = sql.find(old_check);
+  if (at == std::string::npos || sql.find(old_check, at + 1) != std::string::npos) {
+    return Error(ErrorCode::kInternal, "the check on " + t + "." + c + " is not as expected");
+  }
+  sql.replace(at, old_check.size(), new_check);
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t schema_version,
+                           transaction.QueryInt("PRAGMA schema_version"));
+  RAPPORT_RETURN_IF_ERROR(transaction.Execute("PRAGMA writable_schema = ON"));
+  RAPPORT_RETURN_IF_ERROR(transaction.Execute(
+      "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", {sql, t}));
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.Execute("PRAGMA schema_version = " + std::to_string(schema_version + 1)));
+  return transaction.Execute("PRAGMA writable_schema = OFF");
+}
+
 Status LockForMigration(Transaction& transaction) {
   // SQLite: the write transaction is BEGIN IMMEDIATE, which already excludes other writers.
   if (transaction.backend() == Backend::kSqlite) return Ok();

@@ -47,6 +47,13 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
 // nothing on SQLite (whose single writer already excludes others).
 const char* LockRowSuffix(Backend backend);
 
+// Widens the CHECK constraint on `column` of `table`, written `old_check` when the table was
+// created, to `new_check`, which every row that met the old one meets (a new enum value).
+// PostgreSQL drops and adds the column's constraint; SQLite rewrites the stored table definition
+// (its documented writable_schema procedure for constraint changes), as it cannot alter one.
+Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
+                  std::string_view old_check, std::string_view new_check);
+
 // Taken at the start of a migration's transaction so that two servers never migrate at once.
 Status LockForMigration(Transaction& transaction);
 

@@ -144,7 +144,6 @@ CREATE TABLE purchases (
   created_at {int} NOT NULL
 ){strict};
 CREATE INDEX purchases_account_idx ON purchases (account_id);
-CREATE INDEX purchases_warranty_idx ON purchases (warranty_end);
 
 CREATE TABLE sales_lines (
   id {pk},
@@ -576,6 +575,254 @@ Status ApplySegmentation(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kSegmentation));
 }
 
+// Customer success: success plans in the customer's words with measurable outcomes and
+// milestones (payment share, commission held back until met), trials, service cases with SLAs and
+// their thread, proactive alerts raised once by the nightly job, surveys answered through one-use
+// links, and the jobs the scheduler runs (one server at a time).
+constexpr const char* kCustomerSuccess = R"SQL(
+CREATE TABLE success_plans (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  opportunity_id {int} REFERENCES opportunities (id),
+  owner_id {int} NOT NULL REFERENCES users (id),
+  title TEXT NOT NULL,
+  customer_definition TEXT NOT NULL,
+  defined_by_contact_id {int} REFERENCES contacts (id),
+  defined_on {date},
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('draft', 'active', 'achieved', 'closed')),
+  contract_value_minor {int} NOT NULL DEFAULT 0 CHECK (contract_value_minor >= 0),
+  currency TEXT NOT NULL DEFAULT 'GBP',
+  commission_user_id {int} REFERENCES users (id),
+  commission_minor {int} NOT NULL DEFAULT 0 CHECK (commission_minor >= 0),
+  commission_earned_on {date},
+  grace_days {int} NOT NULL DEFAULT 30 CHECK (grace_days >= 0),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX success_plans_account_idx ON success_plans (account_id);
+CREATE INDEX success_plans_commission_idx ON success_plans (commission_user_id);
+
+CREATE TABLE success_outcomes (
+  id {pk},
+  success_plan_id {int} NOT NULL REFERENCES success_plans (id) ON DELETE CASCADE,
+  measure TEXT NOT NULL CHECK (measure IN ('uptime', 'staff_trained', 'throughput', 'savings',
+                                           'other')),
+  description TEXT NOT NULL,
+  target TEXT,
+  actual TEXT
+){strict};
+CREATE INDEX success_outcomes_plan_idx ON success_outcomes (success_plan_id);
+
+CREATE TABLE milestones (
+  id {pk},
+  success_plan_id {int} NOT NULL REFERENCES success_plans (id),
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('installed', 'acceptance', 'training',
+                                                     'go_live', 'first_review', 'other')),
+  due_on {date} NOT NULL,
+  owner_id {int} REFERENCES users (id),
+  customer_owner_id {int} REFERENCES contacts (id),
+  status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'met', 'missed')),
+  met_on {date},
+  evidence TEXT,
+  payment_share_percent {int} NOT NULL DEFAULT 0 CHECK (payment_share_percent BETWEEN 0 AND 100),
+  commission_holdback_percent {int} NOT NULL DEFAULT 0
+    CHECK (commission_holdback_percent BETWEEN 0 AND 100),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX milestones_plan_idx ON milestones (success_plan_id);
+CREATE INDEX milestones_account_idx ON milestones (account_id, due_on);
+
+CREATE TABLE trials (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  product_id {int} REFERENCES products (id),
+  opportunity_id {int} REFERENCES opportunities (id),
+  owner_id {int} NOT NULL REFERENCES users (id),
+  starts_on {date} NOT NULL,
+  ends_on {date} NOT NULL,
+  objectives TEXT NOT NULL,
+  success_criteria TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'running', 'ended')),
+  results TEXT,
+  decision TEXT CHECK (decision IN ('adopt', 'extend', 'reject')),
+  decided_on {date},
+  implementation_plan TEXT,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX trials_account_idx ON trials (account_id);
+CREATE INDEX trials_open_idx ON trials (decision, ends_on);
+
+CREATE TABLE trial_contacts (
+  trial_id {int} NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  PRIMARY KEY (trial_id, contact_id)
+){strict};
+
+CREATE TABLE trial_markers (
+  id {pk},
+  trial_id {int} NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  due_on {date} NOT NULL,
+  done_on {date},
+  notes TEXT
+){strict};
+CREATE INDEX trial_markers_trial_idx ON trial_markers (trial_id);
+
+CREATE TABLE case_slas (
+  id {pk},
+  kind TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  first_response_hours {int} NOT NULL CHECK (first_response_hours > 0),
+  resolution_hours {int} NOT NULL CHECK (resolution_hours > 0),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  UNIQUE (kind, priority)
+){strict};
+
+CREATE TABLE cases (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  contact_id {int} REFERENCES contacts (id),
+  kind TEXT NOT NULL CHECK (kind IN ('billing_query', 'complaint', 'technical', 'return', 'order',
+                                     'other')),
+  priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+  subject TEXT NOT NULL,
+  description TEXT,
+  owner_id {int} NOT NULL REFERENCES users (id),
+  departments TEXT,
+  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'waiting_on_customer', 'resolved',
+                                                        'closed')),
+  opened_at {int} NOT NULL,
+  first_response_due_at {int} NOT NULL,
+  resolution_due_at {int} NOT NULL,
+  first_response_at {int},
+  resolved_at {int},
+  resolution TEXT,
+  escalation_level {int} NOT NULL DEFAULT 0,
+  escalated_to_id {int} REFERENCES users (id),
+  escalated_at {int},
+  review_task_id {int} REFERENCES tasks (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX cases_account_idx ON cases (account_id, opened_at);
+CREATE INDEX cases_owner_idx ON cases (owner_id, status);
+CREATE INDEX cases_open_idx ON cases (status, resolution_due_at);
+
+CREATE TABLE case_messages (
+  id {pk},
+  case_id {int} NOT NULL REFERENCES cases (id),
+  direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'internal')),
+  author_id {int} REFERENCES users (id),
+  contact_id {int} REFERENCES contacts (id),
+  body TEXT NOT NULL,
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX case_messages_case_idx ON case_messages (case_id, created_at);
+
+ALTER TABLE purchases ADD COLUMN renews_on {date};
+CREATE INDEX purchases_renews_idx ON purchases (renews_on);
+
+CREATE TABLE usage_records (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  product_id {int} NOT NULL REFERENCES products (id),
+  period TEXT NOT NULL CHECK (length(period) = 7),
+  quantity {int} NOT NULL CHECK (quantity >= 0),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  UNIQUE (account_id, product_id, period)
+){strict};
+
+CREATE TABLE alerts (
+  id {pk},
+  kind TEXT NOT NULL CHECK (kind IN ('warranty_ending', 'short_dated_full_price',
+                                     'bought_beyond_usage', 'renewal_due', 'contact_overdue',
+                                     'trial_without_decision')),
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  subject_key TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  user_id {int} REFERENCES users (id),
+  task_id {int} REFERENCES tasks (id),
+  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'dismissed')),
+  raised_at {int} NOT NULL,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  UNIQUE (kind, account_id, subject_key)
+){strict};
+CREATE INDEX alerts_account_idx ON alerts (account_id, raised_at);
+CREATE INDEX alerts_user_idx ON alerts (user_id, status);
+
+CREATE TABLE surveys (
+  id {pk},
+  account_id {int} NOT NULL REFERENCES accounts (id),
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  kind TEXT NOT NULL CHECK (kind IN ('csi', 'csat', 'nps')),
+  sent_after TEXT NOT NULL DEFAULT 'manual' CHECK (sent_after IN ('case', 'milestone', 'schedule',
+                                                                   'manual')),
+  case_id {int} REFERENCES cases (id),
+  milestone_id {int} REFERENCES milestones (id),
+  sent_by_id {int} REFERENCES users (id),
+  token_hash TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL DEFAULT 'sent' CHECK (status IN ('sent', 'answered')),
+  expires_at {int} NOT NULL,
+  outbox_id {int} REFERENCES outbox (id),
+  score {int},
+  comment TEXT,
+  answered_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX surveys_account_idx ON surveys (account_id, answered_at);
+CREATE INDEX surveys_contact_idx ON surveys (contact_id);
+
+CREATE TABLE scheduled_jobs (
+  name TEXT PRIMARY KEY,
+  next_run_at {int} NOT NULL,
+  last_started_at {int},
+  last_finished_at {int},
+  last_result TEXT,
+  run_by TEXT
+){strict};
+INSERT INTO scheduled_jobs (name, next_run_at) VALUES ('nightly-alerts', 0);
+INSERT INTO scheduled_jobs (name, next_run_at) VALUES ('case-escalation', 0);
+)SQL";
+
+Status ApplyCustomerSuccess(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.ExecuteScript(RenderSchema(transaction.backend(), kCustomerSuccess)));
+  // Service levels by kind and priority (hours to first response, to resolution); admins tune them.
+  const std::pair<const char*, std::pair<int, int>> by_priority[] = {
+      {"urgent", {1, 8}}, {"high", {4, 24}}, {"normal", {8, 72}}, {"low", {24, 168}}};
+  for (const char* kind : {"billing_query", "complaint", "technical", "return", "order", "other"}) {
+    for (const auto& [priority, hours] : by_priority) {
+      RAPPORT_RETURN_IF_ERROR(transaction.Execute(
+          "INSERT INTO case_slas (kind, priority, first_response_hours, resolution_hours, "
+          "created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)",
+          {std::string(kind), std::string(priority), std::int64_t{hours.first},
+           std::int64_t{hours.second}}));
+    }
+  }
+  RAPPORT_RETURN_IF_ERROR(WidenCheck(transaction, "outbox", "kind", "kind IN ('introduction')",
+                                     "kind IN ('introduction', 'survey')"));
+  return WidenCheck(transaction, "tasks", "related_type",
+                    "related_type IN ('opportunity', 'contact', 'activity', 'purchase')",
+                    "related_type IN ('opportunity', 'contact', 'activity', 'purchase', 'case', "
+                    "'alert', 'trial', 'milestone')");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -589,6 +836,7 @@ const std::vector<Migration>& AllMigrations() {
       {7, "account revenue over the trailing year", &ApplyAccountRevenue},
       {8, "targets and call plans", &ApplyTargets},
       {9, "segmentation: potential, market share, designation", &ApplySegmentation},
+      {10, "customer success: plans, trials, cases, alerts, surveys", &ApplyCustomerSuccess},
   };
   return migrations;
 }
@@ -631,7 +879,19 @@ const std::vector<std::string>& DomainTables() {
                                                   "targets",
                                                   "call_plans",
                                                   "call_plan_contacts",
-                                                  "segmentation_rules"};
+                                                  "segmentation_rules",
+                                                  "success_plans",
+                                                  "success_outcomes",
+                                                  "milestones",
+                                                  "trials",
+                                                  "trial_contacts",
+                                                  "trial_markers",
+                                                  "case_slas",
+                                                  "cases",
+                                                  "case_messages",
+                                                  "usage_records",
+                                                  "alerts",
+                                                  "surveys"};
   return tables;
 }
 

@@ -163,7 +163,7 @@ class Filler {
     RAPPORT_RETURN_IF_ERROR(Activities());
     RAPPORT_RETURN_IF_ERROR(Tasks());
     for (const std::string& table : db::DomainTables()) {
-      if (table != "activity_contacts" && table != "call_plan_contacts") {  // no id column
+      if (!table.ends_with("_contacts") || table == "contacts") {  // link tables have no id
         RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
       }
       RAPPORT_ASSIGN_OR_RETURN(std::int64_t n, tx_.QueryInt("SELECT count(*) FROM " + table));

@@ -1,0 +1,488 @@
+// Success plans, their outcomes and milestones, and the commission statement that follows them.
+//
+// Commission: a plan names whose commission it is (commission_user_id), how much, and when it was
+// earned. Each milestone may hold back a percentage of it. On the day it is earned the statement
+// shows the whole amount earned and each holdback withheld; a milestone met by its due date plus
+// the plan's grace days releases its holdback on the day it is met; one not met by then forfeits
+// it on the day after the grace period ends.
+#include "success/success_plans.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "api/access.hpp"
+#include "api/csv.hpp"
+
+namespace rapport::success {
+namespace {
+
+using api::FieldType;
+
+constexpr std::string_view kMeasures[] = {"uptime", "staff_trained", "throughput", "savings",
+                                          "other"};
+
+// A string member of an outcome, at most `max` characters; nullopt when absent or null.
+Result<std::optional<std::string>> OutcomeText(const api::JsonValue& item, const std::string& at,
+                                               std::string_view key, size_t max, bool required) {
+  const api::JsonValue* v = item.Find(key);
+  const std::string field = at + "." + std::string(key);
+  if (!v || v->kind == api::JsonValue::Kind::kNull) {
+    if (required) return Error::InvalidField(field, "is required");
+    return std::optional<std::string>();
+  }
+  if (v->kind != api::JsonValue::Kind::kString) return Error::InvalidField(field, "must be text");
+  if (v->text.size() > max) {
+    return Error::InvalidField(field, "is longer than " + std::to_string(max) + " characters");
+  }
+  if (required && v->text.empty()) return Error::InvalidField(field, "is required");
+  return std::optional<std::string>(v->text);
+}
+
+// after_write: replaces the plan's outcomes with the body's `outcomes`, when given.
+Status WriteOutcomes(db::Transaction& tx, std::int64_t plan, const api::JsonValue& body) {
+  const api::JsonValue* outcomes = body.Find("outcomes");
+  if (!outcomes) return Ok();
+  if (outcomes->kind != api::JsonValue::Kind::kArray) {
+    return Error::InvalidField("outcomes", "must be an array of outcomes");
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM success_outcomes WHERE success_plan_id = ?", {plan}));
+  for (size_t i = 0; i < outcomes->items.size(); ++i) {
+    const api::JsonValue& item = outcomes->items[i];
+    const std::string at = "outcomes[" + std::to_string(i) + "]";
+    if (item.kind != api::JsonValue::Kind::kObject) {
+      return Error::InvalidField(at, "must be an object");
+    }
+    for (const auto& [key, value] : item.members) {
+      if (key != "measure" && key != "description" && key != "target" && key != "actual") {
+        return Error::InvalidField(at + "." + key, "is not a field of an outcome");
+      }
+    }
+    RAPPORT_ASSIGN_OR_RETURN(auto measure, OutcomeText(item, at, "measure", 20, true));
+    if (std::find(std::begin(kMeasures), std::end(kMeasures), *measure) == std::end(kMeasures)) {
+      return Error::InvalidField(at + ".measure",
+                                 "must be uptime, staff_trained, throughput, savings or other");
+    }
+    RAPPORT_ASSIGN_OR_RETURN(auto description, OutcomeText(item, at, "description", 500, true));
+    RAPPORT_ASSIGN_OR_RETURN(auto target, OutcomeText(item, at, "target", 200, false));
+    RAPPORT_ASSIGN_OR_RETURN(auto actual, OutcomeText(item, at, "actual", 200, false));
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO success_outcomes (success_plan_id, measure, description, target, "
+        "actual) VALUES (?, ?, ?, ?, ?)",
+        {plan, *measure, *description, db::OptionalText(target), db::OptionalText(actual)}));
+  }
+  return Ok();
+}
+
+Status WritePlanJson(db::Transaction& tx, std::int64_t plan, api::JsonWriter& w) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows outcomes,
+      tx.Query("SELECT measure, description, target, actual FROM success_outcomes WHERE "
+               "success_plan_id = ? ORDER BY id",
+               {plan}));
+  w.Key("outcomes").StartArray();
+  for (const auto& o : outcomes) {
+    w.StartObject().Key("measure").String(o.Text(0)).Key("description").String(o.Text(1));
+    w.Key("target").Value(o.at(2)).Key("actual").Value(o.at(3)).EndObject();
+  }
+  w.EndArray();
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows milestones,
+      tx.Query("SELECT id, name, kind, due_on, status, met_on, owner_id, customer_owner_id, "
+               "payment_share_percent, commission_holdback_percent, evidence FROM milestones "
+               "WHERE success_plan_id = ? ORDER BY due_on, id",
+               {plan}));
+  int met = 0;
+  w.Key("milestones").StartArray();
+  for (const auto& m : milestones) {
+    if (m.Text(4) == "met") ++met;
+    w.StartObject().Key("id").String(api::FormatId(m.Int(0))).Key("name").String(m.Text(1));
+    w.Key("kind").String(m.Text(2)).Key("due_on").String(m.Text(3));
+    w.Key("status").String(m.Text(4)).Key("met_on").Value(m.at(5));
+    w.Key("owner_id").OptId(m.IsNull(6) ? std::nullopt : std::optional(m.Int(6)));
+    w.Key("customer_owner_id").OptId(m.IsNull(7) ? std::nullopt : std::optional(m.Int(7)));
+    w.Key("payment_share_percent").Int(m.Int(8));
+    w.Key("commission_holdback_percent").Int(m.Int(9));
+    w.Key("evidence").Value(m.at(10)).EndObject();
+  }
+  w.EndArray();
+  w.Key("milestones_met").Int(met).Key("milestones_total").Int(static_cast<int>(milestones.size()));
+  return Ok();
+}
+
+// The contact, opportunity and account of a plan agree.
+Status CheckSameAccount(db::Transaction& tx, std::int64_t account, const db::Value& id,
+                        const std::string& table, const std::string& field) {
+  if (!std::holds_alternative<std::int64_t>(id)) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(auto row,
+                           tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?",
+                                       {std::get<std::int64_t>(id)}));
+  if (!row || row->Int(0) != account) {
+    return Error::InvalidField(field, "must be of the plan's account");
+  }
+  return Ok();
+}
+
+api::ResourceSpec SuccessPlanSpec() {
+  api::ResourceSpec s;
+  s.plural = "success_plans";
+  s.path = "success-plans";
+  s.singular = "success plan";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kNone;
+  s.fields = {
+      api::RequiredReference("account_id", "accounts"),
+      {.name = "opportunity_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "opportunities",
+       .description = "the deal it belongs to, if any"},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .nullable = false,
+       .filterable = true,
+       .references = "users",
+       .description = "who looks after it on our side (default: the caller)"},
+      {.name = "title", .required = true, .nullable = false, .max_length = 200},
+      {.name = "customer_definition",
+       .required = true,
+       .nullable = false,
+       .max_length = 4000,
+       .description = "what success means to the customer, in their words"},
+      {.name = "defined_by_contact_id",
+       .type = FieldType::kReference,
+       .references = "contacts",
+       .description = "who said it"},
+      {.name = "defined_on", .type = FieldType::kDate, .description = "when they said it"},
+      {.name = "status",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"draft", "active", "achieved", "closed"}},
+      {.name = "contract_value_minor", .type = FieldType::kInteger, .nullable = false, .min = 0},
+      {.name = "currency", .type = FieldType::kCurrency, .nullable = false},
+      {.name = "commission_user_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "users",
+       .description = "whose commission the milestones hold back (default: the deal's owner)"},
+      {.name = "commission_minor", .type = FieldType::kInteger, .nullable = false, .min = 0},
+      {.name = "commission_earned_on",
+       .type = FieldType::kDate,
+       .description = "when the commission was earned (default: today, when there is one)"},
+      {.name = "grace_days",
+       .type = FieldType::kInteger,
+       .nullable = false,
+       .min = 0,
+       .max = 365,
+       .description = "days after a milestone's due date before its holdback is forfeited"},
+  };
+  s.extra_body_fields.emplace_back(
+      "outcomes",
+      R"({"type":"array","items":{"type":"object","properties":{"measure":{"type":"string","enum":["uptime","staff_trained","throughput","savings","other"]},"description":{"type":"string"},"target":{"type":"string"},"actual":{"type":"string"}}}})");
+  s.before_write = [](api::WriteContext& w) -> Status {
+    api::DefaultToCaller(w, "owner_id");
+    const db::Value account = w.After("account_id");
+    const std::int64_t a = std::get<std::int64_t>(account);
+    RAPPORT_RETURN_IF_ERROR(
+        CheckSameAccount(w.tx, a, w.After("opportunity_id"), "opportunities", "opportunity_id"));
+    RAPPORT_RETURN_IF_ERROR(CheckSameAccount(w.tx, a, w.After("defined_by_contact_id"), "contacts",
+                                             "defined_by_contact_id"));
+    const db::Value commission = w.After("commission_minor");
+    const bool has_commission =
+        std::holds_alternative<std::int64_t>(commission) && std::get<std::int64_t>(commission) > 0;
+    if (has_commission && std::holds_alternative<std::monostate>(w.After("commission_user_id"))) {
+      const db::Value deal = w.After("opportunity_id");
+      std::int64_t who = w.caller.user_id;
+      if (std::holds_alternative<std::int64_t>(deal)) {
+        RAPPORT_ASSIGN_OR_RETURN(who,
+                                 w.tx.QueryInt("SELECT owner_id FROM opportunities WHERE id = ?",
+                                               {std::get<std::int64_t>(deal)}));
+      } else if (std::holds_alternative<std::int64_t>(w.After("owner_id"))) {
+        who = std::get<std::int64_t>(w.After("owner_id"));
+      }
+      w.Set("commission_user_id", who);
+    }
+    if (has_commission && std::holds_alternative<std::monostate>(w.After("commission_earned_on"))) {
+      w.Set("commission_earned_on", FormatDate(w.now / kMicrosPerDay));
+    }
+    return Ok();
+  };
+  s.after_write = [](db::Transaction& tx, const api::Caller&, Instant, std::int64_t id,
+                     const api::JsonValue& body, bool creating) -> Status {
+    RAPPORT_RETURN_IF_ERROR(WriteOutcomes(tx, id, body));
+    if (!creating && body.Find("account_id")) {
+      // The milestones follow their plan.
+      return tx.Execute(
+          "UPDATE milestones SET account_id = (SELECT account_id FROM success_plans WHERE id = ?) "
+          "WHERE success_plan_id = ?",
+          {id, id});
+    }
+    return Ok();
+  };
+  s.extra_json = &WritePlanJson;
+  return s;
+}
+
+api::ResourceSpec MilestoneSpec() {
+  api::ResourceSpec s;
+  s.plural = "milestones";
+  s.singular = "milestone";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kDelete;
+  s.fields = {
+      api::RequiredReference("success_plan_id", "success_plans"),
+      {.name = "account_id",
+       .type = FieldType::kReference,
+       .writable = false,
+       .filterable = true,
+       .references = "accounts",
+       .description = "the plan's account"},
+      {.name = "name", .required = true, .nullable = false, .max_length = 200},
+      {.name = "kind",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"installed", "acceptance", "training", "go_live", "first_review", "other"}},
+      {.name = "due_on",
+       .type = FieldType::kDate,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "users",
+       .description = "who answers for it on our side"},
+      {.name = "customer_owner_id",
+       .type = FieldType::kReference,
+       .references = "contacts",
+       .description = "who answers for it on the customer's side"},
+      {.name = "status",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"planned", "met", "missed"}},
+      {.name = "met_on",
+       .type = FieldType::kDate,
+       .description = "when it was met (default: today, when the status becomes met)"},
+      {.name = "evidence", .max_length = 4000},
+      {.name = "payment_share_percent",
+       .type = FieldType::kInteger,
+       .nullable = false,
+       .min = 0,
+       .max = 100,
+       .description = "the share of the contract paid when it is met"},
+      {.name = "commission_holdback_percent",
+       .type = FieldType::kInteger,
+       .nullable = false,
+       .min = 0,
+       .max = 100,
+       .description = "the share of the rep's commission held back until it is met"},
+  };
+  s.before_write = [](api::WriteContext& w) -> Status {
+    const std::int64_t plan = std::get<std::int64_t>(w.After("success_plan_id"));
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t account,
+        w.tx.QueryInt("SELECT account_id FROM success_plans WHERE id = ?", {plan}));
+    if (w.Written("success_plan_id")) w.Set("account_id", account);
+    RAPPORT_RETURN_IF_ERROR(CheckSameAccount(w.tx, account, w.After("customer_owner_id"),
+                                             "contacts", "customer_owner_id"));
+    // Met: when, by default today; not met: no date.
+    if (const db::Value* status = w.Written("status")) {
+      const bool met = std::get<std::string>(*status) == "met";
+      if (met && std::holds_alternative<std::monostate>(w.After("met_on"))) {
+        w.Set("met_on", FormatDate(w.now / kMicrosPerDay));
+      } else if (!met) {
+        w.Set("met_on", db::Null());
+      }
+    } else if (w.Written("met_on") && !std::holds_alternative<std::monostate>(w.After("met_on"))) {
+      w.Set("status", std::string("met"));
+    }
+    // The plan's milestones together hold back and pay at most everything.
+    const std::int64_t self = w.before ? w.before->Int(0) : 0;
+    for (const char* column : {"commission_holdback_percent", "payment_share_percent"}) {
+      const db::Value mine = w.After(column);
+      const std::int64_t share =
+          std::holds_alternative<std::int64_t>(mine) ? std::get<std::int64_t>(mine) : 0;
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::int64_t others,
+          w.tx.QueryInt(std::string("SELECT coalesce(sum(") + column +
+                            "), 0) FROM milestones WHERE success_plan_id = ? AND id <> ?",
+                        {plan, self}));
+      if (others + share > 100) {
+        return Error::InvalidField(column, "the plan's milestones would add up to " +
+                                               std::to_string(others + share) +
+                                               "%, more than 100%");
+      }
+    }
+    return Ok();
+  };
+  return s;
+}
+
+std::int64_t DayOf(const std::string& date) {
+  std::int64_t day = 0;
+  ParseDate(date, day);
+  return day;
+}
+
+}  // namespace
+
+Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::int64_t user_id,
+                                                    const Period& period, std::int64_t today) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT p.id, p.title, p.commission_minor, p.commission_earned_on, "
+               "p.created_at, p.grace_days, m.id, m.name, m.due_on, m.status, m.met_on, "
+               "m.commission_holdback_percent FROM success_plans p LEFT JOIN milestones m ON "
+               "m.success_plan_id = p.id AND m.commission_holdback_percent > 0 WHERE "
+               "p.commission_user_id = ? AND p.commission_minor > 0 ORDER BY p.id, m.due_on, m.id",
+               {user_id}));
+  CommissionStatement st;
+  std::int64_t last_plan = 0;
+  for (const auto& r : rows) {
+    const std::int64_t plan = r.Int(0);
+    const std::int64_t commission = r.Int(2);
+    const std::int64_t earned_day = r.IsNull(3) ? r.Int(4) / kMicrosPerDay : DayOf(r.Text(3));
+    auto line = [&](const char* kind, std::int64_t day, std::int64_t amount) {
+      CommissionLine l{kind, day, amount, plan, r.Text(1), std::nullopt, ""};
+      if (!r.IsNull(6)) {
+        l.milestone_id = r.Int(6);
+        l.milestone_name = r.Text(7);
+      }
+      st.lines.push_back(std::move(l));
+    };
+    if (plan != last_plan) {
+      last_plan = plan;
+      if (period.Contains(earned_day)) {
+        CommissionLine l{"earned", earned_day, commission, plan, r.Text(1), std::nullopt, ""};
+        st.lines.push_back(std::move(l));
+        st.earned += commission;
+      }
+    }
+    if (r.IsNull(6)) continue;
+    const std::int64_t held = commission * r.Int(11) / 100;
+    if (period.Contains(earned_day)) {
+      line("held_back", earned_day, held);
+      st.held_back += held;
+    }
+    const std::int64_t deadline = DayOf(r.Text(8)) + r.Int(5);
+    const bool met_in_time = r.Text(9) == "met" && !r.IsNull(10) && DayOf(r.Text(10)) <= deadline;
+    std::optional<std::int64_t> released_on, forfeited_on;
+    if (met_in_time) {
+      released_on = std::max(DayOf(r.Text(10)), earned_day);
+    } else if (today > deadline) {
+      forfeited_on = std::max(deadline + 1, earned_day);
+    }
+    if (released_on && period.Contains(*released_on)) {
+      line("released", *released_on, held);
+      st.released += held;
+    }
+    if (forfeited_on && period.Contains(*forfeited_on)) {
+      line("forfeited", *forfeited_on, held);
+      st.forfeited += held;
+    }
+    const bool held_at_end = earned_day <= period.last_day &&
+                             !(released_on && *released_on <= period.last_day) &&
+                             !(forfeited_on && *forfeited_on <= period.last_day);
+    if (held_at_end) st.still_held += held;
+  }
+  std::stable_sort(st.lines.begin(), st.lines.end(),
+                   [](const auto& a, const auto& b) { return a.day < b.day; });
+  st.payable = st.earned - st.held_back + st.released;
+  return st;
+}
+
+void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx) {
+  api::RegisterResource(router, ctx, SuccessPlanSpec());
+  api::RegisterResource(router, ctx, MilestoneSpec());
+
+  router.Add(
+      {"GET",
+       "/api/v1/reports/commission",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         const std::int64_t today = ctx.clock.Now() / kMicrosPerDay;
+         std::int64_t user = c.user_id;
+         Period period = MonthOf(today);
+         std::string format = "json";
+         for (const auto& [key, value] : r.query) {
+           if (key == "user_id") {
+             RAPPORT_ASSIGN_OR_RETURN(user, api::ParseId(value, key));
+           } else if (key == "period") {
+             auto p = ParsePeriod(value);
+             if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
+             period = *p;
+           } else if (key == "format") {
+             if (value != "json" && value != "csv") {
+               return Error::InvalidField(key, "must be json or csv");
+             }
+             format = value;
+           } else {
+             return api::UnknownParameter(key);
+           }
+         }
+         std::string name;
+         CommissionStatement st;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           // Someone's statement is theirs, their managers' and the admins'.
+           RAPPORT_ASSIGN_OR_RETURN(auto who,
+                                    tx.QueryOne("SELECT u.name FROM users u WHERE u.id = ? AND " +
+                                                    api::PeopleInView(c, "u.id"),
+                                                {user}));
+           if (!who) return Error(ErrorCode::kNotFound, "no such person in your view");
+           name = who->Text(0);
+           RAPPORT_ASSIGN_OR_RETURN(st, LoadCommissionStatement(tx, user, period, today));
+           return Ok();
+         }));
+         if (format == "csv") {
+           api::CsvWriter csv;
+           for (const char* h : {"date", "kind", "amount_minor", "success_plan_id", "plan",
+                                 "milestone_id", "milestone"}) {
+             csv.Cell(h);
+           }
+           csv.EndRow();
+           for (const auto& l : st.lines) {
+             csv.Cell(FormatDate(l.day)).Cell(l.kind).Cell(l.amount_minor);
+             csv.Cell(api::FormatId(l.success_plan_id)).Cell(l.plan_title);
+             csv.Cell(l.milestone_id ? api::FormatId(*l.milestone_id) : "");
+             csv.Cell(l.milestone_name).EndRow();
+           }
+           return api::Response::Download(csv.Take(), "text/csv; charset=utf-8",
+                                          "commission-" + period.label + ".csv");
+         }
+         api::JsonWriter w;
+         w.StartObject().Key("user_id").String(api::FormatId(user)).Key("name").String(name);
+         w.Key("period").String(period.label);
+         w.Key("from").String(FormatDate(period.first_day));
+         w.Key("to").String(FormatDate(period.last_day));
+         w.Key("earned_minor").Int(st.earned).Key("held_back_minor").Int(st.held_back);
+         w.Key("released_minor").Int(st.released).Key("forfeited_minor").Int(st.forfeited);
+         w.Key("payable_minor").Int(st.payable).Key("still_held_minor").Int(st.still_held);
+         w.Key("lines").StartArray();
+         for (const auto& l : st.lines) {
+           w.StartObject().Key("date").String(FormatDate(l.day)).Key("kind").String(l.kind);
+           w.Key("amount_minor").Int(l.amount_minor);
+           w.Key("success_plan_id").String(api::FormatId(l.success_plan_id));
+           w.Key("plan").String(l.plan_title).Key("milestone_id").OptId(l.milestone_id);
+           w.Key("milestone").String(l.milestone_name).EndObject();
+         }
+         w.EndArray().EndObject();
+         return api::Response::Json(w.Take());
+       },
+       {"A rep's commission statement for a period (default: this month): earned, held back "
+        "against milestones, released when they are met, forfeited when missed past the grace "
+        "period; each line names its plan and milestone",
+        "Customer success",
+        {{"user_id", "string", "whose (default: the caller)"},
+         {"period", "string", "YYYY-MM, YYYY-Qn or YYYY"},
+         {"format", "string", "json (default) or csv"}},
+        "",
+        R"({"type":"object","properties":{"payable_minor":{"type":"integer"},"lines":{"type":"array","items":{"type":"object"}}}})"}});
+}
+
+}  // namespace rapport::success
