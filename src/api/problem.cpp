@@ -31,6 +31,8 @@ ProblemKind KindOf(ErrorCode code) {
       return {403, "forbidden", "You may not do this"};
     case ErrorCode::kUnauthenticated:
       return {401, "unauthenticated", "Sign in first"};
+    case ErrorCode::kGone:
+      return {410, "gone", "This link has been used or has expired"};
     case ErrorCode::kResourceExhausted:
       return {429, "too-many-requests", "Too many attempts; wait and try again"};
     case ErrorCode::kUnavailable:

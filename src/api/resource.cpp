@@ -640,39 +640,40 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
               },
               {"Get one " + spec->singular, spec->tag, {}, "", record_schema}});
 
-  router.Add(
-      {"POST",
-       base,
-       Access::kSignedIn,
-       [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-         RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
-         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
-         Result<Response> out = Error(ErrorCode::kInternal, "unset");
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, *spec, body, true));
-           const Instant now = ctx.clock.Now();
-           if (spec->before_write) {
-             WriteContext wc{tx, c, now, std::nullopt, values, body, true, spec.get()};
-             RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
-           }
-           RAPPORT_ASSIGN_OR_RETURN(
-               std::int64_t id,
-               audit::InsertAudited(tx, {c.user_id, now}, spec->plural, values, spec->timestamps));
-           if (spec->after_write)
-             RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, true));
-           RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
-           if (!visible) {
-             return Error(ErrorCode::kPermissionDenied,
-                          "you would not be able to see this " + spec->singular +
-                              " afterwards; choose an owner or territory you cover");
-           }
-           out = RecordResponse(tx, *spec, id, 201);
-           return out.ok() ? Ok() : Status(out.error());
-         }));
-         if (spec->changes_access) ctx.access_generation.Bump();
-         return out;
-       },
-       {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
+  if (spec->creatable)
+    router.Add({"POST",
+                base,
+                Access::kSignedIn,
+                [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
+                  RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
+                  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
+                  Result<Response> out = Error(ErrorCode::kInternal, "unset");
+                  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values,
+                                             ParseBody(tx, c, *spec, body, true));
+                    const Instant now = ctx.clock.Now();
+                    if (spec->before_write) {
+                      WriteContext wc{tx, c, now, std::nullopt, values, body, true, spec.get()};
+                      RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
+                    }
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        std::int64_t id, audit::InsertAudited(tx, {c.user_id, now}, spec->plural,
+                                                              values, spec->timestamps));
+                    if (spec->after_write)
+                      RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, true));
+                    RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
+                    if (!visible) {
+                      return Error(ErrorCode::kPermissionDenied,
+                                   "you would not be able to see this " + spec->singular +
+                                       " afterwards; choose an owner or territory you cover");
+                    }
+                    out = RecordResponse(tx, *spec, id, 201);
+                    return out.ok() ? Ok() : Status(out.error());
+                  }));
+                  if (spec->changes_access) ctx.access_generation.Bump();
+                  return out;
+                },
+                {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
 
   router.Add({"PATCH",
               item,

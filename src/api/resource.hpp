@@ -90,6 +90,7 @@ struct ResourceSpec {
   std::optional<db::FullTextIndex> search;  // enables ?q=
   bool timestamps = true;                   // created_at, updated_at, version columns
   bool changes_access = false;              // writes change who reaches what (users, territories)
+  bool creatable = true;  // false: the capability registers its own POST (e.g. surveys)
 
   // Extra body fields the hooks read (e.g. contact_ids), with a JSON Schema each for OpenAPI.
   std::vector<std::pair<std::string, std::string>> extra_body_fields;

@@ -12,15 +12,6 @@ namespace {
 
 constexpr std::int64_t kWebSessionLifetime = 12 * 3600 * kMicrosPerSecond;
 
-std::string RandomToken(const char* prefix) {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char encoded[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(encoded, sizeof encoded, bytes, sizeof bytes,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return std::string(prefix) + encoded;
-}
-
 std::string JoinIds(const std::vector<std::int64_t>& ids) {
   std::string out;
   for (auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
@@ -37,6 +28,15 @@ Result<std::vector<std::int64_t>> Ids(db::Transaction& tx, const std::string& sq
 }
 
 }  // namespace
+
+std::string RandomToken(const char* prefix) {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char encoded[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(encoded, sizeof encoded, bytes, sizeof bytes,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return std::string(prefix) + encoded;
+}
 
 std::string HashToken(std::string_view token) {
   unsigned char digest[32];

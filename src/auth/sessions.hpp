@@ -29,6 +29,8 @@ struct IssuedSession {
 Result<IssuedSession> IssueSession(db::Transaction& tx, const Clock& clock, std::int64_t user_id,
                                    std::string_view kind, std::int64_t lifetime_micros);
 
+// 256 random bits, URL-safe base64, after `prefix`.
+std::string RandomToken(const char* prefix);
 // A hex BLAKE2b-256 digest: how tokens are stored and looked up.
 std::string HashToken(std::string_view token);
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "accounts/account_revenue.hpp"
 #include "accounts/account_routes.hpp"
 #include "activities/activity_routes.hpp"
@@ -19,6 +21,7 @@
 #include "core/periodic.hpp"
 #include "db/migrations.hpp"
 #include "insights/cadence_routes.hpp"
+#include "jobs/scheduler.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
 #include "selling/blue_sheet_routes.hpp"
@@ -29,7 +32,10 @@
 #include "selling/stakeholder_map.hpp"
 #include "selling/targets.hpp"
 #include "server/http_server.hpp"
+#include "success/alerts.hpp"
+#include "success/cases.hpp"
 #include "success/success_plans.hpp"
+#include "success/surveys.hpp"
 #include "users/user_routes.hpp"
 
 namespace rapport::cli {
@@ -44,6 +50,10 @@ void AddServeCommand(CLI::App& app, Context& context) {
     continuity::SmtpSettings smtp;
     int housekeeping_seconds = 60;
     continuity::HandoverSettings handovers;
+    success::SurveySettings surveys;
+    success::AlertSettings alerts;
+    int nightly_hour = 2;
+    int scheduler_seconds = 30;
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
@@ -79,6 +89,27 @@ void AddServeCommand(CLI::App& app, Context& context) {
       ->add_option("--company-name", args->handovers.company_name,
                    "Your company's name, as introductions say it")
       ->envname("RAPPORT_COMPANY_NAME");
+  command
+      ->add_option("--public-url", args->surveys.public_url,
+                   "Where people outside reach the web app (links in survey emails; default: "
+                   "http:// and the --listen address)")
+      ->envname("RAPPORT_PUBLIC_URL");
+  command->add_option("--nightly-hour", args->nightly_hour, "Hour (UTC) of the nightly alerts")
+      ->check(CLI::Range(0, 23))
+      ->capture_default_str();
+  command
+      ->add_option("--scheduler-seconds", args->scheduler_seconds,
+                   "How often the scheduler looks for due jobs")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--warranty-alert-days", args->alerts.warranty_days,
+                   "Alert when a warranty ends within this many days")
+      ->capture_default_str();
+  command
+      ->add_option("--renewal-alert-days", args->alerts.renewal_days,
+                   "Alert when a subscription renews within this many days")
+      ->capture_default_str();
   command->callback([&context, args] {
     server::ServerOptions options;
     if (Status s = server::ParseListen(args->listen, options); !s.ok()) {
@@ -127,7 +158,33 @@ void AddServeCommand(CLI::App& app, Context& context) {
     insights::RegisterCadenceRoutes(router, api_context);
     continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
     continuity::RegisterRelationshipRiskRoutes(router, api_context);
-    success::RegisterSuccessPlanRoutes(router, api_context);
+    success::SurveySettings surveys = args->surveys;
+    if (surveys.public_url.empty()) surveys.public_url = "http://" + args->listen;
+    surveys.company_name = args->handovers.company_name;
+    success::RegisterSuccessPlanRoutes(router, api_context, surveys);
+    success::RegisterCaseRoutes(router, api_context, surveys);
+    success::RegisterTrialRoutes(router, api_context);
+    success::RegisterSurveyRoutes(router, api_context, surveys);
+    success::RegisterAlertRoutes(router, api_context);
+    // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
+    const success::AlertSettings alert_settings = args->alerts;
+    const int nightly_hour = args->nightly_hour;
+    jobs::Scheduler scheduler(
+        database, context.clock,
+        {{"nightly-alerts",
+          "Proactive alerts: warranties, short-dated stock, usage, renewals, cadence, trials",
+          [alert_settings](db::Transaction& tx, Instant now) {
+            return success::RaiseAlerts(tx, now, alert_settings);
+          },
+          [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
+         {"case-escalation", "Escalates cases whose service level is breached",
+          [](db::Transaction& tx, Instant now) -> Result<std::string> {
+            RAPPORT_ASSIGN_OR_RETURN(int n, success::EscalateBreachedCases(tx, now));
+            return std::to_string(n) + " escalation(s)";
+          },
+          [](Instant now) { return now + 60 * kMicrosPerSecond; }}},
+        args->listen + " pid " + std::to_string(::getpid()));
+    jobs::RegisterJobRoutes(router, api_context, scheduler);
 
     // Introductions and other mail: delivered from the outbox in the background.
     continuity::SmtpSettings smtp = args->smtp;
@@ -159,6 +216,9 @@ void AddServeCommand(CLI::App& app, Context& context) {
       if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
     });
     housekeeping.Start();
+    PeriodicTask scheduled(std::chrono::seconds(args->scheduler_seconds),
+                           [&] { (void)scheduler.RunDue(); });
+    scheduled.Start();
 
     server::HttpServer http(router, options);
     if (Status s = http.Listen(); !s.ok()) {
@@ -170,6 +230,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     http.Run();
     outbox.Stop();
     housekeeping.Stop();
+    scheduled.Stop();
     spdlog::info("stopped; database closed");
     spdlog::shutdown();
     context.exit_code = kExitOk;

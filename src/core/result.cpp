@@ -26,6 +26,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "malformed";
     case ErrorCode::kResourceExhausted:
       return "resource_exhausted";
+    case ErrorCode::kGone:
+      return "gone";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kUnavailable,         // a dependency (database, network) cannot be reached; retrying may help
   kMalformed,           // the request cannot be read at all (not JSON, bad encoding, bad cursor)
   kResourceExhausted,   // too many attempts; slow down
+  kGone,                // it existed and is used up for good (an answered survey link)
   kInternal,            // a bug or an unexpected failure below us
 };
 

@@ -130,6 +130,17 @@ const char* LockRowSuffix(Backend backend) {
   return backend == Backend::kPostgres ? " FOR UPDATE" : "";
 }
 
+const char* SkipLockedSuffix(Backend backend) {
+  return backend == Backend::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
+std::string AddDays(Backend backend, std::string_view date, std::string_view days) {
+  if (backend == Backend::kPostgres) {
+    return "(" + std::string(date) + " + (" + std::string(days) + ")::integer)";
+  }
+  return "date(" + std::string(date) + ", (" + std::string(days) + ") || ' days')";
+}
+
 Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
                   std::string_view old_check, std::string_view new_check) {
   const std::string t(table), c(column);

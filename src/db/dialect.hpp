@@ -54,6 +54,13 @@ const char* LockRowSuffix(Backend backend);
 Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
                   std::string_view old_check, std::string_view new_check);
 
+// Appended to a SELECT of rows a job claims: " FOR UPDATE SKIP LOCKED" on PostgreSQL (another
+// server's job passes over them), nothing on SQLite.
+const char* SkipLockedSuffix(Backend backend);
+
+// A date expression `days` (an integer expression) after the date expression `date`.
+std::string AddDays(Backend backend, std::string_view date, std::string_view days);
+
 // Taken at the start of a migration's transaction so that two servers never migrate at once.
 Status LockForMigration(Transaction& transaction);
 

@@ -12,6 +12,7 @@
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "success/surveys.hpp"
 
 namespace rapport::success {
 namespace {
@@ -225,7 +226,28 @@ api::ResourceSpec SuccessPlanSpec() {
   return s;
 }
 
-api::ResourceSpec MilestoneSpec() {
+// A milestone met asks the customer's owner of it how satisfied they are (CSI), once.
+Status AskAfterMilestone(db::Transaction& tx, const SurveySettings& settings, Instant now,
+                         std::int64_t sender, std::int64_t id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT m.account_id, m.customer_owner_id FROM milestones m JOIN contacts k ON "
+                  "k.id = m.customer_owner_id WHERE m.id = ? AND m.status = 'met' AND k.email IS "
+                  "NOT NULL AND k.left_at IS NULL AND NOT EXISTS (SELECT 1 FROM surveys s WHERE "
+                  "s.milestone_id = m.id)",
+                  {id}));
+  if (!row) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(auto sent, SendSurvey(tx, settings, now, sender,
+                                                 {.account_id = row->Int(0),
+                                                  .contact_id = row->Int(1),
+                                                  .kind = "csi",
+                                                  .sent_after = "milestone",
+                                                  .milestone_id = id}));
+  (void)sent;
+  return Ok();
+}
+
+api::ResourceSpec MilestoneSpec(const SurveySettings& settings) {
   api::ResourceSpec s;
   s.plural = "milestones";
   s.singular = "milestone";
@@ -321,6 +343,10 @@ api::ResourceSpec MilestoneSpec() {
     }
     return Ok();
   };
+  s.after_write = [settings](db::Transaction& tx, const api::Caller& caller, Instant now,
+                             std::int64_t id, const api::JsonValue&, bool) -> Status {
+    return AskAfterMilestone(tx, settings, now, caller.user_id, id);
+  };
   return s;
 }
 
@@ -397,9 +423,10 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
   return st;
 }
 
-void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx) {
+void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx,
+                               const SurveySettings& surveys) {
   api::RegisterResource(router, ctx, SuccessPlanSpec());
-  api::RegisterResource(router, ctx, MilestoneSpec());
+  api::RegisterResource(router, ctx, MilestoneSpec(surveys));
 
   router.Add(
       {"GET",

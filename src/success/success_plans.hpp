@@ -38,6 +38,9 @@ struct CommissionStatement {
 Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::int64_t user_id,
                                                     const Period& period, std::int64_t today);
 
-void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx);
+struct SurveySettings;
+// Met milestones ask their customer-side owner for a CSI survey (`surveys`).
+void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx,
+                               const SurveySettings& surveys);
 
 }  // namespace rapport::success

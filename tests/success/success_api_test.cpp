@@ -162,6 +162,247 @@ TEST_P(SuccessApiTest, MilestoneMetReleasesItsHoldbackAndOneMissedForfeitsIt) {
   EXPECT_NE(csv.body.find(",released,20000," + plan + ","), std::string::npos) << csv.body;
 }
 
+TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {
+  const std::int64_t account = FreshAccount("account_manager");
+  const std::string a = std::to_string(account);
+  const std::string contact = std::to_string(company_->Count(
+      "SELECT min(id) FROM contacts WHERE account_id = ? AND email IS NOT NULL", {account}));
+  const std::int64_t owner =
+      company_->Count("SELECT owner_id FROM accounts WHERE id = ?", {account});
+  // Bad input names the field and writes nothing.
+  const std::int64_t cases_before = company_->Count("SELECT count(*) FROM cases");
+  const auto bad = s().Post(
+      "/api/v1/cases", {{"account_id", a}, {"kind", "grumble"}, {"subject", "Invoice"}}, admin());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.Json()["errors"][0]["field"], "kind");
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM cases"), cases_before);
+
+  const auto opened = s().Post("/api/v1/cases",
+                               {{"account_id", a},
+                                {"contact_id", contact},
+                                {"kind", "billing_query"},
+                                {"priority", "high"},
+                                {"subject", "Charged twice for March consumables"},
+                                {"owner_id", std::to_string(owner)},
+                                {"departments", "billing, logistics"}},
+                               admin());
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  json c = opened.Json();
+  const std::string id = c["id"];
+  Instant at = 0, due = 0, resolve_by = 0;
+  ASSERT_TRUE(ParseInstant(c["opened_at"], at));
+  ASSERT_TRUE(ParseInstant(c["first_response_due_at"], due));
+  ASSERT_TRUE(ParseInstant(c["resolution_due_at"], resolve_by));
+  EXPECT_EQ(due - at, 4 * 3600 * kMicrosPerSecond) << "high: first response within 4 hours";
+  EXPECT_EQ(resolve_by - at, 24 * 3600 * kMicrosPerSecond) << "high: resolved within 24 hours";
+  EXPECT_EQ(c["escalation_level"], 0);
+
+  // The first answer to the customer is the first response; it stays the thread's first line.
+  ASSERT_EQ(
+      s().Post("/api/v1/cases/" + id + "/messages",
+               {{"direction", "outbound"}, {"body", "We are looking into it today."}}, admin())
+          .status,
+      201);
+  c = Get("/api/v1/cases/" + id);
+  EXPECT_FALSE(c["first_response_at"].is_null());
+  ASSERT_EQ(c["thread"].size(), 1u);
+  EXPECT_EQ(c["thread"][0]["direction"], "outbound");
+
+  // Thirty hours on, nobody answered the second case: both levels are breached.
+  const std::string late = Created("/api/v1/cases", {{"account_id", a},
+                                                     {"contact_id", contact},
+                                                     {"kind", "complaint"},
+                                                     {"priority", "high"},
+                                                     {"subject", "Pump alarms ignored"},
+                                                     {"owner_id", std::to_string(owner)}});
+  const Instant now = SystemClock().Now();
+  const std::int64_t hour = 3600 * kMicrosPerSecond;
+  ASSERT_TRUE(company_->database
+                  ->Write([&](db::Transaction& tx) {
+                    return tx.Execute(
+                        "UPDATE cases SET opened_at = ?, first_response_due_at = ?, "
+                        "resolution_due_at = ? WHERE id = ?",
+                        {now - 30 * hour, now - 26 * hour, now - 6 * hour, std::stoll(late)});
+                  })
+                  .ok());
+  const std::int64_t manager =
+      company_->Count("SELECT coalesce(manager_id, id) FROM users WHERE id = ?", {owner});
+  const std::int64_t next_up =
+      company_->Count("SELECT coalesce(manager_id, id) FROM users WHERE id = ?", {manager});
+  const auto run = s().Post("/api/v1/jobs/case-escalation/run", json::object(), admin());
+  ASSERT_EQ(run.status, 200) << run.body;
+  c = Get("/api/v1/cases/" + late);
+  EXPECT_EQ(c["escalation_level"], 2);
+  EXPECT_EQ(c["escalated_to_id"], std::to_string(next_up));
+  ASSERT_EQ(c["thread"].size(), 2u);
+  EXPECT_NE(c["thread"][0]["body"].get<std::string>().find("no first response"), std::string::npos);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM tasks WHERE related_type = 'case' AND "
+                            "related_id = ? AND owner_id = ?",
+                            {std::stoll(late), manager}),
+            manager == next_up ? 2 : 1);
+  // Once per level: running again changes nothing, and the answered case never escalated.
+  ASSERT_EQ(s().Post("/api/v1/jobs/case-escalation/run", json::object(), admin()).status, 200);
+  EXPECT_EQ(Get("/api/v1/cases/" + late)["version"], c["version"]);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM tasks WHERE related_type = 'case' AND "
+                            "related_id = ?",
+                            {std::stoll(late)}),
+            2);
+  EXPECT_EQ(Get("/api/v1/cases/" + id)["escalation_level"], 0);
+
+  // Resolved: a review call in three months with the contact, and a CSAT survey to them.
+  const auto resolved =
+      s().Patch("/api/v1/cases/" + id,
+                {{"status", "resolved"}, {"resolution", "Credit note issued"}}, admin());
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  const json done = resolved.Json();
+  ASSERT_FALSE(done["review_task_id"].is_null());
+  const json task = Get("/api/v1/tasks/" + done["review_task_id"].get<std::string>());
+  EXPECT_EQ(task["due_on"], Today(90));
+  EXPECT_EQ(task["owner_id"], std::to_string(owner));
+  EXPECT_NE(task["subject"].get<std::string>().find("Review call"), std::string::npos);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM surveys WHERE case_id = ? AND kind = 'csat' "
+                            "AND contact_id = ?",
+                            {std::stoll(id), std::stoll(contact)}),
+            1);
+}
+
+TEST_P(SuccessApiTest, NightlyAlertIsRaisedOnceAndBecomesATaskForTheOwner) {
+  const std::int64_t account = FreshAccount("rep");
+  const std::string a = std::to_string(account);
+  const std::int64_t owner =
+      company_->Count("SELECT owner_id FROM accounts WHERE id = ?", {account});
+  const std::string product =
+      std::to_string(company_->Count("SELECT min(id) FROM products WHERE list_price_minor > 0"));
+  const std::string warranty = Created("/api/v1/purchases", {{"account_id", a},
+                                                             {"product_id", product},
+                                                             {"quantity", 2},
+                                                             {"purchased_on", Today(-700)},
+                                                             {"warranty_end", Today(20)}});
+  // Bought 100 last month against 30 used over the last three months.
+  const Period last = MonthOf(TodayDay()).Previous();
+  Period month = last;
+  for (int i = 0; i < 3; ++i) {
+    Created(
+        "/api/v1/usage-records",
+        {{"account_id", a}, {"product_id", product}, {"period", month.label}, {"quantity", 10}});
+    month = month.Previous();
+  }
+  Created("/api/v1/purchases", {{"account_id", a},
+                                {"product_id", product},
+                                {"quantity", 100},
+                                {"purchased_on", FormatDate(last.first_day + 3)}});
+  const std::string trial = Created("/api/v1/trials", {{"account_id", a},
+                                                       {"product_id", product},
+                                                       {"starts_on", Today(-40)},
+                                                       {"ends_on", Today(-2)},
+                                                       {"objectives", "Fewer line occlusions"},
+                                                       {"success_criteria", "Half as many"}});
+
+  auto alerts_of = [&](const std::string& kind) {
+    return Get("/api/v1/alerts?account_id=" + a + "&kind=" + kind)["items"];
+  };
+  for (int night = 0; night < 2; ++night) {
+    const auto run = s().Post("/api/v1/jobs/nightly-alerts/run", json::object(), admin());
+    ASSERT_EQ(run.status, 200) << run.body;
+    EXPECT_NE(run.Json()["result"].get<std::string>().find("warranty_ending"), std::string::npos);
+  }
+  const json warranty_alerts = alerts_of("warranty_ending");
+  int matching = 0;
+  for (const auto& alert : warranty_alerts) {
+    if (alert["subject_key"] != "purchase:" + warranty) continue;
+    ++matching;
+    EXPECT_EQ(alert["user_id"], std::to_string(owner));
+    EXPECT_NE(alert["reason"].get<std::string>().find(Today(20)), std::string::npos);
+    ASSERT_FALSE(alert["task_id"].is_null());
+    const json task = Get("/api/v1/tasks/" + alert["task_id"].get<std::string>());
+    EXPECT_EQ(task["owner_id"], std::to_string(owner));
+    EXPECT_EQ(task["account_id"], a);
+    EXPECT_EQ(task["subject"], alert["reason"]);
+    EXPECT_EQ(company_->Count("SELECT count(*) FROM tasks WHERE related_type = 'alert' AND "
+                              "related_id = ?",
+                              {std::stoll(alert["id"].get<std::string>())}),
+              1)
+        << "one task, though the job ran twice";
+  }
+  EXPECT_EQ(matching, 1);
+  const json usage = alerts_of("bought_beyond_usage");
+  ASSERT_EQ(usage.size(), 1u);
+  EXPECT_NE(usage[0]["reason"].get<std::string>().find("Bought 100"), std::string::npos)
+      << usage[0]["reason"];
+  const json trials = alerts_of("trial_without_decision");
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0]["subject_key"], "trial:" + trial);
+  // The job says when it ran and where.
+  bool listed = false;
+  const json jobs = Get("/api/v1/jobs");
+  for (const auto& job : jobs["items"]) {
+    if (job["name"] != "nightly-alerts") continue;
+    listed = true;
+    EXPECT_FALSE(job["last_finished_at"].is_null());
+    EXPECT_FALSE(job["run_by"].is_null());
+  }
+  EXPECT_TRUE(listed);
+  // Not for a rep.
+  EXPECT_EQ(s().Post("/api/v1/jobs/nightly-alerts/run", json::object(), SignInAs(owner)).status,
+            403);
+}
+
+TEST_P(SuccessApiTest, SurveyIsAnsweredOnceThroughItsLinkWithoutSigningIn) {
+  const std::int64_t account = FreshAccount("account_manager");
+  const std::string contact = std::to_string(company_->Count(
+      "SELECT min(id) FROM contacts WHERE account_id = ? AND email IS NOT NULL", {account}));
+  const auto sent =
+      s().Post("/api/v1/surveys", {{"contact_id", contact}, {"kind", "nps"}}, admin());
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  const std::string survey = sent.Json()["id"];
+  const std::string link = sent.Json()["link"];
+  const std::string token = link.substr(link.rfind('/') + 1);
+  ASSERT_GT(token.size(), 20u);
+  // The email waits in the outbox with the link; the token itself is not stored.
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM outbox WHERE kind = 'survey' AND contact_id = ? "
+                            "AND body LIKE ?",
+                            {std::stoll(contact), "%" + token + "%"}),
+            1);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM surveys WHERE token_hash = ?", {token}), 0);
+
+  const std::string path = "/api/v1/surveys/answer/" + token;
+  const auto question = s().Get(path, "");
+  ASSERT_EQ(question.status, 200) << question.body;
+  EXPECT_EQ(question.Json()["max"], 10);
+  EXPECT_NE(question.Json()["question"].get<std::string>().find("recommend"), std::string::npos);
+  const auto out_of_range = s().Post(path, {{"score", 11}}, "");
+  EXPECT_EQ(out_of_range.status, 422);
+  EXPECT_EQ(out_of_range.Json()["errors"][0]["field"], "score");
+  const auto answered = s().Post(path, {{"score", 9}, {"comment", "Quick to sort things out"}}, "");
+  EXPECT_EQ(answered.status, 204) << answered.body;
+  // The second time the link is refused, and the first answer stands.
+  const auto again = s().Post(path, {{"score", 2}}, "");
+  EXPECT_EQ(again.status, 410) << again.body;
+  EXPECT_EQ(s().Get(path, "").status, 410);
+  EXPECT_EQ(s().Get("/api/v1/surveys/answer/not-a-real-token", "").status, 404);
+  const json stored = Get("/api/v1/surveys/" + survey);
+  EXPECT_EQ(stored["status"], "answered");
+  EXPECT_EQ(stored["score"], 9);
+  EXPECT_EQ(stored["comment"], "Quick to sort things out");
+  // On the account's timeline, with the contact.
+  EXPECT_EQ(
+      company_->Count("SELECT count(*) FROM activities x JOIN activity_contacts ac ON "
+                      "ac.activity_id = x.id WHERE x.account_id = ? AND ac.contact_id = ? AND "
+                      "x.subject = 'NPS survey answered: 9'",
+                      {account, std::stoll(contact)}),
+      1);
+  // A contact without an email address cannot be sent one.
+  const auto added = s().Post(
+      "/api/v1/contacts",
+      {{"account_id", std::to_string(account)}, {"first_name", "Ola"}, {"last_name", "Nordmann"}},
+      admin());
+  ASSERT_EQ(added.status, 201);
+  const auto no_email =
+      s().Post("/api/v1/surveys", {{"contact_id", added.Json()["id"]}, {"kind", "csat"}}, admin());
+  EXPECT_EQ(no_email.status, 422);
+  EXPECT_EQ(no_email.Json()["errors"][0]["field"], "contact_id");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

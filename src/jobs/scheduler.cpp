@@ -1,0 +1,126 @@
+#include "jobs/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "api/access.hpp"
+#include "db/dialect.hpp"
+
+namespace rapport::jobs {
+
+Instant NextDailyAt(Instant now, int hour) {
+  const std::int64_t day = now / kMicrosPerDay;
+  Instant at = day * kMicrosPerDay + std::int64_t{hour} * 3600 * kMicrosPerSecond;
+  if (at <= now) at += kMicrosPerDay;
+  return at;
+}
+
+Scheduler::Scheduler(db::Database& database, const Clock& clock, std::vector<ScheduledJob> jobs,
+                     std::string server_name)
+    : database_(database),
+      clock_(clock),
+      jobs_(std::move(jobs)),
+      server_name_(std::move(server_name)) {}
+
+Result<std::optional<std::string>> Scheduler::RunOne(const ScheduledJob& job, bool force) {
+  std::optional<std::string> outcome;
+  RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
+    const Instant now = clock_.Now();
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne(std::string("SELECT next_run_at FROM scheduled_jobs WHERE name = ?") +
+                        (force ? "" : " AND next_run_at <= ?") + db::SkipLockedSuffix(tx.backend()),
+                    force ? db::Params{job.name} : db::Params{job.name, now}));
+    if (!row) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(std::string result, job.run(tx, now));
+    const Instant finished = clock_.Now();
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "UPDATE scheduled_jobs SET next_run_at = ?, last_started_at = ?, last_finished_at = ?, "
+        "last_result = ?, run_by = ? WHERE name = ?",
+        {force ? row->Int(0) : job.next_run(now), now, finished, result, server_name_, job.name}));
+    outcome = result;
+    return Ok();
+  }));
+  if (outcome) spdlog::info("job {}: {}", job.name, *outcome);
+  return outcome;
+}
+
+Result<int> Scheduler::RunDue() {
+  int ran = 0;
+  for (const auto& job : jobs_) {
+    auto outcome = RunOne(job, false);
+    if (!outcome.ok()) {
+      spdlog::warn("job {} failed: {}", job.name, outcome.error().message());
+      continue;
+    }
+    if (*outcome) ++ran;
+  }
+  return ran;
+}
+
+Result<std::string> Scheduler::RunNow(const std::string& name) {
+  for (const auto& job : jobs_) {
+    if (job.name != name) continue;
+    RAPPORT_ASSIGN_OR_RETURN(auto outcome, RunOne(job, true));
+    if (!outcome) return Error(ErrorCode::kConflict, "another server is running " + name);
+    return *outcome;
+  }
+  return Error(ErrorCode::kNotFound, "no job " + name);
+}
+
+void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& scheduler) {
+  router.Add(
+      {"GET",
+       "/api/v1/jobs",
+       api::Access::kSignedIn,
+       [&ctx, &scheduler](const api::Request&, const api::Caller& c) -> Result<api::Response> {
+         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins only");
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           w.StartObject().Key("items").StartArray();
+           for (const auto& job : scheduler.jobs()) {
+             RAPPORT_ASSIGN_OR_RETURN(
+                 auto row, tx.QueryOne("SELECT next_run_at, last_started_at, last_finished_at, "
+                                       "last_result, run_by FROM scheduled_jobs WHERE name = ?",
+                                       {job.name}));
+             if (!row) continue;
+             w.StartObject().Key("name").String(job.name);
+             w.Key("description").String(job.description);
+             w.Key("next_run_at").OptInstant(row->Int(0));
+             w.Key("last_started_at")
+                 .OptInstant(row->IsNull(1) ? std::nullopt : std::optional(row->Int(1)));
+             w.Key("last_finished_at")
+                 .OptInstant(row->IsNull(2) ? std::nullopt : std::optional(row->Int(2)));
+             w.Key("last_result").Value(row->at(3)).Key("run_by").Value(row->at(4));
+             w.EndObject();
+           }
+           w.EndArray().EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"The scheduled jobs, when each runs next and what its last run did (admins)",
+        "Administration",
+        {},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object"}}}})"}});
+
+  router.Add(
+      {"POST",
+       "/api/v1/jobs/{name}/run",
+       api::Access::kSignedIn,
+       [&scheduler](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins only");
+         RAPPORT_ASSIGN_OR_RETURN(std::string result, scheduler.RunNow(r.PathParam("name")));
+         api::JsonWriter w;
+         w.StartObject().Key("name").String(r.PathParam("name")).Key("result").String(result);
+         w.EndObject();
+         return api::Response::Json(w.Take());
+       },
+       {"Runs a scheduled job now (admins); its schedule stays as it was",
+        "Administration",
+        {},
+        "",
+        R"({"type":"object","properties":{"name":{"type":"string"},"result":{"type":"string"}}})"}});
+}
+
+}  // namespace rapport::jobs

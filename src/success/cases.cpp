@@ -1,0 +1,466 @@
+// Cases: opened with the service level of their kind and priority (hours to first response and to
+// resolution), answered through their thread (the first outbound message is the first response),
+// escalated when a level is breached, and on resolution a review call with the contact three
+// months later (review_in_days), as a task for the case's owner.
+#include "success/cases.hpp"
+
+#include "api/access.hpp"
+#include "success/surveys.hpp"
+
+namespace rapport::success {
+namespace {
+
+using api::FieldType;
+
+constexpr std::int64_t kMicrosPerHour = kMicrosPerDay / 24;
+
+api::ResourceSpec CaseSlaSpec() {
+  api::ResourceSpec s;
+  s.plural = "case_slas";
+  s.path = "case-slas";
+  s.singular = "service level";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kReference;
+  s.deletion = api::Deletion::kNone;
+  s.fields = {
+      {.name = "kind",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .values = {"billing_query", "complaint", "technical", "return", "order", "other"}},
+      {.name = "priority",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .values = {"low", "normal", "high", "urgent"}},
+      {.name = "first_response_hours",
+       .type = FieldType::kInteger,
+       .required = true,
+       .nullable = false,
+       .min = 1,
+       .max = 24 * 90},
+      {.name = "resolution_hours",
+       .type = FieldType::kInteger,
+       .required = true,
+       .nullable = false,
+       .min = 1,
+       .max = 24 * 365},
+  };
+  return s;
+}
+
+// Sets the due times of a case from its service level, counted from when it was opened.
+Status ApplyServiceLevel(api::WriteContext& w) {
+  const db::Value kind = w.After("kind"), priority = w.After("priority");
+  const std::string p =
+      std::holds_alternative<std::string>(priority) ? std::get<std::string>(priority) : "normal";
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto sla, w.tx.QueryOne("SELECT first_response_hours, resolution_hours FROM case_slas WHERE "
+                              "kind = ? AND priority = ?",
+                              {kind, p}));
+  if (!sla) return Error::InvalidField("priority", "no service level for this kind and priority");
+  const db::Value opened = w.After("opened_at");
+  const Instant from =
+      std::holds_alternative<std::int64_t>(opened) ? std::get<std::int64_t>(opened) : w.now;
+  w.Set("first_response_due_at", from + sla->Int(0) * kMicrosPerHour);
+  w.Set("resolution_due_at", from + sla->Int(1) * kMicrosPerHour);
+  return Ok();
+}
+
+// The review call a resolved case schedules, once, and the survey that asks how it went.
+Status AfterResolution(db::Transaction& tx, const SurveySettings& surveys,
+                       const api::Caller& caller, Instant now, std::int64_t id,
+                       const api::JsonValue& body) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne("SELECT c.status, c.review_task_id, c.owner_id, c.account_id, "
+                            "c.contact_id, c.subject, coalesce(k.first_name || ' ' || k.last_name, "
+                            "'the customer') FROM cases c LEFT JOIN contacts k ON k.id = "
+                            "c.contact_id WHERE c.id = ?",
+                            {id}));
+  if (!row || row->Text(0) != "resolved" || !row->IsNull(1)) return Ok();
+  std::int64_t review_days = 90;
+  if (const api::JsonValue* v = body.Find("review_in_days")) {
+    if (v->kind != api::JsonValue::Kind::kInt || v->integer < 1 || v->integer > 730) {
+      return Error::InvalidField("review_in_days", "must be a whole number of days, 1 to 730");
+    }
+    review_days = v->integer;
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t task,
+      tx.QueryInt(
+          "INSERT INTO tasks (owner_id, account_id, related_type, related_id, subject, "
+          "due_on, created_at, updated_at) VALUES (?, ?, 'case', ?, ?, ?, ?, ?) "
+          "RETURNING id",
+          {row->Int(2), row->Int(3), id,
+           "Review call with " + row->Text(6) + ": is all well since \"" + row->Text(5) + "\"?",
+           FormatDate(now / kMicrosPerDay + review_days), now, now}));
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("UPDATE cases SET review_task_id = ? WHERE id = ?", {task, id}));
+  if (!row->IsNull(4)) {
+    RAPPORT_ASSIGN_OR_RETURN(auto sent, SendSurvey(tx, surveys, now, caller.user_id,
+                                                   {.account_id = row->Int(3),
+                                                    .contact_id = row->Int(4),
+                                                    .kind = "csat",
+                                                    .sent_after = "case",
+                                                    .case_id = id}));
+    (void)sent;
+  }
+  return Ok();
+}
+
+Status WriteThread(db::Transaction& tx, std::int64_t id, api::JsonWriter& w) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT m.id, m.direction, m.author_id, u.name, m.contact_id, m.body, m.created_at "
+               "FROM case_messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = ? "
+               "ORDER BY m.created_at, m.id",
+               {id}));
+  w.Key("thread").StartArray();
+  for (const auto& m : rows) {
+    w.StartObject().Key("id").String(api::FormatId(m.Int(0))).Key("direction").String(m.Text(1));
+    w.Key("author_id").OptId(m.IsNull(2) ? std::nullopt : std::optional(m.Int(2)));
+    w.Key("author").Value(m.at(3));
+    w.Key("contact_id").OptId(m.IsNull(4) ? std::nullopt : std::optional(m.Int(4)));
+    w.Key("body").String(m.Text(5)).Key("at").String(FormatInstant(m.Int(6))).EndObject();
+  }
+  w.EndArray();
+  return Ok();
+}
+
+api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
+  api::ResourceSpec s;
+  s.plural = "cases";
+  s.singular = "case";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kNone;
+  auto stamp = [](std::string name, std::string description = "") {
+    return api::FieldSpec{.name = std::move(name),
+                          .type = FieldType::kInstant,
+                          .writable = false,
+                          .description = std::move(description)};
+  };
+  s.fields = {
+      api::RequiredReference("account_id", "accounts"),
+      {.name = "contact_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "contacts",
+       .description = "who raised it"},
+      {.name = "kind",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .values = {"billing_query", "complaint", "technical", "return", "order", "other"}},
+      {.name = "priority",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"low", "normal", "high", "urgent"}},
+      {.name = "subject", .required = true, .nullable = false, .max_length = 300},
+      {.name = "description", .max_length = 8000},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .nullable = false,
+       .filterable = true,
+       .references = "users",
+       .description = "who sees it through (default: the caller)"},
+      {.name = "departments",
+       .max_length = 300,
+       .description = "the departments involved, comma-separated (billing, logistics, ...)"},
+      {.name = "status",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"open", "waiting_on_customer", "resolved", "closed"}},
+      {.name = "opened_at",
+       .type = FieldType::kInstant,
+       .writable = false,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "first_response_due_at",
+       .type = FieldType::kInstant,
+       .writable = false,
+       .nullable = false,
+       .description = "from the service level of its kind and priority"},
+      {.name = "resolution_due_at",
+       .type = FieldType::kInstant,
+       .writable = false,
+       .nullable = false,
+       .sortable = true},
+      stamp("first_response_at", "the first outbound message"),
+      stamp("resolved_at"),
+      {.name = "resolution", .max_length = 8000},
+      {.name = "escalation_level",
+       .type = FieldType::kInteger,
+       .writable = false,
+       .nullable = false,
+       .filterable = true},
+      {.name = "escalated_to_id",
+       .type = FieldType::kReference,
+       .writable = false,
+       .filterable = true,
+       .references = "users"},
+      stamp("escalated_at"),
+      {.name = "review_task_id",
+       .type = FieldType::kReference,
+       .writable = false,
+       .references = "tasks",
+       .description = "the review call scheduled on resolution"},
+  };
+  s.extra_body_fields.emplace_back(
+      "review_in_days",
+      R"j({"type":"integer","description":"when resolving: days until the review call (default 90)"})j");
+  s.before_write = [](api::WriteContext& w) -> Status {
+    api::DefaultToCaller(w, "owner_id");
+    if (w.creating) w.Set("opened_at", w.now);
+    if (w.creating || w.Written("kind") || w.Written("priority")) {
+      RAPPORT_RETURN_IF_ERROR(ApplyServiceLevel(w));
+    }
+    const db::Value contact = w.After("contact_id");
+    if (std::holds_alternative<std::int64_t>(contact)) {
+      RAPPORT_ASSIGN_OR_RETURN(auto row,
+                               w.tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?",
+                                             {std::get<std::int64_t>(contact)}));
+      if (!row || db::Value(row->Int(0)) != w.After("account_id")) {
+        return Error::InvalidField("contact_id", "must work at the case's account");
+      }
+    }
+    if (const db::Value* status = w.Written("status")) {
+      const std::string& to = std::get<std::string>(*status);
+      const bool done = to == "resolved" || to == "closed";
+      const bool was_done = std::holds_alternative<std::int64_t>(w.After("resolved_at"));
+      if (done && !was_done) {
+        w.Set("resolved_at", w.now);
+        // Resolving answers the customer, if nobody had yet.
+        if (std::holds_alternative<std::monostate>(w.After("first_response_at"))) {
+          w.Set("first_response_at", w.now);
+        }
+      } else if (!done && was_done) {
+        w.Set("resolved_at", db::Null());
+      }
+    }
+    return Ok();
+  };
+  s.after_write = [surveys](db::Transaction& tx, const api::Caller& caller, Instant now,
+                            std::int64_t id, const api::JsonValue& body, bool) -> Status {
+    if (body.Find("review_in_days") && !body.Find("status")) {
+      return Error::InvalidField("review_in_days", "is given when resolving the case");
+    }
+    return AfterResolution(tx, surveys, caller, now, id, body);
+  };
+  s.extra_json = &WriteThread;
+  return s;
+}
+
+api::ResourceSpec TrialSpec() {
+  api::ResourceSpec s;
+  s.plural = "trials";
+  s.singular = "trial";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kDelete;
+  s.fields = {
+      api::RequiredReference("account_id", "accounts"),
+      {.name = "product_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "products"},
+      {.name = "opportunity_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "opportunities"},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .nullable = false,
+       .filterable = true,
+       .references = "users",
+       .description = "who runs it (default: the caller)"},
+      {.name = "starts_on",
+       .type = FieldType::kDate,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "ends_on",
+       .type = FieldType::kDate,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "objectives", .required = true, .nullable = false, .max_length = 4000},
+      {.name = "success_criteria",
+       .required = true,
+       .nullable = false,
+       .max_length = 4000,
+       .description = "what success looks like, agreed with the customer"},
+      {.name = "status",
+       .type = FieldType::kEnum,
+       .nullable = false,
+       .filterable = true,
+       .values = {"planned", "running", "ended"}},
+      {.name = "results", .max_length = 8000},
+      {.name = "decision",
+       .type = FieldType::kEnum,
+       .filterable = true,
+       .values = {"adopt", "extend", "reject"}},
+      {.name = "decided_on", .type = FieldType::kDate},
+      {.name = "implementation_plan",
+       .max_length = 8000,
+       .description = "what happens after the trial"},
+  };
+  s.before_write = [](api::WriteContext& w) -> Status {
+    api::DefaultToCaller(w, "owner_id");
+    if (std::get<std::string>(w.After("ends_on")) < std::get<std::string>(w.After("starts_on"))) {
+      return Error::InvalidField("ends_on", "must not be before starts_on");
+    }
+    if (w.Written("decision") && std::holds_alternative<std::string>(w.After("decision")) &&
+        std::holds_alternative<std::monostate>(w.After("decided_on"))) {
+      w.Set("decided_on", FormatDate(w.now / kMicrosPerDay));
+    }
+    return Ok();
+  };
+  api::ContactLinks{"trials", "trial_contacts", "trial_id"}.InstallOn(s);
+  return s;
+}
+
+}  // namespace
+
+Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT c.id, c.owner_id, c.escalated_to_id, c.escalation_level, c.account_id, "
+               "c.subject, c.first_response_due_at, c.first_response_at, c.resolution_due_at "
+               "FROM cases c WHERE c.status IN ('open', 'waiting_on_customer') AND "
+               "((c.first_response_due_at < ? AND coalesce(c.first_response_at, ?) > "
+               "c.first_response_due_at AND c.escalation_level < 1) OR (c.resolution_due_at < ? "
+               "AND c.escalation_level < 2)) ORDER BY c.id",
+               {now, now, now}));
+  int escalations = 0;
+  for (const auto& r : rows) {
+    const std::int64_t id = r.Int(0);
+    const bool first_response_missed = r.Int(6) < now && (r.IsNull(7) || r.Int(7) > r.Int(6));
+    const bool resolution_missed = r.Int(8) < now;
+    const int target = (first_response_missed ? 1 : 0) + (resolution_missed ? 1 : 0);
+    int level = static_cast<int>(r.Int(3));
+    std::int64_t holder = r.IsNull(2) ? r.Int(1) : r.Int(2);
+    while (level < target) {
+      ++level;
+      // The next level is the holder's manager; at the top it stays with the top.
+      RAPPORT_ASSIGN_OR_RETURN(auto up,
+                               tx.QueryOne("SELECT u.id, u.name FROM users u JOIN users h ON "
+                                           "h.manager_id = u.id WHERE h.id = ? AND u.status <> "
+                                           "'left'",
+                                           {holder}));
+      if (up) holder = up->Int(0);
+      RAPPORT_ASSIGN_OR_RETURN(auto name,
+                               tx.QueryOne("SELECT name FROM users WHERE id = ?", {holder}));
+      const std::string why = level == 1 && first_response_missed
+                                  ? "no first response by " + FormatInstant(r.Int(6))
+                                  : "not resolved by " + FormatInstant(r.Int(8));
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+          "UPDATE cases SET escalation_level = ?, escalated_to_id = ?, escalated_at = ?, "
+          "updated_at = ?, version = version + 1 WHERE id = ?",
+          {std::int64_t{level}, holder, now, now, id}));
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO case_messages (case_id, direction, body, created_at) VALUES (?, "
+                     "'internal', ?, ?)",
+                     {id,
+                      "Escalated to level " + std::to_string(level) + " (" +
+                          (name ? name->Text(0) : "") + "): " + why + ".",
+                      now}));
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO tasks (owner_id, account_id, related_type, related_id, subject, due_on, "
+          "created_at, updated_at) VALUES (?, ?, 'case', ?, ?, ?, ?, ?)",
+          {holder, r.Int(4), id, "Escalated case: " + r.Text(5) + " (" + why + ")",
+           FormatDate(now / kMicrosPerDay), now, now}));
+      ++escalations;
+    }
+  }
+  return escalations;
+}
+
+void RegisterCaseRoutes(api::Router& router, api::ApiContext& ctx, const SurveySettings& surveys) {
+  api::RegisterResource(router, ctx, CaseSlaSpec());
+  api::RegisterResource(router, ctx, CaseSpec(surveys));
+
+  router.Add(
+      {"POST",
+       "/api/v1/cases/{id}/messages",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+         if (body.kind != api::JsonValue::Kind::kObject) {
+           return Error::InvalidField("body", "must be a JSON object");
+         }
+         std::string direction = "outbound", text;
+         std::optional<std::int64_t> contact;
+         for (const auto& [key, v] : body.members) {
+           if (key == "direction") {
+             if (v.kind != api::JsonValue::Kind::kString ||
+                 (v.text != "inbound" && v.text != "outbound" && v.text != "internal")) {
+               return Error::InvalidField(key, "must be inbound, outbound or internal");
+             }
+             direction = v.text;
+           } else if (key == "body") {
+             if (v.kind != api::JsonValue::Kind::kString || v.text.empty() ||
+                 v.text.size() > 8000) {
+               return Error::InvalidField(key, "must be text of 1 to 8000 characters");
+             }
+             text = v.text;
+           } else if (key == "contact_id") {
+             RAPPORT_ASSIGN_OR_RETURN(contact, api::ParseIdValue(v, key));
+           } else {
+             return Error::InvalidField(key, "is not a field of a case message");
+           }
+         }
+         if (text.empty()) return Error::InvalidField("body", "is required");
+         const Instant now = ctx.clock.Now();
+         std::int64_t message = 0;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(auto row,
+                                    tx.QueryOne("SELECT account_id FROM cases WHERE id = ?", {id}));
+           if (!row) return Error(ErrorCode::kNotFound, "no case " + api::FormatId(id));
+           RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, row->Int(0)));
+           if (contact) {
+             RAPPORT_ASSIGN_OR_RETURN(
+                 auto k, tx.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
+                                     {*contact, row->Int(0)}));
+             if (!k) return Error::InvalidField("contact_id", "must work at the case's account");
+           }
+           RAPPORT_ASSIGN_OR_RETURN(
+               message,
+               tx.QueryInt(
+                   "INSERT INTO case_messages (case_id, direction, author_id, contact_id, "
+                   "body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                   {id, direction, direction == "inbound" ? db::Null() : db::Value(c.user_id),
+                    db::OptionalInt(contact), text, now}));
+           // The first answer to the customer is the first response.
+           return tx.Execute(
+               "UPDATE cases SET first_response_at = CASE WHEN ? = 'outbound' AND "
+               "first_response_at IS NULL THEN ? ELSE first_response_at END, updated_at = ?, "
+               "version = version + 1 WHERE id = ?",
+               {direction, now, now, id});
+         }));
+         api::JsonWriter w;
+         w.StartObject().Key("id").String(api::FormatId(message)).EndObject();
+         return api::Response::Created(w.Take(), "/api/v1/cases/" + api::FormatId(id));
+       },
+       {"Adds a message to a case's thread (outbound by default: the first is the first response)",
+        "Customer success",
+        {},
+        R"({"type":"object","required":["body"],"properties":{"direction":{"type":"string","enum":["inbound","outbound","internal"]},"body":{"type":"string"},"contact_id":{"type":"string"}}})",
+        R"({"type":"object","properties":{"id":{"type":"string"}}})",
+        201}});
+}
+
+void RegisterTrialRoutes(api::Router& router, api::ApiContext& ctx) {
+  api::RegisterResource(router, ctx, TrialSpec());
+}
+
+}  // namespace rapport::success

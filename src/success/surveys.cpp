@@ -1,0 +1,326 @@
+#include "success/surveys.hpp"
+
+#include "api/access.hpp"
+#include "auth/sessions.hpp"
+
+namespace rapport::success {
+namespace {
+
+using api::FieldType;
+
+struct Scale {
+  int min, max;
+};
+
+Scale ScaleOf(const std::string& kind) {
+  if (kind == "nps") return {0, 10};
+  if (kind == "csat") return {1, 5};
+  return {1, 10};  // csi
+}
+
+std::string Question(const std::string& kind, const std::string& company,
+                     const std::string& about) {
+  if (kind == "nps") {
+    return "How likely are you to recommend " + company +
+           " to a colleague? (0 = not at all, "
+           "10 = extremely likely)";
+  }
+  if (kind == "csat") {
+    return "How satisfied are you with how we handled " + about +
+           "? (1 = very dissatisfied, "
+           "5 = very satisfied)";
+  }
+  return "Overall, how satisfied are you with " + company +
+         ": our products, our service and the "
+         "people you deal with? (1 = very dissatisfied, 10 = very satisfied)";
+}
+
+// What the survey asks about, in words ("your case \"...\"", "the milestone \"...\"").
+Result<std::string> About(db::Transaction& tx, const db::Value& case_id,
+                          const db::Value& milestone_id) {
+  if (std::holds_alternative<std::int64_t>(case_id)) {
+    RAPPORT_ASSIGN_OR_RETURN(auto row,
+                             tx.QueryOne("SELECT subject FROM cases WHERE id = ?", {case_id}));
+    if (row) return "your case \"" + row->Text(0) + "\"";
+  }
+  if (std::holds_alternative<std::int64_t>(milestone_id)) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row, tx.QueryOne("SELECT name FROM milestones WHERE id = ?", {milestone_id}));
+    if (row) return "reaching \"" + row->Text(0) + "\"";
+  }
+  return std::string("our work together");
+}
+
+api::ResourceSpec SurveySpec() {
+  api::ResourceSpec s;
+  s.plural = "surveys";
+  s.singular = "survey";
+  s.tag = "Customer success";
+  s.scope = api::Scope::kViaAccount;
+  s.deletion = api::Deletion::kNone;
+  s.creatable = false;  // POST sends one: see below
+  auto read_only = [](std::string name, FieldType type, bool filterable = false,
+                      std::string references = "") {
+    return api::FieldSpec{.name = std::move(name),
+                          .type = type,
+                          .writable = false,
+                          .filterable = filterable,
+                          .references = std::move(references)};
+  };
+  s.fields = {
+      read_only("account_id", FieldType::kReference, true, "accounts"),
+      read_only("contact_id", FieldType::kReference, true, "contacts"),
+      read_only("kind", FieldType::kString, true),
+      read_only("sent_after", FieldType::kString, true),
+      read_only("case_id", FieldType::kReference, true, "cases"),
+      read_only("milestone_id", FieldType::kReference, true, "milestones"),
+      read_only("sent_by_id", FieldType::kReference, true, "users"),
+      read_only("status", FieldType::kString, true),
+      read_only("expires_at", FieldType::kInstant),
+      read_only("score", FieldType::kInteger),
+      read_only("comment", FieldType::kString),
+      read_only("answered_at", FieldType::kInstant, true),
+  };
+  return s;
+}
+
+// The survey behind a link, when it may still be answered.
+Result<db::Row> OpenSurvey(db::Transaction& tx, const std::string& token, Instant now) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT s.id, s.kind, s.status, s.expires_at, s.case_id, s.milestone_id, "
+                  "k.first_name, a.name, s.account_id, s.contact_id, s.sent_by_id FROM surveys s "
+                  "JOIN contacts k ON k.id = s.contact_id JOIN accounts a ON a.id = s.account_id "
+                  "WHERE s.token_hash = ?",
+                  {auth::HashToken(token)}));
+  if (!row) return Error(ErrorCode::kNotFound, "no such survey link");
+  if (row->Text(2) != "sent") {
+    return Error(ErrorCode::kGone, "this survey has already been answered; thank you");
+  }
+  if (row->Int(3) <= now) return Error(ErrorCode::kGone, "this survey link has expired");
+  return *row;
+}
+
+}  // namespace
+
+std::string SatisfactionIndexSql(std::string_view alias) {
+  const std::string a(alias);
+  return "(CASE " + a + ".kind WHEN 'nps' THEN " + a + ".score * 10 WHEN 'csat' THEN (" + a +
+         ".score - 1) * 25 ELSE (" + a + ".score - 1) * 100 / 9 END)";
+}
+
+Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& settings, Instant now,
+                              std::int64_t sender_id, const SurveyRequest& request) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto contact,
+      tx.QueryOne("SELECT first_name, last_name, email, account_id FROM contacts WHERE id = ? AND "
+                  "left_at IS NULL",
+                  {request.contact_id}));
+  if (!contact || contact->Int(3) != request.account_id) {
+    return Error::InvalidField("contact_id", "must be a current contact of the account");
+  }
+  if (contact->IsNull(2) || contact->Text(2).empty()) {
+    return Error::InvalidField("contact_id", "has no email address to send the survey to");
+  }
+  RAPPORT_ASSIGN_OR_RETURN(auto sender,
+                           tx.QueryOne("SELECT name, email FROM users WHERE id = ?", {sender_id}));
+  if (!sender) return Error(ErrorCode::kInternal, "no sender");
+  const std::string token = auth::RandomToken("");
+  SentSurvey sent;
+  sent.link = settings.public_url + "/survey/" + token;
+  RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, db::OptionalInt(request.case_id),
+                                                    db::OptionalInt(request.milestone_id)));
+  const std::string body =
+      "Dear " + contact->Text(0) + ",\n\n" + Question(request.kind, settings.company_name, about) +
+      "\n\nOne click answers it, no sign-in needed:\n" + sent.link + "\n\nThank you,\n" +
+      sender->Text(0) + "\n" + settings.company_name + "\n";
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t message,
+      tx.QueryInt(
+          "INSERT INTO outbox (kind, sender_user_id, sender_name, sender_email, "
+          "recipient_name, recipient_email, subject, body, account_id, contact_id, "
+          "next_attempt_at, created_at) VALUES ('survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "RETURNING id",
+          {sender_id, sender->Text(0), sender->Text(1), contact->Text(0) + " " + contact->Text(1),
+           contact->Text(2), "A quick question from " + settings.company_name, body,
+           request.account_id, request.contact_id, now, now}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      sent.id,
+      tx.QueryInt("INSERT INTO surveys (account_id, contact_id, kind, sent_after, case_id, "
+                  "milestone_id, sent_by_id, token_hash, expires_at, outbox_id, created_at, "
+                  "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  {request.account_id, request.contact_id, request.kind, request.sent_after,
+                   db::OptionalInt(request.case_id), db::OptionalInt(request.milestone_id),
+                   sender_id, auth::HashToken(token),
+                   now + std::int64_t{settings.valid_days} * kMicrosPerDay, message, now, now}));
+  return sent;
+}
+
+void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySettings settings) {
+  api::RegisterResource(router, ctx, SurveySpec());
+
+  router.Add(
+      {"POST",
+       "/api/v1/surveys",
+       api::Access::kSignedIn,
+       [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+         if (body.kind != api::JsonValue::Kind::kObject) {
+           return Error::InvalidField("body", "must be a JSON object");
+         }
+         SurveyRequest request;
+         for (const auto& [key, v] : body.members) {
+           if (key == "contact_id") {
+             RAPPORT_ASSIGN_OR_RETURN(request.contact_id, api::ParseIdValue(v, key));
+           } else if (key == "kind") {
+             if (v.kind != api::JsonValue::Kind::kString ||
+                 (v.text != "csi" && v.text != "csat" && v.text != "nps")) {
+               return Error::InvalidField(key, "must be csi, csat or nps");
+             }
+             request.kind = v.text;
+           } else if (key == "case_id") {
+             RAPPORT_ASSIGN_OR_RETURN(request.case_id, api::ParseIdValue(v, key));
+             request.sent_after = "case";
+           } else if (key == "milestone_id") {
+             RAPPORT_ASSIGN_OR_RETURN(request.milestone_id, api::ParseIdValue(v, key));
+             request.sent_after = "milestone";
+           } else {
+             return Error::InvalidField(key, "is not a field of a survey to send");
+           }
+         }
+         if (request.contact_id == 0) return Error::InvalidField("contact_id", "is required");
+         if (request.kind.empty()) return Error::InvalidField("kind", "is required");
+         SentSurvey sent;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(
+               auto contact,
+               tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {request.contact_id}));
+           if (!contact) return Error::InvalidField("contact_id", "refers to no contact");
+           request.account_id = contact->Int(0);
+           RAPPORT_RETURN_IF_ERROR(
+               api::CheckAccountInReach(tx, c, request.account_id, "contact_id"));
+           for (const auto& [table, id] :
+                {std::pair<std::string, std::optional<std::int64_t>>{"cases", request.case_id},
+                 {"milestones", request.milestone_id}}) {
+             if (!id) continue;
+             RAPPORT_ASSIGN_OR_RETURN(
+                 auto row, tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?", {*id}));
+             if (!row || row->Int(0) != request.account_id) {
+               return Error::InvalidField(table == "cases" ? "case_id" : "milestone_id",
+                                          "must be of the contact's account");
+             }
+           }
+           RAPPORT_ASSIGN_OR_RETURN(sent,
+                                    SendSurvey(tx, settings, ctx.clock.Now(), c.user_id, request));
+           return Ok();
+         }));
+         api::JsonWriter w;
+         w.StartObject().Key("id").String(api::FormatId(sent.id)).Key("link").String(sent.link);
+         w.EndObject();
+         return api::Response::Created(w.Take(), "/api/v1/surveys/" + api::FormatId(sent.id));
+       },
+       {"Sends a survey (csi, csat or nps) to a contact by email with a one-use link; the link is "
+        "in this answer only",
+        "Customer success",
+        {},
+        R"({"type":"object","required":["contact_id","kind"],"properties":{"contact_id":{"type":"string"},"kind":{"type":"string","enum":["csi","csat","nps"]},"case_id":{"type":"string"},"milestone_id":{"type":"string"}}})",
+        R"({"type":"object","properties":{"id":{"type":"string"},"link":{"type":"string"}}})",
+        201}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/surveys/answer/{token}",
+       api::Access::kPublic,
+       [&ctx, settings](const api::Request& r, const api::Caller&) -> Result<api::Response> {
+         const std::string token = r.PathParam("token");
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, ctx.clock.Now()));
+           RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, s.at(4), s.at(5)));
+           const Scale scale = ScaleOf(s.Text(1));
+           w.StartObject().Key("kind").String(s.Text(1));
+           w.Key("question").String(Question(s.Text(1), settings.company_name, about));
+           w.Key("min").Int(scale.min).Key("max").Int(scale.max);
+           w.Key("first_name").String(s.Text(6)).Key("account").String(s.Text(7));
+           w.Key("company").String(settings.company_name).EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"The question behind a survey link (no sign-in); 410 once answered or expired",
+        "Customer success",
+        {},
+        "",
+        R"({"type":"object","properties":{"kind":{"type":"string"},"question":{"type":"string"},"min":{"type":"integer"},"max":{"type":"integer"}}})"}});
+
+  router.Add(
+      {"POST",
+       "/api/v1/surveys/answer/{token}",
+       api::Access::kPublic,
+       [&ctx](const api::Request& r, const api::Caller&) -> Result<api::Response> {
+         const std::string token = r.PathParam("token");
+         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+         if (body.kind != api::JsonValue::Kind::kObject) {
+           return Error::InvalidField("body", "must be a JSON object with a score");
+         }
+         std::optional<std::int64_t> score;
+         std::optional<std::string> comment;
+         for (const auto& [key, v] : body.members) {
+           if (key == "score") {
+             if (v.kind != api::JsonValue::Kind::kInt) {
+               return Error::InvalidField(key, "must be a whole number");
+             }
+             score = v.integer;
+           } else if (key == "comment") {
+             if (v.kind == api::JsonValue::Kind::kNull) continue;
+             if (v.kind != api::JsonValue::Kind::kString || v.text.size() > 4000) {
+               return Error::InvalidField(key, "must be text of at most 4000 characters");
+             }
+             comment = v.text;
+           } else {
+             return Error::InvalidField(key, "is not part of an answer");
+           }
+         }
+         if (!score) return Error::InvalidField("score", "is required");
+         const Instant now = ctx.clock.Now();
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, now));
+           const Scale scale = ScaleOf(s.Text(1));
+           if (*score < scale.min || *score > scale.max) {
+             return Error::InvalidField("score", "must be from " + std::to_string(scale.min) +
+                                                     " to " + std::to_string(scale.max));
+           }
+           // One use: only the first answer finds the survey still open.
+           RAPPORT_ASSIGN_OR_RETURN(
+               auto used,
+               tx.QueryOne("UPDATE surveys SET status = 'answered', score = ?, comment = ?, "
+                           "answered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? "
+                           "AND status = 'sent' RETURNING id",
+                           {*score, db::OptionalText(comment), now, now, s.Int(0)}));
+           if (!used) return Error(ErrorCode::kGone, "this survey has already been answered");
+           // On the account's timeline, with the contact.
+           std::string kind = s.Text(1);
+           for (auto& ch : kind) ch = static_cast<char>(std::toupper(ch));
+           RAPPORT_ASSIGN_OR_RETURN(
+               std::int64_t activity,
+               tx.QueryInt(
+                   "INSERT INTO activities (account_id, user_id, kind, occurred_at, "
+                   "subject, body, created_at, updated_at) VALUES (?, ?, 'note', ?, ?, ?, "
+                   "?, ?) RETURNING id",
+                   {s.Int(8), s.Int(10), now, kind + " survey answered: " + std::to_string(*score),
+                    db::OptionalText(comment), now, now}));
+           return tx.Execute(
+               "INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
+               {activity, s.Int(9)});
+         }));
+         return api::Response::NoContent();
+       },
+       {"Answers a survey through its link (no sign-in), once",
+        "Customer success",
+        {},
+        R"({"type":"object","required":["score"],"properties":{"score":{"type":"integer"},"comment":{"type":"string"}}})",
+        "",
+        204}});
+}
+
+}  // namespace rapport::success
