@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "core/clock.hpp"
 #include "core/period.hpp"
@@ -401,6 +402,136 @@ TEST_P(SuccessApiTest, SurveyIsAnsweredOnceThroughItsLinkWithoutSigningIn) {
       s().Post("/api/v1/surveys", {{"contact_id", added.Json()["id"]}, {"kind", "csat"}}, admin());
   EXPECT_EQ(no_email.status, 422);
   EXPECT_EQ(no_email.Json()["errors"][0]["field"], "contact_id");
+}
+
+TEST_P(SuccessApiTest, ScorecardCountsTheActivitiesCasesSurveysAndSalesLinesBehindIt) {
+  // A new account manager with two new accounts, so that every number comes from this test.
+  const std::string am = Created(
+      "/api/v1/users",
+      {{"email", "am." + std::to_string(GetParam() == db::Backend::kSqlite) + "@example.test"},
+       {"name", "Aoife Account-Manager"},
+       {"role", "account_manager"}});
+  auto new_account = [&](const std::string& name, json cadence) {
+    return Created("/api/v1/accounts", {{"name", name},
+                                        {"type", "hospital"},
+                                        {"status", "customer"},
+                                        {"owner_id", am},
+                                        {"contact_cadence_days", cadence}});
+  };
+  const std::string a = new_account("Scorecard General", 30);
+  const std::string b = new_account("Scorecard Community", nullptr);
+  const Period period = MonthOf(TodayDay());
+  const Period previous = period.Previous();
+  const Instant now = SystemClock().Now();
+  // Check-in calls: three by the manager; a sales call, a note and a colleague's call do not count.
+  for (int i = 0; i < 3; ++i) {
+    Created("/api/v1/activities", {{"account_id", i == 2 ? b : a},
+                                   {"user_id", am},
+                                   {"kind", i == 1 ? "visit" : "call"},
+                                   {"occurred_at", FormatInstant(now - (i + 1) * kMicrosPerSecond)},
+                                   {"subject", "How is everything?"}});
+  }
+  Created("/api/v1/activities", {{"account_id", a},
+                                 {"user_id", am},
+                                 {"kind", "note"},
+                                 {"occurred_at", FormatInstant(now - kMicrosPerSecond)},
+                                 {"subject", "Thought about them"}});
+  Created("/api/v1/activities", {{"account_id", a},
+                                 {"kind", "call"},
+                                 {"occurred_at", FormatInstant(now - kMicrosPerSecond)},
+                                 {"subject", "Admin called"}});
+  // A billing query resolved after ten hours.
+  const std::string query = Created("/api/v1/cases", {{"account_id", a},
+                                                      {"kind", "billing_query"},
+                                                      {"subject", "Invoice 4411"},
+                                                      {"owner_id", am}});
+  ASSERT_EQ(s().Patch("/api/v1/cases/" + query, {{"status", "resolved"}}, admin()).status, 200);
+  ASSERT_TRUE(company_->database
+                  ->Write([&](db::Transaction& tx) {
+                    return tx.Execute("UPDATE cases SET opened_at = resolved_at - ? WHERE id = ?",
+                                      {10 * 3600 * kMicrosPerSecond, std::stoll(query)});
+                  })
+                  .ok());
+  // Two NPS answers, 9 and 6: an index of (90 + 60) / 2.
+  for (int score : {9, 6}) {
+    const std::string contact =
+        Created("/api/v1/contacts", {{"account_id", a},
+                                     {"first_name", "Survey"},
+                                     {"last_name", std::to_string(score)},
+                                     {"email", "s" + std::to_string(score) + "@example.test"}});
+    const auto sent =
+        s().Post("/api/v1/surveys", {{"contact_id", contact}, {"kind", "nps"}}, admin());
+    ASSERT_EQ(sent.status, 201);
+    const std::string link = sent.Json()["link"];
+    ASSERT_EQ(s().Post("/api/v1/surveys/answer/" + link.substr(link.rfind('/') + 1),
+                       {{"score", score}}, "")
+                  .status,
+              204);
+  }
+  // Sales lines: product X last month, then X again (repeat), Y of X's family (cross-sell) and Z
+  // of another family (new range) this month.
+  const std::int64_t x = company_->Count(
+      "SELECT min(p.id) FROM products p WHERE (SELECT count(*) FROM products q WHERE q.family = "
+      "p.family) >= 2");
+  const std::int64_t y = company_->Count(
+      "SELECT min(q.id) FROM products q WHERE q.family = (SELECT family FROM products WHERE id = "
+      "?) "
+      "AND q.id <> ?",
+      {x, x});
+  const std::int64_t z = company_->Count(
+      "SELECT min(id) FROM products WHERE family <> (SELECT family FROM products WHERE id = ?)",
+      {x});
+  ASSERT_TRUE(company_->database
+                  ->Write([&](db::Transaction& tx) -> Status {
+                    for (const auto& [product, month, amount] :
+                         std::vector<std::tuple<std::int64_t, std::string, std::int64_t>>{
+                             {x, previous.label, 10000},
+                             {x, period.label, 50000},
+                             {y, period.label, 30000},
+                             {z, period.label, 20000}}) {
+                      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+                          "INSERT INTO sales_lines (account_id, product_id, period, revenue_minor, "
+                          "quantity, created_at) VALUES (?, ?, ?, ?, 1, 0)",
+                          {std::stoll(a), product, month, amount}));
+                    }
+                    return Ok();
+                  })
+                  .ok());
+
+  const json cards =
+      Get("/api/v1/reports/scorecards?period=" + period.label + "&user_id=" + am)["items"];
+  ASSERT_EQ(cards.size(), 1u);
+  const json& now_card = cards[0]["current"];
+  const std::int64_t days = period.last_day - period.first_day + 1;
+  EXPECT_EQ(now_card["accounts_handled"], 2);
+  EXPECT_EQ(now_card["check_in_calls_made"], 3);
+  EXPECT_EQ(now_card["check_in_calls_due"], (days + 29) / 30) << "account b has no cadence";
+  EXPECT_EQ(now_card["billing_queries_resolved"], 1);
+  EXPECT_NEAR(now_card["billing_query_hours"].get<double>(), 10.0, 0.01);
+  EXPECT_EQ(now_card["survey_answers"], 2);
+  EXPECT_NEAR(now_card["satisfaction_index"].get<double>(), 75.0, 0.01);
+  EXPECT_EQ(now_card["repeat_sales_minor"], 50000);
+  EXPECT_EQ(now_card["cross_sell_minor"], 30000);
+  EXPECT_EQ(now_card["new_range_sales_minor"], 20000);
+  const json& before = cards[0]["previous"];
+  EXPECT_EQ(before["new_range_sales_minor"], 10000) << "X was new to the account last month";
+  EXPECT_EQ(before["repeat_sales_minor"], 0);
+  EXPECT_EQ(before["check_in_calls_made"], 0);
+  // The same numbers as CSV and XLSX.
+  const auto csv = s().Get(
+      "/api/v1/reports/scorecards?period=" + period.label + "&user_id=" + am + "&format=csv",
+      admin());
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_NE(csv.body.find("Aoife Account-Manager," + period.label + ",2,3,"), std::string::npos)
+      << csv.body;
+  const auto xlsx = s().Get(
+      "/api/v1/reports/scorecards?period=" + period.label + "&user_id=" + am + "&format=xlsx",
+      admin());
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  EXPECT_EQ(
+      s().Get("/api/v1/reports/scorecards?period=2026-13", admin()).Json()["errors"][0]["field"],
+      "period");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,
