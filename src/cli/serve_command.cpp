@@ -141,6 +141,13 @@ void AddServeCommand(CLI::App& app, Context& context) {
     api::AccessGeneration access_generation;
     auth::Sessions sessions(database, context.clock, access_generation);
     api::Router router(sessions);
+    // Bound first, so that links in emails can name the port (--listen may say port 0); the
+    // routes are all registered before Run() serves the first request.
+    server::HttpServer http(router, options);
+    if (Status s = http.Listen(); !s.ok()) {
+      context.exit_code = Fail(s.error());
+      return;
+    }
     api::ApiContext api_context{database, context.clock, access_generation};
     api::RegisterSystemRoutes(router, api_context);
     auth::RegisterAuthRoutes(router, sessions);
@@ -160,7 +167,9 @@ void AddServeCommand(CLI::App& app, Context& context) {
     continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
     continuity::RegisterRelationshipRiskRoutes(router, api_context);
     success::SurveySettings surveys = args->surveys;
-    if (surveys.public_url.empty()) surveys.public_url = "http://" + args->listen;
+    if (surveys.public_url.empty()) {
+      surveys.public_url = "http://" + options.host + ":" + std::to_string(http.port());
+    }
     surveys.company_name = args->handovers.company_name;
     success::RegisterSuccessPlanRoutes(router, api_context, surveys);
     success::RegisterCaseRoutes(router, api_context, surveys);
@@ -222,11 +231,6 @@ void AddServeCommand(CLI::App& app, Context& context) {
                            [&] { (void)scheduler.RunDue(); });
     scheduled.Start();
 
-    server::HttpServer http(router, options);
-    if (Status s = http.Listen(); !s.ok()) {
-      context.exit_code = Fail(s.error());
-      return;
-    }
     std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host
               << ":" << http.port() << "/" << std::endl;
     http.Run();

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <memory>
 
 #include "accounts/account_revenue.hpp"
+#include "core/period.hpp"
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
+#include "success/alerts.hpp"
 #include "users/password.hpp"
 
 namespace rapport::demo {
@@ -162,10 +165,18 @@ class Filler {
     RAPPORT_RETURN_IF_ERROR(Opportunities());
     RAPPORT_RETURN_IF_ERROR(Activities());
     RAPPORT_RETURN_IF_ERROR(Tasks());
+    RAPPORT_RETURN_IF_ERROR(SuccessPlans());
+    RAPPORT_RETURN_IF_ERROR(Cases());
+    RAPPORT_RETURN_IF_ERROR(SurveysTrialsAndUsage());
     for (const std::string& table : db::DomainTables()) {
       if (!table.ends_with("_contacts") || table == "contacts") {  // link tables have no id
         RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
       }
+    }
+    // Tonight's alerts over all of it, as the nightly job would raise them.
+    RAPPORT_ASSIGN_OR_RETURN(std::string alerts, success::RaiseAlerts(tx_, now_, {}));
+    (void)alerts;
+    for (const std::string& table : db::DomainTables()) {
       RAPPORT_ASSIGN_OR_RETURN(std::int64_t n, tx_.QueryInt("SELECT count(*) FROM " + table));
       report_.rows_per_table.emplace_back(table, n);
     }
@@ -768,6 +779,282 @@ class Filler {
     return Load("activity_contacts", {"activity_id", "contact_id"},
                 static_cast<std::int64_t>(link_rows.size()), [&](std::int64_t i, db::Params& v) {
                   v = {link_rows[i].first, link_rows[i].second};
+                });
+  }
+
+  // A customer account with at least one contact (its index), and one of those contacts' ids.
+  std::pair<std::int64_t, std::int64_t> CustomerWithContact() {
+    std::int64_t a = CustomerAccount();
+    for (int tries = 0; tries < 20 && w_.contact_count[a] == 0; ++tries) a = CustomerAccount();
+    const std::int64_t count = w_.contact_count[a];
+    return {a, count == 0 ? 0 : w_.first_contact[a] + rng_.Below(count)};
+  }
+
+  // Success plans in the customer's words, each with four milestones; the rep's commission is
+  // held back against training and go-live.
+  Status SuccessPlans() {
+    static constexpr std::array<SV, 4> titles = {"Infusion safety programme", "Imaging uptime",
+                                                 "Theatre throughput", "Wound care savings"};
+    static constexpr std::array<SV, 4> definitions = {
+        "No pump alarm on the ward goes unanswered for more than two minutes",
+        "The scanner is there when a patient is on the table: 99% of clinic hours",
+        "Two more lists a week without extra staff",
+        "Fewer dressing changes and 10% off the dressing budget by year end"};
+    const std::int64_t plans = std::max<std::int64_t>(20, o_.size.accounts / 10);
+    std::vector<std::pair<std::int64_t, std::int64_t>> plan_start_contact;  // start day, contact
+    std::vector<std::int64_t> plan_account;
+    RAPPORT_RETURN_IF_ERROR(Load(
+        "success_plans",
+        {"id", "account_id", "owner_id", "title", "customer_definition", "defined_by_contact_id",
+         "defined_on", "status", "contract_value_minor", "currency", "commission_user_id",
+         "commission_minor", "commission_earned_on", "grace_days", "created_at", "updated_at",
+         "version"},
+        plans, [&](std::int64_t i, db::Params& v) {
+          const auto [a, contact] = CustomerWithContact();
+          const std::int64_t start = o_.as_of_day - rng_.Below(300);
+          const std::int64_t value =
+              w_.product_price[rng_.Below(o_.size.products)] * rng_.Between(5, 40);
+          const size_t theme = static_cast<size_t>(rng_.Below(4));
+          const std::int64_t am = w_.territory_am[w_.account_territory[a]];
+          plan_start_contact.emplace_back(start, contact);
+          plan_account.push_back(a);
+          v = {i + 1,
+               a + 1,
+               am,
+               std::string(titles[theme]),
+               std::string(definitions[theme]),
+               contact == 0 ? db::Null() : db::Value(contact),
+               FormatDate(start - rng_.Between(5, 30)),
+               std::string(start < o_.as_of_day - 200 && rng_.Chance(50) ? "achieved" : "active"),
+               value,
+               std::string("GBP"),
+               w_.account_owner[a],
+               value * 5 / 100,
+               FormatDate(start),
+               std::int64_t{30},
+               start * kMicrosPerDay,
+               start * kMicrosPerDay,
+               std::int64_t{1}};
+        }));
+    struct Step {
+      SV name, kind;
+      int after_days, payment, holdback;
+    };
+    static constexpr std::array<Step, 4> steps = {
+        Step{"Installed", "installed", 14, 25, 0}, Step{"Staff trained", "training", 30, 25, 20},
+        Step{"Go-live", "go_live", 45, 25, 30}, Step{"First review", "first_review", 120, 25, 0}};
+    return Load("milestones",
+                {"id", "success_plan_id", "account_id", "name", "kind", "due_on", "owner_id",
+                 "customer_owner_id", "status", "met_on", "evidence", "payment_share_percent",
+                 "commission_holdback_percent", "created_at", "updated_at", "version"},
+                plans * 4, [&](std::int64_t i, db::Params& v) {
+                  const std::int64_t plan = i / 4;
+                  const Step& step = steps[static_cast<size_t>(i % 4)];
+                  const auto [start, contact] = plan_start_contact[static_cast<size_t>(plan)];
+                  const std::int64_t a = plan_account[static_cast<size_t>(plan)];
+                  const std::int64_t due = start + step.after_days;
+                  const bool past = due < o_.as_of_day - 5;
+                  const bool met = past && rng_.Chance(85);
+                  const std::int64_t met_on = due + rng_.Between(-4, 10);
+                  v = {i + 1,
+                       plan + 1,
+                       a + 1,
+                       std::string(step.name),
+                       std::string(step.kind),
+                       FormatDate(due),
+                       w_.territory_am[w_.account_territory[a]],
+                       contact == 0 ? db::Null() : db::Value(contact),
+                       std::string(met    ? "met"
+                                   : past ? "missed"
+                                          : "planned"),
+                       met ? db::Value(FormatDate(std::min(met_on, o_.as_of_day))) : db::Null(),
+                       met ? db::Value(std::string("Signed off by the ward manager")) : db::Null(),
+                       std::int64_t{step.payment},
+                       std::int64_t{step.holdback},
+                       start * kMicrosPerDay,
+                       start * kMicrosPerDay,
+                       std::int64_t{1}};
+                });
+  }
+
+  // Service cases over the last year with their service levels and a two-message thread.
+  Status Cases() {
+    static constexpr std::array<SV, 6> kinds = {"billing_query", "complaint", "technical",
+                                                "return",        "order",     "other"};
+    static constexpr std::array<SV, 6> subjects = {
+        "Invoice does not match the order", "Delivery arrived damaged",
+        "Pump shows an occlusion alarm",    "Return of short-dated stock",
+        "Change to the standing order",     "Question about the service contract"};
+    static constexpr std::array<SV, 4> priorities = {"low", "normal", "normal", "high"};
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> levels;
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows slas,
+        tx_.Query("SELECT kind, priority, first_response_hours, resolution_hours FROM case_slas"));
+    for (const auto& r : slas) levels[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3)};
+    const std::int64_t total = std::max<std::int64_t>(30, o_.size.accounts / 5);
+    struct Opened {
+      Instant at, first_response;
+      std::int64_t contact, owner;
+    };
+    std::vector<Opened> opened;
+    opened.reserve(static_cast<size_t>(total));
+    const std::int64_t hour = 3600 * kMicrosPerSecond;
+    RAPPORT_RETURN_IF_ERROR(
+        Load("cases",
+             {"id",
+              "account_id",
+              "contact_id",
+              "kind",
+              "priority",
+              "subject",
+              "description",
+              "owner_id",
+              "departments",
+              "status",
+              "opened_at",
+              "first_response_due_at",
+              "resolution_due_at",
+              "first_response_at",
+              "resolved_at",
+              "resolution",
+              "escalation_level",
+              "created_at",
+              "updated_at",
+              "version"},
+             total, [&](std::int64_t i, db::Params& v) {
+               const auto [a, contact] = CustomerWithContact();
+               const size_t k = static_cast<size_t>(rng_.Below(6));
+               const std::string kind(kinds[k]), priority(rng_.Pick(priorities));
+               const auto [first_hours, resolve_hours] = levels[{kind, priority}];
+               const Instant at = PastInstant(365);
+               const Instant first = at + first_hours * hour * rng_.Between(20, 150) / 100;
+               const Instant resolved = at + resolve_hours * hour * rng_.Between(30, 140) / 100;
+               const bool done = resolved < now_ - 2 * kMicrosPerDay;
+               const std::int64_t owner = w_.territory_am[w_.account_territory[a]];
+               opened.push_back({at, std::min(first, now_), contact, owner});
+               v = {i + 1,
+                    a + 1,
+                    contact == 0 ? db::Null() : db::Value(contact),
+                    kind,
+                    priority,
+                    std::string(subjects[k]),
+                    std::string("Raised by phone."),
+                    owner,
+                    std::string(kind == "billing_query" ? "billing" : "service, logistics"),
+                    std::string(done ? (rng_.Chance(70) ? "closed" : "resolved") : "open"),
+                    at,
+                    at + first_hours * hour,
+                    at + resolve_hours * hour,
+                    std::min(first, now_),
+                    done ? db::Value(resolved) : db::Null(),
+                    done ? db::Value(std::string("Sorted with the customer")) : db::Null(),
+                    std::int64_t{0},
+                    at,
+                    done ? resolved : at,
+                    std::int64_t{1}};
+             }));
+    return Load("case_messages",
+                {"id", "case_id", "direction", "author_id", "contact_id", "body", "created_at"},
+                total * 2, [&](std::int64_t i, db::Params& v) {
+                  const Opened& o = opened[static_cast<size_t>(i / 2)];
+                  const bool inbound = i % 2 == 0;
+                  v = {i + 1,
+                       i / 2 + 1,
+                       std::string(inbound ? "inbound" : "outbound"),
+                       inbound ? db::Null() : db::Value(o.owner),
+                       inbound && o.contact != 0 ? db::Value(o.contact) : db::Null(),
+                       std::string(inbound ? "Could someone look at this, please?"
+                                           : "Thank you, we are on it and will call you back."),
+                       inbound ? o.at : o.first_response};
+                });
+  }
+
+  // Survey answers (and some still waiting), trials and what customers report they used.
+  Status SurveysTrialsAndUsage() {
+    static constexpr std::array<SV, 3> kinds = {"nps", "csat", "csi"};
+    const std::int64_t surveys = std::max<std::int64_t>(20, o_.size.accounts / 8);
+    RAPPORT_RETURN_IF_ERROR(
+        Load("surveys",
+             {"id", "account_id", "contact_id", "kind", "sent_after", "sent_by_id", "token_hash",
+              "status", "expires_at", "score", "comment", "answered_at", "created_at", "updated_at",
+              "version"},
+             surveys, [&](std::int64_t i, db::Params& v) {
+               const auto [a, contact] = CustomerWithContact();
+               if (contact == 0) return;
+               const std::string kind(rng_.Pick(kinds));
+               const Instant sent = PastInstant(365);
+               const bool answered = sent < now_ - 3 * kMicrosPerDay && rng_.Chance(80);
+               const std::int64_t score = kind == "nps"    ? rng_.Between(3, 10)
+                                          : kind == "csat" ? rng_.Between(2, 5)
+                                                           : rng_.Between(4, 10);
+               v = {i + 1,
+                    a + 1,
+                    contact,
+                    kind,
+                    std::string(rng_.Chance(50) ? "schedule" : "manual"),
+                    w_.account_owner[a],
+                    "demo-survey-" + std::to_string(i + 1),
+                    std::string(answered ? "answered" : "sent"),
+                    sent + 30 * kMicrosPerDay,
+                    answered ? db::Value(score) : db::Null(),
+                    answered && rng_.Chance(40)
+                        ? db::Value(std::string(score >= 8 ? "Very helpful team" : "Slow to reply"))
+                        : db::Null(),
+                    answered ? db::Value(sent + rng_.Between(1, 72) * 3600 * kMicrosPerSecond)
+                             : db::Null(),
+                    sent,
+                    sent,
+                    std::int64_t{1}};
+             }));
+    const std::int64_t trials = std::max<std::int64_t>(10, o_.size.accounts / 40);
+    RAPPORT_RETURN_IF_ERROR(Load(
+        "trials",
+        {"id", "account_id", "product_id", "owner_id", "starts_on", "ends_on", "objectives",
+         "success_criteria", "status", "results", "decision", "decided_on", "created_at",
+         "updated_at", "version"},
+        trials, [&](std::int64_t i, db::Params& v) {
+          const std::int64_t a = CustomerAccount();
+          const std::int64_t start = o_.as_of_day - rng_.Below(200);
+          const std::int64_t end = start + rng_.Between(14, 60);
+          const bool ended = end < o_.as_of_day;
+          const bool decided = ended && rng_.Chance(70);
+          v = {i + 1,
+               a + 1,
+               rng_.Below(o_.size.products) + 1,
+               w_.account_owner[a],
+               FormatDate(start),
+               FormatDate(end),
+               std::string("Show the ward the product works in their hands"),
+               std::string("Staff rate it 4 of 5 or better; no more incidents than now"),
+               std::string(ended                   ? "ended"
+                           : start <= o_.as_of_day ? "running"
+                                                   : "planned"),
+               ended ? db::Value(std::string("Staff liked it; two incidents fewer")) : db::Null(),
+               decided ? db::Value(std::string(rng_.Chance(70) ? "adopt" : "reject")) : db::Null(),
+               decided ? db::Value(FormatDate(end + 7)) : db::Null(),
+               start * kMicrosPerDay,
+               start * kMicrosPerDay,
+               std::int64_t{1}};
+        }));
+    // Usage for the last three months at a tenth of the accounts.
+    const std::int64_t reporting = std::max<std::int64_t>(10, o_.size.accounts / 10);
+    std::vector<std::string> months;
+    rapport::Period month = MonthOf(o_.as_of_day).Previous();
+    for (int m = 0; m < 3; ++m, month = month.Previous()) months.push_back(month.label);
+    return Load("usage_records",
+                {"id", "account_id", "product_id", "period", "quantity", "created_at", "updated_at",
+                 "version"},
+                reporting * 3, [&](std::int64_t i, db::Params& v) {
+                  // Account i/3 of the book, each with one product of its own.
+                  const std::int64_t a = (i / 3) * (o_.size.accounts / reporting);
+                  v = {i + 1,
+                       a + 1,
+                       (a % o_.size.products) + 1,
+                       months[static_cast<size_t>(i % 3)],
+                       rng_.Between(1, 10),
+                       now_,
+                       now_,
+                       std::int64_t{1}};
                 });
   }
 

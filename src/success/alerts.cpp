@@ -1,5 +1,7 @@
 #include "success/alerts.hpp"
 
+#include <algorithm>
+
 #include "core/period.hpp"
 #include "db/dialect.hpp"
 
@@ -9,14 +11,17 @@ namespace {
 using api::FieldType;
 
 // INSERT ... SELECT of alerts of `kind` from `select` (which yields account_id, subject_key,
-// reason, user_id); parameters: now x3 then the select's own.
+// reason, user_id and a number, order_key, that orders the alerts of one account); parameters: now
+// x3 then the select's own. The order makes ids the same on both databases for the same data.
 std::string RaiseSql(const std::string& kind, const std::string& select) {
   return "INSERT INTO alerts (kind, account_id, subject_key, reason, user_id, raised_at, "
          "created_at, updated_at) SELECT '" +
          kind +
          "', q.account_id, q.subject_key, q.reason, q.user_id, CAST(? AS BIGINT), CAST(? AS "
          "BIGINT), CAST(? AS BIGINT) FROM (" +
-         select + ") q WHERE 1 = 1 ON CONFLICT (kind, account_id, subject_key) DO NOTHING";
+         select +
+         ") q WHERE 1 = 1 ORDER BY q.account_id, q.order_key ON CONFLICT (kind, account_id, "
+         "subject_key) DO NOTHING";
 }
 
 api::ResourceSpec AlertSpec() {
@@ -114,21 +119,24 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
   const std::vector<Check> checks = {
       {"warranty_ending",
        "SELECT p.account_id, 'purchase:' || p.id AS subject_key, 'The warranty on ' || pr.name || "
-       "' (' || p.quantity || ') ends on ' || p.warranty_end AS reason, a.owner_id AS user_id "
-       "FROM purchases p JOIN products pr ON pr.id = p.product_id JOIN accounts a ON a.id = "
+       "' (' || p.quantity || ') ends on ' || p.warranty_end AS reason, a.owner_id AS user_id, "
+       "p.id AS order_key FROM purchases p JOIN products pr ON pr.id = p.product_id JOIN accounts "
+       "a ON a.id = "
        "p.account_id WHERE p.warranty_end >= ? AND p.warranty_end <= ? AND a.archived_at IS NULL",
        {t, FormatDate(today + settings.warranty_days)}},
       {"renewal_due",
        "SELECT p.account_id, 'renewal:' || p.id || ':' || p.renews_on AS subject_key, "
        "'The subscription to ' || pr.name || ' renews on ' || p.renews_on AS reason, a.owner_id "
-       "AS user_id FROM purchases p JOIN products pr ON pr.id = p.product_id JOIN accounts a ON "
+       "AS user_id, p.id AS order_key FROM purchases p JOIN products pr ON pr.id = p.product_id "
+       "JOIN accounts a ON "
        "a.id = p.account_id WHERE p.renews_on >= ? AND p.renews_on <= ? AND a.archived_at IS NULL",
        {t, FormatDate(today + settings.renewal_days)}},
       {"short_dated_full_price",
        "SELECT p.account_id, 'purchase:' || p.id AS subject_key, pr.name || ' shipped on ' || "
        "p.purchased_on || ' at full price with stock expiring on ' || p.lot_expiry AS reason, "
-       "a.owner_id AS user_id FROM purchases p JOIN products pr ON pr.id = p.product_id JOIN "
-       "accounts a ON a.id = p.account_id WHERE p.purchased_on >= ? AND p.lot_expiry IS NOT NULL "
+       "a.owner_id AS user_id, p.id AS order_key FROM purchases p JOIN products pr ON pr.id = "
+       "p.product_id JOIN accounts a ON a.id = p.account_id WHERE p.purchased_on >= ? AND "
+       "p.lot_expiry IS NOT NULL "
        "AND p.lot_expiry <= " +
            db::AddDays(b, "p.purchased_on", std::to_string(settings.short_dated_days)) +
            " AND pr.list_price_minor > 0 AND p.amount_minor >= p.quantity * pr.list_price_minor "
@@ -137,7 +145,8 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
       {"bought_beyond_usage",
        "SELECT u.account_id, 'product:' || u.product_id || ':' || CAST(? AS TEXT) AS subject_key, "
        "'Bought ' || b.bought || ' of ' || pr.name || ' from ' || CAST(? AS TEXT) || ' against ' "
-       "|| u.used || ' used' AS reason, a.owner_id AS user_id FROM (SELECT account_id, "
+       "|| u.used || ' used' AS reason, a.owner_id AS user_id, u.product_id AS order_key FROM "
+       "(SELECT account_id, "
        "product_id, sum(quantity) AS used FROM usage_records WHERE period >= ? AND period <= ? "
        "GROUP BY account_id, product_id) u JOIN (SELECT account_id, product_id, sum(quantity) AS "
        "bought FROM purchases WHERE purchased_on >= ? AND purchased_on <= ? GROUP BY account_id, "
@@ -149,7 +158,8 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
       {"contact_overdue",
        "SELECT c.id AS account_id, 'since:' || coalesce(CAST(c.last_contact AS TEXT), 'never') AS "
        "subject_key, 'Not contacted within its cadence of ' || c.cadence || ' days' AS reason, "
-       "c.owner_id AS user_id FROM (SELECT a.id, a.owner_id, coalesce(a.contact_cadence_days, "
+       "c.owner_id AS user_id, 0 AS order_key FROM (SELECT a.id, a.owner_id, "
+       "coalesce(a.contact_cadence_days, "
        "(SELECT g.contact_cadence_days FROM segments g WHERE g.name = a.segment)) AS cadence, "
        "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
        "x.occurred_at <= ?) AS last_contact FROM accounts a WHERE a.status = 'customer' AND "
@@ -159,7 +169,8 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
       {"trial_without_decision",
        "SELECT r.account_id, 'trial:' || r.id AS subject_key, 'The trial' || coalesce(' of ' || "
        "pr.name, '') || ' ended on ' || r.ends_on || ' without a decision' AS reason, r.owner_id "
-       "AS user_id FROM trials r LEFT JOIN products pr ON pr.id = r.product_id WHERE r.ends_on < "
+       "AS user_id, r.id AS order_key FROM trials r LEFT JOIN products pr ON pr.id = r.product_id "
+       "WHERE r.ends_on < "
        "? AND r.decision IS NULL",
        {t}},
   };
@@ -171,7 +182,9 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
         db::Rows raised,
         tx.Query(RaiseSql(check.kind, check.select) + " RETURNING id, account_id, user_id, reason",
                  params));
-    // Each new alert becomes a task for whoever should act.
+    // Each new alert becomes a task for whoever should act (in id order on both databases).
+    std::sort(raised.begin(), raised.end(),
+              [](const db::Row& x, const db::Row& y) { return x.Int(0) < y.Int(0); });
     for (const auto& a : raised) {
       if (a.IsNull(2)) continue;
       RAPPORT_ASSIGN_OR_RETURN(

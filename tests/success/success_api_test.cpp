@@ -359,6 +359,8 @@ TEST_P(SuccessApiTest, SurveyIsAnsweredOnceThroughItsLinkWithoutSigningIn) {
   const std::string link = sent.Json()["link"];
   const std::string token = link.substr(link.rfind('/') + 1);
   ASSERT_GT(token.size(), 20u);
+  EXPECT_EQ(link.rfind("http://127.0.0.1:" + std::to_string(s().port()) + "/survey/", 0), 0u)
+      << link << ": the address the server listens on, when --public-url is not given";
   // The email waits in the outbox with the link; the token itself is not stored.
   EXPECT_EQ(company_->Count("SELECT count(*) FROM outbox WHERE kind = 'survey' AND contact_id = ? "
                             "AND body LIKE ?",
