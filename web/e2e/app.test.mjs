@@ -565,3 +565,357 @@ test("a manager imports market data after seeing its changes, and designates an 
   await expectAccessible(page, "segmentation");
   await shot(page, "segmentation");
 });
+
+test("a rep writes down the customer's definition of success, adds milestones, marks one met and sees the commission", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const accounts = (await call("GET", `/accounts?owner_id=${me.id}&limit=5`, rep.token)).json.items;
+  const account = accounts[1] ?? accounts[0];
+  const contact = (await call("GET", `/contacts?account_id=${account.id}&limit=50`, rep.token)).json.items.find((c) => !c.left_at);
+  assert.ok(contact, "the account has a contact");
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const title = `Pumps on the surgical wards ${Date.now()}`;
+  const definition = "No pump alarm goes unanswered for more than two minutes";
+
+  // On the account page: the plan, in the customer's words and who said them.
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const form = page.getByRole("form", { name: "Add a success plan" });
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Success in the customer's words").fill(definition);
+  await form.getByLabel("Who said it").selectOption(contact.id);
+  await form.getByLabel("Commission (£)").fill("1000");
+  await form.getByRole("button", { name: "Add the plan" }).click();
+  await page.getByRole("status").filter({ hasText: "Plan added." }).waitFor();
+  const listed = page.getByRole("region", { name: "Success plans", exact: true }).getByRole("listitem").filter({ hasText: title });
+  await listed.getByText("0/0 milestones met").waitFor();
+  await expectAccessible(page, "the account page with a success plan");
+  await shot(page, "account-success-plans");
+  await listed.getByRole("link", { name: title }).click();
+
+  // The plan page: the quote, then outcomes and milestones.
+  await page.waitForURL(/\/success-plans\/\d+$/);
+  const planId = page.url().split("/").pop();
+  await page.getByRole("heading", { level: 1, name: title }).waitFor();
+  await page.locator("blockquote").filter({ hasText: definition }).waitFor();
+  await page.locator("figcaption").filter({ hasText: `${contact.first_name} ${contact.last_name}` }).waitFor();
+
+  await page.getByRole("button", { name: "Edit outcomes" }).click();
+  await page.getByRole("button", { name: "Add an outcome" }).click();
+  await page.getByLabel("Outcome 1 measure").selectOption("uptime");
+  await page.getByLabel("Outcome 1 description").fill("Pumps in service");
+  await page.getByLabel("Outcome 1 target").fill("99%");
+  await page.getByRole("button", { name: "Save outcomes" }).click();
+  await page.getByRole("table", { name: "Outcomes" }).getByRole("cell", { name: "Pumps in service" }).waitFor();
+
+  const add = page.getByRole("form", { name: "Add a milestone" });
+  await add.getByLabel("Milestone", { exact: true }).fill("Pumps installed");
+  await add.getByLabel("Kind").selectOption("installed");
+  await add.getByLabel("Due").fill(day(10));
+  await add.getByLabel("Customer's owner").selectOption(contact.id);
+  await add.getByLabel("Payment share (%)").fill("30");
+  await add.getByLabel("Commission held back (%)").fill("20");
+  await add.getByRole("button", { name: "Add the milestone" }).click();
+  const installed = page.locator("li.milestone").filter({ has: page.getByText("Pumps installed", { exact: true }) });
+  await installed.waitFor();
+
+  // Holding back more than all of the commission is refused, next to the field.
+  await add.getByLabel("Milestone", { exact: true }).fill("Ward staff trained");
+  await add.getByLabel("Kind").selectOption("training");
+  await add.getByLabel("Due").fill(day(20));
+  await add.getByLabel("Commission held back (%)").fill("90");
+  await add.getByRole("button", { name: "Add the milestone" }).click();
+  await add.locator(".error").filter({ hasText: "more than 100%" }).waitFor();
+  await add.getByLabel("Commission held back (%)").fill("30");
+  await add.getByRole("button", { name: "Add the milestone" }).click();
+  const trained = page.locator("li.milestone").filter({ has: page.getByText("Ward staff trained", { exact: true }) });
+  await trained.waitFor();
+  const timeline = page.getByRole("figure", { name: "Milestone timeline" });
+  assert.equal(await timeline.locator('.ms-marker[data-state="planned"]').count(), 2);
+
+  await installed.getByRole("button", { name: "Mark Pumps installed met" }).click();
+  await installed.getByLabel("Evidence for Pumps installed").fill("Signed installation report");
+  await installed.getByRole("button", { name: "Confirm met" }).click();
+  await installed.locator(".chip.ms-met").waitFor();
+  await installed.getByText("Evidence: Signed installation report").waitFor();
+  await page.getByText("1/2 milestones met").first().waitFor();
+  assert.equal(await timeline.locator('.ms-marker[data-state="met"]').count(), 1);
+  assert.equal(await timeline.locator('.ms-marker[data-state="planned"]').count(), 1);
+  const stored = (await call("GET", `/success-plans/${planId}`, rep.token)).json;
+  assert.equal(stored.customer_definition, definition);
+  assert.equal(stored.defined_by_contact_id, contact.id);
+  assert.deepEqual(stored.outcomes.map((o) => [o.measure, o.description, o.target]), [["uptime", "Pumps in service", "99%"]]);
+  assert.deepEqual(stored.milestones.map((m) => [m.name, m.status, m.commission_holdback_percent]),
+                   [["Pumps installed", "met", 20], ["Ward staff trained", "planned", 30]]);
+  assert.equal(stored.milestones[0].evidence, "Signed installation report");
+  await expectAccessible(page, "the success plan");
+  await shot(page, "success-plan");
+
+  // The commission statement: earned, both holdbacks, and the one released by the milestone met.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Targets" }).click();
+  await page.getByRole("navigation", { name: "Targets and commission" }).getByRole("link", { name: "Commission" }).click();
+  await page.getByRole("heading", { level: 1, name: "Commission" }).waitFor();
+  const lines = page.getByRole("table", { name: "Commission lines" });
+  await lines.getByRole("row").filter({ hasText: title }).first().waitFor();
+  const statement = (await call("GET", "/reports/commission", rep.token)).json;
+  const mine = statement.lines.filter((l) => l.success_plan_id === planId);
+  assert.deepEqual(mine.map((l) => `${l.kind}:${l.amount_minor}`).sort(), ["earned:100000", "held_back:20000", "held_back:30000", "released:20000"]);
+  assert.equal(await lines.getByRole("row").filter({ hasText: title }).count(), 4);
+  const pence = (m) => new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 2 }).format(m / 100);
+  const figure = (name) => page.locator(".figures > div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${name}$`) }) }).locator("dd");
+  assert.equal(await figure("Payable").textContent(), pence(statement.payable_minor));
+  assert.equal(await figure("Still held").textContent(), pence(statement.still_held_minor));
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV" }).click();
+  assert.match((await download).suggestedFilename(), /^commission-.*\.csv$/);
+  await expectAccessible(page, "the commission statement");
+  await shot(page, "commission");
+
+  // Their manager picks them and sees the same statement.
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const boss = users.find((u) => u.id === users.find((x) => x.id === me.id).manager_id);
+  const managerPage = await newPage();
+  await signIn(managerPage, boss.email, "/commission");
+  await managerPage.getByLabel("Person").selectOption(me.id);
+  await managerPage.getByRole("heading", { level: 2 }).filter({ hasText: me.name }).waitFor();
+  await managerPage.getByRole("table", { name: "Commission lines" }).getByRole("row").filter({ hasText: title }).first().waitFor();
+});
+
+// Service cases, proactive alerts and surveys.
+const dayUtc = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+
+async function repAccount(index) {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const accounts = (await call("GET", `/accounts?owner_id=${me.id}&limit=10&sort=name`, rep.token)).json.items;
+  const account = accounts[index] ?? accounts[0];
+  const contact = (await call("GET", `/contacts?account_id=${account.id}&limit=100`, rep.token)).json.items.find((c) => !c.left_at && c.email);
+  return { me, account, contact };
+}
+
+test("a rep raises a case from an account page, answers it and resolves it, which schedules a review call", async () => {
+  const { me, account, contact } = await repAccount(2);
+  assert.ok(contact, "the account has a contact with an email address");
+  const sla = (await call("GET", "/case-slas?kind=technical&priority=high", rep.token)).json.items[0];
+  const subject = `Infusion pump alarms at night ${Date.now()}`;
+
+  // From the account page to the new case form, for that account.
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  await page.getByRole("region", { name: /^Cases/ }).getByRole("link", { name: "Raise a case" }).click();
+  await page.waitForURL(/\/cases\/new\?account_id=/);
+  const form = page.getByRole("form", { name: "New case" });
+  await form.getByText(account.name, { exact: true }).waitFor();
+  await form.getByLabel("Kind").selectOption("technical");
+  await form.getByLabel("Priority").selectOption("high");
+  await form.getByText(`first response within ${sla.first_response_hours} h, resolved within ${sla.resolution_hours} h`).waitFor();
+  await form.getByLabel("Description").fill("Three pumps on ward 4 alarm for no reason after midnight.");
+  await form.getByRole("button", { name: "Open the case" }).click();
+  await form.locator("#case-subject-error").waitFor();
+  assert.match(await form.locator("#case-subject-error").textContent(), /required/);
+  assert.equal(await form.getByLabel("Description").inputValue(), "Three pumps on ward 4 alarm for no reason after midnight.", "the failed save kept the input");
+  await form.getByLabel("Raised by").selectOption(contact.id);
+  await form.getByLabel("Subject").fill(subject);
+  await form.getByLabel("Departments involved").fill("service, logistics");
+  await expectAccessible(page, "the new case form");
+  await shot(page, "case-new");
+  await form.getByRole("button", { name: "Open the case" }).click();
+  await page.waitForURL(/\/cases\/\d+$/);
+  const caseId = page.url().split("/").pop();
+  await page.getByRole("heading", { level: 1, name: subject }).waitFor();
+  const opened = (await call("GET", `/cases/${caseId}`, rep.token)).json;
+  assert.deepEqual([opened.kind, opened.priority, opened.contact_id, opened.owner_id, opened.departments, opened.status],
+                   ["technical", "high", contact.id, me.id, "service, logistics", "open"]);
+  assert.equal(Date.parse(opened.first_response_due_at) - Date.parse(opened.opened_at), sla.first_response_hours * 3600000);
+  assert.equal(Date.parse(opened.resolution_due_at) - Date.parse(opened.opened_at), sla.resolution_hours * 3600000);
+  const levels = page.getByRole("region", { name: "Service level" });
+  assert.equal(await levels.locator('.sla[data-state="running"], .sla[data-state="soon"]').count(), 2, "both levels are running with time left");
+  assert.match(await levels.textContent(), /left/);
+
+  // The thread: a reply to the customer (the first response), then an internal note.
+  const reply = page.getByRole("form", { name: "Add to the conversation" });
+  const thread = page.getByRole("list", { name: "Messages, oldest first" });
+  await reply.getByLabel("Message").fill("Thank you for telling us; an engineer will call you today.");
+  await reply.getByRole("button", { name: "Add the reply" }).click();
+  await thread.locator("li.msg.outbound").filter({ hasText: "an engineer will call you today" }).waitFor();
+  await levels.locator('.sla[data-state="met"]').waitFor();
+  await reply.getByLabel("Internal note").check();
+  await reply.getByLabel("Message").fill("Battery packs ordered from logistics.");
+  await reply.getByRole("button", { name: "Add the note" }).click();
+  await thread.locator("li.msg.internal").filter({ hasText: "Battery packs ordered" }).waitFor();
+  const answered = (await call("GET", `/cases/${caseId}`, rep.token)).json;
+  assert.ok(answered.first_response_at, "the reply was the first response");
+  assert.deepEqual(answered.thread.map((m) => m.direction), ["outbound", "internal"]);
+
+  // The account page lists it among the open cases, with its service level.
+  await page.goto(`${base}/accounts/${account.id}`);
+  const cases = page.getByRole("region", { name: /^Cases/ });
+  const listed = cases.getByRole("listitem").filter({ hasText: subject });
+  await listed.locator('.sla[data-state="met"]').waitFor();
+  await expectAccessible(page, "the account page with a case and alerts");
+  await listed.getByRole("link", { name: subject }).click();
+  await page.getByRole("heading", { level: 1, name: subject }).waitFor();
+
+  // Resolve it: a review call in 30 days, and a CSAT survey to the contact.
+  const resolve = page.getByRole("form", { name: "Resolve the case" });
+  await resolve.getByLabel("Resolution").fill("Replaced the battery packs on all three pumps; no alarms since.");
+  await resolve.getByLabel("Review call in (days)").fill("0");
+  await resolve.getByRole("button", { name: "Resolve the case" }).click();
+  await resolve.locator("#resolve-review_in_days-error").waitFor();
+  assert.match(await resolve.locator("#resolve-review_in_days-error").textContent(), /1 to 730/);
+  assert.equal((await call("GET", `/cases/${caseId}`, rep.token)).json.status, "open", "the refused resolution changed nothing");
+  await resolve.getByLabel("Review call in (days)").fill("30");
+  await resolve.getByRole("button", { name: "Resolve the case" }).click();
+  const review = page.getByRole("group", { name: "Review call" });
+  await review.getByText(/Review call with/).waitFor();
+  const resolved = (await call("GET", `/cases/${caseId}`, rep.token)).json;
+  assert.equal(resolved.status, "resolved");
+  assert.ok(resolved.resolved_at && resolved.review_task_id);
+  const task = (await call("GET", `/tasks/${resolved.review_task_id}`, rep.token)).json;
+  assert.equal(task.due_on, dayUtc(30));
+  assert.equal(task.owner_id, me.id);
+  assert.match(await review.textContent(), new RegExp(new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" }).format(new Date(task.due_on))));
+  const surveys = (await call("GET", `/surveys?case_id=${caseId}`, rep.token)).json.items;
+  assert.deepEqual(surveys.map((s) => [s.kind, s.contact_id, s.status]), [["csat", contact.id, "sent"]]);
+  await page.getByText(`CSAT survey emailed to ${contact.first_name} ${contact.last_name}`).waitFor();
+  await page.getByText("Replaced the battery packs on all three pumps").waitFor();
+  await expectAccessible(page, "the resolved case");
+  await shot(page, "case-resolved");
+
+  // The Service page: my resolved cases include it, both levels met.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Service" }).click();
+  await page.getByRole("heading", { level: 1, name: "Service" }).waitFor();
+  await page.getByLabel("Whose").selectOption("mine");
+  await page.getByLabel("Status").selectOption("resolved");
+  const row = page.getByRole("table", { name: "Cases" }).getByRole("row").filter({ hasText: subject });
+  await row.waitFor();
+  assert.equal(await row.locator('.sla[data-state="met"]').count(), 2);
+  await expectAccessible(page, "the Service page");
+  await shot(page, "service");
+  await page.goto(`${base}/accounts/${account.id}`);
+  await page.getByRole("region", { name: /^Cases/ }).getByText("No open cases.").waitFor();
+});
+
+test("an admin runs the nightly alerts now; the rep sees the alert on My day and on the account, and marks it done", async () => {
+  const { me, account } = await repAccount(3);
+  // A trial that ended a week ago with no decision: the nightly job raises an alert for it.
+  const trial = await call("POST", "/trials", rep.token, {
+    account_id: account.id, starts_on: dayUtc(-40), ends_on: dayUtc(-7),
+    objectives: "Trial the new pumps on two wards", success_criteria: "No missed alarms in a month",
+  });
+  assert.equal(trial.status, 201, JSON.stringify(trial.json));
+
+  const adminPage = await newPage();
+  await signIn(adminPage, admin.email, "/admin/users");
+  await adminPage.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Jobs" }).click();
+  await adminPage.getByRole("heading", { level: 1, name: "Admin: Jobs" }).waitFor();
+  const job = adminPage.getByRole("table", { name: "Scheduled jobs" }).getByRole("row").filter({ hasText: "nightly-alerts" });
+  await job.getByRole("button", { name: "Run now: nightly-alerts" }).click();
+  await adminPage.getByRole("status").filter({ hasText: /^nightly-alerts: raised .*trial_without_decision 1/ }).waitFor();
+  await job.getByText(/trial_without_decision 1/).waitFor();
+  await expectAccessible(adminPage, "Admin: Jobs");
+  await shot(adminPage, "admin-jobs");
+
+  const about = (items) => items.filter((a) => a.subject_key === `trial:${trial.json.id}`);
+  const raised = about((await call("GET", `/alerts?account_id=${account.id}&kind=trial_without_decision&status=open`, rep.token)).json.items);
+  assert.equal(raised.length, 1);
+  assert.equal(raised[0].user_id, me.id);
+  assert.ok(raised[0].task_id, "the alert became a task");
+  const reason = raised[0].reason;
+  assert.match(reason, /without a decision/);
+
+  // My day: the rep's open alerts, newest first, with their reasons.
+  const page = await newPage();
+  await signIn(page, rep.email);
+  const mine = page.getByRole("region", { name: /^My alerts/ });
+  const item = mine.getByRole("listitem").filter({ hasText: reason }).filter({ hasText: account.name });
+  await item.waitFor();
+  await expectAccessible(page, "My day with alerts");
+  await shot(page, "my-day-alerts");
+
+  // On the account: done.
+  await item.getByRole("link", { name: account.name }).click();
+  await page.getByRole("heading", { level: 1, name: account.name }).waitFor();
+  const alerts = page.getByRole("region", { name: /^Alerts/ });
+  const onAccount = alerts.getByRole("listitem").filter({ hasText: reason });
+  await onAccount.getByRole("button", { name: `Done: ${reason}` }).click();
+  await alerts.getByRole("status").filter({ hasText: `Done: ${reason}` }).waitFor();
+  assert.equal(await alerts.getByRole("listitem").filter({ hasText: reason }).count(), 0);
+  assert.equal((await call("GET", `/alerts/${raised[0].id}`, rep.token)).json.status, "done");
+  await shot(page, "account-alerts");
+
+  // Running it again raises nothing new for the same trial.
+  await job.getByRole("button", { name: "Run now: nightly-alerts" }).click();
+  await adminPage.getByRole("status").filter({ hasText: /trial_without_decision 0/ }).waitFor();
+  assert.equal(about((await call("GET", `/alerts?account_id=${account.id}&kind=trial_without_decision`, rep.token)).json.items).length, 1);
+});
+
+test("a survey sent from the account page is answered once through its link without signing in, and the answer shows on the account", async () => {
+  const { account, contact } = await repAccount(4);
+  assert.ok(contact, "the account has a contact with an email address");
+  const name = `${contact.first_name} ${contact.last_name}`;
+  const comment = `The engineer was quick and kind ${Date.now()}`;
+
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const section = page.getByRole("region", { name: "Satisfaction" });
+  const form = section.getByRole("form", { name: "Send a survey" });
+  await form.getByRole("button", { name: "Send the survey" }).click();
+  await form.locator("#survey-contact_id-error").waitFor();
+  await form.getByLabel("Contact").selectOption(contact.id);
+  await form.getByLabel("Survey").selectOption("nps");
+  await form.getByRole("button", { name: "Send the survey" }).click();
+  const sent = section.getByRole("status").filter({ hasText: `Survey emailed to ${name}` });
+  await sent.waitFor();
+  // The link names the server's public URL (by default the address it listens on, here port 0).
+  const link = new URL(await sent.getByRole("link").getAttribute("href"));
+  assert.match(link.pathname, /^\/survey\/[A-Za-z0-9_-]{20,}$/);
+  const stored = (await call("GET", `/surveys?contact_id=${contact.id}&kind=nps&status=sent`, rep.token)).json.items;
+  assert.equal(stored.length, 1);
+  await section.getByText(`NPS to ${name}`).waitFor();
+
+  // The customer: a fresh browser, no cookies, no sign-in.
+  const customer = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-GB" });
+  assert.equal((await customer.cookies()).length, 0);
+  const answer = await customer.newPage();
+  await answer.goto(base + link.pathname);
+  await answer.getByText(/How likely are you to recommend/).waitFor();
+  assert.ok(!answer.url().includes("/login"), "the survey page needs no sign-in");
+  await answer.getByText(`Dear ${contact.first_name},`).waitFor();
+  assert.equal(await answer.getByRole("button", { name: "Sign out" }).count(), 0);
+  const scores = answer.getByRole("group", { name: /How likely are you to recommend/ });
+  assert.equal(await scores.getByRole("button").count(), 11, "NPS is 0 to 10");
+  await answer.getByRole("button", { name: "Submit" }).click();
+  await answer.getByText("Choose a score first.").waitFor();
+  await scores.getByRole("button", { name: "9", exact: true }).click();
+  assert.equal(await scores.getByRole("button", { name: "9", exact: true }).getAttribute("aria-pressed"), "true");
+  await answer.getByLabel(/Anything you would like to add/).fill(comment);
+  await expectAccessible(answer, "the survey page");
+  await shot(answer, "survey");
+  await answer.getByRole("button", { name: "Submit" }).click();
+  await answer.getByRole("heading", { name: `Thank you, ${contact.first_name}` }).waitFor();
+  await shot(answer, "survey-thanks");
+
+  // The link works once.
+  await answer.goto(base + link.pathname);
+  await answer.getByRole("heading", { name: "This survey has already been answered" }).waitFor();
+  assert.ok(!answer.url().includes("/login"));
+  await expectAccessible(answer, "the used survey link");
+  await shot(answer, "survey-used");
+  const again = await call("POST", link.pathname.replace("/survey/", "/surveys/answer/"), null, { score: 2 });
+  assert.equal(again.status, 410);
+  await answer.goto(`${base}/survey/not-a-real-link`);
+  await answer.getByRole("heading", { name: "This survey link is not valid" }).waitFor();
+  await customer.close();
+
+  const answered = (await call("GET", `/surveys/${stored[0].id}`, rep.token)).json;
+  assert.deepEqual([answered.status, answered.score, answered.comment], ["answered", 9, comment]);
+
+  // Back on the account page: the answer, with its kind, score, comment and date.
+  await page.reload();
+  const row = page.getByRole("region", { name: "Satisfaction" }).getByRole("table", { name: "Survey answers" }).getByRole("row").filter({ hasText: comment });
+  await row.waitFor();
+  const cells = await row.getByRole("cell").allTextContents();
+  assert.equal(cells[0], new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" }).format(new Date(answered.answered_at)));
+  assert.deepEqual(cells.slice(1, 4), ["NPS", name, "9 / 10"]);
+  await expectAccessible(page, "the account page with survey answers");
+  await shot(page, "account-satisfaction");
+});

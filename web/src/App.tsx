@@ -16,12 +16,35 @@ import { Targets } from "./pages/Targets";
 import { Coaching } from "./pages/CallPlans";
 import { Segmentation } from "./pages/Segmentation";
 import { HandoverDetail, HandoverWizard, Handovers, RelationshipRisk } from "./pages/Continuity";
+import { SuccessPlanPage } from "./pages/SuccessPlans";
+import { Commission, PayNav } from "./pages/Commission";
+import { CasePage, Cases, NewCase } from "./pages/Cases";
+import { SurveyAnswer } from "./pages/Surveys";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
 const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
 export const useSession = () => useContext(SessionContext);
 
+// Survey links are opened by customers, who have no account here: those pages need no sign-in, show
+// no header, and never ask who is signed in.
+const isPublic = (path: string) => path.startsWith("/survey/");
+
 export function App() {
+  const { pathname } = useLocation();
+  if (isPublic(pathname)) {
+    return (
+      <main id="main" className="public">
+        <Routes>
+          <Route path="/survey/:token" element={<SurveyAnswer />} />
+          <Route path="*" element={<div className="survey card"><h1>This survey link is not complete</h1><p>Please open the whole link from the email.</p></div>} />
+        </Routes>
+      </main>
+    );
+  }
+  return <SignedInApp />;
+}
+
+function SignedInApp() {
   const [me, setMe] = useState<Me | null>(null);
   const [checked, setChecked] = useState(false);
   const navigate = useNavigate();
@@ -31,7 +54,7 @@ export function App() {
     setUnauthenticatedHandler(() => {
       setMe(null);
       const next = window.location.pathname + window.location.search;
-      if (!next.startsWith("/login")) navigate(`/login?next=${encodeURIComponent(next)}`);
+      if (!next.startsWith("/login") && !isPublic(window.location.pathname)) navigate(`/login?next=${encodeURIComponent(next)}`);
     });
     get<Me>("/auth/me")
       .then(setMe)
@@ -56,11 +79,16 @@ export function App() {
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/opportunities/:id/blue-sheet" element={<BlueSheet />} />
           <Route path="/forecast" element={<Forecast />} />
-          <Route path="/targets" element={<Targets />} />
+          <Route path="/targets" element={<><PayNav /><Targets /></>} />
+          <Route path="/commission" element={<Commission />} />
+          <Route path="/success-plans/:id" element={<SuccessPlanPage />} />
           <Route path="/coaching" element={<Coaching />} />
           <Route path="/segmentation" element={<Segmentation />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
+          <Route path="/cases" element={<Cases />} />
+          <Route path="/cases/new" element={<NewCase />} />
+          <Route path="/cases/:id" element={<CasePage />} />
           <Route path="/continuity" element={<RelationshipRisk />} />
           <Route path="/continuity/handovers" element={<Handovers />} />
           <Route path="/continuity/handovers/:id" element={<HandoverDetail />} />
@@ -79,6 +107,7 @@ type Hit = { kind: string; id: string; title: string };
 function Header() {
   const { me, setMe } = useSession();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const [q, setQ] = useState("");
   const [hits, setHits] = useState<Hit[]>([]);
   const input = useRef<HTMLInputElement>(null);
@@ -124,10 +153,11 @@ function Header() {
         <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/forecast">Forecast</NavLink>
-        <NavLink to="/targets">Targets</NavLink>
+        <NavLink to="/targets" className={({ isActive }) => (isActive || pathname.startsWith("/commission") ? "active" : "")}>Targets</NavLink>
         <NavLink to="/segmentation">Segments</NavLink>
         {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching">Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>
+        <NavLink to="/cases">Service</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
         {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
       </nav>

@@ -52,6 +52,22 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
 
 export const get = async <T,>(path: string) => (await api<T>("GET", path)).data;
 
+// For pages anyone may open without signing in (a survey link): no session cookie, no CSRF token,
+// and a 401 never sends them to the sign-in page.
+export async function publicApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/api/v1${path}`, {
+    method, credentials: "omit",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  if (!response.ok) throw new ApiError((json as Problem) ?? { type: "about:blank", title: response.statusText, status: response.status });
+  return json as T;
+}
+
 export async function signIn(email: string, password: string): Promise<Me> {
   const { data } = await api<{ csrf_token: string; user: Me }>("POST", "/auth/login", { email, password });
   sessionStorage.setItem(CSRF_KEY, data.csrf_token);

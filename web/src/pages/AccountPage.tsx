@@ -3,6 +3,10 @@ import { Link, useParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, api, date, dateTime, get, money } from "../api";
 import { CallPlans } from "./CallPlans";
+import { AccountSuccessPlans } from "./SuccessPlans";
+import { AccountCases } from "./Cases";
+import { AccountAlerts } from "./Alerts";
+import { AccountSatisfaction } from "./Surveys";
 
 type Ref = { id: string; name: string };
 type Overview = {
@@ -52,7 +56,11 @@ export function AccountPage() {
       </div>
       <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
       <EditDetails accountId={account.id} onSaved={load} />
+      <AccountAlerts accountId={account.id} />
+      <AccountCases accountId={account.id} />
       <CallPlans accountId={account.id} contacts={data.contacts} />
+      <AccountSuccessPlans accountId={account.id} contacts={data.contacts} />
+      <AccountSatisfaction accountId={account.id} />
       <section className="card" aria-labelledby="revenue-title">
         <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>
         <p className="muted">{money(revenue.this_year.total_minor, revenue.currency)} this year · {money(revenue.last_year.total_minor, revenue.currency)} last year</p>

@@ -1,6 +1,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
+import { Jobs } from "./Jobs";
 
 type Field = { name: string; label: string; options?: string[]; type?: string; create?: boolean; edit?: boolean };
 type Spec = { title: string; path: string; columns: Field[]; sort?: string; noCreate?: boolean };
@@ -55,6 +56,28 @@ const clean = (values: Record<string, string>, spec: Spec) =>
 
 export function Admin() {
   const { kind = "users" } = useParams();
+  if (kind === "jobs") {
+    return (
+      <div>
+        <h1>Admin: Jobs</h1>
+        <AdminTabs />
+        <Jobs />
+      </div>
+    );
+  }
+  return <AdminTable kind={kind} />;
+}
+
+function AdminTabs() {
+  return (
+    <nav className="tabs" aria-label="Admin sections">
+      {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
+      <NavLink to="/admin/jobs">Jobs</NavLink>
+    </nav>
+  );
+}
+
+function AdminTable({ kind }: { kind: string }) {
   const spec = SPECS[kind] ?? SPECS.users;
   const [rows, setRows] = useState<Row[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -66,9 +89,7 @@ export function Admin() {
   return (
     <div>
       <h1>Admin: {spec.title}</h1>
-      <nav className="tabs" aria-label="Admin sections">
-        {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
-      </nav>
+      <AdminTabs />
       {!spec.noCreate && <CreateForm spec={spec} onCreated={load} />}
       <table className="table">
         <thead><tr><th scope="col">Id</th>{spec.columns.map((c) => <th scope="col" key={c.name}>{c.label}</th>)}<th scope="col"><span className="sr-only">Actions</span></th></tr></thead>

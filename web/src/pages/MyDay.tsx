@@ -3,6 +3,7 @@ import { Link } from "react-router-dom";
 import { Page, date, dateTime, get, money } from "../api";
 import { LogCall } from "./AccountPage";
 import { useSession } from "../App";
+import { MyAlerts } from "./Alerts";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
@@ -60,6 +61,7 @@ export function MyDay() {
           ))}
         </ul>
       </section>
+      <MyAlerts />
       <section className="card" aria-labelledby="deals-title">
         <h2 id="deals-title">Closing this month</h2>
         <ul className="list">

@@ -1,0 +1,153 @@
+// The commission statement: what a rep earned in a period, what was held back against success-plan
+// milestones, released when they were met or forfeited when they were not, and what is payable.
+// Managers pick anyone in their line; everyone sees their own. Downloads as CSV.
+import { useEffect, useMemo, useState } from "react";
+import { Link, NavLink, useSearchParams } from "react-router-dom";
+import { ApiError, Page, date, get } from "../api";
+import { useSession } from "../App";
+
+type Line = { date: string; kind: string; amount_minor: number; success_plan_id: string; plan: string; milestone_id: string | null; milestone: string };
+type Statement = {
+  user_id: string; name: string; period: string; from: string; to: string; earned_minor: number; held_back_minor: number;
+  released_minor: number; forfeited_minor: number; payable_minor: number; still_held_minor: number; lines: Line[];
+};
+type User = { id: string; name: string; manager_id: string | null; status: string };
+
+// Targets and commission share a place in the main navigation; this moves between them.
+export function PayNav() {
+  return (
+    <nav aria-label="Targets and commission" className="subnav">
+      <NavLink to="/targets" end>Targets</NavLink>
+      <NavLink to="/commission">Commission</NavLink>
+    </nav>
+  );
+}
+
+// Commission is counted in pence, so it shows them.
+export const pence = (minor: number, currency = "GBP") =>
+  new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2 }).format(minor / 100);
+
+const KIND: Record<string, string> = { earned: "Earned", held_back: "Held back", released: "Released", forfeited: "Forfeited" };
+const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+
+// Periods as the server counts them (UTC).
+function periods() {
+  const now = new Date();
+  const y = now.getUTCFullYear(), m = now.getUTCMonth();
+  const month = (yy: number, mm: number) => `${yy}-${String(mm + 1).padStart(2, "0")}`;
+  return {
+    thisMonth: month(y, m),
+    lastMonth: m === 0 ? month(y - 1, 11) : month(y, m - 1),
+    thisQuarter: `${y}-Q${Math.floor(m / 3) + 1}`,
+    thisYear: String(y),
+  };
+}
+
+export function Commission() {
+  const { me } = useSession();
+  const manager = !!me && ["admin", "executive", "rsm"].includes(me.role);
+  const quick = periods();
+  const [params, setParams] = useSearchParams();
+  const [period, setPeriod] = useState(params.get("period") ?? quick.thisMonth);
+  const userId = params.get("user_id") ?? me?.id ?? "";
+  const [users, setUsers] = useState<User[]>([]);
+  const [statement, setStatement] = useState<Statement | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState("");
+
+  useEffect(() => {
+    if (manager) get<Page<User>>("/users?limit=500&sort=name").then((p) => setUsers(p.items)).catch(() => setUsers([]));
+  }, [manager]);
+  // Admins see everyone; other managers themselves and the people below them.
+  const inView = useMemo(() => {
+    if (!me || me.role === "admin") return users;
+    const mine = new Set([me.id]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const u of users) if (u.manager_id && mine.has(u.manager_id) && !mine.has(u.id)) { mine.add(u.id); grew = true; }
+    }
+    return users.filter((u) => mine.has(u.id));
+  }, [users, me]);
+
+  const valid = PERIOD.test(period);
+  const query = `user_id=${encodeURIComponent(userId)}&period=${encodeURIComponent(period)}`;
+  useEffect(() => {
+    if (!valid || !userId) return;
+    let live = true;
+    setErrors({}); setMessage("");
+    get<Statement>(`/reports/commission?${query}`)
+      .then((s) => { if (live) setStatement(s); })
+      .catch((err) => {
+        if (!live) return;
+        setStatement(null);
+        if (err instanceof ApiError) {
+          setErrors(err.fieldErrors());
+          setMessage(err.problem.status === 404 ? "That person's statement is not yours to see." : err.message);
+        } else setMessage("Could not reach Rapport; try again.");
+      });
+    return () => { live = false; };
+  }, [query, valid, userId]);
+
+  const choose = (next: { period?: string; user_id?: string }) => {
+    const p = new URLSearchParams(params);
+    if (next.period !== undefined) { setPeriod(next.period); p.set("period", next.period); }
+    if (next.user_id !== undefined) p.set("user_id", next.user_id);
+    setParams(p, { replace: true });
+  };
+  const periodError = !valid ? "must be YYYY-MM, YYYY-Qn or YYYY" : errors.period;
+
+  return (
+    <div>
+      <PayNav />
+      <h1>Commission</h1>
+      <div className="filters">
+        <label>Period <input value={period} onChange={(e) => choose({ period: e.target.value.trim().toUpperCase() })} placeholder="YYYY-MM, YYYY-Qn or YYYY"
+          aria-invalid={!!periodError} aria-describedby="period-error" size={10} />
+          {periodError && <span className="error" id="period-error">{periodError}</span>}</label>
+        <div className="quick" role="group" aria-label="Quick periods">
+          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisMonth })}>This month</button>
+          <button type="button" className="secondary" onClick={() => choose({ period: quick.lastMonth })}>Last month</button>
+          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisQuarter })}>This quarter</button>
+          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisYear })}>This year</button>
+        </div>
+        {manager && (
+          <label>Person <select value={userId} onChange={(e) => choose({ user_id: e.target.value })}>
+            {inView.length === 0 && me && <option value={me.id}>{me.name}</option>}
+            {inView.map((u) => <option key={u.id} value={u.id}>{u.name}{u.status === "left" ? " (left)" : ""}</option>)}
+          </select></label>
+        )}
+        {statement && valid && <a className="button" href={`/api/v1/reports/commission?${query}&format=csv`} download>Download CSV</a>}
+      </div>
+      {message && <p role="alert" className="error">{message}</p>}
+      {statement && (
+        <>
+          <h2>{statement.name}: {date(statement.from)} to {date(statement.to)} <span className="muted">({statement.period})</span></h2>
+          <dl className="figures" aria-label="Commission totals">
+            <div><dt>Earned</dt><dd>{pence(statement.earned_minor)}</dd></div>
+            <div><dt>Held back</dt><dd>{pence(statement.held_back_minor)}</dd></div>
+            <div><dt>Released</dt><dd>{pence(statement.released_minor)}</dd></div>
+            <div><dt>Forfeited</dt><dd>{pence(statement.forfeited_minor)}</dd></div>
+            <div className="total"><dt>Payable</dt><dd>{pence(statement.payable_minor)}</dd></div>
+            <div><dt>Still held</dt><dd>{pence(statement.still_held_minor)}</dd></div>
+          </dl>
+          <p className="muted">Payable is what was earned, less what was held back against milestones, plus what their being met released. Still held is held back at the end of the period and neither released nor forfeited yet.</p>
+          <table className="table" aria-label="Commission lines">
+            <thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col">Amount</th><th scope="col">Success plan</th><th scope="col">Milestone</th></tr></thead>
+            <tbody>
+              {statement.lines.map((l, i) => (
+                <tr key={i} className={`line-${l.kind}`}>
+                  <td>{date(l.date)}</td>
+                  <td><span className={`chip line-${l.kind}`}>{KIND[l.kind] ?? l.kind}</span></td>
+                  <td className="num">{l.kind === "held_back" ? "−" : ""}{pence(l.amount_minor)}</td>
+                  <td><Link to={`/success-plans/${l.success_plan_id}`}>{l.plan}</Link></td>
+                  <td>{l.milestone || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {statement.lines.length === 0 && <p className="muted">Nothing earned, held back, released or forfeited in this period.</p>}
+        </>
+      )}
+    </div>
+  );
+}
