@@ -34,6 +34,7 @@
 #include "server/http_server.hpp"
 #include "success/alerts.hpp"
 #include "success/cases.hpp"
+#include "success/health.hpp"
 #include "success/scorecards.hpp"
 #include "success/success_plans.hpp"
 #include "success/surveys.hpp"
@@ -177,6 +178,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     success::RegisterSurveyRoutes(router, api_context, surveys);
     success::RegisterAlertRoutes(router, api_context);
     success::RegisterScorecardRoutes(router, api_context);
+    success::RegisterHealthRoutes(router, api_context);
     // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
     const success::AlertSettings alert_settings = args->alerts;
     const int nightly_hour = args->nightly_hour;

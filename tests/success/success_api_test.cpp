@@ -536,6 +536,70 @@ TEST_P(SuccessApiTest, ScorecardCountsTheActivitiesCasesSurveysAndSalesLinesBehi
       "period");
 }
 
+TEST_P(SuccessApiTest, HealthMovesWithContactMilestonesCasesAndSurveysAndSaysWhy) {
+  const std::string a = Created("/api/v1/accounts", {{"name", "Health Check Hospital"},
+                                                     {"type", "hospital"},
+                                                     {"status", "customer"},
+                                                     {"contact_cadence_days", 30}});
+  auto health = [&] { return Get("/api/v1/accounts/" + a + "/health"); };
+  auto points = [](const json& h, const std::string& code) {
+    for (const auto& r : h["reasons"]) {
+      if (r["code"] == code) return r["points"].get<int>();
+    }
+    return 0;
+  };
+  json h = health();
+  EXPECT_EQ(h["score"], 45) << h.dump();
+  EXPECT_EQ(points(h, "not_contacted"), -25);
+  EXPECT_EQ(h["band"], "watch");
+
+  const std::string contact = Created("/api/v1/contacts", {{"account_id", a},
+                                                           {"first_name", "Hannah"},
+                                                           {"last_name", "Reyes"},
+                                                           {"email", "hannah.reyes@example.test"}});
+  Created("/api/v1/activities",
+          {{"account_id", a},
+           {"kind", "call"},
+           {"occurred_at", FormatInstant(SystemClock().Now() - kMicrosPerSecond)},
+           {"subject", "Check-in"}});
+  h = health();
+  EXPECT_EQ(h["score"], 70);
+  EXPECT_EQ(points(h, "not_contacted"), 0);
+
+  const std::string plan = Created(
+      "/api/v1/success-plans",
+      {{"account_id", a}, {"title", "Go live"}, {"customer_definition", "Running by the spring"}});
+  Created("/api/v1/milestones",
+          {{"success_plan_id", plan}, {"name", "Installed"}, {"due_on", Today(-10)}});
+  Created("/api/v1/cases", {{"account_id", a}, {"kind", "technical"}, {"subject", "Won't boot"}});
+  h = health();
+  EXPECT_EQ(points(h, "milestones_overdue"), -10);
+  EXPECT_EQ(points(h, "open_cases"), -5);
+  EXPECT_EQ(h["score"], 55);
+
+  const auto sent =
+      s().Post("/api/v1/surveys", {{"contact_id", contact}, {"kind", "nps"}}, admin());
+  ASSERT_EQ(sent.status, 201);
+  const std::string link = sent.Json()["link"];
+  ASSERT_EQ(
+      s().Post("/api/v1/surveys/answer/" + link.substr(link.rfind('/') + 1), {{"score", 10}}, "")
+          .status,
+      204);
+  h = health();
+  EXPECT_EQ(points(h, "satisfaction"), 15);
+  EXPECT_EQ(h["score"], 70);
+  EXPECT_EQ(h["band"], "healthy");
+  // Six month-ends and now; before today there was nothing but an account nobody had called.
+  ASSERT_EQ(h["trend"].size(), 7u);
+  EXPECT_EQ(h["trend"][0]["score"], 45);
+  EXPECT_EQ(h["trend"][6]["score"], 70);
+  EXPECT_EQ(h["trend"][6]["month"], MonthOf(TodayDay()).label);
+  // Out of reach reads as not found.
+  const std::int64_t rep =
+      company_->Count("SELECT min(id) FROM users WHERE role = 'rep' AND status = 'active'");
+  EXPECT_EQ(s().Get("/api/v1/accounts/" + a + "/health", SignInAs(rep)).status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);
