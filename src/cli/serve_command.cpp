@@ -96,6 +96,17 @@ void AddServeCommand(CLI::App& app, Context& context) {
                    "Where people outside reach the web app (links in survey emails; default: "
                    "http:// and the --listen address)")
       ->envname("RAPPORT_PUBLIC_URL");
+  command
+      ->add_option("--survey-every-days", args->surveys.every_days,
+                   "Each night, send an NPS survey to the key contact of each customer account not "
+                   "surveyed in this many days (0: no scheduled surveys)")
+      ->check(CLI::Range(0, 3650))
+      ->capture_default_str();
+  command
+      ->add_option("--surveys-per-night", args->surveys.per_night,
+                   "At most this many scheduled surveys a night")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   command->add_option("--nightly-hour", args->nightly_hour, "Hour (UTC) of the nightly alerts")
       ->check(CLI::Range(0, 23))
       ->capture_default_str();
@@ -188,6 +199,11 @@ void AddServeCommand(CLI::App& app, Context& context) {
           "Proactive alerts: warranties, short-dated stock, usage, renewals, cadence, trials",
           [alert_settings](db::Transaction& tx, Instant now) {
             return success::RaiseAlerts(tx, now, alert_settings);
+          },
+          [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
+         {"scheduled-surveys", "NPS surveys to customers not surveyed lately (--survey-every-days)",
+          [surveys](db::Transaction& tx, Instant now) {
+            return success::SendScheduledSurveys(tx, surveys, now);
           },
           [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
          {"case-escalation", "Escalates cases whose service level is breached",

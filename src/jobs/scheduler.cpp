@@ -44,7 +44,22 @@ Result<std::optional<std::string>> Scheduler::RunOne(const ScheduledJob& job, bo
   return outcome;
 }
 
+Status Scheduler::EnsureRows() {
+  if (rows_ensured_) return Ok();
+  RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
+    for (const auto& job : jobs_) {
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO scheduled_jobs (name, next_run_at) VALUES (?, 0) ON CONFLICT DO NOTHING",
+          {job.name}));
+    }
+    return Ok();
+  }));
+  rows_ensured_ = true;
+  return Ok();
+}
+
 Result<int> Scheduler::RunDue() {
+  RAPPORT_RETURN_IF_ERROR(EnsureRows());
   int ran = 0;
   for (const auto& job : jobs_) {
     auto outcome = RunOne(job, false);
@@ -58,6 +73,7 @@ Result<int> Scheduler::RunDue() {
 }
 
 Result<std::string> Scheduler::RunNow(const std::string& name) {
+  RAPPORT_RETURN_IF_ERROR(EnsureRows());
   for (const auto& job : jobs_) {
     if (job.name != name) continue;
     RAPPORT_ASSIGN_OR_RETURN(auto outcome, RunOne(job, true));

@@ -5,6 +5,7 @@
 // mid-job rolls the whole run back and another server (or the next poll) runs it again.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ class Scheduler {
   const std::vector<ScheduledJob>& jobs() const { return jobs_; }
 
  private:
+  // Makes sure each job has its row (a new job runs at the first chance).
+  Status EnsureRows();
   // nullopt when the job was not due or another server holds it.
   Result<std::optional<std::string>> RunOne(const ScheduledJob& job, bool force);
 
@@ -49,6 +52,7 @@ class Scheduler {
   const Clock& clock_;
   std::vector<ScheduledJob> jobs_;
   std::string server_name_;
+  std::atomic<bool> rows_ensured_{false};
 };
 
 // GET /api/v1/jobs and POST /api/v1/jobs/{name}/run, for admins.

@@ -156,6 +156,31 @@ Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& setting
   return sent;
 }
 
+Result<std::string> SendScheduledSurveys(db::Transaction& tx, const SurveySettings& settings,
+                                         Instant now) {
+  if (settings.every_days <= 0) return std::string("off (--survey-every-days)");
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows due,
+      tx.Query("SELECT t.id, t.owner_id, t.contact FROM (SELECT a.id, a.owner_id, (SELECT k.id "
+               "FROM contacts k WHERE k.account_id = a.id AND k.left_at IS NULL AND k.email IS "
+               "NOT NULL ORDER BY CASE k.influence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
+               "END, k.id LIMIT 1) AS contact FROM accounts a WHERE a.status = 'customer' AND "
+               "a.archived_at IS NULL AND a.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+               "surveys s WHERE s.account_id = a.id AND s.created_at > ?)) t WHERE t.contact IS "
+               "NOT NULL ORDER BY t.id LIMIT ?",
+               {now - std::int64_t{settings.every_days} * kMicrosPerDay,
+                std::int64_t{settings.per_night}}));
+  for (const auto& r : due) {
+    RAPPORT_ASSIGN_OR_RETURN(SentSurvey sent, SendSurvey(tx, settings, now, r.Int(1),
+                                                         {.account_id = r.Int(0),
+                                                          .contact_id = r.Int(2),
+                                                          .kind = "nps",
+                                                          .sent_after = "schedule"}));
+    (void)sent;
+  }
+  return "sent " + std::to_string(due.size()) + " survey(s)";
+}
+
 void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySettings settings) {
   api::RegisterResource(router, ctx, SurveySpec());
 

@@ -17,6 +17,8 @@ struct SurveySettings {
   std::string public_url;  // where the web app is reached from outside (no trailing slash)
   std::string company_name = "us";
   int valid_days = 30;  // how long a link may be answered
+  int every_days = 0;   // scheduled NPS: each customer account surveyed this often (0: never)
+  int per_night = 200;  // at most this many scheduled surveys a night
 };
 
 struct SurveyRequest {
@@ -37,6 +39,12 @@ struct SentSurvey {
 // without an email address is refused naming contact_id.
 Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& settings, Instant now,
                               std::int64_t sender_id, const SurveyRequest& request);
+
+// Scheduled surveys (the nightly job): an NPS survey to the key contact (most influence, with an
+// email address) of each customer account not surveyed in `settings.every_days`, from the account's
+// owner, at most `settings.per_night`; a line saying how many.
+Result<std::string> SendScheduledSurveys(db::Transaction& tx, const SurveySettings& settings,
+                                         Instant now);
 
 // The survey answer as an index from 0 to 100 (NPS 0-10, CSAT 1-5, CSI 1-10): SQL over alias `s`.
 std::string SatisfactionIndexSql(std::string_view alias);

@@ -21,7 +21,9 @@ using ::rapport::testing::DemoCompany;
 class SuccessApiTest : public ::testing::TestWithParam<db::Backend> {
  protected:
   void SetUp() override {
-    company_ = &testing::DemoCompanyFor(GetParam());
+    // Scheduled surveys on: every customer not surveyed in 180 days gets one (all in one night).
+    company_ = &testing::DemoCompanyFor(
+        GetParam(), {"--survey-every-days", "180", "--surveys-per-night", "100000"});
     if (!company_->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
     ASSERT_TRUE(company_->server && company_->server->running());
   }
@@ -598,6 +600,33 @@ TEST_P(SuccessApiTest, HealthMovesWithContactMilestonesCasesAndSurveysAndSaysWhy
   const std::int64_t rep =
       company_->Count("SELECT min(id) FROM users WHERE role = 'rep' AND status = 'active'");
   EXPECT_EQ(s().Get("/api/v1/accounts/" + a + "/health", SignInAs(rep)).status, 404);
+}
+
+TEST_P(SuccessApiTest, ScheduledSurveyGoesToTheKeyContactOfACustomerNotAskedLately) {
+  const std::string a = Created("/api/v1/accounts", {{"name", "Scheduled Survey Clinic"},
+                                                     {"type", "hospital"},
+                                                     {"status", "customer"},
+                                                     {"owner_id", "1"}});
+  Created("/api/v1/contacts", {{"account_id", a},
+                               {"first_name", "Low"},
+                               {"last_name", "Influence"},
+                               {"influence", "low"},
+                               {"email", "low@example.test"}});
+  const std::string key = Created("/api/v1/contacts", {{"account_id", a},
+                                                       {"first_name", "High"},
+                                                       {"last_name", "Influence"},
+                                                       {"influence", "high"},
+                                                       {"email", "high@example.test"}});
+  for (int night = 0; night < 2; ++night) {
+    const auto run = s().Post("/api/v1/jobs/scheduled-surveys/run", json::object(), admin());
+    ASSERT_EQ(run.status, 200) << run.body;
+  }
+  const json surveys = Get("/api/v1/surveys?account_id=" + a)["items"];
+  ASSERT_EQ(surveys.size(), 1u) << "once, though the job ran twice";
+  EXPECT_EQ(surveys[0]["contact_id"], key);
+  EXPECT_EQ(surveys[0]["kind"], "nps");
+  EXPECT_EQ(surveys[0]["sent_after"], "schedule");
+  EXPECT_EQ(surveys[0]["sent_by_id"], "1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,
