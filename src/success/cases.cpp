@@ -257,6 +257,69 @@ api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
   return s;
 }
 
+// after_write of a trial: replaces its mile markers with the body's `markers`, when given.
+Status WriteMarkers(db::Transaction& tx, std::int64_t trial, const api::JsonValue& body) {
+  const api::JsonValue* markers = body.Find("markers");
+  if (!markers) return Ok();
+  if (markers->kind != api::JsonValue::Kind::kArray) {
+    return Error::InvalidField("markers", "must be an array of mile markers");
+  }
+  RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM trial_markers WHERE trial_id = ?", {trial}));
+  for (size_t i = 0; i < markers->items.size(); ++i) {
+    const api::JsonValue& m = markers->items[i];
+    const std::string at = "markers[" + std::to_string(i) + "]";
+    if (m.kind != api::JsonValue::Kind::kObject)
+      return Error::InvalidField(at, "must be an object");
+    std::string name, notes;
+    std::optional<std::string> due, done;
+    for (const auto& [key, v] : m.members) {
+      const std::string field = at + "." + key;
+      const bool text = v.kind == api::JsonValue::Kind::kString;
+      if (key == "name" || key == "notes") {
+        if (!text || v.text.size() > (key == "name" ? 200u : 2000u)) {
+          return Error::InvalidField(field, "must be text of at most " +
+                                                std::string(key == "name" ? "200" : "2000") +
+                                                " characters");
+        }
+        (key == "name" ? name : notes) = v.text;
+      } else if (key == "due_on" || key == "done_on") {
+        if (v.kind == api::JsonValue::Kind::kNull && key == "done_on") continue;
+        std::int64_t day = 0;
+        if (!text || !ParseDate(v.text, day)) {
+          return Error::InvalidField(field, "must be a date (YYYY-MM-DD)");
+        }
+        (key == "due_on" ? due : done) = v.text;
+      } else {
+        return Error::InvalidField(field, "is not a field of a mile marker");
+      }
+    }
+    if (name.empty()) return Error::InvalidField(at + ".name", "is required");
+    if (!due) return Error::InvalidField(at + ".due_on", "is required");
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO trial_markers (trial_id, name, due_on, done_on, notes) VALUES (?, ?, ?, ?, ?)",
+        {trial, name, *due, db::OptionalText(done),
+         notes.empty() ? db::Null() : db::Value(notes)}));
+  }
+  return Ok();
+}
+
+const api::ContactLinks kTrialContacts{"trials", "trial_contacts", "trial_id"};
+
+Status WriteTrialJson(db::Transaction& tx, std::int64_t trial, api::JsonWriter& w) {
+  RAPPORT_RETURN_IF_ERROR(kTrialContacts.WriteJson(tx, trial, w));
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx.Query("SELECT name, due_on, done_on, notes FROM trial_markers WHERE "
+                                    "trial_id = ? ORDER BY due_on, id",
+                                    {trial}));
+  w.Key("markers").StartArray();
+  for (const auto& m : rows) {
+    w.StartObject().Key("name").String(m.Text(0)).Key("due_on").String(m.Text(1));
+    w.Key("done_on").Value(m.at(2)).Key("notes").Value(m.at(3)).EndObject();
+  }
+  w.EndArray();
+  return Ok();
+}
+
 api::ResourceSpec TrialSpec() {
   api::ResourceSpec s;
   s.plural = "trials";
@@ -324,7 +387,17 @@ api::ResourceSpec TrialSpec() {
     }
     return Ok();
   };
-  api::ContactLinks{"trials", "trial_contacts", "trial_id"}.InstallOn(s);
+  // contact_ids: who is involved; markers: the mile markers with their dates.
+  kTrialContacts.InstallOn(s);
+  s.extra_body_fields.emplace_back(
+      "markers",
+      R"({"type":"array","items":{"type":"object","required":["name","due_on"],"properties":{"name":{"type":"string"},"due_on":{"type":"string"},"done_on":{"type":["string","null"]},"notes":{"type":"string"}}}})");
+  s.after_write = [](db::Transaction& tx, const api::Caller&, Instant, std::int64_t id,
+                     const api::JsonValue& body, bool) -> Status {
+    RAPPORT_RETURN_IF_ERROR(kTrialContacts.Write(tx, id, body));
+    return WriteMarkers(tx, id, body);
+  };
+  s.extra_json = &WriteTrialJson;
   return s;
 }
 

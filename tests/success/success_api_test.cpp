@@ -629,6 +629,47 @@ TEST_P(SuccessApiTest, ScheduledSurveyGoesToTheKeyContactOfACustomerNotAskedLate
   EXPECT_EQ(surveys[0]["sent_by_id"], "1");
 }
 
+TEST_P(SuccessApiTest, TrialKeepsItsMileMarkersPeopleAndDecision) {
+  const std::int64_t account = FreshAccount("rep");
+  const std::string a = std::to_string(account);
+  const std::string contact = std::to_string(
+      company_->Count("SELECT min(id) FROM contacts WHERE account_id = ?", {account}));
+  const json body = {
+      {"account_id", a},
+      {"starts_on", Today()},
+      {"ends_on", Today(28)},
+      {"objectives", "Fewer line occlusions on ward 4"},
+      {"success_criteria", "Half as many occlusion alarms as last month"},
+      {"contact_ids", {contact}},
+      {"markers",
+       {{{"name", "Staff trained"}, {"due_on", Today(3)}},
+        {{"name", "Mid-trial review"}, {"due_on", Today(14)}, {"notes", "With the matron"}}}}};
+  json bad = body;
+  bad["markers"][1]["due_on"] = "next week";
+  const auto refused = s().Post("/api/v1/trials", bad, admin());
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.Json()["errors"][0]["field"], "markers[1].due_on");
+  json backwards = body;
+  backwards["ends_on"] = Today(-1);
+  EXPECT_EQ(s().Post("/api/v1/trials", backwards, admin()).Json()["errors"][0]["field"], "ends_on");
+
+  const std::string trial = Created("/api/v1/trials", body);
+  json got = Get("/api/v1/trials/" + trial);
+  ASSERT_EQ(got["markers"].size(), 2u);
+  EXPECT_EQ(got["markers"][1]["notes"], "With the matron");
+  EXPECT_EQ(got["contact_ids"], json::array({contact}));
+  const auto decided = s().Patch("/api/v1/trials/" + trial,
+                                 {{"status", "ended"},
+                                  {"results", "Alarms down by 60%"},
+                                  {"decision", "adopt"},
+                                  {"implementation_plan", "Roll out to wards 5 and 6 in January"}},
+                                 admin());
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  got = decided.Json();
+  EXPECT_EQ(got["decided_on"], Today());
+  EXPECT_EQ(got["markers"].size(), 2u) << "a PATCH without markers keeps them";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);
