@@ -22,6 +22,15 @@ constexpr Check kChecks[] = {
     {"open task assigned to a user who has left", "tasks",
      "SELECT t.id FROM tasks t JOIN users u ON u.id = t.owner_id "
      "WHERE t.done_at IS NULL AND u.status = 'left'"},
+    {"open case owned by a user who has left", "cases",
+     "SELECT c.id FROM cases c JOIN users u ON u.id = c.owner_id "
+     "WHERE c.status IN ('open', 'waiting_on_customer') AND u.status = 'left'"},
+    {"success plan looked after by a user who has left", "success_plans",
+     "SELECT p.id FROM success_plans p JOIN users u ON u.id = p.owner_id "
+     "WHERE p.status IN ('draft', 'active') AND u.status = 'left'"},
+    {"undecided trial run by a user who has left", "trials",
+     "SELECT t.id FROM trials t JOIN users u ON u.id = t.owner_id "
+     "WHERE t.decision IS NULL AND u.status = 'left'"},
     {"territory owned by a user who has left", "territories",
      "SELECT t.id FROM territories t JOIN users u ON u.id = t.owner_id WHERE u.status = 'left'"},
     {"contact met at an activity of another account", "activities",

@@ -100,6 +100,9 @@ Target TargetOf(const std::string& record_type) {
   if (record_type == "task") return {"tasks", "owner_id", true};
   if (record_type == "meeting") return {"activities", "user_id", true};
   if (record_type == "territory") return {"territories", "owner_id", true};
+  if (record_type == "case") return {"cases", "owner_id", true};
+  if (record_type == "success_plan") return {"success_plans", "owner_id", true};
+  if (record_type == "trial") return {"trials", "owner_id", true};
   return {"account_team_members", "user_id", false};
 }
 
@@ -335,6 +338,39 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
     PlanItem item{"task", row.Int(0), row.OptInt(2), row.Text(1), follow(row.OptInt(2))};
     unplaced(item, "The task");
     plan.items.push_back(std::move(item));
+  }
+
+  // Open cases, live success plans and undecided trials: what the customer is waiting on.
+  struct Held {
+    const char* type;
+    const char* table;
+    const char* label;
+    const char* open;  // condition over alias t
+    const char* what;  // for the warning
+  };
+  static constexpr Held kHeld[] = {
+      {"case", "cases", "t.subject", "t.status IN ('open', 'waiting_on_customer')", "The case"},
+      {"success_plan", "success_plans", "t.title", "t.status IN ('draft', 'active')",
+       "The success plan"},
+      {"trial", "trials", "t.objectives", "t.decision IS NULL", "The trial"},
+  };
+  for (const Held& held : kHeld) {
+    const std::string table = held.table;
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query(by_distributor
+                     ? "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " + table +
+                           " t JOIN accounts a ON a.id = t.account_id WHERE " + scope +
+                           " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND " +
+                           held.open + " ORDER BY t.id"
+                     : "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " + table +
+                           " t WHERE t.owner_id = ? AND " + held.open + " ORDER BY t.id",
+                 {scope_id}));
+    for (const auto& row : rows) {
+      PlanItem item{held.type, row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
+      unplaced(item, held.what);
+      plan.items.push_back(std::move(item));
+    }
   }
 
   // A distributor has no meetings, territories or team places of ours: leaver is 0, no rows.
@@ -756,6 +792,9 @@ Result<int> EndCovers(db::Transaction& tx, const audit::Actor& actor) {
                           " WHERE id = ? AND " + target.column + " = ?";
       if (type == "opportunity") still += std::string(" AND stage IN ") + kOpenStages;
       if (type == "task") still += " AND done_at IS NULL";
+      if (type == "case") still += " AND status IN ('open', 'waiting_on_customer')";
+      if (type == "success_plan") still += " AND status IN ('draft', 'active')";
+      if (type == "trial") still += " AND decision IS NULL";
       if (type == "team_member") {
         still +=
             " AND NOT EXISTS (SELECT 1 FROM account_team_members o WHERE o.account_id = "

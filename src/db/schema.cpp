@@ -823,6 +823,16 @@ Status ApplyCustomerSuccess(Transaction& transaction) {
                     "'alert', 'trial', 'milestone')");
 }
 
+// Handovers move open cases, live success plans and undecided trials too.
+Status ApplyHandoverOfCustomerSuccess(Transaction& transaction) {
+  return WidenCheck(
+      transaction, "handover_items", "record_type",
+      "record_type IN ('account', 'opportunity', 'task', 'meeting',\n"
+      "                                                   'territory', 'team_member')",
+      "record_type IN ('account', 'opportunity', 'task', 'meeting', 'territory', "
+      "'team_member', 'case', 'success_plan', 'trial')");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -837,6 +847,7 @@ const std::vector<Migration>& AllMigrations() {
       {8, "targets and call plans", &ApplyTargets},
       {9, "segmentation: potential, market share, designation", &ApplySegmentation},
       {10, "customer success: plans, trials, cases, alerts, surveys", &ApplyCustomerSuccess},
+      {11, "handovers move cases, success plans and trials", &ApplyHandoverOfCustomerSuccess},
   };
   return migrations;
 }

@@ -90,7 +90,16 @@ class HandoverApiTest : public ::testing::TestWithParam<db::Backend> {
                "SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage NOT IN "
                "('closed_won', 'closed_lost')",
                {id}) +
-           Count("SELECT count(*) FROM tasks WHERE owner_id = ? AND done_at IS NULL", {id});
+           Count("SELECT count(*) FROM tasks WHERE owner_id = ? AND done_at IS NULL", {id}) +
+           Count(
+               "SELECT count(*) FROM cases WHERE owner_id = ? AND status IN ('open', "
+               "'waiting_on_customer')",
+               {id}) +
+           Count(
+               "SELECT count(*) FROM success_plans WHERE owner_id = ? AND status IN ('draft', "
+               "'active')",
+               {id}) +
+           Count("SELECT count(*) FROM trials WHERE owner_id = ? AND decision IS NULL", {id});
   }
   // Every row of every table, as text: equal snapshots mean nothing was written.
   std::string Snapshot() {
@@ -177,8 +186,38 @@ TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {
   const json successor = Successor();
   const std::string leaver_token = s().Login(leaver["email"]);
   ASSERT_FALSE(leaver_token.empty());
+  // What the customer is waiting on moves too: an open case, a live success plan, a trial.
+  const std::int64_t leaver_account =
+      Count("SELECT min(id) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
+            {std::stoll(leaver["id"].get<std::string>())});
+  const std::string on = std::to_string(leaver_account);
+  const std::string by = leaver["id"];
+  const auto open_case = s().Post(
+      "/api/v1/cases",
+      {{"account_id", on}, {"kind", "complaint"}, {"subject", "Late delivery"}, {"owner_id", by}},
+      admin());
+  ASSERT_EQ(open_case.status, 201) << open_case.body;
+  const auto live_plan = s().Post("/api/v1/success-plans",
+                                  {{"account_id", on},
+                                   {"title", "Go-live by March"},
+                                   {"customer_definition", "Live on every ward by March"},
+                                   {"owner_id", by}},
+                                  admin());
+  ASSERT_EQ(live_plan.status, 201) << live_plan.body;
+  const auto trial = s().Post("/api/v1/trials",
+                              {{"account_id", on},
+                               {"starts_on", "2026-11-01"},
+                               {"ends_on", "2026-12-31"},
+                               {"objectives", "Try the new dressings"},
+                               {"success_criteria", "Fewer changes a week"},
+                               {"owner_id", by}},
+                              admin());
+  ASSERT_EQ(trial.status, 201) << trial.body;
   const json plan =
       s().Post("/api/v1/handovers", HandoverBody(leaver, successor, true), admin()).Json();
+  EXPECT_GE(plan["counts"]["case"], 1);
+  EXPECT_GE(plan["counts"]["success_plan"], 1);
+  EXPECT_GE(plan["counts"]["trial"], 1);
   const std::int64_t successor_before = Owned(successor);
   const std::int64_t leaver_id = std::stoll(leaver["id"].get<std::string>());
   const std::int64_t closed_before = Count(
@@ -192,6 +231,12 @@ TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {
   EXPECT_EQ(reply.Header("location"), "/api/v1/handovers/" + done["id"].get<std::string>());
 
   EXPECT_EQ(OpenWork(leaver), 0) << "the leaver still holds open work";
+  EXPECT_EQ(s().Get("/api/v1/cases/" + open_case.Json()["id"].get<std::string>(), admin())
+                .Json()["owner_id"],
+            successor["id"]);
+  EXPECT_EQ(s().Get("/api/v1/trials/" + trial.Json()["id"].get<std::string>(), admin())
+                .Json()["owner_id"],
+            successor["id"]);
   EXPECT_EQ(Owned(successor), successor_before + plan["counts"]["account"].get<int>());
   // Closed history stays with who did it.
   EXPECT_EQ(Count("SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage IN "
