@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -918,4 +918,285 @@ test("a survey sent from the account page is answered once through its link with
   assert.deepEqual(cells.slice(1, 4), ["NPS", name, "9 / 10"]);
   await expectAccessible(page, "the account page with survey answers");
   await shot(page, "account-satisfaction");
+});
+
+// Scorecards, account health, trials and service levels.
+const monthUtc = (back) => {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+};
+
+test("a manager sees their account managers' scorecards side by side against the period before, and downloads them", async () => {
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const boss = users.find((u) => u.id === users.find((x) => x.role === "account_manager" && x.status === "active").manager_id);
+  const team = users.filter((u) => u.manager_id === boss.id && u.role === "account_manager" && u.status !== "left");
+  assert.ok(team.length >= 2, "the demo manager has account managers");
+  const manager = await login(boss.email);
+  const report = (await call("GET", "/reports/scorecards", manager.token)).json;
+  assert.equal(report.period, monthUtc(0));
+  assert.deepEqual(report.items.map((i) => i.name).sort(), team.map((u) => u.name).sort());
+
+  const page = await newPage();
+  await signIn(page, boss.email, "/targets");
+  await page.getByRole("navigation", { name: "Targets and commission" }).getByRole("link", { name: "Scorecards" }).click();
+  await page.getByRole("heading", { level: 1, name: "Scorecards" }).waitFor();
+  const table = page.getByRole("table", { name: "Scorecards" });
+  await table.locator("tbody tr").first().waitFor();
+  assert.equal(await table.locator("tbody tr").count(), report.items.length);
+  assert.equal(await page.getByLabel("Role").inputValue(), "account_manager");
+  const money = (m) => new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 }).format(m / 100);
+  for (const person of report.items) {
+    const row = table.locator(`tr[data-user="${person.user_id}"]`);
+    assert.equal(await row.getByRole("rowheader").textContent(), person.name);
+    const cell = (figure) => row.locator(`td[data-figure="${figure}"]`);
+    const c = person.current, p = person.previous;
+    assert.equal(await cell("check_in_calls").locator(".figure").textContent(), `${c.check_in_calls_made} / ${c.check_in_calls_due}`);
+    assert.equal(await cell("check_in_calls").getByRole("img").getAttribute("aria-label"), `${c.check_in_calls_made} of ${c.check_in_calls_due} check-in calls made`);
+    assert.equal(await cell("accounts_handled").locator(".figure").textContent(), String(c.accounts_handled));
+    assert.equal(await cell("billing_queries_resolved").locator(".figure").textContent(), String(c.billing_queries_resolved));
+    assert.equal(await cell("cross_sell_minor").locator(".figure").textContent(), money(c.cross_sell_minor));
+    assert.equal(await cell("satisfaction_index").locator(".figure").textContent(), c.satisfaction_index === null ? "—" : String(Math.round(c.satisfaction_index)));
+    // The trend against the month before: up or down by how much, green when better.
+    const change = c.check_in_calls_made - p.check_in_calls_made;
+    const trend = cell("check_in_calls").locator(".trend");
+    if (change === 0) assert.equal(await trend.getAttribute("class"), "trend same");
+    else {
+      assert.equal(await trend.locator("[aria-hidden]").textContent(), `${change > 0 ? "▲" : "▼"} ${Math.abs(change)}`);
+      assert.equal(await trend.locator(".sr-only").textContent(), `${change > 0 ? "up" : "down"} ${Math.abs(change)} on ${report.previous_period}`);
+      assert.match(await trend.getAttribute("class"), change > 0 ? /\bgood\b/ : /\bbad\b/);
+    }
+    const sales = c.repeat_sales_minor - p.repeat_sales_minor;
+    if (Math.abs(sales) >= 100) assert.equal(await cell("repeat_sales_minor").locator(".trend [aria-hidden]").textContent(), `${sales > 0 ? "▲" : "▼"} ${money(Math.abs(sales))}`);
+    // Fewer hours to resolve a billing query is better.
+    if (c.billing_query_hours !== null && p.billing_query_hours !== null && Math.abs(c.billing_query_hours - p.billing_query_hours) >= 0.05) {
+      assert.match(await cell("billing_query_hours").locator(".trend").getAttribute("class"), c.billing_query_hours < p.billing_query_hours ? /\bdown good\b/ : /\bup bad\b/);
+    }
+  }
+  const satisfaction = page.getByRole("figure", { name: /^Satisfaction index/ });
+  await satisfaction.locator(".recharts-legend-item").filter({ hasText: report.previous_period }).waitFor();
+  assert.equal(await satisfaction.locator(".recharts-yAxis .recharts-cartesian-axis-tick").count(), report.items.length);
+  await page.getByRole("figure", { name: /^Sales in/ }).locator(".recharts-legend-item").filter({ hasText: "Cross-sell" }).waitFor();
+  await expectAccessible(page, "the scorecards");
+  await shot(page, "scorecards");
+
+  // The CSV: each person in this period and the one before.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV" }).click();
+  const csv = await download;
+  assert.equal(csv.suggestedFilename(), `scorecards-${report.period}.csv`);
+  const lines = readFileSync(await csv.path(), "utf8").trim().split(/\r?\n/);
+  assert.match(lines[0], /^Person,Period,Accounts handled,Check-in calls made,Check-in calls due,/);
+  assert.equal(lines.length, 1 + 2 * report.items.length);
+  for (const person of report.items) {
+    assert.ok(lines.some((l) => l.startsWith(`${person.name},${report.period},${person.current.accounts_handled},${person.current.check_in_calls_made},${person.current.check_in_calls_due},`)), `${person.name} this period`);
+    assert.ok(lines.some((l) => l.startsWith(`${person.name},${report.previous_period},`)), `${person.name} the period before`);
+  }
+  const xlsx = new URL(await page.getByRole("link", { name: "Download XLSX" }).getAttribute("href"), base);
+  assert.equal(xlsx.searchParams.get("format"), "xlsx");
+  const workbook = await fetch(xlsx, { headers: { Authorization: `Bearer ${manager.token}` } });
+  assert.equal(workbook.status, 200);
+  assert.match(workbook.headers.get("content-type"), /spreadsheetml/);
+
+  // Last month, then their customer success people.
+  await page.getByRole("button", { name: "Last month" }).click();
+  await page.getByRole("heading", { level: 2 }).filter({ hasText: `(${monthUtc(1)}, against ${monthUtc(2)})` }).waitFor();
+  assert.match(page.url(), new RegExp(`period=${monthUtc(1)}`));
+  const before = (await call("GET", `/reports/scorecards?period=${monthUtc(1)}`, manager.token)).json.items[0];
+  await table.locator(`tr[data-user="${before.user_id}"] td[data-figure="check_in_calls"] .figure`)
+    .filter({ hasText: `${before.current.check_in_calls_made} / ${before.current.check_in_calls_due}` }).waitFor();
+  await page.getByLabel("Role").selectOption("customer_success");
+  const success = (await call("GET", `/reports/scorecards?period=${monthUtc(1)}&role=customer_success`, manager.token)).json.items;
+  assert.ok(success.length > 0, "the manager has customer success people");
+  await table.getByRole("rowheader", { name: success[0].name }).waitFor();
+  assert.equal(await table.locator("tbody tr").count(), success.length);
+  await page.getByLabel("Period", { exact: true }).fill("2026-13");
+  await page.locator("#period-error").filter({ hasText: "must be YYYY-MM, YYYY-Qn or YYYY" }).waitFor();
+});
+
+test("the account page shows the account's health: its score by band, the reasons and the trend, and logging a call lifts it", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const accounts = (await call("GET", `/accounts?owner_id=${me.id}&limit=50&sort=name`, rep.token)).json.items;
+  let account, health;
+  for (const a of accounts) {
+    const h = (await call("GET", `/accounts/${a.id}/health`, rep.token)).json;
+    if (h.reasons.some((r) => r.code === "not_contacted") && h.reasons.length >= 2) { account = a; health = h; break; }
+    if (!health && h.reasons.some((r) => r.code === "not_contacted")) { account = a; health = h; }
+  }
+  assert.ok(account, "one of the rep's accounts has not been contacted within its cadence");
+  assert.equal(health.trend.length, 7);
+  assert.equal(health.trend[6].score, health.score);
+
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const section = page.getByRole("region", { name: "Health" });
+  const score = section.locator(".health-score");
+  await score.waitFor();
+  assert.equal(await score.locator(".value").textContent(), String(health.score));
+  assert.equal(await score.getAttribute("data-band"), health.band);
+  assert.equal(await score.locator(".band").textContent(), { healthy: "Healthy", watch: "Watch", at_risk: "At risk" }[health.band]);
+  const reasons = section.getByRole("list", { name: "Why this score" }).getByRole("listitem");
+  assert.equal(await reasons.count(), health.reasons.length);
+  for (const r of health.reasons) {
+    const item = reasons.filter({ hasText: r.detail });
+    assert.equal(await item.locator(".points").textContent(), r.points > 0 ? `+${r.points}` : `−${-r.points}`);
+    assert.match(await item.locator(".points").getAttribute("class"), r.points > 0 ? /plus/ : /minus/);
+  }
+  const spark = section.getByRole("img", { name: /^Health by month:/ });
+  assert.equal(await spark.locator("circle").count(), 7);
+  assert.deepEqual(await spark.locator("circle").evaluateAll((cs) => cs.map((c) => [c.dataset.month, Number(c.dataset.score)])),
+                   health.trend.map((t) => [t.month, t.score]));
+  // Higher scores sit higher.
+  const ys = await spark.locator("circle").evaluateAll((cs) => cs.map((c) => Number(c.getAttribute("cy"))));
+  for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) {
+    if (health.trend[i].score > health.trend[j].score) assert.ok(ys[i] < ys[j]);
+  }
+  await expectAccessible(page, "the account page with its health");
+  await shot(page, "account-health");
+
+  // A call today: the account is within its cadence again.
+  const form = page.locator("form.logcall");
+  await form.getByLabel("Subject").fill(`Catch-up call ${Date.now()}`);
+  await form.getByRole("button", { name: "Log it" }).click();
+  const lost = health.reasons.find((r) => r.code === "not_contacted");
+  await section.locator('li[data-code="not_contacted"]').waitFor({ state: "detached" });
+  const after = (await call("GET", `/accounts/${account.id}/health`, rep.token)).json;
+  const raw = 70 + health.reasons.reduce((n, r) => n + r.points, 0) - lost.points;
+  assert.equal(after.score, Math.min(100, Math.max(0, raw)));
+  assert.equal(await score.locator(".value").textContent(), String(after.score));
+});
+
+test("a trial is started from the account page, and one ended without a decision stands out until it is given one", async () => {
+  const { me, account } = await repAccount(5);
+  const contacts = (await call("GET", `/contacts?account_id=${account.id}&limit=100`, rep.token)).json.items.filter((c) => !c.left_at);
+  const contact = contacts[0];
+  assert.ok(contact, "the account has a contact");
+  const product = (await call("GET", "/products?lifecycle=active&limit=500&sort=name", rep.token)).json.items[3];
+  const objectives = `Try the pumps on ward 7 ${Date.now()}`;
+
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const section = page.getByRole("region", { name: /^Trials/ });
+  const form = section.getByRole("form", { name: "Start a trial" });
+  await form.getByLabel("Product").selectOption(product.id);
+  await form.getByLabel("Starts").fill(dayUtc(0));
+  await form.getByLabel("Ends").fill(dayUtc(-3));
+  await form.getByLabel("Objectives").fill(objectives);
+  await form.getByLabel(/^Success criteria/).fill("Nurses rate it 4 of 5 or better");
+  await form.getByRole("group", { name: "People involved" }).getByLabel(`${contact.first_name} ${contact.last_name}`).check();
+  await form.getByRole("button", { name: "Start the trial" }).click();
+  await form.locator("#trial-ends_on-error").filter({ hasText: "must not be before starts_on" }).waitFor();
+  assert.equal(await form.getByLabel("Objectives").inputValue(), objectives, "the failed save kept the input");
+  await form.getByLabel("Ends").fill(dayUtc(28));
+  await form.getByLabel("Status").selectOption("running");
+  await form.getByRole("button", { name: "Start the trial" }).click();
+  await section.getByRole("status").filter({ hasText: `Trial of ${product.name} started.` }).waitFor();
+  const started = (await call("GET", `/trials?account_id=${account.id}&limit=100`, rep.token)).json.items.find((t) => t.objectives === objectives);
+  assert.ok(started, "the trial was saved");
+  assert.deepEqual([started.product_id, started.owner_id, started.starts_on, started.ends_on, started.status, started.contact_ids, started.decision],
+                   [product.id, me.id, dayUtc(0), dayUtc(28), "running", [contact.id], null]);
+  const item = section.locator(`li.trial[data-id="${started.id}"]`);
+  await item.getByText(objectives).waitFor();
+  await item.locator(".chip.trial-running").waitFor();
+  assert.match(await item.textContent(), new RegExp(`with ${contact.first_name} ${contact.last_name}`));
+  assert.equal(await item.getAttribute("class"), "trial");
+
+  // One that ended last week with no decision yet.
+  const ended = (await call("POST", "/trials", rep.token, {
+    account_id: account.id, product_id: product.id, starts_on: dayUtc(-45), ends_on: dayUtc(-7), status: "ended",
+    objectives: "Show the theatre team the monitors", success_criteria: "Fewer alarms missed", contact_ids: [contact.id],
+  })).json;
+  await page.reload();
+  const late = section.locator(`li.trial[data-id="${ended.id}"]`);
+  await late.locator(".chip.decision-needed").filter({ hasText: "Ended without a decision" }).waitFor();
+  assert.match(await late.getAttribute("class"), /needs-decision/);
+  await section.getByRole("heading", { name: /Trials/ }).getByText("1 waiting for a decision").waitFor();
+  await expectAccessible(page, "the account page with trials");
+  await shot(page, "account-trials");
+
+  await late.getByRole("button", { name: /^Results and decision/ }).click();
+  const editor = late.getByRole("form", { name: `Results and decision for ${product.name}` });
+  await editor.getByLabel("Results").fill("Two alarms missed in six weeks, down from nine");
+  await editor.getByLabel(/^Decision/).selectOption("adopt");
+  assert.equal(await editor.getByLabel("Status").inputValue(), "ended");
+  await editor.getByLabel("Implementation plan").fill("Order 12 monitors; train both theatre shifts in January");
+  await expectAccessible(page, "the trial editor");
+  await editor.getByRole("button", { name: "Save" }).click();
+  await section.getByRole("status").filter({ hasText: `Saved the trial of ${product.name}.` }).waitFor();
+  await late.locator(".chip.decision-adopt").waitFor();
+  assert.equal(await late.getAttribute("class"), "trial");
+  await late.getByText("Order 12 monitors; train both theatre shifts in January").waitFor();
+  assert.equal(await section.getByText("waiting for a decision").count(), 0);
+  const decided = (await call("GET", `/trials/${ended.id}`, rep.token)).json;
+  assert.deepEqual([decided.decision, decided.status, decided.decided_on, decided.results, decided.implementation_plan, decided.version],
+                   ["adopt", "ended", dayUtc(0), "Two alarms missed in six weeks, down from nine", "Order 12 monitors; train both theatre shifts in January", 2]);
+  await shot(page, "account-trial-decided");
+
+  // Someone else changes the running trial while it is open here: said, and reloaded on request.
+  await item.getByRole("button", { name: /^Results and decision/ }).click();
+  const open = item.getByRole("form", { name: `Results and decision for ${product.name}` });
+  await open.getByLabel("Results").fill("Halfway: nurses like it");
+  const changed = await call("PATCH", `/trials/${started.id}`, admin.token, { results: "Changed by someone else" });
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  await open.getByRole("button", { name: "Save" }).click();
+  await open.getByRole("alert").filter({ hasText: "Someone else changed this trial" }).waitFor();
+  assert.equal(await open.getByLabel("Results").inputValue(), "Halfway: nurses like it");
+  await open.getByRole("button", { name: "Reload it" }).click();
+  await page.waitForFunction((id) => document.querySelector(`li.trial[data-id="${id}"] textarea`)?.value === "Changed by someone else", started.id);
+});
+
+test("an admin changes a service level in the grid, and new cases take it", async () => {
+  const sla = (await call("GET", "/case-slas?kind=other&priority=low", admin.token)).json.items[0];
+  const refused = await call("PATCH", `/case-slas/${sla.id}`, rep.token, { resolution_hours: 1 });
+  assert.equal(refused.status, 403);
+
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/users");
+  await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Service levels" }).click();
+  await page.getByRole("heading", { level: 1, name: "Admin: Service levels" }).waitFor();
+  const grid = page.getByRole("table", { name: "Service levels" });
+  const all = (await call("GET", "/case-slas?limit=100", admin.token)).json.items;
+  assert.equal(await grid.locator("input").count(), 2 * all.length);
+  const respond = grid.getByLabel("Other, low: first response (hours)");
+  const resolve = grid.getByLabel("Other, low: resolution (hours)");
+  assert.equal(await respond.inputValue(), String(sla.first_response_hours));
+  assert.equal(await resolve.inputValue(), String(sla.resolution_hours));
+  assert.equal(await grid.getByLabel("Technical, high: resolution (hours)").inputValue(),
+               String(all.find((l) => l.kind === "technical" && l.priority === "high").resolution_hours));
+
+  await respond.fill("0");
+  await resolve.fill(String(sla.resolution_hours + 72));
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.locator(`#sla-${sla.id}-first_response_hours-error`).filter({ hasText: "must be at least 1" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Saved 0; 1 not saved" }).waitFor();
+  assert.equal(await resolve.inputValue(), String(sla.resolution_hours + 72), "the failed save kept the input");
+  assert.equal((await call("GET", `/case-slas/${sla.id}`, admin.token)).json.version, sla.version);
+  await expectAccessible(page, "Admin: Service levels with an error");
+  await respond.fill(String(sla.first_response_hours + 4));
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved 1 service level." }).waitFor();
+  assert.equal(await page.locator(".sla-cell.dirty").count(), 0);
+  const saved = (await call("GET", `/case-slas/${sla.id}`, admin.token)).json;
+  assert.deepEqual([saved.first_response_hours, saved.resolution_hours, saved.version],
+                   [sla.first_response_hours + 4, sla.resolution_hours + 72, sla.version + 1]);
+  await expectAccessible(page, "Admin: Service levels");
+  await shot(page, "admin-service-levels");
+
+  // Someone else saved first: the cell says so and the grid reloads on request.
+  const other = all.find((l) => l.kind === "complaint" && l.priority === "urgent");
+  const cell = grid.getByLabel("Complaint, urgent: resolution (hours)");
+  await cell.fill(String(other.resolution_hours + 1));
+  assert.equal((await call("PATCH", `/case-slas/${other.id}`, admin.token, { resolution_hours: other.resolution_hours + 2 })).status, 200);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await grid.getByText("Someone else changed this level.").waitFor();
+  await page.getByRole("button", { name: "Reload the levels" }).click();
+  await page.waitForFunction((v) => document.querySelector('input[aria-label="Complaint, urgent: resolution (hours)"]')?.value === v, String(other.resolution_hours + 2));
+
+  // A new case of that kind and priority is promised the new level.
+  const casePage = await newPage();
+  await signIn(casePage, rep.email, "/cases/new");
+  const form = casePage.getByRole("form", { name: "New case" });
+  await form.getByLabel("Kind").selectOption("other");
+  await form.getByLabel("Priority").selectOption("low");
+  await form.getByText(`first response within ${saved.first_response_hours} h, resolved within ${saved.resolution_hours} h`).waitFor();
 });

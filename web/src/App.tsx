@@ -20,6 +20,7 @@ import { SuccessPlanPage } from "./pages/SuccessPlans";
 import { Commission, PayNav } from "./pages/Commission";
 import { CasePage, Cases, NewCase } from "./pages/Cases";
 import { SurveyAnswer } from "./pages/Surveys";
+import { Scorecards } from "./pages/Scorecards";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
 const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
@@ -81,6 +82,7 @@ function SignedInApp() {
           <Route path="/forecast" element={<Forecast />} />
           <Route path="/targets" element={<><PayNav /><Targets /></>} />
           <Route path="/commission" element={<Commission />} />
+          <Route path="/scorecards" element={<Scorecards />} />
           <Route path="/success-plans/:id" element={<SuccessPlanPage />} />
           <Route path="/coaching" element={<Coaching />} />
           <Route path="/segmentation" element={<Segmentation />} />
@@ -153,7 +155,7 @@ function Header() {
         <NavLink to="/contacts">Contacts</NavLink>
         <NavLink to="/pipeline">Pipeline</NavLink>
         <NavLink to="/forecast">Forecast</NavLink>
-        <NavLink to="/targets" className={({ isActive }) => (isActive || pathname.startsWith("/commission") ? "active" : "")}>Targets</NavLink>
+        <NavLink to="/targets" className={({ isActive }) => (isActive || pathname.startsWith("/commission") || pathname.startsWith("/scorecards") ? "active" : "")}>Targets</NavLink>
         <NavLink to="/segmentation">Segments</NavLink>
         {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching">Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>

@@ -53,3 +53,18 @@ export function useNow(ms = 30000): number {
   }, [ms]);
   return now;
 }
+
+export type ProductRef = { id: string; name: string; sku: string; family: string; lifecycle: string };
+let products: Promise<ProductRef[]> | null = null;
+
+// The product catalogue, by name (for product pickers and names in lists).
+export function useProducts(): ProductRef[] {
+  const [list, setList] = useState<ProductRef[]>([]);
+  useEffect(() => {
+    let live = true;
+    products ??= get<Page<ProductRef>>("/products?limit=500&sort=name").then((p) => p.items).catch(() => { products = null; return []; });
+    products.then((p) => { if (live) setList(p); });
+    return () => { live = false; };
+  }, []);
+  return list;
+}

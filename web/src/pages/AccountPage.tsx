@@ -7,6 +7,8 @@ import { AccountSuccessPlans } from "./SuccessPlans";
 import { AccountCases } from "./Cases";
 import { AccountAlerts } from "./Alerts";
 import { AccountSatisfaction } from "./Surveys";
+import { AccountHealth } from "./Health";
+import { AccountTrials } from "./Trials";
 
 type Ref = { id: string; name: string };
 type Overview = {
@@ -54,12 +56,14 @@ export function AccountPage() {
           {account.customer_since && <> · customer since {date(account.customer_since)}</>}
         </p>
       </div>
+      <AccountHealth accountId={account.id} refresh={data} />
       <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
       <EditDetails accountId={account.id} onSaved={load} />
       <AccountAlerts accountId={account.id} />
       <AccountCases accountId={account.id} />
       <CallPlans accountId={account.id} contacts={data.contacts} />
       <AccountSuccessPlans accountId={account.id} contacts={data.contacts} />
+      <AccountTrials accountId={account.id} contacts={data.contacts} />
       <AccountSatisfaction accountId={account.id} />
       <section className="card" aria-labelledby="revenue-title">
         <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>

@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
 import { Jobs } from "./Jobs";
+import { ServiceLevels } from "./ServiceLevels";
 
 type Field = { name: string; label: string; options?: string[]; type?: string; create?: boolean; edit?: boolean };
 type Spec = { title: string; path: string; columns: Field[]; sort?: string; noCreate?: boolean };
@@ -65,6 +66,15 @@ export function Admin() {
       </div>
     );
   }
+  if (kind === "service-levels") {
+    return (
+      <div>
+        <h1>Admin: Service levels</h1>
+        <AdminTabs />
+        <ServiceLevels />
+      </div>
+    );
+  }
   return <AdminTable kind={kind} />;
 }
 
@@ -72,6 +82,7 @@ function AdminTabs() {
   return (
     <nav className="tabs" aria-label="Admin sections">
       {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
+      <NavLink to="/admin/service-levels">Service levels</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
     </nav>
   );

@@ -13,12 +13,13 @@ type Statement = {
 };
 type User = { id: string; name: string; manager_id: string | null; status: string };
 
-// Targets and commission share a place in the main navigation; this moves between them.
+// Targets, commission and scorecards share a place in the main navigation; this moves between them.
 export function PayNav() {
   return (
     <nav aria-label="Targets and commission" className="subnav">
       <NavLink to="/targets" end>Targets</NavLink>
       <NavLink to="/commission">Commission</NavLink>
+      <NavLink to="/scorecards">Scorecards</NavLink>
     </nav>
   );
 }
