@@ -37,7 +37,7 @@ Result<std::optional<std::string>> Scheduler::RunOne(const ScheduledJob& job, bo
         "UPDATE scheduled_jobs SET next_run_at = ?, last_started_at = ?, last_finished_at = ?, "
         "last_result = ?, run_by = ? WHERE name = ?",
         {force ? row->Int(0) : job.next_run(now), now, finished, result, server_name_, job.name}));
-    outcome = result;
+    outcome = result + " in " + std::to_string((finished - now) / 1000) + " ms";
     return Ok();
   }));
   if (outcome) spdlog::info("job {}: {}", job.name, *outcome);
