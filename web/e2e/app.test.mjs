@@ -1,7 +1,12 @@
 // The web app in a real browser (Debian's chromium through playwright-core) against the real
 // rapport binary serving the demo company. Screenshots of each main page go to
 // RAPPORT_E2E_OUT (default test-output/e2e).
-import { test, before, after } from "node:test";
+//
+// The database is SQLite (a file in a temporary folder) unless RAPPORT_E2E_BACKEND=postgres: then
+// a fresh database rapport_e2e_<pid> on the server RAPPORT_TEST_POSTGRES_URL (its maintenance
+// database, e.g. postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards; screenshots
+// go to RAPPORT_E2E_OUT/postgres. Without RAPPORT_TEST_POSTGRES_URL that mode skips every test.
+import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -12,7 +17,16 @@ import AxeBuilder from "@axe-core/playwright";
 
 const binary = process.env.RAPPORT_BINARY;
 const webRoot = resolve(process.env.RAPPORT_WEB_ROOT ?? "dist");
-const out = resolve(process.env.RAPPORT_E2E_OUT ?? "../test-output/e2e");
+const postgres = process.env.RAPPORT_E2E_BACKEND === "postgres";
+if (process.env.RAPPORT_E2E_BACKEND && !["postgres", "sqlite"].includes(process.env.RAPPORT_E2E_BACKEND)) {
+  throw new Error(`RAPPORT_E2E_BACKEND must be sqlite or postgres, not ${process.env.RAPPORT_E2E_BACKEND}`);
+}
+const pgServer = process.env.RAPPORT_TEST_POSTGRES_URL;
+const skip = postgres && !pgServer ? "RAPPORT_TEST_POSTGRES_URL is not set: no PostgreSQL to run the browser tests against" : false;
+if (skip) console.log(skip);
+const out = resolve(process.env.RAPPORT_E2E_OUT ?? "../test-output/e2e", postgres ? "postgres" : ".");
+// Every test of the file, skipped with the reason when there is no database to run against.
+const test = (name, fn) => nodeTest(name, { skip }, fn);
 let server, base, browser, dir;
 let admin, rep; // { email, token }
 
@@ -56,14 +70,53 @@ async function expectAccessible(page, what) {
   assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.length} × ${v.help}`), [], `${what} has accessibility violations`);
 }
 
+// The test's database: the SQLite file, or the PostgreSQL database's URL and name.
+let dbFile, dbUrl, pgName;
+
+function run(command, args, what) {
+  const r = spawnSync(command, args, { encoding: "utf8" });
+  if (r.error) throw new Error(`${what}: cannot run ${command}: ${r.error.message}`);
+  assert.equal(r.status, 0, `${what} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+// Runs SQL on the server's maintenance database (CREATE and DROP DATABASE).
+function psqlAdmin(statement) {
+  return run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", pgServer, "-c", statement], statement);
+}
+
+// Runs SQL directly on the test's database, behind the server's back (to move time on for a
+// record); returns what it printed, one row a line, columns separated by "|".
+function sql(statement) {
+  return postgres
+    ? run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", dbUrl, "-c", statement], statement)
+    : run("sqlite3", ["-batch", "-cmd", ".timeout 10000", dbFile, statement], statement);
+}
+
+// A time as the database stores it: microseconds since the epoch (UTC).
+const micros = (ms) => Math.round(ms) * 1000;
+
 before(async () => {
+  if (skip) return;
   assert.ok(binary, "set RAPPORT_BINARY to the rapport binary");
   mkdirSync(out, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), "rapport-e2e-"));
-  const db = join(dir, "e2e.db");
+  let db;
+  if (postgres) {
+    pgName = `rapport_e2e_${process.pid}`;
+    psqlAdmin(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+    psqlAdmin(`CREATE DATABASE ${pgName}`);
+    const url = new URL(pgServer);
+    url.pathname = `/${pgName}`;
+    db = dbUrl = url.toString();
+  } else {
+    db = dbFile = join(dir, "e2e.db");
+  }
   const demo = spawnSync(binary, ["demo", "--db", db, "--seed", "7"], { encoding: "utf8" });
   assert.equal(demo.status, 0, demo.stderr);
   server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web-root", webRoot], { stdio: ["ignore", "pipe", "ignore"] });
+  const exited = new Promise((ok) => server.on("exit", ok));
+  server.exited = exited;
   base = await new Promise((ok, fail) => {
     let text = "";
     server.stdout.on("data", (d) => {
@@ -71,7 +124,7 @@ before(async () => {
       const m = text.match(/at (http:\/\/127\.0\.0\.1:\d+)\//);
       if (m) ok(m[1]);
     });
-    server.on("exit", (code) => fail(new Error(`rapport serve exited with ${code}`)));
+    exited.then((code) => fail(new Error(`rapport serve exited with ${code}`)));
   });
   admin = await login("admin@medequip.example");
   const reps = await call("GET", "/users?role=rep&status=active&limit=1", admin.token);
@@ -85,7 +138,14 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
+  if (server && server.exitCode === null && server.signalCode === null) {
+    server.kill("SIGTERM");
+    // The database goes only once the server has let go of it.
+    const timer = setTimeout(() => server.kill("SIGKILL"), 20000);
+    await server.exited;
+    clearTimeout(timer);
+  }
+  if (pgName) psqlAdmin(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -680,6 +740,71 @@ test("a rep writes down the customer's definition of success, adds milestones, m
   await managerPage.getByRole("table", { name: "Commission lines" }).getByRole("row").filter({ hasText: title }).first().waitFor();
 });
 
+test("a milestone missed past the plan's grace days forfeits its held-back commission on the Commission page", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const accounts = (await call("GET", `/accounts?owner_id=${me.id}&limit=5`, rep.token)).json.items;
+  const account = accounts[2] ?? accounts[0];
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const title = `Monitors calibrated before every list ${Date.now()}`;
+  const milestone = "Theatre monitors accepted";
+
+  // A plan with £2,400 of commission and 10 days' grace, and a milestone due 40 days ago holding
+  // back 30% of it that was never met.
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const form = page.getByRole("form", { name: "Add a success plan" });
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Success in the customer's words").fill("Not one theatre list starts late because of a monitor");
+  await form.getByLabel("Commission (£)").fill("2400");
+  await form.getByLabel("Grace days").fill("10");
+  await form.getByRole("button", { name: "Add the plan" }).click();
+  await page.getByRole("status").filter({ hasText: "Plan added." }).waitFor();
+  await page.getByRole("region", { name: "Success plans", exact: true }).getByRole("listitem").filter({ hasText: title })
+    .getByRole("link", { name: title }).click();
+  await page.waitForURL(/\/success-plans\/\d+$/);
+  const planId = page.url().split("/").pop();
+  await page.getByText("forfeited if it is not met within 10 days of its due date").waitFor();
+  const add = page.getByRole("form", { name: "Add a milestone" });
+  await add.getByLabel("Milestone", { exact: true }).fill(milestone);
+  await add.getByLabel("Kind").selectOption("acceptance");
+  await add.getByLabel("Due").fill(day(-40));
+  await add.getByLabel("Commission held back (%)").fill("30");
+  await add.getByRole("button", { name: "Add the milestone" }).click();
+  const item = page.locator("li.milestone").filter({ has: page.getByText(milestone, { exact: true }) });
+  await item.locator(".chip.ms-overdue").waitFor();
+  const plan = (await call("GET", `/success-plans/${planId}`, rep.token)).json;
+  assert.deepEqual([plan.commission_minor, plan.grace_days, plan.commission_user_id, plan.commission_earned_on], [240000, 10, me.id, day(0)]);
+  assert.deepEqual(plan.milestones.map((m) => [m.name, m.due_on, m.status, m.commission_holdback_percent]), [[milestone, day(-40), "planned", 30]]);
+
+  // This month's statement: earned and held back today, and forfeited today too, the grace period
+  // having ended 29 days before the commission was earned.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Targets" }).click();
+  await page.getByRole("navigation", { name: "Targets and commission" }).getByRole("link", { name: "Commission" }).click();
+  await page.getByRole("heading", { level: 1, name: "Commission" }).waitFor();
+  const lines = page.getByRole("table", { name: "Commission lines" });
+  const forfeited = lines.locator("tr.line-forfeited").filter({ hasText: title });
+  await forfeited.waitFor();
+  const statement = (await call("GET", "/reports/commission", rep.token)).json;
+  assert.equal(statement.period, day(0).slice(0, 7));
+  const mine = statement.lines.filter((l) => l.success_plan_id === planId);
+  assert.deepEqual(mine.map((l) => `${l.kind}:${l.amount_minor}:${l.date}:${l.milestone}`).sort(),
+                   [`earned:240000:${day(0)}:`, `forfeited:72000:${day(0)}:${milestone}`, `held_back:72000:${day(0)}:${milestone}`]);
+  assert.ok(statement.forfeited_minor >= 72000);
+  const pence = (m) => new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 2 }).format(m / 100);
+  assert.deepEqual(await forfeited.getByRole("cell").allTextContents(),
+                   [new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" }).format(new Date(day(0))), "Forfeited", pence(72000), title, milestone]);
+  assert.equal(await lines.getByRole("row").filter({ hasText: title }).count(), 3);
+  assert.equal(await lines.locator("tbody tr").count(), statement.lines.length);
+  // The totals are the report's.
+  const figure = (name) => page.locator(".figures > div").filter({ has: page.locator("dt", { hasText: new RegExp(`^${name}$`) }) }).locator("dd");
+  for (const [name, key] of [["Earned", "earned_minor"], ["Held back", "held_back_minor"], ["Released", "released_minor"],
+                             ["Forfeited", "forfeited_minor"], ["Payable", "payable_minor"], ["Still held", "still_held_minor"]]) {
+    assert.equal(await figure(name).textContent(), pence(statement[key]), name);
+  }
+  await expectAccessible(page, "the commission statement with a forfeit");
+  await shot(page, "commission-forfeited");
+});
+
 // Service cases, proactive alerts and surveys.
 const dayUtc = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 
@@ -792,6 +917,108 @@ test("a rep raises a case from an account page, answers it and resolves it, whic
   await shot(page, "service");
   await page.goto(`${base}/accounts/${account.id}`);
   await page.getByRole("region", { name: /^Cases/ }).getByText("No open cases.").waitFor();
+});
+
+test("a case past both its service levels escalates twice up the management line when the job runs, and shows under escalated to me", async () => {
+  const { me, account, contact } = await repAccount(6);
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const byId = Object.fromEntries(users.map((u) => [u.id, u]));
+  // Each level goes to the holder's manager (one who has not left); at the top it stays there.
+  const up = (u) => (byId[u.manager_id] && byId[u.manager_id].status !== "left" ? byId[u.manager_id] : u);
+  const first = up(byId[me.id]), second = up(first);
+  assert.notEqual(first.id, me.id, "the rep has a manager");
+  const subject = `Monitor reboots during theatre lists ${Date.now()}`;
+  const raised = await call("POST", "/cases", rep.token, {
+    account_id: account.id, contact_id: contact?.id ?? null, kind: "complaint", priority: "high", subject,
+    description: "The anaesthetic monitor in theatre 2 rebooted twice this week.",
+  });
+  assert.equal(raised.status, 201, JSON.stringify(raised.json));
+  const caseId = raised.json.id;
+  assert.match(caseId, /^\d+$/);
+  assert.deepEqual([raised.json.first_response_at, raised.json.escalation_level, raised.json.thread.length], [null, 0, 0]);
+
+  // Opened 30 hours ago, its first response due 26 hours ago and its resolution 6 hours ago, with
+  // no response yet. Meanwhile the job's own schedule waits, so that "Run now" is what escalates it.
+  const hour = 3600000, now = Date.now();
+  const schedule = sql("SELECT next_run_at FROM scheduled_jobs WHERE name = 'case-escalation'").trim();
+  assert.match(schedule, /^\d+$/);
+  sql(`BEGIN; UPDATE scheduled_jobs SET next_run_at = ${micros(now + 24 * hour)} WHERE name = 'case-escalation'; ` +
+      `UPDATE cases SET opened_at = ${micros(now - 30 * hour)}, first_response_due_at = ${micros(now - 26 * hour)}, ` +
+      `resolution_due_at = ${micros(now - 6 * hour)} WHERE id = ${caseId} AND first_response_at IS NULL; COMMIT;`);
+  try {
+    const late = (await call("GET", `/cases/${caseId}`, admin.token)).json;
+    assert.ok(Math.abs(Date.parse(late.opened_at) - (now - 30 * hour)) < 1000, `opened ${late.opened_at}`);
+    assert.ok(Math.abs(Date.parse(late.resolution_due_at) - (now - 6 * hour)) < 1000, `resolution due ${late.resolution_due_at}`);
+    assert.equal(late.escalation_level, 0);
+
+    // Admin → Jobs: run the escalation now.
+    const page = await newPage();
+    await signIn(page, admin.email, "/admin/users");
+    await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("heading", { level: 1, name: "Admin: Jobs" }).waitFor();
+    const job = page.getByRole("table", { name: "Scheduled jobs" }).getByRole("row").filter({ hasText: "case-escalation" });
+    await job.getByRole("button", { name: "Run now: case-escalation" }).click();
+    const done = page.getByRole("status").filter({ hasText: /^case-escalation: \d+ escalation\(s\)/ });
+    await done.waitFor();
+    const escalations = Number((await done.textContent()).match(/: (\d+) escalation/)[1]);
+    assert.ok(escalations >= 2, `the run made ${escalations} escalation(s), two of them this case's`);
+    await job.getByText(`${escalations} escalation(s)`, { exact: true }).waitFor();
+  } finally {
+    sql(`UPDATE scheduled_jobs SET next_run_at = ${schedule} WHERE name = 'case-escalation'`);
+  }
+
+  // Level 1 to the rep's manager for the missed first response, level 2 to theirs for the
+  // resolution; an internal note for each, and a task for each of them.
+  const escalated = (await call("GET", `/cases/${caseId}`, admin.token)).json;
+  assert.deepEqual([escalated.escalation_level, escalated.escalated_to_id, escalated.status, escalated.first_response_at],
+                   [2, second.id, "open", null]);
+  assert.ok(escalated.escalated_at);
+  assert.deepEqual(escalated.thread.map((m) => m.direction), ["internal", "internal"]);
+  assert.match(escalated.thread[0].body, new RegExp(`^Escalated to level 1 \\(${first.name}\\): no first response by `));
+  assert.match(escalated.thread[1].body, new RegExp(`^Escalated to level 2 \\(${second.name}\\): not resolved by `));
+  for (const [who, why] of [[first, "no first response by"], [second, "not resolved by"]]) {
+    const tasks = (await call("GET", `/tasks?owner_id=${who.id}&account_id=${account.id}&limit=500`, admin.token)).json.items;
+    assert.ok(tasks.some((t) => String(t.related_id) === caseId && t.subject.startsWith(`Escalated case: ${subject} (${why}`)), `a task for ${who.name}`);
+  }
+
+  // The case page says so.
+  const page = await newPage();
+  await signIn(page, rep.email, `/cases/${caseId}`);
+  await page.getByRole("heading", { level: 1, name: subject }).waitFor();
+  const levels = page.getByRole("region", { name: "Service level" });
+  assert.equal(await levels.locator('.sla[data-state="breached"]').count(), 2, "both levels are breached");
+  const escalation = levels.locator("div").filter({ has: page.locator("dt", { hasText: "Escalation" }) }).locator("dd");
+  await escalation.filter({ hasText: new RegExp(`^Level 2 to ${second.name} since `) }).locator(".chip.esc").filter({ hasText: "Level 2" }).waitFor();
+  const notes = page.getByRole("list", { name: "Messages, oldest first" }).locator("li.msg.internal");
+  assert.equal(await notes.count(), 2);
+  await notes.nth(0).filter({ hasText: `Escalated to level 1 (${first.name}): no first response by` }).waitFor();
+  await notes.nth(1).filter({ hasText: `Escalated to level 2 (${second.name}): not resolved by` }).waitFor();
+  await expectAccessible(page, "the escalated case");
+  await shot(page, "case-escalated");
+
+  // That manager's Service page, escalated to me: it is there (and no longer with the first).
+  if (first.id !== second.id) {
+    assert.ok(!(await call("GET", `/cases?escalated_to_id=${first.id}&limit=500`, admin.token)).json.items.some((c) => c.id === caseId));
+  }
+  const manager = await newPage();
+  await signIn(manager, second.email, "/cases");
+  await manager.getByRole("heading", { level: 1, name: "Service" }).waitFor();
+  await manager.getByLabel("Whose").selectOption("escalated");
+  await manager.waitForURL(/whose=escalated/);
+  const table = manager.getByRole("table", { name: "Cases" });
+  const row = table.locator(`tr[data-id="${caseId}"]`);
+  await row.waitFor();
+  await row.getByRole("link", { name: subject }).waitFor();
+  assert.match(await row.getAttribute("class"), /breached/);
+  await row.locator("td").nth(6).filter({ hasText: `Level 2 ${second.name}` }).waitFor();
+  // Once the filter's answer is in, only cases escalated to them, this one among them.
+  const theirs = (await call("GET", `/cases?escalated_to_id=${second.id}&limit=500`, admin.token)).json.items.map((c) => c.id);
+  await manager.waitForFunction(({ ids, id }) => {
+    const rows = [...document.querySelectorAll('table[aria-label="Cases"] tbody tr')].map((tr) => tr.dataset.id);
+    return rows.includes(id) && rows.every((r) => ids.includes(r));
+  }, { ids: theirs, id: caseId });
+  await expectAccessible(manager, "the Service page, escalated to me");
+  await shot(manager, "service-escalated-to-me");
 });
 
 test("an admin runs the nightly alerts now; the rep sees the alert on My day and on the account, and marks it done", async () => {
