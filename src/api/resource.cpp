@@ -420,7 +420,9 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
                            {FieldError{"cursor", "is invalid"}});
     if (!Unhex(*cursor, decoded)) return bad;
     const auto first = decoded.find('\n'), last = decoded.rfind('\n');
-    if (first == std::string::npos || first == last || decoded.substr(0, first) != sort.Name())
+    // "sort\nid" for the default order, "sort\nvalue\nid" for a sorted one.
+    if (first == std::string::npos || decoded.substr(0, first) != sort.Name() ||
+        (sort.field != nullptr) == (first == last))
       return bad;
     std::int64_t after_id = 0;
     const std::string id_text = decoded.substr(last + 1);

@@ -31,6 +31,10 @@ constexpr Check kChecks[] = {
     {"undecided trial run by a user who has left", "trials",
      "SELECT t.id FROM trials t JOIN users u ON u.id = t.owner_id "
      "WHERE t.decision IS NULL AND u.status = 'left'"},
+    {"revenue split held by a user who has left on an open deal", "opportunities",
+     "SELECT s.opportunity_id FROM opportunity_splits s JOIN users u ON u.id = s.user_id JOIN "
+     "opportunities o ON o.id = s.opportunity_id WHERE u.status = 'left' AND o.stage NOT IN "
+     "('closed_won', 'closed_lost')"},
     {"territory owned by a user who has left", "territories",
      "SELECT t.id FROM territories t JOIN users u ON u.id = t.owner_id WHERE u.status = 'left'"},
     {"contact met at an activity of another account", "activities",

@@ -106,6 +106,50 @@ Target TargetOf(const std::string& record_type) {
   return {"account_team_members", "user_id", false};
 }
 
+// The leaver's revenue split on a deal goes to the successor (added to theirs), or, to keep the
+// team, to the others on the deal in proportion to their parts (the largest takes the remainder);
+// with nobody else on it, to the successor.
+Status MoveSplit(db::Transaction& tx, std::int64_t opportunity, std::int64_t leaver,
+                 std::int64_t successor, bool keep_team) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto held, tx.QueryOne("SELECT percent FROM opportunity_splits WHERE opportunity_id = ? AND "
+                             "user_id = ?",
+                             {opportunity, leaver}));
+  if (!held) return Ok();
+  const std::int64_t part = held->Int(0);
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM opportunity_splits WHERE opportunity_id = ? AND user_id = ?",
+                 {opportunity, leaver}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows others,
+      tx.Query("SELECT user_id, percent FROM opportunity_splits WHERE opportunity_id = ? ORDER BY "
+               "percent DESC, user_id",
+               {opportunity}));
+  if (!keep_team || others.empty()) {
+    return tx.Execute(
+        "INSERT INTO opportunity_splits (opportunity_id, user_id, percent) VALUES (?, ?, ?) ON "
+        "CONFLICT (opportunity_id, user_id) DO UPDATE SET percent = opportunity_splits.percent + "
+        "excluded.percent",
+        {opportunity, successor, part});
+  }
+  std::int64_t rest = 0;
+  for (const auto& o : others) rest += o.Int(1);
+  std::int64_t given = 0;
+  std::vector<std::int64_t> shares;
+  for (const auto& o : others) {
+    shares.push_back(part * o.Int(1) / rest);
+    given += shares.back();
+  }
+  shares[0] += part - given;
+  for (size_t i = 0; i < others.size(); ++i) {
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "UPDATE opportunity_splits SET percent = percent + ? WHERE opportunity_id = ? AND "
+        "user_id = ?",
+        {shares[i], opportunity, others[i].Int(0)}));
+  }
+  return Ok();
+}
+
 Status Discard(const Result<int>& result) {
   if (!result.ok()) return result.error();
   return Ok();
@@ -385,6 +429,24 @@ Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& re
     plan.items.push_back(std::move(item));
   }
 
+  // Revenue splits the person holds on open deals (someone on leave keeps theirs).
+  if (request.reason != "leave") {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows splits,
+        tx.Query(std::string("SELECT s.opportunity_id, o.name, o.account_id FROM "
+                             "opportunity_splits s JOIN opportunities o ON o.id = "
+                             "s.opportunity_id WHERE s.user_id = ? AND o.stage IN ") +
+                     kOpenStages + " ORDER BY s.opportunity_id",
+                 {leaver}));
+    for (const auto& row : splits) {
+      PlanItem item{"split", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
+      // Keep the team: the others on the deal share the leaver's part.
+      if (request.team_rule == TeamRule::kKeepTeam) item.action = "remove";
+      unplaced(item, "The revenue split on");
+      plan.items.push_back(std::move(item));
+    }
+  }
+
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows territories,
       tx.Query("SELECT id, name FROM territories WHERE owner_id = ? ORDER BY id", {leaver}));
@@ -560,7 +622,10 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
       crossed_accounts = true;
       CrashPoint("handover-midway");
     }
-    if (item.action == "remove") {
+    if (item.record_type == "split") {
+      RAPPORT_RETURN_IF_ERROR(MoveSplit(tx, item.record_id, request.from_user_id,
+                                        *item.successor_id, item.action == "remove"));
+    } else if (item.action == "remove") {
       RAPPORT_RETURN_IF_ERROR(
           tx.Execute("DELETE FROM account_team_members WHERE id = ?", {item.record_id}));
       RAPPORT_RETURN_IF_ERROR(

@@ -55,12 +55,13 @@ struct HandoverRequest {
 };
 
 struct PlanItem {
-  std::string record_type;  // account, opportunity, task, meeting, territory, team_member
+  std::string record_type;  // account, opportunity, task, meeting, territory, team_member, case,
+                            // success_plan, trial, split (record_id: the opportunity)
   std::int64_t record_id = 0;
   std::optional<std::int64_t> account_id;
-  std::string label;                            // name, subject, ...
-  std::optional<std::int64_t> successor_id;     // nullopt: nobody to take it
-  std::string action = "reassign";              // or "remove" (a team place)
+  std::string label;                         // name, subject, ...
+  std::optional<std::int64_t> successor_id;  // nullopt: nobody to take it
+  std::string action = "reassign";  // or "remove" (a team place; a split shared by the team)
   std::optional<std::int64_t> to_territory_id;  // accounts moving territory in a split
 };
 

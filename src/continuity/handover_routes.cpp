@@ -178,9 +178,9 @@ void WriteWarnings(api::JsonWriter& w, const std::vector<PlanWarning>& warnings)
 }
 
 std::string PlanJson(const HandoverPlan& plan) {
-  static const char* kTypes[] = {"account", "opportunity",  "task",
-                                 "meeting", "territory",    "team_member",
-                                 "case",    "success_plan", "trial"};
+  static const char* kTypes[] = {"account",   "opportunity", "task", "meeting",
+                                 "territory", "team_member", "case", "success_plan",
+                                 "trial",     "split"};
   api::JsonWriter w;
   w.StartObject().Key("dry_run").Bool(true);
   WriteFrom(w, plan.leaver, plan.request.from_distributor_id);

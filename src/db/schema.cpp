@@ -833,6 +833,27 @@ Status ApplyHandoverOfCustomerSuccess(Transaction& transaction) {
       "'team_member', 'case', 'success_plan', 'trial')");
 }
 
+// Revenue splits: who shares in a deal's credit, in percent adding up to 100; handovers move them.
+constexpr const char* kOpportunitySplits = R"SQL(
+CREATE TABLE opportunity_splits (
+  opportunity_id {int} NOT NULL REFERENCES opportunities (id) ON DELETE CASCADE,
+  user_id {int} NOT NULL REFERENCES users (id),
+  percent {int} NOT NULL CHECK (percent BETWEEN 1 AND 100),
+  PRIMARY KEY (opportunity_id, user_id)
+){strict};
+CREATE INDEX opportunity_splits_user_idx ON opportunity_splits (user_id);
+)SQL";
+
+Status ApplyOpportunitySplits(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.ExecuteScript(RenderSchema(transaction.backend(), kOpportunitySplits)));
+  return WidenCheck(transaction, "handover_items", "record_type",
+                    "record_type IN ('account', 'opportunity', 'task', 'meeting', 'territory', "
+                    "'team_member', 'case', 'success_plan', 'trial')",
+                    "record_type IN ('account', 'opportunity', 'task', 'meeting', 'territory', "
+                    "'team_member', 'case', 'success_plan', 'trial', 'split')");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -848,6 +869,7 @@ const std::vector<Migration>& AllMigrations() {
       {9, "segmentation: potential, market share, designation", &ApplySegmentation},
       {10, "customer success: plans, trials, cases, alerts, surveys", &ApplyCustomerSuccess},
       {11, "handovers move cases, success plans and trials", &ApplyHandoverOfCustomerSuccess},
+      {12, "opportunity revenue splits", &ApplyOpportunitySplits},
   };
   return migrations;
 }
@@ -873,6 +895,7 @@ const std::vector<std::string>& DomainTables() {
                                                   "sales_lines",
                                                   "opportunities",
                                                   "opportunity_contact_roles",
+                                                  "opportunity_splits",
                                                   "activities",
                                                   "activity_contacts",
                                                   "tasks",

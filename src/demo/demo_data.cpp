@@ -169,7 +169,10 @@ class Filler {
     RAPPORT_RETURN_IF_ERROR(Cases());
     RAPPORT_RETURN_IF_ERROR(SurveysTrialsAndUsage());
     for (const std::string& table : db::DomainTables()) {
-      if (!table.ends_with("_contacts") || table == "contacts") {  // link tables have no id
+      // Link tables (keyed by the pair they link) have no id.
+      const bool link =
+          (table.ends_with("_contacts") && table != "contacts") || table == "opportunity_splits";
+      if (!link) {
         RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
       }
     }

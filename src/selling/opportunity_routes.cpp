@@ -1,5 +1,7 @@
 #include "selling/opportunity_routes.hpp"
 
+#include <set>
+
 #include <algorithm>
 
 #include "db/migrations.hpp"
@@ -91,6 +93,48 @@ Status ScheduleRevisit(db::Transaction& tx, const audit::Actor& actor, std::int6
   return Ok();
 }
 
+// after_write: replaces the deal's revenue splits with the body's `splits`, when given; they must
+// name active people once each and add up to 100.
+Status WriteSplits(db::Transaction& tx, std::int64_t id, const JsonValue& body) {
+  const JsonValue* splits = body.Find("splits");
+  if (!splits) return Ok();
+  if (splits->kind != JsonValue::Kind::kArray) {
+    return Error::InvalidField("splits", "must be an array of {user_id, percent}");
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM opportunity_splits WHERE opportunity_id = ?", {id}));
+  std::int64_t total = 0;
+  std::set<std::int64_t> people;
+  for (size_t i = 0; i < splits->items.size(); ++i) {
+    const JsonValue& item = splits->items[i];
+    const std::string at = "splits[" + std::to_string(i) + "]";
+    if (item.kind != JsonValue::Kind::kObject) return Error::InvalidField(at, "must be an object");
+    const JsonValue* user = item.Find("user_id");
+    const JsonValue* percent = item.Find("percent");
+    if (!user) return Error::InvalidField(at + ".user_id", "is required");
+    if (!percent || percent->kind != JsonValue::Kind::kInt || percent->integer < 1 ||
+        percent->integer > 100) {
+      return Error::InvalidField(at + ".percent", "must be a whole number from 1 to 100");
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t user_id, api::ParseIdValue(*user, at + ".user_id"));
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto active,
+        tx.QueryOne("SELECT 1 FROM users WHERE id = ? AND status <> 'left'", {user_id}));
+    if (!active) return Error::InvalidField(at + ".user_id", "is no one who still works here");
+    if (!people.insert(user_id).second) {
+      return Error::InvalidField(at + ".user_id", "appears twice");
+    }
+    total += percent->integer;
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO opportunity_splits (opportunity_id, user_id, percent) VALUES (?, ?, ?)",
+        {id, user_id, percent->integer}));
+  }
+  if (!splits->items.empty() && total != 100) {
+    return Error::InvalidField("splits", "add up to " + std::to_string(total) + "%, not 100%");
+  }
+  return Ok();
+}
+
 api::ResourceSpec OpportunitySpec() {
   api::ResourceSpec s;
   s.plural = "opportunities";
@@ -146,6 +190,8 @@ api::ResourceSpec OpportunitySpec() {
       {.name = "closed_at", .type = FieldType::kInstant, .writable = false},
   };
   s.extra_body_fields = {
+      {"splits",
+       R"j({"type":"array","description":"who shares the deal's credit; percents add up to 100 (empty: none)","items":{"type":"object","properties":{"user_id":{"type":"string"},"percent":{"type":"integer","minimum":1,"maximum":100}},"required":["user_id","percent"],"additionalProperties":false}})j"},
       {"contact_roles",
        R"({"type":"array","items":{"type":"object","properties":{"contact_id":{"type":"string"},"role":{"type":"string","enum":["economic_buyer","user_buyer","technical_buyer","coach","other"]}},"required":["contact_id","role"],"additionalProperties":false}})"}};
   s.before_write = [](api::WriteContext& w) -> Status {
@@ -189,6 +235,7 @@ api::ResourceSpec OpportunitySpec() {
   s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant now, std::int64_t id,
                      const JsonValue& body, bool creating) -> Status {
     RAPPORT_RETURN_IF_ERROR(WriteContactRoles(tx, caller, now, id, body, creating));
+    RAPPORT_RETURN_IF_ERROR(WriteSplits(tx, id, body));
     return ScheduleRevisit(tx, {caller.user_id, now}, id);
   };
   s.extra_json = [](db::Transaction& tx, std::int64_t id, api::JsonWriter& w) -> Status {
@@ -201,6 +248,18 @@ api::ResourceSpec OpportunitySpec() {
           .Key("role")
           .String(r.role)
           .EndObject();
+    }
+    w.EndArray();
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows splits,
+        tx.Query(
+            "SELECT user_id, percent FROM opportunity_splits WHERE opportunity_id = ? ORDER BY "
+            "percent DESC, user_id",
+            {id}));
+    w.Key("splits").StartArray();
+    for (const auto& r : splits) {
+      w.StartObject().Key("user_id").String(api::FormatId(r.Int(0)));
+      w.Key("percent").Int(r.Int(1)).EndObject();
     }
     w.EndArray();
     return Ok();

@@ -346,6 +346,20 @@ TEST_P(ApiTest, ListsPageWithACursorAndFilter) {
   EXPECT_EQ(seen.size(), 42u);
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size())
       << "a row came twice";
+  // The default order (by id) pages too.
+  std::set<std::string> by_id;
+  cursor.clear();
+  for (int page = 0; page < 3; ++page) {
+    const json list = s().Get("/api/v1/accounts?limit=7&type=hospital" +
+                                  (cursor.empty() ? "" : "&cursor=" + cursor),
+                              env_->admin)
+                          .Json();
+    ASSERT_TRUE(list.contains("items")) << list.dump();
+    for (const auto& a : list["items"]) EXPECT_TRUE(by_id.insert(a["id"]).second);
+    ASSERT_TRUE(list["next_cursor"].is_string());
+    cursor = list["next_cursor"];
+  }
+  EXPECT_EQ(by_id.size(), 21u);
   // The cursor belongs to its sort.
   ExpectProblem(s().Get("/api/v1/accounts?limit=7&sort=-name&cursor=" + cursor, env_->admin), 400,
                 "cursor");

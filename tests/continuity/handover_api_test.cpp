@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -312,6 +313,69 @@ TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {
   }
 }
 
+TEST_P(HandoverApiTest, RevenueSplitsFollowTheTeamRule) {
+  const json successor = Successor();
+  const json other = env_->reps[env_->reps.size() - 2];  // stays; owns the shared deals
+  ASSERT_NE(other["id"], successor["id"]);
+  const std::string o = other["id"];
+  // A deal of the other rep in which a leaver shares.
+  auto shared_deal = [&](const json& leaver, int leaver_part) {
+    const std::string account = std::to_string(
+        Count("SELECT min(id) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
+              {std::stoll(successor["id"].get<std::string>())}));
+    const auto made = s().Post("/api/v1/opportunities",
+                               {{"account_id", account},
+                                {"owner_id", o},
+                                {"name", "Shared pumps deal"},
+                                {"close_date", "2027-03-31"},
+                                {"stage", "proposal"},
+                                {"splits",
+                                 {{{"user_id", leaver["id"]}, {"percent", leaver_part}},
+                                  {{"user_id", o}, {"percent", 100 - leaver_part}}}}},
+                               admin());
+    EXPECT_EQ(made.status, 201) << made.body;
+    return made.Json()["id"].get<std::string>();
+  };
+  auto splits_of = [&](const std::string& deal) {
+    std::map<std::string, int> out;
+    const json got = s().Get("/api/v1/opportunities/" + deal, admin()).Json();
+    for (const auto& p : got["splits"]) {
+      out[p["user_id"]] = p["percent"];
+    }
+    return out;
+  };
+  const json first = NextLeaver();
+  // Splits must add up and name each person once; a refused write changes nothing.
+  const std::string deal = shared_deal(first, 40);
+  const auto short_of = s().Patch("/api/v1/opportunities/" + deal,
+                                  {{"splits", {{{"user_id", o}, {"percent", 90}}}}}, admin());
+  EXPECT_EQ(short_of.status, 422);
+  EXPECT_EQ(short_of.Json()["errors"][0]["field"], "splits");
+  const auto twice = s().Patch(
+      "/api/v1/opportunities/" + deal,
+      {{"splits", {{{"user_id", o}, {"percent", 50}}, {{"user_id", o}, {"percent", 50}}}}},
+      admin());
+  EXPECT_EQ(twice.Json()["errors"][0]["field"], "splits[1].user_id");
+  EXPECT_EQ(splits_of(deal), (std::map<std::string, int>{{first["id"], 40}, {o, 60}}));
+
+  // Replace the leaver: the successor takes their part.
+  json body = HandoverBody(first, successor, true);
+  const json plan = s().Post("/api/v1/handovers", body, admin()).Json();
+  EXPECT_GE(plan["counts"]["split"], 1);
+  body["dry_run"] = false;
+  ASSERT_EQ(s().Post("/api/v1/handovers", body, admin()).status, 201);
+  EXPECT_EQ(splits_of(deal), (std::map<std::string, int>{{successor["id"], 40}, {o, 60}}));
+
+  // Keep the team: the others on the deal share the leaver's part.
+  const json second = NextLeaver();
+  const std::string kept = shared_deal(second, 30);
+  body = HandoverBody(second, successor, false);
+  body["team_rule"] = "keep_team";
+  ASSERT_EQ(s().Post("/api/v1/handovers", body, admin()).status, 201);
+  EXPECT_EQ(splits_of(kept), (std::map<std::string, int>{{o, 100}}));
+  EXPECT_EQ(Doctor(), 0);
+}
+
 TEST_P(HandoverApiTest, RulesSplitABookByPostcode) {
   const json leaver = NextLeaver();
   const json first = Successor();
@@ -468,6 +532,22 @@ TEST_P(HandoverApiTest, ACrashInTheMiddleOfACommitLeavesAllOrNothing) {
     ASSERT_TRUE(status_.ok()) << status_.error().ToString(); \
   } while (0)
 
+// A query parameter's value, percent-encoded where a cursor needs it.
+std::string Escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '+')
+      out += "%2B";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '=')
+      out += "%3D";
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string Day(int offset) { return FormatDate(SystemClock().Now() / kMicrosPerDay + offset); }
 
 TEST_P(HandoverApiTest, ACoverForLeaveEndsByItselfAndHandsEverythingBack) {
@@ -489,7 +569,9 @@ TEST_P(HandoverApiTest, ACoverForLeaveEndsByItselfAndHandsEverythingBack) {
   // A server that looks every second ends the cover: all of it goes back.
   ApiServer housekeeper(env_->company->db->url(), {"--housekeeping-seconds", "1"});
   ASSERT_TRUE(housekeeper.running());
-  for (int i = 0; i < 100 && Owned(person) != owned; ++i) usleep(100'000);
+  for (int i = 0; i < 150 && s().Get(path, admin()).Json()["status"] != "active"; ++i) {
+    usleep(100'000);
+  }
   EXPECT_EQ(Owned(person), owned);
   EXPECT_EQ(Owned(cover), cover_owned);
   EXPECT_EQ(s().Get(path, admin()).Json()["status"], "active");
@@ -670,10 +752,22 @@ TEST_P(HandoverApiTest, TheRiskReportRanksByRevenueAndNamesWhatPutsEachAccountAt
 
   // A rep sees only the accounts in their reach; the CSV carries the same ranking.
   const std::string rep = s().Login(Successor()["email"]);
+  ASSERT_FALSE(rep.empty());
   const json mine = s().Get("/api/v1/reports/relationship-risk?limit=500", rep).Json();
-  const json reachable = s().Get("/api/v1/accounts?status=customer&limit=500", rep).Json();
+  ASSERT_TRUE(mine.contains("items")) << mine.dump();
   std::set<std::string> in_reach;
-  for (const auto& a : reachable["items"]) in_reach.insert(a["id"]);
+  std::string cursor;
+  do {
+    const json page = s().Get("/api/v1/accounts?status=customer&limit=500" +
+                                  (cursor.empty() ? "" : "&cursor=" + Escaped(cursor)),
+                              rep)
+                          .Json();
+    ASSERT_TRUE(page.contains("items")) << page.dump();
+    for (const auto& a : page["items"]) in_reach.insert(a["id"]);
+    cursor = page.contains("next_cursor") && page["next_cursor"].is_string()
+                 ? page["next_cursor"].get<std::string>()
+                 : "";
+  } while (!cursor.empty());
   for (const auto& item : mine["items"]) {
     EXPECT_TRUE(in_reach.count(item["account_id"])) << item["account_id"];
   }

@@ -1383,9 +1383,10 @@ test("an admin changes a service level in the grid, and new cases take it", asyn
   await page.getByRole("heading", { level: 1, name: "Admin: Service levels" }).waitFor();
   const grid = page.getByRole("table", { name: "Service levels" });
   const all = (await call("GET", "/case-slas?limit=100", admin.token)).json.items;
-  assert.equal(await grid.locator("input").count(), 2 * all.length);
   const respond = grid.getByLabel("Other, low: first response (hours)");
   const resolve = grid.getByLabel("Other, low: resolution (hours)");
+  await resolve.waitFor();  // the grid fills in once the levels have loaded
+  assert.equal(await grid.locator("input").count(), 2 * all.length);
   assert.equal(await respond.inputValue(), String(sla.first_response_hours));
   assert.equal(await resolve.inputValue(), String(sla.resolution_hours));
   assert.equal(await grid.getByLabel("Technical, high: resolution (hours)").inputValue(),
