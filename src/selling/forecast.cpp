@@ -6,11 +6,7 @@
 // (moved, slipped, pulled in, grew, shrank). As JSON, CSV or XLSX (libxlsxwriter).
 #include "selling/forecast.hpp"
 
-#include <unistd.h>
-#include <xlsxwriter.h>
-
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -18,6 +14,7 @@
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/xlsx.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -251,67 +248,52 @@ std::string Csv(const Forecast& f) {
 }
 
 Result<std::string> Xlsx(const Forecast& f) {
-  char path[] = "/tmp/rapport-forecast-XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
-  close(fd);
-  lxw_workbook* book = workbook_new(path);
-  if (book == nullptr) {
-    unlink(path);
-    return Error(ErrorCode::kInternal, "could not start the workbook");
-  }
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  lxw_format* money = workbook_add_format(book);
-  format_set_num_format(money, "#,##0.00");
-  lxw_format* money_bold = workbook_add_format(book);
-  format_set_num_format(money_bold, "#,##0.00");
-  format_set_bold(money_bold);
+  return api::XlsxWorkbook([&](lxw_workbook* book) {
+    lxw_format* bold = workbook_add_format(book);
+    format_set_bold(bold);
+    lxw_format* money = workbook_add_format(book);
+    format_set_num_format(money, "#,##0.00");
+    lxw_format* money_bold = workbook_add_format(book);
+    format_set_num_format(money_bold, "#,##0.00");
+    format_set_bold(money_bold);
 
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "Forecast");
-  worksheet_write_string(sheet, 0, 0, ("Forecast " + f.from + " to " + f.to).c_str(), bold);
-  const char* headers[] = {"Person", "Commit", "Best case", "Pipeline", "Weighted", "Won", "Deals"};
-  for (int i = 0; i < 7; ++i) worksheet_write_string(sheet, 2, i, headers[i], bold);
-  worksheet_set_column(sheet, 0, 0, 32, nullptr);
-  worksheet_set_column(sheet, 1, 5, 14, money);
-  lxw_row_t row = 3;
-  auto write = [&](const std::string& name, const Figures& t, lxw_format* number,
-                   lxw_format* text) {
-    worksheet_write_string(sheet, row, 0, name.c_str(), text);
-    const std::int64_t values[] = {t.commit, t.best_case, t.pipeline, t.weighted, t.won};
-    for (int i = 0; i < 5; ++i) {
-      worksheet_write_number(sheet, row, i + 1, static_cast<double>(values[i]) / 100.0, number);
+    lxw_worksheet* sheet = workbook_add_worksheet(book, "Forecast");
+    worksheet_write_string(sheet, 0, 0, ("Forecast " + f.from + " to " + f.to).c_str(), bold);
+    const char* headers[] = {"Person",   "Commit", "Best case", "Pipeline",
+                             "Weighted", "Won",    "Deals"};
+    for (int i = 0; i < 7; ++i) worksheet_write_string(sheet, 2, i, headers[i], bold);
+    worksheet_set_column(sheet, 0, 0, 32, nullptr);
+    worksheet_set_column(sheet, 1, 5, 14, money);
+    lxw_row_t row = 3;
+    auto write = [&](const std::string& name, const Figures& t, lxw_format* number,
+                     lxw_format* text) {
+      worksheet_write_string(sheet, row, 0, name.c_str(), text);
+      const std::int64_t values[] = {t.commit, t.best_case, t.pipeline, t.weighted, t.won};
+      for (int i = 0; i < 5; ++i) {
+        worksheet_write_number(sheet, row, i + 1, static_cast<double>(values[i]) / 100.0, number);
+      }
+      worksheet_write_number(sheet, row, 6, static_cast<double>(t.deals), text);
+      ++row;
+    };
+    for (const Line& l : f.lines)
+      write(std::string(l.depth * 2, ' ') + l.name, l.total, money, nullptr);
+    write("Total", f.total, money_bold, bold);
+
+    lxw_worksheet* changes = workbook_add_worksheet(book, "Changes this week");
+    const char* change_headers[] = {"Opportunity", "Owner", "What", "From", "To", "When"};
+    for (int i = 0; i < 6; ++i) worksheet_write_string(changes, 0, i, change_headers[i], bold);
+    worksheet_set_column(changes, 0, 0, 36, nullptr);
+    lxw_row_t r = 1;
+    for (const Change& ch : f.changes) {
+      worksheet_write_string(changes, r, 0, ch.name.c_str(), nullptr);
+      worksheet_write_string(changes, r, 1, ch.owner.c_str(), nullptr);
+      worksheet_write_string(changes, r, 2, ch.kind.c_str(), nullptr);
+      worksheet_write_string(changes, r, 3, ch.old_value.c_str(), nullptr);
+      worksheet_write_string(changes, r, 4, ch.new_value.c_str(), nullptr);
+      worksheet_write_string(changes, r, 5, FormatInstant(ch.at).c_str(), nullptr);
+      ++r;
     }
-    worksheet_write_number(sheet, row, 6, static_cast<double>(t.deals), text);
-    ++row;
-  };
-  for (const Line& l : f.lines)
-    write(std::string(l.depth * 2, ' ') + l.name, l.total, money, nullptr);
-  write("Total", f.total, money_bold, bold);
-
-  lxw_worksheet* changes = workbook_add_worksheet(book, "Changes this week");
-  const char* change_headers[] = {"Opportunity", "Owner", "What", "From", "To", "When"};
-  for (int i = 0; i < 6; ++i) worksheet_write_string(changes, 0, i, change_headers[i], bold);
-  worksheet_set_column(changes, 0, 0, 36, nullptr);
-  lxw_row_t r = 1;
-  for (const Change& ch : f.changes) {
-    worksheet_write_string(changes, r, 0, ch.name.c_str(), nullptr);
-    worksheet_write_string(changes, r, 1, ch.owner.c_str(), nullptr);
-    worksheet_write_string(changes, r, 2, ch.kind.c_str(), nullptr);
-    worksheet_write_string(changes, r, 3, ch.old_value.c_str(), nullptr);
-    worksheet_write_string(changes, r, 4, ch.new_value.c_str(), nullptr);
-    worksheet_write_string(changes, r, 5, FormatInstant(ch.at).c_str(), nullptr);
-    ++r;
-  }
-  const lxw_error closed = workbook_close(book);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  unlink(path);
-  if (closed != LXW_NO_ERROR) {
-    return Error(ErrorCode::kInternal, std::string("the workbook: ") + lxw_strerror(closed));
-  }
-  return bytes.str();
+  });
 }
 
 // This quarter, as dates.

@@ -14,6 +14,25 @@ using api::FieldType;
 
 constexpr std::int64_t kMicrosPerHour = kMicrosPerDay / 24;
 
+// What a case is about and how urgent: the same values for cases and their service levels.
+api::FieldSpec KindField() {
+  return {.name = "kind",
+          .type = FieldType::kEnum,
+          .required = true,
+          .nullable = false,
+          .filterable = true,
+          .values = {"billing_query", "complaint", "technical", "return", "order", "other"}};
+}
+
+api::FieldSpec PriorityField(bool required) {
+  return {.name = "priority",
+          .type = FieldType::kEnum,
+          .required = required,
+          .nullable = false,
+          .filterable = true,
+          .values = {"low", "normal", "high", "urgent"}};
+}
+
 api::ResourceSpec CaseSlaSpec() {
   api::ResourceSpec s;
   s.plural = "case_slas";
@@ -23,18 +42,8 @@ api::ResourceSpec CaseSlaSpec() {
   s.scope = api::Scope::kReference;
   s.deletion = api::Deletion::kNone;
   s.fields = {
-      {.name = "kind",
-       .type = FieldType::kEnum,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .values = {"billing_query", "complaint", "technical", "return", "order", "other"}},
-      {.name = "priority",
-       .type = FieldType::kEnum,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .values = {"low", "normal", "high", "urgent"}},
+      KindField(),
+      PriorityField(/*required=*/true),
       {.name = "first_response_hours",
        .type = FieldType::kInteger,
        .required = true,
@@ -149,17 +158,8 @@ api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
        .filterable = true,
        .references = "contacts",
        .description = "who raised it"},
-      {.name = "kind",
-       .type = FieldType::kEnum,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .values = {"billing_query", "complaint", "technical", "return", "order", "other"}},
-      {.name = "priority",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"low", "normal", "high", "urgent"}},
+      KindField(),
+      PriorityField(/*required=*/false),
       {.name = "subject", .required = true, .nullable = false, .max_length = 300},
       {.name = "description", .max_length = 8000},
       {.name = "owner_id",

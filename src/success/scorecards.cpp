@@ -1,16 +1,12 @@
 #include "success/scorecards.hpp"
 
-#include <xlsxwriter.h>
-
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/xlsx.hpp"
 #include "core/period.hpp"
 #include "success/surveys.hpp"
 
@@ -187,46 +183,30 @@ std::string Csv(const std::vector<Person>& people, const Period& period, const P
 
 Result<std::string> Xlsx(const std::vector<Person>& people, const Period& period,
                          const Period& previous) {
-  char path[] = "/tmp/rapport-scorecards-XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
-  close(fd);
-  lxw_workbook* book = workbook_new(path);
-  if (book == nullptr) {
-    unlink(path);
-    return Error(ErrorCode::kInternal, "could not start the workbook");
-  }
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "Scorecards");
-  worksheet_write_string(sheet, 0, 0, ("Account managers' scorecards, " + period.label).c_str(),
-                         bold);
-  for (int i = 0; i < 12; ++i) worksheet_write_string(sheet, 2, i, kColumns[i], bold);
-  worksheet_set_column(sheet, 0, 0, 28, nullptr);
-  worksheet_set_column(sheet, 2, 11, 16, nullptr);
-  lxw_row_t row = 3;
-  for (const auto& p : people) {
-    for (const auto& [label, card] :
-         {std::pair{period.label, &p.current}, std::pair{previous.label, &p.previous}}) {
-      worksheet_write_string(sheet, row, 0, p.name.c_str(), nullptr);
-      worksheet_write_string(sheet, row, 1, label.c_str(), nullptr);
-      lxw_col_t col = 2;
-      for (const auto& v : Cells(*card)) {
-        if (v) worksheet_write_number(sheet, row, col, *v, nullptr);
-        ++col;
+  return api::XlsxWorkbook([&](lxw_workbook* book) {
+    lxw_format* bold = workbook_add_format(book);
+    format_set_bold(bold);
+    lxw_worksheet* sheet = workbook_add_worksheet(book, "Scorecards");
+    worksheet_write_string(sheet, 0, 0, ("Account managers' scorecards, " + period.label).c_str(),
+                           bold);
+    for (int i = 0; i < 12; ++i) worksheet_write_string(sheet, 2, i, kColumns[i], bold);
+    worksheet_set_column(sheet, 0, 0, 28, nullptr);
+    worksheet_set_column(sheet, 2, 11, 16, nullptr);
+    lxw_row_t row = 3;
+    for (const auto& p : people) {
+      for (const auto& [label, card] :
+           {std::pair{period.label, &p.current}, std::pair{previous.label, &p.previous}}) {
+        worksheet_write_string(sheet, row, 0, p.name.c_str(), nullptr);
+        worksheet_write_string(sheet, row, 1, label.c_str(), nullptr);
+        lxw_col_t col = 2;
+        for (const auto& v : Cells(*card)) {
+          if (v) worksheet_write_number(sheet, row, col, *v, nullptr);
+          ++col;
+        }
+        ++row;
       }
-      ++row;
     }
-  }
-  const lxw_error closed = workbook_close(book);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  unlink(path);
-  if (closed != LXW_NO_ERROR) {
-    return Error(ErrorCode::kInternal, std::string("the workbook: ") + lxw_strerror(closed));
-  }
-  return bytes.str();
+  });
 }
 
 }  // namespace

@@ -29,10 +29,10 @@ export const pence = (minor: number, currency = "GBP") =>
   new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2 }).format(minor / 100);
 
 const KIND: Record<string, string> = { earned: "Earned", held_back: "Held back", released: "Released", forfeited: "Forfeited" };
-const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+export const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 
 // Periods as the server counts them (UTC).
-function periods() {
+export function periods() {
   const now = new Date();
   const y = now.getUTCFullYear(), m = now.getUTCMonth();
   const month = (yy: number, mm: number) => `${yy}-${String(mm + 1).padStart(2, "0")}`;

@@ -6,7 +6,7 @@ import { ReactNode, useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, date, get, money } from "../api";
-import { PayNav } from "./Commission";
+import { PayNav, PERIOD, periods } from "./Commission";
 
 export type Card = {
   accounts_handled: number; check_in_calls_made: number; check_in_calls_due: number; billing_queries_resolved: number;
@@ -19,21 +19,6 @@ type Report = { period: string; from: string; to: string; previous_period: strin
 export const ROLES: Record<string, string> = {
   account_manager: "Account managers", customer_success: "Customer success", rep: "Reps", inside_sales: "Inside sales", any: "Everyone",
 };
-const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
-
-// Periods as the server counts them (UTC).
-function periods() {
-  const now = new Date();
-  const y = now.getUTCFullYear(), m = now.getUTCMonth();
-  const month = (yy: number, mm: number) => `${yy}-${String(mm + 1).padStart(2, "0")}`;
-  return {
-    thisMonth: month(y, m),
-    lastMonth: m === 0 ? month(y - 1, 11) : month(y, m - 1),
-    thisQuarter: `${y}-Q${Math.floor(m / 3) + 1}`,
-    thisYear: String(y),
-  };
-}
-
 // Legend labels in the text colour (recharts colours them like their bars, too faint to read).
 const legendText = (value: string) => <span className="legend-text">{value}</span>;
 const whole = (n: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }).format(n);
