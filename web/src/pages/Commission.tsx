@@ -44,6 +44,24 @@ export function periods() {
   };
 }
 
+// The period box with its quick choices (this month, last month, this quarter, this year).
+export function PeriodPicker({ period, error, onChange }: { period: string; error?: string; onChange: (period: string) => void }) {
+  const quick = periods();
+  return (
+    <>
+      <label>Period <input value={period} onChange={(e) => onChange(e.target.value.trim().toUpperCase())} placeholder="YYYY-MM, YYYY-Qn or YYYY"
+        aria-invalid={!!error} aria-describedby="period-error" size={10} />
+        {error && <span className="error" id="period-error">{error}</span>}</label>
+      <div className="quick" role="group" aria-label="Quick periods">
+        <button type="button" className="secondary" onClick={() => onChange(quick.thisMonth)}>This month</button>
+        <button type="button" className="secondary" onClick={() => onChange(quick.lastMonth)}>Last month</button>
+        <button type="button" className="secondary" onClick={() => onChange(quick.thisQuarter)}>This quarter</button>
+        <button type="button" className="secondary" onClick={() => onChange(quick.thisYear)}>This year</button>
+      </div>
+    </>
+  );
+}
+
 export function Commission() {
   const { me } = useSession();
   const manager = !!me && ["admin", "executive", "rsm"].includes(me.role);
@@ -102,15 +120,7 @@ export function Commission() {
       <PayNav />
       <h1>Commission</h1>
       <div className="filters">
-        <label>Period <input value={period} onChange={(e) => choose({ period: e.target.value.trim().toUpperCase() })} placeholder="YYYY-MM, YYYY-Qn or YYYY"
-          aria-invalid={!!periodError} aria-describedby="period-error" size={10} />
-          {periodError && <span className="error" id="period-error">{periodError}</span>}</label>
-        <div className="quick" role="group" aria-label="Quick periods">
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisMonth })}>This month</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.lastMonth })}>Last month</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisQuarter })}>This quarter</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisYear })}>This year</button>
-        </div>
+        <PeriodPicker period={period} error={periodError} onChange={(p) => choose({ period: p })} />
         {manager && (
           <label>Person <select value={userId} onChange={(e) => choose({ user_id: e.target.value })}>
             {inView.length === 0 && me && <option value={me.id}>{me.name}</option>}

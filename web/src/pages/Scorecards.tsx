@@ -6,7 +6,7 @@ import { ReactNode, useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, date, get, money } from "../api";
-import { PayNav, PERIOD, periods } from "./Commission";
+import { PayNav, PERIOD, PeriodPicker, periods } from "./Commission";
 
 export type Card = {
   accounts_handled: number; check_in_calls_made: number; check_in_calls_due: number; billing_queries_resolved: number;
@@ -119,15 +119,7 @@ export function Scorecards() {
       <PayNav />
       <h1>Scorecards</h1>
       <div className="filters">
-        <label>Period <input value={period} onChange={(e) => choose({ period: e.target.value.trim().toUpperCase() })} placeholder="YYYY-MM, YYYY-Qn or YYYY"
-          aria-invalid={!!periodError} aria-describedby="period-error" size={10} />
-          {periodError && <span className="error" id="period-error">{periodError}</span>}</label>
-        <div className="quick" role="group" aria-label="Quick periods">
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisMonth })}>This month</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.lastMonth })}>Last month</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisQuarter })}>This quarter</button>
-          <button type="button" className="secondary" onClick={() => choose({ period: quick.thisYear })}>This year</button>
-        </div>
+        <PeriodPicker period={period} error={periodError} onChange={(p) => choose({ period: p })} />
         <label>Role <select value={role} onChange={(e) => choose({ role: e.target.value })} aria-invalid={!!errors.role}>
           {Object.entries(ROLES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
         </select>{errors.role && <span className="error">{errors.role}</span>}</label>
