@@ -400,6 +400,8 @@ export function HandoverWizard() {
           <h2>The plan</h2>
           <p>
             {accounts.length} accounts, {plan.counts.opportunity} open deals, {plan.counts.task} open tasks, {plan.counts.meeting} upcoming meetings,
+            {" "}{plan.counts.case ?? 0} open cases, {plan.counts.success_plan ?? 0} success plans, {plan.counts.trial ?? 0} trials,
+            {" "}{plan.counts.split ?? 0} revenue splits,
             {" "}{plan.counts.territory} territories and {plan.counts.team_member} team places move from {name(from)}.
             {" "}{plan.introductions.length} introductions will go out{plan.marks_leaver_left ? `, and ${name(from)} will be marked as left` : ""}.
           </p>
