@@ -24,6 +24,7 @@
 #include "jobs/scheduler.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
+#include "selling/advisory_boards.hpp"
 #include "selling/blue_sheet_routes.hpp"
 #include "selling/call_plans.hpp"
 #include "selling/forecast.hpp"
@@ -173,6 +174,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     selling::RegisterTargetRoutes(router, api_context);
     selling::RegisterCallPlanRoutes(router, api_context);
     selling::RegisterSegmentationRoutes(router, api_context);
+    selling::RegisterAdvisoryBoardRoutes(router, api_context);
     activities::RegisterActivityRoutes(router, api_context);
     search::RegisterSearchRoutes(router, api_context);
     insights::RegisterCadenceRoutes(router, api_context);

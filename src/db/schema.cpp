@@ -854,6 +854,38 @@ Status ApplyOpportunitySplits(Transaction& transaction) {
                     "'team_member', 'case', 'success_plan', 'trial', 'split')");
 }
 
+// Advisory boards: the KOLs invited, whether they came, and what they said.
+constexpr const char* kAdvisoryBoards = R"SQL(
+CREATE TABLE advisory_boards (
+  id {pk},
+  name TEXT NOT NULL,
+  topic TEXT,
+  held_on {date} NOT NULL,
+  owner_id {int} NOT NULL REFERENCES users (id),
+  account_id {int} REFERENCES accounts (id),
+  location TEXT,
+  summary TEXT,
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE INDEX advisory_boards_held_idx ON advisory_boards (held_on);
+
+CREATE TABLE advisory_board_members (
+  board_id {int} NOT NULL REFERENCES advisory_boards (id) ON DELETE CASCADE,
+  contact_id {int} NOT NULL REFERENCES contacts (id),
+  status TEXT NOT NULL DEFAULT 'invited' CHECK (status IN ('invited', 'accepted', 'declined',
+                                                           'attended', 'no_show')),
+  said TEXT,
+  PRIMARY KEY (board_id, contact_id)
+){strict};
+CREATE INDEX advisory_board_members_contact_idx ON advisory_board_members (contact_id);
+)SQL";
+
+Status ApplyAdvisoryBoards(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kAdvisoryBoards));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -870,6 +902,7 @@ const std::vector<Migration>& AllMigrations() {
       {10, "customer success: plans, trials, cases, alerts, surveys", &ApplyCustomerSuccess},
       {11, "handovers move cases, success plans and trials", &ApplyHandoverOfCustomerSuccess},
       {12, "opportunity revenue splits", &ApplyOpportunitySplits},
+      {13, "advisory boards", &ApplyAdvisoryBoards},
   };
   return migrations;
 }
@@ -925,7 +958,9 @@ const std::vector<std::string>& DomainTables() {
                                                   "case_messages",
                                                   "usage_records",
                                                   "alerts",
-                                                  "surveys"};
+                                                  "surveys",
+                                                  "advisory_boards",
+                                                  "advisory_board_members"};
   return tables;
 }
 

@@ -170,8 +170,8 @@ class Filler {
     RAPPORT_RETURN_IF_ERROR(SurveysTrialsAndUsage());
     for (const std::string& table : db::DomainTables()) {
       // Link tables (keyed by the pair they link) have no id.
-      const bool link =
-          (table.ends_with("_contacts") && table != "contacts") || table == "opportunity_splits";
+      const bool link = (table.ends_with("_contacts") && table != "contacts") ||
+                        table == "opportunity_splits" || table == "advisory_board_members";
       if (!link) {
         RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
       }

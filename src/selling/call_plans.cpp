@@ -14,6 +14,7 @@ using api::FieldType;
 api::ResourceSpec CallPlanSpec() {
   api::ResourceSpec s;
   s.plural = "call_plans";
+  s.path = "call-plans";
   s.singular = "call plan";
   s.tag = "Strategic selling";
   s.scope = api::Scope::kViaAccount;

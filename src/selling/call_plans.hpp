@@ -1,4 +1,4 @@
-// Call plans (/api/v1/call_plans) and the coaching view (GET /api/v1/reports/coaching).
+// Call plans (/api/v1/call-plans) and the coaching view (GET /api/v1/reports/coaching).
 #pragma once
 
 #include "api/resource.hpp"

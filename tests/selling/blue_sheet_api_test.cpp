@@ -506,18 +506,18 @@ TEST_P(BlueSheetApiTest, ACallPlanIsReviewedAndCountsInTheManagersCoachingView) 
                {"minimum_action", "A meeting with the ward manager booked"},
                {"questions", "Who signs off trials?"},
                {"contact_ids", {std::to_string(elsewhere)}}};
-  const auto refused = s().Post("/api/v1/call_plans", plan, token);
+  const auto refused = s().Post("/api/v1/call-plans", plan, token);
   EXPECT_EQ(refused.status, 422) << refused.body;
   EXPECT_NE(refused.body.find("contact_ids[0]"), std::string::npos);
   plan["contact_ids"] = {contacts[0]["id"]};
-  const auto created = s().Post("/api/v1/call_plans", plan, token);
+  const auto created = s().Post("/api/v1/call-plans", plan, token);
   ASSERT_EQ(created.status, 201) << created.body;
   const json made = created.Json();
   EXPECT_EQ(made["user_id"], rep["id"]);
   EXPECT_EQ(made["contact_ids"], json::array({contacts[0]["id"]}));
   EXPECT_TRUE(made["reviewed_at"].is_null());
   const auto reviewed =
-      s().Patch("/api/v1/call_plans/" + made["id"].get<std::string>(),
+      s().Patch("/api/v1/call-plans/" + made["id"].get<std::string>(),
                 {{"outcome", "best"}, {"review_notes", "Trial agreed for March"}}, token);
   ASSERT_EQ(reviewed.status, 200) << reviewed.body;
   EXPECT_FALSE(reviewed.Json()["reviewed_at"].is_null());
@@ -621,6 +621,56 @@ TEST_P(BlueSheetApiTest, SegmentationProposesADesignationAndImportsMarketDataWit
             250000050);
   import.content_type = "application/json";
   EXPECT_EQ(s().Call(import).status, 415);
+}
+
+TEST_P(BlueSheetApiTest, AnAdvisoryBoardRecordsWhichKolsCameAndWhatTheySaid) {
+  const json opportunity = FreshOpportunity();
+  const std::string account = opportunity["account_id"];
+  const json contacts =
+      s().Get("/api/v1/contacts?account_id=" + account + "&limit=3", admin()).Json()["items"];
+  ASSERT_GE(contacts.size(), 2u);
+  const std::string kol = contacts[0]["id"], other = contacts[1]["id"];
+  ASSERT_EQ(s().Patch("/api/v1/contacts/" + kol, {{"kol", true}}, admin()).status, 200);
+  json body = {{"name", "Infusion safety advisory board"},
+               {"held_on", Today(-3)},
+               {"account_id", account},
+               {"members",
+                {{{"contact_id", kol}, {"status", "attended"}, {"said", "Alarms need a ward view"}},
+                 {{"contact_id", other}, {"status", "declined"}}}}};
+  // Each member once, with a status the board knows.
+  json twice = body;
+  twice["members"][1]["contact_id"] = kol;
+  const auto refused = s().Post("/api/v1/advisory-boards", twice, admin());
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.Json()["errors"][0]["field"], "members[1].contact_id");
+  json odd = body;
+  odd["members"][0]["status"] = "maybe";
+  EXPECT_EQ(s().Post("/api/v1/advisory-boards", odd, admin()).Json()["errors"][0]["field"],
+            "members[0].status");
+
+  const auto made = s().Post("/api/v1/advisory-boards", body, admin());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json board = made.Json();
+  EXPECT_EQ(board["invited"], 2);
+  EXPECT_EQ(board["attended"], 1);
+  bool heard = false;
+  for (const auto& m : board["members"]) {
+    if (m["contact_id"] != kol) continue;
+    heard =
+        m["said"] == "Alarms need a ward view" && m["kol"] == true && m["account_id"] == account;
+  }
+  EXPECT_TRUE(heard) << board.dump();
+  // Someone who does not reach the host account does not see the board.
+  const std::int64_t outsider = company_->Count(
+      "SELECT min(u.id) FROM users u WHERE u.role = 'rep' AND u.status = 'active' AND NOT EXISTS "
+      "(SELECT 1 FROM accounts a WHERE a.id = ? AND (a.owner_id = u.id OR a.territory_id IN "
+      "(SELECT id FROM territories WHERE owner_id = u.id))) AND NOT EXISTS (SELECT 1 FROM "
+      "account_team_members m WHERE m.account_id = ? AND m.user_id = u.id)",
+      {std::stoll(account), std::stoll(account)});
+  const json who = s().Get("/api/v1/users/" + std::to_string(outsider), admin()).Json();
+  const std::string token = s().Login(who["email"]);
+  EXPECT_EQ(s().Get("/api/v1/advisory-boards/" + board["id"].get<std::string>(), token).status,
+            404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlueSheetApiTest,

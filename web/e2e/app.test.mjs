@@ -589,7 +589,7 @@ test("a rep plans a call, reviews it, and their manager sees it in coaching", as
   await page.getByLabel(/^Review notes for the call on/).first().fill("Trial agreed for March");
   await page.getByRole("button", { name: "Save review" }).first().click();
   await page.getByText("Reviewed: Got the best action — Trial agreed for March").waitFor();
-  const plans = (await call("GET", `/call_plans?account_id=${account.id}&limit=5`, rep.token)).json.items;
+  const plans = (await call("GET", `/call-plans?account_id=${account.id}&limit=5`, rep.token)).json.items;
   assert.ok(plans.some((p) => p.outcome === "best" && p.contact_ids.length === 1 && p.reviewed_at));
   await shot(page, "call-plan");
 

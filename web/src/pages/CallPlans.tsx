@@ -18,7 +18,7 @@ export function CallPlans({ accountId, contacts }: { accountId: string; contacts
   const [people, setPeople] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
-  const load = () => get<Page<Plan>>(`/call_plans?account_id=${accountId}&sort=-planned_for&limit=20`).then((p) => setPlans(p.items));
+  const load = () => get<Page<Plan>>(`/call-plans?account_id=${accountId}&sort=-planned_for&limit=20`).then((p) => setPlans(p.items));
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { load(); }, [accountId]);
   const name = (id: string) => contacts.find((c) => c.id === id)?.name ?? id;
@@ -27,7 +27,7 @@ export function CallPlans({ accountId, contacts }: { accountId: string; contacts
     e.preventDefault();
     setErrors({}); setMessage("");
     try {
-      await api("POST", "/call_plans", {
+      await api("POST", "/call-plans", {
         account_id: accountId,
         planned_for: form.planned_for ? new Date(form.planned_for).toISOString().replace(/\.\d+Z$/, "Z") : "",
         best_action: form.best_action, minimum_action: form.minimum_action, questions: form.questions || null,
@@ -76,7 +76,7 @@ function PlanItem({ plan, name, onSaved }: { plan: Plan; name: (id: string) => s
   const [error, setError] = useState("");
   const review = async () => {
     try {
-      await api("PATCH", `/call_plans/${plan.id}`, { outcome: outcome || null, review_notes: notes || null }, { "If-Match": `"v${plan.version}"` });
+      await api("PATCH", `/call-plans/${plan.id}`, { outcome: outcome || null, review_notes: notes || null }, { "If-Match": `"v${plan.version}"` });
       onSaved();
     } catch (err) { setError(err instanceof ApiError ? err.message : "Could not save"); }
   };

@@ -1,0 +1,144 @@
+#include "selling/advisory_boards.hpp"
+
+#include <set>
+
+#include "api/access.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using api::FieldType;
+using api::JsonValue;
+
+constexpr std::string_view kStatuses[] = {"invited", "accepted", "declined", "attended", "no_show"};
+
+// after_write: replaces the board's members with the body's `members`, when given. Each is a
+// contact the caller reaches, once.
+Status WriteMembers(db::Transaction& tx, const api::Caller& caller, std::int64_t board,
+                    const JsonValue& body) {
+  const JsonValue* members = body.Find("members");
+  if (!members) return Ok();
+  if (members->kind != JsonValue::Kind::kArray) {
+    return Error::InvalidField("members", "must be an array of {contact_id, status, said}");
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM advisory_board_members WHERE board_id = ?", {board}));
+  std::set<std::int64_t> seen;
+  for (size_t i = 0; i < members->items.size(); ++i) {
+    const JsonValue& m = members->items[i];
+    const std::string at = "members[" + std::to_string(i) + "]";
+    if (m.kind != JsonValue::Kind::kObject) return Error::InvalidField(at, "must be an object");
+    std::optional<std::int64_t> contact;
+    std::string status = "invited";
+    std::optional<std::string> said;
+    for (const auto& [key, v] : m.members) {
+      const std::string field = at + "." + key;
+      if (key == "contact_id") {
+        RAPPORT_ASSIGN_OR_RETURN(contact, api::ParseIdValue(v, field));
+      } else if (key == "status") {
+        if (v.kind != JsonValue::Kind::kString ||
+            std::find(std::begin(kStatuses), std::end(kStatuses), v.text) == std::end(kStatuses)) {
+          return Error::InvalidField(field,
+                                     "must be invited, accepted, declined, attended or no_show");
+        }
+        status = v.text;
+      } else if (key == "said") {
+        if (v.kind == JsonValue::Kind::kNull) continue;
+        if (v.kind != JsonValue::Kind::kString || v.text.size() > 4000) {
+          return Error::InvalidField(field, "must be text of at most 4000 characters");
+        }
+        said = v.text;
+      } else {
+        return Error::InvalidField(field, "is not a field of a board member");
+      }
+    }
+    if (!contact) return Error::InvalidField(at + ".contact_id", "is required");
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto row, tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {*contact}));
+    if (!row) return Error::InvalidField(at + ".contact_id", "refers to no contact");
+    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, caller, row->Int(0), at + ".contact_id"));
+    if (!seen.insert(*contact).second) {
+      return Error::InvalidField(at + ".contact_id", "appears twice");
+    }
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO advisory_board_members (board_id, contact_id, status, said) VALUES (?, ?, ?, "
+        "?)",
+        {board, *contact, status, db::OptionalText(said)}));
+  }
+  return Ok();
+}
+
+Status WriteMembersJson(db::Transaction& tx, std::int64_t board, api::JsonWriter& w) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT m.contact_id, c.first_name || ' ' || c.last_name, c.job_title, c.kol, "
+               "c.account_id, a.name, m.status, m.said FROM advisory_board_members m JOIN contacts "
+               "c ON c.id = m.contact_id JOIN accounts a ON a.id = c.account_id WHERE m.board_id = "
+               "? ORDER BY c.last_name, c.first_name, m.contact_id",
+               {board}));
+  int attended = 0;
+  w.Key("members").StartArray();
+  for (const auto& r : rows) {
+    if (r.Text(6) == "attended") ++attended;
+    w.StartObject().Key("contact_id").String(api::FormatId(r.Int(0)));
+    w.Key("name").String(r.Text(1)).Key("job_title").Value(r.at(2));
+    w.Key("kol").Bool(r.Int(3) == 1);
+    w.Key("account_id").String(api::FormatId(r.Int(4))).Key("account").String(r.Text(5));
+    w.Key("status").String(r.Text(6)).Key("said").Value(r.at(7)).EndObject();
+  }
+  w.EndArray();
+  w.Key("invited").Int(static_cast<std::int64_t>(rows.size())).Key("attended").Int(attended);
+  return Ok();
+}
+
+api::ResourceSpec AdvisoryBoardSpec() {
+  api::ResourceSpec s;
+  s.plural = "advisory_boards";
+  s.path = "advisory-boards";
+  s.singular = "advisory board";
+  s.tag = "Strategic selling";
+  s.scope = api::Scope::kTask;  // its owner's, or seen through the account that hosts it
+  s.deletion = api::Deletion::kDelete;
+  s.fields = {
+      {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 200},
+      {.name = "topic", .max_length = 1000},
+      {.name = "held_on",
+       .type = FieldType::kDate,
+       .required = true,
+       .nullable = false,
+       .filterable = true,
+       .sortable = true},
+      {.name = "owner_id",
+       .type = FieldType::kReference,
+       .nullable = false,
+       .filterable = true,
+       .references = "users",
+       .description = "who organises it (default: the caller)"},
+      {.name = "account_id",
+       .type = FieldType::kReference,
+       .filterable = true,
+       .references = "accounts",
+       .description = "the account that hosts it, if any"},
+      {.name = "location", .max_length = 200},
+      {.name = "summary", .max_length = 8000, .description = "what the board concluded"},
+  };
+  s.extra_body_fields.emplace_back(
+      "members",
+      R"({"type":"array","items":{"type":"object","required":["contact_id"],"properties":{"contact_id":{"type":"string"},"status":{"type":"string","enum":["invited","accepted","declined","attended","no_show"]},"said":{"type":["string","null"]}}}})");
+  s.before_write = [](api::WriteContext& w) -> Status {
+    api::DefaultToCaller(w, "owner_id");
+    return Ok();
+  };
+  s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant, std::int64_t id,
+                     const JsonValue& body, bool) { return WriteMembers(tx, caller, id, body); };
+  s.extra_json = &WriteMembersJson;
+  return s;
+}
+
+}  // namespace
+
+void RegisterAdvisoryBoardRoutes(api::Router& router, api::ApiContext& ctx) {
+  api::RegisterResource(router, ctx, AdvisoryBoardSpec());
+}
+
+}  // namespace rapport::selling
