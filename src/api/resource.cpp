@@ -699,9 +699,19 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                   RAPPORT_ASSIGN_OR_RETURN(
                       int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec->plural, id,
                                                         expected, values, spec->timestamps));
-                  (void)changed;
                   if (spec->after_write)
                     RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, false));
+                  // A change only to what the hooks keep (contact_ids, members, markers, ...)
+                  // is a change of the record too: its ETag moves on.
+                  const bool linked =
+                      std::any_of(spec->extra_body_fields.begin(), spec->extra_body_fields.end(),
+                                  [&](const auto& e) { return body.Find(e.first) != nullptr; });
+                  if (changed == 0 && linked && spec->timestamps) {
+                    RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE " + spec->plural +
+                                                           " SET updated_at = ?, version = "
+                                                           "version + 1 WHERE id = ?",
+                                                       {now, id}));
+                  }
                   RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
                   if (!visible) {
                     return Error(ErrorCode::kPermissionDenied,

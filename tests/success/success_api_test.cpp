@@ -668,6 +668,17 @@ TEST_P(SuccessApiTest, TrialKeepsItsMileMarkersPeopleAndDecision) {
   got = decided.Json();
   EXPECT_EQ(got["decided_on"], Today());
   EXPECT_EQ(got["markers"].size(), 2u) << "a PATCH without markers keeps them";
+  // Changing only the markers is a change: the ETag moves on, and the old one is stale.
+  const std::string etag = decided.Header("etag");
+  const auto markers_only =
+      s().Patch("/api/v1/trials/" + trial,
+                {{"markers", {{{"name", "Close-out"}, {"due_on", Today(28)}}}}}, admin(), etag);
+  ASSERT_EQ(markers_only.status, 200) << markers_only.body;
+  EXPECT_EQ(markers_only.Json()["version"], got["version"].get<int>() + 1);
+  EXPECT_EQ(markers_only.Json()["markers"].size(), 1u);
+  EXPECT_EQ(
+      s().Patch("/api/v1/trials/" + trial, {{"markers", json::array()}}, admin(), etag).status,
+      412);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SuccessApiTest,

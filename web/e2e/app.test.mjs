@@ -1428,3 +1428,68 @@ test("an admin changes a service level in the grid, and new cases take it", asyn
   await form.getByLabel("Priority").selectOption("low");
   await form.getByText(`first response within ${saved.first_response_hours} h, resolved within ${saved.resolution_hours} h`).waitFor();
 });
+
+test("a manager records an advisory board: two KOLs invited, one attended with what they said, one declined", async () => {
+  const managerUser = (await call("GET", "/users?role=rsm&status=active&limit=1", admin.token)).json.items[0];
+  const manager = await login(managerUser.email);
+  const kols = (await call("GET", "/contacts?kol=true&limit=50", manager.token)).json.items.filter((c) => !c.left_at && c.email);
+  const [first, second] = kols;
+  assert.ok(first && second, "the manager can see two key opinion leaders");
+  const name = `Infusion advisory board ${Date.now()}`;
+  const said = "Wants the pump library shared across trusts";
+
+  const page = await newPage();
+  await signIn(page, manager.email, "/coaching");
+  await page.getByRole("navigation", { name: "Coaching and advisory boards" }).getByRole("link", { name: "Advisory boards" }).click();
+  await page.getByRole("link", { name: "New advisory board" }).click();
+  const form = page.getByRole("form", { name: "Advisory board" });
+  // A board needs a name and a date: said next to the fields.
+  await form.getByRole("button", { name: "Create the board" }).click();
+  await form.locator("#board-name-error").waitFor();
+  await form.locator("#board-held_on-error").waitFor();
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Held on").fill("2026-11-12");
+  await form.getByLabel("Topic").fill("Infusion safety");
+  await form.getByLabel("Location").fill("Leeds");
+  await form.getByLabel("Summary").fill("Pump libraries and training");
+  for (const c of [first, second]) {
+    await page.getByLabel("Find a KOL").fill(c.email);
+    await page.getByRole("button", { name: `Add ${c.first_name} ${c.last_name}` }).click();
+  }
+  const members = form.getByRole("list", { name: "Members" });
+  const row = (c) => members.locator(`li[data-contact="${c.id}"]`);
+  await row(first).getByLabel("Status").selectOption("attended");
+  await row(first).getByLabel("What they said").fill(said);
+  await row(second).getByLabel("Status").selectOption("declined");
+  await form.getByRole("button", { name: "Create the board" }).click();
+  await page.waitForURL(/\/advisory-boards\/\d+$/);
+  await page.getByRole("status").filter({ hasText: `Created ${name}.` }).waitFor();
+  const id = page.url().match(/(\d+)$/)[1];
+
+  await page.reload();
+  await page.getByRole("heading", { name }).waitFor();
+  await page.getByText("2 invited · 1 attended").waitFor();
+  assert.equal(await row(first).getByLabel("Status").inputValue(), "attended");
+  assert.equal(await row(first).getByLabel("What they said").inputValue(), said);
+  assert.equal(await row(second).getByLabel("Status").inputValue(), "declined");
+  await expectAccessible(page, "an advisory board");
+  await shot(page, "advisory-board");
+
+  // Edited and saved with If-Match: the second KOL came after all.
+  await row(second).getByLabel("Status").selectOption("attended");
+  await form.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").filter({ hasText: `Saved ${name}.` }).waitFor();
+
+  const board = (await call("GET", `/advisory-boards/${id}`, manager.token)).json;
+  assert.deepEqual([board.name, board.held_on, board.topic, board.location, board.invited, board.attended],
+                   [name, "2026-11-12", "Infusion safety", "Leeds", 2, 2]);
+  assert.deepEqual(board.members.map((m) => [m.contact_id, m.status, m.said]),
+                   [[first.id, "attended", said], [second.id, "attended", null]]);
+
+  await page.getByRole("link", { name: "All advisory boards" }).click();
+  const listed = page.getByRole("table", { name: "Advisory boards, latest first" }).locator(`tr[data-id="${id}"]`);
+  await listed.getByRole("link", { name }).waitFor();
+  assert.match(await listed.textContent(), /12 Nov 2026.*Infusion safety22/);
+  await expectAccessible(page, "the advisory boards list");
+  await shot(page, "advisory-boards");
+});

@@ -21,6 +21,7 @@ import { Commission, PayNav } from "./pages/Commission";
 import { CasePage, Cases, NewCase } from "./pages/Cases";
 import { SurveyAnswer } from "./pages/Surveys";
 import { Scorecards } from "./pages/Scorecards";
+import { AdvisoryBoardPage, AdvisoryBoards, CoachingNav } from "./pages/AdvisoryBoards";
 
 type Session = { me: Me | null; setMe: (me: Me | null) => void };
 const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
@@ -84,7 +85,9 @@ function SignedInApp() {
           <Route path="/commission" element={<Commission />} />
           <Route path="/scorecards" element={<Scorecards />} />
           <Route path="/success-plans/:id" element={<SuccessPlanPage />} />
-          <Route path="/coaching" element={<Coaching />} />
+          <Route path="/coaching" element={<><CoachingNav /><Coaching /></>} />
+          <Route path="/advisory-boards" element={<AdvisoryBoards />} />
+          <Route path="/advisory-boards/:id" element={<AdvisoryBoardPage />} />
           <Route path="/segmentation" element={<Segmentation />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/tasks" element={<Tasks />} />
@@ -157,7 +160,7 @@ function Header() {
         <NavLink to="/forecast">Forecast</NavLink>
         <NavLink to="/targets" className={({ isActive }) => (isActive || pathname.startsWith("/commission") || pathname.startsWith("/scorecards") ? "active" : "")}>Targets</NavLink>
         <NavLink to="/segmentation">Segments</NavLink>
-        {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching">Coaching</NavLink>}
+        {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching" className={({ isActive }) => (isActive || pathname.startsWith("/advisory-boards") ? "active" : "")}>Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/cases">Service</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
