@@ -57,6 +57,13 @@ Response Response::Download(std::string body, std::string content_type, std::str
   return r;
 }
 
+Response Response::StreamedDownload(BodyStream stream, std::string content_type,
+                                    std::string_view filename) {
+  Response r = Download("", std::move(content_type), filename);
+  r.stream = std::move(stream);
+  return r;
+}
+
 Response& Response::WithHeader(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/result.hpp"
 
 namespace rapport::api {
 
@@ -32,17 +35,25 @@ struct Request {
   std::string Cookie(std::string_view name) const;
 };
 
+// The next piece of a streamed body, appended to `out`: true while more follows, false at the
+// end; an error cuts the transfer short (the client sees it incomplete).
+using BodyStream = std::function<Result<bool>(std::string& out)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  BodyStream stream;  // when set, the body is sent as it comes (chunked), not from `body`
 
   static Response Json(std::string body, int status = 200);
   static Response Created(std::string body, std::string location);
   static Response NoContent();
   // A file to save (CSV, XLSX): the body with its type, named `filename`.
   static Response Download(std::string body, std::string content_type, std::string_view filename);
+  // A file to save whose bytes come from `stream`, piece by piece.
+  static Response StreamedDownload(BodyStream stream, std::string content_type,
+                                   std::string_view filename);
   Response& WithHeader(std::string name, std::string value);
 };
 

@@ -50,6 +50,42 @@ void Router::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::string_view> BodyTypes(std::string_view body_type) {
+  std::vector<std::string_view> types;
+  while (!body_type.empty()) {
+    const auto comma = body_type.find(',');
+    std::string_view one = body_type.substr(0, comma);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    if (!one.empty()) types.push_back(one);
+    if (comma == std::string_view::npos) break;
+    body_type.remove_prefix(comma + 1);
+  }
+  return types;
+}
+
+std::size_t Router::BodyLimit(std::string_view method, std::string_view path) const {
+  const auto path_segments = Segments(path);
+  for (const Route& route : routes_) {
+    std::map<std::string, std::string, std::less<>> params;
+    if (route.method == method && Match(route.segments, path_segments, params)) {
+      return route.body_limit;
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+// True when `content_type` is one of `accepted` ("text/csv, application/...").
+bool Accepts(std::string_view accepted, std::string_view content_type) {
+  for (std::string_view one : BodyTypes(accepted)) {
+    if (content_type.starts_with(one)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Response Router::Dispatch(Request& request, std::string& matched_pattern) const {
   try {
     const Route* found = nullptr;
@@ -80,7 +116,7 @@ Response Router::Dispatch(Request& request, std::string& matched_pattern) const 
     }
     matched_pattern = found->pattern;
     if (WritesBody(request.method) && !request.body.empty() &&
-        request.content_type.rfind(found->body_type, 0) != 0) {
+        !Accepts(found->body_type, request.content_type)) {
       return ProblemResponse(TransportProblem::kUnsupportedMediaType,
                              "Content-Type was '" + request.content_type + "'", request);
     }

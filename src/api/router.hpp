@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/caller.hpp"
@@ -42,9 +43,14 @@ struct Route {
   Access access = Access::kSignedIn;
   Handler handler;
   RouteDoc doc;
-  std::vector<std::string> segments;           // the pattern split at '/', filled by Router::Add
-  std::string body_type = "application/json";  // the Content-Type a body must have
+  std::vector<std::string> segments;  // the pattern split at '/', filled by Router::Add
+  // The Content-Type a body must have; several are separated by ", ".
+  std::string body_type = "application/json";
+  std::size_t body_limit = 0;  // the largest body it takes; 0: the server's limit
 };
+
+// The content types of a route's body_type ("text/csv, application/..." -> each).
+std::vector<std::string_view> BodyTypes(std::string_view body_type);
 
 class Router {
  public:
@@ -53,6 +59,9 @@ class Router {
 
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
+  // The body limit of the route a request for `path` (undecoded, without the query) would reach;
+  // 0 when it has none of its own.
+  std::size_t BodyLimit(std::string_view method, std::string_view path) const;
 
   // Never throws. `matched_pattern` receives the route's pattern (for the access log).
   Response Dispatch(Request& request, std::string& matched_pattern) const;

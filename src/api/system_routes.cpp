@@ -194,6 +194,14 @@ std::string OpenApiDocument(const Router& router) {
             .EndObject()
             .EndObject()
             .EndObject();
+      } else if (r.body_type != "application/json") {
+        // A file: each content type it takes, as bytes.
+        w.Key("requestBody").StartObject().Key("required").Bool(true).Key("content").StartObject();
+        for (std::string_view one : BodyTypes(r.body_type)) {
+          w.Key(one).StartObject().Key("schema").StartObject();
+          w.Key("type").String("string").Key("format").String("binary").EndObject().EndObject();
+        }
+        w.EndObject().EndObject();
       }
       w.Key("responses").StartObject();
       w.Key(std::to_string(r.doc.success_status))

@@ -6,6 +6,15 @@
 
 namespace rapport::cli {
 
+std::string WithCommas(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out = n < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 int Fail(const std::string& what) {
   std::cerr << "rapport: " << what << "\n";
   return kExitFailure;

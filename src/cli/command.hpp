@@ -23,6 +23,9 @@ struct Context {
 int Fail(const std::string& what);
 int Fail(const Error& error);
 
+// 1234567 -> "1,234,567", for people reading progress.
+std::string WithCommas(std::int64_t n);
+
 // Adds --db with RAPPORT_DB as its fallback.
 CLI::Option* AddDbOption(CLI::App& command, std::string& db);
 
@@ -41,5 +44,7 @@ void AddBackupCommand(CLI::App& app, Context& context);
 void AddServeCommand(CLI::App& app, Context& context);
 void AddTokenCommand(CLI::App& app, Context& context);
 void AddDoctorCommand(CLI::App& app, Context& context);
+void AddImportCommand(CLI::App& app, Context& context);
+void AddExportCommand(CLI::App& app, Context& context);
 
 }  // namespace rapport::cli

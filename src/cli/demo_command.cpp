@@ -13,15 +13,6 @@
 namespace rapport::cli {
 namespace {
 
-std::string WithCommas(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // On a terminal, one line rewritten in place; otherwise a line per finished table.
 demo::Progress TerminalProgress() {
   const bool tty = isatty(STDERR_FILENO);

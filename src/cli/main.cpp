@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   rapport::cli::AddBackupCommand(app, context);
   rapport::cli::AddTokenCommand(app, context);
   rapport::cli::AddDoctorCommand(app, context);
+  rapport::cli::AddImportCommand(app, context);
+  rapport::cli::AddExportCommand(app, context);
   rapport::cli::AddVersionCommand(app, context);
   try {
     app.parse(argc, argv);

@@ -20,6 +20,7 @@
 #include "continuity/relationship_risk.hpp"
 #include "core/periodic.hpp"
 #include "db/migrations.hpp"
+#include "imports/import_routes.hpp"
 #include "insights/cadence_routes.hpp"
 #include "jobs/scheduler.hpp"
 #include "products/product_routes.hpp"
@@ -57,6 +58,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     success::AlertSettings alerts;
     int nightly_hour = 2;
     int scheduler_seconds = 30;
+    std::size_t max_import_mb = 1024;
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
@@ -123,6 +125,11 @@ void AddServeCommand(CLI::App& app, Context& context) {
   command
       ->add_option("--renewal-alert-days", args->alerts.renewal_days,
                    "Alert when a subscription renews within this many days")
+      ->capture_default_str();
+  command
+      ->add_option("--max-import-mb", args->max_import_mb,
+                   "The largest file POST /api/v1/imports takes, in MiB")
+      ->check(CLI::Range(1, 16384))
       ->capture_default_str();
   command->callback([&context, args] {
     server::ServerOptions options;
@@ -216,6 +223,11 @@ void AddServeCommand(CLI::App& app, Context& context) {
           [](Instant now) { return now + 60 * kMicrosPerSecond; }}},
         args->listen + " pid " + std::to_string(::getpid()));
     jobs::RegisterJobRoutes(router, api_context, scheduler);
+    // Uploaded imports run one at a time beside the requests.
+    imports::ImportJobs import_jobs(database);
+    imports::ImportSettings import_settings;
+    import_settings.max_file_bytes = args->max_import_mb << 20;
+    imports::RegisterImportRoutes(router, api_context, import_jobs, import_settings);
 
     // Introductions and other mail: delivered from the outbox in the background.
     continuity::SmtpSettings smtp = args->smtp;

@@ -57,6 +57,8 @@ class BulkLoader {
   virtual ~BulkLoader() = default;
   // REQUIRES: values.size() equals the number of columns given to Transaction::Load.
   virtual Status Add(const Params& values) = 0;
+  // The same, taking the values over (saves a copy where the loader keeps them a while).
+  virtual Status Add(Params&& values) { return Add(static_cast<const Params&>(values)); }
   virtual Status Finish() = 0;
 };
 

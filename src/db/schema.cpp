@@ -886,6 +886,42 @@ Status ApplyAdvisoryBoards(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kAdvisoryBoards));
 }
 
+// Bulk imports: one row per import (who, what, how it went, the rejected rows as CSV), written
+// when it starts and settled in the same transaction as the rows it writes. Activities and sales
+// lines gain the external id that imports upsert by, as accounts, contacts and deals have.
+constexpr const char* kImports = R"SQL(
+CREATE TABLE imports (
+  id {pk},
+  record_type TEXT NOT NULL CHECK (record_type IN ('accounts', 'contacts', 'opportunities',
+                                                   'activities', 'sales_lines')),
+  file_name TEXT NOT NULL,
+  format TEXT NOT NULL CHECK (format IN ('csv', 'xlsx')),
+  dry_run {int} NOT NULL DEFAULT 0 CHECK (dry_run IN (0, 1)),
+  all_or_nothing {int} NOT NULL DEFAULT 1 CHECK (all_or_nothing IN (0, 1)),
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'rejected',
+                                                           'failed')),
+  rows_read {int} NOT NULL DEFAULT 0,
+  created_count {int} NOT NULL DEFAULT 0,
+  updated_count {int} NOT NULL DEFAULT 0,
+  unchanged_count {int} NOT NULL DEFAULT 0,
+  rejected_count {int} NOT NULL DEFAULT 0,
+  problem TEXT,
+  rejections TEXT,
+  started_by {int} REFERENCES users (id),
+  started_at {int} NOT NULL,
+  finished_at {int}
+){strict};
+CREATE INDEX imports_started_idx ON imports (started_at);
+ALTER TABLE activities ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX activities_external_idx ON activities (external_id);
+ALTER TABLE sales_lines ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX sales_lines_external_idx ON sales_lines (external_id);
+)SQL";
+
+Status ApplyImports(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kImports));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -903,6 +939,7 @@ const std::vector<Migration>& AllMigrations() {
       {11, "handovers move cases, success plans and trials", &ApplyHandoverOfCustomerSuccess},
       {12, "opportunity revenue splits", &ApplyOpportunitySplits},
       {13, "advisory boards", &ApplyAdvisoryBoards},
+      {14, "bulk imports; external ids on activities and sales lines", &ApplyImports},
   };
   return migrations;
 }
@@ -960,7 +997,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "alerts",
                                                   "surveys",
                                                   "advisory_boards",
-                                                  "advisory_board_members"};
+                                                  "advisory_board_members",
+                                                  "imports"};
   return tables;
 }
 

@@ -153,6 +153,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     for (auto& c : more_contexts) c->stop();
   }
 
+  std::size_t largest_body = 0;  // the largest body limit of any route (set by Run)
+
   void Accept();
   void BeginShutdown();
   void WaitDrained();
@@ -177,8 +179,37 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read(bool first) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
-    parser_->body_limit(server_->options.body_limit);
+    parser_->body_limit(server_->largest_body);
     stream_.expires_after(first ? server_->options.read_timeout : server_->options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // A route may take a larger body than the server's limit (a file upload): the header says
+  // which route, then the body is read.
+  void OnHeader(beast::error_code ec, std::size_t) {
+    limit_ = server_->options.body_limit;
+    if (!ec && !parser_->is_done()) {
+      const auto raw_target = parser_->get().target();
+      const std::string_view target(raw_target.data(), raw_target.size());
+      const std::string_view path = target.substr(0, target.find('?'));
+      if (path.starts_with("/api/")) {
+        const auto method = parser_->get().method_string();
+        const std::size_t own =
+            server_->router.BodyLimit(std::string_view(method.data(), method.size()), path);
+        if (own > 0) limit_ = own;
+      }
+    }
+    if (ec == http::error::header_limit) limit_ = server_->options.header_limit;
+    if (!ec && !parser_->is_done()) {
+      const auto declared = parser_->content_length();
+      if (declared && *declared > limit_) ec = http::error::body_limit;
+    }
+    if (ec || parser_->is_done()) return OnRead(ec, 0);  // most requests have no body
+    parser_->body_limit(limit_);
+    if (limit_ > server_->options.body_limit) {
+      stream_.expires_after(server_->options.upload_timeout);
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -197,9 +228,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const bool too_large = ec == http::error::body_limit || ec == http::error::header_limit;
       api::Response problem = api::ProblemResponse(
           too_large ? api::TransportProblem::kPayloadTooLarge : api::TransportProblem::kBadRequest,
-          too_large ? "the limit is " + std::to_string(server_->options.body_limit) + " bytes"
-                    : ec.message(),
-          request);
+          too_large ? "the limit is " + std::to_string(limit_) + " bytes" : ec.message(), request);
       return Send(std::move(problem), false, "-", "(unreadable)", started, request.request_id);
     }
     auto& message = parser_->get();
@@ -249,6 +278,10 @@ class Session : public std::enable_shared_from_this<Session> {
     out->set("X-Request-Id", request_id);
     out->set("X-Content-Type-Options", "nosniff");
     for (auto& [name, value] : response.headers) out->set(name, value);
+    if (response.stream) {
+      return SendStream(std::move(response.stream), out, keep_alive, method, route, started,
+                        request_id);
+    }
     out->body() = std::move(response.body);
     out->keep_alive(keep_alive);
     out->prepare_payload();
@@ -263,6 +296,59 @@ class Session : public std::enable_shared_from_this<Session> {
           if (ec || !keep_alive) return self->Close();
           self->Read(false);
         });
+  }
+
+  // A body that comes piece by piece (an export): the header, then one chunk per piece, then
+  // the last chunk. A piece that fails cuts the transfer short, so the client cannot take a
+  // partial file for a whole one.
+  void SendStream(api::BodyStream next, std::shared_ptr<http::response<http::string_body>> head,
+                  bool keep_alive, const std::string& method, const std::string& route,
+                  std::chrono::steady_clock::time_point started, const std::string& request_id) {
+    head->chunked(true);
+    head->keep_alive(keep_alive);
+    spdlog::info("method={} route={} status={} streamed request_id={}", method, route,
+                 head->result_int(), request_id);
+    auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*head);
+    auto stream = std::make_shared<api::BodyStream>(std::move(next));
+    stream_.expires_after(server_->options.upload_timeout);
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), head, serializer, stream, keep_alive,
+                              started, request_id](beast::error_code ec, std::size_t) {
+                               if (ec) return self->Close();
+                               self->NextChunk(stream, keep_alive, started, request_id);
+                             });
+  }
+
+  void NextChunk(std::shared_ptr<api::BodyStream> stream, bool keep_alive,
+                 std::chrono::steady_clock::time_point started, std::string request_id) {
+    auto piece = std::make_shared<std::string>();
+    Result<bool> more = true;
+    while (more.ok() && *more && piece->empty()) more = (*stream)(*piece);
+    if (!more.ok()) {
+      spdlog::warn("streamed body cut short: {} request_id={}", more.error().message(), request_id);
+      return Close();
+    }
+    stream_.expires_after(server_->options.upload_timeout);
+    if (!*more && piece->empty()) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      spdlog::info("stream done duration_ms={:.3f} request_id={}", ms, request_id);
+      return asio::async_write(
+          stream_, http::make_chunk_last(),
+          [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+            if (ec || !keep_alive) return self->Close();
+            self->Read(false);
+          });
+    }
+    const bool last = !*more;
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*piece)),
+                      [self = shared_from_this(), piece, stream, keep_alive, started, request_id,
+                       last](beast::error_code ec, std::size_t) {
+                        if (ec) return self->Close();
+                        if (last) *stream = [](std::string&) -> Result<bool> { return false; };
+                        self->NextChunk(stream, keep_alive, started, request_id);
+                      });
   }
 
   // Half-closes, then reads and discards what the client still sends (briefly), so that a client
@@ -286,6 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t limit_ = 0;
   std::string remote_;
   std::array<char, 4096> discard_;
 };
@@ -362,6 +449,12 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::Run() {
+  // The parser checks a declared Content-Length against its limit as the header ends: it starts
+  // from the largest any route takes, and OnHeader narrows it to the route's own.
+  impl_->largest_body = impl_->options.body_limit;
+  for (const api::Route& route : impl_->router.routes()) {
+    impl_->largest_body = std::max(impl_->largest_body, route.body_limit);
+  }
   impl_->signals.async_wait([impl = impl_.get()](beast::error_code ec, int) {
     if (!ec) impl->BeginShutdown();
   });

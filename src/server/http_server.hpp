@@ -21,6 +21,7 @@ struct ServerOptions {
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;
   std::chrono::seconds read_timeout{30};
+  std::chrono::seconds upload_timeout{600};  // reading the body of a route with its own limit
   std::chrono::seconds idle_timeout{75};
   int max_connections = 10'000;
   std::chrono::seconds shutdown_grace{10};

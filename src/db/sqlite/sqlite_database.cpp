@@ -84,8 +84,13 @@ class Connection {
                                              std::to_string(sqlite3_bind_parameter_count(stmt)) +
                                              " parameters, got " + std::to_string(params.size()));
     }
+    return BindFrom(stmt, params, 1);
+  }
+
+  // Binds `params` to the parameters numbered from `first` on (rows of a multi-row INSERT).
+  Status BindFrom(sqlite3_stmt* stmt, const Params& params, int first) {
     for (size_t i = 0; i < params.size(); ++i) {
-      const int idx = static_cast<int>(i + 1);
+      const int idx = static_cast<int>(i) + first;
       int rc = SQLITE_OK;
       const Value& v = params[i];
       if (std::holds_alternative<std::monostate>(v)) {
@@ -163,29 +168,64 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
+// Rows go in by multi-row INSERTs of `per_statement` rows: one statement run per batch rather
+// than per row (each run of an INSERT costs a statement journal and, with AUTOINCREMENT, an update
+// of sqlite_sequence; measured: 1M accounts 9.7 s row by row).
 class SqliteBulkLoader final : public BulkLoader {
  public:
-  SqliteBulkLoader(Connection& connection, sqlite3_stmt* stmt)
-      : connection_(connection), stmt_(stmt) {}
-  Status Add(const Params& values) override {
-    sqlite3_reset(stmt_);
-    RAPPORT_RETURN_IF_ERROR(connection_.Bind(stmt_, values));
-    const int rc = sqlite3_step(stmt_);
-    if (rc != SQLITE_DONE) {
-      Error error = SqliteError(connection_.handle(), rc, "bulk load");
-      sqlite3_reset(stmt_);
-      return error;
+  SqliteBulkLoader(Connection& connection, sqlite3_stmt* one, sqlite3_stmt* many,
+                   std::size_t per_statement, std::size_t columns)
+      : connection_(connection),
+        one_(one),
+        many_(many),
+        per_statement_(per_statement),
+        columns_(columns) {
+    rows_.reserve(per_statement);
+  }
+  Status Add(const Params& values) override { return Add(Params(values)); }
+  Status Add(Params&& values) override {
+    if (values.size() != columns_) {
+      return Error(ErrorCode::kInternal, "bulk load expects " + std::to_string(columns_) +
+                                             " values, got " + std::to_string(values.size()));
     }
-    return Ok();
+    rows_.push_back(std::move(values));
+    if (rows_.size() < per_statement_) return Ok();
+    sqlite3_reset(many_);
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+      RAPPORT_RETURN_IF_ERROR(
+          connection_.BindFrom(many_, rows_[k], static_cast<int>(k * columns_) + 1));
+    }
+    Status s = Step(many_);
+    rows_.clear();
+    return s;
   }
   Status Finish() override {
-    sqlite3_reset(stmt_);
+    for (const Params& row : rows_) {
+      sqlite3_reset(one_);
+      RAPPORT_RETURN_IF_ERROR(connection_.BindFrom(one_, row, 1));
+      RAPPORT_RETURN_IF_ERROR(Step(one_));
+    }
+    rows_.clear();
     return Ok();
   }
 
  private:
+  Status Step(sqlite3_stmt* stmt) {
+    const int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+      Error error = SqliteError(connection_.handle(), rc, "bulk load");
+      sqlite3_reset(stmt);
+      return error;
+    }
+    sqlite3_reset(stmt);
+    return Ok();
+  }
+
   Connection& connection_;
-  sqlite3_stmt* stmt_;
+  sqlite3_stmt* one_;
+  sqlite3_stmt* many_;
+  std::size_t per_statement_, columns_;
+  std::vector<Params> rows_;
 };
 
 class SqliteTransaction final : public Transaction {
@@ -211,15 +251,23 @@ class SqliteTransaction final : public Transaction {
 
   Result<std::unique_ptr<BulkLoader>> Load(std::string_view table,
                                            const std::vector<std::string>& columns) override {
-    std::string sql = "INSERT INTO " + std::string(table) + " (";
-    std::string marks;
+    std::string head = "INSERT INTO " + std::string(table) + " (";
+    std::string marks = "(";
     for (size_t i = 0; i < columns.size(); ++i) {
-      sql += (i ? ", " : "") + columns[i];
+      head += (i ? ", " : "") + columns[i];
       marks += i ? ", ?" : "?";
     }
-    sql += ") VALUES (" + marks + ")";
-    RAPPORT_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, connection_.Prepare(sql));
-    return std::unique_ptr<BulkLoader>(std::make_unique<SqliteBulkLoader>(connection_, stmt));
+    head += ") VALUES ";
+    marks += ")";
+    // Up to 64 rows a statement, within SQLite's limit of 32,766 parameters.
+    const std::size_t per = std::max<std::size_t>(
+        1, std::min<std::size_t>(64, 32000 / std::max<std::size_t>(1, columns.size())));
+    std::string many = head;
+    for (std::size_t k = 0; k < per; ++k) many += (k ? ", " : "") + marks;
+    RAPPORT_ASSIGN_OR_RETURN(sqlite3_stmt * one, connection_.Prepare(head + marks));
+    RAPPORT_ASSIGN_OR_RETURN(sqlite3_stmt * all, connection_.Prepare(many));
+    return std::unique_ptr<BulkLoader>(
+        std::make_unique<SqliteBulkLoader>(connection_, one, all, per, columns.size()));
   }
 
  private:

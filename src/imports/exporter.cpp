@@ -1,0 +1,177 @@
+#include "imports/exporter.hpp"
+
+#include <xlsxwriter.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "api/csv.hpp"
+#include "core/clock.hpp"
+
+namespace rapport::imports {
+namespace {
+
+std::string RefSelect(const Field& f) {
+  const std::string id = "t." + f.column;
+  auto by = [&](const char* table, const char* column) {
+    return std::string("(SELECT x.") + column + " FROM " + table + " x WHERE x.id = " + id + ")";
+  };
+  // A record without an external id is named "#<its id>", which the import reads back.
+  auto record = [&](const char* table) {
+    return std::string("(SELECT coalesce(x.external_id, '#' || x.id) FROM ") + table +
+           " x WHERE x.id = " + id + ")";
+  };
+  switch (f.ref) {
+    case Ref::kAccount:
+      return record("accounts");
+    case Ref::kContact:
+      return record("contacts");
+    case Ref::kOpportunity:
+      return record("opportunities");
+    case Ref::kUser:
+      return by("users", "email");
+    case Ref::kTerritory:
+      return by("territories", "name");
+    case Ref::kDistributor:
+      return by("distributors", "name");
+    case Ref::kProduct:
+      return by("products", "sku");
+    case Ref::kNone:
+      break;
+  }
+  return id;
+}
+
+std::string Money(std::int64_t minor) {
+  char buffer[32];
+  const std::int64_t a = minor < 0 ? -minor : minor;
+  std::snprintf(buffer, sizeof buffer, "%s%lld.%02lld", minor < 0 ? "-" : "",
+                static_cast<long long>(a / 100), static_cast<long long>(a % 100));
+  return buffer;
+}
+
+}  // namespace
+
+ExportCursor::ExportCursor(db::Database& database, RecordType type, std::string reach)
+    : database_(database), spec_(SpecOf(type)) {
+  sql_ = "SELECT t.id";
+  for (const Field& f : spec_.fields) sql_ += ", " + RefSelect(f);
+  sql_ += " FROM " + spec_.table + " t WHERE t.id > ? AND (" + reach + ") ORDER BY t.id LIMIT ?";
+}
+
+std::vector<std::string> ExportCursor::Header() const {
+  std::vector<std::string> header = {"rapport_id"};
+  for (const Field& f : spec_.fields) header.push_back(f.name);
+  return header;
+}
+
+Result<std::vector<std::vector<std::string>>> ExportCursor::Next(int page) {
+  std::vector<std::vector<std::string>> out;
+  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql_, {after_id_, std::int64_t{page}}));
+    out.reserve(rows.size());
+    for (const db::Row& r : rows) {
+      std::vector<std::string> cells;
+      cells.reserve(r.size());
+      cells.push_back(r.Text(0));
+      for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+        const Field& f = spec_.fields[i];
+        if (r.IsNull(i + 1)) {
+          cells.emplace_back();
+        } else if (f.kind == Kind::kMoney && f.ref == Ref::kNone) {
+          cells.push_back(Money(r.Int(i + 1)));
+        } else if (f.kind == Kind::kInstant) {
+          cells.push_back(FormatInstant(r.Int(i + 1)));
+        } else {
+          cells.push_back(r.Text(i + 1));
+        }
+      }
+      out.push_back(std::move(cells));
+    }
+    if (!rows.empty()) after_id_ = rows.back().Int(0);
+    return Ok();
+  }));
+  rows_ += static_cast<std::int64_t>(out.size());
+  return out;
+}
+
+std::string ExportReach(RecordType type, const std::string& account_reach_over_a) {
+  if (account_reach_over_a == "1 = 1") return "1 = 1";
+  if (type == RecordType::kAccounts) {
+    return "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.id AND " + account_reach_over_a + ")";
+  }
+  return "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " + account_reach_over_a +
+         ")";
+}
+
+Status ExportCsv(ExportCursor& cursor, const std::function<bool(std::string_view)>& sink) {
+  api::CsvWriter header;
+  for (const std::string& name : cursor.Header()) header.Cell(name);
+  header.EndRow();
+  if (!sink(header.Take())) return Ok();
+  while (true) {
+    RAPPORT_ASSIGN_OR_RETURN(auto page, cursor.Next());
+    if (page.empty()) return Ok();
+    api::CsvWriter out;
+    for (const auto& row : page) {
+      for (const std::string& cell : row) out.Cell(cell);
+      out.EndRow();
+    }
+    if (!sink(out.Take())) return Ok();
+  }
+}
+
+Status ExportXlsx(ExportCursor& cursor, const std::string& path) {
+  lxw_workbook_options options = {};
+  options.constant_memory = LXW_TRUE;
+  lxw_workbook* book = workbook_new_opt(path.c_str(), &options);
+  if (!book) return Error(ErrorCode::kInternal, "could not start the workbook " + path);
+  lxw_worksheet* sheet = workbook_add_worksheet(book, nullptr);
+  lxw_format* bold = workbook_add_format(book);
+  format_set_bold(bold);
+  lxw_row_t row = 0;
+  const auto header = cursor.Header();
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    worksheet_write_string(sheet, row, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
+  }
+  Status status = Ok();
+  while (status.ok()) {
+    auto page = cursor.Next();
+    if (!page.ok()) {
+      status = page.error();
+      break;
+    }
+    if (page->empty()) break;
+    for (const auto& cells : *page) {
+      ++row;
+      if (row >= LXW_ROW_MAX) {
+        status = Error(ErrorCode::kFailedPrecondition,
+                       "more rows than a worksheet holds (1,048,576): export CSV instead");
+        break;
+      }
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (cells[c].empty()) continue;
+        const lxw_col_t column = static_cast<lxw_col_t>(c);
+        const Kind kind = c == 0 ? Kind::kInteger : cursor.spec().fields[c - 1].kind;
+        const bool number =
+            c == 0 || (cursor.spec().fields[c - 1].ref == Ref::kNone &&
+                       (kind == Kind::kInteger || kind == Kind::kMoney || kind == Kind::kPercent));
+        if (number) {
+          worksheet_write_number(sheet, row, column, std::strtod(cells[c].c_str(), nullptr),
+                                 nullptr);
+        } else {
+          // Text stays text (ids such as 00123 keep their zeros).
+          worksheet_write_string(sheet, row, column, cells[c].c_str(), nullptr);
+        }
+      }
+    }
+  }
+  const lxw_error closed = workbook_close(book);
+  RAPPORT_RETURN_IF_ERROR(status);
+  if (closed != LXW_NO_ERROR) {
+    return Error(ErrorCode::kInternal, std::string("the workbook: ") + lxw_strerror(closed));
+  }
+  return Ok();
+}
+
+}  // namespace rapport::imports

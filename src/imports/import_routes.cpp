@@ -1,0 +1,468 @@
+#include "imports/import_routes.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "api/access.hpp"
+#include "api/csv.hpp"
+#include "api/json.hpp"
+#include "imports/csv_reader.hpp"
+#include "imports/exporter.hpp"
+#include "imports/xlsx_reader.hpp"
+
+namespace rapport::imports {
+
+std::string ReportJson(const ImportReport& report) {
+  api::JsonWriter w;
+  w.StartObject();
+  w.Key("id").String(std::to_string(report.import_id));
+  w.Key("status").String(report.status);
+  w.Key("dry_run").Bool(report.dry_run);
+  w.Key("written").Bool(report.written);
+  w.Key("rows_read").Int(report.rows_read);
+  w.Key("created").Int(report.created);
+  w.Key("updated").Int(report.updated);
+  w.Key("unchanged").Int(report.unchanged);
+  w.Key("rejected").Int(report.rejected);
+  w.Key("problem");
+  if (report.problem.empty()) {
+    w.Null();
+  } else {
+    w.String(report.problem);
+  }
+  w.Key("columns").StartObject();
+  for (const auto& [field, column] : report.columns) w.Key(field).String(column);
+  w.EndObject();
+  w.Key("ignored_columns").StartArray();
+  for (const auto& c : report.ignored_columns) w.String(c);
+  w.EndArray();
+  w.Key("rejections").StartArray();
+  for (std::size_t i = 0; i < report.rejections.size() && i < 1000; ++i) {
+    const Rejection& r = report.rejections[i];
+    w.StartObject();
+    w.Key("line").Int(r.line);
+    w.Key("column").String(r.column);
+    w.Key("problem").String(r.problem);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace rapport::imports
+
+namespace rapport::imports {
+
+struct ImportJobs::Impl {
+  struct Job {
+    std::int64_t id;
+    ImportOptions options;
+    std::string file;
+  };
+  db::Database& database;
+  mutable std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Job> queue;
+  std::unordered_map<std::int64_t, Progress> progress;
+  std::atomic<bool> stopping{false};
+  std::thread worker;
+
+  explicit Impl(db::Database& db) : database(db) {
+    worker = std::thread([this] { Work(); });
+  }
+
+  void Work() {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (stopping) return;
+        job = std::move(queue.front());
+        queue.pop_front();
+        progress[job.id].started = true;
+      }
+      const std::int64_t id = job.id;
+      job.options.progress = [this, id](std::int64_t rows, std::uint64_t bytes) {
+        std::lock_guard lock(mutex);
+        auto& p = progress[id];
+        p.rows = rows;
+        p.bytes = bytes;
+      };
+      job.options.cancelled = [this] { return stopping.load(); };
+      if (job.options.format == "xlsx") {
+        auto opened = OpenXlsx(std::move(job.file));
+        if (opened.ok()) {
+          RunImport(database, id, **opened, job.options);
+        } else {
+          FailImport(database, id, job.options, opened.error().message());
+        }
+      } else {
+        CsvReader source(MemorySource(job.file));
+        RunImport(database, id, source, job.options);
+      }
+      std::lock_guard lock(mutex);
+      progress.erase(id);
+    }
+  }
+};
+
+ImportJobs::ImportJobs(db::Database& database) : impl_(std::make_unique<Impl>(database)) {}
+
+ImportJobs::~ImportJobs() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  impl_->worker.join();
+}
+
+void ImportJobs::Submit(std::int64_t id, ImportOptions options, std::string file) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->progress[id] = Progress{false, 0, 0, file.size()};
+    impl_->queue.push_back({id, std::move(options), std::move(file)});
+  }
+  impl_->wake.notify_one();
+}
+
+std::optional<ImportJobs::Progress> ImportJobs::ProgressOf(std::int64_t id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->progress.find(id);
+  if (it == impl_->progress.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, record_type, file_name, format, dry_run, all_or_nothing, status, rows_read, "
+    "created_count, updated_count, unchanged_count, rejected_count, problem, started_by, "
+    "started_at, finished_at";
+
+// One imports row as JSON; with `rejections` (its stored error file) the first 100 of them.
+void WriteImport(api::JsonWriter& w, const db::Row& r, const ImportJobs& jobs,
+                 const std::optional<std::string>& rejections) {
+  const std::int64_t id = r.Int(0);
+  w.StartObject();
+  w.Key("id").String(api::FormatId(id));
+  w.Key("type").String(r.Text(1) == "sales_lines" ? "sales-lines" : r.Text(1));
+  w.Key("file_name").String(r.Text(2));
+  w.Key("format").String(r.Text(3));
+  w.Key("dry_run").Bool(r.Int(4) != 0);
+  w.Key("all_or_nothing").Bool(r.Int(5) != 0);
+  w.Key("status").String(r.Text(6));
+  const auto live = jobs.ProgressOf(id);
+  w.Key("rows_read").Int(live ? live->rows : r.Int(7));
+  w.Key("created").Int(r.Int(8));
+  w.Key("updated").Int(r.Int(9));
+  w.Key("unchanged").Int(r.Int(10));
+  w.Key("rejected").Int(r.Int(11));
+  w.Key("problem").OptString(r.OptText(12));
+  w.Key("started_by").OptId(r.OptInt(13));
+  w.Key("started_at").OptInstant(r.OptInt(14));
+  w.Key("finished_at").OptInstant(r.OptInt(15));
+  w.Key("progress");
+  if (live) {
+    w.StartObject();
+    w.Key("queued").Bool(!live->started);
+    w.Key("bytes_read").Int(static_cast<std::int64_t>(live->bytes));
+    w.Key("bytes_total").Int(static_cast<std::int64_t>(live->total));
+    w.Key("percent").Int(live->total ? static_cast<std::int64_t>(live->bytes * 100 / live->total)
+                                     : 0);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  if (rejections) {
+    w.Key("rejections").StartArray();
+    CsvReader reader(MemorySource(*rejections));
+    std::vector<std::string> fields;
+    int shown = 0;
+    bool header = true;
+    while (shown < 100) {
+      auto more = reader.Next(fields);
+      if (!more.ok() || !*more) break;
+      if (header || fields.size() != 3) {
+        header = false;
+        continue;
+      }
+      w.StartObject();
+      w.Key("line").Int(std::atoll(fields[0].c_str()));
+      w.Key("column").String(fields[1]);
+      w.Key("problem").String(fields[2]);
+      w.EndObject();
+      ++shown;
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+Result<bool> ParseFlag(std::string_view key, std::string_view value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  return Error::InvalidField(std::string(key), "must be true or false");
+}
+
+}  // namespace
+
+void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs& jobs,
+                          const ImportSettings& settings) {
+  constexpr const char* kImportSchema =
+      R"({"type":"object","properties":{"id":{"type":"string"},"type":{"type":"string"},"file_name":{"type":"string"},"status":{"type":"string","enum":["running","succeeded","rejected","failed"]},"rows_read":{"type":"integer"},"created":{"type":"integer"},"updated":{"type":"integer"},"unchanged":{"type":"integer"},"rejected":{"type":"integer"},"problem":{"type":["string","null"]},"progress":{"type":["object","null"]},"rejections":{"type":"array","items":{"type":"object","properties":{"line":{"type":"integer"},"column":{"type":"string"},"problem":{"type":"string"}}}}}})";
+  api::Route upload{
+      "POST",
+      "/api/v1/imports",
+      api::Access::kSignedIn,
+      [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+        if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins import");
+        ImportOptions options;
+        std::optional<RecordType> type;
+        options.file_name = "upload.csv";
+        for (const auto& [key, value] : r.query) {
+          if (key == "type") {
+            type = ParseRecordType(value);
+            if (!type) {
+              return Error::InvalidField(
+                  key, "must be accounts, contacts, opportunities, activities or sales-lines");
+            }
+          } else if (key == "dry_run") {
+            RAPPORT_ASSIGN_OR_RETURN(options.dry_run, ParseFlag(key, value));
+          } else if (key == "mode") {
+            if (value != "all_or_nothing" && value != "partial") {
+              return Error::InvalidField(key, "must be all_or_nothing or partial");
+            }
+            options.all_or_nothing = value == "all_or_nothing";
+          } else if (key == "file_name") {
+            if (value.empty() || value.size() > 200) {
+              return Error::InvalidField(key, "must be 1 to 200 characters");
+            }
+            options.file_name = value;
+          } else if (key == "map") {
+            const auto eq = value.rfind('=');
+            if (eq == std::string::npos) {
+              return Error::InvalidField(key, "must be 'File column=field'");
+            }
+            options.mapping.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+          } else {
+            return api::UnknownParameter(key);
+          }
+        }
+        if (!type) return Error::InvalidField("type", "is required");
+        if (r.body.empty()) return Error::InvalidField("file", "the body holds no file");
+        options.type = *type;
+        options.format = LooksLikeZip(r.body) ? "xlsx" : "csv";
+        options.actor = {c.user_id, ctx.clock.Now()};
+        options.clock = &ctx.clock;
+        RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, BeginImport(ctx.database, options));
+        jobs.Submit(id, options, r.body);
+        api::JsonWriter w;
+        Status s = ctx.database.Read([&](db::Transaction& tx) -> Status {
+          RAPPORT_ASSIGN_OR_RETURN(
+              db::Rows rows,
+              tx.Query(std::string("SELECT ") + kColumns + " FROM imports WHERE id = ?", {id}));
+          WriteImport(w, rows.at(0), jobs, std::nullopt);
+          return Ok();
+        });
+        RAPPORT_RETURN_IF_ERROR(s);
+        return api::Response::Json(w.Take(), 202)
+            .WithHeader("Location", "/api/v1/imports/" + api::FormatId(id));
+      },
+      {"Import a CSV or XLSX file of accounts, contacts, opportunities, activities or sales lines "
+       "(admins). The import runs as a job: follow it at the Location returned",
+       "Imports",
+       {{"type", "string", "accounts, contacts, opportunities, activities or sales-lines"},
+        {"dry_run", "boolean", "check and count, write nothing"},
+        {"mode", "string", "all_or_nothing (default) or partial (write the good rows)"},
+        {"file_name", "string", "the file's name, for the record"},
+        {"map", "string", "'File column=field' (repeatable); 'File column=' ignores a column"}},
+       "",
+       kImportSchema,
+       202}};
+  upload.body_type = "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  upload.body_limit = settings.max_file_bytes;
+  router.Add(std::move(upload));
+
+  router.Add(
+      {"GET",
+       "/api/v1/imports",
+       api::Access::kSignedIn,
+       [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins import");
+         int limit = 50;
+         std::int64_t offset = 0;
+         for (const auto& [key, value] : r.query) {
+           if (key == "limit") {
+             RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
+           } else if (key == "cursor") {
+             RAPPORT_ASSIGN_OR_RETURN(offset, api::ParseOffsetCursor(value));
+           } else {
+             return api::UnknownParameter(key);
+           }
+         }
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                                    tx.Query(std::string("SELECT ") + kColumns +
+                                                 " FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
+                                             {std::int64_t{limit + 1}, offset}));
+           w.StartObject().Key("items").StartArray();
+           for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
+             WriteImport(w, rows[i], jobs, std::nullopt);
+           }
+           w.EndArray().Key("next_cursor");
+           if (rows.size() > static_cast<std::size_t>(limit)) {
+             w.String(std::to_string(offset + limit));
+           } else {
+             w.Null();
+           }
+           w.EndObject();
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"The imports, newest first (admins)",
+        "Imports",
+        {{"limit", "integer", "1..500, default 50"}, {"cursor", "string", "next_cursor"}},
+        "",
+        R"({"type":"object","properties":{"items":{"type":"array"},"next_cursor":{"type":["string","null"]}}})"}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/imports/{id}",
+       api::Access::kSignedIn,
+       [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         if (!api::IsAdmin(c)) return Error(ErrorCode::kNotFound, "no such import");
+         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+         if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
+         api::JsonWriter w;
+         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+           RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                                    tx.Query(std::string("SELECT ") + kColumns +
+                                                 ", rejections FROM imports WHERE id = ?",
+                                             {id}));
+           if (rows.empty()) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
+           WriteImport(w, rows[0], jobs, rows[0].OptText(16).value_or(""));
+           return Ok();
+         }));
+         return api::Response::Json(w.Take());
+       },
+       {"One import: its progress while it runs, then its counts and the first 100 rejected rows "
+        "(admins)",
+        "Imports",
+        {},
+        "",
+        kImportSchema}});
+
+  router.Add({"GET",
+              "/api/v1/imports/{id}/errors",
+              api::Access::kSignedIn,
+              [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+                if (!api::IsAdmin(c)) return Error(ErrorCode::kNotFound, "no such import");
+                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+                if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
+                std::string csv;
+                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+                  RAPPORT_ASSIGN_OR_RETURN(
+                      std::optional<db::Row> row,
+                      tx.QueryOne("SELECT rejections FROM imports WHERE id = ?", {id}));
+                  if (!row) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
+                  csv = row->OptText(0).value_or(RejectionsCsv({}));
+                  return Ok();
+                }));
+                return api::Response::Download(std::move(csv), "text/csv; charset=utf-8",
+                                               "import-" + std::to_string(id) + "-errors.csv");
+              },
+              {"The error file of an import: every rejected row's line, column and problem (CSV; "
+               "admins)",
+               "Imports",
+               {},
+               "",
+               ""}});
+
+  router.Add(
+      {"GET",
+       "/api/v1/exports/{type}",
+       api::Access::kSignedIn,
+       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+         const auto type = ParseRecordType(r.PathParam("type"));
+         if (!type) {
+           return Error::InvalidField(
+               "type", "must be accounts, contacts, opportunities, activities or sales-lines");
+         }
+         std::string format = "csv";
+         for (const auto& [key, value] : r.query) {
+           if (key != "format") return api::UnknownParameter(key);
+           if (value != "csv" && value != "xlsx") {
+             return Error::InvalidField(key, "must be csv or xlsx");
+           }
+           format = value;
+         }
+         auto cursor = std::make_shared<ExportCursor>(
+             ctx.database, *type, ExportReach(*type, api::AccountReachCondition(c, "a")));
+         const std::string name = SpecOf(*type).name;
+         if (format == "csv") {
+           // Read and sent a page at a time.
+           auto header_sent = std::make_shared<bool>(false);
+           return api::Response::StreamedDownload(
+               [cursor, header_sent](std::string& out) -> Result<bool> {
+                 api::CsvWriter csv;
+                 if (!*header_sent) {
+                   *header_sent = true;
+                   for (const std::string& h : cursor->Header()) csv.Cell(h);
+                   csv.EndRow();
+                 }
+                 RAPPORT_ASSIGN_OR_RETURN(auto page, cursor->Next());
+                 for (const auto& row : page) {
+                   for (const std::string& cell : row) csv.Cell(cell);
+                   csv.EndRow();
+                 }
+                 out = csv.Take();
+                 return !page.empty();
+               },
+               "text/csv; charset=utf-8", name + ".csv");
+         }
+         // XLSX: written whole to a temporary file (in constant memory), then sent from it.
+         struct TempFile {
+           std::string path;
+           std::ifstream in;
+           ~TempFile() { unlink(path.c_str()); }
+         };
+         auto file = std::make_shared<TempFile>();
+         char path[] = "/tmp/rapport-export-XXXXXX";
+         const int fd = mkstemp(path);
+         if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
+         close(fd);
+         file->path = path;
+         RAPPORT_RETURN_IF_ERROR(ExportXlsx(*cursor, file->path));
+         file->in.open(file->path, std::ios::binary);
+         return api::Response::StreamedDownload(
+             [file](std::string& out) -> Result<bool> {
+               out.resize(1 << 20);
+               file->in.read(out.data(), static_cast<std::streamsize>(out.size()));
+               out.resize(static_cast<std::size_t>(file->in.gcount()));
+               if (file->in.bad()) return Error(ErrorCode::kInternal, "reading the export");
+               return !out.empty();
+             },
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
+       },
+       {"Export the records of a type in reach as CSV (streamed) or XLSX, in the columns the "
+        "import reads, so an edited export imports back as updates",
+        "Imports",
+        {{"format", "string", "csv (default) or xlsx"}},
+        "",
+        ""}});
+}
+
+}  // namespace rapport::imports

@@ -1,0 +1,56 @@
+// POST /api/v1/imports (upload a file; the import runs as a job), GET /api/v1/imports[/{id}]
+// (progress, counts, rejected rows) and GET /api/v1/imports/{id}/errors (the error file).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/resource.hpp"
+#include "api/router.hpp"
+#include "core/clock.hpp"
+#include "db/database.hpp"
+#include "imports/importer.hpp"
+
+namespace rapport::imports {
+
+// The report as the API and `rapport import --json` write it.
+std::string ReportJson(const ImportReport& report);
+
+}  // namespace rapport::imports
+
+namespace rapport::imports {
+
+// Runs uploaded imports one at a time on a thread of its own, and knows how far the running one
+// has got. Destroying it stops a running import (which then writes nothing) and waits.
+class ImportJobs {
+ public:
+  explicit ImportJobs(db::Database& database);
+  ~ImportJobs();
+  ImportJobs(const ImportJobs&) = delete;
+  ImportJobs& operator=(const ImportJobs&) = delete;
+
+  // Queues the import `id` (made by BeginImport) of `file` (CSV or XLSX bytes).
+  void Submit(std::int64_t id, ImportOptions options, std::string file);
+
+  struct Progress {
+    bool started = false;
+    std::int64_t rows = 0;
+    std::uint64_t bytes = 0, total = 0;
+  };
+  // Live progress of a queued or running import of this server; nullopt otherwise.
+  std::optional<Progress> ProgressOf(std::int64_t id) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ImportSettings {
+  std::size_t max_file_bytes = std::size_t{1} << 30;  // the largest upload
+};
+
+void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs& jobs,
+                          const ImportSettings& settings);
+
+}  // namespace rapport::imports

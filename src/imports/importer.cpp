@@ -1,0 +1,891 @@
+#include "imports/importer.hpp"
+
+#include <cctype>
+#include <limits>
+#include <memory>
+#include <unordered_map>
+
+#include "api/csv.hpp"
+#include "core/clock.hpp"
+#include "core/validation.hpp"
+#include "db/dialect.hpp"
+
+namespace rapport::imports {
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::size_t Characters(std::string_view utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool AllDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned char c : text) {
+    if (!std::isdigit(c)) return false;
+  }
+  return true;
+}
+
+// Digits with an optional sign; false when malformed or out of range.
+bool ParseInteger(std::string_view text, std::int64_t& out) {
+  bool negative = false;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  if (!AllDigits(text) || text.size() > 18) return false;
+  std::int64_t value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  out = negative ? -value : value;
+  return true;
+}
+
+// "1,234.50", "£1234.5", "-20" -> minor units (two decimals).
+bool ParseMoney(std::string_view text, std::int64_t& minor) {
+  bool negative = false;
+  if (!text.empty() && text[0] == '-') {
+    negative = true;
+    text.remove_prefix(1);
+  }
+  for (std::string_view symbol : {"\xC2\xA3", "\xE2\x82\xAC", "$"}) {
+    if (text.starts_with(symbol)) {
+      text.remove_prefix(symbol.size());
+      break;
+    }
+  }
+  text = Trim(text);
+  std::string whole, fraction;
+  const std::size_t dot = text.find('.');
+  std::string_view w = text.substr(0, dot);
+  for (char c : w) {
+    if (c == ',') continue;
+    whole.push_back(c);
+  }
+  if (dot != std::string_view::npos) fraction = std::string(text.substr(dot + 1));
+  if (!AllDigits(whole) || whole.size() > 15) return false;
+  if (!fraction.empty() && (!AllDigits(fraction) || fraction.size() > 2)) return false;
+  fraction.resize(2, '0');
+  minor = std::stoll(whole) * 100 + std::stoll(fraction);
+  if (negative) minor = -minor;
+  return true;
+}
+
+bool ParseDateCell(std::string_view text, std::string& date) {
+  if (text.size() < 10) return false;
+  if (text.size() > 10 && text[10] != 'T' && text[10] != ' ') return false;
+  std::int64_t days = 0;
+  date = std::string(text.substr(0, 10));
+  return ParseDate(date, days);
+}
+
+// YYYY-MM-DD, optionally followed by T or a space, HH:MM, :SS, .fraction, and Z or ±HH:MM.
+bool ParseInstantCell(std::string_view text, Instant& instant) {
+  std::string date;
+  if (!ParseDateCell(text, date)) return false;
+  std::int64_t days = 0;
+  ParseDate(date, days);
+  instant = days * kMicrosPerDay;
+  text.remove_prefix(10);
+  if (text.empty()) return true;
+  text.remove_prefix(1);
+  auto two = [&](int max) -> int {
+    if (text.size() < 2 || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+        !std::isdigit(static_cast<unsigned char>(text[1]))) {
+      return -1;
+    }
+    const int v = (text[0] - '0') * 10 + (text[1] - '0');
+    text.remove_prefix(2);
+    return v > max ? -1 : v;
+  };
+  const int hours = two(23);
+  if (hours < 0 || text.empty() || text[0] != ':') return false;
+  text.remove_prefix(1);
+  const int minutes = two(59);
+  if (minutes < 0) return false;
+  int seconds = 0;
+  if (!text.empty() && text[0] == ':') {
+    text.remove_prefix(1);
+    seconds = two(60);
+    if (seconds < 0) return false;
+  }
+  std::int64_t micros = 0;
+  if (!text.empty() && text[0] == '.') {
+    text.remove_prefix(1);
+    std::string digits;
+    while (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) {
+      if (digits.size() < 6) digits.push_back(text[0]);
+      text.remove_prefix(1);
+    }
+    if (digits.empty()) return false;
+    digits.resize(6, '0');
+    micros = std::stoll(digits);
+  }
+  std::int64_t offset = 0;
+  if (text == "Z" || text.empty()) {
+  } else if (text.size() == 6 && (text[0] == '+' || text[0] == '-') && text[3] == ':') {
+    const int sign = text[0] == '-' ? -1 : 1;
+    text.remove_prefix(1);
+    const int oh = two(23);
+    text.remove_prefix(1);
+    const int om = two(59);
+    if (oh < 0 || om < 0) return false;
+    offset = sign * (oh * 3600 + om * 60) * kMicrosPerSecond;
+  } else {
+    return false;
+  }
+  instant += (hours * 3600 + minutes * 60 + seconds) * kMicrosPerSecond + micros - offset;
+  return true;
+}
+
+std::string Quoted(std::string_view text) {
+  std::string shown(text.substr(0, 60));
+  if (text.size() > 60) shown += "...";
+  return "'" + shown + "'";
+}
+
+// One mapped column of the file.
+struct Column {
+  std::size_t index = 0;  // in the file's records
+  std::string header;     // as the file writes it
+  const Field* field = nullptr;
+};
+
+enum class Cell { kEmpty, kValue, kBad };
+
+class Importer {
+ public:
+  Importer(db::Transaction& tx, const RecordSpec& spec, const ImportOptions& options,
+           std::int64_t import_id, ImportReport& report, std::vector<Column> columns,
+           std::size_t width, std::optional<std::size_t> rapport_id_index)
+      : tx_(tx),
+        spec_(spec),
+        options_(options),
+        import_id_(import_id),
+        report_(report),
+        columns_(std::move(columns)),
+        width_(width),
+        rapport_id_index_(rapport_id_index) {}
+
+  Status Prepare();
+  Status Add(const std::vector<std::string>& cells, std::int64_t line);
+  Status Finish();
+
+ private:
+  struct Deferred {
+    std::int64_t record_id;
+    std::int64_t line;
+    const Column* column;
+    std::string external_id;
+    bool created;
+    bool counted_unchanged;
+  };
+  struct UserEntry {
+    std::int64_t id;
+    bool left;
+  };
+
+  void Reject(std::int64_t line, std::string column, std::string problem) {
+    ++rejected_in_row_;
+    if (report_.rejections.size() < kRejectionsKept) {
+      report_.rejections.push_back({line, std::move(column), std::move(problem)});
+    }
+  }
+  Result<Cell> Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  Result<std::optional<std::int64_t>> Resolve(Ref ref, const std::string& key);
+  Result<std::optional<std::int64_t>> FindByExternalId(std::string_view table,
+                                                       const std::string& key);
+  Status Flush();
+
+  db::Transaction& tx_;
+  const RecordSpec& spec_;
+  const ImportOptions& options_;
+  std::int64_t import_id_;
+  ImportReport& report_;
+  std::vector<Column> columns_;
+  std::size_t width_;
+  std::optional<std::size_t> rapport_id_index_;
+  int rejected_in_row_ = 0;
+
+  bool table_was_empty_ = false;
+  std::vector<std::string> restore_indexes_;
+  std::int64_t next_id_ = 1;
+  std::vector<std::string> insert_columns_;
+  std::vector<std::size_t> insert_field_;  // spec field index per insert column (or npos)
+  std::vector<db::Params> pending_;
+  std::vector<std::int64_t> pending_ids_;
+  std::vector<db::Value> values_;  // per spec field, for the row at hand
+  std::vector<Cell> cells_;        // per spec field: empty, value or bad
+  // The external ids of this file: the line each is on, and the record it was written to (0 for
+  // a rejected row).
+  struct Seen {
+    std::int64_t line = 0;
+    std::int64_t id = 0;
+  };
+  std::unordered_map<std::string, Seen> seen_;
+  std::vector<Deferred> deferred_;
+  std::unordered_map<std::string, UserEntry> users_by_email_;
+  std::unordered_map<std::string, std::int64_t> users_by_name_;  // -1: more than one
+  std::unordered_map<std::string, std::int64_t> territories_, distributors_, products_;
+  std::unordered_map<std::string, std::optional<std::int64_t>> found_[3];  // account/contact/deal
+};
+
+Status Importer::Prepare() {
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> any,
+                           tx_.QueryOne("SELECT id FROM " + spec_.table + " LIMIT 1"));
+  table_was_empty_ = !any.has_value();
+  RAPPORT_ASSIGN_OR_RETURN(next_id_,
+                           tx_.QueryInt("SELECT coalesce(max(id), 0) + 1 FROM " + spec_.table));
+  if (table_was_empty_) {
+    // An empty table is filled fastest without its indexes, rebuilt once at the end.
+    RAPPORT_RETURN_IF_ERROR(db::TuneForBulkLoad(tx_));
+    RAPPORT_ASSIGN_OR_RETURN(restore_indexes_, db::SuspendIndexes(tx_, {spec_.table}));
+  }
+  auto needs = [&](Ref ref) {
+    for (const Column& c : columns_) {
+      if (c.field->ref == ref) return true;
+    }
+    return false;
+  };
+  if (needs(Ref::kUser)) {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query("SELECT id, email, name, status FROM users"));
+    for (const db::Row& r : rows) {
+      users_by_email_[Lowercase(r.Text(1))] = {r.Int(0), r.Text(3) == "left"};
+      auto [it, inserted] = users_by_name_.emplace(Lowercase(r.Text(2)), r.Int(0));
+      if (!inserted) it->second = -1;
+    }
+  }
+  auto load = [&](Ref ref, const char* sql, std::unordered_map<std::string, std::int64_t>& into,
+                  bool lower) -> Status {
+    if (!needs(ref)) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query(sql));
+    for (const db::Row& r : rows) into[lower ? Lowercase(r.Text(1)) : r.Text(1)] = r.Int(0);
+    return Ok();
+  };
+  RAPPORT_RETURN_IF_ERROR(
+      load(Ref::kTerritory, "SELECT id, name FROM territories", territories_, true));
+  RAPPORT_RETURN_IF_ERROR(
+      load(Ref::kDistributor, "SELECT id, name FROM distributors", distributors_, true));
+  RAPPORT_RETURN_IF_ERROR(load(Ref::kProduct, "SELECT id, sku FROM products", products_, false));
+
+  insert_columns_.push_back("id");
+  insert_field_.push_back(std::string::npos);
+  for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+    insert_columns_.push_back(spec_.fields[i].column);
+    insert_field_.push_back(i);
+  }
+  insert_columns_.push_back("created_at");
+  insert_field_.push_back(std::string::npos);
+  if (spec_.versioned) {
+    insert_columns_.push_back("updated_at");
+    insert_field_.push_back(std::string::npos);
+  }
+  values_.resize(spec_.fields.size());
+  cells_.resize(spec_.fields.size());
+  return Ok();
+}
+
+Result<std::optional<std::int64_t>> Importer::FindByExternalId(std::string_view table,
+                                                               const std::string& key) {
+  // "#42" names record 42 itself (an export writes that for a record without an external id).
+  if (key.size() > 1 && key[0] == '#' && AllDigits(std::string_view(key).substr(1)) &&
+      key.size() < 19) {
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> row,
+                             tx_.QueryOne("SELECT id FROM " + std::string(table) + " WHERE id = ?",
+                                          {std::stoll(key.substr(1))}));
+    if (!row) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(row->Int(0));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx_.QueryOne("SELECT id FROM " + std::string(table) + " WHERE external_id = ?", {key}));
+  if (!row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(row->Int(0));
+}
+
+Result<std::optional<std::int64_t>> Importer::Resolve(Ref ref, const std::string& key) {
+  auto in = [&](const std::unordered_map<std::string, std::int64_t>& map,
+                const std::string& k) -> std::optional<std::int64_t> {
+    auto it = map.find(k);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
+  };
+  switch (ref) {
+    case Ref::kTerritory:
+      return in(territories_, Lowercase(key));
+    case Ref::kDistributor:
+      return in(distributors_, Lowercase(key));
+    case Ref::kProduct: {
+      auto id = in(products_, key);
+      return id;
+    }
+    case Ref::kAccount:
+    case Ref::kContact:
+    case Ref::kOpportunity: {
+      const int slot = ref == Ref::kAccount ? 0 : ref == Ref::kContact ? 1 : 2;
+      const char* table = ref == Ref::kAccount   ? "accounts"
+                          : ref == Ref::kContact ? "contacts"
+                                                 : "opportunities";
+      auto it = found_[slot].find(key);
+      if (it != found_[slot].end()) return it->second;
+      RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, FindByExternalId(table, key));
+      found_[slot].emplace(key, id);
+      return id;
+    }
+    default:
+      return std::optional<std::int64_t>();
+  }
+}
+
+// Reads one cell into `out`. Rejections are recorded; kBad says the row cannot be written.
+Result<Cell> Importer::Read(const Column& column, std::string_view raw, std::int64_t line,
+                            db::Value& out) {
+  const Field& f = *column.field;
+  raw = Trim(raw);
+  if (raw.empty()) return Cell::kEmpty;
+  auto bad = [&](std::string problem) {
+    Reject(line, column.header, Quoted(raw) + " " + problem);
+    return Cell::kBad;
+  };
+  if (f.ref != Ref::kNone) {
+    const std::string key(raw);
+    if (f.self_reference) {
+      out = key;  // resolved once all rows are in
+      return Cell::kValue;
+    }
+    if (f.ref == Ref::kUser) {
+      const std::string lower = Lowercase(raw);
+      if (lower.find('@') != std::string::npos) {
+        auto it = users_by_email_.find(lower);
+        if (it == users_by_email_.end()) return bad("is not the email of a user");
+        if (it->second.left && f.column == "owner_id") {
+          return bad("has left: name who holds it now");
+        }
+        out = it->second.id;
+        return Cell::kValue;
+      }
+      auto it = users_by_name_.find(lower);
+      if (it == users_by_name_.end()) return bad("is not the name or email of a user");
+      if (it->second < 0) return bad("is the name of more than one user: use the email");
+      out = it->second;
+      return Cell::kValue;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, Resolve(f.ref, key));
+    if (!id) {
+      switch (f.ref) {
+        case Ref::kTerritory:
+          return bad("is not the name of a territory");
+        case Ref::kDistributor:
+          return bad("is not the name of a distributor");
+        case Ref::kProduct:
+          return bad("is not the SKU of a product");
+        case Ref::kAccount:
+          return bad("is not the external id of an account");
+        case Ref::kContact:
+          return bad("is not the external id of a contact");
+        default:
+          return bad("is not the external id of an opportunity");
+      }
+    }
+    out = *id;
+    return Cell::kValue;
+  }
+  switch (f.kind) {
+    case Kind::kText:
+      if (Characters(raw) > f.max_length) {
+        Reject(line, column.header,
+               "is longer than " + std::to_string(f.max_length) + " characters");
+        return Cell::kBad;
+      }
+      out = std::string(raw);
+      return Cell::kValue;
+    case Kind::kEmail:
+      if (raw.size() > 254 || !IsValidEmail(raw)) return bad("is not an email address");
+      out = std::string(raw);
+      return Cell::kValue;
+    case Kind::kInteger: {
+      std::int64_t n = 0;
+      if (!ParseInteger(raw, n)) return bad("is not a whole number");
+      if (n < f.min || (f.max > 0 && n > f.max)) {
+        return bad("is out of range (" + std::to_string(f.min) + " to " +
+                   (f.max > 0 ? std::to_string(f.max) : "any") + ")");
+      }
+      out = n;
+      return Cell::kValue;
+    }
+    case Kind::kMoney: {
+      std::int64_t minor = 0;
+      if (!ParseMoney(raw, minor)) return bad("is not an amount (like 1234.50)");
+      if (minor < f.min) return bad("must not be negative");
+      out = minor;
+      return Cell::kValue;
+    }
+    case Kind::kPercent: {
+      std::string_view v = raw;
+      if (v.ends_with('%')) v = Trim(v.substr(0, v.size() - 1));
+      std::int64_t minor = 0;
+      if (!ParseMoney(v, minor)) return bad("is not a percentage");
+      const std::int64_t n = (minor + 50) / 100;
+      if (n < 0 || n > 100) return bad("is not between 0 and 100");
+      out = n;
+      return Cell::kValue;
+    }
+    case Kind::kDate: {
+      std::string date;
+      if (!ParseDateCell(raw, date)) return bad("is not a date (write it YYYY-MM-DD)");
+      out = std::move(date);
+      return Cell::kValue;
+    }
+    case Kind::kInstant: {
+      Instant instant = 0;
+      if (!ParseInstantCell(raw, instant)) {
+        return bad("is not a date and time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+      }
+      out = instant;
+      return Cell::kValue;
+    }
+    case Kind::kPeriod: {
+      std::string date;
+      if (raw.size() == 7 && ParseDateCell(std::string(raw) + "-01", date)) {
+        out = std::string(raw);
+        return Cell::kValue;
+      }
+      if (!ParseDateCell(raw, date)) return bad("is not a month (YYYY-MM)");
+      out = date.substr(0, 7);
+      return Cell::kValue;
+    }
+    case Kind::kEnum: {
+      const std::string key = NormalizeHeader(raw);
+      for (const std::string& value : f.values) {
+        if (NormalizeHeader(value) == key) {
+          out = value;
+          return Cell::kValue;
+        }
+      }
+      for (const auto& [alias, value] : f.value_aliases) {
+        if (alias == key) {
+          out = value;
+          return Cell::kValue;
+        }
+      }
+      std::string allowed;
+      for (const std::string& value : f.values) allowed += (allowed.empty() ? "" : ", ") + value;
+      return bad("is not one of: " + allowed);
+    }
+    case Kind::kBool: {
+      const std::string v = Lowercase(raw);
+      if (v == "1" || v == "true" || v == "yes" || v == "y") {
+        out = std::int64_t{1};
+      } else if (v == "0" || v == "false" || v == "no" || v == "n") {
+        out = std::int64_t{0};
+      } else {
+        return bad("is not yes or no");
+      }
+      return Cell::kValue;
+    }
+    case Kind::kCurrency: {
+      if (raw.size() != 3) return bad("is not a currency code (like GBP)");
+      std::string code;
+      for (unsigned char c : raw) {
+        if (!std::isalpha(c)) return bad("is not a currency code (like GBP)");
+        code.push_back(static_cast<char>(std::toupper(c)));
+      }
+      out = code;
+      return Cell::kValue;
+    }
+  }
+  return Cell::kEmpty;
+}
+
+Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
+  ++report_.rows_read;
+  rejected_in_row_ = 0;
+  if (cells.size() != width_) {
+    Reject(line, "",
+           "has " + std::to_string(cells.size()) + " fields where the header has " +
+               std::to_string(width_));
+    ++report_.rejected;
+    return Ok();
+  }
+  std::fill(cells_.begin(), cells_.end(), Cell::kEmpty);
+  const Column* external_column = nullptr;
+  for (const Column& column : columns_) {
+    const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
+    RAPPORT_ASSIGN_OR_RETURN(cells_[i], Read(column, cells[column.index], line, values_[i]));
+    if (i == 0) external_column = &column;
+  }
+  // Which record the row is: by rapport_id, by external id, or a new one.
+  std::optional<std::int64_t> existing;
+  if (rapport_id_index_) {
+    const std::string_view raw = Trim(cells[*rapport_id_index_]);
+    std::int64_t id = 0;
+    if (!raw.empty()) {
+      if (!ParseInteger(raw, id) || id <= 0) {
+        Reject(line, "rapport_id", Quoted(raw) + " is not a record id");
+      } else {
+        RAPPORT_ASSIGN_OR_RETURN(
+            std::optional<db::Row> row,
+            tx_.QueryOne("SELECT id FROM " + spec_.table + " WHERE id = ?", {id}));
+        if (!row) {
+          Reject(line, "rapport_id", "there is no " + spec_.name + " record " + std::string(raw));
+        } else {
+          existing = id;
+        }
+      }
+    }
+  }
+  std::string external_id;
+  Seen* seen = nullptr;  // stays valid: unordered_map never moves its elements
+  if (cells_[0] == Cell::kValue) {
+    external_id = std::get<std::string>(values_[0]);
+    auto [it, first] = seen_.try_emplace(external_id, Seen{line, 0});
+    if (first) seen = &it->second;
+    if (!first) {
+      Reject(line, external_column->header,
+             Quoted(external_id) + " is also on line " + std::to_string(it->second.line));
+    } else if (!existing && !table_was_empty_) {
+      RAPPORT_ASSIGN_OR_RETURN(existing, FindByExternalId(spec_.table, external_id));
+    }
+  }
+  if (!existing && rejected_in_row_ == 0) {
+    for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+      const Field& f = spec_.fields[i];
+      if (f.required && cells_[i] == Cell::kEmpty) {
+        Reject(line, f.name, "a new record needs " + f.name);
+      }
+    }
+  }
+  if (rejected_in_row_ > 0) {
+    ++report_.rejected;
+    return Ok();
+  }
+
+  auto defer = [&](std::int64_t record_id, bool created, bool unchanged) {
+    for (const Column& column : columns_) {
+      const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
+      if (column.field->self_reference && cells_[i] == Cell::kValue) {
+        deferred_.push_back(
+            {record_id, line, &column, std::get<std::string>(values_[i]), created, unchanged});
+      }
+    }
+  };
+
+  if (existing) {
+    audit::FieldValues changes;
+    for (const Column& column : columns_) {
+      const Field& f = *column.field;
+      const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
+      if (f.self_reference) continue;
+      if (i == 0 && !rapport_id_index_) continue;  // the key it was found by
+      if (cells_[i] == Cell::kEmpty) {
+        // An empty cell clears an optional value; a value every record must have stays.
+        if (f.required || !std::holds_alternative<std::monostate>(f.fallback)) continue;
+        changes.emplace_back(f.column, db::Null());
+      } else {
+        changes.emplace_back(f.column, values_[i]);
+      }
+    }
+    int changed = 0;
+    if (!changes.empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          changed, audit::UpdateAudited(tx_, options_.actor, spec_.table, *existing, std::nullopt,
+                                        changes, spec_.versioned));
+    }
+    if (changed > 0) {
+      ++report_.updated;
+    } else {
+      ++report_.unchanged;
+    }
+    if (seen) seen->id = *existing;
+    defer(*existing, false, changed == 0);
+    return Ok();
+  }
+
+  const std::int64_t id = next_id_++;
+  db::Params params;
+  params.reserve(insert_columns_.size());
+  for (std::size_t c = 0; c < insert_columns_.size(); ++c) {
+    const std::size_t i = insert_field_[c];
+    if (i == std::string::npos) {
+      params.emplace_back(c == 0 ? db::Value(id) : db::Value(options_.actor.at));
+      continue;
+    }
+    const Field& f = spec_.fields[i];
+    if (f.self_reference || cells_[i] != Cell::kValue) {
+      params.push_back(f.self_reference ? db::Null() : f.fallback);
+    } else {
+      params.push_back(values_[i]);
+    }
+  }
+  pending_.push_back(std::move(params));
+  pending_ids_.push_back(id);
+  ++report_.created;
+  if (seen) seen->id = id;
+  defer(id, true, false);
+  if (pending_.size() >= 5000) return Flush();
+  return Ok();
+}
+
+Status Importer::Flush() {
+  if (pending_.empty()) return Ok();
+  {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader,
+                             tx_.Load(spec_.table, insert_columns_));
+    for (db::Params& params : pending_) RAPPORT_RETURN_IF_ERROR(loader->Add(std::move(params)));
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+  }
+  {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader,
+                             tx_.Load("audit_history", {"table_name", "record_id", "action",
+                                                        "new_value", "changed_by", "changed_at"}));
+    const db::Value note = "import " + std::to_string(import_id_);
+    const db::Value by = db::OptionalInt(options_.actor.user_id);
+    for (std::int64_t id : pending_ids_) {
+      RAPPORT_RETURN_IF_ERROR(
+          loader->Add({spec_.table, id, std::string("create"), note, by, options_.actor.at}));
+    }
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+  }
+  pending_.clear();
+  pending_ids_.clear();
+  return Ok();
+}
+
+Status Importer::Finish() {
+  RAPPORT_RETURN_IF_ERROR(Flush());
+  // References to records of the same type (a parent account, whom a contact reports to) may
+  // name a row further down the file: they are set now that every row is in.
+  for (const Deferred& d : deferred_) {
+    std::optional<std::int64_t> target;
+    if (auto it = seen_.find(d.external_id); it != seen_.end() && it->second.id != 0) {
+      target = it->second.id;
+    } else if (!table_was_empty_ || d.external_id.starts_with("#")) {
+      RAPPORT_ASSIGN_OR_RETURN(target, FindByExternalId(spec_.table, d.external_id));
+    }
+    rejected_in_row_ = 0;
+    if (!target) {
+      Reject(d.line, d.column->header,
+             Quoted(d.external_id) + " is not the external id of " + spec_.name + " record");
+    } else if (*target == d.record_id) {
+      Reject(d.line, d.column->header, "a record cannot refer to itself");
+    }
+    if (rejected_in_row_ > 0) {
+      // The row was counted as written: it is rejected after all.
+      ++report_.rejected;
+      continue;
+    }
+    if (d.created) {
+      RAPPORT_RETURN_IF_ERROR(tx_.Execute(
+          "UPDATE " + spec_.table + " SET " + d.column->field->column + " = ? WHERE id = ?",
+          {*target, d.record_id}));
+    } else {
+      RAPPORT_ASSIGN_OR_RETURN(
+          int changed,
+          audit::UpdateAudited(tx_, options_.actor, spec_.table, d.record_id, std::nullopt,
+                               {{d.column->field->column, *target}}, spec_.versioned));
+      if (changed > 0 && d.counted_unchanged) {
+        --report_.unchanged;
+        ++report_.updated;
+      }
+    }
+  }
+  for (const std::string& statement : restore_indexes_) {
+    RAPPORT_RETURN_IF_ERROR(tx_.ExecuteScript(statement));
+  }
+  return db::ResetIdSequence(tx_, spec_.table);
+}
+
+// Matches the header's columns to fields: an explicit mapping first, then the field's name, then
+// the names other CRMs use.
+Status MapColumns(const RecordSpec& spec, const std::vector<std::string>& header,
+                  const ImportOptions& options, std::vector<Column>& columns,
+                  std::optional<std::size_t>& rapport_id_index, ImportReport& report) {
+  std::vector<std::string> used_by(spec.fields.size());
+  for (const auto& [from, to] : options.mapping) {
+    bool found = false;
+    for (const std::string& h : header) found = found || h == from;
+    if (!found) {
+      return Error::InvalidField("mapping", "the file has no column " + Quoted(from));
+    }
+    if (to.empty()) continue;
+    bool known = to == "rapport_id";
+    for (const Field& f : spec.fields) known = known || f.name == to;
+    if (!known) {
+      std::string names = "rapport_id";
+      for (const Field& f : spec.fields) names += ", " + f.name;
+      return Error::InvalidField("mapping", Quoted(to) + " is not a field of " + spec.name +
+                                                " (the fields are " + names + ")");
+    }
+  }
+  for (std::size_t index = 0; index < header.size(); ++index) {
+    const std::string& h = header[index];
+    std::optional<std::string> target;
+    for (const auto& [from, to] : options.mapping) {
+      if (from == h) target = to;
+    }
+    const std::string key = NormalizeHeader(h);
+    if (!target) {
+      if (key == "rapportid") {
+        target = "rapport_id";
+      } else {
+        for (const Field& f : spec.fields) {
+          if (NormalizeHeader(f.name) == key) target = f.name;
+        }
+        for (const Field& f : spec.fields) {
+          if (target) break;
+          for (const std::string& alias : f.aliases) {
+            if (alias == key) target = f.name;
+          }
+        }
+      }
+    }
+    if (!target || target->empty()) {
+      report.ignored_columns.push_back(h);
+      continue;
+    }
+    if (*target == "rapport_id") {
+      if (rapport_id_index) {
+        return Error(ErrorCode::kMalformed,
+                     "two columns give rapport_id: " + Quoted(header[*rapport_id_index]) + " and " +
+                         Quoted(h));
+      }
+      rapport_id_index = index;
+      report.columns.emplace_back("rapport_id", h);
+      continue;
+    }
+    for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+      if (spec.fields[i].name != *target) continue;
+      if (!used_by[i].empty()) {
+        return Error(ErrorCode::kMalformed, "two columns give " + spec.fields[i].name + ": " +
+                                                Quoted(used_by[i]) + " and " + Quoted(h) +
+                                                " (map one of them to another field or to none)");
+      }
+      used_by[i] = h;
+      columns.push_back({index, h, &spec.fields[i]});
+      report.columns.emplace_back(spec.fields[i].name, h);
+    }
+  }
+  if (columns.empty() && !rapport_id_index) {
+    return Error(ErrorCode::kMalformed, "no column of the header names a field of " + spec.name);
+  }
+  return Ok();
+}
+
+Status Settle(db::Transaction& tx, std::int64_t import_id, const ImportReport& report,
+              const ImportOptions& options) {
+  const Instant at = options.clock ? options.clock->Now() : options.actor.at;
+  return tx.Execute(
+      "UPDATE imports SET status = ?, rows_read = ?, created_count = ?, updated_count = ?, "
+      "unchanged_count = ?, rejected_count = ?, problem = ?, rejections = ?, finished_at = ? "
+      "WHERE id = ?",
+      {report.status, report.rows_read, report.created, report.updated, report.unchanged,
+       report.rejected, report.problem.empty() ? db::Null() : db::Value(report.problem),
+       report.rejections.empty() ? db::Null() : db::Value(RejectionsCsv(report.rejections)), at,
+       import_id});
+}
+
+}  // namespace
+
+Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& options) {
+  std::int64_t id = 0;
+  Status s = database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        id, tx.QueryInt("INSERT INTO imports (record_type, file_name, format, dry_run, "
+                        "all_or_nothing, status, started_by, started_at) VALUES (?, ?, ?, ?, ?, "
+                        "'running', ?, ?) RETURNING id",
+                        {SpecOf(options.type).table, options.file_name, options.format,
+                         std::int64_t{options.dry_run}, std::int64_t{options.all_or_nothing},
+                         db::OptionalInt(options.actor.user_id), options.actor.at}));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return id;
+}
+
+ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
+                       const ImportOptions& options) {
+  const RecordSpec& spec = SpecOf(options.type);
+  ImportReport report;
+  report.import_id = import_id;
+  report.dry_run = options.dry_run;
+  std::vector<Column> columns;
+  std::optional<std::size_t> rapport_id_index;
+  std::vector<std::string> header;
+  Status status = [&]() -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(bool any, source.Next(header));
+    if (!any) return Error(ErrorCode::kMalformed, "the file is empty: it needs a header row");
+    return MapColumns(spec, header, options, columns, rapport_id_index, report);
+  }();
+  bool rolled_back_on_purpose = false;
+  if (status.ok()) {
+    status = database.Write([&](db::Transaction& tx) -> Status {
+      Importer importer(tx, spec, options, import_id, report, columns, header.size(),
+                        rapport_id_index);
+      RAPPORT_RETURN_IF_ERROR(importer.Prepare());
+      std::vector<std::string> cells;
+      while (true) {
+        RAPPORT_ASSIGN_OR_RETURN(bool more, source.Next(cells));
+        if (!more) break;
+        RAPPORT_RETURN_IF_ERROR(importer.Add(cells, source.line()));
+        if (report.rows_read % 4096 == 0) {
+          if (options.progress) options.progress(report.rows_read, source.bytes_read());
+          if (options.cancelled && options.cancelled()) {
+            return Error(ErrorCode::kUnavailable,
+                         "the server stopped during the import: nothing was written");
+          }
+        }
+      }
+      RAPPORT_RETURN_IF_ERROR(importer.Finish());
+      if (options.progress) options.progress(report.rows_read, source.bytes_read());
+      report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
+      if (options.dry_run || report.status == "rejected") {
+        rolled_back_on_purpose = true;
+        return Error(ErrorCode::kConflict, "rolled back");
+      }
+      RAPPORT_RETURN_IF_ERROR(Settle(tx, import_id, report, options));
+      report.written = true;
+      return Ok();
+    });
+  }
+  if (!status.ok() && !rolled_back_on_purpose) {
+    report.status = "failed";
+    report.problem = status.error().message();
+    report.created = report.updated = report.unchanged = 0;
+  }
+  if (!report.written) {
+    Status settled = database.Write(
+        [&](db::Transaction& tx) -> Status { return Settle(tx, import_id, report, options); });
+    (void)settled;  // the report still says what happened
+  }
+  return report;
+}
+
+ImportReport FailImport(db::Database& database, std::int64_t import_id,
+                        const ImportOptions& options, const std::string& problem) {
+  ImportReport report;
+  report.import_id = import_id;
+  report.dry_run = options.dry_run;
+  report.status = "failed";
+  report.problem = problem;
+  const Status settled = database.Write(
+      [&](db::Transaction& tx) -> Status { return Settle(tx, import_id, report, options); });
+  (void)settled;  // the report still says what happened
+  return report;
+}
+
+std::string RejectionsCsv(const std::vector<Rejection>& rejections) {
+  api::CsvWriter out;
+  out.Cell("line").Cell("column").Cell("problem").EndRow();
+  for (const Rejection& r : rejections) {
+    out.Cell(r.line).Cell(r.column).Cell(r.problem).EndRow();
+  }
+  return out.Take();
+}
+
+}  // namespace rapport::imports

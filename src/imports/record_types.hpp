@@ -1,0 +1,76 @@
+// What each importable record type holds: its fields, the column each fills, how a cell is read,
+// and the header names other CRMs' exports use for it (Salesforce's reports and Data Loader,
+// HubSpot's exports), so that their files import without a mapping.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace rapport::imports {
+
+enum class RecordType { kAccounts, kContacts, kOpportunities, kActivities, kSalesLines };
+
+enum class Kind {
+  kText,
+  kEmail,
+  kInteger,
+  kMoney,    // "1,234.50", "£1234.5" -> minor units
+  kPercent,  // "40", "40%"
+  kDate,     // YYYY-MM-DD (a time after it is ignored)
+  kInstant,  // YYYY-MM-DD[THH:MM[:SS][Z]] in UTC
+  kPeriod,   // YYYY-MM (a date gives its month)
+  kEnum,
+  kBool,
+  kCurrency,  // three letters
+};
+
+// A cell that names another record.
+enum class Ref {
+  kNone,
+  kAccount,      // by external id
+  kContact,      // by external id
+  kOpportunity,  // by external id
+  kUser,         // by email, or by name when only one user has it
+  kTerritory,    // by name
+  kDistributor,  // by name
+  kProduct,      // by SKU
+};
+
+struct Field {
+  std::string name;    // what users call it and map columns to ("owner", "account")
+  std::string column;  // the column it fills ("owner_id", "account_id")
+  Kind kind = Kind::kText;
+  Ref ref = Ref::kNone;
+  bool required = false;             // a new record needs it
+  db::Value fallback;                // a new record's value when the file has none
+  std::vector<std::string> aliases;  // other header names, normalised (see NormalizeHeader)
+  std::vector<std::string> values;   // kEnum: the allowed values
+  std::vector<std::pair<std::string, std::string>> value_aliases;  // normalised -> value
+  std::int64_t min = 0, max = 0;  // kInteger bounds (max 0: unbounded above)
+  std::size_t max_length = 200;   // kText, in characters
+  bool self_reference = false;    // names a record of the same type, set once all rows are in
+};
+
+struct RecordSpec {
+  RecordType type;
+  std::string name;           // "accounts", "sales-lines"
+  std::string table;          // "accounts", "sales_lines"
+  bool versioned = true;      // has updated_at and version
+  std::vector<Field> fields;  // external_id first
+};
+
+const RecordSpec& SpecOf(RecordType type);
+// "accounts", "contacts", "opportunities", "activities", "sales-lines" (or "sales_lines").
+std::optional<RecordType> ParseRecordType(std::string_view name);
+const std::vector<RecordType>& AllRecordTypes();
+
+// "Account Name" -> "accountname": lower case, letters and digits only.
+std::string NormalizeHeader(std::string_view header);
+
+}  // namespace rapport::imports
