@@ -1493,3 +1493,67 @@ test("a manager records an advisory board: two KOLs invited, one attended with w
   await expectAccessible(page, "the advisory boards list");
   await shot(page, "advisory-boards");
 });
+
+test("an admin imports accounts from a CSV: one bad row refuses the whole file, then the good rows are written on their own", async () => {
+  assert.equal((await call("GET", "/imports", rep.token)).status, 403, "only admins import");
+  const csv = [
+    "Account ID,Account Name,Type",
+    "E2E-IMP-1,Importville General Hospital,hospital",
+    "E2E-IMP-2,Importville Health Trust,trust",
+    "E2E-IMP-3,Importville Surgery,gp",
+    "E2E-IMP-4,Importville Keep,castle",
+  ].join("\n") + "\n";
+  const ours = async () => (await call("GET", "/accounts?q=Importville&limit=50", admin.token)).json.items;
+  assert.equal((await ours()).length, 0);
+
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/users");
+  await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Imports" }).click();
+  await page.getByRole("heading", { level: 1, name: "Admin: Imports" }).waitFor();
+  const form = page.getByRole("form", { name: "Import a file" });
+  await form.getByLabel("Record type").selectOption({ label: "Accounts" });
+  await form.getByLabel("File (CSV or XLSX)").setInputFiles({ name: "hospitals.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  assert.equal(await form.getByLabel("Write the good rows even if some are rejected").isChecked(), false, "all or nothing by default");
+  await form.getByRole("button", { name: "Import" }).click();
+
+  // All or nothing: the bad row refuses the file, and says where and why.
+  const outcome = page.getByRole("region", { name: /^Import hospitals\.csv/ });
+  await outcome.getByRole("status").filter({ hasText: "Nothing was written: 1 row was rejected." }).waitFor({ timeout: 30000 });
+  const rejected = outcome.getByRole("table", { name: "Rejected rows" }).locator("tbody tr");
+  assert.equal(await rejected.count(), 1);
+  assert.deepEqual(await rejected.first().locator("td").allTextContents(),
+                   ["5", "Type", "'castle' is not one of: health_system, hospital, department, gp_practice, pharmacy, local_authority, commissioning_group, other"]);
+  const download = outcome.getByRole("link", { name: "Download the error file" });
+  const href = await download.getAttribute("href");
+  assert.match(href, /^\/api\/v1\/imports\/\d+\/errors$/);
+  const errorFile = await page.context().request.get(base + href);
+  assert.equal(errorFile.status(), 200);
+  assert.match(await errorFile.text(), /^line,column,problem\r?\n5,Type,/);
+  assert.equal((await ours()).length, 0, "nothing was written");
+  await expectAccessible(page, "Admin: Imports after a refused file");
+  await shot(page, "admin-imports-rejected");
+
+  // Again, writing the good rows: three created, the bad one left out.
+  await form.getByLabel("Write the good rows even if some are rejected").check();
+  await form.getByRole("button", { name: "Import" }).click();
+  await outcome.getByRole("status").filter({ hasText: "Imported: 3 created, 0 updated, 0 unchanged; 1 row was rejected and left out." }).waitFor({ timeout: 30000 });
+  assert.equal(await rejected.count(), 1);
+  const accounts = await ours();
+  assert.deepEqual(accounts.map((a) => [a.external_id, a.name, a.type]).sort(), [
+    ["E2E-IMP-1", "Importville General Hospital", "hospital"],
+    ["E2E-IMP-2", "Importville Health Trust", "health_system"],
+    ["E2E-IMP-3", "Importville Surgery", "gp_practice"],
+  ]);
+
+  // Both in the recent imports, newest first; the first one's outcome shows again when chosen.
+  const recent = page.getByRole("table", { name: "Recent imports" }).locator("tbody tr");
+  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Recent imports"] tbody tr .chip').length >= 2
+    && document.querySelector('table[aria-label="Recent imports"] tbody tr .chip')?.textContent === "Succeeded");
+  const [partial, refused] = [recent.nth(0), recent.nth(1)];
+  assert.match(await partial.textContent(), /hospitals\.csv.*partial.*Accounts.*Succeeded\s*4\s*3\s*0\s*0\s*1/);
+  assert.match(await refused.textContent(), /hospitals\.csv.*Accounts.*Rejected\s*nothing written\s*4\s*3\s*0\s*0\s*1/);
+  await expectAccessible(page, "Admin: Imports after the good rows were written");
+  await shot(page, "admin-imports-partial");
+  await refused.getByRole("button", { name: /^hospitals\.csv \(import \d+\)$/ }).click();
+  await outcome.getByRole("status").filter({ hasText: "Nothing was written: 1 row was rejected." }).waitFor();
+});

@@ -35,6 +35,16 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
     (init.headers as Record<string, string>)["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  return send<T>(method, path, init);
+}
+
+// A file sent as it is (a CSV or XLSX to import), with its content type; the session and CSRF
+// token as for api().
+export async function upload<T>(path: string, file: Blob, contentType: string): Promise<{ data: T; etag: string | null }> {
+  return send<T>("POST", path, { method: "POST", credentials: "same-origin", headers: { "Content-Type": contentType }, body: file });
+}
+
+async function send<T>(method: string, path: string, init: RequestInit): Promise<{ data: T; etag: string | null }> {
   if (method !== "GET") {
     const csrf = sessionStorage.getItem(CSRF_KEY);
     if (csrf) (init.headers as Record<string, string>)["X-CSRF-Token"] = csrf;
@@ -42,10 +52,12 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   const response = await fetch(`/api/v1${path}`, init);
   if (response.status === 204) return { data: undefined as T, etag: null };
   const text = await response.text();
-  const json = text ? JSON.parse(text) : undefined;
+  let json: unknown;
+  // A refusal that is not a problem document (a proxy's page) still says its status.
+  try { json = text ? JSON.parse(text) : undefined; } catch (e) { if (response.ok) throw e; }
   if (!response.ok) {
     if (response.status === 401 && path !== "/auth/login") onUnauthenticated();
-    throw new ApiError(json ?? { type: "about:blank", title: response.statusText, status: response.status });
+    throw new ApiError((json as Problem) ?? { type: "about:blank", title: response.statusText, status: response.status });
   }
   return { data: json as T, etag: response.headers.get("ETag") };
 }

@@ -1,6 +1,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
+import { Imports } from "./Imports";
 import { Jobs } from "./Jobs";
 import { ServiceLevels } from "./ServiceLevels";
 
@@ -75,6 +76,15 @@ export function Admin() {
       </div>
     );
   }
+  if (kind === "imports") {
+    return (
+      <div>
+        <h1>Admin: Imports</h1>
+        <AdminTabs />
+        <Imports />
+      </div>
+    );
+  }
   return <AdminTable kind={kind} />;
 }
 
@@ -84,6 +94,7 @@ function AdminTabs() {
       {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
       <NavLink to="/admin/service-levels">Service levels</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
+      <NavLink to="/admin/imports">Imports</NavLink>
     </nav>
   );
 }
