@@ -3,14 +3,10 @@
 #include "db/dialect.hpp"
 
 namespace rapport::audit {
-namespace {
-
 std::optional<std::string> AsText(const db::Value& value) {
   if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
   return db::Row({value}).Text(0);
 }
-
-}  // namespace
 
 Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view table,
                     std::int64_t record_id, std::string_view action) {
@@ -45,12 +41,20 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
                                         std::to_string(current->Int(0)) + ", expected " +
                                         std::to_string(*expected_version) + ")");
   }
+  std::vector<db::Value> stored(current->cells().begin() + 1, current->cells().end());
+  return WriteChanges(tx, actor, table, id, stored, changes, versioned);
+}
+
+Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_view table,
+                         std::int64_t id, const std::vector<db::Value>& current,
+                         const FieldValues& changes, bool versioned) {
+  const std::string t(table);
   std::string assignments;
   db::Params params;
   int changed = 0;
   for (size_t i = 0; i < changes.size(); ++i) {
     const auto& [column, value] = changes[i];
-    const auto old_text = AsText(current->at(i + 1));
+    const auto old_text = AsText(current.at(i));
     const auto new_text = AsText(value);
     if (old_text == new_text) continue;
     assignments += (assignments.empty() ? "" : ", ") + column + " = ?";

@@ -51,6 +51,15 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
                           std::int64_t id, std::optional<std::int64_t> expected_version,
                           const FieldValues& changes, bool versioned = true);
 
+// The part of UpdateAudited after the read: `current` holds the stored values of the columns of
+// `changes`, in order (read by the caller, locked on PostgreSQL); writes those that differ.
+Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_view table,
+                         std::int64_t id, const std::vector<db::Value>& current,
+                         const FieldValues& changes, bool versioned = true);
+
+// A value as the trail writes it (nullopt for NULL); two values are the same when these are.
+std::optional<std::string> AsText(const db::Value& value);
+
 // Oldest first.
 Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,
                                           std::int64_t record_id);

@@ -1,5 +1,6 @@
 #include "imports/importer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <memory>
@@ -157,7 +158,11 @@ struct Column {
   const Field* field = nullptr;
 };
 
-enum class Cell { kEmpty, kValue, kBad };
+// A cell as read: empty, a value, refused, or naming a record (by external id) that is looked up
+// with the rest of its batch.
+enum class Cell { kEmpty, kValue, kBad, kLookup };
+
+constexpr std::size_t kBatchRows = 1000;
 
 class Importer {
  public:
@@ -197,10 +202,31 @@ class Importer {
       report_.rejections.push_back({line, std::move(column), std::move(problem)});
     }
   }
-  Result<Cell> Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
-  Result<std::optional<std::int64_t>> Resolve(Ref ref, const std::string& key);
+  // The external ids of this file: the line each is on, and the record it was written to (0 for
+  // a rejected row).
+  struct Seen {
+    std::int64_t line = 0;
+    std::int64_t id = 0;
+  };
+  // A row read and checked, waiting for its batch's lookups.
+  struct Row {
+    std::int64_t line = 0;
+    std::vector<db::Value> values;  // per spec field
+    std::vector<Cell> cells;        // per spec field
+    std::optional<std::int64_t> rapport_id;
+    Seen* seen = nullptr;  // its external id's entry (stays valid: unordered_map never moves them)
+  };
+
+  Cell Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  std::optional<std::int64_t> Named(Ref ref, const std::string& key) const;
   Result<std::optional<std::int64_t>> FindByExternalId(std::string_view table,
                                                        const std::string& key);
+  // Looks up many external ids (or "#id"s) of `table` at once into `into`.
+  Status FindAll(std::string_view table, std::vector<std::string> keys,
+                 std::unordered_map<std::string, std::optional<std::int64_t>>& into);
+  Status WriteBatch();
+  Status Create(Row& row);
+  void Defer(const Row& row, std::int64_t record_id, bool created, bool unchanged);
   Status Flush();
 
   db::Transaction& tx_;
@@ -220,14 +246,9 @@ class Importer {
   std::vector<std::size_t> insert_field_;  // spec field index per insert column (or npos)
   std::vector<db::Params> pending_;
   std::vector<std::int64_t> pending_ids_;
-  std::vector<db::Value> values_;  // per spec field, for the row at hand
-  std::vector<Cell> cells_;        // per spec field: empty, value or bad
-  // The external ids of this file: the line each is on, and the record it was written to (0 for
-  // a rejected row).
-  struct Seen {
-    std::int64_t line = 0;
-    std::int64_t id = 0;
-  };
+  std::vector<Row> batch_;
+  std::vector<const Column*> column_of_field_;  // the file column giving each field, or null
+  std::vector<std::size_t> compared_;           // the fields an update compares and writes
   std::unordered_map<std::string, Seen> seen_;
   std::vector<Deferred> deferred_;
   std::unordered_map<std::string, UserEntry> users_by_email_;
@@ -286,8 +307,13 @@ Status Importer::Prepare() {
     insert_columns_.push_back("updated_at");
     insert_field_.push_back(std::string::npos);
   }
-  values_.resize(spec_.fields.size());
-  cells_.resize(spec_.fields.size());
+  column_of_field_.assign(spec_.fields.size(), nullptr);
+  for (const Column& column : columns_) {
+    const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
+    column_of_field_[i] = &column;
+    // The key a record is found by is not rewritten (unless it was found by rapport_id).
+    if (!column.field->self_reference && (i != 0 || rapport_id_index_)) compared_.push_back(i);
+  }
   return Ok();
 }
 
@@ -309,7 +335,9 @@ Result<std::optional<std::int64_t>> Importer::FindByExternalId(std::string_view 
   return std::optional<std::int64_t>(row->Int(0));
 }
 
-Result<std::optional<std::int64_t>> Importer::Resolve(Ref ref, const std::string& key) {
+// A record named in a cell, from what is already known (reference data loaded at the start,
+// external ids looked up so far); nullopt when unknown.
+std::optional<std::int64_t> Importer::Named(Ref ref, const std::string& key) const {
   auto in = [&](const std::unordered_map<std::string, std::int64_t>& map,
                 const std::string& k) -> std::optional<std::int64_t> {
     auto it = map.find(k);
@@ -321,31 +349,51 @@ Result<std::optional<std::int64_t>> Importer::Resolve(Ref ref, const std::string
       return in(territories_, Lowercase(key));
     case Ref::kDistributor:
       return in(distributors_, Lowercase(key));
-    case Ref::kProduct: {
-      auto id = in(products_, key);
-      return id;
-    }
-    case Ref::kAccount:
-    case Ref::kContact:
-    case Ref::kOpportunity: {
-      const int slot = ref == Ref::kAccount ? 0 : ref == Ref::kContact ? 1 : 2;
-      const char* table = ref == Ref::kAccount   ? "accounts"
-                          : ref == Ref::kContact ? "contacts"
-                                                 : "opportunities";
-      auto it = found_[slot].find(key);
-      if (it != found_[slot].end()) return it->second;
-      RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, FindByExternalId(table, key));
-      found_[slot].emplace(key, id);
-      return id;
-    }
+    case Ref::kProduct:
+      return in(products_, key);
     default:
-      return std::optional<std::int64_t>();
+      return std::nullopt;
   }
 }
 
-// Reads one cell into `out`. Rejections are recorded; kBad says the row cannot be written.
-Result<Cell> Importer::Read(const Column& column, std::string_view raw, std::int64_t line,
-                            db::Value& out) {
+int SlotOf(Ref ref) { return ref == Ref::kAccount ? 0 : ref == Ref::kContact ? 1 : 2; }
+const char* TableOf(Ref ref) {
+  return ref == Ref::kAccount ? "accounts" : ref == Ref::kContact ? "contacts" : "opportunities";
+}
+
+Status Importer::FindAll(std::string_view table, std::vector<std::string> keys,
+                         std::unordered_map<std::string, std::optional<std::int64_t>>& into) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> plain;
+  for (std::string& key : keys) {
+    if (into.count(key)) continue;
+    if (key.starts_with("#")) {
+      RAPPORT_ASSIGN_OR_RETURN(into[key], FindByExternalId(table, key));
+    } else {
+      plain.push_back(std::move(key));
+    }
+  }
+  constexpr std::size_t kPerQuery = 500;
+  for (std::size_t from = 0; from < plain.size(); from += kPerQuery) {
+    const std::size_t to = std::min(plain.size(), from + kPerQuery);
+    std::string sql =
+        "SELECT external_id, id FROM " + std::string(table) + " WHERE external_id IN (";
+    db::Params params;
+    for (std::size_t k = from; k < to; ++k) {
+      sql += k == from ? "?" : ", ?";
+      params.push_back(plain[k]);
+      into[plain[k]] = std::nullopt;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query(sql + ")", params));
+    for (const db::Row& r : rows) into[r.Text(0)] = r.Int(1);
+  }
+  return Ok();
+}
+
+// Reads one cell into `out`. Rejections are recorded; kBad says the row cannot be written;
+// kLookup leaves the external id in `out` for the batch to look up.
+Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out) {
   const Field& f = *column.field;
   raw = Trim(raw);
   if (raw.empty()) return Cell::kEmpty;
@@ -376,21 +424,24 @@ Result<Cell> Importer::Read(const Column& column, std::string_view raw, std::int
       out = it->second;
       return Cell::kValue;
     }
-    RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, Resolve(f.ref, key));
+    if (f.ref == Ref::kAccount || f.ref == Ref::kContact || f.ref == Ref::kOpportunity) {
+      const auto& known = found_[SlotOf(f.ref)];
+      if (auto it = known.find(key); it != known.end() && it->second) {
+        out = *it->second;
+        return Cell::kValue;
+      }
+      out = key;
+      return Cell::kLookup;
+    }
+    const std::optional<std::int64_t> id = Named(f.ref, key);
     if (!id) {
       switch (f.ref) {
         case Ref::kTerritory:
           return bad("is not the name of a territory");
         case Ref::kDistributor:
           return bad("is not the name of a distributor");
-        case Ref::kProduct:
-          return bad("is not the SKU of a product");
-        case Ref::kAccount:
-          return bad("is not the external id of an account");
-        case Ref::kContact:
-          return bad("is not the external id of a contact");
         default:
-          return bad("is not the external id of an opportunity");
+          return bad("is not the SKU of a product");
       }
     }
     out = *id;
@@ -513,15 +564,14 @@ Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
     ++report_.rejected;
     return Ok();
   }
-  std::fill(cells_.begin(), cells_.end(), Cell::kEmpty);
-  const Column* external_column = nullptr;
+  Row row;
+  row.line = line;
+  row.values.resize(spec_.fields.size());
+  row.cells.assign(spec_.fields.size(), Cell::kEmpty);
   for (const Column& column : columns_) {
     const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
-    RAPPORT_ASSIGN_OR_RETURN(cells_[i], Read(column, cells[column.index], line, values_[i]));
-    if (i == 0) external_column = &column;
+    row.cells[i] = Read(column, cells[column.index], line, row.values[i]);
   }
-  // Which record the row is: by rapport_id, by external id, or a new one.
-  std::optional<std::int64_t> existing;
   if (rapport_id_index_) {
     const std::string_view raw = Trim(cells[*rapport_id_index_]);
     std::int64_t id = 0;
@@ -529,84 +579,177 @@ Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
       if (!ParseInteger(raw, id) || id <= 0) {
         Reject(line, "rapport_id", Quoted(raw) + " is not a record id");
       } else {
-        RAPPORT_ASSIGN_OR_RETURN(
-            std::optional<db::Row> row,
-            tx_.QueryOne("SELECT id FROM " + spec_.table + " WHERE id = ?", {id}));
-        if (!row) {
-          Reject(line, "rapport_id", "there is no " + spec_.name + " record " + std::string(raw));
-        } else {
-          existing = id;
-        }
+        row.rapport_id = id;
       }
     }
   }
-  std::string external_id;
-  Seen* seen = nullptr;  // stays valid: unordered_map never moves its elements
-  if (cells_[0] == Cell::kValue) {
-    external_id = std::get<std::string>(values_[0]);
+  if (row.cells[0] == Cell::kValue) {
+    const std::string& external_id = std::get<std::string>(row.values[0]);
     auto [it, first] = seen_.try_emplace(external_id, Seen{line, 0});
-    if (first) seen = &it->second;
-    if (!first) {
-      Reject(line, external_column->header,
+    if (first) {
+      row.seen = &it->second;
+    } else {
+      Reject(line, column_of_field_[0]->header,
              Quoted(external_id) + " is also on line " + std::to_string(it->second.line));
-    } else if (!existing && !table_was_empty_) {
-      RAPPORT_ASSIGN_OR_RETURN(existing, FindByExternalId(spec_.table, external_id));
-    }
-  }
-  if (!existing && rejected_in_row_ == 0) {
-    for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
-      const Field& f = spec_.fields[i];
-      if (f.required && cells_[i] == Cell::kEmpty) {
-        Reject(line, f.name, "a new record needs " + f.name);
-      }
     }
   }
   if (rejected_in_row_ > 0) {
     ++report_.rejected;
     return Ok();
   }
+  batch_.push_back(std::move(row));
+  if (batch_.size() >= kBatchRows) return WriteBatch();
+  return Ok();
+}
 
-  auto defer = [&](std::int64_t record_id, bool created, bool unchanged) {
-    for (const Column& column : columns_) {
-      const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
-      if (column.field->self_reference && cells_[i] == Cell::kValue) {
-        deferred_.push_back(
-            {record_id, line, &column, std::get<std::string>(values_[i]), created, unchanged});
+// Looks up what the batch's rows name (the records they are, the records they refer to) in a few
+// queries rather than one per row, then writes each row.
+Status Importer::WriteBatch() {
+  if (batch_.empty()) return Ok();
+  // The records named by external id in other tables (a contact's account).
+  for (Ref ref : {Ref::kAccount, Ref::kContact, Ref::kOpportunity}) {
+    std::vector<std::string> keys;
+    for (const Row& row : batch_) {
+      for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+        if (row.cells[i] == Cell::kLookup && spec_.fields[i].ref == ref) {
+          keys.push_back(std::get<std::string>(row.values[i]));
+        }
       }
     }
-  };
-
-  if (existing) {
-    audit::FieldValues changes;
-    for (const Column& column : columns_) {
-      const Field& f = *column.field;
-      const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
-      if (f.self_reference) continue;
-      if (i == 0 && !rapport_id_index_) continue;  // the key it was found by
-      if (cells_[i] == Cell::kEmpty) {
-        // An empty cell clears an optional value; a value every record must have stays.
-        if (f.required || !std::holds_alternative<std::monostate>(f.fallback)) continue;
-        changes.emplace_back(f.column, db::Null());
-      } else {
-        changes.emplace_back(f.column, values_[i]);
-      }
-    }
-    int changed = 0;
-    if (!changes.empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          changed, audit::UpdateAudited(tx_, options_.actor, spec_.table, *existing, std::nullopt,
-                                        changes, spec_.versioned));
-    }
-    if (changed > 0) {
-      ++report_.updated;
-    } else {
-      ++report_.unchanged;
-    }
-    if (seen) seen->id = *existing;
-    defer(*existing, false, changed == 0);
-    return Ok();
+    if (!keys.empty()) RAPPORT_RETURN_IF_ERROR(FindAll(TableOf(ref), keys, found_[SlotOf(ref)]));
   }
+  // The records the rows are: by rapport_id, or by external id.
+  std::unordered_map<std::string, std::optional<std::int64_t>> mine;
+  {
+    std::vector<std::string> keys;
+    for (const Row& row : batch_) {
+      if (row.rapport_id) {
+        keys.push_back("#" + std::to_string(*row.rapport_id));
+      } else if (row.seen && !table_was_empty_) {
+        keys.push_back(std::get<std::string>(row.values[0]));
+      }
+    }
+    if (!keys.empty()) RAPPORT_RETURN_IF_ERROR(FindAll(spec_.table, keys, mine));
+  }
+  struct Update {
+    Row* row;
+    std::int64_t id;
+  };
+  std::vector<Update> updates;
+  for (Row& row : batch_) {
+    rejected_in_row_ = 0;
+    for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+      if (row.cells[i] != Cell::kLookup) continue;
+      const Field& f = spec_.fields[i];
+      const std::string key = std::get<std::string>(row.values[i]);
+      const auto& known = found_[SlotOf(f.ref)];
+      auto it = known.find(key);
+      if (it != known.end() && it->second) {
+        row.values[i] = *it->second;
+        row.cells[i] = Cell::kValue;
+      } else {
+        Reject(row.line, column_of_field_[i]->header,
+               Quoted(key) + " is not the external id of " +
+                   (f.ref == Ref::kAccount   ? "an account"
+                    : f.ref == Ref::kContact ? "a contact"
+                                             : "an opportunity"));
+      }
+    }
+    std::optional<std::int64_t> existing;
+    if (row.rapport_id) {
+      auto it = mine.find("#" + std::to_string(*row.rapport_id));
+      if (it == mine.end() || !it->second) {
+        Reject(row.line, "rapport_id",
+               "there is no " + spec_.name + " record " + std::to_string(*row.rapport_id));
+      } else {
+        existing = it->second;
+      }
+    } else if (row.seen && !table_was_empty_) {
+      auto it = mine.find(std::get<std::string>(row.values[0]));
+      if (it != mine.end()) existing = it->second;
+    }
+    if (!existing && rejected_in_row_ == 0) {
+      for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+        const Field& f = spec_.fields[i];
+        if (f.required && row.cells[i] == Cell::kEmpty) {
+          Reject(row.line, f.name, "a new record needs " + f.name);
+        }
+      }
+    }
+    if (rejected_in_row_ > 0) {
+      ++report_.rejected;
+      continue;
+    }
+    if (existing) {
+      updates.push_back({&row, *existing});
+    } else {
+      RAPPORT_RETURN_IF_ERROR(Create(row));
+    }
+  }
+  // Updates: the stored values of every row at once (locked on PostgreSQL), then each change.
+  if (!updates.empty() && !compared_.empty()) {
+    std::string sql = "SELECT id";
+    for (std::size_t i : compared_) sql += ", " + spec_.fields[i].column;
+    sql += " FROM " + spec_.table + " WHERE id IN (";
+    db::Params ids;
+    for (const Update& u : updates) {
+      sql += ids.empty() ? "?" : ", ?";
+      ids.push_back(u.id);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                             tx_.Query(sql + ")" + db::LockRowSuffix(tx_.backend()), ids));
+    std::unordered_map<std::int64_t, const db::Row*> stored;
+    for (const db::Row& r : rows) stored[r.Int(0)] = &r;
+    for (const Update& u : updates) {
+      audit::FieldValues changes;
+      std::vector<db::Value> current;
+      const db::Row& now = *stored.at(u.id);
+      for (std::size_t k = 0; k < compared_.size(); ++k) {
+        const std::size_t i = compared_[k];
+        const Field& f = spec_.fields[i];
+        if (u.row->cells[i] == Cell::kEmpty) {
+          // An empty cell clears an optional value; a value every record must have stays.
+          if (f.required || !std::holds_alternative<std::monostate>(f.fallback)) continue;
+          changes.emplace_back(f.column, db::Null());
+        } else {
+          changes.emplace_back(f.column, u.row->values[i]);
+        }
+        current.push_back(now.at(k + 1));
+      }
+      RAPPORT_ASSIGN_OR_RETURN(
+          int changed, audit::WriteChanges(tx_, options_.actor, spec_.table, u.id, current, changes,
+                                           spec_.versioned));
+      if (changed > 0) {
+        ++report_.updated;
+      } else {
+        ++report_.unchanged;
+      }
+      if (u.row->seen) u.row->seen->id = u.id;
+      Defer(*u.row, u.id, false, changed == 0);
+    }
+  } else {
+    for (const Update& u : updates) {
+      ++report_.unchanged;
+      if (u.row->seen) u.row->seen->id = u.id;
+      Defer(*u.row, u.id, false, true);
+    }
+  }
+  batch_.clear();
+  if (pending_.size() >= 5000) return Flush();
+  return Ok();
+}
 
+void Importer::Defer(const Row& row, std::int64_t record_id, bool created, bool unchanged) {
+  for (const Column& column : columns_) {
+    const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
+    if (column.field->self_reference && row.cells[i] == Cell::kValue) {
+      deferred_.push_back(
+          {record_id, row.line, &column, std::get<std::string>(row.values[i]), created, unchanged});
+    }
+  }
+}
+
+Status Importer::Create(Row& row) {
   const std::int64_t id = next_id_++;
   db::Params params;
   params.reserve(insert_columns_.size());
@@ -617,18 +760,17 @@ Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
       continue;
     }
     const Field& f = spec_.fields[i];
-    if (f.self_reference || cells_[i] != Cell::kValue) {
+    if (f.self_reference || row.cells[i] != Cell::kValue) {
       params.push_back(f.self_reference ? db::Null() : f.fallback);
     } else {
-      params.push_back(values_[i]);
+      params.push_back(std::move(row.values[i]));
     }
   }
+  Defer(row, id, true, false);
   pending_.push_back(std::move(params));
   pending_ids_.push_back(id);
   ++report_.created;
-  if (seen) seen->id = id;
-  defer(id, true, false);
-  if (pending_.size() >= 5000) return Flush();
+  if (row.seen) row.seen->id = id;
   return Ok();
 }
 
@@ -658,6 +800,7 @@ Status Importer::Flush() {
 }
 
 Status Importer::Finish() {
+  RAPPORT_RETURN_IF_ERROR(WriteBatch());
   RAPPORT_RETURN_IF_ERROR(Flush());
   // References to records of the same type (a parent account, whom a contact reports to) may
   // name a row further down the file: they are set now that every row is in.
@@ -842,6 +985,9 @@ ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSou
         }
       }
       RAPPORT_RETURN_IF_ERROR(importer.Finish());
+      // Rows are checked in batches: the rejections read best in the file's order.
+      std::stable_sort(report.rejections.begin(), report.rejections.end(),
+                       [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
       if (options.progress) options.progress(report.rows_read, source.bytes_read());
       report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
       if (options.dry_run || report.status == "rejected") {
