@@ -19,19 +19,14 @@ void AddExportCommand(CLI::App& app, Context& context) {
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
-  command
-      ->add_option("--type", args->type,
-                   "accounts, contacts, opportunities, activities or sales-lines")
-      ->required();
+  command->add_option("--type", args->type, imports::kRecordTypeNames)->required();
   command->add_option("--out", args->out, "The file to write (.csv or .xlsx)")->required();
   command->add_option("--format", args->format, "csv or xlsx (default: from --out)")
       ->check(CLI::IsMember({"csv", "xlsx"}));
   command->callback([&context, args] {
     const auto type = imports::ParseRecordType(args->type);
     if (!type) {
-      context.exit_code = Fail("--type: '" + args->type +
-                               "' is not accounts, contacts, opportunities, activities or "
-                               "sales-lines");
+      context.exit_code = Fail("--type: '" + args->type + "' is not " + imports::kRecordTypeNames);
       return;
     }
     std::string format = args->format;

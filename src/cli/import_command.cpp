@@ -37,11 +37,7 @@ void AddImportCommand(CLI::App& app, Context& context) {
   };
   auto args = std::make_shared<Args>();
   AddDbOption(*command, args->db);
-  command
-      ->add_option("--type", args->type,
-                   "accounts, contacts, opportunities, activities or "
-                   "sales-lines")
-      ->required();
+  command->add_option("--type", args->type, imports::kRecordTypeNames)->required();
   command->add_option("--file", args->file, "The CSV (UTF-8, RFC 4180) or XLSX file")
       ->required()
       ->check(CLI::ExistingFile);
@@ -59,9 +55,7 @@ void AddImportCommand(CLI::App& app, Context& context) {
   command->callback([&context, args] {
     const auto type = imports::ParseRecordType(args->type);
     if (!type) {
-      context.exit_code = Fail("--type: '" + args->type +
-                               "' is not accounts, contacts, opportunities, activities or "
-                               "sales-lines");
+      context.exit_code = Fail("--type: '" + args->type + "' is not " + imports::kRecordTypeNames);
       return;
     }
     imports::ImportOptions options;

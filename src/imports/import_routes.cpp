@@ -234,8 +234,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
           if (key == "type") {
             type = ParseRecordType(value);
             if (!type) {
-              return Error::InvalidField(
-                  key, "must be accounts, contacts, opportunities, activities or sales-lines");
+              return Error::InvalidField(key, std::string("must be ") + kRecordTypeNames);
             }
           } else if (key == "dry_run") {
             RAPPORT_ASSIGN_OR_RETURN(options.dry_run, ParseFlag(key, value));
@@ -282,7 +281,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
       {"Import a CSV or XLSX file of accounts, contacts, opportunities, activities or sales lines "
        "(admins). The import runs as a job: follow it at the Location returned",
        "Imports",
-       {{"type", "string", "accounts, contacts, opportunities, activities or sales-lines"},
+       {{"type", "string", kRecordTypeNames},
         {"dry_run", "boolean", "check and count, write nothing"},
         {"mode", "string", "all_or_nothing (default) or partial (write the good rows)"},
         {"file_name", "string", "the file's name, for the record"},
@@ -398,8 +397,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const auto type = ParseRecordType(r.PathParam("type"));
          if (!type) {
-           return Error::InvalidField(
-               "type", "must be accounts, contacts, opportunities, activities or sales-lines");
+           return Error::InvalidField("type", std::string("must be ") + kRecordTypeNames);
          }
          std::string format = "csv";
          for (const auto& [key, value] : r.query) {

@@ -68,6 +68,9 @@ struct RecordSpec {
 const RecordSpec& SpecOf(RecordType type);
 // "accounts", "contacts", "opportunities", "activities", "sales-lines" (or "sales_lines").
 std::optional<RecordType> ParseRecordType(std::string_view name);
+// The names ParseRecordType takes, for messages and help.
+inline constexpr const char* kRecordTypeNames =
+    "accounts, contacts, opportunities, activities or sales-lines";
 const std::vector<RecordType>& AllRecordTypes();
 
 // "Account Name" -> "accountname": lower case, letters and digits only.
