@@ -220,6 +220,18 @@ Status TuneForBulkLoad(Transaction& transaction) {
   return transaction.ExecuteScript("SET LOCAL maintenance_work_mem = '512MB'");
 }
 
+Result<bool> ColumnExists(Transaction& transaction, std::string_view table,
+                          std::string_view column) {
+  const std::string sql =
+      transaction.backend() == Backend::kSqlite
+          ? "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?"
+          : "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? AND column_name = ?";
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t count,
+                           transaction.QueryInt(sql, {std::string(table), std::string(column)}));
+  return count > 0;
+}
+
 Result<bool> TableExists(Transaction& transaction, std::string_view table) {
   const std::string sql =
       transaction.backend() == Backend::kSqlite

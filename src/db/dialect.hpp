@@ -76,6 +76,10 @@ Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
 // Gives the connection room for a large load (SQLite page cache; PostgreSQL index build memory).
 Status TuneForBulkLoad(Transaction& transaction);
 
+// True when `table` has a column named `column`.
+Result<bool> ColumnExists(Transaction& transaction, std::string_view table,
+                          std::string_view column);
+
 // True when the table exists in the database.
 Result<bool> TableExists(Transaction& transaction, std::string_view table);
 

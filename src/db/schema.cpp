@@ -922,6 +922,23 @@ Status ApplyImports(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kImports));
 }
 
+// Two shipped migrations were later edited in place, so databases made before the edits differ
+// from new ones: migration 4 gained handover_items.to_territory_id (territory splits; handovers
+// fail without it) and migration 1 lost purchases_warranty_idx (which the nightly warranty alerts
+// read by). This brings both kinds of database to the same schema.
+Status ApplySchemaRepair(Transaction& transaction) {
+  RAPPORT_ASSIGN_OR_RETURN(bool has_column,
+                           ColumnExists(transaction, "handover_items", "to_territory_id"));
+  if (!has_column) {
+    RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(
+        RenderSchema(transaction.backend(),
+                     "ALTER TABLE handover_items ADD COLUMN to_territory_id {int} REFERENCES "
+                     "territories (id)")));
+  }
+  return transaction.ExecuteScript(
+      "CREATE INDEX IF NOT EXISTS purchases_warranty_idx ON purchases (warranty_end)");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -940,6 +957,8 @@ const std::vector<Migration>& AllMigrations() {
       {12, "opportunity revenue splits", &ApplyOpportunitySplits},
       {13, "advisory boards", &ApplyAdvisoryBoards},
       {14, "bulk imports; external ids on activities and sales lines", &ApplyImports},
+      {15, "the same schema for databases made before two migrations were edited",
+       &ApplySchemaRepair},
   };
   return migrations;
 }
