@@ -314,7 +314,8 @@ class SqliteDatabase final : public Database {
     RAPPORT_ASSIGN_OR_RETURN(
         db->writer_, OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options));
     RAPPORT_RETURN_IF_ERROR(
-        db->writer_->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
+        db->writer_->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                          "PRAGMA cache_size = -65536"));
     return std::unique_ptr<Database>(std::move(db));
   }
 
