@@ -36,6 +36,16 @@ std::string BuildReachCondition(const Caller& caller, std::string_view alias) {
 
 }  // namespace
 
+std::string AccountReachSet(const Caller& caller) {
+  return "SELECT reach_s.id FROM accounts reach_s WHERE reach_s.territory_id IN (" +
+         JoinIds(caller.territory_ids) +
+         ") UNION SELECT reach_o.id FROM accounts reach_o WHERE reach_o.owner_id IN (" +
+         JoinIds(caller.user_ids) +
+         ") UNION SELECT reach_m.account_id FROM account_team_members reach_m WHERE "
+         "reach_m.user_id = " +
+         std::to_string(caller.user_id);
+}
+
 void PrepareReach(Caller& caller) {
   caller.reach_a = BuildReachCondition(caller, "a");
   caller.reach_t = BuildReachCondition(caller, "t");

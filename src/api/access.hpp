@@ -19,6 +19,12 @@ namespace rapport::api {
 // for an admin. Integers only are inlined; nothing from the request.
 std::string AccountReachCondition(const Caller& caller, std::string_view alias);
 
+// The same reach as a set of account ids ("SELECT id FROM accounts WHERE territory_id IN (...)
+// UNION ..."), each part from its own index: lists of a caller with a small reach are driven from
+// it rather than by walking a sort index past a million accounts out of reach. Not for
+// admins (everything) nor for point lookups, where AccountReachCondition is cheaper.
+std::string AccountReachSet(const Caller& caller);
+
 // Fills caller.reach_a / reach_t from its reach; call whenever the reach changes.
 void PrepareReach(Caller& caller);
 
