@@ -1,5 +1,6 @@
 #include "api/resource.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <set>
 
@@ -65,10 +66,37 @@ std::string ReachCondition(const ResourceSpec& spec, const Caller& caller) {
   return via;
 }
 
-// The reach of a list: for someone who reaches few accounts (not a manager), the set of those
-// accounts drives the query (measured at 1M accounts, a rep's list by name: 30 ms -> 4 ms).
-std::string ListReachCondition(const ResourceSpec& spec, const Caller& caller) {
+// How many territories there are, looked up at most once a minute (they change rarely).
+std::int64_t TerritoryCount(ApiContext& ctx) {
+  static std::atomic<std::int64_t> count{-1};
+  static std::atomic<Instant> checked_at{0};
+  const Instant now = ctx.clock.Now();
+  if (count.load() < 0 || now - checked_at.load() > 60 * kMicrosPerSecond) {
+    std::int64_t n = -1;
+    const Status s = ctx.database.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(n, tx.QueryInt("SELECT count(*) FROM territories"));
+      return Ok();
+    });
+    if (s.ok()) {
+      count = n;
+      checked_at = now;
+    }
+  }
+  return count.load();
+}
+
+// The reach of a list. Someone whose territories are a small part of the company's reaches
+// accounts scattered thinly through the table: their list is driven from the set of those
+// accounts (measured at 1M accounts, a rep's list by name: 30 ms -> 4.6 ms a request). Where
+// the reach is a good share of the accounts (a small company, managers), walking the sort index
+// until a page is found is cheaper (2,000 accounts: 0.21 ms against 0.44 ms).
+std::string ListReachCondition(ApiContext& ctx, const ResourceSpec& spec, const Caller& caller) {
   if (spec.scope == Scope::kReference || caller.all_accounts || IsManager(caller)) {
+    return ReachCondition(spec, caller);
+  }
+  const std::int64_t territories = TerritoryCount(ctx);
+  if (territories < 0 ||
+      static_cast<std::int64_t>(caller.territory_ids.size()) * 20 >= territories) {
     return ReachCondition(spec, caller);
   }
   const std::string set = AccountReachSet(caller);
@@ -355,7 +383,7 @@ Result<db::Value> FilterValue(const FieldSpec& f, const std::string& param,
 
 Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
                       const Caller& caller) {
-  std::string where = ListReachCondition(spec, caller);
+  std::string where = ListReachCondition(ctx, spec, caller);
   db::Params params;
   int limit = kDefaultLimit;
   SortKey sort;
