@@ -27,6 +27,11 @@ bool CsvReader::Fill() {
   return end_ > 0;
 }
 
+Error CsvReader::TooLong() const {
+  return Malformed("a record longer than " + std::to_string(max_record_bytes_ >> 10) +
+                   " KiB: is this a CSV file?");
+}
+
 Error CsvReader::Malformed(const std::string& what) const {
   return Error(ErrorCode::kMalformed, "line " + std::to_string(record_line_) + ": " + what);
 }
@@ -81,8 +86,7 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
           consumed_ += upto - p;
           begin_ = upto - buffer_.data();
           if (record_bytes > max_record_bytes_) {
-            return Malformed("a record longer than " + std::to_string(max_record_bytes_ >> 10) +
-                             " KiB: is this a CSV file?");
+            return TooLong();
           }
           if (!q) continue;
           Get();  // the quote
@@ -123,8 +127,7 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
       consumed_ += r - p;
       begin_ = r - buffer_.data();
       if (record_bytes > max_record_bytes_) {
-        return Malformed("a record longer than " + std::to_string(max_record_bytes_ >> 10) +
-                         " KiB: is this a CSV file?");
+        return TooLong();
       }
       c = Get();
     }

@@ -42,6 +42,7 @@ class CsvReader final : public RecordSource {
     return static_cast<unsigned char>(buffer_[begin_]);
   }
   Error Malformed(const std::string& what) const;
+  Error TooLong() const;
 
   Source source_;
   std::size_t max_record_bytes_;

@@ -9,6 +9,7 @@
 
 #include "db/migrations.hpp"
 #include "support/run_command.hpp"
+#include "support/run_rapport.hpp"
 #include "support/test_database.hpp"
 #include "users/password.hpp"
 
@@ -21,10 +22,7 @@ using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TempDir;
 using ::rapport::testing::TestDatabase;
 
-CommandResult Rapport(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), RAPPORT_BINARY);
-  return RunCommand(args, input);
-}
+using ::rapport::testing::RunRapport;
 
 // The lines that matter for a one-line error: no stack traces, no help dumps.
 int LineCount(const std::string& text) {
@@ -57,7 +55,7 @@ std::map<std::string, std::string> ReportedCounts(const std::string& out) {
 }
 
 TEST(Cli, VersionNamesTheReleaseTheCommitAndTheSchema) {
-  const auto r = Rapport({"version"});
+  const auto r = RunRapport({"version"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("rapport 0."), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("commit "), std::string::npos);
@@ -65,16 +63,16 @@ TEST(Cli, VersionNamesTheReleaseTheCommitAndTheSchema) {
 }
 
 TEST(Cli, UsageErrorsAreOneClearLine) {
-  const auto unknown = Rapport({"migrate", "--db", "x.db", "--colour", "red"});
+  const auto unknown = RunRapport({"migrate", "--db", "x.db", "--colour", "red"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("--colour"), std::string::npos) << unknown.err;
   EXPECT_EQ(LineCount(unknown.err), 1) << unknown.err;
 
-  const auto no_db = Rapport({"migrate"});
+  const auto no_db = RunRapport({"migrate"});
   EXPECT_EQ(no_db.exit_code, 2);
   EXPECT_NE(no_db.err.find("--db"), std::string::npos) << no_db.err;
 
-  const auto bad_scale = Rapport({"demo", "--db", "x.db", "--scale", "huge"});
+  const auto bad_scale = RunRapport({"demo", "--db", "x.db", "--scale", "huge"});
   EXPECT_EQ(bad_scale.exit_code, 2);
   EXPECT_NE(bad_scale.err.find("huge"), std::string::npos) << bad_scale.err;
   EXPECT_FALSE(std::filesystem::exists("x.db"));
@@ -82,18 +80,18 @@ TEST(Cli, UsageErrorsAreOneClearLine) {
 
 TEST(Cli, AWrongDatabaseIsNamedAndNothingIsCreated) {
   TempDir dir;
-  const auto no_dir = Rapport({"migrate", "--db", dir.File("missing/dir/r.db")});
+  const auto no_dir = RunRapport({"migrate", "--db", dir.File("missing/dir/r.db")});
   EXPECT_EQ(no_dir.exit_code, 1);
   EXPECT_NE(no_dir.err.find("missing/dir"), std::string::npos) << no_dir.err;
   EXPECT_EQ(LineCount(no_dir.err), 1) << no_dir.err;
 
-  const auto missing = Rapport({"serve", "--db", dir.File("nothing.db")});
+  const auto missing = RunRapport({"serve", "--db", dir.File("nothing.db")});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(dir.File("nothing.db")));
 
   const auto unreachable =
-      Rapport({"migrate", "--db", "postgresql://rapport:hunter2@127.0.0.1:1/rapport"});
+      RunRapport({"migrate", "--db", "postgresql://rapport:hunter2@127.0.0.1:1/rapport"});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("cannot connect to PostgreSQL"), std::string::npos)
       << unreachable.err;
@@ -101,7 +99,7 @@ TEST(Cli, AWrongDatabaseIsNamedAndNothingIsCreated) {
 
   const std::string text_file = dir.File("notes.txt");
   std::ofstream(text_file) << std::string(5000, 'n');
-  const auto not_db = Rapport({"migrate", "--db", text_file});
+  const auto not_db = RunRapport({"migrate", "--db", text_file});
   EXPECT_EQ(not_db.exit_code, 1);
   EXPECT_NE(not_db.err.find("not a usable SQLite database"), std::string::npos) << not_db.err;
 }
@@ -109,10 +107,10 @@ TEST(Cli, AWrongDatabaseIsNamedAndNothingIsCreated) {
 TEST(Cli, MigrateAppliesOnlyWhatIsMissingAndServeRefusesANewerDatabase) {
   TempDir dir;
   const std::string db = dir.File("r.db");
-  const auto first = Rapport({"migrate", "--db", db});
+  const auto first = RunRapport({"migrate", "--db", db});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("applied migration 1"), std::string::npos);
-  const auto second = Rapport({"migrate", "--db", db});
+  const auto second = RunRapport({"migrate", "--db", db});
   EXPECT_EQ(second.exit_code, 0);
   EXPECT_NE(second.out.find("nothing to do"), std::string::npos) << second.out;
   EXPECT_EQ(second.out.find("applied"), std::string::npos);
@@ -125,7 +123,7 @@ TEST(Cli, MigrateAppliesOnlyWhatIsMissingAndServeRefusesANewerDatabase) {
                     })
                     .ok());
   }
-  const auto serve = Rapport({"serve", "--db", db, "--listen", "127.0.0.1:0"});
+  const auto serve = RunRapport({"serve", "--db", db, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_NE(serve.err.find("schema version 999"), std::string::npos) << serve.err;
   EXPECT_NE(serve.err.find("upgrade rapport"), std::string::npos) << serve.err;
@@ -135,7 +133,7 @@ TEST(Cli, RapportDbFromTheEnvironment) {
   TempDir dir;
   const std::string db = dir.File("env.db");
   setenv("RAPPORT_DB", db.c_str(), 1);
-  const auto r = Rapport({"migrate"});
+  const auto r = RunRapport({"migrate"});
   unsetenv("RAPPORT_DB");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(db));
@@ -144,40 +142,40 @@ TEST(Cli, RapportDbFromTheEnvironment) {
 TEST(Cli, UserAddReadsThePasswordAndRefusesBadInput) {
   TempDir dir;
   const std::string db = dir.File("r.db");
-  ASSERT_EQ(Rapport({"migrate", "--db", db}).exit_code, 0);
-  const auto bad_email = Rapport({"user", "add", "--db", db, "--email", "not-an-email", "--name",
-                                  "Jo Bloggs", "--role", "rep", "--password-stdin"},
-                                 "long enough password\n");
+  ASSERT_EQ(RunRapport({"migrate", "--db", db}).exit_code, 0);
+  const auto bad_email = RunRapport({"user", "add", "--db", db, "--email", "not-an-email", "--name",
+                                     "Jo Bloggs", "--role", "rep", "--password-stdin"},
+                                    "long enough password\n");
   EXPECT_EQ(bad_email.exit_code, 1);
   EXPECT_NE(bad_email.err.find("--email"), std::string::npos) << bad_email.err;
   EXPECT_EQ(LineCount(bad_email.err), 1);
 
-  const auto bad_role = Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name",
-                                 "Jo", "--role", "wizard", "--password-stdin"},
-                                "long enough password\n");
+  const auto bad_role = RunRapport({"user", "add", "--db", db, "--email", "jo@example.org",
+                                    "--name", "Jo", "--role", "wizard", "--password-stdin"},
+                                   "long enough password\n");
   EXPECT_EQ(bad_role.exit_code, 1);
   EXPECT_NE(bad_role.err.find("--role"), std::string::npos) << bad_role.err;
 
-  const auto no_tty = Rapport(
+  const auto no_tty = RunRapport(
       {"user", "add", "--db", db, "--email", "jo@example.org", "--name", "Jo", "--role", "rep"});
   EXPECT_EQ(no_tty.exit_code, 1);
   EXPECT_NE(no_tty.err.find("--password-stdin"), std::string::npos) << no_tty.err;
 
-  const auto short_password = Rapport({"user", "add", "--db", db, "--email", "jo@example.org",
-                                       "--name", "Jo", "--role", "rep", "--password-stdin"},
-                                      "short\n");
+  const auto short_password = RunRapport({"user", "add", "--db", db, "--email", "jo@example.org",
+                                          "--name", "Jo", "--role", "rep", "--password-stdin"},
+                                         "short\n");
   EXPECT_EQ(short_password.exit_code, 1);
   EXPECT_NE(short_password.err.find("at least 8"), std::string::npos) << short_password.err;
   EXPECT_EQ(CountRows(db, "users"), 0);
 
-  const auto boss = Rapport({"user", "add", "--db", db, "--email", "Boss@Example.org", "--name",
-                             "The Boss", "--role", "rsm", "--password-stdin"},
-                            "boss password 1\n");
+  const auto boss = RunRapport({"user", "add", "--db", db, "--email", "Boss@Example.org", "--name",
+                                "The Boss", "--role", "rsm", "--password-stdin"},
+                               "boss password 1\n");
   ASSERT_EQ(boss.exit_code, 0) << boss.err;
   const auto added =
-      Rapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name", "Jo Bloggs",
-               "--role", "rep", "--manager", "boss@example.org", "--password-stdin"},
-              "correct horse battery\n");
+      RunRapport({"user", "add", "--db", db, "--email", "jo@example.org", "--name", "Jo Bloggs",
+                  "--role", "rep", "--manager", "boss@example.org", "--password-stdin"},
+                 "correct horse battery\n");
   ASSERT_EQ(added.exit_code, 0) << added.err;
   EXPECT_NE(added.out.find("jo@example.org"), std::string::npos);
 
@@ -198,9 +196,9 @@ TEST(Cli, UserAddReadsThePasswordAndRefusesBadInput) {
           })
           .ok());
 
-  const auto again = Rapport({"user", "add", "--db", db, "--email", "JO@example.org", "--name",
-                              "Jo Again", "--role", "rep", "--password-stdin"},
-                             "another password\n");
+  const auto again = RunRapport({"user", "add", "--db", db, "--email", "JO@example.org", "--name",
+                                 "Jo Again", "--role", "rep", "--password-stdin"},
+                                "another password\n");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
   EXPECT_EQ(CountRows(db, "users"), 2);
@@ -213,10 +211,11 @@ TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
   RAPPORT_SKIP_IF_UNAVAILABLE(target);
   TempDir dir;
   const std::string reference = dir.File("reference.db");
-  const auto first = Rapport({"demo", "--db", reference, "--seed", "7", "--as-of", "2026-11-28"});
+  const auto first =
+      RunRapport({"demo", "--db", reference, "--seed", "7", "--as-of", "2026-11-28"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const auto second =
-      Rapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
+      RunRapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const auto counts = ReportedCounts(first.out);
   EXPECT_EQ(counts.at("accounts"), "2,000");
@@ -229,7 +228,7 @@ TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
   EXPECT_NE(first.err.find("loaded accounts"), std::string::npos) << "no progress shown";
 
   // Again on the same database: refused, nothing added.
-  const auto refill = Rapport({"demo", "--db", target.url(), "--seed", "7"});
+  const auto refill = RunRapport({"demo", "--db", target.url(), "--seed", "7"});
   EXPECT_EQ(refill.exit_code, 1);
   EXPECT_NE(refill.err.find("already holds"), std::string::npos) << refill.err;
   EXPECT_EQ(CountRows(target.url(), "accounts"), 2000);
@@ -238,7 +237,7 @@ TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
 TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
   TestDatabase target(GetParam());
   RAPPORT_SKIP_IF_UNAVAILABLE(target);
-  ASSERT_EQ(Rapport({"migrate", "--db", target.url()}).exit_code, 0);
+  ASSERT_EQ(RunRapport({"migrate", "--db", target.url()}).exit_code, 0);
   std::map<std::string, std::int64_t> migrated;  // what the migrations themselves put in
   for (const std::string& table : db::DomainTables())
     migrated[table] = CountRows(target.url(), table);
@@ -252,7 +251,7 @@ TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
     EXPECT_EQ(CountRows(target.url(), table), migrated[table]) << table;
   }
   // And the database is still good for a full demo.
-  const auto demo_after = Rapport({"demo", "--db", target.url(), "--seed", "3"});
+  const auto demo_after = RunRapport({"demo", "--db", target.url(), "--seed", "3"});
   EXPECT_EQ(demo_after.exit_code, 0) << demo_after.err;
 }
 
@@ -263,8 +262,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, CliDemo,
 TEST(Cli, DoctorListsBrokenInvariantsAndExitsNonZero) {
   TempDir dir;
   const std::string db = dir.File("doctor.db");
-  ASSERT_EQ(Rapport({"demo", "--db", db, "--seed", "7"}).exit_code, 0);
-  const auto healthy = Rapport({"doctor", "--db", db});
+  ASSERT_EQ(RunRapport({"demo", "--db", db, "--seed", "7"}).exit_code, 0);
+  const auto healthy = RunRapport({"doctor", "--db", db});
   EXPECT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
   EXPECT_NE(healthy.out.find("every invariant holds"), std::string::npos);
   {
@@ -275,7 +274,7 @@ TEST(Cli, DoctorListsBrokenInvariantsAndExitsNonZero) {
                     })
                     .ok());
   }
-  const auto sick = Rapport({"doctor", "--db", db});
+  const auto sick = RunRapport({"doctor", "--db", db});
   EXPECT_EQ(sick.exit_code, 1);
   EXPECT_NE(sick.out.find("2 x account without an owner: [accounts 3] [accounts 4]"),
             std::string::npos)
@@ -286,7 +285,7 @@ TEST(Cli, DoctorListsBrokenInvariantsAndExitsNonZero) {
 TEST(Cli, BackupCopiesALiveSqliteDatabase) {
   TempDir dir;
   const std::string db = dir.File("live.db"), copy = dir.File("copy.db");
-  ASSERT_EQ(Rapport({"demo", "--db", db, "--seed", "5"}).exit_code, 0);
+  ASSERT_EQ(RunRapport({"demo", "--db", db, "--seed", "5"}).exit_code, 0);
   // A writer holds the database open (WAL) while the backup runs.
   auto live = db::Database::Open(db);
   ASSERT_TRUE(live.ok());
@@ -295,7 +294,7 @@ TEST(Cli, BackupCopiesALiveSqliteDatabase) {
                     return tx.Execute("UPDATE accounts SET region = 'Backed up' WHERE id = 1");
                   })
                   .ok());
-  const auto backup = Rapport({"backup", "--db", db, "--to", copy});
+  const auto backup = RunRapport({"backup", "--db", db, "--to", copy});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_EQ(CountRows(copy, "accounts"), 2000);
   EXPECT_EQ(CountRows(copy, "activities"), CountRows(db, "activities"));
@@ -309,12 +308,12 @@ TEST(Cli, BackupCopiesALiveSqliteDatabase) {
                   })
                   .ok());
 
-  const auto overwrite = Rapport({"backup", "--db", db, "--to", copy});
+  const auto overwrite = RunRapport({"backup", "--db", db, "--to", copy});
   EXPECT_EQ(overwrite.exit_code, 1);
   EXPECT_NE(overwrite.err.find("already exists"), std::string::npos) << overwrite.err;
 
   const auto postgres =
-      Rapport({"backup", "--db", "postgresql://u:pw@127.0.0.1/db", "--to", "x.dump"});
+      RunRapport({"backup", "--db", "postgresql://u:pw@127.0.0.1/db", "--to", "x.dump"});
   EXPECT_EQ(postgres.exit_code, 1);
   EXPECT_NE(postgres.err.find("pg_dump"), std::string::npos) << postgres.err;
   EXPECT_EQ(postgres.err.find(":pw@"), std::string::npos);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_command.hpp"
+#include "support/run_rapport.hpp"
 #include "support/test_database.hpp"
 
 namespace rapport::imports {
@@ -22,23 +23,20 @@ using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TempDir;
 using ::rapport::testing::TestDatabase;
 
-CommandResult Rapport(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), RAPPORT_BINARY);
-  return RunCommand(args, input);
-}
+using ::rapport::testing::RunRapport;
 
 class ImportTest : public ::testing::TestWithParam<db::Backend> {
  protected:
   void SetUp() override {
     if (!target_.available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
-    ASSERT_EQ(Rapport({"migrate", "--db", target_.url()}).exit_code, 0);
+    ASSERT_EQ(RunRapport({"migrate", "--db", target_.url()}).exit_code, 0);
     for (const auto& [email, name, role] :
          std::vector<std::tuple<std::string, std::string, std::string>>{
              {"ann@example.org", "Ann Owner", "rep"},
              {"bob@example.org", "Bob Seller", "account_manager"}}) {
-      const auto added = Rapport({"user", "add", "--db", target_.url(), "--email", email, "--name",
-                                  name, "--role", role, "--password-stdin"},
-                                 "a long password\n");
+      const auto added = RunRapport({"user", "add", "--db", target_.url(), "--email", email,
+                                     "--name", name, "--role", role, "--password-stdin"},
+                                    "a long password\n");
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
     Exec("INSERT INTO territories (name, created_at, updated_at) VALUES ('London', 1, 1)");
@@ -94,7 +92,7 @@ class ImportTest : public ::testing::TestWithParam<db::Backend> {
     std::vector<std::string> args = {"import", "--db",   target_.url(), "--type",
                                      type,     "--file", path,          "--json"};
     args.insert(args.end(), more.begin(), more.end());
-    const auto result = Rapport(args);
+    const auto result = RunRapport(args);
     json report = json::parse(result.out, nullptr, false);
     EXPECT_FALSE(report.is_discarded()) << result.out << result.err;
     if (report.is_discarded()) report = json::object();
@@ -223,7 +221,7 @@ TEST_P(ImportTest, OtherCrmsExportsImportAndASecondImportChangesNothing) {
     for (const std::string extension : {"csv", "xlsx"}) {
       const std::string out = dir_.File(type + "-export." + extension);
       const auto exported =
-          Rapport({"export", "--db", target_.url(), "--type", type, "--out", out});
+          RunRapport({"export", "--db", target_.url(), "--type", type, "--out", out});
       ASSERT_EQ(exported.exit_code, 0) << exported.err;
       EXPECT_NE(exported.out.find(std::to_string(rows) + " " + type), std::string::npos)
           << exported.out;
