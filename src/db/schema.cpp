@@ -1,5 +1,6 @@
 // The schema, one migration per function. Written once with dialect tokens (see dialect.hpp).
-// Never edit a migration that has shipped: add a new one.
+// Never edit a migration that has shipped: add a new one (tests/db/migration_fingerprints_test.cpp
+// pins what each leaves behind).
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
 
