@@ -37,9 +37,8 @@ struct Scenario {
 Scenario Make(const std::string& name, rapport::db::Backend backend) {
   if (name == "get-account") {
     return {false, [](Transaction& tx, std::int64_t id, std::int64_t) -> Status {
-              auto row = tx.QueryOne(std::string("SELECT ") + kAccountColumns +
-                                         " FROM accounts WHERE id = ?",
-                                     {id});
+              auto row = tx.QueryOne(
+                  std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?", {id});
               return row.ok() ? Status(rapport::Ok()) : Status(row.error());
             }};
   }
@@ -68,8 +67,8 @@ Scenario Make(const std::string& name, rapport::db::Backend backend) {
   }
   if (name == "create-activity") {
     return {true, [](Transaction& tx, std::int64_t id, std::int64_t n) -> Status {
-              auto user = tx.QueryInt("SELECT coalesce(owner_id, 1) FROM accounts WHERE id = ?",
-                                      {id});
+              auto user =
+                  tx.QueryInt("SELECT coalesce(owner_id, 1) FROM accounts WHERE id = ?", {id});
               if (!user.ok()) return user.error();
               auto made = tx.QueryInt(
                   "INSERT INTO activities (account_id, user_id, kind, occurred_at, subject, "
@@ -113,10 +112,14 @@ int main(int argc, char** argv) {
   double seconds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
-    if (key == "--db") url = value;
-    else if (key == "--scenario") scenario_name = value;
-    else if (key == "--threads") threads = std::stoi(value);
-    else if (key == "--seconds") seconds = std::stod(value);
+    if (key == "--db")
+      url = value;
+    else if (key == "--scenario")
+      scenario_name = value;
+    else if (key == "--threads")
+      threads = std::stoi(value);
+    else if (key == "--seconds")
+      seconds = std::stod(value);
   }
   if (url.empty() || scenario_name.empty()) {
     std::fprintf(stderr, "usage: bench_sql --db URL --scenario NAME [--threads N] [--seconds S]\n");
@@ -158,7 +161,8 @@ int main(int argc, char** argv) {
         auto op = [&](Transaction& tx) { return scenario.run(tx, id, n + 1'000'000'000); };
         const Status result = scenario.write ? db.Write(op) : db.Read(op);
         if (!result.ok()) failures.fetch_add(1);
-        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
         n += threads;
       }
     });
@@ -170,7 +174,9 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto at = [&](double q) { return all.empty() ? 0.0 : all[static_cast<std::size_t>(q * (all.size() - 1))]; };
+  auto at = [&](double q) {
+    return all.empty() ? 0.0 : all[static_cast<std::size_t>(q * (all.size() - 1))];
+  };
   std::printf("%s %.0f ops/s p50 %.3fms p99 %.3fms failures %lld\n", scenario_name.c_str(),
               all.size() / elapsed, at(0.5), at(0.99), static_cast<long long>(failures.load()));
   return failures.load() > 0 ? 1 : 0;

@@ -12,11 +12,11 @@
 
 #include <charconv>
 #include <map>
-#include <sstream>
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "audit/audit_log.hpp"
+#include "imports/csv_reader.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -82,32 +82,6 @@ Result<std::int64_t> ParseNumber(std::string_view text, const std::string& field
     return Error::InvalidField(field, "'" + std::string(text) + "' is not a number");
   }
   return value;
-}
-
-// One CSV line split into fields (quotes, doubled quotes inside).
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
 }
 
 struct MarketRow {
@@ -341,10 +315,12 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
         const bool dry_run = r.QueryParam("dry_run").value_or("false") == "true";
         // Header: account (external_id or id), potential_value, potential_units,
         // competitor_share_percent, as_of.
-        std::istringstream in(r.body);
-        std::string line;
-        if (!std::getline(in, line)) return Error::InvalidField("body", "is empty");
-        const auto header = SplitCsvLine(line);
+        // The import's CSV reader: quoted fields, a BOM, and a file that is not CSV in UTF-8
+        // refused naming its line.
+        imports::CsvReader in(imports::MemorySource(r.body));
+        std::vector<std::string> header;
+        RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
+        if (!any) return Error::InvalidField("body", "is empty");
         const std::vector<std::string> expected_header = {
             "account", "potential_value", "potential_units", "competitor_share_percent", "as_of"};
         if (header != expected_header) {
@@ -357,12 +333,12 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
         const Instant now = ctx.clock.Now();
         api::JsonWriter w;
         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-          int number = 1;
           std::vector<FieldError> problems;
-          while (std::getline(in, line)) {
-            ++number;
-            if (line.empty() || line == "\r") continue;
-            const auto cells = SplitCsvLine(line);
+          std::vector<std::string> cells;
+          while (true) {
+            RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
+            if (!more) break;
+            const int number = static_cast<int>(in.line());
             const std::string at = "line " + std::to_string(number);
             if (cells.size() != 5) {
               problems.push_back({at, "has " + std::to_string(cells.size()) + " fields, not 5"});
