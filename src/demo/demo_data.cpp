@@ -722,6 +722,8 @@ class Filler {
                created,
                created,
                std::int64_t{1}};
+          StageHistory(id, stage, created, closed ? close_day * kMicrosPerDay : now_,
+                       w_.account_owner[a]);
           // The buying influences: up to three of the account's contacts.
           const std::int64_t contacts = w_.contact_count[a];
           static constexpr std::array<SV, 4> roles = {"economic_buyer", "user_buyer",
@@ -731,8 +733,61 @@ class Filler {
             pending_.push_back({next_role++, id, w_.first_contact[a] + k, std::string(roles[k])});
           }
         }));
-    return FlushPending("opportunity_contact_roles",
-                        {"id", "opportunity_id", "contact_id", "role"});
+    RAPPORT_RETURN_IF_ERROR(
+        FlushPending("opportunity_contact_roles", {"id", "opportunity_id", "contact_id", "role"}));
+    return LoadStageMoves();
+  }
+
+  // A deal's way through the stages, as the audit trail records it: it opened in prospecting
+  // and went up one stage at a time (a lost deal from wherever it had reached), each stage taking
+  // a share of the time from opening to `until` (closing, or now for an open deal). From a
+  // generator of its own, so the rest of the demo stays as it was.
+  void StageHistory(std::int64_t id, size_t stage, Instant opened, Instant until,
+                    std::int64_t owner) {
+    size_t last_open = stage;
+    if (stage == 4) last_open = 3;
+    if (stage == 5) last_open = static_cast<size_t>(history_rng_.Below(4));
+    std::vector<size_t> path;
+    for (size_t k = 0; k <= last_open; ++k) path.push_back(k);
+    if (stage >= 4) path.push_back(stage);
+    // Demo deals far off may be dated as opened after today: those are still where they began.
+    if (path.size() < 2 || until - opened < 2 * kMicrosPerDay) return;
+    std::vector<std::int64_t> weights;
+    std::int64_t sum = 0;
+    // An open deal is still in its last stage: give it a share of the time too.
+    const size_t spans = stage >= 4 ? path.size() - 1 : path.size();
+    for (size_t k = 0; k < spans; ++k) sum += weights.emplace_back(history_rng_.Between(1, 10));
+    const Instant span = until - opened;
+    Instant at = opened;
+    for (size_t k = 0; k + 1 < path.size(); ++k) {
+      at += span * weights[k] / sum;
+      stage_moves_.push_back({id, static_cast<std::int8_t>(path[k]),
+                              static_cast<std::int8_t>(path[k + 1]), at, owner});
+    }
+  }
+
+  Status LoadStageMoves() {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t first,
+                             tx_.QueryInt("SELECT coalesce(max(id), 0) FROM audit_history"));
+    RAPPORT_RETURN_IF_ERROR(Load("audit_history",
+                                 {"id", "table_name", "record_id", "action", "field", "old_value",
+                                  "new_value", "changed_by", "changed_at"},
+                                 static_cast<std::int64_t>(stage_moves_.size()),
+                                 [&](std::int64_t i, db::Params& v) {
+                                   const StageMove& m = stage_moves_[static_cast<size_t>(i)];
+                                   v = {first + i + 1,
+                                        std::string("opportunities"),
+                                        m.opportunity_id,
+                                        std::string("update"),
+                                        std::string("stage"),
+                                        std::string(kStages[static_cast<size_t>(m.from)]),
+                                        std::string(kStages[static_cast<size_t>(m.to)]),
+                                        m.by > 0 ? db::Value(m.by) : db::Null(),
+                                        m.at};
+                                 }));
+    stage_moves_.clear();
+    stage_moves_.shrink_to_fit();
+    return db::ResetIdSequence(tx_, "audit_history");
   }
 
   Status Activities() {
@@ -1086,6 +1141,14 @@ class Filler {
   Instant now_;
   World w_;
   std::vector<db::Params> pending_;
+  struct StageMove {
+    std::int64_t opportunity_id;
+    std::int8_t from, to;
+    Instant at;
+    std::int64_t by;
+  };
+  std::vector<StageMove> stage_moves_;
+  Rng history_rng_{0x57A6E};
   DemoReport report_;
 };
 

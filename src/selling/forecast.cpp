@@ -2,7 +2,8 @@
 // each person's deals closing in it by forecast category (commit, best case, pipeline), the
 // weighted pipeline and what is already won, with the win rate, the average days from opening to
 // closing and the calls and visits per order, rolled up the manager hierarchy so that a
-// manager's line equals their own plus their people's; and what changed in the last seven days
+// manager's line equals their own plus their people's; for each open stage, the win rate and days
+// spent there by the deals closed in the period; and what changed in the last seven days
 // (moved, slipped, pulled in, grew, shrank). As JSON, CSV or XLSX (libxlsxwriter).
 #include "selling/forecast.hpp"
 
@@ -15,6 +16,7 @@
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "api/xlsx.hpp"
+#include "selling/opportunity_store.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -52,12 +54,64 @@ struct Change {
   Instant at = 0;
 };
 
+// One open stage, over the deals closed in the period: how many passed through it, how many of
+// those were won, and the days they spent in it (from the stage changes in the audit trail; a deal
+// starts in the stage its first change left, or its final one, at its creation).
+struct StageFigures {
+  std::string stage;
+  std::int64_t reached = 0, won = 0;
+  Instant time_in_stage = 0;
+};
+
 struct Forecast {
   std::string from, to;
   std::vector<Line> lines;  // tree order
   Figures total;
+  std::vector<StageFigures> stages;
   std::vector<Change> changes;
 };
+
+// Walks each closed deal's stage changes (rows ordered by deal, then time) into `stages`.
+void AddStageTimes(const db::Rows& deals, const db::Rows& moves,
+                   const std::function<bool(std::int64_t)>& in_scope,
+                   std::vector<StageFigures>& stages) {
+  auto slot = [&](const std::string& stage) -> StageFigures* {
+    for (auto& s : stages) {
+      if (s.stage == stage) return &s;
+    }
+    return nullptr;
+  };
+  size_t m = 0;
+  for (const auto& deal : deals) {
+    // deal: id, stage, created_at, closed_at, owner_id; moves: record_id, old, new, changed_at.
+    const std::int64_t id = deal.Int(0);
+    while (m < moves.size() && moves[m].Int(0) < id) ++m;
+    const size_t first = m;
+    while (m < moves.size() && moves[m].Int(0) == id) ++m;
+    if (!in_scope(deal.Int(4))) continue;
+    const bool won = deal.Text(1) == "closed_won";
+    std::string stage = first < m ? moves[first].Text(1) : deal.Text(1);
+    Instant entered = deal.Int(2);
+    std::set<std::string> reached;
+    auto leave = [&](Instant at) {
+      if (StageFigures* s = slot(stage)) {
+        s->time_in_stage += std::max<Instant>(0, at - entered);
+        reached.insert(stage);
+      }
+    };
+    for (size_t k = first; k < m; ++k) {
+      leave(moves[k].Int(3));
+      stage = moves[k].Text(2);
+      entered = moves[k].Int(3);
+    }
+    if (!deal.IsNull(3)) leave(deal.Int(3));
+    for (const auto& name : reached) {
+      StageFigures* s = slot(name);
+      ++s->reached;
+      if (won) ++s->won;
+    }
+  }
+}
 
 Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::string& from,
                        const std::string& to, Instant now) {
@@ -154,6 +208,28 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     emit(id, 0);
     f.total.Add(total_of(id));
   }
+
+  // Win rate and days per stage, over the deals closed in the period.
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows closed_deals,
+      tx.Query("SELECT o.id, o.stage, o.created_at, o.closed_at, o.owner_id FROM opportunities o "
+               "JOIN accounts a ON a.id = o.account_id WHERE o.stage IN ('closed_won', "
+               "'closed_lost') AND o.close_date >= ? AND o.close_date <= ? AND " +
+                   reach + " ORDER BY o.id",
+               {from, to}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows moves,
+      tx.Query("SELECT h.record_id, h.old_value, h.new_value, h.changed_at FROM opportunities o "
+               "JOIN accounts a ON a.id = o.account_id JOIN audit_history h ON h.table_name = "
+               "'opportunities' AND h.record_id = o.id WHERE h.action = 'update' AND h.field = "
+               "'stage' AND o.stage IN ('closed_won', 'closed_lost') AND o.close_date >= ? AND "
+               "o.close_date <= ? AND " +
+                   reach + " ORDER BY h.record_id, h.changed_at, h.id",
+               {from, to}));
+  for (std::string_view stage : kStages) {
+    if (!IsClosedStage(stage)) f.stages.push_back({std::string(stage)});
+  }
+  AddStageTimes(closed_deals, moves, in_scope, f.stages);
 
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows changes,
@@ -279,6 +355,24 @@ Result<std::string> Xlsx(const Forecast& f) {
       write(std::string(l.depth * 2, ' ') + l.name, l.total, money, nullptr);
     write("Total", f.total, money_bold, bold);
 
+    lxw_worksheet* stages = workbook_add_worksheet(book, "Stages");
+    const char* stage_headers[] = {"Stage", "Deals reached", "Won", "Win rate", "Average days"};
+    for (int i = 0; i < 5; ++i) worksheet_write_string(stages, 0, i, stage_headers[i], bold);
+    worksheet_set_column(stages, 0, 0, 18, nullptr);
+    lxw_row_t at = 1;
+    for (const StageFigures& s : f.stages) {
+      worksheet_write_string(stages, at, 0, s.stage.c_str(), nullptr);
+      worksheet_write_number(stages, at, 1, static_cast<double>(s.reached), nullptr);
+      worksheet_write_number(stages, at, 2, static_cast<double>(s.won), nullptr);
+      if (s.reached > 0) {
+        worksheet_write_number(stages, at, 3, static_cast<double>(s.won) / s.reached, nullptr);
+        worksheet_write_number(stages, at, 4,
+                               static_cast<double>(s.time_in_stage) / kMicrosPerDay / s.reached,
+                               nullptr);
+      }
+      ++at;
+    }
+
     lxw_worksheet* changes = workbook_add_worksheet(book, "Changes this week");
     const char* change_headers[] = {"Opportunity", "Owner", "What", "From", "To", "When"};
     for (int i = 0; i < 6; ++i) worksheet_write_string(changes, 0, i, change_headers[i], bold);
@@ -371,6 +465,23 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
          }
          w.EndArray().Key("total");
          WriteFigures(w, forecast.total);
+         w.Key("stages").StartArray();
+         for (const StageFigures& s : forecast.stages) {
+           w.StartObject().Key("stage").String(s.stage).Key("deals_reached").Int(s.reached);
+           w.Key("won").Int(s.won).Key("win_rate");
+           if (s.reached > 0)
+             w.Double(static_cast<double>(s.won) / static_cast<double>(s.reached));
+           else
+             w.Null();
+           w.Key("average_days");
+           if (s.reached > 0)
+             w.Double(static_cast<double>(s.time_in_stage) / static_cast<double>(kMicrosPerDay) /
+                      static_cast<double>(s.reached));
+           else
+             w.Null();
+           w.EndObject();
+         }
+         w.EndArray();
          w.Key("changes").StartArray();
          for (const Change& ch : forecast.changes) {
            w.StartObject().Key("opportunity_id").String(api::FormatId(ch.opportunity_id));

@@ -397,6 +397,91 @@ TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) 
   EXPECT_EQ(csv.body.rfind("person,level,commit", 0), 0u) << csv.body.substr(0, 100);
 }
 
+TEST_P(BlueSheetApiTest, WinRateAndDaysPerStageComeFromTheStageChanges) {
+  // Two deals in a year no demo deal closes in, moved through their stages over the API.
+  const std::string account = std::to_string(company_->Count("SELECT min(id) FROM accounts"));
+  auto open = [&](const std::string& name) {
+    const auto made = s().Post("/api/v1/opportunities",
+                               {{"account_id", account},
+                                {"name", name},
+                                {"stage", "prospecting"},
+                                {"close_date", "2031-06-30"},
+                                {"amount_minor", 100000}},
+                               admin());
+    EXPECT_EQ(made.status, 201) << made.body;
+    return made.Json()["id"].get<std::string>();
+  };
+  auto move = [&](const std::string& id, const json& fields) {
+    const auto moved = s().Patch("/api/v1/opportunities/" + id, fields, admin());
+    EXPECT_EQ(moved.status, 200) << moved.body;
+  };
+  const std::string won = open("Stage clock won");
+  move(won, {{"stage", "qualification"}});
+  move(won, {{"stage", "proposal"}});
+  move(won, {{"stage", "closed_won"}});
+  const std::string lost = open("Stage clock lost");
+  move(lost, {{"stage", "qualification"}});
+  move(lost, {{"stage", "closed_lost"}, {"lost_reason", "Price"}});
+  // Set the clock: won opened on day 0, qualified on day 10, proposed on day 30, won on day 35;
+  // lost opened on day 0, qualified on day 4, lost on day 20.
+  const Instant day0 = DaysFromCivil(2031, 1, 5) * kMicrosPerDay;
+  auto at = [&](int day) { return day0 + day * kMicrosPerDay; };
+  const Status set = company_->database->Write([&](db::Transaction& tx) -> Status {
+    auto backdate = [&](const std::string& id, const std::vector<int>& days) -> Status {
+      const std::int64_t record = std::stoll(id);
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("UPDATE opportunities SET created_at = ?, closed_at = ? WHERE id = ?",
+                     {at(0), at(days.back()), record}));
+      RAPPORT_ASSIGN_OR_RETURN(db::Rows moves,
+                               tx.Query("SELECT id FROM audit_history WHERE table_name = "
+                                        "'opportunities' AND record_id = ? AND field = 'stage' "
+                                        "ORDER BY id",
+                                        {record}));
+      if (moves.size() != days.size()) return Error(ErrorCode::kInternal, "unexpected history");
+      for (size_t i = 0; i < moves.size(); ++i) {
+        RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE audit_history SET changed_at = ? WHERE id = ?",
+                                           {at(days[i]), moves[i].Int(0)}));
+      }
+      return Ok();
+    };
+    RAPPORT_RETURN_IF_ERROR(backdate(won, {10, 30, 35}));
+    return backdate(lost, {4, 20});
+  });
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+
+  const json report =
+      s().Get("/api/v1/reports/forecast?from=2031-01-01&to=2031-12-31", admin()).Json();
+  std::map<std::string, json> stages;
+  for (const auto& st : report["stages"]) stages[st["stage"]] = st;
+  ASSERT_EQ(stages.size(), 4u) << report["stages"].dump();
+  EXPECT_EQ(stages["prospecting"]["deals_reached"], 2);
+  EXPECT_EQ(stages["prospecting"]["won"], 1);
+  EXPECT_DOUBLE_EQ(stages["prospecting"]["win_rate"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(stages["prospecting"]["average_days"].get<double>(), (10 + 4) / 2.0);
+  EXPECT_EQ(stages["qualification"]["deals_reached"], 2);
+  EXPECT_DOUBLE_EQ(stages["qualification"]["average_days"].get<double>(), (20 + 16) / 2.0);
+  EXPECT_EQ(stages["proposal"]["deals_reached"], 1);
+  EXPECT_DOUBLE_EQ(stages["proposal"]["win_rate"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(stages["proposal"]["average_days"].get<double>(), 5.0);
+  EXPECT_EQ(stages["negotiation"]["deals_reached"], 0);
+  EXPECT_TRUE(stages["negotiation"]["win_rate"].is_null());
+  // The same numbers are on the XLSX's Stages sheet.
+  const auto xlsx =
+      s().Get("/api/v1/reports/forecast?from=2031-01-01&to=2031-12-31&format=xlsx", admin());
+  ASSERT_EQ(xlsx.status, 200);
+  testing::TempDir dir;
+  const std::string file = dir.File("stages.xlsx");
+  std::ofstream(file, std::ios::binary) << xlsx.body;
+  const auto read = testing::RunCommand(
+      {"/usr/bin/python3", "-c",
+       "import sys, openpyxl\n"
+       "ws = openpyxl.load_workbook(sys.argv[1])['Stages']\n"
+       "print([(r[0], r[1], r[4]) for r in ws.iter_rows(min_row=2, values_only=True)][:3])\n",
+       file});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, "[('prospecting', 2, 7), ('qualification', 2, 18), ('proposal', 1, 5)]\n");
+}
+
 TEST_P(BlueSheetApiTest, ATargetSplitAddsUpAndShowsAttainmentAndCoverage) {
   // An RSM and two of their reps.
   const json users = s().Get("/api/v1/users?limit=500", admin()).Json()["items"];

@@ -537,6 +537,12 @@ test("the forecast adds up the management line and downloads as XLSX", async () 
   const table = page.getByRole("table", { name: "Forecast by person" });
   await table.locator("tbody tr").first().waitFor();
   assert.equal(await table.locator("tbody tr").count(), expected.rows.length);
+  // Win rate and days per stage, from the deals' stage changes.
+  const stages = page.getByRole("table", { name: "Forecast by stage" });
+  assert.equal(await stages.locator("tbody tr").count(), 4);
+  const first = expected.stages[0];
+  assert.equal(first.stage, "prospecting");
+  assert.equal(await stages.locator("tbody tr").first().locator("td").nth(1).textContent(), String(first.deals_reached));
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download XLSX" }).click();
   const file = await download;

@@ -11,7 +11,9 @@ const rate = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)}
 const one = (x: number | null) => (x === null ? "—" : x.toFixed(1));
 type Row = { user_id: string; name: string; manager_id: string | null; depth: number; own: Figures; total: Figures };
 type Change = { opportunity_id: string; name: string; owner_name: string; kind: string; field: string; old_value: string; new_value: string; changed_at: string };
-type Report = { from: string; to: string; rows: Row[]; total: Figures; changes: Change[] };
+type Stage = { stage: string; deals_reached: number; won: number; win_rate: number | null; average_days: number | null };
+type Report = { from: string; to: string; rows: Row[]; total: Figures; stages: Stage[]; changes: Change[] };
+const STAGE: Record<string, string> = { prospecting: "Prospecting", qualification: "Qualification", proposal: "Proposal", negotiation: "Negotiation" };
 
 const KIND: Record<string, string> = { moved: "moved stage", slipped: "slipped", pulled_in: "pulled in", grew: "grew", shrank: "shrank" };
 
@@ -78,6 +80,29 @@ export function Forecast() {
                   <td>{money(r.total.pipeline_minor)}</td><td>{money(r.total.weighted_minor)}</td><td>{r.total.deals}</td>
                   <td>{rate(r.total.win_rate)}</td><td>{one(r.total.average_cycle_days)}</td><td>{one(r.total.calls_per_order)}</td>
                 </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>By stage</h2>
+          <p className="muted">Deals closed in the period: how many passed through each stage, how many of those were won, and the days they spent there.</p>
+          {report.stages.some((s) => s.deals_reached > 0) && (
+            <div style={{ width: "100%", height: 200 }} aria-label="Days per stage" role="img">
+              <ResponsiveContainer>
+                <BarChart data={report.stages.map((s) => ({ name: STAGE[s.stage] ?? s.stage, Days: s.average_days === null ? 0 : Number(s.average_days.toFixed(1)) }))} layout="vertical">
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis type="number" />
+                  <YAxis type="category" dataKey="name" width={110} />
+                  <Tooltip />
+                  <Bar dataKey="Days" fill="#1f6feb" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+          <table className="table" aria-label="Forecast by stage">
+            <thead><tr><th scope="col">Stage</th><th scope="col">Deals reached</th><th scope="col">Won</th><th scope="col">Win rate</th><th scope="col">Average days</th></tr></thead>
+            <tbody>
+              {report.stages.map((s) => (
+                <tr key={s.stage}><td>{STAGE[s.stage] ?? s.stage}</td><td>{s.deals_reached}</td><td>{s.won}</td><td>{rate(s.win_rate)}</td><td>{one(s.average_days)}</td></tr>
               ))}
             </tbody>
           </table>
