@@ -940,6 +940,17 @@ Status ApplySchemaRepair(Transaction& transaction) {
       "CREATE INDEX IF NOT EXISTS purchases_warranty_idx ON purchases (warranty_end)");
 }
 
+// A target may be set on a territory (a manager splitting a rep's target by territory), so
+// coverage and attainment show per territory as well as per person, account and deal.
+constexpr const char* kTerritoryTargets = R"SQL(
+ALTER TABLE targets ADD COLUMN territory_id {int} REFERENCES territories (id);
+CREATE INDEX targets_territory_idx ON targets (territory_id);
+)SQL";
+
+Status ApplyTerritoryTargets(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kTerritoryTargets));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -960,6 +971,7 @@ const std::vector<Migration>& AllMigrations() {
       {14, "bulk imports; external ids on activities and sales lines", &ApplyImports},
       {15, "the same schema for databases made before two migrations were edited",
        &ApplySchemaRepair},
+      {16, "targets by territory", &ApplyTerritoryTargets},
   };
   return migrations;
 }

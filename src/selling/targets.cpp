@@ -1,7 +1,7 @@
 // Targets: a manager sets a person's target for a period and splits it across their people; each
-// person splits theirs across accounts and single sales objectives. A split replaces the children
-// at once and must add up to the target exactly. Each target shows what is won and open against
-// it: attainment (won / target) and coverage (open pipeline / what remains).
+// person splits theirs across territories, accounts and single sales objectives. A split replaces
+// the children at once and must add up to the target exactly. Each target shows what is won and
+// open against it: attainment (won / target) and coverage (open pipeline / what remains).
 #include "selling/targets.hpp"
 
 #include <set>
@@ -17,10 +17,11 @@ using Kind = api::JsonValue::Kind;
 
 constexpr const char* kColumns =
     "t.id, t.parent_id, t.user_id, u.name, t.account_id, a.name, t.opportunity_id, o.name, "
-    "t.starts_on, t.ends_on, t.amount_minor, t.currency, t.version";
+    "t.starts_on, t.ends_on, t.amount_minor, t.currency, t.version, t.territory_id, tr.name";
 constexpr const char* kFrom =
     " FROM targets t JOIN users u ON u.id = t.user_id LEFT JOIN accounts a ON a.id = t.account_id "
-    "LEFT JOIN opportunities o ON o.id = t.opportunity_id";
+    "LEFT JOIN opportunities o ON o.id = t.opportunity_id LEFT JOIN territories tr ON tr.id = "
+    "t.territory_id";
 
 // Whose deals count towards a person's target: theirs and their management line's.
 std::string LineOf(const std::string& user) {
@@ -39,6 +40,15 @@ Result<std::pair<std::int64_t, std::int64_t>> Against(db::Transaction& tx, const
   } else if (!t.IsNull(4)) {
     scope = "o.account_id = ?";
     params.push_back(t.Int(4));
+  } else if (!t.IsNull(13)) {
+    // The person's (and their line's) deals on the territory's accounts and those of the
+    // territories under it.
+    scope =
+        "o.account_id IN (SELECT x.id FROM accounts x WHERE x.territory_id IN (WITH RECURSIVE "
+        "sub(id) AS (SELECT id FROM territories WHERE id = ? UNION SELECT c.id FROM territories "
+        "c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)) AND o.owner_id IN " +
+        LineOf(std::to_string(t.Int(2)));
+    params.push_back(t.Int(13));
   } else {
     scope = "o.owner_id IN " + LineOf(std::to_string(t.Int(2)));
   }
@@ -71,6 +81,9 @@ Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bo
   w.Key("opportunity_id");
   opt_id(6);
   w.Key("opportunity_name").OptString(t.OptText(7));
+  w.Key("territory_id");
+  opt_id(13);
+  w.Key("territory_name").OptString(t.OptText(14));
   w.Key("starts_on").String(t.Text(8)).Key("ends_on").String(t.Text(9));
   w.Key("amount_minor").Int(amount).Key("currency").String(t.Text(11));
   w.Key("allocated_minor").Int(allocated).Key("unallocated_minor").Int(amount - allocated);
@@ -129,7 +142,7 @@ Result<std::int64_t> Amount(const JsonValue& v, const std::string& field) {
 }
 
 constexpr const char* kTargetSchema =
-    R"({"type":"object","properties":{"id":{"type":"string"},"parent_id":{"type":["string","null"]},"user_id":{"type":"string"},"account_id":{"type":["string","null"]},"opportunity_id":{"type":["string","null"]},"starts_on":{"type":"string"},"ends_on":{"type":"string"},"amount_minor":{"type":"integer"},"allocated_minor":{"type":"integer"},"unallocated_minor":{"type":"integer"},"won_minor":{"type":"integer"},"open_pipeline_minor":{"type":"integer"},"attainment":{"type":"number"},"coverage":{"type":["number","null"]},"splits":{"type":"array","items":{"type":"object"}}}})";
+    R"({"type":"object","properties":{"id":{"type":"string"},"parent_id":{"type":["string","null"]},"user_id":{"type":"string"},"account_id":{"type":["string","null"]},"opportunity_id":{"type":["string","null"]},"territory_id":{"type":["string","null"]},"starts_on":{"type":"string"},"ends_on":{"type":"string"},"amount_minor":{"type":"integer"},"allocated_minor":{"type":"integer"},"unallocated_minor":{"type":"integer"},"won_minor":{"type":"integer"},"open_pipeline_minor":{"type":"integer"},"attainment":{"type":"number"},"coverage":{"type":["number","null"]},"splits":{"type":"array","items":{"type":"object"}}}})";
 
 }  // namespace
 
@@ -141,11 +154,13 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
          if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
-         std::optional<std::int64_t> user, amount;
+         std::optional<std::int64_t> user, amount, territory;
          std::string starts, ends, currency = "GBP";
          for (const auto& [key, value] : body.members) {
            if (key == "user_id") {
              RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, key));
+           } else if (key == "territory_id") {
+             RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, key));
            } else if (key == "amount_minor") {
              RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, key));
            } else if (key == "starts_on" || key == "ends_on") {
@@ -174,13 +189,19 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
            RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, "user_id"));
-           RAPPORT_ASSIGN_OR_RETURN(id, audit::InsertAudited(tx, {c.user_id, now}, "targets",
-                                                             {{"user_id", *user},
-                                                              {"starts_on", starts},
-                                                              {"ends_on", ends},
-                                                              {"amount_minor", *amount},
-                                                              {"currency", currency},
-                                                              {"created_by", c.user_id}}));
+           if (territory) {
+             RAPPORT_RETURN_IF_ERROR(
+                 audit::CheckReference(tx, "territories", *territory, "territory_id"));
+           }
+           RAPPORT_ASSIGN_OR_RETURN(
+               id, audit::InsertAudited(tx, {c.user_id, now}, "targets",
+                                        {{"user_id", *user},
+                                         {"territory_id", db::OptionalInt(territory)},
+                                         {"starts_on", starts},
+                                         {"ends_on", ends},
+                                         {"amount_minor", *amount},
+                                         {"currency", currency},
+                                         {"created_by", c.user_id}}));
            RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
            return WriteTarget(tx, t, w, true);
          }));
@@ -189,7 +210,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        {"Set a person's target for a period (their manager or an admin)",
         "Targets",
         {},
-        R"({"type":"object","properties":{"user_id":{"type":"string"},"starts_on":{"type":"string","format":"date"},"ends_on":{"type":"string","format":"date"},"amount_minor":{"type":"integer","minimum":0},"currency":{"type":"string"}},"required":["user_id","starts_on","ends_on","amount_minor"],"additionalProperties":false})",
+        R"({"type":"object","properties":{"user_id":{"type":"string"},"territory_id":{"type":"string","description":"a target for the person's business in this territory"},"starts_on":{"type":"string","format":"date"},"ends_on":{"type":"string","format":"date"},"amount_minor":{"type":"integer","minimum":0},"currency":{"type":"string"}},"required":["user_id","starts_on","ends_on","amount_minor"],"additionalProperties":false})",
         kTargetSchema,
         201}});
 
@@ -204,6 +225,10 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
            if (key == "user_id") {
              RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
              where += " AND t.user_id = ?";
+             params.push_back(id);
+           } else if (key == "territory_id") {
+             RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
+             where += " AND t.territory_id = ?";
              params.push_back(id);
            } else if (key == "on") {
              std::int64_t day = 0;
@@ -231,7 +256,9 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        },
        {"Targets in view (top level, with their splits, attainment and coverage)",
         "Targets",
-        {{"user_id", "string", "whose"}, {"on", "string", "periods that include this date"}},
+        {{"user_id", "string", "whose"},
+         {"territory_id", "string", "set on this territory"},
+         {"on", "string", "periods that include this date"}},
         "",
         R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object"}},"next_cursor":{"type":["string","null"]}}})"}});
 
@@ -261,8 +288,8 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
          const JsonValue* splits = body.kind == Kind::kObject ? body.Find("splits") : nullptr;
          if (!splits || splits->kind != Kind::kArray) {
            return Error::InvalidField("splits",
-                                      "must be an array of {user_id | account_id | "
-                                      "opportunity_id, amount_minor}");
+                                      "must be an array of {user_id | territory_id | "
+                                      "account_id | opportunity_id, amount_minor}");
          }
          for (const auto& [key, value] : body.members) {
            if (key != "splits") return Error::InvalidField(key, "is not a field of a split");
@@ -289,11 +316,13 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
              const JsonValue& item = splits->items[i];
              const std::string at = "splits[" + std::to_string(i) + "]";
              if (item.kind != Kind::kObject) return Error::InvalidField(at, "must be an object");
-             std::optional<std::int64_t> user, account, opportunity, amount;
+             std::optional<std::int64_t> user, territory, account, opportunity, amount;
              for (const auto& [key, value] : item.members) {
                const std::string field = at + "." + key;
                if (key == "user_id") {
                  RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, field));
+               } else if (key == "territory_id") {
+                 RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, field));
                } else if (key == "account_id") {
                  RAPPORT_ASSIGN_OR_RETURN(account, api::ParseIdValue(value, field));
                } else if (key == "opportunity_id") {
@@ -305,8 +334,10 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
                }
              }
              if (!amount) return Error::InvalidField(at + ".amount_minor", "is required");
-             if ((user ? 1 : 0) + (account ? 1 : 0) + (opportunity ? 1 : 0) != 1) {
-               return Error::InvalidField(at, "give one of user_id, account_id, opportunity_id");
+             if ((user ? 1 : 0) + (territory ? 1 : 0) + (account ? 1 : 0) + (opportunity ? 1 : 0) !=
+                 1) {
+               return Error::InvalidField(
+                   at, "give one of user_id, territory_id, account_id, opportunity_id");
              }
              std::string key;
              if (user) {
@@ -319,6 +350,10 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
                }
                RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, at + ".user_id"));
                key = "u" + std::to_string(*user);
+             } else if (territory) {
+               RAPPORT_RETURN_IF_ERROR(
+                   audit::CheckReference(tx, "territories", *territory, at + ".territory_id"));
+               key = "t" + std::to_string(*territory);
              } else if (account) {
                RAPPORT_RETURN_IF_ERROR(
                    audit::CheckReference(tx, "accounts", *account, at + ".account_id"));
@@ -332,6 +367,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
              sum += *amount;
              children.push_back({{"parent_id", id},
                                  {"user_id", user ? *user : owner},
+                                 {"territory_id", db::OptionalInt(territory)},
                                  {"account_id", db::OptionalInt(account)},
                                  {"opportunity_id", db::OptionalInt(opportunity)},
                                  {"starts_on", parent.Text(8)},
@@ -365,7 +401,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
         "the old ones and must add up to the target",
         "Targets",
         {},
-        R"({"type":"object","properties":{"splits":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"account_id":{"type":"string"},"opportunity_id":{"type":"string"},"amount_minor":{"type":"integer","minimum":0}},"required":["amount_minor"],"additionalProperties":false}}},"required":["splits"],"additionalProperties":false})",
+        R"({"type":"object","properties":{"splits":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"territory_id":{"type":"string"},"account_id":{"type":"string"},"opportunity_id":{"type":"string"},"amount_minor":{"type":"integer","minimum":0}},"required":["amount_minor"],"additionalProperties":false}}},"required":["splits"],"additionalProperties":false})",
         kTargetSchema}});
 }
 

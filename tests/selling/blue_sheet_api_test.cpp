@@ -570,6 +570,99 @@ TEST_P(BlueSheetApiTest, ATargetSplitAddsUpAndShowsAttainmentAndCoverage) {
   EXPECT_EQ(s().Get("/api/v1/targets/" + peer_part, rep_token).status, 404);
 }
 
+TEST_P(BlueSheetApiTest, ATargetSplitByTerritoryShowsEachTerritorysCoverage) {
+  // An RSM whose people have open deals in two territories or more in the period.
+  const std::string period_sql = "o.close_date >= '2026-01-01' AND o.close_date <= '2027-12-31'";
+  const std::string line =
+      "(WITH RECURSIVE line(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT u.id FROM users u JOIN "
+      "line ON u.manager_id = line.id) SELECT id FROM line)";
+  const std::string open_deals =
+      " FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = "
+      "o.owner_id WHERE o.stage NOT IN ('closed_won', 'closed_lost') AND a.territory_id IS NOT "
+      "NULL AND " +
+      period_sql;
+  const std::int64_t rsm_id = company_->Count(
+      "SELECT min(r.id) FROM users r WHERE r.role = 'rsm' AND r.status = 'active' AND (SELECT "
+      "count(DISTINCT a.territory_id)" +
+      open_deals + " AND u.manager_id = r.id) >= 2");
+  ASSERT_GT(rsm_id, 0);
+  const json rsm = s().Get("/api/v1/users/" + std::to_string(rsm_id), admin()).Json();
+  const std::string token = s().Login(rsm["email"]);
+  std::vector<std::int64_t> territories;
+  const Status read = company_->database->Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query("SELECT a.territory_id" + open_deals + " AND o.owner_id IN " + line +
+                     " GROUP BY a.territory_id ORDER BY a.territory_id LIMIT 2",
+                 {rsm_id}));
+    for (const auto& row : rows) territories.push_back(row.Int(0));
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok() && territories.size() == 2u);
+
+  json body = {{"user_id", rsm["id"]},
+               {"starts_on", "2026-01-01"},
+               {"ends_on", "2027-12-31"},
+               {"amount_minor", 90000000}};
+  const auto created = s().Post("/api/v1/targets", body, admin());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.Json()["id"];
+  // The RSM splits their target across the two territories; a territory that does not exist is
+  // named.
+  auto split = [&](const json& splits) {
+    return s().Call(testing::HttpCall{"PUT", "/api/v1/targets/" + id + "/split",
+                                      json{{"splits", splits}}.dump(), token});
+  };
+  const auto unknown = split({{{"territory_id", "999999"}, {"amount_minor", 90000000}}});
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_NE(unknown.body.find("splits[0].territory_id"), std::string::npos) << unknown.body;
+  const auto done =
+      split({{{"territory_id", std::to_string(territories[0])}, {"amount_minor", 60000000}},
+             {{"territory_id", std::to_string(territories[1])}, {"amount_minor", 30000000}}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  const json target = done.Json();
+  ASSERT_EQ(target["splits"].size(), 2u);
+  for (const auto& part : target["splits"]) {
+    // The deals of the RSM and their people on the territory's accounts (and those of
+    // territories under it).
+    const std::string in_territory =
+        "o.account_id IN (SELECT id FROM accounts WHERE territory_id IN (WITH RECURSIVE sub(id) "
+        "AS (SELECT id FROM territories WHERE id = ? UNION SELECT c.id FROM territories c JOIN "
+        "sub ON c.parent_id = sub.id) SELECT id FROM sub)) AND o.owner_id IN " +
+        line + " AND " + period_sql;
+    const db::Params territory = {std::stoll(part["territory_id"].get<std::string>()), rsm_id};
+    const std::int64_t won = company_->Count(
+        "SELECT coalesce(sum(amount_minor), 0) FROM opportunities o WHERE stage = 'closed_won' "
+        "AND " +
+            in_territory,
+        territory);
+    const std::int64_t open = company_->Count(
+        "SELECT coalesce(sum(amount_minor), 0) FROM opportunities o WHERE stage NOT IN "
+        "('closed_won', 'closed_lost') AND " +
+            in_territory,
+        territory);
+    ASSERT_GT(open, 0);
+    EXPECT_FALSE(part["territory_name"].is_null());
+    EXPECT_EQ(part["won_minor"].get<std::int64_t>(), won);
+    EXPECT_EQ(part["open_pipeline_minor"].get<std::int64_t>(), open);
+    const std::int64_t amount = part["amount_minor"];
+    EXPECT_NEAR(part["attainment"].get<double>(), static_cast<double>(won) / amount, 1e-9);
+    if (won < amount) {
+      EXPECT_NEAR(part["coverage"].get<double>(), static_cast<double>(open) / (amount - won), 1e-9);
+    }
+  }
+  EXPECT_EQ(s().Get("/api/v1/targets/" + id, token).Json()["unallocated_minor"], 0);
+  // A target can also be set on a territory from the start, and is found by it.
+  body["territory_id"] = std::to_string(territories[1]);
+  const auto direct = s().Post("/api/v1/targets", body, admin());
+  ASSERT_EQ(direct.status, 201) << direct.body;
+  const json listed =
+      s().Get("/api/v1/targets?territory_id=" + std::to_string(territories[1]), token).Json();
+  ASSERT_EQ(listed["items"].size(), 1u) << listed.dump().substr(0, 300);
+  EXPECT_EQ(listed["items"][0]["id"], direct.Json()["id"]);
+  EXPECT_EQ(listed["items"][0]["open_pipeline_minor"], target["splits"][1]["open_pipeline_minor"]);
+}
+
 TEST_P(BlueSheetApiTest, ACallPlanIsReviewedAndCountsInTheManagersCoachingView) {
   const json reps =
       s().Get("/api/v1/users?role=rep&status=active&limit=5", admin()).Json()["items"];

@@ -579,6 +579,44 @@ test("a manager splits a target across their reps and it adds up", async () => {
   await shot(page, "targets");
 });
 
+test("a manager splits their target across two territories and sees each one's coverage", async () => {
+  // An RSM and two territories where their people have accounts.
+  const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
+  const rsm = users.find((u) => u.role === "rsm" && u.status === "active");
+  const ids = new Set();
+  for (const person of users.filter((u) => u.manager_id === rsm.id)) {
+    const accounts = (await call("GET", `/accounts?owner_id=${person.id}&limit=1`, admin.token)).json.items;
+    if (accounts[0]?.territory_id) ids.add(accounts[0].territory_id);
+    if (ids.size === 2) break;
+  }
+  assert.equal(ids.size, 2);
+  const territories = await Promise.all([...ids].map(async (id) => (await call("GET", `/territories/${id}`, admin.token)).json));
+  const created = await call("POST", "/targets", admin.token, { user_id: rsm.id, starts_on: "2027-04-01", ends_on: "2027-06-30", amount_minor: 10000000 });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const manager = await login(rsm.email);
+  const page = await newPage();
+  await signIn(page, manager.email, "/targets");
+  const card = page.getByRole("region", { name: `Target of ${rsm.name}` }).filter({ hasText: "2027-04-01" });
+  await card.getByRole("button", { name: "Split" }).click();
+  for (const [i, territory] of territories.entries()) {
+    await card.getByRole("button", { name: "Add a part" }).click();
+    await card.getByLabel(`Part ${i + 1} kind`).selectOption("territory_id");
+    await card.getByLabel(`Part ${i + 1} territory`).selectOption(territory.id);
+    await card.getByLabel(`Part ${i + 1} amount`).fill(i === 0 ? "70000" : "30000");
+  }
+  await card.getByRole("button", { name: "Save the split" }).click();
+  const table = card.getByRole("table", { name: `Split of ${rsm.name}'s target` });
+  await table.getByRole("cell", { name: `Territory ${territories[1].name}` }).waitFor();
+  const stored = (await call("GET", `/targets/${created.json.id}`, manager.token)).json;
+  assert.deepEqual(stored.splits.map((s) => s.territory_id).sort(), territories.map((t) => t.id).sort());
+  // Each row shows its own coverage, as the API computes it.
+  for (const part of stored.splits) {
+    const row = table.getByRole("row").filter({ hasText: `Territory ${part.territory_name}` });
+    assert.equal(await row.locator("td").nth(4).textContent(), part.coverage === null ? "—" : `${part.coverage.toFixed(1)}×`);
+  }
+  await shot(page, "targets-by-territory");
+});
+
 test("a rep plans a call, reviews it, and their manager sees it in coaching", async () => {
   const me = (await call("GET", "/auth/me", rep.token)).json;
   const account = (await call("GET", `/accounts?owner_id=${me.id}&type=hospital&limit=1`, rep.token)).json.items[0];
