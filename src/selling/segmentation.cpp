@@ -1,4 +1,5 @@
-// Segmentation: every account in reach with what it buys from us now (trailing-year revenue), what
+// Segmentation: every account in reach (potential customers who are not accounts yet arrive with
+// market data, as prospects) with what it buys from us now (trailing-year revenue), what
 // it could buy (potential value and units), the competitors' share and how old that market data is
 // (stale past the rule's limit), and a designation: set by hand, else proposed by the rule a
 // manager tunes.
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <map>
 
+#include "accounts/account_store.hpp"
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "audit/audit_log.hpp"
@@ -86,8 +88,9 @@ Result<std::int64_t> ParseNumber(std::string_view text, const std::string& field
 
 struct MarketRow {
   int line = 0;
-  std::int64_t account_id = 0;
+  std::int64_t account_id = 0;  // 0: a potential customer who is not an account yet
   std::string name;
+  accounts::AccountFields create;  // the account to create for it
   std::optional<std::int64_t> old_value, old_units, old_share;
   std::optional<std::string> old_on;
   std::int64_t value = 0, units = 0, share = 0;
@@ -111,6 +114,12 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
          for (const auto& [key, value] : r.query) {
            if (key == "region") {
              where += " AND a.region = ?";
+             params.push_back(value);
+           } else if (key == "status") {
+             if (value != "prospect" && value != "customer" && value != "former") {
+               return Error::InvalidField(key, "must be prospect, customer or former");
+             }
+             where += " AND a.status = ?";
              params.push_back(value);
            } else if (key == "owner_id") {
              RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
@@ -151,7 +160,7 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
                db::Rows rows,
                tx.Query("SELECT a.id, a.name, a.region, a.type, coalesce(r.revenue_12m_minor, 0), "
                         "a.potential_value_minor, a.potential_units, a.competitor_share_percent, "
-                        "a.market_data_on, a.designation FROM accounts a LEFT JOIN "
+                        "a.market_data_on, a.designation, a.status FROM accounts a LEFT JOIN "
                         "account_revenue r ON r.account_id = a.id WHERE " +
                             where +
                             " ORDER BY coalesce(a.potential_value_minor, 0) DESC, a.id LIMIT ? "
@@ -164,9 +173,10 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
                         }()));
            const std::string stale_before = FormatDate(now / kMicrosPerDay - rule.stale_after_days);
            if (csv) {
-             for (const char* h : {"account_id", "account", "region", "type", "current_12m",
-                                   "potential_value", "potential_units", "competitor_share_percent",
-                                   "market_data_on", "stale", "proposed", "designation"}) {
+             for (const char* h :
+                  {"account_id", "account", "region", "type", "current_12m", "potential_value",
+                   "potential_units", "competitor_share_percent", "market_data_on", "stale",
+                   "proposed", "designation", "status"}) {
                out.Cell(h);
              }
              out.EndRow();
@@ -190,12 +200,13 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
                out.Cell(row.Int(0)).Cell(row.Text(1)).Cell(row.Text(2)).Cell(row.Text(3));
                out.Cell(row.Int(4)).Cell(row.Text(5)).Cell(row.Text(6)).Cell(row.Text(7));
                out.Cell(row.Text(8)).Cell(stale ? "yes" : "no").Cell(proposed).Cell(chosen);
+               out.Cell(row.Text(10));
                out.EndRow();
                continue;
              }
              w.StartObject().Key("account_id").String(api::FormatId(row.Int(0)));
              w.Key("name").String(row.Text(1)).Key("region").OptString(row.OptText(2));
-             w.Key("type").String(row.Text(3));
+             w.Key("type").String(row.Text(3)).Key("status").String(row.Text(10));
              w.Key("current_12m_minor").Int(row.Int(4));
              w.Key("potential_value_minor").OptInt(row.OptInt(5));
              w.Key("potential_units").OptInt(row.OptInt(6));
@@ -234,6 +245,7 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
         "Strategic selling",
         {{"region", "string", "accounts in this region"},
          {"owner_id", "string", "accounts of this owner"},
+         {"status", "string", "prospect (potential customers not buying yet), customer or former"},
          {"designation", "string", "prospect, hunting or maintain"},
          {"limit", "integer", "1 to 500 (default 100)"},
          {"cursor", "string", "next_cursor of the previous page"},
@@ -313,21 +325,38 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
           return Error(ErrorCode::kPermissionDenied, "only a manager imports market data");
         }
         const bool dry_run = r.QueryParam("dry_run").value_or("false") == "true";
-        // Header: account (external_id or id), potential_value, potential_units,
-        // competitor_share_percent, as_of.
+        // Columns, in any order: account (external id or id), potential_value, potential_units,
+        // competitor_share_percent, as_of; and for potential customers who are not accounts
+        // yet: name, type, region, postcode, territory (by name). A row whose account matches
+        // nothing but that has a name becomes a prospect account (with the account cell as its
+        // external id), in a territory of the importer's unless they are an admin.
         // The import's CSV reader: quoted fields, a BOM, and a file that is not CSV in UTF-8
         // refused naming its line.
         imports::CsvReader in(imports::MemorySource(r.body));
         std::vector<std::string> header;
         RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
         if (!any) return Error::InvalidField("body", "is empty");
-        const std::vector<std::string> expected_header = {
+        static const std::vector<std::string> kRequired = {
             "account", "potential_value", "potential_units", "competitor_share_percent", "as_of"};
-        if (header != expected_header) {
-          return Error::InvalidField(
-              "body",
-              "the first line must be: account,potential_value,potential_units,"
-              "competitor_share_percent,as_of");
+        static const std::vector<std::string> kOptional = {"name", "type", "region", "postcode",
+                                                           "territory"};
+        std::map<std::string, size_t> column;
+        for (size_t i = 0; i < header.size(); ++i) {
+          const std::string& h = header[i];
+          if (std::find(kRequired.begin(), kRequired.end(), h) == kRequired.end() &&
+              std::find(kOptional.begin(), kOptional.end(), h) == kOptional.end()) {
+            return Error::InvalidField("line 1." + h,
+                                       "is not a column of market data (account, "
+                                       "potential_value, potential_units, "
+                                       "competitor_share_percent, as_of; for new potential "
+                                       "customers name, type, region, postcode, territory)");
+          }
+          if (!column.emplace(h, i).second) {
+            return Error::InvalidField("line 1." + h, "appears twice");
+          }
+        }
+        for (const std::string& h : kRequired) {
+          if (!column.count(h)) return Error::InvalidField("line 1." + h, "is missing");
         }
         std::vector<MarketRow> rows;
         const Instant now = ctx.clock.Now();
@@ -335,53 +364,120 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
           std::vector<FieldError> problems;
           std::vector<std::string> cells;
+          std::map<std::string, int> new_keys;  // a new customer's account cell -> its line
           while (true) {
             RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
             if (!more) break;
             const int number = static_cast<int>(in.line());
             const std::string at = "line " + std::to_string(number);
-            if (cells.size() != 5) {
-              problems.push_back({at, "has " + std::to_string(cells.size()) + " fields, not 5"});
+            if (cells.size() != header.size()) {
+              problems.push_back({at, "has " + std::to_string(cells.size()) + " fields, not " +
+                                          std::to_string(header.size())});
               continue;
             }
+            auto cell = [&](const std::string& name) -> std::string {
+              auto it = column.find(name);
+              return it == column.end() ? std::string() : cells[it->second];
+            };
+            const std::string key = cell("account");
             MarketRow row;
             row.line = number;
-            RAPPORT_ASSIGN_OR_RETURN(
-                std::optional<db::Row> account,
-                tx.QueryOne("SELECT id, name, potential_value_minor, potential_units, "
-                            "competitor_share_percent, market_data_on FROM accounts a WHERE "
-                            "(a.external_id = ? OR CAST(a.id AS TEXT) = ?) AND " +
-                                api::AccountReachCondition(c, "a"),
-                            {cells[0], cells[0]}));
-            if (!account) {
-              problems.push_back({at + ".account", "no account '" + cells[0] + "' in your reach"});
-              continue;
+            std::optional<db::Row> account;
+            if (!key.empty()) {
+              RAPPORT_ASSIGN_OR_RETURN(
+                  account,
+                  tx.QueryOne("SELECT id, name, potential_value_minor, potential_units, "
+                              "competitor_share_percent, market_data_on FROM accounts a WHERE "
+                              "(a.external_id = ? OR CAST(a.id AS TEXT) = ?) AND " +
+                                  api::AccountReachCondition(c, "a"),
+                              {key, key}));
             }
-            row.account_id = account->Int(0);
-            row.name = account->Text(1);
-            row.old_value = account->OptInt(2);
-            row.old_units = account->OptInt(3);
-            row.old_share = account->OptInt(4);
-            row.old_on = account->OptText(5);
-            auto value = ParseNumber(cells[1], at + ".potential_value", true);
-            auto units = ParseNumber(cells[2], at + ".potential_units");
-            auto share = ParseNumber(cells[3], at + ".competitor_share_percent");
+            if (account) {
+              row.account_id = account->Int(0);
+              row.name = account->Text(1);
+              row.old_value = account->OptInt(2);
+              row.old_units = account->OptInt(3);
+              row.old_share = account->OptInt(4);
+              row.old_on = account->OptText(5);
+            } else if (cell("name").empty()) {
+              problems.push_back(
+                  {at + ".account",
+                   key.empty()
+                       ? "give an account, or a name for a potential customer who is not an "
+                         "account yet"
+                       : "no account '" + key +
+                             "' in your reach (give a name to add it as a potential customer)"});
+              continue;
+            } else {
+              // A potential customer who is not an account yet.
+              if (!key.empty()) {
+                RAPPORT_ASSIGN_OR_RETURN(
+                    std::int64_t taken,
+                    tx.QueryInt("SELECT count(*) FROM accounts WHERE external_id = ?", {key}));
+                if (taken > 0) {
+                  problems.push_back(
+                      {at + ".account", "'" + key + "' is an account outside your reach"});
+                  continue;
+                }
+                if (auto [it, fresh] = new_keys.emplace(key, number); !fresh) {
+                  problems.push_back({at + ".account", "'" + key + "' is also new on line " +
+                                                           std::to_string(it->second)});
+                  continue;
+                }
+                row.create.external_id = key;
+              }
+              row.name = cell("name");
+              row.create.name = row.name;
+              row.create.status = "prospect";
+              const std::string type = cell("type").empty() ? "other" : cell("type");
+              if (std::find(std::begin(accounts::kAccountTypes), std::end(accounts::kAccountTypes),
+                            type) == std::end(accounts::kAccountTypes)) {
+                problems.push_back({at + ".type", "'" + type + "' is not a type of account"});
+                continue;
+              }
+              row.create.type = type;
+              if (!cell("region").empty())
+                row.create.region = std::optional<std::string>(cell("region"));
+              if (!cell("postcode").empty())
+                row.create.postcode = std::optional<std::string>(cell("postcode"));
+              std::optional<std::int64_t> territory;
+              if (!cell("territory").empty()) {
+                RAPPORT_ASSIGN_OR_RETURN(
+                    std::optional<db::Row> found,
+                    tx.QueryOne("SELECT id FROM territories WHERE name = ?", {cell("territory")}));
+                if (!found) {
+                  problems.push_back(
+                      {at + ".territory", "no territory '" + cell("territory") + "'"});
+                  continue;
+                }
+                territory = found->Int(0);
+              }
+              if (!api::IsAdmin(c) &&
+                  (!territory || std::find(c.territory_ids.begin(), c.territory_ids.end(),
+                                           *territory) == c.territory_ids.end())) {
+                problems.push_back({at + ".territory",
+                                    "name one of your territories for a new potential customer"});
+                continue;
+              }
+              if (territory) row.create.territory_id = std::optional<std::int64_t>(territory);
+            }
+            auto value = ParseNumber(cell("potential_value"), at + ".potential_value", true);
+            auto units = ParseNumber(cell("potential_units"), at + ".potential_units");
+            auto share =
+                ParseNumber(cell("competitor_share_percent"), at + ".competitor_share_percent");
             std::int64_t day = 0;
+            const bool dated = ParseDate(cell("as_of"), day);
             if (!value.ok()) problems.push_back(value.error().fields()[0]);
             if (!units.ok()) problems.push_back(units.error().fields()[0]);
             if (!share.ok() || *share > 100) {
               problems.push_back({at + ".competitor_share_percent", "must be 0 to 100"});
             }
-            if (!ParseDate(cells[4], day))
-              problems.push_back({at + ".as_of", "must be YYYY-MM-DD"});
-            if (!value.ok() || !units.ok() || !share.ok() || *share > 100 ||
-                !ParseDate(cells[4], day)) {
-              continue;
-            }
+            if (!dated) problems.push_back({at + ".as_of", "must be YYYY-MM-DD"});
+            if (!value.ok() || !units.ok() || !share.ok() || *share > 100 || !dated) continue;
             row.value = *value;
             row.units = *units;
             row.share = *share;
-            row.on = cells[4];
+            row.on = cell("as_of");
             rows.push_back(std::move(row));
           }
           if (!problems.empty()) {
@@ -390,15 +486,26 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
                 std::to_string(problems.size()) + " problems in the file; nothing imported",
                 problems);
           }
-          int changed = 0;
+          int changed = 0, created = 0;
           w.StartObject().Key("dry_run").Bool(dry_run).Key("changes").StartArray();
-          for (const MarketRow& m : rows) {
+          for (MarketRow& m : rows) {
+            const bool is_new = m.account_id == 0;
             const bool differs = m.old_value != m.value || m.old_units != m.units ||
                                  m.old_share != m.share || m.old_on != m.on;
             if (!differs) continue;
-            ++changed;
-            w.StartObject().Key("line").Int(m.line);
-            w.Key("account_id").String(api::FormatId(m.account_id)).Key("name").String(m.name);
+            ++(is_new ? created : changed);
+            if (is_new && !dry_run) {
+              RAPPORT_ASSIGN_OR_RETURN(accounts::Account made,
+                                       accounts::CreateAccount(tx, {c.user_id, now}, m.create));
+              m.account_id = made.id;
+            }
+            w.StartObject().Key("line").Int(m.line).Key("new_account").Bool(is_new);
+            w.Key("account_id");
+            if (m.account_id == 0)
+              w.Null();
+            else
+              w.String(api::FormatId(m.account_id));
+            w.Key("name").String(m.name);
             w.Key("potential_value_minor").StartObject().Key("was").OptInt(m.old_value);
             w.Key("now").Int(m.value).EndObject();
             w.Key("potential_units").StartObject().Key("was").OptInt(m.old_units);
@@ -420,17 +527,19 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
             }
           }
           w.EndArray().Key("rows").Int(static_cast<std::int64_t>(rows.size()));
-          w.Key("changed").Int(changed).EndObject();
+          w.Key("changed").Int(changed).Key("created").Int(created).EndObject();
           return Ok();
         }));
         return api::Response::Json(w.Take());
       },
-      {"Import market data (CSV: account,potential_value,potential_units,"
-       "competitor_share_percent,as_of); ?dry_run=true shows the changes only",
+      {"Import market data (CSV columns account, potential_value, potential_units, "
+       "competitor_share_percent, as_of; and name, type, region, postcode, territory to add "
+       "potential customers who are not accounts yet as prospects); ?dry_run=true shows the "
+       "changes only",
        "Strategic selling",
        {{"dry_run", "boolean", "show what would change, write nothing"}},
        "",
-       R"({"type":"object","properties":{"dry_run":{"type":"boolean"},"changes":{"type":"array","items":{"type":"object"}},"rows":{"type":"integer"},"changed":{"type":"integer"}}})"}};
+       R"({"type":"object","properties":{"dry_run":{"type":"boolean"},"changes":{"type":"array","items":{"type":"object"}},"rows":{"type":"integer"},"changed":{"type":"integer"},"created":{"type":"integer"}}})"}};
   import.body_type = "text/csv";
   router.Add(std::move(import));
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "core/clock.hpp"
@@ -799,6 +800,85 @@ TEST_P(BlueSheetApiTest, SegmentationProposesADesignationAndImportsMarketDataWit
             250000050);
   import.content_type = "application/json";
   EXPECT_EQ(s().Call(import).status, 415);
+}
+
+TEST_P(BlueSheetApiTest, PotentialCustomersWhoAreNotAccountsYetArriveWithMarketDataAsProspects) {
+  // An RSM, and a territory owned in their line.
+  const std::int64_t rsm_id = company_->Count(
+      "SELECT min(r.id) FROM users r WHERE r.role = 'rsm' AND r.status = 'active' AND EXISTS "
+      "(SELECT 1 FROM territories t JOIN users u ON u.id = t.owner_id WHERE u.manager_id = r.id)");
+  ASSERT_GT(rsm_id, 0);
+  const json rsm = s().Get("/api/v1/users/" + std::to_string(rsm_id), admin()).Json();
+  const std::string token = s().Login(rsm["email"]);
+  const json territory =
+      s().Get("/api/v1/territories/" +
+                  std::to_string(company_->Count(
+                      "SELECT min(t.id) FROM territories t JOIN users u ON u.id = t.owner_id "
+                      "WHERE u.manager_id = ?",
+                      {rsm_id})),
+              admin())
+          .Json();
+  const std::string region = "Market test " + std::to_string(GetParam() == db::Backend::kSqlite);
+  // Columns in another order, with the new customers' own details; the second has no territory,
+  // and an RSM's new customer must land in one of theirs.
+  const std::string head =
+      "name,account,type,region,territory,as_of,potential_value,potential_units,"
+      "competitor_share_percent\n";
+  const std::string first = "St Elsewhere Community Hospital,MKT-" + region + "-1,hospital," +
+                            region + "," + territory["name"].get<std::string>() +
+                            ",2026-11-01,750000,4000,80\n";
+  std::string second =
+      "Riverside Pharmacy,MKT-" + region + "-2,pharmacy," + region + ",,2026-11-01,20000,300,100\n";
+  testing::HttpCall import{"POST", "/api/v1/imports/market-data", head + first + second, token};
+  import.content_type = "text/csv";
+  auto reply = s().Call(import);
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  EXPECT_NE(reply.body.find("line 3.territory"), std::string::npos) << reply.body;
+  const std::string made =
+      "SELECT count(*) FROM accounts WHERE external_id LIKE 'MKT-" + region + "%'";
+  EXPECT_EQ(company_->Count(made), 0) << "a refused file writes nothing";
+  // An unknown column is named.
+  import.body = "account,potential_value,potential_units,competitor_share_percent,as_of,beds\n";
+  reply = s().Call(import);
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_NE(reply.body.find("line 1.beds"), std::string::npos) << reply.body;
+
+  // With the territory given: a dry run says what would be added, and adds nothing.
+  second.replace(second.find(",,"), 2, "," + territory["name"].get<std::string>() + ",");
+  import.body = head + first + second;
+  import.path = "/api/v1/imports/market-data?dry_run=true";
+  reply = s().Call(import);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Json()["created"], 2);
+  EXPECT_TRUE(reply.Json()["changes"][0]["new_account"].get<bool>());
+  EXPECT_EQ(company_->Count(made), 0);
+  import.path = "/api/v1/imports/market-data";
+  reply = s().Call(import);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Json()["created"], 2);
+  EXPECT_EQ(company_->Count(made + " AND status = 'prospect' AND territory_id = ?",
+                            {std::stoll(territory["id"].get<std::string>())}),
+            2);
+
+  // They are in the region's segmentation as prospects, with their potential.
+  const json report = s().Get("/api/v1/reports/segmentation?status=prospect&region=" +
+                                  std::regex_replace(region, std::regex(" "), "%20"),
+                              token)
+                          .Json();
+  ASSERT_EQ(report["items"].size(), 2u) << report.dump().substr(0, 400);
+  EXPECT_EQ(report["items"][0]["name"], "St Elsewhere Community Hospital");
+  EXPECT_EQ(report["items"][0]["status"], "prospect");
+  EXPECT_EQ(report["items"][0]["potential_value_minor"], 75000000);
+  EXPECT_EQ(report["items"][0]["current_12m_minor"], 0);
+  EXPECT_EQ(report["items"][0]["competitor_share_percent"], 80);
+  EXPECT_EQ(report["items"][0]["designation"], "hunting")
+      << "£750,000 of headroom, none of it ours";
+  // The same file again matches them by their external ids: nothing new, nothing changed.
+  reply = s().Call(import);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Json()["created"], 0);
+  EXPECT_EQ(reply.Json()["changed"], 0);
+  EXPECT_EQ(company_->Count(made), 2);
 }
 
 TEST_P(BlueSheetApiTest, AnAdvisoryBoardRecordsWhichKolsCameAndWhatTheySaid) {

@@ -647,6 +647,32 @@ test("a rep plans a call, reviews it, and their manager sees it in coaching", as
   await shot(coach, "coaching");
 });
 
+test("a manager adds potential customers who are not accounts yet from market data, and finds them by region", async () => {
+  const territory = (await call("GET", "/territories?limit=1", admin.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, admin.email, "/segmentation");
+  await page.getByRole("table", { name: "Accounts by potential" }).locator("tbody tr").first().waitFor();
+  await page.getByLabel("Market data CSV").fill(
+    `account,name,type,region,territory,potential_value,potential_units,competitor_share_percent,as_of\n` +
+    `MKT-E2E-1,Hilltop Community Hospital,hospital,E2E Shire,${territory.name},640000,900,75,2026-11-01\n`);
+  await page.getByRole("button", { name: "Show the changes" }).click();
+  const changes = page.getByRole("table", { name: "Changes the import makes" });
+  await changes.getByRole("cell", { name: /Hilltop Community Hospital/ }).waitFor();
+  await page.getByRole("button", { name: "Import 1 changes" }).click();
+  await page.getByRole("alert").filter({ hasText: "1 potential customers added" }).waitFor();
+  await page.getByLabel("Customers").selectOption("prospect");
+  await page.getByLabel("Region").fill("E2E Shire");
+  const table = page.getByRole("table", { name: "Accounts by potential" });
+  const row = table.getByRole("row", { name: /Hilltop Community Hospital/ });
+  await row.waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 1);
+  assert.match(await row.textContent(), /potential/);
+  const stored = (await call("GET", "/reports/segmentation?status=prospect&region=E2E%20Shire", admin.token)).json.items[0];
+  assert.equal(stored.potential_value_minor, 64000000);
+  assert.equal(stored.status, "prospect");
+  await shot(page, "segmentation-potential-customers");
+});
+
 test("a manager imports market data after seeing its changes, and designates an account by hand", async () => {
   const page = await newPage();
   await signIn(page, admin.email, "/segmentation");

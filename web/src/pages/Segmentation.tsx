@@ -8,11 +8,11 @@ import { useSession } from "../App";
 
 type Rule = { hunting_min_headroom_minor: number; maintain_min_share_percent: number; stale_after_days: number; version: number };
 type Row = {
-  account_id: string; name: string; region: string | null; type: string; current_12m_minor: number; potential_value_minor: number | null;
+  account_id: string; name: string; region: string | null; type: string; status: string; current_12m_minor: number; potential_value_minor: number | null;
   potential_units: number | null; competitor_share_percent: number | null; market_data_on: string | null; market_data_stale: boolean;
   proposed_designation: string; designation_set_by_hand: string | null; designation: string;
 };
-type Change = { line: number; account_id: string; name: string; potential_value_minor: { was: number | null; now: number }; competitor_share_percent: { was: number | null; now: number }; market_data_on: { was: string | null; now: string } };
+type Change = { line: number; new_account: boolean; account_id: string | null; name: string; potential_value_minor: { was: number | null; now: number }; competitor_share_percent: { was: number | null; now: number }; market_data_on: { was: string | null; now: string } };
 
 export function Segmentation() {
   const { me } = useSession();
@@ -20,11 +20,14 @@ export function Segmentation() {
   const [rows, setRows] = useState<Row[]>([]);
   const [rule, setRule] = useState<Rule | null>(null);
   const [filter, setFilter] = useState("");
+  const [status, setStatus] = useState("");
+  const [region, setRegion] = useState("");
   const [message, setMessage] = useState("");
-  const load = () => api<{ rule: Rule; items: Row[] }>("GET", `/reports/segmentation?limit=200${filter ? `&designation=${filter}` : ""}`)
+  const query = `${filter ? `&designation=${filter}` : ""}${status ? `&status=${status}` : ""}${region ? `&region=${encodeURIComponent(region)}` : ""}`;
+  const load = () => api<{ rule: Rule; items: Row[] }>("GET", `/reports/segmentation?limit=200${query}`)
     .then(({ data }) => { setRows(data.items); setRule(data.rule); });
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => { load(); }, [filter]);
+  useEffect(() => { load(); }, [query]);
 
   const designate = async (row: Row, value: string) => {
     const current = await api<{ version: number }>("GET", `/accounts/${row.account_id}`);
@@ -51,7 +54,11 @@ export function Segmentation() {
         <label>Designation <select value={filter} onChange={(e) => setFilter(e.target.value)}>
           <option value="">All</option><option value="prospect">Prospect</option><option value="hunting">Hunting</option><option value="maintain">Maintain</option>
         </select></label>
-        <a className="button" href={`/api/v1/reports/segmentation?format=csv${filter ? `&designation=${filter}` : ""}`} download>Download CSV</a>
+        <label>Customers <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">All</option><option value="prospect">Potential (not buying yet)</option><option value="customer">Customers</option><option value="former">Former</option>
+        </select></label>
+        <label>Region <input type="search" value={region} onChange={(e) => setRegion(e.target.value)} placeholder="every region" /></label>
+        <a className="button" href={`/api/v1/reports/segmentation?format=csv${query}`} download>Download CSV</a>
       </div>
       {message && <p role="status">{message}</p>}
       {rule && manager && (
@@ -75,7 +82,7 @@ export function Segmentation() {
             const share = r.potential_value_minor ? Math.min(100, Math.round((100 * r.current_12m_minor) / r.potential_value_minor)) : null;
             return (
               <tr key={r.account_id}>
-                <td><Link to={`/accounts/${r.account_id}`}>{r.name}</Link> <span className="muted">{r.region}</span></td>
+                <td><Link to={`/accounts/${r.account_id}`}>{r.name}</Link>{r.status === "prospect" && <span className="badge">potential</span>} <span className="muted">{r.region}</span></td>
                 <td>{money(r.current_12m_minor)}</td>
                 <td>{r.potential_value_minor === null ? "—" : money(r.potential_value_minor)}</td>
                 <td>{share === null ? "—" : (
@@ -116,12 +123,13 @@ function MarketImport({ onImported }: { onImported: () => void }) {
       return;
     }
     setChanges(dryRun ? json.changes : null);
-    if (!dryRun) { setText("account,potential_value,potential_units,competitor_share_percent,as_of\n"); onImported(); setError(`Imported: ${json.changed} accounts changed.`); }
+    if (!dryRun) { setText("account,potential_value,potential_units,competitor_share_percent,as_of\n"); onImported(); setError(`Imported: ${json.changed} accounts changed${json.created ? `, ${json.created} potential customers added` : ""}.`); }
   };
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">Import market data</h2>
-      <p className="muted">CSV with the header shown; account is our id or the external id; money in pounds.</p>
+      <p className="muted">CSV with the header shown; account is our id or the external id; money in pounds.
+        To add potential customers who are not accounts yet, add the columns name, type, region, postcode and territory: a row whose account is new and that has a name becomes a prospect account.</p>
       <label className="sr-only" htmlFor="market-csv">Market data CSV</label>
       <textarea id="market-csv" rows={6} cols={80} value={text} onChange={(e) => { setText(e.target.value); setChanges(null); }} />
       <p><button type="button" onClick={() => send(true)}>Show the changes</button>{" "}
@@ -131,7 +139,7 @@ function MarketImport({ onImported }: { onImported: () => void }) {
         <table className="table compact" aria-label="Changes the import makes">
           <thead><tr><th scope="col">Line</th><th scope="col">Account</th><th scope="col">Potential</th><th scope="col">Competitors</th><th scope="col">Data from</th></tr></thead>
           <tbody>{changes.map((c) => (
-            <tr key={c.line}><td>{c.line}</td><td>{c.name}</td>
+            <tr key={c.line}><td>{c.line}</td><td>{c.name}{c.new_account && <span className="badge">new</span>}</td>
               <td>{c.potential_value_minor.was === null ? "—" : money(c.potential_value_minor.was)} → {money(c.potential_value_minor.now)}</td>
               <td>{c.competitor_share_percent.was ?? "—"}% → {c.competitor_share_percent.now}%</td>
               <td>{c.market_data_on.was ?? "—"} → {c.market_data_on.now}</td></tr>
