@@ -41,12 +41,13 @@ Result<int> CurrentSchemaVersion(Database& database) {
   return version;
 }
 
-Result<MigrationReport> Migrate(Database& database, const Clock& clock) {
+Result<MigrationReport> Migrate(Database& database, const Clock& clock, int up_to) {
   MigrationReport report;
   RAPPORT_ASSIGN_OR_RETURN(report.from_version, CurrentSchemaVersion(database));
   if (report.from_version > LatestSchemaVersion()) return TooNew(report.from_version);
   report.to_version = report.from_version;
   for (const Migration& migration : AllMigrations()) {
+    if (migration.version > up_to) break;
     bool applied = false;
     // One transaction per migration: its statements and its schema_migrations row together.
     RAPPORT_RETURN_IF_ERROR(database.Write([&](Transaction& transaction) -> Status {

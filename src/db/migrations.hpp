@@ -3,6 +3,7 @@
 // `rapport migrate` applies only what is missing; a database newer than this binary is refused.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,9 +38,10 @@ struct MigrationReport {
   std::vector<std::string> applied;  // "1 core records", ...
 };
 
-// Applies every missing migration in order. Refuses a database whose version is newer than this
-// binary knows.
-Result<MigrationReport> Migrate(Database& database, const Clock& clock);
+// Applies every missing migration in order (up to `up_to`, for tests that need an older
+// database). Refuses a database whose version is newer than this binary knows.
+Result<MigrationReport> Migrate(Database& database, const Clock& clock,
+                                int up_to = std::numeric_limits<int>::max());
 
 // Ok when the database is at exactly the version this binary expects; otherwise a clear error
 // saying to migrate or to upgrade rapport.

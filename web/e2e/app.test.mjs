@@ -665,6 +665,7 @@ test("a manager adds potential customers who are not accounts yet from market da
   const table = page.getByRole("table", { name: "Accounts by potential" });
   const row = table.getByRole("row", { name: /Hilltop Community Hospital/ });
   await row.waitFor();
+  await table.locator("tbody tr").nth(1).waitFor({ state: "detached" });
   assert.equal(await table.locator("tbody tr").count(), 1);
   assert.match(await row.textContent(), /potential/);
   const stored = (await call("GET", "/reports/segmentation?status=prospect&region=E2E%20Shire", admin.token)).json.items[0];
