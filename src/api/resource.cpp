@@ -90,15 +90,15 @@ std::int64_t TerritoryCount(ApiContext& ctx) {
 // accounts (measured at 1M accounts, a rep's list by name: 30 ms -> 4.6 ms a request). Where
 // the reach is a good share of the accounts (a small company, managers), walking the sort index
 // until a page is found is cheaper (2,000 accounts: 0.21 ms against 0.44 ms).
-std::string ListReachCondition(ApiContext& ctx, const ResourceSpec& spec, const Caller& caller) {
-  if (spec.scope == Scope::kReference || caller.all_accounts || IsManager(caller)) {
-    return ReachCondition(spec, caller);
-  }
+bool SmallReach(ApiContext& ctx, const ResourceSpec& spec, const Caller& caller) {
+  if (spec.scope == Scope::kReference || caller.all_accounts || IsManager(caller)) return false;
   const std::int64_t territories = TerritoryCount(ctx);
-  if (territories < 0 ||
-      static_cast<std::int64_t>(caller.territory_ids.size()) * 20 >= territories) {
-    return ReachCondition(spec, caller);
-  }
+  return territories >= 0 &&
+         static_cast<std::int64_t>(caller.territory_ids.size()) * 20 < territories;
+}
+
+std::string ListReachCondition(ApiContext& ctx, const ResourceSpec& spec, const Caller& caller) {
+  if (!SmallReach(ctx, spec, caller)) return ReachCondition(spec, caller);
   const std::string set = AccountReachSet(caller);
   if (spec.scope == Scope::kAccount) return "t.id IN (" + set + ")";
   if (spec.scope == Scope::kTask) {
@@ -381,9 +381,39 @@ Result<db::Value> FilterValue(const FieldSpec& f, const std::string& param,
   }
 }
 
+// A small reach's accounts by name: one stream per territory, owner and team place, each the
+// first `rows` matching `where` (filters and cursor, over alias t) read in name order from its
+// own index (accounts (territory_id, name, id), (owner_id, name, id)), so a page costs a few
+// short index walks instead of reading and sorting every account in reach. Measured at 1M
+// accounts in BENCHMARKS.md.
+std::string ReachStreams(const Caller& caller, const std::string& where, const db::Params& params,
+                         const std::string& order, int rows, db::Params& out) {
+  std::string sql;
+  int n = 0;
+  auto add = [&](const std::string& from_where) {
+    sql += std::string(sql.empty() ? "" : " UNION ") + "SELECT id FROM (SELECT t.id FROM " +
+           from_where + " AND " + where + " ORDER BY " + order + " LIMIT " + std::to_string(rows) +
+           ") AS reach_" + std::to_string(n++);
+    out.insert(out.end(), params.begin(), params.end());
+  };
+  for (std::int64_t territory : caller.territory_ids) {
+    add("accounts t WHERE t.territory_id = " + std::to_string(territory));
+  }
+  for (std::int64_t owner : caller.user_ids) {
+    add("accounts t WHERE t.owner_id = " + std::to_string(owner));
+  }
+  add("accounts t JOIN account_team_members reach_m ON reach_m.account_id = t.id WHERE "
+      "reach_m.user_id = " +
+      std::to_string(caller.user_id));
+  return sql;
+}
+
 Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
                       const Caller& caller) {
-  std::string where = ListReachCondition(ctx, spec, caller);
+  // A small reach listing accounts by name reads them through per-territory streams; any other
+  // list puts the reach in its WHERE.
+  const bool small_reach = spec.scope == Scope::kAccount && SmallReach(ctx, spec, caller);
+  std::string where = small_reach ? "1 = 1" : ListReachCondition(ctx, spec, caller);
   db::Params params;
   int limit = kDefaultLimit;
   SortKey sort;
@@ -491,9 +521,16 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     }
   }
   const std::string dir = sort.descending ? " DESC" : "";
+  const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
+  if (small_reach && sort.field && sort.field->name == "name") {
+    db::Params streamed;
+    where = "t.id IN (" + ReachStreams(caller, where, params, order, limit + 1, streamed) + ")";
+    params = std::move(streamed);
+  } else if (small_reach) {
+    where = ListReachCondition(ctx, spec, caller) + " AND " + where;
+  }
   std::string sql = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE " + where +
-                    " ORDER BY " + (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir +
-                    " LIMIT ?";
+                    " ORDER BY " + order + " LIMIT ?";
   params.push_back(std::int64_t{limit + 1});
   Response response;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {

@@ -951,6 +951,19 @@ Status ApplyTerritoryTargets(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kTerritoryTargets));
 }
 
+// A rep's accounts by name are read per territory and per owner, in name order, from these
+// (see api::List); they replace the single-column indexes they start with.
+constexpr const char* kAccountsByNameInReach = R"SQL(
+CREATE INDEX accounts_territory_name_idx ON accounts (territory_id, name, id);
+CREATE INDEX accounts_owner_name_idx ON accounts (owner_id, name, id);
+DROP INDEX accounts_territory_idx;
+DROP INDEX accounts_owner_idx;
+)SQL";
+
+Status ApplyAccountsByNameInReach(Transaction& transaction) {
+  return transaction.ExecuteScript(kAccountsByNameInReach);
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -972,6 +985,7 @@ const std::vector<Migration>& AllMigrations() {
       {15, "the same schema for databases made before two migrations were edited",
        &ApplySchemaRepair},
       {16, "targets by territory", &ApplyTerritoryTargets},
+      {17, "accounts by name per territory and owner", &ApplyAccountsByNameInReach},
   };
   return migrations;
 }

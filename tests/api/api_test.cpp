@@ -2,6 +2,7 @@
 // company (seed 7) loaded once per backend.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -323,6 +324,87 @@ TEST_P(ApiTest, AccessMatrix) {
       EXPECT_EQ(s().Get("/api/v1/accounts/" + outside["id"].get<std::string>(), token).status,
                 admin ? 200 : 404);
     }
+  }
+}
+
+// A rep whose territories are a small part of the company's (under a twentieth) has their
+// accounts by name read per territory, owner and team place (api::List); the pages must be the
+// accounts in reach, in order, whichever way they are read.
+TEST_P(ApiTest, ARepsListByNameIsTheirReachInOrderWhenReadPerTerritory) {
+  TestDatabase db(GetParam());
+  const auto demo = RunCommand(
+      {RAPPORT_BINARY, "demo", "--db", db.url(), "--seed", "7", "--as-of", "2026-11-28"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  auto database = db.Open();
+  std::int64_t rep_id = 0;
+  // Enough territories that one is under a twentieth; the rep is also on a team elsewhere.
+  ASSERT_TRUE(database
+                  ->Write([&](db::Transaction& tx) -> Status {
+                    for (int i = 0; i < 30; ++i) {
+                      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+                          "INSERT INTO territories (name, created_at, updated_at) VALUES (?, 0, 0)",
+                          {"Empty " + std::to_string(i)}));
+                    }
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        rep_id, tx.QueryInt("SELECT min(u.id) FROM users u JOIN territories t ON "
+                                            "t.owner_id = u.id WHERE u.role = 'rep'"));
+                    return tx.Execute(
+                        "INSERT INTO account_team_members (account_id, user_id, team_role, "
+                        "created_at) SELECT min(id), ?, 'clinical_specialist', 0 FROM accounts "
+                        "WHERE owner_id <> ? AND territory_id NOT IN (SELECT id FROM territories "
+                        "WHERE owner_id = ?)",
+                        {rep_id, rep_id, rep_id});
+                  })
+                  .ok());
+  ApiServer server(db.url());
+  const std::string admin = server.Login("admin@medequip.example");
+  const json rep = server.Get("/api/v1/users/" + std::to_string(rep_id), admin).Json();
+  const std::string token = server.Login(rep["email"]);
+  for (const std::string& query :
+       {std::string("sort=name"), std::string("sort=-name"), std::string("sort=name&type=hospital"),
+        std::string("sort=name&q=hospital")}) {
+    // What the rep reaches, from the database, in the list's order.
+    std::vector<std::string> expected;
+    const bool desc = query.find("-name") != std::string::npos;
+    const bool hospitals = query.find("type=hospital") != std::string::npos;
+    const bool word = query.find("q=") != std::string::npos;
+    ASSERT_TRUE(database
+                    ->Read([&](db::Transaction& tx) -> Status {
+                      RAPPORT_ASSIGN_OR_RETURN(
+                          db::Rows rows,
+                          tx.Query(std::string("SELECT a.id, a.name FROM accounts a WHERE "
+                                               "a.archived_at IS NULL AND (a.territory_id IN "
+                                               "(SELECT id FROM territories WHERE owner_id = ?) "
+                                               "OR a.owner_id = ? OR a.id IN (SELECT account_id "
+                                               "FROM account_team_members WHERE user_id = ?))") +
+                                       (hospitals ? " AND a.type = 'hospital'" : "") +
+                                       " ORDER BY a.name" + (desc ? " DESC" : "") + ", a.id" +
+                                       (desc ? " DESC" : ""),
+                                   {rep_id, rep_id, rep_id}));
+                      for (const auto& row : rows) {
+                        std::string name = row.Text(1);
+                        std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+                        if (word && name.find("hospital") == std::string::npos) continue;
+                        expected.push_back(std::to_string(row.Int(0)));
+                      }
+                      return Ok();
+                    })
+                    .ok());
+    ASSERT_GT(expected.size(), 7u) << query;
+    std::vector<std::string> listed;
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+      const json list = server
+                            .Get("/api/v1/accounts?limit=7&" + query +
+                                     (cursor.empty() ? "" : "&cursor=" + cursor),
+                                 token)
+                            .Json();
+      ASSERT_TRUE(list.contains("items")) << list.dump();
+      for (const auto& a : list["items"]) listed.push_back(a["id"]);
+      if (list["next_cursor"].is_null()) break;
+      cursor = list["next_cursor"];
+    }
+    EXPECT_EQ(listed, expected) << query;
   }
 }
 
