@@ -106,15 +106,21 @@ std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
   const std::string& t = index.table;
   const std::string select(select_list);
   const std::string extra = condition.empty() ? "" : " AND " + std::string(condition);
+  // The candidates: the first kSearchCandidates matches (in the caller's reach), ranked. Every
+  // match is ranked when there are fewer; a short prefix matching tens of thousands of records
+  // ranks the first of them instead of all (at 1M accounts "bed" matches 25,000).
+  const std::string candidates = std::to_string(kSearchCandidates);
+  std::string inner;
   if (backend == Backend::kSqlite) {
     const std::string fts = t + "_fts";
-    return "SELECT " + select + ", bm25(" + fts + ") AS rank FROM " + fts + " JOIN " + t +
-           " t ON t.id = " + fts + ".rowid WHERE " + fts + " MATCH ?" + extra +
-           " ORDER BY rank, t.id LIMIT ?";
+    inner = "SELECT t.id AS match_id, bm25(" + fts + ") AS rank FROM " + fts + " JOIN " + t +
+            " t ON t.id = " + fts + ".rowid WHERE " + fts + " MATCH ?" + extra;
+  } else {
+    inner = "SELECT t.id AS match_id, -ts_rank(t.search_vector, q) AS rank FROM " + t +
+            " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q" + extra;
   }
-  return "SELECT " + select + ", -ts_rank(t.search_vector, q) AS rank FROM " + t +
-         " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q" + extra +
-         " ORDER BY rank, t.id LIMIT ?";
+  return "SELECT " + select + ", c.rank FROM (" + inner + " LIMIT " + candidates + ") c JOIN " +
+         t + " t ON t.id = c.match_id ORDER BY c.rank, t.id LIMIT ?";
 }
 
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias) {

@@ -35,7 +35,9 @@ std::string FullTextQuery(Backend backend, std::string_view user_text);
 
 // SELECT `select_list` (columns of alias t), ordered best match first, for the parameters
 // (FullTextQuery(...), limit). The last selected column is the rank (lower is better).
-// `condition` (over alias t; "" for none) narrows the rows further.
+// `condition` (over alias t; "" for none) narrows the rows further. Ranks the first
+// kSearchCandidates matches (all of them when there are fewer).
+inline constexpr int kSearchCandidates = 2000;
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
                               std::string_view select_list, std::string_view condition = "");
 
