@@ -45,8 +45,41 @@ class Connection {
   PGconn* conn() const { return conn_; }
   bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+  // The transaction's BEGIN is not sent on its own: it goes with the first statement, in one
+  // pipeline (one round trip instead of two). A transaction that runs no statement sends none.
+  void BeginLazily(const char* begin) { pending_begin_ = begin; }
+  bool begun() const { return pending_begin_ == nullptr; }
+  // A read-only transaction's COMMIT is sent without waiting for its answer, which is read
+  // before the connection's next statement: a read costs one round trip.
+  void CommitWithoutWaiting() {
+    if (PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) {
+      commit_in_flight_ = true;
+    } else {
+      (void)Exec("ROLLBACK");
+    }
+  }
+  // Reads the answer of a COMMIT sent without waiting. A read-only COMMIT that failed left
+  // nothing to undo; it is reported as an error of the statement that found it.
+  Status Drain() {
+    if (!commit_in_flight_) return Ok();
+    commit_in_flight_ = false;
+    Status status = Ok();
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) status = PostgresError(conn_, r, "commit");
+      PQclear(r);
+    }
+    return status;
+  }
+  Status SendPendingBegin() {
+    if (!pending_begin_) return Ok();
+    const char* begin = pending_begin_;
+    pending_begin_ = nullptr;
+    return Exec(begin);
+  }
+
   // Prepares (once per connection) and runs the statement.
   Result<ResultPtr> Run(std::string_view sql, const Params& params) {
+    RAPPORT_RETURN_IF_ERROR(Drain());
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
       if (statements_.size() >= 512) {
@@ -80,6 +113,9 @@ class Connection {
       }
       values[i] = texts[i].c_str();
     }
+    if (pending_begin_) {
+      return RunAfterBegin(it->second, static_cast<int>(params.size()), values.data());
+    }
     ResultPtr result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
                                     values.data(), nullptr, nullptr, 0),
                      &PQclear);
@@ -91,7 +127,14 @@ class Connection {
   }
 
   Status Exec(std::string_view sql) {
-    ResultPtr result(PQexec(conn_, std::string(sql).c_str()), &PQclear);
+    RAPPORT_RETURN_IF_ERROR(Drain());
+    std::string text(sql);
+    if (pending_begin_) {
+      // A script is sent as simple queries: the BEGIN goes in front of it.
+      text = std::string(pending_begin_) + "; " + text;
+      pending_begin_ = nullptr;
+    }
+    ResultPtr result(PQexec(conn_, text.c_str()), &PQclear);
     const auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return PostgresError(conn_, result.get(), "");
@@ -100,7 +143,53 @@ class Connection {
   }
 
  private:
+  // BEGIN and the prepared statement in one pipeline: both sent, one sync, both results read.
+  Result<ResultPtr> RunAfterBegin(const std::string& name, int count, const char* const* values) {
+    const char* begin = pending_begin_;
+    pending_begin_ = nullptr;
+    if (PQenterPipelineMode(conn_) != 1) {
+      RAPPORT_RETURN_IF_ERROR(Exec(begin));
+      ResultPtr result(PQexecPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0),
+                       &PQclear);
+      return Checked(std::move(result));
+    }
+    const bool sent =
+        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+        PQsendQueryPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0) == 1 &&
+        PQpipelineSync(conn_) == 1;
+    ResultPtr begin_result(nullptr, &PQclear), result(nullptr, &PQclear);
+    // Each query's results end with a null; then the sync's own result.
+    for (int query = 0; sent && query < 2; ++query) {
+      while (PGresult* r = PQgetResult(conn_)) {
+        (query == 0 ? begin_result : result).reset(r);
+      }
+    }
+    if (sent) {
+      while (PGresult* r = PQgetResult(conn_)) {
+        const bool synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (synced) break;
+      }
+    }
+    PQexitPipelineMode(conn_);
+    if (!sent) return PostgresError(conn_, nullptr, "pipeline");
+    if (PQresultStatus(begin_result.get()) != PGRES_COMMAND_OK) {
+      return PostgresError(conn_, begin_result.get(), "begin");
+    }
+    return Checked(std::move(result));
+  }
+
+  Result<ResultPtr> Checked(ResultPtr result) {
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return PostgresError(conn_, result.get(), "");
+    }
+    return result;
+  }
+
   PGconn* conn_;
+  const char* pending_begin_ = nullptr;
+  bool commit_in_flight_ = false;
   std::unordered_map<std::string, std::string> statements_;
   std::uint64_t prepared_ = 0;
 };
@@ -239,6 +328,7 @@ class PostgresTransaction final : public Transaction {
     std::string sql = "COPY " + std::string(table) + " (";
     for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
     sql += ") FROM STDIN";
+    RAPPORT_RETURN_IF_ERROR(connection_.SendPendingBegin());
     ResultPtr result(PQexec(connection_.conn(), sql.c_str()), &PQclear);
     if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
       return PostgresError(connection_.conn(), result.get(), "copy");
@@ -283,10 +373,9 @@ class PostgresDatabase final : public Database {
   Backend backend() const override { return Backend::kPostgres; }
   std::string Describe() const override { return RedactPostgresUrl(url_); }
 
+  static constexpr const char* kReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   Status Write(const TransactionFn& fn) override { return RunIn("BEGIN", fn); }
-  Status Read(const TransactionFn& fn) override {
-    return RunIn("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
-  }
+  Status Read(const TransactionFn& fn) override { return RunIn(kReadOnly, fn); }
 
  private:
   PostgresDatabase(std::string url, DatabaseOptions options)
@@ -294,20 +383,24 @@ class PostgresDatabase final : public Database {
 
   Status RunIn(const char* begin, const TransactionFn& fn) {
     RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, Acquire());
-    Status status = connection->Exec(begin);
-    if (status.ok()) {
-      PostgresTransaction transaction(*connection);
-      try {
-        status = fn(transaction);
-      } catch (...) {
-        // A bug below: roll back and return the connection before passing the exception on.
-        (void)connection->Exec("ROLLBACK");
-        Release(std::move(connection));
-        throw;
-      }
-      if (status.ok()) {
-        status = connection->Exec("COMMIT");
-      }
+    connection->BeginLazily(begin);
+    Status status = Ok();
+    PostgresTransaction transaction(*connection);
+    try {
+      status = fn(transaction);
+    } catch (...) {
+      // A bug below: roll back and return the connection before passing the exception on.
+      if (connection->begun()) (void)connection->Exec("ROLLBACK");
+      connection->BeginLazily(nullptr);
+      Release(std::move(connection));
+      throw;
+    }
+    if (!connection->begun()) {
+      connection->BeginLazily(nullptr);  // no statement ran: there is nothing to commit
+    } else if (status.ok() && begin == kReadOnly) {
+      connection->CommitWithoutWaiting();
+    } else {
+      if (status.ok()) status = connection->Exec("COMMIT");
       if (!status.ok()) (void)connection->Exec("ROLLBACK");
     }
     Release(std::move(connection));
