@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "accounts/cadence.hpp"
 #include "api/access.hpp"
 
 namespace rapport::insights {
@@ -28,18 +29,17 @@ void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
            RAPPORT_ASSIGN_OR_RETURN(
                db::Rows rows,
-               tx.Query(
-                   "SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, "
-                   "coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM segments "
-                   "g WHERE g.name = a.segment)) AS cadence, (SELECT max(x.occurred_at) FROM "
-                   "activities x WHERE x.account_id = a.id AND x.occurred_at <= ?) AS last_contact "
-                   "FROM accounts a WHERE a.owner_id = ? AND a.status = 'customer' AND "
-                   "a.archived_at IS NULL AND " +
-                       api::AccountReachCondition(c, "a") +
-                       ") t WHERE cadence IS NOT NULL AND coalesce(last_contact, 0) < ? - "
-                       "cadence * ? "
-                       "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
-                   {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
+               tx.Query("SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, " +
+                            accounts::CadenceDaysSql() + " AS cadence, " +
+                            accounts::LastContactSql() +
+                            " AS last_contact FROM accounts a WHERE a.owner_id = ? AND a.status = "
+                            "'customer' AND "
+                            "a.archived_at IS NULL AND " +
+                            api::AccountReachCondition(c, "a") +
+                            ") t WHERE cadence IS NOT NULL AND coalesce(last_contact, 0) < ? - "
+                            "cadence * ? "
+                            "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
+                        {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
            w.StartObject().Key("items").StartArray();
            for (const auto& row : rows) {
              const std::int64_t due = (row.IsNull(3) ? 0 : row.Int(3)) + row.Int(2) * kMicrosPerDay;

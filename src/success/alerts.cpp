@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "accounts/cadence.hpp"
 #include "core/period.hpp"
 #include "db/dialect.hpp"
 
@@ -158,13 +159,11 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
       {"contact_overdue",
        "SELECT c.id AS account_id, 'since:' || coalesce(CAST(c.last_contact AS TEXT), 'never') AS "
        "subject_key, 'Not contacted within its cadence of ' || c.cadence || ' days' AS reason, "
-       "c.owner_id AS user_id, 0 AS order_key FROM (SELECT a.id, a.owner_id, "
-       "coalesce(a.contact_cadence_days, "
-       "(SELECT g.contact_cadence_days FROM segments g WHERE g.name = a.segment)) AS cadence, "
-       "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id AND "
-       "x.occurred_at <= ?) AS last_contact FROM accounts a WHERE a.status = 'customer' AND "
-       "a.archived_at IS NULL) c WHERE c.cadence IS NOT NULL AND coalesce(c.last_contact, 0) < "
-       "CAST(? AS BIGINT) - c.cadence * CAST(? AS BIGINT)",
+       "c.owner_id AS user_id, 0 AS order_key FROM (SELECT a.id, a.owner_id, " +
+           accounts::CadenceDaysSql() + " AS cadence, " + accounts::LastContactSql() +
+           " AS last_contact FROM accounts a WHERE a.status = 'customer' AND "
+           "a.archived_at IS NULL) c WHERE c.cadence IS NOT NULL AND coalesce(c.last_contact, 0) < "
+           "CAST(? AS BIGINT) - c.cadence * CAST(? AS BIGINT)",
        {now, now, kMicrosPerDay}},
       {"trial_without_decision",
        "SELECT r.account_id, 'trial:' || r.id AS subject_key, 'The trial' || coalesce(' of ' || "

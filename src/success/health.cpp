@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "accounts/cadence.hpp"
 #include "api/access.hpp"
 #include "core/period.hpp"
 #include "success/surveys.hpp"
@@ -72,12 +73,9 @@ Result<Health> AccountHealth(db::Transaction& tx, std::int64_t account, Instant 
             Plural(surveys->Int(0), "answer", "answers") + " in the last year");
   }
   RAPPORT_ASSIGN_OR_RETURN(
-      auto contact,
-      tx.QueryOne("SELECT coalesce(a.contact_cadence_days, (SELECT g.contact_cadence_days FROM "
-                  "segments g WHERE g.name = a.segment), 90), (SELECT max(x.occurred_at) FROM "
-                  "activities x WHERE x.account_id = a.id AND x.occurred_at <= ?) FROM accounts a "
-                  "WHERE a.id = ?",
-                  {at, account}));
+      auto contact, tx.QueryOne("SELECT coalesce(" + accounts::CadenceDaysSql() + ", 90), " +
+                                    accounts::LastContactSql() + " FROM accounts a WHERE a.id = ?",
+                                {at, account}));
   if (contact) {
     const std::int64_t cadence = contact->Int(0);
     const std::int64_t days = contact->IsNull(1) ? -1 : (at - contact->Int(1)) / kMicrosPerDay;

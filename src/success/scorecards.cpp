@@ -4,6 +4,7 @@
 #include <optional>
 #include <sstream>
 
+#include "accounts/cadence.hpp"
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "api/xlsx.hpp"
@@ -47,16 +48,15 @@ Status Fill(db::Transaction& tx, const std::string& ids, const Period& period,
     }
     return Ok();
   };
-  RAPPORT_RETURN_IF_ERROR(each(
-      "SELECT owner_id, count(*), coalesce(sum(CASE WHEN cadence IS NULL THEN 0 ELSE (? + "
-      "cadence - 1) / cadence END), 0) FROM (SELECT a.owner_id, coalesce(a.contact_cadence_days, "
-      "(SELECT g.contact_cadence_days FROM segments g WHERE g.name = a.segment)) AS cadence FROM "
-      "accounts a WHERE " +
-          mine + " AND a.archived_at IS NULL) t GROUP BY owner_id",
-      {days}, [](Scorecard& s, const db::Row& r) {
-        s.accounts_handled = r.Int(1);
-        s.check_in_calls_due = r.Int(2);
-      }));
+  RAPPORT_RETURN_IF_ERROR(
+      each("SELECT owner_id, count(*), coalesce(sum(CASE WHEN cadence IS NULL THEN 0 ELSE (? + "
+           "cadence - 1) / cadence END), 0) FROM (SELECT a.owner_id, " +
+               accounts::CadenceDaysSql() + " AS cadence FROM accounts a WHERE " + mine +
+               " AND a.archived_at IS NULL) t GROUP BY owner_id",
+           {days}, [](Scorecard& s, const db::Row& r) {
+             s.accounts_handled = r.Int(1);
+             s.check_in_calls_due = r.Int(2);
+           }));
   RAPPORT_RETURN_IF_ERROR(each(
       "SELECT a.owner_id, count(*) FROM activities x JOIN accounts a ON a.id = x.account_id AND "
       "a.owner_id = x.user_id WHERE " +
