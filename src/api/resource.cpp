@@ -156,9 +156,9 @@ Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row&
 
 // Turns a JSON value into the column value for field f, or says what is wrong with it.
 Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const FieldSpec& f,
-                             const JsonValue& v) {
+                             const JsonValue& v, const std::string& path = "") {
   using Kind = JsonValue::Kind;
-  const std::string& name = f.name;
+  const std::string name = path.empty() ? f.name : path + "." + f.name;
   if (v.kind == Kind::kNull) {
     if (!f.nullable) return Error::InvalidField(name, "must not be null");
     return db::Null();
@@ -300,6 +300,51 @@ Result<audit::FieldValues> ParseBody(db::Transaction& tx, const Caller& caller,
   }
   return values;
 }
+
+}  // namespace
+
+Result<std::optional<std::vector<audit::FieldValues>>> ParseItems(
+    db::Transaction& tx, const Caller& caller, const JsonValue& body, const std::string& name,
+    const std::vector<FieldSpec>& fields, const std::string& singular) {
+  const JsonValue* items = body.kind == JsonValue::Kind::kObject ? body.Find(name) : nullptr;
+  if (!items) return std::optional<std::vector<audit::FieldValues>>();
+  if (items->kind != JsonValue::Kind::kArray) {
+    return Error::InvalidField(name, "must be an array of " + singular + " objects");
+  }
+  std::vector<audit::FieldValues> out;
+  for (size_t i = 0; i < items->items.size(); ++i) {
+    const JsonValue& item = items->items[i];
+    const std::string at = name + "[" + std::to_string(i) + "]";
+    if (item.kind != JsonValue::Kind::kObject) return Error::InvalidField(at, "must be an object");
+    audit::FieldValues values;
+    for (const auto& [key, value] : item.members) {
+      const auto f = std::find_if(fields.begin(), fields.end(),
+                                  [&](const FieldSpec& spec) { return spec.name == key; });
+      if (f == fields.end()) {
+        return Error::InvalidField(at + "." + key, "is not a field of " + singular);
+      }
+      RAPPORT_ASSIGN_OR_RETURN(db::Value v, FieldValue(tx, caller, *f, value, at));
+      values.emplace_back(f->name, std::move(v));
+    }
+    for (const FieldSpec& f : fields) {
+      const db::Value* given = ValueOf(values, f.name);
+      if (f.required && (!given || std::holds_alternative<std::monostate>(*given))) {
+        return Error::InvalidField(at + "." + f.name, "is required");
+      }
+    }
+    out.push_back(std::move(values));
+  }
+  return std::optional<std::vector<audit::FieldValues>>(std::move(out));
+}
+
+const db::Value* ValueOf(const audit::FieldValues& values, std::string_view column) {
+  for (const auto& [name, value] : values) {
+    if (name == column) return &value;
+  }
+  return nullptr;
+}
+
+namespace {
 
 Result<std::optional<db::Row>> LoadInReach(db::Transaction& tx, const ResourceSpec& spec,
                                            const Caller& caller, std::int64_t id) {

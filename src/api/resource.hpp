@@ -151,6 +151,16 @@ Result<std::int64_t> ParseOffsetCursor(std::string_view value);  // "cursor" of 
 // Parses If-Match ("\"v3\"", or "*"); nullopt when absent or "*".
 Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request);
 
+// The rows a record keeps beside it (a trial's mile markers, a board's members): the body's array
+// `name`, each item checked against `fields` as a record's fields are (types, lengths, enums,
+// dates, references in the caller's reach; required ones present; no unknown ones), problems
+// named "name[i].field". nullopt when the body has no `name`.
+Result<std::optional<std::vector<audit::FieldValues>>> ParseItems(
+    db::Transaction& tx, const Caller& caller, const JsonValue& body, const std::string& name,
+    const std::vector<FieldSpec>& fields, const std::string& singular);
+// The value of `column` in parsed values; nullptr when it was not given.
+const db::Value* ValueOf(const audit::FieldValues& values, std::string_view column);
+
 // The JSON Schema of a spec's record (for OpenAPI).
 std::string RecordSchema(const ResourceSpec& spec, bool for_input);
 

@@ -16,54 +16,33 @@ constexpr std::string_view kStatuses[] = {"invited", "accepted", "declined", "at
 // contact the caller reaches, once.
 Status WriteMembers(db::Transaction& tx, const api::Caller& caller, std::int64_t board,
                     const JsonValue& body) {
-  const JsonValue* members = body.Find("members");
+  static const std::vector<api::FieldSpec> kMember = {
+      api::RequiredReference("contact_id", "contacts"),
+      {.name = "status",
+       .type = api::FieldType::kEnum,
+       .nullable = false,
+       .values = {std::begin(kStatuses), std::end(kStatuses)}},
+      {.name = "said", .max_length = 4000},
+  };
+  RAPPORT_ASSIGN_OR_RETURN(auto members,
+                           api::ParseItems(tx, caller, body, "members", kMember, "a board member"));
   if (!members) return Ok();
-  if (members->kind != JsonValue::Kind::kArray) {
-    return Error::InvalidField("members", "must be an array of {contact_id, status, said}");
-  }
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM advisory_board_members WHERE board_id = ?", {board}));
   std::set<std::int64_t> seen;
-  for (size_t i = 0; i < members->items.size(); ++i) {
-    const JsonValue& m = members->items[i];
-    const std::string at = "members[" + std::to_string(i) + "]";
-    if (m.kind != JsonValue::Kind::kObject) return Error::InvalidField(at, "must be an object");
-    std::optional<std::int64_t> contact;
-    std::string status = "invited";
-    std::optional<std::string> said;
-    for (const auto& [key, v] : m.members) {
-      const std::string field = at + "." + key;
-      if (key == "contact_id") {
-        RAPPORT_ASSIGN_OR_RETURN(contact, api::ParseIdValue(v, field));
-      } else if (key == "status") {
-        if (v.kind != JsonValue::Kind::kString ||
-            std::find(std::begin(kStatuses), std::end(kStatuses), v.text) == std::end(kStatuses)) {
-          return Error::InvalidField(field,
-                                     "must be invited, accepted, declined, attended or no_show");
-        }
-        status = v.text;
-      } else if (key == "said") {
-        if (v.kind == JsonValue::Kind::kNull) continue;
-        if (v.kind != JsonValue::Kind::kString || v.text.size() > 4000) {
-          return Error::InvalidField(field, "must be text of at most 4000 characters");
-        }
-        said = v.text;
-      } else {
-        return Error::InvalidField(field, "is not a field of a board member");
-      }
+  for (size_t i = 0; i < members->size(); ++i) {
+    const audit::FieldValues& m = (*members)[i];
+    const std::int64_t contact = std::get<std::int64_t>(*api::ValueOf(m, "contact_id"));
+    if (!seen.insert(contact).second) {
+      return Error::InvalidField("members[" + std::to_string(i) + "].contact_id", "appears twice");
     }
-    if (!contact) return Error::InvalidField(at + ".contact_id", "is required");
-    RAPPORT_ASSIGN_OR_RETURN(
-        auto row, tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {*contact}));
-    if (!row) return Error::InvalidField(at + ".contact_id", "refers to no contact");
-    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, caller, row->Int(0), at + ".contact_id"));
-    if (!seen.insert(*contact).second) {
-      return Error::InvalidField(at + ".contact_id", "appears twice");
-    }
+    const db::Value* status = api::ValueOf(m, "status");
+    const db::Value* said = api::ValueOf(m, "said");
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO advisory_board_members (board_id, contact_id, status, said) VALUES (?, ?, ?, "
         "?)",
-        {board, *contact, status, db::OptionalText(said)}));
+        {board, contact, status ? *status : db::Value(std::string("invited")),
+         said ? *said : db::Null()}));
   }
   return Ok();
 }

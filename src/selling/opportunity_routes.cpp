@@ -95,28 +95,24 @@ Status ScheduleRevisit(db::Transaction& tx, const audit::Actor& actor, std::int6
 
 // after_write: replaces the deal's revenue splits with the body's `splits`, when given; they must
 // name active people once each and add up to 100.
-Status WriteSplits(db::Transaction& tx, std::int64_t id, const JsonValue& body) {
-  const JsonValue* splits = body.Find("splits");
+Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t id,
+                   const JsonValue& body) {
+  static const std::vector<api::FieldSpec> kSplit = {
+      api::RequiredReference("user_id", "users"),
+      {.name = "percent", .type = FieldType::kInteger, .required = true, .min = 1, .max = 100},
+  };
+  RAPPORT_ASSIGN_OR_RETURN(auto splits,
+                           api::ParseItems(tx, caller, body, "splits", kSplit, "a revenue split"));
   if (!splits) return Ok();
-  if (splits->kind != JsonValue::Kind::kArray) {
-    return Error::InvalidField("splits", "must be an array of {user_id, percent}");
-  }
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM opportunity_splits WHERE opportunity_id = ?", {id}));
   std::int64_t total = 0;
   std::set<std::int64_t> people;
-  for (size_t i = 0; i < splits->items.size(); ++i) {
-    const JsonValue& item = splits->items[i];
+  for (size_t i = 0; i < splits->size(); ++i) {
+    const audit::FieldValues& split = (*splits)[i];
     const std::string at = "splits[" + std::to_string(i) + "]";
-    if (item.kind != JsonValue::Kind::kObject) return Error::InvalidField(at, "must be an object");
-    const JsonValue* user = item.Find("user_id");
-    const JsonValue* percent = item.Find("percent");
-    if (!user) return Error::InvalidField(at + ".user_id", "is required");
-    if (!percent || percent->kind != JsonValue::Kind::kInt || percent->integer < 1 ||
-        percent->integer > 100) {
-      return Error::InvalidField(at + ".percent", "must be a whole number from 1 to 100");
-    }
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t user_id, api::ParseIdValue(*user, at + ".user_id"));
+    const std::int64_t user_id = std::get<std::int64_t>(*api::ValueOf(split, "user_id"));
+    const std::int64_t percent = std::get<std::int64_t>(*api::ValueOf(split, "percent"));
     RAPPORT_ASSIGN_OR_RETURN(
         auto active,
         tx.QueryOne("SELECT 1 FROM users WHERE id = ? AND status <> 'left'", {user_id}));
@@ -124,12 +120,12 @@ Status WriteSplits(db::Transaction& tx, std::int64_t id, const JsonValue& body) 
     if (!people.insert(user_id).second) {
       return Error::InvalidField(at + ".user_id", "appears twice");
     }
-    total += percent->integer;
+    total += percent;
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO opportunity_splits (opportunity_id, user_id, percent) VALUES (?, ?, ?)",
-        {id, user_id, percent->integer}));
+        {id, user_id, percent}));
   }
-  if (!splits->items.empty() && total != 100) {
+  if (!splits->empty() && total != 100) {
     return Error::InvalidField("splits", "add up to " + std::to_string(total) + "%, not 100%");
   }
   return Ok();
@@ -235,7 +231,7 @@ api::ResourceSpec OpportunitySpec() {
   s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant now, std::int64_t id,
                      const JsonValue& body, bool creating) -> Status {
     RAPPORT_RETURN_IF_ERROR(WriteContactRoles(tx, caller, now, id, body, creating));
-    RAPPORT_RETURN_IF_ERROR(WriteSplits(tx, id, body));
+    RAPPORT_RETURN_IF_ERROR(WriteSplits(tx, caller, id, body));
     return ScheduleRevisit(tx, {caller.user_id, now}, id);
   };
   s.extra_json = [](db::Transaction& tx, std::int64_t id, api::JsonWriter& w) -> Status {

@@ -258,47 +258,26 @@ api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
 }
 
 // after_write of a trial: replaces its mile markers with the body's `markers`, when given.
-Status WriteMarkers(db::Transaction& tx, std::int64_t trial, const api::JsonValue& body) {
-  const api::JsonValue* markers = body.Find("markers");
+Status WriteMarkers(db::Transaction& tx, const api::Caller& caller, std::int64_t trial,
+                    const api::JsonValue& body) {
+  static const std::vector<api::FieldSpec> kMarker = {
+      {.name = "name", .required = true, .nullable = false, .max_length = 200},
+      {.name = "due_on", .type = api::FieldType::kDate, .required = true, .nullable = false},
+      {.name = "done_on", .type = api::FieldType::kDate},
+      {.name = "notes", .max_length = 2000},
+  };
+  RAPPORT_ASSIGN_OR_RETURN(auto markers,
+                           api::ParseItems(tx, caller, body, "markers", kMarker, "a mile marker"));
   if (!markers) return Ok();
-  if (markers->kind != api::JsonValue::Kind::kArray) {
-    return Error::InvalidField("markers", "must be an array of mile markers");
-  }
   RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM trial_markers WHERE trial_id = ?", {trial}));
-  for (size_t i = 0; i < markers->items.size(); ++i) {
-    const api::JsonValue& m = markers->items[i];
-    const std::string at = "markers[" + std::to_string(i) + "]";
-    if (m.kind != api::JsonValue::Kind::kObject)
-      return Error::InvalidField(at, "must be an object");
-    std::string name, notes;
-    std::optional<std::string> due, done;
-    for (const auto& [key, v] : m.members) {
-      const std::string field = at + "." + key;
-      const bool text = v.kind == api::JsonValue::Kind::kString;
-      if (key == "name" || key == "notes") {
-        if (!text || v.text.size() > (key == "name" ? 200u : 2000u)) {
-          return Error::InvalidField(field, "must be text of at most " +
-                                                std::string(key == "name" ? "200" : "2000") +
-                                                " characters");
-        }
-        (key == "name" ? name : notes) = v.text;
-      } else if (key == "due_on" || key == "done_on") {
-        if (v.kind == api::JsonValue::Kind::kNull && key == "done_on") continue;
-        std::int64_t day = 0;
-        if (!text || !ParseDate(v.text, day)) {
-          return Error::InvalidField(field, "must be a date (YYYY-MM-DD)");
-        }
-        (key == "due_on" ? due : done) = v.text;
-      } else {
-        return Error::InvalidField(field, "is not a field of a mile marker");
-      }
-    }
-    if (name.empty()) return Error::InvalidField(at + ".name", "is required");
-    if (!due) return Error::InvalidField(at + ".due_on", "is required");
+  for (const audit::FieldValues& m : *markers) {
+    auto value = [&](std::string_view column) {
+      const db::Value* v = api::ValueOf(m, column);
+      return v ? *v : db::Null();
+    };
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO trial_markers (trial_id, name, due_on, done_on, notes) VALUES (?, ?, ?, ?, ?)",
-        {trial, name, *due, db::OptionalText(done),
-         notes.empty() ? db::Null() : db::Value(notes)}));
+        {trial, value("name"), value("due_on"), value("done_on"), value("notes")}));
   }
   return Ok();
 }
@@ -392,10 +371,10 @@ api::ResourceSpec TrialSpec() {
   s.extra_body_fields.emplace_back(
       "markers",
       R"({"type":"array","items":{"type":"object","required":["name","due_on"],"properties":{"name":{"type":"string"},"due_on":{"type":"string"},"done_on":{"type":["string","null"]},"notes":{"type":"string"}}}})");
-  s.after_write = [](db::Transaction& tx, const api::Caller&, Instant, std::int64_t id,
+  s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant, std::int64_t id,
                      const api::JsonValue& body, bool) -> Status {
     RAPPORT_RETURN_IF_ERROR(kTrialContacts.Write(tx, id, body));
-    return WriteMarkers(tx, id, body);
+    return WriteMarkers(tx, caller, id, body);
   };
   s.extra_json = &WriteTrialJson;
   return s;

@@ -22,55 +22,33 @@ using api::FieldType;
 constexpr std::string_view kMeasures[] = {"uptime", "staff_trained", "throughput", "savings",
                                           "other"};
 
-// A string member of an outcome, at most `max` characters; nullopt when absent or null.
-Result<std::optional<std::string>> OutcomeText(const api::JsonValue& item, const std::string& at,
-                                               std::string_view key, size_t max, bool required) {
-  const api::JsonValue* v = item.Find(key);
-  const std::string field = at + "." + std::string(key);
-  if (!v || v->kind == api::JsonValue::Kind::kNull) {
-    if (required) return Error::InvalidField(field, "is required");
-    return std::optional<std::string>();
-  }
-  if (v->kind != api::JsonValue::Kind::kString) return Error::InvalidField(field, "must be text");
-  if (v->text.size() > max) {
-    return Error::InvalidField(field, "is longer than " + std::to_string(max) + " characters");
-  }
-  if (required && v->text.empty()) return Error::InvalidField(field, "is required");
-  return std::optional<std::string>(v->text);
-}
-
 // after_write: replaces the plan's outcomes with the body's `outcomes`, when given.
-Status WriteOutcomes(db::Transaction& tx, std::int64_t plan, const api::JsonValue& body) {
-  const api::JsonValue* outcomes = body.Find("outcomes");
+Status WriteOutcomes(db::Transaction& tx, const api::Caller& caller, std::int64_t plan,
+                     const api::JsonValue& body) {
+  static const std::vector<api::FieldSpec> kOutcome = {
+      {.name = "measure",
+       .type = FieldType::kEnum,
+       .required = true,
+       .nullable = false,
+       .values = {std::begin(kMeasures), std::end(kMeasures)}},
+      {.name = "description", .required = true, .nullable = false, .max_length = 500},
+      {.name = "target"},
+      {.name = "actual"},
+  };
+  RAPPORT_ASSIGN_OR_RETURN(auto outcomes,
+                           api::ParseItems(tx, caller, body, "outcomes", kOutcome, "an outcome"));
   if (!outcomes) return Ok();
-  if (outcomes->kind != api::JsonValue::Kind::kArray) {
-    return Error::InvalidField("outcomes", "must be an array of outcomes");
-  }
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM success_outcomes WHERE success_plan_id = ?", {plan}));
-  for (size_t i = 0; i < outcomes->items.size(); ++i) {
-    const api::JsonValue& item = outcomes->items[i];
-    const std::string at = "outcomes[" + std::to_string(i) + "]";
-    if (item.kind != api::JsonValue::Kind::kObject) {
-      return Error::InvalidField(at, "must be an object");
-    }
-    for (const auto& [key, value] : item.members) {
-      if (key != "measure" && key != "description" && key != "target" && key != "actual") {
-        return Error::InvalidField(at + "." + key, "is not a field of an outcome");
-      }
-    }
-    RAPPORT_ASSIGN_OR_RETURN(auto measure, OutcomeText(item, at, "measure", 20, true));
-    if (std::find(std::begin(kMeasures), std::end(kMeasures), *measure) == std::end(kMeasures)) {
-      return Error::InvalidField(at + ".measure",
-                                 "must be uptime, staff_trained, throughput, savings or other");
-    }
-    RAPPORT_ASSIGN_OR_RETURN(auto description, OutcomeText(item, at, "description", 500, true));
-    RAPPORT_ASSIGN_OR_RETURN(auto target, OutcomeText(item, at, "target", 200, false));
-    RAPPORT_ASSIGN_OR_RETURN(auto actual, OutcomeText(item, at, "actual", 200, false));
+  for (const audit::FieldValues& o : *outcomes) {
+    auto value = [&](std::string_view column) {
+      const db::Value* v = api::ValueOf(o, column);
+      return v ? *v : db::Null();
+    };
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO success_outcomes (success_plan_id, measure, description, target, "
         "actual) VALUES (?, ?, ?, ?, ?)",
-        {plan, *measure, *description, db::OptionalText(target), db::OptionalText(actual)}));
+        {plan, value("measure"), value("description"), value("target"), value("actual")}));
   }
   return Ok();
 }
@@ -210,9 +188,9 @@ api::ResourceSpec SuccessPlanSpec() {
     }
     return Ok();
   };
-  s.after_write = [](db::Transaction& tx, const api::Caller&, Instant, std::int64_t id,
+  s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant, std::int64_t id,
                      const api::JsonValue& body, bool creating) -> Status {
-    RAPPORT_RETURN_IF_ERROR(WriteOutcomes(tx, id, body));
+    RAPPORT_RETURN_IF_ERROR(WriteOutcomes(tx, caller, id, body));
     if (!creating && body.Find("account_id")) {
       // The milestones follow their plan.
       return tx.Execute(
