@@ -50,6 +50,13 @@ class BlueSheetApiTest : public ::testing::TestWithParam<db::Backend> {
     }
     return codes;
   }
+  // Runs `script` (Python with openpyxl; the workbook's path is sys.argv[1]) over an XLSX body.
+  static testing::CommandResult ReadXlsx(const std::string& body, const std::string& script) {
+    testing::TempDir dir;
+    const std::string file = dir.File("book.xlsx");
+    std::ofstream(file, std::ios::binary) << body;
+    return testing::RunCommand({"/usr/bin/python3", "-c", "import sys, openpyxl\n" + script, file});
+  }
   static bool Has(const std::vector<std::string>& codes, const std::string& code) {
     return std::find(codes.begin(), codes.end(), code) != codes.end();
   }
@@ -380,16 +387,11 @@ TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) 
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.Header("content-type"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-  testing::TempDir dir;
-  const std::string file = dir.File("forecast.xlsx");
-  std::ofstream(file, std::ios::binary) << xlsx.body;
-  const auto read = testing::RunCommand(
-      {"/usr/bin/python3", "-c",
-       "import sys, openpyxl\n"
-       "ws = openpyxl.load_workbook(sys.argv[1])['Forecast']\n"
-       "rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] == 'Total']\n"
-       "print(round(rows[0][1] * 100), round(rows[0][5] * 100))\n",
-       file});
+  const auto read =
+      ReadXlsx(xlsx.body,
+               "ws = openpyxl.load_workbook(sys.argv[1])['Forecast']\n"
+               "rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] == 'Total']\n"
+               "print(round(rows[0][1] * 100), round(rows[0][5] * 100))\n");
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(read.out, std::to_string(after["total"]["commit_minor"].get<std::int64_t>()) + " " +
                           std::to_string(after["total"]["won_minor"].get<std::int64_t>()) + "\n");
@@ -470,15 +472,10 @@ TEST_P(BlueSheetApiTest, WinRateAndDaysPerStageComeFromTheStageChanges) {
   const auto xlsx =
       s().Get("/api/v1/reports/forecast?from=2031-01-01&to=2031-12-31&format=xlsx", admin());
   ASSERT_EQ(xlsx.status, 200);
-  testing::TempDir dir;
-  const std::string file = dir.File("stages.xlsx");
-  std::ofstream(file, std::ios::binary) << xlsx.body;
-  const auto read = testing::RunCommand(
-      {"/usr/bin/python3", "-c",
-       "import sys, openpyxl\n"
-       "ws = openpyxl.load_workbook(sys.argv[1])['Stages']\n"
-       "print([(r[0], r[1], r[4]) for r in ws.iter_rows(min_row=2, values_only=True)][:3])\n",
-       file});
+  const auto read = ReadXlsx(
+      xlsx.body,
+      "ws = openpyxl.load_workbook(sys.argv[1])['Stages']\n"
+      "print([(r[0], r[1], r[4]) for r in ws.iter_rows(min_row=2, values_only=True)][:3])\n");
   ASSERT_EQ(read.exit_code, 0) << read.err;
   EXPECT_EQ(read.out, "[('prospecting', 2, 7), ('qualification', 2, 18), ('proposal', 1, 5)]\n");
 }
