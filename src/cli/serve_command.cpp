@@ -223,7 +223,17 @@ void AddServeCommand(CLI::App& app, Context& context) {
           [](Instant now) { return now + 60 * kMicrosPerSecond; }}},
         args->listen + " pid " + std::to_string(::getpid()));
     jobs::RegisterJobRoutes(router, api_context, scheduler);
-    // Uploaded imports run one at a time beside the requests.
+    // Uploaded imports run one at a time beside the requests. Those a stopped process left
+    // "running" are marked interrupted first.
+    if (auto interrupted = imports::SettleInterruptedImports(database, context.clock.Now());
+        !interrupted.ok()) {
+      spdlog::warn("could not settle interrupted imports: {}", interrupted.error().message());
+    } else if (*interrupted > 0) {
+      spdlog::warn(
+          "{} import(s) were interrupted when a server stopped; marked failed, nothing "
+          "was written",
+          *interrupted);
+    }
     imports::ImportJobs import_jobs(database);
     imports::ImportSettings import_settings;
     import_settings.max_file_bytes = args->max_import_mb << 20;

@@ -951,6 +951,27 @@ Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& op
   return id;
 }
 
+Result<int> SettleInterruptedImports(db::Database& database, Instant now) {
+  int settled = 0;
+  RAPPORT_RETURN_IF_ERROR(database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query(std::string("SELECT id FROM imports WHERE status = 'running' ORDER BY id") +
+                 db::SkipLockedSuffix(tx.backend())));
+    for (const auto& row : rows) {
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("UPDATE imports SET status = 'failed', problem = ?, finished_at = ? WHERE "
+                     "id = ? AND status = 'running'",
+                     {std::string("interrupted: the process running it stopped before it "
+                                  "finished; nothing was written"),
+                      now, row.Int(0)}));
+      ++settled;
+    }
+    return Ok();
+  }));
+  return settled;
+}
+
 ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
                        const ImportOptions& options) {
   const RecordSpec& spec = SpecOf(options.type);
@@ -968,6 +989,10 @@ ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSou
   bool rolled_back_on_purpose = false;
   if (status.ok()) {
     status = database.Write([&](db::Transaction& tx) -> Status {
+      // Held for the whole import: a server that starts meanwhile sees it is alive.
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+          std::string("SELECT id FROM imports WHERE id = ?") + db::LockRowSuffix(tx.backend()),
+          {import_id}));
       Importer importer(tx, spec, options, import_id, report, columns, header.size(),
                         rapport_id_index);
       RAPPORT_RETURN_IF_ERROR(importer.Prepare());

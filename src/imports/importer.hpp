@@ -69,6 +69,12 @@ inline constexpr std::size_t kRejectionsKept = 100'000;
 // The imports row for a new import (status running), in its own transaction.
 Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& options);
 
+// Imports left "running" by a process that stopped (killed, crashed, powered off) say so: failed,
+// nothing written (their transaction died with them). An import still running holds its row
+// locked, so on PostgreSQL another server's passes over it; one waiting in another live
+// server's queue is settled again when it runs. `rapport serve` calls this as it starts.
+Result<int> SettleInterruptedImports(db::Database& database, Instant now);
+
 // Reads every record and writes them in one transaction; settles the imports row `import_id`
 // (in the same transaction when rows were written). Never throws for bad input.
 ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,

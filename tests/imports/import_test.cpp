@@ -343,6 +343,17 @@ TEST_P(ImportTest, AnImportKilledHalfWayWritesNothing) {
   EXPECT_EQ(import.Wait(), 128 + SIGKILL) << "the import finished before it was killed";
   EXPECT_EQ(Count("SELECT count(*) FROM accounts"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_history WHERE table_name = 'accounts'"), 0);
+  // The next server to start says the import was interrupted, instead of "running" for ever.
+  const std::string interrupted =
+      "SELECT count(*) FROM imports WHERE status = 'failed' AND problem LIKE 'interrupted%' AND "
+      "finished_at IS NOT NULL";
+  EXPECT_EQ(Count(interrupted), 0);
+  RunningCommand server(
+      {RAPPORT_BINARY, "serve", "--db", target_.url(), "--listen", "127.0.0.1:0"});
+  for (int i = 0; i < 200 && Count(interrupted) == 0; ++i) usleep(50'000);
+  server.Kill(SIGTERM);
+  server.Wait();
+  EXPECT_EQ(Count(interrupted), 1);
   // The same file imports whole afterwards.
   const json report = Import("accounts", path);
   EXPECT_EQ(report["created"], 150'000) << report.dump();
