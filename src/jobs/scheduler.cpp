@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/access.hpp"
 #include "db/dialect.hpp"
 
@@ -62,11 +64,28 @@ Result<int> Scheduler::RunDue() {
   RAPPORT_RETURN_IF_ERROR(EnsureRows());
   int ran = 0;
   for (const auto& job : jobs_) {
+    Backoff& backoff = backoff_[job.name];
+    const Instant now = clock_.Now();
+    if (now < backoff.retry_at) continue;
     auto outcome = RunOne(job, false);
     if (!outcome.ok()) {
-      spdlog::warn("job {} failed: {}", job.name, outcome.error().message());
+      ++backoff.failures;
+      const std::int64_t wait =
+          std::min(kLongestRetry, kFirstRetry << std::min(backoff.failures - 1, 16));
+      backoff.retry_at = now + wait;
+      spdlog::warn("job {} failed ({} in a row), next try in {} s: {}", job.name, backoff.failures,
+                   wait / kMicrosPerSecond, outcome.error().message());
+      // The run rolled back; say so where admins look.
+      Status recorded = database_.Write([&](db::Transaction& tx) -> Status {
+        return tx.Execute(
+            "UPDATE scheduled_jobs SET last_finished_at = ?, last_result = ?, run_by = ? WHERE "
+            "name = ?",
+            {clock_.Now(), "failed: " + outcome.error().message(), server_name_, job.name});
+      });
+      (void)recorded;
       continue;
     }
+    backoff = Backoff{};
     if (*outcome) ++ran;
   }
   return ran;

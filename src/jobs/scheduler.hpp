@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ class Scheduler {
   Scheduler(db::Database& database, const Clock& clock, std::vector<ScheduledJob> jobs,
             std::string server_name);
 
-  // Runs each job that is due and not being run by another server; returns how many ran.
+  // Runs each job that is due and not being run by another server; returns how many ran. A job
+  // that fails rolls back, is recorded as failed, and is tried again after a wait that doubles
+  // with each failure in a row (kFirstRetry, up to kLongestRetry), not at every poll.
   Result<int> RunDue();
+  static constexpr std::int64_t kFirstRetry = 30 * kMicrosPerSecond;
+  static constexpr std::int64_t kLongestRetry = 3600 * kMicrosPerSecond;
   // Runs `name` now whatever its schedule (an admin's "run now"): what it reported. kNotFound for
   // no such job; kConflict when another server is running it.
   Result<std::string> RunNow(const std::string& name);
@@ -53,6 +58,12 @@ class Scheduler {
   std::vector<ScheduledJob> jobs_;
   std::string server_name_;
   std::atomic<bool> rows_ensured_{false};
+  // Per job, on this server: failures in a row and when to try again. RunDue's thread only.
+  struct Backoff {
+    int failures = 0;
+    Instant retry_at = 0;
+  };
+  std::map<std::string, Backoff> backoff_;
 };
 
 // GET /api/v1/jobs and POST /api/v1/jobs/{name}/run, for admins.

@@ -69,6 +69,54 @@ TEST_P(SchedulerTest, ADueJobRunsOnOneServerAtATime) {
   EXPECT_FALSE(second.RunNow("no-such-job").ok());
 }
 
+TEST_P(SchedulerTest, AFailingJobIsTriedAgainAfterAWaitThatDoublesNotAtEveryPoll) {
+  int attempts = 0;
+  bool fail = true;
+  Scheduler scheduler(
+      *database_, clock_,
+      {ScheduledJob{"case-escalation", "test",
+                    [&](db::Transaction& tx, Instant) -> Result<std::string> {
+                      ++attempts;
+                      // Something the failure must roll back.
+                      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+                          "UPDATE scheduled_jobs SET run_by = 'half-done' WHERE name = ?",
+                          {std::string("case-escalation")}));
+                      if (fail) return Error(ErrorCode::kUnavailable, "the mail server is down");
+                      return std::string("ran");
+                    },
+                    [](Instant now) { return now + 60 * kMicrosPerSecond; }}},
+      "only");
+  auto result = [&] {
+    std::string text;
+    Write([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(
+          auto row, tx.QueryOne("SELECT last_result, run_by FROM scheduled_jobs WHERE name = ?",
+                                {std::string("case-escalation")}));
+      text = row->Text(0) + " by " + row->Text(1);
+      return Ok();
+    });
+    return text;
+  };
+  ASSERT_OK(scheduler.RunDue());
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(result(), "failed: the mail server is down by only") << "recorded, the run undone";
+  // Polls within the wait do not try again: 30 s, then 60 s, then 120 s.
+  const std::int64_t s = kMicrosPerSecond;
+  for (const auto& [advance, expected] : std::vector<std::pair<std::int64_t, int>>{
+           {10 * s, 1}, {21 * s, 2}, {31 * s, 2}, {30 * s, 3}, {119 * s, 3}, {2 * s, 4}}) {
+    clock_.Advance(advance);
+    ASSERT_OK(scheduler.RunDue());
+    EXPECT_EQ(attempts, expected) << "after " << advance / s << " s more";
+  }
+  // Once it works the waits start again from the schedule.
+  fail = false;
+  clock_.Advance(241 * s);
+  auto ran = scheduler.RunDue();
+  ASSERT_OK(ran);
+  EXPECT_EQ(*ran, 1);
+  EXPECT_EQ(result(), "ran by only");
+}
+
 TEST(NextDailyAt, IsTheNextOccurrenceOfTheHour) {
   const Instant midnight = DaysFromCivil(2026, 11, 28) * kMicrosPerDay;
   const Instant hour = 3600 * kMicrosPerSecond;
