@@ -119,8 +119,8 @@ std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
     inner = "SELECT t.id AS match_id, -ts_rank(t.search_vector, q) AS rank FROM " + t +
             " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q" + extra;
   }
-  return "SELECT " + select + ", c.rank FROM (" + inner + " LIMIT " + candidates + ") c JOIN " +
-         t + " t ON t.id = c.match_id ORDER BY c.rank, t.id LIMIT ?";
+  return "SELECT " + select + ", c.rank FROM (" + inner + " LIMIT " + candidates + ") c JOIN " + t +
+         " t ON t.id = c.match_id ORDER BY c.rank, t.id LIMIT ?";
 }
 
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias) {
@@ -130,6 +130,11 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
     return a + ".id IN (SELECT rowid FROM " + fts + " WHERE " + fts + " MATCH ?)";
   }
   return a + ".search_vector @@ to_tsquery('simple', ?)";
+}
+
+Status AnalyzeAfterBulkLoad(Transaction& transaction) {
+  if (transaction.backend() != Backend::kPostgres) return Ok();
+  return transaction.ExecuteScript("ANALYZE");
 }
 
 const char* LockRowSuffix(Backend backend) {

@@ -37,13 +37,17 @@ std::string FullTextQuery(Backend backend, std::string_view user_text);
 // (FullTextQuery(...), limit). The last selected column is the rank (lower is better).
 // `condition` (over alias t; "" for none) narrows the rows further. Ranks the first
 // kSearchCandidates matches (all of them when there are fewer).
-inline constexpr int kSearchCandidates = 2000;
+inline constexpr int kSearchCandidates = 500;
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
                               std::string_view select_list, std::string_view condition = "");
 
 // A condition on alias `alias` of the index's table that holds when the row matches the
 // parameter (FullTextQuery(...)).
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias);
+
+// After a bulk load: planner statistics on PostgreSQL (ANALYZE); nothing on SQLite, whose plans
+// here are chosen without sqlite_stat1.
+Status AnalyzeAfterBulkLoad(Transaction& transaction);
 
 // Appended to a SELECT of one row that is about to be updated: " FOR UPDATE" on PostgreSQL,
 // nothing on SQLite (whose single writer already excludes others).
