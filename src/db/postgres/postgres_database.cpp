@@ -43,7 +43,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   PGconn* conn() const { return conn_; }
-  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Lost, or left in a state no later user could trust (a pipeline that could not be ended):
+  // the pool drops it.
+  bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
 
   // The transaction's BEGIN is not sent on its own: it goes with the first statement, in one
   // pipeline (one round trip instead of two). A transaction that runs no statement sends none.
@@ -52,6 +54,10 @@ class Connection {
   // A read-only transaction's COMMIT is sent without waiting for its answer, which is read
   // before the connection's next statement: a read costs one round trip.
   void CommitWithoutWaiting() {
+    if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+      poisoned_ = true;
+      return;
+    }
     if (PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) {
       commit_in_flight_ = true;
     } else {
@@ -59,16 +65,13 @@ class Connection {
     }
   }
   // Reads the answer of a COMMIT sent without waiting. A read-only COMMIT that failed left
-  // nothing to undo; it is reported as an error of the statement that found it.
+  // nothing to undo and is not the next transaction's error, unless the connection is lost.
   Status Drain() {
     if (!commit_in_flight_) return Ok();
     commit_in_flight_ = false;
-    Status status = Ok();
-    while (PGresult* r = PQgetResult(conn_)) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) status = PostgresError(conn_, r, "commit");
-      PQclear(r);
-    }
-    return status;
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    if (PQstatus(conn_) != CONNECTION_OK) return PostgresError(conn_, nullptr, "commit");
+    return Ok();
   }
   Status SendPendingBegin() {
     if (!pending_begin_) return Ok();
@@ -171,7 +174,8 @@ class Connection {
         if (synced) break;
       }
     }
-    PQexitPipelineMode(conn_);
+    // A pipeline not sent whole cannot be ended cleanly: the connection is not reused.
+    if (!sent || PQexitPipelineMode(conn_) != 1) poisoned_ = true;
     if (!sent) return PostgresError(conn_, nullptr, "pipeline");
     if (PQresultStatus(begin_result.get()) != PGRES_COMMAND_OK) {
       return PostgresError(conn_, begin_result.get(), "begin");
@@ -190,6 +194,7 @@ class Connection {
   PGconn* conn_;
   const char* pending_begin_ = nullptr;
   bool commit_in_flight_ = false;
+  bool poisoned_ = false;
   std::unordered_map<std::string, std::string> statements_;
   std::uint64_t prepared_ = 0;
 };
@@ -328,6 +333,7 @@ class PostgresTransaction final : public Transaction {
     std::string sql = "COPY " + std::string(table) + " (";
     for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
     sql += ") FROM STDIN";
+    RAPPORT_RETURN_IF_ERROR(connection_.Drain());
     RAPPORT_RETURN_IF_ERROR(connection_.SendPendingBegin());
     ResultPtr result(PQexec(connection_.conn(), sql.c_str()), &PQclear);
     if (PQresultStatus(result.get()) != PGRES_COPY_IN) {
