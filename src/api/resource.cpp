@@ -327,8 +327,7 @@ Result<std::optional<std::vector<audit::FieldValues>>> ParseItems(
       values.emplace_back(f->name, std::move(v));
     }
     for (const FieldSpec& f : fields) {
-      const db::Value* given = ValueOf(values, f.name);
-      if (f.required && (!given || std::holds_alternative<std::monostate>(*given))) {
+      if (f.required && std::holds_alternative<std::monostate>(ValueOf(values, f.name))) {
         return Error::InvalidField(at + "." + f.name, "is required");
       }
     }
@@ -337,11 +336,11 @@ Result<std::optional<std::vector<audit::FieldValues>>> ParseItems(
   return std::optional<std::vector<audit::FieldValues>>(std::move(out));
 }
 
-const db::Value* ValueOf(const audit::FieldValues& values, std::string_view column) {
+db::Value ValueOf(const audit::FieldValues& values, std::string_view column) {
   for (const auto& [name, value] : values) {
-    if (name == column) return &value;
+    if (name == column) return value;
   }
-  return nullptr;
+  return db::Null();
 }
 
 namespace {

@@ -158,8 +158,8 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request);
 Result<std::optional<std::vector<audit::FieldValues>>> ParseItems(
     db::Transaction& tx, const Caller& caller, const JsonValue& body, const std::string& name,
     const std::vector<FieldSpec>& fields, const std::string& singular);
-// The value of `column` in parsed values; nullptr when it was not given.
-const db::Value* ValueOf(const audit::FieldValues& values, std::string_view column);
+// The value of `column` in parsed values; null when it was not given.
+db::Value ValueOf(const audit::FieldValues& values, std::string_view column);
 
 // The JSON Schema of a spec's record (for OpenAPI).
 std::string RecordSchema(const ResourceSpec& spec, bool for_input);

@@ -32,17 +32,16 @@ Status WriteMembers(db::Transaction& tx, const api::Caller& caller, std::int64_t
   std::set<std::int64_t> seen;
   for (size_t i = 0; i < members->size(); ++i) {
     const audit::FieldValues& m = (*members)[i];
-    const std::int64_t contact = std::get<std::int64_t>(*api::ValueOf(m, "contact_id"));
+    const std::int64_t contact = std::get<std::int64_t>(api::ValueOf(m, "contact_id"));
     if (!seen.insert(contact).second) {
       return Error::InvalidField("members[" + std::to_string(i) + "].contact_id", "appears twice");
     }
-    const db::Value* status = api::ValueOf(m, "status");
-    const db::Value* said = api::ValueOf(m, "said");
+    db::Value status = api::ValueOf(m, "status");
+    if (std::holds_alternative<std::monostate>(status)) status = std::string("invited");
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO advisory_board_members (board_id, contact_id, status, said) VALUES (?, ?, ?, "
         "?)",
-        {board, contact, status ? *status : db::Value(std::string("invited")),
-         said ? *said : db::Null()}));
+        {board, contact, status, api::ValueOf(m, "said")}));
   }
   return Ok();
 }

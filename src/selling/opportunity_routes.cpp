@@ -111,8 +111,8 @@ Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t 
   for (size_t i = 0; i < splits->size(); ++i) {
     const audit::FieldValues& split = (*splits)[i];
     const std::string at = "splits[" + std::to_string(i) + "]";
-    const std::int64_t user_id = std::get<std::int64_t>(*api::ValueOf(split, "user_id"));
-    const std::int64_t percent = std::get<std::int64_t>(*api::ValueOf(split, "percent"));
+    const std::int64_t user_id = std::get<std::int64_t>(api::ValueOf(split, "user_id"));
+    const std::int64_t percent = std::get<std::int64_t>(api::ValueOf(split, "percent"));
     RAPPORT_ASSIGN_OR_RETURN(
         auto active,
         tx.QueryOne("SELECT 1 FROM users WHERE id = ? AND status <> 'left'", {user_id}));

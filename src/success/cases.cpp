@@ -271,10 +271,7 @@ Status WriteMarkers(db::Transaction& tx, const api::Caller& caller, std::int64_t
   if (!markers) return Ok();
   RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM trial_markers WHERE trial_id = ?", {trial}));
   for (const audit::FieldValues& m : *markers) {
-    auto value = [&](std::string_view column) {
-      const db::Value* v = api::ValueOf(m, column);
-      return v ? *v : db::Null();
-    };
+    auto value = [&](std::string_view column) { return api::ValueOf(m, column); };
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO trial_markers (trial_id, name, due_on, done_on, notes) VALUES (?, ?, ?, ?, ?)",
         {trial, value("name"), value("due_on"), value("done_on"), value("notes")}));

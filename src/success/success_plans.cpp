@@ -41,10 +41,7 @@ Status WriteOutcomes(db::Transaction& tx, const api::Caller& caller, std::int64_
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM success_outcomes WHERE success_plan_id = ?", {plan}));
   for (const audit::FieldValues& o : *outcomes) {
-    auto value = [&](std::string_view column) {
-      const db::Value* v = api::ValueOf(o, column);
-      return v ? *v : db::Null();
-    };
+    auto value = [&](std::string_view column) { return api::ValueOf(o, column); };
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO success_outcomes (success_plan_id, measure, description, target, "
         "actual) VALUES (?, ?, ?, ?, ?)",
