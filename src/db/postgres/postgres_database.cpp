@@ -1,5 +1,7 @@
 #include "db/postgres/postgres_database.hpp"
 
+#include "core/string_map.hpp"
+
 #include <libpq-fe.h>
 
 #include <charconv>
@@ -83,7 +85,7 @@ class Connection {
   // Prepares (once per connection) and runs the statement.
   Result<ResultPtr> Run(std::string_view sql, const Params& params) {
     RAPPORT_RETURN_IF_ERROR(Drain());
-    auto it = statements_.find(std::string(sql));
+    auto it = statements_.find(sql);
     if (it == statements_.end()) {
       if (statements_.size() >= 512) {
         // Bounded: forget them all rather than grow without limit.
@@ -195,7 +197,7 @@ class Connection {
   const char* pending_begin_ = nullptr;
   bool commit_in_flight_ = false;
   bool poisoned_ = false;
-  std::unordered_map<std::string, std::string> statements_;
+  StringMap<std::string> statements_;
   std::uint64_t prepared_ = 0;
 };
 

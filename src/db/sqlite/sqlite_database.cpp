@@ -1,5 +1,8 @@
 #include "db/sqlite/sqlite_database.hpp"
 
+#include "core/string_map.hpp"
+#include "db/sqlite/sqlite_mutex.hpp"
+
 #include <sqlite3.h>
 
 #include <atomic>
@@ -59,7 +62,7 @@ class Connection {
   sqlite3* handle() const { return handle_; }
 
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
-    auto it = statements_.find(std::string(sql));
+    auto it = statements_.find(sql);
     if (it != statements_.end()) {
       sqlite3_reset(it->second);
       sqlite3_clear_bindings(it->second);
@@ -165,7 +168,7 @@ class Connection {
 
  private:
   sqlite3* handle_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  StringMap<sqlite3_stmt*> statements_;
 };
 
 // Rows go in by multi-row INSERTs of `per_statement` rows: one statement run per batch rather
@@ -280,6 +283,7 @@ class SqliteTransaction final : public Transaction {
 void ConfigureSqliteOnce() {
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    InstallAdaptiveSqliteMutexes();
     return true;
   }();
   (void)configured;
