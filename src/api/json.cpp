@@ -10,17 +10,46 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace rapport::api {
 
 struct JsonWriter::Impl {
-  // Most documents are a record or a page of them: starting at 4 KiB saves the buffer growing
-  // four or five times on the way to its size.
   rapidjson::StringBuffer buffer{nullptr, 4096};
   rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+  std::size_t largest = 0;  // the most the buffer held: its capacity is at least this
 };
 
-JsonWriter::JsonWriter() : impl_(std::make_unique<Impl>()) {}
-JsonWriter::~JsonWriter() = default;
+namespace {
+
+// Writers are made for nearly every response: each thread keeps a few finished ones, buffer and
+// all, for the next, so that a response costs no allocation but its own string. A buffer that
+// grew past kKeptCapacity (a big export page) is let go rather than kept.
+constexpr std::size_t kKeptWriters = 4;
+constexpr std::size_t kKeptCapacity = 256 * 1024;
+thread_local std::vector<std::unique_ptr<JsonWriter::Impl>> kept_writers;
+
+}  // namespace
+
+JsonWriter::JsonWriter() {
+  if (kept_writers.empty()) {
+    impl_ = std::make_unique<Impl>();
+  } else {
+    impl_ = std::move(kept_writers.back());
+    kept_writers.pop_back();
+  }
+}
+
+JsonWriter::~JsonWriter() {
+  if (!impl_) return;
+  impl_->largest = std::max(impl_->largest, impl_->buffer.GetSize());
+  if (kept_writers.size() < kKeptWriters && impl_->largest <= kKeptCapacity) {
+    impl_->buffer.Clear();
+    impl_->writer.Reset(impl_->buffer);
+    kept_writers.push_back(std::move(impl_));
+  }
+}
 
 JsonWriter& JsonWriter::StartObject() {
   impl_->writer.StartObject();
@@ -89,6 +118,7 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 
 std::string JsonWriter::Take() {
   std::string out(impl_->buffer.GetString(), impl_->buffer.GetSize());
+  impl_->largest = std::max(impl_->largest, out.size());
   impl_->buffer.Clear();
   impl_->writer.Reset(impl_->buffer);
   return out;

@@ -47,8 +47,9 @@ class JsonWriter {
   // The document so far; the writer is empty afterwards.
   std::string Take();
 
+  struct Impl;  // defined in json.cpp only
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

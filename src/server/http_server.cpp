@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio (g++ 12, C++20)
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "api/problem.hpp"
+#include "server/access_log.hpp"
 
 namespace rapport::server {
 
@@ -176,6 +178,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() { Read(true); }
 
  private:
+  // One access-log line; the first line of a thread's block sets a timer on this thread to
+  // write the block out.
+  template <typename... Args>
+  void LogLine(fmt::format_string<Args...> format, Args&&... args) {
+    fmt::memory_buffer line;
+    fmt::format_to(std::back_inserter(line), format, std::forward<Args>(args)...);
+    if (AccessLog::Record(std::string_view(line.data(), line.size()))) {
+      auto timer =
+          std::make_shared<asio::steady_timer>(stream_.get_executor(), AccessLog::kFlushAfter);
+      timer->async_wait([timer](beast::error_code) { AccessLog::FlushThisThread(); });
+    }
+  }
+
   void Read(bool first) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
@@ -288,8 +303,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    spdlog::info("method={} route={} status={} duration_ms={:.3f} request_id={}", method, route,
-                 response.status, ms, request_id);
+    LogLine("method={} route={} status={} duration_ms={:.3f} request_id={}", method, route,
+            response.status, ms, request_id);
     http::async_write(
         stream_, *out,
         [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
@@ -306,8 +321,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::time_point started, const std::string& request_id) {
     head->chunked(true);
     head->keep_alive(keep_alive);
-    spdlog::info("method={} route={} status={} streamed request_id={}", method, route,
-                 head->result_int(), request_id);
+    LogLine("method={} route={} status={} streamed request_id={}", method, route,
+            head->result_int(), request_id);
     auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*head);
     auto stream = std::make_shared<api::BodyStream>(std::move(next));
     stream_.expires_after(server_->options.upload_timeout);
@@ -333,7 +348,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
               .count();
-      spdlog::info("stream done duration_ms={:.3f} request_id={}", ms, request_id);
+      LogLine("stream done duration_ms={:.3f} request_id={}", ms, request_id);
       return asio::async_write(
           stream_, http::make_chunk_last(),
           [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -467,9 +482,13 @@ void HttpServer::Run() {
   }
   std::vector<std::thread> workers;
   for (auto& context : impl_->more_contexts) {
-    workers.emplace_back([c = context.get()] { c->run(); });
+    workers.emplace_back([c = context.get()] {
+      c->run();
+      AccessLog::FlushThisThread();
+    });
   }
   impl_->ioc.run();
+  AccessLog::FlushThisThread();
   impl_->StopAll();
   for (auto& w : workers) w.join();
 }

@@ -7,7 +7,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <regex>
 #include <set>
+#include <sstream>
+
+#include <unistd.h>
 
 #include "core/clock.hpp"
 
@@ -150,6 +154,70 @@ TEST_P(ApiTest, SignInOutAndBruteForce) {
   ExpectProblem(
       s().Post("/api/v1/auth/login", {{"email", victim}, {"password", "the right password"}}, ""),
       429);
+}
+
+// The server's stderr once it holds every one of `texts`: each server thread writes its lines
+// within 100 ms, so they may come out of order.
+std::string LogWith(const ApiServer& server, const std::vector<std::string>& texts) {
+  std::string log;
+  for (int i = 0; i < 60; ++i) {
+    log = server.Log();
+    if (std::all_of(texts.begin(), texts.end(),
+                    [&](const auto& t) { return log.find(t) != std::string::npos; })) {
+      break;
+    }
+    usleep(50'000);
+  }
+  return log;
+}
+
+// The line of `log` that ends with the request id, or "".
+std::string LineOf(const std::string& log, const std::string& request_id) {
+  std::istringstream lines(log);
+  std::string line, found;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    if (line.ends_with(" request_id=" + request_id)) {
+      found = line;
+      ++count;
+    }
+  }
+  EXPECT_EQ(count, 1) << "request " << request_id << " has " << count << " access-log lines";
+  return found;
+}
+
+TEST_P(ApiTest, TheAccessLogHasALinePerRequestAndNoSecret) {
+  const HttpReply login = s().Post(
+      "/api/v1/auth/login", {{"email", env_->rep_user["email"]}, {"password", "rapport-demo"}}, "");
+  ASSERT_EQ(login.status, 200);
+  const std::string token = login.Json()["token"];
+  const std::string csrf = login.Json()["csrf_token"];
+  const std::string id = s().Get("/api/v1/accounts?limit=1", token).Json()["items"][0]["id"];
+  const HttpReply got = s().Get("/api/v1/accounts/" + id, token);
+  ASSERT_EQ(got.status, 200);
+  const HttpReply refused = s().Get("/api/v1/accounts/" + id, "rpt_not-a-real-token");
+  ASSERT_EQ(refused.status, 401);
+
+  const std::string log = LogWith(s(), {"request_id=" + login.Header("x-request-id"),
+                                        "request_id=" + got.Header("x-request-id"),
+                                        "request_id=" + refused.Header("x-request-id")});
+  const std::string stamp = R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z info )";
+  EXPECT_TRUE(std::regex_search(
+      LineOf(log, got.Header("x-request-id")),
+      std::regex(stamp + R"(method=GET route=/api/v1/accounts/\{id\} status=200 duration_ms=)"
+                         R"([0-9]+\.[0-9]{3} request_id=[0-9a-f]{24}$)")))
+      << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
+  EXPECT_TRUE(
+      std::regex_search(LineOf(log, login.Header("x-request-id")),
+                        std::regex(stamp + "method=POST route=/api/v1/auth/login status=200 ")));
+  EXPECT_TRUE(std::regex_search(LineOf(log, refused.Header("x-request-id")),
+                                std::regex(stamp + "method=GET route=/api/v1/accounts/\\{id\\} "
+                                                   "status=401 ")));
+  // Neither the password, the tokens nor the CSRF token is ever written.
+  for (const std::string& secret :
+       {std::string("rapport-demo"), token, csrf, std::string("rpt_not-a-real-token")}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "the log holds a secret: " << secret;
+  }
 }
 
 TEST_P(ApiTest, ALeaverCannotSignInAndTheirSessionsStop) {
