@@ -1,6 +1,7 @@
 #include "api/resource.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -425,6 +426,35 @@ Result<db::Value> FilterValue(const FieldSpec& f, const std::string& param,
   }
 }
 
+// `sql` with each of the qualified columns `renames` names replaced by another, where it stands
+// as a whole name ("t.id", not "t.identifier" nor "at.id").
+std::string RenameColumns(
+    const std::string& sql,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> renames) {
+  const auto part_of_name = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  };
+  std::string out;
+  out.reserve(sql.size() + 64);
+  for (size_t i = 0; i < sql.size();) {
+    bool renamed = false;
+    if (i == 0 || !part_of_name(sql[i - 1])) {
+      for (const auto& [from, to] : renames) {
+        const size_t end = i + from.size();
+        if (sql.compare(i, from.size(), from) == 0 &&
+            (end == sql.size() || !part_of_name(sql[end]))) {
+          out += to;
+          i = end;
+          renamed = true;
+          break;
+        }
+      }
+    }
+    if (!renamed) out += sql[i++];
+  }
+  return out;
+}
+
 // A small reach's accounts by name: one stream per territory, owner and team place, each the
 // first `rows` matching `where` (filters and cursor, over alias t) read in name order from its
 // own index (accounts (territory_id, name, id), (owner_id, name, id)), so a page costs a few
@@ -446,9 +476,18 @@ std::string ReachStreams(const Caller& caller, const std::string& where, const d
   for (std::int64_t owner : caller.user_ids) {
     add("accounts t WHERE t.owner_id = " + std::to_string(owner));
   }
-  add("accounts t JOIN account_team_members reach_m ON reach_m.account_id = t.id WHERE "
-      "reach_m.user_id = " +
-      std::to_string(caller.user_id));
+  // The accounts whose team the caller is on come in name order from the team members' own
+  // copy of the name (migration 18): the stream's sort and cursor use the copy.
+  const auto on_team = [](const std::string& text) {
+    return RenameColumns(text,
+                         {{"t.name", "reach_m.account_name"}, {"t.id", "reach_m.account_id"}});
+  };
+  sql +=
+      " UNION SELECT id FROM (SELECT t.id FROM accounts t JOIN account_team_members reach_m ON "
+      "reach_m.account_id = t.id WHERE reach_m.user_id = " +
+      std::to_string(caller.user_id) + " AND " + on_team(where) + " ORDER BY " + on_team(order) +
+      " LIMIT " + std::to_string(rows) + ") AS reach_" + std::to_string(n++);
+  out.insert(out.end(), params.begin(), params.end());
   return sql;
 }
 

@@ -94,6 +94,48 @@ std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextInde
   return statements;
 }
 
+std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& copy) {
+  const std::string& t = copy.table;
+  const std::string& c = copy.column;
+  const std::string& ref = copy.reference;
+  const std::string& st = copy.source_table;
+  const std::string& sc = copy.source_column;
+  const auto source_of = [&](std::string_view row) {
+    return "(SELECT " + sc + " FROM " + st + " WHERE id = " + std::string(row) + "." + ref + ")";
+  };
+  const std::string from_source = st + "_" + sc + "_to_" + t;
+  const std::string fill_all = "UPDATE " + t + " SET " + c + " = " + source_of(t);
+  if (backend == Backend::kSqlite) {
+    // SQLite's triggers cannot change the row being written: they update it just after.
+    const std::string fill_new =
+        "UPDATE " + t + " SET " + c + " = " + source_of("new") + " WHERE id = new.id;";
+    return {
+        "CREATE TRIGGER " + t + "_" + c + "_insert AFTER INSERT ON " + t + " BEGIN " + fill_new +
+            " END",
+        "CREATE TRIGGER " + t + "_" + c + "_move AFTER UPDATE OF " + ref + " ON " + t + " BEGIN " +
+            fill_new + " END",
+        "CREATE TRIGGER " + from_source + " AFTER UPDATE OF " + sc + " ON " + st +
+            " BEGIN UPDATE " + t + " SET " + c + " = new." + sc + " WHERE " + ref +
+            " = new.id; END",
+        fill_all,
+    };
+  }
+  return {
+      "CREATE FUNCTION " + t + "_" + c +
+          "_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+          "NEW." +
+          c + " := " + source_of("NEW") + "; RETURN NEW; END $$",
+      "CREATE TRIGGER " + t + "_" + c + "_copy BEFORE INSERT OR UPDATE OF " + ref + " ON " + t +
+          " FOR EACH ROW EXECUTE FUNCTION " + t + "_" + c + "_copy()",
+      "CREATE FUNCTION " + from_source + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE " +
+          t + " SET " + c + " = NEW." + sc + " WHERE " + ref + " = NEW.id; RETURN NULL; END $$",
+      "CREATE TRIGGER " + from_source + " AFTER UPDATE OF " + sc + " ON " + st +
+          " FOR EACH ROW WHEN (OLD." + sc + " IS DISTINCT FROM NEW." + sc + ") EXECUTE FUNCTION " +
+          from_source + "()",
+      fill_all,
+  };
+}
+
 std::string FullTextQuery(Backend backend, std::string_view user_text) {
   const auto words = Words(user_text);
   if (words.empty()) return "";
@@ -211,6 +253,9 @@ Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
     bool had_full_text = false;
     for (const Row& row : rows) {
       const std::string type = row.Text(0), name = row.Text(1);
+      // The full-text index is rebuilt once at the end; other triggers (copied columns) go on
+      // firing row by row.
+      if (type == "trigger" && !name.starts_with(table + "_fts_")) continue;
       RAPPORT_RETURN_IF_ERROR(
           transaction.ExecuteScript((type == "trigger" ? "DROP TRIGGER " : "DROP INDEX ") + name));
       restore.push_back(row.Text(2));

@@ -29,6 +29,21 @@ struct FullTextIndex {
 // SQLite; a generated tsvector column with a GIN index on PostgreSQL).
 std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextIndex& index);
 
+// A column that holds a copy of a column of the row another column refers to (a team member's
+// account name), so that an index can order rows by it. The database keeps it true.
+struct CopiedColumn {
+  std::string table;          // "account_team_members"
+  std::string column;         // "account_name"
+  std::string reference;      // "account_id"
+  std::string source_table;   // "accounts" (key `id`)
+  std::string source_column;  // "name"
+};
+
+// The statements that fill the copy on insert and when the reference changes, and refresh it
+// when the source changes (triggers on SQLite; trigger functions on PostgreSQL). The column
+// itself must exist; rows already there are filled by the last statement.
+std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& copy);
+
 // Turns what a user typed into the backend's prefix-matching query ("st mar" -> every word
 // matched as a prefix). Empty when the text has no searchable word.
 std::string FullTextQuery(Backend backend, std::string_view user_text);

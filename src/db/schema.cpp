@@ -964,6 +964,27 @@ Status ApplyAccountsByNameInReach(Transaction& transaction) {
   return transaction.ExecuteScript(kAccountsByNameInReach);
 }
 
+// A team member carries its account's name, kept true by the database, so that the accounts a
+// rep is on the team of come in name order from one index (api::List's team stream) instead of
+// every one of them being read and sorted (1,900 for a rep of the 1M demo: 2.5 ms a page). The
+// new index also serves what the user_id index it replaces did.
+constexpr const char* kTeamMembersByAccountName = R"SQL(
+ALTER TABLE account_team_members ADD COLUMN account_name TEXT NOT NULL DEFAULT '';
+)SQL";
+
+Status ApplyTeamMembersByAccountName(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(kTeamMembersByAccountName));
+  for (const std::string& statement : KeepCopiedColumn(
+           transaction.backend(),
+           {"account_team_members", "account_name", "account_id", "accounts", "name"})) {
+    RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+  }
+  return transaction.ExecuteScript(
+      "CREATE INDEX account_team_members_user_name_idx ON account_team_members (user_id, "
+      "account_name, account_id);\n"
+      "DROP INDEX account_team_members_user_idx;");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -986,6 +1007,7 @@ const std::vector<Migration>& AllMigrations() {
        &ApplySchemaRepair},
       {16, "targets by territory", &ApplyTerritoryTargets},
       {17, "accounts by name per territory and owner", &ApplyAccountsByNameInReach},
+      {18, "team members by account name", &ApplyTeamMembersByAccountName},
   };
   return migrations;
 }

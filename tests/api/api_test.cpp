@@ -428,6 +428,24 @@ TEST_P(ApiTest, ARepsListByNameIsTheirReachInOrderWhenReadPerTerritory) {
   const std::string admin = server.Login("admin@medequip.example");
   const json rep = server.Get("/api/v1/users/" + std::to_string(rep_id), admin).Json();
   const std::string token = server.Login(rep["email"]);
+  // An account the rep reaches only through its team, renamed to come first by name: the team's
+  // copy of the name must follow (migration 18), or the rep's first page misses it.
+  std::int64_t team_only = 0;
+  ASSERT_TRUE(database
+                  ->Read([&](db::Transaction& tx) -> Status {
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        team_only,
+                        tx.QueryInt("SELECT max(account_id) FROM account_team_members WHERE "
+                                    "user_id = ? AND team_role = 'clinical_specialist'",
+                                    {rep_id}));
+                    return Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(server
+                .Patch("/api/v1/accounts/" + std::to_string(team_only),
+                       {{"name", "Aardvark Community Hospital"}}, admin)
+                .status,
+            200);
   for (const std::string& query :
        {std::string("sort=name"), std::string("sort=-name"), std::string("sort=name&type=hospital"),
         std::string("sort=name&q=hospital")}) {
@@ -473,6 +491,9 @@ TEST_P(ApiTest, ARepsListByNameIsTheirReachInOrderWhenReadPerTerritory) {
       cursor = list["next_cursor"];
     }
     EXPECT_EQ(listed, expected) << query;
+    if (query == "sort=name") {
+      EXPECT_EQ(listed.front(), std::to_string(team_only));
+    }
   }
 }
 

@@ -35,7 +35,7 @@ const std::map<int, std::string>& Pinned() {
       {7, "e10390b98738f13e"},  {8, "ba8f814b08c4f664"},  {9, "b21345ba5af0c5aa"},
       {10, "3078ac79f1b2c87e"}, {11, "dddf8029c36114f5"}, {12, "f04cd55d4b935151"},
       {13, "a7e707eac18ce0e2"}, {14, "26b9264cd6f8c7a2"}, {15, "daa2042214252174"},
-      {16, "5e614a8f9d1da778"}, {17, "d89a01cd6afe9532"},
+      {16, "5e614a8f9d1da778"}, {17, "d89a01cd6afe9532"}, {18, "4913afb0b73ecf6d"},
   };
   return pinned;
 }
