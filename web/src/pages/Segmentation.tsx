@@ -1,7 +1,7 @@
 // Segmentation: accounts by potential with what they buy from us now, the competitors' share and
 // how old that data is; the designation proposed by the rule or set by hand; the rule (managers);
 // and a market-data CSV import that shows its changes before it applies them.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError, api, money } from "../api";
 import { useSession } from "../App";
@@ -24,8 +24,14 @@ export function Segmentation() {
   const [region, setRegion] = useState("");
   const [message, setMessage] = useState("");
   const query = `${filter ? `&designation=${filter}` : ""}${status ? `&status=${status}` : ""}${region ? `&region=${encodeURIComponent(region)}` : ""}`;
-  const load = () => api<{ rule: Rule; items: Row[] }>("GET", `/reports/segmentation?limit=200${query}`)
-    .then(({ data }) => { setRows(data.items); setRule(data.rule); });
+  // Only the latest request's answer is shown: changing two filters quickly sends two requests,
+  // and the first may answer last.
+  const latest = useRef(0);
+  const load = () => {
+    const mine = ++latest.current;
+    return api<{ rule: Rule; items: Row[] }>("GET", `/reports/segmentation?limit=200${query}`)
+      .then(({ data }) => { if (mine === latest.current) { setRows(data.items); setRule(data.rule); } });
+  };
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { load(); }, [query]);
 
