@@ -150,6 +150,47 @@ TEST_P(AccountsTest, ContactsBelongToAnAccountAndAreValidated) {
   }));
 }
 
+// Migration 18: a team member's copy of its account's name follows the account through a rename
+// and the member through a move to another account, so that lists can read teams in name order.
+TEST_P(AccountsTest, ATeamMemberCarriesItsAccountsNameThroughRenamesAndMoves) {
+  const std::int64_t rep = MakeUser("rep@example.org");
+  const std::int64_t derby = MakeAccount("Derby Royal Hospital");
+  const std::int64_t leeds = MakeAccount("Leeds General Infirmary");
+  auto copied = [&]() {
+    std::string name;
+    EXPECT_TRUE(database_
+                    ->Read([&](db::Transaction& tx) -> Status {
+                      RAPPORT_ASSIGN_OR_RETURN(auto row,
+                                               tx.QueryOne("SELECT account_name FROM "
+                                                           "account_team_members WHERE user_id = ?",
+                                                           {rep}));
+                      if (row) name = row->Text(0);
+                      return Ok();
+                    })
+                    .ok());
+    return name;
+  };
+  Write([&](db::Transaction& tx) -> Status {
+    return tx.Execute(
+        "INSERT INTO account_team_members (account_id, user_id, team_role, created_at) VALUES "
+        "(?, ?, 'rep', 0)",
+        {derby, rep});
+  });
+  EXPECT_EQ(copied(), "Derby Royal Hospital");
+  Write([&](db::Transaction& tx) -> Status {
+    AccountFields f;
+    f.name = "Royal Derby Hospital";
+    RAPPORT_ASSIGN_OR_RETURN(auto a, UpdateAccount(tx, System(), derby, std::nullopt, f));
+    return Ok();
+  });
+  EXPECT_EQ(copied(), "Royal Derby Hospital");
+  Write([&](db::Transaction& tx) -> Status {
+    return tx.Execute("UPDATE account_team_members SET account_id = ? WHERE user_id = ?",
+                      {leeds, rep});
+  });
+  EXPECT_EQ(copied(), "Leeds General Infirmary");
+}
+
 RAPPORT_ON_BOTH_BACKENDS(AccountsTest);
 
 }  // namespace
