@@ -1,7 +1,6 @@
 #include "db/sqlite/sqlite_database.hpp"
 
 #include "core/string_map.hpp"
-#include "db/sqlite/sqlite_mutex.hpp"
 
 #include <sqlite3.h>
 
@@ -283,7 +282,6 @@ class SqliteTransaction final : public Transaction {
 void ConfigureSqliteOnce() {
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    InstallAdaptiveSqliteMutexes();
     return true;
   }();
   (void)configured;
