@@ -150,8 +150,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
       return;
     }
     db::Database& database = **opened;
-    // The access log goes to stderr through a buffered stream, flushed every second and at once
-    // for warnings: one write per batch rather than per request.
+    // The log goes to stderr through a buffered stream, flushed every second and at once for
+    // warnings. The access log writes its own blocks beside it (server/access_log.hpp).
     auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("rapport", sink));
     spdlog::flush_on(spdlog::level::warn);

@@ -46,6 +46,9 @@ constexpr Check kChecks[] = {
      "WHERE c.account_id <> o.account_id"},
     {"user who has left without the date they left", "users",
      "SELECT id FROM users WHERE status = 'left' AND left_at IS NULL"},
+    {"team member whose copy of its account's name is stale", "account_team_members",
+     "SELECT m.id FROM account_team_members m JOIN accounts a ON a.id = m.account_id "
+     "WHERE m.account_name <> a.name"},
     {"account that is its own ancestor", "accounts",
      "WITH RECURSIVE up(origin, id, depth) AS (SELECT id, parent_id, 1 FROM accounts "
      "WHERE parent_id IS NOT NULL UNION ALL SELECT up.origin, a.parent_id, up.depth + 1 FROM up "

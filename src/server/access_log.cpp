@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <ctime>
+#include <iterator>
 #include <string>
 
 namespace rapport::server {
@@ -51,12 +54,7 @@ void AppendTimestamp(std::string& out) {
     std::strftime(pending.stamp, sizeof pending.stamp, "%Y-%m-%dT%H:%M:%S.", &utc);
     pending.second = now.tv_sec;
   }
-  out += pending.stamp;
-  char micros[8];
-  long us = now.tv_nsec / 1000;
-  for (int i = 5; i >= 0; --i, us /= 10) micros[i] = static_cast<char>('0' + us % 10);
-  out.append(micros, 6);
-  out += "Z info ";
+  fmt::format_to(std::back_inserter(out), "{}{:06}Z info ", pending.stamp, now.tv_nsec / 1000);
 }
 
 }  // namespace

@@ -32,13 +32,18 @@ TEST_P(DoctorTest, TheDemoKeepsEveryInvariantAndBreakagesAreNamed) {
     RAPPORT_ASSIGN_OR_RETURN(std::int64_t owner,
                              tx.QueryInt("SELECT owner_id FROM accounts WHERE id = 1"));
     RAPPORT_RETURN_IF_ERROR(users::SetUserStatus(tx, System(), owner, "left"));
-    return tx.Execute("UPDATE accounts SET owner_id = NULL WHERE id = 2");
+    RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE accounts SET owner_id = NULL WHERE id = 2"));
+    // Someone edits the team's copy of a name by hand (the database's triggers keep it true).
+    return tx.Execute(
+        "UPDATE account_team_members SET account_name = 'Not its name' WHERE id = (SELECT "
+        "min(id) FROM account_team_members)");
   });
   const auto broken = Broken(*database_);
   using ::testing::Contains;
   EXPECT_THAT(broken, Contains("account owned by a user who has left"));
   EXPECT_THAT(broken, Contains("open task assigned to a user who has left"));
   EXPECT_THAT(broken, Contains("account without an owner"));
+  EXPECT_THAT(broken, Contains("team member whose copy of its account's name is stale"));
   auto violations = CheckInvariants(*database_);
   for (const auto& v : *violations) {
     EXPECT_GT(v.count, 0);
