@@ -54,12 +54,14 @@ Scenario Make(const std::string& name, rapport::db::Backend backend) {
     // As /api/v1/search: accounts, contacts and opportunities, each ranked.
     std::vector<std::string> sqls;
     for (const auto& index : rapport::db::SearchIndexes()) {
-      sqls.push_back(rapport::db::FullTextSearchSql(backend, index, "t.id"));
+      sqls.push_back(rapport::db::FullTextSearchSql(backend, index, "t.id, " + index.title));
     }
     const std::string query = rapport::db::FullTextQuery(backend, "bed");
-    return {false, [sqls, query](Transaction& tx, std::int64_t, std::int64_t) -> Status {
+    const std::string title_pattern = rapport::db::FullTextTitlePattern("bed");
+    return {false,
+            [sqls, query, title_pattern](Transaction& tx, std::int64_t, std::int64_t) -> Status {
               for (const std::string& sql : sqls) {
-                auto rows = tx.Query(sql, {query, std::int64_t{20}});
+                auto rows = tx.Query(sql, {title_pattern, query, std::int64_t{10}});
                 if (!rows.ok()) return rows.error();
               }
               return rapport::Ok();

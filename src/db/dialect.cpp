@@ -143,26 +143,40 @@ std::string FullTextQuery(Backend backend, std::string_view user_text) {
   return Join(words, " & ", "", ":*");
 }
 
+std::string FullTextTitlePattern(std::string_view user_text) {
+  const auto words = Words(user_text);
+  if (words.empty()) return "";
+  // Words() keeps letters and digits only, so the word holds no LIKE wildcard.
+  return words.front() + "%";
+}
+
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
                               std::string_view select_list, std::string_view condition) {
   const std::string& t = index.table;
   const std::string select(select_list);
+  const std::string& ti = index.title;
   const std::string extra = condition.empty() ? "" : " AND " + std::string(condition);
   // The candidates: the first kSearchCandidates matches (in the caller's reach), ranked. Every
   // match is ranked when there are fewer; a short prefix matching tens of thousands of records
   // ranks the first of them instead of all (at 1M accounts "bed" matches 25,000).
+  //
+  // The rank is the one a quick find wants (what was typed is usually the start of a name), and
+  // the same on both backends. bm25 and ts_rank cost more than the rest of the search together:
+  // bm25 reads every match of each word to weigh it (at 1M accounts, 1.2 ms against 0.3 ms).
   const std::string candidates = std::to_string(kSearchCandidates);
   std::string inner;
   if (backend == Backend::kSqlite) {
     const std::string fts = t + "_fts";
-    inner = "SELECT t.id AS match_id, bm25(" + fts + ") AS rank FROM " + fts + " JOIN " + t +
-            " t ON t.id = " + fts + ".rowid WHERE " + fts + " MATCH ?" + extra;
+    inner = "SELECT t.id AS match_id FROM " + fts + " JOIN " + t + " t ON t.id = " + fts +
+            ".rowid WHERE " + fts + " MATCH ?" + extra;
   } else {
-    inner = "SELECT t.id AS match_id, -ts_rank(t.search_vector, q) AS rank FROM " + t +
-            " t, to_tsquery('simple', ?) q WHERE t.search_vector @@ q" + extra;
+    inner = "SELECT t.id AS match_id FROM " + t +
+            " t WHERE t.search_vector @@ to_tsquery('simple', ?)" + extra;
   }
-  return "SELECT " + select + ", c.rank FROM (" + inner + " LIMIT " + candidates + ") c JOIN " + t +
-         " t ON t.id = c.match_id ORDER BY c.rank, t.id LIMIT ?";
+  return "SELECT " + select + ", CASE WHEN lower(" + ti + ") LIKE " +
+         (backend == Backend::kPostgres ? "CAST(? AS text)" : "?") +
+         " THEN 0 ELSE 1 END AS rank FROM (" + inner + " LIMIT " + candidates + ") c JOIN " + t +
+         " t ON t.id = c.match_id ORDER BY rank, length(" + ti + "), t.id LIMIT ?";
 }
 
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias) {

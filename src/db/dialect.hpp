@@ -23,6 +23,7 @@ std::string RenderSchema(Backend backend, std::string_view schema_template);
 struct FullTextIndex {
   std::string table;                 // "accounts"
   std::vector<std::string> columns;  // {"name", "region", "postcode"}
+  std::string title;                 // what a hit shows, over alias t: "t.name"
 };
 
 // The statements that create the index and keep it up to date (FTS5 table with triggers on
@@ -48,10 +49,15 @@ std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& c
 // matched as a prefix). Empty when the text has no searchable word.
 std::string FullTextQuery(Backend backend, std::string_view user_text);
 
+// The pattern FullTextSearchSql ranks titles by: the first word typed, lower case, as a LIKE
+// prefix ("St Mar" -> "st%"). Empty when the text has no searchable word.
+std::string FullTextTitlePattern(std::string_view user_text);
+
 // SELECT `select_list` (columns of alias t), ordered best match first, for the parameters
-// (FullTextQuery(...), limit). The last selected column is the rank (lower is better).
-// `condition` (over alias t; "" for none) narrows the rows further. Ranks the first
-// kSearchCandidates matches (all of them when there are fewer).
+// (FullTextTitlePattern(...), FullTextQuery(...), limit). The last selected column is the rank
+// (lower is better). Best first: a title (the index's) that starts with the first word typed, then
+// shorter titles, then older records. `condition` (over alias t; "" for none) narrows the rows
+// further. Ranks the first kSearchCandidates matches (all of them when there are fewer).
 inline constexpr int kSearchCandidates = 500;
 std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
                               std::string_view select_list, std::string_view condition = "");

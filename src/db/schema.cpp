@@ -1014,9 +1014,11 @@ const std::vector<Migration>& AllMigrations() {
 
 const std::vector<FullTextIndex>& SearchIndexes() {
   static const std::vector<FullTextIndex> indexes = {
-      {"accounts", {"name", "region", "postcode"}},
-      {"contacts", {"first_name", "last_name", "job_title", "email"}},
-      {"opportunities", {"name"}},
+      {"accounts", {"name", "region", "postcode"}, "t.name"},
+      {"contacts",
+       {"first_name", "last_name", "job_title", "email"},
+       "t.first_name || ' ' || t.last_name"},
+      {"opportunities", {"name"}, "t.name"},
   };
   return indexes;
 }

@@ -60,6 +60,21 @@ TEST_P(SearchTest, ARenamedAccountIsFoundByItsNewNameOnly) {
               ::testing::ElementsAre("account:Grantham and District Hospital"));
 }
 
+TEST_P(SearchTest, NamesThatStartWithTheFirstWordTypedComeFirstThenShorterNames) {
+  // Created so that the order of creation is the reverse of the ranking.
+  MakeAccount("Royal Bedfordshire Clinic");
+  MakeAccount("North Bed Unit");
+  MakeAccount("Bedford General Hospital");
+  MakeAccount("Bedale Surgery");
+  EXPECT_THAT(
+      Titles(*database_, "BEd"),
+      ::testing::ElementsAre("account:Bedale Surgery", "account:Bedford General Hospital",
+                             "account:North Bed Unit", "account:Royal Bedfordshire Clinic"));
+  // Only the first word decides who starts: "gen" matches too, but no name starts with it.
+  EXPECT_THAT(Titles(*database_, "gen bed"),
+              ::testing::ElementsAre("account:Bedford General Hospital"));
+}
+
 RAPPORT_ON_BOTH_BACKENDS(SearchTest);
 
 }  // namespace
