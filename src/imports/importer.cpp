@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "api/csv.hpp"
@@ -164,6 +168,44 @@ enum class Cell { kEmpty, kValue, kBad, kLookup };
 
 constexpr std::size_t kBatchRows = 1000;
 
+// The external ids of this file: the line each is on, and the record it was written to (0 for
+// a rejected row).
+struct Seen {
+  std::int64_t line = 0;
+  std::int64_t id = 0;
+};
+
+// A row read and checked, waiting for its batch's lookups.
+struct CheckedRow {
+  std::int64_t line = 0;
+  std::vector<db::Value> values;  // per spec field
+  std::vector<Cell> cells;        // per spec field
+  std::optional<std::int64_t> rapport_id;
+  Seen* seen = nullptr;  // its external id's entry (stays valid: unordered_map never moves them)
+};
+
+// The rows of the file that passed their checks, up to the line read so far.
+struct CheckedBatch {
+  std::vector<CheckedRow> rows;
+  std::int64_t rows_read = 0;    // the file's rows read so far
+  std::uint64_t bytes_read = 0;  // and its bytes
+};
+
+// What one thread records of rejected rows. Rows are checked on one thread and written on
+// another (see CheckedBatches); each keeps its own, merged when the import ends.
+struct Tally {
+  int in_row = 0;                     // rejections of the row at hand
+  std::int64_t rows = 0;              // rows rejected
+  std::vector<Rejection> rejections;  // the first kRejectionsKept
+
+  void Reject(std::int64_t line, std::string column, std::string problem) {
+    ++in_row;
+    if (rejections.size() < kRejectionsKept) {
+      rejections.push_back({line, std::move(column), std::move(problem)});
+    }
+  }
+};
+
 class Importer {
  public:
   Importer(db::Transaction& tx, const RecordSpec& spec, const ImportOptions& options,
@@ -179,8 +221,13 @@ class Importer {
         rapport_id_index_(rapport_id_index) {}
 
   Status Prepare();
-  Status Add(const std::vector<std::string>& cells, std::int64_t line);
-  Status Finish();
+  // Checks one record of the file (on the reading thread): true when it goes on to be written.
+  bool Check(const std::vector<std::string>& cells, std::int64_t line, CheckedRow& row);
+  // Looks up what a batch of checked rows names, then writes them (on the writing thread).
+  Status Write(std::vector<CheckedRow>& batch);
+  // Once every batch is written and the reading thread has stopped: the references to rows of
+  // the same file, the indexes, and the report's counts and rejections.
+  Status Finish(std::int64_t rows_read);
 
  private:
   struct Deferred {
@@ -196,27 +243,6 @@ class Importer {
     bool left;
   };
 
-  void Reject(std::int64_t line, std::string column, std::string problem) {
-    ++rejected_in_row_;
-    if (report_.rejections.size() < kRejectionsKept) {
-      report_.rejections.push_back({line, std::move(column), std::move(problem)});
-    }
-  }
-  // The external ids of this file: the line each is on, and the record it was written to (0 for
-  // a rejected row).
-  struct Seen {
-    std::int64_t line = 0;
-    std::int64_t id = 0;
-  };
-  // A row read and checked, waiting for its batch's lookups.
-  struct Row {
-    std::int64_t line = 0;
-    std::vector<db::Value> values;  // per spec field
-    std::vector<Cell> cells;        // per spec field
-    std::optional<std::int64_t> rapport_id;
-    Seen* seen = nullptr;  // its external id's entry (stays valid: unordered_map never moves them)
-  };
-
   Cell Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
   std::optional<std::int64_t> Named(Ref ref, const std::string& key) const;
   Result<std::optional<std::int64_t>> FindByExternalId(std::string_view table,
@@ -224,9 +250,8 @@ class Importer {
   // Looks up many external ids (or "#id"s) of `table` at once into `into`.
   Status FindAll(std::string_view table, std::vector<std::string> keys,
                  std::unordered_map<std::string, std::optional<std::int64_t>>& into);
-  Status WriteBatch();
-  Status Create(Row& row);
-  void Defer(const Row& row, std::int64_t record_id, bool created, bool unchanged);
+  Status Create(CheckedRow& row);
+  void Defer(const CheckedRow& row, std::int64_t record_id, bool created, bool unchanged);
   Status Flush();
 
   db::Transaction& tx_;
@@ -237,7 +262,8 @@ class Importer {
   std::vector<Column> columns_;
   std::size_t width_;
   std::optional<std::size_t> rapport_id_index_;
-  int rejected_in_row_ = 0;
+  Tally checked_;  // the reading thread's (Check, Read)
+  Tally written_;  // the writing thread's (Write, Finish)
 
   bool table_was_empty_ = false;
   std::vector<std::string> restore_indexes_;
@@ -246,10 +272,9 @@ class Importer {
   std::vector<std::size_t> insert_field_;  // spec field index per insert column (or npos)
   std::vector<db::Params> pending_;
   std::vector<std::int64_t> pending_ids_;
-  std::vector<Row> batch_;
   std::vector<const Column*> column_of_field_;  // the file column giving each field, or null
   std::vector<std::size_t> compared_;           // the fields an update compares and writes
-  std::unordered_map<std::string, Seen> seen_;
+  std::unordered_map<std::string, Seen> seen_;  // the reading thread's until it stops
   std::vector<Deferred> deferred_;
   std::unordered_map<std::string, UserEntry> users_by_email_;
   std::unordered_map<std::string, std::int64_t> users_by_name_;  // -1: more than one
@@ -398,7 +423,7 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
   raw = Trim(raw);
   if (raw.empty()) return Cell::kEmpty;
   auto bad = [&](std::string problem) {
-    Reject(line, column.header, Quoted(raw) + " " + problem);
+    checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
     return Cell::kBad;
   };
   if (f.ref != Ref::kNone) {
@@ -425,12 +450,7 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
       return Cell::kValue;
     }
     if (f.ref == Ref::kAccount || f.ref == Ref::kContact || f.ref == Ref::kOpportunity) {
-      const auto& known = found_[SlotOf(f.ref)];
-      if (auto it = known.find(key); it != known.end() && it->second) {
-        out = *it->second;
-        return Cell::kValue;
-      }
-      out = key;
+      out = key;  // looked up by the writing thread, with the rest of its batch
       return Cell::kLookup;
     }
     const std::optional<std::int64_t> id = Named(f.ref, key);
@@ -450,8 +470,8 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
   switch (f.kind) {
     case Kind::kText:
       if (Characters(raw) > f.max_length) {
-        Reject(line, column.header,
-               "is longer than " + std::to_string(f.max_length) + " characters");
+        checked_.Reject(line, column.header,
+                        "is longer than " + std::to_string(f.max_length) + " characters");
         return Cell::kBad;
       }
       out = std::string(raw);
@@ -554,17 +574,15 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
   return Cell::kEmpty;
 }
 
-Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
-  ++report_.rows_read;
-  rejected_in_row_ = 0;
+bool Importer::Check(const std::vector<std::string>& cells, std::int64_t line, CheckedRow& row) {
+  checked_.in_row = 0;
   if (cells.size() != width_) {
-    Reject(line, "",
-           "has " + std::to_string(cells.size()) + " fields where the header has " +
-               std::to_string(width_));
-    ++report_.rejected;
-    return Ok();
+    checked_.Reject(line, "",
+                    "has " + std::to_string(cells.size()) + " fields where the header has " +
+                        std::to_string(width_));
+    ++checked_.rows;
+    return false;
   }
-  Row row;
   row.line = line;
   row.values.resize(spec_.fields.size());
   row.cells.assign(spec_.fields.size(), Cell::kEmpty);
@@ -577,7 +595,7 @@ Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
     std::int64_t id = 0;
     if (!raw.empty()) {
       if (!ParseInteger(raw, id) || id <= 0) {
-        Reject(line, "rapport_id", Quoted(raw) + " is not a record id");
+        checked_.Reject(line, "rapport_id", Quoted(raw) + " is not a record id");
       } else {
         row.rapport_id = id;
       }
@@ -589,27 +607,25 @@ Status Importer::Add(const std::vector<std::string>& cells, std::int64_t line) {
     if (first) {
       row.seen = &it->second;
     } else {
-      Reject(line, column_of_field_[0]->header,
-             Quoted(external_id) + " is also on line " + std::to_string(it->second.line));
+      checked_.Reject(line, column_of_field_[0]->header,
+                      Quoted(external_id) + " is also on line " + std::to_string(it->second.line));
     }
   }
-  if (rejected_in_row_ > 0) {
-    ++report_.rejected;
-    return Ok();
+  if (checked_.in_row > 0) {
+    ++checked_.rows;
+    return false;
   }
-  batch_.push_back(std::move(row));
-  if (batch_.size() >= kBatchRows) return WriteBatch();
-  return Ok();
+  return true;
 }
 
 // Looks up what the batch's rows name (the records they are, the records they refer to) in a few
 // queries rather than one per row, then writes each row.
-Status Importer::WriteBatch() {
-  if (batch_.empty()) return Ok();
+Status Importer::Write(std::vector<CheckedRow>& batch) {
+  if (batch.empty()) return Ok();
   // The records named by external id in other tables (a contact's account).
   for (Ref ref : {Ref::kAccount, Ref::kContact, Ref::kOpportunity}) {
     std::vector<std::string> keys;
-    for (const Row& row : batch_) {
+    for (const CheckedRow& row : batch) {
       for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
         if (row.cells[i] == Cell::kLookup && spec_.fields[i].ref == ref) {
           keys.push_back(std::get<std::string>(row.values[i]));
@@ -622,7 +638,7 @@ Status Importer::WriteBatch() {
   std::unordered_map<std::string, std::optional<std::int64_t>> mine;
   {
     std::vector<std::string> keys;
-    for (const Row& row : batch_) {
+    for (const CheckedRow& row : batch) {
       if (row.rapport_id) {
         keys.push_back("#" + std::to_string(*row.rapport_id));
       } else if (row.seen && !table_was_empty_) {
@@ -632,12 +648,12 @@ Status Importer::WriteBatch() {
     if (!keys.empty()) RAPPORT_RETURN_IF_ERROR(FindAll(spec_.table, keys, mine));
   }
   struct Update {
-    Row* row;
+    CheckedRow* row;
     std::int64_t id;
   };
   std::vector<Update> updates;
-  for (Row& row : batch_) {
-    rejected_in_row_ = 0;
+  for (CheckedRow& row : batch) {
+    written_.in_row = 0;
     for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
       if (row.cells[i] != Cell::kLookup) continue;
       const Field& f = spec_.fields[i];
@@ -648,19 +664,19 @@ Status Importer::WriteBatch() {
         row.values[i] = *it->second;
         row.cells[i] = Cell::kValue;
       } else {
-        Reject(row.line, column_of_field_[i]->header,
-               Quoted(key) + " is not the external id of " +
-                   (f.ref == Ref::kAccount   ? "an account"
-                    : f.ref == Ref::kContact ? "a contact"
-                                             : "an opportunity"));
+        written_.Reject(row.line, column_of_field_[i]->header,
+                        Quoted(key) + " is not the external id of " +
+                            (f.ref == Ref::kAccount   ? "an account"
+                             : f.ref == Ref::kContact ? "a contact"
+                                                      : "an opportunity"));
       }
     }
     std::optional<std::int64_t> existing;
     if (row.rapport_id) {
       auto it = mine.find("#" + std::to_string(*row.rapport_id));
       if (it == mine.end() || !it->second) {
-        Reject(row.line, "rapport_id",
-               "there is no " + spec_.name + " record " + std::to_string(*row.rapport_id));
+        written_.Reject(row.line, "rapport_id",
+                        "there is no " + spec_.name + " record " + std::to_string(*row.rapport_id));
       } else {
         existing = it->second;
       }
@@ -668,16 +684,16 @@ Status Importer::WriteBatch() {
       auto it = mine.find(std::get<std::string>(row.values[0]));
       if (it != mine.end()) existing = it->second;
     }
-    if (!existing && rejected_in_row_ == 0) {
+    if (!existing && written_.in_row == 0) {
       for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
         const Field& f = spec_.fields[i];
         if (f.required && row.cells[i] == Cell::kEmpty) {
-          Reject(row.line, f.name, "a new record needs " + f.name);
+          written_.Reject(row.line, f.name, "a new record needs " + f.name);
         }
       }
     }
-    if (rejected_in_row_ > 0) {
-      ++report_.rejected;
+    if (written_.in_row > 0) {
+      ++written_.rows;
       continue;
     }
     if (existing) {
@@ -734,12 +750,11 @@ Status Importer::WriteBatch() {
       Defer(*u.row, u.id, false, true);
     }
   }
-  batch_.clear();
   if (pending_.size() >= 5000) return Flush();
   return Ok();
 }
 
-void Importer::Defer(const Row& row, std::int64_t record_id, bool created, bool unchanged) {
+void Importer::Defer(const CheckedRow& row, std::int64_t record_id, bool created, bool unchanged) {
   for (const Column& column : columns_) {
     const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
     if (column.field->self_reference && row.cells[i] == Cell::kValue) {
@@ -749,7 +764,7 @@ void Importer::Defer(const Row& row, std::int64_t record_id, bool created, bool 
   }
 }
 
-Status Importer::Create(Row& row) {
+Status Importer::Create(CheckedRow& row) {
   const std::int64_t id = next_id_++;
   db::Params params;
   params.reserve(insert_columns_.size());
@@ -799,8 +814,7 @@ Status Importer::Flush() {
   return Ok();
 }
 
-Status Importer::Finish() {
-  RAPPORT_RETURN_IF_ERROR(WriteBatch());
+Status Importer::Finish(std::int64_t rows_read) {
   RAPPORT_RETURN_IF_ERROR(Flush());
   // References to records of the same type (a parent account, whom a contact reports to) may
   // name a row further down the file: they are set now that every row is in.
@@ -811,16 +825,17 @@ Status Importer::Finish() {
     } else if (!table_was_empty_ || d.external_id.starts_with("#")) {
       RAPPORT_ASSIGN_OR_RETURN(target, FindByExternalId(spec_.table, d.external_id));
     }
-    rejected_in_row_ = 0;
+    written_.in_row = 0;
     if (!target) {
-      Reject(d.line, d.column->header,
-             Quoted(d.external_id) + " is not the external id of " + spec_.name + " record");
+      written_.Reject(
+          d.line, d.column->header,
+          Quoted(d.external_id) + " is not the external id of " + spec_.name + " record");
     } else if (*target == d.record_id) {
-      Reject(d.line, d.column->header, "a record cannot refer to itself");
+      written_.Reject(d.line, d.column->header, "a record cannot refer to itself");
     }
-    if (rejected_in_row_ > 0) {
+    if (written_.in_row > 0) {
       // The row was counted as written: it is rejected after all.
-      ++report_.rejected;
+      ++written_.rows;
       continue;
     }
     if (d.created) {
@@ -841,8 +856,114 @@ Status Importer::Finish() {
   for (const std::string& statement : restore_indexes_) {
     RAPPORT_RETURN_IF_ERROR(tx_.ExecuteScript(statement));
   }
+  report_.rows_read = rows_read;
+  report_.rejected = checked_.rows + written_.rows;
+  // The rejections read best in the file's order (rows are checked before their batch is
+  // looked up, and references to the same file are settled last).
+  report_.rejections = std::move(checked_.rejections);
+  report_.rejections.insert(report_.rejections.end(),
+                            std::make_move_iterator(written_.rejections.begin()),
+                            std::make_move_iterator(written_.rejections.end()));
+  std::stable_sort(report_.rejections.begin(), report_.rejections.end(),
+                   [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+  if (report_.rejections.size() > kRejectionsKept) report_.rejections.resize(kRejectionsKept);
   return db::ResetIdSequence(tx_, spec_.table);
 }
+
+// Reads and checks the file's records on a thread of its own, a batch at a time, while the
+// caller writes the batches before: the parsing overlaps the database's work on another core.
+// At most a few batches wait. Stopped (and joined) by its destructor, whatever happened.
+class CheckedBatches {
+ public:
+  CheckedBatches(RecordSource& source, Importer& importer) : source_(source), importer_(importer) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~CheckedBatches() { Stop(); }
+  CheckedBatches(const CheckedBatches&) = delete;
+  CheckedBatches& operator=(const CheckedBatches&) = delete;
+
+  // The next batch; nullopt once the file is read to its end; the file's error (kMalformed)
+  // if it cannot be read.
+  Result<std::optional<CheckedBatch>> Next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !ready_.empty() || done_; });
+    if (!ready_.empty()) {
+      CheckedBatch batch = std::move(ready_.front());
+      ready_.pop_front();
+      changed_.notify_all();
+      return std::optional<CheckedBatch>(std::move(batch));
+    }
+    if (!status_.ok()) return status_.error();
+    return std::optional<CheckedBatch>();
+  }
+
+  // Stops the reading thread and waits for it: after this the importer is the caller's alone.
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The rows read, once the thread has stopped.
+  std::int64_t rows_read() const { return rows_read_; }
+
+ private:
+  static constexpr std::size_t kWaiting = 4;  // batches read ahead of the writer
+
+  void Run() {
+    CheckedBatch batch;
+    std::vector<std::string> cells;
+    Status status = Ok();
+    std::int64_t handed_over = 0;
+    while (true) {
+      Result<bool> more = source_.Next(cells);
+      if (!more.ok()) {
+        status = more.error();
+        break;
+      }
+      if (!*more) break;
+      ++rows_read_;
+      CheckedRow row;
+      if (importer_.Check(cells, source_.line(), row)) batch.rows.push_back(std::move(row));
+      if (rows_read_ - handed_over >= static_cast<std::int64_t>(kBatchRows)) {
+        handed_over = rows_read_;
+        if (!HandOver(batch)) return;
+      }
+    }
+    if (status.ok() && !HandOver(batch)) return;
+    std::lock_guard lock(mutex_);
+    status_ = status;
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  // Queues the batch for the writer (waiting while kWaiting do); false when told to stop.
+  bool HandOver(CheckedBatch& batch) {
+    batch.rows_read = rows_read_;
+    batch.bytes_read = source_.bytes_read();
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return ready_.size() < kWaiting || stopping_; });
+    if (stopping_) return false;
+    ready_.push_back(std::move(batch));
+    batch = CheckedBatch();
+    changed_.notify_all();
+    return true;
+  }
+
+  RecordSource& source_;
+  Importer& importer_;
+  std::thread thread_;
+  std::int64_t rows_read_ = 0;  // the reading thread's until it stops
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<CheckedBatch> ready_;
+  bool done_ = false;
+  bool stopping_ = false;
+  Status status_ = Ok();
+};
 
 // Matches the header's columns to fields: an explicit mapping first, then the field's name, then
 // the names other CRMs use.
@@ -996,23 +1117,19 @@ ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSou
       Importer importer(tx, spec, options, import_id, report, columns, header.size(),
                         rapport_id_index);
       RAPPORT_RETURN_IF_ERROR(importer.Prepare());
-      std::vector<std::string> cells;
+      CheckedBatches batches(source, importer);
       while (true) {
-        RAPPORT_ASSIGN_OR_RETURN(bool more, source.Next(cells));
-        if (!more) break;
-        RAPPORT_RETURN_IF_ERROR(importer.Add(cells, source.line()));
-        if (report.rows_read % 4096 == 0) {
-          if (options.progress) options.progress(report.rows_read, source.bytes_read());
-          if (options.cancelled && options.cancelled()) {
-            return Error(ErrorCode::kUnavailable,
-                         "the server stopped during the import: nothing was written");
-          }
+        RAPPORT_ASSIGN_OR_RETURN(std::optional<CheckedBatch> batch, batches.Next());
+        if (!batch) break;
+        RAPPORT_RETURN_IF_ERROR(importer.Write(batch->rows));
+        if (options.progress) options.progress(batch->rows_read, batch->bytes_read);
+        if (options.cancelled && options.cancelled()) {
+          return Error(ErrorCode::kUnavailable,
+                       "the server stopped during the import: nothing was written");
         }
       }
-      RAPPORT_RETURN_IF_ERROR(importer.Finish());
-      // Rows are checked in batches: the rejections read best in the file's order.
-      std::stable_sort(report.rejections.begin(), report.rejections.end(),
-                       [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+      batches.Stop();
+      RAPPORT_RETURN_IF_ERROR(importer.Finish(batches.rows_read()));
       if (options.progress) options.progress(report.rows_read, source.bytes_read());
       report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
       if (options.dry_run || report.status == "rejected") {
