@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "db/sqlite/sqlite_full_text.hpp"
+
 namespace rapport::db {
 namespace {
 
@@ -58,7 +60,8 @@ std::string RenderSchema(Backend backend, std::string_view schema_template) {
   return sql;
 }
 
-std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextIndex& index) {
+std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextIndex& index,
+                                             FullTextDetail detail) {
   const std::string& t = index.table;
   const std::string columns = Join(index.columns, ", ");
   std::vector<std::string> statements;
@@ -66,10 +69,10 @@ std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextInde
     const std::string fts = t + "_fts";
     const std::string news = Join(index.columns, ", ", "new.");
     const std::string olds = Join(index.columns, ", ", "old.");
-    statements.push_back("CREATE VIRTUAL TABLE " + fts + " USING fts5(" + columns + ", content='" +
-                         t +
-                         "', content_rowid='id', "
-                         "tokenize='unicode61 remove_diacritics 2', prefix='2 3')");
+    statements.push_back(
+        "CREATE VIRTUAL TABLE " + fts + " USING fts5(" + columns + ", content='" + t +
+        "', content_rowid='id', tokenize='" + kSqliteTokenizer + "', prefix='2 3'" +
+        (detail == FullTextDetail::kRowsOnly ? ", detail=none, columnsize=0" : "") + ")");
     const std::string insert_new =
         "INSERT INTO " + fts + "(rowid, " + columns + ") VALUES (new.id, " + news + ");";
     const std::string delete_old = "INSERT INTO " + fts + "(" + fts + ", rowid, " + columns +
@@ -92,6 +95,13 @@ std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextInde
                          " USING GIN (search_vector)");
   }
   return statements;
+}
+
+std::vector<std::string> DropFullTextIndex(Backend backend, const FullTextIndex& index) {
+  if (backend != Backend::kSqlite) return {};
+  const std::string fts = index.table + "_fts";
+  return {"DROP TRIGGER " + fts + "_insert", "DROP TRIGGER " + fts + "_delete",
+          "DROP TRIGGER " + fts + "_update", "DROP TABLE " + fts};
 }
 
 std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& copy) {
@@ -137,9 +147,15 @@ std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& c
 }
 
 std::string FullTextQuery(Backend backend, std::string_view user_text) {
+  if (backend == Backend::kSqlite) {
+    // The index's own tokens, each a prefix: a word the index splits in two ("ste–marie") is two
+    // words here too, as an index without positions cannot match a phrase.
+    const auto tokens = SqliteFullTextTokens(user_text);
+    if (tokens.empty()) return "";
+    return Join(tokens, " ", "\"", "\"*");
+  }
   const auto words = Words(user_text);
   if (words.empty()) return "";
-  if (backend == Backend::kSqlite) return Join(words, " ", "\"", "\"*");
   return Join(words, " & ", "", ":*");
 }
 

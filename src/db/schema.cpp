@@ -252,7 +252,8 @@ Status ApplyCoreRecords(Transaction& transaction) {
 
 Status ApplyFullTextSearch(Transaction& transaction) {
   for (const FullTextIndex& index : SearchIndexes()) {
-    for (const std::string& statement : CreateFullTextIndex(transaction.backend(), index)) {
+    for (const std::string& statement :
+         CreateFullTextIndex(transaction.backend(), index, FullTextDetail::kPositions)) {
       RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
     }
   }
@@ -985,6 +986,22 @@ Status ApplyTeamMembersByAccountName(Transaction& transaction) {
       "DROP INDEX account_team_members_user_idx;");
 }
 
+// SQLite's search indexes remade without word positions (see FullTextDetail); PostgreSQL's are
+// unchanged.
+Status ApplySearchIndexesWithoutPositions(Transaction& transaction) {
+  for (const FullTextIndex& index : SearchIndexes()) {
+    for (const std::string& statement : DropFullTextIndex(transaction.backend(), index)) {
+      RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+    }
+    if (transaction.backend() != Backend::kSqlite) continue;
+    for (const std::string& statement :
+         CreateFullTextIndex(transaction.backend(), index, FullTextDetail::kRowsOnly)) {
+      RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1008,6 +1025,7 @@ const std::vector<Migration>& AllMigrations() {
       {16, "targets by territory", &ApplyTerritoryTargets},
       {17, "accounts by name per territory and owner", &ApplyAccountsByNameInReach},
       {18, "team members by account name", &ApplyTeamMembersByAccountName},
+      {19, "search indexes without word positions", &ApplySearchIndexesWithoutPositions},
   };
   return migrations;
 }

@@ -36,6 +36,7 @@ const std::map<int, std::string>& Pinned() {
       {10, "3078ac79f1b2c87e"}, {11, "dddf8029c36114f5"}, {12, "f04cd55d4b935151"},
       {13, "a7e707eac18ce0e2"}, {14, "26b9264cd6f8c7a2"}, {15, "daa2042214252174"},
       {16, "5e614a8f9d1da778"}, {17, "d89a01cd6afe9532"}, {18, "4913afb0b73ecf6d"},
+      {19, "5802f022449205a0"},
   };
   return pinned;
 }

@@ -75,6 +75,20 @@ TEST_P(SearchTest, NamesThatStartWithTheFirstWordTypedComeFirstThenShorterNames)
               ::testing::ElementsAre("account:Bedford General Hospital"));
 }
 
+TEST_P(SearchTest, WordsAreSplitAndFoldedAsTheIndexSplitsAndFoldsThem) {
+  MakeAccount("Clinique Sainte\xE2\x80\x93Marie");  // an en dash between the words
+  MakeAccount("H\xC3\xB4pital Saint-Louis");        // "Hôpital"
+  // The en dash splits the word typed as it splits the name: two words, each a prefix.
+  EXPECT_THAT(Titles(*database_, "sainte\xE2\x80\x93mar"),
+              ::testing::ElementsAre("account:Clinique Sainte\xE2\x80\x93Marie"));
+  EXPECT_THAT(Titles(*database_, "marie sainte"),
+              ::testing::ElementsAre("account:Clinique Sainte\xE2\x80\x93Marie"));
+  EXPECT_THAT(Titles(*database_, "saint"),
+              ::testing::UnorderedElementsAre("account:Clinique Sainte\xE2\x80\x93Marie",
+                                              "account:H\xC3\xB4pital Saint-Louis"));
+  EXPECT_TRUE(Titles(*database_, "\xE2\x80\x93 \xE2\x9C\x93").empty());  // a dash and a tick
+}
+
 RAPPORT_ON_BOTH_BACKENDS(SearchTest);
 
 }  // namespace
