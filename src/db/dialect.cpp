@@ -224,6 +224,102 @@ std::string AddDays(Backend backend, std::string_view date, std::string_view day
   return "date(" + std::string(date) + ", (" + std::string(days) + ") || ' days')";
 }
 
+namespace {
+
+// Replaces the stored definitions of SQLite tables (name -> CREATE TABLE statement) by SQLite's
+// documented writable_schema procedure for constraint changes, as it cannot alter a constraint.
+// Every row must meet the new definitions' constraints.
+Status ReplaceSqliteTableDefinitions(
+    Transaction& transaction, const std::vector<std::pair<std::string, std::string>>& tables) {
+  if (tables.empty()) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t schema_version,
+                           transaction.QueryInt("PRAGMA schema_version"));
+  RAPPORT_RETURN_IF_ERROR(transaction.Execute("PRAGMA writable_schema = ON"));
+  for (const auto& [name, sql] : tables) {
+    RAPPORT_RETURN_IF_ERROR(transaction.Execute(
+        "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", {sql, name}));
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.Execute("PRAGMA schema_version = " + std::to_string(schema_version + 1)));
+  return transaction.Execute("PRAGMA writable_schema = OFF");
+}
+
+// A check's condition as SqliteCheckForm writes it.
+std::string SqliteConditionForm(std::string_view condition) {
+  const std::string check = SqliteCheckForm("CHECK (" + std::string(condition) + ")");
+  return check.substr(7, check.size() - 8);
+}
+
+}  // namespace
+
+std::string SqliteCheckForm(std::string_view sql) {
+  static constexpr std::string_view kCheck = "CHECK (";
+  std::string out;
+  size_t done = 0;
+  for (size_t at = sql.find(kCheck); at != std::string_view::npos; at = sql.find(kCheck, at + 1)) {
+    // CHECK (<column> IN ('<value>', ...)), spaces and line breaks allowed between the parts.
+    size_t i = at + kCheck.size();
+    auto skip_space = [&] {
+      while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    };
+    auto take = [&](std::string_view text) {
+      if (sql.substr(i, text.size()) != text) return false;
+      i += text.size();
+      return true;
+    };
+    const size_t column_at = i;
+    while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
+      ++i;
+    }
+    const std::string_view column = sql.substr(column_at, i - column_at);
+    skip_space();
+    if (column.empty() || !take("IN")) continue;
+    skip_space();
+    if (!take("(")) continue;
+    std::vector<std::string_view> values;
+    bool well_formed = false;
+    while (true) {
+      skip_space();
+      if (!take("'")) break;
+      const size_t value_at = i;
+      const size_t quote = sql.find('\'', i);
+      if (quote == std::string_view::npos) break;
+      i = quote + 1;
+      if (i < sql.size() && sql[i] == '\'') break;  // a quote inside the value: left as it is
+      values.push_back(sql.substr(value_at, quote - value_at));
+      skip_space();
+      if (take(",")) continue;
+      well_formed = take(")");
+      break;
+    }
+    skip_space();
+    if (!well_formed || values.empty() || !take(")")) continue;
+    out.append(sql.substr(done, at - done));
+    out += "CHECK (";
+    for (size_t v = 0; v < values.size(); ++v) {
+      if (v) out += " OR ";
+      out.append(column).append(" = '").append(values[v]).append("'");
+    }
+    out += ")";
+    done = i;
+  }
+  out.append(sql.substr(done));
+  return out;
+}
+
+Status WriteSqliteChecksWithoutInLists(Transaction& transaction) {
+  if (transaction.backend() != Backend::kSqlite) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(
+      Rows rows, transaction.Query("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND "
+                                   "sql LIKE '%CHECK%' ORDER BY name"));
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const Row& row : rows) {
+    std::string sql = SqliteCheckForm(row.Text(1));
+    if (sql != row.Text(1)) changed.emplace_back(row.Text(0), std::move(sql));
+  }
+  return ReplaceSqliteTableDefinitions(transaction, changed);
+}
+
 Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
                   std::string_view old_check, std::string_view new_check) {
   const std::string t(table), c(column);
@@ -238,19 +334,18 @@ Status WidenCheck(Transaction& transaction, std::string_view table, std::string_
                                      {t}));
   if (!row) return Error(ErrorCode::kInternal, "no table " + t);
   std::string sql = row->Text(0);
-  const size_t at = sql.find(old_check);
-  if (at == std::string::npos || sql.find(old_check, at + 1) != std::string::npos) {
+  // Before migration 20 the check is stored as written; after it, in SqliteCheckForm.
+  std::string old_text(old_check), new_text(new_check);
+  if (sql.find(old_text) == std::string::npos) {
+    old_text = SqliteConditionForm(old_check);
+    new_text = SqliteConditionForm(new_check);
+  }
+  const size_t at = sql.find(old_text);
+  if (at == std::string::npos || sql.find(old_text, at + 1) != std::string::npos) {
     return Error(ErrorCode::kInternal, "the check on " + t + "." + c + " is not as expected");
   }
-  sql.replace(at, old_check.size(), new_check);
-  RAPPORT_ASSIGN_OR_RETURN(std::int64_t schema_version,
-                           transaction.QueryInt("PRAGMA schema_version"));
-  RAPPORT_RETURN_IF_ERROR(transaction.Execute("PRAGMA writable_schema = ON"));
-  RAPPORT_RETURN_IF_ERROR(transaction.Execute(
-      "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", {sql, t}));
-  RAPPORT_RETURN_IF_ERROR(
-      transaction.Execute("PRAGMA schema_version = " + std::to_string(schema_version + 1)));
-  return transaction.Execute("PRAGMA writable_schema = OFF");
+  sql.replace(at, old_text.size(), new_text);
+  return ReplaceSqliteTableDefinitions(transaction, {{t, sql}});
 }
 
 Status LockForMigration(Transaction& transaction) {

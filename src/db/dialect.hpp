@@ -91,6 +91,17 @@ const char* LockRowSuffix(Backend backend);
 Status WidenCheck(Transaction& transaction, std::string_view table, std::string_view column,
                   std::string_view old_check, std::string_view new_check);
 
+// SQLite evaluates `x IN ('a', 'b', ...)` in a CHECK constraint by building a temporary index of
+// the list for every row it writes: at 1M accounts that was 1.7 s of a 2.6 s insert. Returns
+// `sql` (a CREATE TABLE statement) with each `CHECK (x IN ('a', 'b'))` written
+// `CHECK (x = 'a' OR x = 'b')`: the same constraint (NULL passes both; any other value passes
+// both or neither), a few comparisons a row. New SQLite tables should write their checks so.
+std::string SqliteCheckForm(std::string_view sql);
+
+// Rewrites every SQLite table's stored definition in SqliteCheckForm (migration 20); nothing on
+// PostgreSQL, whose IN lists cost nothing like it.
+Status WriteSqliteChecksWithoutInLists(Transaction& transaction);
+
 // Appended to a SELECT of rows a job claims: " FOR UPDATE SKIP LOCKED" on PostgreSQL (another
 // server's job passes over them), nothing on SQLite.
 const char* SkipLockedSuffix(Backend backend);

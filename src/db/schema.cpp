@@ -1026,6 +1026,7 @@ const std::vector<Migration>& AllMigrations() {
       {17, "accounts by name per territory and owner", &ApplyAccountsByNameInReach},
       {18, "team members by account name", &ApplyTeamMembersByAccountName},
       {19, "search indexes without word positions", &ApplySearchIndexesWithoutPositions},
+      {20, "SQLite checks without IN lists", &WriteSqliteChecksWithoutInLists},
   };
   return migrations;
 }

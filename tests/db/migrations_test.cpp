@@ -111,6 +111,60 @@ TEST_P(MigrationsTest, AFailedMigrationLeavesNothingBehind) {
   }));
 }
 
+TEST_P(MigrationsTest, ChecksRefuseAndAcceptTheSameValuesWithoutInLists) {
+  RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
+  auto database = test_db_.Open();
+  ASSERT_OK(Migrate(*database, clock_));
+  ASSERT_OK(database->Read([](Transaction& tx) -> Status {
+    if (tx.backend() != Backend::kSqlite) return Ok();
+    // Migration 20 left no CHECK (x IN (...)) in any table SQLite writes to.
+    RAPPORT_ASSIGN_OR_RETURN(Rows rows,
+                             tx.Query("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"));
+    for (const Row& row : rows) {
+      EXPECT_EQ(SqliteCheckForm(row.Text(1)), row.Text(1)) << row.Text(0);
+    }
+    return Ok();
+  }));
+  auto insert = [&](const db::Value& type, const db::Value& designation) {
+    return database->Write([&](Transaction& tx) -> Status {
+      return tx.Execute(
+          "INSERT INTO accounts (name, type, designation, created_at, updated_at) VALUES "
+          "('Checked', ?, ?, 0, 0)",
+          {type, designation});
+    });
+  };
+  EXPECT_TRUE(insert(std::string("hospital"), std::string("hunting")).ok());
+  EXPECT_TRUE(insert(std::string("other"), Null()).ok()) << "NULL passes as it did";
+  EXPECT_FALSE(insert(std::string("castle"), Null()).ok());
+  EXPECT_FALSE(insert(std::string("Hospital"), Null()).ok()) << "as case-sensitive as before";
+  EXPECT_FALSE(insert(std::string("hospital"), std::string("farming")).ok());
+  ASSERT_OK(database->Read([](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t n, tx.QueryInt("SELECT count(*) FROM accounts"));
+    EXPECT_EQ(n, 2);
+    return Ok();
+  }));
+  // A later migration widens a check as it was first written.
+  ASSERT_OK(database->Write([](Transaction& tx) -> Status {
+    return WidenCheck(tx, "accounts", "designation",
+                      "designation IN ('prospect', 'hunting', 'maintain')",
+                      "designation IN ('prospect', 'hunting', 'maintain', 'farming')");
+  }));
+  EXPECT_TRUE(insert(std::string("hospital"), std::string("farming")).ok());
+  EXPECT_FALSE(insert(std::string("hospital"), std::string("fishing")).ok());
+}
+
+TEST(SqliteCheckFormTest, WritesInListsAsComparisonsAndLeavesOtherChecks) {
+  EXPECT_EQ(SqliteCheckForm("type TEXT NOT NULL CHECK (type IN ('a', 'b',\n    'c')),\n"
+                            "n INTEGER CHECK (n BETWEEN 0 AND 9), s TEXT CHECK (s IN ('x'))"),
+            "type TEXT NOT NULL CHECK (type = 'a' OR type = 'b' OR type = 'c'),\n"
+            "n INTEGER CHECK (n BETWEEN 0 AND 9), s TEXT CHECK (s = 'x')");
+  // Not a plain list of values: left as written.
+  for (const char* sql : {"CHECK (a IN ('x') AND b > 0)", "CHECK (a IN (SELECT x FROM t))",
+                          "CHECK (a IN ('it''s'))", "CHECK (a IS NULL OR a IN ('x'))"}) {
+    EXPECT_EQ(SqliteCheckForm(sql), sql);
+  }
+}
+
 RAPPORT_ON_BOTH_BACKENDS(MigrationsTest);
 
 }  // namespace

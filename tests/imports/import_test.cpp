@@ -139,6 +139,11 @@ TEST_P(ImportTest, OtherCrmsExportsImportAndASecondImportChangesNothing) {
   EXPECT_EQ(Count("SELECT count(*) FROM audit_history WHERE table_name = 'accounts' AND action "
                   "= 'create'"),
             3);
+  // Each account has its own line, naming the import that made it.
+  EXPECT_EQ(Count("SELECT count(*) FROM accounts a WHERE (SELECT count(*) FROM audit_history h "
+                  "WHERE h.table_name = 'accounts' AND h.record_id = a.id AND h.action = "
+                  "'create' AND h.new_value = (SELECT 'import ' || max(id) FROM imports)) = 1"),
+            3);
   const auto accounts = Rows(kAccountColumns);
 
   // HubSpot's contact export names the account by "Associated Company IDs".
