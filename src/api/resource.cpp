@@ -364,16 +364,13 @@ Status CheckWriteRole(const ResourceSpec& spec, const Caller& caller) {
   return Ok();
 }
 
-Result<Response> RecordResponse(db::Transaction& tx, const ResourceSpec& spec, std::int64_t id,
-                                int status) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      auto row,
-      tx.QueryOne("SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE t.id = ?", {id}));
-  if (!row) return NotFound(spec, id);
+// The response to a write: `row` is the record as written (LoadInReach, after the write).
+Result<Response> RecordResponse(db::Transaction& tx, const ResourceSpec& spec, const db::Row& row,
+                                std::int64_t id, int status) {
   JsonWriter w;
-  RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, *row, w));
+  RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, row, w));
   Response response = Response::Json(w.Take(), status);
-  if (spec.timestamps) response.WithHeader("ETag", ETagOf(row->Int(spec.fields.size() + 3)));
+  if (spec.timestamps) response.WithHeader("ETag", ETagOf(row.Int(spec.fields.size() + 3)));
   if (status == 201) response.WithHeader("Location", "/api/v1/" + spec.path + "/" + FormatId(id));
   return response;
 }
@@ -831,7 +828,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                                    "you would not be able to see this " + spec->singular +
                                        " afterwards; choose an owner or territory you cover");
                     }
-                    out = RecordResponse(tx, *spec, id, 201);
+                    out = RecordResponse(tx, *spec, *visible, id, 201);
                     return out.ok() ? Ok() : Status(out.error());
                   }));
                   if (spec->changes_access) ctx.access_generation.Bump();
@@ -880,7 +877,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                                  "you would not be able to see this " + spec->singular +
                                      " afterwards; ask a manager to reassign it");
                   }
-                  out = RecordResponse(tx, *spec, id, 200);
+                  out = RecordResponse(tx, *spec, *visible, id, 200);
                   return out.ok() ? Ok() : Status(out.error());
                 }));
                 if (spec->changes_access) ctx.access_generation.Bump();
@@ -1056,11 +1053,12 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
   return w.Take();
 }
 
-Status ContactLinks::Write(db::Transaction& tx, std::int64_t id, const JsonValue& body) const {
+Status ContactLinks::Write(db::Transaction& tx, std::int64_t id, const JsonValue& body,
+                           bool created) const {
   const JsonValue* ids = body.Find("contact_ids");
   if (!ids) {
     // Moved to another account: the contacts stay only if they work there.
-    if (!body.Find("account_id")) return Ok();
+    if (created || !body.Find("account_id")) return Ok();
     return tx.Execute("DELETE FROM " + link_table + " WHERE " + link_column +
                           " = ? AND contact_id NOT IN (SELECT c.id FROM contacts c JOIN " + table +
                           " r ON r.account_id = c.account_id WHERE r.id = ?)",
@@ -1104,7 +1102,8 @@ void ContactLinks::InstallOn(ResourceSpec& spec) const {
   spec.extra_body_fields.emplace_back("contact_ids",
                                       R"({"type":"array","items":{"type":"string"}})");
   spec.after_write = [links](db::Transaction& tx, const Caller&, Instant, std::int64_t id,
-                             const JsonValue& body, bool) { return links.Write(tx, id, body); };
+                             const JsonValue& body,
+                             bool created) { return links.Write(tx, id, body, created); };
   spec.extra_json = [links](db::Transaction& tx, std::int64_t id, JsonWriter& w) {
     return links.WriteJson(tx, id, w);
   };

@@ -122,8 +122,9 @@ struct ContactLinks {
   std::string link_column;  // "activity_id"
 
   // after_write: replaces the links with the body's `contact_ids` (each a contact of the record's
-  // account, named by index when not); when only account_id changed, drops contacts of the old one.
-  Status Write(db::Transaction& tx, std::int64_t id, const JsonValue& body) const;
+  // account, named by index when not); when only account_id changed, drops contacts of the old one
+  // (a record just `created` has none).
+  Status Write(db::Transaction& tx, std::int64_t id, const JsonValue& body, bool created) const;
   // extra_json: "contact_ids": [...]
   Status WriteJson(db::Transaction& tx, std::int64_t id, JsonWriter& w) const;
   // Installs both hooks (and documents contact_ids) on `spec`.

@@ -369,8 +369,8 @@ api::ResourceSpec TrialSpec() {
       "markers",
       R"({"type":"array","items":{"type":"object","required":["name","due_on"],"properties":{"name":{"type":"string"},"due_on":{"type":"string"},"done_on":{"type":["string","null"]},"notes":{"type":"string"}}}})");
   s.after_write = [](db::Transaction& tx, const api::Caller& caller, Instant, std::int64_t id,
-                     const api::JsonValue& body, bool) -> Status {
-    RAPPORT_RETURN_IF_ERROR(kTrialContacts.Write(tx, id, body));
+                     const api::JsonValue& body, bool created) -> Status {
+    RAPPORT_RETURN_IF_ERROR(kTrialContacts.Write(tx, id, body, created));
     return WriteMarkers(tx, caller, id, body);
   };
   s.extra_json = &WriteTrialJson;
