@@ -334,11 +334,13 @@ Status WidenCheck(Transaction& transaction, std::string_view table, std::string_
                                      {t}));
   if (!row) return Error(ErrorCode::kInternal, "no table " + t);
   std::string sql = row->Text(0);
-  // Before migration 20 the check is stored as written; after it, in SqliteCheckForm.
-  std::string old_text(old_check), new_text(new_check);
+  // Before migration 20 the check is stored as written; after it, in SqliteCheckForm. The whole
+  // CHECK (...) is matched, so that a stale `old_check` cannot match the start of a longer one.
+  std::string old_text = "CHECK (" + std::string(old_check) + ")";
+  std::string new_text = "CHECK (" + std::string(new_check) + ")";
   if (sql.find(old_text) == std::string::npos) {
-    old_text = SqliteConditionForm(old_check);
-    new_text = SqliteConditionForm(new_check);
+    old_text = "CHECK (" + SqliteConditionForm(old_check) + ")";
+    new_text = "CHECK (" + SqliteConditionForm(new_check) + ")";
   }
   const size_t at = sql.find(old_text);
   if (at == std::string::npos || sql.find(old_text, at + 1) != std::string::npos) {

@@ -60,7 +60,8 @@ std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& c
 std::string FullTextQuery(Backend backend, std::string_view user_text);
 
 // The pattern FullTextSearchSql ranks titles by: the first word typed, lower case, as a LIKE
-// prefix ("St Mar" -> "st%"). Empty when the text has no searchable word.
+// prefix ("St Mar" -> "st%"). Empty when the text has no searchable word. Only ASCII letters
+// are folded and no accent is removed, so "hop" matches "Hôpital" but does not rank it first.
 std::string FullTextTitlePattern(std::string_view user_text);
 
 // SELECT `select_list` (columns of alias t), ordered best match first, for the parameters

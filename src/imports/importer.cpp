@@ -4,6 +4,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -228,6 +229,9 @@ class Importer {
   // Once every batch is written and the reading thread has stopped: the references to rows of
   // the same file, the indexes, and the report's counts and rejections.
   Status Finish(std::int64_t rows_read);
+  // The report's rows read and rejections so far (Finish calls it; so does an import that stops
+  // early, once the reading thread has stopped).
+  void Count(std::int64_t rows_read);
 
  private:
   struct Deferred {
@@ -858,18 +862,21 @@ Status Importer::Finish(std::int64_t rows_read) {
   for (const std::string& statement : restore_indexes_) {
     RAPPORT_RETURN_IF_ERROR(tx_.ExecuteScript(statement));
   }
+  Count(rows_read);
+  return db::ResetIdSequence(tx_, spec_.table);
+}
+
+void Importer::Count(std::int64_t rows_read) {
   report_.rows_read = rows_read;
   report_.rejected = checked_.rows + written_.rows;
   // The rejections read best in the file's order (rows are checked before their batch is
   // looked up, and references to the same file are settled last).
-  report_.rejections = std::move(checked_.rejections);
-  report_.rejections.insert(report_.rejections.end(),
-                            std::make_move_iterator(written_.rejections.begin()),
-                            std::make_move_iterator(written_.rejections.end()));
+  report_.rejections = checked_.rejections;
+  report_.rejections.insert(report_.rejections.end(), written_.rejections.begin(),
+                            written_.rejections.end());
   std::stable_sort(report_.rejections.begin(), report_.rejections.end(),
                    [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
   if (report_.rejections.size() > kRejectionsKept) report_.rejections.resize(kRejectionsKept);
-  return db::ResetIdSequence(tx_, spec_.table);
 }
 
 // Reads and checks the file's records on a thread of its own, a batch at a time, while the
@@ -920,20 +927,26 @@ class CheckedBatches {
     std::vector<std::string> cells;
     Status status = Ok();
     std::int64_t handed_over = 0;
-    while (true) {
-      Result<bool> more = source_.Next(cells);
-      if (!more.ok()) {
-        status = more.error();
-        break;
+    // An exception here (out of memory) must not end the process, as it would on this thread:
+    // the writer gets it as the import's error instead.
+    try {
+      while (true) {
+        Result<bool> more = source_.Next(cells);
+        if (!more.ok()) {
+          status = more.error();
+          break;
+        }
+        if (!*more) break;
+        ++rows_read_;
+        CheckedRow row;
+        if (importer_.Check(cells, source_.line(), row)) batch.rows.push_back(std::move(row));
+        if (rows_read_ - handed_over >= static_cast<std::int64_t>(kBatchRows)) {
+          handed_over = rows_read_;
+          if (!HandOver(batch)) return;
+        }
       }
-      if (!*more) break;
-      ++rows_read_;
-      CheckedRow row;
-      if (importer_.Check(cells, source_.line(), row)) batch.rows.push_back(std::move(row));
-      if (rows_read_ - handed_over >= static_cast<std::int64_t>(kBatchRows)) {
-        handed_over = rows_read_;
-        if (!HandOver(batch)) return;
-      }
+    } catch (const std::exception& e) {
+      status = Error(ErrorCode::kInternal, std::string("reading the file: ") + e.what());
     }
     if (status.ok() && !HandOver(batch)) return;
     std::lock_guard lock(mutex_);
@@ -1120,18 +1133,27 @@ ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSou
                         rapport_id_index);
       RAPPORT_RETURN_IF_ERROR(importer.Prepare());
       CheckedBatches batches(source, importer);
-      while (true) {
-        RAPPORT_ASSIGN_OR_RETURN(std::optional<CheckedBatch> batch, batches.Next());
-        if (!batch) break;
-        RAPPORT_RETURN_IF_ERROR(importer.Write(batch->rows));
-        if (options.progress) options.progress(batch->rows_read, batch->bytes_read);
-        if (options.cancelled && options.cancelled()) {
-          return Error(ErrorCode::kUnavailable,
-                       "the server stopped during the import: nothing was written");
+      const Status written = [&]() -> Status {
+        while (true) {
+          RAPPORT_ASSIGN_OR_RETURN(std::optional<CheckedBatch> batch, batches.Next());
+          if (!batch) return Ok();
+          RAPPORT_RETURN_IF_ERROR(importer.Write(batch->rows));
+          if (options.progress) options.progress(batch->rows_read, batch->bytes_read);
+          if (options.cancelled && options.cancelled()) {
+            return Error(ErrorCode::kUnavailable,
+                         "the server stopped during the import: nothing was written");
+          }
         }
-      }
+      }();
       batches.Stop();
-      RAPPORT_RETURN_IF_ERROR(importer.Finish(batches.rows_read()));
+      if (!written.ok()) {
+        importer.Count(batches.rows_read());  // what was read and refused before it stopped
+        return written;
+      }
+      if (const Status finished = importer.Finish(batches.rows_read()); !finished.ok()) {
+        importer.Count(batches.rows_read());
+        return finished;
+      }
       if (options.progress) options.progress(report.rows_read, source.bytes_read());
       report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
       if (options.dry_run || report.status == "rejected") {

@@ -276,6 +276,8 @@ class SqliteTransaction final : public Transaction {
   Connection& connection_;
 };
 
+}  // namespace
+
 // Before SQLite's first use: no allocation statistics. They cost a process-wide mutex on every
 // allocation, which the server's threads contended on at every row read (perf: half the futex
 // calls of GET account). Each connection is used by one thread at a time (NOMUTEX below).
@@ -286,6 +288,8 @@ void ConfigureSqliteOnce() {
   }();
   (void)configured;
 }
+
+namespace {
 
 Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, int flags,
                                                    const DatabaseOptions& options) {

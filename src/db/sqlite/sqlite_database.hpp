@@ -16,6 +16,9 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path,
 
 // Copies a live SQLite database into `destination` with SQLite's online backup API: a consistent
 // snapshot even while other processes write. Refuses to overwrite an existing file.
+// Process-wide SQLite settings, before any connection opens (every opener calls it).
+void ConfigureSqliteOnce();
+
 Status BackupSqlite(const std::string& source, const std::string& destination);
 
 }  // namespace rapport::db

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "db/sqlite/sqlite_database.hpp"
+
 namespace rapport::db {
 namespace {
 
@@ -12,25 +14,25 @@ namespace {
 class Tokenizer {
  public:
   Tokenizer() {
-    if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-        SQLITE_OK) {
-      throw std::runtime_error("cannot open an in-memory SQLite database");
-    }
+    ConfigureSqliteOnce();
+    const int opened =
+        sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     fts5_api* api = nullptr;
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("SQLite has no FTS5");
+    if (opened == SQLITE_OK &&
+        sqlite3_prepare_v2(db_, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
+      sqlite3_bind_pointer(stmt, 1, &api, "fts5_api_ptr", nullptr);
+      sqlite3_step(stmt);
     }
-    sqlite3_bind_pointer(stmt, 1, &api, "fts5_api_ptr", nullptr);
-    sqlite3_step(stmt);
     sqlite3_finalize(stmt);
-    if (api == nullptr) throw std::runtime_error("SQLite has no FTS5 API");
     // kSqliteTokenizer: the name, then its arguments.
     const char* args[] = {"remove_diacritics", "2"};
     void* user_data = nullptr;
-    if (api->xFindTokenizer(api, "unicode61", &user_data, &module_) != SQLITE_OK ||
+    if (api == nullptr ||
+        api->xFindTokenizer(api, "unicode61", &user_data, &module_) != SQLITE_OK ||
         module_.xCreate(user_data, args, 2, &tokenizer_) != SQLITE_OK) {
-      throw std::runtime_error("SQLite has no unicode61 tokenizer");
+      sqlite3_close(db_);
+      throw std::runtime_error("this SQLite has no FTS5 unicode61 tokenizer");
     }
   }
   ~Tokenizer() {
@@ -42,12 +44,13 @@ class Tokenizer {
 
   std::vector<std::string> Tokens(std::string_view text) {
     std::vector<std::string> tokens;
-    module_.xTokenize(tokenizer_, &tokens, FTS5_TOKENIZE_QUERY, text.data(),
-                      static_cast<int>(text.size()),
-                      [](void* context, int, const char* token, int size, int, int) -> int {
-                        static_cast<std::vector<std::string>*>(context)->emplace_back(token, size);
-                        return SQLITE_OK;
-                      });
+    const int rc = module_.xTokenize(
+        tokenizer_, &tokens, FTS5_TOKENIZE_QUERY, text.data(), static_cast<int>(text.size()),
+        [](void* context, int, const char* token, int size, int, int) -> int {
+          static_cast<std::vector<std::string>*>(context)->emplace_back(token, size);
+          return SQLITE_OK;
+        });
+    if (rc != SQLITE_OK) throw std::runtime_error("FTS5's tokenizer failed");
     return tokens;
   }
 
