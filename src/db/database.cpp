@@ -61,6 +61,16 @@ Result<std::optional<Row>> Transaction::QueryOne(std::string_view sql, const Par
   return std::optional<Row>(std::move(rows.front()));
 }
 
+Result<std::vector<Rows>> Transaction::QueryAll(const std::vector<Statement>& statements) {
+  std::vector<Rows> all;
+  all.reserve(statements.size());
+  for (const Statement& statement : statements) {
+    RAPPORT_ASSIGN_OR_RETURN(Rows rows, Query(statement.sql, statement.params));
+    all.push_back(std::move(rows));
+  }
+  return all;
+}
+
 Result<std::int64_t> Transaction::QueryInt(std::string_view sql, const Params& params) {
   RAPPORT_ASSIGN_OR_RETURN(std::optional<Row> row, QueryOne(sql, params));
   if (!row || row->size() == 0) {

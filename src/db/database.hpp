@@ -62,6 +62,12 @@ class BulkLoader {
   virtual Status Finish() = 0;
 };
 
+// One statement of a batch (Transaction::QueryAll).
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -77,6 +83,10 @@ class Transaction {
   Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
   // The single integer the statement returns (e.g. "INSERT ... RETURNING id", "SELECT count(*)").
   Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
+  // The rows of each statement, in order, for statements that do not depend on each other's
+  // results. PostgreSQL gets them all in one round trip (libpq's pipeline); SQLite runs them one
+  // after the other. The first error is the batch's.
+  virtual Result<std::vector<Rows>> QueryAll(const std::vector<Statement>& statements);
 };
 
 using TransactionFn = std::function<Status(Transaction&)>;

@@ -563,6 +563,14 @@ TEST_P(ApiTest, TheAccount360InOneCall) {
   }
   EXPECT_EQ(overview["revenue"]["this_year"]["year"], 2026);
   EXPECT_EQ(overview["revenue"]["this_year"]["by_month_minor"].size(), 12u);
+  // A department's parents: its hospital, then the hospital's health system, nearest first.
+  const json child = overview["children"][0];
+  const json below =
+      s().Get("/api/v1/accounts/" + child["id"].get<std::string>() + "/overview", env_->admin)
+          .Json();
+  ASSERT_EQ(below["parents"].size(), 2u) << below["parents"].dump();
+  EXPECT_EQ(below["parents"][0]["id"], overview["account"]["id"]);
+  EXPECT_EQ(below["parents"][1]["id"], overview["parents"][0]["id"]);
 }
 
 TEST_P(ApiTest, ActivitiesCarryTheContactsMetAndOpportunitiesTheirBuyingRoles) {

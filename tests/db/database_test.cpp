@@ -126,6 +126,52 @@ TEST_P(DatabaseTest, AReadInsideAReadOnTheSameThreadWorks) {
   EXPECT_EQ(outer, 2);
 }
 
+TEST_P(DatabaseTest, ABatchOfQueriesAnswersEachInOrderAndFailsWhole) {
+  const std::int64_t ann = MakeUser("ann@example.org");
+  const std::int64_t bob = MakeUser("bob@example.org");
+  // The batch first in its transaction (its BEGIN goes with it on PostgreSQL), then after a
+  // statement; the same statements twice (prepared once), parameters of each kind.
+  for (int round = 0; round < 2; ++round) {
+    Read([&](Transaction& tx) -> Status {
+      if (round == 1) RAPPORT_RETURN_IF_ERROR(tx.Query("SELECT 1"));
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::vector<Rows> all,
+          tx.QueryAll({{"SELECT email FROM users WHERE id = ?", {bob}},
+                       {"SELECT count(*) FROM users WHERE email LIKE ? AND manager_id IS NULL",
+                        {std::string("%@example.org")}},
+                       {"SELECT email FROM users WHERE id = ?", {ann}},
+                       {"SELECT id FROM users WHERE id = ?", {std::int64_t{424242}}}}));
+      EXPECT_EQ(all.size(), 4u);
+      EXPECT_EQ(all.at(0).at(0).Text(0), "bob@example.org");
+      EXPECT_EQ(all.at(1).at(0).Int(0), 2);
+      EXPECT_EQ(all.at(2).at(0).Text(0), "ann@example.org");
+      EXPECT_TRUE(all.at(3).empty());
+      return Ok();
+    });
+  }
+  // A statement failing as it runs (a duplicate email) fails the batch, and the transaction with
+  // everything it wrote; so does one that cannot be prepared.
+  for (const char* bad : {"INSERT INTO users (email, name, role, created_at, updated_at) VALUES "
+                          "('bob@example.org', 'Again', 'rep', 0, 0) RETURNING id",
+                          "SELECT no_such_column FROM users"}) {
+    const Status failed = database_->Write([&](Transaction& tx) -> Status {
+      RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE users SET name = 'Renamed' WHERE id = ?", {ann}));
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<Rows> all,
+                               tx.QueryAll({{"SELECT 1", {}}, {bad, {}}, {"SELECT 2", {}}}));
+      return Ok();
+    });
+    EXPECT_FALSE(failed.ok()) << bad;
+  }
+  Read([&](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT name FROM users WHERE id = ?", {ann}));
+    EXPECT_NE(row->Text(0), "Renamed");
+    // The connection is still good for the next transaction.
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<Rows> all, tx.QueryAll({{"SELECT 3", {}}}));
+    EXPECT_EQ(all.at(0).at(0).Int(0), 3);
+    return Ok();
+  });
+}
+
 RAPPORT_ON_BOTH_BACKENDS(DatabaseTest);
 
 TEST(DatabaseOpen, NamesWhatIsWrong) {

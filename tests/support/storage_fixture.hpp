@@ -29,6 +29,11 @@ class StorageTest : public ::testing::TestWithParam<db::Backend> {
     const Status s = database_->Write(fn);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
   }
+  // The same in a read transaction.
+  void Read(const db::TransactionFn& fn) {
+    const Status s = database_->Read(fn);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+  }
 
   std::int64_t MakeUser(const std::string& email, const std::string& role = "rep") {
     std::int64_t id = 0;

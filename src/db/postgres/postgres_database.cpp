@@ -84,51 +84,90 @@ class Connection {
 
   // Prepares (once per connection) and runs the statement.
   Result<ResultPtr> Run(std::string_view sql, const Params& params) {
-    RAPPORT_RETURN_IF_ERROR(Drain());
-    auto it = statements_.find(sql);
-    if (it == statements_.end()) {
-      if (statements_.size() >= 512) {
-        // Bounded: forget them all rather than grow without limit.
-        RAPPORT_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
-        statements_.clear();
-      }
-      const std::string name = "s" + std::to_string(++prepared_);
-      const std::string numbered = NumberPlaceholders(sql);
-      ResultPtr prepared(PQprepare(conn_, name.c_str(), numbered.c_str(), 0, nullptr), &PQclear);
-      if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
-        return PostgresError(conn_, prepared.get(), "prepare");
-      }
-      it = statements_.emplace(std::string(sql), name).first;
-    }
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const Value& v = params[i];
-      if (auto n = std::get_if<std::int64_t>(&v)) {
-        texts[i] = std::to_string(*n);
-      } else if (auto d = std::get_if<double>(&v)) {
-        char buf[64];
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
-        texts[i].assign(buf, end);
-      } else if (auto s = std::get_if<std::string>(&v)) {
-        values[i] = s->c_str();
-        continue;
-      } else {
-        continue;  // NULL
-      }
-      values[i] = texts[i].c_str();
-    }
     if (pending_begin_) {
-      return RunAfterBegin(it->second, static_cast<int>(params.size()), values.data());
+      // BEGIN and the statement in one pipeline: one round trip instead of two.
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
+                               RunAll({Statement{std::string(sql), params}}));
+      return std::move(results.front());
     }
-    ResultPtr result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                    values.data(), nullptr, nullptr, 0),
-                     &PQclear);
-    const auto status = PQresultStatus(result.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      return PostgresError(conn_, result.get(), "");
+    RAPPORT_RETURN_IF_ERROR(Drain());
+    RAPPORT_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
+    const Bound bound(params);
+    return Checked(ResultPtr(
+        PQexecPrepared(conn_, name->c_str(), bound.count(), bound.values(), nullptr, nullptr, 0),
+        &PQclear));
+  }
+
+  // Runs the statements (and the transaction's BEGIN, if not sent yet) in one pipeline: all sent,
+  // one sync, all results read. The first failure is the batch's; PostgreSQL skips the rest.
+  Result<std::vector<ResultPtr>> RunAll(const std::vector<Statement>& statements) {
+    RAPPORT_RETURN_IF_ERROR(Drain());
+    // Preparing is a round trip of its own, once per connection and statement. A batch never
+    // straddles the cache's reset, which would forget names prepared for it.
+    std::size_t unprepared = 0;
+    for (const Statement& s : statements) unprepared += !statements_.contains(s.sql);
+    if (statements_.size() + unprepared > kPreparedKept) {
+      RAPPORT_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
+      statements_.clear();
     }
-    return result;
+    std::vector<const std::string*> names;
+    std::vector<Bound> bound;
+    bound.reserve(statements.size());
+    for (const Statement& s : statements) {
+      RAPPORT_ASSIGN_OR_RETURN(const std::string* name, Prepared(s.sql));
+      names.push_back(name);
+      bound.emplace_back(s.params);
+    }
+    std::vector<ResultPtr> results;
+    if (PQenterPipelineMode(conn_) != 1) {
+      RAPPORT_RETURN_IF_ERROR(SendPendingBegin());
+      for (std::size_t i = 0; i < statements.size(); ++i) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            ResultPtr result,
+            Checked(ResultPtr(PQexecPrepared(conn_, names[i]->c_str(), bound[i].count(),
+                                             bound[i].values(), nullptr, nullptr, 0),
+                              &PQclear)));
+        results.push_back(std::move(result));
+      }
+      return results;
+    }
+    const char* begin = pending_begin_;
+    pending_begin_ = nullptr;
+    bool sent =
+        !begin || PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    for (std::size_t i = 0; sent && i < statements.size(); ++i) {
+      sent = PQsendQueryPrepared(conn_, names[i]->c_str(), bound[i].count(), bound[i].values(),
+                                 nullptr, nullptr, 0) == 1;
+    }
+    sent = sent && PQpipelineSync(conn_) == 1;
+    // Each query's results end with a null; then the sync's own result.
+    ResultPtr begin_result(nullptr, &PQclear);
+    for (std::size_t query = 0; sent && query < statements.size() + (begin ? 1 : 0); ++query) {
+      ResultPtr last(nullptr, &PQclear);
+      while (PGresult* r = PQgetResult(conn_)) last.reset(r);
+      if (begin && query == 0) {
+        begin_result = std::move(last);
+      } else {
+        results.push_back(std::move(last));
+      }
+    }
+    if (sent) {
+      while (PGresult* r = PQgetResult(conn_)) {
+        const bool synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (synced) break;
+      }
+    }
+    // A pipeline not sent whole cannot be ended cleanly: the connection is not reused.
+    if (!sent || PQexitPipelineMode(conn_) != 1) poisoned_ = true;
+    if (!sent) return PostgresError(conn_, nullptr, "pipeline");
+    if (begin && PQresultStatus(begin_result.get()) != PGRES_COMMAND_OK) {
+      return PostgresError(conn_, begin_result.get(), "begin");
+    }
+    for (ResultPtr& result : results) {
+      RAPPORT_ASSIGN_OR_RETURN(result, Checked(std::move(result)));
+    }
+    return results;
   }
 
   Status Exec(std::string_view sql) {
@@ -148,42 +187,59 @@ class Connection {
   }
 
  private:
-  // BEGIN and the prepared statement in one pipeline: both sent, one sync, both results read.
-  Result<ResultPtr> RunAfterBegin(const std::string& name, int count, const char* const* values) {
-    const char* begin = pending_begin_;
-    pending_begin_ = nullptr;
-    if (PQenterPipelineMode(conn_) != 1) {
-      RAPPORT_RETURN_IF_ERROR(Exec(begin));
-      ResultPtr result(PQexecPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0),
-                       &PQclear);
-      return Checked(std::move(result));
-    }
-    const bool sent =
-        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-        PQsendQueryPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0) == 1 &&
-        PQpipelineSync(conn_) == 1;
-    ResultPtr begin_result(nullptr, &PQclear), result(nullptr, &PQclear);
-    // Each query's results end with a null; then the sync's own result.
-    for (int query = 0; sent && query < 2; ++query) {
-      while (PGresult* r = PQgetResult(conn_)) {
-        (query == 0 ? begin_result : result).reset(r);
+  static constexpr std::size_t kPreparedKept = 512;
+
+  // The prepared statement's name, prepared on this connection first if it is new. Bounded:
+  // past kPreparedKept they are all forgotten rather than grow without limit.
+  Result<const std::string*> Prepared(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      if (statements_.size() >= kPreparedKept) {
+        RAPPORT_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
+        statements_.clear();
       }
-    }
-    if (sent) {
-      while (PGresult* r = PQgetResult(conn_)) {
-        const bool synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-        PQclear(r);
-        if (synced) break;
+      const std::string name = "s" + std::to_string(++prepared_);
+      const std::string numbered = NumberPlaceholders(sql);
+      ResultPtr prepared(PQprepare(conn_, name.c_str(), numbered.c_str(), 0, nullptr), &PQclear);
+      if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+        return PostgresError(conn_, prepared.get(), "prepare");
       }
+      it = statements_.emplace(std::string(sql), name).first;
     }
-    // A pipeline not sent whole cannot be ended cleanly: the connection is not reused.
-    if (!sent || PQexitPipelineMode(conn_) != 1) poisoned_ = true;
-    if (!sent) return PostgresError(conn_, nullptr, "pipeline");
-    if (PQresultStatus(begin_result.get()) != PGRES_COMMAND_OK) {
-      return PostgresError(conn_, begin_result.get(), "begin");
-    }
-    return Checked(std::move(result));
+    return &it->second;
   }
+
+  // A statement's parameters as libpq takes them: text, or null.
+  class Bound {
+   public:
+    explicit Bound(const Params& params) : texts_(params.size()), values_(params.size()) {
+      for (size_t i = 0; i < params.size(); ++i) {
+        const Value& v = params[i];
+        if (auto n = std::get_if<std::int64_t>(&v)) {
+          texts_[i] = std::to_string(*n);
+        } else if (auto d = std::get_if<double>(&v)) {
+          char buf[64];
+          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+          texts_[i].assign(buf, end);
+        } else if (auto s = std::get_if<std::string>(&v)) {
+          values_[i] = s->c_str();
+          continue;
+        } else {
+          continue;  // NULL
+        }
+        values_[i] = texts_[i].c_str();
+      }
+    }
+    Bound(Bound&&) = default;
+    int count() const { return static_cast<int>(values_.size()); }
+    const char* const* values() const { return values_.data(); }
+
+   private:
+    // Numbers written out. values_ points into them: moving a Bound moves the vector's buffer,
+    // so the strings (short ones held inline) stay where they are.
+    std::vector<std::string> texts_;
+    std::vector<const char*> values_;
+  };
 
   Result<ResultPtr> Checked(ResultPtr result) {
     const auto status = PQresultStatus(result.get());
@@ -326,6 +382,14 @@ class PostgresTransaction final : public Transaction {
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     RAPPORT_ASSIGN_OR_RETURN(ResultPtr result, connection_.Run(sql, params));
     return ToRows(result.get());
+  }
+
+  Result<std::vector<Rows>> QueryAll(const std::vector<Statement>& statements) override {
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, connection_.RunAll(statements));
+    std::vector<Rows> all;
+    all.reserve(results.size());
+    for (const ResultPtr& result : results) all.push_back(ToRows(result.get()));
+    return all;
   }
 
   Status ExecuteScript(std::string_view sql) override { return connection_.Exec(sql); }
