@@ -1,5 +1,6 @@
 // Full-text search across accounts, contacts and opportunities: every word typed matches as a
-// prefix (SQLite FTS5 / PostgreSQL tsvector), best match first within each kind.
+// prefix (SQLite FTS5 / PostgreSQL tsvector). Within each kind, names that start with the first
+// word typed come first, then shorter names (db::FullTextSearchSql).
 #pragma once
 
 #include <string>

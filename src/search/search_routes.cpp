@@ -55,7 +55,8 @@ void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
          w.EndArray().EndObject();
          return api::Response::Json(w.Take());
        },
-       {"Search accounts, contacts and opportunities (every word a prefix)",
+       {"Search accounts, contacts and opportunities (every word a prefix; names starting with the "
+        "first word first, then shorter names)",
         "Search",
         {{"q", "string", "what to look for"},
          {"limit", "integer", "per kind, 1 to 50 (default 10)"}},

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -86,8 +87,8 @@ class Connection {
   Result<ResultPtr> Run(std::string_view sql, const Params& params) {
     if (pending_begin_) {
       // BEGIN and the statement in one pipeline: one round trip instead of two.
-      RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
-                               RunAll({Statement{std::string(sql), params}}));
+      const StatementView statement{sql, &params};
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, RunAll({&statement, 1}));
       return std::move(results.front());
     }
     RAPPORT_RETURN_IF_ERROR(Drain());
@@ -100,12 +101,18 @@ class Connection {
 
   // Runs the statements (and the transaction's BEGIN, if not sent yet) in one pipeline: all sent,
   // one sync, all results read. The first failure is the batch's; PostgreSQL skips the rest.
-  Result<std::vector<ResultPtr>> RunAll(const std::vector<Statement>& statements) {
+  // A statement of a batch, borrowed from the caller for the call.
+  struct StatementView {
+    std::string_view sql;
+    const Params* params;
+  };
+
+  Result<std::vector<ResultPtr>> RunAll(std::span<const StatementView> statements) {
     RAPPORT_RETURN_IF_ERROR(Drain());
     // Preparing is a round trip of its own, once per connection and statement. A batch never
     // straddles the cache's reset, which would forget names prepared for it.
     std::size_t unprepared = 0;
-    for (const Statement& s : statements) unprepared += !statements_.contains(s.sql);
+    for (const StatementView& s : statements) unprepared += !statements_.contains(s.sql);
     if (statements_.size() + unprepared > kPreparedKept) {
       RAPPORT_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
       statements_.clear();
@@ -113,10 +120,10 @@ class Connection {
     std::vector<const std::string*> names;
     std::vector<Bound> bound;
     bound.reserve(statements.size());
-    for (const Statement& s : statements) {
+    for (const StatementView& s : statements) {
       RAPPORT_ASSIGN_OR_RETURN(const std::string* name, Prepared(s.sql));
       names.push_back(name);
-      bound.emplace_back(s.params);
+      bound.emplace_back(*s.params);
     }
     std::vector<ResultPtr> results;
     if (PQenterPipelineMode(conn_) != 1) {
@@ -385,7 +392,10 @@ class PostgresTransaction final : public Transaction {
   }
 
   Result<std::vector<Rows>> QueryAll(const std::vector<Statement>& statements) override {
-    RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, connection_.RunAll(statements));
+    std::vector<Connection::StatementView> views;
+    views.reserve(statements.size());
+    for (const Statement& s : statements) views.push_back({s.sql, &s.params});
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, connection_.RunAll(views));
     std::vector<Rows> all;
     all.reserve(results.size());
     for (const ResultPtr& result : results) all.push_back(ToRows(result.get()));
