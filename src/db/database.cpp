@@ -71,6 +71,14 @@ Result<std::vector<Rows>> Transaction::QueryAll(const std::vector<Statement>& st
   return all;
 }
 
+Result<std::unique_ptr<FullTextBuild>> Transaction::BuildFullTextApart(std::string_view) {
+  return std::unique_ptr<FullTextBuild>();
+}
+
+Status Transaction::PlaceFullText(FullTextBuild&) {
+  return Error(ErrorCode::kInternal, "this database builds no full-text index apart");
+}
+
 Result<std::int64_t> Transaction::QueryInt(std::string_view sql, const Params& params) {
   RAPPORT_ASSIGN_OR_RETURN(std::optional<Row> row, QueryOne(sql, params));
   if (!row || row->size() == 0) {

@@ -364,7 +364,8 @@ Status ResetIdSequence(Transaction& transaction, std::string_view table) {
 }
 
 Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
-                                                const std::vector<std::string>& tables) {
+                                                const std::vector<std::string>& tables,
+                                                FullTextIndexes full_text) {
   std::vector<std::string> restore, rebuild;
   const bool sqlite = transaction.backend() == Backend::kSqlite;
   for (const std::string& table : tables) {
@@ -388,7 +389,7 @@ Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
       restore.push_back(row.Text(2));
       if (type == "trigger") had_full_text = true;
     }
-    if (had_full_text) {
+    if (had_full_text && full_text == FullTextIndexes::kRebuild) {
       rebuild.push_back("INSERT INTO " + table + "_fts(" + table + "_fts) VALUES ('rebuild')");
     }
   }

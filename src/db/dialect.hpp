@@ -119,8 +119,12 @@ Status ResetIdSequence(Transaction& transaction, std::string_view table);
 // For loading many rows in one transaction: drops the secondary indexes of `tables` (and, on
 // SQLite, their full-text triggers), and returns the statements that rebuild them, to be run in the
 // same transaction after the load. Indexes behind PRIMARY KEY and UNIQUE constraints stay.
-Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
-                                                const std::vector<std::string>& tables);
+// kBuiltApart leaves out the rebuild of the full-text indexes: the caller builds them apart
+// (Transaction::BuildFullTextApart).
+enum class FullTextIndexes { kRebuild, kBuiltApart };
+Result<std::vector<std::string>> SuspendIndexes(
+    Transaction& transaction, const std::vector<std::string>& tables,
+    FullTextIndexes full_text = FullTextIndexes::kRebuild);
 
 // Gives the connection room for a large load (SQLite page cache; PostgreSQL index build memory).
 Status TuneForBulkLoad(Transaction& transaction);

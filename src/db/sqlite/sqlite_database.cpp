@@ -1,6 +1,7 @@
 #include "db/sqlite/sqlite_database.hpp"
 
 #include "core/string_map.hpp"
+#include "db/sqlite/sqlite_full_text.hpp"
 
 #include <sqlite3.h>
 
@@ -12,7 +13,6 @@
 #include <vector>
 
 namespace rapport::db {
-namespace {
 
 Error SqliteError(sqlite3* handle, int rc, std::string_view context) {
   const int extended = handle ? sqlite3_extended_errcode(handle) : rc;
@@ -44,6 +44,8 @@ Error SqliteError(sqlite3* handle, int rc, std::string_view context) {
       return Error(ErrorCode::kInternal, message);
   }
 }
+
+namespace {
 
 constexpr size_t kMaxCachedStatements = 512;
 
@@ -250,6 +252,13 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status ExecuteScript(std::string_view sql) override { return connection_.Exec(sql); }
+
+  Result<std::unique_ptr<FullTextBuild>> BuildFullTextApart(std::string_view table) override {
+    return StartSqliteFullTextBuild(connection_.handle(), table);
+  }
+  Status PlaceFullText(FullTextBuild& build) override {
+    return PlaceSqliteFullTextBuild(connection_.handle(), build);
+  }
 
   Result<std::unique_ptr<BulkLoader>> Load(std::string_view table,
                                            const std::vector<std::string>& columns) override {

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <functional>
+#include <initializer_list>
 #include <stdexcept>
 
 #include "db/sqlite/sqlite_database.hpp"
@@ -65,6 +67,182 @@ class Tokenizer {
 std::vector<std::string> SqliteFullTextTokens(std::string_view text) {
   thread_local Tokenizer tokenizer;
   return tokenizer.Tokens(text);
+}
+
+namespace {
+
+// Runs one statement on `db` with text parameters, handing each row it returns to `row`.
+Status Run(sqlite3* db, std::string_view sql, std::initializer_list<std::string_view> params = {},
+           const std::function<void(sqlite3_stmt*)>& row = {}) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db, rc, "full-text index");
+  int at = 1;
+  for (std::string_view p : params) {
+    sqlite3_bind_text(stmt, at++, p.data(), static_cast<int>(p.size()), SQLITE_STATIC);
+  }
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (row) row(stmt);
+  }
+  Status status = rc == SQLITE_DONE ? Ok() : Status(SqliteError(db, rc, "full-text index"));
+  sqlite3_finalize(stmt);
+  return status;
+}
+
+std::string Text(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
+}
+
+std::string Quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+// The tables FTS5 stores an index in, by the suffix of their names; the configuration table
+// (_config) is left alone: both indexes are made by the same definition.
+constexpr const char* kStoredTables[] = {"_data", "_idx", "_docsize", "_content"};
+
+class SqliteFullTextBuild final : public FullTextBuild {
+ public:
+  SqliteFullTextBuild(std::string index, std::string definition, std::vector<std::string> columns)
+      : index_(std::move(index)),
+        definition_(std::move(definition)),
+        columns_(std::move(columns)) {}
+  ~SqliteFullTextBuild() override {
+    sqlite3_finalize(insert_);
+    sqlite3_close(side_);
+  }
+  SqliteFullTextBuild(const SqliteFullTextBuild&) = delete;
+  SqliteFullTextBuild& operator=(const SqliteFullTextBuild&) = delete;
+
+  Status Open() {
+    ConfigureSqliteOnce();
+    const int rc =
+        sqlite3_open_v2(":memory:", &side_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(side_, rc, "full-text index in memory");
+    RAPPORT_RETURN_IF_ERROR(Run(side_, definition_));
+    RAPPORT_RETURN_IF_ERROR(Run(side_, "BEGIN"));
+    std::string sql = "INSERT INTO " + Quote(index_) + " (rowid";
+    std::string marks = "?";
+    for (const std::string& column : columns_) {
+      sql += ", " + Quote(column);
+      marks += ", ?";
+    }
+    sql += ") VALUES (" + marks + ")";
+    const int prepared = sqlite3_prepare_v2(side_, sql.c_str(), -1, &insert_, nullptr);
+    if (prepared != SQLITE_OK) return SqliteError(side_, prepared, "full-text index in memory");
+    return Ok();
+  }
+
+  const std::vector<std::string>& columns() const override { return columns_; }
+
+  Status Add(std::int64_t id, const std::vector<std::optional<std::string_view>>& texts) override {
+    if (texts.size() != columns_.size()) {
+      return Error(ErrorCode::kInternal, "the full-text index has " +
+                                             std::to_string(columns_.size()) + " columns, got " +
+                                             std::to_string(texts.size()) + " values");
+    }
+    sqlite3_reset(insert_);
+    sqlite3_bind_int64(insert_, 1, id);
+    for (std::size_t k = 0; k < texts.size(); ++k) {
+      const int at = static_cast<int>(k) + 2;
+      if (texts[k]) {
+        sqlite3_bind_text(insert_, at, texts[k]->data(), static_cast<int>(texts[k]->size()),
+                          SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(insert_, at);
+      }
+    }
+    const int rc = sqlite3_step(insert_);
+    if (rc != SQLITE_DONE) return SqliteError(side_, rc, "full-text index in memory");
+    return Ok();
+  }
+
+  // Copies the build's stored rows into `db`'s tables of the same names, emptied first. Once.
+  Status CopyInto(sqlite3* db) {
+    // FTS5 keeps the latest rows in memory until their transaction ends.
+    RAPPORT_RETURN_IF_ERROR(Run(side_, "COMMIT"));
+    for (const char* suffix : kStoredTables) {
+      const std::string table = index_ + suffix;
+      bool stored = false;
+      RAPPORT_RETURN_IF_ERROR(Run(side_, "SELECT 1 FROM sqlite_schema WHERE name = ?", {table},
+                                  [&](sqlite3_stmt*) { stored = true; }));
+      if (!stored) continue;
+      RAPPORT_RETURN_IF_ERROR(Run(db, "DELETE FROM " + Quote(table)));
+      sqlite3_stmt* read = nullptr;
+      sqlite3_stmt* write = nullptr;
+      const std::string select = "SELECT * FROM " + Quote(table);
+      int rc = sqlite3_prepare_v2(side_, select.c_str(), -1, &read, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(side_, rc, "full-text index in memory");
+      const int width = sqlite3_column_count(read);
+      std::string insert = "INSERT INTO " + Quote(table) + " VALUES (?";
+      for (int c = 1; c < width; ++c) insert += ", ?";
+      insert += ")";
+      rc = sqlite3_prepare_v2(db, insert.c_str(), -1, &write, nullptr);
+      Status status = rc == SQLITE_OK ? Ok() : Status(SqliteError(db, rc, "full-text index"));
+      while (status.ok() && (rc = sqlite3_step(read)) == SQLITE_ROW) {
+        sqlite3_reset(write);
+        for (int c = 0; c < width; ++c)
+          sqlite3_bind_value(write, c + 1, sqlite3_column_value(read, c));
+        if (const int wrote = sqlite3_step(write); wrote != SQLITE_DONE) {
+          status = SqliteError(db, wrote, "full-text index");
+        }
+      }
+      if (status.ok() && rc != SQLITE_DONE)
+        status = SqliteError(side_, rc, "full-text index in memory");
+      sqlite3_finalize(write);
+      sqlite3_finalize(read);
+      RAPPORT_RETURN_IF_ERROR(status);
+    }
+    return Ok();
+  }
+
+  const std::string& index() const { return index_; }
+  const std::string& definition() const { return definition_; }
+
+ private:
+  std::string index_;       // the FTS5 table's name
+  std::string definition_;  // its CREATE VIRTUAL TABLE statement
+  std::vector<std::string> columns_;
+  sqlite3* side_ = nullptr;  // the private in-memory database the build fills
+  sqlite3_stmt* insert_ = nullptr;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FullTextBuild>> StartSqliteFullTextBuild(sqlite3* db,
+                                                                std::string_view table) {
+  const std::string index = std::string(table) + "_fts";
+  std::string definition;
+  RAPPORT_RETURN_IF_ERROR(Run(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                              {index}, [&](sqlite3_stmt* row) { definition = Text(row, 0); }));
+  if (definition.find("fts5") == std::string::npos) return std::unique_ptr<FullTextBuild>();
+  bool indexed = false;
+  RAPPORT_RETURN_IF_ERROR(Run(db, "SELECT 1 FROM " + Quote(index + "_idx") + " LIMIT 1", {},
+                              [&](sqlite3_stmt*) { indexed = true; }));
+  if (indexed) return std::unique_ptr<FullTextBuild>();
+  bool changed_on_insert = false;
+  RAPPORT_RETURN_IF_ERROR(
+      Run(db, "SELECT name, upper(sql) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?",
+          {table}, [&](sqlite3_stmt* row) {
+            if (Text(row, 0).starts_with(index + "_")) return;
+            changed_on_insert =
+                changed_on_insert || Text(row, 1).find(" INSERT ON ") != std::string::npos;
+          }));
+  if (changed_on_insert) return std::unique_ptr<FullTextBuild>();
+  std::vector<std::string> columns;
+  RAPPORT_RETURN_IF_ERROR(Run(db, "SELECT name FROM pragma_table_info(?) ORDER BY cid", {index},
+                              [&](sqlite3_stmt* row) { columns.push_back(Text(row, 0)); }));
+  auto build = std::make_unique<SqliteFullTextBuild>(index, definition, std::move(columns));
+  RAPPORT_RETURN_IF_ERROR(build->Open());
+  return std::unique_ptr<FullTextBuild>(std::move(build));
+}
+
+Status PlaceSqliteFullTextBuild(sqlite3* db, FullTextBuild& build) {
+  auto* built = dynamic_cast<SqliteFullTextBuild*>(&build);
+  if (built == nullptr) return Error(ErrorCode::kInternal, "not a SQLite full-text build");
+  RAPPORT_RETURN_IF_ERROR(Run(db, "DROP TABLE " + Quote(built->index())));
+  RAPPORT_RETURN_IF_ERROR(Run(db, built->definition()));
+  return built->CopyInto(db);
 }
 
 }  // namespace rapport::db
