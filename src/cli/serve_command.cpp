@@ -2,9 +2,11 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <unistd.h>
 
@@ -66,7 +68,9 @@ void AddServeCommand(CLI::App& app, Context& context) {
       ->capture_default_str();
   command->add_option("--web-root", args->web_root,
                       "The built web app (default: web/dist if present)");
-  command->add_option("--threads", args->threads, "Server threads (default: one per core)");
+  command->add_option("--threads", args->threads,
+                      "Server threads (default: one per core on SQLite; on PostgreSQL four per "
+                      "core, at most 16)");
   command
       ->add_option("--smtp-url", args->smtp.url,
                    "Where introductions are sent: smtp://host:port (none: they wait in the outbox)")
@@ -143,13 +147,21 @@ void AddServeCommand(CLI::App& app, Context& context) {
       options.static_dir = "web/dist";
     }
     db::DatabaseOptions db_options;
-    db_options.readers = 8;
+    db_options.readers = 16;  // PostgreSQL: the pool, one per server thread at most
     auto opened = OpenCurrent(args->db, db_options);
     if (!opened.ok()) {
       context.exit_code = Fail(opened.error());
       return;
     }
     db::Database& database = **opened;
+    if (options.threads <= 0 && database.backend() == db::Backend::kPostgres) {
+      // On PostgreSQL a request waits on its thread for the database's answers (on SQLite the
+      // work is the thread's own): more threads than cores keep more queries in flight. 1M
+      // accounts, 2 cores, 2 -> 8 threads: GET account 10,288 -> 14,572/s, a list 3,811 ->
+      // 4,952/s, the 360 2,966 -> 3,530/s; 16 threads no faster, with a longer tail.
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      options.threads = std::min(4 * cores, db_options.readers);
+    }
     // The log goes to stderr through a buffered stream, flushed every second and at once for
     // warnings. The access log writes its own blocks beside it (server/access_log.hpp).
     auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
