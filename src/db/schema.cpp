@@ -1002,6 +1002,15 @@ Status ApplySearchIndexesWithoutPositions(Transaction& transaction) {
   return Ok();
 }
 
+// The references to an activity (from the outbox, a call plan) indexed: deleting an activity
+// checks them, and without an index read the whole table (1M accounts, 266,647 outbox messages:
+// 0.22 s per activity deleted).
+Status ApplyActivityReferenceIndexes(Transaction& transaction) {
+  return transaction.ExecuteScript(
+      "CREATE INDEX outbox_activity_idx ON outbox (activity_id);\n"
+      "CREATE INDEX call_plans_activity_idx ON call_plans (activity_id);");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1027,6 +1036,7 @@ const std::vector<Migration>& AllMigrations() {
       {18, "team members by account name", &ApplyTeamMembersByAccountName},
       {19, "search indexes without word positions", &ApplySearchIndexesWithoutPositions},
       {20, "SQLite checks without IN lists", &WriteSqliteChecksWithoutInLists},
+      {21, "indexes for the references to activities", &ApplyActivityReferenceIndexes},
   };
   return migrations;
 }
