@@ -1022,23 +1022,13 @@ class CheckedBatches {
 
   // Once every batch is written and handed back: waits for the reading thread to finish with them.
   void Finish() {
-    {
-      std::lock_guard lock(mutex_);
-      all_spent_ = true;
-    }
-    changed_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    End([&] { all_spent_ = true; });
   }
 
   // Stops the reading thread and waits for it, leaving what it had not done: after this the
   // importer is the caller's alone.
   void Stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    End([&] { stopping_ = true; });
   }
 
   // The rows read, once the file is read to its end (Next gave nullopt) or the thread has stopped.
@@ -1047,6 +1037,17 @@ class CheckedBatches {
  private:
   static constexpr std::size_t kWaiting = 4;     // batches read ahead of the writer
   static constexpr std::size_t kSpentKept = 16;  // written batches left for when it is behind
+
+  // Tells the reading thread (under the lock) how to end, and waits for it.
+  template <typename Tell>
+  void End(Tell tell) {
+    {
+      std::lock_guard lock(mutex_);
+      tell();
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
 
   void Run() {
     CheckedBatch batch;

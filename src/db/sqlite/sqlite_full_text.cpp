@@ -181,14 +181,16 @@ class SqliteFullTextBuild final : public FullTextBuild {
       Status status = rc == SQLITE_OK ? Ok() : Status(SqliteError(db, rc, "full-text index"));
       while (status.ok() && (rc = sqlite3_step(read)) == SQLITE_ROW) {
         sqlite3_reset(write);
-        for (int c = 0; c < width; ++c)
+        for (int c = 0; c < width; ++c) {
           sqlite3_bind_value(write, c + 1, sqlite3_column_value(read, c));
+        }
         if (const int wrote = sqlite3_step(write); wrote != SQLITE_DONE) {
           status = SqliteError(db, wrote, "full-text index");
         }
       }
-      if (status.ok() && rc != SQLITE_DONE)
+      if (status.ok() && rc != SQLITE_DONE) {
         status = SqliteError(side_, rc, "full-text index in memory");
+      }
       sqlite3_finalize(write);
       sqlite3_finalize(read);
       RAPPORT_RETURN_IF_ERROR(status);
