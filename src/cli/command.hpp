@@ -16,6 +16,8 @@ enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
 
 struct Context {
   const Clock& clock;
+  // Non-empty when the clock is not the system's (RAPPORT_TEST_NOW): `serve` logs it.
+  std::string clock_note;
   int exit_code = kExitOk;
 };
 

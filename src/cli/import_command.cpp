@@ -127,6 +127,15 @@ void AddImportCommand(CLI::App& app, Context& context) {
             WithCommas(rows).c_str(), total ? static_cast<int>(bytes * 100 / total) : 100,
             WithCommas(seconds > 0 ? static_cast<std::int64_t>(rows / seconds) : 0).c_str());
       };
+    } else {
+      // Not a terminal (a log file, a test): a line for every 100,000 rows written.
+      options.progress = [&, shown = std::int64_t{0}](std::int64_t rows, std::uint64_t) mutable {
+        constexpr std::int64_t kEvery = 100'000;
+        if (rows / kEvery <= shown / kEvery) return;
+        shown = rows / kEvery * kEvery;
+        std::fprintf(stderr, "  %s: %s rows written\n", args->type.c_str(),
+                     WithCommas(shown).c_str());
+      };
     }
     auto import_id = imports::BeginImport(**database, options);
     if (!import_id.ok()) {

@@ -1,11 +1,28 @@
 // rapport: one binary for the server and every operator command. main only wires.
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "cli/command.hpp"
 
 int main(int argc, char** argv) {
-  rapport::SystemClock clock;
-  rapport::cli::Context context{clock};
+  // The time every command reads. RAPPORT_TEST_NOW is for tests only: the suite sets it so that
+  // a binary it starts runs on the test's day whatever the date is (see cli/README.md).
+  std::unique_ptr<rapport::Clock> clock = std::make_unique<rapport::SystemClock>();
+  std::string clock_note;
+  if (const char* test_now = std::getenv("RAPPORT_TEST_NOW"); test_now && *test_now) {
+    rapport::Instant start = 0;
+    if (!rapport::ParseInstant(test_now, start)) {
+      std::cerr << "rapport: RAPPORT_TEST_NOW: '" << test_now
+                << "' is not an instant like 2026-11-28T09:00:00Z (it is for tests only: unset "
+                   "it)\n";
+      return rapport::cli::kExitUsage;
+    }
+    clock = std::make_unique<rapport::ShiftedClock>(start);
+    clock_note =
+        std::string("the clock started at ") + test_now + " (RAPPORT_TEST_NOW, for tests only)";
+  }
+  rapport::cli::Context context{*clock, clock_note};
   CLI::App app{"Rapport: customer-centric account management for medical-device companies"};
   app.name("rapport");
   app.require_subcommand(1);

@@ -143,6 +143,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
     }
     options.threads = args->threads;
     options.static_dir = args->web_root;
+    options.clock = &context.clock;
     if (options.static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
       options.static_dir = "web/dist";
     }
@@ -169,6 +170,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
     spdlog::flush_on(spdlog::level::warn);
     spdlog::flush_every(std::chrono::seconds(1));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+
+    if (!context.clock_note.empty()) spdlog::warn("{}", context.clock_note);
 
     api::AccessGeneration access_generation;
     auth::Sessions sessions(database, context.clock, access_generation);

@@ -12,6 +12,10 @@ Instant SystemClock::Now() const {
       .count();
 }
 
+ShiftedClock::ShiftedClock(Instant start) : offset_(start - SystemClock().Now()) {}
+
+Instant ShiftedClock::Now() const { return SystemClock().Now() + offset_; }
+
 // Howard Hinnant's days_from_civil / civil_from_days.
 std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -85,6 +89,28 @@ std::string FormatInstant(Instant instant) {
   p = Digits(p, rem % kMicrosPerSecond, 6);
   *p++ = 'Z';
   return std::string(buf, p);
+}
+
+std::string FormatHttpDate(Instant instant) {
+  static constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::int64_t days = instant / kMicrosPerDay;
+  std::int64_t rem = instant % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  const std::int64_t seconds = rem / kMicrosPerSecond;
+  int year = 0;
+  unsigned month = 0, day = 0;
+  CivilFromDays(days, year, month, day);
+  char text[40];
+  std::snprintf(text, sizeof text, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                kDays[((days % 7) + 7) % 7], day, kMonths[month - 1], year,
+                static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
+                static_cast<int>(seconds % 60));
+  return text;
 }
 
 bool ParseDate(const std::string& text, std::int64_t& days) {

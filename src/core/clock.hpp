@@ -20,6 +20,17 @@ class SystemClock final : public Clock {
   Instant Now() const override;
 };
 
+// The system clock moved so that it reads `start` when it is made, then runs on in real time.
+// Thread-safe. What `rapport` runs on when a test sets RAPPORT_TEST_NOW (see MakeClock).
+class ShiftedClock final : public Clock {
+ public:
+  explicit ShiftedClock(Instant start);
+  Instant Now() const override;
+
+ private:
+  std::int64_t offset_;  // added to the system clock
+};
+
 // A clock that says what the test tells it to. Not thread-safe.
 class FixedClock final : public Clock {
  public:
@@ -40,6 +51,8 @@ void CivilFromDays(std::int64_t days, int& year, unsigned& month, unsigned& day)
 std::string FormatDate(std::int64_t days_since_epoch);
 // "2026-11-28T14:03:00.000000Z"
 std::string FormatInstant(Instant instant);
+// "Sat, 28 Nov 2026 14:03:00 GMT": HTTP's Date header (RFC 9110's IMF-fixdate).
+std::string FormatHttpDate(Instant instant);
 // Parses "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (UTC); false when malformed.
 bool ParseInstant(const std::string& text, Instant& instant);
 // Parses "YYYY-MM-DD"; false when malformed or not a real date.

@@ -74,6 +74,18 @@ std::string ContentTypeFor(const std::string& path) {
   return "application/octet-stream";
 }
 
+// The Date header for now: formatted once a second per thread.
+const std::string& HttpDate(const Clock& clock) {
+  thread_local std::int64_t second = -1;
+  thread_local std::string text;
+  const std::int64_t now = clock.Now() / kMicrosPerSecond;
+  if (now != second) {
+    second = now;
+    text = FormatHttpDate(now * kMicrosPerSecond);
+  }
+  return text;
+}
+
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
@@ -289,6 +301,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out->version(11);
     out->result(static_cast<http::status>(response.status));
     out->set(http::field::server, "rapport");
+    if (server_->options.clock) out->set(http::field::date, HttpDate(*server_->options.clock));
     if (!response.content_type.empty()) out->set(http::field::content_type, response.content_type);
     out->set("X-Request-Id", request_id);
     out->set("X-Content-Type-Options", "nosniff");

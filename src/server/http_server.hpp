@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/router.hpp"
+#include "core/clock.hpp"
 #include "core/result.hpp"
 
 namespace rapport::server {
@@ -26,6 +27,9 @@ struct ServerOptions {
   int max_connections = 10'000;
   std::chrono::seconds shutdown_grace{10};
   std::string static_dir;  // the built web app; "" for none
+  // Each response's Date header reads this clock (the web app takes its "today" from it); none
+  // without one.
+  const Clock* clock = nullptr;
 };
 
 // "127.0.0.1:8080" -> host and port; kInvalidArgument naming --listen otherwise.

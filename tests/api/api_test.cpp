@@ -17,6 +17,7 @@
 
 #include "support/api_server.hpp"
 #include "support/run_command.hpp"
+#include "support/test_clock.hpp"
 #include "support/test_database.hpp"
 
 namespace rapport::api {
@@ -28,6 +29,8 @@ using ::rapport::testing::HttpCall;
 using ::rapport::testing::HttpReply;
 using ::rapport::testing::RunCommand;
 using ::rapport::testing::TestDatabase;
+using ::rapport::testing::TestDate;
+using ::rapport::testing::TestNow;
 
 // One demo database and server per backend, shared by every test of this process.
 struct Env {
@@ -45,7 +48,7 @@ Env* EnvFor(db::Backend backend) {
   env->db = std::make_unique<TestDatabase>(backend);
   if (!env->db->available()) return env.get();
   const auto demo = RunCommand(
-      {RAPPORT_BINARY, "demo", "--db", env->db->url(), "--seed", "7", "--as-of", "2026-11-28"});
+      {RAPPORT_BINARY, "demo", "--db", env->db->url(), "--seed", "7", "--as-of", TestDate()});
   EXPECT_EQ(demo.exit_code, 0) << demo.err;
   env->server = std::make_unique<ApiServer>(env->db->url());
   ApiServer& s = *env->server;
@@ -400,8 +403,8 @@ TEST_P(ApiTest, AccessMatrix) {
 // accounts in reach, in order, whichever way they are read.
 TEST_P(ApiTest, ARepsListByNameIsTheirReachInOrderWhenReadPerTerritory) {
   TestDatabase db(GetParam());
-  const auto demo = RunCommand(
-      {RAPPORT_BINARY, "demo", "--db", db.url(), "--seed", "7", "--as-of", "2026-11-28"});
+  const auto demo =
+      RunCommand({RAPPORT_BINARY, "demo", "--db", db.url(), "--seed", "7", "--as-of", TestDate()});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
   auto database = db.Open();
   std::int64_t rep_id = 0;
@@ -695,7 +698,7 @@ TEST_P(ApiTest, OverdueContactListsAccountsPastTheirCadenceUntilSomeoneCalls) {
     EXPECT_EQ(account["status"], "customer");
   }
   const std::string first = overdue[0]["account_id"];
-  const std::string now = FormatInstant(SystemClock().Now() - kMicrosPerSecond).substr(0, 19) + "Z";
+  const std::string now = FormatInstant(TestNow() - kMicrosPerSecond).substr(0, 19) + "Z";
   ASSERT_EQ(s().Post("/api/v1/activities",
                      {{"account_id", first},
                       {"kind", "call"},

@@ -10,6 +10,7 @@
 #include "db/migrations.hpp"
 #include "support/run_command.hpp"
 #include "support/run_rapport.hpp"
+#include "support/test_clock.hpp"
 #include "support/test_database.hpp"
 #include "users/password.hpp"
 
@@ -21,6 +22,7 @@ using ::rapport::testing::RunCommand;
 using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TempDir;
 using ::rapport::testing::TestDatabase;
+using ::rapport::testing::TestDate;
 
 using ::rapport::testing::RunRapport;
 
@@ -211,11 +213,10 @@ TEST_P(CliDemo, SameSeedSameCountsOnBothBackendsWithSignInsPrinted) {
   RAPPORT_SKIP_IF_UNAVAILABLE(target);
   TempDir dir;
   const std::string reference = dir.File("reference.db");
-  const auto first =
-      RunRapport({"demo", "--db", reference, "--seed", "7", "--as-of", "2026-11-28"});
+  const auto first = RunRapport({"demo", "--db", reference, "--seed", "7", "--as-of", TestDate()});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const auto second =
-      RunRapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", "2026-11-28"});
+      RunRapport({"demo", "--db", target.url(), "--seed", "7", "--as-of", TestDate()});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const auto counts = ReportedCounts(first.out);
   EXPECT_EQ(counts.at("accounts"), "2,000");
@@ -242,9 +243,9 @@ TEST_P(CliDemo, KilledInTheMiddleLeavesAnEmptyDatabase) {
   for (const std::string& table : db::DomainTables())
     migrated[table] = CountRows(target.url(), table);
   RunningCommand demo({RAPPORT_BINARY, "demo", "--db", target.url(), "--scale", "large"});
-  // Wait until rows are flowing into the big tables, then pull the plug.
-  EXPECT_TRUE(demo.WaitForError("loaded territories", 120)) << demo.Err();
-  usleep(1'500'000);
+  // Pull the plug once users, territories and distributors are written (not committed: the demo
+  // is one transaction), while its million accounts flow.
+  EXPECT_TRUE(demo.WaitForError("loaded distributors", 120)) << demo.Err();
   demo.Kill(SIGKILL);
   EXPECT_EQ(demo.Wait(), 128 + SIGKILL) << "the demo finished before it was killed";
   for (const std::string& table : db::DomainTables()) {

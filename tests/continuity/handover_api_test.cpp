@@ -21,6 +21,7 @@
 #include "support/api_server.hpp"
 #include "support/demo_company.hpp"
 #include "support/run_command.hpp"
+#include "support/test_clock.hpp"
 #include "support/test_database.hpp"
 
 namespace rapport::continuity {
@@ -33,6 +34,8 @@ using ::rapport::testing::RunCommand;
 using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TempDir;
 using ::rapport::testing::TestDatabase;
+using ::rapport::testing::TestDate;
+using ::rapport::testing::TestNow;
 
 // Each test hands over a different rep of the demo company.
 struct Env {
@@ -128,7 +131,7 @@ json HandoverBody(const json& leaver, const json& successor, bool dry_run) {
   return {{"from_user_id", leaver["id"]},
           {"successor_user_id", successor["id"]},
           {"reason", "resigned"},
-          {"effective_on", "2026-11-28"},
+          {"effective_on", TestDate()},
           {"dry_run", dry_run}};
 }
 
@@ -158,7 +161,7 @@ TEST_P(HandoverApiTest, ADryRunListsTheWholeBookAndChangesNothing) {
   const std::int64_t closing = Count(
       "SELECT count(*) FROM opportunities WHERE owner_id = ? AND stage NOT IN ('closed_won', "
       "'closed_lost') AND close_date <= ?",
-      {id, std::string("2026-12-28")});
+      {id, TestDate(30)});
   int closing_warnings = 0;
   std::set<std::string> codes;
   for (const auto& w : plan["warnings"]) {
@@ -548,7 +551,7 @@ std::string Escaped(const std::string& text) {
   return out;
 }
 
-std::string Day(int offset) { return FormatDate(SystemClock().Now() / kMicrosPerDay + offset); }
+std::string Day(int offset) { return TestDate(offset); }
 
 TEST_P(HandoverApiTest, ACoverForLeaveEndsByItselfAndHandsEverythingBack) {
   const json person = NextLeaver();
@@ -642,7 +645,7 @@ TEST_P(HandoverApiTest, SegmentsSetTheCadenceSponsorsHavePeersAndTimeInvestedIsC
   const std::int64_t account = Count(
       "SELECT min(a.id) FROM accounts a WHERE a.status = 'customer' AND a.archived_at IS NULL AND "
       "(SELECT max(x.occurred_at) FROM activities x WHERE x.account_id = a.id) < ?",
-      {SystemClock().Now() - 10 * kMicrosPerDay});
+      {TestNow() - 10 * kMicrosPerDay});
   ASSERT_GT(account, 0);
   const std::string path = "/api/v1/accounts/" + std::to_string(account);
   ASSERT_EQ(s().Post("/api/v1/segments", {{"name", "weekly"}, {"contact_cadence_days", 7}}, admin())
@@ -689,10 +692,9 @@ TEST_P(HandoverApiTest, SegmentsSetTheCadenceSponsorsHavePeersAndTimeInvestedIsC
   const std::string first = overview["time_invested"][0]["quarter"];
   const int year = std::stoi(first.substr(0, 4));
   const unsigned month = static_cast<unsigned>((first[6] - '1') * 3 + 1);
-  EXPECT_EQ(counted,
-            Count("SELECT count(*) FROM activities WHERE account_id = ? AND "
-                  "occurred_at >= ? AND occurred_at <= ?",
-                  {account, DaysFromCivil(year, month, 1) * kMicrosPerDay, SystemClock().Now()}));
+  EXPECT_EQ(counted, Count("SELECT count(*) FROM activities WHERE account_id = ? AND "
+                           "occurred_at >= ? AND occurred_at <= ?",
+                           {account, DaysFromCivil(year, month, 1) * kMicrosPerDay, TestNow()}));
   EXPECT_GT(counted, 0);
 }
 
@@ -719,7 +721,7 @@ TEST_P(HandoverApiTest, TheRiskReportRanksByRevenueAndNamesWhatPutsEachAccountAt
   const std::int64_t people = Count(
       "SELECT count(DISTINCT user_id) FROM activities WHERE account_id = ? AND "
       "occurred_at > ? AND occurred_at <= ?",
-      {id, SystemClock().Now() - 365 * kMicrosPerDay, SystemClock().Now()});
+      {id, TestNow() - 365 * kMicrosPerDay, TestNow()});
   auto has = [](const json& item, const std::string& risk) {
     for (const auto& r : item["risks"]) {
       if (r == risk) return true;
@@ -863,7 +865,8 @@ TEST_P(HandoverApiTest, IntroductionsAreSentExactlyOnceAcrossRestarts) {
   server = std::make_unique<ApiServer>(env_->company->db->url(), mail_args);
   ASSERT_TRUE(server->running());
   ASSERT_TRUE(wait_for(mine + " AND o.status = 'sent'", total, 180)) << server->Log();
-  usleep(1'500'000);  // anything sent twice would arrive now
+  // The server stops only once any delivery in flight has ended: anything sent twice has
+  // arrived by then.
   EXPECT_EQ(server->Stop(), 0);
   sink->Kill(SIGTERM);
   sink->Wait();

@@ -24,6 +24,27 @@ TEST(Clock, RejectsDatesThatDoNotExist) {
   EXPECT_TRUE(ParseDate("2028-02-29", day));
 }
 
+TEST(Clock, FormatsHttpDates) {
+  const Instant at = DaysFromCivil(2026, 11, 28) * kMicrosPerDay +
+                     (14 * 3600 + 3 * 60 + 7) * kMicrosPerSecond + 999'999;
+  EXPECT_EQ(FormatHttpDate(at), "Sat, 28 Nov 2026 14:03:07 GMT");
+  EXPECT_EQ(FormatHttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(FormatHttpDate(-kMicrosPerSecond), "Wed, 31 Dec 1969 23:59:59 GMT");
+  EXPECT_EQ(FormatHttpDate(DaysFromCivil(2028, 2, 29) * kMicrosPerDay),
+            "Tue, 29 Feb 2028 00:00:00 GMT");
+}
+
+TEST(Clock, AShiftedClockStartsWhereItIsToldAndRunsOn) {
+  const Instant start = DaysFromCivil(2026, 11, 28) * kMicrosPerDay + 9 * 3600 * kMicrosPerSecond;
+  ShiftedClock clock(start);
+  const Instant first = clock.Now();
+  EXPECT_GE(first, start);
+  EXPECT_LT(first - start, 60 * kMicrosPerSecond);
+  Instant later = clock.Now();
+  for (int i = 0; i < 1'000'000 && later == first; ++i) later = clock.Now();
+  EXPECT_GT(later, first) << "it runs on";
+}
+
 TEST(Clock, FormatsInstantsAsUtc) {
   const Instant at = DaysFromCivil(2026, 11, 28) * kMicrosPerDay +
                      (14 * 3600 + 3 * 60 + 7) * kMicrosPerSecond + 42;

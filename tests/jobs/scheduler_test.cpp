@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "jobs/scheduler.hpp"
@@ -17,7 +18,11 @@ using ::rapport::testing::StorageTest;
 class SchedulerTest : public StorageTest {};
 
 TEST_P(SchedulerTest, ADueJobRunsOnOneServerAtATime) {
-  auto other_server = test_db_.Open();
+  // The second server gives up on a locked database at once (SQLite's busy timeout 0), so that
+  // its look for due work ends while the first still holds the job, on both backends.
+  db::DatabaseOptions impatient;
+  impatient.busy_timeout_ms = 0;
+  auto other_server = test_db_.Open(impatient);
   ASSERT_NE(other_server, nullptr);
   std::atomic<int> running{0}, most_at_once{0}, runs{0};
   std::atomic<bool> entered{false}, release{false};
@@ -28,8 +33,8 @@ TEST_P(SchedulerTest, ADueJobRunsOnOneServerAtATime) {
                           most_at_once = std::max(most_at_once.load(), now_running);
                           ++runs;
                           entered = true;
-                          while (hold && !release)
-                            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                          entered.notify_all();
+                          if (hold) release.wait(false);
                           --running;
                           return std::string("ran");
                         },
@@ -37,27 +42,41 @@ TEST_P(SchedulerTest, ADueJobRunsOnOneServerAtATime) {
   };
   Scheduler first(*database_, clock_, {job(true)}, "first");
   Scheduler second(*other_server, clock_, {job(false)}, "second");
+  // Each server has its job's row before the race (and running no job does not run one).
+  ASSERT_FALSE(second.RunNow("no-such-job").ok());
+  const Instant started = clock_.Now();
 
-  Result<int> first_ran = 0, second_ran = 0;
+  Result<int> first_ran = 0;
   std::thread a([&] { first_ran = first.RunDue(); });
-  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  // While the first server holds the job, the second looks for due work.
-  std::thread b([&] { second_ran = second.RunDue(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  entered.wait(false);
+  // While the first server holds the job, the second looks for due work: on PostgreSQL it skips
+  // the locked row, on SQLite it cannot take the write lock. Either way it ends without running
+  // the job, before the first lets go.
+  auto second_look = std::async(std::launch::async, [&] { return second.RunDue(); });
+  const bool looked = second_look.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  EXPECT_TRUE(looked) << "the second server waited for the first";
+  EXPECT_EQ(running, 1) << "the first server still holds the job";
   release = true;
+  release.notify_all();
   a.join();
-  b.join();
+  const Result<int> second_ran = second_look.get();
   ASSERT_OK(first_ran);
   ASSERT_OK(second_ran);
   EXPECT_EQ(*first_ran, 1);
-  EXPECT_EQ(*second_ran, 0) << "the second server found it taken, then no longer due";
+  EXPECT_EQ(*second_ran, 0) << "the second server found the job taken";
   EXPECT_EQ(runs, 1);
   EXPECT_EQ(most_at_once, 1);
+  // Past any wait the lock left on the second server, the job is no longer due there.
+  clock_.Advance(kMicrosPerSecond * 31);
+  auto again = second.RunDue();
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 0) << "it ran once today already";
+  EXPECT_EQ(runs, 1);
   // The next run is tomorrow at two, recorded with who ran it.
   Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT next_run_at, run_by, last_result FROM "
                                                    "scheduled_jobs WHERE name = 'nightly-alerts'"));
-    EXPECT_EQ(row->Int(0), NextDailyAt(clock_.Now(), 2));
+    EXPECT_EQ(row->Int(0), NextDailyAt(started, 2));
     EXPECT_EQ(row->Text(1), "first");
     EXPECT_EQ(row->Text(2), "ran");
     return Ok();

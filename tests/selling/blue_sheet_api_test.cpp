@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "support/demo_company.hpp"
 #include "support/run_command.hpp"
+#include "support/test_clock.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 using nlohmann::json;
 using ::rapport::testing::ApiServer;
 using ::rapport::testing::DemoCompany;
+using ::rapport::testing::TestDate;
 
 class BlueSheetApiTest : public ::testing::TestWithParam<db::Backend> {
  protected:
@@ -29,9 +31,7 @@ class BlueSheetApiTest : public ::testing::TestWithParam<db::Backend> {
   }
   ApiServer& s() { return *company_->server; }
   const std::string& admin() { return company_->admin; }
-  std::string Today(int offset = 0) {
-    return FormatDate(SystemClock().Now() / kMicrosPerDay + offset);
-  }
+  std::string Today(int offset = 0) { return TestDate(offset); }
   // An open opportunity (not used by an earlier test) whose account has three contacts or more.
   json FreshOpportunity() {
     static std::set<std::int64_t> used;

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/period.hpp"
 #include "support/demo_company.hpp"
+#include "support/test_clock.hpp"
 
 namespace rapport::success {
 namespace {
@@ -17,6 +18,8 @@ namespace {
 using nlohmann::json;
 using ::rapport::testing::ApiServer;
 using ::rapport::testing::DemoCompany;
+using ::rapport::testing::TestDay;
+using ::rapport::testing::TestNow;
 
 class SuccessApiTest : public ::testing::TestWithParam<db::Backend> {
  protected:
@@ -29,7 +32,7 @@ class SuccessApiTest : public ::testing::TestWithParam<db::Backend> {
   }
   ApiServer& s() { return *company_->server; }
   const std::string& admin() { return company_->admin; }
-  static std::int64_t TodayDay() { return SystemClock().Now() / kMicrosPerDay; }
+  static std::int64_t TodayDay() { return TestDay(); }
   static std::string Today(int offset = 0) { return FormatDate(TodayDay() + offset); }
   // A customer account owned by someone of `role`, not used by an earlier test.
   std::int64_t FreshAccount(const std::string& role) {
@@ -218,7 +221,7 @@ TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {
                                                      {"priority", "high"},
                                                      {"subject", "Pump alarms ignored"},
                                                      {"owner_id", std::to_string(owner)}});
-  const Instant now = SystemClock().Now();
+  const Instant now = TestNow();
   const std::int64_t hour = 3600 * kMicrosPerSecond;
   ASSERT_TRUE(company_->database
                   ->Write([&](db::Transaction& tx) {
@@ -426,7 +429,7 @@ TEST_P(SuccessApiTest, ScorecardCountsTheActivitiesCasesSurveysAndSalesLinesBehi
   const std::string b = new_account("Scorecard Community", nullptr);
   const Period period = MonthOf(TodayDay());
   const Period previous = period.Previous();
-  const Instant now = SystemClock().Now();
+  const Instant now = TestNow();
   // Check-in calls: three by the manager; a sales call, a note and a colleague's call do not count.
   for (int i = 0; i < 3; ++i) {
     Created("/api/v1/activities", {{"account_id", i == 2 ? b : a},
@@ -559,11 +562,10 @@ TEST_P(SuccessApiTest, HealthMovesWithContactMilestonesCasesAndSurveysAndSaysWhy
                                                            {"first_name", "Hannah"},
                                                            {"last_name", "Reyes"},
                                                            {"email", "hannah.reyes@example.test"}});
-  Created("/api/v1/activities",
-          {{"account_id", a},
-           {"kind", "call"},
-           {"occurred_at", FormatInstant(SystemClock().Now() - kMicrosPerSecond)},
-           {"subject", "Check-in"}});
+  Created("/api/v1/activities", {{"account_id", a},
+                                 {"kind", "call"},
+                                 {"occurred_at", FormatInstant(TestNow() - kMicrosPerSecond)},
+                                 {"subject", "Check-in"}});
   h = health();
   EXPECT_EQ(h["score"], 70);
   EXPECT_EQ(points(h, "not_contacted"), 0);

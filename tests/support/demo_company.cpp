@@ -5,6 +5,7 @@
 #include <map>
 
 #include "support/run_command.hpp"
+#include "support/test_clock.hpp"
 
 namespace rapport::testing {
 
@@ -30,7 +31,7 @@ DemoCompany& DemoCompanyFor(db::Backend backend, const std::vector<std::string>&
   company->db = std::make_unique<TestDatabase>(backend);
   if (!company->db->available()) return *company;
   const auto demo = RunCommand(
-      {RAPPORT_BINARY, "demo", "--db", company->db->url(), "--seed", "7", "--as-of", "2026-11-28"});
+      {RAPPORT_BINARY, "demo", "--db", company->db->url(), "--seed", "7", "--as-of", TestDate()});
   EXPECT_EQ(demo.exit_code, 0) << demo.err;
   company->database = company->db->Open();
   company->server = std::make_unique<ApiServer>(company->db->url(), serve_args);

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
+#include "support/test_clock.hpp"
 #include "support/test_database.hpp"
 
 extern char** environ;
@@ -37,8 +39,18 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The program runs on the tests' clock (support/test_clock.hpp).
+  std::string test_now = TestNowVariable();
+  std::vector<char*> environment;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("RAPPORT_TEST_NOW=")) environment.push_back(*e);
+  }
+  environment.push_back(test_now.data());
+  environment.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environment.data()) != 0) {
+    pid = -1;
+  }
   posix_spawn_file_actions_destroy(&actions);
   return pid;
 }

@@ -79,8 +79,8 @@ TestDatabase::~TestDatabase() {
   }
 }
 
-std::unique_ptr<db::Database> TestDatabase::Open() const {
-  auto database = db::Database::Open(url_);
+std::unique_ptr<db::Database> TestDatabase::Open(const db::DatabaseOptions& options) const {
+  auto database = db::Database::Open(url_, options);
   if (!database.ok()) {
     ADD_FAILURE() << "cannot open " << url_ << ": " << database.error().ToString();
     return nullptr;

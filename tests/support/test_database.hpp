@@ -43,7 +43,7 @@ class TestDatabase {
   bool available() const { return !url_.empty(); }
   const std::string& url() const { return url_; }
   // Opens the database (creating the SQLite file).
-  std::unique_ptr<db::Database> Open() const;
+  std::unique_ptr<db::Database> Open(const db::DatabaseOptions& options = {}) const;
 
  private:
   db::Backend backend_;

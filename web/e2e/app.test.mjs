@@ -96,6 +96,21 @@ function sql(statement) {
 // A time as the database stores it: microseconds since the epoch (UTC).
 const micros = (ms) => Math.round(ms) * 1000;
 
+// The tests' clock, whatever the date: 09:00 UTC on the demo company's day when the file starts,
+// running on. The binary is started on it (RAPPORT_TEST_NOW) and the app takes its time from the
+// server, so every date a test expects follows from this, not from the day the suite runs.
+const testStart = Date.UTC(2026, 10, 28, 9, 0, 0);
+const startedAt = performance.now();
+const testNow = () => testStart + Math.round(performance.now() - startedAt);
+const testDay = "2026-11-28";
+// The UTC day `n` days from the tests' today.
+const dayUtc = (n) => new Date(testNow() + n * 86400000).toISOString().slice(0, 10);
+// The environment of a rapport command: the tests' clock as it reads now.
+const onTestClock = () => ({ ...process.env, RAPPORT_TEST_NOW: new Date(testNow()).toISOString().replace(/\.\d+Z$/, "Z") });
+// A suffix that makes a name unique within the run.
+let uniqueCount = 0;
+const unique = () => `${process.pid}-${++uniqueCount}`;
+
 before(async () => {
   if (skip) return;
   assert.ok(binary, "set RAPPORT_BINARY to the rapport binary");
@@ -112,9 +127,9 @@ before(async () => {
   } else {
     db = dbFile = join(dir, "e2e.db");
   }
-  const demo = spawnSync(binary, ["demo", "--db", db, "--seed", "7"], { encoding: "utf8" });
+  const demo = spawnSync(binary, ["demo", "--db", db, "--seed", "7", "--as-of", testDay], { encoding: "utf8", env: onTestClock() });
   assert.equal(demo.status, 0, demo.stderr);
-  server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web-root", webRoot], { stdio: ["ignore", "pipe", "ignore"] });
+  server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web-root", webRoot], { stdio: ["ignore", "pipe", "ignore"], env: onTestClock() });
   const exited = new Promise((ok) => server.on("exit", ok));
   server.exited = exited;
   base = await new Promise((ok, fail) => {
@@ -182,7 +197,7 @@ test("find an account by search and log a call that shows on its timeline", asyn
   await expectAccessible(page, "the account page");
   await shot(page, "account-360");
 
-  const subject = `Check-in after training ${Date.now()}`;
+  const subject = `Check-in after training ${unique()}`;
   const form = page.locator("form.logcall");
   await form.getByLabel("Subject").fill(subject);
   await form.getByRole("checkbox").first().check();
@@ -270,7 +285,7 @@ test("an admin adds a user, changes their role and marks them left", async () =>
   await signIn(page, admin.email, "/admin/users");
   await page.getByRole("heading", { name: "Admin: Users" }).waitFor();
   const form = page.getByRole("form", { name: "Add to Users" });
-  const email = `new.starter.${Date.now()}@medequip.example`;
+  const email = `new.starter.${unique()}@medequip.example`;
   await form.getByLabel("Name").fill("Aaron Newstarter");
   await form.getByLabel("Email").fill("not-an-email");
   await form.getByLabel("Role").selectOption("rep");
@@ -362,7 +377,7 @@ test("logs a call from My day without opening the account", async () => {
   const quick = page.getByRole("region", { name: "Log a call or visit" });
   await quick.getByLabel("Account").fill(account.name.split(" ").slice(0, 2).join(" "));
   await quick.getByRole("button", { name: account.name }).first().click();
-  const subject = `Quick call ${Date.now()}`;
+  const subject = `Quick call ${unique()}`;
   await quick.getByLabel("Subject").fill(subject);
   await quick.getByRole("button", { name: "Log it" }).click();
   await quick.getByRole("status").filter({ hasText: "Logged." }).waitFor();
@@ -426,7 +441,7 @@ test("an admin edits the introduction sent when someone resigns", async () => {
   const page = await newPage();
   await signIn(page, admin.email, "/admin/templates");
   await page.getByRole("button", { name: "Edit resigned" }).click();
-  const subject = `We are still here for you ${Date.now()}`;
+  const subject = `We are still here for you ${unique()}`;
   await page.getByRole("textbox", { name: "Subject" }).fill(subject);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("cell", { name: subject }).waitFor();
@@ -703,8 +718,8 @@ test("a rep writes down the customer's definition of success, adds milestones, m
   const account = accounts[1] ?? accounts[0];
   const contact = (await call("GET", `/contacts?account_id=${account.id}&limit=50`, rep.token)).json.items.find((c) => !c.left_at);
   assert.ok(contact, "the account has a contact");
-  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
-  const title = `Pumps on the surgical wards ${Date.now()}`;
+  const day = dayUtc;
+  const title = `Pumps on the surgical wards ${unique()}`;
   const definition = "No pump alarm goes unanswered for more than two minutes";
 
   // On the account page: the plan, in the customer's words and who said them.
@@ -815,8 +830,8 @@ test("a milestone missed past the plan's grace days forfeits its held-back commi
   const me = (await call("GET", "/auth/me", rep.token)).json;
   const accounts = (await call("GET", `/accounts?owner_id=${me.id}&limit=5`, rep.token)).json.items;
   const account = accounts[2] ?? accounts[0];
-  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
-  const title = `Monitors calibrated before every list ${Date.now()}`;
+  const day = dayUtc;
+  const title = `Monitors calibrated before every list ${unique()}`;
   const milestone = "Theatre monitors accepted";
 
   // A plan with £2,400 of commission and 10 days' grace, and a milestone due 40 days ago holding
@@ -877,7 +892,6 @@ test("a milestone missed past the plan's grace days forfeits its held-back commi
 });
 
 // Service cases, proactive alerts and surveys.
-const dayUtc = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 
 async function repAccount(index) {
   const me = (await call("GET", "/auth/me", rep.token)).json;
@@ -891,7 +905,7 @@ test("a rep raises a case from an account page, answers it and resolves it, whic
   const { me, account, contact } = await repAccount(2);
   assert.ok(contact, "the account has a contact with an email address");
   const sla = (await call("GET", "/case-slas?kind=technical&priority=high", rep.token)).json.items[0];
-  const subject = `Infusion pump alarms at night ${Date.now()}`;
+  const subject = `Infusion pump alarms at night ${unique()}`;
 
   // From the account page to the new case form, for that account.
   const page = await newPage();
@@ -998,7 +1012,7 @@ test("a case past both its service levels escalates twice up the management line
   const up = (u) => (byId[u.manager_id] && byId[u.manager_id].status !== "left" ? byId[u.manager_id] : u);
   const first = up(byId[me.id]), second = up(first);
   assert.notEqual(first.id, me.id, "the rep has a manager");
-  const subject = `Monitor reboots during theatre lists ${Date.now()}`;
+  const subject = `Monitor reboots during theatre lists ${unique()}`;
   const raised = await call("POST", "/cases", rep.token, {
     account_id: account.id, contact_id: contact?.id ?? null, kind: "complaint", priority: "high", subject,
     description: "The anaesthetic monitor in theatre 2 rebooted twice this week.",
@@ -1010,7 +1024,7 @@ test("a case past both its service levels escalates twice up the management line
 
   // Opened 30 hours ago, its first response due 26 hours ago and its resolution 6 hours ago, with
   // no response yet. Meanwhile the job's own schedule waits, so that "Run now" is what escalates it.
-  const hour = 3600000, now = Date.now();
+  const hour = 3600000, now = testNow();
   const schedule = sql("SELECT next_run_at FROM scheduled_jobs WHERE name = 'case-escalation'").trim();
   assert.match(schedule, /^\d+$/);
   sql(`BEGIN; UPDATE scheduled_jobs SET next_run_at = ${micros(now + 24 * hour)} WHERE name = 'case-escalation'; ` +
@@ -1161,7 +1175,7 @@ test("a survey sent from the account page is answered once through its link with
   const { account, contact } = await repAccount(4);
   assert.ok(contact, "the account has a contact with an email address");
   const name = `${contact.first_name} ${contact.last_name}`;
-  const comment = `The engineer was quick and kind ${Date.now()}`;
+  const comment = `The engineer was quick and kind ${unique()}`;
 
   const page = await newPage();
   await signIn(page, rep.email, `/accounts/${account.id}`);
@@ -1231,7 +1245,7 @@ test("a survey sent from the account page is answered once through its link with
 
 // Scorecards, account health, trials and service levels.
 const monthUtc = (back) => {
-  const now = new Date();
+  const now = new Date(testNow());
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
 };
@@ -1365,7 +1379,7 @@ test("the account page shows the account's health: its score by band, the reason
 
   // A call today: the account is within its cadence again.
   const form = page.locator("form.logcall");
-  await form.getByLabel("Subject").fill(`Catch-up call ${Date.now()}`);
+  await form.getByLabel("Subject").fill(`Catch-up call ${unique()}`);
   await form.getByRole("button", { name: "Log it" }).click();
   const lost = health.reasons.find((r) => r.code === "not_contacted");
   await section.locator('li[data-code="not_contacted"]').waitFor({ state: "detached" });
@@ -1381,7 +1395,7 @@ test("a trial is started from the account page, and one ended without a decision
   const contact = contacts[0];
   assert.ok(contact, "the account has a contact");
   const product = (await call("GET", "/products?lifecycle=active&limit=500&sort=name", rep.token)).json.items[3];
-  const objectives = `Try the pumps on ward 7 ${Date.now()}`;
+  const objectives = `Try the pumps on ward 7 ${unique()}`;
 
   const page = await newPage();
   await signIn(page, rep.email, `/accounts/${account.id}`);
@@ -1517,7 +1531,7 @@ test("a manager records an advisory board: two KOLs invited, one attended with w
   const kols = (await call("GET", "/contacts?kol=true&limit=50", manager.token)).json.items.filter((c) => !c.left_at && c.email);
   const [first, second] = kols;
   assert.ok(first && second, "the manager can see two key opinion leaders");
-  const name = `Infusion advisory board ${Date.now()}`;
+  const name = `Infusion advisory board ${unique()}`;
   const said = "Wants the pump library shared across trusts";
 
   const page = await newPage();

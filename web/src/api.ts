@@ -1,5 +1,6 @@
 // The one place the web app talks to the API: the session cookie plus the CSRF token on
 // changes, problem documents turned into errors that name their fields.
+import { noteServerDate } from "./clock";
 
 export type Problem = {
   type: string;
@@ -50,6 +51,7 @@ async function send<T>(method: string, path: string, init: RequestInit): Promise
     if (csrf) (init.headers as Record<string, string>)["X-CSRF-Token"] = csrf;
   }
   const response = await fetch(`/api/v1${path}`, init);
+  noteServerDate(response.headers.get("Date"));
   if (response.status === 204) return { data: undefined as T, etag: null };
   const text = await response.text();
   let json: unknown;
@@ -72,6 +74,7 @@ export async function publicApi<T>(method: string, path: string, body?: unknown)
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  noteServerDate(response.headers.get("Date"));
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let json: unknown;

@@ -2,6 +2,7 @@
 // clock for pages that count down to a deadline.
 import { useEffect, useState } from "react";
 import { Page, get } from "./api";
+import { serverNow } from "./clock";
 
 const accountNames = new Map<string, Promise<string>>();
 
@@ -46,9 +47,9 @@ export function useUsers(): UserRef[] {
 
 // The time now, moving on every `ms` milliseconds.
 export function useNow(ms = 30000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => serverNow());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), ms);
+    const timer = setInterval(() => setNow(serverNow()), ms);
     return () => clearInterval(timer);
   }, [ms]);
   return now;

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, NavLink, useSearchParams } from "react-router-dom";
 import { ApiError, Page, date, get } from "../api";
 import { useSession } from "../App";
+import { serverDate } from "../clock";
 
 type Line = { date: string; kind: string; amount_minor: number; success_plan_id: string; plan: string; milestone_id: string | null; milestone: string };
 type Statement = {
@@ -33,7 +34,7 @@ export const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 
 // Periods as the server counts them (UTC).
 export function periods() {
-  const now = new Date();
+  const now = serverDate();
   const y = now.getUTCFullYear(), m = now.getUTCMonth();
   const month = (yy: number, mm: number) => `${yy}-${String(mm + 1).padStart(2, "0")}`;
   return {

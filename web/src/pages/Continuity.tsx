@@ -4,6 +4,7 @@ import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
 import { useSession } from "../App";
+import { serverDate } from "../clock";
 
 type User = { id: string; name: string; role: string; status: string; manager_id: string | null };
 type Territory = { id: string; name: string };
@@ -253,7 +254,7 @@ export function HandoverWizard() {
   const [from, setFrom] = useState("");
   const [successor, setSuccessor] = useState("");
   const [reason, setReason] = useState("resigned");
-  const [effective, setEffective] = useState(new Date().toISOString().slice(0, 10));
+  const [effective, setEffective] = useState(serverDate().toISOString().slice(0, 10));
   const [teamRule, setTeamRule] = useState("replace_leaver");
   const [days, setDays] = useState(14);
   const [rules, setRules] = useState<Rule[]>([]);

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { date, dateTime, get, money } from "../api";
+import { serverDate } from "../clock";
 
 type Figures = { commit_minor: number; best_case_minor: number; pipeline_minor: number; weighted_minor: number; won_minor: number; deals: number;
   won_count: number; lost_count: number; win_rate: number | null; average_cycle_days: number | null; calls: number; calls_per_order: number | null };
@@ -18,7 +19,7 @@ const STAGE: Record<string, string> = { prospecting: "Prospecting", qualificatio
 const KIND: Record<string, string> = { moved: "moved stage", slipped: "slipped", pulled_in: "pulled in", grew: "grew", shrank: "shrank" };
 
 function quarter(offset: number) {
-  const now = new Date();
+  const now = serverDate();
   const q = Math.floor(now.getUTCMonth() / 3) + offset;
   const start = new Date(Date.UTC(now.getUTCFullYear(), q * 3, 1));
   const end = new Date(Date.UTC(now.getUTCFullYear(), q * 3 + 3, 0));

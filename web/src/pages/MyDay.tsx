@@ -4,6 +4,7 @@ import { Page, date, dateTime, get, money } from "../api";
 import { LogCall } from "./AccountPage";
 import { useSession } from "../App";
 import { MyAlerts } from "./Alerts";
+import { serverDate } from "../clock";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
@@ -20,12 +21,12 @@ export function MyDay() {
   const [recent, setRecent] = useState<Activity[]>([]);
   const [overdueContact, setOverdueContact] = useState<Overdue[]>([]);
   const [firstContacts, setFirstContacts] = useState<FirstContact[]>([]);
-  const today = iso(new Date());
+  const today = iso(serverDate());
 
   // This week: Monday to Sunday, calls and visits done and planned.
   const loadWeek = () => {
     if (!me) return;
-    const now = new Date();
+    const now = serverDate();
     const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
     const nextMonday = new Date(monday.getTime() + 7 * 86400000);
     const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
@@ -34,7 +35,7 @@ export function MyDay() {
 
   useEffect(() => {
     if (!me) return;
-    const now = new Date();
+    const now = serverDate();
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
     get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=200`).then((p) =>

@@ -2,6 +2,7 @@ import { DragEvent, FormEvent, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError, Page, api, get, money } from "../api";
 import { useSession } from "../App";
+import { serverNow } from "../clock";
 
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; version: number; owner_id: string };
 
@@ -19,7 +20,7 @@ export function Pipeline() {
   const load = () => {
     if (!me) return;
     const owner = mine ? `&owner_id=${me.id}` : "";
-    get<Page<Opportunity>>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(Date.now() - 90 * 86400000).toISOString().slice(0, 10)}`)
+    get<Page<Opportunity>>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(serverNow() - 90 * 86400000).toISOString().slice(0, 10)}`)
       .then((p) => setDeals(p.items));
     get<{ items: { opportunity_id: string; red_flags: { message: string }[] }[] }>(`/reports/red-flags?limit=500${owner}`)
       .then((r) => setFlags(Object.fromEntries(r.items.map((i) => [i.opportunity_id, i.red_flags.map((f) => f.message)]))))
@@ -98,7 +99,7 @@ export function Pipeline() {
 function LostForm({ deal, onCancel, onLost }: { deal: Opportunity; onCancel: () => void; onLost: (extra: Record<string, string>) => void }) {
   const [reason, setReason] = useState("");
   const [wonBy, setWonBy] = useState("");
-  const [revisit, setRevisit] = useState(new Date(Date.now() + 180 * 86400000).toISOString().slice(0, 10));
+  const [revisit, setRevisit] = useState(new Date(serverNow() + 180 * 86400000).toISOString().slice(0, 10));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onLost({ lost_reason: reason, ...(wonBy ? { won_by: wonBy } : {}), revisit_on: revisit });

@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import { serverDate } from "../clock";
 
 type Outcome = { measure: string; description: string; target: string | null; actual: string | null };
 type Milestone = {
@@ -28,7 +29,7 @@ const KINDS: Record<string, string> = { installed: "Installed", acceptance: "Acc
 
 // Today as YYYY-MM-DD in the browser's time zone (what a date input shows).
 const today = () => {
-  const d = new Date();
+  const d = serverDate();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
 // Pounds typed into a form as minor units; blank stays blank.

@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, publicApi } from "../api";
+import { serverNow } from "../clock";
 
 export type Survey = {
   id: string; account_id: string; contact_id: string; kind: string; sent_after: string | null; case_id: string | null;
@@ -58,7 +59,7 @@ export function AccountSatisfaction({ accountId }: { accountId: string }) {
   };
 
   const answered = surveys.filter((s) => s.status === "answered").sort((a, b) => (b.answered_at ?? "").localeCompare(a.answered_at ?? ""));
-  const waiting = surveys.filter((s) => s.status === "sent" && Date.parse(s.expires_at) > Date.now());
+  const waiting = surveys.filter((s) => s.status === "sent" && Date.parse(s.expires_at) > serverNow());
   const averages = Object.keys(SURVEY_KINDS).flatMap((k) => {
     const scores = answered.filter((s) => s.kind === k).map((s) => s.score ?? 0);
     return scores.length ? [{ kind: k, n: scores.length, average: scores.reduce((a, b) => a + b, 0) / scores.length }] : [];

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Page, api, date, get } from "../api";
 import { useSession } from "../App";
+import { serverDate, instantNow } from "../clock";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null; version: number };
 
@@ -9,7 +10,7 @@ export function Tasks() {
   const { me } = useSession();
   const [tasks, setTasks] = useState<Task[]>([]);
   const [message, setMessage] = useState("");
-  const today = new Date().toISOString().slice(0, 10);
+  const today = serverDate().toISOString().slice(0, 10);
   useEffect(() => {
     if (!me) return;
     get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=500`).then((p) =>
@@ -18,7 +19,7 @@ export function Tasks() {
 
   const done = async (t: Task) => {
     try {
-      await api("PATCH", `/tasks/${t.id}`, { done_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") }, { "If-Match": `"v${t.version}"` });
+      await api("PATCH", `/tasks/${t.id}`, { done_at: instantNow() }, { "If-Match": `"v${t.version}"` });
       setTasks((all) => all.filter((x) => x.id !== t.id));
       setMessage(`Done: ${t.subject}`);
     } catch (e) {

@@ -5,6 +5,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { ApiError, Page, api, date, get } from "../api";
 import { useSession } from "../App";
 import { useProducts, useUsers } from "../lookups";
+import { serverNow, serverDate } from "../clock";
 
 type Trial = {
   id: string; account_id: string; product_id: string | null; opportunity_id: string | null; owner_id: string;
@@ -19,11 +20,11 @@ export const DECISIONS: Record<string, string> = { adopt: "Adopt", extend: "Exte
 
 // Today as YYYY-MM-DD in the browser's time zone (what a date input shows).
 const today = () => {
-  const d = new Date();
+  const d = serverDate();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
 const inDays = (n: number) => {
-  const d = new Date(Date.now() + n * 86400000);
+  const d = new Date(serverNow() + n * 86400000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
 export const needsDecision = (t: Trial) => !t.decision && (t.status === "ended" || t.ends_on < today());
