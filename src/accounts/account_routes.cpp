@@ -14,10 +14,6 @@ namespace {
 using api::FieldSpec;
 using api::FieldType;
 
-std::vector<std::string_view> EnumValues(std::span<const std::string_view> values) {
-  return {values.begin(), values.end()};
-}
-
 api::ResourceSpec AccountSpec() {
   api::ResourceSpec s;
   s.plural = "accounts";
@@ -27,68 +23,7 @@ api::ResourceSpec AccountSpec() {
   s.deletion = api::Deletion::kArchive;
   s.managers_only_delete = true;
   s.search = db::SearchIndexes().at(0);
-  s.fields = {
-      {.name = "external_id",
-       .max_length = 100,
-       .description = "id in another system (upsert key)"},
-      {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 300},
-      {.name = "parent_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "accounts",
-       .description = "health system above a hospital, hospital above a department"},
-      {.name = "type",
-       .type = FieldType::kEnum,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .values = EnumValues(kAccountTypes)},
-      {.name = "status",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = EnumValues(kAccountStatuses)},
-      {.name = "customer_since", .type = FieldType::kDate, .filterable = true},
-      {.name = "region", .filterable = true, .max_length = 100},
-      {.name = "postcode", .filterable = true, .max_length = 20},
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "users"},
-      {.name = "territory_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "territories"},
-      {.name = "distributor_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "distributors"},
-      {.name = "segment", .filterable = true, .max_length = 50},
-      {.name = "potential_value_minor",
-       .type = FieldType::kInteger,
-       .min = 0,
-       .description = "what the account could buy from us a year, in minor units"},
-      {.name = "potential_units", .type = FieldType::kInteger, .min = 0},
-      {.name = "competitor_share_percent",
-       .type = FieldType::kInteger,
-       .min = 0,
-       .max = 100,
-       .description = "the competitors' share of this account's market"},
-      {.name = "market_data_on",
-       .type = FieldType::kDate,
-       .description = "when the potential and share figures date from"},
-      {.name = "designation",
-       .type = FieldType::kEnum,
-       .filterable = true,
-       .values = {"prospect", "hunting", "maintain"},
-       .description = "set by hand; when empty the segmentation rule proposes one"},
-      {.name = "contact_cadence_days",
-       .type = FieldType::kInteger,
-       .min = 1,
-       .max = 3650,
-       .description = "how often someone should be in touch"},
-      {.name = "archived_at", .type = FieldType::kInstant, .writable = false},
-  };
+  s.fields = api::FieldsOf(records::AccountRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     // A rep's new account is theirs unless they say otherwise.
     api::DefaultToCaller(w, "owner_id");
@@ -118,52 +53,7 @@ api::ResourceSpec ContactSpec() {
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
   s.search = db::SearchIndexes().at(1);
-  s.fields = {
-      {.name = "external_id", .max_length = 100},
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "first_name", .required = true, .nullable = false, .max_length = 100},
-      {.name = "last_name",
-       .required = true,
-       .nullable = false,
-       .sortable = true,
-       .max_length = 100},
-      {.name = "job_title", .max_length = 200},
-      {.name = "function",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = EnumValues(kContactFunctions)},
-      {.name = "stance",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = EnumValues(kStances),
-       .description = "towards us"},
-      {.name = "influence",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = EnumValues(kInfluences)},
-      {.name = "colour",
-       .type = FieldType::kEnum,
-       .filterable = true,
-       .values = EnumValues(kColours),
-       .description = "personality colour: how they like to be communicated with"},
-      {.name = "kol",
-       .type = FieldType::kBoolean,
-       .nullable = false,
-       .filterable = true,
-       .description = "key opinion leader"},
-      {.name = "email", .type = FieldType::kEmail},
-      {.name = "phone", .max_length = 40},
-      {.name = "reports_to_id",
-       .type = FieldType::kReference,
-       .references = "contacts",
-       .description = "whom they report to at the customer (a contact of the same account)"},
-      {.name = "left_at",
-       .type = FieldType::kInstant,
-       .description = "when they left the customer"},
-  };
+  s.fields = api::FieldsOf(records::ContactRecord());
   // Reporting lines stay inside one customer and never go round in a circle.
   s.before_write = [](api::WriteContext& w) -> Status {
     std::optional<db::Value> boss, account;

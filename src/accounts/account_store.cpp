@@ -7,6 +7,10 @@ namespace {
 
 using audit::FieldValues;
 
+// What the checks below hold the values to.
+const records::Record& kAccount = records::AccountRecord();
+const records::Record& kContact = records::ContactRecord();
+
 constexpr const char* kAccountColumns =
     "id, external_id, name, parent_id, type, status, customer_since, region, postcode, owner_id, "
     "territory_id, distributor_id, created_at, updated_at, version";
@@ -25,6 +29,19 @@ Status CheckDate(std::string_view field, const std::optional<std::string>& date)
   return Ok();
 }
 
+// The declared limit of a text column of `record`.
+std::size_t MaxLength(const records::Record& record, std::string_view column) {
+  const records::Field* field = record.Find(column);
+  return field ? field->max_length : 200;
+}
+
+// An optional text within the declared limit (nothing to check when it is cleared or empty).
+Status CheckOptionalText(const records::Record& record, std::string_view column,
+                         const std::optional<std::string>& text) {
+  if (!text || text->empty()) return Ok();
+  return CheckRequired(column, *text, MaxLength(record, column));
+}
+
 Status CheckOptionalRef(db::Transaction& tx, std::string_view table,
                         const std::optional<std::int64_t>& id, std::string_view field) {
   if (!id) return Ok();
@@ -36,11 +53,12 @@ Result<FieldValues> AccountValues(db::Transaction& tx, const AccountFields& f,
                                   std::optional<std::int64_t> self_id) {
   FieldValues v;
   if (f.external_id) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("external_id", *f.external_id, 100));
+    RAPPORT_RETURN_IF_ERROR(
+        CheckRequired("external_id", *f.external_id, MaxLength(kAccount, "external_id")));
     v.emplace_back("external_id", *f.external_id);
   }
   if (f.name) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, 300));
+    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, MaxLength(kAccount, "name")));
     v.emplace_back("name", *f.name);
   }
   if (f.parent_id) {
@@ -62,8 +80,14 @@ Result<FieldValues> AccountValues(db::Transaction& tx, const AccountFields& f,
     RAPPORT_RETURN_IF_ERROR(CheckDate("customer_since", *f.customer_since));
     v.emplace_back("customer_since", db::OptionalText(*f.customer_since));
   }
-  if (f.region) v.emplace_back("region", db::OptionalText(*f.region));
-  if (f.postcode) v.emplace_back("postcode", db::OptionalText(*f.postcode));
+  if (f.region) {
+    RAPPORT_RETURN_IF_ERROR(CheckOptionalText(kAccount, "region", *f.region));
+    v.emplace_back("region", db::OptionalText(*f.region));
+  }
+  if (f.postcode) {
+    RAPPORT_RETURN_IF_ERROR(CheckOptionalText(kAccount, "postcode", *f.postcode));
+    v.emplace_back("postcode", db::OptionalText(*f.postcode));
+  }
   if (f.owner_id) {
     RAPPORT_RETURN_IF_ERROR(CheckOptionalRef(tx, "users", *f.owner_id, "owner_id"));
     v.emplace_back("owner_id", db::OptionalInt(*f.owner_id));
@@ -98,14 +122,19 @@ Result<FieldValues> ContactValues(db::Transaction& tx, const ContactFields& f) {
     v.emplace_back("account_id", *f.account_id);
   }
   if (f.first_name) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("first_name", *f.first_name, 100));
+    RAPPORT_RETURN_IF_ERROR(
+        CheckRequired("first_name", *f.first_name, MaxLength(kContact, "first_name")));
     v.emplace_back("first_name", *f.first_name);
   }
   if (f.last_name) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("last_name", *f.last_name, 100));
+    RAPPORT_RETURN_IF_ERROR(
+        CheckRequired("last_name", *f.last_name, MaxLength(kContact, "last_name")));
     v.emplace_back("last_name", *f.last_name);
   }
-  if (f.job_title) v.emplace_back("job_title", db::OptionalText(*f.job_title));
+  if (f.job_title) {
+    RAPPORT_RETURN_IF_ERROR(CheckOptionalText(kContact, "job_title", *f.job_title));
+    v.emplace_back("job_title", db::OptionalText(*f.job_title));
+  }
   if (f.function) {
     RAPPORT_RETURN_IF_ERROR(CheckOneOf("function", *f.function, kContactFunctions));
     v.emplace_back("function", *f.function);
@@ -127,7 +156,10 @@ Result<FieldValues> ContactValues(db::Transaction& tx, const ContactFields& f) {
     if (*f.email) RAPPORT_RETURN_IF_ERROR(CheckEmail("email", **f.email));
     v.emplace_back("email", db::OptionalText(*f.email));
   }
-  if (f.phone) v.emplace_back("phone", db::OptionalText(*f.phone));
+  if (f.phone) {
+    RAPPORT_RETURN_IF_ERROR(CheckOptionalText(kContact, "phone", *f.phone));
+    v.emplace_back("phone", db::OptionalText(*f.phone));
+  }
   if (f.reports_to_id) {
     RAPPORT_RETURN_IF_ERROR(CheckOptionalRef(tx, "contacts", *f.reports_to_id, "reports_to_id"));
     v.emplace_back("reports_to_id", db::OptionalInt(*f.reports_to_id));

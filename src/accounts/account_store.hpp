@@ -8,21 +8,17 @@
 
 #include "audit/audit_log.hpp"
 #include "db/database.hpp"
+#include "records/accounts.hpp"
 
 namespace rapport::accounts {
 
-inline constexpr std::string_view kAccountTypes[] = {
-    "health_system", "hospital",        "department",          "gp_practice",
-    "pharmacy",      "local_authority", "commissioning_group", "other"};
-inline constexpr std::string_view kAccountStatuses[] = {"prospect", "customer", "former"};
-inline constexpr std::string_view kContactFunctions[] = {
-    "clinician", "procurement",          "finance",
-    "executive", "department_manager",   "personal_assistant",
-    "stores",    "business_development", "it",
-    "other"};
-inline constexpr std::string_view kStances[] = {"advocate", "neutral", "detractor"};
-inline constexpr std::string_view kInfluences[] = {"low", "medium", "high"};
-inline constexpr std::string_view kColours[] = {"red", "blue", "green", "yellow"};
+// The enumerations, as declared in records/accounts.hpp.
+using records::kAccountStatuses;
+using records::kAccountTypes;
+using records::kColours;
+using records::kContactFunctions;
+using records::kInfluences;
+using records::kStances;
 
 struct Account {
   std::int64_t id = 0;

@@ -653,6 +653,58 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
 
 }  // namespace
 
+std::vector<FieldSpec> FieldsOf(const records::Record& record) {
+  std::vector<FieldSpec> fields;
+  fields.reserve(record.fields.size());
+  for (const records::Field& d : record.fields) {
+    FieldSpec f{.name = d.column,
+                .required = d.required,
+                .writable = d.writable,
+                .nullable = d.nullable,
+                .filterable = d.filterable,
+                .sortable = d.sortable,
+                .max_length = d.max_length,
+                .values = d.values,
+                .references = d.references,
+                .min = d.min,
+                .max = d.max,
+                .description = d.description};
+    switch (d.type) {
+      case records::Type::kText:
+        f.type = FieldType::kString;
+        break;
+      case records::Type::kEmail:
+        f.type = FieldType::kEmail;
+        break;
+      case records::Type::kInteger:
+      case records::Type::kMoney:
+      case records::Type::kPercent:
+        f.type = FieldType::kInteger;
+        break;
+      case records::Type::kBoolean:
+        f.type = FieldType::kBoolean;
+        break;
+      case records::Type::kDate:
+        f.type = FieldType::kDate;
+        break;
+      case records::Type::kInstant:
+        f.type = FieldType::kInstant;
+        break;
+      case records::Type::kEnum:
+        f.type = FieldType::kEnum;
+        break;
+      case records::Type::kReference:
+        f.type = FieldType::kReference;
+        break;
+      case records::Type::kCurrency:
+        f.type = FieldType::kCurrency;
+        break;
+    }
+    fields.push_back(std::move(f));
+  }
+  return fields;
+}
+
 FieldSpec RequiredReference(std::string name, std::string table) {
   FieldSpec f;
   f.name = std::move(name);

@@ -18,6 +18,7 @@
 #include "core/clock.hpp"
 #include "db/database.hpp"
 #include "db/dialect.hpp"
+#include "records/record.hpp"
 
 namespace rapport::api {
 
@@ -105,6 +106,9 @@ struct ResourceSpec {
 
   std::string select_columns;  // filled by RegisterResource
 };
+
+// A declared record's fields as the API takes them (records/record.hpp), in its order.
+std::vector<FieldSpec> FieldsOf(const records::Record& record);
 
 // Field shorthands shared by the specs.
 // A required, filterable reference ("account_id" -> accounts).

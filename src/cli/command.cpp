@@ -1,5 +1,6 @@
 #include "cli/command.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "db/migrations.hpp"
@@ -13,6 +14,36 @@ std::string WithCommas(std::int64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+std::optional<ShiftedClock> TestClock(std::string_view value) {
+  if (value.starts_with('+') || value.starts_with('-')) {
+    // Seconds with up to six decimals, read exactly (no floating point).
+    const bool negative = value.front() == '-';
+    value.remove_prefix(1);
+    std::int64_t whole = 0, micros = 0;
+    int decimals = -1;  // -1: before the point
+    for (char c : value) {
+      if (c == '.' && decimals < 0) {
+        decimals = 0;
+        continue;
+      }
+      if (c < '0' || c > '9' || decimals >= 6 || whole > 1'000'000'000'000) return std::nullopt;
+      if (decimals < 0) {
+        whole = whole * 10 + (c - '0');
+      } else {
+        micros = micros * 10 + (c - '0');
+        ++decimals;
+      }
+    }
+    if (value.empty() || decimals == 0) return std::nullopt;
+    for (int d = std::max(decimals, 0); d < 6; ++d) micros *= 10;
+    const std::int64_t offset = whole * kMicrosPerSecond + micros;
+    return ShiftedClock(negative ? -offset : offset);
+  }
+  Instant start = 0;
+  if (!ParseInstant(std::string(value), start)) return std::nullopt;
+  return ShiftedClock::StartingAt(start);
 }
 
 int Fail(const std::string& what) {

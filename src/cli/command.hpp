@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "db/database.hpp"
@@ -20,6 +22,11 @@ struct Context {
   std::string clock_note;
   int exit_code = kExitOk;
 };
+
+// The clock RAPPORT_TEST_NOW asks for (tests only): an instant ("2026-11-28T09:00:00Z": the clock
+// starts there) or a signed offset from the system clock in seconds ("-686400.25"); nullopt when
+// it is neither.
+std::optional<ShiftedClock> TestClock(std::string_view value);
 
 // Prints "rapport: <what>" on stderr and returns kExitFailure.
 int Fail(const std::string& what);

@@ -11,16 +11,16 @@ int main(int argc, char** argv) {
   std::unique_ptr<rapport::Clock> clock = std::make_unique<rapport::SystemClock>();
   std::string clock_note;
   if (const char* test_now = std::getenv("RAPPORT_TEST_NOW"); test_now && *test_now) {
-    rapport::Instant start = 0;
-    if (!rapport::ParseInstant(test_now, start)) {
+    auto shifted = rapport::cli::TestClock(test_now);
+    if (!shifted) {
       std::cerr << "rapport: RAPPORT_TEST_NOW: '" << test_now
-                << "' is not an instant like 2026-11-28T09:00:00Z (it is for tests only: unset "
-                   "it)\n";
+                << "' is neither an instant like 2026-11-28T09:00:00Z nor an offset in seconds "
+                   "like -686400.5 (it is for tests only: unset it)\n";
       return rapport::cli::kExitUsage;
     }
-    clock = std::make_unique<rapport::ShiftedClock>(start);
-    clock_note =
-        std::string("the clock started at ") + test_now + " (RAPPORT_TEST_NOW, for tests only)";
+    clock = std::make_unique<rapport::ShiftedClock>(*shifted);
+    clock_note = "the clock reads " + rapport::FormatInstant(clock->Now()) +
+                 " (RAPPORT_TEST_NOW=" + test_now + ", for tests only)";
   }
   rapport::cli::Context context{*clock, clock_note};
   CLI::App app{"Rapport: customer-centric account management for medical-device companies"};

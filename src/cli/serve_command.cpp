@@ -291,9 +291,10 @@ void AddServeCommand(CLI::App& app, Context& context) {
     std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host
               << ":" << http.port() << "/" << std::endl;
     http.Run();
-    outbox.Stop();
-    housekeeping.Stop();
+    // The workers stop in the reverse of the order they started.
     scheduled.Stop();
+    housekeeping.Stop();
+    outbox.Stop();
     spdlog::info("stopped; database closed");
     spdlog::shutdown();
     context.exit_code = kExitOk;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 namespace rapport {
 
@@ -12,7 +13,9 @@ Instant SystemClock::Now() const {
       .count();
 }
 
-ShiftedClock::ShiftedClock(Instant start) : offset_(start - SystemClock().Now()) {}
+ShiftedClock ShiftedClock::StartingAt(Instant start) {
+  return ShiftedClock(start - SystemClock().Now());
+}
 
 Instant ShiftedClock::Now() const { return SystemClock().Now() + offset_; }
 
@@ -62,6 +65,17 @@ char* WriteDate(char* out, std::int64_t days) {
   return Digits(out, d, 2);
 }
 
+// An instant as its day since the epoch and the microseconds into that day (never negative).
+std::pair<std::int64_t, std::int64_t> SplitDay(Instant instant) {
+  std::int64_t days = instant / kMicrosPerDay;
+  std::int64_t rem = instant % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  return {days, rem};
+}
+
 }  // namespace
 
 std::string FormatDate(std::int64_t days) {
@@ -70,12 +84,7 @@ std::string FormatDate(std::int64_t days) {
 }
 
 std::string FormatInstant(Instant instant) {
-  std::int64_t days = instant / kMicrosPerDay;
-  std::int64_t rem = instant % kMicrosPerDay;
-  if (rem < 0) {
-    rem += kMicrosPerDay;
-    --days;
-  }
+  const auto [days, rem] = SplitDay(instant);
   const std::int64_t secs = rem / kMicrosPerSecond;
   char buf[40];
   char* p = WriteDate(buf, days);
@@ -95,12 +104,7 @@ std::string FormatHttpDate(Instant instant) {
   static constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::int64_t days = instant / kMicrosPerDay;
-  std::int64_t rem = instant % kMicrosPerDay;
-  if (rem < 0) {
-    rem += kMicrosPerDay;
-    --days;
-  }
+  const auto [days, rem] = SplitDay(instant);
   const std::int64_t seconds = rem / kMicrosPerSecond;
   int year = 0;
   unsigned month = 0, day = 0;

@@ -20,11 +20,13 @@ class SystemClock final : public Clock {
   Instant Now() const override;
 };
 
-// The system clock moved so that it reads `start` when it is made, then runs on in real time.
-// Thread-safe. What `rapport` runs on when a test sets RAPPORT_TEST_NOW (see MakeClock).
+// The system clock moved by a fixed offset, running on in real time. Thread-safe. What `rapport`
+// runs on when a test sets RAPPORT_TEST_NOW (see cli/README.md).
 class ShiftedClock final : public Clock {
  public:
-  explicit ShiftedClock(Instant start);
+  explicit ShiftedClock(std::int64_t offset_micros) : offset_(offset_micros) {}
+  // A clock that reads `start` now.
+  static ShiftedClock StartingAt(Instant start);
   Instant Now() const override;
 
  private:

@@ -1,6 +1,9 @@
 #include "imports/record_types.hpp"
 
 #include <cctype>
+#include <limits>
+
+#include "records/accounts.hpp"
 
 namespace rapport::imports {
 namespace {
@@ -55,100 +58,50 @@ Field Currency() {
   return f;
 }
 
+Ref RefTo(const std::string& table) {
+  if (table == "accounts") return Ref::kAccount;
+  if (table == "contacts") return Ref::kContact;
+  if (table == "opportunities") return Ref::kOpportunity;
+  if (table == "users") return Ref::kUser;
+  if (table == "territories") return Ref::kTerritory;
+  if (table == "distributors") return Ref::kDistributor;
+  if (table == "products") return Ref::kProduct;
+  return Ref::kNone;
+}
+
+Kind KindOf(records::Type type) {
+  switch (type) {
+    case records::Type::kEmail:
+      return Kind::kEmail;
+    case records::Type::kInteger:
+      return Kind::kInteger;
+    case records::Type::kMoney:
+      return Kind::kMoney;
+    case records::Type::kPercent:
+      return Kind::kPercent;
+    case records::Type::kBoolean:
+      return Kind::kBool;
+    case records::Type::kDate:
+      return Kind::kDate;
+    case records::Type::kInstant:
+      return Kind::kInstant;
+    case records::Type::kEnum:
+      return Kind::kEnum;
+    case records::Type::kCurrency:
+      return Kind::kCurrency;
+    case records::Type::kText:
+    case records::Type::kReference:
+      break;
+  }
+  return Kind::kText;
+}
+
 RecordSpec Accounts() {
-  RecordSpec s{RecordType::kAccounts, "accounts", "accounts"};
-  s.fields.push_back(ExternalId({"id", "accountid", "recordid", "companyid", "companyrecordid"}));
-  s.fields.push_back(Text("name",
-                          {"accountname", "companyname", "organisation", "organization",
-                           "organisationname", "organizationname"},
-                          true));
-  s.fields.push_back(Enum("type",
-                          {"health_system", "hospital", "department", "gp_practice", "pharmacy",
-                           "local_authority", "commissioning_group", "other"},
-                          "other", {"accounttype", "organisationtype", "organizationtype"},
-                          {{"healthsystem", "health_system"},
-                           {"trust", "health_system"},
-                           {"gppractice", "gp_practice"},
-                           {"gp", "gp_practice"},
-                           {"localauthority", "local_authority"},
-                           {"commissioninggroup", "commissioning_group"},
-                           {"ccg", "commissioning_group"},
-                           {"icb", "commissioning_group"}}));
-  s.fields.push_back(Enum("status", {"prospect", "customer", "former"}, "prospect",
-                          {"accountstatus", "lifecyclestage"},
-                          {{"lead", "prospect"},
-                           {"subscriber", "prospect"},
-                           {"marketingqualifiedlead", "prospect"},
-                           {"salesqualifiedlead", "prospect"},
-                           {"opportunity", "prospect"},
-                           {"evangelist", "customer"},
-                           {"formercustomer", "former"},
-                           {"churned", "former"}}));
-  Field parent = Reference("parent", "parent_id", Ref::kAccount, false,
-                           {"parentid", "parentaccountid", "parentexternalid", "parentcompanyid",
-                            "parentaccount", "parentcompany"});
-  parent.self_reference = true;
-  s.fields.push_back(parent);
-  s.fields.push_back(
-      Text("region", {"billingstate", "billingstateprovince", "stateregion", "state", "county"}));
-  s.fields.push_back(Text(
-      "postcode",
-      {"billingpostalcode", "billingzippostalcode", "billingzip", "postalcode", "zip", "zipcode"},
-      false, 20));
-  s.fields.push_back(Reference("owner", "owner_id", Ref::kUser, false,
-                               {"owneremail", "accountowner", "companyowner", "ownername"}));
-  s.fields.push_back(Reference("territory", "territory_id", Ref::kTerritory, false,
-                               {"territoryname", "salesterritory"}));
-  s.fields.push_back(Reference("distributor", "distributor_id", Ref::kDistributor, false,
-                               {"distributorname", "dealer"}));
-  s.fields.push_back(Text("segment", {"accountsegment", "tier"}, false, 100));
-  s.fields.push_back(Typed("customer_since", "customer_since", Kind::kDate,
-                           {"customersince", "becameacustomerdate"}));
-  Field cadence = Typed("contact_cadence_days", "contact_cadence_days", Kind::kInteger,
-                        {"contactcadencedays", "cadencedays"});
-  cadence.min = 1;
-  cadence.max = 3650;
-  s.fields.push_back(cadence);
-  s.fields.push_back(Typed("potential_value", "potential_value_minor", Kind::kMoney,
-                           {"potential", "potentialvalue"}));
-  Field units = Typed("potential_units", "potential_units", Kind::kInteger, {"potentialunits"});
-  units.max = 1'000'000'000;
-  s.fields.push_back(units);
-  return s;
+  return {RecordType::kAccounts, "accounts", "accounts", true, FieldsOf(records::AccountRecord())};
 }
 
 RecordSpec Contacts() {
-  RecordSpec s{RecordType::kContacts, "contacts", "contacts"};
-  s.fields.push_back(ExternalId({"id", "contactid", "recordid"}));
-  s.fields.push_back(
-      Reference("account", "account_id", Ref::kAccount, true,
-                {"accountid", "accountexternalid", "associatedcompanyid", "associatedcompanyids",
-                 "companyid", "primaryassociatedcompanyid"}));
-  s.fields.push_back(Text("first_name", {"firstname", "givenname"}, true, 100));
-  s.fields.push_back(Text("last_name", {"lastname", "surname", "familyname"}, true, 100));
-  s.fields.push_back(Text("job_title", {"title", "jobtitle", "position"}));
-  s.fields.push_back(Enum("function",
-                          {"clinician", "procurement", "finance", "executive", "department_manager",
-                           "personal_assistant", "stores", "business_development", "it", "other"},
-                          "other", {"department", "role"},
-                          {{"purchasing", "procurement"},
-                           {"departmentmanager", "department_manager"},
-                           {"personalassistant", "personal_assistant"},
-                           {"pa", "personal_assistant"},
-                           {"businessdevelopment", "business_development"}}));
-  s.fields.push_back(Enum("stance", {"advocate", "neutral", "detractor"}, "neutral", {}));
-  s.fields.push_back(Enum("influence", {"low", "medium", "high"}, "medium", {}));
-  s.fields.push_back(Typed("email", "email", Kind::kEmail, {"emailaddress", "workemail"}));
-  s.fields.push_back(
-      Text("phone", {"phonenumber", "businessphone", "mobilephone", "mobile"}, false, 50));
-  Field reports_to = Reference("reports_to", "reports_to_id", Ref::kContact, false,
-                               {"reportstoid", "reportsto", "manager"});
-  reports_to.self_reference = true;
-  s.fields.push_back(reports_to);
-  Field kol = Typed("kol", "kol", Kind::kBool, {"keyopinionleader"});
-  kol.fallback = std::int64_t{0};
-  s.fields.push_back(kol);
-  return s;
+  return {RecordType::kContacts, "contacts", "contacts", true, FieldsOf(records::ContactRecord())};
 }
 
 RecordSpec Opportunities() {
@@ -238,6 +191,28 @@ RecordSpec SalesLines() {
 }
 
 }  // namespace
+
+std::vector<Field> FieldsOf(const records::Record& record) {
+  std::vector<Field> fields;
+  for (const records::Field& d : record.fields) {
+    if (!d.in_files) continue;
+    Field f{.name = d.FileName(), .column = d.column, .kind = KindOf(d.type)};
+    if (d.type == records::Type::kReference) {
+      f.ref = RefTo(d.references);
+      f.self_reference = d.references == record.table;
+    }
+    f.fallback = d.file_default;
+    f.required = d.required && std::holds_alternative<std::monostate>(d.file_default);
+    f.aliases = d.file_aliases;
+    f.values.assign(d.values.begin(), d.values.end());
+    f.value_aliases = d.value_aliases;
+    f.min = d.min.value_or(std::numeric_limits<std::int64_t>::min());
+    f.max = d.max.value_or(0);
+    f.max_length = d.max_length;
+    fields.push_back(std::move(f));
+  }
+  return fields;
+}
 
 const RecordSpec& SpecOf(RecordType type) {
   static const std::vector<RecordSpec> specs = {Accounts(), Contacts(), Opportunities(),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "records/record.hpp"
 
 namespace rapport::imports {
 
@@ -66,6 +67,9 @@ struct RecordSpec {
 };
 
 const RecordSpec& SpecOf(RecordType type);
+// A declared record's fields as files hold them (records/record.hpp): those `in_files`, in its
+// order.
+std::vector<Field> FieldsOf(const records::Record& record);
 // "accounts", "contacts", "opportunities", "activities", "sales-lines" (or "sales_lines").
 std::optional<RecordType> ParseRecordType(std::string_view name);
 // The names ParseRecordType takes, for messages and help.

@@ -36,13 +36,22 @@ TEST(Clock, FormatsHttpDates) {
 
 TEST(Clock, AShiftedClockStartsWhereItIsToldAndRunsOn) {
   const Instant start = DaysFromCivil(2026, 11, 28) * kMicrosPerDay + 9 * 3600 * kMicrosPerSecond;
-  ShiftedClock clock(start);
+  const ShiftedClock clock = ShiftedClock::StartingAt(start);
   const Instant first = clock.Now();
   EXPECT_GE(first, start);
   EXPECT_LT(first - start, 60 * kMicrosPerSecond);
   Instant later = clock.Now();
   for (int i = 0; i < 1'000'000 && later == first; ++i) later = clock.Now();
   EXPECT_GT(later, first) << "it runs on";
+}
+
+TEST(Clock, AShiftedClockIsTheSystemClockPlusItsOffset) {
+  const ShiftedClock clock(-400 * kMicrosPerDay);
+  const Instant before = SystemClock().Now();
+  const Instant shifted = clock.Now();
+  const Instant after = SystemClock().Now();
+  EXPECT_GE(shifted, before - 400 * kMicrosPerDay);
+  EXPECT_LE(shifted, after - 400 * kMicrosPerDay);
 }
 
 TEST(Clock, FormatsInstantsAsUtc) {

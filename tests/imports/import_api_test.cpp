@@ -154,7 +154,7 @@ TEST_P(ImportApiTest, ExportsStreamTheRecordsInReachInTheColumnsTheImportReads) 
   EXPECT_EQ(all.body.substr(0, all.body.find("\r\n")),
             "rapport_id,external_id,name,type,status,parent,region,postcode,owner,territory,"
             "distributor,segment,customer_since,contact_cadence_days,potential_value,"
-            "potential_units");
+            "potential_units,competitor_share_percent,market_data_on,designation");
   const auto lines = [](const std::string& body) {
     return static_cast<std::int64_t>(std::count(body.begin(), body.end(), '\n')) - 1;
   };

@@ -1,6 +1,8 @@
 #include "support/test_clock.hpp"
 
-#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
 
 namespace rapport::testing {
 namespace {
@@ -8,13 +10,13 @@ namespace {
 const Instant kTestStart =
     DaysFromCivil(2026, 11, 28) * kMicrosPerDay + 9 * 3600 * kMicrosPerSecond;
 
-std::chrono::steady_clock::time_point ProcessStart() {
-  static const auto start = std::chrono::steady_clock::now();
-  return start;
+// How far the tests' clock is from the system's, fixed when the test process starts.
+std::int64_t Offset() {
+  static const std::int64_t offset = kTestStart - SystemClock().Now();
+  return offset;
 }
 
-// Fixed when the test process starts, not at the first call.
-[[maybe_unused]] const auto kStarted = ProcessStart();
+[[maybe_unused]] const std::int64_t kFixedAtStart = Offset();
 
 }  // namespace
 
@@ -22,12 +24,17 @@ std::int64_t TestDay() { return kTestStart / kMicrosPerDay; }
 
 std::string TestDate(int offset_days) { return FormatDate(TestDay() + offset_days); }
 
-Instant TestNow() {
-  return kTestStart + std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - ProcessStart())
-                          .count();
-}
+Instant TestNow() { return SystemClock().Now() + Offset(); }
 
-std::string TestNowVariable() { return "RAPPORT_TEST_NOW=" + FormatInstant(TestNow()); }
+std::string TestNowVariable() {
+  // The offset, not an instant: a program's clock then agrees with the test's to the microsecond,
+  // however long it takes to start.
+  const std::int64_t offset = Offset();
+  const std::uint64_t size = static_cast<std::uint64_t>(std::llabs(offset));
+  char text[64];
+  std::snprintf(text, sizeof text, "RAPPORT_TEST_NOW=%c%" PRIu64 ".%06" PRIu64,
+                offset < 0 ? '-' : '+', size / 1'000'000, size % 1'000'000);
+  return text;
+}
 
 }  // namespace rapport::testing

@@ -97,16 +97,15 @@ function sql(statement) {
 const micros = (ms) => Math.round(ms) * 1000;
 
 // The tests' clock, whatever the date: 09:00 UTC on the demo company's day when the file starts,
-// running on. The binary is started on it (RAPPORT_TEST_NOW) and the app takes its time from the
+// running on (the system clock moved by a fixed offset). The binary is started on it (RAPPORT_TEST_NOW) and the app takes its time from the
 // server, so every date a test expects follows from this, not from the day the suite runs.
-const testStart = Date.UTC(2026, 10, 28, 9, 0, 0);
-const startedAt = performance.now();
-const testNow = () => testStart + Math.round(performance.now() - startedAt);
+const testOffset = Date.UTC(2026, 10, 28, 9, 0, 0) - Date.now(); // ms from the system clock
+const testNow = () => Date.now() + testOffset;
 const testDay = "2026-11-28";
 // The UTC day `n` days from the tests' today.
 const dayUtc = (n) => new Date(testNow() + n * 86400000).toISOString().slice(0, 10);
-// The environment of a rapport command: the tests' clock as it reads now.
-const onTestClock = () => ({ ...process.env, RAPPORT_TEST_NOW: new Date(testNow()).toISOString().replace(/\.\d+Z$/, "Z") });
+// The environment of a rapport command: the tests' clock, as its offset from the system's.
+const onTestClock = () => ({ ...process.env, RAPPORT_TEST_NOW: `${testOffset < 0 ? "-" : "+"}${(Math.abs(testOffset) / 1000).toFixed(3)}` });
 // A suffix that makes a name unique within the run.
 let uniqueCount = 0;
 const unique = () => `${process.pid}-${++uniqueCount}`;

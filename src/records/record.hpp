@@ -1,0 +1,68 @@
+// A record type declared once: its table, and for each field its type, limits, enumeration,
+// reference, whether callers may set, filter or sort by it, and what files call it. The API's
+// parsing and OpenAPI schema (api::FieldsOf), the import's and export's columns
+// (imports::FieldsOf) and the tests that hold the schema's CHECKs to it all read this one
+// declaration, so they cannot disagree. Immutable once built; safe to read from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace rapport::records {
+
+enum class Type {
+  kText,
+  kEmail,
+  kInteger,
+  kMoney,    // minor units (pence); files write "1,234.50"
+  kPercent,  // a whole number 0..100; files may write "40%"
+  kBoolean,
+  kDate,     // "YYYY-MM-DD"
+  kInstant,  // ISO 8601 UTC
+  kEnum,
+  kReference,  // the id of a row of `references`
+  kCurrency,   // ISO 4217
+};
+
+struct Field {
+  std::string column;  // "owner_id", "potential_value_minor"
+  Type type = Type::kText;
+  bool required = false;  // a new record needs it
+  bool writable = true;   // callers set it; false: the system does
+  bool nullable = true;
+  bool filterable = false;               // lists filter by it
+  bool sortable = false;                 // lists sort by it (NOT NULL columns only)
+  std::size_t max_length = 200;          // kText, in characters
+  std::vector<std::string_view> values;  // kEnum
+  std::string references;                // kReference: the table
+  std::optional<std::int64_t> min, max;  // kInteger, kMoney
+  std::string description;
+
+  // In files (imports and exports).
+  bool in_files = true;
+  std::string file_name;                  // what a file's column is called; "" for `column`
+  std::vector<std::string> file_aliases;  // other CRMs' header names, normalised
+  std::vector<std::pair<std::string, std::string>> value_aliases;  // kEnum: normalised -> value
+  db::Value file_default;  // a new record's value when a file gives none
+
+  // The name a file uses for this field.
+  const std::string& FileName() const { return file_name.empty() ? column : file_name; }
+};
+
+struct Record {
+  std::string table;     // "accounts"
+  std::string singular;  // "account"
+  std::vector<Field> fields;
+
+  // The field of `column`, or nullptr.
+  const Field* Find(std::string_view column) const;
+};
+
+}  // namespace rapport::records

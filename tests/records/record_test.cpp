@@ -1,0 +1,94 @@
+// The schema holds each record to its declaration (records/): every declared column exists, takes
+// NULL exactly when the declaration says it may, takes every value of a declared enumeration and
+// nothing else, and refuses a reference to a row that does not exist. Checked by writing to the
+// database on both backends (each write rolled back), so a CHECK, NOT NULL or foreign key that
+// drifts from the declaration fails here.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "records/accounts.hpp"
+#include "support/storage_fixture.hpp"
+
+namespace rapport::records {
+namespace {
+
+using ::rapport::testing::StorageTest;
+
+class RecordSchemaTest : public StorageTest {
+ protected:
+  // Whether the database takes `value` in `column` of row `id`; the write is rolled back.
+  bool Takes(const Record& record, const Field& field, std::int64_t id, db::Value value) {
+    bool took = false;
+    const Status s = database_->Write([&](db::Transaction& tx) -> Status {
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("UPDATE " + record.table + " SET " + field.column + " = ? WHERE id = ?",
+                     {std::move(value), id}));
+      took = true;
+      return Error(ErrorCode::kConflict, "rolled back on purpose");
+    });
+    EXPECT_FALSE(s.ok());
+    return took;
+  }
+
+  void ExpectSchemaAgrees(const Record& record, std::int64_t id) {
+    for (const Field& field : record.fields) {
+      SCOPED_TRACE(record.table + "." + field.column);
+      Read([&](db::Transaction& tx) -> Status {
+        auto read =
+            tx.QueryOne("SELECT " + field.column + " FROM " + record.table + " WHERE id = ?", {id});
+        EXPECT_TRUE(read.ok()) << "no such column";
+        return Ok();
+      });
+      EXPECT_EQ(Takes(record, field, id, db::Null()), field.nullable)
+          << (field.nullable ? "declared nullable, the column refuses NULL"
+                             : "declared not nullable, the column takes NULL");
+      if (field.type == Type::kEnum) {
+        for (std::string_view value : field.values) {
+          EXPECT_TRUE(Takes(record, field, id, std::string(value))) << "refuses " << value;
+        }
+        EXPECT_FALSE(Takes(record, field, id, std::string("not_declared")))
+            << "the column takes a value the declaration does not list";
+      }
+      if (field.type == Type::kReference) {
+        EXPECT_FALSE(Takes(record, field, id, std::int64_t{987'654'321}))
+            << "a reference to no " << field.references << " row was taken";
+      }
+    }
+  }
+};
+
+TEST_P(RecordSchemaTest, AccountsAreStoredAsDeclared) {
+  const std::int64_t owner = MakeUser("owner@example.org");
+  ExpectSchemaAgrees(AccountRecord(), MakeAccount("St Mary's", owner));
+}
+
+TEST_P(RecordSchemaTest, ContactsAreStoredAsDeclared) {
+  const std::int64_t account = MakeAccount("St Mary's");
+  ExpectSchemaAgrees(ContactRecord(), MakeContact(account, "Ann", "Lee"));
+}
+
+TEST(RecordDeclaration, EveryFieldIsNamedOnceInTheApiAndInFiles) {
+  for (const Record* record : {&AccountRecord(), &ContactRecord()}) {
+    std::set<std::string> columns, file_names;
+    for (const Field& field : record->fields) {
+      EXPECT_TRUE(columns.insert(field.column).second) << record->table << "." << field.column;
+      if (field.in_files) {
+        EXPECT_TRUE(file_names.insert(field.FileName()).second)
+            << record->table << ": two fields are called " << field.FileName() << " in files";
+      }
+      if (field.type == Type::kEnum) {
+        EXPECT_FALSE(field.values.empty()) << field.column;
+      }
+      if (field.type == Type::kReference) {
+        EXPECT_FALSE(field.references.empty()) << field.column;
+      }
+    }
+    EXPECT_EQ(record->fields.front().column, "external_id") << "files key records by it";
+  }
+}
+
+RAPPORT_ON_BOTH_BACKENDS(RecordSchemaTest);
+
+}  // namespace
+}  // namespace rapport::records
