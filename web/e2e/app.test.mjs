@@ -106,6 +106,16 @@ const testDay = "2026-11-28";
 const dayUtc = (n) => new Date(testNow() + n * 86400000).toISOString().slice(0, 10);
 // The environment of a rapport command: the tests' clock, as its offset from the system's.
 const onTestClock = () => ({ ...process.env, RAPPORT_TEST_NOW: `${testOffset < 0 ? "-" : "+"}${(Math.abs(testOffset) / 1000).toFixed(3)}` });
+// The browser runs on the machine's own clock: under faketime (the suite run with the clock moved)
+// it is left out, as a user's laptop would be; the app takes its time from the server anyway.
+function browserEnvironment() {
+  const env = { ...process.env };
+  if ((env.LD_PRELOAD ?? "").includes("faketime")) {
+    delete env.LD_PRELOAD;
+    for (const key of Object.keys(env)) if (key.startsWith("FAKETIME")) delete env[key];
+  }
+  return env;
+}
 // A suffix that makes a name unique within the run.
 let uniqueCount = 0;
 const unique = () => `${process.pid}-${++uniqueCount}`;
@@ -145,6 +155,7 @@ before(async () => {
   rep = await login(reps.json.items[0].email);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    env: browserEnvironment(),
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
