@@ -403,6 +403,7 @@ void RegisterAccountOverviewRoute(api::Router& router, api::ApiContext& context)
       {"GET",
        "/api/v1/accounts/{id}/overview",
        api::Access::kSignedIn,
+       api::Reach::Record("accounts", "account", api::Scope::kAccount),
        [&context](const api::Request& r, const api::Caller& c) { return Overview(context, r, c); },
        {"The account 360: hierarchy, contacts, team, open deals, timeline, tasks, purchases, "
         "revenue this year against last",

@@ -57,6 +57,33 @@ std::string AccountReachCondition(const Caller& caller, std::string_view alias) 
   return BuildReachCondition(caller, alias);
 }
 
+std::string RecordReachCondition(Scope scope, const Caller& caller) {
+  if (scope == Scope::kReference || caller.all_accounts) return "1 = 1";
+  if (scope == Scope::kAccount) return AccountReachCondition(caller, "t");
+  const std::string via = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
+                          AccountReachCondition(caller, "a") + ")";
+  if (scope == Scope::kTask) {
+    return "(t.owner_id = " + std::to_string(caller.user_id) +
+           " OR (t.account_id IS NOT NULL AND " + via + "))";
+  }
+  return via;
+}
+
+Status DatabaseReachGate::Check(const Caller& caller, const Reach& reach, std::int64_t id) {
+  if (caller.all_accounts || reach.scope == Scope::kReference) return Ok();
+  bool reached = false;
+  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row,
+                             tx.QueryOne("SELECT 1 FROM " + reach.table + " t WHERE t.id = ? AND " +
+                                             RecordReachCondition(reach.scope, caller),
+                                         {id}));
+    reached = row.has_value();
+    return Ok();
+  }));
+  if (reached) return Ok();
+  return Error(ErrorCode::kNotFound, "no " + reach.noun + " " + std::to_string(id));
+}
+
 Status CheckAccountInReach(db::Transaction& tx, const Caller& caller, std::int64_t account_id,
                            std::string_view field) {
   RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM accounts a WHERE a.id = ? AND " +

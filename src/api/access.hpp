@@ -11,9 +11,26 @@
 #include <string_view>
 
 #include "api/caller.hpp"
+#include "api/router.hpp"
 #include "db/database.hpp"
 
 namespace rapport::api {
+
+// A SQL condition over the record alias "t" of a table of `scope`, true for the records the caller
+// reaches ("1 = 1" for reference data and admins).
+std::string RecordReachCondition(Scope scope, const Caller& caller);
+
+// The router's reach gate over the database: one indexed lookup per request for a record route
+// (none for admins). Thread-safe.
+class DatabaseReachGate : public ReachGate {
+ public:
+  // REQUIRES: database outlives the gate.
+  explicit DatabaseReachGate(db::Database& database) : database_(database) {}
+  Status Check(const Caller& caller, const Reach& reach, std::int64_t id) override;
+
+ private:
+  db::Database& database_;
+};
 
 // A SQL condition over accounts alias `alias` true for the accounts the caller reaches; "1 = 1"
 // for an admin. Integers only are inlined; nothing from the request.

@@ -1,6 +1,19 @@
 #include "api/http.hpp"
 
+#include <charconv>
+
 namespace rapport::api {
+
+Result<std::int64_t> ParseId(const std::string& text, std::string_view field) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return Error::InvalidField(std::string(field), "'" + text.substr(0, 40) + "' is not an id");
+  }
+  return id;
+}
+
+std::string FormatId(std::int64_t id) { return std::to_string(id); }
 
 std::optional<std::string> Request::QueryParam(std::string_view name) const {
   for (const auto& [k, v] : query) {

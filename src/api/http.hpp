@@ -57,6 +57,10 @@ struct Response {
   Response& WithHeader(std::string name, std::string value);
 };
 
+// Ids are opaque strings in the API ("42"); kInvalidArgument naming `field` otherwise.
+Result<std::int64_t> ParseId(const std::string& text, std::string_view field);
+std::string FormatId(std::int64_t id);
+
 // Splits "a=1&b=x%20y" into decoded pairs; false on a malformed escape.
 bool ParseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out);
 // Decodes %XX and '+' (in queries); false on a malformed escape.

@@ -56,15 +56,7 @@ std::string BuildColumns(const ResourceSpec& spec) {
 const std::string& Columns(const ResourceSpec& spec) { return spec.select_columns; }
 
 std::string ReachCondition(const ResourceSpec& spec, const Caller& caller) {
-  if (spec.scope == Scope::kReference || caller.all_accounts) return "1 = 1";
-  if (spec.scope == Scope::kAccount) return AccountReachCondition(caller, "t");
-  const std::string via = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
-                          AccountReachCondition(caller, "a") + ")";
-  if (spec.scope == Scope::kTask) {
-    return "(t.owner_id = " + std::to_string(caller.user_id) +
-           " OR (t.account_id IS NOT NULL AND " + via + "))";
-  }
-  return via;
+  return RecordReachCondition(spec.scope, caller);
 }
 
 // How many territories there are, looked up at most once a minute (they change rarely).
@@ -357,11 +349,27 @@ Error NotFound(const ResourceSpec& spec, std::int64_t id) {
   return Error(ErrorCode::kNotFound, "no " + spec.singular + " " + FormatId(id));
 }
 
-Status CheckWriteRole(const ResourceSpec& spec, const Caller& caller) {
-  if (spec.scope == Scope::kReference && !IsAdmin(caller)) {
-    return Error(ErrorCode::kPermissionDenied, "only an admin may change " + spec.plural);
-  }
-  return Ok();
+// Reference data (users, products, ...) is read by everyone signed in and changed by admins.
+Access WriteAccess(const ResourceSpec& spec) {
+  return spec.scope == Scope::kReference ? Access::kAdmins : Access::kSignedIn;
+}
+
+const char kReferenceData[] = "reference data: everyone signed in reads it";
+
+Reach ListReach(const ResourceSpec& spec) {
+  return spec.scope == Scope::kReference ? Reach::None(kReferenceData) : Reach::Filtered();
+}
+
+Reach ItemReach(const ResourceSpec& spec) {
+  return spec.scope == Scope::kReference ? Reach::None(kReferenceData)
+                                         : Reach::Record(spec.plural, spec.singular, spec.scope);
+}
+
+Reach CreateReach(const ResourceSpec& spec) {
+  if (spec.scope == Scope::kReference) return Reach::None(kReferenceData);
+  return Reach::OwnRule(
+      "the accounts it refers to must be in the caller's reach, and so must the new " +
+      spec.singular);
 }
 
 // The response to a write: `row` is the record as written (LoadInReach, after the write).
@@ -754,15 +762,6 @@ void StampCreatedAt(WriteContext& w) {
   if (w.creating) w.values.emplace_back("created_at", w.now);
 }
 
-Result<std::int64_t> ParseId(const std::string& text, std::string_view field) {
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return Error::InvalidField(std::string(field), "'" + text.substr(0, 40) + "' is not an id");
-  }
-  return id;
-}
-
 Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field) {
   if (value.kind != JsonValue::Kind::kString) {
     return Error::InvalidField(std::string(field), std::string("must be an id string, not ") +
@@ -770,8 +769,6 @@ Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field
   }
   return ParseId(value.text, field);
 }
-
-std::string FormatId(std::int64_t id) { return std::to_string(id); }
 
 std::string ETagOf(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
 
@@ -828,6 +825,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
       {"GET",
        base,
        Access::kSignedIn,
+       ListReach(*spec),
        [&ctx, spec](const Request& r, const Caller& c) { return List(ctx, *spec, r, c); },
        {"List " + spec->plural, spec->tag, list_query, "",
         R"({"type":"object","properties":{"items":{"type":"array","items":)" + record_schema +
@@ -836,6 +834,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
   router.Add({"GET",
               item,
               Access::kSignedIn,
+              ItemReach(*spec),
               [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
                 Result<Response> out = Error(ErrorCode::kInternal, "unset");
@@ -858,9 +857,9 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
   if (spec->creatable)
     router.Add({"POST",
                 base,
-                Access::kSignedIn,
+                WriteAccess(*spec),
+                CreateReach(*spec),
                 [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-                  RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
                   RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
                   Result<Response> out = Error(ErrorCode::kInternal, "unset");
                   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
@@ -892,7 +891,8 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
 
   router.Add({"PATCH",
               item,
-              Access::kSignedIn,
+              WriteAccess(*spec),
+              ItemReach(*spec),
               [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
                 RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
@@ -901,7 +901,6 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                 RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
                   RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
                   if (!before) return NotFound(*spec, id);
-                  RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
                   RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values,
                                            ParseBody(tx, c, *spec, body, false));
                   const Instant now = ctx.clock.Now();
@@ -947,18 +946,14 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
     router.Add(
         {"DELETE",
          item,
-         Access::kSignedIn,
+         spec->managers_only_delete ? Access::kManagers : WriteAccess(*spec),
+         ItemReach(*spec),
          [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
            RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
            RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
            RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
              RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
              if (!before) return NotFound(*spec, id);
-             RAPPORT_RETURN_IF_ERROR(CheckWriteRole(*spec, c));
-             if (spec->managers_only_delete && !IsManager(c)) {
-               return Error(ErrorCode::kPermissionDenied,
-                            "only a manager may remove " + spec->plural);
-             }
              const audit::Actor actor{c.user_id, ctx.clock.Now()};
              if (spec->timestamps && expected) {
                // Locked until the delete commits, so the version cannot change in between.
@@ -1002,6 +997,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
   router.Add({"GET",
               item + "/history",
               Access::kSignedIn,
+              ItemReach(*spec),
               [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
                 Response response;

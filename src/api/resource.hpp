@@ -49,13 +49,6 @@ struct FieldSpec {
   std::string description;
 };
 
-enum class Scope {
-  kReference,   // everyone signed in reads; admins write (users, products, ...)
-  kAccount,     // the record is an account
-  kViaAccount,  // the record has account_id
-  kTask,        // account_id (optional) or owned by the caller
-};
-
 enum class Deletion { kNone, kDelete, kArchive };
 
 struct ResourceSpec;
@@ -144,10 +137,8 @@ struct ApiContext {
 
 void RegisterResource(Router& router, ApiContext& context, ResourceSpec spec);
 
-// Ids are opaque strings in the API ("42"); kInvalidArgument naming `field` otherwise.
-Result<std::int64_t> ParseId(const std::string& text, std::string_view field);
+// An id in a JSON body (a string, see ParseId in http.hpp); kInvalidArgument naming `field`.
 Result<std::int64_t> ParseIdValue(const JsonValue& value, std::string_view field);
-std::string FormatId(std::int64_t id);
 std::string ETagOf(std::int64_t version);
 // Query parameters of reports and lists, each error naming the parameter.
 Error UnknownParameter(const std::string& key);

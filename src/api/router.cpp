@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <exception>
+#include <stdexcept>
 
+#include "api/access.hpp"
 #include "api/problem.hpp"
 
 namespace rapport::api {
@@ -38,13 +41,113 @@ bool Match(const std::vector<std::string>& p, const std::vector<std::string_view
   return true;
 }
 
+// "only admins may run a job now": the route's summary, as a sentence's end.
+std::string RefusalOf(const Route& route) {
+  std::string what = route.doc.summary.empty() ? "do this" : route.doc.summary;
+  if (what.size() > 1 && std::isupper(static_cast<unsigned char>(what[0])) &&
+      !std::isupper(static_cast<unsigned char>(what[1]))) {
+    what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  }
+  return std::string("only ") + (route.access == Access::kAdmins ? "admins" : "managers") +
+         " may " + what;
+}
+
 bool WritesBody(const std::string& method) {
   return method == "POST" || method == "PATCH" || method == "PUT";
 }
 
 }  // namespace
 
+Reach Reach::None(std::string why) {
+  Reach r;
+  r.kind = Kind::kNone;
+  r.rule = std::move(why);
+  return r;
+}
+
+Reach Reach::Record(std::string table, std::string noun, Scope scope, std::string param) {
+  Reach r;
+  r.kind = Kind::kRecord;
+  r.table = std::move(table);
+  r.noun = std::move(noun);
+  r.scope = scope;
+  r.param = std::move(param);
+  return r;
+}
+
+Reach Reach::Filtered() {
+  Reach r;
+  r.kind = Kind::kFiltered;
+  return r;
+}
+
+Reach Reach::OwnRule(std::string rule) {
+  Reach r;
+  r.kind = Kind::kOwnRule;
+  r.rule = std::move(rule);
+  return r;
+}
+
+std::string_view Reach::KindName() const {
+  switch (kind) {
+    case Kind::kNone:
+      return "none";
+    case Kind::kRecord:
+      return "record";
+    case Kind::kFiltered:
+      return "filtered";
+    case Kind::kOwnRule:
+      return "own-rule";
+    case Kind::kUndeclared:
+      break;
+  }
+  return "undeclared";
+}
+
+bool RoleMayCall(Access access, const Caller& caller) {
+  switch (access) {
+    case Access::kPublic:
+    case Access::kSignedIn:
+      return true;
+    case Access::kManagers:
+      return IsManager(caller);
+    case Access::kAdmins:
+      return IsAdmin(caller);
+    case Access::kUndeclared:
+      break;
+  }
+  return false;
+}
+
+std::string_view AccessName(Access access) {
+  switch (access) {
+    case Access::kPublic:
+      return "public";
+    case Access::kSignedIn:
+      return "signed-in";
+    case Access::kManagers:
+      return "managers";
+    case Access::kAdmins:
+      return "admins";
+    case Access::kUndeclared:
+      break;
+  }
+  return "undeclared";
+}
+
 void Router::Add(Route route) {
+  const std::string name = route.method + " " + route.pattern;
+  if (route.access == Access::kUndeclared) {
+    throw std::logic_error(name + " does not say who may call it");
+  }
+  if (route.reach.kind == Reach::Kind::kUndeclared) {
+    throw std::logic_error(name + " does not say where it sits in the reach rules");
+  }
+  if (route.reach.kind == Reach::Kind::kRecord &&
+      route.pattern.find("{" + route.reach.param + "}") == std::string::npos) {
+    throw std::logic_error(name + " checks the reach of a record named by {" + route.reach.param +
+                           "}, which its path lacks");
+  }
   route.segments.clear();
   for (auto segment : Segments(route.pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
@@ -115,17 +218,27 @@ Response Router::Dispatch(Request& request, std::string& matched_pattern) const 
                              request);
     }
     matched_pattern = found->pattern;
+    static const auto kAnonymous = std::make_shared<const Caller>();
+    std::shared_ptr<const Caller> caller = kAnonymous;
+    if (found->access != Access::kPublic) {
+      auto authenticated = authenticator_.Authenticate(request);
+      if (!authenticated.ok()) return ProblemResponse(authenticated.error(), request);
+      caller = std::move(authenticated).value();
+      if (!RoleMayCall(found->access, *caller)) {
+        return ProblemResponse(Error(ErrorCode::kPermissionDenied, RefusalOf(*found)), request);
+      }
+      if (found->reach.kind == Reach::Kind::kRecord && found->reach.scope != Scope::kReference) {
+        auto id = ParseId(request.PathParam(found->reach.param), found->reach.param);
+        if (!id.ok()) return ProblemResponse(id.error(), request);
+        const Status reached = gate_.Check(*caller, found->reach, id.value());
+        if (!reached.ok()) return ProblemResponse(reached.error(), request);
+      }
+    }
+    // After the gate: someone who may not call the route learns nothing of what it takes.
     if (WritesBody(request.method) && !request.body.empty() &&
         !Accepts(found->body_type, request.content_type)) {
       return ProblemResponse(TransportProblem::kUnsupportedMediaType,
                              "Content-Type was '" + request.content_type + "'", request);
-    }
-    static const auto kAnonymous = std::make_shared<const Caller>();
-    std::shared_ptr<const Caller> caller = kAnonymous;
-    if (found->access == Access::kSignedIn) {
-      auto authenticated = authenticator_.Authenticate(request);
-      if (!authenticated.ok()) return ProblemResponse(authenticated.error(), request);
-      caller = std::move(authenticated).value();
     }
     Result<Response> result = found->handler(request, *caller);
     if (!result.ok()) {

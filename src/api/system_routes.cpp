@@ -117,6 +117,15 @@ std::string OpenApiDocument(const Router& router) {
       w.Key("summary").String(r.doc.summary);
       w.Key("operationId").String(method + pattern);
       if (!r.doc.tag.empty()) w.Key("tags").StartArray().String(r.doc.tag).EndArray();
+      // Who may call it and where it sits in the reach rules, as the router enforces them
+      // (the per-route access test reads these).
+      w.Key("x-rapport-access").String(AccessName(r.access));
+      w.Key("x-rapport-reach").StartObject().Key("kind").String(r.reach.KindName());
+      if (r.reach.kind == Reach::Kind::kRecord) {
+        w.Key("table").String(r.reach.table).Key("param").String(r.reach.param);
+      }
+      if (!r.reach.rule.empty()) w.Key("rule").String(r.reach.rule);
+      w.EndObject();
       if (r.access == Access::kPublic) {
         w.Key("security").StartArray().EndArray();
       } else {
@@ -250,6 +259,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
       {"GET",
        "/api/v1/health",
        Access::kPublic,
+       Reach::None("public"),
        [&ctx](const Request&, const Caller&) -> Result<Response> {
          RAPPORT_ASSIGN_OR_RETURN(int version, db::CurrentSchemaVersion(ctx.database));
          JsonWriter w;
@@ -273,6 +283,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
   router.Add({"GET",
               "/api/v1/openapi.json",
               Access::kPublic,
+              Reach::None("public"),
               [&router](const Request&, const Caller&) -> Result<Response> {
                 return Response::Json(OpenApiDocument(router));
               },

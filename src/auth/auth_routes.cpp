@@ -23,6 +23,7 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
       {"POST",
        "/api/v1/auth/login",
        api::Access::kPublic,
+       api::Reach::None("public: signing in"),
        [&sessions](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
          if (body.kind != api::JsonValue::Kind::kObject) {
@@ -67,6 +68,7 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
   router.Add({"POST",
               "/api/v1/auth/logout",
               api::Access::kSignedIn,
+              api::Reach::None("the caller's own session"),
               [&sessions](const api::Request&, const api::Caller& c) -> Result<api::Response> {
                 RAPPORT_RETURN_IF_ERROR(sessions.SignOut(c.session_id));
                 return api::Response::NoContent().WithHeader(
@@ -79,6 +81,7 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
       {"GET",
        "/api/v1/auth/me",
        api::Access::kSignedIn,
+       api::Reach::None("the caller's own session"),
        [](const api::Request&, const api::Caller& c) -> Result<api::Response> {
          api::JsonWriter w;
          WriteUser(w, c);

@@ -13,6 +13,7 @@
 #include "accounts/account_revenue.hpp"
 #include "accounts/account_routes.hpp"
 #include "activities/activity_routes.hpp"
+#include "api/access.hpp"
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "cli/command.hpp"
@@ -175,7 +176,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
 
     api::AccessGeneration access_generation;
     auth::Sessions sessions(database, context.clock, access_generation);
-    api::Router router(sessions);
+    api::DatabaseReachGate reach_gate(database);
+    api::Router router(sessions, reach_gate);
     // Bound first, so that links in emails can name the port (--listen may say port 0); the
     // routes are all registered before Run() serves the first request.
     server::HttpServer http(router, options);

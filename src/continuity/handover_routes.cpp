@@ -343,6 +343,8 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
       {"POST",
        "/api/v1/handovers",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("an admin, or a manager above the person handing over (any manager for "
+                           "a distributor's accounts)"),
        [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const Instant now = ctx.clock.Now();
          RAPPORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseHandoverRequest(r.body, now));
@@ -394,6 +396,8 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
       {"GET",
        "/api/v1/handovers",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("admins see all; managers their line's and distributors'; successors "
+                           "the handovers they receive"),
        [&ctx](const api::Request&, const api::Caller& c) -> Result<api::Response> {
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
@@ -423,6 +427,8 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
       {"GET",
        "/api/v1/handovers/{id}",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("admins see all; managers their line's and distributors'; successors "
+                           "the handovers they receive"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          api::JsonWriter w;
@@ -453,6 +459,7 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
       {"GET",
        "/api/v1/insights/overdue-first-contacts",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          if (!r.query.empty()) return api::UnknownParameter(r.query[0].first);
          // Managers see their line's (the alert goes to the successor's manager); everyone

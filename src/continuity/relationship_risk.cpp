@@ -187,6 +187,7 @@ void RegisterRelationshipRiskRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/relationship-risk",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(ReportQuery q, ParseQuery(r));
          std::vector<RiskRow> rows;

@@ -224,9 +224,9 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
   api::Route upload{
       "POST",
       "/api/v1/imports",
-      api::Access::kSignedIn,
+      api::Access::kAdmins,
+      api::Reach::None("an admin tool"),
       [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-        if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins import");
         ImportOptions options;
         std::optional<RecordType> type;
         options.file_name = "upload.csv";
@@ -296,9 +296,9 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
   router.Add(
       {"GET",
        "/api/v1/imports",
-       api::Access::kSignedIn,
+       api::Access::kAdmins,
+       api::Reach::None("an admin tool"),
        [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins import");
          int limit = 50;
          std::int64_t offset = 0;
          for (const auto& [key, value] : r.query) {
@@ -340,9 +340,9 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
   router.Add(
       {"GET",
        "/api/v1/imports/{id}",
-       api::Access::kSignedIn,
+       api::Access::kAdmins,
+       api::Reach::None("an admin tool"),
        [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!api::IsAdmin(c)) return Error(ErrorCode::kNotFound, "no such import");
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
          api::JsonWriter w;
@@ -366,9 +366,9 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
 
   router.Add({"GET",
               "/api/v1/imports/{id}/errors",
-              api::Access::kSignedIn,
+              api::Access::kAdmins,
+              api::Reach::None("an admin tool"),
               [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-                if (!api::IsAdmin(c)) return Error(ErrorCode::kNotFound, "no such import");
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
                 if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
                 std::string csv;
@@ -394,6 +394,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
       {"GET",
        "/api/v1/exports/{type}",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const auto type = ParseRecordType(r.PathParam("type"));
          if (!type) {

@@ -12,6 +12,7 @@ void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/insights/overdue-contact",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          std::int64_t owner = c.user_id;
          int limit = 20;

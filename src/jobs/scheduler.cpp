@@ -106,9 +106,9 @@ void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& sch
   router.Add(
       {"GET",
        "/api/v1/jobs",
-       api::Access::kSignedIn,
+       api::Access::kAdmins,
+       api::Reach::None("an admin tool"),
        [&ctx, &scheduler](const api::Request&, const api::Caller& c) -> Result<api::Response> {
-         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins only");
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
            w.StartObject().Key("items").StartArray();
@@ -142,9 +142,9 @@ void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& sch
   router.Add(
       {"POST",
        "/api/v1/jobs/{name}/run",
-       api::Access::kSignedIn,
+       api::Access::kAdmins,
+       api::Reach::None("an admin tool"),
        [&scheduler](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!api::IsAdmin(c)) return Error(ErrorCode::kPermissionDenied, "admins only");
          RAPPORT_ASSIGN_OR_RETURN(std::string result, scheduler.RunNow(r.PathParam("name")));
          api::JsonWriter w;
          w.StartObject().Key("name").String(r.PathParam("name")).Key("result").String(result);

@@ -13,6 +13,7 @@ void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/search",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const auto q = r.QueryParam("q");
          if (!q || q->empty()) return Error::InvalidField("q", "is required");

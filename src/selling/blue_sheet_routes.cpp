@@ -235,6 +235,7 @@ void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add({"GET",
               "/api/v1/opportunities/{id}/blue-sheet",
               api::Access::kSignedIn,
+              api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
               [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
                 api::JsonWriter w;
@@ -259,6 +260,7 @@ void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add({"PUT",
               "/api/v1/opportunities/{id}/blue-sheet",
               api::Access::kSignedIn,
+              api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
               [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
                 RAPPORT_ASSIGN_OR_RETURN(BlueSheet sheet, ParseBlueSheet(r.body, id));
@@ -288,6 +290,7 @@ void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/red-flags",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 500));
          std::string condition = "o.account_id IN (SELECT a.id FROM accounts a WHERE " +
@@ -327,6 +330,7 @@ void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/second-chance",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 100));
          std::string condition = api::AccountReachCondition(c, "a");

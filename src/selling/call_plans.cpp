@@ -88,6 +88,7 @@ void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/coaching",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const Instant now = ctx.clock.Now();
          Instant from = now - 90 * kMicrosPerDay;

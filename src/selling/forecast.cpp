@@ -409,6 +409,7 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/forecast",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const Instant now = ctx.clock.Now();
          auto [from, to] = ThisQuarter(now);

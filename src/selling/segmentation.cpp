@@ -104,6 +104,7 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/segmentation",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          std::string where = "a.archived_at IS NULL AND " + api::AccountReachCondition(c, "a");
          db::Params params;
@@ -256,6 +257,7 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add({"GET",
               "/api/v1/segmentation-rule",
               api::Access::kSignedIn,
+              api::Reach::None("a company-wide setting"),
               [&ctx](const api::Request&, const api::Caller&) -> Result<api::Response> {
                 api::JsonWriter w;
                 RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
@@ -274,11 +276,9 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add(
       {"PUT",
        "/api/v1/segmentation-rule",
-       api::Access::kSignedIn,
+       api::Access::kManagers,
+       api::Reach::None("a company-wide setting"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!api::IsManager(c)) {
-           return Error(ErrorCode::kPermissionDenied, "only a manager tunes the segmentation rule");
-         }
          RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
          if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
          audit::FieldValues changes;
@@ -319,11 +319,10 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
   api::Route import{
       "POST",
       "/api/v1/imports/market-data",
-      api::Access::kSignedIn,
+      api::Access::kManagers,
+      api::Reach::OwnRule(
+          "rows only for accounts in the caller's reach; new accounts in the caller's territories"),
       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-        if (!api::IsManager(c)) {
-          return Error(ErrorCode::kPermissionDenied, "only a manager imports market data");
-        }
         const bool dry_run = r.QueryParam("dry_run").value_or("false") == "true";
         // Columns, in any order: account (external id or id), potential_value, potential_units,
         // competitor_share_percent, as_of; and for potential customers who are not accounts

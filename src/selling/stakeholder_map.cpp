@@ -95,6 +95,7 @@ void RegisterStakeholderMapRoute(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/accounts/{id}/stakeholder-map",
        api::Access::kSignedIn,
+       api::Reach::Record("accounts", "account", api::Scope::kAccount),
        [&ctx](const api::Request& r, const api::Caller& c) { return StakeholderMap(ctx, r, c); },
        {"Who is who at the customer: function, stance, influence, colour, reporting lines, "
         "buying roles, and who is missing",

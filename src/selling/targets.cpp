@@ -151,6 +151,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"POST",
        "/api/v1/targets",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
          if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
@@ -218,6 +219,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/targets",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          std::string where = " WHERE t.parent_id IS NULL";
          db::Params params;
@@ -266,6 +268,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/targets/{id}",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          api::JsonWriter w;
@@ -282,6 +285,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
       {"PUT",
        "/api/v1/targets/{id}/split",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));

@@ -441,6 +441,7 @@ void RegisterCaseRoutes(api::Router& router, api::ApiContext& ctx, const SurveyS
       {"POST",
        "/api/v1/cases/{id}/messages",
        api::Access::kSignedIn,
+       api::Reach::Record("cases", "case", api::Scope::kViaAccount),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));

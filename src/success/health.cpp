@@ -100,6 +100,7 @@ void RegisterHealthRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/accounts/{id}/health",
        api::Access::kSignedIn,
+       api::Reach::Record("accounts", "account", api::Scope::kAccount),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          for (const auto& [key, value] : r.query) return api::UnknownParameter(key);

@@ -216,6 +216,7 @@ void RegisterScorecardRoutes(api::Router& router, api::ApiContext& ctx) {
       {"GET",
        "/api/v1/reports/scorecards",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const Instant now = ctx.clock.Now();
          Period period = MonthOf(now / kMicrosPerDay);

@@ -407,6 +407,7 @@ void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx,
       {"GET",
        "/api/v1/reports/commission",
        api::Access::kSignedIn,
+       api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          const std::int64_t today = ctx.clock.Now() / kMicrosPerDay;
          std::int64_t user = c.user_id;

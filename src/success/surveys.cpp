@@ -188,6 +188,7 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
       {"POST",
        "/api/v1/surveys",
        api::Access::kSignedIn,
+       api::Reach::OwnRule("the contact's account must be in the caller's reach"),
        [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
          if (body.kind != api::JsonValue::Kind::kObject) {
@@ -256,6 +257,7 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
       {"GET",
        "/api/v1/surveys/answer/{token}",
        api::Access::kPublic,
+       api::Reach::None("public: the survey's secret token"),
        [&ctx, settings](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          const std::string token = r.PathParam("token");
          api::JsonWriter w;
@@ -282,6 +284,7 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
       {"POST",
        "/api/v1/surveys/answer/{token}",
        api::Access::kPublic,
+       api::Reach::None("public: the survey's secret token"),
        [&ctx](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          const std::string token = r.PathParam("token");
          RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
