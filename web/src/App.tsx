@@ -1,6 +1,7 @@
-import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { Me, get, setUnauthenticatedHandler, signOut } from "./api";
+import { SessionContext, isAdmin, isManager, useSession } from "./session";
 import { Login } from "./pages/Login";
 import { MyDay } from "./pages/MyDay";
 import { Accounts } from "./pages/Accounts";
@@ -23,9 +24,6 @@ import { SurveyAnswer } from "./pages/Surveys";
 import { Scorecards } from "./pages/Scorecards";
 import { AdvisoryBoardPage, AdvisoryBoards, CoachingNav } from "./pages/AdvisoryBoards";
 
-type Session = { me: Me | null; setMe: (me: Me | null) => void };
-const SessionContext = createContext<Session>({ me: null, setMe: () => {} });
-export const useSession = () => useContext(SessionContext);
 
 // Survey links are opened by customers, who have no account here: those pages need no sign-in, show
 // no header, and never ask who is signed in.
@@ -160,11 +158,11 @@ function Header() {
         <NavLink to="/forecast">Forecast</NavLink>
         <NavLink to="/targets" className={({ isActive }) => (isActive || pathname.startsWith("/commission") || pathname.startsWith("/scorecards") ? "active" : "")}>Targets</NavLink>
         <NavLink to="/segmentation">Segments</NavLink>
-        {me && ["admin", "executive", "rsm"].includes(me.role) && <NavLink to="/coaching" className={({ isActive }) => (isActive || pathname.startsWith("/advisory-boards") ? "active" : "")}>Coaching</NavLink>}
+        {isManager(me) && <NavLink to="/coaching" className={({ isActive }) => (isActive || pathname.startsWith("/advisory-boards") ? "active" : "")}>Coaching</NavLink>}
         <NavLink to="/tasks">Tasks</NavLink>
         <NavLink to="/cases">Service</NavLink>
         <NavLink to="/continuity">Continuity</NavLink>
-        {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
+        {isAdmin(me) && <NavLink to="/admin">Admin</NavLink>}
       </nav>
       <div className="search" role="search">
         <label htmlFor="global-search" className="sr-only">Search accounts, contacts and opportunities</label>

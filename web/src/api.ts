@@ -64,7 +64,25 @@ async function send<T>(method: string, path: string, init: RequestInit): Promise
   return { data: json as T, etag: response.headers.get("ETag") };
 }
 
-export const get = async <T,>(path: string) => (await api<T>("GET", path)).data;
+// A GET; `signal` cancels it (useGet cancels when the page moves on).
+export const get = async <T,>(path: string, signal?: AbortSignal) =>
+  (await send<T>("GET", path, { method: "GET", credentials: "same-origin", headers: {}, signal })).data;
+
+// Every page of a list, following next_cursor (`path` has its own query, with a limit).
+export async function getAll<T>(path: string, signal?: AbortSignal): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await get<Page<T>>(cursor ? `${path}&cursor=${encodeURIComponent(cursor)}` : path, signal);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+// What to tell the user about a failure: the problem's detail, or that Rapport did not answer.
+export const messageOf = (err: unknown) =>
+  err instanceof ApiError ? err.message : "Could not reach Rapport; try again.";
 
 // For pages anyone may open without signing in (a survey link): no session cookie, no CSRF token,
 // and a 401 never sends them to the sign-in page.

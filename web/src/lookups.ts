@@ -1,7 +1,7 @@
 // Names for the ids lists carry (accounts, users), fetched once per page load and shared, plus a
 // clock for pages that count down to a deadline.
-import { useEffect, useState } from "react";
-import { Page, get } from "./api";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { get, getAll } from "./api";
 import { serverNow } from "./clock";
 
 const accountNames = new Map<string, Promise<string>>();
@@ -30,17 +30,24 @@ export function useAccountNames(ids: string[]): Record<string, string> {
   return names;
 }
 
-export type UserRef = { id: string; name: string; status: string; role: string };
+export type UserRef = { id: string; name: string; email: string; status: string; role: string; manager_id: string | null };
 let users: Promise<UserRef[]> | null = null;
 
-// Everyone, by name (for owner pickers and authors).
-export function useUsers(): UserRef[] {
-  const [list, setList] = useState<UserRef[]>([]);
+// Everyone, by name (for owner pickers and authors): every page of GET /users, fetched once per
+// page load and shared; `active` leaves out those who have left.
+export function useUsers({ active = false }: { active?: boolean } = {}): UserRef[] {
+  const all = useShared(() => (users ??= getAll<UserRef>("/users?limit=500&sort=name").catch((err) => { users = null; throw err; })));
+  return useMemo(() => (active ? all.filter((u) => u.status === "active") : all), [all, active]);
+}
+
+// What `load` resolves to, once the page shows; [] until then and if it fails.
+function useShared<T>(load: () => Promise<T[]>): T[] {
+  const [list, setList] = useState<T[]>([]);
+  const loader = useRef(load);
   useEffect(() => {
-    let live = true;
-    users ??= get<Page<UserRef>>("/users?limit=500&sort=name").then((p) => p.items).catch(() => { users = null; return []; });
-    users.then((u) => { if (live) setList(u); });
-    return () => { live = false; };
+    let cancelled = false;
+    loader.current().then((items) => { if (!cancelled) setList(items); }, () => { if (!cancelled) setList([]); });
+    return () => { cancelled = true; };
   }, []);
   return list;
 }
@@ -60,12 +67,5 @@ let products: Promise<ProductRef[]> | null = null;
 
 // The product catalogue, by name (for product pickers and names in lists).
 export function useProducts(): ProductRef[] {
-  const [list, setList] = useState<ProductRef[]>([]);
-  useEffect(() => {
-    let live = true;
-    products ??= get<Page<ProductRef>>("/products?limit=500&sort=name").then((p) => p.items).catch(() => { products = null; return []; });
-    products.then((p) => { if (live) setList(p); });
-    return () => { live = false; };
-  }, []);
-  return list;
+  return useShared(() => (products ??= getAll<ProductRef>("/products?limit=500&sort=name").catch((err) => { products = null; throw err; })));
 }

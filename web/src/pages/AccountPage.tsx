@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, api, date, dateTime, get, money } from "../api";
+import { FieldError } from "../problems";
 import { CallPlans } from "./CallPlans";
 import { AccountSuccessPlans } from "./SuccessPlans";
 import { AccountCases } from "./Cases";
@@ -182,7 +183,6 @@ export function LogCall({ accountId, contacts, onLogged, embedded = false }: { a
     }
   };
 
-  const fieldError = (name: string) => errors[name] && <span className="error" id={`${name}-error`}>{errors[name]}</span>;
   return (
     <form className={embedded ? "logcall" : "card logcall"} onSubmit={submit} aria-label="Log a call or visit">
       {!embedded && <h2>Log a call or visit</h2>}
@@ -190,7 +190,7 @@ export function LogCall({ accountId, contacts, onLogged, embedded = false }: { a
         <label>Kind <select value={kind} onChange={(e) => setKind(e.target.value)}>{["call", "visit", "meeting", "email", "note"].map((k) => <option key={k}>{k}</option>)}</select></label>
         <label className="grow">Subject <input value={subject} onChange={(e) => setSubject(e.target.value)} aria-invalid={!!errors.subject} aria-describedby="subject-error" /></label>
       </div>
-      {fieldError("subject")}
+      <FieldError errors={errors} name="subject" />
       <fieldset>
         <legend>Contacts met</legend>
         {contacts.slice(0, 12).map((c) => (
@@ -198,7 +198,7 @@ export function LogCall({ accountId, contacts, onLogged, embedded = false }: { a
         ))}
       </fieldset>
       <label>Outcome <textarea rows={2} value={outcome} onChange={(e) => setOutcome(e.target.value)} /></label>
-      {fieldError("outcome")}
+      <FieldError errors={errors} name="outcome" />
       <div className="row">
         <label className="grow">Next step <input value={nextStep} onChange={(e) => setNextStep(e.target.value)} /></label>
         <label>Follow-up due <input type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} /></label>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Page, get } from "../api";
-import { useSession } from "../App";
+import { useUsers } from "../lookups";
+import { useSession } from "../session";
 
 type Account = { id: string; name: string; type: string; status: string; region: string | null; postcode: string | null };
 
@@ -27,12 +28,11 @@ export function Accounts() {
   const type = params.get("type") ?? "";
   const status = params.get("status") ?? "";
   const [territories, setTerritories] = useState<Option[]>([]);
-  const [owners, setOwners] = useState<Option[]>([]);
+  const owners = useUsers({ active: true });
   const { views, add, remove } = useSavedViews(me?.id);
   const [viewName, setViewName] = useState("");
   useEffect(() => {
     get<Page<Option>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
-    get<Page<Option>>("/users?limit=500&sort=name&status=active").then((p) => setOwners(p.items));
   }, []);
   const [items, setItems] = useState<Account[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

@@ -1,6 +1,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
+import { ROLES } from "../session";
 import { Imports } from "./Imports";
 import { Jobs } from "./Jobs";
 import { ServiceLevels } from "./ServiceLevels";
@@ -9,12 +10,11 @@ type Field = { name: string; label: string; options?: string[]; type?: string; c
 type Spec = { title: string; path: string; columns: Field[]; sort?: string; noCreate?: boolean };
 type Row = Record<string, unknown> & { id: string; version: number };
 
-const ROLES = ["admin", "executive", "rsm", "rep", "account_manager", "inside_sales", "customer_success", "clinical_specialist"];
 const SPECS: Record<string, Spec> = {
   users: { title: "Users", path: "users", columns: [
     { name: "name", label: "Name", create: true, edit: true },
     { name: "email", label: "Email", type: "email", create: true },
-    { name: "role", label: "Role", options: ROLES, create: true, edit: true },
+    { name: "role", label: "Role", options: [...ROLES], create: true, edit: true },
     { name: "status", label: "Status", options: ["active", "on_leave", "left"], edit: true },
     { name: "job_title", label: "Job title", create: true, edit: true },
   ] },

@@ -3,6 +3,7 @@
 import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get } from "../api";
+import { FieldError } from "../problems";
 
 type Member = {
   contact_id: string; name: string; job_title: string | null; kol: boolean; account_id: string; account: string;
@@ -119,7 +120,6 @@ export function AdvisoryBoardPage() {
     }
   };
 
-  const fieldError = (name: string) => errors[name] && <span className="error" id={`board-${name}-error`}>{errors[name]}</span>;
   const field = (name: keyof Values) => ({
     value: values[name], onChange: set(name), "aria-invalid": !!errors[name], "aria-describedby": `board-${name}-error`,
   });
@@ -132,11 +132,11 @@ export function AdvisoryBoardPage() {
       <h1>{isNew ? "New advisory board" : board?.name ?? "Advisory board"}</h1>
       {board && <p className="muted">{board.invited} invited · {board.attended} attended</p>}
       <form className="inline-form top trial-form" aria-label="Advisory board" onSubmit={save} noValidate>
-        <label>Name <input {...field("name")} />{fieldError("name")}</label>
-        <label>Held on <input type="date" {...field("held_on")} />{fieldError("held_on")}</label>
-        <label>Topic <input {...field("topic")} />{fieldError("topic")}</label>
-        <label>Location <input {...field("location")} />{fieldError("location")}</label>
-        <label className="full">Summary <textarea rows={3} {...field("summary")} />{fieldError("summary")}</label>
+        <label>Name <input {...field("name")} /><FieldError errors={errors} name="name" prefix="board" /></label>
+        <label>Held on <input type="date" {...field("held_on")} /><FieldError errors={errors} name="held_on" prefix="board" /></label>
+        <label>Topic <input {...field("topic")} /><FieldError errors={errors} name="topic" prefix="board" /></label>
+        <label>Location <input {...field("location")} /><FieldError errors={errors} name="location" prefix="board" /></label>
+        <label className="full">Summary <textarea rows={3} {...field("summary")} /><FieldError errors={errors} name="summary" prefix="board" /></label>
         <fieldset className="full" aria-describedby="board-members-error">
           <legend>Members</legend>
           {members.length === 0 && <p className="muted">No one invited yet: find key opinion leaders below.</p>}

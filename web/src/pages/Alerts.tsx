@@ -5,7 +5,7 @@
 import { ReactNode, useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError, Page, api, date, get } from "../api";
-import { useSession } from "../App";
+import { useSession } from "../session";
 import { useAccountNames, useUsers } from "../lookups";
 
 export type Alert = {

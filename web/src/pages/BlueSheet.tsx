@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import { useUsers } from "../lookups";
 
 type Influence = {
   contact_id: string; name?: string; job_title?: string; function?: string; stance?: string; left?: boolean;
@@ -16,7 +17,6 @@ type Sheet = {
   buying_influences: Influence[]; strengths: string | null; red_flags_noted: string | null; possible_actions: Action[]; red_flags: Flag[]; version: number;
 };
 type Contact = { id: string; first_name: string; last_name: string; job_title: string | null; left_at: string | null };
-type User = { id: string; name: string };
 
 const ROLES: [string, string][] = [["economic_buyer", "Economic"], ["user_buyer", "User"], ["technical_buyer", "Technical"], ["coach", "Coach"]];
 const MODES = ["growth", "trouble", "even_keel", "overconfident"];
@@ -27,7 +27,7 @@ export function BlueSheet() {
   const { id } = useParams();
   const [sheet, setSheet] = useState<Sheet | null>(null);
   const [contacts, setContacts] = useState<Contact[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  const users = useUsers({ active: true });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState("");
   const [add, setAdd] = useState("");
@@ -37,7 +37,7 @@ export function BlueSheet() {
     get<Page<Contact>>(`/contacts?account_id=${s.opportunity.account_id}&limit=200&sort=last_name`).then((p) => setContacts(p.items));
   }).catch((e) => setMessage(e.message));
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => { load(); get<Page<User>>("/users?limit=500&sort=name&status=active").then((p) => setUsers(p.items)); }, [id]);
+  useEffect(() => { load(); }, [id]);
   if (!sheet) return message ? <p role="alert">{message}</p> : <p className="loading">Loading…</p>;
   const o = sheet.opportunity;
 

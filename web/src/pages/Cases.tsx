@@ -6,7 +6,8 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, dateTime, get } from "../api";
-import { useSession } from "../App";
+import { FieldError } from "../problems";
+import { useSession } from "../session";
 import { useAccountNames, useNow, useUsers } from "../lookups";
 import { SURVEY_KINDS, Survey, scaleOf } from "./Surveys";
 
@@ -56,8 +57,6 @@ export function Sla({ due, happened, now, what }: { due: string; happened: strin
   return <span className={`sla sla-${s.state}`} title={`${what} due ${dateTime(due)}`} data-state={s.state}>{s.text}</span>;
 }
 
-const fieldError = (errors: Record<string, string>, name: string, prefix = "case") =>
-  errors[name] && <span className="error" id={`${prefix}-${name}-error`}>{errors[name]}</span>;
 
 // Open cases (open or waiting on the customer) matching `query`, most urgent first.
 async function openCases(query: URLSearchParams): Promise<{ items: Case[]; more: boolean }> {
@@ -244,35 +243,35 @@ export function NewCase() {
             : <>
                 <label className="stack">Account <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="Start typing an account name"
                   aria-invalid={!!errors.account_id} aria-describedby="case-account_id-error" /></label>
-                {fieldError(errors, "account_id")}
+                <FieldError errors={errors} name="account_id" prefix="case" />
                 <ul className="list">{hits.map((h) => <li key={h.id}><button type="button" className="secondary" onClick={() => { setAccount({ id: h.id, name: h.title }); setQ(""); }}>{h.title}</button></li>)}</ul>
               </>}
         </div>
         <label>Raised by <select value={form.contact_id} onChange={set("contact_id")} disabled={!account} aria-invalid={!!errors.contact_id} aria-describedby="case-contact_id-error">
           <option value="">not recorded</option>
           {contacts.map((c) => <option key={c.id} value={c.id}>{c.first_name} {c.last_name}</option>)}
-        </select>{fieldError(errors, "contact_id")}</label>
+        </select><FieldError errors={errors} name="contact_id" prefix="case" /></label>
         <label>Kind <select value={form.kind} onChange={set("kind")} aria-invalid={!!errors.kind} aria-describedby="case-kind-error">
           <option value="">choose…</option>
           {Object.entries(CASE_KINDS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-        </select>{fieldError(errors, "kind")}</label>
+        </select><FieldError errors={errors} name="kind" prefix="case" /></label>
         <label>Priority <select value={form.priority} onChange={set("priority")} aria-invalid={!!errors.priority} aria-describedby="case-priority-error">
           {Object.entries(PRIORITIES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-        </select>{fieldError(errors, "priority")}</label>
+        </select><FieldError errors={errors} name="priority" prefix="case" /></label>
         <label>Owner <select value={form.owner_id || me?.id || ""} onChange={set("owner_id")} aria-invalid={!!errors.owner_id} aria-describedby="case-owner_id-error">
           {users.filter((u) => u.status !== "left").map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
           {users.length === 0 && me && <option value={me.id}>{me.name}</option>}
-        </select>{fieldError(errors, "owner_id")}</label>
+        </select><FieldError errors={errors} name="owner_id" prefix="case" /></label>
         <p className="muted sla-preview full" aria-live="polite">
           {level ? <>Service level: first response within {level.first_response_hours} h, resolved within {level.resolution_hours} h.</> : "Choose the kind to see its service level."}
         </p>
         <label className="full">Subject <input value={form.subject} onChange={set("subject")} aria-invalid={!!errors.subject} aria-describedby="case-subject-error" />
-          {fieldError(errors, "subject")}</label>
+          <FieldError errors={errors} name="subject" prefix="case" /></label>
         <label className="full">Description <textarea rows={4} value={form.description} onChange={set("description")} aria-invalid={!!errors.description} aria-describedby="case-description-error" />
-          {fieldError(errors, "description")}</label>
+          <FieldError errors={errors} name="description" prefix="case" /></label>
         <label className="full">Departments involved <input value={form.departments} onChange={set("departments")} placeholder="billing, logistics, service…"
           aria-invalid={!!errors.departments} aria-describedby="case-departments-error" />
-          {fieldError(errors, "departments")}</label>
+          <FieldError errors={errors} name="departments" prefix="case" /></label>
         <div className="full row-buttons">
           <button type="submit" disabled={saving}>Open the case</button>
           <Link className="button" to={account ? `/accounts/${account.id}` : "/cases"}>Cancel</Link>
@@ -447,11 +446,11 @@ function Conversation({ item, contacts, contactName, onAdded }: { item: Case; co
           <label className="stack">From <select value={from || item.contact_id || ""} onChange={(e) => setFrom(e.target.value)} aria-invalid={!!errors.contact_id}>
             <option value="">not recorded</option>
             {contacts.filter((c) => !c.left_at).map((c) => <option key={c.id} value={c.id}>{c.first_name} {c.last_name}</option>)}
-          </select>{fieldError(errors, "contact_id", "reply")}</label>
+          </select><FieldError errors={errors} name="contact_id" prefix="reply" /></label>
         )}
         <label className="stack">Message <textarea rows={3} value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={!!errors.body} aria-describedby="reply-body-help reply-body-error" />
           <span className="muted" id="reply-body-help">{DIRECTIONS[direction].help}</span>
-          {fieldError(errors, "body", "reply")}</label>
+          <FieldError errors={errors} name="body" prefix="reply" /></label>
         <div className="row-buttons"><button type="submit" disabled={saving}>{DIRECTIONS[direction].button}</button></div>
         {message && <p role="status" className="error">{message}</p>}
       </form>
@@ -481,11 +480,11 @@ function Resolve({ item, save }: { item: Case; save: (body: Record<string, unkno
       <form className="inline-form top case-form" aria-label="Resolve the case" onSubmit={submit} noValidate>
         <label className="wide">Resolution <textarea rows={3} value={resolution} onChange={(e) => setResolution(e.target.value)} placeholder="What was done, and what the customer agreed"
           aria-invalid={!!errors.resolution} aria-describedby="resolve-resolution-error" />
-          {fieldError(errors, "resolution", "resolve")}</label>
+          <FieldError errors={errors} name="resolution" prefix="resolve" /></label>
         <label>Review call in (days) <input type="number" min={1} max={730} value={days} onChange={(e) => setDays(e.target.value)} size={5}
           aria-invalid={!!errors.review_in_days} aria-describedby="resolve-review_in_days-help resolve-review_in_days-error" />
           <span className="muted" id="resolve-review_in_days-help">a task for the owner to check all is well</span>
-          {fieldError(errors, "review_in_days", "resolve")}</label>
+          <FieldError errors={errors} name="review_in_days" prefix="resolve" /></label>
         <button type="submit">Resolve the case</button>
       </form>
       <p className="muted">Resolving it emails {item.contact_id ? "the contact who raised it" : "no survey (no contact recorded)"}{item.contact_id ? " a short satisfaction survey (CSAT)" : ""}.</p>

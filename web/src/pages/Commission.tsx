@@ -1,10 +1,12 @@
 // The commission statement: what a rep earned in a period, what was held back against success-plan
 // milestones, released when they were met or forfeited when they were not, and what is payable.
 // Managers pick anyone in their line; everyone sees their own. Downloads as CSV.
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, NavLink, useSearchParams } from "react-router-dom";
-import { ApiError, Page, date, get } from "../api";
-import { useSession } from "../App";
+import { date } from "../api";
+import { useGet } from "../data";
+import { useUsers } from "../lookups";
+import { isAdmin, isManager, useSession } from "../session";
 import { serverDate } from "../clock";
 
 type Line = { date: string; kind: string; amount_minor: number; success_plan_id: string; plan: string; milestone_id: string | null; milestone: string };
@@ -12,7 +14,6 @@ type Statement = {
   user_id: string; name: string; period: string; from: string; to: string; earned_minor: number; held_back_minor: number;
   released_minor: number; forfeited_minor: number; payable_minor: number; still_held_minor: number; lines: Line[];
 };
-type User = { id: string; name: string; manager_id: string | null; status: string };
 
 // Targets, commission and scorecards share a place in the main navigation; this moves between them.
 export function PayNav() {
@@ -65,22 +66,16 @@ export function PeriodPicker({ period, error, onChange }: { period: string; erro
 
 export function Commission() {
   const { me } = useSession();
-  const manager = !!me && ["admin", "executive", "rsm"].includes(me.role);
+  const manager = isManager(me);
   const quick = periods();
   const [params, setParams] = useSearchParams();
   const [period, setPeriod] = useState(params.get("period") ?? quick.thisMonth);
   const userId = params.get("user_id") ?? me?.id ?? "";
-  const [users, setUsers] = useState<User[]>([]);
-  const [statement, setStatement] = useState<Statement | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState("");
+  const users = useUsers();
 
-  useEffect(() => {
-    if (manager) get<Page<User>>("/users?limit=500&sort=name").then((p) => setUsers(p.items)).catch(() => setUsers([]));
-  }, [manager]);
   // Admins see everyone; other managers themselves and the people below them.
   const inView = useMemo(() => {
-    if (!me || me.role === "admin") return users;
+    if (!me || isAdmin(me)) return users;
     const mine = new Set([me.id]);
     for (let grew = true; grew;) {
       grew = false;
@@ -91,22 +86,9 @@ export function Commission() {
 
   const valid = PERIOD.test(period);
   const query = `user_id=${encodeURIComponent(userId)}&period=${encodeURIComponent(period)}`;
-  useEffect(() => {
-    if (!valid || !userId) return;
-    let live = true;
-    setErrors({}); setMessage("");
-    get<Statement>(`/reports/commission?${query}`)
-      .then((s) => { if (live) setStatement(s); })
-      .catch((err) => {
-        if (!live) return;
-        setStatement(null);
-        if (err instanceof ApiError) {
-          setErrors(err.fieldErrors());
-          setMessage(err.problem.status === 404 ? "That person's statement is not yours to see." : err.message);
-        } else setMessage("Could not reach Rapport; try again.");
-      });
-    return () => { live = false; };
-  }, [query, valid, userId]);
+  const { data: statement, error } = useGet<Statement>(valid && userId ? `/reports/commission?${query}` : null);
+  const errors = error?.fieldErrors() ?? {};
+  const message = !error ? "" : error.problem.status === 404 ? "That person's statement is not yours to see." : error.message;
 
   const choose = (next: { period?: string; user_id?: string }) => {
     const p = new URLSearchParams(params);

@@ -3,10 +3,10 @@
 import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
-import { useSession } from "../App";
+import { useUsers } from "../lookups";
+import { isManager, useSession } from "../session";
 import { serverDate } from "../clock";
 
-type User = { id: string; name: string; role: string; status: string; manager_id: string | null };
 type Territory = { id: string; name: string };
 
 const RISKS: Record<string, string> = {
@@ -31,7 +31,7 @@ const REASONS: Record<string, string> = {
 
 function SubNav() {
   const { me } = useSession();
-  const manager = me && ["admin", "executive", "rsm"].includes(me.role);
+  const manager = isManager(me);
   return (
     <nav aria-label="Continuity" className="subnav">
       <NavLink to="/continuity" end>Relationship risk</NavLink>
@@ -52,10 +52,9 @@ export function RelationshipRisk() {
   const [rows, setRows] = useState<RiskRow[]>([]);
   const [total, setTotal] = useState(0);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [owners, setOwners] = useState<User[]>([]);
+  const owners = useUsers();
   const [territories, setTerritories] = useState<Territory[]>([]);
   useEffect(() => {
-    get<Page<User>>("/users?limit=500&sort=name").then((p) => setOwners(p.items));
     get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
   }, []);
   const filters = () => {
@@ -249,7 +248,7 @@ const WARNINGS: Record<string, string> = {
 
 export function HandoverWizard() {
   const navigate = useNavigate();
-  const [users, setUsers] = useState<User[]>([]);
+  const users = useUsers({ active: true });
   const [territories, setTerritories] = useState<Territory[]>([]);
   const [from, setFrom] = useState("");
   const [successor, setSuccessor] = useState("");
@@ -268,7 +267,6 @@ export function HandoverWizard() {
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    get<Page<User>>("/users?limit=500&sort=name&status=active").then((p) => setUsers(p.items));
     get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
     get<Page<Territory & { status: string }>>("/distributors?limit=500&sort=name&status=active").then((p) => setDistributors(p.items));
   }, []);

@@ -1,8 +1,7 @@
 // An account's health on its page: a score from 0 to 100 coloured by band (healthy 70+, watch 40+,
 // at risk below), the reasons it moved from the starting 70, and its trend over the last six months
 // and this one as a small line chart.
-import { useEffect, useState } from "react";
-import { get } from "../api";
+import { useGet } from "../data";
 
 type Reason = { code: string; points: number; detail: string };
 type Health = { account_id: string; score: number; band: string; reasons: Reason[]; trend: { month: string; score: number }[] };
@@ -44,22 +43,14 @@ export function Sparkline({ trend }: { trend: { month: string; score: number }[]
 
 // `refresh` changes whenever the page reloads what it shows (a call logged, a detail saved).
 export function AccountHealth({ accountId, refresh }: { accountId: string; refresh?: unknown }) {
-  const [health, setHealth] = useState<Health | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let live = true;
-    get<Health>(`/accounts/${accountId}/health`)
-      .then((h) => { if (live) { setHealth(h); setFailed(false); } })
-      .catch(() => { if (live) setFailed(true); });
-    return () => { live = false; };
-  }, [accountId, refresh]);
+  const { data: health, error } = useGet<Health>(`/accounts/${accountId}/health`, refresh);
 
   const first = health?.trend[0];
   const change = health && first ? health.score - first.score : 0;
   return (
     <section className="card health" aria-labelledby="health-title">
       <h2 id="health-title">Health</h2>
-      {failed && !health && <p className="muted">Health could not be worked out just now.</p>}
+      {error && !health && <p className="muted">Health could not be worked out just now.</p>}
       {health && (
         <div className="health-body">
           <div className={`health-score band-${health.band}`} data-band={health.band}>

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { ApiError, signIn } from "../api";
-import { useSession } from "../App";
+import { useSession } from "../session";
 
 export function Login() {
   const { setMe } = useSession();

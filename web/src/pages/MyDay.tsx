@@ -1,8 +1,8 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Page, date, dateTime, get, money } from "../api";
 import { LogCall } from "./AccountPage";
-import { useSession } from "../App";
+import { useSession } from "../session";
 import { MyAlerts } from "./Alerts";
 import { serverDate } from "../clock";
 
@@ -24,14 +24,14 @@ export function MyDay() {
   const today = iso(serverDate());
 
   // This week: Monday to Sunday, calls and visits done and planned.
-  const loadWeek = () => {
+  const loadWeek = useCallback(() => {
     if (!me) return;
     const now = serverDate();
     const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
     const nextMonday = new Date(monday.getTime() + 7 * 86400000);
     const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
     get<Page<Activity>>(`/activities?user_id=${me.id}&occurred_at_from=${stamp(monday)}&occurred_at_to=${stamp(nextMonday)}&sort=-occurred_at&limit=50`).then((p) => setRecent(p.items));
-  };
+  }, [me]);
 
   useEffect(() => {
     if (!me) return;
@@ -45,7 +45,7 @@ export function MyDay() {
     get<{ items: Overdue[] }>("/insights/overdue-contact?limit=10").then((r) => setOverdueContact(r.items));
     get<{ items: FirstContact[] }>("/insights/overdue-first-contacts").then((r) => setFirstContacts(r.items));
     loadWeek();
-  }, [me]);
+  }, [me, loadWeek]);
 
   const overdue = tasks.filter((t) => t.due_on && t.due_on < today);
   return (

@@ -1,7 +1,7 @@
-import { DragEvent, FormEvent, useEffect, useState } from "react";
+import { DragEvent, FormEvent, useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError, Page, api, get, money } from "../api";
-import { useSession } from "../App";
+import { useSession } from "../session";
 import { serverNow } from "../clock";
 
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; version: number; owner_id: string };
@@ -17,7 +17,7 @@ export function Pipeline() {
   const [flags, setFlags] = useState<Record<string, string[]>>({});
   const [losing, setLosing] = useState<Opportunity | null>(null);
 
-  const load = () => {
+  const load = useCallback(() => {
     if (!me) return;
     const owner = mine ? `&owner_id=${me.id}` : "";
     get<Page<Opportunity>>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(serverNow() - 90 * 86400000).toISOString().slice(0, 10)}`)
@@ -25,9 +25,8 @@ export function Pipeline() {
     get<{ items: { opportunity_id: string; red_flags: { message: string }[] }[] }>(`/reports/red-flags?limit=500${owner}`)
       .then((r) => setFlags(Object.fromEntries(r.items.map((i) => [i.opportunity_id, i.red_flags.map((f) => f.message)]))))
       .catch(() => setFlags({}));
-  };
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(load, [me, mine]);
+  }, [me, mine]);
+  useEffect(load, [load]);
 
   const move = async (id: string, stage: string, extra: Record<string, string> = {}) => {
     const deal = deals.find((d) => d.id === id);

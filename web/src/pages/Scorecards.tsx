@@ -2,10 +2,11 @@
 // (check-in calls made against due, billing queries and hours to resolve them, the satisfaction
 // index, repeat / new-range / cross-sell sales, accounts handled). Anyone else sees their own card.
 // Downloads as CSV or XLSX.
-import { ReactNode, useEffect, useState } from "react";
+import { ReactNode, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { ApiError, date, get, money } from "../api";
+import { date, money } from "../api";
+import { useGet } from "../data";
 import { PayNav, PERIOD, PeriodPicker, periods } from "./Commission";
 
 export type Card = {
@@ -68,28 +69,11 @@ export function Scorecards() {
   const [params, setParams] = useSearchParams();
   const [period, setPeriod] = useState(params.get("period") ?? quick.thisMonth);
   const role = params.get("role") ?? "account_manager";
-  const [report, setReport] = useState<Report | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState("");
-  const [loading, setLoading] = useState(false);
-
   const valid = PERIOD.test(period);
   const query = `period=${encodeURIComponent(period)}&role=${encodeURIComponent(role)}`;
-  useEffect(() => {
-    if (!valid) return;
-    let live = true;
-    setErrors({}); setMessage(""); setLoading(true);
-    get<Report>(`/reports/scorecards?${query}`)
-      .then((r) => { if (live) setReport(r); })
-      .catch((err) => {
-        if (!live) return;
-        setReport(null);
-        if (err instanceof ApiError) { setErrors(err.fieldErrors()); setMessage(err.message); }
-        else setMessage("Could not reach Rapport; try again.");
-      })
-      .finally(() => { if (live) setLoading(false); });
-    return () => { live = false; };
-  }, [query, valid]);
+  const { data: report, error, loading } = useGet<Report>(valid ? `/reports/scorecards?${query}` : null);
+  const errors = error?.fieldErrors() ?? {};
+  const message = error?.message ?? "";
 
   const choose = (next: { period?: string; role?: string }) => {
     const p = new URLSearchParams(params);

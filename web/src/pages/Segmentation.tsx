@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError, api, money } from "../api";
-import { useSession } from "../App";
+import { isManager, useSession } from "../session";
 
 type Rule = { hunting_min_headroom_minor: number; maintain_min_share_percent: number; stale_after_days: number; version: number };
 type Row = {
@@ -16,7 +16,7 @@ type Change = { line: number; new_account: boolean; account_id: string | null; n
 
 export function Segmentation() {
   const { me } = useSession();
-  const manager = me && ["admin", "executive", "rsm"].includes(me.role);
+  const manager = isManager(me);
   const [rows, setRows] = useState<Row[]>([]);
   const [rule, setRule] = useState<Rule | null>(null);
   const [filter, setFilter] = useState("");

@@ -5,6 +5,8 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import { useUsers } from "../lookups";
+import { FieldError } from "../problems";
 import { serverDate } from "../clock";
 
 type Outcome = { measure: string; description: string; target: string | null; actual: string | null };
@@ -49,8 +51,6 @@ function Progress({ met, total, label }: { met: number; total: number; label: st
   );
 }
 
-const fieldError = (errors: Record<string, string>, name: string) =>
-  errors[name] && <span className="error" id={`${name}-error`}>{errors[name]}</span>;
 
 // The account page's section: the account's plans with their milestone progress, and a form to
 // write a new one down with the customer's definition of success.
@@ -109,26 +109,26 @@ export function AccountSuccessPlans({ accountId, contacts }: { accountId: string
       </ul>
       <form className="inline-form success-form" aria-label="Add a success plan" onSubmit={add} noValidate>
         <label className="wide">Title <input value={form.title} onChange={set("title")} aria-invalid={!!errors.title} aria-describedby="title-error" />
-          {fieldError(errors, "title")}</label>
+          <FieldError errors={errors} name="title" /></label>
         <label className="full">Success in the customer's words <textarea rows={2} value={form.customer_definition} onChange={set("customer_definition")}
           aria-invalid={!!errors.customer_definition} aria-describedby="customer_definition-error" />
-          {fieldError(errors, "customer_definition")}</label>
+          <FieldError errors={errors} name="customer_definition" /></label>
         <label>Who said it <select value={form.defined_by_contact_id} onChange={set("defined_by_contact_id")} aria-invalid={!!errors.defined_by_contact_id}>
           <option value="">not recorded</option>
           {contacts.filter((c) => !c.left).map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-        </select>{fieldError(errors, "defined_by_contact_id")}</label>
+        </select><FieldError errors={errors} name="defined_by_contact_id" /></label>
         <label>When <input type="date" value={form.defined_on} onChange={set("defined_on")} aria-invalid={!!errors.defined_on} />
-          {fieldError(errors, "defined_on")}</label>
+          <FieldError errors={errors} name="defined_on" /></label>
         <label>Deal <select value={form.opportunity_id} onChange={set("opportunity_id")} aria-invalid={!!errors.opportunity_id}>
           <option value="">none</option>
           {deals.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.stage.replace("_", " ")})</option>)}
-        </select>{fieldError(errors, "opportunity_id")}</label>
+        </select><FieldError errors={errors} name="opportunity_id" /></label>
         <label>Contract value (£) <input type="number" min={0} step="0.01" value={form.contract_value} onChange={set("contract_value")} aria-invalid={!!errors.contract_value_minor} />
-          {fieldError(errors, "contract_value_minor")}</label>
+          <FieldError errors={errors} name="contract_value_minor" /></label>
         <label>Commission (£) <input type="number" min={0} step="0.01" value={form.commission} onChange={set("commission")} aria-invalid={!!errors.commission_minor} />
-          {fieldError(errors, "commission_minor")}</label>
+          <FieldError errors={errors} name="commission_minor" /></label>
         <label>Grace days <input type="number" min={0} max={365} placeholder="30" value={form.grace_days} onChange={set("grace_days")} aria-invalid={!!errors.grace_days} />
-          {fieldError(errors, "grace_days")}</label>
+          <FieldError errors={errors} name="grace_days" /></label>
         <button type="submit">Add the plan</button>
       </form>
       {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
@@ -145,7 +145,7 @@ export function SuccessPlanPage() {
   const [account, setAccount] = useState<{ id: string; name: string } | null>(null);
   const [deal, setDeal] = useState<{ id: string; name: string } | null>(null);
   const [contacts, setContacts] = useState<Contact[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  const users = useUsers();
   const [message, setMessage] = useState("");
 
   const load = useCallback(async () => {
@@ -157,7 +157,6 @@ export function SuccessPlanPage() {
     }
   }, [id]);
   useEffect(() => { load(); }, [load]);
-  useEffect(() => { get<Page<User>>("/users?limit=500&sort=name").then((p) => setUsers(p.items)).catch(() => {}); }, []);
   const accountId = plan?.account_id;
   useEffect(() => {
     if (!accountId) return;
@@ -465,22 +464,22 @@ function AddMilestone({ plan, contacts, users, held, paid, onAdded }: {
     <>
       <h3>Add a milestone</h3>
       <form className="inline-form top" aria-label="Add a milestone" onSubmit={add} noValidate>
-        <label>Milestone <input value={form.name} onChange={set("name")} aria-invalid={!!errors.name} />{fieldError(errors, "name")}</label>
-        <label>Kind <select value={form.kind} onChange={set("kind")}>{Object.entries(KINDS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select>{fieldError(errors, "kind")}</label>
-        <label>Due <input type="date" value={form.due_on} onChange={set("due_on")} aria-invalid={!!errors.due_on} />{fieldError(errors, "due_on")}</label>
+        <label>Milestone <input value={form.name} onChange={set("name")} aria-invalid={!!errors.name} /><FieldError errors={errors} name="name" /></label>
+        <label>Kind <select value={form.kind} onChange={set("kind")}>{Object.entries(KINDS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select><FieldError errors={errors} name="kind" /></label>
+        <label>Due <input type="date" value={form.due_on} onChange={set("due_on")} aria-invalid={!!errors.due_on} /><FieldError errors={errors} name="due_on" /></label>
         <label>Our owner <select value={form.owner_id} onChange={set("owner_id")} aria-invalid={!!errors.owner_id}>
-          <option value="">none</option>{users.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</select>{fieldError(errors, "owner_id")}</label>
+          <option value="">none</option>{users.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</select><FieldError errors={errors} name="owner_id" /></label>
         <label>Customer's owner <select value={form.customer_owner_id} onChange={set("customer_owner_id")} aria-invalid={!!errors.customer_owner_id}>
           <option value="">none</option>{contacts.filter((c) => !c.left_at).map((c) => <option key={c.id} value={c.id}>{c.first_name} {c.last_name}</option>)}</select>
-          {fieldError(errors, "customer_owner_id")}</label>
+          <FieldError errors={errors} name="customer_owner_id" /></label>
         <label>Payment share (%) <input type="number" min={0} max={100} value={form.payment_share_percent} onChange={set("payment_share_percent")}
           aria-invalid={!!errors.payment_share_percent} aria-describedby="payment_share_percent-help" />
           <span className="muted" id="payment_share_percent-help">{100 - paid}% not yet assigned</span>
-          {fieldError(errors, "payment_share_percent")}</label>
+          <FieldError errors={errors} name="payment_share_percent" /></label>
         <label>Commission held back (%) <input type="number" min={0} max={100} value={form.commission_holdback_percent} onChange={set("commission_holdback_percent")}
           aria-invalid={!!errors.commission_holdback_percent} aria-describedby="commission_holdback_percent-help" />
           <span className="muted" id="commission_holdback_percent-help">{100 - held}% may still be held back</span>
-          {fieldError(errors, "commission_holdback_percent")}</label>
+          <FieldError errors={errors} name="commission_holdback_percent" /></label>
         <button type="submit">Add the milestone</button>
       </form>
       {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}

@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, publicApi } from "../api";
+import { FieldError } from "../problems";
 import { serverNow } from "../clock";
 
 export type Survey = {
@@ -21,8 +22,6 @@ export const SURVEY_KINDS: Record<string, { short: string; label: string }> = {
 };
 export const scaleOf = (kind: string) => (kind === "nps" ? { min: 0, max: 10 } : kind === "csat" ? { min: 1, max: 5 } : { min: 1, max: 10 });
 
-const fieldError = (errors: Record<string, string>, name: string) =>
-  errors[name] && <span className="error" id={`survey-${name}-error`}>{errors[name]}</span>;
 
 // The account page's section: what the account's people answered, and a form to ask one of them.
 export function AccountSatisfaction({ accountId }: { accountId: string }) {
@@ -104,11 +103,11 @@ export function AccountSatisfaction({ accountId }: { accountId: string }) {
         <label>Contact <select value={form.contact_id} onChange={(e) => setForm({ ...form, contact_id: e.target.value })} aria-invalid={!!errors.contact_id} aria-describedby="survey-contact_id-error">
           <option value="">choose…</option>
           {current.map((c) => <option key={c.id} value={c.id} disabled={!c.email}>{c.first_name} {c.last_name}{c.email ? "" : " (no email)"}</option>)}
-        </select>{fieldError(errors, "contact_id")}</label>
+        </select><FieldError errors={errors} name="contact_id" prefix="survey" /></label>
         <label>Survey <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })} aria-invalid={!!errors.kind} aria-describedby="survey-kind-error">
           <option value="">choose…</option>
           {Object.entries(SURVEY_KINDS).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
-        </select>{fieldError(errors, "kind")}</label>
+        </select><FieldError errors={errors} name="kind" prefix="survey" /></label>
         <button type="submit">Send the survey</button>
       </form>
       {sent && (
@@ -212,13 +211,13 @@ export function SurveyAnswer() {
         <p id="survey-question" className="question">{survey.question}</p>
         <div className="scores" role="group" aria-labelledby="survey-question" aria-describedby="survey-score-error">
           {scores.map((n) => (
-            <button key={n} type="button" className={score === n ? "score-button chosen" : "score-button"} aria-pressed={score === n} onClick={() => { setScore(n); setErrors(({ score: _, ...rest }) => rest); }}>{n}</button>
+            <button key={n} type="button" className={score === n ? "score-button chosen" : "score-button"} aria-pressed={score === n} onClick={() => { setScore(n); setErrors((old) => Object.fromEntries(Object.entries(old).filter(([field]) => field !== "score"))); }}>{n}</button>
           ))}
         </div>
-        {fieldError(errors, "score")}
+        <FieldError errors={errors} name="score" prefix="survey" />
         <label className="stack">Anything you would like to add? (optional)
           <textarea rows={4} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={4000} aria-invalid={!!errors.comment} aria-describedby="survey-comment-error" />
-          {fieldError(errors, "comment")}
+          <FieldError errors={errors} name="comment" prefix="survey" />
         </label>
         <div className="row-buttons"><button type="submit" disabled={sending}>Submit</button></div>
         {message && <p role="alert" className="error">{message}</p>}

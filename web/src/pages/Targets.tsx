@@ -2,7 +2,8 @@
 // accounts and deals so that it adds up, and see attainment (won / target) and coverage (open / what remains).
 import { FormEvent, useEffect, useState } from "react";
 import { ApiError, Page, api, get, money } from "../api";
-import { useSession } from "../App";
+import { useUsers } from "../lookups";
+import { isManager, useSession } from "../session";
 
 type Target = {
   id: string; parent_id: string | null; user_id: string; user_name: string; account_id: string | null; account_name: string | null;
@@ -28,12 +29,13 @@ function Attainment({ t }: { t: Target }) {
 export function Targets() {
   const { me } = useSession();
   const [targets, setTargets] = useState<Target[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  const users = useUsers({ active: true });
   const [territories, setTerritories] = useState<Territory[]>([]);
   const [message, setMessage] = useState("");
-  const manager = me && ["admin", "executive", "rsm"].includes(me.role);
+  const manager = isManager(me);
   const load = () => get<Page<Target>>("/targets").then((p) => setTargets(p.items));
-  useEffect(() => { load(); get<Page<User>>("/users?limit=500&sort=name&status=active").then((p) => setUsers(p.items));
+  useEffect(() => {
+    load();
     get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items)); }, []);
 
   const [form, setForm] = useState({ user_id: "", territory_id: "", starts_on: "", ends_on: "", amount: "" });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Page, api, date, get } from "../api";
-import { useSession } from "../App";
+import { useSession } from "../session";
 import { serverDate, instantNow } from "../clock";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null; version: number };

@@ -3,7 +3,8 @@
 // what happens next. A trial past its end without a decision stands out: the nightly alerts chase it.
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { ApiError, Page, api, date, get } from "../api";
-import { useSession } from "../App";
+import { FieldError } from "../problems";
+import { useSession } from "../session";
 import { useProducts, useUsers } from "../lookups";
 import { serverNow, serverDate } from "../clock";
 
@@ -30,8 +31,6 @@ const inDays = (n: number) => {
 export const needsDecision = (t: Trial) => !t.decision && (t.status === "ended" || t.ends_on < today());
 
 // A field's problem, next to it; contact_ids[2] and the like count as the people involved.
-const fieldError = (errors: Record<string, string>, prefix: string, name: string) =>
-  errors[name] && <span className="error" id={`${prefix}-${name}-error`}>{errors[name]}</span>;
 const peopleError = (errors: Record<string, string>) =>
   Object.entries(errors).find(([k]) => k === "contact_ids" || k.startsWith("contact_ids["))?.[1];
 
@@ -140,27 +139,27 @@ function StartTrial({ accountId, contacts, deals, onStarted }: {
         <label className="wide">Product <select value={form.product_id} onChange={set("product_id")} aria-invalid={!!errors.product_id} aria-describedby="trial-product_id-error">
           <option value="">choose…</option>
           {available.map((p) => <option key={p.id} value={p.id}>{p.name} ({p.sku})</option>)}
-        </select>{fieldError(errors, "trial", "product_id")}</label>
+        </select><FieldError errors={errors} name="product_id" prefix="trial" /></label>
         <label>Deal <select value={form.opportunity_id} onChange={set("opportunity_id")} aria-invalid={!!errors.opportunity_id} aria-describedby="trial-opportunity_id-error">
           <option value="">none</option>
           {deals.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.stage.replace("_", " ")})</option>)}
-        </select>{fieldError(errors, "trial", "opportunity_id")}</label>
+        </select><FieldError errors={errors} name="opportunity_id" prefix="trial" /></label>
         <label>Run by <select value={form.owner_id} onChange={set("owner_id")} aria-invalid={!!errors.owner_id} aria-describedby="trial-owner_id-error">
           {!users.some((u) => u.id === form.owner_id) && <option value={form.owner_id}>{me?.name ?? "me"}</option>}
           {users.filter((u) => u.status !== "left").map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
-        </select>{fieldError(errors, "trial", "owner_id")}</label>
+        </select><FieldError errors={errors} name="owner_id" prefix="trial" /></label>
         <label>Starts <input type="date" value={form.starts_on} onChange={set("starts_on")} aria-invalid={!!errors.starts_on} aria-describedby="trial-starts_on-error" />
-          {fieldError(errors, "trial", "starts_on")}</label>
+          <FieldError errors={errors} name="starts_on" prefix="trial" /></label>
         <label>Ends <input type="date" value={form.ends_on} onChange={set("ends_on")} aria-invalid={!!errors.ends_on} aria-describedby="trial-ends_on-error" />
-          {fieldError(errors, "trial", "ends_on")}</label>
+          <FieldError errors={errors} name="ends_on" prefix="trial" /></label>
         <label>Status <select value={form.status} onChange={set("status")} aria-invalid={!!errors.status}>
           <option value="planned">Planned</option>
           <option value="running">Running</option>
-        </select>{fieldError(errors, "trial", "status")}</label>
+        </select><FieldError errors={errors} name="status" prefix="trial" /></label>
         <label className="full">Objectives <textarea rows={2} value={form.objectives} onChange={set("objectives")} aria-invalid={!!errors.objectives} aria-describedby="trial-objectives-error" />
-          {fieldError(errors, "trial", "objectives")}</label>
+          <FieldError errors={errors} name="objectives" prefix="trial" /></label>
         <label className="full">Success criteria, agreed with the customer <textarea rows={2} value={form.success_criteria} onChange={set("success_criteria")} aria-invalid={!!errors.success_criteria} aria-describedby="trial-success_criteria-error" />
-          {fieldError(errors, "trial", "success_criteria")}</label>
+          <FieldError errors={errors} name="success_criteria" prefix="trial" /></label>
         <fieldset className="full" aria-describedby="trial-people-error">
           <legend>People involved</legend>
           {contacts.length === 0 && <span className="muted">No contacts at this account.</span>}
@@ -225,19 +224,19 @@ function TrialEditor({ trial, product, onDone }: { trial: Trial; product: string
     <form className="inline-form top trial-form trial-editor" aria-label={`Results and decision for ${product}`} onSubmit={save} noValidate>
       <label>Status <select value={values.status} onChange={set("status")} aria-invalid={!!errors.status} aria-describedby={`${id}-status-error`}>
         {Object.entries(TRIAL_STATUSES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-      </select>{fieldError(errors, id, "status")}</label>
+      </select><FieldError errors={errors} name="status" prefix={id} /></label>
       <label>Ends <input type="date" value={values.ends_on} onChange={set("ends_on")} aria-invalid={!!errors.ends_on} aria-describedby={`${id}-ends_on-error`} />
-        {fieldError(errors, id, "ends_on")}</label>
+        <FieldError errors={errors} name="ends_on" prefix={id} /></label>
       <label>Decision <select value={values.decision} onChange={set("decision")} aria-invalid={!!errors.decision} aria-describedby={`${id}-decision-error`}>
         <option value="">not decided</option>
         {Object.entries(DECISIONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-      </select>{fieldError(errors, id, "decision")}</label>
+      </select><FieldError errors={errors} name="decision" prefix={id} /></label>
       <label>Decided on <input type="date" value={values.decided_on} onChange={set("decided_on")} disabled={!values.decision} aria-invalid={!!errors.decided_on} aria-describedby={`${id}-decided_on-error`} />
-        {fieldError(errors, id, "decided_on")}</label>
+        <FieldError errors={errors} name="decided_on" prefix={id} /></label>
       <label className="full">Results <textarea rows={3} value={values.results} onChange={set("results")} aria-invalid={!!errors.results} aria-describedby={`${id}-results-error`} />
-        {fieldError(errors, id, "results")}</label>
+        <FieldError errors={errors} name="results" prefix={id} /></label>
       <label className="full">Implementation plan <textarea rows={3} value={values.implementation_plan} onChange={set("implementation_plan")} aria-invalid={!!errors.implementation_plan} aria-describedby={`${id}-implementation_plan-error`} />
-        {fieldError(errors, id, "implementation_plan")}</label>
+        <FieldError errors={errors} name="implementation_plan" prefix={id} /></label>
       {stale && <p role="alert" className="error full">Someone else changed this trial since you opened it. <button type="button" onClick={read}>Reload it</button> (what you typed will be replaced by theirs)</p>}
       {message && <p role="status" className="error full">{message}</p>}
       <div className="row-buttons full">

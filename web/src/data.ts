@@ -1,0 +1,51 @@
+// The web app's data layer: a page asks for what it shows with useGet, which fetches it, cancels
+// the request when the page moves on (another path, or the page closes) so an old answer never
+// lands on a new page, and hands back the failure as an ApiError for ErrorNote to show.
+import { useCallback, useEffect, useState } from "react";
+import { ApiError, get } from "./api";
+
+export type Loaded<T> = {
+  data: T | undefined;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => void;
+  // Replace what is shown (after a change the server answered with the new record).
+  setData: (data: T | undefined) => void;
+};
+
+const unreachable = () => new ApiError({ type: "about:blank", title: "Could not reach Rapport; try again.", status: 0 });
+
+// GET `path` (null: not yet, e.g. while a form is incomplete) and keep the answer; again whenever
+// `version` changes (the page changed something the answer depends on).
+export function useGet<T>(path: string | null, version?: unknown): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(path !== null);
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (path === null) {
+      setLoading(false);
+      return;
+    }
+    const controller = new AbortController();
+    setLoading(true);
+    setError(null);
+    get<T>(path, controller.signal).then(
+      (answer) => {
+        if (controller.signal.aborted) return;
+        setData(answer);
+        setError(null);
+        setLoading(false);
+      },
+      (err) => {
+        if (controller.signal.aborted) return;
+        setData(undefined);
+        setError(err instanceof ApiError ? err : unreachable());
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [path, round, version]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return { data, error, loading, reload, setData };
+}
