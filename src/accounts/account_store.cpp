@@ -29,17 +29,11 @@ Status CheckDate(std::string_view field, const std::optional<std::string>& date)
   return Ok();
 }
 
-// The declared limit of a text column of `record`.
-std::size_t MaxLength(const records::Record& record, std::string_view column) {
-  const records::Field* field = record.Find(column);
-  return field ? field->max_length : 200;
-}
-
 // An optional text within the declared limit (nothing to check when it is cleared or empty).
 Status CheckOptionalText(const records::Record& record, std::string_view column,
                          const std::optional<std::string>& text) {
   if (!text || text->empty()) return Ok();
-  return CheckRequired(column, *text, MaxLength(record, column));
+  return CheckRequired(column, *text, record.MaxLength(column));
 }
 
 Status CheckOptionalRef(db::Transaction& tx, std::string_view table,
@@ -54,11 +48,11 @@ Result<FieldValues> AccountValues(db::Transaction& tx, const AccountFields& f,
   FieldValues v;
   if (f.external_id) {
     RAPPORT_RETURN_IF_ERROR(
-        CheckRequired("external_id", *f.external_id, MaxLength(kAccount, "external_id")));
+        CheckRequired("external_id", *f.external_id, kAccount.MaxLength("external_id")));
     v.emplace_back("external_id", *f.external_id);
   }
   if (f.name) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, MaxLength(kAccount, "name")));
+    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, kAccount.MaxLength("name")));
     v.emplace_back("name", *f.name);
   }
   if (f.parent_id) {
@@ -123,12 +117,12 @@ Result<FieldValues> ContactValues(db::Transaction& tx, const ContactFields& f) {
   }
   if (f.first_name) {
     RAPPORT_RETURN_IF_ERROR(
-        CheckRequired("first_name", *f.first_name, MaxLength(kContact, "first_name")));
+        CheckRequired("first_name", *f.first_name, kContact.MaxLength("first_name")));
     v.emplace_back("first_name", *f.first_name);
   }
   if (f.last_name) {
     RAPPORT_RETURN_IF_ERROR(
-        CheckRequired("last_name", *f.last_name, MaxLength(kContact, "last_name")));
+        CheckRequired("last_name", *f.last_name, kContact.MaxLength("last_name")));
     v.emplace_back("last_name", *f.last_name);
   }
   if (f.job_title) {

@@ -15,35 +15,7 @@ api::ResourceSpec ActivitySpec() {
   s.tag = "Activities";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "user_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users",
-       .description = "who did it (default: the caller)"},
-      {.name = "kind",
-       .type = FieldType::kEnum,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .values = {std::begin(kKinds), std::end(kKinds)}},
-      {.name = "occurred_at",
-       .type = FieldType::kInstant,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "subject", .required = true, .nullable = false, .max_length = 300},
-      {.name = "body", .max_length = 20000},
-      {.name = "outcome", .max_length = 2000},
-      {.name = "next_step", .max_length = 2000},
-      {.name = "opportunity_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "opportunities"},
-  };
+  s.fields = api::FieldsOf(records::ActivityRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "user_id");
     return Ok();

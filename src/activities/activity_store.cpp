@@ -33,7 +33,8 @@ Task TaskFromRow(const db::Row& r) {
 
 Result<Activity> LogActivity(db::Transaction& tx, const audit::Actor& actor, const NewActivity& a) {
   RAPPORT_RETURN_IF_ERROR(CheckOneOf("kind", a.kind, kKinds));
-  RAPPORT_RETURN_IF_ERROR(CheckRequired("subject", a.subject, 300));
+  RAPPORT_RETURN_IF_ERROR(
+      CheckRequired("subject", a.subject, records::ActivityRecord().MaxLength("subject")));
   RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "accounts", a.account_id, "account_id"));
   RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", a.user_id, "user_id"));
   if (a.opportunity_id) {

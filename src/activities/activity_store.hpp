@@ -8,10 +8,11 @@
 
 #include "audit/audit_log.hpp"
 #include "db/database.hpp"
+#include "records/opportunities.hpp"
 
 namespace rapport::activities {
 
-inline constexpr std::string_view kKinds[] = {"call", "visit", "email", "meeting", "note"};
+inline constexpr auto& kKinds = records::kActivityKinds;
 
 struct Activity {
   std::int64_t id = 0;

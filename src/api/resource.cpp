@@ -665,6 +665,7 @@ std::vector<FieldSpec> FieldsOf(const records::Record& record) {
   std::vector<FieldSpec> fields;
   fields.reserve(record.fields.size());
   for (const records::Field& d : record.fields) {
+    if (!d.in_api) continue;
     FieldSpec f{.name = d.column,
                 .required = d.required,
                 .writable = d.writable,
@@ -1097,7 +1098,11 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
   if (for_input) {
     w.Key("additionalProperties").Bool(false);
   } else {
-    w.Key("required").StartArray().String("id").EndArray();
+    // A record is always written whole: every field, null when empty.
+    w.Key("required").StartArray().String("id");
+    for (const auto& f : spec.fields) w.String(f.name);
+    if (spec.timestamps) w.String("created_at").String("updated_at").String("version");
+    w.EndArray();
   }
   w.EndObject();
   return w.Take();

@@ -55,5 +55,6 @@ void AddTokenCommand(CLI::App& app, Context& context);
 void AddDoctorCommand(CLI::App& app, Context& context);
 void AddImportCommand(CLI::App& app, Context& context);
 void AddExportCommand(CLI::App& app, Context& context);
+void AddOpenApiCommand(CLI::App& app, Context& context);
 
 }  // namespace rapport::cli

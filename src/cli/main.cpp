@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   rapport::cli::AddDoctorCommand(app, context);
   rapport::cli::AddImportCommand(app, context);
   rapport::cli::AddExportCommand(app, context);
+  rapport::cli::AddOpenApiCommand(app, context);
   rapport::cli::AddVersionCommand(app, context);
   try {
     app.parse(argc, argv);

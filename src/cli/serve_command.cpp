@@ -11,39 +11,14 @@
 #include <unistd.h>
 
 #include "accounts/account_revenue.hpp"
-#include "accounts/account_routes.hpp"
-#include "activities/activity_routes.hpp"
 #include "api/access.hpp"
-#include "api/system_routes.hpp"
-#include "auth/auth_routes.hpp"
+#include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "continuity/handover.hpp"
-#include "continuity/handover_routes.hpp"
 #include "continuity/outbox.hpp"
-#include "continuity/relationship_risk.hpp"
 #include "core/periodic.hpp"
 #include "db/migrations.hpp"
-#include "imports/import_routes.hpp"
-#include "insights/cadence_routes.hpp"
-#include "jobs/scheduler.hpp"
-#include "products/product_routes.hpp"
-#include "search/search_routes.hpp"
-#include "selling/advisory_boards.hpp"
-#include "selling/blue_sheet_routes.hpp"
-#include "selling/call_plans.hpp"
-#include "selling/forecast.hpp"
-#include "selling/opportunity_routes.hpp"
-#include "selling/segmentation.hpp"
-#include "selling/stakeholder_map.hpp"
-#include "selling/targets.hpp"
 #include "server/http_server.hpp"
-#include "success/alerts.hpp"
-#include "success/cases.hpp"
-#include "success/health.hpp"
-#include "success/scorecards.hpp"
-#include "success/success_plans.hpp"
-#include "success/surveys.hpp"
-#include "users/user_routes.hpp"
 
 namespace rapport::cli {
 
@@ -186,60 +161,19 @@ void AddServeCommand(CLI::App& app, Context& context) {
       return;
     }
     api::ApiContext api_context{database, context.clock, access_generation};
-    api::RegisterSystemRoutes(router, api_context);
-    auth::RegisterAuthRoutes(router, sessions);
-    users::RegisterOrganisationRoutes(router, api_context);
-    accounts::RegisterAccountRoutes(router, api_context);
-    products::RegisterProductRoutes(router, api_context);
-    selling::RegisterOpportunityRoutes(router, api_context);
-    selling::RegisterBlueSheetRoutes(router, api_context);
-    selling::RegisterStakeholderMapRoute(router, api_context);
-    selling::RegisterForecastRoute(router, api_context);
-    selling::RegisterTargetRoutes(router, api_context);
-    selling::RegisterCallPlanRoutes(router, api_context);
-    selling::RegisterSegmentationRoutes(router, api_context);
-    selling::RegisterAdvisoryBoardRoutes(router, api_context);
-    activities::RegisterActivityRoutes(router, api_context);
-    search::RegisterSearchRoutes(router, api_context);
-    insights::RegisterCadenceRoutes(router, api_context);
-    continuity::RegisterHandoverRoutes(router, api_context, args->handovers);
-    continuity::RegisterRelationshipRiskRoutes(router, api_context);
-    success::SurveySettings surveys = args->surveys;
-    if (surveys.public_url.empty()) {
-      surveys.public_url = "http://" + options.host + ":" + std::to_string(http.port());
+    AppSettings settings;
+    settings.handovers = args->handovers;
+    settings.surveys = args->surveys;
+    if (settings.surveys.public_url.empty()) {
+      settings.surveys.public_url = "http://" + options.host + ":" + std::to_string(http.port());
     }
-    surveys.company_name = args->handovers.company_name;
-    success::RegisterSuccessPlanRoutes(router, api_context, surveys);
-    success::RegisterCaseRoutes(router, api_context, surveys);
-    success::RegisterTrialRoutes(router, api_context);
-    success::RegisterSurveyRoutes(router, api_context, surveys);
-    success::RegisterAlertRoutes(router, api_context);
-    success::RegisterScorecardRoutes(router, api_context);
-    success::RegisterHealthRoutes(router, api_context);
+    settings.surveys.company_name = args->handovers.company_name;
+    settings.alerts = args->alerts;
+    settings.nightly_hour = args->nightly_hour;
+    settings.imports.max_file_bytes = args->max_import_mb << 20;
     // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
-    const success::AlertSettings alert_settings = args->alerts;
-    const int nightly_hour = args->nightly_hour;
-    jobs::Scheduler scheduler(
-        database, context.clock,
-        {{"nightly-alerts",
-          "Proactive alerts: warranties, short-dated stock, usage, renewals, cadence, trials",
-          [alert_settings](db::Transaction& tx, Instant now) {
-            return success::RaiseAlerts(tx, now, alert_settings);
-          },
-          [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
-         {"scheduled-surveys", "NPS surveys to customers not surveyed lately (--survey-every-days)",
-          [surveys](db::Transaction& tx, Instant now) {
-            return success::SendScheduledSurveys(tx, surveys, now);
-          },
-          [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
-         {"case-escalation", "Escalates cases whose service level is breached",
-          [](db::Transaction& tx, Instant now) -> Result<std::string> {
-            RAPPORT_ASSIGN_OR_RETURN(int n, success::EscalateBreachedCases(tx, now));
-            return std::to_string(n) + " escalation(s)";
-          },
-          [](Instant now) { return now + 60 * kMicrosPerSecond; }}},
-        args->listen + " pid " + std::to_string(::getpid()));
-    jobs::RegisterJobRoutes(router, api_context, scheduler);
+    jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings),
+                              args->listen + " pid " + std::to_string(::getpid()));
     // Uploaded imports run one at a time beside the requests. Those a stopped process left
     // "running" are marked interrupted first.
     if (auto interrupted = imports::SettleInterruptedImports(database, context.clock.Now());
@@ -252,9 +186,7 @@ void AddServeCommand(CLI::App& app, Context& context) {
           *interrupted);
     }
     imports::ImportJobs import_jobs(database);
-    imports::ImportSettings import_settings;
-    import_settings.max_file_bytes = args->max_import_mb << 20;
-    imports::RegisterImportRoutes(router, api_context, import_jobs, import_settings);
+    RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);
 
     // Introductions and other mail: delivered from the outbox in the background.
     continuity::SmtpSettings smtp = args->smtp;

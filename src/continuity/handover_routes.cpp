@@ -342,7 +342,7 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
   router.Add(
       {"POST",
        "/api/v1/handovers",
-       api::Access::kSignedIn,
+       api::Access::kManagers,
        api::Reach::OwnRule("an admin, or a manager above the person handing over (any manager for "
                            "a distributor's accounts)"),
        [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {

@@ -298,7 +298,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
        "/api/v1/imports",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+       [&ctx, &jobs](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          int limit = 50;
          std::int64_t offset = 0;
          for (const auto& [key, value] : r.query) {
@@ -342,7 +342,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
        "/api/v1/imports/{id}",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+       [&ctx, &jobs](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
          if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
          api::JsonWriter w;
@@ -368,7 +368,7 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
               "/api/v1/imports/{id}/errors",
               api::Access::kAdmins,
               api::Reach::None("an admin tool"),
-              [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+              [&ctx](const api::Request& r, const api::Caller&) -> Result<api::Response> {
                 RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
                 if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
                 std::string csv;

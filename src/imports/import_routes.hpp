@@ -1,5 +1,6 @@
 // POST /api/v1/imports (upload a file; the import runs as a job), GET /api/v1/imports[/{id}]
-// (progress, counts, rejected rows) and GET /api/v1/imports/{id}/errors (the error file).
+// (progress, counts, rejected rows), GET /api/v1/imports/{id}/errors (the error file) and
+// GET /api/v1/exports/{type} (a record type as CSV or XLSX).
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "records/accounts.hpp"
+#include "records/opportunities.hpp"
 
 namespace rapport::imports {
 namespace {
@@ -12,25 +13,6 @@ Field ExternalId(std::vector<std::string> aliases) {
   Field f{.name = "external_id", .column = "external_id", .max_length = 100};
   f.aliases = std::move(aliases);
   f.aliases.push_back("externalid");
-  return f;
-}
-
-Field Text(std::string name, std::vector<std::string> aliases, bool required = false,
-           std::size_t max_length = 200) {
-  return Field{.name = name,
-               .column = name,
-               .required = required,
-               .aliases = std::move(aliases),
-               .max_length = max_length};
-}
-
-Field Enum(std::string name, std::vector<std::string> values, std::string fallback,
-           std::vector<std::string> aliases,
-           std::vector<std::pair<std::string, std::string>> value_aliases = {}) {
-  Field f{.name = name, .column = name, .kind = Kind::kEnum, .aliases = std::move(aliases)};
-  f.values = std::move(values);
-  f.value_aliases = std::move(value_aliases);
-  if (!fallback.empty()) f.fallback = fallback;
   return f;
 }
 
@@ -105,71 +87,13 @@ RecordSpec Contacts() {
 }
 
 RecordSpec Opportunities() {
-  RecordSpec s{RecordType::kOpportunities, "opportunities", "opportunities"};
-  s.fields.push_back(ExternalId({"id", "opportunityid", "dealid", "recordid"}));
-  s.fields.push_back(Reference("account", "account_id", Ref::kAccount, true,
-                               {"accountid", "accountexternalid", "associatedcompanyid",
-                                "associatedcompanyids", "companyid"}));
-  s.fields.push_back(Reference("owner", "owner_id", Ref::kUser, true,
-                               {"owneremail", "opportunityowner", "dealowner", "ownername"}));
-  s.fields.push_back(Text("name", {"opportunityname", "dealname"}, true));
-  s.fields.push_back(
-      Enum("stage",
-           {"prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"},
-           "prospecting", {"stagename", "dealstage"},
-           {{"closedwon", "closed_won"},
-            {"won", "closed_won"},
-            {"closedlost", "closed_lost"},
-            {"lost", "closed_lost"},
-            {"proposalpricequote", "proposal"},
-            {"negotiationreview", "negotiation"},
-            {"needsanalysis", "qualification"},
-            {"appointmentscheduled", "prospecting"},
-            {"qualifiedtobuy", "qualification"},
-            {"presentationscheduled", "proposal"},
-            {"decisionmakerboughtin", "negotiation"},
-            {"contractsent", "negotiation"}}));
-  s.fields.push_back(Typed("amount", "amount_minor", Kind::kMoney, {"dealamount", "value"}));
-  s.fields.back().fallback = std::int64_t{0};
-  s.fields.push_back(Currency());
-  s.fields.push_back(
-      Typed("close_date", "close_date", Kind::kDate, {"closedate", "expectedclose"}, true));
-  Field probability = Typed("probability", "probability", Kind::kPercent,
-                            {"probabilitypercent", "dealprobability"});
-  probability.max = 100;
-  probability.fallback = std::int64_t{10};
-  s.fields.push_back(probability);
-  s.fields.push_back(Text("next_step", {"nextstep"}, false, 500));
-  s.fields.push_back(Text("lost_reason", {"lossreason", "closedlostreason"}, false, 500));
-  return s;
+  return {RecordType::kOpportunities, "opportunities", "opportunities", true,
+          FieldsOf(records::OpportunityRecord())};
 }
 
 RecordSpec Activities() {
-  RecordSpec s{RecordType::kActivities, "activities", "activities"};
-  s.fields.push_back(
-      ExternalId({"id", "activityid", "taskid", "eventid", "engagementid", "recordid"}));
-  s.fields.push_back(Reference("account", "account_id", Ref::kAccount, true,
-                               {"accountid", "accountexternalid", "associatedcompanyid",
-                                "associatedcompanyids", "companyid"}));
-  s.fields.push_back(
-      Reference("user", "user_id", Ref::kUser, true,
-                {"useremail", "assignedto", "owner", "activityowner", "activityassignedto"}));
-  s.fields.push_back(Enum(
-      "kind", {"call", "visit", "email", "meeting", "note"}, "note",
-      {"type", "activitytype", "tasksubtype", "engagementtype"},
-      {{"phonecall", "call"}, {"task", "note"}, {"event", "meeting"}, {"sitevisit", "visit"}}));
-  s.fields.push_back(
-      Typed("occurred_at", "occurred_at", Kind::kInstant,
-            {"occurredat", "date", "activitydate", "duedate", "startdatetime", "activitydatetime"},
-            true));
-  s.fields.push_back(Text("subject", {"title"}, true));
-  s.fields.push_back(
-      Text("body", {"description", "comments", "notes", "activitybody"}, false, 20'000));
-  s.fields.push_back(Text("outcome", {"calloutcome", "result"}, false, 500));
-  s.fields.push_back(Text("next_step", {"nextstep"}, false, 500));
-  s.fields.push_back(Reference("opportunity", "opportunity_id", Ref::kOpportunity, false,
-                               {"opportunityid", "opportunityexternalid", "dealid"}));
-  return s;
+  return {RecordType::kActivities, "activities", "activities", true,
+          FieldsOf(records::ActivityRecord())};
 }
 
 RecordSpec SalesLines() {
@@ -202,7 +126,7 @@ std::vector<Field> FieldsOf(const records::Record& record) {
       f.self_reference = d.references == record.table;
     }
     f.fallback = d.file_default;
-    f.required = d.required && std::holds_alternative<std::monostate>(d.file_default);
+    f.required = d.RequiredInFiles();
     f.aliases = d.file_aliases;
     f.values.assign(d.values.begin(), d.values.end());
     f.value_aliases = d.value_aliases;

@@ -108,7 +108,7 @@ void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& sch
        "/api/v1/jobs",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &scheduler](const api::Request&, const api::Caller& c) -> Result<api::Response> {
+       [&ctx, &scheduler](const api::Request&, const api::Caller&) -> Result<api::Response> {
          api::JsonWriter w;
          RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
            w.StartObject().Key("items").StartArray();
@@ -144,7 +144,7 @@ void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& sch
        "/api/v1/jobs/{name}/run",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&scheduler](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
+       [&scheduler](const api::Request& r, const api::Caller&) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(std::string result, scheduler.RunNow(r.PathParam("name")));
          api::JsonWriter w;
          w.StartObject().Key("name").String(r.PathParam("name")).Key("result").String(result);

@@ -1,21 +1,7 @@
 #include "records/accounts.hpp"
 
-#include <span>
-
 namespace rapport::records {
 namespace {
-
-std::vector<std::string_view> ValuesOf(std::span<const std::string_view> values) {
-  return {values.begin(), values.end()};
-}
-
-Field ExternalId(std::vector<std::string> aliases) {
-  aliases.push_back("externalid");
-  return {.column = "external_id",
-          .max_length = 100,
-          .description = "id in another system (upsert key)",
-          .file_aliases = std::move(aliases)};
-}
 
 Record Accounts() {
   Record r{"accounts", "account", {}};

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,7 @@ struct Field {
   Type type = Type::kText;
   bool required = false;  // a new record needs it
   bool writable = true;   // callers set it; false: the system does
+  bool in_api = true;     // the API shows and takes it
   bool nullable = true;
   bool filterable = false;               // lists filter by it
   bool sortable = false;                 // lists sort by it (NOT NULL columns only)
@@ -51,9 +53,16 @@ struct Field {
   std::vector<std::string> file_aliases;  // other CRMs' header names, normalised
   std::vector<std::pair<std::string, std::string>> value_aliases;  // kEnum: normalised -> value
   db::Value file_default;  // a new record's value when a file gives none
+  // Whether a file's row needs it: by default, when it is required and has no file_default. The
+  // API may default what a file must say (an opportunity's owner: the caller).
+  std::optional<bool> file_required;
 
   // The name a file uses for this field.
   const std::string& FileName() const { return file_name.empty() ? column : file_name; }
+  // Whether a file's row must give it.
+  bool RequiredInFiles() const {
+    return file_required.value_or(required && std::holds_alternative<std::monostate>(file_default));
+  }
 };
 
 struct Record {
@@ -63,6 +72,17 @@ struct Record {
 
   // The field of `column`, or nullptr.
   const Field* Find(std::string_view column) const;
+  // The longest text `column` takes. REQUIRES: the record declares `column` (else logic_error).
+  std::size_t MaxLength(std::string_view column) const;
 };
+
+// Every declared record type: accounts, contacts, opportunities, activities, cases.
+const std::vector<const Record*>& AllRecords();
+
+// The enumeration `values` as a field's values.
+std::vector<std::string_view> ValuesOf(std::span<const std::string_view> values);
+
+// An external_id field (the upsert key in files), called by other CRMs' names `aliases`.
+Field ExternalId(std::vector<std::string> aliases);
 
 }  // namespace rapport::records

@@ -1,7 +1,7 @@
 #include "search/search_routes.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <map>
 
 #include "api/access.hpp"
 #include "search/search.hpp"

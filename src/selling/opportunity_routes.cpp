@@ -139,52 +139,7 @@ api::ResourceSpec OpportunitySpec() {
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
   s.search = db::SearchIndexes().at(2);
-  s.fields = {
-      {.name = "external_id", .max_length = 100},
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users"},
-      {.name = "name", .required = true, .nullable = false, .sortable = true, .max_length = 300},
-      {.name = "stage",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {std::begin(kStages), std::end(kStages)}},
-      {.name = "amount_minor",
-       .type = FieldType::kInteger,
-       .nullable = false,
-       .sortable = true,
-       .min = 0,
-       .description = "in minor units of currency"},
-      {.name = "currency", .type = FieldType::kCurrency, .nullable = false},
-      {.name = "close_date",
-       .type = FieldType::kDate,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "probability", .type = FieldType::kInteger, .nullable = false, .min = 0, .max = 100},
-      {.name = "next_step", .max_length = 500},
-      {.name = "lost_reason",
-       .max_length = 500,
-       .description = "why the deal was lost: required to close it as lost"},
-      {.name = "won_by", .max_length = 200, .description = "who won when we lost"},
-      {.name = "forecast_category",
-       .type = FieldType::kEnum,
-       .filterable = true,
-       .values = {"commit", "best_case", "pipeline", "omitted"},
-       .description = "the rep's call; when empty the forecast goes by probability (70% and up "
-                      "commit, 40% and up best case, else pipeline)"},
-      {.name = "revisit_on",
-       .type = FieldType::kDate,
-       .filterable = true,
-       .description = "when to go back to a lost deal (default: 180 days after losing it); "
-                      "the owner gets a task"},
-      {.name = "closed_at", .type = FieldType::kInstant, .writable = false},
-  };
+  s.fields = api::FieldsOf(records::OpportunityRecord());
   s.extra_body_fields = {
       {"splits",
        R"j({"type":"array","description":"who shares the deal's credit; percents add up to 100 (empty: none)","items":{"type":"object","properties":{"user_id":{"type":"string"},"percent":{"type":"integer","minimum":1,"maximum":100}},"required":["user_id","percent"],"additionalProperties":false}})j"},

@@ -7,6 +7,8 @@ namespace {
 
 using audit::FieldValues;
 
+const records::Record& kDeclared = records::OpportunityRecord();
+
 constexpr const char* kColumns =
     "id, external_id, account_id, owner_id, name, stage, amount_minor, currency, close_date, "
     "probability, next_step, lost_reason, closed_at, created_at, updated_at, version";
@@ -20,7 +22,8 @@ Opportunity FromRow(const db::Row& r) {
 Result<FieldValues> Values(db::Transaction& tx, const OpportunityFields& f) {
   FieldValues v;
   if (f.external_id) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("external_id", *f.external_id, 100));
+    RAPPORT_RETURN_IF_ERROR(
+        CheckRequired("external_id", *f.external_id, kDeclared.MaxLength("external_id")));
     v.emplace_back("external_id", *f.external_id);
   }
   if (f.account_id) {
@@ -32,7 +35,7 @@ Result<FieldValues> Values(db::Transaction& tx, const OpportunityFields& f) {
     v.emplace_back("owner_id", *f.owner_id);
   }
   if (f.name) {
-    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, 300));
+    RAPPORT_RETURN_IF_ERROR(CheckRequired("name", *f.name, kDeclared.MaxLength("name")));
     v.emplace_back("name", *f.name);
   }
   if (f.stage) {

@@ -8,11 +8,11 @@
 
 #include "audit/audit_log.hpp"
 #include "db/database.hpp"
+#include "records/opportunities.hpp"
 
 namespace rapport::selling {
 
-inline constexpr std::string_view kStages[] = {"prospecting", "qualification", "proposal",
-                                               "negotiation", "closed_won",    "closed_lost"};
+using records::kStages;
 inline constexpr std::string_view kBuyingRoles[] = {"economic_buyer", "user_buyer",
                                                     "technical_buyer", "coach", "other"};
 

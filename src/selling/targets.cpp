@@ -150,8 +150,8 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add(
       {"POST",
        "/api/v1/targets",
-       api::Access::kSignedIn,
-       api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
+       api::Access::kManagers,
+       api::Reach::OwnRule("an admin, or a manager for people in their line (not themselves)"),
        [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
          RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
          if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");

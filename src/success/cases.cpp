@@ -5,6 +5,7 @@
 #include "success/cases.hpp"
 
 #include "api/access.hpp"
+#include "records/cases.hpp"
 #include "success/surveys.hpp"
 
 namespace rapport::success {
@@ -21,7 +22,7 @@ api::FieldSpec KindField() {
           .required = true,
           .nullable = false,
           .filterable = true,
-          .values = {"billing_query", "complaint", "technical", "return", "order", "other"}};
+          .values = records::ValuesOf(records::kCaseKinds)};
 }
 
 api::FieldSpec PriorityField(bool required) {
@@ -30,7 +31,7 @@ api::FieldSpec PriorityField(bool required) {
           .required = required,
           .nullable = false,
           .filterable = true,
-          .values = {"low", "normal", "high", "urgent"}};
+          .values = records::ValuesOf(records::kCasePriorities)};
 }
 
 api::ResourceSpec CaseSlaSpec() {
@@ -145,73 +146,7 @@ api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
   s.tag = "Customer success";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kNone;
-  auto stamp = [](std::string name, std::string description = "") {
-    return api::FieldSpec{.name = std::move(name),
-                          .type = FieldType::kInstant,
-                          .writable = false,
-                          .description = std::move(description)};
-  };
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "contact_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "contacts",
-       .description = "who raised it"},
-      KindField(),
-      PriorityField(/*required=*/false),
-      {.name = "subject", .required = true, .nullable = false, .max_length = 300},
-      {.name = "description", .max_length = 8000},
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users",
-       .description = "who sees it through (default: the caller)"},
-      {.name = "departments",
-       .max_length = 300,
-       .description = "the departments involved, comma-separated (billing, logistics, ...)"},
-      {.name = "status",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"open", "waiting_on_customer", "resolved", "closed"}},
-      {.name = "opened_at",
-       .type = FieldType::kInstant,
-       .writable = false,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "first_response_due_at",
-       .type = FieldType::kInstant,
-       .writable = false,
-       .nullable = false,
-       .description = "from the service level of its kind and priority"},
-      {.name = "resolution_due_at",
-       .type = FieldType::kInstant,
-       .writable = false,
-       .nullable = false,
-       .sortable = true},
-      stamp("first_response_at", "the first outbound message"),
-      stamp("resolved_at"),
-      {.name = "resolution", .max_length = 8000},
-      {.name = "escalation_level",
-       .type = FieldType::kInteger,
-       .writable = false,
-       .nullable = false,
-       .filterable = true},
-      {.name = "escalated_to_id",
-       .type = FieldType::kReference,
-       .writable = false,
-       .filterable = true,
-       .references = "users"},
-      stamp("escalated_at"),
-      {.name = "review_task_id",
-       .type = FieldType::kReference,
-       .writable = false,
-       .references = "tasks",
-       .description = "the review call scheduled on resolution"},
-  };
+  s.fields = api::FieldsOf(records::CaseRecord());
   s.extra_body_fields.emplace_back(
       "review_in_days",
       R"j({"type":"integer","description":"when resolving: days until the review call (default 90)"})j");

@@ -1,12 +1,15 @@
+// clang-format off
 // The score starts at 70 and moves:
-//   milestones overdue and not met        -10 each (at most -30)
-//   milestones met on time, last 180 days  +5 each (at most +15)
-//   cases open                             -5 each (at most -20), breached ones -5 more (at most
-//   -15) survey answers of the last year        mean index 80+: +15, 60-79: +5, 40-59: -5, under
-//   40: -15 last contact beyond the cadence        -15 (beyond twice the cadence: -25); cadence
-//   from the
-//                                          account, else its segment, else 90 days
+//   milestones overdue and not met           -10 each (at most -30)
+//   milestones met on time, last 180 days     +5 each (at most +15)
+//   cases open                                -5 each (at most -20), breached ones -5 more
+//                                             (at most -15)
+//   survey answers of the last year           mean index 80+: +15, 60-79: +5, 40-59: -5,
+//                                             under 40: -15
+//   last contact beyond the cadence           -15 (beyond twice the cadence: -25); cadence
+//                                             from the account, else its segment, else 90 days
 // and is kept within 0 to 100.
+// clang-format on
 #include "success/health.hpp"
 
 #include <algorithm>

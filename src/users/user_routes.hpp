@@ -1,5 +1,5 @@
-// The HTTP routes of users, territories and distributors: the organisation's reference data,
-// read by everyone signed in and changed by admins.
+// The HTTP routes of users, territories, distributors and segments: the organisation's reference
+// data, read by everyone signed in and changed by admins.
 #pragma once
 
 #include "api/resource.hpp"

@@ -17,6 +17,7 @@
 
 #include "support/api_server.hpp"
 #include "support/run_command.hpp"
+#include "support/run_rapport.hpp"
 #include "support/test_clock.hpp"
 #include "support/test_database.hpp"
 
@@ -25,9 +26,11 @@ namespace {
 
 using nlohmann::json;
 using ::rapport::testing::ApiServer;
+using ::rapport::testing::CommandResult;
 using ::rapport::testing::HttpCall;
 using ::rapport::testing::HttpReply;
 using ::rapport::testing::RunCommand;
+using ::rapport::testing::RunRapport;
 using ::rapport::testing::TestDatabase;
 using ::rapport::testing::TestDate;
 using ::rapport::testing::TestNow;
@@ -667,6 +670,19 @@ TEST_P(ApiTest, OpenApiDescribesEveryRoute) {
                                  "/api/v1/search", "/api/v1/accounts/{id}/overview"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
+  // A record is written whole, so its schema requires every field (the web app's types rely on
+  // it).
+  const json account = doc["paths"]["/api/v1/accounts/{id}"]["get"]["responses"]["200"]["content"]
+                          ["application/json"]["schema"];
+  for (const auto& [field, schema] : account["properties"].items()) {
+    EXPECT_NE(std::find(account["required"].begin(), account["required"].end(), field),
+              account["required"].end())
+        << field;
+  }
+  // `rapport openapi` (what the web app's build makes its types from) says what the server serves.
+  const CommandResult printed = RunRapport({"openapi"});
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_EQ(json::parse(printed.out), doc);
 }
 
 TEST_P(ApiTest, NothingIsLostAcrossARestart) {
