@@ -5,7 +5,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "src/openapi.d.ts"] },
+  { ignores: ["dist/", "node_modules/", "src/generated/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

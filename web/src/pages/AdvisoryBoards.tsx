@@ -3,6 +3,7 @@
 import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get } from "../api";
+import type { Contact } from "../types";
 import { FieldError } from "../problems";
 
 type Member = {
@@ -13,7 +14,6 @@ type Board = {
   id: string; name: string; topic: string | null; held_on: string; owner_id: string; account_id: string | null;
   location: string | null; summary: string | null; version: number; members: Member[]; invited: number; attended: number;
 };
-type Contact = { id: string; account_id: string; first_name: string; last_name: string; job_title: string | null; kol: boolean };
 
 export const MEMBER_STATUSES: Record<string, string> = {
   invited: "Invited", accepted: "Accepted", declined: "Declined", attended: "Attended", no_show: "Did not come",

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 
 type Influence = {
@@ -16,7 +17,6 @@ type Sheet = {
   opportunity: { id: string; single_sales_objective: string; account_id: string; account_name: string; stage: string; amount_minor: number; currency: string; close_date: string; owner_id: string; owner_name: string; probability: number };
   buying_influences: Influence[]; strengths: string | null; red_flags_noted: string | null; possible_actions: Action[]; red_flags: Flag[]; version: number;
 };
-type Contact = { id: string; first_name: string; last_name: string; job_title: string | null; left_at: string | null };
 
 const ROLES: [string, string][] = [["economic_buyer", "Economic"], ["user_buyer", "User"], ["technical_buyer", "Technical"], ["coach", "Coach"]];
 const MODES = ["growth", "trouble", "even_keel", "overconfident"];

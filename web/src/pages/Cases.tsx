@@ -6,6 +6,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, dateTime, get } from "../api";
+import type { Contact } from "../types";
 import { FieldError } from "../problems";
 import { useSession } from "../session";
 import { useAccountNames, useNow, useUsers } from "../lookups";
@@ -19,7 +20,6 @@ export type Case = {
   resolution: string | null; escalation_level: number; escalated_to_id: string | null; escalated_at: string | null;
   review_task_id: string | null; version: number; thread?: Message[];
 };
-type Contact = { id: string; first_name: string; last_name: string; email: string | null; left_at: string | null };
 type Task = { id: string; owner_id: string; subject: string; due_on: string | null; done_at: string | null };
 type ServiceLevel = { kind: string; priority: string; first_response_hours: number; resolution_hours: number };
 

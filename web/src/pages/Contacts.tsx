@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Page, get } from "../api";
+import type { Contact } from "../types";
 
-type Contact = { id: string; account_id: string; first_name: string; last_name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; email: string | null; phone: string | null };
 
 export function Contacts() {
   const [params, setParams] = useSearchParams();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Page, date, dateTime, get, money } from "../api";
+import type { Contact } from "../types";
 import { LogCall } from "./AccountPage";
 import { useSession } from "../session";
 import { MyAlerts } from "./Alerts";
@@ -110,7 +111,6 @@ export function MyDay() {
 }
 
 type Hit = { kind: string; id: string; title: string };
-type Contact = { id: string; first_name: string; last_name: string; left_at: string | null };
 
 // Log a call from My day: pick the account, then the same form as on the account page.
 function QuickLog({ onLogged }: { onLogged: () => void }) {

@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { FieldError } from "../problems";
 import { serverDate } from "../clock";
@@ -22,7 +23,6 @@ type Plan = {
   commission_minor: number; commission_earned_on: string | null; grace_days: number; version: number;
   outcomes: Outcome[]; milestones: Milestone[]; milestones_met: number; milestones_total: number;
 };
-type Contact = { id: string; first_name: string; last_name: string; job_title: string | null; left_at: string | null };
 type User = { id: string; name: string };
 
 export const PLAN_STATUSES = ["draft", "active", "achieved", "closed"];

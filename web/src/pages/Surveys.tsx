@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, publicApi } from "../api";
+import type { Contact } from "../types";
 import { FieldError } from "../problems";
 import { serverNow } from "../clock";
 
@@ -13,7 +14,6 @@ export type Survey = {
   milestone_id: string | null; sent_by_id: string | null; status: string; expires_at: string; score: number | null;
   comment: string | null; answered_at: string | null; created_at: string;
 };
-type Contact = { id: string; first_name: string; last_name: string; email: string | null; left_at: string | null };
 
 export const SURVEY_KINDS: Record<string, { short: string; label: string }> = {
   csi: { short: "CSI", label: "CSI: overall satisfaction (1–10)" },
