@@ -335,6 +335,142 @@ api::ResourceSpec TemplateSpec() {
   return s;
 }
 
+Result<api::Response> CreateHandover(api::ApiContext& ctx, const HandoverSettings& settings,
+                                     const api::Request& r, const api::Caller& c) {
+  const Instant now = ctx.clock.Now();
+  RAPPORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseHandoverRequest(r.body, now));
+  parsed.request.company_name = settings.company_name;
+  RAPPORT_RETURN_IF_ERROR(MayHandOver(c, parsed.request));
+  if (parsed.dry_run) {
+    std::string json;
+    RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(HandoverPlan plan, PlanHandover(tx, parsed.request, now));
+      json = PlanJson(plan);
+      return Ok();
+    }));
+    return api::Response::Json(std::move(json));
+  }
+  std::int64_t id = 0;
+  std::vector<PlanWarning> warnings;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    // One handover of a person at a time.
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> locked,
+                             tx.QueryOne(std::string("SELECT id FROM users WHERE id = ?") +
+                                             db::LockRowSuffix(tx.backend()),
+                                         {parsed.request.from_user_id}));
+    (void)locked;
+    RAPPORT_ASSIGN_OR_RETURN(HandoverPlan plan, PlanHandover(tx, parsed.request, now));
+    warnings = plan.warnings;
+    RAPPORT_ASSIGN_OR_RETURN(id, CommitHandover(tx, audit::Actor{c.user_id, now}, plan));
+    return Ok();
+  }));
+  ctx.access_generation.Bump();  // owners and territories changed: reach changed
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
+                             LoadHandoverProgress(tx, id, ctx.clock.Now()));
+    WriteProgress(w, progress, true);
+    WriteWarnings(w, warnings);
+    w.EndObject();
+    return Ok();
+  }));
+  return api::Response::Created(w.Take(), "/api/v1/handovers/" + api::FormatId(id));
+}
+
+Result<api::Response> ListHandovers(api::ApiContext& ctx, const api::Request&,
+                                    const api::Caller& c) {
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                             tx.Query("SELECT h.id FROM handovers h WHERE " + VisibleHandovers(c) +
+                                      " ORDER BY h.id DESC LIMIT 100"));
+    const Instant now = ctx.clock.Now();
+    w.StartObject().Key("items").StartArray();
+    for (const auto& row : rows) {
+      RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
+                               LoadHandoverProgress(tx, row.Int(0), now));
+      WriteProgress(w, progress, false);
+      w.EndObject();
+    }
+    w.EndArray().Key("next_cursor").Null().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetHandover(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t visible,
+        tx.QueryInt("SELECT count(*) FROM handovers h WHERE h.id = ? AND " + VisibleHandovers(c),
+                    {id}));
+    if (visible == 0) {
+      return Error(ErrorCode::kNotFound, "there is no handover " + std::to_string(id));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
+                             LoadHandoverProgress(tx, id, ctx.clock.Now()));
+    WriteProgress(w, progress, true);
+    w.EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetOverdueFirstContacts(api::ApiContext& ctx, const api::Request& r,
+                                              const api::Caller& c) {
+  if (!r.query.empty()) return api::UnknownParameter(r.query[0].first);
+  // Managers see their line's (the alert goes to the successor's manager); everyone
+  // else their own.
+  const std::string whose = " AND " + api::PeopleInView(c, "i.successor_id");
+  const Instant now = ctx.clock.Now();
+  const std::int64_t today = now / kMicrosPerDay;
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query("SELECT i.handover_id, i.account_id, a.name, i.contact_id, c.first_name, "
+                 "c.last_name, i.successor_id, u.name, t.due_on, t.id FROM introductions i "
+                 "JOIN tasks t ON t.id = i.task_id JOIN accounts a ON a.id = i.account_id "
+                 "JOIN contacts c ON c.id = i.contact_id JOIN users u ON "
+                 "u.id = i.successor_id WHERE t.done_at IS NULL AND t.due_on < ?" +
+                     whose + " ORDER BY t.due_on, i.id LIMIT 200",
+                 {FormatDate(today)}));
+    w.StartObject().Key("items").StartArray();
+    for (const auto& row : rows) {
+      std::int64_t due = 0;
+      ParseDate(row.Text(8), due);
+      w.StartObject()
+          .Key("handover_id")
+          .String(api::FormatId(row.Int(0)))
+          .Key("account_id")
+          .String(api::FormatId(row.Int(1)))
+          .Key("account_name")
+          .String(row.Text(2))
+          .Key("contact_id")
+          .String(api::FormatId(row.Int(3)))
+          .Key("contact_name")
+          .String(row.Text(4) + " " + row.Text(5))
+          .Key("successor_user_id")
+          .String(api::FormatId(row.Int(6)))
+          .Key("successor_name")
+          .String(row.Text(7))
+          .Key("due_on")
+          .String(row.Text(8))
+          .Key("days_overdue")
+          .Int(today - due)
+          .Key("task_id")
+          .String(api::FormatId(row.Int(9)))
+          .EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
@@ -345,45 +481,8 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
        api::Access::kManagers,
        api::Reach::OwnRule("an admin, or a manager above the person handing over (any manager for "
                            "a distributor's accounts)"),
-       [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const Instant now = ctx.clock.Now();
-         RAPPORT_ASSIGN_OR_RETURN(ParsedRequest parsed, ParseHandoverRequest(r.body, now));
-         parsed.request.company_name = settings.company_name;
-         RAPPORT_RETURN_IF_ERROR(MayHandOver(c, parsed.request));
-         if (parsed.dry_run) {
-           std::string json;
-           RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-             RAPPORT_ASSIGN_OR_RETURN(HandoverPlan plan, PlanHandover(tx, parsed.request, now));
-             json = PlanJson(plan);
-             return Ok();
-           }));
-           return api::Response::Json(std::move(json));
-         }
-         std::int64_t id = 0;
-         std::vector<PlanWarning> warnings;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           // One handover of a person at a time.
-           RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> locked,
-                                    tx.QueryOne(std::string("SELECT id FROM users WHERE id = ?") +
-                                                    db::LockRowSuffix(tx.backend()),
-                                                {parsed.request.from_user_id}));
-           (void)locked;
-           RAPPORT_ASSIGN_OR_RETURN(HandoverPlan plan, PlanHandover(tx, parsed.request, now));
-           warnings = plan.warnings;
-           RAPPORT_ASSIGN_OR_RETURN(id, CommitHandover(tx, audit::Actor{c.user_id, now}, plan));
-           return Ok();
-         }));
-         ctx.access_generation.Bump();  // owners and territories changed: reach changed
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
-                                    LoadHandoverProgress(tx, id, ctx.clock.Now()));
-           WriteProgress(w, progress, true);
-           WriteWarnings(w, warnings);
-           w.EndObject();
-           return Ok();
-         }));
-         return api::Response::Created(w.Take(), "/api/v1/handovers/" + api::FormatId(id));
+       [&ctx, settings](const api::Request& r, const api::Caller& c) {
+         return CreateHandover(ctx, settings, r, c);
        },
        {"Hand over a person's accounts, deals, tasks and meetings (dry_run: the plan only)",
         "Continuity",
@@ -398,25 +497,7 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
        api::Access::kSignedIn,
        api::Reach::OwnRule("admins see all; managers their line's and distributors'; successors "
                            "the handovers they receive"),
-       [&ctx](const api::Request&, const api::Caller& c) -> Result<api::Response> {
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows, tx.Query("SELECT h.id FROM handovers h WHERE " + VisibleHandovers(c) +
-                                       " ORDER BY h.id DESC LIMIT 100"));
-           const Instant now = ctx.clock.Now();
-           w.StartObject().Key("items").StartArray();
-           for (const auto& row : rows) {
-             RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
-                                      LoadHandoverProgress(tx, row.Int(0), now));
-             WriteProgress(w, progress, false);
-             w.EndObject();
-           }
-           w.EndArray().Key("next_cursor").Null().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return ListHandovers(ctx, r, c); },
        {"Handovers and how far each has got (the continuity view); the latest 100",
         "Continuity",
         {},
@@ -429,26 +510,7 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
        api::Access::kSignedIn,
        api::Reach::OwnRule("admins see all; managers their line's and distributors'; successors "
                            "the handovers they receive"),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               std::int64_t visible,
-               tx.QueryInt(
-                   "SELECT count(*) FROM handovers h WHERE h.id = ? AND " + VisibleHandovers(c),
-                   {id}));
-           if (visible == 0) {
-             return Error(ErrorCode::kNotFound, "there is no handover " + std::to_string(id));
-           }
-           RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
-                                    LoadHandoverProgress(tx, id, ctx.clock.Now()));
-           WriteProgress(w, progress, true);
-           w.EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetHandover(ctx, r, c); },
        {"One handover with the state of each account (introduced, first contact made, overdue)",
         "Continuity",
         {},
@@ -460,55 +522,8 @@ void RegisterHandoverRoutes(api::Router& router, api::ApiContext& ctx,
        "/api/v1/insights/overdue-first-contacts",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         if (!r.query.empty()) return api::UnknownParameter(r.query[0].first);
-         // Managers see their line's (the alert goes to the successor's manager); everyone
-         // else their own.
-         const std::string whose = " AND " + api::PeopleInView(c, "i.successor_id");
-         const Instant now = ctx.clock.Now();
-         const std::int64_t today = now / kMicrosPerDay;
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows,
-               tx.Query("SELECT i.handover_id, i.account_id, a.name, i.contact_id, c.first_name, "
-                        "c.last_name, i.successor_id, u.name, t.due_on, t.id FROM introductions i "
-                        "JOIN tasks t ON t.id = i.task_id JOIN accounts a ON a.id = i.account_id "
-                        "JOIN contacts c ON c.id = i.contact_id JOIN users u ON "
-                        "u.id = i.successor_id WHERE t.done_at IS NULL AND t.due_on < ?" +
-                            whose + " ORDER BY t.due_on, i.id LIMIT 200",
-                        {FormatDate(today)}));
-           w.StartObject().Key("items").StartArray();
-           for (const auto& row : rows) {
-             std::int64_t due = 0;
-             ParseDate(row.Text(8), due);
-             w.StartObject()
-                 .Key("handover_id")
-                 .String(api::FormatId(row.Int(0)))
-                 .Key("account_id")
-                 .String(api::FormatId(row.Int(1)))
-                 .Key("account_name")
-                 .String(row.Text(2))
-                 .Key("contact_id")
-                 .String(api::FormatId(row.Int(3)))
-                 .Key("contact_name")
-                 .String(row.Text(4) + " " + row.Text(5))
-                 .Key("successor_user_id")
-                 .String(api::FormatId(row.Int(6)))
-                 .Key("successor_name")
-                 .String(row.Text(7))
-                 .Key("due_on")
-                 .String(row.Text(8))
-                 .Key("days_overdue")
-                 .Int(today - due)
-                 .Key("task_id")
-                 .String(api::FormatId(row.Int(9)))
-                 .EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
+       [&ctx](const api::Request& r, const api::Caller& c) {
+         return GetOverdueFirstContacts(ctx, r, c);
        },
        {"First contacts after a handover that are overdue: the successor's own, or their line's "
         "for a manager",

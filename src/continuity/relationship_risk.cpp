@@ -180,6 +180,58 @@ std::string Csv(const std::vector<RiskRow>& rows) {
   return w.Take();
 }
 
+Result<api::Response> GetRelationshipRisk(api::ApiContext& ctx, const api::Request& r,
+                                          const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(ReportQuery q, ParseQuery(r));
+  std::vector<RiskRow> rows;
+  std::int64_t total = 0;
+  const Instant now = ctx.clock.Now();
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(rows, RunReport(tx, c, q, now, total));
+    return Ok();
+  }));
+  if (q.csv) {
+    api::Response response;
+    response.content_type = "text/csv; charset=utf-8";
+    response.body = Csv(rows);
+    response.WithHeader("Content-Disposition", "attachment; filename=\"relationship-risk.csv\"");
+    return response;
+  }
+  api::JsonWriter w;
+  w.StartObject().Key("total").Int(total).Key("items").StartArray();
+  for (const RiskRow& row : rows) {
+    w.StartObject()
+        .Key("rank")
+        .Int(row.rank)
+        .Key("account_id")
+        .String(api::FormatId(row.account_id))
+        .Key("name")
+        .String(row.name)
+        .Key("type")
+        .String(row.type)
+        .Key("owner_id");
+    w.OptId(row.owner_id);
+    w.Key("owner_name").String(row.owner_name);
+    w.Key("revenue_12m_minor").Int(row.revenue_minor);
+    w.Key("top_account").Bool(row.top);
+    w.Key("contacts").Int(row.contacts);
+    w.Key("people_in_touch").Int(row.people_in_touch);
+    w.Key("last_contact_at");
+    w.OptInstant(row.last_contact);
+    w.Key("risks").StartArray();
+    for (const char* risk : row.risks) w.String(risk);
+    w.EndArray().EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (q.offset + static_cast<std::int64_t>(rows.size()) < total && !rows.empty()) {
+    w.String(std::to_string(q.offset + static_cast<std::int64_t>(rows.size())));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterRelationshipRiskRoutes(api::Router& router, api::ApiContext& ctx) {
@@ -188,56 +240,8 @@ void RegisterRelationshipRiskRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/reports/relationship-risk",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(ReportQuery q, ParseQuery(r));
-         std::vector<RiskRow> rows;
-         std::int64_t total = 0;
-         const Instant now = ctx.clock.Now();
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(rows, RunReport(tx, c, q, now, total));
-           return Ok();
-         }));
-         if (q.csv) {
-           api::Response response;
-           response.content_type = "text/csv; charset=utf-8";
-           response.body = Csv(rows);
-           response.WithHeader("Content-Disposition",
-                               "attachment; filename=\"relationship-risk.csv\"");
-           return response;
-         }
-         api::JsonWriter w;
-         w.StartObject().Key("total").Int(total).Key("items").StartArray();
-         for (const RiskRow& row : rows) {
-           w.StartObject()
-               .Key("rank")
-               .Int(row.rank)
-               .Key("account_id")
-               .String(api::FormatId(row.account_id))
-               .Key("name")
-               .String(row.name)
-               .Key("type")
-               .String(row.type)
-               .Key("owner_id");
-           w.OptId(row.owner_id);
-           w.Key("owner_name").String(row.owner_name);
-           w.Key("revenue_12m_minor").Int(row.revenue_minor);
-           w.Key("top_account").Bool(row.top);
-           w.Key("contacts").Int(row.contacts);
-           w.Key("people_in_touch").Int(row.people_in_touch);
-           w.Key("last_contact_at");
-           w.OptInstant(row.last_contact);
-           w.Key("risks").StartArray();
-           for (const char* risk : row.risks) w.String(risk);
-           w.EndArray().EndObject();
-         }
-         w.EndArray().Key("next_cursor");
-         if (q.offset + static_cast<std::int64_t>(rows.size()) < total && !rows.empty()) {
-           w.String(std::to_string(q.offset + static_cast<std::int64_t>(rows.size())));
-         } else {
-           w.Null();
-         }
-         w.EndObject();
-         return api::Response::Json(w.Take());
+       [&ctx](const api::Request& r, const api::Caller& c) {
+         return GetRelationshipRisk(ctx, r, c);
        },
        {"Customer accounts ranked by revenue with what puts each relationship at risk "
         "(?format=csv for all of them)",

@@ -215,6 +215,190 @@ Result<bool> ParseFlag(std::string_view key, std::string_view value) {
   return Error::InvalidField(std::string(key), "must be true or false");
 }
 
+Result<api::Response> StartImport(api::ApiContext& ctx, ImportJobs& jobs, const api::Request& r,
+                                  const api::Caller& c) {
+  ImportOptions options;
+  std::optional<RecordType> type;
+  options.file_name = "upload.csv";
+  for (const auto& [key, value] : r.query) {
+    if (key == "type") {
+      type = ParseRecordType(value);
+      if (!type) {
+        return Error::InvalidField(key, std::string("must be ") + kRecordTypeNames);
+      }
+    } else if (key == "dry_run") {
+      RAPPORT_ASSIGN_OR_RETURN(options.dry_run, ParseFlag(key, value));
+    } else if (key == "mode") {
+      if (value != "all_or_nothing" && value != "partial") {
+        return Error::InvalidField(key, "must be all_or_nothing or partial");
+      }
+      options.all_or_nothing = value == "all_or_nothing";
+    } else if (key == "file_name") {
+      if (value.empty() || value.size() > 200) {
+        return Error::InvalidField(key, "must be 1 to 200 characters");
+      }
+      options.file_name = value;
+    } else if (key == "map") {
+      const auto eq = value.rfind('=');
+      if (eq == std::string::npos) {
+        return Error::InvalidField(key, "must be 'File column=field'");
+      }
+      options.mapping.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  if (!type) return Error::InvalidField("type", "is required");
+  if (r.body.empty()) return Error::InvalidField("file", "the body holds no file");
+  options.type = *type;
+  options.format = LooksLikeZip(r.body) ? "xlsx" : "csv";
+  options.actor = {c.user_id, ctx.clock.Now()};
+  options.clock = &ctx.clock;
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, BeginImport(ctx.database, options));
+  jobs.Submit(id, options, r.body);
+  api::JsonWriter w;
+  Status s = ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query(std::string("SELECT ") + kColumns + " FROM imports WHERE id = ?", {id}));
+    WriteImport(w, rows.at(0), jobs, std::nullopt);
+    return Ok();
+  });
+  RAPPORT_RETURN_IF_ERROR(s);
+  return api::Response::Json(w.Take(), 202)
+      .WithHeader("Location", "/api/v1/imports/" + api::FormatId(id));
+}
+
+Result<api::Response> ListImports(api::ApiContext& ctx, ImportJobs& jobs, const api::Request& r,
+                                  const api::Caller&) {
+  int limit = 50;
+  std::int64_t offset = 0;
+  for (const auto& [key, value] : r.query) {
+    if (key == "limit") {
+      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
+    } else if (key == "cursor") {
+      RAPPORT_ASSIGN_OR_RETURN(offset, api::ParseOffsetCursor(value));
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                             tx.Query(std::string("SELECT ") + kColumns +
+                                          " FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
+                                      {std::int64_t{limit + 1}, offset}));
+    w.StartObject().Key("items").StartArray();
+    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
+      WriteImport(w, rows[i], jobs, std::nullopt);
+    }
+    w.EndArray().Key("next_cursor");
+    if (rows.size() > static_cast<std::size_t>(limit)) {
+      w.String(std::to_string(offset + limit));
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetImport(api::ApiContext& ctx, ImportJobs& jobs, const api::Request& r,
+                                const api::Caller&) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(std::string("SELECT ") + kColumns +
+                                                         ", rejections FROM imports WHERE id = ?",
+                                                     {id}));
+    if (rows.empty()) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
+    WriteImport(w, rows[0], jobs, rows[0].OptText(16).value_or(""));
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetImportErrors(api::ApiContext& ctx, const api::Request& r,
+                                      const api::Caller&) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
+  std::string csv;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> row,
+                             tx.QueryOne("SELECT rejections FROM imports WHERE id = ?", {id}));
+    if (!row) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
+    csv = row->OptText(0).value_or(RejectionsCsv({}));
+    return Ok();
+  }));
+  return api::Response::Download(std::move(csv), "text/csv; charset=utf-8",
+                                 "import-" + std::to_string(id) + "-errors.csv");
+}
+
+Result<api::Response> ExportRecords(api::ApiContext& ctx, const api::Request& r,
+                                    const api::Caller& c) {
+  const auto type = ParseRecordType(r.PathParam("type"));
+  if (!type) {
+    return Error::InvalidField("type", std::string("must be ") + kRecordTypeNames);
+  }
+  std::string format = "csv";
+  for (const auto& [key, value] : r.query) {
+    if (key != "format") return api::UnknownParameter(key);
+    if (value != "csv" && value != "xlsx") {
+      return Error::InvalidField(key, "must be csv or xlsx");
+    }
+    format = value;
+  }
+  auto cursor = std::make_shared<ExportCursor>(
+      ctx.database, *type, ExportReach(*type, api::AccountReachCondition(c, "a")));
+  const std::string name = SpecOf(*type).name;
+  if (format == "csv") {
+    // Read and sent a page at a time.
+    auto header_sent = std::make_shared<bool>(false);
+    return api::Response::StreamedDownload(
+        [cursor, header_sent](std::string& out) -> Result<bool> {
+          api::CsvWriter csv;
+          if (!*header_sent) {
+            *header_sent = true;
+            for (const std::string& h : cursor->Header()) csv.Cell(h);
+            csv.EndRow();
+          }
+          RAPPORT_ASSIGN_OR_RETURN(auto page, cursor->Next());
+          for (const auto& row : page) {
+            for (const std::string& cell : row) csv.Cell(cell);
+            csv.EndRow();
+          }
+          out = csv.Take();
+          return !page.empty();
+        },
+        "text/csv; charset=utf-8", name + ".csv");
+  }
+  // XLSX: written whole to a temporary file (in constant memory), then sent from it.
+  struct TempFile {
+    std::string path;
+    std::ifstream in;
+    ~TempFile() { unlink(path.c_str()); }
+  };
+  auto file = std::make_shared<TempFile>();
+  char path[] = "/tmp/rapport-export-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
+  close(fd);
+  file->path = path;
+  RAPPORT_RETURN_IF_ERROR(ExportXlsx(*cursor, file->path));
+  file->in.open(file->path, std::ios::binary);
+  return api::Response::StreamedDownload(
+      [file](std::string& out) -> Result<bool> {
+        out.resize(1 << 20);
+        file->in.read(out.data(), static_cast<std::streamsize>(out.size()));
+        out.resize(static_cast<std::size_t>(file->in.gcount()));
+        if (file->in.bad()) return Error(ErrorCode::kInternal, "reading the export");
+        return !out.empty();
+      },
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
+}
+
 }  // namespace
 
 void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs& jobs,
@@ -226,57 +410,8 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
       "/api/v1/imports",
       api::Access::kAdmins,
       api::Reach::None("an admin tool"),
-      [&ctx, &jobs](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-        ImportOptions options;
-        std::optional<RecordType> type;
-        options.file_name = "upload.csv";
-        for (const auto& [key, value] : r.query) {
-          if (key == "type") {
-            type = ParseRecordType(value);
-            if (!type) {
-              return Error::InvalidField(key, std::string("must be ") + kRecordTypeNames);
-            }
-          } else if (key == "dry_run") {
-            RAPPORT_ASSIGN_OR_RETURN(options.dry_run, ParseFlag(key, value));
-          } else if (key == "mode") {
-            if (value != "all_or_nothing" && value != "partial") {
-              return Error::InvalidField(key, "must be all_or_nothing or partial");
-            }
-            options.all_or_nothing = value == "all_or_nothing";
-          } else if (key == "file_name") {
-            if (value.empty() || value.size() > 200) {
-              return Error::InvalidField(key, "must be 1 to 200 characters");
-            }
-            options.file_name = value;
-          } else if (key == "map") {
-            const auto eq = value.rfind('=');
-            if (eq == std::string::npos) {
-              return Error::InvalidField(key, "must be 'File column=field'");
-            }
-            options.mapping.emplace_back(value.substr(0, eq), value.substr(eq + 1));
-          } else {
-            return api::UnknownParameter(key);
-          }
-        }
-        if (!type) return Error::InvalidField("type", "is required");
-        if (r.body.empty()) return Error::InvalidField("file", "the body holds no file");
-        options.type = *type;
-        options.format = LooksLikeZip(r.body) ? "xlsx" : "csv";
-        options.actor = {c.user_id, ctx.clock.Now()};
-        options.clock = &ctx.clock;
-        RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, BeginImport(ctx.database, options));
-        jobs.Submit(id, options, r.body);
-        api::JsonWriter w;
-        Status s = ctx.database.Read([&](db::Transaction& tx) -> Status {
-          RAPPORT_ASSIGN_OR_RETURN(
-              db::Rows rows,
-              tx.Query(std::string("SELECT ") + kColumns + " FROM imports WHERE id = ?", {id}));
-          WriteImport(w, rows.at(0), jobs, std::nullopt);
-          return Ok();
-        });
-        RAPPORT_RETURN_IF_ERROR(s);
-        return api::Response::Json(w.Take(), 202)
-            .WithHeader("Location", "/api/v1/imports/" + api::FormatId(id));
+      [&ctx, &jobs](const api::Request& r, const api::Caller& c) {
+        return StartImport(ctx, jobs, r, c);
       },
       {"Import a CSV or XLSX file of accounts, contacts, opportunities, activities or sales lines "
        "(admins). The import runs as a job: follow it at the Location returned",
@@ -298,38 +433,8 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
        "/api/v1/imports",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &jobs](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-         int limit = 50;
-         std::int64_t offset = 0;
-         for (const auto& [key, value] : r.query) {
-           if (key == "limit") {
-             RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
-           } else if (key == "cursor") {
-             RAPPORT_ASSIGN_OR_RETURN(offset, api::ParseOffsetCursor(value));
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                                    tx.Query(std::string("SELECT ") + kColumns +
-                                                 " FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
-                                             {std::int64_t{limit + 1}, offset}));
-           w.StartObject().Key("items").StartArray();
-           for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
-             WriteImport(w, rows[i], jobs, std::nullopt);
-           }
-           w.EndArray().Key("next_cursor");
-           if (rows.size() > static_cast<std::size_t>(limit)) {
-             w.String(std::to_string(offset + limit));
-           } else {
-             w.Null();
-           }
-           w.EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
+       [&ctx, &jobs](const api::Request& r, const api::Caller& c) {
+         return ListImports(ctx, jobs, r, c);
        },
        {"The imports, newest first (admins)",
         "Imports",
@@ -342,20 +447,8 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
        "/api/v1/imports/{id}",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &jobs](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                                    tx.Query(std::string("SELECT ") + kColumns +
-                                                 ", rejections FROM imports WHERE id = ?",
-                                             {id}));
-           if (rows.empty()) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
-           WriteImport(w, rows[0], jobs, rows[0].OptText(16).value_or(""));
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
+       [&ctx, &jobs](const api::Request& r, const api::Caller& c) {
+         return GetImport(ctx, jobs, r, c);
        },
        {"One import: its progress while it runs, then its counts and the first 100 rejected rows "
         "(admins)",
@@ -364,98 +457,25 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
         "",
         kImportSchema}});
 
-  router.Add({"GET",
-              "/api/v1/imports/{id}/errors",
-              api::Access::kAdmins,
-              api::Reach::None("an admin tool"),
-              [&ctx](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-                if (!r.query.empty()) return api::UnknownParameter(r.query.front().first);
-                std::string csv;
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-                  RAPPORT_ASSIGN_OR_RETURN(
-                      std::optional<db::Row> row,
-                      tx.QueryOne("SELECT rejections FROM imports WHERE id = ?", {id}));
-                  if (!row) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
-                  csv = row->OptText(0).value_or(RejectionsCsv({}));
-                  return Ok();
-                }));
-                return api::Response::Download(std::move(csv), "text/csv; charset=utf-8",
-                                               "import-" + std::to_string(id) + "-errors.csv");
-              },
-              {"The error file of an import: every rejected row's line, column and problem (CSV; "
-               "admins)",
-               "Imports",
-               {},
-               "",
-               ""}});
+  router.Add(
+      {"GET",
+       "/api/v1/imports/{id}/errors",
+       api::Access::kAdmins,
+       api::Reach::None("an admin tool"),
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetImportErrors(ctx, r, c); },
+       {"The error file of an import: every rejected row's line, column and problem (CSV; "
+        "admins)",
+        "Imports",
+        {},
+        "",
+        ""}});
 
   router.Add(
       {"GET",
        "/api/v1/exports/{type}",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const auto type = ParseRecordType(r.PathParam("type"));
-         if (!type) {
-           return Error::InvalidField("type", std::string("must be ") + kRecordTypeNames);
-         }
-         std::string format = "csv";
-         for (const auto& [key, value] : r.query) {
-           if (key != "format") return api::UnknownParameter(key);
-           if (value != "csv" && value != "xlsx") {
-             return Error::InvalidField(key, "must be csv or xlsx");
-           }
-           format = value;
-         }
-         auto cursor = std::make_shared<ExportCursor>(
-             ctx.database, *type, ExportReach(*type, api::AccountReachCondition(c, "a")));
-         const std::string name = SpecOf(*type).name;
-         if (format == "csv") {
-           // Read and sent a page at a time.
-           auto header_sent = std::make_shared<bool>(false);
-           return api::Response::StreamedDownload(
-               [cursor, header_sent](std::string& out) -> Result<bool> {
-                 api::CsvWriter csv;
-                 if (!*header_sent) {
-                   *header_sent = true;
-                   for (const std::string& h : cursor->Header()) csv.Cell(h);
-                   csv.EndRow();
-                 }
-                 RAPPORT_ASSIGN_OR_RETURN(auto page, cursor->Next());
-                 for (const auto& row : page) {
-                   for (const std::string& cell : row) csv.Cell(cell);
-                   csv.EndRow();
-                 }
-                 out = csv.Take();
-                 return !page.empty();
-               },
-               "text/csv; charset=utf-8", name + ".csv");
-         }
-         // XLSX: written whole to a temporary file (in constant memory), then sent from it.
-         struct TempFile {
-           std::string path;
-           std::ifstream in;
-           ~TempFile() { unlink(path.c_str()); }
-         };
-         auto file = std::make_shared<TempFile>();
-         char path[] = "/tmp/rapport-export-XXXXXX";
-         const int fd = mkstemp(path);
-         if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
-         close(fd);
-         file->path = path;
-         RAPPORT_RETURN_IF_ERROR(ExportXlsx(*cursor, file->path));
-         file->in.open(file->path, std::ios::binary);
-         return api::Response::StreamedDownload(
-             [file](std::string& out) -> Result<bool> {
-               out.resize(1 << 20);
-               file->in.read(out.data(), static_cast<std::streamsize>(out.size()));
-               out.resize(static_cast<std::size_t>(file->in.gcount()));
-               if (file->in.bad()) return Error(ErrorCode::kInternal, "reading the export");
-               return !out.empty();
-             },
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return ExportRecords(ctx, r, c); },
        {"Export the records of a type in reach as CSV (streamed) or XLSX, in the columns the "
         "import reads, so an edited export imports back as updates",
         "Imports",

@@ -7,63 +7,69 @@
 
 namespace rapport::insights {
 
+namespace {
+
+Result<api::Response> GetOverdueContact(api::ApiContext& ctx, const api::Request& r,
+                                        const api::Caller& c) {
+  std::int64_t owner = c.user_id;
+  int limit = 20;
+  for (const auto& [key, value] : r.query) {
+    if (key == "owner_id") {
+      RAPPORT_ASSIGN_OR_RETURN(owner, api::ParseId(value, "owner_id"));
+    } else if (key == "limit") {
+      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 200));
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  const Instant now = ctx.clock.Now();
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query("SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, " +
+                     accounts::CadenceDaysSql() + " AS cadence, " + accounts::LastContactSql() +
+                     " AS last_contact FROM accounts a WHERE a.owner_id = ? AND a.status = "
+                     "'customer' AND "
+                     "a.archived_at IS NULL AND " +
+                     api::AccountReachCondition(c, "a") +
+                     ") t WHERE cadence IS NOT NULL AND coalesce(last_contact, 0) < ? - "
+                     "cadence * ? "
+                     "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
+                 {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
+    w.StartObject().Key("items").StartArray();
+    for (const auto& row : rows) {
+      const std::int64_t due = (row.IsNull(3) ? 0 : row.Int(3)) + row.Int(2) * kMicrosPerDay;
+      w.StartObject()
+          .Key("account_id")
+          .String(api::FormatId(row.Int(0)))
+          .Key("name")
+          .String(row.Text(1))
+          .Key("cadence_days")
+          .Int(row.Int(2))
+          .Key("last_contact_at");
+      if (row.IsNull(3))
+        w.Null();
+      else
+        w.String(FormatInstant(row.Int(3)));
+      w.Key("days_overdue").Int(row.IsNull(3) ? -1 : (now - due) / kMicrosPerDay);
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+}  // namespace
+
 void RegisterCadenceRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add(
       {"GET",
        "/api/v1/insights/overdue-contact",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         std::int64_t owner = c.user_id;
-         int limit = 20;
-         for (const auto& [key, value] : r.query) {
-           if (key == "owner_id") {
-             RAPPORT_ASSIGN_OR_RETURN(owner, api::ParseId(value, "owner_id"));
-           } else if (key == "limit") {
-             RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 200));
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         const Instant now = ctx.clock.Now();
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows,
-               tx.Query("SELECT id, name, cadence, last_contact FROM (SELECT a.id, a.name, " +
-                            accounts::CadenceDaysSql() + " AS cadence, " +
-                            accounts::LastContactSql() +
-                            " AS last_contact FROM accounts a WHERE a.owner_id = ? AND a.status = "
-                            "'customer' AND "
-                            "a.archived_at IS NULL AND " +
-                            api::AccountReachCondition(c, "a") +
-                            ") t WHERE cadence IS NOT NULL AND coalesce(last_contact, 0) < ? - "
-                            "cadence * ? "
-                            "ORDER BY coalesce(last_contact, 0) + cadence * ?, id LIMIT ?",
-                        {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
-           w.StartObject().Key("items").StartArray();
-           for (const auto& row : rows) {
-             const std::int64_t due = (row.IsNull(3) ? 0 : row.Int(3)) + row.Int(2) * kMicrosPerDay;
-             w.StartObject()
-                 .Key("account_id")
-                 .String(api::FormatId(row.Int(0)))
-                 .Key("name")
-                 .String(row.Text(1))
-                 .Key("cadence_days")
-                 .Int(row.Int(2))
-                 .Key("last_contact_at");
-             if (row.IsNull(3))
-               w.Null();
-             else
-               w.String(FormatInstant(row.Int(3)));
-             w.Key("days_overdue").Int(row.IsNull(3) ? -1 : (now - due) / kMicrosPerDay);
-             w.EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetOverdueContact(ctx, r, c); },
        {"My customer accounts not contacted within their cadence",
         "Insights",
         {{"owner_id", "string", "whose accounts (default: mine)"},

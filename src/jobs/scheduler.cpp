@@ -102,36 +102,53 @@ Result<std::string> Scheduler::RunNow(const std::string& name) {
   return Error(ErrorCode::kNotFound, "no job " + name);
 }
 
+namespace {
+
+Result<api::Response> ListJobs(api::ApiContext& ctx, Scheduler& scheduler, const api::Request&,
+                               const api::Caller&) {
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    w.StartObject().Key("items").StartArray();
+    for (const auto& job : scheduler.jobs()) {
+      RAPPORT_ASSIGN_OR_RETURN(auto row,
+                               tx.QueryOne("SELECT next_run_at, last_started_at, last_finished_at, "
+                                           "last_result, run_by FROM scheduled_jobs WHERE name = ?",
+                                           {job.name}));
+      if (!row) continue;
+      w.StartObject().Key("name").String(job.name);
+      w.Key("description").String(job.description);
+      w.Key("next_run_at").OptInstant(row->Int(0));
+      w.Key("last_started_at")
+          .OptInstant(row->IsNull(1) ? std::nullopt : std::optional(row->Int(1)));
+      w.Key("last_finished_at")
+          .OptInstant(row->IsNull(2) ? std::nullopt : std::optional(row->Int(2)));
+      w.Key("last_result").Value(row->at(3)).Key("run_by").Value(row->at(4));
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> RunJob(Scheduler& scheduler, const api::Request& r, const api::Caller&) {
+  RAPPORT_ASSIGN_OR_RETURN(std::string result, scheduler.RunNow(r.PathParam("name")));
+  api::JsonWriter w;
+  w.StartObject().Key("name").String(r.PathParam("name")).Key("result").String(result);
+  w.EndObject();
+  return api::Response::Json(w.Take());
+}
+
+}  // namespace
+
 void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& scheduler) {
   router.Add(
       {"GET",
        "/api/v1/jobs",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&ctx, &scheduler](const api::Request&, const api::Caller&) -> Result<api::Response> {
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           w.StartObject().Key("items").StartArray();
-           for (const auto& job : scheduler.jobs()) {
-             RAPPORT_ASSIGN_OR_RETURN(
-                 auto row, tx.QueryOne("SELECT next_run_at, last_started_at, last_finished_at, "
-                                       "last_result, run_by FROM scheduled_jobs WHERE name = ?",
-                                       {job.name}));
-             if (!row) continue;
-             w.StartObject().Key("name").String(job.name);
-             w.Key("description").String(job.description);
-             w.Key("next_run_at").OptInstant(row->Int(0));
-             w.Key("last_started_at")
-                 .OptInstant(row->IsNull(1) ? std::nullopt : std::optional(row->Int(1)));
-             w.Key("last_finished_at")
-                 .OptInstant(row->IsNull(2) ? std::nullopt : std::optional(row->Int(2)));
-             w.Key("last_result").Value(row->at(3)).Key("run_by").Value(row->at(4));
-             w.EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
+       [&ctx, &scheduler](const api::Request& r, const api::Caller& c) {
+         return ListJobs(ctx, scheduler, r, c);
        },
        {"The scheduled jobs, when each runs next and what its last run did (admins)",
         "Administration",
@@ -144,12 +161,8 @@ void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& sch
        "/api/v1/jobs/{name}/run",
        api::Access::kAdmins,
        api::Reach::None("an admin tool"),
-       [&scheduler](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::string result, scheduler.RunNow(r.PathParam("name")));
-         api::JsonWriter w;
-         w.StartObject().Key("name").String(r.PathParam("name")).Key("result").String(result);
-         w.EndObject();
-         return api::Response::Json(w.Take());
+       [&scheduler](const api::Request& r, const api::Caller& c) {
+         return RunJob(scheduler, r, c);
        },
        {"Runs a scheduled job now (admins); its schedule stays as it was",
         "Administration",

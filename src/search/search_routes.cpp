@@ -8,54 +8,60 @@
 
 namespace rapport::search {
 
+namespace {
+
+Result<api::Response> SearchRecords(api::ApiContext& ctx, const api::Request& r,
+                                    const api::Caller& c) {
+  const auto q = r.QueryParam("q");
+  if (!q || q->empty()) return Error::InvalidField("q", "is required");
+  if (q->size() > 200) return Error::InvalidField("q", "is longer than 200 characters");
+  int limit = 10;
+  if (auto l = r.QueryParam("limit")) {
+    RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(*l, 50));
+  }
+  for (const auto& [key, value] : r.query) {
+    if (key != "q" && key != "limit") {
+      return api::UnknownParameter(key);
+    }
+  }
+  std::vector<Hit> hits;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        hits, Search(tx, *q, limit, c.all_accounts ? "" : api::AccountReachCondition(c, "a")));
+    return Ok();
+  }));
+  // Ranks are comparable within a kind: interleave kinds by their position in each list,
+  // accounts first at equal position.
+  std::map<std::string, int> position;
+  std::vector<std::pair<int, size_t>> order;
+  for (size_t i = 0; i < hits.size(); ++i) order.emplace_back(position[hits[i].kind]++, i);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  api::JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& [rank, i] : order) {
+    w.StartObject()
+        .Key("kind")
+        .String(hits[i].kind)
+        .Key("id")
+        .String(api::FormatId(hits[i].id))
+        .Key("title")
+        .String(hits[i].title)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  return api::Response::Json(w.Take());
+}
+
+}  // namespace
+
 void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
   router.Add(
       {"GET",
        "/api/v1/search",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const auto q = r.QueryParam("q");
-         if (!q || q->empty()) return Error::InvalidField("q", "is required");
-         if (q->size() > 200) return Error::InvalidField("q", "is longer than 200 characters");
-         int limit = 10;
-         if (auto l = r.QueryParam("limit")) {
-           RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(*l, 50));
-         }
-         for (const auto& [key, value] : r.query) {
-           if (key != "q" && key != "limit") {
-             return api::UnknownParameter(key);
-           }
-         }
-         std::vector<Hit> hits;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               hits,
-               Search(tx, *q, limit, c.all_accounts ? "" : api::AccountReachCondition(c, "a")));
-           return Ok();
-         }));
-         // Ranks are comparable within a kind: interleave kinds by their position in each list,
-         // accounts first at equal position.
-         std::map<std::string, int> position;
-         std::vector<std::pair<int, size_t>> order;
-         for (size_t i = 0; i < hits.size(); ++i) order.emplace_back(position[hits[i].kind]++, i);
-         std::stable_sort(order.begin(), order.end(),
-                          [](const auto& a, const auto& b) { return a.first < b.first; });
-         api::JsonWriter w;
-         w.StartObject().Key("items").StartArray();
-         for (const auto& [rank, i] : order) {
-           w.StartObject()
-               .Key("kind")
-               .String(hits[i].kind)
-               .Key("id")
-               .String(api::FormatId(hits[i].id))
-               .Key("title")
-               .String(hits[i].title)
-               .EndObject();
-         }
-         w.EndArray().EndObject();
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return SearchRecords(ctx, r, c); },
        {"Search accounts, contacts and opportunities (every word a prefix; names starting with the "
         "first word first, then shorter names)",
         "Search",

@@ -229,97 +229,160 @@ Result<int> ParseLimit(const api::Request& r, int fallback) {
   return limit;
 }
 
+Result<api::Response> GetBlueSheet(api::ApiContext& ctx, const api::Request& r,
+                                   const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  api::JsonWriter w;
+  std::int64_t version = 0;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(CheckOpportunityInReach(tx, c, id));
+    RAPPORT_ASSIGN_OR_RETURN(version,
+                             tx.QueryInt("SELECT coalesce(max(version), 0) FROM blue_sheets WHERE "
+                                         "opportunity_id = ?",
+                                         {id}));
+    return WriteBlueSheet(tx, id, FormatDate(ctx.clock.Now() / kMicrosPerDay), w);
+  }));
+  return api::Response::Json(w.Take()).WithHeader("ETag", api::ETagOf(version));
+}
+
+Result<api::Response> PutBlueSheet(api::ApiContext& ctx, const api::Request& r,
+                                   const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  RAPPORT_ASSIGN_OR_RETURN(BlueSheet sheet, ParseBlueSheet(r.body, id));
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, api::ExpectedVersion(r));
+  const Instant now = ctx.clock.Now();
+  std::int64_t version = 0;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(CheckOpportunityInReach(tx, c, id));
+    RAPPORT_ASSIGN_OR_RETURN(version,
+                             SaveBlueSheet(tx, audit::Actor{c.user_id, now}, sheet, expected));
+    return Ok();
+  }));
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    return WriteBlueSheet(tx, id, FormatDate(now / kMicrosPerDay), w);
+  }));
+  return api::Response::Json(w.Take()).WithHeader("ETag", api::ETagOf(version));
+}
+
+Result<api::Response> GetRedFlags(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 500));
+  std::string condition = "o.account_id IN (SELECT a.id FROM accounts a WHERE " +
+                          api::AccountReachCondition(c, "a") + ")";
+  db::Params params;
+  if (auto owner = r.QueryParam("owner_id")) {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
+    condition += " AND o.owner_id = ?";
+    params.push_back(id);
+  }
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto flags, RedFlags(tx, condition, params, FormatDate(ctx.clock.Now() / kMicrosPerDay)));
+    w.StartObject().Key("items").StartArray();
+    int n = 0;
+    for (const auto& [id, list] : flags) {
+      if (list.empty()) continue;
+      if (++n > limit) break;
+      w.StartObject().Key("opportunity_id").String(api::FormatId(id)).Key("red_flags");
+      WriteFlags(w, list);
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetSecondChance(api::ApiContext& ctx, const api::Request& r,
+                                      const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 100));
+  std::string condition = api::AccountReachCondition(c, "a");
+  db::Params params = {FormatDate(ctx.clock.Now() / kMicrosPerDay + 30)};
+  if (auto owner = r.QueryParam("owner_id")) {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
+    condition += " AND o.owner_id = ?";
+    params.push_back(id);
+  }
+  params.push_back(std::int64_t{limit});
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query("SELECT o.id, o.name, o.account_id, a.name, o.owner_id, u.name, "
+                 "o.lost_reason, o.won_by, o.revisit_on, o.amount_minor, o.currency FROM "
+                 "opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON "
+                 "u.id = o.owner_id WHERE o.stage = 'closed_lost' AND o.revisit_on IS NOT "
+                 "NULL AND o.revisit_on <= ? AND " +
+                     condition + " ORDER BY o.revisit_on, o.id LIMIT ?",
+                 params));
+    w.StartObject().Key("items").StartArray();
+    for (const auto& row : rows) {
+      w.StartObject()
+          .Key("opportunity_id")
+          .String(api::FormatId(row.Int(0)))
+          .Key("name")
+          .String(row.Text(1))
+          .Key("account_id")
+          .String(api::FormatId(row.Int(2)))
+          .Key("account_name")
+          .String(row.Text(3))
+          .Key("owner_id")
+          .String(api::FormatId(row.Int(4)))
+          .Key("owner_name")
+          .String(row.Text(5))
+          .Key("lost_reason")
+          .OptString(row.OptText(6))
+          .Key("won_by")
+          .OptString(row.OptText(7))
+          .Key("revisit_on")
+          .String(row.Text(8))
+          .Key("amount_minor")
+          .Int(row.Int(9))
+          .Key("currency")
+          .String(row.Text(10))
+          .EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
-  router.Add({"GET",
-              "/api/v1/opportunities/{id}/blue-sheet",
-              api::Access::kSignedIn,
-              api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
-              [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-                api::JsonWriter w;
-                std::int64_t version = 0;
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-                  RAPPORT_RETURN_IF_ERROR(CheckOpportunityInReach(tx, c, id));
-                  RAPPORT_ASSIGN_OR_RETURN(
-                      version,
-                      tx.QueryInt("SELECT coalesce(max(version), 0) FROM blue_sheets WHERE "
-                                  "opportunity_id = ?",
-                                  {id}));
-                  return WriteBlueSheet(tx, id, FormatDate(ctx.clock.Now() / kMicrosPerDay), w);
-                }));
-                return api::Response::Json(w.Take()).WithHeader("ETag", api::ETagOf(version));
-              },
-              {"An opportunity's Blue Sheet with its computed red flags",
-               "Strategic selling",
-               {},
-               "",
-               kSheetSchema}});
+  router.Add(
+      {"GET",
+       "/api/v1/opportunities/{id}/blue-sheet",
+       api::Access::kSignedIn,
+       api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetBlueSheet(ctx, r, c); },
+       {"An opportunity's Blue Sheet with its computed red flags",
+        "Strategic selling",
+        {},
+        "",
+        kSheetSchema}});
 
-  router.Add({"PUT",
-              "/api/v1/opportunities/{id}/blue-sheet",
-              api::Access::kSignedIn,
-              api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
-              [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-                RAPPORT_ASSIGN_OR_RETURN(BlueSheet sheet, ParseBlueSheet(r.body, id));
-                RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected,
-                                         api::ExpectedVersion(r));
-                const Instant now = ctx.clock.Now();
-                std::int64_t version = 0;
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-                  RAPPORT_RETURN_IF_ERROR(CheckOpportunityInReach(tx, c, id));
-                  RAPPORT_ASSIGN_OR_RETURN(
-                      version, SaveBlueSheet(tx, audit::Actor{c.user_id, now}, sheet, expected));
-                  return Ok();
-                }));
-                api::JsonWriter w;
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-                  return WriteBlueSheet(tx, id, FormatDate(now / kMicrosPerDay), w);
-                }));
-                return api::Response::Json(w.Take()).WithHeader("ETag", api::ETagOf(version));
-              },
-              {"Replace an opportunity's Blue Sheet (If-Match: its ETag)",
-               "Strategic selling",
-               {},
-               kSheetSchema,
-               kSheetSchema}});
+  router.Add(
+      {"PUT",
+       "/api/v1/opportunities/{id}/blue-sheet",
+       api::Access::kSignedIn,
+       api::Reach::Record("opportunities", "opportunity", api::Scope::kViaAccount),
+       [&ctx](const api::Request& r, const api::Caller& c) { return PutBlueSheet(ctx, r, c); },
+       {"Replace an opportunity's Blue Sheet (If-Match: its ETag)",
+        "Strategic selling",
+        {},
+        kSheetSchema,
+        kSheetSchema}});
 
   router.Add(
       {"GET",
        "/api/v1/reports/red-flags",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 500));
-         std::string condition = "o.account_id IN (SELECT a.id FROM accounts a WHERE " +
-                                 api::AccountReachCondition(c, "a") + ")";
-         db::Params params;
-         if (auto owner = r.QueryParam("owner_id")) {
-           RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
-           condition += " AND o.owner_id = ?";
-           params.push_back(id);
-         }
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               auto flags,
-               RedFlags(tx, condition, params, FormatDate(ctx.clock.Now() / kMicrosPerDay)));
-           w.StartObject().Key("items").StartArray();
-           int n = 0;
-           for (const auto& [id, list] : flags) {
-             if (list.empty()) continue;
-             if (++n > limit) break;
-             w.StartObject().Key("opportunity_id").String(api::FormatId(id)).Key("red_flags");
-             WriteFlags(w, list);
-             w.EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetRedFlags(ctx, r, c); },
        {"Open opportunities in reach that show red flags (for the pipeline)",
         "Strategic selling",
         {{"owner_id", "string", "only this owner's"}, {"limit", "integer", "1 to 500"}},
@@ -331,59 +394,7 @@ void RegisterBlueSheetRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/reports/second-chance",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 100));
-         std::string condition = api::AccountReachCondition(c, "a");
-         db::Params params = {FormatDate(ctx.clock.Now() / kMicrosPerDay + 30)};
-         if (auto owner = r.QueryParam("owner_id")) {
-           RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
-           condition += " AND o.owner_id = ?";
-           params.push_back(id);
-         }
-         params.push_back(std::int64_t{limit});
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows,
-               tx.Query("SELECT o.id, o.name, o.account_id, a.name, o.owner_id, u.name, "
-                        "o.lost_reason, o.won_by, o.revisit_on, o.amount_minor, o.currency FROM "
-                        "opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON "
-                        "u.id = o.owner_id WHERE o.stage = 'closed_lost' AND o.revisit_on IS NOT "
-                        "NULL AND o.revisit_on <= ? AND " +
-                            condition + " ORDER BY o.revisit_on, o.id LIMIT ?",
-                        params));
-           w.StartObject().Key("items").StartArray();
-           for (const auto& row : rows) {
-             w.StartObject()
-                 .Key("opportunity_id")
-                 .String(api::FormatId(row.Int(0)))
-                 .Key("name")
-                 .String(row.Text(1))
-                 .Key("account_id")
-                 .String(api::FormatId(row.Int(2)))
-                 .Key("account_name")
-                 .String(row.Text(3))
-                 .Key("owner_id")
-                 .String(api::FormatId(row.Int(4)))
-                 .Key("owner_name")
-                 .String(row.Text(5))
-                 .Key("lost_reason")
-                 .OptString(row.OptText(6))
-                 .Key("won_by")
-                 .OptString(row.OptText(7))
-                 .Key("revisit_on")
-                 .String(row.Text(8))
-                 .Key("amount_minor")
-                 .Int(row.Int(9))
-                 .Key("currency")
-                 .String(row.Text(10))
-                 .EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetSecondChance(ctx, r, c); },
        {"Lost deals due for a revisit within 30 days (the second-chance list)",
         "Strategic selling",
         {{"owner_id", "string", "only this owner's"}, {"limit", "integer", "1 to 500"}},

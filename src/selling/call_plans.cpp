@@ -79,6 +79,56 @@ api::ResourceSpec CallPlanSpec() {
   return s;
 }
 
+Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  const Instant now = ctx.clock.Now();
+  Instant from = now - 90 * kMicrosPerDay;
+  for (const auto& [key, value] : r.query) {
+    if (key == "since") {
+      std::int64_t day = 0;
+      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+      from = day * kMicrosPerDay;
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  // A manager sees their line; anyone else themselves.
+  const std::string who = api::PeopleInView(c, "u.id");
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query("SELECT u.id, u.name, count(p.id), "
+                 "coalesce(sum(CASE WHEN p.reviewed_at IS NOT NULL THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN p.outcome = 'best' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN p.outcome = 'minimum' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN p.outcome = 'none' THEN 1 ELSE 0 END), 0), "
+                 "coalesce(sum(CASE WHEN p.reviewed_at IS NULL AND p.planned_for < ? "
+                 "THEN 1 ELSE 0 END), 0), "
+                 "(SELECT count(*) FROM activities x WHERE x.user_id = u.id AND x.kind IN "
+                 "('call', 'visit', 'meeting') AND x.occurred_at >= ? AND "
+                 "x.occurred_at <= ?) "
+                 "FROM users u JOIN call_plans p ON p.user_id = u.id AND p.planned_for >= ? "
+                 "WHERE " +
+                     who + " GROUP BY u.id, u.name ORDER BY u.name, u.id",
+                 {now, from, now, from}));
+    w.StartObject().Key("since").String(FormatDate(from / kMicrosPerDay));
+    w.Key("items").StartArray();
+    for (const auto& row : rows) {
+      w.StartObject().Key("user_id").String(api::FormatId(row.Int(0)));
+      w.Key("name").String(row.Text(1));
+      w.Key("planned").Int(row.Int(2)).Key("reviewed").Int(row.Int(3));
+      w.Key("best_action_won").Int(row.Int(4)).Key("minimum_action_won").Int(row.Int(5));
+      w.Key("nothing_won").Int(row.Int(6)).Key("review_overdue").Int(row.Int(7));
+      w.Key("calls_made").Int(row.Int(8));
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
@@ -89,54 +139,7 @@ void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/reports/coaching",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const Instant now = ctx.clock.Now();
-         Instant from = now - 90 * kMicrosPerDay;
-         for (const auto& [key, value] : r.query) {
-           if (key == "since") {
-             std::int64_t day = 0;
-             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-             from = day * kMicrosPerDay;
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         // A manager sees their line; anyone else themselves.
-         const std::string who = api::PeopleInView(c, "u.id");
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows,
-               tx.Query("SELECT u.id, u.name, count(p.id), "
-                        "coalesce(sum(CASE WHEN p.reviewed_at IS NOT NULL THEN 1 ELSE 0 END), 0), "
-                        "coalesce(sum(CASE WHEN p.outcome = 'best' THEN 1 ELSE 0 END), 0), "
-                        "coalesce(sum(CASE WHEN p.outcome = 'minimum' THEN 1 ELSE 0 END), 0), "
-                        "coalesce(sum(CASE WHEN p.outcome = 'none' THEN 1 ELSE 0 END), 0), "
-                        "coalesce(sum(CASE WHEN p.reviewed_at IS NULL AND p.planned_for < ? "
-                        "THEN 1 ELSE 0 END), 0), "
-                        "(SELECT count(*) FROM activities x WHERE x.user_id = u.id AND x.kind IN "
-                        "('call', 'visit', 'meeting') AND x.occurred_at >= ? AND "
-                        "x.occurred_at <= ?) "
-                        "FROM users u JOIN call_plans p ON p.user_id = u.id AND p.planned_for >= ? "
-                        "WHERE " +
-                            who + " GROUP BY u.id, u.name ORDER BY u.name, u.id",
-                        {now, from, now, from}));
-           w.StartObject().Key("since").String(FormatDate(from / kMicrosPerDay));
-           w.Key("items").StartArray();
-           for (const auto& row : rows) {
-             w.StartObject().Key("user_id").String(api::FormatId(row.Int(0)));
-             w.Key("name").String(row.Text(1));
-             w.Key("planned").Int(row.Int(2)).Key("reviewed").Int(row.Int(3));
-             w.Key("best_action_won").Int(row.Int(4)).Key("minimum_action_won").Int(row.Int(5));
-             w.Key("nothing_won").Int(row.Int(6)).Key("review_overdue").Int(row.Int(7));
-             w.Key("calls_made").Int(row.Int(8));
-             w.EndObject();
-           }
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetCoaching(ctx, r, c); },
        {"Coaching: per person, calls planned and reviewed, what they won against the objective, "
         "reviews overdue, calls made (default: the last 90 days)",
         "Strategic selling",

@@ -402,6 +402,91 @@ std::pair<std::string, std::string> ThisQuarter(Instant now) {
   return {FormatDate(start), FormatDate(next - 1)};
 }
 
+Result<api::Response> GetForecast(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  const Instant now = ctx.clock.Now();
+  auto [from, to] = ThisQuarter(now);
+  std::string format = "json";
+  for (const auto& [key, value] : r.query) {
+    std::int64_t day = 0;
+    if (key == "from" || key == "to") {
+      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+      (key == "from" ? from : to) = value;
+    } else if (key == "format") {
+      if (value != "json" && value != "csv" && value != "xlsx") {
+        return Error::InvalidField("format", "must be json, csv or xlsx");
+      }
+      format = value;
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  if (to < from) return Error::InvalidField("to", "is before from");
+  Forecast forecast;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(forecast, Build(tx, c, from, to, now));
+    return Ok();
+  }));
+  const std::string file = "forecast-" + from + "-" + to;
+  if (format == "csv") {
+    api::Response response;
+    response.content_type = "text/csv; charset=utf-8";
+    response.body = Csv(forecast);
+    response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
+    return response;
+  }
+  if (format == "xlsx") {
+    RAPPORT_ASSIGN_OR_RETURN(std::string bytes, Xlsx(forecast));
+    api::Response response;
+    response.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    response.body = std::move(bytes);
+    response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
+    return response;
+  }
+  api::JsonWriter w;
+  w.StartObject().Key("from").String(forecast.from).Key("to").String(forecast.to);
+  w.Key("rows").StartArray();
+  for (const Line& l : forecast.lines) {
+    w.StartObject().Key("user_id").String(api::FormatId(l.user_id));
+    w.Key("name").String(l.name).Key("manager_id");
+    w.OptId(l.manager_id);
+    w.Key("depth").Int(l.depth).Key("own");
+    WriteFigures(w, l.own);
+    w.Key("total");
+    WriteFigures(w, l.total);
+    w.EndObject();
+  }
+  w.EndArray().Key("total");
+  WriteFigures(w, forecast.total);
+  w.Key("stages").StartArray();
+  for (const StageFigures& s : forecast.stages) {
+    w.StartObject().Key("stage").String(s.stage).Key("deals_reached").Int(s.reached);
+    w.Key("won").Int(s.won).Key("win_rate");
+    if (s.reached > 0)
+      w.Double(static_cast<double>(s.won) / static_cast<double>(s.reached));
+    else
+      w.Null();
+    w.Key("average_days");
+    if (s.reached > 0)
+      w.Double(static_cast<double>(s.time_in_stage) / static_cast<double>(kMicrosPerDay) /
+               static_cast<double>(s.reached));
+    else
+      w.Null();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("changes").StartArray();
+  for (const Change& ch : forecast.changes) {
+    w.StartObject().Key("opportunity_id").String(api::FormatId(ch.opportunity_id));
+    w.Key("name").String(ch.name).Key("owner_name").String(ch.owner);
+    w.Key("kind").String(ch.kind).Key("field").String(ch.field);
+    w.Key("old_value").String(ch.old_value).Key("new_value").String(ch.new_value);
+    w.Key("changed_at").String(FormatInstant(ch.at)).EndObject();
+  }
+  w.EndArray().EndObject();
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
@@ -410,90 +495,7 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/reports/forecast",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const Instant now = ctx.clock.Now();
-         auto [from, to] = ThisQuarter(now);
-         std::string format = "json";
-         for (const auto& [key, value] : r.query) {
-           std::int64_t day = 0;
-           if (key == "from" || key == "to") {
-             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-             (key == "from" ? from : to) = value;
-           } else if (key == "format") {
-             if (value != "json" && value != "csv" && value != "xlsx") {
-               return Error::InvalidField("format", "must be json, csv or xlsx");
-             }
-             format = value;
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         if (to < from) return Error::InvalidField("to", "is before from");
-         Forecast forecast;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(forecast, Build(tx, c, from, to, now));
-           return Ok();
-         }));
-         const std::string file = "forecast-" + from + "-" + to;
-         if (format == "csv") {
-           api::Response response;
-           response.content_type = "text/csv; charset=utf-8";
-           response.body = Csv(forecast);
-           response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
-           return response;
-         }
-         if (format == "xlsx") {
-           RAPPORT_ASSIGN_OR_RETURN(std::string bytes, Xlsx(forecast));
-           api::Response response;
-           response.content_type =
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-           response.body = std::move(bytes);
-           response.WithHeader("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
-           return response;
-         }
-         api::JsonWriter w;
-         w.StartObject().Key("from").String(forecast.from).Key("to").String(forecast.to);
-         w.Key("rows").StartArray();
-         for (const Line& l : forecast.lines) {
-           w.StartObject().Key("user_id").String(api::FormatId(l.user_id));
-           w.Key("name").String(l.name).Key("manager_id");
-           w.OptId(l.manager_id);
-           w.Key("depth").Int(l.depth).Key("own");
-           WriteFigures(w, l.own);
-           w.Key("total");
-           WriteFigures(w, l.total);
-           w.EndObject();
-         }
-         w.EndArray().Key("total");
-         WriteFigures(w, forecast.total);
-         w.Key("stages").StartArray();
-         for (const StageFigures& s : forecast.stages) {
-           w.StartObject().Key("stage").String(s.stage).Key("deals_reached").Int(s.reached);
-           w.Key("won").Int(s.won).Key("win_rate");
-           if (s.reached > 0)
-             w.Double(static_cast<double>(s.won) / static_cast<double>(s.reached));
-           else
-             w.Null();
-           w.Key("average_days");
-           if (s.reached > 0)
-             w.Double(static_cast<double>(s.time_in_stage) / static_cast<double>(kMicrosPerDay) /
-                      static_cast<double>(s.reached));
-           else
-             w.Null();
-           w.EndObject();
-         }
-         w.EndArray();
-         w.Key("changes").StartArray();
-         for (const Change& ch : forecast.changes) {
-           w.StartObject().Key("opportunity_id").String(api::FormatId(ch.opportunity_id));
-           w.Key("name").String(ch.name).Key("owner_name").String(ch.owner);
-           w.Key("kind").String(ch.kind).Key("field").String(ch.field);
-           w.Key("old_value").String(ch.old_value).Key("new_value").String(ch.new_value);
-           w.Key("changed_at").String(FormatInstant(ch.at)).EndObject();
-         }
-         w.EndArray().EndObject();
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetForecast(ctx, r, c); },
        {"The forecast for a period (default this quarter): commit, best case, pipeline, weighted "
         "and won per person, rolled up the manager hierarchy, and the week's changes",
         "Strategic selling",

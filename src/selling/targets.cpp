@@ -144,6 +144,243 @@ Result<std::int64_t> Amount(const JsonValue& v, const std::string& field) {
 constexpr const char* kTargetSchema =
     R"({"type":"object","properties":{"id":{"type":"string"},"parent_id":{"type":["string","null"]},"user_id":{"type":"string"},"account_id":{"type":["string","null"]},"opportunity_id":{"type":["string","null"]},"territory_id":{"type":["string","null"]},"starts_on":{"type":"string"},"ends_on":{"type":"string"},"amount_minor":{"type":"integer"},"allocated_minor":{"type":"integer"},"unallocated_minor":{"type":"integer"},"won_minor":{"type":"integer"},"open_pipeline_minor":{"type":"integer"},"attainment":{"type":"number"},"coverage":{"type":["number","null"]},"splits":{"type":"array","items":{"type":"object"}}}})";
 
+Result<api::Response> CreateTarget(api::ApiContext& ctx, const api::Request& r,
+                                   const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
+  if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
+  std::optional<std::int64_t> user, amount, territory;
+  std::string starts, ends, currency = "GBP";
+  for (const auto& [key, value] : body.members) {
+    if (key == "user_id") {
+      RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, key));
+    } else if (key == "territory_id") {
+      RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, key));
+    } else if (key == "amount_minor") {
+      RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, key));
+    } else if (key == "starts_on" || key == "ends_on") {
+      std::int64_t day = 0;
+      if (value.kind != Kind::kString || !ParseDate(value.text, day)) {
+        return Error::InvalidField(key, "must be a date, YYYY-MM-DD");
+      }
+      (key == "starts_on" ? starts : ends) = value.text;
+    } else if (key == "currency") {
+      if (value.kind != Kind::kString || value.text.size() != 3) {
+        return Error::InvalidField(key, "must be an ISO 4217 code");
+      }
+      currency = value.text;
+    } else {
+      return Error::InvalidField(key, "is not a field of a target");
+    }
+  }
+  if (!user) return Error::InvalidField("user_id", "is required");
+  if (!amount) return Error::InvalidField("amount_minor", "is required");
+  if (starts.empty()) return Error::InvalidField("starts_on", "is required");
+  if (ends.empty()) return Error::InvalidField("ends_on", "is required");
+  if (ends < starts) return Error::InvalidField("ends_on", "is before starts_on");
+  RAPPORT_RETURN_IF_ERROR(MaySet(c, *user));
+  const Instant now = ctx.clock.Now();
+  std::int64_t id = 0;
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, "user_id"));
+    if (territory) {
+      RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "territories", *territory, "territory_id"));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(id, audit::InsertAudited(tx, {c.user_id, now}, "targets",
+                                                      {{"user_id", *user},
+                                                       {"territory_id", db::OptionalInt(territory)},
+                                                       {"starts_on", starts},
+                                                       {"ends_on", ends},
+                                                       {"amount_minor", *amount},
+                                                       {"currency", currency},
+                                                       {"created_by", c.user_id}}));
+    RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
+    return WriteTarget(tx, t, w, true);
+  }));
+  return api::Response::Created(w.Take(), "/api/v1/targets/" + api::FormatId(id));
+}
+
+Result<api::Response> ListTargets(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  std::string where = " WHERE t.parent_id IS NULL";
+  db::Params params;
+  for (const auto& [key, value] : r.query) {
+    if (key == "user_id") {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
+      where += " AND t.user_id = ?";
+      params.push_back(id);
+    } else if (key == "territory_id") {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
+      where += " AND t.territory_id = ?";
+      params.push_back(id);
+    } else if (key == "on") {
+      std::int64_t day = 0;
+      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
+      where += " AND t.starts_on <= ? AND t.ends_on >= ?";
+      params.push_back(value);
+      params.push_back(value);
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  where += " AND " + api::PeopleInView(c, "t.user_id");
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                             tx.Query(std::string("SELECT ") + kColumns + kFrom + where +
+                                          " ORDER BY t.starts_on DESC, u.name, t.id LIMIT 200",
+                                      params));
+    w.StartObject().Key("items").StartArray();
+    for (const auto& row : rows) RAPPORT_RETURN_IF_ERROR(WriteTarget(tx, row, w, true));
+    w.EndArray().Key("next_cursor").Null().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> GetTarget(api::ApiContext& ctx, const api::Request& r, const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
+    RAPPORT_RETURN_IF_ERROR(MaySee(c, t.Int(2)));
+    return WriteTarget(tx, t, w, true);
+  }));
+  return api::Response::Json(w.Take());
+}
+
+// One item of a target's split: exactly one of a person, territory, account or deal, and an
+// amount; `key` tells duplicates apart.
+struct Split {
+  std::optional<std::int64_t> user, territory, account, opportunity;
+  std::int64_t amount = 0;
+  std::string key;
+};
+
+Result<Split> ReadSplit(db::Transaction& tx, const api::Caller& c, const JsonValue& item,
+                        const std::string& at, bool may_split_people) {
+  if (item.kind != Kind::kObject) return Error::InvalidField(at, "must be an object");
+  std::optional<std::int64_t> user, territory, account, opportunity, amount;
+  Split split;
+  for (const auto& [key, value] : item.members) {
+    const std::string field = at + "." + key;
+    if (key == "user_id") {
+      RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, field));
+    } else if (key == "territory_id") {
+      RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, field));
+    } else if (key == "account_id") {
+      RAPPORT_ASSIGN_OR_RETURN(account, api::ParseIdValue(value, field));
+    } else if (key == "opportunity_id") {
+      RAPPORT_ASSIGN_OR_RETURN(opportunity, api::ParseIdValue(value, field));
+    } else if (key == "amount_minor") {
+      RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, field));
+    } else {
+      return Error::InvalidField(field, "is not a field of a split");
+    }
+  }
+  if (!amount) return Error::InvalidField(at + ".amount_minor", "is required");
+  if ((user ? 1 : 0) + (territory ? 1 : 0) + (account ? 1 : 0) + (opportunity ? 1 : 0) != 1) {
+    return Error::InvalidField(at, "give one of user_id, territory_id, account_id, opportunity_id");
+  }
+  if (user) {
+    if (!may_split_people) {
+      return Error::InvalidField(at + ".user_id", "only a manager splits a target across people");
+    }
+    if (!api::IsAdmin(c) && !InLine(c, *user)) {
+      return Error::InvalidField(at + ".user_id", "is not in your line");
+    }
+    RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, at + ".user_id"));
+    split.key = "u" + std::to_string(*user);
+  } else if (territory) {
+    RAPPORT_RETURN_IF_ERROR(
+        audit::CheckReference(tx, "territories", *territory, at + ".territory_id"));
+    split.key = "t" + std::to_string(*territory);
+  } else if (account) {
+    RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "accounts", *account, at + ".account_id"));
+    split.key = "a" + std::to_string(*account);
+  } else {
+    RAPPORT_RETURN_IF_ERROR(
+        audit::CheckReference(tx, "opportunities", *opportunity, at + ".opportunity_id"));
+    split.key = "o" + std::to_string(*opportunity);
+  }
+  split.user = user;
+  split.territory = territory;
+  split.account = account;
+  split.opportunity = opportunity;
+  split.amount = *amount;
+  return split;
+}
+
+Result<api::Response> SplitTarget(api::ApiContext& ctx, const api::Request& r,
+                                  const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
+  const JsonValue* splits = body.kind == Kind::kObject ? body.Find("splits") : nullptr;
+  if (!splits || splits->kind != Kind::kArray) {
+    return Error::InvalidField("splits",
+                               "must be an array of {user_id | territory_id | "
+                               "account_id | opportunity_id, amount_minor}");
+  }
+  for (const auto& [key, value] : body.members) {
+    if (key != "splits") return Error::InvalidField(key, "is not a field of a split");
+  }
+  const Instant now = ctx.clock.Now();
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Row parent, LoadTarget(tx, id));
+    const std::int64_t owner = parent.Int(2);
+    // A manager splits a person's target across people; the person (or their manager)
+    // splits it across accounts and deals.
+    const bool may_split_people = api::IsAdmin(c) || (api::IsManager(c) && InLine(c, owner));
+    const bool may_split_book = may_split_people || owner == c.user_id;
+    if (!may_split_book) {
+      RAPPORT_RETURN_IF_ERROR(MaySee(c, owner));
+      return Error(ErrorCode::kPermissionDenied,
+                   "only the person or their manager splits "
+                   "this target");
+    }
+    std::int64_t sum = 0;
+    std::set<std::string> seen;
+    std::vector<audit::FieldValues> children;
+    for (size_t i = 0; i < splits->items.size(); ++i) {
+      const std::string at = "splits[" + std::to_string(i) + "]";
+      RAPPORT_ASSIGN_OR_RETURN(Split split,
+                               ReadSplit(tx, c, splits->items[i], at, may_split_people));
+      if (!seen.insert(split.key).second) return Error::InvalidField(at, "is listed twice");
+      sum += split.amount;
+      children.push_back({{"parent_id", id},
+                          {"user_id", split.user.value_or(owner)},
+                          {"territory_id", db::OptionalInt(split.territory)},
+                          {"account_id", db::OptionalInt(split.account)},
+                          {"opportunity_id", db::OptionalInt(split.opportunity)},
+                          {"starts_on", parent.Text(8)},
+                          {"ends_on", parent.Text(9)},
+                          {"amount_minor", split.amount},
+                          {"currency", parent.Text(11)},
+                          {"created_by", c.user_id}});
+    }
+    if (!children.empty() && sum != parent.Int(10)) {
+      return Error::InvalidField("splits", "add up to " + std::to_string(sum) +
+                                               ", not the target's " +
+                                               std::to_string(parent.Int(10)) + " (minor units)");
+    }
+    // Replace the children (and anything split below them).
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM targets WHERE parent_id IN (SELECT id FROM targets WHERE "
+                   "parent_id = ?)",
+                   {id}));
+    RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM targets WHERE parent_id = ?", {id}));
+    for (const auto& child : children) {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t child_id,
+                               audit::InsertAudited(tx, {c.user_id, now}, "targets", child));
+      (void)child_id;
+    }
+    RAPPORT_ASSIGN_OR_RETURN(db::Row fresh, LoadTarget(tx, id));
+    return WriteTarget(tx, fresh, w, true);
+  }));
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
@@ -152,62 +389,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/targets",
        api::Access::kManagers,
        api::Reach::OwnRule("an admin, or a manager for people in their line (not themselves)"),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
-         if (body.kind != Kind::kObject) return Error::InvalidField("body", "must be an object");
-         std::optional<std::int64_t> user, amount, territory;
-         std::string starts, ends, currency = "GBP";
-         for (const auto& [key, value] : body.members) {
-           if (key == "user_id") {
-             RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, key));
-           } else if (key == "territory_id") {
-             RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, key));
-           } else if (key == "amount_minor") {
-             RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, key));
-           } else if (key == "starts_on" || key == "ends_on") {
-             std::int64_t day = 0;
-             if (value.kind != Kind::kString || !ParseDate(value.text, day)) {
-               return Error::InvalidField(key, "must be a date, YYYY-MM-DD");
-             }
-             (key == "starts_on" ? starts : ends) = value.text;
-           } else if (key == "currency") {
-             if (value.kind != Kind::kString || value.text.size() != 3) {
-               return Error::InvalidField(key, "must be an ISO 4217 code");
-             }
-             currency = value.text;
-           } else {
-             return Error::InvalidField(key, "is not a field of a target");
-           }
-         }
-         if (!user) return Error::InvalidField("user_id", "is required");
-         if (!amount) return Error::InvalidField("amount_minor", "is required");
-         if (starts.empty()) return Error::InvalidField("starts_on", "is required");
-         if (ends.empty()) return Error::InvalidField("ends_on", "is required");
-         if (ends < starts) return Error::InvalidField("ends_on", "is before starts_on");
-         RAPPORT_RETURN_IF_ERROR(MaySet(c, *user));
-         const Instant now = ctx.clock.Now();
-         std::int64_t id = 0;
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, "user_id"));
-           if (territory) {
-             RAPPORT_RETURN_IF_ERROR(
-                 audit::CheckReference(tx, "territories", *territory, "territory_id"));
-           }
-           RAPPORT_ASSIGN_OR_RETURN(
-               id, audit::InsertAudited(tx, {c.user_id, now}, "targets",
-                                        {{"user_id", *user},
-                                         {"territory_id", db::OptionalInt(territory)},
-                                         {"starts_on", starts},
-                                         {"ends_on", ends},
-                                         {"amount_minor", *amount},
-                                         {"currency", currency},
-                                         {"created_by", c.user_id}}));
-           RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
-           return WriteTarget(tx, t, w, true);
-         }));
-         return api::Response::Created(w.Take(), "/api/v1/targets/" + api::FormatId(id));
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return CreateTarget(ctx, r, c); },
        {"Set a person's target for a period (their manager or an admin)",
         "Targets",
         {},
@@ -220,42 +402,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/targets",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         std::string where = " WHERE t.parent_id IS NULL";
-         db::Params params;
-         for (const auto& [key, value] : r.query) {
-           if (key == "user_id") {
-             RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
-             where += " AND t.user_id = ?";
-             params.push_back(id);
-           } else if (key == "territory_id") {
-             RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
-             where += " AND t.territory_id = ?";
-             params.push_back(id);
-           } else if (key == "on") {
-             std::int64_t day = 0;
-             if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-             where += " AND t.starts_on <= ? AND t.ends_on >= ?";
-             params.push_back(value);
-             params.push_back(value);
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         where += " AND " + api::PeopleInView(c, "t.user_id");
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               db::Rows rows, tx.Query(std::string("SELECT ") + kColumns + kFrom + where +
-                                           " ORDER BY t.starts_on DESC, u.name, t.id LIMIT 200",
-                                       params));
-           w.StartObject().Key("items").StartArray();
-           for (const auto& row : rows) RAPPORT_RETURN_IF_ERROR(WriteTarget(tx, row, w, true));
-           w.EndArray().Key("next_cursor").Null().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return ListTargets(ctx, r, c); },
        {"Targets in view (top level, with their splits, attainment and coverage)",
         "Targets",
         {{"user_id", "string", "whose"},
@@ -269,16 +416,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/targets/{id}",
        api::Access::kSignedIn,
        api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
-           RAPPORT_RETURN_IF_ERROR(MaySee(c, t.Int(2)));
-           return WriteTarget(tx, t, w, true);
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetTarget(ctx, r, c); },
        {"One target with its splits, attainment and coverage", "Targets", {}, "", kTargetSchema}});
 
   router.Add(
@@ -286,121 +424,7 @@ void RegisterTargetRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/targets/{id}/split",
        api::Access::kSignedIn,
        api::Reach::OwnRule("targets for the caller, or for people in a manager's line"),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         RAPPORT_ASSIGN_OR_RETURN(JsonValue body, api::ParseJson(r.body));
-         const JsonValue* splits = body.kind == Kind::kObject ? body.Find("splits") : nullptr;
-         if (!splits || splits->kind != Kind::kArray) {
-           return Error::InvalidField("splits",
-                                      "must be an array of {user_id | territory_id | "
-                                      "account_id | opportunity_id, amount_minor}");
-         }
-         for (const auto& [key, value] : body.members) {
-           if (key != "splits") return Error::InvalidField(key, "is not a field of a split");
-         }
-         const Instant now = ctx.clock.Now();
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Row parent, LoadTarget(tx, id));
-           const std::int64_t owner = parent.Int(2);
-           // A manager splits a person's target across people; the person (or their manager)
-           // splits it across accounts and deals.
-           const bool may_split_people = api::IsAdmin(c) || (api::IsManager(c) && InLine(c, owner));
-           const bool may_split_book = may_split_people || owner == c.user_id;
-           if (!may_split_book) {
-             RAPPORT_RETURN_IF_ERROR(MaySee(c, owner));
-             return Error(ErrorCode::kPermissionDenied,
-                          "only the person or their manager splits "
-                          "this target");
-           }
-           std::int64_t sum = 0;
-           std::set<std::string> seen;
-           std::vector<audit::FieldValues> children;
-           for (size_t i = 0; i < splits->items.size(); ++i) {
-             const JsonValue& item = splits->items[i];
-             const std::string at = "splits[" + std::to_string(i) + "]";
-             if (item.kind != Kind::kObject) return Error::InvalidField(at, "must be an object");
-             std::optional<std::int64_t> user, territory, account, opportunity, amount;
-             for (const auto& [key, value] : item.members) {
-               const std::string field = at + "." + key;
-               if (key == "user_id") {
-                 RAPPORT_ASSIGN_OR_RETURN(user, api::ParseIdValue(value, field));
-               } else if (key == "territory_id") {
-                 RAPPORT_ASSIGN_OR_RETURN(territory, api::ParseIdValue(value, field));
-               } else if (key == "account_id") {
-                 RAPPORT_ASSIGN_OR_RETURN(account, api::ParseIdValue(value, field));
-               } else if (key == "opportunity_id") {
-                 RAPPORT_ASSIGN_OR_RETURN(opportunity, api::ParseIdValue(value, field));
-               } else if (key == "amount_minor") {
-                 RAPPORT_ASSIGN_OR_RETURN(amount, Amount(value, field));
-               } else {
-                 return Error::InvalidField(field, "is not a field of a split");
-               }
-             }
-             if (!amount) return Error::InvalidField(at + ".amount_minor", "is required");
-             if ((user ? 1 : 0) + (territory ? 1 : 0) + (account ? 1 : 0) + (opportunity ? 1 : 0) !=
-                 1) {
-               return Error::InvalidField(
-                   at, "give one of user_id, territory_id, account_id, opportunity_id");
-             }
-             std::string key;
-             if (user) {
-               if (!may_split_people) {
-                 return Error::InvalidField(at + ".user_id",
-                                            "only a manager splits a target across people");
-               }
-               if (!api::IsAdmin(c) && !InLine(c, *user)) {
-                 return Error::InvalidField(at + ".user_id", "is not in your line");
-               }
-               RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *user, at + ".user_id"));
-               key = "u" + std::to_string(*user);
-             } else if (territory) {
-               RAPPORT_RETURN_IF_ERROR(
-                   audit::CheckReference(tx, "territories", *territory, at + ".territory_id"));
-               key = "t" + std::to_string(*territory);
-             } else if (account) {
-               RAPPORT_RETURN_IF_ERROR(
-                   audit::CheckReference(tx, "accounts", *account, at + ".account_id"));
-               key = "a" + std::to_string(*account);
-             } else {
-               RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "opportunities", *opportunity,
-                                                             at + ".opportunity_id"));
-               key = "o" + std::to_string(*opportunity);
-             }
-             if (!seen.insert(key).second) return Error::InvalidField(at, "is listed twice");
-             sum += *amount;
-             children.push_back({{"parent_id", id},
-                                 {"user_id", user ? *user : owner},
-                                 {"territory_id", db::OptionalInt(territory)},
-                                 {"account_id", db::OptionalInt(account)},
-                                 {"opportunity_id", db::OptionalInt(opportunity)},
-                                 {"starts_on", parent.Text(8)},
-                                 {"ends_on", parent.Text(9)},
-                                 {"amount_minor", *amount},
-                                 {"currency", parent.Text(11)},
-                                 {"created_by", c.user_id}});
-           }
-           if (!children.empty() && sum != parent.Int(10)) {
-             return Error::InvalidField("splits",
-                                        "add up to " + std::to_string(sum) + ", not the target's " +
-                                            std::to_string(parent.Int(10)) + " (minor units)");
-           }
-           // Replace the children (and anything split below them).
-           RAPPORT_RETURN_IF_ERROR(
-               tx.Execute("DELETE FROM targets WHERE parent_id IN (SELECT id FROM targets WHERE "
-                          "parent_id = ?)",
-                          {id}));
-           RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM targets WHERE parent_id = ?", {id}));
-           for (const auto& child : children) {
-             RAPPORT_ASSIGN_OR_RETURN(std::int64_t child_id,
-                                      audit::InsertAudited(tx, {c.user_id, now}, "targets", child));
-             (void)child_id;
-           }
-           RAPPORT_ASSIGN_OR_RETURN(db::Row fresh, LoadTarget(tx, id));
-           return WriteTarget(tx, fresh, w, true);
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return SplitTarget(ctx, r, c); },
        {"Split a target across people (a manager) or accounts and deals: the splits replace "
         "the old ones and must add up to the target",
         "Targets",

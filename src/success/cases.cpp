@@ -312,6 +312,65 @@ api::ResourceSpec TrialSpec() {
   return s;
 }
 
+Result<api::Response> GetCaseMessages(api::ApiContext& ctx, const api::Request& r,
+                                      const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+  if (body.kind != api::JsonValue::Kind::kObject) {
+    return Error::InvalidField("body", "must be a JSON object");
+  }
+  std::string direction = "outbound", text;
+  std::optional<std::int64_t> contact;
+  for (const auto& [key, v] : body.members) {
+    if (key == "direction") {
+      if (v.kind != api::JsonValue::Kind::kString ||
+          (v.text != "inbound" && v.text != "outbound" && v.text != "internal")) {
+        return Error::InvalidField(key, "must be inbound, outbound or internal");
+      }
+      direction = v.text;
+    } else if (key == "body") {
+      if (v.kind != api::JsonValue::Kind::kString || v.text.empty() || v.text.size() > 8000) {
+        return Error::InvalidField(key, "must be text of 1 to 8000 characters");
+      }
+      text = v.text;
+    } else if (key == "contact_id") {
+      RAPPORT_ASSIGN_OR_RETURN(contact, api::ParseIdValue(v, key));
+    } else {
+      return Error::InvalidField(key, "is not a field of a case message");
+    }
+  }
+  if (text.empty()) return Error::InvalidField("body", "is required");
+  const Instant now = ctx.clock.Now();
+  std::int64_t message = 0;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row,
+                             tx.QueryOne("SELECT account_id FROM cases WHERE id = ?", {id}));
+    if (!row) return Error(ErrorCode::kNotFound, "no case " + api::FormatId(id));
+    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, row->Int(0)));
+    if (contact) {
+      RAPPORT_ASSIGN_OR_RETURN(auto k,
+                               tx.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
+                                           {*contact, row->Int(0)}));
+      if (!k) return Error::InvalidField("contact_id", "must work at the case's account");
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        message,
+        tx.QueryInt("INSERT INTO case_messages (case_id, direction, author_id, contact_id, "
+                    "body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    {id, direction, direction == "inbound" ? db::Null() : db::Value(c.user_id),
+                     db::OptionalInt(contact), text, now}));
+    // The first answer to the customer is the first response.
+    return tx.Execute(
+        "UPDATE cases SET first_response_at = CASE WHEN ? = 'outbound' AND "
+        "first_response_at IS NULL THEN ? ELSE first_response_at END, updated_at = ?, "
+        "version = version + 1 WHERE id = ?",
+        {direction, now, now, id});
+  }));
+  api::JsonWriter w;
+  w.StartObject().Key("id").String(api::FormatId(message)).EndObject();
+  return api::Response::Created(w.Take(), "/api/v1/cases/" + api::FormatId(id));
+}
+
 }  // namespace
 
 Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
@@ -377,65 +436,7 @@ void RegisterCaseRoutes(api::Router& router, api::ApiContext& ctx, const SurveyS
        "/api/v1/cases/{id}/messages",
        api::Access::kSignedIn,
        api::Reach::Record("cases", "case", api::Scope::kViaAccount),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
-         if (body.kind != api::JsonValue::Kind::kObject) {
-           return Error::InvalidField("body", "must be a JSON object");
-         }
-         std::string direction = "outbound", text;
-         std::optional<std::int64_t> contact;
-         for (const auto& [key, v] : body.members) {
-           if (key == "direction") {
-             if (v.kind != api::JsonValue::Kind::kString ||
-                 (v.text != "inbound" && v.text != "outbound" && v.text != "internal")) {
-               return Error::InvalidField(key, "must be inbound, outbound or internal");
-             }
-             direction = v.text;
-           } else if (key == "body") {
-             if (v.kind != api::JsonValue::Kind::kString || v.text.empty() ||
-                 v.text.size() > 8000) {
-               return Error::InvalidField(key, "must be text of 1 to 8000 characters");
-             }
-             text = v.text;
-           } else if (key == "contact_id") {
-             RAPPORT_ASSIGN_OR_RETURN(contact, api::ParseIdValue(v, key));
-           } else {
-             return Error::InvalidField(key, "is not a field of a case message");
-           }
-         }
-         if (text.empty()) return Error::InvalidField("body", "is required");
-         const Instant now = ctx.clock.Now();
-         std::int64_t message = 0;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(auto row,
-                                    tx.QueryOne("SELECT account_id FROM cases WHERE id = ?", {id}));
-           if (!row) return Error(ErrorCode::kNotFound, "no case " + api::FormatId(id));
-           RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, row->Int(0)));
-           if (contact) {
-             RAPPORT_ASSIGN_OR_RETURN(
-                 auto k, tx.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
-                                     {*contact, row->Int(0)}));
-             if (!k) return Error::InvalidField("contact_id", "must work at the case's account");
-           }
-           RAPPORT_ASSIGN_OR_RETURN(
-               message,
-               tx.QueryInt(
-                   "INSERT INTO case_messages (case_id, direction, author_id, contact_id, "
-                   "body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                   {id, direction, direction == "inbound" ? db::Null() : db::Value(c.user_id),
-                    db::OptionalInt(contact), text, now}));
-           // The first answer to the customer is the first response.
-           return tx.Execute(
-               "UPDATE cases SET first_response_at = CASE WHEN ? = 'outbound' AND "
-               "first_response_at IS NULL THEN ? ELSE first_response_at END, updated_at = ?, "
-               "version = version + 1 WHERE id = ?",
-               {direction, now, now, id});
-         }));
-         api::JsonWriter w;
-         w.StartObject().Key("id").String(api::FormatId(message)).EndObject();
-         return api::Response::Created(w.Take(), "/api/v1/cases/" + api::FormatId(id));
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetCaseMessages(ctx, r, c); },
        {"Adds a message to a case's thread (outbound by default: the first is the first response)",
         "Customer success",
         {},

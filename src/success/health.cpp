@@ -32,6 +32,45 @@ std::string Plural(std::int64_t n, const std::string& one, const std::string& ma
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+Result<api::Response> GetAccountHealth(api::ApiContext& ctx, const api::Request& r,
+                                       const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  for (const auto& [key, value] : r.query) return api::UnknownParameter(key);
+  const Instant now = ctx.clock.Now();
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto exists, tx.QueryOne("SELECT 1 FROM accounts WHERE id = ?", {id}));
+    if (!exists) return Error(ErrorCode::kNotFound, "no account " + api::FormatId(id));
+    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, id));
+    RAPPORT_ASSIGN_OR_RETURN(Health h, AccountHealth(tx, id, now));
+    w.StartObject().Key("account_id").String(api::FormatId(id));
+    w.Key("score").Int(h.score).Key("band").String(h.band);
+    w.Key("reasons").StartArray();
+    for (const auto& reason : h.reasons) {
+      w.StartObject().Key("code").String(reason.code).Key("points").Int(reason.points);
+      w.Key("detail").String(reason.detail).EndObject();
+    }
+    w.EndArray();
+    // The score at the end of each of the last six months, oldest first.
+    w.Key("trend").StartArray();
+    std::vector<Period> months;
+    Period month = MonthOf(now / kMicrosPerDay).Previous();
+    for (int i = 0; i < 6; ++i, month = month.Previous()) months.push_back(month);
+    std::reverse(months.begin(), months.end());
+    for (const auto& m : months) {
+      RAPPORT_ASSIGN_OR_RETURN(Health then,
+                               AccountHealth(tx, id, (m.last_day + 1) * kMicrosPerDay - 1));
+      w.StartObject().Key("month").String(m.label).Key("score").Int(then.score);
+      w.EndObject();
+    }
+    w.StartObject().Key("month").String(MonthOf(now / kMicrosPerDay).label);
+    w.Key("score").Int(h.score).EndObject();
+    w.EndArray().EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 Result<Health> AccountHealth(db::Transaction& tx, std::int64_t account, Instant at) {
@@ -104,44 +143,7 @@ void RegisterHealthRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/accounts/{id}/health",
        api::Access::kSignedIn,
        api::Reach::Record("accounts", "account", api::Scope::kAccount),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-         for (const auto& [key, value] : r.query) return api::UnknownParameter(key);
-         const Instant now = ctx.clock.Now();
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(auto exists,
-                                    tx.QueryOne("SELECT 1 FROM accounts WHERE id = ?", {id}));
-           if (!exists) return Error(ErrorCode::kNotFound, "no account " + api::FormatId(id));
-           RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, id));
-           RAPPORT_ASSIGN_OR_RETURN(Health h, AccountHealth(tx, id, now));
-           w.StartObject().Key("account_id").String(api::FormatId(id));
-           w.Key("score").Int(h.score).Key("band").String(h.band);
-           w.Key("reasons").StartArray();
-           for (const auto& reason : h.reasons) {
-             w.StartObject().Key("code").String(reason.code).Key("points").Int(reason.points);
-             w.Key("detail").String(reason.detail).EndObject();
-           }
-           w.EndArray();
-           // The score at the end of each of the last six months, oldest first.
-           w.Key("trend").StartArray();
-           std::vector<Period> months;
-           Period month = MonthOf(now / kMicrosPerDay).Previous();
-           for (int i = 0; i < 6; ++i, month = month.Previous()) months.push_back(month);
-           std::reverse(months.begin(), months.end());
-           for (const auto& m : months) {
-             RAPPORT_ASSIGN_OR_RETURN(Health then,
-                                      AccountHealth(tx, id, (m.last_day + 1) * kMicrosPerDay - 1));
-             w.StartObject().Key("month").String(m.label).Key("score").Int(then.score);
-             w.EndObject();
-           }
-           w.StartObject().Key("month").String(MonthOf(now / kMicrosPerDay).label);
-           w.Key("score").Int(h.score).EndObject();
-           w.EndArray().EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetAccountHealth(ctx, r, c); },
        {"An account's health: a score from 0 to 100 from milestones, open cases, survey answers "
         "and contact cadence, the reasons behind it, and its trend over six months",
         "Customer success",

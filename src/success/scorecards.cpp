@@ -209,6 +209,94 @@ Result<std::string> Xlsx(const std::vector<Person>& people, const Period& period
   });
 }
 
+Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
+                                    const api::Caller& c) {
+  const Instant now = ctx.clock.Now();
+  Period period = MonthOf(now / kMicrosPerDay);
+  std::string format = "json", role = "account_manager";
+  std::optional<std::int64_t> only;
+  for (const auto& [key, value] : r.query) {
+    if (key == "period") {
+      auto p = ParsePeriod(value);
+      if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
+      period = *p;
+    } else if (key == "format") {
+      if (value != "json" && value != "csv" && value != "xlsx") {
+        return Error::InvalidField(key, "must be json, csv or xlsx");
+      }
+      format = value;
+    } else if (key == "role") {
+      if (value != "account_manager" && value != "customer_success" && value != "rep" &&
+          value != "inside_sales" && value != "any") {
+        return Error::InvalidField(
+            key, "must be account_manager, customer_success, rep, inside_sales or any");
+      }
+      role = value;
+    } else if (key == "user_id") {
+      RAPPORT_ASSIGN_OR_RETURN(only, api::ParseId(value, key));
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  const Period previous = period.Previous();
+  std::vector<Person> people;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    // A manager sees their line side by side; anyone else their own card.
+    std::string sql = "SELECT u.id, u.name FROM users u WHERE " + api::PeopleInView(c, "u.id") +
+                      " AND u.status <> 'left'";
+    db::Params params;
+    if (role != "any") {
+      sql += " AND u.role = ?";
+      params.push_back(role);
+    }
+    if (only) {
+      sql += " AND u.id = ?";
+      params.push_back(*only);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql + " ORDER BY u.name, u.id", params));
+    if (rows.empty()) return Ok();
+    people.reserve(rows.size());
+    std::string ids;
+    for (const auto& row : rows) {
+      people.push_back({row.Int(0), row.Text(1), {}, {}});
+      ids += (ids.empty() ? "" : ",") + std::to_string(row.Int(0));
+    }
+    std::map<std::int64_t, Scorecard*> current, before;
+    for (auto& p : people) {
+      current[p.id] = &p.current;
+      before[p.id] = &p.previous;
+    }
+    RAPPORT_RETURN_IF_ERROR(Fill(tx, ids, period, current));
+    return Fill(tx, ids, previous, before);
+  }));
+  if (format == "csv") {
+    return api::Response::Download(Csv(people, period, previous), "text/csv; charset=utf-8",
+                                   "scorecards-" + period.label + ".csv");
+  }
+  if (format == "xlsx") {
+    RAPPORT_ASSIGN_OR_RETURN(std::string bytes, Xlsx(people, period, previous));
+    return api::Response::Download(
+        std::move(bytes), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "scorecards-" + period.label + ".xlsx");
+  }
+  api::JsonWriter w;
+  w.StartObject().Key("period").String(period.label);
+  w.Key("from").String(FormatDate(period.first_day));
+  w.Key("to").String(FormatDate(period.last_day));
+  w.Key("previous_period").String(previous.label);
+  w.Key("items").StartArray();
+  for (const auto& p : people) {
+    w.StartObject().Key("user_id").String(api::FormatId(p.id)).Key("name").String(p.name);
+    w.Key("current");
+    WriteCard(w, p.current);
+    w.Key("previous");
+    WriteCard(w, p.previous);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 void RegisterScorecardRoutes(api::Router& router, api::ApiContext& ctx) {
@@ -217,94 +305,7 @@ void RegisterScorecardRoutes(api::Router& router, api::ApiContext& ctx) {
        "/api/v1/reports/scorecards",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const Instant now = ctx.clock.Now();
-         Period period = MonthOf(now / kMicrosPerDay);
-         std::string format = "json", role = "account_manager";
-         std::optional<std::int64_t> only;
-         for (const auto& [key, value] : r.query) {
-           if (key == "period") {
-             auto p = ParsePeriod(value);
-             if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
-             period = *p;
-           } else if (key == "format") {
-             if (value != "json" && value != "csv" && value != "xlsx") {
-               return Error::InvalidField(key, "must be json, csv or xlsx");
-             }
-             format = value;
-           } else if (key == "role") {
-             if (value != "account_manager" && value != "customer_success" && value != "rep" &&
-                 value != "inside_sales" && value != "any") {
-               return Error::InvalidField(
-                   key, "must be account_manager, customer_success, rep, inside_sales or any");
-             }
-             role = value;
-           } else if (key == "user_id") {
-             RAPPORT_ASSIGN_OR_RETURN(only, api::ParseId(value, key));
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         const Period previous = period.Previous();
-         std::vector<Person> people;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           // A manager sees their line side by side; anyone else their own card.
-           std::string sql = "SELECT u.id, u.name FROM users u WHERE " +
-                             api::PeopleInView(c, "u.id") + " AND u.status <> 'left'";
-           db::Params params;
-           if (role != "any") {
-             sql += " AND u.role = ?";
-             params.push_back(role);
-           }
-           if (only) {
-             sql += " AND u.id = ?";
-             params.push_back(*only);
-           }
-           RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                                    tx.Query(sql + " ORDER BY u.name, u.id", params));
-           if (rows.empty()) return Ok();
-           people.reserve(rows.size());
-           std::string ids;
-           for (const auto& row : rows) {
-             people.push_back({row.Int(0), row.Text(1), {}, {}});
-             ids += (ids.empty() ? "" : ",") + std::to_string(row.Int(0));
-           }
-           std::map<std::int64_t, Scorecard*> current, before;
-           for (auto& p : people) {
-             current[p.id] = &p.current;
-             before[p.id] = &p.previous;
-           }
-           RAPPORT_RETURN_IF_ERROR(Fill(tx, ids, period, current));
-           return Fill(tx, ids, previous, before);
-         }));
-         if (format == "csv") {
-           return api::Response::Download(Csv(people, period, previous), "text/csv; charset=utf-8",
-                                          "scorecards-" + period.label + ".csv");
-         }
-         if (format == "xlsx") {
-           RAPPORT_ASSIGN_OR_RETURN(std::string bytes, Xlsx(people, period, previous));
-           return api::Response::Download(
-               std::move(bytes),
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "scorecards-" + period.label + ".xlsx");
-         }
-         api::JsonWriter w;
-         w.StartObject().Key("period").String(period.label);
-         w.Key("from").String(FormatDate(period.first_day));
-         w.Key("to").String(FormatDate(period.last_day));
-         w.Key("previous_period").String(previous.label);
-         w.Key("items").StartArray();
-         for (const auto& p : people) {
-           w.StartObject().Key("user_id").String(api::FormatId(p.id)).Key("name").String(p.name);
-           w.Key("current");
-           WriteCard(w, p.current);
-           w.Key("previous");
-           WriteCard(w, p.previous);
-           w.EndObject();
-         }
-         w.EndArray().EndObject();
-         return api::Response::Json(w.Take());
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetScorecards(ctx, r, c); },
        {"Account managers' scorecards for a period (default: this month) beside the period "
         "before: check-in calls made vs due, billing queries resolved and hours to resolve, "
         "satisfaction index, repeat / new-range / cross-sell sales, accounts handled",

@@ -331,6 +331,77 @@ std::int64_t DayOf(const std::string& date) {
   return day;
 }
 
+Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Request& r,
+                                             const api::Caller& c) {
+  const std::int64_t today = ctx.clock.Now() / kMicrosPerDay;
+  std::int64_t user = c.user_id;
+  Period period = MonthOf(today);
+  std::string format = "json";
+  for (const auto& [key, value] : r.query) {
+    if (key == "user_id") {
+      RAPPORT_ASSIGN_OR_RETURN(user, api::ParseId(value, key));
+    } else if (key == "period") {
+      auto p = ParsePeriod(value);
+      if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
+      period = *p;
+    } else if (key == "format") {
+      if (value != "json" && value != "csv") {
+        return Error::InvalidField(key, "must be json or csv");
+      }
+      format = value;
+    } else {
+      return api::UnknownParameter(key);
+    }
+  }
+  std::string name;
+  CommissionStatement st;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    // Someone's statement is theirs, their managers' and the admins'.
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto who,
+        tx.QueryOne("SELECT u.name FROM users u WHERE u.id = ? AND " + api::PeopleInView(c, "u.id"),
+                    {user}));
+    if (!who) return Error(ErrorCode::kNotFound, "no such person in your view");
+    name = who->Text(0);
+    RAPPORT_ASSIGN_OR_RETURN(st, LoadCommissionStatement(tx, user, period, today));
+    return Ok();
+  }));
+  if (format == "csv") {
+    api::CsvWriter csv;
+    for (const char* h :
+         {"date", "kind", "amount_minor", "success_plan_id", "plan", "milestone_id", "milestone"}) {
+      csv.Cell(h);
+    }
+    csv.EndRow();
+    for (const auto& l : st.lines) {
+      csv.Cell(FormatDate(l.day)).Cell(l.kind).Cell(l.amount_minor);
+      csv.Cell(api::FormatId(l.success_plan_id)).Cell(l.plan_title);
+      csv.Cell(l.milestone_id ? api::FormatId(*l.milestone_id) : "");
+      csv.Cell(l.milestone_name).EndRow();
+    }
+    return api::Response::Download(csv.Take(), "text/csv; charset=utf-8",
+                                   "commission-" + period.label + ".csv");
+  }
+  api::JsonWriter w;
+  w.StartObject().Key("user_id").String(api::FormatId(user)).Key("name").String(name);
+  w.Key("period").String(period.label);
+  w.Key("from").String(FormatDate(period.first_day));
+  w.Key("to").String(FormatDate(period.last_day));
+  w.Key("earned_minor").Int(st.earned).Key("held_back_minor").Int(st.held_back);
+  w.Key("released_minor").Int(st.released).Key("forfeited_minor").Int(st.forfeited);
+  w.Key("payable_minor").Int(st.payable).Key("still_held_minor").Int(st.still_held);
+  w.Key("lines").StartArray();
+  for (const auto& l : st.lines) {
+    w.StartObject().Key("date").String(FormatDate(l.day)).Key("kind").String(l.kind);
+    w.Key("amount_minor").Int(l.amount_minor);
+    w.Key("success_plan_id").String(api::FormatId(l.success_plan_id));
+    w.Key("plan").String(l.plan_title).Key("milestone_id").OptId(l.milestone_id);
+    w.Key("milestone").String(l.milestone_name).EndObject();
+  }
+  w.EndArray().EndObject();
+  return api::Response::Json(w.Take());
+}
+
 }  // namespace
 
 Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::int64_t user_id,
@@ -408,74 +479,8 @@ void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx,
        "/api/v1/reports/commission",
        api::Access::kSignedIn,
        api::Reach::Filtered(),
-       [&ctx](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         const std::int64_t today = ctx.clock.Now() / kMicrosPerDay;
-         std::int64_t user = c.user_id;
-         Period period = MonthOf(today);
-         std::string format = "json";
-         for (const auto& [key, value] : r.query) {
-           if (key == "user_id") {
-             RAPPORT_ASSIGN_OR_RETURN(user, api::ParseId(value, key));
-           } else if (key == "period") {
-             auto p = ParsePeriod(value);
-             if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
-             period = *p;
-           } else if (key == "format") {
-             if (value != "json" && value != "csv") {
-               return Error::InvalidField(key, "must be json or csv");
-             }
-             format = value;
-           } else {
-             return api::UnknownParameter(key);
-           }
-         }
-         std::string name;
-         CommissionStatement st;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           // Someone's statement is theirs, their managers' and the admins'.
-           RAPPORT_ASSIGN_OR_RETURN(auto who,
-                                    tx.QueryOne("SELECT u.name FROM users u WHERE u.id = ? AND " +
-                                                    api::PeopleInView(c, "u.id"),
-                                                {user}));
-           if (!who) return Error(ErrorCode::kNotFound, "no such person in your view");
-           name = who->Text(0);
-           RAPPORT_ASSIGN_OR_RETURN(st, LoadCommissionStatement(tx, user, period, today));
-           return Ok();
-         }));
-         if (format == "csv") {
-           api::CsvWriter csv;
-           for (const char* h : {"date", "kind", "amount_minor", "success_plan_id", "plan",
-                                 "milestone_id", "milestone"}) {
-             csv.Cell(h);
-           }
-           csv.EndRow();
-           for (const auto& l : st.lines) {
-             csv.Cell(FormatDate(l.day)).Cell(l.kind).Cell(l.amount_minor);
-             csv.Cell(api::FormatId(l.success_plan_id)).Cell(l.plan_title);
-             csv.Cell(l.milestone_id ? api::FormatId(*l.milestone_id) : "");
-             csv.Cell(l.milestone_name).EndRow();
-           }
-           return api::Response::Download(csv.Take(), "text/csv; charset=utf-8",
-                                          "commission-" + period.label + ".csv");
-         }
-         api::JsonWriter w;
-         w.StartObject().Key("user_id").String(api::FormatId(user)).Key("name").String(name);
-         w.Key("period").String(period.label);
-         w.Key("from").String(FormatDate(period.first_day));
-         w.Key("to").String(FormatDate(period.last_day));
-         w.Key("earned_minor").Int(st.earned).Key("held_back_minor").Int(st.held_back);
-         w.Key("released_minor").Int(st.released).Key("forfeited_minor").Int(st.forfeited);
-         w.Key("payable_minor").Int(st.payable).Key("still_held_minor").Int(st.still_held);
-         w.Key("lines").StartArray();
-         for (const auto& l : st.lines) {
-           w.StartObject().Key("date").String(FormatDate(l.day)).Key("kind").String(l.kind);
-           w.Key("amount_minor").Int(l.amount_minor);
-           w.Key("success_plan_id").String(api::FormatId(l.success_plan_id));
-           w.Key("plan").String(l.plan_title).Key("milestone_id").OptId(l.milestone_id);
-           w.Key("milestone").String(l.milestone_name).EndObject();
-         }
-         w.EndArray().EndObject();
-         return api::Response::Json(w.Take());
+       [&ctx](const api::Request& r, const api::Caller& c) {
+         return GetCommissionStatement(ctx, r, c);
        },
        {"A rep's commission statement for a period (default: this month): earned, held back "
         "against milestones, released when they are met, forfeited when missed past the grace "

@@ -101,6 +101,138 @@ Result<db::Row> OpenSurvey(db::Transaction& tx, const std::string& token, Instan
   return *row;
 }
 
+Result<api::Response> SendSurvey(api::ApiContext& ctx, const SurveySettings& settings,
+                                 const api::Request& r, const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+  if (body.kind != api::JsonValue::Kind::kObject) {
+    return Error::InvalidField("body", "must be a JSON object");
+  }
+  SurveyRequest request;
+  for (const auto& [key, v] : body.members) {
+    if (key == "contact_id") {
+      RAPPORT_ASSIGN_OR_RETURN(request.contact_id, api::ParseIdValue(v, key));
+    } else if (key == "kind") {
+      if (v.kind != api::JsonValue::Kind::kString ||
+          (v.text != "csi" && v.text != "csat" && v.text != "nps")) {
+        return Error::InvalidField(key, "must be csi, csat or nps");
+      }
+      request.kind = v.text;
+    } else if (key == "case_id") {
+      RAPPORT_ASSIGN_OR_RETURN(request.case_id, api::ParseIdValue(v, key));
+      request.sent_after = "case";
+    } else if (key == "milestone_id") {
+      RAPPORT_ASSIGN_OR_RETURN(request.milestone_id, api::ParseIdValue(v, key));
+      request.sent_after = "milestone";
+    } else {
+      return Error::InvalidField(key, "is not a field of a survey to send");
+    }
+  }
+  if (request.contact_id == 0) return Error::InvalidField("contact_id", "is required");
+  if (request.kind.empty()) return Error::InvalidField("kind", "is required");
+  SentSurvey sent;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto contact,
+        tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {request.contact_id}));
+    if (!contact) return Error::InvalidField("contact_id", "refers to no contact");
+    request.account_id = contact->Int(0);
+    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, request.account_id, "contact_id"));
+    for (const auto& [table, id] :
+         {std::pair<std::string, std::optional<std::int64_t>>{"cases", request.case_id},
+          {"milestones", request.milestone_id}}) {
+      if (!id) continue;
+      RAPPORT_ASSIGN_OR_RETURN(
+          auto row, tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?", {*id}));
+      if (!row || row->Int(0) != request.account_id) {
+        return Error::InvalidField(table == "cases" ? "case_id" : "milestone_id",
+                                   "must be of the contact's account");
+      }
+    }
+    RAPPORT_ASSIGN_OR_RETURN(sent, SendSurvey(tx, settings, ctx.clock.Now(), c.user_id, request));
+    return Ok();
+  }));
+  api::JsonWriter w;
+  w.StartObject().Key("id").String(api::FormatId(sent.id)).Key("link").String(sent.link);
+  w.EndObject();
+  return api::Response::Created(w.Take(), "/api/v1/surveys/" + api::FormatId(sent.id));
+}
+
+Result<api::Response> GetSurveyQuestion(api::ApiContext& ctx, const SurveySettings& settings,
+                                        const api::Request& r, const api::Caller&) {
+  const std::string token = r.PathParam("token");
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, ctx.clock.Now()));
+    RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, s.at(4), s.at(5)));
+    const Scale scale = ScaleOf(s.Text(1));
+    w.StartObject().Key("kind").String(s.Text(1));
+    w.Key("question").String(Question(s.Text(1), settings.company_name, about));
+    w.Key("min").Int(scale.min).Key("max").Int(scale.max);
+    w.Key("first_name").String(s.Text(6)).Key("account").String(s.Text(7));
+    w.Key("company").String(settings.company_name).EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+Result<api::Response> AnswerSurvey(api::ApiContext& ctx, const api::Request& r,
+                                   const api::Caller&) {
+  const std::string token = r.PathParam("token");
+  RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
+  if (body.kind != api::JsonValue::Kind::kObject) {
+    return Error::InvalidField("body", "must be a JSON object with a score");
+  }
+  std::optional<std::int64_t> score;
+  std::optional<std::string> comment;
+  for (const auto& [key, v] : body.members) {
+    if (key == "score") {
+      if (v.kind != api::JsonValue::Kind::kInt) {
+        return Error::InvalidField(key, "must be a whole number");
+      }
+      score = v.integer;
+    } else if (key == "comment") {
+      if (v.kind == api::JsonValue::Kind::kNull) continue;
+      if (v.kind != api::JsonValue::Kind::kString || v.text.size() > 4000) {
+        return Error::InvalidField(key, "must be text of at most 4000 characters");
+      }
+      comment = v.text;
+    } else {
+      return Error::InvalidField(key, "is not part of an answer");
+    }
+  }
+  if (!score) return Error::InvalidField("score", "is required");
+  const Instant now = ctx.clock.Now();
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, now));
+    const Scale scale = ScaleOf(s.Text(1));
+    if (*score < scale.min || *score > scale.max) {
+      return Error::InvalidField("score", "must be from " + std::to_string(scale.min) + " to " +
+                                              std::to_string(scale.max));
+    }
+    // One use: only the first answer finds the survey still open.
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto used,
+        tx.QueryOne("UPDATE surveys SET status = 'answered', score = ?, comment = ?, "
+                    "answered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? "
+                    "AND status = 'sent' RETURNING id",
+                    {*score, db::OptionalText(comment), now, now, s.Int(0)}));
+    if (!used) return Error(ErrorCode::kGone, "this survey has already been answered");
+    // On the account's timeline, with the contact.
+    std::string kind = s.Text(1);
+    for (auto& ch : kind) ch = static_cast<char>(std::toupper(ch));
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t activity,
+        tx.QueryInt("INSERT INTO activities (account_id, user_id, kind, occurred_at, "
+                    "subject, body, created_at, updated_at) VALUES (?, ?, 'note', ?, ?, ?, "
+                    "?, ?) RETURNING id",
+                    {s.Int(8), s.Int(10), now, kind + " survey answered: " + std::to_string(*score),
+                     db::OptionalText(comment), now, now}));
+    return tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
+                      {activity, s.Int(9)});
+  }));
+  return api::Response::NoContent();
+}
+
 }  // namespace
 
 std::string SatisfactionIndexSql(std::string_view alias) {
@@ -189,61 +321,8 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
        "/api/v1/surveys",
        api::Access::kSignedIn,
        api::Reach::OwnRule("the contact's account must be in the caller's reach"),
-       [&ctx, settings](const api::Request& r, const api::Caller& c) -> Result<api::Response> {
-         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
-         if (body.kind != api::JsonValue::Kind::kObject) {
-           return Error::InvalidField("body", "must be a JSON object");
-         }
-         SurveyRequest request;
-         for (const auto& [key, v] : body.members) {
-           if (key == "contact_id") {
-             RAPPORT_ASSIGN_OR_RETURN(request.contact_id, api::ParseIdValue(v, key));
-           } else if (key == "kind") {
-             if (v.kind != api::JsonValue::Kind::kString ||
-                 (v.text != "csi" && v.text != "csat" && v.text != "nps")) {
-               return Error::InvalidField(key, "must be csi, csat or nps");
-             }
-             request.kind = v.text;
-           } else if (key == "case_id") {
-             RAPPORT_ASSIGN_OR_RETURN(request.case_id, api::ParseIdValue(v, key));
-             request.sent_after = "case";
-           } else if (key == "milestone_id") {
-             RAPPORT_ASSIGN_OR_RETURN(request.milestone_id, api::ParseIdValue(v, key));
-             request.sent_after = "milestone";
-           } else {
-             return Error::InvalidField(key, "is not a field of a survey to send");
-           }
-         }
-         if (request.contact_id == 0) return Error::InvalidField("contact_id", "is required");
-         if (request.kind.empty()) return Error::InvalidField("kind", "is required");
-         SentSurvey sent;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(
-               auto contact,
-               tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {request.contact_id}));
-           if (!contact) return Error::InvalidField("contact_id", "refers to no contact");
-           request.account_id = contact->Int(0);
-           RAPPORT_RETURN_IF_ERROR(
-               api::CheckAccountInReach(tx, c, request.account_id, "contact_id"));
-           for (const auto& [table, id] :
-                {std::pair<std::string, std::optional<std::int64_t>>{"cases", request.case_id},
-                 {"milestones", request.milestone_id}}) {
-             if (!id) continue;
-             RAPPORT_ASSIGN_OR_RETURN(
-                 auto row, tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?", {*id}));
-             if (!row || row->Int(0) != request.account_id) {
-               return Error::InvalidField(table == "cases" ? "case_id" : "milestone_id",
-                                          "must be of the contact's account");
-             }
-           }
-           RAPPORT_ASSIGN_OR_RETURN(sent,
-                                    SendSurvey(tx, settings, ctx.clock.Now(), c.user_id, request));
-           return Ok();
-         }));
-         api::JsonWriter w;
-         w.StartObject().Key("id").String(api::FormatId(sent.id)).Key("link").String(sent.link);
-         w.EndObject();
-         return api::Response::Created(w.Take(), "/api/v1/surveys/" + api::FormatId(sent.id));
+       [&ctx, settings](const api::Request& r, const api::Caller& c) {
+         return SendSurvey(ctx, settings, r, c);
        },
        {"Sends a survey (csi, csat or nps) to a contact by email with a one-use link; the link is "
         "in this answer only",
@@ -258,21 +337,8 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
        "/api/v1/surveys/answer/{token}",
        api::Access::kPublic,
        api::Reach::None("public: the survey's secret token"),
-       [&ctx, settings](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-         const std::string token = r.PathParam("token");
-         api::JsonWriter w;
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, ctx.clock.Now()));
-           RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, s.at(4), s.at(5)));
-           const Scale scale = ScaleOf(s.Text(1));
-           w.StartObject().Key("kind").String(s.Text(1));
-           w.Key("question").String(Question(s.Text(1), settings.company_name, about));
-           w.Key("min").Int(scale.min).Key("max").Int(scale.max);
-           w.Key("first_name").String(s.Text(6)).Key("account").String(s.Text(7));
-           w.Key("company").String(settings.company_name).EndObject();
-           return Ok();
-         }));
-         return api::Response::Json(w.Take());
+       [&ctx, settings](const api::Request& r, const api::Caller& c) {
+         return GetSurveyQuestion(ctx, settings, r, c);
        },
        {"The question behind a survey link (no sign-in); 410 once answered or expired",
         "Customer success",
@@ -285,64 +351,7 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
        "/api/v1/surveys/answer/{token}",
        api::Access::kPublic,
        api::Reach::None("public: the survey's secret token"),
-       [&ctx](const api::Request& r, const api::Caller&) -> Result<api::Response> {
-         const std::string token = r.PathParam("token");
-         RAPPORT_ASSIGN_OR_RETURN(api::JsonValue body, api::ParseJson(r.body));
-         if (body.kind != api::JsonValue::Kind::kObject) {
-           return Error::InvalidField("body", "must be a JSON object with a score");
-         }
-         std::optional<std::int64_t> score;
-         std::optional<std::string> comment;
-         for (const auto& [key, v] : body.members) {
-           if (key == "score") {
-             if (v.kind != api::JsonValue::Kind::kInt) {
-               return Error::InvalidField(key, "must be a whole number");
-             }
-             score = v.integer;
-           } else if (key == "comment") {
-             if (v.kind == api::JsonValue::Kind::kNull) continue;
-             if (v.kind != api::JsonValue::Kind::kString || v.text.size() > 4000) {
-               return Error::InvalidField(key, "must be text of at most 4000 characters");
-             }
-             comment = v.text;
-           } else {
-             return Error::InvalidField(key, "is not part of an answer");
-           }
-         }
-         if (!score) return Error::InvalidField("score", "is required");
-         const Instant now = ctx.clock.Now();
-         RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-           RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, now));
-           const Scale scale = ScaleOf(s.Text(1));
-           if (*score < scale.min || *score > scale.max) {
-             return Error::InvalidField("score", "must be from " + std::to_string(scale.min) +
-                                                     " to " + std::to_string(scale.max));
-           }
-           // One use: only the first answer finds the survey still open.
-           RAPPORT_ASSIGN_OR_RETURN(
-               auto used,
-               tx.QueryOne("UPDATE surveys SET status = 'answered', score = ?, comment = ?, "
-                           "answered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? "
-                           "AND status = 'sent' RETURNING id",
-                           {*score, db::OptionalText(comment), now, now, s.Int(0)}));
-           if (!used) return Error(ErrorCode::kGone, "this survey has already been answered");
-           // On the account's timeline, with the contact.
-           std::string kind = s.Text(1);
-           for (auto& ch : kind) ch = static_cast<char>(std::toupper(ch));
-           RAPPORT_ASSIGN_OR_RETURN(
-               std::int64_t activity,
-               tx.QueryInt(
-                   "INSERT INTO activities (account_id, user_id, kind, occurred_at, "
-                   "subject, body, created_at, updated_at) VALUES (?, ?, 'note', ?, ?, ?, "
-                   "?, ?) RETURNING id",
-                   {s.Int(8), s.Int(10), now, kind + " survey answered: " + std::to_string(*score),
-                    db::OptionalText(comment), now, now}));
-           return tx.Execute(
-               "INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
-               {activity, s.Int(9)});
-         }));
-         return api::Response::NoContent();
-       },
+       [&ctx](const api::Request& r, const api::Caller& c) { return AnswerSurvey(ctx, r, c); },
        {"Answers a survey through its link (no sign-in), once",
         "Customer success",
         {},

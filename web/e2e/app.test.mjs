@@ -454,6 +454,8 @@ test("an admin edits the introduction sent when someone resigns", async () => {
   const subject = `We are still here for you ${unique()}`;
   await page.getByRole("textbox", { name: "Subject" }).fill(subject);
   await page.getByRole("button", { name: "Save" }).click();
+  // The editing cell's name includes the textbox's value: wait for the saved row itself.
+  await page.getByRole("textbox", { name: "Subject" }).waitFor({ state: "detached" });
   await page.getByRole("cell", { name: subject }).waitFor();
   const stored = await call("GET", "/message_templates?reason=resigned", admin.token);
   assert.equal(stored.json.items[0].subject, subject);

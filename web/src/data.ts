@@ -2,7 +2,7 @@
 // the request when the page moves on (another path, or the page closes) so an old answer never
 // lands on a new page, and hands back the failure as an ApiError for ErrorNote to show.
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, get } from "./api";
+import { ApiError, Page, get } from "./api";
 
 export type Loaded<T> = {
   data: T | undefined;
@@ -48,4 +48,36 @@ export function useGet<T>(path: string | null, version?: unknown): Loaded<T> {
   }, [path, round, version]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { data, error, loading, reload, setData };
+}
+
+export type Pages<T, P> = {
+  first: P | undefined;  // the first page as the server sent it (with any totals)
+  items: T[];            // the first page's items and those "more" fetched since
+  hasMore: boolean;
+  more: () => Promise<void>;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => void;
+};
+
+// A list GET `path` pages through with next_cursor: the first page, then more() adds the next.
+// A new path starts again from its first page; a page that arrives for an old path is dropped.
+export function usePages<T, P extends Page<T> = Page<T>>(path: string | null): Pages<T, P> {
+  const first = useGet<P>(path);
+  const [extra, setExtra] = useState<{ base?: P; items: T[]; cursor: string | null }>({ items: [], cursor: null });
+  const current = extra.base !== undefined && extra.base === first.data ? extra : { base: first.data, items: [] as T[], cursor: first.data?.next_cursor ?? null };
+  const more = async () => {
+    if (path === null || !current.cursor) return;
+    const page = await get<Page<T>>(`${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(current.cursor)}`);
+    setExtra({ base: current.base, items: [...current.items, ...page.items], cursor: page.next_cursor });
+  };
+  return {
+    first: first.data,
+    items: first.data ? [...first.data.items, ...current.items] : [],
+    hasMore: !!current.cursor,
+    more,
+    error: first.error,
+    loading: first.loading,
+    reload: first.reload,
+  };
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Page, get } from "../api";
+import { Page } from "../api";
+import { useGet, usePages } from "../data";
 import { useUsers } from "../lookups";
 import { useSession } from "../session";
+import type { Account } from "../types";
 
-type Account = { id: string; name: string; type: string; status: string; region: string | null; postcode: string | null };
 
 const TYPES = ["", "health_system", "hospital", "department", "gp_practice", "pharmacy", "commissioning_group"];
 const STATUSES = ["", "customer", "prospect", "former"];
@@ -27,35 +28,16 @@ export function Accounts() {
   const q = params.get("q") ?? "";
   const type = params.get("type") ?? "";
   const status = params.get("status") ?? "";
-  const [territories, setTerritories] = useState<Option[]>([]);
+  const territories = useGet<Page<Option>>("/territories?limit=500&sort=name").data?.items ?? [];
   const owners = useUsers({ active: true });
   const { views, add, remove } = useSavedViews(me?.id);
   const [viewName, setViewName] = useState("");
-  useEffect(() => {
-    get<Page<Option>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
-  }, []);
-  const [items, setItems] = useState<Account[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [text, setText] = useState(q);
 
-  const query = (more?: string) => {
-    const p = new URLSearchParams({ limit: "50", sort: params.get("sort") || "name" });
-    if (q.trim()) p.set("q", q);
-    for (const f of FILTERS) if (params.get(f)) p.set(f, params.get(f)!);
-    if (more) p.set("cursor", more);
-    return `/accounts?${p}`;
-  };
-
-  useEffect(() => {
-    let live = true;
-    get<Page<Account>>(query()).then((page) => {
-      if (!live) return;
-      setItems(page.items);
-      setCursor(page.next_cursor);
-    }).catch(() => { if (live) { setItems([]); setCursor(null); } });
-    return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [params.toString()]);
+  const query = new URLSearchParams({ limit: "50", sort: params.get("sort") || "name" });
+  if (q.trim()) query.set("q", q);
+  for (const f of FILTERS) if (params.get(f)) query.set(f, params.get(f)!);
+  const { items, hasMore, more } = usePages<Account>(`/accounts?${query}`);
 
   // Search as you type, without a request per keystroke.
   useEffect(() => {
@@ -114,13 +96,7 @@ export function Accounts() {
         </tbody>
       </table>
       {items.length === 0 && <p className="muted">No accounts match.</p>}
-      {cursor && (
-        <button type="button" onClick={async () => {
-          const page = await get<Page<Account>>(query(cursor));
-          setItems((old) => [...old, ...page.items]);
-          setCursor(page.next_cursor);
-        }}>Show more</button>
-      )}
+      {hasMore && <button type="button" onClick={more}>Show more</button>}
     </div>
   );
 }

@@ -1,26 +1,14 @@
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Page, get } from "../api";
+import { usePages } from "../data";
 import type { Contact } from "../types";
-
 
 export function Contacts() {
   const [params, setParams] = useSearchParams();
-  const [items, setItems] = useState<Contact[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [text, setText] = useState(params.get("q") ?? "");
-  const key = params.toString();
-
-  const query = (more?: string) => {
-    const p = new URLSearchParams({ limit: "50", sort: "last_name" });
-    for (const k of ["q", "stance", "function"]) if (params.get(k)) p.set(k, params.get(k)!);
-    if (more) p.set("cursor", more);
-    return `/contacts?${p}`;
-  };
-  useEffect(() => {
-    get<Page<Contact>>(query()).then((p) => { setItems(p.items); setCursor(p.next_cursor); }).catch(() => setItems([]));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  const query = new URLSearchParams({ limit: "50", sort: "last_name" });
+  for (const k of ["q", "stance", "function"]) if (params.get(k)) query.set(k, params.get(k)!);
+  const { items, hasMore, more } = usePages<Contact>(`/contacts?${query}`);
   useEffect(() => {
     const t = setTimeout(() => {
       if (text !== (params.get("q") ?? "")) {
@@ -59,7 +47,7 @@ export function Contacts() {
         </tbody>
       </table>
       {items.length === 0 && <p className="muted">No contacts match.</p>}
-      {cursor && <button type="button" onClick={async () => { const p = await get<Page<Contact>>(query(cursor)); setItems((o) => [...o, ...p.items]); setCursor(p.next_cursor); }}>Show more</button>}
+      {hasMore && <button type="button" onClick={more}>Show more</button>}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, money } from "../api";
+import { useGet, usePages } from "../data";
 import { useUsers } from "../lookups";
 import { isManager, useSession } from "../session";
 import { serverDate } from "../clock";
@@ -49,38 +50,15 @@ type RiskRow = {
 
 export function RelationshipRisk() {
   const [params, setParams] = useSearchParams();
-  const [rows, setRows] = useState<RiskRow[]>([]);
-  const [total, setTotal] = useState(0);
-  const [cursor, setCursor] = useState<string | null>(null);
   const owners = useUsers();
-  const [territories, setTerritories] = useState<Territory[]>([]);
-  useEffect(() => {
-    get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
-  }, []);
+  const territories = useGet<Page<Territory>>("/territories?limit=500&sort=name").data?.items ?? [];
   const filters = () => {
     const p = new URLSearchParams();
     for (const f of ["owner_id", "territory_id"]) if (params.get(f)) p.set(f, params.get(f)!);
     return p;
   };
-  useEffect(() => {
-    let live = true;
-    get<Page<RiskRow> & { total: number }>(`/reports/relationship-risk?${filters()}`).then((page) => {
-      if (!live) return;
-      setRows(page.items);
-      setTotal(page.total);
-      setCursor(page.next_cursor);
-    });
-    return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [params.toString()]);
-  const more = async () => {
-    if (!cursor) return;
-    const p = filters();
-    p.set("cursor", cursor);
-    const page = await get<Page<RiskRow>>(`/reports/relationship-risk?${p}`);
-    setRows((r) => [...r, ...page.items]);
-    setCursor(page.next_cursor);
-  };
+  const { first, items: rows, hasMore, more } = usePages<RiskRow, Page<RiskRow> & { total: number }>(`/reports/relationship-risk?${filters()}`);
+  const total = first?.total ?? 0;
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value); else next.delete(key);
@@ -119,7 +97,7 @@ export function RelationshipRisk() {
           ))}
         </tbody>
       </table>
-      {cursor && <button type="button" onClick={more}>Show more</button>}
+      {hasMore && <button type="button" onClick={more}>Show more</button>}
     </div>
   );
 }
