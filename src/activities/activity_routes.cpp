@@ -18,6 +18,7 @@ api::ResourceSpec ActivitySpec() {
   s.fields = api::FieldsOf(records::ActivityRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "user_id");
+    api::DefaultToNow(w, "occurred_at");
     return Ok();
   };
   // contact_ids: the contacts met, each working at the activity's account.

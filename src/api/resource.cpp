@@ -725,12 +725,20 @@ FieldSpec RequiredReference(std::string name, std::string table) {
   return f;
 }
 
+namespace {
+// Sets `column` to `value` on create when the body did not say.
+void DefaultOnCreate(WriteContext& w, const std::string& column, db::Value value) {
+  if (!w.creating || w.Written(column) != nullptr) return;
+  w.values.emplace_back(column, std::move(value));
+}
+}  // namespace
+
 void DefaultToCaller(WriteContext& w, const std::string& column) {
-  if (!w.creating) return;
-  for (const auto& [name, value] : w.values) {
-    if (name == column) return;
-  }
-  w.values.emplace_back(column, w.caller.user_id);
+  DefaultOnCreate(w, column, w.caller.user_id);
+}
+
+void DefaultToNow(WriteContext& w, const std::string& column) {
+  DefaultOnCreate(w, column, w.now);
 }
 
 const db::Value* WriteContext::Written(std::string_view column) const {

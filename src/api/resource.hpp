@@ -108,6 +108,9 @@ std::vector<FieldSpec> FieldsOf(const records::Record& record);
 FieldSpec RequiredReference(std::string name, std::string table);
 // Sets `column` to the caller's id on create when the body did not say (owner_id, user_id).
 void DefaultToCaller(WriteContext& w, const std::string& column);
+// Sets `column` to the server's time on create when the body did not say (an activity's
+// occurred_at: a call logged as it ends happened now, by the server's clock, not the browser's).
+void DefaultToNow(WriteContext& w, const std::string& column);
 // Stamps created_at on create, for records without updated_at/version.
 void StampCreatedAt(WriteContext& w);
 

@@ -138,14 +138,16 @@ Record Activities() {
        .value_aliases =
            {{"phonecall", "call"}, {"task", "note"}, {"event", "meeting"}, {"sitevisit", "visit"}},
        .file_default = std::string("note")},
+      // The API defaults it to now by the server's clock; a file must say when.
       {.column = "occurred_at",
        .type = Type::kInstant,
-       .required = true,
        .nullable = false,
        .filterable = true,
        .sortable = true,
+       .description = "when it happened (default: now)",
        .file_aliases = {"occurredat", "date", "activitydate", "duedate", "startdatetime",
-                        "activitydatetime"}},
+                        "activitydatetime"},
+       .file_required = true},
       {.column = "subject",
        .required = true,
        .nullable = false,

@@ -579,6 +579,37 @@ TEST_P(ApiTest, TheAccount360InOneCall) {
   EXPECT_EQ(below["parents"][1]["id"], overview["parents"][0]["id"]);
 }
 
+// A call logged as it ends happened now by the server's clock: a browser whose clock runs ahead
+// cannot log it a moment in the future, where the health score does not yet count it.
+TEST_P(ApiTest, AnActivityWithoutATimeHappenedNowAndCountsAsContactAtOnce) {
+  const json account = NewAccount(env_->rep, {{"name", "Never Called Hospital"}});
+  const std::string aid = account["id"];
+  const std::string health = "/api/v1/accounts/" + aid + "/health";
+  const json before = s().Get(health, env_->rep).Json();
+  ASSERT_TRUE(std::any_of(before["reasons"].begin(), before["reasons"].end(), [](const json& r) {
+    return r["code"] == "not_contacted";
+  })) << before.dump();
+  const Instant earliest = TestNow() - kMicrosPerSecond;
+  const HttpReply call =
+      s().Post("/api/v1/activities", {{"account_id", aid}, {"kind", "call"}, {"subject", "Hello"}},
+               env_->rep);
+  ASSERT_EQ(call.status, 201) << call.body;
+  const Instant latest = TestNow() + kMicrosPerSecond;
+  Instant occurred = 0;
+  ASSERT_TRUE(ParseInstant(call.Json()["occurred_at"].get<std::string>(), occurred)) << call.body;
+  EXPECT_GE(occurred, earliest);
+  EXPECT_LE(occurred, latest);
+  const json after = s().Get(health, env_->rep).Json();
+  for (const json& r : after["reasons"]) EXPECT_NE(r["code"], "not_contacted") << after.dump();
+  EXPECT_EQ(after["score"].get<int>(), before["score"].get<int>() + 25);
+  ExpectProblem(
+      s().Post(
+          "/api/v1/activities",
+          {{"account_id", aid}, {"kind", "call"}, {"subject", "When?"}, {"occurred_at", nullptr}},
+          env_->rep),
+      422, "occurred_at");
+}
+
 TEST_P(ApiTest, ActivitiesCarryTheContactsMetAndOpportunitiesTheirBuyingRoles) {
   const json account = NewAccount(env_->rep, {{"name", "Roles Hospital"}});
   const std::string aid = account["id"];

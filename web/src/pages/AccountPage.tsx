@@ -10,7 +10,6 @@ import { AccountAlerts } from "./Alerts";
 import { AccountSatisfaction } from "./Surveys";
 import { AccountHealth } from "./Health";
 import { AccountTrials } from "./Trials";
-import { instantNow } from "../clock";
 
 type Ref = { id: string; name: string };
 type Overview = {
@@ -170,7 +169,7 @@ export function LogCall({ accountId, contacts, onLogged, embedded = false }: { a
     try {
       await api("POST", "/activities", {
         account_id: accountId, kind, subject, outcome: outcome || null, next_step: nextStep || null,
-        occurred_at: instantNow(), contact_ids: met,
+        contact_ids: met,
       });
       if (followUp) await api("POST", "/tasks", { account_id: accountId, subject: nextStep || `Follow up: ${subject}`, due_on: followUp });
       setSubject(""); setOutcome(""); setNextStep(""); setFollowUp(""); setMet([]);
