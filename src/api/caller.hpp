@@ -38,7 +38,8 @@ struct AccessGeneration {
   std::uint64_t Get() const { return value.load(std::memory_order_relaxed); }
 };
 
-// Establishes who is calling: kUnauthenticated without a valid, unexpired session.
+// Establishes who is calling: kUnauthenticated without a valid, unexpired session. Implementations
+// must be thread-safe: the Router calls Authenticate from every server thread.
 class Authenticator {
  public:
   virtual ~Authenticator() = default;

@@ -8,6 +8,7 @@
 
 namespace rapport::api {
 
+// Builds one CSV document cell by cell, row by row. Not thread-safe: one per document.
 class CsvWriter {
  public:
   CsvWriter& Cell(std::string_view text);

@@ -16,6 +16,7 @@
 
 namespace rapport::api {
 
+// Writes one JSON document (a response body) value by value. Not thread-safe: one per document.
 class JsonWriter {
  public:
   JsonWriter();

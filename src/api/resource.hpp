@@ -53,7 +53,8 @@ enum class Deletion { kNone, kDelete, kArchive };
 
 struct ResourceSpec;
 
-// The values a create or PATCH will write, with the record as it was (PATCH only).
+// The values a create or PATCH will write, with the record as it was (PATCH only). Not
+// thread-safe: one per write, used within its transaction.
 struct WriteContext {
   db::Transaction& tx;
   const Caller& caller;
@@ -115,7 +116,8 @@ void DefaultToNow(WriteContext& w, const std::string& column);
 void StampCreatedAt(WriteContext& w);
 
 // A record's contacts (activity_contacts, call_plan_contacts, ...): `link_table` holds
-// (`link_column`, contact_id) for the records of `table`, which has an account_id.
+// (`link_column`, contact_id) for the records of `table`, which has an account_id. Immutable after
+// construction; safe to share.
 struct ContactLinks {
   std::string table;        // "activities"
   std::string link_table;   // "activity_contacts"

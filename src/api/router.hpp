@@ -108,6 +108,8 @@ struct Route {
 // The content types of a route's body_type ("text/csv, application/..." -> each).
 std::vector<std::string_view> BodyTypes(std::string_view body_type);
 
+// The route table. Every route is added before serving starts; from then on it is only read, and
+// Dispatch and BodyLimit are thread-safe (the handlers, gate and authenticator must be too).
 class Router {
  public:
   // REQUIRES: authenticator and gate outlive the router.

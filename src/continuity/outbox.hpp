@@ -32,7 +32,8 @@ struct SmtpSettings {
   int claim_seconds = 120;  // how long a claimed message is left alone before another try
 };
 
-// Sends one message; Ok once the SMTP server has accepted it.
+// Sends one message; Ok once the SMTP server has accepted it. The outbox calls Send from its
+// worker's thread only.
 class MailTransport {
  public:
   virtual ~MailTransport() = default;
@@ -46,7 +47,8 @@ class MailTransport {
   virtual Status Send(const Message& message) = 0;
 };
 
-// SMTP through libcurl.
+// SMTP through libcurl, a connection per message. Thread-safe: its settings are fixed at
+// construction.
 class SmtpTransport : public MailTransport {
  public:
   explicit SmtpTransport(SmtpSettings settings) : settings_(std::move(settings)) {}
@@ -59,6 +61,8 @@ class SmtpTransport : public MailTransport {
 // The message as it goes on the wire (RFC 5322, CRLF line ends).
 std::string FormatMessage(const MailTransport::Message& message, const std::string& envelope_from);
 
+// Delivers the outbox's due messages (see above), on a thread of its own once started.
+// Thread-safe after construction; Start/Stop from one thread.
 class OutboxWorker {
  public:
   OutboxWorker(db::Database& database, const Clock& clock, MailTransport& transport,

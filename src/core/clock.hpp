@@ -9,12 +9,15 @@ namespace rapport {
 
 using Instant = std::int64_t;  // microseconds since 1970-01-01T00:00:00Z
 
+// Says what time it is. Implementations the server uses must be thread-safe: Now() is called from
+// every server thread and background job.
 class Clock {
  public:
   virtual ~Clock() = default;
   virtual Instant Now() const = 0;
 };
 
+// The system's real-time clock, unshifted. Thread-safe.
 class SystemClock final : public Clock {
  public:
   Instant Now() const override;

@@ -10,6 +10,8 @@
 
 namespace rapport {
 
+// Runs a job on a thread of its own, now and every `interval` after, until Stop(). Start and Stop
+// from one thread (the owner's); stopping() from any, the job's included.
 class PeriodicTask {
  public:
   PeriodicTask(std::chrono::milliseconds interval, std::function<void()> job)

@@ -36,6 +36,8 @@ struct FieldError {
   std::string message;
 };
 
+// An expected failure: its meaning, a message and the fields at fault. Immutable after
+// construction; safe to share.
 class Error {
  public:
   Error(ErrorCode code, std::string message, std::vector<FieldError> fields = {})
@@ -60,6 +62,8 @@ class Error {
   std::vector<FieldError> fields_;
 };
 
+// A T, or the Error that stopped it. A value like std::variant: safe to read from several
+// threads, not to change while another thread reads it.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -95,6 +99,7 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
+// Success, or the Error that stopped it (Status). Immutable after construction; safe to share.
 template <>
 class [[nodiscard]] Result<void> {
  public:

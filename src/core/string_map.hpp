@@ -8,7 +8,8 @@
 namespace rapport {
 
 // A hash that lets an unordered container keyed by std::string be searched with a string_view,
-// without building a std::string for each lookup (C++20 heterogeneous lookup).
+// without building a std::string for each lookup (C++20 heterogeneous lookup). Stateless; safe to
+// share.
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -31,6 +31,8 @@ inline Value Null() { return std::monostate{}; }
 Value OptionalText(const std::optional<std::string>& text);
 Value OptionalInt(const std::optional<std::int64_t>& number);
 
+// One row of a query's result, its cells in the order selected. Immutable after construction;
+// safe to share.
 class Row {
  public:
   explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
@@ -51,7 +53,8 @@ class Row {
 using Rows = std::vector<Row>;
 
 // Streams many rows into one table as fast as the backend allows (COPY on PostgreSQL, a prepared
-// INSERT on SQLite). Rows become visible when the enclosing transaction commits.
+// INSERT on SQLite). Rows become visible when the enclosing transaction commits. Not thread-safe:
+// used on its transaction's thread.
 class BulkLoader {
  public:
   virtual ~BulkLoader() = default;
@@ -66,6 +69,7 @@ class BulkLoader {
 // written, on another thread, then put in place at the transaction's end in one step
 // (Transaction::PlaceFullText). For a bulk load into a table whose index is empty; built so, the
 // index costs the transaction a copy instead of a rebuild (SQLite, 1M accounts: 2.2 s -> 0.1 s).
+// Not thread-safe: one thread at a time, which need not be the transaction's.
 class FullTextBuild {
  public:
   virtual ~FullTextBuild() = default;
@@ -83,6 +87,8 @@ struct Statement {
   Params params;
 };
 
+// One transaction, handed to the function that Database::Write or Read runs in it and ended when
+// that returns. Not thread-safe: used by the thread running that function only.
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -122,6 +128,8 @@ struct DatabaseOptions {
   bool bulk_mode = false;         // SQLite: no fsync (only for a file nobody else sees yet)
 };
 
+// Rapport's storage (see above): runs functions in read-write or read-only transactions.
+// Thread-safe: one is shared by every server thread and background job.
 class Database {
  public:
   virtual ~Database() = default;

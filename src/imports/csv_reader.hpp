@@ -15,6 +15,8 @@
 
 namespace rapport::imports {
 
+// The records of one CSV file (see above). Not thread-safe: one per file, read by one thread at a
+// time.
 class CsvReader final : public RecordSource {
  public:
   // Fills up to `capacity` bytes of `buffer`; returns how many (0 at the end).

@@ -16,6 +16,8 @@
 
 namespace rapport::imports {
 
+// One export's records a page at a time, in id order, within a reach. Not thread-safe: one per
+// export.
 class ExportCursor {
  public:
   // `reach` is a SQL condition over the record (alias t) and, for records of an account, the

@@ -24,6 +24,7 @@ namespace rapport::imports {
 
 // Runs uploaded imports one at a time on a thread of its own, and knows how far the running one
 // has got. Destroying it stops a running import (which then writes nothing) and waits.
+// Thread-safe: Submit and ProgressOf are called from every server thread.
 class ImportJobs {
  public:
   explicit ImportJobs(db::Database& database);

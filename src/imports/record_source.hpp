@@ -10,6 +10,8 @@
 
 namespace rapport::imports {
 
+// One file's records in order, the header first. Not thread-safe: one reader at a time (an import
+// reads it on a thread of its own).
 class RecordSource {
  public:
   virtual ~RecordSource() = default;

@@ -31,6 +31,8 @@ struct ScheduledJob {
 // The next `hour`:00 UTC after `now`.
 Instant NextDailyAt(Instant now, int hour);
 
+// Runs this server's share of the scheduled jobs (see above). Thread-safe, except that RunDue runs
+// on one thread at a time (serve's scheduler thread); RunNow may run beside it from any thread.
 class Scheduler {
  public:
   Scheduler(db::Database& database, const Clock& clock, std::vector<ScheduledJob> jobs,

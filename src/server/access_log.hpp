@@ -10,7 +10,7 @@ namespace rapport::server {
 // Each server thread gathers its own lines and writes them whole, a few kilobytes at a time:
 // no lock is shared between threads and there is no system call per request. A thread's lines
 // are written when they fill a block, when the thread has held them for kFlushAfter, and when
-// the thread stops (FlushThisThread).
+// the thread stops (FlushThisThread). Thread-safe.
 class AccessLog {
  public:
   static constexpr auto kFlushAfter = std::chrono::milliseconds(100);

@@ -35,6 +35,8 @@ struct ServerOptions {
 // "127.0.0.1:8080" -> host and port; kInvalidArgument naming --listen otherwise.
 Status ParseListen(const std::string& listen, ServerOptions& options);
 
+// Serves the Router over HTTP (see above). Listen, port and Run from one thread (Run blocks it
+// while serving); Stop from any thread.
 class HttpServer {
  public:
   HttpServer(const api::Router& router, ServerOptions options);
