@@ -145,15 +145,17 @@ Result<SignInResult> Sessions::SignIn(std::string_view email_in, std::string_vie
 }
 
 Status Sessions::SignOut(std::int64_t session_id) {
-  {
-    std::lock_guard lock(cache_mutex_);
-    std::erase_if(cache_,
-                  [&](const auto& entry) { return entry.second->caller.session_id == session_id; });
-  }
-  return database_.Write([&](db::Transaction& tx) {
+  RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) {
     return tx.Execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                       {clock_.Now(), session_id});
-  });
+  }));
+  // Only after the commit: a request that read the session just before it may be caching it now,
+  // under the generation it read; moving the generation on makes that entry stale too.
+  generation_.Bump();
+  std::lock_guard lock(cache_mutex_);
+  std::erase_if(cache_,
+                [&](const auto& entry) { return entry.second->caller.session_id == session_id; });
+  return Ok();
 }
 
 Result<std::shared_ptr<const Sessions::Cached>> Sessions::Load(const std::string& token_hash,

@@ -59,6 +59,8 @@ struct SignInResult {
   IssuedSession session;
 };
 
+// Signs people in and out and authenticates each request by its session. Thread-safe: one is
+// shared by every server thread (the caller cache is locked; each throttle locks its own).
 class Sessions final : public api::Authenticator {
  public:
   Sessions(db::Database& database, const Clock& clock, api::AccessGeneration& generation);
