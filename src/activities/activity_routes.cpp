@@ -1,6 +1,7 @@
 #include "activities/activity_routes.hpp"
 
 #include "activities/activity_store.hpp"
+#include "records/tasks.hpp"
 
 namespace rapport::activities {
 namespace {
@@ -33,24 +34,7 @@ api::ResourceSpec TaskSpec() {
   s.tag = "Activities";
   s.scope = api::Scope::kTask;
   s.deletion = api::Deletion::kDelete;
-  s.fields = {
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users"},
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "accounts"},
-      {.name = "related_type",
-       .type = FieldType::kEnum,
-       .values = {"opportunity", "contact", "activity", "purchase"}},
-      {.name = "related_id", .type = FieldType::kInteger, .min = 1},
-      {.name = "subject", .required = true, .nullable = false, .max_length = 300},
-      {.name = "due_on", .type = FieldType::kDate, .filterable = true},
-      {.name = "done_at", .type = FieldType::kInstant},
-  };
+  s.fields = api::FieldsOf(records::TaskRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "owner_id");
     return Ok();

@@ -1,5 +1,7 @@
 #include "products/product_routes.hpp"
 
+#include "records/purchases.hpp"
+
 namespace rapport::products {
 namespace {
 
@@ -45,32 +47,7 @@ api::ResourceSpec PurchaseSpec() {
   s.deletion = api::Deletion::kDelete;
   s.managers_only_delete = true;
   s.timestamps = false;
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      api::RequiredReference("product_id", "products"),
-      {.name = "quantity",
-       .type = FieldType::kInteger,
-       .required = true,
-       .nullable = false,
-       .min = 1},
-      {.name = "purchased_on",
-       .type = FieldType::kDate,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "installed_on", .type = FieldType::kDate},
-      {.name = "warranty_end", .type = FieldType::kDate, .filterable = true},
-      {.name = "lot_expiry", .type = FieldType::kDate, .filterable = true},
-      {.name = "renews_on",
-       .type = FieldType::kDate,
-       .filterable = true,
-       .description = "when a subscription renews"},
-      {.name = "contract_ref", .max_length = 100},
-      {.name = "amount_minor", .type = FieldType::kInteger, .nullable = false, .min = 0},
-      {.name = "currency", .type = FieldType::kCurrency, .nullable = false},
-      {.name = "created_at", .type = FieldType::kInstant, .writable = false},
-  };
+  s.fields = api::FieldsOf(records::PurchaseRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::StampCreatedAt(w);
     return Ok();

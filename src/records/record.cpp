@@ -3,8 +3,12 @@
 #include <stdexcept>
 
 #include "records/accounts.hpp"
+#include "records/call_plans.hpp"
 #include "records/cases.hpp"
 #include "records/opportunities.hpp"
+#include "records/purchases.hpp"
+#include "records/success.hpp"
+#include "records/tasks.hpp"
 
 namespace rapport::records {
 
@@ -17,7 +21,9 @@ const Field* Record::Find(std::string_view column) const {
 
 const std::vector<const Record*>& AllRecords() {
   static const std::vector<const Record*> all = {
-      &AccountRecord(), &ContactRecord(), &OpportunityRecord(), &ActivityRecord(), &CaseRecord()};
+      &AccountRecord(),     &ContactRecord(),   &OpportunityRecord(), &ActivityRecord(),
+      &TaskRecord(),        &CaseRecord(),      &PurchaseRecord(),    &CallPlanRecord(),
+      &SuccessPlanRecord(), &MilestoneRecord(), &TrialRecord()};
   return all;
 }
 
@@ -29,6 +35,15 @@ std::size_t Record::MaxLength(std::string_view column) const {
 
 std::vector<std::string_view> ValuesOf(std::span<const std::string_view> values) {
   return {values.begin(), values.end()};
+}
+
+Field RequiredReference(std::string column, std::string table) {
+  return {.column = std::move(column),
+          .type = Type::kReference,
+          .required = true,
+          .nullable = false,
+          .filterable = true,
+          .references = std::move(table)};
 }
 
 Field ExternalId(std::vector<std::string> aliases) {

@@ -76,11 +76,15 @@ struct Record {
   std::size_t MaxLength(std::string_view column) const;
 };
 
-// Every declared record type: accounts, contacts, opportunities, activities, cases.
+// Every declared record type: accounts, contacts, opportunities, activities, tasks, cases,
+// purchases, call plans, success plans, milestones and trials.
 const std::vector<const Record*>& AllRecords();
 
 // The enumeration `values` as a field's values.
 std::vector<std::string_view> ValuesOf(std::span<const std::string_view> values);
+
+// A required, filterable reference: `column` names a row of `table` ("account_id", "accounts").
+Field RequiredReference(std::string column, std::string table);
 
 // An external_id field (the upsert key in files), called by other CRMs' names `aliases`.
 Field ExternalId(std::vector<std::string> aliases);

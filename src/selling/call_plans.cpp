@@ -5,6 +5,8 @@
 #include "selling/call_plans.hpp"
 
 #include "api/access.hpp"
+#include "api/query.hpp"
+#include "records/call_plans.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -19,48 +21,7 @@ api::ResourceSpec CallPlanSpec() {
   s.tag = "Strategic selling";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "user_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users",
-       .description = "who makes the call (default: the caller)"},
-      {.name = "opportunity_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "opportunities"},
-      {.name = "planned_for",
-       .type = FieldType::kInstant,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "best_action",
-       .required = true,
-       .nullable = false,
-       .max_length = 1000,
-       .description = "the best action commitment we hope the customer makes"},
-      {.name = "minimum_action",
-       .required = true,
-       .nullable = false,
-       .max_length = 1000,
-       .description = "the minimum acceptable action"},
-      {.name = "questions", .max_length = 4000},
-      {.name = "outcome",
-       .type = FieldType::kEnum,
-       .filterable = true,
-       .values = {"best", "minimum", "none"},
-       .description = "the review: which commitment we got"},
-      {.name = "review_notes", .max_length = 4000},
-      {.name = "follow_ups", .max_length = 4000},
-      {.name = "reviewed_at", .type = FieldType::kInstant, .writable = false},
-      {.name = "activity_id",
-       .type = FieldType::kReference,
-       .references = "activities",
-       .description = "the call or visit logged for it"},
-  };
+  s.fields = api::FieldsOf(records::CallPlanRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "user_id");
     // Giving an outcome is the review: stamp when it happened.
@@ -82,16 +43,10 @@ api::ResourceSpec CallPlanSpec() {
 Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
                                   const api::Caller& c) {
   const Instant now = ctx.clock.Now();
+  std::string since;  // default: 90 days back from now
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Date("since", since).Finish());
   Instant from = now - 90 * kMicrosPerDay;
-  for (const auto& [key, value] : r.query) {
-    if (key == "since") {
-      std::int64_t day = 0;
-      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-      from = day * kMicrosPerDay;
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  if (std::int64_t day = 0; ParseDate(since, day)) from = day * kMicrosPerDay;
   // A manager sees their line; anyone else themselves.
   const std::string who = api::PeopleInView(c, "u.id");
   api::JsonWriter w;

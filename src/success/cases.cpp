@@ -6,6 +6,7 @@
 
 #include "api/access.hpp"
 #include "records/cases.hpp"
+#include "records/success.hpp"
 #include "success/surveys.hpp"
 
 namespace rapport::success {
@@ -238,55 +239,7 @@ api::ResourceSpec TrialSpec() {
   s.tag = "Customer success";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "product_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "products"},
-      {.name = "opportunity_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "opportunities"},
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users",
-       .description = "who runs it (default: the caller)"},
-      {.name = "starts_on",
-       .type = FieldType::kDate,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "ends_on",
-       .type = FieldType::kDate,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "objectives", .required = true, .nullable = false, .max_length = 4000},
-      {.name = "success_criteria",
-       .required = true,
-       .nullable = false,
-       .max_length = 4000,
-       .description = "what success looks like, agreed with the customer"},
-      {.name = "status",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"planned", "running", "ended"}},
-      {.name = "results", .max_length = 8000},
-      {.name = "decision",
-       .type = FieldType::kEnum,
-       .filterable = true,
-       .values = {"adopt", "extend", "reject"}},
-      {.name = "decided_on", .type = FieldType::kDate},
-      {.name = "implementation_plan",
-       .max_length = 8000,
-       .description = "what happens after the trial"},
-  };
+  s.fields = api::FieldsOf(records::TrialRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "owner_id");
     if (std::get<std::string>(w.After("ends_on")) < std::get<std::string>(w.After("starts_on"))) {

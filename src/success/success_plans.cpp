@@ -12,6 +12,8 @@
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/query.hpp"
+#include "records/success.hpp"
 #include "success/surveys.hpp"
 
 namespace rapport::success {
@@ -107,53 +109,7 @@ api::ResourceSpec SuccessPlanSpec() {
   s.tag = "Customer success";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kNone;
-  s.fields = {
-      api::RequiredReference("account_id", "accounts"),
-      {.name = "opportunity_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "opportunities",
-       .description = "the deal it belongs to, if any"},
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .nullable = false,
-       .filterable = true,
-       .references = "users",
-       .description = "who looks after it on our side (default: the caller)"},
-      {.name = "title", .required = true, .nullable = false, .max_length = 200},
-      {.name = "customer_definition",
-       .required = true,
-       .nullable = false,
-       .max_length = 4000,
-       .description = "what success means to the customer, in their words"},
-      {.name = "defined_by_contact_id",
-       .type = FieldType::kReference,
-       .references = "contacts",
-       .description = "who said it"},
-      {.name = "defined_on", .type = FieldType::kDate, .description = "when they said it"},
-      {.name = "status",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"draft", "active", "achieved", "closed"}},
-      {.name = "contract_value_minor", .type = FieldType::kInteger, .nullable = false, .min = 0},
-      {.name = "currency", .type = FieldType::kCurrency, .nullable = false},
-      {.name = "commission_user_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "users",
-       .description = "whose commission the milestones hold back (default: the deal's owner)"},
-      {.name = "commission_minor", .type = FieldType::kInteger, .nullable = false, .min = 0},
-      {.name = "commission_earned_on",
-       .type = FieldType::kDate,
-       .description = "when the commission was earned (default: today, when there is one)"},
-      {.name = "grace_days",
-       .type = FieldType::kInteger,
-       .nullable = false,
-       .min = 0,
-       .max = 365,
-       .description = "days after a milestone's due date before its holdback is forfeited"},
-  };
+  s.fields = api::FieldsOf(records::SuccessPlanRecord());
   s.extra_body_fields.emplace_back(
       "outcomes",
       R"({"type":"array","items":{"type":"object","properties":{"measure":{"type":"string","enum":["uptime","staff_trained","throughput","savings","other"]},"description":{"type":"string"},"target":{"type":"string"},"actual":{"type":"string"}}}})");
@@ -229,57 +185,7 @@ api::ResourceSpec MilestoneSpec(const SurveySettings& settings) {
   s.tag = "Customer success";
   s.scope = api::Scope::kViaAccount;
   s.deletion = api::Deletion::kDelete;
-  s.fields = {
-      api::RequiredReference("success_plan_id", "success_plans"),
-      {.name = "account_id",
-       .type = FieldType::kReference,
-       .writable = false,
-       .filterable = true,
-       .references = "accounts",
-       .description = "the plan's account"},
-      {.name = "name", .required = true, .nullable = false, .max_length = 200},
-      {.name = "kind",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"installed", "acceptance", "training", "go_live", "first_review", "other"}},
-      {.name = "due_on",
-       .type = FieldType::kDate,
-       .required = true,
-       .nullable = false,
-       .filterable = true,
-       .sortable = true},
-      {.name = "owner_id",
-       .type = FieldType::kReference,
-       .filterable = true,
-       .references = "users",
-       .description = "who answers for it on our side"},
-      {.name = "customer_owner_id",
-       .type = FieldType::kReference,
-       .references = "contacts",
-       .description = "who answers for it on the customer's side"},
-      {.name = "status",
-       .type = FieldType::kEnum,
-       .nullable = false,
-       .filterable = true,
-       .values = {"planned", "met", "missed"}},
-      {.name = "met_on",
-       .type = FieldType::kDate,
-       .description = "when it was met (default: today, when the status becomes met)"},
-      {.name = "evidence", .max_length = 4000},
-      {.name = "payment_share_percent",
-       .type = FieldType::kInteger,
-       .nullable = false,
-       .min = 0,
-       .max = 100,
-       .description = "the share of the contract paid when it is met"},
-      {.name = "commission_holdback_percent",
-       .type = FieldType::kInteger,
-       .nullable = false,
-       .min = 0,
-       .max = 100,
-       .description = "the share of the rep's commission held back until it is met"},
-  };
+  s.fields = api::FieldsOf(records::MilestoneRecord());
   s.before_write = [](api::WriteContext& w) -> Status {
     const std::int64_t plan = std::get<std::int64_t>(w.After("success_plan_id"));
     RAPPORT_ASSIGN_OR_RETURN(
@@ -337,22 +243,9 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
   std::int64_t user = c.user_id;
   Period period = MonthOf(today);
   std::string format = "json";
-  for (const auto& [key, value] : r.query) {
-    if (key == "user_id") {
-      RAPPORT_ASSIGN_OR_RETURN(user, api::ParseId(value, key));
-    } else if (key == "period") {
-      auto p = ParsePeriod(value);
-      if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
-      period = *p;
-    } else if (key == "format") {
-      if (value != "json" && value != "csv") {
-        return Error::InvalidField(key, "must be json or csv");
-      }
-      format = value;
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  api::Query query(r);
+  query.Id("user_id", user).Period("period", period).OneOf("format", format, {"json", "csv"});
+  RAPPORT_RETURN_IF_ERROR(query.Finish());
   std::string name;
   CommissionStatement st;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
