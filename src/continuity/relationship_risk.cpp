@@ -4,6 +4,7 @@
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/query.hpp"
 
 namespace rapport::continuity {
 namespace {
@@ -33,24 +34,12 @@ struct ReportQuery {
 
 Result<ReportQuery> ParseQuery(const api::Request& r) {
   ReportQuery q;
-  for (const auto& [key, value] : r.query) {
-    if (key == "owner_id") {
-      RAPPORT_ASSIGN_OR_RETURN(q.owner_id, api::ParseId(value, key));
-    } else if (key == "territory_id") {
-      RAPPORT_ASSIGN_OR_RETURN(q.territory_id, api::ParseId(value, key));
-    } else if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(q.limit, api::ParseLimit(value, 500));
-    } else if (key == "cursor") {
-      RAPPORT_ASSIGN_OR_RETURN(q.offset, api::ParseOffsetCursor(value));
-    } else if (key == "format") {
-      if (value != "csv" && value != "json") {
-        return Error::InvalidField("format", "must be csv or json");
-      }
-      q.csv = value == "csv";
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  std::string format = "json";
+  api::Query query(r);
+  query.Id("owner_id", q.owner_id).Id("territory_id", q.territory_id).Limit(q.limit, 500);
+  query.OffsetCursor(q.offset).OneOf("format", format, {"csv", "json"});
+  RAPPORT_RETURN_IF_ERROR(query.Finish());
+  q.csv = format == "csv";
   if (q.csv) {
     q.limit = 100'000;  // the whole report, as far as anyone would open it in a spreadsheet
     q.offset = 0;

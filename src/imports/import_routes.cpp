@@ -14,6 +14,7 @@
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "api/json.hpp"
+#include "api/query.hpp"
 #include "imports/csv_reader.hpp"
 #include "imports/exporter.hpp"
 #include "imports/xlsx_reader.hpp"
@@ -273,15 +274,7 @@ Result<api::Response> ListImports(api::ApiContext& ctx, ImportJobs& jobs, const 
                                   const api::Caller&) {
   int limit = 50;
   std::int64_t offset = 0;
-  for (const auto& [key, value] : r.query) {
-    if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
-    } else if (key == "cursor") {
-      RAPPORT_ASSIGN_OR_RETURN(offset, api::ParseOffsetCursor(value));
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Limit(limit, 500).OffsetCursor(offset).Finish());
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
@@ -343,13 +336,7 @@ Result<api::Response> ExportRecords(api::ApiContext& ctx, const api::Request& r,
     return Error::InvalidField("type", std::string("must be ") + kRecordTypeNames);
   }
   std::string format = "csv";
-  for (const auto& [key, value] : r.query) {
-    if (key != "format") return api::UnknownParameter(key);
-    if (value != "csv" && value != "xlsx") {
-      return Error::InvalidField(key, "must be csv or xlsx");
-    }
-    format = value;
-  }
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).OneOf("format", format, {"csv", "xlsx"}).Finish());
   auto cursor = std::make_shared<ExportCursor>(
       ctx.database, *type, ExportReach(*type, api::AccountReachCondition(c, "a")));
   const std::string name = SpecOf(*type).name;

@@ -4,6 +4,7 @@
 
 #include "accounts/cadence.hpp"
 #include "api/access.hpp"
+#include "api/query.hpp"
 
 namespace rapport::insights {
 
@@ -13,15 +14,7 @@ Result<api::Response> GetOverdueContact(api::ApiContext& ctx, const api::Request
                                         const api::Caller& c) {
   std::int64_t owner = c.user_id;
   int limit = 20;
-  for (const auto& [key, value] : r.query) {
-    if (key == "owner_id") {
-      RAPPORT_ASSIGN_OR_RETURN(owner, api::ParseId(value, "owner_id"));
-    } else if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 200));
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Id("owner_id", owner).Limit(limit, 200).Finish());
   const Instant now = ctx.clock.Now();
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {

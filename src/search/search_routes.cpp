@@ -4,6 +4,7 @@
 #include <map>
 
 #include "api/access.hpp"
+#include "api/query.hpp"
 #include "search/search.hpp"
 
 namespace rapport::search {
@@ -12,18 +13,11 @@ namespace {
 
 Result<api::Response> SearchRecords(api::ApiContext& ctx, const api::Request& r,
                                     const api::Caller& c) {
-  const auto q = r.QueryParam("q");
+  std::optional<std::string> q;
+  int limit = 10;
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Text("q", q).Limit(limit, 50).Finish());
   if (!q || q->empty()) return Error::InvalidField("q", "is required");
   if (q->size() > 200) return Error::InvalidField("q", "is longer than 200 characters");
-  int limit = 10;
-  if (auto l = r.QueryParam("limit")) {
-    RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(*l, 50));
-  }
-  for (const auto& [key, value] : r.query) {
-    if (key != "q" && key != "limit") {
-      return api::UnknownParameter(key);
-    }
-  }
   std::vector<Hit> hits;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/access.hpp"
+#include "api/query.hpp"
 #include "selling/blue_sheet.hpp"
 
 namespace rapport::selling {
@@ -217,16 +218,16 @@ Status WriteBlueSheet(db::Transaction& tx, std::int64_t id, const std::string& t
 constexpr const char* kSheetSchema =
     R"({"type":"object","properties":{"opportunity":{"type":"object"},"buying_influences":{"type":"array","items":{"type":"object","properties":{"contact_id":{"type":"string"},"roles":{"type":"array","items":{"type":"string","enum":["economic_buyer","user_buyer","technical_buyer","coach","other"]}},"response_mode":{"type":["string","null"],"enum":["growth","trouble","even_keel","overconfident",null]},"degree_of_influence":{"type":["string","null"],"enum":["low","medium","high",null]},"rating":{"type":["integer","null"],"minimum":-3,"maximum":3},"win_theme":{"type":["string","null"]},"business_result":{"type":["string","null"]}},"required":["contact_id"]}},"strengths":{"type":["string","null"]},"red_flags_noted":{"type":["string","null"]},"possible_actions":{"type":"array","items":{"type":"object","properties":{"id":{"type":["string","null"]},"description":{"type":"string"},"shortlisted":{"type":"boolean"},"owner_id":{"type":["string","null"]},"due_on":{"type":["string","null"],"format":"date"}},"required":["description"]}},"red_flags":{"type":"array","items":{"type":"object","properties":{"code":{"type":"string"},"message":{"type":"string"},"contact_id":{"type":["string","null"]}}}},"version":{"type":"integer"}}})";
 
-Result<int> ParseLimit(const api::Request& r, int fallback) {
-  int limit = fallback;
-  for (const auto& [key, value] : r.query) {
-    if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(limit, api::ParseLimit(value, 500));
-    } else if (key != "owner_id") {
-      return api::UnknownParameter(key);
-    }
-  }
-  return limit;
+// The lists of deals take ?owner_id= and ?limit=.
+struct DealListQuery {
+  std::optional<std::int64_t> owner;
+  int limit;
+};
+
+Result<DealListQuery> ParseDealListQuery(const api::Request& r, int default_limit) {
+  DealListQuery q{std::nullopt, default_limit};
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Id("owner_id", q.owner).Limit(q.limit, 500).Finish());
+  return q;
 }
 
 Result<api::Response> GetBlueSheet(api::ApiContext& ctx, const api::Request& r,
@@ -267,14 +268,14 @@ Result<api::Response> PutBlueSheet(api::ApiContext& ctx, const api::Request& r,
 
 Result<api::Response> GetRedFlags(api::ApiContext& ctx, const api::Request& r,
                                   const api::Caller& c) {
-  RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 500));
+  RAPPORT_ASSIGN_OR_RETURN(const DealListQuery q, ParseDealListQuery(r, 500));
+  const int limit = q.limit;
   std::string condition = "o.account_id IN (SELECT a.id FROM accounts a WHERE " +
                           api::AccountReachCondition(c, "a") + ")";
   db::Params params;
-  if (auto owner = r.QueryParam("owner_id")) {
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
+  if (q.owner) {
     condition += " AND o.owner_id = ?";
-    params.push_back(id);
+    params.push_back(*q.owner);
   }
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
@@ -297,13 +298,13 @@ Result<api::Response> GetRedFlags(api::ApiContext& ctx, const api::Request& r,
 
 Result<api::Response> GetSecondChance(api::ApiContext& ctx, const api::Request& r,
                                       const api::Caller& c) {
-  RAPPORT_ASSIGN_OR_RETURN(int limit, ParseLimit(r, 100));
+  RAPPORT_ASSIGN_OR_RETURN(const DealListQuery q, ParseDealListQuery(r, 100));
+  const int limit = q.limit;
   std::string condition = api::AccountReachCondition(c, "a");
   db::Params params = {FormatDate(ctx.clock.Now() / kMicrosPerDay + 30)};
-  if (auto owner = r.QueryParam("owner_id")) {
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(*owner, "owner_id"));
+  if (q.owner) {
     condition += " AND o.owner_id = ?";
-    params.push_back(id);
+    params.push_back(*q.owner);
   }
   params.push_back(std::int64_t{limit});
   api::JsonWriter w;

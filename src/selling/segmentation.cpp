@@ -17,6 +17,7 @@
 #include "accounts/account_store.hpp"
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/query.hpp"
 #include "audit/audit_log.hpp"
 #include "imports/csv_reader.hpp"
 
@@ -110,36 +111,29 @@ struct SegmentationQuery {
 Result<SegmentationQuery> ParseSegmentationQuery(const api::Request& r, const api::Caller& c) {
   SegmentationQuery q;
   q.where = "a.archived_at IS NULL AND " + api::AccountReachCondition(c, "a");
-  for (const auto& [key, value] : r.query) {
-    if (key == "region") {
-      q.where += " AND a.region = ?";
-      q.params.push_back(value);
-    } else if (key == "status") {
-      if (value != "prospect" && value != "customer" && value != "former") {
-        return Error::InvalidField(key, "must be prospect, customer or former");
-      }
-      q.where += " AND a.status = ?";
-      q.params.push_back(value);
-    } else if (key == "owner_id") {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
-      q.where += " AND a.owner_id = ?";
-      q.params.push_back(id);
-    } else if (key == "designation") {
-      if (value != "prospect" && value != "hunting" && value != "maintain") {
-        return Error::InvalidField(key, "must be prospect, hunting or maintain");
-      }
-      q.designation = value;
-    } else if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(q.limit, api::ParseLimit(value, 500));
-    } else if (key == "cursor") {
-      RAPPORT_ASSIGN_OR_RETURN(q.offset, api::ParseOffsetCursor(value));
-    } else if (key == "format") {
-      if (value != "csv" && value != "json") return Error::InvalidField(key, "must be csv or json");
-      q.csv = value == "csv";
-    } else {
-      return api::UnknownParameter(key);
-    }
+  std::optional<std::string> region;
+  std::string status, designation, format = "json";
+  std::optional<std::int64_t> owner;
+  api::Query query(r);
+  query.Text("region", region).OneOf("status", status, {"prospect", "customer", "former"});
+  query.Id("owner_id", owner)
+      .OneOf("designation", designation, {"prospect", "hunting", "maintain"});
+  query.Limit(q.limit, 500).OffsetCursor(q.offset).OneOf("format", format, {"csv", "json"});
+  RAPPORT_RETURN_IF_ERROR(query.Finish());
+  if (region) {
+    q.where += " AND a.region = ?";
+    q.params.push_back(*region);
   }
+  if (!status.empty()) {
+    q.where += " AND a.status = ?";
+    q.params.push_back(status);
+  }
+  if (owner) {
+    q.where += " AND a.owner_id = ?";
+    q.params.push_back(*owner);
+  }
+  if (!designation.empty()) q.designation = designation;
+  q.csv = format == "csv";
   if (q.csv) {
     q.limit = 100'000;
     q.offset = 0;

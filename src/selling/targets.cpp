@@ -7,6 +7,7 @@
 #include <set>
 
 #include "api/access.hpp"
+#include "api/query.hpp"
 #include "audit/audit_log.hpp"
 
 namespace rapport::selling {
@@ -204,24 +205,22 @@ Result<api::Response> ListTargets(api::ApiContext& ctx, const api::Request& r,
                                   const api::Caller& c) {
   std::string where = " WHERE t.parent_id IS NULL";
   db::Params params;
-  for (const auto& [key, value] : r.query) {
-    if (key == "user_id") {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
-      where += " AND t.user_id = ?";
-      params.push_back(id);
-    } else if (key == "territory_id") {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(value, key));
-      where += " AND t.territory_id = ?";
-      params.push_back(id);
-    } else if (key == "on") {
-      std::int64_t day = 0;
-      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-      where += " AND t.starts_on <= ? AND t.ends_on >= ?";
-      params.push_back(value);
-      params.push_back(value);
-    } else {
-      return api::UnknownParameter(key);
-    }
+  std::optional<std::int64_t> user, territory;
+  std::string on;
+  RAPPORT_RETURN_IF_ERROR(
+      api::Query(r).Id("user_id", user).Id("territory_id", territory).Date("on", on).Finish());
+  if (user) {
+    where += " AND t.user_id = ?";
+    params.push_back(*user);
+  }
+  if (territory) {
+    where += " AND t.territory_id = ?";
+    params.push_back(*territory);
+  }
+  if (!on.empty()) {
+    where += " AND t.starts_on <= ? AND t.ends_on >= ?";
+    params.push_back(on);
+    params.push_back(on);
   }
   where += " AND " + api::PeopleInView(c, "t.user_id");
   api::JsonWriter w;

@@ -16,6 +16,7 @@
 
 #include "accounts/cadence.hpp"
 #include "api/access.hpp"
+#include "api/query.hpp"
 #include "core/period.hpp"
 #include "success/surveys.hpp"
 
@@ -35,7 +36,7 @@ std::string Plural(std::int64_t n, const std::string& one, const std::string& ma
 Result<api::Response> GetAccountHealth(api::ApiContext& ctx, const api::Request& r,
                                        const api::Caller& c) {
   RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
-  for (const auto& [key, value] : r.query) return api::UnknownParameter(key);
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Finish());
   const Instant now = ctx.clock.Now();
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {

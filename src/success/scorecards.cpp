@@ -7,6 +7,7 @@
 #include "accounts/cadence.hpp"
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/query.hpp"
 #include "api/xlsx.hpp"
 #include "core/period.hpp"
 #include "success/surveys.hpp"
@@ -215,29 +216,10 @@ Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
   Period period = MonthOf(now / kMicrosPerDay);
   std::string format = "json", role = "account_manager";
   std::optional<std::int64_t> only;
-  for (const auto& [key, value] : r.query) {
-    if (key == "period") {
-      auto p = ParsePeriod(value);
-      if (!p) return Error::InvalidField(key, "must be YYYY-MM, YYYY-Qn or YYYY");
-      period = *p;
-    } else if (key == "format") {
-      if (value != "json" && value != "csv" && value != "xlsx") {
-        return Error::InvalidField(key, "must be json, csv or xlsx");
-      }
-      format = value;
-    } else if (key == "role") {
-      if (value != "account_manager" && value != "customer_success" && value != "rep" &&
-          value != "inside_sales" && value != "any") {
-        return Error::InvalidField(
-            key, "must be account_manager, customer_success, rep, inside_sales or any");
-      }
-      role = value;
-    } else if (key == "user_id") {
-      RAPPORT_ASSIGN_OR_RETURN(only, api::ParseId(value, key));
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  api::Query query(r);
+  query.Period("period", period).OneOf("format", format, {"json", "csv", "xlsx"});
+  query.OneOf("role", role, {"account_manager", "customer_success", "rep", "inside_sales", "any"});
+  RAPPORT_RETURN_IF_ERROR(query.Id("user_id", only).Finish());
   const Period previous = period.Previous();
   std::vector<Person> people;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
