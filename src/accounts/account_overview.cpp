@@ -27,52 +27,75 @@ void Account(api::JsonWriter& w, const db::Row& r) {
       .EndObject();
 }
 
-Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request,
-                               const api::Caller& caller) {
-  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(request.PathParam("id"), "id"));
-  api::JsonWriter w;
-  // Time invested: calls, visits, meetings and emails per quarter over the last two years,
-  // and how many of us took part.
-  struct Quarter {
-    std::string name;
-    Instant from = 0, to = 0;
-    std::int64_t calls = 0, visits = 0, meetings = 0, emails = 0, other = 0;
-    std::set<std::int64_t> people;
-  };
-  const Instant now = ctx.clock.Now();
+// Time invested in a quarter: calls, visits, meetings and emails, and how many of us took part.
+struct Quarter {
+  std::string name;
+  Instant from = 0, to = 0;
+  std::int64_t calls = 0, visits = 0, meetings = 0, emails = 0, other = 0;
+  std::set<std::int64_t> people;
+};
+
+// The last eight calendar quarters up to `now`, newest first (the newest ends now).
+std::vector<Quarter> LastEightQuarters(Instant now) {
   std::vector<Quarter> quarters(8);
-  {
-    int year;
-    unsigned month, day;
-    CivilFromDays(now / kMicrosPerDay, year, month, day);
-    int q = static_cast<int>((month - 1) / 3);
-    for (int i = 0; i < 8; ++i) {  // newest first
-      Quarter& quarter = quarters[i];
-      quarter.name = std::to_string(year) + "-Q" + std::to_string(q + 1);
-      quarter.from = DaysFromCivil(year, static_cast<unsigned>(q * 3 + 1), 1) * kMicrosPerDay;
-      quarter.to = i == 0 ? now : quarters[i - 1].from;
-      if (--q < 0) {
-        q = 3;
-        --year;
-      }
+  int year;
+  unsigned month, day;
+  CivilFromDays(now / kMicrosPerDay, year, month, day);
+  int q = static_cast<int>((month - 1) / 3);
+  for (int i = 0; i < 8; ++i) {
+    Quarter& quarter = quarters[i];
+    quarter.name = std::to_string(year) + "-Q" + std::to_string(q + 1);
+    quarter.from = DaysFromCivil(year, static_cast<unsigned>(q * 3 + 1), 1) * kMicrosPerDay;
+    quarter.to = i == 0 ? now : quarters[i - 1].from;
+    if (--q < 0) {
+      q = 3;
+      --year;
     }
   }
-  // Counted by the database, per quarter, kind and person: an account with a million logged
-  // emails costs a scan of its index, not a million rows here.
+  return quarters;
+}
+
+// Activities of account `id` counted by the database per quarter, kind and person: an account
+// with a million logged emails costs a scan of its index, not a million rows here.
+db::Statement TimeInvestedStatement(std::int64_t id, const std::vector<Quarter>& quarters,
+                                    Instant now) {
   std::string bucket = "CASE";
-  db::Params invested_params;
+  db::Params params;
   for (std::size_t i = 0; i + 1 < quarters.size(); ++i) {
     bucket += " WHEN occurred_at >= ? THEN " + std::to_string(i);
-    invested_params.push_back(quarters[i].from);
+    params.push_back(quarters[i].from);
   }
   bucket += " ELSE " + std::to_string(quarters.size() - 1) + " END";
-  invested_params.insert(invested_params.end(), {id, quarters.back().from, now});
-  // Revenue this calendar year against last, by month (periods are "YYYY-MM").
-  const std::string this_year = Year(ctx.clock, 0), last_year = Year(ctx.clock, 1);
+  params.insert(params.end(), {id, quarters.back().from, now});
+  return {"SELECT " + bucket +
+              " AS q, kind, user_id, count(*) FROM activities WHERE account_id = ? AND "
+              "occurred_at >= ? AND occurred_at <= ? GROUP BY 1, 2, 3",
+          std::move(params)};
+}
 
-  // Every part of the 360 in one batch: on PostgreSQL one round trip, not eleven. The parts of
-  // an account out of the caller's reach are read for nothing and never shown.
-  const std::vector<db::Statement> statements = {
+// The parts of the 360, in the order OverviewStatements reads them.
+enum Part : std::size_t {
+  kAccount,
+  kParents,
+  kChildren,
+  kContacts,
+  kTeam,
+  kOpenOpportunities,
+  kRecentActivities,
+  kTimeInvested,
+  kOpenTasks,
+  kPurchases,
+  kRevenue,
+};
+
+// Every part of the 360 as one batch: on PostgreSQL one round trip, not eleven. The parts of an
+// account out of the caller's reach are read for nothing and never shown. Revenue covers the
+// calendar years `last_year` and `this_year` (periods are "YYYY-MM").
+std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller& caller,
+                                              db::Statement time_invested,
+                                              const std::string& last_year,
+                                              const std::string& this_year) {
+  return {
       {"SELECT a.id, a.name, a.type, a.status, a.parent_id, a.customer_since, a.region, "
        "a.postcode, a.owner_id, o.name, a.territory_id, t.name, a.distributor_id, d.name, "
        "a.version FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
@@ -109,10 +132,7 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
        "FROM activities act JOIN users u ON u.id = act.user_id WHERE act.account_id = ? "
        "ORDER BY act.occurred_at DESC, act.id DESC LIMIT 20",
        {id}},
-      {"SELECT " + bucket +
-           " AS q, kind, user_id, count(*) FROM activities WHERE account_id = ? AND occurred_at "
-           ">= ? AND occurred_at <= ? GROUP BY 1, 2, 3",
-       invested_params},
+      std::move(time_invested),
       {"SELECT t.id, t.subject, t.due_on, t.owner_id, u.name FROM tasks t JOIN users u ON u.id = "
        "t.owner_id WHERE t.account_id = ? AND t.done_at IS NULL ORDER BY t.due_on IS NULL, "
        "t.due_on, t.id LIMIT 100",
@@ -125,271 +145,303 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
        "AND period < ? GROUP BY period ORDER BY period",
        {id, last_year + "-01", this_year + "-99"}},
   };
-  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(std::vector<db::Rows> parts, tx.QueryAll(statements));
-    if (parts[0].empty()) return Error(ErrorCode::kNotFound, "no account " + api::FormatId(id));
-    const db::Row* account = &parts[0].front();
-    w.StartObject();
-    w.Key("account")
+}
+
+void WriteAccount(api::JsonWriter& w, std::int64_t id, const db::Row& account) {
+  w.Key("account")
+      .StartObject()
+      .Key("id")
+      .String(api::FormatId(id))
+      .Key("name")
+      .String(account.Text(1))
+      .Key("type")
+      .String(account.Text(2))
+      .Key("status")
+      .String(account.Text(3))
+      .Key("customer_since")
+      .OptString(account.OptText(5))
+      .Key("region")
+      .OptString(account.OptText(6))
+      .Key("postcode")
+      .OptString(account.OptText(7))
+      .Key("owner");
+  if (account.IsNull(8)) {
+    w.Null();
+  } else {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(account.Int(8)))
+        .Key("name")
+        .String(account.Text(9))
+        .EndObject();
+  }
+  w.Key("territory").OptString(account.OptText(11));
+  w.Key("distributor").OptString(account.OptText(13));
+  w.Key("version").Int(account.Int(14));
+  w.EndObject();
+}
+
+void WriteAccounts(api::JsonWriter& w, const char* key, const db::Rows& accounts) {
+  w.Key(key).StartArray();
+  for (const auto& a : accounts) Account(w, a);
+  w.EndArray();
+}
+
+void WriteContacts(api::JsonWriter& w, const db::Rows& contacts) {
+  w.Key("contacts").StartArray();
+  for (const auto& c : contacts) {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(c.Int(0)))
+        .Key("name")
+        .String(c.Text(1) + " " + c.Text(2))
+        .Key("job_title")
+        .OptString(c.OptText(3))
+        .Key("function")
+        .String(c.Text(4))
+        .Key("stance")
+        .String(c.Text(5))
+        .Key("influence")
+        .String(c.Text(6))
+        .Key("colour")
+        .OptString(c.OptText(7))
+        .Key("kol")
+        .Bool(c.Int(8) != 0)
+        .Key("last_contacted_at");
+    if (c.IsNull(9))
+      w.Null();
+    else
+      w.String(FormatInstant(c.Int(9)));
+    w.Key("left").Bool(!c.IsNull(10));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteTeam(api::JsonWriter& w, const db::Rows& team) {
+  w.Key("team").StartArray();
+  for (const auto& m : team) {
+    w.StartObject()
+        .Key("user_id")
+        .String(api::FormatId(m.Int(0)))
+        .Key("name")
+        .String(m.Text(1))
+        .Key("team_role")
+        .String(m.Text(2))
+        .Key("is_primary")
+        .Bool(m.Int(3) != 0)
+        .Key("status")
+        .String(m.Text(4))
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteOpenOpportunities(api::JsonWriter& w, const db::Rows& opportunities) {
+  w.Key("open_opportunities").StartArray();
+  for (const auto& o : opportunities) {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(o.Int(0)))
+        .Key("name")
+        .String(o.Text(1))
+        .Key("stage")
+        .String(o.Text(2))
+        .Key("amount_minor")
+        .Int(o.Int(3))
+        .Key("currency")
+        .String(o.Text(4))
+        .Key("close_date")
+        .String(o.Text(5))
+        .Key("probability")
+        .Int(o.Int(6))
+        .Key("owner")
         .StartObject()
         .Key("id")
-        .String(api::FormatId(id))
+        .String(api::FormatId(o.Int(7)))
         .Key("name")
-        .String(account->Text(1))
-        .Key("type")
-        .String(account->Text(2))
-        .Key("status")
-        .String(account->Text(3))
-        .Key("customer_since")
-        .OptString(account->OptText(5))
-        .Key("region")
-        .OptString(account->OptText(6))
-        .Key("postcode")
-        .OptString(account->OptText(7))
-        .Key("owner");
-    if (account->IsNull(8)) {
-      w.Null();
-    } else {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(account->Int(8)))
-          .Key("name")
-          .String(account->Text(9))
-          .EndObject();
-    }
-    w.Key("territory").OptString(account->OptText(11));
-    w.Key("distributor").OptString(account->OptText(13));
-    w.Key("version").Int(account->Int(14));
-    w.EndObject();
+        .String(o.Text(8))
+        .EndObject()
+        .EndObject();
+  }
+  w.EndArray();
+}
 
-    w.Key("parents").StartArray();
-    for (const auto& p : parts[1]) Account(w, p);
-    w.EndArray();
-    const db::Rows& children = parts[2];
-    w.Key("children").StartArray();
-    for (const auto& c : children) Account(w, c);
-    w.EndArray();
-
-    const db::Rows& contacts = parts[3];
-    w.Key("contacts").StartArray();
-    for (const auto& c : contacts) {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(c.Int(0)))
-          .Key("name")
-          .String(c.Text(1) + " " + c.Text(2))
-          .Key("job_title")
-          .OptString(c.OptText(3))
-          .Key("function")
-          .String(c.Text(4))
-          .Key("stance")
-          .String(c.Text(5))
-          .Key("influence")
-          .String(c.Text(6))
-          .Key("colour")
-          .OptString(c.OptText(7))
-          .Key("kol")
-          .Bool(c.Int(8) != 0)
-          .Key("last_contacted_at");
-      if (c.IsNull(9))
-        w.Null();
-      else
-        w.String(FormatInstant(c.Int(9)));
-      w.Key("left").Bool(!c.IsNull(10));
-      w.EndObject();
-    }
-    w.EndArray();
-
-    const db::Rows& team = parts[4];
-    w.Key("team").StartArray();
-    for (const auto& m : team) {
-      w.StartObject()
-          .Key("user_id")
-          .String(api::FormatId(m.Int(0)))
-          .Key("name")
-          .String(m.Text(1))
-          .Key("team_role")
-          .String(m.Text(2))
-          .Key("is_primary")
-          .Bool(m.Int(3) != 0)
-          .Key("status")
-          .String(m.Text(4))
-          .EndObject();
-    }
-    w.EndArray();
-
-    const db::Rows& opportunities = parts[5];
-    w.Key("open_opportunities").StartArray();
-    for (const auto& o : opportunities) {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(o.Int(0)))
-          .Key("name")
-          .String(o.Text(1))
-          .Key("stage")
-          .String(o.Text(2))
-          .Key("amount_minor")
-          .Int(o.Int(3))
-          .Key("currency")
-          .String(o.Text(4))
-          .Key("close_date")
-          .String(o.Text(5))
-          .Key("probability")
-          .Int(o.Int(6))
-          .Key("owner")
-          .StartObject()
-          .Key("id")
-          .String(api::FormatId(o.Int(7)))
-          .Key("name")
-          .String(o.Text(8))
-          .EndObject()
-          .EndObject();
-    }
-    w.EndArray();
-
-    const db::Rows& activities = parts[6];
-    w.Key("recent_activities").StartArray();
-    for (const auto& a : activities) {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(a.Int(0)))
-          .Key("kind")
-          .String(a.Text(1))
-          .Key("occurred_at")
-          .String(FormatInstant(a.Int(2)))
-          .Key("subject")
-          .String(a.Text(3))
-          .Key("outcome")
-          .OptString(a.OptText(4))
-          .Key("user")
-          .StartObject()
-          .Key("id")
-          .String(api::FormatId(a.Int(5)))
-          .Key("name")
-          .String(a.Text(6))
-          .EndObject()
-          .EndObject();
-    }
-    w.EndArray();
-
-    // Time invested (the quarters are worked out above).
-    {
-      const db::Rows& invested = parts[7];
-      for (const auto& a : invested) {
-        Quarter& quarter = quarters.at(static_cast<std::size_t>(a.Int(0)));
-        const std::string kind = a.Text(1);
-        (kind == "call"      ? quarter.calls
-         : kind == "visit"   ? quarter.visits
-         : kind == "meeting" ? quarter.meetings
-         : kind == "email"   ? quarter.emails
-                             : quarter.other) += a.Int(3);
-        quarter.people.insert(a.Int(2));
-      }
-      w.Key("time_invested").StartArray();
-      for (auto it = quarters.rbegin(); it != quarters.rend(); ++it) {  // oldest first
-        w.StartObject()
-            .Key("quarter")
-            .String(it->name)
-            .Key("calls")
-            .Int(it->calls)
-            .Key("visits")
-            .Int(it->visits)
-            .Key("meetings")
-            .Int(it->meetings)
-            .Key("emails")
-            .Int(it->emails)
-            .Key("notes")
-            .Int(it->other)
-            .Key("people")
-            .Int(static_cast<std::int64_t>(it->people.size()))
-            .EndObject();
-      }
-      w.EndArray();
-    }
-
-    const db::Rows& tasks = parts[8];
-    w.Key("open_tasks").StartArray();
-    for (const auto& t : tasks) {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(t.Int(0)))
-          .Key("subject")
-          .String(t.Text(1))
-          .Key("due_on")
-          .OptString(t.OptText(2))
-          .Key("owner")
-          .StartObject()
-          .Key("id")
-          .String(api::FormatId(t.Int(3)))
-          .Key("name")
-          .String(t.Text(4))
-          .EndObject()
-          .EndObject();
-    }
-    w.EndArray();
-
-    const db::Rows& purchases = parts[9];
-    w.Key("purchases").StartArray();
-    for (const auto& p : purchases) {
-      w.StartObject()
-          .Key("id")
-          .String(api::FormatId(p.Int(0)))
-          .Key("product")
-          .StartObject()
-          .Key("id")
-          .String(api::FormatId(p.Int(1)))
-          .Key("name")
-          .String(p.Text(2))
-          .Key("lifecycle")
-          .String(p.Text(3))
-          .EndObject()
-          .Key("quantity")
-          .Int(p.Int(4))
-          .Key("purchased_on")
-          .String(p.Text(5))
-          .Key("warranty_end")
-          .OptString(p.OptText(6))
-          .Key("lot_expiry")
-          .OptString(p.OptText(7))
-          .EndObject();
-    }
-    w.EndArray();
-
-    const db::Rows& revenue = parts[10];
-    std::int64_t totals[2] = {0, 0};
-    std::int64_t months[2][12] = {};
-    for (const auto& r : revenue) {
-      const std::string period = r.Text(0);
-      const int which = period.starts_with(this_year) ? 0 : 1;
-      const int month = std::stoi(period.substr(5, 2)) - 1;
-      if (month >= 0 && month < 12) months[which][month] += r.Int(1);
-      totals[which] += r.Int(1);
-    }
-    w.Key("revenue")
+void WriteRecentActivities(api::JsonWriter& w, const db::Rows& activities) {
+  w.Key("recent_activities").StartArray();
+  for (const auto& a : activities) {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(a.Int(0)))
+        .Key("kind")
+        .String(a.Text(1))
+        .Key("occurred_at")
+        .String(FormatInstant(a.Int(2)))
+        .Key("subject")
+        .String(a.Text(3))
+        .Key("outcome")
+        .OptString(a.OptText(4))
+        .Key("user")
         .StartObject()
-        .Key("currency")
-        .String("GBP")
-        .Key("this_year")
+        .Key("id")
+        .String(api::FormatId(a.Int(5)))
+        .Key("name")
+        .String(a.Text(6))
+        .EndObject()
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+// Counts `invested` (TimeInvestedStatement's rows) into `quarters` and writes them oldest first.
+void WriteTimeInvested(api::JsonWriter& w, std::vector<Quarter> quarters,
+                       const db::Rows& invested) {
+  for (const auto& a : invested) {
+    Quarter& quarter = quarters.at(static_cast<std::size_t>(a.Int(0)));
+    const std::string kind = a.Text(1);
+    (kind == "call"      ? quarter.calls
+     : kind == "visit"   ? quarter.visits
+     : kind == "meeting" ? quarter.meetings
+     : kind == "email"   ? quarter.emails
+                         : quarter.other) += a.Int(3);
+    quarter.people.insert(a.Int(2));
+  }
+  w.Key("time_invested").StartArray();
+  for (auto it = quarters.rbegin(); it != quarters.rend(); ++it) {  // oldest first
+    w.StartObject()
+        .Key("quarter")
+        .String(it->name)
+        .Key("calls")
+        .Int(it->calls)
+        .Key("visits")
+        .Int(it->visits)
+        .Key("meetings")
+        .Int(it->meetings)
+        .Key("emails")
+        .Int(it->emails)
+        .Key("notes")
+        .Int(it->other)
+        .Key("people")
+        .Int(static_cast<std::int64_t>(it->people.size()))
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteOpenTasks(api::JsonWriter& w, const db::Rows& tasks) {
+  w.Key("open_tasks").StartArray();
+  for (const auto& t : tasks) {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(t.Int(0)))
+        .Key("subject")
+        .String(t.Text(1))
+        .Key("due_on")
+        .OptString(t.OptText(2))
+        .Key("owner")
         .StartObject()
-        .Key("year")
-        .Int(std::stoi(this_year))
-        .Key("total_minor")
-        .Int(totals[0])
-        .Key("by_month_minor")
-        .StartArray();
-    for (auto v : months[0]) w.Int(v);
-    w.EndArray().EndObject();
-    w.Key("last_year")
+        .Key("id")
+        .String(api::FormatId(t.Int(3)))
+        .Key("name")
+        .String(t.Text(4))
+        .EndObject()
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+void WritePurchases(api::JsonWriter& w, const db::Rows& purchases) {
+  w.Key("purchases").StartArray();
+  for (const auto& p : purchases) {
+    w.StartObject()
+        .Key("id")
+        .String(api::FormatId(p.Int(0)))
+        .Key("product")
         .StartObject()
-        .Key("year")
-        .Int(std::stoi(last_year))
-        .Key("total_minor")
-        .Int(totals[1])
-        .Key("by_month_minor")
-        .StartArray();
-    for (auto v : months[1]) w.Int(v);
-    w.EndArray().EndObject();
-    w.EndObject();
+        .Key("id")
+        .String(api::FormatId(p.Int(1)))
+        .Key("name")
+        .String(p.Text(2))
+        .Key("lifecycle")
+        .String(p.Text(3))
+        .EndObject()
+        .Key("quantity")
+        .Int(p.Int(4))
+        .Key("purchased_on")
+        .String(p.Text(5))
+        .Key("warranty_end")
+        .OptString(p.OptText(6))
+        .Key("lot_expiry")
+        .OptString(p.OptText(7))
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+// Revenue by month, this calendar year against last.
+void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string& last_year,
+                  const std::string& this_year) {
+  std::int64_t totals[2] = {0, 0};
+  std::int64_t months[2][12] = {};
+  for (const auto& r : revenue) {
+    const std::string period = r.Text(0);
+    const int which = period.starts_with(this_year) ? 0 : 1;
+    const int month = std::stoi(period.substr(5, 2)) - 1;
+    if (month >= 0 && month < 12) months[which][month] += r.Int(1);
+    totals[which] += r.Int(1);
+  }
+  w.Key("revenue")
+      .StartObject()
+      .Key("currency")
+      .String("GBP")
+      .Key("this_year")
+      .StartObject()
+      .Key("year")
+      .Int(std::stoi(this_year))
+      .Key("total_minor")
+      .Int(totals[0])
+      .Key("by_month_minor")
+      .StartArray();
+  for (auto v : months[0]) w.Int(v);
+  w.EndArray().EndObject();
+  w.Key("last_year")
+      .StartObject()
+      .Key("year")
+      .Int(std::stoi(last_year))
+      .Key("total_minor")
+      .Int(totals[1])
+      .Key("by_month_minor")
+      .StartArray();
+  for (auto v : months[1]) w.Int(v);
+  w.EndArray().EndObject();
+  w.EndObject();
+}
+
+Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request,
+                               const api::Caller& caller) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(request.PathParam("id"), "id"));
+  const Instant now = ctx.clock.Now();
+  const std::vector<Quarter> quarters = LastEightQuarters(now);
+  const std::string this_year = Year(ctx.clock, 0), last_year = Year(ctx.clock, 1);
+  const std::vector<db::Statement> statements = OverviewStatements(
+      id, caller, TimeInvestedStatement(id, quarters, now), last_year, this_year);
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<db::Rows> parts, tx.QueryAll(statements));
+    if (parts[kAccount].empty())
+      return Error(ErrorCode::kNotFound, "no account " + api::FormatId(id));
+    w.StartObject();
+    WriteAccount(w, id, parts[kAccount].front());
+    WriteAccounts(w, "parents", parts[kParents]);
+    WriteAccounts(w, "children", parts[kChildren]);
+    WriteContacts(w, parts[kContacts]);
+    WriteTeam(w, parts[kTeam]);
+    WriteOpenOpportunities(w, parts[kOpenOpportunities]);
+    WriteRecentActivities(w, parts[kRecentActivities]);
+    WriteTimeInvested(w, quarters, parts[kTimeInvested]);
+    WriteOpenTasks(w, parts[kOpenTasks]);
+    WritePurchases(w, parts[kPurchases]);
+    WriteRevenue(w, parts[kRevenue], last_year, this_year);
     w.EndObject();
     return Ok();
   }));

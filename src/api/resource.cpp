@@ -496,6 +496,115 @@ std::string ReachStreams(const Caller& caller, const std::string& where, const d
   return sql;
 }
 
+// ?sort=name or ?sort=-name: a sortable field, a timestamp, or id.
+Result<SortKey> ParseSort(const ResourceSpec& spec, const std::string& value) {
+  const bool desc = !value.empty() && value[0] == '-';
+  const std::string name = desc ? value.substr(1) : value;
+  const FieldSpec* f = name == "id" ? nullptr : FindField(spec, name);
+  const bool timestamp = spec.timestamps && (name == "created_at" || name == "updated_at");
+  if (name != "id" && !timestamp && (!f || !f->sortable)) {
+    std::string options = "id";
+    for (const auto& field : spec.fields) {
+      if (field.sortable) options += ", " + field.name;
+    }
+    if (spec.timestamps) options += ", created_at, updated_at";
+    return Error::InvalidField("sort", "cannot sort by '" + name + "'; choose one of: " + options +
+                                           " (prefix - for descending)");
+  }
+  static const FieldSpec kCreated{"created_at", FieldType::kInstant};
+  static const FieldSpec kUpdated{"updated_at", FieldType::kInstant};
+  SortKey sort;
+  sort.field = timestamp ? (name == "created_at" ? &kCreated : &kUpdated) : f;
+  sort.descending = desc;
+  return sort;
+}
+
+// ?name=value (equals) or ?name_from= / ?name_to= (a range of a date or time) over a filterable
+// field: its condition on `where` and its value on `params`.
+Status AddFilter(const ResourceSpec& spec, const std::string& key, const std::string& value,
+                 std::string& where, db::Params& params) {
+  std::string name = key;
+  std::string op = " = ?";
+  if (key.ends_with("_from")) {
+    name = key.substr(0, key.size() - 5);
+    op = " >= ?";
+  } else if (key.ends_with("_to")) {
+    name = key.substr(0, key.size() - 3);
+    op = " < ?";
+  }
+  const FieldSpec* f = FindField(spec, name);
+  const bool range = op != " = ?";
+  if (!f || !f->filterable || (range && !IsTimeType(f->type)) ||
+      (!range && IsTimeType(f->type) && f->type == FieldType::kInstant)) {
+    return UnknownParameter(key);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(db::Value v, FilterValue(*f, key, value));
+  where += " AND t." + f->name + op;
+  params.push_back(std::move(v));
+  return Ok();
+}
+
+// Continues after `cursor` (a next_cursor this list gave out for the same sort).
+Status AddCursor(const std::string& cursor, const SortKey& sort, std::string& where,
+                 db::Params& params) {
+  std::string decoded;
+  const auto bad = Error(ErrorCode::kMalformed, "the cursor is not one this list gave out",
+                         {FieldError{"cursor", "is invalid"}});
+  if (!Unhex(cursor, decoded)) return bad;
+  const auto first = decoded.find('\n'), last = decoded.rfind('\n');
+  // "sort\nid" for the default order, "sort\nvalue\nid" for a sorted one.
+  if (first == std::string::npos || decoded.substr(0, first) != sort.Name() ||
+      (sort.field != nullptr) == (first == last))
+    return bad;
+  std::int64_t after_id = 0;
+  const std::string id_text = decoded.substr(last + 1);
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), after_id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size()) return bad;
+  const std::string cmp = sort.descending ? " < ?" : " > ?";
+  if (!sort.field) {
+    where += std::string(" AND t.id") + cmp;
+    params.push_back(after_id);
+  } else {
+    const std::string raw = decoded.substr(first + 1, last - first - 1);
+    if (raw.empty()) return bad;
+    db::Value v = raw.substr(1);
+    if (raw[0] == 'i') {
+      std::int64_t n = 0;
+      std::from_chars(raw.data() + 1, raw.data() + raw.size(), n);
+      v = n;
+    }
+    // A row value, which both databases read as a range of the (column, id) index: PostgreSQL
+    // does not for "c > ? OR (c = ? AND id > ?)", and walked the index from its start (377 ms
+    // for a page at "B" of 1M accounts, against 0.5 ms). Rows whose value is NULL are past
+    // every cursor either way.
+    where += " AND (" + sort.Column() + ", t.id)" + cmp.substr(0, 2) + " (?, ?)";
+    params.push_back(v);
+    params.push_back(after_id);
+  }
+  return Ok();
+}
+
+// The next_cursor after `last`, a row of Columns(spec): the sort, its value and the id.
+std::string NextCursor(const ResourceSpec& spec, const SortKey& sort, const db::Row& last) {
+  std::string key = sort.Name() + "\n";
+  if (sort.field) {
+    size_t column = 0;
+    if (sort.field->name == "created_at" || sort.field->name == "updated_at") {
+      column = spec.fields.size() + (sort.field->name == "created_at" ? 1 : 2);
+    } else {
+      for (size_t i = 0; i < spec.fields.size(); ++i) {
+        if (&spec.fields[i] == sort.field) column = i + 1;
+      }
+    }
+    const db::Value& v = last.at(column);
+    key +=
+        std::holds_alternative<std::int64_t>(v) ? "i" + last.Text(column) : "s" + last.Text(column);
+    key += "\n";
+  }
+  key += std::to_string(last.Int(0));
+  return Hex(key);
+}
+
 Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
                       const Caller& caller) {
   // A small reach listing accounts by name reads them through per-territory streams; any other
@@ -519,23 +628,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     } else if (key == "cursor") {
       cursor = value;
     } else if (key == "sort") {
-      const bool desc = !value.empty() && value[0] == '-';
-      const std::string name = desc ? value.substr(1) : value;
-      const FieldSpec* f = name == "id" ? nullptr : FindField(spec, name);
-      const bool timestamp = spec.timestamps && (name == "created_at" || name == "updated_at");
-      if (name != "id" && !timestamp && (!f || !f->sortable)) {
-        std::string options = "id";
-        for (const auto& field : spec.fields) {
-          if (field.sortable) options += ", " + field.name;
-        }
-        if (spec.timestamps) options += ", created_at, updated_at";
-        return Error::InvalidField("sort", "cannot sort by '" + name + "'; choose one of: " +
-                                               options + " (prefix - for descending)");
-      }
-      static const FieldSpec kCreated{"created_at", FieldType::kInstant};
-      static const FieldSpec kUpdated{"updated_at", FieldType::kInstant};
-      sort.field = timestamp ? (name == "created_at" ? &kCreated : &kUpdated) : f;
-      sort.descending = desc;
+      RAPPORT_ASSIGN_OR_RETURN(sort, ParseSort(spec, value));
     } else if (key == "q" && spec.search) {
       const std::string query = db::FullTextQuery(backend, value);
       if (query.empty()) return Error::InvalidField("q", "has no word to search for");
@@ -552,63 +645,13 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
         return Error::InvalidField("archived", "must be true or false");
       include_archived = value == "true";
     } else {
-      std::string name = key;
-      std::string op = " = ?";
-      if (key.ends_with("_from")) {
-        name = key.substr(0, key.size() - 5);
-        op = " >= ?";
-      } else if (key.ends_with("_to")) {
-        name = key.substr(0, key.size() - 3);
-        op = " < ?";
-      }
-      const FieldSpec* f = FindField(spec, name);
-      const bool range = op != " = ?";
-      if (!f || !f->filterable || (range && !IsTimeType(f->type)) ||
-          (!range && IsTimeType(f->type) && f->type == FieldType::kInstant)) {
-        return UnknownParameter(key);
-      }
-      RAPPORT_ASSIGN_OR_RETURN(db::Value v, FilterValue(*f, key, value));
-      where += " AND t." + f->name + op;
-      params.push_back(std::move(v));
+      RAPPORT_RETURN_IF_ERROR(AddFilter(spec, key, value, where, params));
     }
   }
   if (spec.deletion == Deletion::kArchive && !include_archived)
     where += " AND t.archived_at IS NULL";
   if (cursor) {
-    std::string decoded;
-    const auto bad = Error(ErrorCode::kMalformed, "the cursor is not one this list gave out",
-                           {FieldError{"cursor", "is invalid"}});
-    if (!Unhex(*cursor, decoded)) return bad;
-    const auto first = decoded.find('\n'), last = decoded.rfind('\n');
-    // "sort\nid" for the default order, "sort\nvalue\nid" for a sorted one.
-    if (first == std::string::npos || decoded.substr(0, first) != sort.Name() ||
-        (sort.field != nullptr) == (first == last))
-      return bad;
-    std::int64_t after_id = 0;
-    const std::string id_text = decoded.substr(last + 1);
-    auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), after_id);
-    if (ec != std::errc() || end != id_text.data() + id_text.size()) return bad;
-    const std::string cmp = sort.descending ? " < ?" : " > ?";
-    if (!sort.field) {
-      where += std::string(" AND t.id") + cmp;
-      params.push_back(after_id);
-    } else {
-      const std::string raw = decoded.substr(first + 1, last - first - 1);
-      if (raw.empty()) return bad;
-      db::Value v = raw.substr(1);
-      if (raw[0] == 'i') {
-        std::int64_t n = 0;
-        std::from_chars(raw.data() + 1, raw.data() + raw.size(), n);
-        v = n;
-      }
-      // A row value, which both databases read as a range of the (column, id) index: PostgreSQL
-      // does not for "c > ? OR (c = ? AND id > ?)", and walked the index from its start (377 ms
-      // for a page at "B" of 1M accounts, against 0.5 ms). Rows whose value is NULL are past
-      // every cursor either way.
-      where += " AND (" + sort.Column() + ", t.id)" + cmp.substr(0, 2) + " (?, ?)";
-      params.push_back(v);
-      params.push_back(after_id);
-    }
+    RAPPORT_RETURN_IF_ERROR(AddCursor(*cursor, sort, where, params));
   }
   const std::string dir = sort.descending ? " DESC" : "";
   const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
@@ -631,24 +674,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     for (size_t i = 0; i < shown; ++i) RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w));
     w.EndArray().Key("next_cursor");
     if (rows.size() > static_cast<size_t>(limit)) {
-      const db::Row& last = rows[shown - 1];
-      std::string key = sort.Name() + "\n";
-      if (sort.field) {
-        size_t column = 0;
-        if (sort.field->name == "created_at" || sort.field->name == "updated_at") {
-          column = spec.fields.size() + (sort.field->name == "created_at" ? 1 : 2);
-        } else {
-          for (size_t i = 0; i < spec.fields.size(); ++i) {
-            if (&spec.fields[i] == sort.field) column = i + 1;
-          }
-        }
-        const db::Value& v = last.at(column);
-        key += std::holds_alternative<std::int64_t>(v) ? "i" + last.Text(column)
-                                                       : "s" + last.Text(column);
-        key += "\n";
-      }
-      key += std::to_string(last.Int(0));
-      w.String(Hex(key));
+      w.String(NextCursor(spec, sort, rows[shown - 1]));
     } else {
       w.Null();
     }
@@ -737,9 +763,7 @@ void DefaultToCaller(WriteContext& w, const std::string& column) {
   DefaultOnCreate(w, column, w.caller.user_id);
 }
 
-void DefaultToNow(WriteContext& w, const std::string& column) {
-  DefaultOnCreate(w, column, w.now);
-}
+void DefaultToNow(WriteContext& w, const std::string& column) { DefaultOnCreate(w, column, w.now); }
 
 const db::Value* WriteContext::Written(std::string_view column) const {
   for (const auto& [name, value] : values) {
@@ -799,24 +823,195 @@ Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request) {
   return std::optional<std::int64_t>(version);
 }
 
-void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
-  spec_in.select_columns = BuildColumns(spec_in);
-  if (spec_in.path.empty()) spec_in.path = spec_in.plural;
-  auto spec = std::make_shared<const ResourceSpec>(std::move(spec_in));
-  const std::string base = "/api/v1/" + spec->path;
-  const std::string item = base + "/{id}";
-  const std::string record_schema = RecordSchema(*spec, false);
-  const std::string input_schema = RecordSchema(*spec, true);
+namespace {
 
+// GET /{plural}/{id}: one record in the caller's reach, with its ETag.
+Result<Response> GetRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
+                           const Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+  Result<Response> out = Error(ErrorCode::kInternal, "unset");
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, spec, c, id));
+    if (!row) return NotFound(spec, id);
+    JsonWriter w;
+    RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, *row, w));
+    Response response = Response::Json(w.Take());
+    if (spec.timestamps) {
+      response.WithHeader("ETag", ETagOf(row->Int(spec.fields.size() + 3)));
+    }
+    out = std::move(response);
+    return Ok();
+  }));
+  return out;
+}
+
+// POST /{plural}: a new record, which the caller must be able to see afterwards.
+Result<Response> CreateRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
+                              const Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
+  Result<Response> out = Error(ErrorCode::kInternal, "unset");
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, spec, body, true));
+    const Instant now = ctx.clock.Now();
+    if (spec.before_write) {
+      WriteContext wc{tx, c, now, std::nullopt, values, body, true, &spec};
+      RAPPORT_RETURN_IF_ERROR(spec.before_write(wc));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        audit::InsertAudited(tx, {c.user_id, now}, spec.plural, values, spec.timestamps));
+    if (spec.after_write) RAPPORT_RETURN_IF_ERROR(spec.after_write(tx, c, now, id, body, true));
+    RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, spec, c, id));
+    if (!visible) {
+      return Error(ErrorCode::kPermissionDenied,
+                   "you would not be able to see this " + spec.singular +
+                       " afterwards; choose an owner or territory you cover");
+    }
+    out = RecordResponse(tx, spec, *visible, id, 201);
+    return out.ok() ? Ok() : Status(out.error());
+  }));
+  if (spec.changes_access) ctx.access_generation.Bump();
+  return out;
+}
+
+// PATCH /{plural}/{id}: some fields of a record (If-Match: its ETag).
+Result<Response> UpdateRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
+                              const Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
+  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
+  Result<Response> out = Error(ErrorCode::kInternal, "unset");
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, spec, c, id));
+    if (!before) return NotFound(spec, id);
+    RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, spec, body, false));
+    const Instant now = ctx.clock.Now();
+    if (spec.before_write) {
+      WriteContext wc{tx, c, now, before, values, body, false, &spec};
+      RAPPORT_RETURN_IF_ERROR(spec.before_write(wc));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec.plural, id, expected, values,
+                                          spec.timestamps));
+    if (spec.after_write) RAPPORT_RETURN_IF_ERROR(spec.after_write(tx, c, now, id, body, false));
+    // A change only to what the hooks keep (contact_ids, members, markers, ...)
+    // is a change of the record too: its ETag moves on.
+    const bool linked = std::any_of(spec.extra_body_fields.begin(), spec.extra_body_fields.end(),
+                                    [&](const auto& e) { return body.Find(e.first) != nullptr; });
+    if (changed == 0 && linked && spec.timestamps) {
+      RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE " + spec.plural +
+                                             " SET updated_at = ?, version = "
+                                             "version + 1 WHERE id = ?",
+                                         {now, id}));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, spec, c, id));
+    if (!visible) {
+      return Error(ErrorCode::kPermissionDenied, "you would not be able to see this " +
+                                                     spec.singular +
+                                                     " afterwards; ask a manager to reassign it");
+    }
+    out = RecordResponse(tx, spec, *visible, id, 200);
+    return out.ok() ? Ok() : Status(out.error());
+  }));
+  if (spec.changes_access) ctx.access_generation.Bump();
+  return out;
+}
+
+// DELETE /{plural}/{id}: deletes the record, or archives it (Deletion::kArchive).
+Result<Response> DeleteRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
+                              const Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, spec, c, id));
+    if (!before) return NotFound(spec, id);
+    const audit::Actor actor{c.user_id, ctx.clock.Now()};
+    if (spec.timestamps && expected) {
+      // Locked until the delete commits, so the version cannot change in between.
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t version,
+                               tx.QueryInt("SELECT version FROM " + spec.plural + " WHERE id = ?" +
+                                               db::LockRowSuffix(tx.backend()),
+                                           {id}));
+      if (*expected != version) {
+        return Error(ErrorCode::kStale,
+                     "the " + spec.singular + " was changed by someone else; reload it");
+      }
+    }
+    if (spec.deletion == Deletion::kArchive) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          int changed,
+          audit::UpdateAudited(tx, actor, spec.plural, id, expected, {{"archived_at", actor.at}}));
+      (void)changed;
+      return audit::RecordAction(tx, actor, spec.plural, id, "archive");
+    }
+    Status deleted = tx.Execute("DELETE FROM " + spec.plural + " WHERE id = ?", {id});
+    if (!deleted.ok() && deleted.error().code() == ErrorCode::kFailedPrecondition) {
+      return Error(ErrorCode::kConflict,
+                   "the " + spec.singular + " is still referred to by other records");
+    }
+    RAPPORT_RETURN_IF_ERROR(deleted);
+    return audit::RecordAction(tx, actor, spec.plural, id, "delete");
+  }));
+  if (spec.changes_access) ctx.access_generation.Bump();
+  return Response::NoContent();
+}
+
+// GET /{plural}/{id}/history: who changed what on a record.
+Result<Response> GetRecordHistory(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
+                                  const Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
+  Response response;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, spec, c, id));
+    if (!row) return NotFound(spec, id);
+    RAPPORT_ASSIGN_OR_RETURN(auto entries, audit::History(tx, spec.plural, id));
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows names,
+                             tx.Query("SELECT DISTINCT u.id, u.name FROM audit_history h "
+                                      "JOIN users u ON u.id = h.changed_by "
+                                      "WHERE h.table_name = ? AND h.record_id = ?",
+                                      {spec.plural, id}));
+    std::map<std::int64_t, std::string> who;
+    for (const auto& n : names) who[n.Int(0)] = n.Text(1);
+    JsonWriter w;
+    w.StartObject().Key("items").StartArray();
+    for (const auto& e : entries) {
+      w.StartObject();
+      w.Key("action").String(e.action);
+      w.Key("field").OptString(e.field);
+      w.Key("old_value").OptString(e.old_value);
+      w.Key("new_value").OptString(e.new_value);
+      w.Key("changed_by");
+      if (e.changed_by) {
+        w.StartObject()
+            .Key("id")
+            .String(FormatId(*e.changed_by))
+            .Key("name")
+            .String(who[*e.changed_by])
+            .EndObject();
+      } else {
+        w.Null();
+      }
+      w.Key("changed_at").String(FormatInstant(e.changed_at));
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
+    response = Response::Json(w.Take());
+    return Ok();
+  }));
+  return response;
+}
+
+// The query parameters GET /{plural} takes, for OpenAPI.
+std::vector<QueryDoc> ListQueryDocs(const ResourceSpec& spec) {
   std::vector<QueryDoc> list_query = {
       {"limit", "integer", "page size, 1 to 500 (default 50)"},
       {"cursor", "string", "next_cursor of the previous page"},
       {"sort", "string", "a sortable field, prefixed by - for descending"}};
-  if (spec->search) list_query.push_back({"q", "string", "full-text search, every word a prefix"});
-  if (spec->timestamps) list_query.push_back({"updated_since", "string", "UTC time"});
-  if (spec->deletion == Deletion::kArchive)
+  if (spec.search) list_query.push_back({"q", "string", "full-text search, every word a prefix"});
+  if (spec.timestamps) list_query.push_back({"updated_since", "string", "UTC time"});
+  if (spec.deletion == Deletion::kArchive)
     list_query.push_back({"archived", "boolean", "include archived"});
-  for (const auto& f : spec->fields) {
+  for (const auto& f : spec.fields) {
     if (!f.filterable) continue;
     if (IsTimeType(f.type)) {
       list_query.push_back({f.name + "_from", "string", "inclusive lower bound"});
@@ -829,6 +1024,21 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
                             "equals"});
     }
   }
+  return list_query;
+}
+
+}  // namespace
+
+void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
+  spec_in.select_columns = BuildColumns(spec_in);
+  if (spec_in.path.empty()) spec_in.path = spec_in.plural;
+  auto spec = std::make_shared<const ResourceSpec>(std::move(spec_in));
+  const std::string base = "/api/v1/" + spec->path;
+  const std::string item = base + "/{id}";
+  const std::string record_schema = RecordSchema(*spec, false);
+  const std::string input_schema = RecordSchema(*spec, true);
+
+  const std::vector<QueryDoc> list_query = ListQueryDocs(*spec);
 
   router.Add(
       {"GET",
@@ -840,116 +1050,34 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
         R"({"type":"object","properties":{"items":{"type":"array","items":)" + record_schema +
             R"(},"next_cursor":{"type":["string","null"]}},"required":["items","next_cursor"]})"}});
 
-  router.Add({"GET",
-              item,
-              Access::kSignedIn,
-              ItemReach(*spec),
-              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
-                Result<Response> out = Error(ErrorCode::kInternal, "unset");
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-                  RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, *spec, c, id));
-                  if (!row) return NotFound(*spec, id);
-                  JsonWriter w;
-                  RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, *spec, *row, w));
-                  Response response = Response::Json(w.Take());
-                  if (spec->timestamps) {
-                    response.WithHeader("ETag", ETagOf(row->Int(spec->fields.size() + 3)));
-                  }
-                  out = std::move(response);
-                  return Ok();
-                }));
-                return out;
-              },
-              {"Get one " + spec->singular, spec->tag, {}, "", record_schema}});
+  router.Add(
+      {"GET",
+       item,
+       Access::kSignedIn,
+       ItemReach(*spec),
+       [&ctx, spec](const Request& r, const Caller& c) { return GetRecord(ctx, *spec, r, c); },
+       {"Get one " + spec->singular, spec->tag, {}, "", record_schema}});
 
   if (spec->creatable)
-    router.Add({"POST",
-                base,
-                WriteAccess(*spec),
-                CreateReach(*spec),
-                [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-                  RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
-                  Result<Response> out = Error(ErrorCode::kInternal, "unset");
-                  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-                    RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values,
-                                             ParseBody(tx, c, *spec, body, true));
-                    const Instant now = ctx.clock.Now();
-                    if (spec->before_write) {
-                      WriteContext wc{tx, c, now, std::nullopt, values, body, true, spec.get()};
-                      RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
-                    }
-                    RAPPORT_ASSIGN_OR_RETURN(
-                        std::int64_t id, audit::InsertAudited(tx, {c.user_id, now}, spec->plural,
-                                                              values, spec->timestamps));
-                    if (spec->after_write)
-                      RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, true));
-                    RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
-                    if (!visible) {
-                      return Error(ErrorCode::kPermissionDenied,
-                                   "you would not be able to see this " + spec->singular +
-                                       " afterwards; choose an owner or territory you cover");
-                    }
-                    out = RecordResponse(tx, *spec, *visible, id, 201);
-                    return out.ok() ? Ok() : Status(out.error());
-                  }));
-                  if (spec->changes_access) ctx.access_generation.Bump();
-                  return out;
-                },
-                {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
+    router.Add(
+        {"POST",
+         base,
+         WriteAccess(*spec),
+         CreateReach(*spec),
+         [&ctx, spec](const Request& r, const Caller& c) { return CreateRecord(ctx, *spec, r, c); },
+         {"Create " + spec->singular, spec->tag, {}, input_schema, record_schema, 201}});
 
-  router.Add({"PATCH",
-              item,
-              WriteAccess(*spec),
-              ItemReach(*spec),
-              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
-                RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
-                RAPPORT_ASSIGN_OR_RETURN(JsonValue body, ParseJson(r.body));
-                Result<Response> out = Error(ErrorCode::kInternal, "unset");
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-                  RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
-                  if (!before) return NotFound(*spec, id);
-                  RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values,
-                                           ParseBody(tx, c, *spec, body, false));
-                  const Instant now = ctx.clock.Now();
-                  if (spec->before_write) {
-                    WriteContext wc{tx, c, now, before, values, body, false, spec.get()};
-                    RAPPORT_RETURN_IF_ERROR(spec->before_write(wc));
-                  }
-                  RAPPORT_ASSIGN_OR_RETURN(
-                      int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec->plural, id,
-                                                        expected, values, spec->timestamps));
-                  if (spec->after_write)
-                    RAPPORT_RETURN_IF_ERROR(spec->after_write(tx, c, now, id, body, false));
-                  // A change only to what the hooks keep (contact_ids, members, markers, ...)
-                  // is a change of the record too: its ETag moves on.
-                  const bool linked =
-                      std::any_of(spec->extra_body_fields.begin(), spec->extra_body_fields.end(),
-                                  [&](const auto& e) { return body.Find(e.first) != nullptr; });
-                  if (changed == 0 && linked && spec->timestamps) {
-                    RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE " + spec->plural +
-                                                           " SET updated_at = ?, version = "
-                                                           "version + 1 WHERE id = ?",
-                                                       {now, id}));
-                  }
-                  RAPPORT_ASSIGN_OR_RETURN(auto visible, LoadInReach(tx, *spec, c, id));
-                  if (!visible) {
-                    return Error(ErrorCode::kPermissionDenied,
-                                 "you would not be able to see this " + spec->singular +
-                                     " afterwards; ask a manager to reassign it");
-                  }
-                  out = RecordResponse(tx, *spec, *visible, id, 200);
-                  return out.ok() ? Ok() : Status(out.error());
-                }));
-                if (spec->changes_access) ctx.access_generation.Bump();
-                return out;
-              },
-              {"Change some fields of a " + spec->singular + " (If-Match: its ETag)",
-               spec->tag,
-               {},
-               input_schema,
-               record_schema}});
+  router.Add(
+      {"PATCH",
+       item,
+       WriteAccess(*spec),
+       ItemReach(*spec),
+       [&ctx, spec](const Request& r, const Caller& c) { return UpdateRecord(ctx, *spec, r, c); },
+       {"Change some fields of a " + spec->singular + " (If-Match: its ETag)",
+        spec->tag,
+        {},
+        input_schema,
+        record_schema}});
 
   if (spec->deletion != Deletion::kNone) {
     router.Add(
@@ -957,43 +1085,7 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
          item,
          spec->managers_only_delete ? Access::kManagers : WriteAccess(*spec),
          ItemReach(*spec),
-         [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-           RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
-           RAPPORT_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ExpectedVersion(r));
-           RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-             RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, *spec, c, id));
-             if (!before) return NotFound(*spec, id);
-             const audit::Actor actor{c.user_id, ctx.clock.Now()};
-             if (spec->timestamps && expected) {
-               // Locked until the delete commits, so the version cannot change in between.
-               RAPPORT_ASSIGN_OR_RETURN(
-                   std::int64_t version,
-                   tx.QueryInt("SELECT version FROM " + spec->plural + " WHERE id = ?" +
-                                   db::LockRowSuffix(tx.backend()),
-                               {id}));
-               if (*expected != version) {
-                 return Error(ErrorCode::kStale,
-                              "the " + spec->singular + " was changed by someone else; reload it");
-               }
-             }
-             if (spec->deletion == Deletion::kArchive) {
-               RAPPORT_ASSIGN_OR_RETURN(int changed,
-                                        audit::UpdateAudited(tx, actor, spec->plural, id, expected,
-                                                             {{"archived_at", actor.at}}));
-               (void)changed;
-               return audit::RecordAction(tx, actor, spec->plural, id, "archive");
-             }
-             Status deleted = tx.Execute("DELETE FROM " + spec->plural + " WHERE id = ?", {id});
-             if (!deleted.ok() && deleted.error().code() == ErrorCode::kFailedPrecondition) {
-               return Error(ErrorCode::kConflict,
-                            "the " + spec->singular + " is still referred to by other records");
-             }
-             RAPPORT_RETURN_IF_ERROR(deleted);
-             return audit::RecordAction(tx, actor, spec->plural, id, "delete");
-           }));
-           if (spec->changes_access) ctx.access_generation.Bump();
-           return Response::NoContent();
-         },
+         [&ctx, spec](const Request& r, const Caller& c) { return DeleteRecord(ctx, *spec, r, c); },
          {spec->deletion == Deletion::kArchive ? "Archive a " + spec->singular
                                                : "Delete a " + spec->singular,
           spec->tag,
@@ -1007,47 +1099,8 @@ void RegisterResource(Router& router, ApiContext& ctx, ResourceSpec spec_in) {
               item + "/history",
               Access::kSignedIn,
               ItemReach(*spec),
-              [&ctx, spec](const Request& r, const Caller& c) -> Result<Response> {
-                RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(r.PathParam("id"), "id"));
-                Response response;
-                RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-                  RAPPORT_ASSIGN_OR_RETURN(auto row, LoadInReach(tx, *spec, c, id));
-                  if (!row) return NotFound(*spec, id);
-                  RAPPORT_ASSIGN_OR_RETURN(auto entries, audit::History(tx, spec->plural, id));
-                  RAPPORT_ASSIGN_OR_RETURN(
-                      db::Rows names, tx.Query("SELECT DISTINCT u.id, u.name FROM audit_history h "
-                                               "JOIN users u ON u.id = h.changed_by "
-                                               "WHERE h.table_name = ? AND h.record_id = ?",
-                                               {spec->plural, id}));
-                  std::map<std::int64_t, std::string> who;
-                  for (const auto& n : names) who[n.Int(0)] = n.Text(1);
-                  JsonWriter w;
-                  w.StartObject().Key("items").StartArray();
-                  for (const auto& e : entries) {
-                    w.StartObject();
-                    w.Key("action").String(e.action);
-                    w.Key("field").OptString(e.field);
-                    w.Key("old_value").OptString(e.old_value);
-                    w.Key("new_value").OptString(e.new_value);
-                    w.Key("changed_by");
-                    if (e.changed_by) {
-                      w.StartObject()
-                          .Key("id")
-                          .String(FormatId(*e.changed_by))
-                          .Key("name")
-                          .String(who[*e.changed_by])
-                          .EndObject();
-                    } else {
-                      w.Null();
-                    }
-                    w.Key("changed_at").String(FormatInstant(e.changed_at));
-                    w.EndObject();
-                  }
-                  w.EndArray().EndObject();
-                  response = Response::Json(w.Take());
-                  return Ok();
-                }));
-                return response;
+              [&ctx, spec](const Request& r, const Caller& c) {
+                return GetRecordHistory(ctx, *spec, r, c);
               },
               {"Who changed what on a " + spec->singular,
                spec->tag,

@@ -7,99 +7,110 @@
 
 namespace rapport::api {
 
+namespace {
+
+// The bearer scheme and the problem document (RFC 9457) every route may answer with.
+constexpr const char* kComponents =
+    R"({"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},)"
+    R"("schemas":{"Problem":{"type":"object","properties":{)"
+    R"("type":{"type":"string"},"title":{"type":"string"},"status":{"type":"integer"},)"
+    R"("detail":{"type":"string"},"instance":{"type":"string"},"request_id":{"type":"string"},)"
+    R"("errors":{"type":"array","items":{"type":"object","properties":{)"
+    R"("field":{"type":"string"},"message":{"type":"string"}}}}},)"
+    R"("required":["type","title","status"]}}})";
+
+constexpr const char* kProblemResponse =
+    R"json({"description":"a problem (RFC 9457)","content":{"application/problem+json":)json"
+    R"json({"schema":{"$ref":"#/components/schemas/Problem"}}}})json";
+
+void WriteParameter(JsonWriter& w, const std::string& name, const char* in, bool required,
+                    const std::string& description, const std::string& type) {
+  w.StartObject().Key("name").String(name).Key("in").String(in);
+  if (required) w.Key("required").Bool(true);
+  if (!description.empty()) w.Key("description").String(description);
+  w.Key("schema").StartObject().Key("type").String(type).EndObject().EndObject();
+}
+
+// The route's path parameters, query parameters and If-Match.
+void WriteParameters(JsonWriter& w, const Route& r) {
+  w.Key("parameters").StartArray();
+  for (size_t at = r.pattern.find('{'); at != std::string::npos; at = r.pattern.find('{', at)) {
+    const auto end = r.pattern.find('}', at);
+    WriteParameter(w, r.pattern.substr(at + 1, end - at - 1), "path", true, "", "string");
+    at = end;
+  }
+  for (const QueryDoc& q : r.doc.query) {
+    WriteParameter(w, q.name, "query", false, q.description, q.type);
+  }
+  if (r.method == "PATCH" || r.method == "DELETE") {
+    WriteParameter(w, "If-Match", "header", false,
+                   "the ETag last read; 412 when the record changed since", "string");
+  }
+  w.EndArray();
+}
+
+// A JSON body by its schema, or a file: each content type it takes, as bytes.
+void WriteRequestBody(JsonWriter& w, const Route& r) {
+  if (r.doc.request_schema.empty() && r.body_type == "application/json") return;
+  w.Key("requestBody").StartObject().Key("required").Bool(true).Key("content").StartObject();
+  if (!r.doc.request_schema.empty()) {
+    w.Key("application/json").StartObject().Key("schema").Raw(r.doc.request_schema).EndObject();
+  } else {
+    for (std::string_view one : BodyTypes(r.body_type)) {
+      w.Key(one).StartObject().Key("schema").StartObject();
+      w.Key("type").String("string").Key("format").String("binary").EndObject().EndObject();
+    }
+  }
+  w.EndObject().EndObject();
+}
+
+void WriteResponses(JsonWriter& w, const Route& r) {
+  w.Key("responses").StartObject();
+  w.Key(std::to_string(r.doc.success_status)).StartObject().Key("description").String("success");
+  if (!r.doc.response_schema.empty()) {
+    w.Key("content").StartObject().Key("application/json").StartObject();
+    w.Key("schema").Raw(r.doc.response_schema).EndObject().EndObject();
+  }
+  w.EndObject();
+  w.Key("default").Raw(kProblemResponse);
+  w.EndObject();
+}
+
+// One operation: what it does, who may call it and where it sits in the reach rules, as the
+// router enforces them (the per-route access test reads x-rapport-access and x-rapport-reach).
+void WriteOperation(JsonWriter& w, const Route& r) {
+  std::string method = r.method;
+  std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+  w.Key(method).StartObject();
+  w.Key("summary").String(r.doc.summary);
+  w.Key("operationId").String(method + r.pattern);
+  if (!r.doc.tag.empty()) w.Key("tags").StartArray().String(r.doc.tag).EndArray();
+  w.Key("x-rapport-access").String(AccessName(r.access));
+  w.Key("x-rapport-reach").StartObject().Key("kind").String(r.reach.KindName());
+  if (r.reach.kind == Reach::Kind::kRecord) {
+    w.Key("table").String(r.reach.table).Key("param").String(r.reach.param);
+  }
+  if (!r.reach.rule.empty()) w.Key("rule").String(r.reach.rule);
+  w.EndObject();
+  w.Key("security").StartArray();
+  if (r.access != Access::kPublic)
+    w.StartObject().Key("bearer").StartArray().EndArray().EndObject();
+  w.EndArray();
+  WriteParameters(w, r);
+  WriteRequestBody(w, r);
+  WriteResponses(w, r);
+  w.EndObject();
+}
+
+}  // namespace
+
 std::string OpenApiDocument(const Router& router) {
   JsonWriter w;
   w.StartObject();
   w.Key("openapi").String("3.1.0");
-  w.Key("info")
-      .StartObject()
-      .Key("title")
-      .String("Rapport API")
-      .Key("version")
-      .String(kVersion)
-      .EndObject();
-  w.Key("components").StartObject();
-  w.Key("securitySchemes")
-      .StartObject()
-      .Key("bearer")
-      .StartObject()
-      .Key("type")
-      .String("http")
-      .Key("scheme")
-      .String("bearer")
-      .EndObject()
-      .EndObject();
-  w.Key("schemas")
-      .StartObject()
-      .Key("Problem")
-      .StartObject()
-      .Key("type")
-      .String("object")
-      .Key("properties")
-      .StartObject()
-      .Key("type")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("title")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("status")
-      .StartObject()
-      .Key("type")
-      .String("integer")
-      .EndObject()
-      .Key("detail")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("instance")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("request_id")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("errors")
-      .StartObject()
-      .Key("type")
-      .String("array")
-      .Key("items")
-      .StartObject()
-      .Key("type")
-      .String("object")
-      .Key("properties")
-      .StartObject()
-      .Key("field")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .Key("message")
-      .StartObject()
-      .Key("type")
-      .String("string")
-      .EndObject()
-      .EndObject()
-      .EndObject()
-      .EndObject()
-      .EndObject()
-      .Key("required")
-      .StartArray()
-      .String("type")
-      .String("title")
-      .String("status")
-      .EndArray()
-      .EndObject()
-      .EndObject();
-  w.EndObject();
+  w.Key("info").StartObject().Key("title").String("Rapport API");
+  w.Key("version").String(kVersion).EndObject();
+  w.Key("components").Raw(kComponents);
   // Paths, grouping the routes that share a pattern.
   std::vector<std::string> patterns;
   for (const Route& r : router.routes()) {
@@ -110,142 +121,7 @@ std::string OpenApiDocument(const Router& router) {
   for (const std::string& pattern : patterns) {
     w.Key(pattern).StartObject();
     for (const Route& r : router.routes()) {
-      if (r.pattern != pattern) continue;
-      std::string method = r.method;
-      std::transform(method.begin(), method.end(), method.begin(), ::tolower);
-      w.Key(method).StartObject();
-      w.Key("summary").String(r.doc.summary);
-      w.Key("operationId").String(method + pattern);
-      if (!r.doc.tag.empty()) w.Key("tags").StartArray().String(r.doc.tag).EndArray();
-      // Who may call it and where it sits in the reach rules, as the router enforces them
-      // (the per-route access test reads these).
-      w.Key("x-rapport-access").String(AccessName(r.access));
-      w.Key("x-rapport-reach").StartObject().Key("kind").String(r.reach.KindName());
-      if (r.reach.kind == Reach::Kind::kRecord) {
-        w.Key("table").String(r.reach.table).Key("param").String(r.reach.param);
-      }
-      if (!r.reach.rule.empty()) w.Key("rule").String(r.reach.rule);
-      w.EndObject();
-      if (r.access == Access::kPublic) {
-        w.Key("security").StartArray().EndArray();
-      } else {
-        w.Key("security")
-            .StartArray()
-            .StartObject()
-            .Key("bearer")
-            .StartArray()
-            .EndArray()
-            .EndObject()
-            .EndArray();
-      }
-      w.Key("parameters").StartArray();
-      // Path parameters.
-      size_t at = 0;
-      while ((at = pattern.find('{', at)) != std::string::npos) {
-        const auto end = pattern.find('}', at);
-        w.StartObject()
-            .Key("name")
-            .String(pattern.substr(at + 1, end - at - 1))
-            .Key("in")
-            .String("path")
-            .Key("required")
-            .Bool(true)
-            .Key("schema")
-            .StartObject()
-            .Key("type")
-            .String("string")
-            .EndObject()
-            .EndObject();
-        at = end;
-      }
-      for (const QueryDoc& q : r.doc.query) {
-        w.StartObject()
-            .Key("name")
-            .String(q.name)
-            .Key("in")
-            .String("query")
-            .Key("description")
-            .String(q.description)
-            .Key("schema")
-            .StartObject()
-            .Key("type")
-            .String(q.type)
-            .EndObject()
-            .EndObject();
-      }
-      if (r.method == "PATCH" || r.method == "DELETE") {
-        w.StartObject()
-            .Key("name")
-            .String("If-Match")
-            .Key("in")
-            .String("header")
-            .Key("description")
-            .String("the ETag last read; 412 when the record changed since")
-            .Key("schema")
-            .StartObject()
-            .Key("type")
-            .String("string")
-            .EndObject()
-            .EndObject();
-      }
-      w.EndArray();
-      if (!r.doc.request_schema.empty()) {
-        w.Key("requestBody")
-            .StartObject()
-            .Key("required")
-            .Bool(true)
-            .Key("content")
-            .StartObject()
-            .Key("application/json")
-            .StartObject()
-            .Key("schema")
-            .Raw(r.doc.request_schema)
-            .EndObject()
-            .EndObject()
-            .EndObject();
-      } else if (r.body_type != "application/json") {
-        // A file: each content type it takes, as bytes.
-        w.Key("requestBody").StartObject().Key("required").Bool(true).Key("content").StartObject();
-        for (std::string_view one : BodyTypes(r.body_type)) {
-          w.Key(one).StartObject().Key("schema").StartObject();
-          w.Key("type").String("string").Key("format").String("binary").EndObject().EndObject();
-        }
-        w.EndObject().EndObject();
-      }
-      w.Key("responses").StartObject();
-      w.Key(std::to_string(r.doc.success_status))
-          .StartObject()
-          .Key("description")
-          .String("success");
-      if (!r.doc.response_schema.empty()) {
-        w.Key("content")
-            .StartObject()
-            .Key("application/json")
-            .StartObject()
-            .Key("schema")
-            .Raw(r.doc.response_schema)
-            .EndObject()
-            .EndObject();
-      }
-      w.EndObject();
-      w.Key("default")
-          .StartObject()
-          .Key("description")
-          .String("a problem (RFC 9457)")
-          .Key("content")
-          .StartObject()
-          .Key("application/problem+json")
-          .StartObject()
-          .Key("schema")
-          .StartObject()
-          .Key("$ref")
-          .String("#/components/schemas/Problem")
-          .EndObject()
-          .EndObject()
-          .EndObject()
-          .EndObject();
-      w.EndObject();
-      w.EndObject();
+      if (r.pattern == pattern) WriteOperation(w, r);
     }
     w.EndObject();
   }

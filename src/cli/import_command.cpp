@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "cli/command.hpp"
@@ -24,171 +25,182 @@ imports::CsvReader::Source FileSource(std::FILE* file) {
       [file](char* buffer, std::size_t capacity) { return std::fread(buffer, 1, capacity, file); };
 }
 
+struct ImportArgs {
+  std::string db, type, file, errors, as;
+  std::vector<std::string> map;
+  bool dry_run = false, partial = false, json = false;
+};
+
+void AddImportOptions(CLI::App& command, ImportArgs& args) {
+  AddDbOption(command, args.db);
+  command.add_option("--type", args.type, imports::kRecordTypeNames)->required();
+  command.add_option("--file", args.file, "The CSV (UTF-8, RFC 4180) or XLSX file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command.add_flag("--dry-run", args.dry_run,
+                   "Check everything and say what would be created, updated and rejected; "
+                   "write nothing");
+  command.add_flag("--partial", args.partial,
+                   "Write the good rows even when some are rejected (default: all or nothing)");
+  command.add_option("--map", args.map,
+                     "'File column=field' (repeatable); 'File column=' ignores a column");
+  command.add_option("--errors", args.errors,
+                     "Write every rejected row (line, column, problem) to this CSV file");
+  command.add_option("--as", args.as, "Whose name the audit trail gives (a user's email)");
+  command.add_flag("--json", args.json, "Print the report as JSON");
+}
+
+// The import's options from the command line (all but the actor and progress).
+Result<imports::ImportOptions> OptionsOf(const ImportArgs& args) {
+  const auto type = imports::ParseRecordType(args.type);
+  if (!type) {
+    return Error::InvalidField("--type", "'" + args.type + "' is not " + imports::kRecordTypeNames);
+  }
+  imports::ImportOptions options;
+  options.type = *type;
+  options.dry_run = args.dry_run;
+  options.all_or_nothing = !args.partial;
+  options.file_name = std::filesystem::path(args.file).filename().string();
+  for (const std::string& pair : args.map) {
+    const auto eq = pair.rfind('=');
+    if (eq == std::string::npos) {
+      return Error::InvalidField("--map", "'" + pair + "' is not 'File column=field'");
+    }
+    options.mapping.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  return options;
+}
+
+// The rows of `path` (open as `file`): a zip is an XLSX workbook, read whole (it is compressed);
+// CSV is streamed. Null, with `unreadable` saying why, for a workbook that cannot be read.
+std::unique_ptr<imports::RecordSource> OpenRecords(const std::string& path, std::FILE* file,
+                                                   imports::ImportOptions& options,
+                                                   std::string& unreadable) {
+  char head[4] = {0, 0, 0, 0};
+  const std::size_t head_size = std::fread(head, 1, sizeof head, file);
+  std::rewind(file);
+  if (!imports::LooksLikeZip(std::string_view(head, head_size))) {
+    return std::make_unique<imports::CsvReader>(FileSource(file));
+  }
+  options.format = "xlsx";
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto opened = imports::OpenXlsx(std::move(bytes));
+  if (!opened.ok()) {
+    unreadable = opened.error().message();
+    return nullptr;
+  }
+  return std::move(opened).value();
+}
+
+// Progress on stderr: a line redrawn on a terminal; elsewhere (a log file, a test) a line for
+// every 100,000 rows written.
+std::function<void(std::int64_t, std::uint64_t)> Progress(
+    const std::string& type, std::uint64_t total, std::chrono::steady_clock::time_point started) {
+  if (isatty(STDERR_FILENO)) {
+    return [type, total, started](std::int64_t rows, std::uint64_t bytes) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "\r  reading %s: %s rows, %3d%% (%s rows/s)   ", type.c_str(),
+                   WithCommas(rows).c_str(), total ? static_cast<int>(bytes * 100 / total) : 100,
+                   WithCommas(seconds > 0 ? static_cast<std::int64_t>(rows / seconds) : 0).c_str());
+    };
+  }
+  return [type, shown = std::int64_t{0}](std::int64_t rows, std::uint64_t) mutable {
+    constexpr std::int64_t kEvery = 100'000;
+    if (rows / kEvery <= shown / kEvery) return;
+    shown = rows / kEvery * kEvery;
+    std::fprintf(stderr, "  %s: %s rows written\n", type.c_str(), WithCommas(shown).c_str());
+  };
+}
+
+// The report as a person reads it: counts, columns left out, the first 20 rejected rows.
+void PrintReport(const imports::ImportReport& report, const ImportArgs& args,
+                 const std::string& file_name, double seconds) {
+  std::cout << "import " << report.import_id << " of " << args.type << " (" << file_name
+            << "): " << report.status << (report.dry_run ? " (dry run: nothing written)" : "")
+            << "\n";
+  if (!report.problem.empty()) std::cout << "  " << report.problem << "\n";
+  std::cout << "  " << WithCommas(report.rows_read) << " rows read in " << seconds << " s; "
+            << WithCommas(report.created) << " created, " << WithCommas(report.updated)
+            << " updated, " << WithCommas(report.unchanged) << " unchanged, "
+            << WithCommas(report.rejected) << " rejected\n";
+  if (!report.ignored_columns.empty()) {
+    std::cout << "  columns not imported:";
+    for (const auto& c : report.ignored_columns) std::cout << " '" << c << "'";
+    std::cout << "\n";
+  }
+  if (report.status == "rejected" && !report.dry_run) {
+    std::cout << "  nothing was written: fix the rows below, or use --partial to write the "
+                 "rest\n";
+  }
+  const std::size_t shown = std::min<std::size_t>(report.rejections.size(), 20);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& r = report.rejections[i];
+    std::cout << "  line " << r.line << (r.column.empty() ? "" : ", " + r.column) << ": "
+              << r.problem << "\n";
+  }
+  if (report.rejected > static_cast<std::int64_t>(shown) && args.errors.empty()) {
+    std::cout << "  ... and " << WithCommas(report.rejected - shown)
+              << " more: --errors FILE lists them all\n";
+  }
+}
+
+// Runs the import; the exit code: ok when it succeeded.
+int Import(Context& context, const ImportArgs& args) {
+  auto parsed = OptionsOf(args);
+  if (!parsed.ok()) return Fail(parsed.error());
+  imports::ImportOptions options = std::move(parsed).value();
+  auto database = OpenCurrent(args.db);
+  if (!database.ok()) return Fail(database.error());
+  options.actor.at = context.clock.Now();
+  options.clock = &context.clock;
+  if (!args.as.empty()) {
+    Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
+      auto user = users::GetUserByEmail(tx, args.as);
+      if (!user.ok()) return Error::InvalidField("--as", "no user " + args.as);
+      options.actor.user_id = user->id;
+      return Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+  }
+  std::FILE* file = std::fopen(args.file.c_str(), "rb");
+  if (!file) return Fail("--file: cannot open " + args.file);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
+  std::string unreadable;  // why the workbook cannot be read
+  std::unique_ptr<imports::RecordSource> source = OpenRecords(args.file, file, options, unreadable);
+  const auto started = std::chrono::steady_clock::now();
+  options.progress = Progress(args.type, std::filesystem::file_size(args.file), started);
+  auto import_id = imports::BeginImport(**database, options);
+  if (!import_id.ok()) return Fail(import_id.error());
+  const imports::ImportReport report =
+      source ? imports::RunImport(**database, *import_id, *source, options)
+             : imports::FailImport(**database, *import_id, options, unreadable);
+  if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!args.errors.empty()) {
+    std::ofstream out(args.errors, std::ios::binary);
+    out << imports::RejectionsCsv(report.rejections);
+    if (!out) return Fail("--errors: cannot write " + args.errors);
+  }
+  if (args.json) {
+    std::cout << imports::ReportJson(report) << "\n";
+  } else {
+    PrintReport(report, args, options.file_name, seconds);
+  }
+  return report.status == "succeeded" ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 void AddImportCommand(CLI::App& app, Context& context) {
   auto* command = app.add_subcommand(
       "import",
       "Import accounts, contacts, opportunities, activities or sales lines from CSV/XLSX");
-  struct Args {
-    std::string db, type, file, errors, as;
-    std::vector<std::string> map;
-    bool dry_run = false, partial = false, json = false;
-  };
-  auto args = std::make_shared<Args>();
-  AddDbOption(*command, args->db);
-  command->add_option("--type", args->type, imports::kRecordTypeNames)->required();
-  command->add_option("--file", args->file, "The CSV (UTF-8, RFC 4180) or XLSX file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  command->add_flag("--dry-run", args->dry_run,
-                    "Check everything and say what would be created, updated and rejected; "
-                    "write nothing");
-  command->add_flag("--partial", args->partial,
-                    "Write the good rows even when some are rejected (default: all or nothing)");
-  command->add_option("--map", args->map,
-                      "'File column=field' (repeatable); 'File column=' ignores a column");
-  command->add_option("--errors", args->errors,
-                      "Write every rejected row (line, column, problem) to this CSV file");
-  command->add_option("--as", args->as, "Whose name the audit trail gives (a user's email)");
-  command->add_flag("--json", args->json, "Print the report as JSON");
-  command->callback([&context, args] {
-    const auto type = imports::ParseRecordType(args->type);
-    if (!type) {
-      context.exit_code = Fail("--type: '" + args->type + "' is not " + imports::kRecordTypeNames);
-      return;
-    }
-    imports::ImportOptions options;
-    options.type = *type;
-    options.dry_run = args->dry_run;
-    options.all_or_nothing = !args->partial;
-    options.file_name = std::filesystem::path(args->file).filename().string();
-    for (const std::string& pair : args->map) {
-      const auto eq = pair.rfind('=');
-      if (eq == std::string::npos) {
-        context.exit_code = Fail("--map: '" + pair + "' is not 'File column=field'");
-        return;
-      }
-      options.mapping.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
-    }
-    auto database = OpenCurrent(args->db);
-    if (!database.ok()) {
-      context.exit_code = Fail(database.error());
-      return;
-    }
-    options.actor.at = context.clock.Now();
-    options.clock = &context.clock;
-    if (!args->as.empty()) {
-      Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
-        auto user = users::GetUserByEmail(tx, args->as);
-        if (!user.ok()) return Error::InvalidField("--as", "no user " + args->as);
-        options.actor.user_id = user->id;
-        return Ok();
-      });
-      if (!s.ok()) {
-        context.exit_code = Fail(s.error());
-        return;
-      }
-    }
-    std::FILE* file = std::fopen(args->file.c_str(), "rb");
-    if (!file) {
-      context.exit_code = Fail("--file: cannot open " + args->file);
-      return;
-    }
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
-    // A zip is an XLSX workbook, read whole (it is compressed); CSV is streamed.
-    char head[4] = {0, 0, 0, 0};
-    const std::size_t head_size = std::fread(head, 1, sizeof head, file);
-    std::rewind(file);
-    std::unique_ptr<imports::RecordSource> source;
-    std::string unreadable;  // why the workbook cannot be read
-    if (imports::LooksLikeZip(std::string_view(head, head_size))) {
-      options.format = "xlsx";
-      std::ifstream in(args->file, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      auto opened = imports::OpenXlsx(std::move(bytes));
-      if (opened.ok()) {
-        source = std::move(opened).value();
-      } else {
-        unreadable = opened.error().message();
-      }
-    } else {
-      source = std::make_unique<imports::CsvReader>(FileSource(file));
-    }
-    const std::uint64_t total = std::filesystem::file_size(args->file);
-    const bool tty = isatty(STDERR_FILENO);
-    const auto started = std::chrono::steady_clock::now();
-    if (tty) {
-      options.progress = [&, total](std::int64_t rows, std::uint64_t bytes) {
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::fprintf(
-            stderr, "\r  reading %s: %s rows, %3d%% (%s rows/s)   ", args->type.c_str(),
-            WithCommas(rows).c_str(), total ? static_cast<int>(bytes * 100 / total) : 100,
-            WithCommas(seconds > 0 ? static_cast<std::int64_t>(rows / seconds) : 0).c_str());
-      };
-    } else {
-      // Not a terminal (a log file, a test): a line for every 100,000 rows written.
-      options.progress = [&, shown = std::int64_t{0}](std::int64_t rows, std::uint64_t) mutable {
-        constexpr std::int64_t kEvery = 100'000;
-        if (rows / kEvery <= shown / kEvery) return;
-        shown = rows / kEvery * kEvery;
-        std::fprintf(stderr, "  %s: %s rows written\n", args->type.c_str(),
-                     WithCommas(shown).c_str());
-      };
-    }
-    auto import_id = imports::BeginImport(**database, options);
-    if (!import_id.ok()) {
-      context.exit_code = Fail(import_id.error());
-      return;
-    }
-    const imports::ImportReport report =
-        source ? imports::RunImport(**database, *import_id, *source, options)
-               : imports::FailImport(**database, *import_id, options, unreadable);
-    if (tty) std::fputc('\n', stderr);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!args->errors.empty()) {
-      std::ofstream out(args->errors, std::ios::binary);
-      out << imports::RejectionsCsv(report.rejections);
-      if (!out) {
-        context.exit_code = Fail("--errors: cannot write " + args->errors);
-        return;
-      }
-    }
-    if (args->json) {
-      std::cout << imports::ReportJson(report) << "\n";
-    } else {
-      std::cout << "import " << report.import_id << " of " << args->type << " ("
-                << options.file_name << "): " << report.status
-                << (report.dry_run ? " (dry run: nothing written)" : "") << "\n";
-      if (!report.problem.empty()) std::cout << "  " << report.problem << "\n";
-      std::cout << "  " << WithCommas(report.rows_read) << " rows read in " << seconds << " s; "
-                << WithCommas(report.created) << " created, " << WithCommas(report.updated)
-                << " updated, " << WithCommas(report.unchanged) << " unchanged, "
-                << WithCommas(report.rejected) << " rejected\n";
-      if (!report.ignored_columns.empty()) {
-        std::cout << "  columns not imported:";
-        for (const auto& c : report.ignored_columns) std::cout << " '" << c << "'";
-        std::cout << "\n";
-      }
-      if (report.status == "rejected" && !report.dry_run) {
-        std::cout << "  nothing was written: fix the rows below, or use --partial to write the "
-                     "rest\n";
-      }
-      const std::size_t shown = std::min<std::size_t>(report.rejections.size(), 20);
-      for (std::size_t i = 0; i < shown; ++i) {
-        const auto& r = report.rejections[i];
-        std::cout << "  line " << r.line << (r.column.empty() ? "" : ", " + r.column) << ": "
-                  << r.problem << "\n";
-      }
-      if (report.rejected > static_cast<std::int64_t>(shown) && args->errors.empty()) {
-        std::cout << "  ... and " << WithCommas(report.rejected - shown)
-                  << " more: --errors FILE lists them all\n";
-      }
-    }
-    context.exit_code = report.status == "succeeded" ? kExitOk : kExitFailure;
-  });
+  auto args = std::make_shared<ImportArgs>();
+  AddImportOptions(*command, *args);
+  command->callback([&context, args] { context.exit_code = Import(context, *args); });
 }
 
 }  // namespace rapport::cli

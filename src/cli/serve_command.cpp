@@ -21,218 +21,243 @@
 #include "server/http_server.hpp"
 
 namespace rapport::cli {
+namespace {
 
-void AddServeCommand(CLI::App& app, Context& context) {
-  auto* command = app.add_subcommand("serve", "Serve the JSON API and the web app");
-  struct Args {
-    std::string db;
-    std::string listen = "127.0.0.1:8080";
-    std::string web_root;
-    int threads = 0;
-    continuity::SmtpSettings smtp;
-    int housekeeping_seconds = 60;
-    continuity::HandoverSettings handovers;
-    success::SurveySettings surveys;
-    success::AlertSettings alerts;
-    int nightly_hour = 2;
-    int scheduler_seconds = 30;
-    std::size_t max_import_mb = 1024;
-  };
-  auto args = std::make_shared<Args>();
-  AddDbOption(*command, args->db);
-  command->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
+struct ServeArgs {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string web_root;
+  int threads = 0;
+  continuity::SmtpSettings smtp;
+  int housekeeping_seconds = 60;
+  continuity::HandoverSettings handovers;
+  success::SurveySettings surveys;
+  success::AlertSettings alerts;
+  int nightly_hour = 2;
+  int scheduler_seconds = 30;
+  std::size_t max_import_mb = 1024;
+};
+
+// The options of rapport serve, into `args`.
+void AddServeOptions(CLI::App& command, ServeArgs& args) {
+  AddDbOption(command, args.db);
+  command.add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  command->add_option("--web-root", args->web_root,
-                      "The built web app (default: web/dist if present)");
-  command->add_option("--threads", args->threads,
-                      "Server threads (default: one per core on SQLite; on PostgreSQL four per "
-                      "core, at most 16)");
+  command.add_option("--web-root", args.web_root,
+                     "The built web app (default: web/dist if present)");
+  command.add_option("--threads", args.threads,
+                     "Server threads (default: one per core on SQLite; on PostgreSQL four per "
+                     "core, at most 16)");
   command
-      ->add_option("--smtp-url", args->smtp.url,
-                   "Where introductions are sent: smtp://host:port (none: they wait in the outbox)")
+      .add_option("--smtp-url", args.smtp.url,
+                  "Where introductions are sent: smtp://host:port (none: they wait in the outbox)")
       ->envname("RAPPORT_SMTP_URL");
   command
-      ->add_option("--smtp-user", args->smtp.username,
-                   "SMTP user (password: RAPPORT_SMTP_PASSWORD)")
+      .add_option("--smtp-user", args.smtp.username, "SMTP user (password: RAPPORT_SMTP_PASSWORD)")
       ->envname("RAPPORT_SMTP_USER");
-  command->add_option("--mail-from", args->smtp.envelope_from, "The address mail is sent from")
+  command.add_option("--mail-from", args.smtp.envelope_from, "The address mail is sent from")
       ->envname("RAPPORT_MAIL_FROM")
       ->capture_default_str();
   command
-      ->add_option("--smtp-retry-seconds", args->smtp.first_retry_seconds,
-                   "First wait after a failed delivery; doubles per attempt")
+      .add_option("--smtp-retry-seconds", args.smtp.first_retry_seconds,
+                  "First wait after a failed delivery; doubles per attempt")
       ->capture_default_str();
   command
-      ->add_option("--outbox-poll-ms", args->smtp.poll_milliseconds,
-                   "How often the outbox is checked")
+      .add_option("--outbox-poll-ms", args.smtp.poll_milliseconds,
+                  "How often the outbox is checked")
       ->capture_default_str();
   command
-      ->add_option("--housekeeping-seconds", args->housekeeping_seconds,
-                   "How often covers that have ended are handed back")
+      .add_option("--housekeeping-seconds", args.housekeeping_seconds,
+                  "How often covers that have ended are handed back")
       ->capture_default_str();
   command
-      ->add_option("--company-name", args->handovers.company_name,
-                   "Your company's name, as introductions say it")
+      .add_option("--company-name", args.handovers.company_name,
+                  "Your company's name, as introductions say it")
       ->envname("RAPPORT_COMPANY_NAME");
   command
-      ->add_option("--public-url", args->surveys.public_url,
-                   "Where people outside reach the web app (links in survey emails; default: "
-                   "http:// and the --listen address)")
+      .add_option("--public-url", args.surveys.public_url,
+                  "Where people outside reach the web app (links in survey emails; default: "
+                  "http:// and the --listen address)")
       ->envname("RAPPORT_PUBLIC_URL");
   command
-      ->add_option("--survey-every-days", args->surveys.every_days,
-                   "Each night, send an NPS survey to the key contact of each customer account not "
-                   "surveyed in this many days (0: no scheduled surveys)")
+      .add_option("--survey-every-days", args.surveys.every_days,
+                  "Each night, send an NPS survey to the key contact of each customer account not "
+                  "surveyed in this many days (0: no scheduled surveys)")
       ->check(CLI::Range(0, 3650))
       ->capture_default_str();
   command
-      ->add_option("--surveys-per-night", args->surveys.per_night,
-                   "At most this many scheduled surveys a night")
+      .add_option("--surveys-per-night", args.surveys.per_night,
+                  "At most this many scheduled surveys a night")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  command->add_option("--nightly-hour", args->nightly_hour, "Hour (UTC) of the nightly alerts")
+  command.add_option("--nightly-hour", args.nightly_hour, "Hour (UTC) of the nightly alerts")
       ->check(CLI::Range(0, 23))
       ->capture_default_str();
   command
-      ->add_option("--scheduler-seconds", args->scheduler_seconds,
-                   "How often the scheduler looks for due jobs")
+      .add_option("--scheduler-seconds", args.scheduler_seconds,
+                  "How often the scheduler looks for due jobs")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   command
-      ->add_option("--warranty-alert-days", args->alerts.warranty_days,
-                   "Alert when a warranty ends within this many days")
+      .add_option("--warranty-alert-days", args.alerts.warranty_days,
+                  "Alert when a warranty ends within this many days")
       ->capture_default_str();
   command
-      ->add_option("--renewal-alert-days", args->alerts.renewal_days,
-                   "Alert when a subscription renews within this many days")
+      .add_option("--renewal-alert-days", args.alerts.renewal_days,
+                  "Alert when a subscription renews within this many days")
       ->capture_default_str();
   command
-      ->add_option("--max-import-mb", args->max_import_mb,
-                   "The largest file POST /api/v1/imports takes, in MiB")
+      .add_option("--max-import-mb", args.max_import_mb,
+                  "The largest file POST /api/v1/imports takes, in MiB")
       ->check(CLI::Range(1, 16384))
       ->capture_default_str();
-  command->callback([&context, args] {
-    server::ServerOptions options;
-    if (Status s = server::ParseListen(args->listen, options); !s.ok()) {
-      context.exit_code = Fail(s.error());
-      return;
-    }
-    options.threads = args->threads;
-    options.static_dir = args->web_root;
-    options.clock = &context.clock;
-    if (options.static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
-      options.static_dir = "web/dist";
-    }
-    db::DatabaseOptions db_options;
-    db_options.readers = 16;  // PostgreSQL: the pool, one per server thread at most
-    auto opened = OpenCurrent(args->db, db_options);
-    if (!opened.ok()) {
-      context.exit_code = Fail(opened.error());
-      return;
-    }
-    db::Database& database = **opened;
-    if (options.threads <= 0 && database.backend() == db::Backend::kPostgres) {
-      // On PostgreSQL a request waits on its thread for the database's answers (on SQLite the
-      // work is the thread's own): more threads than cores keep more queries in flight. 1M
-      // accounts, 2 cores, 2 -> 8 threads: GET account 10,288 -> 14,572/s, a list 3,811 ->
-      // 4,952/s, the 360 2,966 -> 3,530/s; 16 threads no faster, with a longer tail.
-      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      options.threads = std::min(4 * cores, db_options.readers);
-    }
-    // The log goes to stderr through a buffered stream, flushed every second and at once for
-    // warnings. The access log writes its own blocks beside it (server/access_log.hpp).
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("rapport", sink));
-    spdlog::flush_on(spdlog::level::warn);
-    spdlog::flush_every(std::chrono::seconds(1));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+}
 
-    if (!context.clock_note.empty()) spdlog::warn("{}", context.clock_note);
+// Server threads when --threads does not say: one per core on SQLite (the work is the thread's
+// own), more on PostgreSQL.
+int DefaultThreads(db::Database& database, const db::DatabaseOptions& db_options) {
+  if (database.backend() != db::Backend::kPostgres) return 0;  // the server's own default
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // On PostgreSQL a request waits on its thread for the database's answers: more threads than
+  // cores keep more queries in flight. 1M accounts, 2 cores, 2 -> 8 threads: GET account
+  // 10,288 -> 14,572/s, a list 3,811 -> 4,952/s, the 360 2,966 -> 3,530/s; 16 threads no
+  // faster, with a longer tail.
+  return std::min(4 * cores, db_options.readers);
+}
 
-    api::AccessGeneration access_generation;
-    auth::Sessions sessions(database, context.clock, access_generation);
-    api::DatabaseReachGate reach_gate(database);
-    api::Router router(sessions, reach_gate);
-    // Bound first, so that links in emails can name the port (--listen may say port 0); the
-    // routes are all registered before Run() serves the first request.
-    server::HttpServer http(router, options);
-    if (Status s = http.Listen(); !s.ok()) {
-      context.exit_code = Fail(s.error());
-      return;
-    }
-    api::ApiContext api_context{database, context.clock, access_generation};
-    AppSettings settings;
-    settings.handovers = args->handovers;
-    settings.surveys = args->surveys;
-    if (settings.surveys.public_url.empty()) {
-      settings.surveys.public_url = "http://" + options.host + ":" + std::to_string(http.port());
-    }
-    settings.surveys.company_name = args->handovers.company_name;
-    settings.alerts = args->alerts;
-    settings.nightly_hour = args->nightly_hour;
-    settings.imports.max_file_bytes = args->max_import_mb << 20;
-    // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
-    jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings),
-                              args->listen + " pid " + std::to_string(::getpid()));
-    // Uploaded imports run one at a time beside the requests. Those a stopped process left
-    // "running" are marked interrupted first.
-    if (auto interrupted = imports::SettleInterruptedImports(database, context.clock.Now());
-        !interrupted.ok()) {
-      spdlog::warn("could not settle interrupted imports: {}", interrupted.error().message());
-    } else if (*interrupted > 0) {
-      spdlog::warn(
-          "{} import(s) were interrupted when a server stopped; marked failed, nothing "
-          "was written",
-          *interrupted);
-    }
-    imports::ImportJobs import_jobs(database);
-    RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);
+// The log goes to stderr through a buffered stream, flushed every second and at once for
+// warnings. The access log writes its own blocks beside it (server/access_log.hpp).
+void LogToStderr() {
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("rapport", sink));
+  spdlog::flush_on(spdlog::level::warn);
+  spdlog::flush_every(std::chrono::seconds(1));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+}
 
-    // Introductions and other mail: delivered from the outbox in the background.
-    continuity::SmtpSettings smtp = args->smtp;
-    if (const char* password = std::getenv("RAPPORT_SMTP_PASSWORD")) smtp.password = password;
-    continuity::SmtpTransport transport(smtp);
-    continuity::OutboxWorker outbox(database, context.clock, transport, smtp);
-    if (!smtp.url.empty()) outbox.Start();
-    // Covers for leave end by themselves: what the cover holds goes back to the person.
-    PeriodicTask housekeeping(std::chrono::seconds(args->housekeeping_seconds), [&] {
-      const Status ended = database.Write([&](db::Transaction& tx) -> Status {
-        RAPPORT_ASSIGN_OR_RETURN(
-            int n, continuity::EndCovers(tx, audit::Actor{std::nullopt, context.clock.Now()}));
-        if (n > 0) {
-          spdlog::info("housekeeping: {} cover(s) ended", n);
-          access_generation.Bump();
-        }
-        return Ok();
-      });
-      if (!ended.ok()) spdlog::warn("housekeeping: {}", ended.error().message());
-      // Trailing-year revenue per account, for ranking: once a day and when the month turns.
-      const Status revenue = database.Write([&](db::Transaction& tx) -> Status {
-        const Instant now = context.clock.Now();
-        RAPPORT_ASSIGN_OR_RETURN(bool stale, accounts::AccountRevenueIsStale(tx, now));
-        if (!stale) return Ok();
-        RAPPORT_RETURN_IF_ERROR(accounts::RefreshAccountRevenue(tx, now));
-        spdlog::info("housekeeping: account revenue refreshed");
-        return Ok();
-      });
-      if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
-    });
-    housekeeping.Start();
-    PeriodicTask scheduled(std::chrono::seconds(args->scheduler_seconds),
-                           [&] { (void)scheduler.RunDue(); });
-    scheduled.Start();
-
-    std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host
-              << ":" << http.port() << "/" << std::endl;
-    http.Run();
-    // The workers stop in the reverse of the order they started.
-    scheduled.Stop();
-    housekeeping.Stop();
-    outbox.Stop();
-    spdlog::info("stopped; database closed");
-    spdlog::shutdown();
-    context.exit_code = kExitOk;
+// Covers for leave end by themselves (what the cover holds goes back to the person), and the
+// trailing-year revenue per account is refreshed once a day and when the month turns.
+void Housekeep(db::Database& database, const Clock& clock,
+               api::AccessGeneration& access_generation) {
+  const Status ended = database.Write([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(int n,
+                             continuity::EndCovers(tx, audit::Actor{std::nullopt, clock.Now()}));
+    if (n > 0) {
+      spdlog::info("housekeeping: {} cover(s) ended", n);
+      access_generation.Bump();
+    }
+    return Ok();
   });
+  if (!ended.ok()) spdlog::warn("housekeeping: {}", ended.error().message());
+  // Trailing-year revenue per account, for ranking.
+  const Status revenue = database.Write([&](db::Transaction& tx) -> Status {
+    const Instant now = clock.Now();
+    RAPPORT_ASSIGN_OR_RETURN(bool stale, accounts::AccountRevenueIsStale(tx, now));
+    if (!stale) return Ok();
+    RAPPORT_RETURN_IF_ERROR(accounts::RefreshAccountRevenue(tx, now));
+    spdlog::info("housekeeping: account revenue refreshed");
+    return Ok();
+  });
+  if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
+}
+
+// Serves until the server is stopped (SIGINT, SIGTERM).
+void Serve(Context& context, const ServeArgs& args) {
+  server::ServerOptions options;
+  if (Status s = server::ParseListen(args.listen, options); !s.ok()) {
+    context.exit_code = Fail(s.error());
+    return;
+  }
+  options.threads = args.threads;
+  options.static_dir = args.web_root;
+  options.clock = &context.clock;
+  if (options.static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
+    options.static_dir = "web/dist";
+  }
+  db::DatabaseOptions db_options;
+  db_options.readers = 16;  // PostgreSQL: the pool, one per server thread at most
+  auto opened = OpenCurrent(args.db, db_options);
+  if (!opened.ok()) {
+    context.exit_code = Fail(opened.error());
+    return;
+  }
+  db::Database& database = **opened;
+  if (options.threads <= 0) options.threads = DefaultThreads(database, db_options);
+  LogToStderr();
+
+  if (!context.clock_note.empty()) spdlog::warn("{}", context.clock_note);
+
+  api::AccessGeneration access_generation;
+  auth::Sessions sessions(database, context.clock, access_generation);
+  api::DatabaseReachGate reach_gate(database);
+  api::Router router(sessions, reach_gate);
+  // Bound first, so that links in emails can name the port (--listen may say port 0); the
+  // routes are all registered before Run() serves the first request.
+  server::HttpServer http(router, options);
+  if (Status s = http.Listen(); !s.ok()) {
+    context.exit_code = Fail(s.error());
+    return;
+  }
+  api::ApiContext api_context{database, context.clock, access_generation};
+  AppSettings settings;
+  settings.handovers = args.handovers;
+  settings.surveys = args.surveys;
+  if (settings.surveys.public_url.empty()) {
+    settings.surveys.public_url = "http://" + options.host + ":" + std::to_string(http.port());
+  }
+  settings.surveys.company_name = args.handovers.company_name;
+  settings.alerts = args.alerts;
+  settings.nightly_hour = args.nightly_hour;
+  settings.imports.max_file_bytes = args.max_import_mb << 20;
+  // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
+  jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings),
+                            args.listen + " pid " + std::to_string(::getpid()));
+  // Uploaded imports run one at a time beside the requests. Those a stopped process left
+  // "running" are marked interrupted first.
+  if (auto interrupted = imports::SettleInterruptedImports(database, context.clock.Now());
+      !interrupted.ok()) {
+    spdlog::warn("could not settle interrupted imports: {}", interrupted.error().message());
+  } else if (*interrupted > 0) {
+    spdlog::warn(
+        "{} import(s) were interrupted when a server stopped; marked failed, nothing "
+        "was written",
+        *interrupted);
+  }
+  imports::ImportJobs import_jobs(database);
+  RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);
+
+  // Introductions and other mail: delivered from the outbox in the background.
+  continuity::SmtpSettings smtp = args.smtp;
+  if (const char* password = std::getenv("RAPPORT_SMTP_PASSWORD")) smtp.password = password;
+  continuity::SmtpTransport transport(smtp);
+  continuity::OutboxWorker outbox(database, context.clock, transport, smtp);
+  if (!smtp.url.empty()) outbox.Start();
+  PeriodicTask housekeeping(std::chrono::seconds(args.housekeeping_seconds),
+                            [&] { Housekeep(database, context.clock, access_generation); });
+  housekeeping.Start();
+  PeriodicTask scheduled(std::chrono::seconds(args.scheduler_seconds),
+                         [&] { (void)scheduler.RunDue(); });
+  scheduled.Start();
+
+  std::cout << "Rapport is serving " << database.Describe() << " at http://" << options.host << ":"
+            << http.port() << "/" << std::endl;
+  http.Run();
+  // The workers stop in the reverse of the order they started.
+  scheduled.Stop();
+  housekeeping.Stop();
+  outbox.Stop();
+  spdlog::info("stopped; database closed");
+  spdlog::shutdown();
+  context.exit_code = kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, Context& context) {
+  auto* command = app.add_subcommand("serve", "Serve the JSON API and the web app");
+  auto args = std::make_shared<ServeArgs>();
+  AddServeOptions(*command, *args);
+  command->callback([&context, args] { Serve(context, *args); });
 }
 
 }  // namespace rapport::cli

@@ -234,388 +234,464 @@ int HandoverProgress::State(const std::string& state) const {
                     [&](const AccountProgress& a) { return a.state == state; }));
 }
 
-Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& request,
-                                  Instant now) {
-  RAPPORT_RETURN_IF_ERROR(CheckRequest(request));
-  HandoverPlan plan;
-  plan.request = request;
-  const bool by_distributor = request.from_distributor_id.has_value();
-  if (by_distributor) {
+namespace {
+
+// Works out a handover's plan in one transaction: who hands over to whom, everything that moves
+// with its successor, the introductions to send and what to warn about. Used once per plan.
+class HandoverPlanner {
+ public:
+  HandoverPlanner(db::Transaction& tx, const HandoverRequest& request, Instant now)
+      : tx_(tx),
+        request_(request),
+        now_(now),
+        by_distributor_(request.from_distributor_id.has_value()),
+        scope_(by_distributor_ ? "a.distributor_id = ?" : "a.owner_id = ?"),
+        scope_id_(by_distributor_ ? db::Value(*request.from_distributor_id)
+                                  : db::Value(request.from_user_id)),
+        leaver_(request.from_user_id) {
+    plan_.request = request;
+    plan_.marks_leaver_left = request.reason == "resigned";
+  }
+
+  Result<HandoverPlan> Plan() {
+    RAPPORT_RETURN_IF_ERROR(CheckRequest(request_));
+    RAPPORT_RETURN_IF_ERROR(LoadLeaver());
+    RAPPORT_RETURN_IF_ERROR(LoadSuccessors());
+    RAPPORT_RETURN_IF_ERROR(LoadChooser());
+    RAPPORT_RETURN_IF_ERROR(PlanAccounts());
+    RAPPORT_RETURN_IF_ERROR(PlanOpportunities());
+    RAPPORT_RETURN_IF_ERROR(PlanTasks());
+    RAPPORT_RETURN_IF_ERROR(PlanHeldRecords());
+    RAPPORT_RETURN_IF_ERROR(PlanMeetings());
+    RAPPORT_RETURN_IF_ERROR(PlanSplits());
+    RAPPORT_RETURN_IF_ERROR(PlanTerritories());
+    RAPPORT_RETURN_IF_ERROR(PlanTeamPlaces());
+    RAPPORT_RETURN_IF_ERROR(WarnSingleThreaded());
+    RAPPORT_RETURN_IF_ERROR(PlanIntroductions());
+    RAPPORT_RETURN_IF_ERROR(WarnOverOwnershipLimit());
+    return std::move(plan_);
+  }
+
+ private:
+  // The person handing over, or the distributor being replaced (and its replacement checked).
+  Status LoadLeaver() {
+    if (!by_distributor_) {
+      RAPPORT_ASSIGN_OR_RETURN(plan_.leaver, LoadUser(tx_, request_.from_user_id, "from_user_id"));
+      return Ok();
+    }
     RAPPORT_ASSIGN_OR_RETURN(
-        plan.leaver, LoadDistributor(tx, *request.from_distributor_id, "from_distributor_id"));
-    if (request.to_distributor_id) {
-      if (*request.to_distributor_id == *request.from_distributor_id) {
+        plan_.leaver, LoadDistributor(tx_, *request_.from_distributor_id, "from_distributor_id"));
+    if (request_.to_distributor_id) {
+      if (*request_.to_distributor_id == *request_.from_distributor_id) {
         return Error::InvalidField("to_distributor_id", "is the distributor being replaced");
       }
       RAPPORT_ASSIGN_OR_RETURN(
-          UserSummary to, LoadDistributor(tx, *request.to_distributor_id, "to_distributor_id"));
+          UserSummary to, LoadDistributor(tx_, *request_.to_distributor_id, "to_distributor_id"));
       if (to.status != "active") {
         return Error::InvalidField("to_distributor_id", to.name + " is " + to.status);
       }
     }
-  } else {
-    RAPPORT_ASSIGN_OR_RETURN(plan.leaver, LoadUser(tx, request.from_user_id, "from_user_id"));
+    return Ok();
   }
-  plan.marks_leaver_left = request.reason == "resigned";
 
   // Every successor must exist, be active and not be the leaver.
-  auto add_successor = [&](std::int64_t id, const std::string& field) -> Status {
-    if (id == request.from_user_id) {
+  Status AddSuccessor(std::int64_t id, const std::string& field) {
+    if (id == request_.from_user_id) {
       return Error::InvalidField(field, "is the person handing over");
     }
-    if (plan.Successor(id) != nullptr) return Ok();
-    RAPPORT_ASSIGN_OR_RETURN(UserSummary user, LoadUser(tx, id, field));
+    if (plan_.Successor(id) != nullptr) return Ok();
+    RAPPORT_ASSIGN_OR_RETURN(UserSummary user, LoadUser(tx_, id, field));
     if (user.status != "active") {
       return Error::InvalidField(field, user.name + " is " + user.status + ", not active");
     }
-    plan.successors.push_back(std::move(user));
+    plan_.successors.push_back(std::move(user));
     return Ok();
-  };
-  if (request.successor_id) {
-    RAPPORT_RETURN_IF_ERROR(add_successor(*request.successor_id, "successor_user_id"));
-  }
-  for (size_t i = 0; i < request.rules.size(); ++i) {
-    const std::string field = "rules[" + std::to_string(i) + "]";
-    RAPPORT_RETURN_IF_ERROR(
-        add_successor(request.rules[i].successor_id, field + ".successor_user_id"));
-    for (const auto& [territory, name] :
-         {std::pair{request.rules[i].territory_id, ".territory_id"},
-          std::pair{request.rules[i].to_territory_id, ".to_territory_id"}}) {
-      if (!territory) continue;
-      RAPPORT_ASSIGN_OR_RETURN(
-          std::int64_t found,
-          tx.QueryInt("SELECT count(*) FROM territories WHERE id = ?", {*territory}));
-      if (found == 0) return Error::InvalidField(field + name, "no such territory");
-    }
   }
 
-  std::map<std::int64_t, std::int64_t> parents;
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows territory_rows,
-      tx.Query("SELECT id, parent_id FROM territories WHERE parent_id IS NOT NULL"));
-  for (const auto& row : territory_rows) parents[row.Int(0)] = row.Int(1);
-  const SuccessorChooser chooser(request, std::move(parents));
-  const std::int64_t leaver = request.from_user_id;
+  // The default successor and each rule's, with the territories the rules name.
+  Status LoadSuccessors() {
+    if (request_.successor_id) {
+      RAPPORT_RETURN_IF_ERROR(AddSuccessor(*request_.successor_id, "successor_user_id"));
+    }
+    for (size_t i = 0; i < request_.rules.size(); ++i) {
+      const std::string field = "rules[" + std::to_string(i) + "]";
+      RAPPORT_RETURN_IF_ERROR(
+          AddSuccessor(request_.rules[i].successor_id, field + ".successor_user_id"));
+      for (const auto& [territory, name] :
+           {std::pair{request_.rules[i].territory_id, ".territory_id"},
+            std::pair{request_.rules[i].to_territory_id, ".to_territory_id"}}) {
+        if (!territory) continue;
+        RAPPORT_ASSIGN_OR_RETURN(
+            std::int64_t found,
+            tx_.QueryInt("SELECT count(*) FROM territories WHERE id = ?", {*territory}));
+        if (found == 0) return Error::InvalidField(field + name, "no such territory");
+      }
+    }
+    return Ok();
+  }
+
+  Status LoadChooser() {
+    std::map<std::int64_t, std::int64_t> parents;
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows territory_rows,
+        tx_.Query("SELECT id, parent_id FROM territories WHERE parent_id IS NOT NULL"));
+    for (const auto& row : territory_rows) parents[row.Int(0)] = row.Int(1);
+    chooser_.emplace(request_, std::move(parents));
+    return Ok();
+  }
+
   // The accounts that move: the person's own, or those the distributor serves.
-  const std::string scope = by_distributor ? "a.distributor_id = ?" : "a.owner_id = ?";
-  const db::Value scope_id =
-      by_distributor ? db::Value(*request.from_distributor_id) : db::Value(request.from_user_id);
-  const std::string today = FormatDate(now / kMicrosPerDay);
-  const std::string in_30_days = FormatDate(now / kMicrosPerDay + 30);
-
-  // Accounts.
-  std::map<std::int64_t, std::optional<std::int64_t>> account_successor;
-  std::map<std::int64_t, std::string> account_name;
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows accounts,
-                           tx.Query("SELECT a.id, a.name, a.territory_id, a.postcode FROM "
-                                    "accounts a WHERE " +
-                                        scope + " AND a.archived_at IS NULL ORDER BY a.id",
-                                    {scope_id}));
-  for (const auto& row : accounts) {
-    const auto successor = chooser.For(row.OptInt(2), row.Text(3));
-    const SuccessorRule* rule = chooser.RuleFor(row.OptInt(2), row.Text(3));
-    account_successor[row.Int(0)] = successor;
-    account_name[row.Int(0)] = row.Text(1);
-    PlanItem item{"account", row.Int(0), row.Int(0), row.Text(1), successor};
-    if (rule && rule->to_territory_id && rule->to_territory_id != row.OptInt(2)) {
-      item.to_territory_id = rule->to_territory_id;
+  Status PlanAccounts() {
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows accounts,
+                             tx_.Query("SELECT a.id, a.name, a.territory_id, a.postcode FROM "
+                                       "accounts a WHERE " +
+                                           scope_ + " AND a.archived_at IS NULL ORDER BY a.id",
+                                       {scope_id_}));
+    for (const auto& row : accounts) {
+      const auto successor = chooser_->For(row.OptInt(2), row.Text(3));
+      const SuccessorRule* rule = chooser_->RuleFor(row.OptInt(2), row.Text(3));
+      account_successor_[row.Int(0)] = successor;
+      account_name_[row.Int(0)] = row.Text(1);
+      PlanItem item{"account", row.Int(0), row.Int(0), row.Text(1), successor};
+      if (rule && rule->to_territory_id && rule->to_territory_id != row.OptInt(2)) {
+        item.to_territory_id = rule->to_territory_id;
+      }
+      plan_.items.push_back(std::move(item));
+      if (!successor) {
+        plan_.warnings.push_back({"no_successor",
+                                  row.Text(1) + " has no successor: no rule matches it", row.Int(0),
+                                  std::nullopt});
+      }
     }
-    plan.items.push_back(std::move(item));
-    if (!successor) {
-      plan.warnings.push_back({"no_successor",
-                               row.Text(1) + " has no successor: no rule matches it", row.Int(0),
-                               std::nullopt});
-    }
+    return Ok();
   }
+
   // Whatever hangs off an account follows the account; anything else goes to the default.
-  auto follow = [&](std::optional<std::int64_t> account_id) -> std::optional<std::int64_t> {
+  std::optional<std::int64_t> Follow(std::optional<std::int64_t> account_id) const {
     if (account_id) {
-      auto it = account_successor.find(*account_id);
-      if (it != account_successor.end()) return it->second;
+      auto it = account_successor_.find(*account_id);
+      if (it != account_successor_.end()) return it->second;
     }
-    return request.successor_id;
-  };
-  auto unplaced = [&](const PlanItem& item, const std::string& what) {
-    if (!item.successor_id) {
-      plan.warnings.push_back({"no_successor", what + " '" + item.label + "' has no successor",
-                               item.account_id, std::nullopt});
-    }
-  };
-
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows opportunities,
-      tx.Query(by_distributor
-                   ? "SELECT o.id, o.name, o.account_id, o.close_date FROM opportunities o JOIN "
-                     "accounts a ON a.id = o.account_id WHERE " +
-                         scope + " AND a.archived_at IS NULL AND o.owner_id = a.owner_id AND " +
-                         "o.stage IN " + kOpenStages + " ORDER BY o.id"
-                   : std::string("SELECT id, name, account_id, close_date FROM opportunities "
-                                 "WHERE owner_id = ? AND stage IN ") +
-                         kOpenStages + " ORDER BY id",
-               {scope_id}));
-  for (const auto& row : opportunities) {
-    PlanItem item{"opportunity", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
-    unplaced(item, "The opportunity");
-    const std::string close = row.Text(3);
-    if (close <= in_30_days) {
-      plan.warnings.push_back({"closing_soon",
-                               "'" + row.Text(1) + "' closes on " + close +
-                                   (close < today ? " (already past)" : "") +
-                                   ": the successor must pick it up at once",
-                               row.Int(2), std::nullopt});
-    }
-    plan.items.push_back(std::move(item));
+    return request_.successor_id;
   }
 
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows tasks,
-      tx.Query(by_distributor
-                   ? "SELECT t.id, t.subject, t.account_id FROM tasks t JOIN accounts a ON "
-                     "a.id = t.account_id WHERE " +
-                         scope +
-                         " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND "
-                         "t.done_at IS NULL ORDER BY t.id"
-                   : "SELECT id, subject, account_id FROM tasks WHERE owner_id = ? AND done_at "
-                     "IS NULL ORDER BY id",
-               {scope_id}));
-  for (const auto& row : tasks) {
-    PlanItem item{"task", row.Int(0), row.OptInt(2), row.Text(1), follow(row.OptInt(2))};
-    unplaced(item, "The task");
-    plan.items.push_back(std::move(item));
+  // Adds `item` to the plan, warning when nobody takes it.
+  void Add(PlanItem item, const std::string& what) {
+    if (!item.successor_id) {
+      plan_.warnings.push_back({"no_successor", what + " '" + item.label + "' has no successor",
+                                item.account_id, std::nullopt});
+    }
+    plan_.items.push_back(std::move(item));
+  }
+
+  Status PlanOpportunities() {
+    const std::string today = FormatDate(now_ / kMicrosPerDay);
+    const std::string in_30_days = FormatDate(now_ / kMicrosPerDay + 30);
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows opportunities,
+        tx_.Query(by_distributor_
+                      ? "SELECT o.id, o.name, o.account_id, o.close_date FROM opportunities o "
+                        "JOIN accounts a ON a.id = o.account_id WHERE " +
+                            scope_ + " AND a.archived_at IS NULL AND o.owner_id = a.owner_id AND " +
+                            "o.stage IN " + kOpenStages + " ORDER BY o.id"
+                      : std::string("SELECT id, name, account_id, close_date FROM opportunities "
+                                    "WHERE owner_id = ? AND stage IN ") +
+                            kOpenStages + " ORDER BY id",
+                  {scope_id_}));
+    for (const auto& row : opportunities) {
+      Add({"opportunity", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))},
+          "The opportunity");
+      const std::string close = row.Text(3);
+      if (close <= in_30_days) {
+        plan_.warnings.push_back({"closing_soon",
+                                  "'" + row.Text(1) + "' closes on " + close +
+                                      (close < today ? " (already past)" : "") +
+                                      ": the successor must pick it up at once",
+                                  row.Int(2), std::nullopt});
+      }
+    }
+    return Ok();
+  }
+
+  Status PlanTasks() {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows tasks,
+        tx_.Query(by_distributor_
+                      ? "SELECT t.id, t.subject, t.account_id FROM tasks t JOIN accounts a ON "
+                        "a.id = t.account_id WHERE " +
+                            scope_ +
+                            " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND "
+                            "t.done_at IS NULL ORDER BY t.id"
+                      : "SELECT id, subject, account_id FROM tasks WHERE owner_id = ? AND "
+                        "done_at IS NULL ORDER BY id",
+                  {scope_id_}));
+    for (const auto& row : tasks) {
+      Add({"task", row.Int(0), row.OptInt(2), row.Text(1), Follow(row.OptInt(2))}, "The task");
+    }
+    return Ok();
   }
 
   // Open cases, live success plans and undecided trials: what the customer is waiting on.
-  struct Held {
-    const char* type;
-    const char* table;
-    const char* label;
-    const char* open;  // condition over alias t
-    const char* what;  // for the warning
-  };
-  static constexpr Held kHeld[] = {
-      {"case", "cases", "t.subject", "t.status IN ('open', 'waiting_on_customer')", "The case"},
-      {"success_plan", "success_plans", "t.title", "t.status IN ('draft', 'active')",
-       "The success plan"},
-      {"trial", "trials", "t.objectives", "t.decision IS NULL", "The trial"},
-  };
-  for (const Held& held : kHeld) {
-    const std::string table = held.table;
-    RAPPORT_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        tx.Query(by_distributor
-                     ? "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " + table +
-                           " t JOIN accounts a ON a.id = t.account_id WHERE " + scope +
-                           " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND " +
-                           held.open + " ORDER BY t.id"
-                     : "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " + table +
-                           " t WHERE t.owner_id = ? AND " + held.open + " ORDER BY t.id",
-                 {scope_id}));
-    for (const auto& row : rows) {
-      PlanItem item{held.type, row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
-      unplaced(item, held.what);
-      plan.items.push_back(std::move(item));
+  Status PlanHeldRecords() {
+    struct Held {
+      const char* type;
+      const char* table;
+      const char* label;
+      const char* open;  // condition over alias t
+      const char* what;  // for the warning
+    };
+    static constexpr Held kHeld[] = {
+        {"case", "cases", "t.subject", "t.status IN ('open', 'waiting_on_customer')", "The case"},
+        {"success_plan", "success_plans", "t.title", "t.status IN ('draft', 'active')",
+         "The success plan"},
+        {"trial", "trials", "t.objectives", "t.decision IS NULL", "The trial"},
+    };
+    for (const Held& held : kHeld) {
+      const std::string table = held.table;
+      RAPPORT_ASSIGN_OR_RETURN(
+          db::Rows rows,
+          tx_.Query(by_distributor_
+                        ? "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " +
+                              table + " t JOIN accounts a ON a.id = t.account_id WHERE " + scope_ +
+                              " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND " +
+                              held.open + " ORDER BY t.id"
+                        : "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " +
+                              table + " t WHERE t.owner_id = ? AND " + held.open + " ORDER BY t.id",
+                    {scope_id_}));
+      for (const auto& row : rows) {
+        Add({held.type, row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))}, held.what);
+      }
     }
+    return Ok();
   }
 
   // A distributor has no meetings, territories or team places of ours: leaver is 0, no rows.
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows meetings,
-      tx.Query("SELECT id, subject, account_id FROM activities WHERE user_id = ? AND "
-               "occurred_at > ? AND kind IN ('meeting', 'visit', 'call') ORDER BY id",
-               {leaver, now}));
-  for (const auto& row : meetings) {
-    PlanItem item{"meeting", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
-    unplaced(item, "The meeting");
-    plan.items.push_back(std::move(item));
+  Status PlanMeetings() {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows meetings,
+        tx_.Query("SELECT id, subject, account_id FROM activities WHERE user_id = ? AND "
+                  "occurred_at > ? AND kind IN ('meeting', 'visit', 'call') ORDER BY id",
+                  {leaver_, now_}));
+    for (const auto& row : meetings) {
+      Add({"meeting", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))}, "The meeting");
+    }
+    return Ok();
   }
 
   // Revenue splits the person holds on open deals (someone on leave keeps theirs).
-  if (request.reason != "leave") {
+  Status PlanSplits() {
+    if (request_.reason == "leave") return Ok();
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows splits,
-        tx.Query(std::string("SELECT s.opportunity_id, o.name, o.account_id FROM "
-                             "opportunity_splits s JOIN opportunities o ON o.id = "
-                             "s.opportunity_id WHERE s.user_id = ? AND o.stage IN ") +
-                     kOpenStages + " ORDER BY s.opportunity_id",
-                 {leaver}));
+        tx_.Query(std::string("SELECT s.opportunity_id, o.name, o.account_id FROM "
+                              "opportunity_splits s JOIN opportunities o ON o.id = "
+                              "s.opportunity_id WHERE s.user_id = ? AND o.stage IN ") +
+                      kOpenStages + " ORDER BY s.opportunity_id",
+                  {leaver_}));
     for (const auto& row : splits) {
-      PlanItem item{"split", row.Int(0), row.Int(2), row.Text(1), follow(row.Int(2))};
+      PlanItem item{"split", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))};
       // Keep the team: the others on the deal share the leaver's part.
-      if (request.team_rule == TeamRule::kKeepTeam) item.action = "remove";
-      unplaced(item, "The revenue split on");
-      plan.items.push_back(std::move(item));
+      if (request_.team_rule == TeamRule::kKeepTeam) item.action = "remove";
+      Add(std::move(item), "The revenue split on");
     }
+    return Ok();
   }
 
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows territories,
-      tx.Query("SELECT id, name FROM territories WHERE owner_id = ? ORDER BY id", {leaver}));
-  for (const auto& row : territories) {
-    PlanItem item{"territory", row.Int(0), std::nullopt, row.Text(1), chooser.For(row.Int(0), "")};
-    unplaced(item, "The territory");
-    plan.items.push_back(std::move(item));
-  }
-
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows team,
-      tx.Query("SELECT m.id, m.account_id, m.team_role, a.name FROM account_team_members m "
-               "JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY m.id",
-               {leaver}));
-  for (const auto& row : team) {
-    PlanItem item{"team_member", row.Int(0), row.Int(1), row.Text(3) + " (" + row.Text(2) + ")",
-                  follow(row.Int(1))};
-    const bool owner_place = row.Text(2) == "account_owner";
-    if (request.team_rule == TeamRule::kKeepTeam && !owner_place) item.action = "remove";
-    if (item.action == "reassign" && item.successor_id) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          std::int64_t already,
-          tx.QueryInt("SELECT count(*) FROM account_team_members WHERE account_id = ? AND "
-                      "user_id = ? AND team_role = ?",
-                      {row.Int(1), *item.successor_id, row.Text(2)}));
-      if (already > 0) item.action = "remove";  // the successor already holds this place
+  Status PlanTerritories() {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows territories,
+        tx_.Query("SELECT id, name FROM territories WHERE owner_id = ? ORDER BY id", {leaver_}));
+    for (const auto& row : territories) {
+      Add({"territory", row.Int(0), std::nullopt, row.Text(1), chooser_->For(row.Int(0), "")},
+          "The territory");
     }
-    if (item.action == "reassign") unplaced(item, "The team place");
-    plan.items.push_back(std::move(item));
+    return Ok();
   }
 
-  // Who is at risk, account by account.
-  std::map<std::int64_t, std::int64_t> active_contacts;
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows contact_counts,
-      tx.Query("SELECT c.account_id, count(*) FROM contacts c JOIN accounts a ON "
-               "a.id = c.account_id WHERE " +
-                   scope + " AND a.archived_at IS NULL AND c.left_at IS NULL GROUP BY c.account_id",
-               {scope_id}));
-  for (const auto& row : contact_counts) active_contacts[row.Int(0)] = row.Int(1);
-  for (const auto& [id, name] : account_name) {
-    const std::int64_t n = active_contacts[id];
-    if (n <= 1) {
-      plan.warnings.push_back({"single_threaded",
-                               name + (n == 0 ? " has no contact at the customer"
-                                              : " hangs on one contact at the customer"),
-                               id, std::nullopt});
+  // The leaver's places on account teams: the successor takes each, unless they already hold it
+  // or the team keeps it (the account owner's place always moves).
+  Status PlanTeamPlaces() {
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows team,
+        tx_.Query("SELECT m.id, m.account_id, m.team_role, a.name FROM account_team_members m "
+                  "JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY m.id",
+                  {leaver_}));
+    for (const auto& row : team) {
+      PlanItem item{"team_member", row.Int(0), row.Int(1), row.Text(3) + " (" + row.Text(2) + ")",
+                    Follow(row.Int(1))};
+      const bool owner_place = row.Text(2) == "account_owner";
+      if (request_.team_rule == TeamRule::kKeepTeam && !owner_place) item.action = "remove";
+      if (item.action == "reassign" && item.successor_id) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            std::int64_t already,
+            tx_.QueryInt("SELECT count(*) FROM account_team_members WHERE account_id = ? AND "
+                         "user_id = ? AND team_role = ?",
+                         {row.Int(1), *item.successor_id, row.Text(2)}));
+        if (already > 0) item.action = "remove";  // the successor already holds this place
+      }
+      if (item.action == "reassign") {
+        Add(std::move(item), "The team place");
+      } else {
+        plan_.items.push_back(std::move(item));  // nobody needs to take a place that goes
+      }
     }
+    return Ok();
   }
 
-  // Top accounts (the top fifth of this book by revenue over the last twelve months) are also
-  // introduced by the successor's manager.
-  std::set<std::int64_t> top_accounts;
-  {
+  // Who is at risk, account by account: no contact at the customer, or only one.
+  Status WarnSingleThreaded() {
+    std::map<std::int64_t, std::int64_t> active_contacts;
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows contact_counts,
+        tx_.Query("SELECT c.account_id, count(*) FROM contacts c JOIN accounts a ON "
+                  "a.id = c.account_id WHERE " +
+                      scope_ +
+                      " AND a.archived_at IS NULL AND c.left_at IS NULL GROUP BY c.account_id",
+                  {scope_id_}));
+    for (const auto& row : contact_counts) active_contacts[row.Int(0)] = row.Int(1);
+    for (const auto& [id, name] : account_name_) {
+      const std::int64_t n = active_contacts[id];
+      if (n <= 1) {
+        plan_.warnings.push_back({"single_threaded",
+                                  name + (n == 0 ? " has no contact at the customer"
+                                                 : " hangs on one contact at the customer"),
+                                  id, std::nullopt});
+      }
+    }
+    return Ok();
+  }
+
+  // Top accounts: the top fifth of this book by revenue over the last twelve months.
+  Result<std::set<std::int64_t>> TopAccounts() {
     // The month eleven months back (about 334 days) and this one: twelve periods.
-    const std::string since = FormatDate(now / kMicrosPerDay - 334).substr(0, 7);
+    const std::string since = FormatDate(now_ / kMicrosPerDay - 334).substr(0, 7);
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows revenue,
-        tx.Query("SELECT s.account_id, sum(s.revenue_minor) AS revenue FROM sales_lines s "
-                 "JOIN accounts a ON a.id = s.account_id WHERE " +
-                     scope +
-                     " AND a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
-                     "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
-                 {scope_id, since}));
-    const size_t top = (account_name.size() + 4) / 5;
+        tx_.Query("SELECT s.account_id, sum(s.revenue_minor) AS revenue FROM sales_lines s "
+                  "JOIN accounts a ON a.id = s.account_id WHERE " +
+                      scope_ +
+                      " AND a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
+                      "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
+                  {scope_id_, since}));
+    std::set<std::int64_t> top_accounts;
+    const size_t top = (account_name_.size() + 4) / 5;
     for (size_t i = 0; i < revenue.size() && i < top; ++i) top_accounts.insert(revenue[i].Int(0));
+    return top_accounts;
   }
 
-  // Key contacts: still at the customer, reachable by email, and high influence, a KOL, or in a
-  // buying role on an open deal.
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows key_contacts,
-      tx.Query(std::string(
-                   "SELECT c.id, c.account_id, c.first_name, c.last_name, c.email FROM contacts c "
-                   "JOIN accounts a ON a.id = c.account_id WHERE ") +
-                   scope +
-                   " AND a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL AND "
-                   "c.email <> '' AND (c.influence = 'high' OR c.kol = 1 OR EXISTS (SELECT 1 FROM "
-                   "opportunity_contact_roles r JOIN opportunities o ON o.id = r.opportunity_id "
-                   "WHERE r.contact_id = c.id AND o.stage IN " +
-                   kOpenStages + ")) ORDER BY c.account_id, c.id",
-               {scope_id}));
-  std::set<std::int64_t> introduced_accounts;
-  std::map<std::int64_t, std::optional<UserSummary>> managers;  // successor -> active manager
-  for (const auto& row : key_contacts) {
-    const std::int64_t account_id = row.Int(1);
-    const auto successor = account_successor[account_id];
-    if (!successor) continue;
-    introduced_accounts.insert(account_id);
-    PlannedIntroduction intro{account_id,  row.Int(0),  row.Text(2) + " " + row.Text(3),
-                              row.Text(2), row.Text(4), *successor,
-                              *successor,  false};
-    plan.introductions.push_back(intro);
-    if (top_accounts.count(account_id) == 0) continue;
-    if (managers.find(*successor) == managers.end()) {
-      managers[*successor] = std::nullopt;
-      const UserSummary* s = plan.Successor(*successor);
-      if (s != nullptr && s->manager_id && *s->manager_id != leaver) {
-        RAPPORT_ASSIGN_OR_RETURN(UserSummary manager,
-                                 LoadUser(tx, *s->manager_id, "successor_user_id"));
-        if (manager.status == "active") managers[*successor] = manager;
-      }
+  // The successor's active manager (not the leaver), who also introduces them at top accounts;
+  // nullopt when there is none. Looked up once per successor.
+  Result<std::optional<UserSummary>> ManagerOf(std::int64_t successor) {
+    auto known = managers_.find(successor);
+    if (known != managers_.end()) return known->second;
+    std::optional<UserSummary>& manager = managers_[successor];
+    const UserSummary* s = plan_.Successor(successor);
+    if (s != nullptr && s->manager_id && *s->manager_id != leaver_) {
+      RAPPORT_ASSIGN_OR_RETURN(UserSummary found,
+                               LoadUser(tx_, *s->manager_id, "successor_user_id"));
+      if (found.status == "active") manager = found;
     }
-    if (const auto& manager = managers[*successor]) {
+    return manager;
+  }
+
+  // Key contacts (still at the customer, reachable by email, and high influence, a KOL, or in a
+  // buying role on an open deal) are introduced to their account's successor, and at top
+  // accounts by the successor's manager too.
+  Status PlanIntroductions() {
+    RAPPORT_ASSIGN_OR_RETURN(const std::set<std::int64_t> top_accounts, TopAccounts());
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows key_contacts,
+        tx_.Query(std::string("SELECT c.id, c.account_id, c.first_name, c.last_name, c.email "
+                              "FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE ") +
+                      scope_ +
+                      " AND a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL "
+                      "AND c.email <> '' AND (c.influence = 'high' OR c.kol = 1 OR EXISTS "
+                      "(SELECT 1 FROM opportunity_contact_roles r JOIN opportunities o ON o.id = "
+                      "r.opportunity_id WHERE r.contact_id = c.id AND o.stage IN " +
+                      kOpenStages + ")) ORDER BY c.account_id, c.id",
+                  {scope_id_}));
+    std::set<std::int64_t> introduced_accounts;
+    for (const auto& row : key_contacts) {
+      const std::int64_t account_id = row.Int(1);
+      const auto successor = account_successor_[account_id];
+      if (!successor) continue;
+      introduced_accounts.insert(account_id);
+      PlannedIntroduction intro{account_id,  row.Int(0),  row.Text(2) + " " + row.Text(3),
+                                row.Text(2), row.Text(4), *successor,
+                                *successor,  false};
+      plan_.introductions.push_back(intro);
+      if (top_accounts.count(account_id) == 0) continue;
+      RAPPORT_ASSIGN_OR_RETURN(const std::optional<UserSummary> manager, ManagerOf(*successor));
+      if (!manager) continue;
       intro.sender_id = manager->id;
       intro.from_manager = true;
-      plan.introductions.push_back(intro);
-      if (plan.Successor(manager->id) == nullptr) {
+      plan_.introductions.push_back(intro);
+      if (plan_.Successor(manager->id) == nullptr) {
         // Not a successor, but their name and address go on the message.
-        plan.successors.push_back(*manager);
+        plan_.successors.push_back(*manager);
       }
     }
-  }
-  for (const auto& [id, name] : account_name) {
-    if (account_successor[id] && introduced_accounts.count(id) == 0) {
-      plan.warnings.push_back({"no_key_contact",
-                               name + " has no key contact with an email address: nobody "
-                                      "there will be introduced",
-                               id, std::nullopt});
+    for (const auto& [id, name] : account_name_) {
+      if (account_successor_[id] && introduced_accounts.count(id) == 0) {
+        plan_.warnings.push_back({"no_key_contact",
+                                  name + " has no key contact with an email address: nobody "
+                                         "there will be introduced",
+                                  id, std::nullopt});
+      }
     }
+    return Ok();
   }
 
   // Successors who would own too much.
-  std::map<std::int64_t, std::int64_t> incoming;
-  for (const auto& [id, successor] : account_successor) {
-    if (successor) ++incoming[*successor];
-  }
-  for (const auto& [successor, n] : incoming) {
-    RAPPORT_ASSIGN_OR_RETURN(
-        std::int64_t owned,
-        tx.QueryInt("SELECT count(*) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
-                    {successor}));
-    if (owned + n > request.ownership_limit) {
-      const UserSummary* s = plan.Successor(successor);
-      plan.warnings.push_back({"over_ownership_limit",
-                               (s ? s->name : std::to_string(successor)) + " would own " +
-                                   std::to_string(owned + n) + " accounts (limit " +
-                                   std::to_string(request.ownership_limit) + ")",
-                               std::nullopt, successor});
+  Status WarnOverOwnershipLimit() {
+    std::map<std::int64_t, std::int64_t> incoming;
+    for (const auto& [id, successor] : account_successor_) {
+      if (successor) ++incoming[*successor];
     }
+    for (const auto& [successor, n] : incoming) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::int64_t owned,
+          tx_.QueryInt("SELECT count(*) FROM accounts WHERE owner_id = ? AND archived_at IS NULL",
+                       {successor}));
+      if (owned + n > request_.ownership_limit) {
+        const UserSummary* s = plan_.Successor(successor);
+        plan_.warnings.push_back({"over_ownership_limit",
+                                  (s ? s->name : std::to_string(successor)) + " would own " +
+                                      std::to_string(owned + n) + " accounts (limit " +
+                                      std::to_string(request_.ownership_limit) + ")",
+                                  std::nullopt, successor});
+      }
+    }
+    return Ok();
   }
-  return plan;
+
+  db::Transaction& tx_;
+  const HandoverRequest& request_;
+  const Instant now_;
+  const bool by_distributor_;
+  const std::string scope_;   // the accounts that move, over alias a
+  const db::Value scope_id_;  // its parameter
+  const std::int64_t leaver_;
+  std::optional<SuccessorChooser> chooser_;
+  HandoverPlan plan_;
+  std::map<std::int64_t, std::optional<std::int64_t>> account_successor_;
+  std::map<std::int64_t, std::string> account_name_;
+  std::map<std::int64_t, std::optional<UserSummary>> managers_;  // successor -> active manager
+};
+
+}  // namespace
+
+Result<HandoverPlan> PlanHandover(db::Transaction& tx, const HandoverRequest& request,
+                                  Instant now) {
+  return HandoverPlanner(tx, request, now).Plan();
 }
 
-Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& actor,
-                                    const HandoverPlan& plan) {
-  const HandoverRequest& request = plan.request;
-  const auto unplaced = std::count_if(plan.items.begin(), plan.items.end(), [](const PlanItem& i) {
-    return !i.successor_id && i.action == "reassign";
-  });
-  if (unplaced > 0) {
-    return Error(ErrorCode::kFailedPrecondition,
-                 std::to_string(unplaced) +
-                     " records in the plan have no successor: give successor_user_id or a rule "
-                     "that covers them",
-                 {FieldError{"successor_user_id", "does not cover everything"}});
-  }
-  RAPPORT_ASSIGN_OR_RETURN(
-      std::int64_t handover_id,
-      tx.QueryInt(
-          "INSERT INTO handovers (from_user_id, from_distributor_id, to_distributor_id, "
-          "cover_ends_on, reason, effective_on, team_rule, first_contact_days, created_by, "
-          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-          {request.from_user_id == 0 ? db::Null() : db::Value(request.from_user_id),
-           db::OptionalInt(request.from_distributor_id), db::OptionalInt(request.to_distributor_id),
-           db::OptionalText(request.cover_ends_on), request.reason, request.effective_on,
-           std::string(request.team_rule == TeamRule::kKeepTeam ? "keep_team" : "replace_leaver"),
-           std::int64_t{request.first_contact_days}, db::OptionalInt(actor.user_id), actor.at}));
+namespace {
 
+// Moves each item of the plan to its successor (or removes it), noting it on the handover.
+Status MoveItems(db::Transaction& tx, const audit::Actor& actor, const HandoverPlan& plan,
+                 std::int64_t handover_id) {
+  const HandoverRequest& request = plan.request;
   bool crossed_accounts = false;
   for (const PlanItem& item : plan.items) {
     if (item.record_type != "account" && !crossed_accounts) {
@@ -646,7 +722,13 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
                    {handover_id, item.record_type, item.record_id, db::OptionalInt(item.account_id),
                     *item.successor_id, item.action, db::OptionalInt(item.to_territory_id)}));
   }
+  return Ok();
+}
 
+// The distributor replaced is terminated; the person handing over goes on leave or, having
+// resigned, is marked left and signed out everywhere.
+Status UpdateLeaver(db::Transaction& tx, const audit::Actor& actor, const HandoverPlan& plan) {
+  const HandoverRequest& request = plan.request;
   if (request.from_distributor_id) {
     RAPPORT_RETURN_IF_ERROR(
         Discard(audit::UpdateAudited(tx, actor, "distributors", *request.from_distributor_id,
@@ -668,8 +750,13 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
         tx.Execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                    {actor.at, request.from_user_id}));
   }
+  return Ok();
+}
 
-  // Introductions, queued in the outbox, and a first-contact task per key contact.
+// Introductions, queued in the outbox, and a first-contact task per key contact.
+Status QueueIntroductions(db::Transaction& tx, const audit::Actor& actor, const HandoverPlan& plan,
+                          std::int64_t handover_id) {
+  const HandoverRequest& request = plan.request;
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> template_row,
       tx.QueryOne("SELECT subject, body FROM message_templates WHERE reason = ?",
@@ -731,6 +818,38 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
                    {handover_id, intro.account_id, intro.contact_id, intro.successor_id,
                     std::int64_t{intro.from_manager ? 1 : 0}, message_id, task_id}));
   }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& actor,
+                                    const HandoverPlan& plan) {
+  const HandoverRequest& request = plan.request;
+  const auto unplaced = std::count_if(plan.items.begin(), plan.items.end(), [](const PlanItem& i) {
+    return !i.successor_id && i.action == "reassign";
+  });
+  if (unplaced > 0) {
+    return Error(ErrorCode::kFailedPrecondition,
+                 std::to_string(unplaced) +
+                     " records in the plan have no successor: give successor_user_id or a rule "
+                     "that covers them",
+                 {FieldError{"successor_user_id", "does not cover everything"}});
+  }
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t handover_id,
+      tx.QueryInt(
+          "INSERT INTO handovers (from_user_id, from_distributor_id, to_distributor_id, "
+          "cover_ends_on, reason, effective_on, team_rule, first_contact_days, created_by, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          {request.from_user_id == 0 ? db::Null() : db::Value(request.from_user_id),
+           db::OptionalInt(request.from_distributor_id), db::OptionalInt(request.to_distributor_id),
+           db::OptionalText(request.cover_ends_on), request.reason, request.effective_on,
+           std::string(request.team_rule == TeamRule::kKeepTeam ? "keep_team" : "replace_leaver"),
+           std::int64_t{request.first_contact_days}, db::OptionalInt(actor.user_id), actor.at}));
+  RAPPORT_RETURN_IF_ERROR(MoveItems(tx, actor, plan, handover_id));
+  RAPPORT_RETURN_IF_ERROR(UpdateLeaver(tx, actor, plan));
+  RAPPORT_RETURN_IF_ERROR(QueueIntroductions(tx, actor, plan, handover_id));
   return handover_id;
 }
 

@@ -261,7 +261,11 @@ class Importer {
     bool left;
   };
 
+  // A cell of `column` at `line` into `out`; a bad one is rejected (and kBad returned).
   Cell Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  // The same for a reference (a user by email or name, a territory, ...) and for a value.
+  Cell ReadReference(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  Cell ReadValue(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
   std::optional<std::int64_t> Named(Ref ref, const std::string& key) const;
   Result<std::optional<std::int64_t>> FindByExternalId(std::string_view table,
                                                        const std::string& key);
@@ -467,54 +471,67 @@ Status Importer::FindAll(std::string_view table, std::vector<std::string> keys,
 // Reads one cell into `out`. Rejections are recorded; kBad says the row cannot be written;
 // kLookup leaves the external id in `out` for the batch to look up.
 Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out) {
-  const Field& f = *column.field;
   raw = Trim(raw);
   if (raw.empty()) return Cell::kEmpty;
+  return column.field->ref != Ref::kNone ? ReadReference(column, raw, line, out)
+                                         : ReadValue(column, raw, line, out);
+}
+
+Cell Importer::ReadReference(const Column& column, std::string_view raw, std::int64_t line,
+                             db::Value& out) {
+  const Field& f = *column.field;
   auto bad = [&](std::string problem) {
     checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
     return Cell::kBad;
   };
-  if (f.ref != Ref::kNone) {
-    const std::string key(raw);
-    if (f.self_reference) {
-      out = key;  // resolved once all rows are in
-      return Cell::kValue;
-    }
-    if (f.ref == Ref::kUser) {
-      const std::string lower = Lowercase(raw);
-      if (lower.find('@') != std::string::npos) {
-        auto it = users_by_email_.find(lower);
-        if (it == users_by_email_.end()) return bad("is not the email of a user");
-        if (it->second.left && f.column == "owner_id") {
-          return bad("has left: name who holds it now");
-        }
-        out = it->second.id;
-        return Cell::kValue;
-      }
-      auto it = users_by_name_.find(lower);
-      if (it == users_by_name_.end()) return bad("is not the name or email of a user");
-      if (it->second < 0) return bad("is the name of more than one user: use the email");
-      out = it->second;
-      return Cell::kValue;
-    }
-    if (f.ref == Ref::kAccount || f.ref == Ref::kContact || f.ref == Ref::kOpportunity) {
-      out = key;  // looked up by the writing thread, with the rest of its batch
-      return Cell::kLookup;
-    }
-    const std::optional<std::int64_t> id = Named(f.ref, key);
-    if (!id) {
-      switch (f.ref) {
-        case Ref::kTerritory:
-          return bad("is not the name of a territory");
-        case Ref::kDistributor:
-          return bad("is not the name of a distributor");
-        default:
-          return bad("is not the SKU of a product");
-      }
-    }
-    out = *id;
+  const std::string key(raw);
+  if (f.self_reference) {
+    out = key;  // resolved once all rows are in
     return Cell::kValue;
   }
+  if (f.ref == Ref::kUser) {
+    const std::string lower = Lowercase(raw);
+    if (lower.find('@') != std::string::npos) {
+      auto it = users_by_email_.find(lower);
+      if (it == users_by_email_.end()) return bad("is not the email of a user");
+      if (it->second.left && f.column == "owner_id") {
+        return bad("has left: name who holds it now");
+      }
+      out = it->second.id;
+      return Cell::kValue;
+    }
+    auto it = users_by_name_.find(lower);
+    if (it == users_by_name_.end()) return bad("is not the name or email of a user");
+    if (it->second < 0) return bad("is the name of more than one user: use the email");
+    out = it->second;
+    return Cell::kValue;
+  }
+  if (f.ref == Ref::kAccount || f.ref == Ref::kContact || f.ref == Ref::kOpportunity) {
+    out = key;  // looked up by the writing thread, with the rest of its batch
+    return Cell::kLookup;
+  }
+  const std::optional<std::int64_t> id = Named(f.ref, key);
+  if (!id) {
+    switch (f.ref) {
+      case Ref::kTerritory:
+        return bad("is not the name of a territory");
+      case Ref::kDistributor:
+        return bad("is not the name of a distributor");
+      default:
+        return bad("is not the SKU of a product");
+    }
+  }
+  out = *id;
+  return Cell::kValue;
+}
+
+Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_t line,
+                         db::Value& out) {
+  const Field& f = *column.field;
+  auto bad = [&](std::string problem) {
+    checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
+    return Cell::kBad;
+  };
   switch (f.kind) {
     case Kind::kText:
       if (Characters(raw) > f.max_length) {

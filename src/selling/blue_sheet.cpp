@@ -125,30 +125,14 @@ Result<BlueSheet> LoadBlueSheet(db::Transaction& tx, std::int64_t opportunity_id
   return sheet;
 }
 
-Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& actor,
-                                   const BlueSheet& sheet,
-                                   std::optional<std::int64_t> expected_version) {
-  const std::int64_t id = sheet.opportunity_id;
-  RAPPORT_ASSIGN_OR_RETURN(
-      std::optional<db::Row> opportunity,
-      tx.QueryOne(std::string("SELECT account_id, name FROM opportunities WHERE id = ?") +
-                      db::LockRowSuffix(tx.backend()),
-                  {id}));
-  if (!opportunity) {
-    return Error(ErrorCode::kNotFound, "opportunity " + std::to_string(id) + " does not exist");
-  }
-  const std::int64_t account_id = opportunity->Int(0);
-  RAPPORT_ASSIGN_OR_RETURN(
-      std::optional<db::Row> head,
-      tx.QueryOne("SELECT id, version FROM blue_sheets WHERE opportunity_id = ?", {id}));
-  const std::int64_t current = head ? head->Int(1) : 0;
-  if (expected_version && *expected_version != current) {
-    return Error(ErrorCode::kStale, "the Blue Sheet was changed by someone else (version " +
-                                        std::to_string(current) + ", expected " +
-                                        std::to_string(*expected_version) + ")");
-  }
+namespace {
 
-  // Check everything before writing anything.
+using ExistingActions = std::map<std::int64_t, std::optional<std::int64_t>>;  // action -> task
+
+// Every buying influence is a contact of the account, listed once, and every possible action
+// is the sheet's own (or new), described, with a date and an owner who exists.
+Status CheckSheet(db::Transaction& tx, const BlueSheet& sheet, std::int64_t account_id,
+                  const ExistingActions& existing) {
   std::set<std::int64_t> contacts;
   for (size_t i = 0; i < sheet.buying_influences.size(); ++i) {
     const BuyingInfluence& b = sheet.buying_influences[i];
@@ -158,11 +142,6 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
       return Error::InvalidField(at + ".contact_id", "is listed twice");
     }
   }
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows existing_actions,
-      tx.Query("SELECT id, task_id FROM blue_sheet_actions WHERE opportunity_id = ?", {id}));
-  std::map<std::int64_t, std::optional<std::int64_t>> existing;  // action -> task
-  for (const auto& row : existing_actions) existing[row.Int(0)] = row.OptInt(1);
   for (size_t i = 0; i < sheet.possible_actions.size(); ++i) {
     const PossibleAction& a = sheet.possible_actions[i];
     const std::string at = "possible_actions[" + std::to_string(i) + "]";
@@ -180,8 +159,12 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
       RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, "users", *a.owner_id, at + ".owner_id"));
     }
   }
+  return Ok();
+}
 
-  // The buying influences: roles in opportunity_contact_roles, the rest in buying_influences.
+// The buying influences: roles in opportunity_contact_roles, the rest in buying_influences.
+Status WriteInfluences(db::Transaction& tx, const BlueSheet& sheet) {
+  const std::int64_t id = sheet.opportunity_id;
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM opportunity_contact_roles WHERE opportunity_id = ?", {id}));
   RAPPORT_RETURN_IF_ERROR(
@@ -200,7 +183,13 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
          db::OptionalText(b.degree_of_influence), db::OptionalInt(b.rating),
          db::OptionalText(b.win_theme), db::OptionalText(b.business_result)}));
   }
+  return Ok();
+}
 
+// The sheet itself (strengths, red flags): updated when `head` (id, version) says it exists.
+Status WriteSheet(db::Transaction& tx, const audit::Actor& actor, const BlueSheet& sheet,
+                  const std::optional<db::Row>& head) {
+  const std::int64_t id = sheet.opportunity_id;
   std::int64_t sheet_id = 0;
   if (head) {
     sheet_id = head->Int(0);
@@ -219,9 +208,15 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
                      actor.at, actor.at}));
     RAPPORT_RETURN_IF_ERROR(audit::RecordCreate(tx, actor, "blue_sheets", sheet_id));
   }
+  return Ok();
+}
 
-  // Possible actions: kept, changed, added, dropped; shortlisted ones with an owner and a date
-  // become the owner's tasks (once).
+// Possible actions: kept, changed, added, dropped; shortlisted ones with an owner and a date
+// become the owner's tasks (once), on the opportunity `opportunity_name` of `account_id`.
+Status WriteActions(db::Transaction& tx, const audit::Actor& actor, const BlueSheet& sheet,
+                    std::int64_t account_id, const std::string& opportunity_name,
+                    ExistingActions existing) {
+  const std::int64_t id = sheet.opportunity_id;
   std::set<std::int64_t> kept;
   for (const PossibleAction& a : sheet.possible_actions) {
     std::int64_t action_id = 0;
@@ -251,7 +246,7 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
                                 {"account_id", account_id},
                                 {"related_type", std::string("opportunity")},
                                 {"related_id", id},
-                                {"subject", a.description + " (" + opportunity->Text(1) + ")"},
+                                {"subject", a.description + " (" + opportunity_name + ")"},
                                 {"due_on", *a.due_on}}));
       RAPPORT_RETURN_IF_ERROR(
           tx.Execute("UPDATE blue_sheet_actions SET task_id = ? WHERE id = ?", {task, action_id}));
@@ -263,6 +258,45 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
           tx.Execute("DELETE FROM blue_sheet_actions WHERE id = ?", {action_id}));
     }
   }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& actor,
+                                   const BlueSheet& sheet,
+                                   std::optional<std::int64_t> expected_version) {
+  const std::int64_t id = sheet.opportunity_id;
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> opportunity,
+      tx.QueryOne(std::string("SELECT account_id, name FROM opportunities WHERE id = ?") +
+                      db::LockRowSuffix(tx.backend()),
+                  {id}));
+  if (!opportunity) {
+    return Error(ErrorCode::kNotFound, "opportunity " + std::to_string(id) + " does not exist");
+  }
+  const std::int64_t account_id = opportunity->Int(0);
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> head,
+      tx.QueryOne("SELECT id, version FROM blue_sheets WHERE opportunity_id = ?", {id}));
+  const std::int64_t current = head ? head->Int(1) : 0;
+  if (expected_version && *expected_version != current) {
+    return Error(ErrorCode::kStale, "the Blue Sheet was changed by someone else (version " +
+                                        std::to_string(current) + ", expected " +
+                                        std::to_string(*expected_version) + ")");
+  }
+
+  // Check everything before writing anything.
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows existing_actions,
+      tx.Query("SELECT id, task_id FROM blue_sheet_actions WHERE opportunity_id = ?", {id}));
+  ExistingActions existing;
+  for (const auto& row : existing_actions) existing[row.Int(0)] = row.OptInt(1);
+  RAPPORT_RETURN_IF_ERROR(CheckSheet(tx, sheet, account_id, existing));
+  RAPPORT_RETURN_IF_ERROR(WriteInfluences(tx, sheet));
+  RAPPORT_RETURN_IF_ERROR(WriteSheet(tx, actor, sheet, head));
+  RAPPORT_RETURN_IF_ERROR(
+      WriteActions(tx, actor, sheet, account_id, opportunity->Text(1), std::move(existing)));
   return current + 1;
 }
 

@@ -15,6 +15,7 @@
 
 #include "api/access.hpp"
 #include "api/csv.hpp"
+#include "api/query.hpp"
 #include "api/xlsx.hpp"
 #include "selling/opportunity_store.hpp"
 
@@ -113,10 +114,10 @@ void AddStageTimes(const db::Rows& deals, const db::Rows& moves,
   }
 }
 
-Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::string& from,
-                       const std::string& to, Instant now) {
-  Forecast f{from, to, {}, {}, {}};
-  const std::string reach = api::AccountReachCondition(c, "a");
+// Each person's own figures in the period: open deals by forecast category, deals closed and
+// their cycle, calls and visits. `reach` is the caller's, over accounts alias a.
+Result<std::map<std::int64_t, Figures>> OwnFigures(db::Transaction& tx, const std::string& reach,
+                                                   const std::string& from, const std::string& to) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows sums,
       tx.Query("SELECT o.owner_id, CASE WHEN o.stage = 'closed_won' THEN 'won' ELSE "
@@ -170,7 +171,14 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
                    reach + " GROUP BY x.user_id",
                {from_day * kMicrosPerDay, (to_day + 1) * kMicrosPerDay}));
   for (const auto& row : calls) own[row.Int(0)].calls = row.Int(1);
+  return own;
+}
 
+// Lines by the management hierarchy: each person's own figures and their team's total, from
+// the people whose manager is outside the report down; the report's total in `f.total`.
+Status AddLines(db::Transaction& tx, const api::Caller& c,
+                const std::function<bool(std::int64_t)>& in_scope,
+                std::map<std::int64_t, Figures>& own, Forecast& f) {
   RAPPORT_ASSIGN_OR_RETURN(db::Rows users,
                            tx.Query("SELECT id, name, manager_id FROM users ORDER BY name, id"));
   std::map<std::int64_t, std::vector<std::int64_t>> reports;
@@ -179,9 +187,6 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     people[u.Int(0)] = {u.Text(1), u.OptInt(2)};
     if (!u.IsNull(2)) reports[u.Int(2)].push_back(u.Int(0));
   }
-  // Who the report is about: everyone for an admin, the caller's line for the others.
-  const std::set<std::int64_t> line(c.user_ids.begin(), c.user_ids.end());
-  auto in_scope = [&](std::int64_t id) { return c.all_accounts || line.count(id) > 0; };
   std::map<std::int64_t, Figures> totals;
   std::set<std::int64_t> visiting;
   std::function<Figures(std::int64_t)> total_of = [&](std::int64_t id) -> Figures {
@@ -208,8 +213,13 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     emit(id, 0);
     f.total.Add(total_of(id));
   }
+  return Ok();
+}
 
-  // Win rate and days per stage, over the deals closed in the period.
+// Win rate and days per stage, over the deals closed in the period.
+Status AddStages(db::Transaction& tx, const std::string& reach, const std::string& from,
+                 const std::string& to, const std::function<bool(std::int64_t)>& in_scope,
+                 Forecast& f) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows closed_deals,
       tx.Query("SELECT o.id, o.stage, o.created_at, o.closed_at, o.owner_id FROM opportunities o "
@@ -230,7 +240,12 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     if (!IsClosedStage(stage)) f.stages.push_back({std::string(stage)});
   }
   AddStageTimes(closed_deals, moves, in_scope, f.stages);
+  return Ok();
+}
 
+// Deals moved, slipped, pulled in, grown or shrunk in the last seven days.
+Status AddChanges(db::Transaction& tx, const std::string& reach, Instant now,
+                  const std::function<bool(std::int64_t)>& in_scope, Forecast& f) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows changes,
       tx.Query("SELECT o.id, o.name, u.name, h.field, h.old_value, h.new_value, h.changed_at, "
@@ -254,6 +269,22 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
     }
     f.changes.push_back(std::move(ch));
   }
+  return Ok();
+}
+
+Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::string& from,
+                       const std::string& to, Instant now) {
+  Forecast f{from, to, {}, {}, {}};
+  const std::string reach = api::AccountReachCondition(c, "a");
+  RAPPORT_ASSIGN_OR_RETURN(auto own, OwnFigures(tx, reach, from, to));
+  // Who the report is about: everyone for an admin, the caller's line for the others.
+  const std::set<std::int64_t> line(c.user_ids.begin(), c.user_ids.end());
+  const std::function<bool(std::int64_t)> in_scope = [&](std::int64_t id) {
+    return c.all_accounts || line.count(id) > 0;
+  };
+  RAPPORT_RETURN_IF_ERROR(AddLines(tx, c, in_scope, own, f));
+  RAPPORT_RETURN_IF_ERROR(AddStages(tx, reach, from, to, in_scope, f));
+  RAPPORT_RETURN_IF_ERROR(AddChanges(tx, reach, now, in_scope, f));
   return f;
 }
 
@@ -407,20 +438,9 @@ Result<api::Response> GetForecast(api::ApiContext& ctx, const api::Request& r,
   const Instant now = ctx.clock.Now();
   auto [from, to] = ThisQuarter(now);
   std::string format = "json";
-  for (const auto& [key, value] : r.query) {
-    std::int64_t day = 0;
-    if (key == "from" || key == "to") {
-      if (!ParseDate(value, day)) return Error::InvalidField(key, "must be YYYY-MM-DD");
-      (key == "from" ? from : to) = value;
-    } else if (key == "format") {
-      if (value != "json" && value != "csv" && value != "xlsx") {
-        return Error::InvalidField("format", "must be json, csv or xlsx");
-      }
-      format = value;
-    } else {
-      return api::UnknownParameter(key);
-    }
-  }
+  api::Query query(r);
+  query.Date("from", from).Date("to", to).OneOf("format", format, {"json", "csv", "xlsx"});
+  RAPPORT_RETURN_IF_ERROR(query.Finish());
   if (to < from) return Error::InvalidField("to", "is before from");
   Forecast forecast;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
