@@ -15,22 +15,24 @@ export type Loaded<T> = {
 
 const unreachable = () => new ApiError({ type: "about:blank", title: "Could not reach Rapport; try again.", status: 0 });
 
-// GET `path` (null: not yet, e.g. while a form is incomplete) and keep the answer; again whenever
-// `version` changes (the page changed something the answer depends on).
-export function useGet<T>(path: string | null, version?: unknown): Loaded<T> {
+// Load what `key` names with `load` (null: not yet, e.g. while a form is incomplete) and keep
+// the answer; again whenever `key` or `version` changes (the page changed something the answer
+// depends on). `load` reads everything it needs from the key, so it can live outside the page
+// (a module's function): the answer is always the key's.
+export function useLoad<T>(key: string | null, load: (key: string, signal: AbortSignal) => Promise<T>, version?: unknown): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(path !== null);
+  const [loading, setLoading] = useState(key !== null);
   const [round, setRound] = useState(0);
   useEffect(() => {
-    if (path === null) {
+    if (key === null) {
       setLoading(false);
       return;
     }
     const controller = new AbortController();
     setLoading(true);
     setError(null);
-    get<T>(path, controller.signal).then(
+    load(key, controller.signal).then(
       (answer) => {
         if (controller.signal.aborted) return;
         setData(answer);
@@ -45,9 +47,14 @@ export function useGet<T>(path: string | null, version?: unknown): Loaded<T> {
       },
     );
     return () => controller.abort();
-  }, [path, round, version]);
+  }, [key, load, round, version]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { data, error, loading, reload, setData };
+}
+
+// GET `path` (null: not yet) and keep the answer, as useLoad.
+export function useGet<T>(path: string | null, version?: unknown): Loaded<T> {
+  return useLoad<T>(path, get<T>, version);
 }
 
 export type Pages<T, P> = {

@@ -6,6 +6,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, Page, api, date, dateTime, get } from "../api";
+import { useLoad } from "../data";
 import type { Contact } from "../types";
 import { FieldError } from "../problems";
 import { useSession } from "../session";
@@ -58,18 +59,31 @@ export function Sla({ due, happened, now, what }: { due: string; happened: strin
 }
 
 
+type CaseList = { items: Case[]; more: boolean };
+
 // Open cases (open or waiting on the customer) matching `query`, most urgent first.
-async function openCases(query: URLSearchParams): Promise<{ items: Case[]; more: boolean }> {
+async function openCases(query: URLSearchParams, signal: AbortSignal): Promise<CaseList> {
   const pages = await Promise.all(["open", "waiting_on_customer"].map((status) => {
     const q = new URLSearchParams(query);
     q.set("status", status);
     q.set("sort", "resolution_due_at");
-    return get<Page<Case>>(`/cases?${q}`);
+    return get<Page<Case>>(`/cases?${q}`, signal);
   }));
   return {
     items: pages.flatMap((p) => p.items).sort((a, b) => a.resolution_due_at.localeCompare(b.resolution_due_at)),
     more: pages.some((p) => p.next_cursor),
   };
+}
+
+// The cases a query of the list asks for: with no status, the open ones; status=any, all.
+async function loadCases(query: string, signal: AbortSignal): Promise<CaseList> {
+  const q = new URLSearchParams(query);
+  const status = q.get("status");
+  if (!status) return openCases(q, signal);
+  if (status === "any") q.delete("status");
+  q.set("sort", status === "open" || status === "waiting_on_customer" ? "resolution_due_at" : "-opened_at");
+  const page = await get<Page<Case>>(`/cases?${q}`, signal);
+  return { items: page.items, more: !!page.next_cursor };
 }
 
 function Escalation({ c, userName }: { c: Case; userName: (id: string | null) => string }) {
@@ -83,34 +97,23 @@ export function Cases() {
   const status = params.get("status") ?? "";
   const whose = params.get("whose") ?? "";
   const accountId = params.get("account_id") ?? "";
-  const [items, setItems] = useState<Case[]>([]);
-  const [more, setMore] = useState(false);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState("");
+  let query: string | null = null;
+  if (me) {
+    const q = new URLSearchParams({ limit: "100" });
+    if (whose === "mine") q.set("owner_id", me.id);
+    if (whose === "escalated") q.set("escalated_to_id", me.id);
+    for (const f of ["kind", "priority", "account_id", "status"]) if (params.get(f)) q.set(f, params.get(f)!);
+    query = q.toString();
+  }
+  const { data, error: failure } = useLoad(query, loadCases);
+  const items = data?.items ?? [];
+  const more = data?.more ?? false;
+  const loaded = data !== undefined || failure !== null;
+  const error = failure ? failure.message || "Could not load the cases" : "";
   const users = useUsers();
   const names = useAccountNames(items.map((c) => c.account_id).concat(accountId ? [accountId] : []));
   const now = useNow();
   const userName = (id: string | null) => users.find((u) => u.id === id)?.name ?? (id ? `User ${id}` : "—");
-
-  useEffect(() => {
-    if (!me) return;
-    let live = true;
-    const q = new URLSearchParams({ limit: "100" });
-    if (whose === "mine") q.set("owner_id", me.id);
-    if (whose === "escalated") q.set("escalated_to_id", me.id);
-    for (const f of ["kind", "priority", "account_id"]) if (params.get(f)) q.set(f, params.get(f)!);
-    let request: Promise<{ items: Case[]; more: boolean }>;
-    if (status === "") request = openCases(q);
-    else {
-      if (status !== "any") q.set("status", status);
-      q.set("sort", status === "open" || status === "waiting_on_customer" ? "resolution_due_at" : "-opened_at");
-      request = get<Page<Case>>(`/cases?${q}`).then((p) => ({ items: p.items, more: !!p.next_cursor }));
-    }
-    request.then((r) => { if (live) { setItems(r.items); setMore(r.more); setError(""); setLoaded(true); } })
-      .catch((e) => { if (live) { setItems([]); setError(e instanceof Error ? e.message : "Could not load the cases"); setLoaded(true); } });
-    return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [params.toString(), me]);
 
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -528,12 +531,10 @@ function Resolution({ item, userName, contactName }: { item: Case; userName: (id
 
 // The account page's section: the account's open cases and a way to raise one.
 export function AccountCases({ accountId }: { accountId: string }) {
-  const [items, setItems] = useState<Case[] | null>(null);
+  const { data, error } = useLoad(new URLSearchParams({ account_id: accountId, limit: "50" }).toString(), loadCases);
+  const items = data?.items ?? (error ? [] : null);
   const users = useUsers();
   const now = useNow();
-  useEffect(() => {
-    openCases(new URLSearchParams({ account_id: accountId, limit: "50" })).then((r) => setItems(r.items)).catch(() => setItems([]));
-  }, [accountId]);
   const userName = (uid: string | null) => users.find((u) => u.id === uid)?.name ?? "";
   return (
     <section className="card" aria-labelledby="cases-title">

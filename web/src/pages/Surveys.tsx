@@ -5,6 +5,7 @@
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, Page, api, date, get, publicApi } from "../api";
+import { useLoad } from "../data";
 import type { Contact } from "../types";
 import { FieldError } from "../problems";
 import { serverNow } from "../clock";
@@ -131,6 +132,9 @@ function scoreClass(s: Survey) {
 
 type Question = { kind: string; question: string; min: number; max: number; first_name: string; account: string; company: string };
 
+// The question a survey link asks (no sign-in: the link's token is the key).
+const askedQuestion = (path: string) => publicApi<Question>("GET", path);
+
 // Why a link can no longer be answered, in plain words.
 function refusal(e: unknown): { title: string; detail: string } {
   if (e instanceof ApiError && e.problem.status === 404) {
@@ -148,8 +152,7 @@ function refusal(e: unknown): { title: string; detail: string } {
 // The page a survey link opens: no sign-in, one question, a score, an optional comment, once.
 export function SurveyAnswer() {
   const { token = "" } = useParams();
-  const [survey, setSurvey] = useState<Question | null>(null);
-  const [refused, setRefused] = useState<{ title: string; detail: string } | null>(null);
+  const [refusedAnswer, setRefused] = useState<{ title: string; detail: string } | null>(null);
   const [score, setScore] = useState<number | null>(null);
   const [comment, setComment] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -158,11 +161,9 @@ export function SurveyAnswer() {
   const [sending, setSending] = useState(false);
   const path = `/surveys/answer/${encodeURIComponent(token)}`;
 
-  useEffect(() => {
-    let live = true;
-    publicApi<Question>("GET", path).then((q) => { if (live) setSurvey(q); }).catch((e) => { if (live) setRefused(refusal(e)); });
-    return () => { live = false; };
-  }, [path]);
+  const { data, error } = useLoad(path, askedQuestion);
+  const survey = data ?? null;
+  const refused = refusedAnswer ?? (error ? refusal(error) : null);
   useEffect(() => {
     document.title = survey ? `A quick question from ${survey.company}` : "Survey";
     return () => { document.title = "Rapport"; };
