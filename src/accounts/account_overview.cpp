@@ -88,6 +88,37 @@ enum Part : std::size_t {
   kRevenue,
 };
 
+// What the 360 shows of the account beyond its header, read after its first 15 columns and
+// written under the same names: its addresses, switchboard, website, size and identifiers.
+constexpr std::string_view kDetails[] = {"street",
+                                         "city",
+                                         "country",
+                                         "shipping_street",
+                                         "shipping_city",
+                                         "shipping_region",
+                                         "shipping_postcode",
+                                         "shipping_country",
+                                         "phone",
+                                         "website",
+                                         "email_domain",
+                                         "industry",
+                                         "employees",
+                                         "beds",
+                                         "description",
+                                         "ods_code",
+                                         "gln",
+                                         "company_number"};
+constexpr std::size_t kFirstDetail = 15;
+
+std::string DetailColumns() {
+  std::string columns;
+  for (std::string_view column : kDetails) {
+    if (!columns.empty()) columns += ", ";
+    columns.append("a.").append(column);
+  }
+  return columns;
+}
+
 // Every part of the 360 as one batch: on PostgreSQL one round trip, not eleven. The parts of an
 // account out of the caller's reach are read for nothing and never shown. Revenue covers the
 // calendar years `last_year` and `this_year` (periods are "YYYY-MM").
@@ -98,9 +129,11 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
   return {
       {"SELECT a.id, a.name, a.type, a.status, a.parent_id, a.customer_since, a.region, "
        "a.postcode, a.owner_id, o.name, a.territory_id, t.name, a.distributor_id, d.name, "
-       "a.version FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
-       "LEFT JOIN territories t ON t.id = a.territory_id "
-       "LEFT JOIN distributors d ON d.id = a.distributor_id WHERE a.id = ? AND " +
+       "a.version, " +
+           DetailColumns() +
+           " FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
+           "LEFT JOIN territories t ON t.id = a.territory_id "
+           "LEFT JOIN distributors d ON d.id = a.distributor_id WHERE a.id = ? AND " +
            api::AccountReachCondition(caller, "a"),
        {id}},
       // Parents up to the top, nearest first (the hierarchy is shallow: department, hospital,
@@ -178,6 +211,9 @@ void WriteAccount(api::JsonWriter& w, std::int64_t id, const db::Row& account) {
   w.Key("territory").OptString(account.OptText(11));
   w.Key("distributor").OptString(account.OptText(13));
   w.Key("version").Int(account.Int(14));
+  for (std::size_t i = 0; i < std::size(kDetails); ++i) {
+    w.Key(kDetails[i]).Value(account.at(kFirstDetail + i));
+  }
   w.EndObject();
 }
 

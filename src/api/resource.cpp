@@ -7,6 +7,7 @@
 
 #include "api/access.hpp"
 #include "core/validation.hpp"
+#include "records/countries.hpp"
 
 namespace rapport::api {
 namespace {
@@ -167,7 +168,8 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
     case FieldType::kString:
     case FieldType::kEmail:
     case FieldType::kEnum:
-    case FieldType::kCurrency: {
+    case FieldType::kCurrency:
+    case FieldType::kCountry: {
       RAPPORT_RETURN_IF_ERROR(expect(Kind::kString, "a string"));
       if (f.type == FieldType::kEnum) {
         RAPPORT_RETURN_IF_ERROR(CheckOneOf(name, v.text, f.values));
@@ -181,6 +183,12 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
         if (v.text.size() != 3 || !std::all_of(v.text.begin(), v.text.end(),
                                                [](char c) { return c >= 'A' && c <= 'Z'; })) {
           return Error::InvalidField(name, "must be a three-letter ISO 4217 code such as GBP");
+        }
+        return db::Value(v.text);
+      }
+      if (f.type == FieldType::kCountry) {
+        if (!records::IsCountryCode(v.text)) {
+          return Error::InvalidField(name, "must be an ISO 3166-1 alpha-2 country code such as GB");
         }
         return db::Value(v.text);
       }
@@ -734,6 +742,9 @@ std::vector<FieldSpec> FieldsOf(const records::Record& record) {
       case records::Type::kCurrency:
         f.type = FieldType::kCurrency;
         break;
+      case records::Type::kCountry:
+        f.type = FieldType::kCountry;
+        break;
     }
     fields.push_back(std::move(f));
   }
@@ -1134,6 +1145,8 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
     if (f.type == FieldType::kDate) w.Key("format").String("date");
     if (f.type == FieldType::kInstant) w.Key("format").String("date-time");
     if (f.type == FieldType::kEmail) w.Key("format").String("email");
+    if (f.type == FieldType::kCurrency) w.Key("pattern").String("^[A-Z]{3}$");
+    if (f.type == FieldType::kCountry) w.Key("pattern").String("^[A-Z]{2}$");
     if (f.type == FieldType::kString)
       w.Key("maxLength").Int(static_cast<std::int64_t>(f.max_length));
     if (f.min) w.Key("minimum").Int(*f.min);

@@ -32,6 +32,7 @@ enum class FieldType {
   kEnum,
   kReference,  // the id of a row of `references`, as a string in JSON
   kCurrency,   // ISO 4217
+  kCountry,    // ISO 3166-1 alpha-2
 };
 
 struct FieldSpec {

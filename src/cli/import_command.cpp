@@ -26,7 +26,7 @@ imports::CsvReader::Source FileSource(std::FILE* file) {
 }
 
 struct ImportArgs {
-  std::string db, type, file, errors, as;
+  std::string db, type, file, errors, as, from = "rapport";
   std::vector<std::string> map;
   bool dry_run = false, partial = false, json = false;
 };
@@ -42,6 +42,8 @@ void AddImportOptions(CLI::App& command, ImportArgs& args) {
                    "write nothing");
   command.add_flag("--partial", args.partial,
                    "Write the good rows even when some are rejected (default: all or nothing)");
+  command.add_option("--from", args.from,
+                     "Whose export the file is: rapport (the default), salesforce or hubspot");
   command.add_option("--map", args.map,
                      "'File column=field' (repeatable); 'File column=' ignores a column");
   command.add_option("--errors", args.errors,
@@ -60,6 +62,11 @@ Result<imports::ImportOptions> OptionsOf(const ImportArgs& args) {
   options.type = *type;
   options.dry_run = args.dry_run;
   options.all_or_nothing = !args.partial;
+  const auto source = imports::ParseSource(args.from);
+  if (!source) {
+    return Error::InvalidField("--from", "'" + args.from + "' is not " + imports::kSourceNames);
+  }
+  options.source = *source;
   options.file_name = std::filesystem::path(args.file).filename().string();
   for (const std::string& pair : args.map) {
     const auto eq = pair.rfind('=');

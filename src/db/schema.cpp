@@ -1011,6 +1011,40 @@ Status ApplyActivityReferenceIndexes(Transaction& transaction) {
       "CREATE INDEX call_plans_activity_idx ON call_plans (activity_id);");
 }
 
+// Complete records, as a customer's last CRM kept them: an account's billing address (street,
+// city and country beside the region and postcode it had), shipping address, switchboard,
+// website, email domain, industry, size and identifiers; a contact's salutation, department and
+// mobile (a file's Phone and MobilePhone are two numbers, not one). Countries are ISO 3166-1
+// alpha-2 codes (records/countries.hpp checks which).
+constexpr const char* kCompleteRecords = R"SQL(
+ALTER TABLE accounts ADD COLUMN street TEXT;
+ALTER TABLE accounts ADD COLUMN city TEXT;
+ALTER TABLE accounts ADD COLUMN country TEXT CHECK (length(country) = 2 AND upper(country) = country);
+ALTER TABLE accounts ADD COLUMN shipping_street TEXT;
+ALTER TABLE accounts ADD COLUMN shipping_city TEXT;
+ALTER TABLE accounts ADD COLUMN shipping_region TEXT;
+ALTER TABLE accounts ADD COLUMN shipping_postcode TEXT;
+ALTER TABLE accounts ADD COLUMN shipping_country TEXT
+  CHECK (length(shipping_country) = 2 AND upper(shipping_country) = shipping_country);
+ALTER TABLE accounts ADD COLUMN phone TEXT;
+ALTER TABLE accounts ADD COLUMN website TEXT;
+ALTER TABLE accounts ADD COLUMN email_domain TEXT;
+ALTER TABLE accounts ADD COLUMN industry TEXT;
+ALTER TABLE accounts ADD COLUMN employees {int} CHECK (employees >= 0);
+ALTER TABLE accounts ADD COLUMN beds {int} CHECK (beds >= 0);
+ALTER TABLE accounts ADD COLUMN description TEXT;
+ALTER TABLE accounts ADD COLUMN ods_code TEXT;
+ALTER TABLE accounts ADD COLUMN gln TEXT;
+ALTER TABLE accounts ADD COLUMN company_number TEXT;
+ALTER TABLE contacts ADD COLUMN salutation TEXT;
+ALTER TABLE contacts ADD COLUMN department TEXT;
+ALTER TABLE contacts ADD COLUMN mobile TEXT;
+)SQL";
+
+Status ApplyCompleteRecords(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCompleteRecords));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1037,6 +1071,8 @@ const std::vector<Migration>& AllMigrations() {
       {19, "search indexes without word positions", &ApplySearchIndexesWithoutPositions},
       {20, "SQLite checks without IN lists", &WriteSqliteChecksWithoutInLists},
       {21, "indexes for the references to activities", &ApplyActivityReferenceIndexes},
+      {22, "complete accounts and contacts: addresses, phones, website, size, identifiers",
+       &ApplyCompleteRecords},
   };
   return migrations;
 }

@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "accounts/account_revenue.hpp"
 #include "core/period.hpp"
 #include "db/dialect.hpp"
@@ -59,6 +61,10 @@ constexpr std::array<SV, 56> kLastNames = {
     "Ahmed",   "Ali",      "Shah",    "Singh",    "Okafor",    "Mensah", "Murphy",  "Kelly",
     "O'Brien", "Campbell", "Stewart", "Anderson", "Macdonald", "Reid",   "Fraser",  "Morgan",
     "Price",   "Lewis",    "Bennett", "Cooper",   "Ward",      "Turner", "Parker",  "Chapman"};
+constexpr std::array<SV, 12> kStreets = {"Hospital Road", "Infirmary Street", "Station Road",
+                                         "High Street",   "Church Lane",      "London Road",
+                                         "Victoria Road", "Park Road",        "Mill Lane",
+                                         "The Green",     "Queen Street",     "Manor Way"};
 constexpr std::array<SV, 40> kTowns = {
     "Ashford",      "Barnsley",  "Bedford",       "Blackburn",   "Bolton",    "Bradford",
     "Brighton",     "Cambridge", "Carlisle",      "Chelmsford",  "Chester",   "Colchester",
@@ -393,18 +399,39 @@ class Filler {
     const std::int64_t hierarchical = total * 85 / 100;
     std::int64_t system_id = 0, hospital_id = 0;
     int hospitals_left = 0, departments_left = 0, territory = 0;
-    std::string system_town, hospital_name, status = "customer";
+    std::string system_town, hospital_town, hospital_name, status = "customer";
     std::int64_t owner = 0;
     return Load(
         "accounts",
-        {"id", "external_id", "name", "parent_id", "type", "status", "customer_since", "region",
-         "postcode", "owner_id", "territory_id", "distributor_id", "segment",
-         "contact_cadence_days", "created_at", "updated_at", "version"},
+        {"id",
+         "external_id",
+         "name",
+         "parent_id",
+         "type",
+         "status",
+         "customer_since",
+         "region",
+         "postcode",
+         "owner_id",
+         "territory_id",
+         "distributor_id",
+         "segment",
+         "contact_cadence_days",
+         "created_at",
+         "updated_at",
+         "version",
+         "street",
+         "city",
+         "country",
+         "phone",
+         "beds"},
         total, [&](std::int64_t i, db::Params& v) {
           const std::int64_t id = i + 1;
           std::string name, type;
           db::Value parent = db::Null(), distributor = db::Null();
           std::int64_t cadence = 90;
+          std::string town;
+          db::Value phone = db::Null(), beds = db::Null();
           if (i < hierarchical) {
             if (hospitals_left == 0 && departments_left == 0) {
               // A new health system.
@@ -415,6 +442,7 @@ class Filler {
                                                     : " University Hospitals NHS Trust");
               if (id > 40) name += " " + std::to_string(id);
               system_id = id;
+              town = system_town;
               hospitals_left = static_cast<int>(rng_.Between(2, 6));
               owner = w_.territory_owner[territory];
               status = rng_.Chance(80) ? "customer" : (rng_.Chance(70) ? "prospect" : "former");
@@ -422,8 +450,10 @@ class Filler {
             } else if (departments_left == 0) {
               type = "hospital";
               --hospitals_left;
-              hospital_name =
-                  std::string(rng_.Pick(kTowns)) + " " + std::string(rng_.Pick(kHospitalKinds));
+              hospital_town = std::string(rng_.Pick(kTowns));
+              hospital_name = hospital_town + " " + std::string(rng_.Pick(kHospitalKinds));
+              town = hospital_town;
+              beds = std::int64_t{150 + id * 37 % 1100};
               name = hospital_name;
               parent = system_id;
               hospital_id = id;
@@ -435,13 +465,14 @@ class Filler {
               --departments_left;
               name = hospital_name + " - " + std::string(kDepartments[departments_left % 12]);
               parent = hospital_id;
+              town = hospital_town;
               cadence = 60;
             }
           } else {
             territory = static_cast<int>(rng_.Below(t));
             const std::int64_t kind = rng_.Below(10);
             type = kind < 6 ? "gp_practice" : kind < 9 ? "pharmacy" : "commissioning_group";
-            const std::string town(rng_.Pick(kTowns));
+            town = std::string(rng_.Pick(kTowns));
             name = type == "gp_practice"
                        ? town + " " + std::string(rng_.Pick(kLastNames)) + " Medical Practice"
                    : type == "pharmacy"
@@ -466,6 +497,13 @@ class Filler {
               std::string(kPostcodeAreas[(territory / 4) % 8]) +
               std::to_string(1 + rng_.Below(30)) + " " + std::to_string(rng_.Below(10)) +
               static_cast<char>('A' + rng_.Below(26)) + static_cast<char>('A' + rng_.Below(26));
+          // Addresses and switchboards follow from the id, so that they draw nothing from rng_
+          // and the rest of the demo stays as it was for a seed.
+          db::Value street = db::Null();
+          if (type != "department") {  // a department is at its hospital's address
+            street = fmt::format("{} {}", 1 + id % 240, kStreets[id % kStreets.size()]);
+            phone = fmt::format("01{:03} {:06}", 100 + id % 900, id * 7919 % 1'000'000);
+          }
           db::Value since = db::Null();
           if (status != "prospect") since = FormatDate(o_.as_of_day - 200 - rng_.Below(4000));
           const Instant created = now_ - (30 + rng_.Below(1500)) * kMicrosPerDay;
@@ -485,7 +523,12 @@ class Filler {
                cadence,
                created,
                created,
-               std::int64_t{1}};
+               std::int64_t{1},
+               street,
+               town,
+               std::string("GB"),
+               phone,
+               beds};
         });
   }
 

@@ -239,6 +239,10 @@ Result<api::Response> StartImport(api::ApiContext& ctx, ImportJobs& jobs, const 
         return Error::InvalidField(key, "must be 1 to 200 characters");
       }
       options.file_name = value;
+    } else if (key == "from") {
+      const auto source = ParseSource(value);
+      if (!source) return Error::InvalidField(key, std::string("must be ") + kSourceNames);
+      options.source = *source;
     } else if (key == "map") {
       const auto eq = value.rfind('=');
       if (eq == std::string::npos) {
@@ -407,7 +411,8 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
         {"dry_run", "boolean", "check and count, write nothing"},
         {"mode", "string", "all_or_nothing (default) or partial (write the good rows)"},
         {"file_name", "string", "the file's name, for the record"},
-        {"map", "string", "'File column=field' (repeatable); 'File column=' ignores a column"}},
+        {"map", "string", "'File column=field' (repeatable); 'File column=' ignores a column"},
+        {"from", "string", "whose export the file is: rapport (default), salesforce or hubspot"}},
        "",
        kImportSchema,
        202}};

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "db/dialect.hpp"
+#include "records/countries.hpp"
 
 namespace rapport::imports {
 namespace {
@@ -473,6 +474,12 @@ Status Importer::FindAll(std::string_view table, std::vector<std::string> keys,
 Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out) {
   raw = Trim(raw);
   if (raw.empty()) return Cell::kEmpty;
+  // An export writes "'+44 20 ..." for "+44 20 ..." so that no spreadsheet runs it as a formula
+  // (api/csv.hpp); the mark is not part of the value, here as in a spreadsheet.
+  if (raw.size() > 1 && raw[0] == '\'' &&
+      (raw[1] == '=' || raw[1] == '+' || raw[1] == '-' || raw[1] == '@')) {
+    raw.remove_prefix(1);
+  }
   return column.field->ref != Ref::kNone ? ReadReference(column, raw, line, out)
                                          : ReadValue(column, raw, line, out);
 }
@@ -633,6 +640,12 @@ Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_
         code.push_back(static_cast<char>(std::toupper(c)));
       }
       out = code;
+      return Cell::kValue;
+    }
+    case Kind::kCountry: {
+      const std::optional<std::string_view> code = records::CountryCode(raw);
+      if (!code) return bad("is not a country (its name, or an ISO code like GB)");
+      out = std::string(*code);
       return Cell::kValue;
     }
   }
@@ -1181,6 +1194,7 @@ Status MapColumns(const RecordSpec& spec, const std::vector<std::string>& header
       if (from == h) target = to;
     }
     const std::string key = NormalizeHeader(h);
+    if (!target) target = SourceColumn(options.source, spec.type, key);
     if (!target) {
       if (key == "rapportid") {
         target = "rapport_id";

@@ -36,6 +36,9 @@ struct ImportOptions {
   // File column (as written in the header) -> field name; overrides the automatic match. A field
   // name of "" ignores the column.
   std::vector<std::pair<std::string, std::string>> mapping;
+  // Whose export the file is: the few columns that mean something else there are read as they
+  // mean it (see record_types.hpp), after `mapping`.
+  Source source = Source::kRapport;
   audit::Actor actor;
   const Clock* clock = nullptr;  // when it finished (default: actor.at)
   std::string file_name;

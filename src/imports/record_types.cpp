@@ -71,6 +71,8 @@ Kind KindOf(records::Type type) {
       return Kind::kEnum;
     case records::Type::kCurrency:
       return Kind::kCurrency;
+    case records::Type::kCountry:
+      return Kind::kCountry;
     case records::Type::kText:
     case records::Type::kReference:
       break;
@@ -155,6 +157,27 @@ std::optional<RecordType> ParseRecordType(std::string_view name) {
   for (RecordType type : AllRecordTypes()) {
     const RecordSpec& spec = SpecOf(type);
     if (name == spec.name || name == spec.table) return type;
+  }
+  return std::nullopt;
+}
+
+std::optional<Source> ParseSource(std::string_view name) {
+  const std::string key = NormalizeHeader(name);
+  if (key == "rapport") return Source::kRapport;
+  if (key == "salesforce") return Source::kSalesforce;
+  if (key == "hubspot") return Source::kHubSpot;
+  return std::nullopt;
+}
+
+std::optional<std::string> SourceColumn(Source source, RecordType type, std::string_view key) {
+  if (type != RecordType::kAccounts || key != "type") return std::nullopt;
+  switch (source) {
+    case Source::kRapport:
+      return std::nullopt;
+    case Source::kSalesforce:
+      return "status";  // Customer - Direct, Customer - Channel, Prospect, ...
+    case Source::kHubSpot:
+      return "";  // Prospect, Partner, Reseller, Vendor: its Lifecycle Stage gives the status
   }
   return std::nullopt;
 }

@@ -29,6 +29,7 @@ enum class Kind {
   kEnum,
   kBool,
   kCurrency,  // three letters
+  kCountry,   // an ISO 3166-1 code or a country's name -> its alpha-2 code
 };
 
 // A cell that names another record.
@@ -76,6 +77,18 @@ std::optional<RecordType> ParseRecordType(std::string_view name);
 inline constexpr const char* kRecordTypeNames =
     "accounts, contacts, opportunities, activities or sales-lines";
 const std::vector<RecordType>& AllRecordTypes();
+
+// Whose export a file is. Most columns mean what their names say whichever CRM wrote them, but
+// a few mean something else in one CRM's export than in Rapport's own: Salesforce's and
+// HubSpot's account `Type` is the relationship (Customer - Direct, Prospect, Partner), not
+// Rapport's kind of organisation (hospital, pharmacy).
+enum class Source { kRapport, kSalesforce, kHubSpot };
+// "rapport", "salesforce", "hubspot" (any case).
+std::optional<Source> ParseSource(std::string_view name);
+inline constexpr const char* kSourceNames = "rapport, salesforce or hubspot";
+// The field a `source` export's column (its normalised header) fills for `type`, where that
+// differs from the column's name: "" ignores it; nullopt when the column means what it says.
+std::optional<std::string> SourceColumn(Source source, RecordType type, std::string_view key);
 
 // "Account Name" -> "accountname": lower case, letters and digits only.
 std::string NormalizeHeader(std::string_view header);

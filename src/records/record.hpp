@@ -30,6 +30,7 @@ enum class Type {
   kEnum,
   kReference,  // the id of a row of `references`
   kCurrency,   // ISO 4217
+  kCountry,    // ISO 3166-1 alpha-2 ("GB"); files may write its name (see countries.hpp)
 };
 
 struct Field {

@@ -275,6 +275,46 @@ TEST_P(ApiTest, CreateReadPatchWithETagsAndHistory) {
   EXPECT_EQ(history[1]["changed_by"]["id"], env_->rep_user["id"]);
 }
 
+// An account keeps its addresses, switchboard, website, size and identifiers, and the 360 shows
+// them; a country is an ISO code, and anything else is refused naming the field.
+TEST_P(ApiTest, AnAccountKeepsItsAddressesPhoneWebsiteAndSize) {
+  const json account = NewAccount(env_->rep, {{"street", "Great George Street\nJubilee Wing"},
+                                              {"city", "Leeds"},
+                                              {"region", "West Yorkshire"},
+                                              {"postcode", "LS1 3EX"},
+                                              {"country", "GB"},
+                                              {"phone", "0113 243 2799"},
+                                              {"website", "www.leedsth.nhs.uk"},
+                                              {"beds", 1100},
+                                              {"ods_code", "RR801"}});
+  const std::string path = "/api/v1/accounts/" + account["id"].get<std::string>();
+  EXPECT_EQ(account["street"], "Great George Street\nJubilee Wing");
+  EXPECT_EQ(account["country"], "GB");
+  EXPECT_EQ(account["beds"], 1100);
+  ExpectProblem(s().Patch(path, {{"country", "United Kingdom"}}, env_->rep), 422, "country");
+  ExpectProblem(s().Patch(path, {{"shipping_country", "gb"}}, env_->rep), 422, "shipping_country");
+  ExpectProblem(s().Patch(path, {{"beds", -1}}, env_->rep), 422, "beds");
+  ExpectProblem(s().Patch(path, {{"phone", std::string(41, '1')}}, env_->rep), 422, "phone");
+  const HttpReply changed = s().Patch(
+      path, {{"shipping_street", "Goods In, Gate 3"}, {"shipping_country", "IE"}}, env_->rep);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.Json()["version"], 2) << "the refused changes wrote nothing";
+
+  const json shown = s().Get(path + "/overview", env_->rep).Json()["account"];
+  EXPECT_EQ(shown["street"], "Great George Street\nJubilee Wing");
+  EXPECT_EQ(shown["city"], "Leeds");
+  EXPECT_EQ(shown["country"], "GB");
+  EXPECT_EQ(shown["shipping_country"], "IE");
+  EXPECT_EQ(shown["phone"], "0113 243 2799");
+  EXPECT_EQ(shown["beds"], 1100);
+  EXPECT_TRUE(shown["employees"].is_null());
+  EXPECT_EQ(shown["ods_code"], "RR801");
+  const json history = s().Get(path + "/history", env_->rep).Json()["items"];
+  EXPECT_TRUE(std::any_of(history.begin(), history.end(), [](const json& h) {
+    return h["field"] == "shipping_country" && h["new_value"] == "IE";
+  })) << history.dump();
+}
+
 TEST_P(ApiTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
   const auto before =
       s().Get("/api/v1/accounts?limit=500&q=Refused", env_->admin).Json()["items"].size();

@@ -83,9 +83,20 @@ TEST_P(ImportApiTest, AnUploadRunsAsAJobAndSaysWhatItDid) {
   const json found = s().Get("/api/v1/search?q=Imported%20Hospital%20499", company_->admin).Json();
   ASSERT_FALSE(found["items"].empty()) << found.dump();
 
+  // A Salesforce export says whose it is: its Type is the relationship.
+  const HttpReply salesforce =
+      Upload("type=accounts&from=salesforce&file_name=Account.csv",
+             "Id,Name,Type,BillingCountry\nSF-1,Salesforce Hospital,Customer - Direct,UK\n",
+             company_->admin);
+  ASSERT_EQ(salesforce.status, 202) << salesforce.body;
+  EXPECT_EQ(Finished(salesforce.Json()["id"])["status"], "succeeded");
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM accounts WHERE external_id = 'SF-1' AND status "
+                            "= 'customer' AND country = 'GB'"),
+            1);
+
   // Listed with the others, newest first.
   const json list = s().Get("/api/v1/imports?limit=5", company_->admin).Json();
-  EXPECT_EQ(list["items"][0]["id"], started["id"]);
+  EXPECT_EQ(list["items"][1]["id"], started["id"]);
 }
 
 TEST_P(ImportApiTest, ABadFileComesBackAsAnErrorFileAndWritesNothing) {
@@ -137,6 +148,10 @@ TEST_P(ImportApiTest, OnlyAdminsImportAndBadRequestsChangeNothing) {
   EXPECT_EQ(no_type.Json()["errors"][0]["field"], "type") << no_type.body;
   const HttpReply bad_type = Upload("type=widgets", "Account Name\nX\n", company_->admin);
   EXPECT_EQ(bad_type.status, 422);
+  const HttpReply bad_source =
+      Upload("type=accounts&from=veeva", "Account Name\nX\n", company_->admin);
+  EXPECT_EQ(bad_source.status, 422);
+  EXPECT_EQ(bad_source.Json()["errors"][0]["field"], "from") << bad_source.body;
   EXPECT_EQ(Upload("type=accounts", "{}", company_->admin, "application/json").status, 415);
   EXPECT_EQ(Upload("type=accounts&colour=red", "Account Name\nX\n", company_->admin).status, 400);
   // The server was started with --max-import-mb 1.
@@ -152,9 +167,12 @@ TEST_P(ImportApiTest, ExportsStreamTheRecordsInReachInTheColumnsTheImportReads) 
   EXPECT_EQ(all.Header("transfer-encoding"), "chunked") << "streamed, not held whole";
   EXPECT_EQ(all.Header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(all.body.substr(0, all.body.find("\r\n")),
-            "rapport_id,external_id,name,type,status,parent,region,postcode,owner,territory,"
-            "distributor,segment,customer_since,contact_cadence_days,potential_value,"
-            "potential_units,competitor_share_percent,market_data_on,designation");
+            "rapport_id,external_id,name,type,status,parent,street,city,region,postcode,country,"
+            "shipping_street,shipping_city,shipping_region,shipping_postcode,shipping_country,"
+            "phone,website,email_domain,industry,employees,beds,description,ods_code,gln,"
+            "company_number,owner,territory,distributor,segment,customer_since,"
+            "contact_cadence_days,potential_value,potential_units,competitor_share_percent,"
+            "market_data_on,designation");
   const auto lines = [](const std::string& body) {
     return static_cast<std::int64_t>(std::count(body.begin(), body.end(), '\n')) - 1;
   };

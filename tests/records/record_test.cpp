@@ -12,6 +12,7 @@
 #include "records/accounts.hpp"
 #include "records/call_plans.hpp"
 #include "records/cases.hpp"
+#include "records/countries.hpp"
 #include "records/opportunities.hpp"
 #include "records/purchases.hpp"
 #include "records/success.hpp"
@@ -75,6 +76,12 @@ class RecordSchemaTest : public StorageTest {
         }
         EXPECT_FALSE(Takes(record, field, id, std::string("not_declared")))
             << "the column takes a value the declaration does not list";
+      }
+      if (field.type == Type::kCountry) {
+        EXPECT_TRUE(Takes(record, field, id, std::string("GB"))) << "refuses GB";
+        EXPECT_FALSE(Takes(record, field, id, std::string("gb"))) << "takes a lower-case code";
+        EXPECT_FALSE(Takes(record, field, id, std::string("United Kingdom")))
+            << "takes a country's name, not its code";
       }
       if (field.type == Type::kReference) {
         EXPECT_FALSE(Takes(record, field, id, std::int64_t{987'654'321}))
@@ -141,6 +148,25 @@ TEST_P(RecordSchemaTest, CasesAreStoredAsDeclared) {
     return Ok();
   });
   ExpectSchemaAgrees(CaseRecord(), id);
+}
+
+TEST(Countries, CodesAndNamesGiveTheAlpha2Code) {
+  EXPECT_TRUE(IsCountryCode("GB"));
+  EXPECT_TRUE(IsCountryCode("AD"));  // the first
+  EXPECT_TRUE(IsCountryCode("ZW"));  // the last
+  EXPECT_FALSE(IsCountryCode("gb"));
+  EXPECT_FALSE(IsCountryCode("UK"));  // reserved, not assigned
+  EXPECT_FALSE(IsCountryCode("GBR"));
+  EXPECT_EQ(CountryCode("United Kingdom"), "GB");
+  EXPECT_EQ(CountryCode(" united kingdom "), "GB");
+  EXPECT_EQ(CountryCode("UK"), "GB");
+  EXPECT_EQ(CountryCode("England"), "GB");
+  EXPECT_EQ(CountryCode("gbr"), "GB");
+  EXPECT_EQ(CountryCode("United States of America"), "US");
+  EXPECT_EQ(CountryCode("Germany"), "DE");
+  EXPECT_EQ(CountryCode("South Korea"), "KR");
+  EXPECT_EQ(CountryCode("Narnia"), std::nullopt);
+  EXPECT_EQ(CountryCode(""), std::nullopt);
 }
 
 TEST(RecordDeclaration, EveryFieldIsNamedOnceInTheApiAndInFiles) {

@@ -326,7 +326,7 @@ test("a stale edit says someone else changed the record and offers to reload", a
   await signIn(page, rep.email, `/accounts/${account.id}`);
   await page.getByRole("button", { name: "Edit details" }).click();
   const form = page.getByRole("form", { name: /Edit details/ });
-  await form.getByLabel("Region").fill("Typed before the other change");
+  await form.getByLabel(/^Region/).fill("Typed before the other change");
   // Someone else saves first.
   const current = await fetch(`${base}/api/v1/accounts/${account.id}`, { headers: { Authorization: `Bearer ${admin.token}` } });
   const changed = await call("PATCH", `/accounts/${account.id}`, admin.token, { postcode: "ZZ1 1ZZ" });
@@ -334,11 +334,42 @@ test("a stale edit says someone else changed the record and offers to reload", a
   assert.ok(current.ok);
   await form.getByRole("button", { name: "Save" }).click();
   await form.getByRole("alert").filter({ hasText: "Someone else changed" }).waitFor();
-  assert.equal(await form.getByLabel("Region").inputValue(), "Typed before the other change");
+  assert.equal(await form.getByLabel(/^Region/).inputValue(), "Typed before the other change");
   await shot(page, "stale-edit");
   await form.getByRole("button", { name: "Reload it" }).click();
   await page.waitForFunction(() => document.querySelector('input[aria-invalid]') !== null);
-  assert.equal(await form.getByLabel("Postcode").inputValue(), "ZZ1 1ZZ");
+  assert.equal(await form.getByLabel(/^Postcode/).inputValue(), "ZZ1 1ZZ");
+});
+
+test("an account's details: its address, switchboard and size edited and shown, a bad country named", async () => {
+  const created = await call("POST", "/accounts", rep.token, { name: "Airedale General Hospital", type: "hospital" });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${created.json.id}`);
+  await page.getByRole("button", { name: "Edit details" }).click();
+  const form = page.getByRole("form", { name: /Edit details/ });
+  await form.getByLabel(/^Street/).fill("Skipton Road\nSteeton");
+  await form.getByLabel(/^City/).fill("Keighley");
+  await form.getByLabel(/^Postcode/).fill("BD20 6TD");
+  await form.getByLabel(/^Country/).fill("Narnia");
+  await form.getByLabel("Switchboard").fill("01535 652511");
+  await form.getByLabel("Beds").fill("350");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.locator("#country-error").filter({ hasText: "ISO 3166-1" }).waitFor();
+  assert.equal((await call("GET", `/accounts/${created.json.id}`, rep.token)).json.city, null, "a refused save writes nothing");
+  await form.getByLabel(/^Country/).fill("gb");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  const stored = (await call("GET", `/accounts/${created.json.id}`, rep.token)).json;
+  assert.deepEqual([stored.street, stored.city, stored.country, stored.phone, stored.beds], ["Skipton Road\nSteeton", "Keighley", "GB", "01535 652511", 350]);
+  await form.getByRole("button", { name: "Close" }).click();
+  const details = page.getByRole("region", { name: "Details", exact: true });
+  await details.getByText("Steeton").waitFor();
+  assert.match(await details.locator("address").first().innerText(), /Skipton Road\s+Steeton\s+Keighley\s+BD20 6TD\s+GB/);
+  assert.equal(await details.getByRole("link", { name: "01535 652511" }).getAttribute("href"), "tel:01535652511");
+  await details.getByText("350 beds").waitFor();
+  await expectAccessible(page, "Account details");
+  await shot(page, "account-details");
 });
 
 test("contacts and tasks pages list what is in reach", async () => {

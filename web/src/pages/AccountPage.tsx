@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, api, date, dateTime, get, money } from "../api";
 import { FieldError } from "../problems";
+import type { Account } from "../types";
 import { CallPlans } from "./CallPlans";
 import { AccountSuccessPlans } from "./SuccessPlans";
 import { AccountCases } from "./Cases";
@@ -13,7 +14,7 @@ import { AccountTrials } from "./Trials";
 
 type Ref = { id: string; name: string };
 type Overview = {
-  account: { id: string; name: string; type: string; status: string; version: number; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null };
+  account: { id: string; name: string; type: string; status: string; version: number; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null } & AccountDetails;
   parents: { id: string; name: string; type: string }[];
   children: { id: string; name: string; type: string; status: string }[];
   contacts: { id: string; name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; last_contacted_at: string | null; left: boolean }[];
@@ -52,14 +53,14 @@ export function AccountPage() {
         </nav>
         <h1>{account.name}</h1>
         <p className="muted">
-          <span className={`status ${account.status}`}>{account.status}</span> · {account.type.replace("_", " ")} · {account.region ?? "—"} {account.postcode ?? ""} · owner {account.owner?.name ?? "none"} · territory {account.territory ?? "—"}
+          <span className={`status ${account.status}`}>{account.status}</span> · {account.type.replace("_", " ")} · {[account.city, account.region].filter(Boolean).join(", ") || "—"} {account.postcode ?? ""} · owner {account.owner?.name ?? "none"} · territory {account.territory ?? "—"}
           {account.distributor && <> · served by {account.distributor}</>}
           {account.customer_since && <> · customer since {date(account.customer_since)}</>}
         </p>
       </div>
       <AccountHealth accountId={account.id} refresh={data} />
       <LogCall accountId={account.id} contacts={data.contacts.filter((c) => !c.left)} onLogged={load} />
-      <EditDetails accountId={account.id} onSaved={load} />
+      <EditDetails account={account} onSaved={load} />
       <AccountAlerts accountId={account.id} />
       <AccountCases accountId={account.id} />
       <CallPlans accountId={account.id} contacts={data.contacts} />
@@ -208,35 +209,86 @@ export function LogCall({ accountId, contacts, onLogged, embedded = false }: { a
   );
 }
 
-type AccountRecord = { id: string; name: string; status: string; region: string | null; postcode: string | null; version: number };
+// What the 360 shows of an account beyond its header, as the overview answers it.
+type AccountDetails = Pick<Account, "street" | "city" | "country" | "shipping_street" | "shipping_city" | "shipping_region" | "shipping_postcode" | "shipping_country" | "phone" | "website" | "email_domain" | "industry" | "employees" | "beds" | "description" | "ods_code" | "gln" | "company_number">;
 
-// Edit the basics with the ETag read: a stale edit (412) says so and offers to reload, keeping
-// what was typed until then.
-function EditDetails({ accountId, onSaved }: { accountId: string; onSaved: () => void }) {
+// The fields the details form edits, in its order: text, a number, or lines of text.
+const DETAIL_FIELDS: { key: keyof Account & string; label: string; kind?: "number" | "lines"; wide?: boolean }[] = [
+  { key: "name", label: "Name", wide: true },
+  { key: "street", label: "Street", kind: "lines", wide: true },
+  { key: "city", label: "City" },
+  { key: "region", label: "Region" },
+  { key: "postcode", label: "Postcode" },
+  { key: "country", label: "Country (ISO code, e.g. GB)" },
+  { key: "shipping_street", label: "Shipping street", kind: "lines", wide: true },
+  { key: "shipping_city", label: "Shipping city" },
+  { key: "shipping_region", label: "Shipping region" },
+  { key: "shipping_postcode", label: "Shipping postcode" },
+  { key: "shipping_country", label: "Shipping country" },
+  { key: "phone", label: "Switchboard" },
+  { key: "website", label: "Website" },
+  { key: "email_domain", label: "Email domain" },
+  { key: "industry", label: "Industry" },
+  { key: "beds", label: "Beds", kind: "number" },
+  { key: "employees", label: "Employees", kind: "number" },
+  { key: "ods_code", label: "ODS code" },
+  { key: "gln", label: "GLN" },
+  { key: "company_number", label: "Company or VAT number" },
+  { key: "description", label: "Description", kind: "lines", wide: true },
+];
+
+function Address({ lines }: { lines: (string | null | undefined)[] }) {
+  const shown = lines.filter((l): l is string => !!l).flatMap((l) => l.split("\n"));
+  if (shown.length === 0) return <>—</>;
+  return <address>{shown.map((l, i) => <span key={i}>{l}<br /></span>)}</address>;
+}
+
+function websiteHref(site: string) {
+  return /^https?:\/\//i.test(site) ? site : `https://${site}`;
+}
+
+// The account's addresses, switchboard, website, size and identifiers, and a form to edit them
+// with the ETag read: a stale edit (412) says so and offers to reload, keeping what was typed
+// until then.
+function EditDetails({ account, onSaved }: { account: Overview["account"]; onSaved: () => void }) {
   const [open, setOpen] = useState(false);
-  const [record, setRecord] = useState<AccountRecord | null>(null);
+  const [record, setRecord] = useState<Account | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
-  const [values, setValues] = useState({ name: "", status: "", region: "", postcode: "" });
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [status, setStatus] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [stale, setStale] = useState(false);
   const [message, setMessage] = useState("");
 
   const read = async () => {
-    const { data, etag } = await api<AccountRecord>("GET", `/accounts/${accountId}`);
+    const { data, etag } = await api<Account>("GET", `/accounts/${account.id}`);
     setRecord(data);
     setEtag(etag);
-    setValues({ name: data.name, status: data.status, region: data.region ?? "", postcode: data.postcode ?? "" });
+    const next: Record<string, string> = {};
+    for (const f of DETAIL_FIELDS) {
+      const v = data[f.key];
+      next[f.key] = v === null || v === undefined ? "" : String(v);
+    }
+    setValues(next);
+    setStatus(data.status);
     setStale(false);
     setErrors({});
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setMessage("");
+    const body: Record<string, string | number | null> = { status };
+    for (const f of DETAIL_FIELDS) {
+      const v = values[f.key].trim();
+      if (f.key === "name") body.name = v;
+      else if (f.kind === "number") body[f.key] = v === "" ? null : Number(v);
+      else body[f.key] = v === "" ? null : f.key.endsWith("country") ? v.toUpperCase() : values[f.key];
+    }
     try {
-      const body = { name: values.name, status: values.status, region: values.region || null, postcode: values.postcode || null };
-      const result = await api<AccountRecord>("PATCH", `/accounts/${accountId}`, body, etag ? { "If-Match": etag } : {});
+      const result = await api<Account>("PATCH", `/accounts/${account.id}`, body, etag ? { "If-Match": etag } : {});
       setRecord(result.data);
       setEtag(result.etag);
+      setErrors({});
       setMessage("Saved.");
       onSaved();
     } catch (err) {
@@ -244,16 +296,42 @@ function EditDetails({ accountId, onSaved }: { accountId: string; onSaved: () =>
       else if (err instanceof ApiError) { setErrors(err.fieldErrors()); setMessage(err.message); }
     }
   };
-  if (!open) return <section className="card"><h2>Details</h2><button type="button" onClick={async () => { await read(); setOpen(true); }}>Edit details</button></section>;
+  if (!open) {
+    const a = account;
+    const shipping = [a.shipping_street, a.shipping_city, a.shipping_region, a.shipping_postcode, a.shipping_country];
+    return (
+      <section className="card" aria-labelledby="details-title">
+        <h2 id="details-title">Details</h2>
+        <dl className="details">
+          <dt>Address</dt><dd><Address lines={[a.street, a.city, a.region, a.postcode, a.country]} /></dd>
+          {shipping.some((l) => l) && <><dt>Shipping</dt><dd><Address lines={shipping} /></dd></>}
+          <dt>Switchboard</dt><dd>{a.phone ? <a href={`tel:${a.phone.replace(/[^+\d]/g, "")}`}>{a.phone}</a> : "—"}</dd>
+          <dt>Website</dt><dd>{a.website ? <a href={websiteHref(a.website)} target="_blank" rel="noopener noreferrer">{a.website}</a> : "—"}</dd>
+          {a.industry && <><dt>Industry</dt><dd>{a.industry}</dd></>}
+          {(a.beds !== null || a.employees !== null) && <><dt>Size</dt><dd>{[a.beds !== null && `${a.beds} beds`, a.employees !== null && `${a.employees} employees`].filter(Boolean).join(" · ")}</dd></>}
+          {(a.ods_code || a.gln || a.company_number) && <><dt>Identifiers</dt><dd>{[a.ods_code && `ODS ${a.ods_code}`, a.gln && `GLN ${a.gln}`, a.company_number && `Reg. ${a.company_number}`].filter(Boolean).join(" · ")}</dd></>}
+          {a.email_domain && <><dt>Email domain</dt><dd>{a.email_domain}</dd></>}
+        </dl>
+        {a.description && <p className="description">{a.description}</p>}
+        <button type="button" onClick={async () => { await read(); setOpen(true); }}>Edit details</button>
+      </section>
+    );
+  }
   return (
     <form className="card logcall" onSubmit={submit} aria-labelledby="edit-title">
       <h2 id="edit-title">Edit details {record && <span className="muted">version {record.version}</span>}</h2>
-      <label>Name <input value={values.name} onChange={(e) => setValues({ ...values, name: e.target.value })} aria-invalid={!!errors.name} /></label>
-      {errors.name && <span className="error">{errors.name}</span>}
-      <label>Status <select value={values.status} onChange={(e) => setValues({ ...values, status: e.target.value })}>{["prospect", "customer", "former"].map((s) => <option key={s}>{s}</option>)}</select></label>
-      <div className="row">
-        <label className="grow">Region <input value={values.region} onChange={(e) => setValues({ ...values, region: e.target.value })} /></label>
-        <label>Postcode <input value={values.postcode} onChange={(e) => setValues({ ...values, postcode: e.target.value })} aria-invalid={!!errors.postcode} /></label>
+      <label>Status <select value={status} onChange={(e) => setStatus(e.target.value)}>{["prospect", "customer", "former"].map((s) => <option key={s}>{s}</option>)}</select></label>
+      <div className="fields">
+        {DETAIL_FIELDS.map((f) => (
+          <div key={f.key} className={f.wide ? "wide" : undefined}>
+            <label>{f.label}{" "}
+              {f.kind === "lines"
+                ? <textarea rows={f.key === "description" ? 4 : 2} value={values[f.key]} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} aria-invalid={!!errors[f.key]} aria-describedby={errors[f.key] ? `${f.key}-error` : undefined} />
+                : <input type={f.kind === "number" ? "number" : "text"} value={values[f.key]} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} aria-invalid={!!errors[f.key]} aria-describedby={errors[f.key] ? `${f.key}-error` : undefined} />}
+            </label>
+            <FieldError errors={errors} name={f.key} />
+          </div>
+        ))}
       </div>
       {stale && <p role="alert" className="error">Someone else changed this account since you opened it. <button type="button" onClick={read}>Reload it</button> (your changes will be replaced by theirs)</p>}
       {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}

@@ -53,6 +53,7 @@ function contentType(file: File) {
 export function Imports() {
   const [type, setType] = useState("accounts");
   const [file, setFile] = useState<File | null>(null);
+  const [source, setSource] = useState("rapport");
   const [dryRun, setDryRun] = useState(false);
   const [partial, setPartial] = useState(false);
   const [sending, setSending] = useState(false);
@@ -98,7 +99,7 @@ export function Imports() {
     e.preventDefault();
     setMessage(null);
     if (!file) { setMessage("Choose a CSV or XLSX file to import."); return; }
-    const query = new URLSearchParams({ type, file_name: file.name, mode: partial ? "partial" : "all_or_nothing" });
+    const query = new URLSearchParams({ type, file_name: file.name, mode: partial ? "partial" : "all_or_nothing", from: source });
     if (dryRun) query.set("dry_run", "true");
     setSending(true);
     try {
@@ -143,6 +144,13 @@ export function Imports() {
           <label>Record type
             <select value={type} onChange={(e) => setType(e.target.value)}>
               {Object.entries(IMPORT_TYPES).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+            </select>
+          </label>
+          <label>Exported from
+            <select value={source} onChange={(e) => setSource(e.target.value)}>
+              <option value="rapport">Rapport or a spreadsheet</option>
+              <option value="salesforce">Salesforce</option>
+              <option value="hubspot">HubSpot</option>
             </select>
           </label>
           <label>File (CSV or XLSX)
