@@ -131,7 +131,7 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
        "a.postcode, a.owner_id, o.name, a.territory_id, t.name, a.distributor_id, d.name, "
        "a.version, " +
            DetailColumns() +
-           " FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
+           ", a.custom FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
            "LEFT JOIN territories t ON t.id = a.territory_id "
            "LEFT JOIN distributors d ON d.id = a.distributor_id WHERE a.id = ? AND " +
            api::AccountReachCondition(caller, "a"),
@@ -213,6 +213,14 @@ void WriteAccount(api::JsonWriter& w, std::int64_t id, const db::Row& account) {
   w.Key("version").Int(account.Int(14));
   for (std::size_t i = 0; i < std::size(kDetails); ++i) {
     w.Key(kDetails[i]).Value(account.at(kFirstDetail + i));
+  }
+  // Its custom field values, as the API keeps them (api/custom_values.hpp).
+  const std::size_t custom = kFirstDetail + std::size(kDetails);
+  w.Key("custom");
+  if (account.IsNull(custom)) {
+    w.StartObject().EndObject();
+  } else {
+    w.Raw(account.Text(custom));
   }
   w.EndObject();
 }

@@ -17,6 +17,7 @@ using api::FieldType;
 api::ResourceSpec AccountSpec() {
   api::ResourceSpec s;
   s.plural = "accounts";
+  s.custom_fields = true;
   s.singular = "account";
   s.tag = "Accounts";
   s.scope = api::Scope::kAccount;
@@ -48,6 +49,7 @@ api::ResourceSpec AccountSpec() {
 api::ResourceSpec ContactSpec() {
   api::ResourceSpec s;
   s.plural = "contacts";
+  s.custom_fields = true;
   s.singular = "contact";
   s.tag = "Contacts";
   s.scope = api::Scope::kViaAccount;

@@ -12,6 +12,7 @@ using api::JsonValue;
 api::ResourceSpec ActivitySpec() {
   api::ResourceSpec s;
   s.plural = "activities";
+  s.custom_fields = true;
   s.singular = "activity";
   s.tag = "Activities";
   s.scope = api::Scope::kViaAccount;

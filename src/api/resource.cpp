@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/access.hpp"
+#include "api/custom_values.hpp"
 #include "core/validation.hpp"
 #include "records/countries.hpp"
 
@@ -50,7 +51,13 @@ std::string BuildColumns(const ResourceSpec& spec) {
   std::string out = "t.id";
   for (const auto& f : spec.fields) out += ", t." + f.name;
   if (spec.timestamps) out += ", t.created_at, t.updated_at, t.version";
+  if (spec.custom_fields) out += ", t.custom";
   return out;
+}
+
+// Where the custom column is in a row of Columns(spec) (the last).
+size_t CustomColumn(const ResourceSpec& spec) {
+  return spec.fields.size() + 1 + (spec.timestamps ? 3 : 0);
 }
 
 // The select list, built once when the spec is registered.
@@ -142,6 +149,15 @@ Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row&
     w.Key("created_at").String(FormatInstant(row.Int(base)));
     w.Key("updated_at").String(FormatInstant(row.Int(base + 1)));
     w.Key("version").Int(row.Int(base + 2));
+  }
+  if (spec.custom_fields) {
+    const size_t i = CustomColumn(spec);
+    w.Key("custom");
+    if (row.IsNull(i)) {
+      w.StartObject().EndObject();
+    } else {
+      w.Raw(row.Text(i));  // written by ParseCustomValues
+    }
   }
   if (spec.extra_json) RAPPORT_RETURN_IF_ERROR(spec.extra_json(tx, row.Int(0), w));
   w.EndObject();
@@ -270,7 +286,8 @@ Result<audit::FieldValues> ParseBody(db::Transaction& tx, const Caller& caller,
     }
     const FieldSpec* f = FindField(spec, key);
     const bool extra = std::any_of(spec.extra_body_fields.begin(), spec.extra_body_fields.end(),
-                                   [&](const auto& e) { return e.first == key; });
+                                   [&](const auto& e) { return e.first == key; }) ||
+                       (spec.custom_fields && key == "custom");
     if (extra) continue;
     if (!f) {
       problems.push_back({key, "is not a field of " + spec.singular});
@@ -626,6 +643,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   bool include_archived = false;
   const db::Backend backend = ctx.database.backend();
   std::set<std::string_view> seen;
+  std::vector<std::pair<std::string, std::string>> custom_filters;  // custom.key=value
   for (const auto& [key, value] : request.query) {
     if (!seen.insert(key).second) {
       return Error(ErrorCode::kMalformed, "query parameter '" + key + "' is given twice",
@@ -652,9 +670,21 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
       if (value != "true" && value != "false")
         return Error::InvalidField("archived", "must be true or false");
       include_archived = value == "true";
+    } else if (spec.custom_fields && key.starts_with("custom.")) {
+      custom_filters.emplace_back(key, value);
     } else {
       RAPPORT_RETURN_IF_ERROR(AddFilter(spec, key, value, where, params));
     }
+  }
+  if (!custom_filters.empty()) {
+    RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(auto fields, records::LoadCustomFields(tx, spec.plural));
+      for (const auto& [key, value] : custom_filters) {
+        RAPPORT_RETURN_IF_ERROR(
+            AddCustomFilter(backend, fields, "t.custom", key, value, where, params));
+      }
+      return Ok();
+    }));
   }
   if (spec.deletion == Deletion::kArchive && !include_archived)
     where += " AND t.archived_at IS NULL";
@@ -856,6 +886,43 @@ Result<Response> GetRecord(ApiContext& ctx, const ResourceSpec& spec, const Requ
   return out;
 }
 
+// The body's custom field values (`custom`), checked, and on a PATCH (`id`) merged over what
+// the record holds, read under the row's lock so that two writers of different keys both land.
+Result<CustomWrite> ParseCustom(db::Transaction& tx, const ResourceSpec& spec, const Caller& c,
+                                const JsonValue& body, std::optional<std::int64_t> id) {
+  const JsonValue* given = body.Find("custom");
+  if (!given && id) return CustomWrite{};
+  std::optional<std::string> stored;
+  if (id) {
+    RAPPORT_ASSIGN_OR_RETURN(auto row,
+                             tx.QueryOne("SELECT custom FROM " + spec.plural + " WHERE id = ?" +
+                                             db::LockRowSuffix(tx.backend()),
+                                         {*id}));
+    if (row) stored = row->OptText(0);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(auto fields, records::LoadCustomFields(tx, spec.plural));
+  return ParseCustomValues(tx, c, fields, given, stored, !id, spec.singular);
+}
+
+// Writes a PATCH's custom field values, and each changed one to the trail ("custom.key"). When
+// nothing else changed (`changed` is 0), the record's version moves on here.
+Status WriteCustomChanges(db::Transaction& tx, const ResourceSpec& spec, const audit::Actor& actor,
+                          std::int64_t id, const CustomWrite& custom, int changed) {
+  const bool bump = changed == 0 && spec.timestamps;
+  db::Params params{custom.json ? db::Value(*custom.json) : db::Null()};
+  if (bump) params.push_back(actor.at);
+  params.push_back(id);
+  RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE " + spec.plural + " SET custom = ?" +
+                                         (bump ? ", updated_at = ?, version = version + 1" : "") +
+                                         " WHERE id = ?",
+                                     params));
+  for (const auto& change : custom.changes) {
+    RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(
+        tx, actor, spec.plural, id, "custom." + change.key, change.before, change.after));
+  }
+  return Ok();
+}
+
 // POST /{plural}: a new record, which the caller must be able to see afterwards.
 Result<Response> CreateRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
                               const Caller& c) {
@@ -863,6 +930,10 @@ Result<Response> CreateRecord(ApiContext& ctx, const ResourceSpec& spec, const R
   Result<Response> out = Error(ErrorCode::kInternal, "unset");
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, spec, body, true));
+    if (spec.custom_fields) {
+      RAPPORT_ASSIGN_OR_RETURN(CustomWrite custom, ParseCustom(tx, spec, c, body, std::nullopt));
+      if (custom.json) values.emplace_back("custom", *custom.json);
+    }
     const Instant now = ctx.clock.Now();
     if (spec.before_write) {
       WriteContext wc{tx, c, now, std::nullopt, values, body, true, &spec};
@@ -896,6 +967,10 @@ Result<Response> UpdateRecord(ApiContext& ctx, const ResourceSpec& spec, const R
     RAPPORT_ASSIGN_OR_RETURN(auto before, LoadInReach(tx, spec, c, id));
     if (!before) return NotFound(spec, id);
     RAPPORT_ASSIGN_OR_RETURN(audit::FieldValues values, ParseBody(tx, c, spec, body, false));
+    CustomWrite custom;
+    if (spec.custom_fields) {
+      RAPPORT_ASSIGN_OR_RETURN(custom, ParseCustom(tx, spec, c, body, id));
+    }
     const Instant now = ctx.clock.Now();
     if (spec.before_write) {
       WriteContext wc{tx, c, now, before, values, body, false, &spec};
@@ -904,6 +979,10 @@ Result<Response> UpdateRecord(ApiContext& ctx, const ResourceSpec& spec, const R
     RAPPORT_ASSIGN_OR_RETURN(
         int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec.plural, id, expected, values,
                                           spec.timestamps));
+    if (!custom.changes.empty()) {
+      RAPPORT_RETURN_IF_ERROR(WriteCustomChanges(tx, spec, {c.user_id, now}, id, custom, changed));
+      ++changed;
+    }
     if (spec.after_write) RAPPORT_RETURN_IF_ERROR(spec.after_write(tx, c, now, id, body, false));
     // A change only to what the hooks keep (contact_ids, members, markers, ...)
     // is a change of the record too: its ETag moves on.
@@ -1154,6 +1233,17 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
     if (!f.description.empty()) w.Key("description").String(f.description);
     w.EndObject();
   }
+  if (spec.custom_fields) {
+    w.Key("custom")
+        .StartObject()
+        .Key("type")
+        .String("object")
+        .Key("description")
+        .String("The company's custom fields by key: GET /api/v1/custom-fields lists them; " +
+                std::string(for_input ? "a key given null clears its value, keys not given are kept"
+                                      : "a field without a value is left out"))
+        .EndObject();
+  }
   if (for_input) {
     for (const auto& [name, schema] : spec.extra_body_fields) w.Key(name).Raw(schema);
   } else if (spec.timestamps) {
@@ -1176,6 +1266,7 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
     w.Key("required").StartArray().String("id");
     for (const auto& f : spec.fields) w.String(f.name);
     if (spec.timestamps) w.String("created_at").String("updated_at").String("version");
+    if (spec.custom_fields) w.String("custom");
     w.EndArray();
   }
   w.EndObject();

@@ -87,6 +87,9 @@ struct ResourceSpec {
   bool timestamps = true;                   // created_at, updated_at, version columns
   bool changes_access = false;              // writes change who reaches what (users, territories)
   bool creatable = true;  // false: the capability registers its own POST (e.g. surveys)
+  // Takes the company's custom fields (records/custom_fields.hpp) in a `custom` object, kept in
+  // the table's `custom` column; lists filter by them (?custom.key=).
+  bool custom_fields = false;
 
   // Extra body fields the hooks read (e.g. contact_ids), with a JSON Schema each for OpenAPI.
   std::vector<std::pair<std::string, std::string>> extra_body_fields;

@@ -77,6 +77,17 @@ Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_vi
   return changed;
 }
 
+Status RecordFieldChange(db::Transaction& tx, const Actor& actor, std::string_view table,
+                         std::int64_t id, std::string_view field,
+                         const std::optional<std::string>& old_value,
+                         const std::optional<std::string>& new_value) {
+  return tx.Execute(
+      "INSERT INTO audit_history (table_name, record_id, action, field, old_value, new_value, "
+      "changed_by, changed_at) VALUES (?, ?, 'update', ?, ?, ?, ?, ?)",
+      {std::string(table), id, std::string(field), db::OptionalText(old_value),
+       db::OptionalText(new_value), db::OptionalInt(actor.user_id), actor.at});
+}
+
 Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,
                                           std::int64_t record_id) {
   RAPPORT_ASSIGN_OR_RETURN(

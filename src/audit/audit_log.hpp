@@ -57,6 +57,13 @@ Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_vi
                          std::int64_t id, const std::vector<db::Value>& current,
                          const FieldValues& changes, bool versioned = true);
 
+// Records that `field` of the record changed from `old_value` to `new_value` (nullopt: none),
+// for a change written apart from UpdateAudited (a custom field, "custom.po_number").
+Status RecordFieldChange(db::Transaction& tx, const Actor& actor, std::string_view table,
+                         std::int64_t id, std::string_view field,
+                         const std::optional<std::string>& old_value,
+                         const std::optional<std::string>& new_value);
+
 // A value as the trail writes it (nullopt for NULL); two values are the same when these are.
 std::optional<std::string> AsText(const db::Value& value);
 

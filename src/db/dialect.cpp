@@ -426,4 +426,28 @@ Result<bool> TableExists(Transaction& transaction, std::string_view table) {
   return count > 0;
 }
 
+std::string JsonMember(Backend backend, std::string_view column, std::string_view key,
+                       JsonMemberKind kind) {
+  const std::string c(column), k(key);
+  if (backend == Backend::kSqlite) return "json_extract(" + c + ", '$." + k + "')";
+  const std::string text = "(" + c + "::jsonb ->> '" + k + "')";
+  switch (kind) {
+    case JsonMemberKind::kNumber:
+      return text + "::numeric";
+    case JsonMemberKind::kBoolean:
+      return "(CASE " + text + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)";
+    case JsonMemberKind::kText:
+      break;
+  }
+  return text;
+}
+
+std::string JsonArrayHas(Backend backend, std::string_view column, std::string_view key) {
+  const std::string c(column), k(key);
+  if (backend == Backend::kSqlite) {
+    return "EXISTS (SELECT 1 FROM json_each(" + c + ", '$." + k + "') WHERE value = ?)";
+  }
+  return "(" + c + "::jsonb -> '" + k + "') @> jsonb_build_array(?::text)";
+}
+
 }  // namespace rapport::db

@@ -110,6 +110,23 @@ const char* SkipLockedSuffix(Backend backend);
 // A date expression `days` (an integer expression) after the date expression `date`.
 std::string AddDays(Backend backend, std::string_view date, std::string_view days);
 
+// What a member of a JSON object kept as text is read as (a record's custom fields).
+enum class JsonMemberKind {
+  kText,     // a string
+  kNumber,   // a number
+  kBoolean,  // true or false, read as 1 or 0
+};
+
+// The SQL expression for the member `key` of the JSON object in the text column `column`:
+// json_extract on SQLite, ->> on PostgreSQL (cast to numeric for numbers). NULL when the member
+// is missing. REQUIRES: `key` is letters, digits and underscores (it is written into the SQL).
+std::string JsonMember(Backend backend, std::string_view column, std::string_view key,
+                       JsonMemberKind kind);
+
+// A condition that holds when the member `key` of the JSON object in `column` is an array that
+// holds the text parameter. Same REQUIRES as JsonMember.
+std::string JsonArrayHas(Backend backend, std::string_view column, std::string_view key);
+
 // Taken at the start of a migration's transaction so that two servers never migrate at once.
 Status LockForMigration(Transaction& transaction);
 

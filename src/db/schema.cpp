@@ -1045,6 +1045,52 @@ Status ApplyCompleteRecords(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCompleteRecords));
 }
 
+// Custom fields (issue 21): an admin's fields on accounts, contacts, opportunities, activities and
+// cases. Their definitions are rows; a record keeps its values in one JSON object (`custom`,
+// keyed by the field's key), read with the record at no extra query. A picklist's options are
+// rows too: renamed (label) or retired without touching the values records hold (value).
+constexpr const char* kCustomFields = R"SQL(
+CREATE TABLE custom_fields (
+  id {pk},
+  record_type TEXT NOT NULL CHECK (record_type = 'accounts' OR record_type = 'contacts'
+    OR record_type = 'opportunities' OR record_type = 'activities' OR record_type = 'cases'),
+  key TEXT NOT NULL CHECK (length(key) >= 1 AND length(key) <= 40),
+  label TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type = 'text' OR type = 'long_text' OR type = 'number'
+    OR type = 'money' OR type = 'date' OR type = 'checkbox' OR type = 'picklist'
+    OR type = 'multi_picklist' OR type = 'user' OR type = 'account'),
+  required {int} NOT NULL DEFAULT 0 CHECK (required = 0 OR required = 1),
+  max_length {int} CHECK (max_length > 0),
+  min_value {int},
+  max_value {int},
+  help TEXT,
+  position {int} NOT NULL DEFAULT 0,
+  archived_at {int},
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  UNIQUE (record_type, key)
+){strict};
+CREATE TABLE custom_field_options (
+  id {pk},
+  field_id {int} NOT NULL REFERENCES custom_fields (id),
+  value TEXT NOT NULL,
+  label TEXT NOT NULL,
+  position {int} NOT NULL DEFAULT 0,
+  retired {int} NOT NULL DEFAULT 0 CHECK (retired = 0 OR retired = 1),
+  UNIQUE (field_id, value)
+){strict};
+ALTER TABLE accounts ADD COLUMN custom TEXT;
+ALTER TABLE contacts ADD COLUMN custom TEXT;
+ALTER TABLE opportunities ADD COLUMN custom TEXT;
+ALTER TABLE activities ADD COLUMN custom TEXT;
+ALTER TABLE cases ADD COLUMN custom TEXT;
+)SQL";
+
+Status ApplyCustomFields(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCustomFields));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1073,6 +1119,8 @@ const std::vector<Migration>& AllMigrations() {
       {21, "indexes for the references to activities", &ApplyActivityReferenceIndexes},
       {22, "complete accounts and contacts: addresses, phones, website, size, identifiers",
        &ApplyCompleteRecords},
+      {23, "custom fields on accounts, contacts, opportunities, activities and cases",
+       &ApplyCustomFields},
   };
   return migrations;
 }
@@ -1133,7 +1181,9 @@ const std::vector<std::string>& DomainTables() {
                                                   "surveys",
                                                   "advisory_boards",
                                                   "advisory_board_members",
-                                                  "imports"};
+                                                  "imports",
+                                                  "custom_fields",
+                                                  "custom_field_options"};
   return tables;
 }
 

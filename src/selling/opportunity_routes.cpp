@@ -134,6 +134,7 @@ Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t 
 api::ResourceSpec OpportunitySpec() {
   api::ResourceSpec s;
   s.plural = "opportunities";
+  s.custom_fields = true;
   s.singular = "opportunity";
   s.tag = "Opportunities";
   s.scope = api::Scope::kViaAccount;

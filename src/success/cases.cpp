@@ -143,6 +143,7 @@ Status WriteThread(db::Transaction& tx, std::int64_t id, api::JsonWriter& w) {
 api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
   api::ResourceSpec s;
   s.plural = "cases";
+  s.custom_fields = true;
   s.singular = "case";
   s.tag = "Customer success";
   s.scope = api::Scope::kViaAccount;

@@ -13,6 +13,7 @@
 #include "records/call_plans.hpp"
 #include "records/cases.hpp"
 #include "records/countries.hpp"
+#include "records/custom_fields.hpp"
 #include "records/opportunities.hpp"
 #include "records/purchases.hpp"
 #include "records/success.hpp"
@@ -148,6 +149,59 @@ TEST_P(RecordSchemaTest, CasesAreStoredAsDeclared) {
     return Ok();
   });
   ExpectSchemaAgrees(CaseRecord(), id);
+}
+
+TEST(CustomFields, KeysAreMadeFromLabelsAndChecked) {
+  EXPECT_EQ(CustomFieldKeyOf("PO Number (SAP)"), "po_number_sap");
+  EXPECT_EQ(CustomFieldKeyOf("  ICU beds  "), "icu_beds");
+  EXPECT_EQ(CustomFieldKeyOf("2nd contact"), "field_2nd_contact");
+  EXPECT_EQ(CustomFieldKeyOf("Trust_Tier__c"), "trust_tier_c");
+  EXPECT_EQ(CustomFieldKeyOf("?!"), "");
+  EXPECT_EQ(CustomFieldKeyOf(std::string(60, 'a')).size(), 40u);
+  EXPECT_TRUE(IsCustomFieldKey(CustomFieldKeyOf("Contract renewal date")));
+  EXPECT_TRUE(IsCustomFieldKey("po_number"));
+  for (const char* bad : {"", "PO", "1st", "_x", "po-number", "po number", "x'y"}) {
+    EXPECT_FALSE(IsCustomFieldKey(bad)) << bad;
+  }
+  EXPECT_FALSE(IsCustomFieldKey(std::string(41, 'a')));
+  EXPECT_TRUE(TakesCustomFields("cases"));
+  EXPECT_FALSE(TakesCustomFields("users"));
+}
+
+TEST_P(RecordSchemaTest, CustomFieldsAreLoadedInOrderWithTheirOptions) {
+  ASSERT_OK(database_->Write([](db::Transaction& tx) -> Status {
+    for (const char* sql :
+         {"INSERT INTO custom_fields (id, record_type, key, label, type, position, created_at, "
+          "updated_at) VALUES (1, 'accounts', 'tier', 'Tier', 'picklist', 2, 0, 0)",
+          "INSERT INTO custom_fields (id, record_type, key, label, type, position, created_at, "
+          "updated_at) VALUES (2, 'accounts', 'beds', 'Beds', 'number', 1, 0, 0)",
+          "INSERT INTO custom_fields (id, record_type, key, label, type, archived_at, created_at, "
+          "updated_at) VALUES (3, 'accounts', 'old', 'Old', 'text', 5, 0, 0)",
+          "INSERT INTO custom_fields (id, record_type, key, label, type, created_at, updated_at) "
+          "VALUES (4, 'contacts', 'tier', 'Tier', 'text', 0, 0)",
+          "INSERT INTO custom_field_options (field_id, value, label, position, retired) VALUES "
+          "(1, 'b', 'Bronze', 1, 1), (1, 'g', 'Gold', 0, 0)"}) {
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(sql));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(auto fields, LoadCustomFields(tx, "accounts"));
+    EXPECT_EQ(fields.size(), 2u) << "archived fields and other records' are left out";
+    if (fields.size() != 2) return Ok();
+    EXPECT_EQ(fields[0].key, "beds");
+    EXPECT_EQ(fields[1].key, "tier");
+    EXPECT_EQ(fields[1].options.size(), 2u);
+    EXPECT_EQ(fields[1].options.front().label, "Gold");
+    EXPECT_TRUE(fields[1].Option("b") && fields[1].Option("b")->retired);
+    EXPECT_EQ(fields[0].MaxLength(), 255);
+    return Ok();
+  }));
+  // Two fields of one record type never share a key.
+  EXPECT_FALSE(database_
+                   ->Write([](db::Transaction& tx) {
+                     return tx.Execute(
+                         "INSERT INTO custom_fields (record_type, key, label, type, created_at, "
+                         "updated_at) VALUES ('accounts', 'beds', 'B', 'text', 0, 0)");
+                   })
+                   .ok());
 }
 
 TEST(Countries, CodesAndNamesGiveTheAlpha2Code) {

@@ -372,6 +372,49 @@ test("an account's details: its address, switchboard and size edited and shown, 
   await shot(page, "account-details");
 });
 
+test("custom fields: an admin adds them, a rep fills them in on an account, a bad value named", async () => {
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/custom-fields");
+  const add = page.getByRole("form", { name: "Add a custom field" });
+  await add.getByLabel("Label").fill("Trust tier");
+  await add.getByLabel("Type").selectOption("picklist");
+  await add.getByLabel("Options, one per line").fill("Tier 1\nTier 2\nTier 3");
+  await add.getByRole("button", { name: "Add field" }).click();
+  await add.getByRole("status").filter({ hasText: "Added Trust tier." }).waitFor();
+  await add.getByLabel("Label").fill("ICU beds");
+  await add.getByLabel("Type").selectOption("number");
+  await add.getByLabel("Smallest").fill("0");
+  await add.getByRole("button", { name: "Add field" }).click();
+  await add.getByRole("status").filter({ hasText: "Added ICU beds." }).waitFor();
+  await page.getByRole("cell", { name: "icu_beds" }).waitFor();
+  await expectAccessible(page, "Admin custom fields");
+  await shot(page, "admin-custom-fields");
+
+  const created = await call("POST", "/accounts", rep.token, { name: "Calderdale Royal Hospital", type: "hospital" });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const account = await newPage();
+  await signIn(account, rep.email, `/accounts/${created.json.id}`);
+  await account.getByRole("button", { name: "Edit details" }).click();
+  const form = account.getByRole("form", { name: /Edit details/ });
+  await form.getByLabel("Trust tier").selectOption({ label: "Tier 2" });
+  await form.getByLabel("ICU beds").fill("-4");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.locator("[id='custom.icu_beds-error']").filter({ hasText: "at least 0" }).waitFor();
+  assert.deepEqual((await call("GET", `/accounts/${created.json.id}`, rep.token)).json.custom, {}, "a refused save writes nothing");
+  await form.getByLabel("ICU beds").fill("16");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  assert.deepEqual((await call("GET", `/accounts/${created.json.id}`, rep.token)).json.custom, { trust_tier: "Tier 2", icu_beds: 16 });
+  await form.getByRole("button", { name: "Close" }).click();
+  const details = account.getByRole("region", { name: "Details", exact: true });
+  await details.getByText("Tier 2").waitFor();
+  await details.getByText("16", { exact: true }).waitFor();
+  await account.getByRole("listitem").filter({ hasText: /ICU beds: — → 16/ }).waitFor();
+  await account.getByRole("listitem").filter({ hasText: /Trust tier: — → Tier 2/ }).waitFor();
+  await expectAccessible(account, "Account custom fields");
+  await shot(account, "account-custom-fields");
+});
+
 test("contacts and tasks pages list what is in reach", async () => {
   const page = await newPage();
   await signIn(page, rep.email, "/contacts?stance=advocate");

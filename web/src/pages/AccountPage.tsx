@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ApiError, api, date, dateTime, get, money } from "../api";
 import { FieldError } from "../problems";
+import { CustomDetails, CustomField, CustomForm, CustomInputs, CustomValue, CustomValues, customBody, customForm, useCustomFields } from "../custom";
 import type { Account } from "../types";
 import { CallPlans } from "./CallPlans";
 import { AccountSuccessPlans } from "./SuccessPlans";
@@ -14,7 +15,7 @@ import { AccountTrials } from "./Trials";
 
 type Ref = { id: string; name: string };
 type Overview = {
-  account: { id: string; name: string; type: string; status: string; version: number; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null } & AccountDetails;
+  account: { id: string; name: string; type: string; status: string; version: number; customer_since: string | null; region: string | null; postcode: string | null; owner: Ref | null; territory: string | null; distributor: string | null; custom: CustomValues } & AccountDetails;
   parents: { id: string; name: string; type: string }[];
   children: { id: string; name: string; type: string; status: string }[];
   contacts: { id: string; name: string; job_title: string | null; function: string; stance: string; influence: string; colour: string | null; kol: boolean; last_contacted_at: string | null; left: boolean }[];
@@ -259,9 +260,11 @@ function EditDetails({ account, onSaved }: { account: Overview["account"]; onSav
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [stale, setStale] = useState(false);
   const [message, setMessage] = useState("");
+  const fields = useCustomFields("accounts");
+  const [custom, setCustom] = useState<CustomForm>({});
 
   const read = async () => {
-    const { data, etag } = await api<Account>("GET", `/accounts/${account.id}`);
+    const { data, etag } = await api<Account & { custom: CustomValues }>("GET", `/accounts/${account.id}`);
     setRecord(data);
     setEtag(etag);
     const next: Record<string, string> = {};
@@ -270,6 +273,7 @@ function EditDetails({ account, onSaved }: { account: Overview["account"]; onSav
       next[f.key] = v === null || v === undefined ? "" : String(v);
     }
     setValues(next);
+    setCustom(customForm(fields, data.custom));
     setStatus(data.status);
     setStale(false);
     setErrors({});
@@ -277,7 +281,7 @@ function EditDetails({ account, onSaved }: { account: Overview["account"]; onSav
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setMessage("");
-    const body: Record<string, string | number | null> = { status };
+    const body: Record<string, string | number | null | CustomValues> = { status, custom: customBody(fields, custom) };
     for (const f of DETAIL_FIELDS) {
       const v = values[f.key].trim();
       if (f.key === "name") body.name = v;
@@ -311,6 +315,7 @@ function EditDetails({ account, onSaved }: { account: Overview["account"]; onSav
           {(a.beds !== null || a.employees !== null) && <><dt>Size</dt><dd>{[a.beds !== null && `${a.beds} beds`, a.employees !== null && `${a.employees} employees`].filter(Boolean).join(" · ")}</dd></>}
           {(a.ods_code || a.gln || a.company_number) && <><dt>Identifiers</dt><dd>{[a.ods_code && `ODS ${a.ods_code}`, a.gln && `GLN ${a.gln}`, a.company_number && `Reg. ${a.company_number}`].filter(Boolean).join(" · ")}</dd></>}
           {a.email_domain && <><dt>Email domain</dt><dd>{a.email_domain}</dd></>}
+          <CustomDetails fields={fields} values={a.custom} />
         </dl>
         {a.description && <p className="description">{a.description}</p>}
         <button type="button" onClick={async () => { await read(); setOpen(true); }}>Edit details</button>
@@ -332,6 +337,7 @@ function EditDetails({ account, onSaved }: { account: Overview["account"]; onSav
             <FieldError errors={errors} name={f.key} />
           </div>
         ))}
+        <CustomInputs fields={fields} form={custom} setForm={setCustom} errors={errors} />
       </div>
       {stale && <p role="alert" className="error">Someone else changed this account since you opened it. <button type="button" onClick={read}>Reload it</button> (your changes will be replaced by theirs)</p>}
       {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
@@ -344,6 +350,7 @@ type Change = { action: string; field: string | null; old_value: string | null; 
 
 function History({ accountId, version }: { accountId: string; version: number }) {
   const [items, setItems] = useState<Change[]>([]);
+  const fields = useCustomFields("accounts");
   useEffect(() => { get<{ items: Change[] }>(`/accounts/${accountId}/history`).then((h) => setItems(h.items.slice(-10).reverse())); }, [accountId, version]);
   return (
     <>
@@ -351,9 +358,17 @@ function History({ accountId, version }: { accountId: string; version: number })
       {items.length === 0 && <p className="muted">No changes recorded since it was loaded.</p>}
       <ul className="list">
         {items.map((h, i) => (
-          <li key={i}>{h.action === "update" ? <>{h.field}: <s>{h.old_value ?? "—"}</s> → {h.new_value ?? "—"}</> : h.action} <span className="muted">{h.changed_by?.name ?? "system"} · {dateTime(h.changed_at)}</span></li>
+          <li key={i}>{h.action === "update" ? <ChangeOf change={h} fields={fields} /> : h.action} <span className="muted">{h.changed_by?.name ?? "system"} · {dateTime(h.changed_at)}</span></li>
         ))}
       </ul>
     </>
   );
+}
+
+// A field's change as people read it: a custom field by its label and its values as they are
+// shown (the trail keeps them as JSON), other fields by their name.
+function ChangeOf({ change, fields }: { change: Change; fields: CustomField[] }) {
+  const custom = change.field?.startsWith("custom.") ? fields.find((f) => `custom.${f.key}` === change.field) : undefined;
+  const value = (text: string | null) => (text === null ? "—" : custom ? <CustomValue field={custom} value={JSON.parse(text)} /> : text);
+  return <>{custom?.label ?? change.field}: <s>{value(change.old_value)}</s> → {value(change.new_value)}</>;
 }

@@ -2,6 +2,7 @@ import { FormEvent, useCallback, useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
 import { ROLES } from "../session";
+import { CustomFields } from "./CustomFields";
 import { Imports } from "./Imports";
 import { Jobs } from "./Jobs";
 import { ServiceLevels } from "./ServiceLevels";
@@ -76,6 +77,15 @@ export function Admin() {
       </div>
     );
   }
+  if (kind === "custom-fields") {
+    return (
+      <div>
+        <h1>Admin: Custom fields</h1>
+        <AdminTabs />
+        <CustomFields />
+      </div>
+    );
+  }
   if (kind === "imports") {
     return (
       <div>
@@ -92,6 +102,7 @@ function AdminTabs() {
   return (
     <nav className="tabs" aria-label="Admin sections">
       {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
+      <NavLink to="/admin/custom-fields">Custom fields</NavLink>
       <NavLink to="/admin/service-levels">Service levels</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
       <NavLink to="/admin/imports">Imports</NavLink>

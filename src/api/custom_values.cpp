@@ -1,0 +1,361 @@
+#include "api/custom_values.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "api/access.hpp"
+#include "api/http.hpp"
+#include "audit/audit_log.hpp"
+#include "core/clock.hpp"
+#include "db/dialect.hpp"
+
+namespace rapport::api {
+namespace {
+
+using Kind = JsonValue::Kind;
+using records::CustomField;
+
+// A JSON value as text (the values custom fields hold: scalars and arrays of strings).
+void Write(JsonWriter& w, const JsonValue& v) {
+  switch (v.kind) {
+    case Kind::kNull:
+      w.Null();
+      break;
+    case Kind::kBool:
+      w.Bool(v.boolean);
+      break;
+    case Kind::kInt:
+      w.Int(v.integer);
+      break;
+    case Kind::kDouble:
+      w.Double(v.number);
+      break;
+    case Kind::kString:
+      w.String(v.text);
+      break;
+    case Kind::kArray:
+      w.StartArray();
+      for (const auto& item : v.items) Write(w, item);
+      w.EndArray();
+      break;
+    case Kind::kObject:
+      w.StartObject();
+      for (const auto& [key, item] : v.members) {
+        w.Key(key);
+        Write(w, item);
+      }
+      w.EndObject();
+      break;
+  }
+}
+
+std::string TextOf(const JsonValue& v) {
+  JsonWriter w;
+  Write(w, v);
+  return w.Take();
+}
+
+size_t Characters(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// The active options, for messages: 'gold', 'silver'.
+std::string OptionList(const CustomField& f) {
+  std::string out;
+  for (const auto& o : f.options) {
+    if (!o.retired) out += (out.empty() ? "" : ", ") + Quoted(o.value);
+  }
+  return out;
+}
+
+// Whether `value` may be chosen: an option still offered, or one the record already holds.
+Status CheckOption(const CustomField& f, const std::string& name, const std::string& value,
+                   const JsonValue* held) {
+  const auto* option = f.Option(value);
+  if (option && !option->retired) return Ok();
+  const bool kept = held && ((held->kind == Kind::kString && held->text == value) ||
+                             (held->kind == Kind::kArray &&
+                              std::any_of(held->items.begin(), held->items.end(),
+                                          [&](const JsonValue& i) { return i.text == value; })));
+  if (option && kept) return Ok();
+  if (option)
+    return Error::InvalidField(name,
+                               Quoted(value) + " is retired; choose one of: " + OptionList(f));
+  return Error::InvalidField(name,
+                             Quoted(value) + " is not an option; choose one of: " + OptionList(f));
+}
+
+Status CheckRange(const CustomField& f, const std::string& name, double n) {
+  if (f.min_value && n < static_cast<double>(*f.min_value)) {
+    return Error::InvalidField(name, "must be at least " + std::to_string(*f.min_value));
+  }
+  if (f.max_value && n > static_cast<double>(*f.max_value)) {
+    return Error::InvalidField(name, "must be at most " + std::to_string(*f.max_value));
+  }
+  return Ok();
+}
+
+Status Expect(const JsonValue& v, Kind kind, const std::string& name, const char* what) {
+  if (v.kind == kind) return Ok();
+  return Error::InvalidField(
+      name, std::string("must be ") + what + ", not " + JsonValue::KindName(v.kind));
+}
+
+// Checks a non-null value `v` of field `f` (`held`: what the record holds, or nullptr).
+Status CheckValue(db::Transaction& tx, const Caller& caller, const CustomField& f,
+                  const std::string& name, const JsonValue& v, const JsonValue* held) {
+  const std::string& t = f.type;
+  if (t == "text" || t == "long_text") {
+    RAPPORT_RETURN_IF_ERROR(Expect(v, Kind::kString, name, "a string"));
+    if (Characters(v.text) > static_cast<size_t>(f.MaxLength())) {
+      return Error::InvalidField(name,
+                                 "is longer than " + std::to_string(f.MaxLength()) + " characters");
+    }
+    if (t == "text" && v.text.find('\n') != std::string::npos) {
+      return Error::InvalidField(name, "must be one line");
+    }
+    return Ok();
+  }
+  if (t == "number") {
+    if (v.kind != Kind::kInt && v.kind != Kind::kDouble) {
+      return Error::InvalidField(
+          name, std::string("must be a number, not ") + JsonValue::KindName(v.kind));
+    }
+    return CheckRange(f, name, v.kind == Kind::kInt ? static_cast<double>(v.integer) : v.number);
+  }
+  if (t == "money") {
+    RAPPORT_RETURN_IF_ERROR(
+        Expect(v, Kind::kInt, name, "a whole number of minor units (pence: 1250 for 12.50)"));
+    return CheckRange(f, name, static_cast<double>(v.integer));
+  }
+  if (t == "date") {
+    RAPPORT_RETURN_IF_ERROR(Expect(v, Kind::kString, name, "a date (YYYY-MM-DD)"));
+    std::int64_t days;
+    if (!ParseDate(v.text, days)) {
+      return Error::InvalidField(name, Quoted(v.text) + " is not a date (YYYY-MM-DD)");
+    }
+    return Ok();
+  }
+  if (t == "checkbox") return Expect(v, Kind::kBool, name, "true or false");
+  if (t == "picklist") {
+    RAPPORT_RETURN_IF_ERROR(Expect(v, Kind::kString, name, "a string"));
+    return CheckOption(f, name, v.text, held);
+  }
+  if (t == "multi_picklist") {
+    RAPPORT_RETURN_IF_ERROR(Expect(v, Kind::kArray, name, "an array of strings"));
+    std::set<std::string_view> seen;
+    for (const auto& item : v.items) {
+      RAPPORT_RETURN_IF_ERROR(Expect(item, Kind::kString, name, "an array of strings"));
+      if (!seen.insert(item.text).second) {
+        return Error::InvalidField(name, Quoted(item.text) + " is given twice");
+      }
+      RAPPORT_RETURN_IF_ERROR(CheckOption(f, name, item.text, held));
+    }
+    return Ok();
+  }
+  if (t == "user" || t == "account") {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(v.kind == Kind::kString ? v.text : "", name));
+    if (t == "account" && !caller.all_accounts) return CheckAccountInReach(tx, caller, id, name);
+    return audit::CheckReference(tx, t == "user" ? "users" : "accounts", id, name);
+  }
+  return Error(ErrorCode::kInternal, "unknown custom field type " + t);
+}
+
+}  // namespace
+
+Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
+                                      std::span<const CustomField> fields, const JsonValue* custom,
+                                      const std::optional<std::string>& stored, bool creating,
+                                      std::string_view singular) {
+  JsonValue held;  // what the record holds, an object
+  held.kind = Kind::kObject;
+  if (stored && !stored->empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(held, ParseJson(*stored));
+  }
+  CustomWrite out;
+  std::vector<FieldError> problems;
+  if (custom && custom->kind != Kind::kObject && custom->kind != Kind::kNull) {
+    problems.push_back({"custom", "must be an object of custom field values"});
+  }
+  std::vector<std::pair<std::string, JsonValue>> after = held.members;
+  auto set = [&](const std::string& key, const JsonValue* value) {
+    auto it =
+        std::find_if(after.begin(), after.end(), [&](const auto& m) { return m.first == key; });
+    if (!value) {
+      if (it != after.end()) after.erase(it);
+    } else if (it != after.end()) {
+      it->second = *value;
+    } else {
+      after.emplace_back(key, *value);
+    }
+  };
+  std::set<std::string_view> seen;
+  if (custom && custom->kind == Kind::kObject) {
+    for (const auto& [key, value] : custom->members) {
+      const std::string name = "custom." + key;
+      if (!seen.insert(key).second) {
+        problems.push_back({name, "appears more than once"});
+        continue;
+      }
+      const CustomField* f = records::FindCustomField(fields, key);
+      if (!f) {
+        problems.push_back({name, "is not a custom field of " + std::string(singular)});
+        continue;
+      }
+      if (value.kind == Kind::kNull) {
+        if (f->required) {
+          problems.push_back({name, "is required"});
+        } else {
+          set(key, nullptr);
+        }
+        continue;
+      }
+      Status ok = CheckValue(tx, caller, *f, name, value, held.Find(key));
+      if (!ok.ok()) {
+        if (ok.error().fields().empty()) return ok.error();
+        for (const auto& fe : ok.error().fields()) problems.push_back(fe);
+        continue;
+      }
+      set(key, &value);
+    }
+  }
+  if (creating) {
+    for (const auto& f : fields) {
+      if (f.required && !seen.contains(f.key))
+        problems.push_back({"custom." + f.key, "is required"});
+    }
+  }
+  if (!problems.empty()) {
+    std::string summary;
+    for (const auto& p : problems)
+      summary += (summary.empty() ? "" : "; ") + p.field + ": " + p.message;
+    return Error(ErrorCode::kInvalidArgument, summary, std::move(problems));
+  }
+  // What changes, key by key, in the order the record holds them, then the new ones.
+  for (const auto& [key, value] : after) {
+    const JsonValue* before = held.Find(key);
+    std::string text = TextOf(value);
+    std::optional<std::string> old;
+    if (before) old = TextOf(*before);
+    if (old != text) out.changes.push_back({key, old, text});
+  }
+  for (const auto& [key, value] : held.members) {
+    if (std::none_of(after.begin(), after.end(), [&](const auto& m) { return m.first == key; })) {
+      out.changes.push_back({key, TextOf(value), std::nullopt});
+    }
+  }
+  if (!after.empty()) {
+    JsonValue object;
+    object.kind = Kind::kObject;
+    object.members = std::move(after);
+    out.json = TextOf(object);
+  }
+  return out;
+}
+
+Status AddCustomFilter(db::Backend backend, std::span<const CustomField> fields,
+                       std::string_view column, const std::string& param, const std::string& text,
+                       std::string& where, db::Params& params) {
+  std::string key = param.substr(std::string_view("custom.").size());
+  std::string op = " = ?";
+  const CustomField* f = records::FindCustomField(fields, key);
+  if (!f && key.ends_with("_from")) {
+    key.resize(key.size() - 5);
+    op = " >= ?";
+  } else if (!f && key.ends_with("_to")) {
+    key.resize(key.size() - 3);
+    op = " < ?";
+  }
+  f = records::FindCustomField(fields, key);
+  const bool range = op != " = ?";
+  const bool ordered = f && (f->type == "date" || f->type == "number" || f->type == "money");
+  if (!f || (range && !ordered) || f->type == "long_text") {
+    return Error::InvalidField(param, "is not a filter of this list: no custom field '" + key +
+                                          "' to filter by" +
+                                          (range ? " with _from / _to (dates and numbers)" : ""));
+  }
+  const auto member = [&](db::JsonMemberKind kind) {
+    return db::JsonMember(backend, column, f->key, kind);
+  };
+  const std::string& t = f->type;
+  if (t == "number" || t == "money") {
+    double n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+      return Error::InvalidField(param, Quoted(text) + " is not a number");
+    }
+    where += " AND " + member(db::JsonMemberKind::kNumber) + op;
+    if (n == static_cast<double>(static_cast<std::int64_t>(n))) {
+      params.push_back(static_cast<std::int64_t>(n));
+    } else {
+      params.push_back(n);
+    }
+    return Ok();
+  }
+  if (t == "checkbox") {
+    if (text != "true" && text != "false")
+      return Error::InvalidField(param, "must be true or false");
+    where += " AND " + member(db::JsonMemberKind::kBoolean) + " = ?";
+    params.push_back(std::int64_t{text == "true" ? 1 : 0});
+    return Ok();
+  }
+  if (t == "date") {
+    std::int64_t days;
+    if (!ParseDate(text, days)) {
+      return Error::InvalidField(param, Quoted(text) + " is not a date (YYYY-MM-DD)");
+    }
+  } else if ((t == "picklist" || t == "multi_picklist") && !f->Option(text)) {
+    return Error::InvalidField(
+        param, Quoted(text) + " is not an option; choose one of: " + OptionList(*f));
+  } else if (t == "user" || t == "account") {
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseId(text, param));
+    (void)id;
+  }
+  if (t == "multi_picklist") {
+    where += " AND " + db::JsonArrayHas(backend, column, f->key);
+  } else {
+    where += " AND " + member(db::JsonMemberKind::kText) + op;
+  }
+  params.push_back(text);
+  return Ok();
+}
+
+std::string CustomValuesSchema(std::span<const CustomField> fields) {
+  JsonWriter w;
+  w.StartObject().Key("type").String("object");
+  w.Key("description").String("The company's custom fields (GET /api/v1/custom-fields), by key");
+  w.Key("properties").StartObject();
+  for (const auto& f : fields) {
+    w.Key(f.key).StartObject();
+    const std::string& t = f.type;
+    const char* type = "string";
+    if (t == "number") type = "number";
+    if (t == "money") type = "integer";
+    if (t == "checkbox") type = "boolean";
+    if (t == "multi_picklist") type = "array";
+    w.Key("type").StartArray().String(type).String("null").EndArray();
+    w.Key("title").String(f.label);
+    if (!f.help.empty()) w.Key("description").String(f.help);
+    if (t == "text" || t == "long_text") w.Key("maxLength").Int(f.MaxLength());
+    if (t == "date") w.Key("format").String("date");
+    if ((t == "number" || t == "money") && f.min_value) w.Key("minimum").Int(*f.min_value);
+    if ((t == "number" || t == "money") && f.max_value) w.Key("maximum").Int(*f.max_value);
+    if (t == "picklist" || t == "multi_picklist") {
+      if (t == "multi_picklist") w.Key("items").StartObject().Key("type").String("string");
+      w.Key("enum").StartArray();
+      for (const auto& o : f.options) w.String(o.value);
+      if (t == "picklist") w.Null();
+      w.EndArray();
+      if (t == "multi_picklist") w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject().EndObject();
+  return w.Take();
+}
+
+}  // namespace rapport::api

@@ -1,0 +1,51 @@
+// A record's custom fields over HTTP: the `custom` object of a create or PATCH checked against
+// the company's custom fields (records/custom_fields.hpp) as built-in fields are (types, limits,
+// options, references in the caller's reach; required on create), each problem named
+// "custom.<key>"; merged over what the record holds (a key given null is cleared, keys not given
+// are kept); and the filters `custom.<key>=` of a list. Stateless functions; safe from any thread.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/caller.hpp"
+#include "api/json.hpp"
+#include "db/database.hpp"
+#include "records/custom_fields.hpp"
+
+namespace rapport::api {
+
+struct CustomValueChange {
+  std::string key;
+  std::optional<std::string> before, after;  // the values as JSON text; nullopt: none
+};
+
+struct CustomWrite {
+  std::optional<std::string> json;         // the record's `custom` after the write; nullopt: {}
+  std::vector<CustomValueChange> changes;  // the keys whose value changes
+};
+
+// The write the body's `custom` member (nullptr when the body has none) makes to a record whose
+// `custom` column holds `stored` (nullopt for a new record, or none). On create, every required
+// field must be given even when the body has no `custom`.
+Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
+                                      std::span<const records::CustomField> fields,
+                                      const JsonValue* custom,
+                                      const std::optional<std::string>& stored, bool creating,
+                                      std::string_view singular);
+
+// The condition (over `column`, a record's custom JSON) and its parameter for the list filter
+// `param` ("custom.trust_tier", or with _from / _to for dates, numbers and money) = `text`.
+// kInvalidArgument naming `param` when no custom field of `fields` has its key, or the value is
+// not one of the field's.
+Status AddCustomFilter(db::Backend backend, std::span<const records::CustomField> fields,
+                       std::string_view column, const std::string& param, const std::string& text,
+                       std::string& where, db::Params& params);
+
+// The JSON Schema of `fields` as a record's `custom` object (for OpenAPI).
+std::string CustomValuesSchema(std::span<const records::CustomField> fields);
+
+}  // namespace rapport::api
