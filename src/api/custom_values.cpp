@@ -358,4 +358,23 @@ std::string CustomValuesSchema(std::span<const CustomField> fields) {
   return w.Take();
 }
 
+std::string CustomFieldsSchemaName(std::string_view table) {
+  std::string name = "CustomFieldsOf";
+  name += static_cast<char>(table[0] - 'a' + 'A');
+  name.append(table.substr(1));
+  return name;
+}
+
+Result<CustomFieldsByTable> LoadCustomFieldsByTable(db::Database& database) {
+  CustomFieldsByTable out;
+  RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
+    for (std::string_view table : records::kCustomFieldTables) {
+      RAPPORT_ASSIGN_OR_RETURN(auto fields, records::LoadCustomFields(tx, table));
+      out.emplace_back(std::string(table), std::move(fields));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
 }  // namespace rapport::api

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/caller.hpp"
@@ -47,5 +48,13 @@ Status AddCustomFilter(db::Backend backend, std::span<const records::CustomField
 
 // The JSON Schema of `fields` as a record's `custom` object (for OpenAPI).
 std::string CustomValuesSchema(std::span<const records::CustomField> fields);
+
+// The name of that schema among the OpenAPI document's components ("CustomFieldsOfAccounts"),
+// which the records of `table` refer to.
+std::string CustomFieldsSchemaName(std::string_view table);
+
+// Every record type's custom fields in use (records::kCustomFieldTables), table by table.
+using CustomFieldsByTable = std::vector<std::pair<std::string, std::vector<records::CustomField>>>;
+Result<CustomFieldsByTable> LoadCustomFieldsByTable(db::Database& database);
 
 }  // namespace rapport::api

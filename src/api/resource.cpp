@@ -1234,14 +1234,15 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
     w.EndObject();
   }
   if (spec.custom_fields) {
+    // OpenAPI 3.1 lets a description stand beside a $ref.
     w.Key("custom")
         .StartObject()
-        .Key("type")
-        .String("object")
+        .Key("$ref")
+        .String("#/components/schemas/" + CustomFieldsSchemaName(spec.plural))
         .Key("description")
-        .String("The company's custom fields by key: GET /api/v1/custom-fields lists them; " +
-                std::string(for_input ? "a key given null clears its value, keys not given are kept"
-                                      : "a field without a value is left out"))
+        .String(for_input ? "custom field values by key: a key given null clears its value, keys "
+                            "not given are kept"
+                          : "custom field values by key; a field without a value is left out")
         .EndObject();
   }
   if (for_input) {

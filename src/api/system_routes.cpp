@@ -1,7 +1,9 @@
 #include "api/system_routes.hpp"
 
+#include <algorithm>
 #include <set>
 
+#include "api/custom_values.hpp"
 #include "core/build_info.hpp"
 #include "db/migrations.hpp"
 
@@ -9,15 +11,15 @@ namespace rapport::api {
 
 namespace {
 
-// The bearer scheme and the problem document (RFC 9457) every route may answer with.
-constexpr const char* kComponents =
-    R"({"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},)"
-    R"("schemas":{"Problem":{"type":"object","properties":{)"
+// The bearer scheme; the problem document (RFC 9457) every route may answer with.
+constexpr const char* kSecuritySchemes = R"({"bearer":{"type":"http","scheme":"bearer"}})";
+constexpr const char* kProblemSchema =
+    R"({"type":"object","properties":{)"
     R"("type":{"type":"string"},"title":{"type":"string"},"status":{"type":"integer"},)"
     R"("detail":{"type":"string"},"instance":{"type":"string"},"request_id":{"type":"string"},)"
     R"("errors":{"type":"array","items":{"type":"object","properties":{)"
     R"("field":{"type":"string"},"message":{"type":"string"}}}}},)"
-    R"("required":["type","title","status"]}}})";
+    R"("required":["type","title","status"]})";
 
 constexpr const char* kProblemResponse =
     R"json({"description":"a problem (RFC 9457)","content":{"application/problem+json":)json"
@@ -104,13 +106,23 @@ void WriteOperation(JsonWriter& w, const Route& r) {
 
 }  // namespace
 
-std::string OpenApiDocument(const Router& router) {
+std::string OpenApiDocument(const Router& router, const CustomFieldsByTable& custom_fields) {
   JsonWriter w;
   w.StartObject();
   w.Key("openapi").String("3.1.0");
   w.Key("info").StartObject().Key("title").String("Rapport API");
   w.Key("version").String(kVersion).EndObject();
-  w.Key("components").Raw(kComponents);
+  w.Key("components").StartObject().Key("securitySchemes").Raw(kSecuritySchemes);
+  w.Key("schemas").StartObject().Key("Problem").Raw(kProblemSchema);
+  for (std::string_view table : records::kCustomFieldTables) {
+    const auto found = std::find_if(custom_fields.begin(), custom_fields.end(),
+                                    [&](const auto& entry) { return entry.first == table; });
+    w.Key(CustomFieldsSchemaName(table))
+        .Raw(CustomValuesSchema(found == custom_fields.end()
+                                    ? std::span<const records::CustomField>()
+                                    : std::span<const records::CustomField>(found->second)));
+  }
+  w.EndObject().EndObject();
   // Paths, grouping the routes that share a pattern.
   std::vector<std::string> patterns;
   for (const Route& r : router.routes()) {
@@ -160,6 +172,9 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
               "/api/v1/openapi.json",
               Access::kPublic,
               Reach::None("public"),
+              // Served to anyone, so without the company's custom fields (their names and
+              // options are the company's business): signed-in callers read them at
+              // /api/v1/custom-fields, and `rapport openapi` writes them into the document.
               [&router](const Request&, const Caller&) -> Result<Response> {
                 return Response::Json(OpenApiDocument(router));
               },

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "api/access.hpp"
+#include "api/custom_values.hpp"
 #include "api/system_routes.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
@@ -40,6 +41,13 @@ class ScratchDatabase {
   std::unique_ptr<db::Database> database_;
 };
 
+// The custom fields of the company at `url` ("" for none).
+Result<api::CustomFieldsByTable> CustomFieldsOf(const std::string& url) {
+  if (url.empty()) return api::CustomFieldsByTable();
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::Database> database, OpenCurrent(url, {}));
+  return api::LoadCustomFieldsByTable(*database);
+}
+
 }  // namespace
 
 void AddOpenApiCommand(CLI::App& app, Context& context) {
@@ -47,7 +55,11 @@ void AddOpenApiCommand(CLI::App& app, Context& context) {
       app.add_subcommand("openapi", "Print the OpenAPI document of the JSON API (as JSON)");
   auto out = std::make_shared<std::string>();
   command->add_option("--out", *out, "Write it to this file instead of stdout");
-  command->callback([&context, out] {
+  auto company = std::make_shared<std::string>();
+  command->add_option("--db", *company,
+                      "Describe this company's custom fields too (SQLite file or postgresql:// "
+                      "URL); the document served over HTTP leaves them out");
+  command->callback([&context, out, company] {
     ScratchDatabase scratch;
     auto opened = scratch.Open();
     if (!opened.ok()) {
@@ -65,7 +77,12 @@ void AddOpenApiCommand(CLI::App& app, Context& context) {
     jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings), "openapi");
     imports::ImportJobs import_jobs(database);
     RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);
-    const std::string document = api::OpenApiDocument(router);
+    auto custom_fields = CustomFieldsOf(*company);
+    if (!custom_fields.ok()) {
+      context.exit_code = Fail(custom_fields.error());
+      return;
+    }
+    const std::string document = api::OpenApiDocument(router, *custom_fields);
     if (out->empty()) {
       std::cout << document << '\n';
     } else {

@@ -283,6 +283,38 @@ TEST(Cli, DoctorListsBrokenInvariantsAndExitsNonZero) {
   EXPECT_NE(sick.err.find("1 invariant(s) broken"), std::string::npos) << sick.err;
 }
 
+TEST(Cli, OpenApiDescribesACompanysCustomFieldsWhenGivenItsDatabase) {
+  TempDir dir;
+  const std::string db = dir.File("company.db");
+  ASSERT_EQ(RunRapport({"migrate", "--db", db}).exit_code, 0);
+  {
+    auto database = db::Database::Open(db);
+    ASSERT_TRUE(database.ok());
+    ASSERT_TRUE((*database)
+                    ->Write([](db::Transaction& tx) {
+                      return tx.Execute(
+                          "INSERT INTO custom_fields (record_type, key, label, type, help, "
+                          "created_at, updated_at) VALUES ('cases', 'ward_bed', 'Ward bed', "
+                          "'number', 'where the device is', 0, 0)");
+                    })
+                    .ok());
+  }
+  const auto described = RunRapport({"openapi", "--db", db});
+  ASSERT_EQ(described.exit_code, 0) << described.err;
+  const std::string schema = R"("CustomFieldsOfCases":{"type":"object")";
+  const auto at = described.out.find(schema);
+  ASSERT_NE(at, std::string::npos) << described.out.substr(0, 2000);
+  EXPECT_NE(described.out.find(R"("ward_bed":{"type":["number","null"],"title":"Ward bed")", at),
+            std::string::npos);
+  EXPECT_NE(described.out.find(R"("$ref":"#/components/schemas/CustomFieldsOfCases")"),
+            std::string::npos)
+      << "a case's custom object refers to it";
+  const auto generic = RunRapport({"openapi"});
+  ASSERT_EQ(generic.exit_code, 0) << generic.err;
+  EXPECT_EQ(generic.out.find("ward_bed"), std::string::npos);
+  EXPECT_NE(RunRapport({"openapi", "--db", dir.File("missing.db")}).exit_code, 0);
+}
+
 TEST(Cli, BackupCopiesALiveSqliteDatabase) {
   TempDir dir;
   const std::string db = dir.File("live.db"), copy = dir.File("copy.db");
