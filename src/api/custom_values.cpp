@@ -176,23 +176,11 @@ Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
   if (stored && !stored->empty()) {
     RAPPORT_ASSIGN_OR_RETURN(held, ParseJson(*stored));
   }
-  CustomWrite out;
   std::vector<FieldError> problems;
   if (custom && custom->kind != Kind::kObject && custom->kind != Kind::kNull) {
     problems.push_back({"custom", "must be an object of custom field values"});
   }
-  std::vector<std::pair<std::string, JsonValue>> after = held.members;
-  auto set = [&](const std::string& key, const JsonValue* value) {
-    auto it =
-        std::find_if(after.begin(), after.end(), [&](const auto& m) { return m.first == key; });
-    if (!value) {
-      if (it != after.end()) after.erase(it);
-    } else if (it != after.end()) {
-      it->second = *value;
-    } else {
-      after.emplace_back(key, *value);
-    }
-  };
+  std::vector<std::pair<std::string, std::optional<std::string>>> given;
   std::set<std::string_view> seen;
   if (custom && custom->kind == Kind::kObject) {
     for (const auto& [key, value] : custom->members) {
@@ -210,7 +198,7 @@ Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
         if (f->required) {
           problems.push_back({name, "is required"});
         } else {
-          set(key, nullptr);
+          given.emplace_back(key, std::nullopt);
         }
         continue;
       }
@@ -220,7 +208,7 @@ Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
         for (const auto& fe : ok.error().fields()) problems.push_back(fe);
         continue;
       }
-      set(key, &value);
+      given.emplace_back(key, TextOf(value));
     }
   }
   if (creating) {
@@ -235,26 +223,77 @@ Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
       summary += (summary.empty() ? "" : "; ") + p.field + ": " + p.message;
     return Error(ErrorCode::kInvalidArgument, summary, std::move(problems));
   }
-  // What changes, key by key, in the order the record holds them, then the new ones.
-  for (const auto& [key, value] : after) {
-    const JsonValue* before = held.Find(key);
-    std::string text = TextOf(value);
-    std::optional<std::string> old;
-    if (before) old = TextOf(*before);
-    if (old != text) out.changes.push_back({key, old, text});
+  return MergeCustomValues(stored, given);
+}
+
+Result<CustomWrite> MergeCustomValues(
+    const std::optional<std::string>& stored,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& given) {
+  // The record's values as JSON texts, in the order it holds them.
+  std::vector<std::pair<std::string, std::string>> before;
+  if (stored && !stored->empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(JsonValue held, ParseJson(*stored));
+    if (held.kind != Kind::kObject) {
+      return Error(ErrorCode::kMalformed, "custom field values are not a JSON object");
+    }
+    for (const auto& [key, value] : held.members) before.emplace_back(key, TextOf(value));
   }
-  for (const auto& [key, value] : held.members) {
-    if (std::none_of(after.begin(), after.end(), [&](const auto& m) { return m.first == key; })) {
-      out.changes.push_back({key, TextOf(value), std::nullopt});
+  auto after = before;
+  for (const auto& [key, value] : given) {
+    auto it =
+        std::find_if(after.begin(), after.end(), [&](const auto& m) { return m.first == key; });
+    if (!value) {
+      if (it != after.end()) after.erase(it);
+    } else if (it != after.end()) {
+      it->second = *value;
+    } else {
+      after.emplace_back(key, *value);
     }
   }
+  CustomWrite out;
+  auto find = [](const auto& values, const std::string& key) -> const std::string* {
+    for (const auto& [k, v] : values) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  };
+  // What changes, key by key: those it holds after, then those cleared.
+  for (const auto& [key, value] : after) {
+    const std::string* old = find(before, key);
+    if (!old || *old != value) {
+      out.changes.push_back({key, old ? std::optional<std::string>(*old) : std::nullopt, value});
+    }
+  }
+  for (const auto& [key, value] : before) {
+    if (!find(after, key)) out.changes.push_back({key, value, std::nullopt});
+  }
   if (!after.empty()) {
-    JsonValue object;
-    object.kind = Kind::kObject;
-    object.members = std::move(after);
-    out.json = TextOf(object);
+    std::string json = "{";
+    for (const auto& [key, value] : after) {
+      if (json.size() > 1) json += ",";
+      JsonWriter name;
+      name.String(key);
+      json += name.Take() + ":" + value;
+    }
+    out.json = json + "}";
   }
   return out;
+}
+
+Status WriteCustomChanges(db::Transaction& tx, std::string_view table, const audit::Actor& actor,
+                          std::int64_t id, const CustomWrite& write, bool bump_version) {
+  db::Params params{write.json ? db::Value(*write.json) : db::Null()};
+  if (bump_version) params.push_back(actor.at);
+  params.push_back(id);
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
+      "UPDATE " + std::string(table) + " SET custom = ?" +
+          (bump_version ? ", updated_at = ?, version = version + 1" : "") + " WHERE id = ?",
+      params));
+  for (const auto& change : write.changes) {
+    RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(tx, actor, table, id, "custom." + change.key,
+                                                     change.before, change.after));
+  }
+  return Ok();
 }
 
 Status AddCustomFilter(db::Backend backend, std::span<const CustomField> fields,

@@ -14,6 +14,7 @@
 
 #include "api/caller.hpp"
 #include "api/json.hpp"
+#include "audit/audit_log.hpp"
 #include "db/database.hpp"
 #include "records/custom_fields.hpp"
 
@@ -37,6 +38,18 @@ Result<CustomWrite> ParseCustomValues(db::Transaction& tx, const Caller& caller,
                                       const JsonValue* custom,
                                       const std::optional<std::string>& stored, bool creating,
                                       std::string_view singular);
+
+// What a write of `given` (key -> the value as JSON text; nullopt clears it) does to a record
+// whose `custom` column holds `stored`: the keys not given are kept. kMalformed when `stored` is
+// not a JSON object.
+Result<CustomWrite> MergeCustomValues(
+    const std::optional<std::string>& stored,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& given);
+
+// Writes `write` to the record `id` of `table` and each changed value to the trail
+// ("custom.<key>"); `bump_version` moves its version on (when nothing else of it changed).
+Status WriteCustomChanges(db::Transaction& tx, std::string_view table, const audit::Actor& actor,
+                          std::int64_t id, const CustomWrite& write, bool bump_version);
 
 // The condition (over `column`, a record's custom JSON) and its parameter for the list filter
 // `param` ("custom.trust_tier", or with _from / _to for dates, numbers and money) = `text`.

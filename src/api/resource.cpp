@@ -904,25 +904,6 @@ Result<CustomWrite> ParseCustom(db::Transaction& tx, const ResourceSpec& spec, c
   return ParseCustomValues(tx, c, fields, given, stored, !id, spec.singular);
 }
 
-// Writes a PATCH's custom field values, and each changed one to the trail ("custom.key"). When
-// nothing else changed (`changed` is 0), the record's version moves on here.
-Status WriteCustomChanges(db::Transaction& tx, const ResourceSpec& spec, const audit::Actor& actor,
-                          std::int64_t id, const CustomWrite& custom, int changed) {
-  const bool bump = changed == 0 && spec.timestamps;
-  db::Params params{custom.json ? db::Value(*custom.json) : db::Null()};
-  if (bump) params.push_back(actor.at);
-  params.push_back(id);
-  RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE " + spec.plural + " SET custom = ?" +
-                                         (bump ? ", updated_at = ?, version = version + 1" : "") +
-                                         " WHERE id = ?",
-                                     params));
-  for (const auto& change : custom.changes) {
-    RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(
-        tx, actor, spec.plural, id, "custom." + change.key, change.before, change.after));
-  }
-  return Ok();
-}
-
 // POST /{plural}: a new record, which the caller must be able to see afterwards.
 Result<Response> CreateRecord(ApiContext& ctx, const ResourceSpec& spec, const Request& r,
                               const Caller& c) {
@@ -980,7 +961,8 @@ Result<Response> UpdateRecord(ApiContext& ctx, const ResourceSpec& spec, const R
         int changed, audit::UpdateAudited(tx, {c.user_id, now}, spec.plural, id, expected, values,
                                           spec.timestamps));
     if (!custom.changes.empty()) {
-      RAPPORT_RETURN_IF_ERROR(WriteCustomChanges(tx, spec, {c.user_id, now}, id, custom, changed));
+      RAPPORT_RETURN_IF_ERROR(WriteCustomChanges(tx, spec.plural, {c.user_id, now}, id, custom,
+                                                 changed == 0 && spec.timestamps));
       ++changed;
     }
     if (spec.after_write) RAPPORT_RETURN_IF_ERROR(spec.after_write(tx, c, now, id, body, false));
