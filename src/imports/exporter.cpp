@@ -2,10 +2,12 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "api/csv.hpp"
+#include "api/json.hpp"
 #include "core/clock.hpp"
 
 namespace rapport::imports {
@@ -50,12 +52,74 @@ std::string Money(std::int64_t minor) {
   return buffer;
 }
 
+// The custom fields of `table` (none for a table without them).
+Result<std::vector<records::CustomField>> CustomFieldsOf(db::Database& database,
+                                                         const std::string& table) {
+  std::vector<records::CustomField> fields;
+  if (!records::TakesCustomFields(table)) return fields;
+  RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(fields, records::LoadCustomFields(tx, table));
+    return Ok();
+  }));
+  return fields;
+}
+
+// A custom value (JSON) as a cell the import reads back: text as it is, money in major units,
+// a multi-select's values separated by semicolons, yes and no as true and false.
+std::string CustomCell(const records::CustomField& f, const api::JsonValue& v) {
+  using K = api::JsonValue::Kind;
+  switch (v.kind) {
+    case K::kString:
+      return v.text;
+    case K::kInt:
+      return f.type == "money" ? Money(v.integer) : std::to_string(v.integer);
+    case K::kDouble: {
+      api::JsonWriter w;
+      w.Double(v.number);
+      return w.Take();
+    }
+    case K::kBool:
+      return v.boolean ? "true" : "false";
+    case K::kArray: {
+      std::string cell;
+      for (const auto& item : v.items) cell += (cell.empty() ? "" : "; ") + item.text;
+      return cell;
+    }
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 ExportCursor::ExportCursor(db::Database& database, RecordType type, std::string reach)
-    : database_(database), spec_(SpecOf(type)) {
+    : database_(database), custom_loaded_(Ok()) {
+  auto custom = CustomFieldsOf(database, SpecOf(type).table);
+  if (custom.ok()) {
+    custom_ = std::move(custom).value();
+  } else {
+    custom_loaded_ = custom.error();
+  }
+  spec_ = WithCustomFields(SpecOf(type), custom_);
+  if (std::any_of(custom_.begin(), custom_.end(), [](const auto& f) { return f.type == "user"; })) {
+    const Status read = database.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT id, email FROM users"));
+      for (const db::Row& u : users) user_emails_[u.Text(0)] = u.Text(1);
+      return Ok();
+    });
+    if (!read.ok()) custom_loaded_ = read;
+  }
   sql_ = "SELECT t.id";
-  for (const Field& f : spec_.fields) sql_ += ", " + RefSelect(f);
+  std::size_t column = 1;
+  for (const Field& f : spec_.fields) {
+    if (f.kind == Kind::kCustom) continue;
+    sql_ += ", " + RefSelect(f);
+    ++column;
+  }
+  if (spec_.fields.size() + 1 != column) {
+    custom_column_ = column;
+    sql_ += ", t.custom";
+  }
   sql_ += " FROM " + spec_.table + " t WHERE t.id > ? AND (" + reach + ") ORDER BY t.id LIMIT ?";
 }
 
@@ -67,16 +131,31 @@ std::vector<std::string> ExportCursor::Header() const {
 
 Result<std::vector<std::vector<std::string>>> ExportCursor::Next(int page) {
   std::vector<std::vector<std::string>> out;
+  RAPPORT_RETURN_IF_ERROR(custom_loaded_);
   RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql_, {after_id_, std::int64_t{page}}));
     out.reserve(rows.size());
     for (const db::Row& r : rows) {
       std::vector<std::string> cells;
-      cells.reserve(r.size());
+      cells.reserve(spec_.fields.size() + 1);
       cells.push_back(r.Text(0));
+      api::JsonValue custom;
+      if (custom_column_ && !r.IsNull(custom_column_)) {
+        RAPPORT_ASSIGN_OR_RETURN(custom, api::ParseJson(r.Text(custom_column_)));
+      }
       for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
         const Field& f = spec_.fields[i];
-        if (r.IsNull(i + 1)) {
+        if (f.kind == Kind::kCustom) {
+          const api::JsonValue* v =
+              custom.kind == api::JsonValue::Kind::kObject ? custom.Find(f.custom->key) : nullptr;
+          if (v && f.custom->type == "user" && v->kind == api::JsonValue::Kind::kString) {
+            // People are named by email, as the import names them.
+            const auto email = user_emails_.find(v->text);
+            cells.push_back(email != user_emails_.end() ? email->second : v->text);
+          } else {
+            cells.push_back(v ? CustomCell(*f.custom, *v) : std::string());
+          }
+        } else if (r.IsNull(i + 1)) {
           cells.emplace_back();
         } else if (f.kind == Kind::kMoney && f.ref == Ref::kNone) {
           cells.push_back(Money(r.Int(i + 1)));

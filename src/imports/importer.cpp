@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -14,6 +16,7 @@
 #include <unordered_map>
 
 #include "api/csv.hpp"
+#include "api/custom_values.hpp"
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "db/dialect.hpp"
@@ -267,6 +270,12 @@ class Importer {
   // The same for a reference (a user by email or name, a territory, ...) and for a value.
   Cell ReadReference(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
   Cell ReadValue(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  Cell ReadCustom(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
+  // The row's custom field values (key -> JSON text; nullopt for an empty cell), and them as the
+  // `custom` of a new record.
+  std::vector<std::pair<std::string, std::optional<std::string>>> CustomValues(
+      const CheckedRow& row) const;
+  db::Value CustomJson(const CheckedRow& row) const;
   std::optional<std::int64_t> Named(Ref ref, const std::string& key) const;
   Result<std::optional<std::int64_t>> FindByExternalId(std::string_view table,
                                                        const std::string& key);
@@ -307,6 +316,9 @@ class Importer {
   std::vector<std::int64_t> pending_ids_;
   std::vector<const Column*> column_of_field_;  // the file column giving each field, or null
   std::vector<std::size_t> compared_;           // the fields an update compares and writes
+  std::vector<std::size_t> custom_fields_;      // the custom fields the file gives
+  // insert_field_'s mark for the custom column.
+  static constexpr std::size_t kCustomColumn = std::numeric_limits<std::size_t>::max() - 1;
   std::unordered_map<std::string, Seen> seen_;  // the reading thread's until it stops
   std::vector<Deferred> deferred_;
   std::unordered_map<std::string, UserEntry> users_by_email_;
@@ -349,6 +361,7 @@ Status Importer::Prepare() {
   auto needs = [&](Ref ref) {
     for (const Column& c : columns_) {
       if (c.field->ref == ref) return true;
+      if (ref == Ref::kUser && c.field->custom && c.field->custom->type == "user") return true;
     }
     return false;
   };
@@ -376,8 +389,19 @@ Status Importer::Prepare() {
   insert_columns_.push_back("id");
   insert_field_.push_back(std::string::npos);
   for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+    if (spec_.fields[i].kind == Kind::kCustom) continue;
     insert_columns_.push_back(spec_.fields[i].column);
     insert_field_.push_back(i);
+  }
+  // The custom fields the file gives, all in the one column.
+  for (const Column& column : columns_) {
+    if (column.field->kind == Kind::kCustom) {
+      custom_fields_.push_back(static_cast<std::size_t>(column.field - spec_.fields.data()));
+    }
+  }
+  if (!custom_fields_.empty()) {
+    insert_columns_.push_back("custom");
+    insert_field_.push_back(kCustomColumn);
   }
   insert_columns_.push_back("created_at");
   insert_field_.push_back(std::string::npos);
@@ -390,7 +414,10 @@ Status Importer::Prepare() {
     const std::size_t i = static_cast<std::size_t>(column.field - spec_.fields.data());
     column_of_field_[i] = &column;
     // The key a record is found by is not rewritten (unless it was found by rapport_id).
-    if (!column.field->self_reference && (i != 0 || rapport_id_index_)) compared_.push_back(i);
+    if (!column.field->self_reference && column.field->kind != Kind::kCustom &&
+        (i != 0 || rapport_id_index_)) {
+      compared_.push_back(i);
+    }
   }
   return Ok();
 }
@@ -480,8 +507,131 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
       (raw[1] == '=' || raw[1] == '+' || raw[1] == '-' || raw[1] == '@')) {
     raw.remove_prefix(1);
   }
+  if (column.field->kind == Kind::kCustom) return ReadCustom(column, raw, line, out);
   return column.field->ref != Ref::kNone ? ReadReference(column, raw, line, out)
                                          : ReadValue(column, raw, line, out);
+}
+
+// A custom field's cell as the JSON text of its value (api/custom_values.hpp): what the API
+// would take, read as people write it in a spreadsheet.
+Cell Importer::ReadCustom(const Column& column, std::string_view raw, std::int64_t line,
+                          db::Value& out) {
+  const records::CustomField& f = *column.field->custom;
+  auto bad = [&](std::string problem) {
+    checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
+    return Cell::kBad;
+  };
+  auto json = [](auto write) {
+    api::JsonWriter w;
+    write(w);
+    return w.Take();
+  };
+  auto in_range = [&](double n) {
+    return (!f.min_value || n >= static_cast<double>(*f.min_value)) &&
+           (!f.max_value || n <= static_cast<double>(*f.max_value));
+  };
+  const std::string range =
+      "is out of range (" + (f.min_value ? std::to_string(*f.min_value) : std::string("any")) +
+      " to " + (f.max_value ? std::to_string(*f.max_value) : std::string("any")) + ")";
+  // The option a cell names, by its value or its label, in any case and spacing.
+  auto option = [&](std::string_view text) -> const records::CustomFieldOption* {
+    const std::string key = NormalizeHeader(text);
+    for (const auto& o : f.options) {
+      if (NormalizeHeader(o.value) == key || NormalizeHeader(o.label) == key) return &o;
+    }
+    return nullptr;
+  };
+  auto options = [&] {
+    std::string offered;
+    for (const auto& o : f.options) {
+      if (!o.retired) offered += (offered.empty() ? "" : ", ") + o.label;
+    }
+    return "is not one of: " + offered;
+  };
+  const std::string& type = f.type;
+  if (type == "text" || type == "long_text") {
+    if (Characters(raw) > static_cast<std::size_t>(f.MaxLength())) {
+      return bad("is longer than " + std::to_string(f.MaxLength()) + " characters");
+    }
+    if (type == "text" && raw.find('\n') != std::string_view::npos) {
+      return bad("is more than one line");
+    }
+    out = json([&](api::JsonWriter& w) { w.String(raw); });
+  } else if (type == "number") {
+    std::string digits;
+    for (char c : raw) {
+      if (c != ',') digits += c;
+    }
+    double n = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(n)) {
+      return bad("is not a number");
+    }
+    if (!in_range(n)) return bad(range);
+    out = json([&](api::JsonWriter& w) {
+      if (n == std::trunc(n) && std::abs(n) < 1e15) {
+        w.Int(static_cast<std::int64_t>(n));
+      } else {
+        w.Double(n);
+      }
+    });
+  } else if (type == "money") {
+    std::int64_t minor = 0;
+    if (!ParseMoney(raw, minor)) return bad("is not an amount (like 1234.50)");
+    if (!in_range(static_cast<double>(minor))) return bad(range + " in minor units");
+    out = std::to_string(minor);
+  } else if (type == "date") {
+    std::string date;
+    if (!ParseDateCell(raw, date)) return bad("is not a date (write it YYYY-MM-DD)");
+    out = json([&](api::JsonWriter& w) { w.String(date); });
+  } else if (type == "checkbox") {
+    const std::string v = Lowercase(raw);
+    if (v == "1" || v == "true" || v == "yes" || v == "y") {
+      out = std::string("true");
+    } else if (v == "0" || v == "false" || v == "no" || v == "n") {
+      out = std::string("false");
+    } else {
+      return bad("is not yes or no");
+    }
+  } else if (type == "picklist") {
+    const auto* o = option(raw);
+    if (!o) return bad(options());
+    out = json([&](api::JsonWriter& w) { w.String(o->value); });
+  } else if (type == "multi_picklist") {
+    // Salesforce and HubSpot write a multi-select's values separated by semicolons.
+    std::vector<std::string> values;
+    std::size_t from = 0;
+    while (from <= raw.size()) {
+      const std::size_t to = std::min(raw.find(';', from), raw.size());
+      const std::string_view part = Trim(raw.substr(from, to - from));
+      from = to + 1;
+      if (part.empty()) continue;
+      const auto* o = option(part);
+      if (!o) return bad(options());
+      if (std::find(values.begin(), values.end(), o->value) == values.end()) {
+        values.push_back(o->value);
+      }
+    }
+    out = json([&](api::JsonWriter& w) {
+      w.StartArray();
+      for (const auto& v : values) w.String(v);
+      w.EndArray();
+    });
+  } else if (type == "user") {
+    const std::string lower = Lowercase(raw);
+    std::int64_t id = 0;
+    if (auto e = users_by_email_.find(lower); e != users_by_email_.end()) {
+      id = e->second.id;
+    } else if (auto n = users_by_name_.find(lower); n != users_by_name_.end() && n->second > 0) {
+      id = n->second;
+    } else {
+      return bad("is not the email or the name of one user");
+    }
+    out = json([&](api::JsonWriter& w) { w.String(std::to_string(id)); });
+  } else {
+    return bad("is a kind of custom field files do not carry yet");
+  }
+  return Cell::kValue;
 }
 
 Cell Importer::ReadReference(const Column& column, std::string_view raw, std::int64_t line,
@@ -781,9 +931,10 @@ Status Importer::Write(std::vector<CheckedRow>& batch) {
     }
   }
   // Updates: the stored values of every row at once (locked on PostgreSQL), then each change.
-  if (!updates.empty() && !compared_.empty()) {
+  if (!updates.empty() && (!compared_.empty() || !custom_fields_.empty())) {
     std::string sql = "SELECT id";
     for (std::size_t i : compared_) sql += ", " + spec_.fields[i].column;
+    if (!custom_fields_.empty()) sql += ", custom";
     sql += " FROM " + spec_.table + " WHERE id IN (";
     db::Params ids;
     for (const Update& u : updates) {
@@ -813,6 +964,16 @@ Status Importer::Write(std::vector<CheckedRow>& batch) {
       RAPPORT_ASSIGN_OR_RETURN(
           int changed, audit::WriteChanges(tx_, options_.actor, spec_.table, u.id, current, changes,
                                            spec_.versioned));
+      if (!custom_fields_.empty()) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            api::CustomWrite custom,
+            api::MergeCustomValues(now.OptText(compared_.size() + 1), CustomValues(*u.row)));
+        if (!custom.changes.empty()) {
+          RAPPORT_RETURN_IF_ERROR(api::WriteCustomChanges(tx_, spec_.table, options_.actor, u.id,
+                                                          custom, changed == 0 && spec_.versioned));
+          changed += static_cast<int>(custom.changes.size());
+        }
+      }
       if (changed > 0) {
         ++report_.updated;
       } else {
@@ -848,6 +1009,10 @@ Status Importer::Create(CheckedRow& row) {
   params.reserve(insert_columns_.size());
   for (std::size_t c = 0; c < insert_columns_.size(); ++c) {
     const std::size_t i = insert_field_[c];
+    if (i == kCustomColumn) {
+      params.push_back(CustomJson(row));
+      continue;
+    }
     if (i == std::string::npos) {
       params.emplace_back(c == 0 ? db::Value(id) : db::Value(options_.actor.at));
       continue;
@@ -866,6 +1031,28 @@ Status Importer::Create(CheckedRow& row) {
   ++report_.created;
   if (row.seen) row.seen->id = id;
   return Ok();
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>> Importer::CustomValues(
+    const CheckedRow& row) const {
+  std::vector<std::pair<std::string, std::optional<std::string>>> values;
+  for (std::size_t i : custom_fields_) {
+    const std::string& key = spec_.fields[i].custom->key;
+    // An empty cell clears the value, as it does an optional field's.
+    if (row.cells[i] == Cell::kValue) {
+      values.emplace_back(key, std::get<std::string>(row.values[i]));
+    } else {
+      values.emplace_back(key, std::nullopt);
+    }
+  }
+  return values;
+}
+
+db::Value Importer::CustomJson(const CheckedRow& row) const {
+  // A new record's: nothing to merge over, so nothing can be malformed.
+  auto merged = api::MergeCustomValues(std::nullopt, CustomValues(row));
+  if (!merged.ok() || !merged->json) return db::Null();
+  return *merged->json;
 }
 
 Status Importer::Flush() {
@@ -1296,10 +1483,20 @@ Result<int> SettleInterruptedImports(db::Database& database, Instant now) {
 
 ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
                        const ImportOptions& options) {
-  const RecordSpec& spec = SpecOf(options.type);
   ImportReport report;
   report.import_id = import_id;
   report.dry_run = options.dry_run;
+  // The company's custom fields of the record type, as fields of the file (their definitions
+  // outlive the import).
+  std::vector<records::CustomField> custom;
+  if (records::TakesCustomFields(SpecOf(options.type).table)) {
+    const Status loaded = database.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(custom, records::LoadCustomFields(tx, SpecOf(options.type).table));
+      return Ok();
+    });
+    if (!loaded.ok()) return FailImport(database, import_id, options, loaded.error().message());
+  }
+  const RecordSpec spec = WithCustomFields(SpecOf(options.type), custom);
   std::vector<Column> columns;
   std::optional<std::size_t> rapport_id_index;
   std::vector<std::string> header;

@@ -191,4 +191,21 @@ std::string NormalizeHeader(std::string_view header) {
   return out;
 }
 
+RecordSpec WithCustomFields(const RecordSpec& spec,
+                            const std::vector<records::CustomField>& custom) {
+  RecordSpec out = spec;
+  for (const records::CustomField& c : custom) {
+    if (c.type == "account") continue;  // files do not name accounts in custom fields yet
+    Field f;
+    f.name = "custom." + c.key;
+    f.column = "custom";
+    f.kind = Kind::kCustom;
+    f.required = c.required;
+    f.custom = &c;
+    f.aliases = {NormalizeHeader(c.label), NormalizeHeader(c.key), NormalizeHeader(c.key) + "c"};
+    out.fields.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace rapport::imports

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "records/custom_fields.hpp"
 #include "records/record.hpp"
 
 namespace rapport::imports {
@@ -30,6 +31,7 @@ enum class Kind {
   kBool,
   kCurrency,  // three letters
   kCountry,   // an ISO 3166-1 code or a country's name -> its alpha-2 code
+  kCustom,    // a custom field's value (Field::custom), kept as JSON text in the record's custom
 };
 
 // A cell that names another record.
@@ -57,6 +59,7 @@ struct Field {
   std::int64_t min = 0, max = 0;  // kInteger bounds (max 0: unbounded above)
   std::size_t max_length = 200;   // kText, in characters
   bool self_reference = false;    // names a record of the same type, set once all rows are in
+  const records::CustomField* custom = nullptr;  // kCustom: the field (owned by the caller)
 };
 
 struct RecordSpec {
@@ -68,6 +71,12 @@ struct RecordSpec {
 };
 
 const RecordSpec& SpecOf(RecordType type);
+// `spec` with the company's custom fields `custom` after its own fields, each named
+// "custom.<key>" and also found under its label, its key and its Salesforce API name
+// ("Trust_Tier__c"); account lookups are left out (files do not carry them yet). The fields
+// point into `custom`, which must outlive the spec.
+RecordSpec WithCustomFields(const RecordSpec& spec,
+                            const std::vector<records::CustomField>& custom);
 // A declared record's fields as files hold them (records/record.hpp): those `in_files`, in its
 // order.
 std::vector<Field> FieldsOf(const records::Record& record);

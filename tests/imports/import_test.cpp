@@ -359,6 +359,76 @@ TEST_P(ImportTest, AnExportFromSalesforceOrHubSpotReadsItsTypeAsTheRelationship)
   EXPECT_NE(unknown.err.find("--from"), std::string::npos) << unknown.err;
 }
 
+TEST_P(ImportTest, CustomFieldsAreImportedByLabelOrApiNameAndExportedBack) {
+  Exec(
+      "INSERT INTO custom_fields (id, record_type, key, label, type, created_at, updated_at) "
+      "VALUES (1, 'accounts', 'trust_tier', 'Trust Tier', 'picklist', 1, 1), "
+      "(2, 'accounts', 'icu_beds', 'ICU beds', 'number', 1, 1), "
+      "(3, 'accounts', 'specialties', 'Specialties', 'multi_picklist', 1, 1), "
+      "(4, 'accounts', 'framework', 'Framework agreement', 'checkbox', 1, 1), "
+      "(5, 'accounts', 'key_account_lead', 'Key account lead', 'user', 1, 1), "
+      "(6, 'accounts', 'annual_spend', 'Annual spend', 'money', 1, 1);"
+      "INSERT INTO custom_field_options (field_id, value, label, position) VALUES "
+      "(1, 'tier_1', 'Tier 1', 0), (1, 'tier_2', 'Tier 2', 1), "
+      "(3, 'Cardiology', 'Cardiology', 0), (3, 'ICU', 'ICU', 1), (3, 'Oncology', 'Oncology', 2)");
+  // Salesforce writes a custom field's API name (ICU_Beds__c); people write its label.
+  const std::string path = File(
+      "Account.csv",
+      "Id,Name,Trust Tier,ICU_Beds__c,Specialties,Framework agreement,Key account lead,"
+      "Annual spend\n"
+      "001A,Leeds General Infirmary,Tier 1,24,Cardiology;ICU,yes,bob@example.org,\"1,250.50\"\n"
+      "001B,Airedale General Hospital,tier 2,,,no,Ann Owner,\n");
+  const json report = Import("accounts", path);
+  ASSERT_EQ(report["exit"], 0) << report.dump();
+  EXPECT_EQ(report["columns"]["custom.icu_beds"], "ICU_Beds__c") << report.dump();
+  EXPECT_EQ(report["ignored_columns"], json::array()) << report.dump();
+  const std::int64_t bob = Count("SELECT id FROM users WHERE email = 'bob@example.org'");
+  const std::int64_t ann = Count("SELECT id FROM users WHERE email = 'ann@example.org'");
+  EXPECT_EQ(Rows("SELECT external_id, custom FROM accounts ORDER BY external_id"),
+            (std::vector<std::string>{
+                "001A|{\"trust_tier\":\"tier_1\",\"icu_beds\":24,\"specialties\":[\"Cardiology\","
+                "\"ICU\"],\"framework\":true,\"key_account_lead\":\"" +
+                    std::to_string(bob) + "\",\"annual_spend\":125050}|",
+                "001B|{\"trust_tier\":\"tier_2\",\"framework\":false,\"key_account_lead\":\"" +
+                    std::to_string(ann) + "\"}|"}));
+
+  // Exported as custom.<key>, it imports back unchanged.
+  const std::string out = dir_.File("accounts-export.csv");
+  ASSERT_EQ(
+      RunRapport({"export", "--db", target_.url(), "--type", "accounts", "--out", out}).exit_code,
+      0);
+  const json back = Import("accounts", out);
+  EXPECT_EQ(back["unchanged"], 2) << back.dump();
+  EXPECT_EQ(back["ignored_columns"], json::array()) << back.dump();
+
+  // A second file updates what it gives: an empty cell clears, each change in the trail.
+  const json update =
+      Import("accounts", File("update.csv", "Id,ICU beds,Trust Tier\n001A,30,\n001B,12,Tier 2\n"));
+  ASSERT_EQ(update["exit"], 0) << update.dump();
+  EXPECT_EQ(update["updated"], 2) << update.dump();
+  EXPECT_EQ(Rows("SELECT custom FROM accounts WHERE external_id = '001A'"),
+            (std::vector<std::string>{
+                "{\"icu_beds\":30,\"specialties\":[\"Cardiology\",\"ICU\"],\"framework\":true,"
+                "\"key_account_lead\":\"" +
+                std::to_string(bob) + "\",\"annual_spend\":125050}|"}));
+  EXPECT_EQ(
+      Rows("SELECT field, old_value, new_value FROM audit_history WHERE field LIKE "
+           "'custom.%' ORDER BY id"),
+      (std::vector<std::string>{"custom.icu_beds|24|30|", "custom.trust_tier|\"tier_1\"|\u2205|",
+                                "custom.icu_beds|\u2205|12|"}));
+
+  // A value that is not an option is refused by line and column, and nothing is written.
+  const json bad =
+      Import("accounts",
+             File("bad.csv", "Id,Trust Tier,Specialties\n001A,Tier 9,\n001B,,Cardiology;Gyn\n"));
+  EXPECT_EQ(bad["exit"], 1) << bad.dump();
+  ASSERT_EQ(bad["rejections"].size(), 2u) << bad.dump();
+  EXPECT_EQ(bad["rejections"][0]["line"], 2);
+  EXPECT_EQ(bad["rejections"][0]["column"], "Trust Tier");
+  EXPECT_EQ(bad["rejections"][1]["column"], "Specialties");
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_history WHERE field LIKE 'custom.%'"), 3);
+}
+
 TEST_P(ImportTest, ABadRowIsNamedByLineAndColumnAndNothingIsWritten) {
   const std::string path =
       File("accounts.csv",
