@@ -413,6 +413,22 @@ test("custom fields: an admin adds them, a rep fills them in on an account, a ba
   await account.getByRole("listitem").filter({ hasText: /Trust tier: — → Tier 2/ }).waitFor();
   await expectAccessible(account, "Account custom fields");
   await shot(account, "account-custom-fields");
+
+  // A case's fields are a card of their own on its page.
+  const field = await call("POST", "/custom-fields", admin.token, { record_type: "cases", label: "Device serial", type: "text", max_length: 12 });
+  assert.equal(field.status, 201, JSON.stringify(field.json));
+  const kase = (await call("GET", "/cases?limit=1", rep.token)).json.items[0];
+  await account.goto(`${base}/cases/${kase.id}`);
+  const card = account.getByRole("region", { name: "More fields" });
+  await card.getByRole("button", { name: "Edit fields" }).click();
+  await card.getByLabel("Device serial").fill("SN-0000-0000-0000");
+  await card.getByRole("button", { name: "Save" }).click();
+  await card.locator("[id='custom.device_serial-error']").filter({ hasText: "longer than 12" }).waitFor();
+  await card.getByLabel("Device serial").fill("SN-4471");
+  await card.getByRole("button", { name: "Save" }).click();
+  await card.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await card.getByText("SN-4471").waitFor();
+  assert.equal((await call("GET", `/cases/${kase.id}`, rep.token)).json.custom.device_serial, "SN-4471");
 });
 
 test("contacts and tasks pages list what is in reach", async () => {

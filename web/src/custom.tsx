@@ -1,9 +1,9 @@
 // The company's custom fields (GET /custom-fields) in the app: a record's values shown by their
 // labels, and the inputs that edit them beside the record's own fields, each problem next to its
 // input (the API names them "custom.<key>").
-import { Fragment } from "react";
+import { FormEvent, Fragment, useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
-import { date, getAll, money } from "./api";
+import { ApiError, api, date, getAll, money } from "./api";
 import { useLoad } from "./data";
 import { FieldError } from "./problems";
 
@@ -122,4 +122,71 @@ export function CustomInputs({ fields, form, setForm, errors }: { fields: Custom
       })}
     </>
   );
+}
+
+// A record's custom fields as a card of their own (for pages without a details form): the values
+// by label, and an Edit that writes them with `save` (the page's PATCH, which sends its ETag).
+// Nothing when the company has no custom fields on these records.
+export function CustomFieldsCard({ recordType, values, save }: { recordType: CustomRecordType; values: CustomValues | undefined; save: (body: { custom: CustomValues }) => Promise<unknown> }) {
+  const fields = useCustomFields(recordType);
+  const [form, setForm] = useState<CustomForm | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState("");
+  if (fields.length === 0) return null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!form) return;
+    setMessage("");
+    try {
+      await save({ custom: customBody(fields, form) });
+      setErrors({});
+      setForm(null);
+      setMessage("Saved.");
+    } catch (err) {
+      if (err instanceof ApiError) { setErrors(err.fieldErrors()); setMessage(err.message); }
+    }
+  };
+  return (
+    <section className="card" aria-labelledby={`${recordType}-custom-title`}>
+      <h2 id={`${recordType}-custom-title`}>More fields</h2>
+      {!form && (
+        <>
+          <dl className="details">{fields.map((f) => <Fragment key={f.key}><dt>{f.label}</dt><dd><CustomValue field={f} value={values?.[f.key]} /></dd></Fragment>)}</dl>
+          <button type="button" onClick={() => { setErrors({}); setMessage(""); setForm(customForm(fields, values)); }}>Edit fields</button>
+        </>
+      )}
+      {form && (
+        <form className="logcall" onSubmit={submit} aria-label="Edit fields">
+          <div className="fields"><CustomInputs fields={fields} form={form} setForm={setForm} errors={errors} /></div>
+          <div className="row"><button type="submit">Save</button><button type="button" className="secondary" onClick={() => setForm(null)}>Cancel</button></div>
+        </form>
+      )}
+      {message && <p role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</p>}
+    </section>
+  );
+}
+
+// The card for the record at `path` ("/opportunities/42"), read and written by itself with its
+// ETag: a change someone else made since it was read is reported, not overwritten.
+export function RecordCustomFields({ recordType, path }: { recordType: CustomRecordType; path: string }) {
+  const [record, setRecord] = useState<{ custom?: CustomValues } | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    const { data, etag } = await api<{ custom?: CustomValues }>("GET", path);
+    setRecord(data);
+    setEtag(etag);
+  }, [path]);
+  useEffect(() => { load().catch(() => setRecord(null)); }, [load]);
+  if (!record) return null;
+  const save = async (body: { custom: CustomValues }) => {
+    try {
+      const { data, etag: next } = await api<{ custom?: CustomValues }>("PATCH", path, body, etag ? { "If-Match": etag } : {});
+      setRecord(data);
+      setEtag(next);
+    } catch (err) {
+      if (err instanceof ApiError && err.problem.status === 412) await load();
+      throw err;
+    }
+  };
+  return <CustomFieldsCard recordType={recordType} values={record.custom} save={save} />;
 }

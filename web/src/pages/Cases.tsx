@@ -12,6 +12,7 @@ import { FieldError } from "../problems";
 import { useSession } from "../session";
 import { useAccountNames, useNow, useUsers } from "../lookups";
 import { SURVEY_KINDS, Survey, scaleOf } from "./Surveys";
+import { CustomFieldsCard, CustomValues } from "../custom";
 
 export type Message = { id: string; direction: "inbound" | "outbound" | "internal"; author_id: string | null; author: string | null; contact_id: string | null; body: string; at: string };
 export type Case = {
@@ -384,6 +385,7 @@ export function CasePage() {
         {item.description ? <p className="pre">{item.description}</p> : <p className="muted">No description.</p>}
       </section>
 
+      <CustomFieldsCard recordType="cases" values={(item as Case & { custom?: CustomValues }).custom} save={patch} />
       <Conversation item={item} contacts={contacts} contactName={contactName} onAdded={load} />
       {closed ? <Resolution item={item} userName={userName} contactName={contactName} /> : <Resolve item={item} save={patch} />}
     </div>
