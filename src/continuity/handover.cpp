@@ -594,9 +594,9 @@ class HandoverPlanner {
     return manager;
   }
 
-  // Key contacts (still at the customer, reachable by email, and high influence, a KOL, or in a
-  // buying role on an open deal) are introduced to their account's successor, and at top
-  // accounts by the successor's manager too.
+  // Key contacts (still at the customer, reachable by email and not having refused it or any
+  // contact, and high influence, a KOL, or in a buying role on an open deal) are introduced to
+  // their account's successor, and at top accounts by the successor's manager too.
   Status PlanIntroductions() {
     RAPPORT_ASSIGN_OR_RETURN(const std::set<std::int64_t> top_accounts, TopAccounts());
     RAPPORT_ASSIGN_OR_RETURN(
@@ -605,7 +605,8 @@ class HandoverPlanner {
                               "FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE ") +
                       scope_ +
                       " AND a.archived_at IS NULL AND c.left_at IS NULL AND c.email IS NOT NULL "
-                      "AND c.email <> '' AND (c.influence = 'high' OR c.kol = 1 OR EXISTS "
+                      "AND c.email <> '' AND c.email_opted_out = 0 AND c.do_not_contact = 0 "
+                      "AND (c.influence = 'high' OR c.kol = 1 OR EXISTS "
                       "(SELECT 1 FROM opportunity_contact_roles r JOIN opportunities o ON o.id = "
                       "r.opportunity_id WHERE r.contact_id = c.id AND o.stage IN " +
                       kOpenStages + ")) ORDER BY c.account_id, c.id",
@@ -634,8 +635,8 @@ class HandoverPlanner {
     for (const auto& [id, name] : account_name_) {
       if (account_successor_[id] && introduced_accounts.count(id) == 0) {
         plan_.warnings.push_back({"no_key_contact",
-                                  name + " has no key contact with an email address: nobody "
-                                         "there will be introduced",
+                                  name + " has no key contact we may email: nobody there "
+                                         "will be introduced",
                                   id, std::nullopt});
       }
     }

@@ -1091,6 +1091,35 @@ Status ApplyCustomFields(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCustomFields));
 }
 
+// A contact's mailing address, assistant and preferred channel, and their consent: whether they
+// opted in to email or out of it, when and how we learnt it, and whether they asked not to be
+// contacted at all (introductions and surveys pass them by).
+constexpr const char* kContactReach = R"SQL(
+ALTER TABLE contacts ADD COLUMN mailing_street TEXT;
+ALTER TABLE contacts ADD COLUMN mailing_city TEXT;
+ALTER TABLE contacts ADD COLUMN mailing_region TEXT;
+ALTER TABLE contacts ADD COLUMN mailing_postcode TEXT;
+ALTER TABLE contacts ADD COLUMN mailing_country TEXT
+  CHECK (length(mailing_country) = 2 AND upper(mailing_country) = mailing_country);
+ALTER TABLE contacts ADD COLUMN assistant_name TEXT;
+ALTER TABLE contacts ADD COLUMN assistant_phone TEXT;
+ALTER TABLE contacts ADD COLUMN preferred_channel TEXT CHECK (preferred_channel = 'email'
+  OR preferred_channel = 'phone' OR preferred_channel = 'mobile' OR preferred_channel = 'visit'
+  OR preferred_channel = 'video' OR preferred_channel = 'letter');
+ALTER TABLE contacts ADD COLUMN email_opted_in {int} NOT NULL DEFAULT 0
+  CHECK (email_opted_in = 0 OR email_opted_in = 1);
+ALTER TABLE contacts ADD COLUMN email_opted_out {int} NOT NULL DEFAULT 0
+  CHECK (email_opted_out = 0 OR email_opted_out = 1);
+ALTER TABLE contacts ADD COLUMN consent_on {date};
+ALTER TABLE contacts ADD COLUMN consent_source TEXT;
+ALTER TABLE contacts ADD COLUMN do_not_contact {int} NOT NULL DEFAULT 0
+  CHECK (do_not_contact = 0 OR do_not_contact = 1);
+)SQL";
+
+Status ApplyContactReach(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kContactReach));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1121,6 +1150,8 @@ const std::vector<Migration>& AllMigrations() {
        &ApplyCompleteRecords},
       {23, "custom fields on accounts, contacts, opportunities, activities and cases",
        &ApplyCustomFields},
+      {24, "a contact's mailing address, assistant, preferred channel and consent",
+       &ApplyContactReach},
   };
   return migrations;
 }

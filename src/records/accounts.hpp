@@ -21,6 +21,8 @@ inline constexpr std::string_view kContactFunctions[] = {
 inline constexpr std::string_view kStances[] = {"advocate", "neutral", "detractor"};
 inline constexpr std::string_view kInfluences[] = {"low", "medium", "high"};
 inline constexpr std::string_view kColours[] = {"red", "blue", "green", "yellow"};
+inline constexpr std::string_view kChannels[] = {"email", "phone", "mobile",
+                                                 "visit", "video", "letter"};
 
 const Record& AccountRecord();
 const Record& ContactRecord();

@@ -244,13 +244,14 @@ std::string SatisfactionIndexSql(std::string_view alias) {
 Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& settings, Instant now,
                               std::int64_t sender_id, const SurveyRequest& request) {
   RAPPORT_ASSIGN_OR_RETURN(
-      auto contact,
-      tx.QueryOne("SELECT first_name, last_name, email, account_id FROM contacts WHERE id = ? AND "
-                  "left_at IS NULL",
-                  {request.contact_id}));
+      auto contact, tx.QueryOne("SELECT first_name, last_name, email, account_id, do_not_contact, "
+                                "email_opted_out FROM contacts WHERE id = ? AND left_at IS NULL",
+                                {request.contact_id}));
   if (!contact || contact->Int(3) != request.account_id) {
     return Error::InvalidField("contact_id", "must be a current contact of the account");
   }
+  if (contact->Int(4) != 0) return Error::InvalidField("contact_id", "asked not to be contacted");
+  if (contact->Int(5) != 0) return Error::InvalidField("contact_id", "has opted out of email");
   if (contact->IsNull(2) || contact->Text(2).empty()) {
     return Error::InvalidField("contact_id", "has no email address to send the survey to");
   }
@@ -295,7 +296,8 @@ Result<std::string> SendScheduledSurveys(db::Transaction& tx, const SurveySettin
       db::Rows due,
       tx.Query("SELECT t.id, t.owner_id, t.contact FROM (SELECT a.id, a.owner_id, (SELECT k.id "
                "FROM contacts k WHERE k.account_id = a.id AND k.left_at IS NULL AND k.email IS "
-               "NOT NULL ORDER BY CASE k.influence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
+               "NOT NULL AND k.do_not_contact = 0 AND k.email_opted_out = 0 ORDER BY CASE "
+               "k.influence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 "
                "END, k.id LIMIT 1) AS contact FROM accounts a WHERE a.status = 'customer' AND "
                "a.archived_at IS NULL AND a.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                "surveys s WHERE s.account_id = a.id AND s.created_at > ?)) t WHERE t.contact IS "

@@ -183,6 +183,18 @@ TEST_P(HandoverApiTest, ADryRunListsTheWholeBookAndChangesNothing) {
   for (const auto& intro : plan["introductions"]) {
     EXPECT_TRUE(moving.count(intro["account_id"].get<std::string>())) << intro.dump();
   }
+  // A key contact who opts out of email, or asks not to be contacted, is not introduced.
+  const std::string refusing = plan["introductions"][0]["contact_id"];
+  for (const char* refusal : {"email_opted_out", "do_not_contact"}) {
+    const std::string path = "/api/v1/contacts/" + refusing;
+    ASSERT_EQ(s().Patch(path, {{refusal, true}}, admin()).status, 200);
+    const json again =
+        s().Post("/api/v1/handovers", HandoverBody(leaver, Successor(), true), admin()).Json();
+    for (const auto& intro : again["introductions"]) {
+      EXPECT_NE(intro["contact_id"], refusing) << refusal;
+    }
+    ASSERT_EQ(s().Patch(path, {{refusal, false}}, admin()).status, 200);
+  }
 }
 
 TEST_P(HandoverApiTest, ACommitMovesEverythingTogetherAndLeavesTheDoctorClean) {

@@ -409,6 +409,27 @@ TEST_P(SuccessApiTest, SurveyIsAnsweredOnceThroughItsLinkWithoutSigningIn) {
       s().Post("/api/v1/surveys", {{"contact_id", added.Json()["id"]}, {"kind", "csat"}}, admin());
   EXPECT_EQ(no_email.status, 422);
   EXPECT_EQ(no_email.Json()["errors"][0]["field"], "contact_id");
+  // Nor one who opted out of email, or asked not to be contacted at all.
+  for (const char* refusal : {"email_opted_out", "do_not_contact"}) {
+    const auto refusing = s().Post("/api/v1/contacts",
+                                   {{"account_id", std::to_string(account)},
+                                    {"first_name", "Kari"},
+                                    {"last_name", refusal},
+                                    {"email", std::string(refusal) + "@example.test"},
+                                    {refusal, true},
+                                    {"consent_on", "2026-10-01"},
+                                    {"consent_source", "told the rep at MedTech Expo"}},
+                                   admin());
+    ASSERT_EQ(refusing.status, 201) << refusing.body;
+    const auto refused = s().Post(
+        "/api/v1/surveys", {{"contact_id", refusing.Json()["id"]}, {"kind", "csat"}}, admin());
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(refused.Json()["errors"][0]["field"], "contact_id");
+    EXPECT_NE(refused.body.find(std::string(refusal) == "do_not_contact" ? "not to be contacted"
+                                                                         : "opted out of email"),
+              std::string::npos)
+        << refused.body;
+  }
 }
 
 TEST_P(SuccessApiTest, ScorecardCountsTheActivitiesCasesSurveysAndSalesLinesBehindIt) {
@@ -614,6 +635,13 @@ TEST_P(SuccessApiTest, ScheduledSurveyGoesToTheKeyContactOfACustomerNotAskedLate
                                {"last_name", "Influence"},
                                {"influence", "low"},
                                {"email", "low@example.test"}});
+  // An influential contact, first in line, who opted out of email: passed by.
+  Created("/api/v1/contacts", {{"account_id", a},
+                               {"first_name", "Higher"},
+                               {"last_name", "Unsubscribed"},
+                               {"influence", "high"},
+                               {"email", "unsubscribed@example.test"},
+                               {"email_opted_out", true}});
   const std::string key = Created("/api/v1/contacts", {{"account_id", a},
                                                        {"first_name", "High"},
                                                        {"last_name", "Influence"},

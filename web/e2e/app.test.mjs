@@ -432,11 +432,20 @@ test("custom fields: an admin adds them, a rep fills them in on an account, a ba
 });
 
 test("contacts and tasks pages list what is in reach", async () => {
+  // One advocate opted out of email: the list says so instead of offering a mail link.
+  const advocate = (await call("GET", "/contacts?stance=advocate&sort=last_name&limit=1", rep.token)).json.items[0];
+  const optedOut = await call("PATCH", `/contacts/${advocate.id}`, rep.token, { email_opted_out: true, consent_on: "2026-11-02", consent_source: "unsubscribe link" });
+  assert.equal(optedOut.status, 200, JSON.stringify(optedOut.json));
   const page = await newPage();
   await signIn(page, rep.email, "/contacts?stance=advocate");
   await page.locator("tbody tr").first().waitFor();
   const stances = await page.locator("tbody tr td:nth-child(4)").allTextContents();
   assert.ok(stances.length > 0 && stances.every((s) => s === "advocate"));
+  const row = page.locator("tbody tr").filter({ hasText: `${advocate.first_name} ${advocate.last_name}` }).first();
+  await row.getByText("No email").waitFor();
+  assert.equal(await row.getByRole("link", { name: advocate.email ?? "" }).count(), 0);
+  // Back as they were, for the tests that survey or introduce them.
+  assert.equal((await call("PATCH", `/contacts/${advocate.id}`, rep.token, { email_opted_out: false })).status, 200);
   await expectAccessible(page, "Contacts");
   await shot(page, "contacts");
   await page.getByRole("link", { name: "Tasks" }).click();

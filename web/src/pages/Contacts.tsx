@@ -41,7 +41,9 @@ export function Contacts() {
               <td>{c.function.replace("_", " ")}</td>
               <td><span className={`stance ${c.stance}`}>{c.stance}</span></td>
               <td>{c.influence}</td>
-              <td>{c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—"}</td>
+              <td>{c.do_not_contact ? <span className="badge warn" title="They asked not to be contacted">Do not contact</span>
+                : c.email_opted_out ? <><span className="muted">{c.email}</span> <span className="badge warn" title={`Opted out of email${c.consent_on ? ` on ${c.consent_on}` : ""}${c.consent_source ? ` (${c.consent_source})` : ""}`}>No email</span></>
+                : c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—"}</td>
             </tr>
           ))}
         </tbody>
