@@ -8,6 +8,7 @@
 #include "api/http.hpp"
 #include "audit/audit_log.hpp"
 #include "core/clock.hpp"
+#include "core/validation.hpp"
 #include "db/dialect.hpp"
 
 namespace rapport::api {
@@ -54,11 +55,6 @@ std::string TextOf(const JsonValue& v) {
   JsonWriter w;
   Write(w, v);
   return w.Take();
-}
-
-size_t Characters(std::string_view text) {
-  return static_cast<size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
@@ -111,7 +107,7 @@ Status CheckValue(db::Transaction& tx, const Caller& caller, const CustomField& 
   const std::string& t = f.type;
   if (t == "text" || t == "long_text") {
     RAPPORT_RETURN_IF_ERROR(Expect(v, Kind::kString, name, "a string"));
-    if (Characters(v.text) > static_cast<size_t>(f.MaxLength())) {
+    if (Utf8Characters(v.text) > static_cast<size_t>(f.MaxLength())) {
       return Error::InvalidField(name,
                                  "is longer than " + std::to_string(f.MaxLength()) + " characters");
     }
@@ -310,6 +306,10 @@ Status AddCustomFilter(db::Backend backend, std::span<const CustomField> fields,
     op = " < ?";
   }
   f = records::FindCustomField(fields, key);
+  // The key is written into the SQL (db::JsonMember): only a key the API would have made.
+  if (f && !records::IsCustomFieldKey(f->key)) {
+    return Error(ErrorCode::kInternal, "custom field key '" + f->key + "' is malformed");
+  }
   const bool range = op != " = ?";
   const bool ordered = f && (f->type == "date" || f->type == "number" || f->type == "money");
   if (!f || (range && !ordered) || f->type == "long_text") {

@@ -61,4 +61,10 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
+std::size_t Utf8Characters(std::string_view utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;  // not a continuation byte
+  return n;
+}
+
 }  // namespace rapport

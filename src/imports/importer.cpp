@@ -31,12 +31,6 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-std::size_t Characters(std::string_view utf8) {
-  std::size_t n = 0;
-  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 bool AllDigits(std::string_view text) {
   if (text.empty()) return false;
   for (unsigned char c : text) {
@@ -550,7 +544,7 @@ Cell Importer::ReadCustom(const Column& column, std::string_view raw, std::int64
   };
   const std::string& type = f.type;
   if (type == "text" || type == "long_text") {
-    if (Characters(raw) > static_cast<std::size_t>(f.MaxLength())) {
+    if (Utf8Characters(raw) > static_cast<std::size_t>(f.MaxLength())) {
       return bad("is longer than " + std::to_string(f.MaxLength()) + " characters");
     }
     if (type == "text" && raw.find('\n') != std::string_view::npos) {
@@ -691,7 +685,7 @@ Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_
   };
   switch (f.kind) {
     case Kind::kText:
-      if (Characters(raw) > f.max_length) {
+      if (Utf8Characters(raw) > f.max_length) {
         checked_.Reject(line, column.header,
                         "is longer than " + std::to_string(f.max_length) + " characters");
         return Cell::kBad;

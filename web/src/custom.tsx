@@ -16,12 +16,13 @@ export type CustomField = {
 };
 export type CustomValues = Record<string, unknown>;
 
-const loadFields = (recordType: string, signal: AbortSignal) =>
+// The fields in use on `recordType`, in their order (for useLoad: the key is the record type).
+export const loadCustomFields = (recordType: string, signal: AbortSignal) =>
   getAll<CustomField>(`/custom-fields?record_type=${recordType}&sort=position&limit=500`, signal);
 
 // The fields in use on `recordType`, in their order ([] until loaded).
 export function useCustomFields(recordType: CustomRecordType): CustomField[] {
-  return useLoad(recordType, loadFields).data ?? [];
+  return useLoad(recordType, loadCustomFields).data ?? [];
 }
 
 const optionLabel = (f: CustomField, value: string) => f.options.find((o) => o.value === value)?.label ?? value;

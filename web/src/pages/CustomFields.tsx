@@ -2,8 +2,8 @@
 // list, required, help, limits), rename it or its options, retire options (records keep them)
 // or the field itself.
 import { FormEvent, useState } from "react";
-import { ApiError, api, getAll } from "../api";
-import { CustomField, CustomRecordType } from "../custom";
+import { ApiError, api } from "../api";
+import { CustomField, CustomRecordType, loadCustomFields } from "../custom";
 import { useLoad } from "../data";
 import { ErrorNote, FieldError } from "../problems";
 
@@ -31,13 +31,11 @@ const TYPES: { value: string; label: string }[] = [
 const typeLabel = (type: string) => TYPES.find((t) => t.value === type)?.label ?? type;
 const isPickList = (type: string) => type === "picklist" || type === "multi_picklist";
 const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
-const loadFields = (recordType: string, signal: AbortSignal) =>
-  getAll<CustomField>(`/custom-fields?record_type=${recordType}&sort=position&limit=500`, signal);
 
 export function CustomFields() {
   const [recordType, setRecordType] = useState<CustomRecordType>("accounts");
   const [version, setVersion] = useState(0);
-  const fields = useLoad(recordType, loadFields, version);
+  const fields = useLoad(recordType, loadCustomFields, version);
   const changed = () => setVersion((v) => v + 1);
   return (
     <div>
