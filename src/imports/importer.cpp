@@ -501,7 +501,6 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
       (raw[1] == '=' || raw[1] == '+' || raw[1] == '-' || raw[1] == '@')) {
     raw.remove_prefix(1);
   }
-  if (column.field->kind == Kind::kCustom) return ReadCustom(column, raw, line, out);
   return column.field->ref != Ref::kNone ? ReadReference(column, raw, line, out)
                                          : ReadValue(column, raw, line, out);
 }
@@ -792,6 +791,8 @@ Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_
       out = std::string(*code);
       return Cell::kValue;
     }
+    case Kind::kCustom:
+      return ReadCustom(column, raw, line, out);
   }
   return Cell::kEmpty;
 }
