@@ -1229,7 +1229,10 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
   }
   if (for_input) {
     for (const auto& [name, schema] : spec.extra_body_fields) w.Key(name).Raw(schema);
-  } else if (spec.timestamps) {
+  } else {
+    for (const auto& [name, schema] : spec.extra_json_fields) w.Key(name).Raw(schema);
+  }
+  if (!for_input && spec.timestamps) {
     for (const char* t : {"created_at", "updated_at"}) {
       w.Key(t)
           .StartObject()
@@ -1250,6 +1253,7 @@ std::string RecordSchema(const ResourceSpec& spec, bool for_input) {
     for (const auto& f : spec.fields) w.String(f.name);
     if (spec.timestamps) w.String("created_at").String("updated_at").String("version");
     if (spec.custom_fields) w.String("custom");
+    for (const auto& extra : spec.extra_json_fields) w.String(extra.first);
     w.EndArray();
   }
   w.EndObject();

@@ -101,6 +101,8 @@ struct ResourceSpec {
       after_write;
   // Adds fields to the JSON of one record (e.g. contact_ids).
   std::function<Status(db::Transaction&, std::int64_t id, JsonWriter&)> extra_json;
+  // The fields extra_json always adds, with a JSON Schema each for OpenAPI.
+  std::vector<std::pair<std::string, std::string>> extra_json_fields;
 
   std::string select_columns;  // filled by RegisterResource
 };

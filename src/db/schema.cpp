@@ -1120,6 +1120,30 @@ Status ApplyContactReach(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kContactReach));
 }
 
+// The products on a deal: a line's total is quantity × sale price less the discount, and the
+// deal's amount is the sum of its lines' totals while it has any (selling/line_items).
+constexpr const char* kOpportunityLineItems = R"SQL(
+CREATE TABLE opportunity_line_items (
+  id {pk},
+  opportunity_id {int} NOT NULL REFERENCES opportunities (id) ON DELETE CASCADE,
+  position {int} NOT NULL,
+  product_id {int} NOT NULL REFERENCES products (id),
+  quantity {int} NOT NULL CHECK (quantity >= 1),
+  list_price_minor {int} NOT NULL CHECK (list_price_minor >= 0),
+  sale_price_minor {int} NOT NULL CHECK (sale_price_minor >= 0),
+  discount_percent {int} NOT NULL DEFAULT 0
+    CHECK (discount_percent >= 0 AND discount_percent <= 100),
+  total_minor {int} NOT NULL CHECK (total_minor >= 0),
+  description TEXT,
+  UNIQUE (opportunity_id, position)
+){strict};
+CREATE INDEX opportunity_line_items_product_idx ON opportunity_line_items (product_id);
+)SQL";
+
+Status ApplyOpportunityLineItems(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kOpportunityLineItems));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1152,6 +1176,8 @@ const std::vector<Migration>& AllMigrations() {
        &ApplyCustomFields},
       {24, "a contact's mailing address, assistant, preferred channel and consent",
        &ApplyContactReach},
+      {25, "opportunities' line items: products, quantities, prices and discounts",
+       &ApplyOpportunityLineItems},
   };
   return migrations;
 }
@@ -1180,6 +1206,7 @@ const std::vector<std::string>& DomainTables() {
                                                   "opportunities",
                                                   "opportunity_contact_roles",
                                                   "opportunity_splits",
+                                                  "opportunity_line_items",
                                                   "activities",
                                                   "activity_contacts",
                                                   "tasks",

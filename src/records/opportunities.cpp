@@ -110,6 +110,52 @@ Record Opportunities() {
   return r;
 }
 
+Record OpportunityLineItems() {
+  Record r{"opportunity_line_items", "line item", {}};
+  r.fields = {
+      {.column = "opportunity_id",
+       .type = Type::kReference,
+       .writable = false,
+       .nullable = false,
+       .references = "opportunities"},
+      {.column = "position", .type = Type::kInteger, .writable = false, .nullable = false},
+      RequiredReference("product_id", "products"),
+      {.column = "quantity",
+       .type = Type::kInteger,
+       .required = true,
+       .nullable = false,
+       .min = 1,
+       .max = 1'000'000},
+      {.column = "list_price_minor",
+       .type = Type::kMoney,
+       .nullable = false,
+       .min = 0,
+       .max = kMaxUnitPriceMinor,
+       .description = "a unit's list price in the deal's currency (default: the product's, when "
+                      "the product is priced in the deal's currency)"},
+      {.column = "sale_price_minor",
+       .type = Type::kMoney,
+       .nullable = false,
+       .min = 0,
+       .max = kMaxUnitPriceMinor,
+       .description = "a unit's price before the discount (default: the list price)"},
+      {.column = "discount_percent",
+       .type = Type::kPercent,
+       .nullable = false,
+       .min = 0,
+       .max = 100,
+       .description = "taken off the line's total (default 0)"},
+      {.column = "total_minor",
+       .type = Type::kMoney,
+       .writable = false,
+       .nullable = false,
+       .description = "quantity × sale price, less the discount, to the minor unit"},
+      {.column = "description", .max_length = 500},
+  };
+  for (Field& field : r.fields) field.in_files = false;
+  return r;
+}
+
 Record Activities() {
   Record r{"activities", "activity", {}};
   Field external_id =
@@ -172,6 +218,11 @@ Record Activities() {
 
 const Record& OpportunityRecord() {
   static const Record record = Opportunities();
+  return record;
+}
+
+const Record& OpportunityLineItemRecord() {
+  static const Record record = OpportunityLineItems();
   return record;
 }
 

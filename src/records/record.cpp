@@ -23,7 +23,7 @@ const std::vector<const Record*>& AllRecords() {
   static const std::vector<const Record*> all = {
       &AccountRecord(),     &ContactRecord(),   &OpportunityRecord(), &ActivityRecord(),
       &TaskRecord(),        &CaseRecord(),      &PurchaseRecord(),    &CallPlanRecord(),
-      &SuccessPlanRecord(), &MilestoneRecord(), &TrialRecord()};
+      &SuccessPlanRecord(), &MilestoneRecord(), &TrialRecord(),       &OpportunityLineItemRecord()};
   return all;
 }
 

@@ -78,7 +78,7 @@ struct Record {
 };
 
 // Every declared record type: accounts, contacts, opportunities, activities, tasks, cases,
-// purchases, call plans, success plans, milestones and trials.
+// purchases, call plans, success plans, milestones, trials and opportunities' line items.
 const std::vector<const Record*>& AllRecords();
 
 // The enumeration `values` as a field's values.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "db/migrations.hpp"
+#include "selling/line_items.hpp"
 #include "selling/opportunity_store.hpp"
 
 namespace rapport::selling {
@@ -131,6 +132,50 @@ Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t 
   return Ok();
 }
 
+// A deal's line items price it: given, its amount becomes their total (the lines themselves are
+// written after the deal, in after_write); not given, the amount of a deal that has lines is
+// theirs, and a PATCH that changes it is refused.
+Status PriceFromLineItems(api::WriteContext& w) {
+  const db::Value currency = w.After("currency");
+  const std::string code =
+      std::holds_alternative<std::string>(currency) ? std::get<std::string>(currency) : "GBP";
+  RAPPORT_ASSIGN_OR_RETURN(auto items, ParseLineItems(w.tx, w.caller, w.body, code));
+  if (items) {
+    if (items->empty()) return Ok();
+    if (w.Written("amount_minor")) {
+      return Error::InvalidField("amount_minor",
+                                 "is the total of line_items: give one or the other");
+    }
+    std::int64_t total = 0;
+    for (const LineItem& item : *items) total += item.total_minor;
+    w.Set("amount_minor", total);
+    return Ok();
+  }
+  const db::Value* amount = w.Written("amount_minor");
+  if (!w.before || !amount) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> priced,
+      w.tx.QueryOne("SELECT o.amount_minor FROM opportunities o WHERE o.id = ? AND EXISTS "
+                    "(SELECT 1 FROM opportunity_line_items l WHERE l.opportunity_id = o.id)",
+                    {w.before->Int(0)}));
+  if (priced && db::Value(priced->Int(0)) != *amount) {
+    return Error::InvalidField("amount_minor",
+                               "is the total of the deal's line items: change them instead");
+  }
+  return Ok();
+}
+
+// after_write: the body's line_items, when given, replace the deal's (priced in its currency).
+Status WriteLineItems(db::Transaction& tx, const api::Caller& caller, Instant now, std::int64_t id,
+                      const JsonValue& body) {
+  if (!body.Find("line_items")) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> deal,
+                           tx.QueryOne("SELECT currency FROM opportunities WHERE id = ?", {id}));
+  if (!deal) return Error(ErrorCode::kNotFound, "no opportunity " + api::FormatId(id));
+  RAPPORT_ASSIGN_OR_RETURN(auto items, ParseLineItems(tx, caller, body, deal->Text(0)));
+  return ReplaceLineItems(tx, {caller.user_id, now}, id, *items);
+}
+
 api::ResourceSpec OpportunitySpec() {
   api::ResourceSpec s;
   s.plural = "opportunities";
@@ -141,13 +186,17 @@ api::ResourceSpec OpportunitySpec() {
   s.deletion = api::Deletion::kDelete;
   s.search = db::SearchIndexes().at(2);
   s.fields = api::FieldsOf(records::OpportunityRecord());
+  static const char kSplits[] =
+      R"j({"type":"array","description":"who shares the deal's credit; percents add up to 100 (empty: none)","items":{"type":"object","properties":{"user_id":{"type":"string"},"percent":{"type":"integer","minimum":1,"maximum":100}},"required":["user_id","percent"],"additionalProperties":false}})j";
+  static const char kContactRoles[] =
+      R"({"type":"array","items":{"type":"object","properties":{"contact_id":{"type":"string"},"role":{"type":"string","enum":["economic_buyer","user_buyer","technical_buyer","coach","other"]}},"required":["contact_id","role"],"additionalProperties":false}})";
   s.extra_body_fields = {
-      {"splits",
-       R"j({"type":"array","description":"who shares the deal's credit; percents add up to 100 (empty: none)","items":{"type":"object","properties":{"user_id":{"type":"string"},"percent":{"type":"integer","minimum":1,"maximum":100}},"required":["user_id","percent"],"additionalProperties":false}})j"},
-      {"contact_roles",
-       R"({"type":"array","items":{"type":"object","properties":{"contact_id":{"type":"string"},"role":{"type":"string","enum":["economic_buyer","user_buyer","technical_buyer","coach","other"]}},"required":["contact_id","role"],"additionalProperties":false}})"}};
+      {"splits", kSplits}, {"contact_roles", kContactRoles}, {"line_items", kLineItemsSchema}};
+  s.extra_json_fields = {
+      {"contact_roles", kContactRoles}, {"splits", kSplits}, {"line_items", kLineItemsJsonSchema}};
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "owner_id");
+    RAPPORT_RETURN_IF_ERROR(PriceFromLineItems(w));
     // Closing stamps closed_at; reopening clears it.
     for (const auto& [column, value] : w.values) {
       if (column != "stage") continue;
@@ -188,6 +237,7 @@ api::ResourceSpec OpportunitySpec() {
                      const JsonValue& body, bool creating) -> Status {
     RAPPORT_RETURN_IF_ERROR(WriteContactRoles(tx, caller, now, id, body, creating));
     RAPPORT_RETURN_IF_ERROR(WriteSplits(tx, caller, id, body));
+    RAPPORT_RETURN_IF_ERROR(WriteLineItems(tx, caller, now, id, body));
     return ScheduleRevisit(tx, {caller.user_id, now}, id);
   };
   s.extra_json = [](db::Transaction& tx, std::int64_t id, api::JsonWriter& w) -> Status {
@@ -214,7 +264,7 @@ api::ResourceSpec OpportunitySpec() {
       w.Key("percent").Int(r.Int(1)).EndObject();
     }
     w.EndArray();
-    return Ok();
+    return WriteLineItemsJson(tx, id, w);
   };
   return s;
 }

@@ -38,6 +38,7 @@ const std::map<int, std::string>& Pinned() {
       {16, "5e614a8f9d1da778"}, {17, "d89a01cd6afe9532"}, {18, "4913afb0b73ecf6d"},
       {19, "5802f022449205a0"}, {20, "8662077fa64dcf21"}, {21, "d06a9a6c37a3c8a5"},
       {22, "8e2ffd37a530d3c7"}, {23, "e5c268d87d79c518"}, {24, "a81f8de42b8dd312"},
+      {25, "9253275ae319b122"},
   };
   return pinned;
 }

@@ -115,6 +115,19 @@ TEST_P(RecordSchemaTest, OpportunitiesAreStoredAsDeclared) {
     return Ok();
   });
   ExpectSchemaAgrees(OpportunityRecord(), id);
+
+  const std::int64_t product = Insert("products", {{"sku", std::string("P-1")},
+                                                   {"name", std::string("Pump")},
+                                                   {"family", std::string("Infusion")}});
+  ExpectSchemaAgrees(OpportunityLineItemRecord(), Insert("opportunity_line_items",
+                                                         {{"opportunity_id", id},
+                                                          {"position", std::int64_t{1}},
+                                                          {"product_id", product},
+                                                          {"quantity", std::int64_t{2}},
+                                                          {"list_price_minor", std::int64_t{100}},
+                                                          {"sale_price_minor", std::int64_t{90}},
+                                                          {"total_minor", std::int64_t{180}}},
+                                                         /*timestamps=*/false));
 }
 
 TEST_P(RecordSchemaTest, ActivitiesAreStoredAsDeclared) {
@@ -306,9 +319,9 @@ TEST_P(RecordSchemaTest, TrialsAreStoredAsDeclared) {
 
 // Every declared record is held to the schema by one of the tests above.
 TEST(RecordDeclaration, EveryRecordHasASchemaTest) {
-  std::set<std::string> tested = {"accounts",      "contacts",   "opportunities", "activities",
-                                  "tasks",         "cases",      "purchases",     "call_plans",
-                                  "success_plans", "milestones", "trials"};
+  std::set<std::string> tested = {
+      "accounts",  "contacts",   "opportunities", "activities", "tasks",  "cases",
+      "purchases", "call_plans", "success_plans", "milestones", "trials", "opportunity_line_items"};
   for (const Record* record : AllRecords())
     EXPECT_EQ(tested.count(record->table), 1u) << record->table;
   EXPECT_EQ(tested.size(), AllRecords().size());

@@ -1,3 +1,4 @@
+#include "selling/line_items.hpp"
 #include "selling/opportunity_store.hpp"
 
 #include "support/storage_fixture.hpp"
@@ -100,6 +101,16 @@ TEST_P(SellingTest, BuyingRolesComeFromTheDealsAccount) {
 }
 
 RAPPORT_ON_BOTH_BACKENDS(SellingTest);
+
+TEST(LineTotal, IsQuantityTimesPriceLessTheDiscountRoundedHalfUp) {
+  EXPECT_EQ(LineTotal(3, 100'000, 10), 270'000);
+  EXPECT_EQ(LineTotal(3, 333, 15), 849);  // 999 × 0.85 = 849.15
+  EXPECT_EQ(LineTotal(1, 1, 50), 1);      // 0.5 rounds up
+  EXPECT_EQ(LineTotal(1, 3, 50), 2);      // 1.5 rounds up
+  EXPECT_EQ(LineTotal(7, 1'000, 100), 0);
+  // The largest line the declaration allows does not overflow.
+  EXPECT_EQ(LineTotal(1'000'000, 10'000'000'000, 1), 9'900'000'000'000'000);
+}
 
 }  // namespace
 }  // namespace rapport::selling

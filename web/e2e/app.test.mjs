@@ -600,6 +600,49 @@ test("a rep fills in a Blue Sheet, sees its red flags go, and prints it on one p
   await shot(page, "blue-sheet-print");
 });
 
+test("a rep puts products on a deal, and its amount becomes their total", async () => {
+  const me = (await call("GET", "/auth/me", rep.token)).json;
+  const made = [];
+  for (const [sku, name, price] of [["E2E-PUMP", "Volumetric pump", 120000], ["E2E-SET", "Giving set", 1550]]) {
+    const r = await call("POST", "/products", admin.token, { sku, name, family: "Infusion", list_price_minor: price, currency: "GBP" });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    made.push(r.json);
+  }
+  const deal = (await call("GET", `/opportunities?owner_id=${me.id}&stage=qualification&limit=1`, rep.token)).json.items[0];
+  assert.ok(deal, "the rep has a deal in qualification");
+  assert.equal(deal.currency, "GBP");
+
+  const page = await newPage();
+  await signIn(page, rep.email, `/opportunities/${deal.id}/blue-sheet`);
+  const card = page.getByRole("region", { name: "Products" });
+  await card.getByText("No products on this deal yet").waitFor();
+  await card.getByRole("button", { name: "Edit products" }).click();
+  await card.getByRole("button", { name: "Add a product" }).click();
+  await card.getByLabel("Line 1 product").selectOption(made[0].id);
+  await card.getByLabel("Line 1 quantity").fill("2");
+  await card.getByLabel("Line 1 discount").fill("10");
+  await card.getByRole("button", { name: "Add a product" }).click();
+  await card.getByLabel("Line 2 product").selectOption(made[1].id);
+  await card.getByLabel("Line 2 quantity").fill("0");
+  await card.getByLabel("Line 2 sale price").fill("14.00");
+  await card.getByRole("button", { name: "Save products" }).click();
+  // A bad quantity is named next to its input, and nothing is saved.
+  await card.locator(".error").filter({ hasText: /at least 1|less than 1|out of range/ }).first().waitFor();
+  assert.equal((await call("GET", `/opportunities/${deal.id}`, rep.token)).json.line_items.length, 0);
+  await card.getByLabel("Line 2 quantity").fill("100");
+  await card.getByRole("button", { name: "Save products" }).click();
+  await card.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  // 2 × 1,200.00 less 10% + 100 × 14.00
+  await card.getByTestId("deal-total").filter({ hasText: "3,560.00" }).waitFor();
+  await card.getByRole("row", { name: /Volumetric pump.*E2E-PUMP.*2.*10%.*2,160\.00/ }).waitFor();
+  await page.getByText(/· £3,560 ·/).waitFor(); // the sheet's header has the new amount
+  const stored = (await call("GET", `/opportunities/${deal.id}`, rep.token)).json;
+  assert.equal(stored.amount_minor, 356000);
+  assert.deepEqual(stored.line_items.map((l) => [l.sku, l.quantity, l.total_minor]), [["E2E-PUMP", 2, 216000], ["E2E-SET", 100, 140000]]);
+  await expectAccessible(page, "the deal's products");
+  await shot(page, "deal-products");
+});
+
 test("closing a deal as lost asks why and schedules a revisit", async () => {
   const me = (await call("GET", "/auth/me", rep.token)).json;
   const page = await newPage();

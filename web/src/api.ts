@@ -119,6 +119,9 @@ export type Page<T> = { items: T[]; next_cursor: string | null };
 
 export const money = (minor: number, currency = "GBP") =>
   new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 100);
+// A unit price or a line's total, to the minor unit.
+export const price = (minor: number, currency = "GBP") =>
+  new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
 export const date = (iso: string | null | undefined) =>
   iso ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso)) : "—";
 export const dateTime = (iso: string | null | undefined) =>

@@ -62,7 +62,7 @@ export function useNow(ms = 30000): number {
   return now;
 }
 
-export type ProductRef = { id: string; name: string; sku: string; family: string; lifecycle: string };
+export type ProductRef = { id: string; name: string; sku: string; family: string; lifecycle: string; list_price_minor: number; currency: string };
 let products: Promise<ProductRef[]> | null = null;
 
 // The product catalogue, by name (for product pickers and names in lists).

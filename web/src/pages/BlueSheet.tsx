@@ -6,6 +6,7 @@ import { ApiError, Page, api, date, get, money } from "../api";
 import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { RecordCustomFields } from "../custom";
+import { DealProducts } from "../lineItems";
 
 type Influence = {
   contact_id: string; name?: string; job_title?: string; function?: string; stance?: string; left?: boolean;
@@ -74,6 +75,8 @@ export function BlueSheet() {
         <Link to={`/accounts/${o.account_id}`}>{o.account_name}</Link> · {label(o.stage)} · {money(o.amount_minor, o.currency)} ·
         {" "}deadline {date(o.close_date)} · {o.probability}% · {o.owner_name}
       </p>
+      <DealProducts path={`/opportunities/${o.id}`}
+        onSaved={(deal) => setSheet((s) => s && { ...s, opportunity: { ...s.opportunity, amount_minor: deal.amount_minor } })} />
       <RecordCustomFields recordType="opportunities" path={`/opportunities/${o.id}`} />
       <section aria-labelledby="flags-title" className={`flags ${sheet.red_flags.length ? "has-flags" : ""}`}>
         <h2 id="flags-title">Red flags {sheet.red_flags.length > 0 && <span className="badge warn">{sheet.red_flags.length}</span>}</h2>

@@ -1,0 +1,184 @@
+#include "selling/line_items.hpp"
+
+#include <algorithm>
+
+#include "api/resource.hpp"
+#include "records/opportunities.hpp"
+
+namespace rapport::selling {
+namespace {
+
+// The fields a caller gives for a line, from the declaration.
+const std::vector<api::FieldSpec>& LineFields() {
+  static const std::vector<api::FieldSpec> fields = [] {
+    std::vector<api::FieldSpec> all = api::FieldsOf(records::OpportunityLineItemRecord());
+    std::erase_if(all, [](const api::FieldSpec& f) { return !f.writable; });
+    return all;
+  }();
+  return fields;
+}
+
+// 123456 -> "1234.56"
+std::string Amount(std::int64_t minor) {
+  std::string cents = std::to_string(minor % 100);
+  if (cents.size() < 2) cents.insert(0, "0");
+  return std::to_string(minor / 100) + "." + cents;
+}
+
+// One line as the trail writes it: "2 × P-1 at 100.00 less 10% = 180.00".
+std::string Describe(const LineItem& item) {
+  std::string out =
+      std::to_string(item.quantity) + " × " + item.sku + " at " + Amount(item.sale_price_minor);
+  if (item.discount_percent > 0) out += " less " + std::to_string(item.discount_percent) + "%";
+  return out + " = " + Amount(item.total_minor);
+}
+
+std::optional<std::string> Describe(const std::vector<LineItem>& items) {
+  if (items.empty()) return std::nullopt;
+  std::string out;
+  for (const LineItem& item : items) out += (out.empty() ? "" : "; ") + Describe(item);
+  return out;
+}
+
+std::int64_t IntOr(const db::Value& value, std::int64_t fallback) {
+  return std::holds_alternative<std::int64_t>(value) ? std::get<std::int64_t>(value) : fallback;
+}
+
+}  // namespace
+
+const char kLineItemsSchema[] =
+    R"j({"type":"array","maxItems":500,"description":"the products on the deal, in order; given, they replace the deal's lines and its amount becomes their total (empty: none, and the amount is the caller's again)","items":{"type":"object","properties":{"product_id":{"type":"string"},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"list_price_minor":{"type":"integer","minimum":0,"maximum":10000000000,"description":"a unit's list price in the deal's currency (default: the product's, when it is priced in that currency)"},"sale_price_minor":{"type":"integer","minimum":0,"maximum":10000000000,"description":"a unit's price before the discount (default: the list price)"},"discount_percent":{"type":"integer","minimum":0,"maximum":100},"description":{"type":["string","null"],"maxLength":500}},"required":["product_id","quantity"],"additionalProperties":false}})j";
+
+const char kLineItemsJsonSchema[] =
+    R"j({"type":"array","description":"the products on the deal, in order; while there are any, the deal's amount is their total","items":{"type":"object","properties":{"product_id":{"type":"string"},"sku":{"type":"string"},"product_name":{"type":"string"},"quantity":{"type":"integer"},"list_price_minor":{"type":"integer"},"sale_price_minor":{"type":"integer"},"discount_percent":{"type":"integer"},"total_minor":{"type":"integer","description":"quantity × sale price less the discount"},"description":{"type":["string","null"]}},"required":["product_id","sku","product_name","quantity","list_price_minor","sale_price_minor","discount_percent","total_minor","description"]}})j";
+
+std::int64_t LineTotal(std::int64_t quantity, std::int64_t sale_price_minor,
+                       std::int64_t discount_percent) {
+  const std::int64_t gross = quantity * sale_price_minor;
+  const std::int64_t kept = 100 - discount_percent;
+  return gross / 100 * kept + ((gross % 100) * kept + 50) / 100;
+}
+
+Result<std::optional<std::vector<LineItem>>> ParseLineItems(db::Transaction& tx,
+                                                            const api::Caller& caller,
+                                                            const api::JsonValue& body,
+                                                            std::string_view currency) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      auto parsed, api::ParseItems(tx, caller, body, "line_items", LineFields(), "a line item"));
+  if (!parsed) return std::optional<std::vector<LineItem>>();
+  if (parsed->size() > records::kMaxLineItems) {
+    return Error::InvalidField(
+        "line_items", "has more than " + std::to_string(records::kMaxLineItems) + " lines");
+  }
+  std::vector<LineItem> items;
+  for (std::size_t i = 0; i < parsed->size(); ++i) {
+    const audit::FieldValues& values = (*parsed)[i];
+    const std::string at = "line_items[" + std::to_string(i) + "]";
+    LineItem item;
+    item.product_id = std::get<std::int64_t>(api::ValueOf(values, "product_id"));
+    item.quantity = std::get<std::int64_t>(api::ValueOf(values, "quantity"));
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> product,
+        tx.QueryOne("SELECT sku, name, list_price_minor, currency FROM products WHERE id = ?",
+                    {item.product_id}));
+    if (!product) return Error::InvalidField(at + ".product_id", "is no product");
+    item.sku = product->Text(0);
+    item.product_name = product->Text(1);
+    const db::Value list_price = api::ValueOf(values, "list_price_minor");
+    if (std::holds_alternative<std::int64_t>(list_price)) {
+      item.list_price_minor = std::get<std::int64_t>(list_price);
+    } else if (product->Text(3) == currency) {
+      item.list_price_minor = std::min(product->Int(2), records::kMaxUnitPriceMinor);
+    } else {
+      return Error::InvalidField(at + ".list_price_minor",
+                                 "is needed: " + item.sku + " is priced in " + product->Text(3) +
+                                     " and the deal in " + std::string(currency));
+    }
+    item.sale_price_minor = IntOr(api::ValueOf(values, "sale_price_minor"), item.list_price_minor);
+    item.discount_percent = IntOr(api::ValueOf(values, "discount_percent"), 0);
+    item.total_minor = LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
+    const db::Value description = api::ValueOf(values, "description");
+    if (std::holds_alternative<std::string>(description)) {
+      item.description = std::get<std::string>(description);
+    }
+    items.push_back(std::move(item));
+  }
+  return std::optional<std::vector<LineItem>>(std::move(items));
+}
+
+Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t opportunity_id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT l.product_id, l.quantity, l.list_price_minor, l.sale_price_minor, "
+               "l.discount_percent, l.total_minor, l.description, p.sku, p.name FROM "
+               "opportunity_line_items l JOIN products p ON p.id = l.product_id WHERE "
+               "l.opportunity_id = ? ORDER BY l.position",
+               {opportunity_id}));
+  std::vector<LineItem> items;
+  items.reserve(rows.size());
+  for (const db::Row& row : rows) {
+    items.push_back({.product_id = row.Int(0),
+                     .quantity = row.Int(1),
+                     .list_price_minor = row.Int(2),
+                     .sale_price_minor = row.Int(3),
+                     .discount_percent = row.Int(4),
+                     .total_minor = row.Int(5),
+                     .description = row.OptText(6),
+                     .sku = row.Text(7),
+                     .product_name = row.Text(8)});
+  }
+  return items;
+}
+
+Status ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor, std::int64_t opportunity_id,
+                        const std::vector<LineItem>& items) {
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<LineItem> before, LineItemsOf(tx, opportunity_id));
+  const std::optional<std::string> was = Describe(before);
+  const std::optional<std::string> now = Describe(items);
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM opportunity_line_items WHERE opportunity_id = ?", {opportunity_id}));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const LineItem& item = items[i];
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO opportunity_line_items (opportunity_id, position, product_id, quantity, "
+        "list_price_minor, sale_price_minor, discount_percent, total_minor, description) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {opportunity_id, static_cast<std::int64_t>(i + 1), item.product_id, item.quantity,
+         item.list_price_minor, item.sale_price_minor, item.discount_percent, item.total_minor,
+         item.description ? db::Value(*item.description) : db::Null()}));
+  }
+  if (was == now) return Ok();
+  return audit::RecordFieldChange(tx, actor, "opportunities", opportunity_id, "line_items", was,
+                                  now);
+}
+
+Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api::JsonWriter& w) {
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<LineItem> items, LineItemsOf(tx, opportunity_id));
+  w.Key("line_items").StartArray();
+  for (const LineItem& item : items) {
+    w.StartObject()
+        .Key("product_id")
+        .String(api::FormatId(item.product_id))
+        .Key("sku")
+        .String(item.sku)
+        .Key("product_name")
+        .String(item.product_name)
+        .Key("quantity")
+        .Int(item.quantity)
+        .Key("list_price_minor")
+        .Int(item.list_price_minor)
+        .Key("sale_price_minor")
+        .Int(item.sale_price_minor)
+        .Key("discount_percent")
+        .Int(item.discount_percent)
+        .Key("total_minor")
+        .Int(item.total_minor)
+        .Key("description")
+        .OptString(item.description)
+        .EndObject();
+  }
+  w.EndArray();
+  return Ok();
+}
+
+}  // namespace rapport::selling

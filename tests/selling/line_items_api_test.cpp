@@ -1,0 +1,186 @@
+// An opportunity's line items through the real binary over SQLite and PostgreSQL: products on the
+// deal priced in its currency, totals to the minor unit, the amount kept as their sum, bad lines
+// refused naming the line and field with nothing changed, and each change in the deal's trail.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "support/demo_company.hpp"
+#include "support/test_clock.hpp"
+
+namespace rapport::selling {
+namespace {
+
+using nlohmann::json;
+using ::rapport::testing::ApiServer;
+using ::rapport::testing::DemoCompany;
+using ::rapport::testing::HttpReply;
+
+void ExpectProblem(const HttpReply& reply, long status, const std::string& field) {
+  EXPECT_EQ(reply.status, status) << reply.body;
+  bool named = false;
+  for (const auto& e : reply.Json().value("errors", json::array())) named |= e["field"] == field;
+  EXPECT_TRUE(named) << "no error names '" << field << "': " << reply.body;
+}
+
+class LineItemsApiTest : public ::testing::TestWithParam<db::Backend> {
+ protected:
+  void SetUp() override {
+    company_ = &testing::DemoCompanyFor(GetParam());
+    if (!company_->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
+    ASSERT_TRUE(company_->server && company_->server->running());
+  }
+  ApiServer& s() { return *company_->server; }
+  const std::string& admin() { return company_->admin; }
+
+  // A product of the test's own, priced in `currency`.
+  std::string MakeProduct(const std::string& sku, std::int64_t list_price,
+                          const std::string& currency) {
+    const HttpReply made = s().Post("/api/v1/products",
+                                    {{"sku", sku},
+                                     {"name", "Product " + sku},
+                                     {"family", "Infusion"},
+                                     {"list_price_minor", list_price},
+                                     {"currency", currency}},
+                                    admin());
+    EXPECT_EQ(made.status, 201) << made.body;
+    return made.Json().value("id", "");
+  }
+  // A new deal in GBP on some account.
+  json MakeDeal(const json& extra = json::object()) {
+    const std::string account =
+        s().Get("/api/v1/accounts?limit=1", admin()).Json()["items"][0]["id"];
+    json body = {{"account_id", account},
+                 {"name", "Pumps for the new wing"},
+                 {"close_date", testing::TestDate(60)},
+                 {"amount_minor", 5'000'00},
+                 {"currency", "GBP"}};
+    body.update(extra);
+    if (extra.contains("line_items")) body.erase("amount_minor");
+    const HttpReply made = s().Post("/api/v1/opportunities", body, admin());
+    EXPECT_EQ(made.status, 201) << made.body;
+    return made.Json();
+  }
+  // Unique across the tests of the process (they share the demo company).
+  std::string Suffix() {
+    static int n = 0;
+    return std::string(GetParam() == db::Backend::kSqlite ? "S" : "P") + std::to_string(++n);
+  }
+
+  DemoCompany* company_ = nullptr;
+};
+
+TEST_P(LineItemsApiTest, LinesPriceTheDealAndItsAmountIsTheirTotal) {
+  const std::string sx = Suffix();
+  const std::string pump = MakeProduct("PUMP-" + sx, 1'000'00, "GBP");
+  const std::string set = MakeProduct("SET-" + sx, 500'00, "EUR");
+  const json deal = MakeDeal();
+  const std::string path = "/api/v1/opportunities/" + deal["id"].get<std::string>();
+  EXPECT_EQ(deal["line_items"], json::array());
+  EXPECT_EQ(deal["amount_minor"], 5'000'00);
+
+  const json lines = {{{"product_id", pump}, {"quantity", 3}, {"discount_percent", 10}},
+                      {{"product_id", set},
+                       {"quantity", 2},
+                       {"list_price_minor", 450'00},
+                       {"sale_price_minor", 400'00},
+                       {"description", "giving sets, boxed"}}};
+  const HttpReply priced =
+      s().Patch(path, {{"line_items", lines}}, admin(), "\"v" + deal["version"].dump() + "\"");
+  ASSERT_EQ(priced.status, 200) << priced.body;
+  const json got = priced.Json();
+  ASSERT_EQ(got["line_items"].size(), 2u);
+  const json& first = got["line_items"][0];
+  EXPECT_EQ(first["product_id"], pump);
+  EXPECT_EQ(first["sku"], "PUMP-" + sx);
+  EXPECT_EQ(first["list_price_minor"], 1'000'00);  // the product's, both in GBP
+  EXPECT_EQ(first["sale_price_minor"], 1'000'00);  // the list price when not given
+  EXPECT_EQ(first["total_minor"], 2'700'00);
+  EXPECT_EQ(got["line_items"][1]["total_minor"], 800'00);
+  EXPECT_EQ(got["line_items"][1]["description"], "giving sets, boxed");
+  EXPECT_EQ(got["amount_minor"], 3'500'00);
+  EXPECT_GT(got["version"], deal["version"]);
+  EXPECT_EQ(s().Get(path, admin()).Json()["line_items"], got["line_items"]);
+
+  // The amount is the lines' now: the same value may be sent back (a form's echo), another not.
+  EXPECT_EQ(s().Patch(path, {{"amount_minor", 3'500'00}, {"next_step", "Send the quote"}}, admin())
+                .status,
+            200);
+  ExpectProblem(s().Patch(path, {{"amount_minor", 9'000'00}}, admin()), 422, "amount_minor");
+  ExpectProblem(s().Patch(path, {{"amount_minor", 1}, {"line_items", lines}}, admin()), 422,
+                "amount_minor");
+
+  // The trail says what the lines were and became.
+  const json history = s().Get(path + "/history", admin()).Json()["items"];
+  EXPECT_TRUE(std::any_of(history.begin(), history.end(), [&](const json& h) {
+    return h["field"] == "line_items" && h["old_value"].is_null() &&
+           h["new_value"] == "3 × PUMP-" + sx + " at 1000.00 less 10% = 2700.00; 2 × SET-" + sx +
+                                 " at 400.00 = 800.00";
+  })) << history.dump();
+  EXPECT_TRUE(std::any_of(history.begin(), history.end(), [](const json& h) {
+    return h["field"] == "amount_minor" && h["old_value"] == "500000" && h["new_value"] == "350000";
+  })) << history.dump();
+
+  // No lines: the deal keeps its amount, which is the caller's to change again.
+  const HttpReply cleared = s().Patch(path, {{"line_items", json::array()}}, admin());
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.Json()["line_items"], json::array());
+  EXPECT_EQ(cleared.Json()["amount_minor"], 3'500'00);
+  EXPECT_EQ(s().Patch(path, {{"amount_minor", 9'000'00}}, admin()).Json()["amount_minor"],
+            9'000'00);
+}
+
+TEST_P(LineItemsApiTest, ANewDealWithLinesIsPricedByThem) {
+  const std::string sx = Suffix();
+  const std::string pump = MakeProduct("PUMP-" + sx, 1'250'50, "GBP");
+  const json deal = MakeDeal({{"line_items", {{{"product_id", pump}, {"quantity", 2}}}}});
+  EXPECT_EQ(deal["amount_minor"], 2'501'00);
+  ASSERT_EQ(deal["line_items"].size(), 1u);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM opportunity_line_items WHERE opportunity_id = ?",
+                            {std::stoll(deal["id"].get<std::string>())}),
+            1);
+}
+
+TEST_P(LineItemsApiTest, BadLinesAreRefusedNamingTheLineAndNothingChanges) {
+  const std::string sx = Suffix();
+  const std::string pump = MakeProduct("PUMP-" + sx, 1'000'00, "GBP");
+  const std::string set = MakeProduct("SET-" + sx, 500'00, "EUR");
+  const json deal = MakeDeal({{"line_items", {{{"product_id", pump}, {"quantity", 1}}}}});
+  const std::string path = "/api/v1/opportunities/" + deal["id"].get<std::string>();
+
+  auto refused = [&](const json& line, const std::string& field) {
+    SCOPED_TRACE(line.dump());
+    ExpectProblem(s().Patch(path,
+                            {{"line_items", {{{"product_id", pump}, {"quantity", 1}}, line}},
+                             {"next_step", "should not be written"}},
+                            admin()),
+                  422, field);
+  };
+  // Priced in another currency than the deal's, with no list price given.
+  refused({{"product_id", set}, {"quantity", 1}}, "line_items[1].list_price_minor");
+  refused({{"product_id", pump}, {"quantity", 0}}, "line_items[1].quantity");
+  refused({{"product_id", pump}}, "line_items[1].quantity");
+  refused({{"quantity", 1}}, "line_items[1].product_id");
+  refused({{"product_id", "987654321"}, {"quantity", 1}}, "line_items[1].product_id");
+  refused({{"product_id", pump}, {"quantity", 1}, {"discount_percent", 101}},
+          "line_items[1].discount_percent");
+  refused({{"product_id", pump}, {"quantity", 1}, {"sale_price_minor", -5}},
+          "line_items[1].sale_price_minor");
+  refused({{"product_id", pump}, {"quantity", 1}, {"total_minor", 5}}, "line_items[1].total_minor");
+  refused({{"product_id", pump}, {"quantity", 1}, {"colour", "blue"}}, "line_items[1].colour");
+  ExpectProblem(s().Patch(path, {{"line_items", "pumps"}}, admin()), 422, "line_items");
+
+  const json after = s().Get(path, admin()).Json();
+  EXPECT_EQ(after["version"], deal["version"]);
+  EXPECT_EQ(after["line_items"], deal["line_items"]);
+  EXPECT_EQ(after["amount_minor"], 1'000'00);
+  EXPECT_TRUE(after["next_step"].is_null());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LineItemsApiTest,
+                         ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
+                         ::rapport::testing::BackendName);
+
+}  // namespace
+}  // namespace rapport::selling
