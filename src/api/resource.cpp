@@ -196,8 +196,7 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
         return db::Value(Lowercase(v.text));
       }
       if (f.type == FieldType::kCurrency) {
-        if (v.text.size() != 3 || !std::all_of(v.text.begin(), v.text.end(),
-                                               [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        if (!IsCurrencyCode(v.text)) {
           return Error::InvalidField(name, "must be a three-letter ISO 4217 code such as GBP");
         }
         return db::Value(v.text);

@@ -16,6 +16,7 @@
 #include "selling/segmentation.hpp"
 #include "selling/stakeholder_map.hpp"
 #include "selling/targets.hpp"
+#include "settings/currencies.hpp"
 #include "settings/custom_field_routes.hpp"
 #include "success/cases.hpp"
 #include "success/health.hpp"
@@ -55,6 +56,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   auth::RegisterAuthRoutes(router, sessions);
   users::RegisterOrganisationRoutes(router, context);
   settings::RegisterCustomFieldRoutes(router, context);
+  settings::RegisterCurrencyRoutes(router, context);
   accounts::RegisterAccountRoutes(router, context);
   products::RegisterProductRoutes(router, context);
   selling::RegisterOpportunityRoutes(router, context);

@@ -67,4 +67,9 @@ std::size_t Utf8Characters(std::string_view utf8) {
   return n;
 }
 
+bool IsCurrencyCode(std::string_view code) {
+  return code.size() == 3 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 }  // namespace rapport

@@ -22,6 +22,8 @@ inline Status CheckOneOf(std::string_view field, std::string_view value,
                     std::span<const std::string_view>(allowed.begin(), allowed.size()));
 }
 std::string Lowercase(std::string_view text);
+// An ISO 4217 code as Rapport stores it: three capital letters ("GBP").
+bool IsCurrencyCode(std::string_view code);
 // The characters (code points) of UTF-8 text: what length limits count.
 std::size_t Utf8Characters(std::string_view utf8);
 

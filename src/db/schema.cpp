@@ -1144,6 +1144,34 @@ Status ApplyOpportunityLineItems(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kOpportunityLineItems));
 }
 
+// The company's own currency (reports and forecasts are in it) and the dated rates that convert
+// other currencies to it (settings/currencies): a rate holds from its date until the next one.
+constexpr const char* kCurrencies = R"SQL(
+CREATE TABLE company_settings (
+  id {pk},
+  currency TEXT NOT NULL DEFAULT 'GBP'
+    CHECK (length(currency) = 3 AND upper(currency) = currency),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+INSERT INTO company_settings (currency, created_at, updated_at) VALUES ('GBP', 0, 0);
+CREATE TABLE exchange_rates (
+  id {pk},
+  currency TEXT NOT NULL CHECK (length(currency) = 3 AND upper(currency) = currency),
+  valid_from {date} NOT NULL,
+  rate_micros {int} NOT NULL CHECK (rate_micros > 0),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  UNIQUE (currency, valid_from)
+){strict};
+)SQL";
+
+Status ApplyCurrencies(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCurrencies));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1178,6 +1206,7 @@ const std::vector<Migration>& AllMigrations() {
        &ApplyContactReach},
       {25, "opportunities' line items: products, quantities, prices and discounts",
        &ApplyOpportunityLineItems},
+      {26, "the company's currency and dated exchange rates", &ApplyCurrencies},
   };
   return migrations;
 }
@@ -1241,7 +1270,8 @@ const std::vector<std::string>& DomainTables() {
                                                   "advisory_board_members",
                                                   "imports",
                                                   "custom_fields",
-                                                  "custom_field_options"};
+                                                  "custom_field_options",
+                                                  "exchange_rates"};
   return tables;
 }
 

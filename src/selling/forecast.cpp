@@ -18,6 +18,7 @@
 #include "api/query.hpp"
 #include "api/xlsx.hpp"
 #include "selling/opportunity_store.hpp"
+#include "settings/currencies.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -66,6 +67,9 @@ struct StageFigures {
 
 struct Forecast {
   std::string from, to;
+  std::string currency;  // the company's: every amount is in it
+  // Deals left out of the sums because their currency has no exchange rate: currency -> deals.
+  std::map<std::string, std::int64_t> unconverted;
   std::vector<Line> lines;  // tree order
   Figures total;
   std::vector<StageFigures> stages;
@@ -114,18 +118,24 @@ void AddStageTimes(const db::Rows& deals, const db::Rows& moves,
   }
 }
 
-// Each person's own figures in the period: open deals by forecast category, deals closed and
-// their cycle, calls and visits. `reach` is the caller's, over accounts alias a.
+// Each person's own figures in the period: open deals by forecast category (in the company's
+// `currency`, converted at the rate of their close date), deals closed and their cycle, calls and
+// visits. `reach` is the caller's, over accounts alias a.
 Result<std::map<std::int64_t, Figures>> OwnFigures(db::Transaction& tx, const std::string& reach,
-                                                   const std::string& from, const std::string& to) {
+                                                   const std::string& from, const std::string& to,
+                                                   const std::string& currency) {
+  const std::string amount =
+      settings::InCompanyCurrencySql("o.amount_minor", "o.currency", "o.close_date", currency);
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows sums,
       tx.Query("SELECT o.owner_id, CASE WHEN o.stage = 'closed_won' THEN 'won' ELSE "
                "coalesce(o.forecast_category, CASE WHEN o.probability >= 70 THEN 'commit' WHEN "
                "o.probability >= 40 THEN 'best_case' ELSE 'pipeline' END) END, "
-               "sum(o.amount_minor), sum(o.amount_minor * o.probability), count(*) FROM "
-               "opportunities o JOIN accounts a ON a.id = o.account_id WHERE o.close_date >= ? "
-               "AND o.close_date <= ? AND o.stage <> 'closed_lost' AND " +
+               "sum(" +
+                   amount + "), sum(" + amount +
+                   " * o.probability), count(*) FROM "
+                   "opportunities o JOIN accounts a ON a.id = o.account_id WHERE o.close_date >= ? "
+                   "AND o.close_date <= ? AND o.stage <> 'closed_lost' AND " +
                    reach + " GROUP BY o.owner_id, 2",
                {from, to}));
   std::map<std::int64_t, Figures> own;
@@ -274,9 +284,21 @@ Status AddChanges(db::Transaction& tx, const std::string& reach, Instant now,
 
 Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::string& from,
                        const std::string& to, Instant now) {
-  Forecast f{from, to, {}, {}, {}};
+  Forecast f;
+  f.from = from;
+  f.to = to;
+  RAPPORT_ASSIGN_OR_RETURN(f.currency, settings::CompanyCurrency(tx));
   const std::string reach = api::AccountReachCondition(c, "a");
-  RAPPORT_ASSIGN_OR_RETURN(auto own, OwnFigures(tx, reach, from, to));
+  RAPPORT_ASSIGN_OR_RETURN(auto own, OwnFigures(tx, reach, from, to, f.currency));
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows unconverted,
+      tx.Query("SELECT o.currency, count(*) FROM opportunities o JOIN accounts a ON a.id = "
+               "o.account_id WHERE o.close_date >= ? AND o.close_date <= ? AND o.stage <> "
+               "'closed_lost' AND " +
+                   settings::UnconvertibleSql("o.currency", f.currency) + " AND " + reach +
+                   " GROUP BY o.currency",
+               {from, to}));
+  for (const db::Row& row : unconverted) f.unconverted[row.Text(0)] = row.Int(1);
   // Who the report is about: everyone for an admin, the caller's line for the others.
   const std::set<std::int64_t> line(c.user_ids.begin(), c.user_ids.end());
   const std::function<bool(std::int64_t)> in_scope = [&](std::int64_t id) {
@@ -465,6 +487,11 @@ Result<api::Response> GetForecast(api::ApiContext& ctx, const api::Request& r,
   }
   api::JsonWriter w;
   w.StartObject().Key("from").String(forecast.from).Key("to").String(forecast.to);
+  w.Key("currency").String(forecast.currency).Key("unconverted").StartArray();
+  for (const auto& [currency, deals] : forecast.unconverted) {
+    w.StartObject().Key("currency").String(currency).Key("deals").Int(deals).EndObject();
+  }
+  w.EndArray();
   w.Key("rows").StartArray();
   for (const Line& l : forecast.lines) {
     w.StartObject().Key("user_id").String(api::FormatId(l.user_id));
@@ -517,13 +544,14 @@ void RegisterForecastRoute(api::Router& router, api::ApiContext& ctx) {
        api::Reach::Filtered(),
        [&ctx](const api::Request& r, const api::Caller& c) { return GetForecast(ctx, r, c); },
        {"The forecast for a period (default this quarter): commit, best case, pipeline, weighted "
-        "and won per person, rolled up the manager hierarchy, and the week's changes",
+        "and won per person in the company's currency (each deal converted at the rate of its "
+        "close date), rolled up the manager hierarchy, and the week's changes",
         "Strategic selling",
         {{"from", "string", "first close date (YYYY-MM-DD)"},
          {"to", "string", "last close date (YYYY-MM-DD)"},
          {"format", "string", "json (default), csv or xlsx"}},
         "",
-        R"({"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"},"rows":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"name":{"type":"string"},"depth":{"type":"integer"},"own":{"type":"object"},"total":{"type":"object"}}}},"total":{"type":"object"},"changes":{"type":"array","items":{"type":"object"}}}})"}});
+        R"({"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"},"currency":{"type":"string","description":"the company's: every amount is in it"},"unconverted":{"type":"array","description":"deals left out of the sums: their currency has no exchange rate","items":{"type":"object","properties":{"currency":{"type":"string"},"deals":{"type":"integer"}},"required":["currency","deals"]}},"rows":{"type":"array","items":{"type":"object","properties":{"user_id":{"type":"string"},"name":{"type":"string"},"depth":{"type":"integer"},"own":{"type":"object"},"total":{"type":"object"}}}},"total":{"type":"object"},"changes":{"type":"array","items":{"type":"object"}}}})"}});
 }
 
 }  // namespace rapport::selling

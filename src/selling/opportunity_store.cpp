@@ -47,7 +47,7 @@ Result<FieldValues> Values(db::Transaction& tx, const OpportunityFields& f) {
     v.emplace_back("amount_minor", *f.amount_minor);
   }
   if (f.currency) {
-    if (f.currency->size() != 3) {
+    if (!IsCurrencyCode(*f.currency)) {
       return Error::InvalidField("currency", "must be a three-letter ISO 4217 code");
     }
     v.emplace_back("currency", *f.currency);

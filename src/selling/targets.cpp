@@ -9,6 +9,8 @@
 #include "api/access.hpp"
 #include "api/query.hpp"
 #include "audit/audit_log.hpp"
+#include "core/validation.hpp"
+#include "settings/currencies.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -53,12 +55,18 @@ Result<std::pair<std::int64_t, std::int64_t>> Against(db::Transaction& tx, const
   } else {
     scope = "o.owner_id IN " + LineOf(std::to_string(t.Int(2)));
   }
+  // Deals in other currencies count at the rate of their close date.
+  RAPPORT_ASSIGN_OR_RETURN(std::string company, settings::CompanyCurrency(tx));
+  const std::string amount =
+      settings::InCurrencySql("o.amount_minor", "o.currency", "o.close_date", t.Text(11), company);
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> sums,
-      tx.QueryOne("SELECT coalesce(sum(CASE WHEN o.stage = 'closed_won' THEN o.amount_minor END), "
-                  "0), coalesce(sum(CASE WHEN o.stage NOT IN ('closed_won', 'closed_lost') THEN "
-                  "o.amount_minor END), 0) FROM opportunities o WHERE o.close_date >= ? AND "
-                  "o.close_date <= ? AND " +
+      tx.QueryOne("SELECT coalesce(sum(CASE WHEN o.stage = 'closed_won' THEN " + amount +
+                      " END), 0), coalesce(sum(CASE WHEN o.stage NOT IN ('closed_won', "
+                      "'closed_lost') THEN " +
+                      amount +
+                      " END), 0) FROM opportunities o WHERE o.close_date >= ? AND "
+                      "o.close_date <= ? AND " +
                       scope,
                   params));
   return std::make_pair(sums->Int(0), sums->Int(1));
@@ -165,8 +173,8 @@ Result<api::Response> CreateTarget(api::ApiContext& ctx, const api::Request& r,
       }
       (key == "starts_on" ? starts : ends) = value.text;
     } else if (key == "currency") {
-      if (value.kind != Kind::kString || value.text.size() != 3) {
-        return Error::InvalidField(key, "must be an ISO 4217 code");
+      if (value.kind != Kind::kString || !IsCurrencyCode(value.text)) {
+        return Error::InvalidField(key, "must be a three-letter ISO 4217 code such as GBP");
       }
       currency = value.text;
     } else {
