@@ -720,6 +720,42 @@ test("the forecast adds up the management line and downloads as XLSX", async () 
   await shot(page, "forecast");
 });
 
+test("an admin keeps exchange rates, and the forecast counts a deal in euros once it has one", async () => {
+  const account = (await call("GET", "/accounts?limit=1", rep.token)).json.items[0];
+  const made = await call("POST", "/opportunities", rep.token, {
+    account_id: account.id, name: "Pumps for the Dublin clinic", amount_minor: 1250000, currency: "EUR",
+    close_date: dayUtc(10), stage: "proposal", forecast_category: "commit",
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const before = (await call("GET", "/reports/forecast", admin.token)).json;
+  assert.deepEqual(before.unconverted, [{ currency: "EUR", deals: 1 }]);
+
+  const page = await newPage();
+  await signIn(page, admin.email, "/forecast");
+  await page.getByRole("alert").filter({ hasText: "1 deal in EUR" }).waitFor();
+  await page.goto(base + "/admin/currencies");
+  const add = page.getByRole("form", { name: "Add an exchange rate" });
+  await add.getByLabel("Currency").fill("EUR");
+  await add.getByLabel("From").fill(dayUtc(-30));
+  await add.getByLabel("Per 1 GBP").fill("0");
+  await add.getByRole("button", { name: "Add the rate" }).click();
+  await page.locator("#rate-rate_micros-error").waitFor();
+  await add.getByLabel("Per 1 GBP").fill("1.25");
+  await add.getByRole("button", { name: "Add the rate" }).click();
+  await add.getByRole("status").filter({ hasText: "Added." }).waitFor();
+  await page.getByRole("cell", { name: "1 GBP = 1.25 EUR" }).waitFor();
+  await expectAccessible(page, "Admin currencies");
+  await shot(page, "admin-currencies");
+
+  // €12,500 at 1.25 is £10,000 in the commit.
+  const after = (await call("GET", "/reports/forecast", admin.token)).json;
+  assert.deepEqual(after.unconverted, []);
+  assert.equal(after.total.commit_minor - before.total.commit_minor, 1000000);
+  await page.goto(base + "/forecast");
+  await page.getByRole("table", { name: "Forecast by person" }).locator("tbody tr").first().waitFor();
+  assert.equal(await page.getByRole("alert").filter({ hasText: "in EUR" }).count(), 0);
+});
+
 test("a manager splits a target across their reps and it adds up", async () => {
   const users = (await call("GET", "/users?limit=500", admin.token)).json.items;
   const rsm = users.find((u) => u.role === "rsm" && u.status === "active" && users.filter((r) => r.manager_id === u.id && r.status === "active").length >= 2);

@@ -3,6 +3,7 @@ import { NavLink, useParams } from "react-router-dom";
 import { ApiError, Page, api, get } from "../api";
 import { ROLES } from "../session";
 import { CustomFields } from "./CustomFields";
+import { Currencies } from "./Currencies";
 import { Imports } from "./Imports";
 import { Jobs } from "./Jobs";
 import { ServiceLevels } from "./ServiceLevels";
@@ -86,6 +87,15 @@ export function Admin() {
       </div>
     );
   }
+  if (kind === "currencies") {
+    return (
+      <div>
+        <h1>Admin: Currencies</h1>
+        <AdminTabs />
+        <Currencies />
+      </div>
+    );
+  }
   if (kind === "imports") {
     return (
       <div>
@@ -103,6 +113,7 @@ function AdminTabs() {
     <nav className="tabs" aria-label="Admin sections">
       {Object.entries(SPECS).map(([k, s]) => <NavLink key={k} to={`/admin/${k}`}>{s.title}</NavLink>)}
       <NavLink to="/admin/custom-fields">Custom fields</NavLink>
+      <NavLink to="/admin/currencies">Currencies</NavLink>
       <NavLink to="/admin/service-levels">Service levels</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
       <NavLink to="/admin/imports">Imports</NavLink>

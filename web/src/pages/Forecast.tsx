@@ -13,7 +13,7 @@ const one = (x: number | null) => (x === null ? "—" : x.toFixed(1));
 type Row = { user_id: string; name: string; manager_id: string | null; depth: number; own: Figures; total: Figures };
 type Change = { opportunity_id: string; name: string; owner_name: string; kind: string; field: string; old_value: string; new_value: string; changed_at: string };
 type Stage = { stage: string; deals_reached: number; won: number; win_rate: number | null; average_days: number | null };
-type Report = { from: string; to: string; rows: Row[]; total: Figures; stages: Stage[]; changes: Change[] };
+type Report = { from: string; to: string; currency: string; unconverted: { currency: string; deals: number }[]; rows: Row[]; total: Figures; stages: Stage[]; changes: Change[] };
 const STAGE: Record<string, string> = { prospecting: "Prospecting", qualification: "Qualification", proposal: "Proposal", negotiation: "Negotiation" };
 
 const KIND: Record<string, string> = { moved: "moved stage", slipped: "slipped", pulled_in: "pulled in", grew: "grew", shrank: "shrank" };
@@ -35,6 +35,8 @@ export function Forecast() {
   const shown = report?.rows.filter((r) => r.depth <= 1 && r.total.deals > 0).slice(0, 20) ?? [];
   const chart = shown.map((r) => ({ name: r.name, Won: r.total.won_minor / 100, Commit: r.total.commit_minor / 100, "Best case": r.total.best_case_minor / 100, Pipeline: r.total.pipeline_minor / 100 }));
   const query = `from=${range.from}&to=${range.to}`;
+  // Every figure is in the company's currency (deals in others converted at their close date's rate).
+  const inCompany = (minor: number) => money(minor, report?.currency);
   return (
     <div>
       <h1>Forecast</h1>
@@ -50,10 +52,16 @@ export function Forecast() {
       {report && (
         <>
           <p role="status">
-            {date(report.from)} to {date(report.to)}: won {money(report.total.won_minor)}, commit {money(report.total.commit_minor)},
-            {" "}best case {money(report.total.best_case_minor)}, pipeline {money(report.total.pipeline_minor)} (weighted {money(report.total.weighted_minor)}).
+            {date(report.from)} to {date(report.to)}: won {inCompany(report.total.won_minor)}, commit {inCompany(report.total.commit_minor)},
+            {" "}best case {inCompany(report.total.best_case_minor)}, pipeline {inCompany(report.total.pipeline_minor)} (weighted {inCompany(report.total.weighted_minor)}).
             {" "}Win rate {rate(report.total.win_rate)}, {one(report.total.average_cycle_days)} days to close, {one(report.total.calls_per_order)} calls and visits per order.
           </p>
+          {report.unconverted.length > 0 && (
+            <p className="error" role="alert">
+              Left out: {report.unconverted.map((u) => `${u.deals} ${u.deals === 1 ? "deal" : "deals"} in ${u.currency}`).join(", ")}, which {report.unconverted.length === 1 ? "has" : "have"} no exchange rate to {report.currency}.
+              {" "}<Link to="/admin/currencies">Add a rate</Link> (admins).
+            </p>
+          )}
           {chart.length > 0 && (
             <div style={{ width: "100%", height: 280 }} aria-label="Forecast by person" role="img">
               <ResponsiveContainer>
@@ -61,7 +69,7 @@ export function Forecast() {
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="name" interval={0} angle={-20} textAnchor="end" height={60} />
                   <YAxis tickFormatter={(v: number) => new Intl.NumberFormat(undefined, { notation: "compact" }).format(v)} />
-                  <Tooltip formatter={(v: number) => money(v * 100)} />
+                  <Tooltip formatter={(v: number) => inCompany(v * 100)} />
                   <Legend />
                   <Bar dataKey="Won" stackId="f" fill="#1e8a4c" isAnimationActive={false} />
                   <Bar dataKey="Commit" stackId="f" fill="#1f6feb" isAnimationActive={false} />
@@ -77,8 +85,8 @@ export function Forecast() {
               {report.rows.map((r) => (
                 <tr key={r.user_id}>
                   <td style={{ paddingLeft: 8 + r.depth * 18 }}>{r.depth > 0 ? "└ " : ""}{r.name}</td>
-                  <td>{money(r.total.won_minor)}</td><td>{money(r.total.commit_minor)}</td><td>{money(r.total.best_case_minor)}</td>
-                  <td>{money(r.total.pipeline_minor)}</td><td>{money(r.total.weighted_minor)}</td><td>{r.total.deals}</td>
+                  <td>{inCompany(r.total.won_minor)}</td><td>{inCompany(r.total.commit_minor)}</td><td>{inCompany(r.total.best_case_minor)}</td>
+                  <td>{inCompany(r.total.pipeline_minor)}</td><td>{inCompany(r.total.weighted_minor)}</td><td>{r.total.deals}</td>
                   <td>{rate(r.total.win_rate)}</td><td>{one(r.total.average_cycle_days)}</td><td>{one(r.total.calls_per_order)}</td>
                 </tr>
               ))}
