@@ -1,14 +1,23 @@
 #include "settings/currencies.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "core/validation.hpp"
+#include "imports/csv_reader.hpp"
+#include "imports/record_types.hpp"
 
 namespace rapport::settings {
 namespace {
 
 using api::FieldType;
 using api::JsonValue;
+
+const char kReferenceData[] = "reference data: everyone signed in reads it";
 
 // `code` when it is three capital letters; a bug otherwise (it goes into SQL).
 std::string_view CheckedCode(std::string_view code) {
@@ -85,6 +94,148 @@ Result<api::Response> PutCompanySettings(api::ApiContext& ctx, const api::Reques
     WriteSettings(w, row);
     return Ok();
   }));
+  return api::Response::Json(w.Take());
+}
+
+// "1.1625" -> 1162500: a positive decimal, rounded half up to millionths; nullopt when it is not
+// one.
+std::optional<std::int64_t> ParseRate(std::string_view text) {
+  std::int64_t whole = 0, micros = 0;
+  std::size_t i = 0, digits = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
+    if (whole > 1'000'000) return std::nullopt;
+    whole = whole * 10 + (text[i] - '0');
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    std::int64_t scale = 100'000;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
+      const int digit = text[i] - '0';
+      if (scale > 0) {
+        micros += digit * scale;
+        scale /= 10;
+      } else if (scale == 0) {
+        if (digit >= 5) ++micros;  // the seventh decimal rounds
+        scale = -1;
+      }
+    }
+  }
+  if (i != text.size() || digits == 0) return std::nullopt;
+  const std::int64_t rate = whole * 1'000'000 + micros;
+  if (rate <= 0) return std::nullopt;
+  return rate;
+}
+
+// The columns of a rates file, by what Rapport and Salesforce's DatedConversionRate export call
+// them.
+const std::vector<std::pair<std::string, std::vector<std::string>>> kRateColumns = {
+    {"currency", {"currency", "isocode", "currencyisocode", "currencycode"}},
+    {"valid_from", {"validfrom", "startdate", "from", "date", "effectivedate"}},
+    {"rate", {"rate", "conversionrate", "exchangerate", "ratemicros"}},
+};
+
+// POST /api/v1/exchange-rates/import (CSV: currency, valid_from, rate): each currency and day's
+// rate added or changed. The whole file is checked first; with a problem anywhere, nothing is
+// written.
+Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Request& r,
+                                          const api::Caller& c) {
+  imports::CsvReader in(imports::MemorySource(r.body));
+  std::vector<std::string> header;
+  RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
+  if (!any) return Error::InvalidField("body", "is empty");
+  std::map<std::string, std::size_t> at;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string key = imports::NormalizeHeader(header[i]);
+    for (const auto& [name, aliases] : kRateColumns) {
+      if (std::find(aliases.begin(), aliases.end(), key) != aliases.end()) at.emplace(name, i);
+    }
+  }
+  for (const auto& [name, aliases] : kRateColumns) {
+    if (!at.count(name)) {
+      return Error::InvalidField("body", "has no " + name +
+                                             " column (the columns are currency, valid_from "
+                                             "and rate, or Salesforce's IsoCode, StartDate and "
+                                             "ConversionRate)");
+    }
+  }
+  struct Row {
+    std::string currency, valid_from;
+    std::int64_t rate_micros;
+  };
+  std::vector<Row> rows;
+  std::vector<FieldError> problems;
+  std::vector<std::string> cells;
+  while (true) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
+    if (!more) break;
+    const std::string line = "line " + std::to_string(in.line());
+    auto cell = [&](const std::string& name) {
+      const std::size_t i = at.at(name);
+      return i < cells.size() ? cells[i] : std::string();
+    };
+    Row row;
+    row.currency = cell("currency");
+    row.valid_from = cell("valid_from").substr(0, 10);
+    std::int64_t day = 0;
+    const std::optional<std::int64_t> rate = ParseRate(cell("rate"));
+    if (!IsCurrencyCode(row.currency)) {
+      problems.push_back({line + ".currency", "is not a three-letter ISO 4217 code such as EUR"});
+    }
+    if (!ParseDate(row.valid_from, day)) {
+      problems.push_back({line + ".valid_from", "is not a date (YYYY-MM-DD)"});
+    }
+    if (!rate) problems.push_back({line + ".rate", "is not a positive number such as 1.1625"});
+    if (problems.size() >= 100) break;
+    row.rate_micros = rate.value_or(0);
+    rows.push_back(std::move(row));
+  }
+  if (!problems.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::to_string(problems.size()) + " problems in the file; nothing imported",
+                 std::move(problems));
+  }
+  const audit::Actor actor{c.user_id, ctx.clock.Now()};
+  std::int64_t created = 0, changed = 0;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    created = changed = 0;
+    RAPPORT_ASSIGN_OR_RETURN(std::string company, CompanyCurrency(tx));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& row = rows[i];
+      if (row.currency == company) {
+        return Error::InvalidField("rows[" + std::to_string(i) + "].currency",
+                                   row.currency + " is the company's own currency");
+      }
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::optional<db::Row> found,
+          tx.QueryOne("SELECT id, rate_micros FROM exchange_rates WHERE currency = ? AND "
+                      "valid_from = ?",
+                      {row.currency, row.valid_from}));
+      if (!found) {
+        RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
+                                 audit::InsertAudited(tx, actor, "exchange_rates",
+                                                      {{"currency", row.currency},
+                                                       {"valid_from", row.valid_from},
+                                                       {"rate_micros", row.rate_micros}}));
+        (void)id;
+        ++created;
+      } else if (found->Int(1) != row.rate_micros) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            int n, audit::UpdateAudited(tx, actor, "exchange_rates", found->Int(0), std::nullopt,
+                                        {{"rate_micros", row.rate_micros}}));
+        changed += n;
+      }
+    }
+    return Ok();
+  }));
+  api::JsonWriter w;
+  w.StartObject()
+      .Key("rows")
+      .Int(static_cast<std::int64_t>(rows.size()))
+      .Key("created")
+      .Int(created)
+      .Key("changed")
+      .Int(changed)
+      .EndObject();
   return api::Response::Json(w.Take());
 }
 
@@ -194,6 +345,23 @@ void RegisterCurrencyRoutes(api::Router& router, api::ApiContext& ctx) {
         R"({"type":"object","properties":{"currency":{"type":"string","pattern":"^[A-Z]{3}$"}},"additionalProperties":false})",
         kSettings}});
   api::RegisterResource(router, ctx, ExchangeRateSpec());
+  api::Route import{
+      "POST",
+      "/api/v1/exchange-rates/import",
+      api::Access::kAdmins,
+      api::Reach::None(kReferenceData),
+      [&ctx](const api::Request& r, const api::Caller& c) {
+        return ImportExchangeRates(ctx, r, c);
+      },
+      {"Import exchange rates (CSV columns currency, valid_from, rate; or Salesforce's "
+       "DatedConversionRate export: IsoCode, StartDate, ConversionRate): each currency and day's "
+       "rate added or changed; with a problem anywhere, nothing is written",
+       "Settings",
+       {},
+       "",
+       R"({"type":"object","properties":{"rows":{"type":"integer"},"created":{"type":"integer"},"changed":{"type":"integer"}},"required":["rows","created","changed"]})"}};
+  import.body_type = "text/csv";
+  router.Add(std::move(import));
 }
 
 }  // namespace rapport::settings

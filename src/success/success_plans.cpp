@@ -14,6 +14,7 @@
 #include "api/csv.hpp"
 #include "api/query.hpp"
 #include "records/success.hpp"
+#include "settings/currencies.hpp"
 #include "success/surveys.hpp"
 
 namespace rapport::success {
@@ -261,13 +262,14 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
   }));
   if (format == "csv") {
     api::CsvWriter csv;
-    for (const char* h :
-         {"date", "kind", "amount_minor", "success_plan_id", "plan", "milestone_id", "milestone"}) {
+    for (const char* h : {"date", "kind", "amount_minor", "plan_currency", "plan_amount_minor",
+                          "success_plan_id", "plan", "milestone_id", "milestone"}) {
       csv.Cell(h);
     }
     csv.EndRow();
     for (const auto& l : st.lines) {
       csv.Cell(FormatDate(l.day)).Cell(l.kind).Cell(l.amount_minor);
+      csv.Cell(l.plan_currency).Cell(l.plan_amount_minor);
       csv.Cell(api::FormatId(l.success_plan_id)).Cell(l.plan_title);
       csv.Cell(l.milestone_id ? api::FormatId(*l.milestone_id) : "");
       csv.Cell(l.milestone_name).EndRow();
@@ -277,7 +279,12 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
   }
   api::JsonWriter w;
   w.StartObject().Key("user_id").String(api::FormatId(user)).Key("name").String(name);
-  w.Key("period").String(period.label);
+  w.Key("period").String(period.label).Key("currency").String(st.currency);
+  w.Key("unconverted").StartArray();
+  for (const auto& [currency, plans] : st.unconverted) {
+    w.StartObject().Key("currency").String(currency).Key("plans").Int(plans).EndObject();
+  }
+  w.EndArray();
   w.Key("from").String(FormatDate(period.first_day));
   w.Key("to").String(FormatDate(period.last_day));
   w.Key("earned_minor").Int(st.earned).Key("held_back_minor").Int(st.held_back);
@@ -287,6 +294,10 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
   for (const auto& l : st.lines) {
     w.StartObject().Key("date").String(FormatDate(l.day)).Key("kind").String(l.kind);
     w.Key("amount_minor").Int(l.amount_minor);
+    w.Key("plan_currency")
+        .String(l.plan_currency)
+        .Key("plan_amount_minor")
+        .Int(l.plan_amount_minor);
     w.Key("success_plan_id").String(api::FormatId(l.success_plan_id));
     w.Key("plan").String(l.plan_title).Key("milestone_id").OptId(l.milestone_id);
     w.Key("milestone").String(l.milestone_name).EndObject();
@@ -299,23 +310,36 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
 
 Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::int64_t user_id,
                                                     const Period& period, std::int64_t today) {
+  CommissionStatement st;
+  RAPPORT_ASSIGN_OR_RETURN(st.currency, settings::CompanyCurrency(tx));
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
       tx.Query("SELECT p.id, p.title, p.commission_minor, p.commission_earned_on, "
                "p.created_at, p.grace_days, m.id, m.name, m.due_on, m.status, m.met_on, "
-               "m.commission_holdback_percent FROM success_plans p LEFT JOIN milestones m ON "
-               "m.success_plan_id = p.id AND m.commission_holdback_percent > 0 WHERE "
-               "p.commission_user_id = ? AND p.commission_minor > 0 ORDER BY p.id, m.due_on, m.id",
+               "m.commission_holdback_percent, p.currency, " +
+                   settings::InCompanyCurrencySql("p.commission_minor", "p.currency",
+                                                  "p.commission_earned_on", st.currency) +
+                   " FROM success_plans p LEFT JOIN milestones m ON "
+                   "m.success_plan_id = p.id AND m.commission_holdback_percent > 0 WHERE "
+                   "p.commission_user_id = ? AND p.commission_minor > 0 ORDER BY p.id, m.due_on, "
+                   "m.id",
                {user_id}));
-  CommissionStatement st;
   std::int64_t last_plan = 0;
   for (const auto& r : rows) {
     const std::int64_t plan = r.Int(0);
-    const std::int64_t commission = r.Int(2);
+    const std::int64_t original = r.Int(2);
+    const std::int64_t commission = r.Int(13);
     const std::int64_t earned_day = r.IsNull(3) ? r.Int(4) / kMicrosPerDay : DayOf(r.Text(3));
-    auto line = [&](const char* kind, std::int64_t day, std::int64_t amount) {
-      CommissionLine l{kind, day, amount, plan, r.Text(1), std::nullopt, ""};
-      if (!r.IsNull(6)) {
+    if (r.IsNull(13)) {  // no exchange rate for the plan's currency
+      if (plan != last_plan) ++st.unconverted[r.Text(12)];
+      last_plan = plan;
+      continue;
+    }
+    auto line = [&](const char* kind, std::int64_t day, std::int64_t amount,
+                    std::int64_t plan_amount) {
+      CommissionLine l{kind, day,       amount,       r.Text(12), plan_amount,
+                       plan, r.Text(1), std::nullopt, ""};
+      if (!r.IsNull(6) && std::string_view(kind) != "earned") {
         l.milestone_id = r.Int(6);
         l.milestone_name = r.Text(7);
       }
@@ -324,15 +348,15 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
     if (plan != last_plan) {
       last_plan = plan;
       if (period.Contains(earned_day)) {
-        CommissionLine l{"earned", earned_day, commission, plan, r.Text(1), std::nullopt, ""};
-        st.lines.push_back(std::move(l));
+        line("earned", earned_day, commission, original);
         st.earned += commission;
       }
     }
     if (r.IsNull(6)) continue;
     const std::int64_t held = commission * r.Int(11) / 100;
+    const std::int64_t held_original = original * r.Int(11) / 100;
     if (period.Contains(earned_day)) {
-      line("held_back", earned_day, held);
+      line("held_back", earned_day, held, held_original);
       st.held_back += held;
     }
     const std::int64_t deadline = DayOf(r.Text(8)) + r.Int(5);
@@ -344,11 +368,11 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
       forfeited_on = std::max(deadline + 1, earned_day);
     }
     if (released_on && period.Contains(*released_on)) {
-      line("released", *released_on, held);
+      line("released", *released_on, held, held_original);
       st.released += held;
     }
     if (forfeited_on && period.Contains(*forfeited_on)) {
-      line("forfeited", *forfeited_on, held);
+      line("forfeited", *forfeited_on, held, held_original);
       st.forfeited += held;
     }
     const bool held_at_end = earned_day <= period.last_day &&
@@ -377,13 +401,14 @@ void RegisterSuccessPlanRoutes(api::Router& router, api::ApiContext& ctx,
        },
        {"A rep's commission statement for a period (default: this month): earned, held back "
         "against milestones, released when they are met, forfeited when missed past the grace "
-        "period; each line names its plan and milestone",
+        "period; each line names its plan and milestone. Amounts are in the company's currency "
+        "(each plan's commission at the rate of the day it was earned), with the plan's own",
         "Customer success",
         {{"user_id", "string", "whose (default: the caller)"},
          {"period", "string", "YYYY-MM, YYYY-Qn or YYYY"},
          {"format", "string", "json (default) or csv"}},
         "",
-        R"({"type":"object","properties":{"payable_minor":{"type":"integer"},"lines":{"type":"array","items":{"type":"object"}}}})"}});
+        R"({"type":"object","properties":{"currency":{"type":"string"},"unconverted":{"type":"array","description":"plans left out: their currency has no exchange rate","items":{"type":"object","properties":{"currency":{"type":"string"},"plans":{"type":"integer"}},"required":["currency","plans"]}},"payable_minor":{"type":"integer"},"lines":{"type":"array","items":{"type":"object","properties":{"amount_minor":{"type":"integer"},"plan_currency":{"type":"string"},"plan_amount_minor":{"type":"integer"}}}}}})"}});
 }
 
 }  // namespace rapport::success

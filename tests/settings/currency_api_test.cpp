@@ -130,6 +130,42 @@ TEST_P(CurrencyApiTest, RatesAreKeptByAdminsAndBadOnesRefusedNamingTheField) {
       "currency");
 }
 
+TEST_P(CurrencyApiTest, RatesImportFromAFileAsSalesforceExportsThem) {
+  auto upload = [&](const std::string& csv, const std::string& token) {
+    testing::HttpCall call{"POST", "/api/v1/exchange-rates/import", csv, token};
+    call.content_type = "text/csv";
+    return s().Call(call);
+  };
+  const std::string file = "IsoCode,StartDate,ConversionRate\r\nSEK," + Year(1) +
+                           "-01-01,11.9876543\r\nSEK," + Year(1) + "-06-01,12.10\r\n";
+  EXPECT_EQ(upload(file, rep_).status, 403);
+  const HttpReply first = upload(file, admin());
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json()["created"], 2);
+  const json rates =
+      s().Get("/api/v1/exchange-rates?currency=SEK&sort=valid_from", rep_).Json()["items"];
+  ASSERT_EQ(rates.size(), 2u);
+  EXPECT_EQ(rates[0]["rate_micros"], 11'987'654);  // the seventh decimal, 3, rounds down
+  EXPECT_EQ(rates[1]["rate_micros"], 12'100'000);
+
+  // Again with June's rate corrected: one changed, none added.
+  const HttpReply again = upload("currency,valid_from,rate\nSEK," + Year(1) +
+                                     "-01-01,11.9876543\nSEK," + Year(1) + "-06-01,12.2\n",
+                                 admin());
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json()["created"], 0);
+  EXPECT_EQ(again.Json()["changed"], 1);
+
+  // A bad row anywhere: every problem named by line and column, nothing written.
+  const HttpReply bad = upload(
+      "currency,valid_from,rate\nNOK," + Year(1) + "-01-01,10.5\nsek,2062-13-01,-1\n", admin());
+  ExpectProblem(bad, 422, "line 3.currency");
+  ExpectProblem(bad, 422, "line 3.valid_from");
+  ExpectProblem(bad, 422, "line 3.rate");
+  EXPECT_EQ(s().Get("/api/v1/exchange-rates?currency=NOK", admin()).Json()["items"].size(), 0u);
+  ExpectProblem(upload("currency,rate\nNOK,10\n", admin()), 422, "body");
+}
+
 TEST_P(CurrencyApiTest, TheForecastAddsDealsUpInTheCompanysCurrencyAtTheirCloseDatesRate) {
   // Euros: 1.25 to the pound until July, 1.20 from then.
   AddRate("EUR", Year(0) + "-01-01", 1'250'000);

@@ -165,7 +165,52 @@ TEST_P(SuccessApiTest, MilestoneMetReleasesItsHoldbackAndOneMissedForfeitsIt) {
   // And the CSV says the same lines.
   const auto csv = s().Get(statement_path + "&format=csv", admin());
   EXPECT_EQ(csv.status, 200);
-  EXPECT_NE(csv.body.find(",released,20000," + plan + ","), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",released,20000,GBP,20000," + plan + ","), std::string::npos)
+      << csv.body;
+}
+
+TEST_P(SuccessApiTest, CommissionInAnotherCurrencyIsCountedAtTheRateOfTheDayItWasEarned) {
+  const std::int64_t account = FreshAccount("rep");
+  const std::int64_t rep = company_->Count("SELECT owner_id FROM accounts WHERE id = ?", {account});
+  const std::string statement_path = "/api/v1/reports/commission?user_id=" + std::to_string(rep) +
+                                     "&period=" + MonthOf(TodayDay()).label;
+  const json before = Get(statement_path);
+  // 1.20 francs to the pound from long ago, 1.50 from tomorrow on.
+  Created("/api/v1/exchange-rates",
+          {{"currency", "CHF"}, {"valid_from", Today(-400)}, {"rate_micros", 1'200'000}});
+  Created("/api/v1/exchange-rates",
+          {{"currency", "CHF"}, {"valid_from", Today(1)}, {"rate_micros", 1'500'000}});
+  auto plan_in = [&](const std::string& currency, std::int64_t commission) {
+    return Created("/api/v1/success-plans",
+                   {{"account_id", std::to_string(account)},
+                    {"title", "Theatre pumps, paid in " + currency},
+                    {"customer_definition", "Every theatre list starts on time"},
+                    {"contract_value_minor", 1'000'000},
+                    {"currency", currency},
+                    {"commission_user_id", std::to_string(rep)},
+                    {"commission_minor", commission},
+                    {"commission_earned_on", Today()}});
+  };
+  const std::string francs = plan_in("CHF", 1'200'00);
+  const std::string gold = plan_in("XAU", 5'00);  // no rate: left out, and said
+  const std::string go_live = Created("/api/v1/milestones", {{"success_plan_id", francs},
+                                                             {"name", "Go-live"},
+                                                             {"due_on", Today(30)},
+                                                             {"commission_holdback_percent", 50}});
+
+  const json statement = Get(statement_path);
+  EXPECT_EQ(statement["currency"], "GBP");
+  EXPECT_EQ(PlanLines(statement, francs),
+            (std::multiset<std::string>{"earned::100000", "held_back:" + go_live + ":50000"}));
+  EXPECT_TRUE(PlanLines(statement, gold).empty());
+  EXPECT_EQ(statement["unconverted"], json::parse(R"([{"currency":"XAU","plans":1}])"));
+  for (const auto& l : statement["lines"]) {
+    if (l["success_plan_id"] != francs || l["kind"] != "earned") continue;
+    EXPECT_EQ(l["plan_currency"], "CHF");
+    EXPECT_EQ(l["plan_amount_minor"], 1'200'00);
+  }
+  EXPECT_EQ(statement["earned_minor"].get<int>() - before["earned_minor"].get<int>(), 100000);
+  EXPECT_EQ(statement["payable_minor"].get<int>() - before["payable_minor"].get<int>(), 50000);
 }
 
 TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {

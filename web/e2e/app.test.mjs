@@ -744,6 +744,13 @@ test("an admin keeps exchange rates, and the forecast counts a deal in euros onc
   await add.getByRole("button", { name: "Add the rate" }).click();
   await add.getByRole("status").filter({ hasText: "Added." }).waitFor();
   await page.getByRole("cell", { name: "1 GBP = 1.25 EUR" }).waitFor();
+  // Rates from a file as Salesforce exports them.
+  await page.getByLabel("Import rates from a CSV file").setInputFiles({
+    name: "DatedConversionRate.csv", mimeType: "text/csv",
+    buffer: Buffer.from(`IsoCode,StartDate,ConversionRate\nUSD,${dayUtc(-30)},1.27\n`),
+  });
+  await page.getByRole("status").filter({ hasText: "1 rows: 1 added, 0 changed." }).waitFor();
+  await page.getByRole("cell", { name: "1 GBP = 1.27 USD" }).waitFor();
   await expectAccessible(page, "Admin currencies");
   await shot(page, "admin-currencies");
 

@@ -13,3 +13,5 @@ export type Contact = Answer<"/api/v1/contacts/{id}">;
 export type Opportunity = Answer<"/api/v1/opportunities/{id}">;
 export type Activity = Answer<"/api/v1/activities/{id}">;
 export type Case = Answer<"/api/v1/cases/{id}">;
+export type ExchangeRate = Answer<"/api/v1/exchange-rates/{id}">;
+export type CompanySettings = Answer<"/api/v1/company-settings">;

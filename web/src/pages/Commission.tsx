@@ -3,15 +3,15 @@
 // Managers pick anyone in their line; everyone sees their own. Downloads as CSV.
 import { useMemo, useState } from "react";
 import { Link, NavLink, useSearchParams } from "react-router-dom";
-import { date } from "../api";
+import { date, price } from "../api";
 import { useGet } from "../data";
 import { useUsers } from "../lookups";
 import { isAdmin, isManager, useSession } from "../session";
 import { serverDate } from "../clock";
 
-type Line = { date: string; kind: string; amount_minor: number; success_plan_id: string; plan: string; milestone_id: string | null; milestone: string };
+type Line = { date: string; kind: string; amount_minor: number; plan_currency: string; plan_amount_minor: number; success_plan_id: string; plan: string; milestone_id: string | null; milestone: string };
 type Statement = {
-  user_id: string; name: string; period: string; from: string; to: string; earned_minor: number; held_back_minor: number;
+  user_id: string; name: string; period: string; currency: string; unconverted: { currency: string; plans: number }[]; from: string; to: string; earned_minor: number; held_back_minor: number;
   released_minor: number; forfeited_minor: number; payable_minor: number; still_held_minor: number; lines: Line[];
 };
 
@@ -26,9 +26,6 @@ export function PayNav() {
   );
 }
 
-// Commission is counted in pence, so it shows them.
-export const pence = (minor: number, currency = "GBP") =>
-  new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2 }).format(minor / 100);
 
 const KIND: Record<string, string> = { earned: "Earned", held_back: "Held back", released: "Released", forfeited: "Forfeited" };
 export const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
@@ -115,15 +112,21 @@ export function Commission() {
       {message && <p role="alert" className="error">{message}</p>}
       {statement && (
         <>
+          {/* Commission is counted in pence, so it shows them; in the company's currency. */}
           <h2>{statement.name}: {date(statement.from)} to {date(statement.to)} <span className="muted">({statement.period})</span></h2>
           <dl className="figures" aria-label="Commission totals">
-            <div><dt>Earned</dt><dd>{pence(statement.earned_minor)}</dd></div>
-            <div><dt>Held back</dt><dd>{pence(statement.held_back_minor)}</dd></div>
-            <div><dt>Released</dt><dd>{pence(statement.released_minor)}</dd></div>
-            <div><dt>Forfeited</dt><dd>{pence(statement.forfeited_minor)}</dd></div>
-            <div className="total"><dt>Payable</dt><dd>{pence(statement.payable_minor)}</dd></div>
-            <div><dt>Still held</dt><dd>{pence(statement.still_held_minor)}</dd></div>
+            <div><dt>Earned</dt><dd>{price(statement.earned_minor, statement.currency)}</dd></div>
+            <div><dt>Held back</dt><dd>{price(statement.held_back_minor, statement.currency)}</dd></div>
+            <div><dt>Released</dt><dd>{price(statement.released_minor, statement.currency)}</dd></div>
+            <div><dt>Forfeited</dt><dd>{price(statement.forfeited_minor, statement.currency)}</dd></div>
+            <div className="total"><dt>Payable</dt><dd>{price(statement.payable_minor, statement.currency)}</dd></div>
+            <div><dt>Still held</dt><dd>{price(statement.still_held_minor, statement.currency)}</dd></div>
           </dl>
+          {statement.unconverted.length > 0 && (
+            <p className="error" role="alert">
+              Left out: {statement.unconverted.map((u) => `${u.plans} ${u.plans === 1 ? "plan" : "plans"} in ${u.currency}`).join(", ")}, with no exchange rate to {statement.currency}.
+            </p>
+          )}
           <p className="muted">Payable is what was earned, less what was held back against milestones, plus what their being met released. Still held is held back at the end of the period and neither released nor forfeited yet.</p>
           <table className="table" aria-label="Commission lines">
             <thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col">Amount</th><th scope="col">Success plan</th><th scope="col">Milestone</th></tr></thead>
@@ -132,7 +135,8 @@ export function Commission() {
                 <tr key={i} className={`line-${l.kind}`}>
                   <td>{date(l.date)}</td>
                   <td><span className={`chip line-${l.kind}`}>{KIND[l.kind] ?? l.kind}</span></td>
-                  <td className="num">{l.kind === "held_back" ? "−" : ""}{pence(l.amount_minor)}</td>
+                  <td className="num">{l.kind === "held_back" ? "−" : ""}{price(l.amount_minor, statement.currency)}
+                    {l.plan_currency !== statement.currency && <div className="muted">{price(l.plan_amount_minor, l.plan_currency)}</div>}</td>
                   <td><Link to={`/success-plans/${l.success_plan_id}`}>{l.plan}</Link></td>
                   <td>{l.milestone || "—"}</td>
                 </tr>
