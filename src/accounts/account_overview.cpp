@@ -3,6 +3,7 @@
 
 #include "accounts/account_routes.hpp"
 #include "api/access.hpp"
+#include "settings/currencies.hpp"
 
 namespace rapport::accounts {
 namespace {
@@ -86,6 +87,7 @@ enum Part : std::size_t {
   kOpenTasks,
   kPurchases,
   kRevenue,
+  kCompanyCurrency,
 };
 
 // What the 360 shows of the account beyond its header, read after its first 15 columns and
@@ -174,9 +176,13 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
        "p.warranty_end, p.lot_expiry FROM purchases p JOIN products pr ON pr.id = p.product_id "
        "WHERE p.account_id = ? ORDER BY p.purchased_on DESC, p.id DESC LIMIT 100",
        {id}},
-      {"SELECT period, sum(revenue_minor) FROM sales_lines WHERE account_id = ? AND period >= ? "
-       "AND period < ? GROUP BY period ORDER BY period",
+      // In the company's currency, each month's lines at the rate of its first day.
+      {"SELECT period, sum(" +
+           settings::InStoredCompanyCurrencySql("revenue_minor", "currency", "period || '-01'") +
+           ") FROM sales_lines WHERE account_id = ? AND period >= ? AND period < ? GROUP BY "
+           "period ORDER BY period",
        {id, last_year + "-01", this_year + "-99"}},
+      {std::string("SELECT ") + settings::kCompanyCurrencySql, {}},
   };
 }
 
@@ -423,8 +429,8 @@ void WritePurchases(api::JsonWriter& w, const db::Rows& purchases) {
 }
 
 // Revenue by month, this calendar year against last.
-void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string& last_year,
-                  const std::string& this_year) {
+void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string& currency,
+                  const std::string& last_year, const std::string& this_year) {
   std::int64_t totals[2] = {0, 0};
   std::int64_t months[2][12] = {};
   for (const auto& r : revenue) {
@@ -437,7 +443,7 @@ void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string
   w.Key("revenue")
       .StartObject()
       .Key("currency")
-      .String("GBP")
+      .String(currency)
       .Key("this_year")
       .StartObject()
       .Key("year")
@@ -485,7 +491,9 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
     WriteTimeInvested(w, quarters, parts[kTimeInvested]);
     WriteOpenTasks(w, parts[kOpenTasks]);
     WritePurchases(w, parts[kPurchases]);
-    WriteRevenue(w, parts[kRevenue], last_year, this_year);
+    WriteRevenue(w, parts[kRevenue],
+                 parts[kCompanyCurrency].empty() ? "GBP" : parts[kCompanyCurrency][0].Text(0),
+                 last_year, this_year);
     w.EndObject();
     return Ok();
   }));

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "settings/currencies.hpp"
+
 namespace rapport::continuity {
 namespace {
 
@@ -565,13 +567,18 @@ class HandoverPlanner {
   Result<std::set<std::int64_t>> TopAccounts() {
     // The month eleven months back (about 334 days) and this one: twelve periods.
     const std::string since = FormatDate(now_ / kMicrosPerDay - 334).substr(0, 7);
+    // In the company's currency, each month's lines at the rate of its first day.
+    const std::string in_company =
+        settings::InStoredCompanyCurrencySql("s.revenue_minor", "s.currency", "s.period || '-01'");
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows revenue,
-        tx_.Query("SELECT s.account_id, sum(s.revenue_minor) AS revenue FROM sales_lines s "
-                  "JOIN accounts a ON a.id = s.account_id WHERE " +
+        tx_.Query("SELECT s.account_id, sum(" + in_company +
+                      ") AS revenue FROM sales_lines s JOIN accounts a ON a.id = s.account_id "
+                      "WHERE " +
                       scope_ +
                       " AND a.archived_at IS NULL AND s.period >= ? GROUP BY s.account_id "
-                      "HAVING sum(s.revenue_minor) > 0 ORDER BY revenue DESC, s.account_id",
+                      "HAVING sum(" +
+                      in_company + ") > 0 ORDER BY revenue DESC, s.account_id",
                   {scope_id_, since}));
     std::set<std::int64_t> top_accounts;
     const size_t top = (account_name_.size() + 4) / 5;

@@ -130,8 +130,8 @@ Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t oppo
   return items;
 }
 
-Status ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor, std::int64_t opportunity_id,
-                        const std::vector<LineItem>& items) {
+Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
+                              std::int64_t opportunity_id, const std::vector<LineItem>& items) {
   RAPPORT_ASSIGN_OR_RETURN(std::vector<LineItem> before, LineItemsOf(tx, opportunity_id));
   const std::optional<std::string> was = Describe(before);
   const std::optional<std::string> now = Describe(items);
@@ -147,9 +147,10 @@ Status ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor, std::int
          item.list_price_minor, item.sale_price_minor, item.discount_percent, item.total_minor,
          item.description ? db::Value(*item.description) : db::Null()}));
   }
-  if (was == now) return Ok();
-  return audit::RecordFieldChange(tx, actor, "opportunities", opportunity_id, "line_items", was,
-                                  now);
+  if (was == now) return false;
+  RAPPORT_RETURN_IF_ERROR(
+      audit::RecordFieldChange(tx, actor, "opportunities", opportunity_id, "line_items", was, now));
+  return true;
 }
 
 Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api::JsonWriter& w) {

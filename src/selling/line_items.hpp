@@ -47,9 +47,9 @@ Result<std::optional<std::vector<LineItem>>> ParseLineItems(db::Transaction& tx,
 Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t opportunity_id);
 
 // Replaces the deal's line items with `items`; a change goes to the deal's trail as
-// "line_items" (each line as "2 × SKU at 100.00 less 10% = 180.00").
-Status ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor, std::int64_t opportunity_id,
-                        const std::vector<LineItem>& items);
+// "line_items" (each line as "2 × SKU at 100.00 less 10% = 180.00"). Whether they changed.
+Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
+                              std::int64_t opportunity_id, const std::vector<LineItem>& items);
 
 // "line_items": [...] in the deal's JSON.
 Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api::JsonWriter& w);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "db/migrations.hpp"
+#include "selling/line_item_import.hpp"
 #include "selling/line_items.hpp"
 #include "selling/opportunity_store.hpp"
 
@@ -173,7 +174,9 @@ Status WriteLineItems(db::Transaction& tx, const api::Caller& caller, Instant no
                            tx.QueryOne("SELECT currency FROM opportunities WHERE id = ?", {id}));
   if (!deal) return Error(ErrorCode::kNotFound, "no opportunity " + api::FormatId(id));
   RAPPORT_ASSIGN_OR_RETURN(auto items, ParseLineItems(tx, caller, body, deal->Text(0)));
-  return ReplaceLineItems(tx, {caller.user_id, now}, id, *items);
+  RAPPORT_ASSIGN_OR_RETURN(bool changed, ReplaceLineItems(tx, {caller.user_id, now}, id, *items));
+  (void)changed;  // the route moves the ETag on when line_items is given
+  return Ok();
 }
 
 api::ResourceSpec OpportunitySpec() {
@@ -273,6 +276,7 @@ api::ResourceSpec OpportunitySpec() {
 
 void RegisterOpportunityRoutes(api::Router& router, api::ApiContext& context) {
   api::RegisterResource(router, context, OpportunitySpec());
+  RegisterLineItemImportRoute(router, context);
 }
 
 }  // namespace rapport::selling

@@ -291,20 +291,36 @@ Result<std::string> CompanyCurrency(db::Transaction& tx) {
 }
 
 std::string RateSql(std::string_view currency, std::string_view date) {
-  const std::string cur(currency), at(date);
+  // Compared as text ("YYYY-MM-DD"), so that `date` may be a DATE column or a string built in the
+  // query (a sales line's period || '-01') on both engines.
+  const std::string cur(currency), at = "CAST(" + std::string(date) + " AS TEXT)";
   return "coalesce((SELECT xr.rate_micros FROM exchange_rates xr WHERE xr.currency = " + cur +
-         " AND xr.valid_from <= " + at +
+         " AND CAST(xr.valid_from AS TEXT) <= " + at +
          " ORDER BY xr.valid_from DESC LIMIT 1), (SELECT xr.rate_micros FROM exchange_rates xr "
          "WHERE xr.currency = " +
          cur + " ORDER BY xr.valid_from LIMIT 1))";
 }
 
+namespace {
+
+// `amount` in the currency `company_sql` (a SQL expression) names.
+std::string ConvertSql(std::string_view amount, std::string_view currency, std::string_view date,
+                       const std::string& company_sql) {
+  const std::string cur(currency), value(amount);
+  return "(CASE WHEN " + cur + " = " + company_sql + " THEN " + value + " ELSE CAST(round(" +
+         value + " * 1000000.0 / " + RateSql(currency, date) + ") AS BIGINT) END)";
+}
+
+}  // namespace
+
 std::string InCompanyCurrencySql(std::string_view amount, std::string_view currency,
                                  std::string_view date, std::string_view company) {
-  const std::string cur(currency), value(amount);
-  return "(CASE WHEN " + cur + " = '" + std::string(CheckedCode(company)) + "' THEN " + value +
-         " ELSE CAST(round(" + value + " * 1000000.0 / " + RateSql(currency, date) +
-         ") AS BIGINT) END)";
+  return ConvertSql(amount, currency, date, "'" + std::string(CheckedCode(company)) + "'");
+}
+
+std::string InStoredCompanyCurrencySql(std::string_view amount, std::string_view currency,
+                                       std::string_view date) {
+  return ConvertSql(amount, currency, date, kCompanyCurrencySql);
 }
 
 std::string InCurrencySql(std::string_view amount, std::string_view currency, std::string_view date,

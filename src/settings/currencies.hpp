@@ -20,11 +20,19 @@ namespace rapport::settings {
 Result<std::string> CompanyCurrency(db::Transaction& tx);
 
 // A SQL expression for `amount` (minor units of `currency`) in `company` currency at the rate in
-// force on `date` (or, before a currency's first rate, at that first rate); NULL when the
-// currency has no rate at all. The arguments are SQL expressions over the query's own tables;
-// `company` is a currency code (checked: three capital letters).
+// force on `date`, a DATE or "YYYY-MM-DD" text (or, before a currency's first rate, at that first
+// rate); NULL when the currency has no rate at all. The arguments are SQL expressions over the
+// query's own tables; `company` is a currency code (checked: three capital letters).
 std::string InCompanyCurrencySql(std::string_view amount, std::string_view currency,
                                  std::string_view date, std::string_view company);
+
+// The company's currency as a SQL expression, for statements built before their transaction.
+inline constexpr char kCompanyCurrencySql[] =
+    "(SELECT cs.currency FROM company_settings cs ORDER BY cs.id LIMIT 1)";
+
+// InCompanyCurrencySql with the company's currency read by the statement itself.
+std::string InStoredCompanyCurrencySql(std::string_view amount, std::string_view currency,
+                                       std::string_view date);
 
 // The same in `target` currency (through the company's: amount / its rate × target's rate).
 std::string InCurrencySql(std::string_view amount, std::string_view currency, std::string_view date,

@@ -178,6 +178,82 @@ TEST_P(LineItemsApiTest, BadLinesAreRefusedNamingTheLineAndNothingChanges) {
   EXPECT_TRUE(after["next_step"].is_null());
 }
 
+TEST_P(LineItemsApiTest, LinesImportFromSalesforcesOpportunityLineItemExport) {
+  const std::string sx = Suffix();
+  MakeProduct("PUMP-" + sx, 1'000'00, "GBP");
+  MakeProduct("SET-" + sx, 500'00, "EUR");
+  const json a = MakeDeal({{"external_id", "006A-" + sx}});
+  const json b = MakeDeal({{"external_id", "006B-" + sx}});
+  auto upload = [&](const std::string& csv, const std::string& token) {
+    testing::HttpCall call{"POST", "/api/v1/imports/line-items", csv, token};
+    call.content_type = "text/csv";
+    return s().Call(call);
+  };
+  const std::string file =
+      "Id,OpportunityId,ProductCode,Quantity,ListPrice,UnitPrice,Discount,Description,SortOrder,"
+      "CurrencyIsoCode\n"
+      "00k1,006A-" +
+      sx + ",PUMP-" + sx +
+      ",3,1000.00,1000.00,10.00,Wards,2,GBP\n"
+      "00k2,006A-" +
+      sx + ",SET-" + sx +
+      ",2,450.00,400.00,,,1,GBP\n"
+      "00k3,006B-" +
+      sx + ",PUMP-" + sx + ",1,,,,,,\n";
+  const std::string rep = s().Login(
+      s().Get("/api/v1/users?role=rep&status=active&limit=1", admin()).Json()["items"][0]["email"]);
+  EXPECT_EQ(upload(file, rep).status, 403);
+
+  const HttpReply imported = upload(file, admin());
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(imported.Json(), json({{"rows", 3}, {"opportunities", 2}, {"changed", 2}}));
+  const json got_a = s().Get("/api/v1/opportunities/" + a["id"].get<std::string>(), admin()).Json();
+  ASSERT_EQ(got_a["line_items"].size(), 2u);
+  EXPECT_EQ(got_a["line_items"][0]["sku"], "SET-" + sx);  // by SortOrder
+  EXPECT_EQ(got_a["line_items"][1]["total_minor"], 2'700'00);
+  EXPECT_EQ(got_a["line_items"][1]["description"], "Wards");
+  EXPECT_EQ(got_a["amount_minor"], 3'500'00);
+  EXPECT_GT(got_a["version"], a["version"]);
+  const json got_b = s().Get("/api/v1/opportunities/" + b["id"].get<std::string>(), admin()).Json();
+  EXPECT_EQ(got_b["line_items"][0]["list_price_minor"], 1'000'00);  // the product's
+  EXPECT_EQ(got_b["amount_minor"], 1'000'00);
+
+  // The same file again changes nothing.
+  EXPECT_EQ(upload(file, admin()).Json()["changed"], 0);
+
+  // Problems anywhere: each named by line and column, nothing written.
+  const HttpReply bad = upload(
+      "OpportunityId,ProductCode,Quantity,Discount,CurrencyIsoCode\n"
+      "006A-" +
+          sx + ",PUMP-" + sx +
+          ",1,,\n"
+          "006Z-" +
+          sx + ",PUMP-" + sx +
+          ",1,,\n"
+          "006A-" +
+          sx + ",NOPE-" + sx +
+          ",1,,\n"
+          "006A-" +
+          sx + ",PUMP-" + sx +
+          ",0,12.5,\n"
+          "006A-" +
+          sx + ",PUMP-" + sx +
+          ",1,,EUR\n"
+          "006A-" +
+          sx + ",SET-" + sx + ",1,,\n",
+      admin());
+  ExpectProblem(bad, 422, "line 3.opportunity");
+  ExpectProblem(bad, 422, "line 4.product");
+  ExpectProblem(bad, 422, "line 5.quantity");
+  ExpectProblem(bad, 422, "line 5.discount_percent");
+  ExpectProblem(bad, 422, "line 6.currency");
+  ExpectProblem(bad, 422, "line 7.list_price");
+  const json after = s().Get("/api/v1/opportunities/" + a["id"].get<std::string>(), admin()).Json();
+  EXPECT_EQ(after["line_items"], got_a["line_items"]);
+  EXPECT_EQ(after["amount_minor"], 3'500'00);
+  ExpectProblem(upload("OpportunityId,Quantity\n006A,1\n", admin()), 422, "body");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LineItemsApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);

@@ -1,0 +1,311 @@
+#include "selling/line_item_import.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/validation.hpp"
+#include "imports/cells.hpp"
+#include "imports/csv_reader.hpp"
+#include "imports/record_types.hpp"
+#include "records/opportunities.hpp"
+#include "selling/line_items.hpp"
+
+namespace rapport::selling {
+namespace {
+
+// A file's columns, by the names Rapport, Salesforce and HubSpot give them (normalised).
+struct Column {
+  const char* name;
+  std::vector<std::string> aliases;
+  bool required;
+};
+
+const std::vector<Column>& Columns() {
+  static const std::vector<Column> columns = {
+      {"opportunity",
+       {"opportunity", "opportunityid", "opportunityexternalid", "dealid", "associateddeal",
+        "associateddealid", "deal"},
+       true},
+      {"product", {"product", "productcode", "sku", "productsku", "hssku"}, true},
+      {"quantity", {"quantity", "qty"}, true},
+      {"list_price", {"listprice"}, false},
+      {"sale_price", {"saleprice", "salesprice", "unitprice", "price"}, false},
+      {"discount_percent",
+       {"discountpercent", "discount", "discountpercentage", "hsdiscountpercentage"},
+       false},
+      {"description", {"description", "linedescription", "note"}, false},
+      {"position", {"position", "sortorder"}, false},
+      {"currency", {"currency", "currencyisocode"}, false},
+  };
+  return columns;
+}
+
+// "10", "10.00", "10%" -> 10; nullopt when it is not a whole percentage from 0 to 100.
+std::optional<std::int64_t> ParseDiscount(std::string_view text) {
+  if (text.ends_with('%')) text = imports::Trim(text.substr(0, text.size() - 1));
+  const std::size_t dot = text.find('.');
+  if (dot != std::string_view::npos) {
+    const std::string_view fraction = text.substr(dot + 1);
+    if (!std::all_of(fraction.begin(), fraction.end(), [](char c) { return c == '0'; })) {
+      return std::nullopt;
+    }
+    text = text.substr(0, dot);
+  }
+  std::int64_t n = 0;
+  if (!imports::AllDigits(text) || !imports::ParseInteger(text, n) || n > 100) return std::nullopt;
+  return n;
+}
+
+struct Deal {
+  std::int64_t id = 0;
+  std::string currency;
+  std::int64_t amount_minor = 0;
+};
+
+struct Product {
+  std::int64_t id = 0;
+  std::string sku, name, currency;
+  std::int64_t list_price_minor = 0;
+};
+
+// One deal's lines as the file gives them.
+struct DealLines {
+  Deal deal;
+  std::vector<std::pair<std::int64_t, LineItem>> lines;  // (position, line)
+};
+
+class LineItemFile {
+ public:
+  LineItemFile(db::Transaction& tx) : tx_(tx) {}
+
+  // Reads and checks every row; problems() says what is wrong, by line and column.
+  Status Read(std::string_view body) {
+    imports::CsvReader in(imports::MemorySource(body));
+    std::vector<std::string> header;
+    RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
+    if (!any) return Error::InvalidField("body", "is empty");
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string key = imports::NormalizeHeader(header[i]);
+      for (const Column& c : Columns()) {
+        if (std::find(c.aliases.begin(), c.aliases.end(), key) != c.aliases.end()) {
+          at_.emplace(c.name, i);
+        }
+      }
+    }
+    for (const Column& c : Columns()) {
+      if (c.required && !at_.count(c.name)) {
+        return Error::InvalidField("body", std::string("has no ") + c.name +
+                                               " column (Salesforce's OpportunityId, "
+                                               "ProductCode and Quantity, for example)");
+      }
+    }
+    std::vector<std::string> cells;
+    while (problems_.size() < 100) {
+      RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
+      if (!more) break;
+      ++rows_;
+      RAPPORT_RETURN_IF_ERROR(ReadRow(in.line(), cells));
+    }
+    return Ok();
+  }
+
+  // Gives each deal its lines and their total as its amount; the deals changed.
+  Result<std::int64_t> Write(const audit::Actor& actor) {
+    std::int64_t changed = 0;
+    for (auto& [id, deal] : deals_) {
+      std::stable_sort(deal.lines.begin(), deal.lines.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<LineItem> items;
+      std::int64_t total = 0;
+      for (auto& [position, item] : deal.lines) {
+        total += item.total_minor;
+        items.push_back(std::move(item));
+      }
+      RAPPORT_ASSIGN_OR_RETURN(bool lines_changed, ReplaceLineItems(tx_, actor, id, items));
+      RAPPORT_ASSIGN_OR_RETURN(int amount_changed,
+                               audit::UpdateAudited(tx_, actor, "opportunities", id, std::nullopt,
+                                                    {{"amount_minor", total}}));
+      if (amount_changed == 0 && lines_changed) {
+        // The deal changed all the same: its ETag moves on.
+        RAPPORT_RETURN_IF_ERROR(tx_.Execute(
+            "UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE id = ?",
+            {actor.at, id}));
+      }
+      if (amount_changed > 0 || lines_changed) ++changed;
+    }
+    return changed;
+  }
+
+  std::vector<FieldError>& problems() { return problems_; }
+  std::int64_t rows() const { return rows_; }
+  std::int64_t deals() const { return static_cast<std::int64_t>(deals_.size()); }
+
+ private:
+  Status ReadRow(std::int64_t line_number, const std::vector<std::string>& cells) {
+    const std::string line = "line " + std::to_string(line_number) + ".";
+    auto cell = [&](const char* name) -> std::string_view {
+      auto it = at_.find(name);
+      if (it == at_.end() || it->second >= cells.size()) return {};
+      return imports::Trim(cells[it->second]);
+    };
+    auto problem = [&](const char* column, std::string message) {
+      problems_.push_back({line + column, std::move(message)});
+    };
+    const std::size_t before = problems_.size();
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<Deal> deal, FindDeal(cell("opportunity")));
+    if (!deal) {
+      problem("opportunity", "'" + std::string(cell("opportunity")) +
+                                 "' is not the external id of an opportunity");
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::optional<Product> product, FindProduct(cell("product")));
+    if (!product) {
+      problem("product", "'" + std::string(cell("product")) + "' is not the SKU of a product");
+    }
+    LineItem item;
+    if (!imports::ParseInteger(cell("quantity"), item.quantity) || item.quantity < 1 ||
+        item.quantity > 1'000'000) {
+      problem("quantity", "is not a whole number from 1 to 1,000,000");
+    }
+    auto price = [&](const char* column, std::int64_t& out) {
+      if (cell(column).empty()) return false;
+      if (!imports::ParseMoney(cell(column), out) || out < 0 || out > records::kMaxUnitPriceMinor) {
+        problem(column, "is not a price (like 1234.50)");
+      }
+      return true;
+    };
+    const bool list_given = price("list_price", item.list_price_minor);
+    const bool sale_given = price("sale_price", item.sale_price_minor);
+    if (!cell("discount_percent").empty()) {
+      const std::optional<std::int64_t> discount = ParseDiscount(cell("discount_percent"));
+      if (!discount) problem("discount_percent", "is not a whole percentage from 0 to 100");
+      item.discount_percent = discount.value_or(0);
+    }
+    if (!cell("description").empty()) {
+      if (Utf8Characters(cell("description")) > 500) {
+        problem("description", "is longer than 500 characters");
+      }
+      item.description = std::string(cell("description"));
+    }
+    std::int64_t position = 0;
+    if (!cell("position").empty() && !imports::ParseInteger(cell("position"), position)) {
+      problem("position", "is not a whole number");
+    }
+    if (deal && !cell("currency").empty() && cell("currency") != deal->currency) {
+      problem("currency", "is not the deal's currency, " + deal->currency);
+    }
+    if (!deal || !product || problems_.size() > before) return Ok();
+    if (!list_given) {
+      if (product->currency != deal->currency) {
+        problem("list_price", "is needed: " + product->sku + " is priced in " + product->currency +
+                                  " and the deal in " + deal->currency);
+        return Ok();
+      }
+      item.list_price_minor = std::min(product->list_price_minor, records::kMaxUnitPriceMinor);
+    }
+    if (!sale_given) item.sale_price_minor = item.list_price_minor;
+    item.product_id = product->id;
+    item.sku = product->sku;
+    item.product_name = product->name;
+    item.total_minor = LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
+    DealLines& lines = deals_[deal->id];
+    lines.deal = *deal;
+    if (lines.lines.size() >= records::kMaxLineItems) {
+      problem("opportunity",
+              "has more than " + std::to_string(records::kMaxLineItems) + " lines in the file");
+      return Ok();
+    }
+    lines.lines.emplace_back(position, std::move(item));
+    return Ok();
+  }
+
+  Result<std::optional<Deal>> FindDeal(std::string_view key) {
+    if (key.empty()) return std::optional<Deal>();
+    auto it = deal_cache_.find(std::string(key));
+    if (it != deal_cache_.end()) return it->second;
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> row,
+        tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE external_id = ?",
+                     {std::string(key)}));
+    std::optional<Deal> deal;
+    if (row) deal = Deal{row->Int(0), row->Text(1), row->Int(2)};
+    deal_cache_.emplace(std::string(key), deal);
+    return deal;
+  }
+
+  Result<std::optional<Product>> FindProduct(std::string_view sku) {
+    if (sku.empty()) return std::optional<Product>();
+    auto it = product_cache_.find(std::string(sku));
+    if (it != product_cache_.end()) return it->second;
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> row,
+        tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE sku = ?",
+                     {std::string(sku)}));
+    std::optional<Product> product;
+    if (row) product = Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)};
+    product_cache_.emplace(std::string(sku), product);
+    return product;
+  }
+
+  db::Transaction& tx_;
+  std::map<std::string, std::size_t> at_;
+  std::map<std::string, std::optional<Deal>> deal_cache_;
+  std::map<std::string, std::optional<Product>> product_cache_;
+  std::map<std::int64_t, DealLines> deals_;
+  std::vector<FieldError> problems_;
+  std::int64_t rows_ = 0;
+};
+
+Result<api::Response> ImportLineItems(api::ApiContext& ctx, const api::Request& r,
+                                      const api::Caller& c) {
+  const audit::Actor actor{c.user_id, ctx.clock.Now()};
+  api::JsonWriter w;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
+    LineItemFile file(tx);
+    RAPPORT_RETURN_IF_ERROR(file.Read(r.body));
+    if (!file.problems().empty()) {
+      const std::size_t n = file.problems().size();
+      return Error(ErrorCode::kInvalidArgument,
+                   std::to_string(n) + (n >= 100 ? " problems or more" : " problems") +
+                       " in the file; nothing imported",
+                   std::move(file.problems()));
+    }
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t changed, file.Write(actor));
+    w.StartObject()
+        .Key("rows")
+        .Int(file.rows())
+        .Key("opportunities")
+        .Int(file.deals())
+        .Key("changed")
+        .Int(changed)
+        .EndObject();
+    return Ok();
+  }));
+  return api::Response::Json(w.Take());
+}
+
+}  // namespace
+
+void RegisterLineItemImportRoute(api::Router& router, api::ApiContext& ctx) {
+  api::Route import{
+      "POST",
+      "/api/v1/imports/line-items",
+      api::Access::kAdmins,
+      api::Reach::None("admins import for the whole company"),
+      [&ctx](const api::Request& r, const api::Caller& c) { return ImportLineItems(ctx, r, c); },
+      {"Import the products on deals (CSV: opportunity (external id), product (SKU), quantity, "
+       "list_price, sale_price, discount_percent, description, position; or Salesforce's "
+       "OpportunityLineItem export: OpportunityId, ProductCode, Quantity, ListPrice, UnitPrice, "
+       "Discount, Description, SortOrder). Each deal in the file gets the file's lines and its "
+       "amount becomes their total; with a problem anywhere, nothing is written",
+       "Opportunities",
+       {},
+       "",
+       R"({"type":"object","properties":{"rows":{"type":"integer"},"opportunities":{"type":"integer"},"changed":{"type":"integer"}},"required":["rows","opportunities","changed"]})"}};
+  import.body_type = "text/csv";
+  router.Add(std::move(import));
+}
+
+}  // namespace rapport::selling
