@@ -1144,8 +1144,9 @@ Status ApplyOpportunityLineItems(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kOpportunityLineItems));
 }
 
-// The company's own currency (reports and forecasts are in it) and the dated rates that convert
-// other currencies to it (settings/currencies): a rate holds from its date until the next one.
+// The company's own currency (reports and forecasts are in it; at first, the one most of its
+// deals are in, else GBP) and the dated rates that convert other currencies to it
+// (settings/currencies): a rate holds from its date until the next one.
 constexpr const char* kCurrencies = R"SQL(
 CREATE TABLE company_settings (
   id {pk},
@@ -1155,7 +1156,9 @@ CREATE TABLE company_settings (
   updated_at {int} NOT NULL,
   version {int} NOT NULL DEFAULT 1
 ){strict};
-INSERT INTO company_settings (currency, created_at, updated_at) VALUES ('GBP', 0, 0);
+INSERT INTO company_settings (currency, created_at, updated_at)
+SELECT coalesce((SELECT currency FROM opportunities GROUP BY currency
+                 ORDER BY count(*) DESC, currency LIMIT 1), 'GBP'), 0, 0;
 CREATE TABLE exchange_rates (
   id {pk},
   currency TEXT NOT NULL CHECK (length(currency) = 3 AND upper(currency) = currency),

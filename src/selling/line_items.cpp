@@ -25,12 +25,17 @@ std::string Amount(std::int64_t minor) {
   return std::to_string(minor / 100) + "." + cents;
 }
 
-// One line as the trail writes it: "2 × P-1 at 100.00 less 10% = 180.00".
+// One line as the trail writes it: "2 × P-1 at 100.00 (list 120.00) less 10% = 180.00 (note)".
 std::string Describe(const LineItem& item) {
   std::string out =
       std::to_string(item.quantity) + " × " + item.sku + " at " + Amount(item.sale_price_minor);
+  if (item.list_price_minor != item.sale_price_minor) {
+    out += " (list " + Amount(item.list_price_minor) + ")";
+  }
   if (item.discount_percent > 0) out += " less " + std::to_string(item.discount_percent) + "%";
-  return out + " = " + Amount(item.total_minor);
+  out += " = " + Amount(item.total_minor);
+  if (item.description) out += " (" + *item.description + ")";
+  return out;
 }
 
 std::optional<std::string> Describe(const std::vector<LineItem>& items) {

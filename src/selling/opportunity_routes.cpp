@@ -8,6 +8,7 @@
 #include "selling/line_item_import.hpp"
 #include "selling/line_items.hpp"
 #include "selling/opportunity_store.hpp"
+#include "settings/currencies.hpp"
 
 namespace rapport::selling {
 namespace {
@@ -133,6 +134,14 @@ Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t 
   return Ok();
 }
 
+// The position of `currency` in a PATCH's `before` row (the id, then the spec's fields).
+std::size_t CurrencyColumn(const api::WriteContext& w) {
+  for (std::size_t i = 0; i < w.spec->fields.size(); ++i) {
+    if (w.spec->fields[i].name == "currency") return i + 1;
+  }
+  return 0;
+}
+
 // A deal's line items price it: given, its amount becomes their total (the lines themselves are
 // written after the deal, in after_write); not given, the amount of a deal that has lines is
 // theirs, and a PATCH that changes it is refused.
@@ -153,15 +162,22 @@ Status PriceFromLineItems(api::WriteContext& w) {
     return Ok();
   }
   const db::Value* amount = w.Written("amount_minor");
-  if (!w.before || !amount) return Ok();
+  const db::Value* currency_given = w.Written("currency");
+  if (!w.before || (!amount && !currency_given)) return Ok();
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> priced,
       w.tx.QueryOne("SELECT o.amount_minor FROM opportunities o WHERE o.id = ? AND EXISTS "
                     "(SELECT 1 FROM opportunity_line_items l WHERE l.opportunity_id = o.id)",
                     {w.before->Int(0)}));
-  if (priced && db::Value(priced->Int(0)) != *amount) {
+  if (priced && amount && db::Value(priced->Int(0)) != *amount) {
     return Error::InvalidField("amount_minor",
                                "is the total of the deal's line items: change them instead");
+  }
+  // The lines are priced in the deal's currency: it changes with them, not under them.
+  if (priced && currency_given && *currency_given != w.before->at(CurrencyColumn(w))) {
+    return Error::InvalidField("currency",
+                               "cannot change while the deal has line items: give line_items "
+                               "priced in the new currency with it");
   }
   return Ok();
 }
@@ -199,6 +215,11 @@ api::ResourceSpec OpportunitySpec() {
       {"contact_roles", kContactRoles}, {"splits", kSplits}, {"line_items", kLineItemsJsonSchema}};
   s.before_write = [](api::WriteContext& w) -> Status {
     api::DefaultToCaller(w, "owner_id");
+    if (w.creating && !w.Written("currency")) {
+      // A new deal is in the company's currency unless it says otherwise.
+      RAPPORT_ASSIGN_OR_RETURN(std::string company, settings::CompanyCurrency(w.tx));
+      w.Set("currency", company);
+    }
     RAPPORT_RETURN_IF_ERROR(PriceFromLineItems(w));
     // Closing stamps closed_at; reopening clears it.
     for (const auto& [column, value] : w.values) {

@@ -18,6 +18,7 @@ using api::FieldType;
 using api::JsonValue;
 
 const char kReferenceData[] = "reference data: everyone signed in reads it";
+constexpr std::int64_t kMaxRateMicros = 1'000'000'000'000;
 
 // `code` when it is three capital letters; a bug otherwise (it goes into SQL).
 std::string_view CheckedCode(std::string_view code) {
@@ -122,7 +123,7 @@ std::optional<std::int64_t> ParseRate(std::string_view text) {
   }
   if (i != text.size() || digits == 0) return std::nullopt;
   const std::int64_t rate = whole * 1'000'000 + micros;
-  if (rate <= 0) return std::nullopt;
+  if (rate <= 0 || rate > kMaxRateMicros) return std::nullopt;
   return rate;
 }
 
@@ -159,6 +160,7 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
     }
   }
   struct Row {
+    std::string line;  // "line 3", for problems
     std::string currency, valid_from;
     std::int64_t rate_micros;
   };
@@ -174,6 +176,7 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
       return i < cells.size() ? cells[i] : std::string();
     };
     Row row;
+    row.line = line;
     row.currency = cell("currency");
     row.valid_from = cell("valid_from").substr(0, 10);
     std::int64_t day = 0;
@@ -199,12 +202,18 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     created = changed = 0;
     RAPPORT_ASSIGN_OR_RETURN(std::string company, CompanyCurrency(tx));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row& row = rows[i];
+    std::vector<FieldError> own;
+    for (const Row& row : rows) {
       if (row.currency == company) {
-        return Error::InvalidField("rows[" + std::to_string(i) + "].currency",
-                                   row.currency + " is the company's own currency");
+        own.push_back({row.line + ".currency", row.currency + " is the company's own currency"});
       }
+    }
+    if (!own.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::to_string(own.size()) + " problems in the file; nothing imported",
+                   std::move(own));
+    }
+    for (const Row& row : rows) {
       RAPPORT_ASSIGN_OR_RETURN(
           std::optional<db::Row> found,
           tx.QueryOne("SELECT id, rate_micros FROM exchange_rates WHERE currency = ? AND "
@@ -267,7 +276,7 @@ api::ResourceSpec ExchangeRateSpec() {
        .required = true,
        .nullable = false,
        .min = 1,
-       .max = 1'000'000'000'000,
+       .max = kMaxRateMicros,
        .description = "how many units of the currency one unit of the company's buys, in "
                       "millionths (1.1625 EUR to the pound: 1162500)"},
   };
@@ -326,10 +335,14 @@ std::string InStoredCompanyCurrencySql(std::string_view amount, std::string_view
 std::string InCurrencySql(std::string_view amount, std::string_view currency, std::string_view date,
                           std::string_view target, std::string_view company) {
   if (target == company) return InCompanyCurrencySql(amount, currency, date, company);
+  // amount × target's rate / source's rate, in one step (numeric, so that no bigint product
+  // overflows on PostgreSQL), the company's own rate being one.
+  const std::string cur(currency), value(amount);
   const std::string code = "'" + std::string(CheckedCode(target)) + "'";
-  return "(CASE WHEN " + std::string(currency) + " = " + code + " THEN " + std::string(amount) +
-         " ELSE CAST(round(" + InCompanyCurrencySql(amount, currency, date, company) + " * " +
-         RateSql(code, date) + " / 1000000.0) AS BIGINT) END)";
+  const std::string source = "(CASE WHEN " + cur + " = '" + std::string(CheckedCode(company)) +
+                             "' THEN 1000000 ELSE " + RateSql(currency, date) + " END)";
+  return "(CASE WHEN " + cur + " = " + code + " THEN " + value + " ELSE CAST(round(" + value +
+         " * 1.0 * " + RateSql(code, date) + " / " + source + ") AS BIGINT) END)";
 }
 
 std::string UnconvertibleSql(std::string_view currency, std::string_view company) {

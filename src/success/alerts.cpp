@@ -140,8 +140,8 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
        "p.lot_expiry IS NOT NULL "
        "AND p.lot_expiry <= " +
            db::AddDays(b, "p.purchased_on", std::to_string(settings.short_dated_days)) +
-           " AND pr.list_price_minor > 0 AND p.amount_minor >= p.quantity * pr.list_price_minor "
-           "AND a.archived_at IS NULL",
+           " AND pr.list_price_minor > 0 AND p.currency = pr.currency AND p.amount_minor >= "
+           "p.quantity * pr.list_price_minor AND a.archived_at IS NULL",
        {FormatDate(today - 60)}},
       {"bought_beyond_usage",
        "SELECT u.account_id, 'product:' || u.product_id || ':' || CAST(? AS TEXT) AS subject_key, "

@@ -110,13 +110,15 @@ TEST_P(LineItemsApiTest, LinesPriceTheDealAndItsAmountIsTheirTotal) {
   ExpectProblem(s().Patch(path, {{"amount_minor", 9'000'00}}, admin()), 422, "amount_minor");
   ExpectProblem(s().Patch(path, {{"amount_minor", 1}, {"line_items", lines}}, admin()), 422,
                 "amount_minor");
+  // Its lines are priced in pounds: the currency does not change under them.
+  ExpectProblem(s().Patch(path, {{"currency", "EUR"}}, admin()), 422, "currency");
 
   // The trail says what the lines were and became.
   const json history = s().Get(path + "/history", admin()).Json()["items"];
   EXPECT_TRUE(std::any_of(history.begin(), history.end(), [&](const json& h) {
     return h["field"] == "line_items" && h["old_value"].is_null() &&
            h["new_value"] == "3 × PUMP-" + sx + " at 1000.00 less 10% = 2700.00; 2 × SET-" + sx +
-                                 " at 400.00 = 800.00";
+                                 " at 400.00 (list 450.00) = 800.00 (giving sets, boxed)";
   })) << history.dump();
   EXPECT_TRUE(std::any_of(history.begin(), history.end(), [](const json& h) {
     return h["field"] == "amount_minor" && h["old_value"] == "500000" && h["new_value"] == "350000";

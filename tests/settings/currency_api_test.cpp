@@ -87,6 +87,13 @@ TEST_P(CurrencyApiTest, AdminsKeepTheCompanysCurrencyAndEveryoneReadsIt) {
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(changed.Json()["currency"], "USD");
   EXPECT_EQ(s().Get("/api/v1/company-settings", rep_).Json()["currency"], "USD");
+  // A new deal that names no currency is in the company's.
+  const std::string account = s().Get("/api/v1/accounts?limit=1", rep_).Json()["items"][0]["id"];
+  const HttpReply deal = s().Post(
+      "/api/v1/opportunities",
+      {{"account_id", account}, {"name", "Dollar deal"}, {"close_date", "2040-01-31"}}, rep_);
+  ASSERT_EQ(deal.status, 201) << deal.body;
+  EXPECT_EQ(deal.Json()["currency"], "USD");
   // Back as it was, for the other tests.
   ASSERT_EQ(s().Call({"PUT", "/api/v1/company-settings", json{{"currency", "GBP"}}.dump(), admin()})
                 .status,

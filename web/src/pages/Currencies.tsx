@@ -19,14 +19,20 @@ export function Currencies() {
   const rates = useLoad("/exchange-rates?sort=currency&limit=500", loadRates, version);
   const company = settings.data?.currency ?? "";
   const changed = () => setVersion((v) => v + 1);
+  const [failure, setFailure] = useState<unknown>(null);
   const remove = async (rate: Rate) => {
-    await api("DELETE", `/exchange-rates/${rate.id}`, undefined, { "If-Match": `"v${rate.version}"` });
+    setFailure(null);
+    try {
+      await api("DELETE", `/exchange-rates/${rate.id}`, undefined, { "If-Match": `"v${rate.version}"` });
+    } catch (err) {
+      setFailure(err);
+    }
     changed();
   };
   const sorted = [...(rates.data ?? [])].sort((a, b) => a.currency.localeCompare(b.currency) || b.valid_from.localeCompare(a.valid_from));
   return (
     <div>
-      <ErrorNote error={settings.error ?? rates.error} />
+      <ErrorNote error={settings.error ?? rates.error ?? failure} />
       {settings.data && <CompanyCurrency settings={settings.data} onSaved={(s) => settings.setData(s)} />}
       <h2>Exchange rates</h2>
       <p className="muted">How many of a currency one {company || "unit of the company's currency"} buys, from a day on. Deals in other currencies count in forecasts and targets at the rate of their close date.</p>

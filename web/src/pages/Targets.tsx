@@ -7,7 +7,7 @@ import { isManager, useSession } from "../session";
 
 type Target = {
   id: string; parent_id: string | null; user_id: string; user_name: string; account_id: string | null; account_name: string | null;
-  opportunity_id: string | null; opportunity_name: string | null; territory_id: string | null; territory_name: string | null; starts_on: string; ends_on: string; amount_minor: number;
+  opportunity_id: string | null; opportunity_name: string | null; territory_id: string | null; territory_name: string | null; starts_on: string; ends_on: string; amount_minor: number; currency: string;
   allocated_minor: number; unallocated_minor: number; won_minor: number; open_pipeline_minor: number; attainment: number;
   coverage: number | null; splits?: Target[];
 };
@@ -91,16 +91,16 @@ function TargetCard({ target, users, territories, onChanged }: { target: Target;
   };
   return (
     <section className="card" aria-label={`Target of ${target.user_name}`}>
-      <h2>{target.user_name}{target.territory_name ? ` in ${target.territory_name}` : ""}: {money(target.amount_minor)} <span className="muted">{target.starts_on} to {target.ends_on}</span></h2>
+      <h2>{target.user_name}{target.territory_name ? ` in ${target.territory_name}` : ""}: {money(target.amount_minor, target.currency)} <span className="muted">{target.starts_on} to {target.ends_on}</span></h2>
       <Attainment t={target} />
-      <p>Won {money(target.won_minor)} ({pct(target.attainment)}) · open pipeline {money(target.open_pipeline_minor)} · coverage {target.coverage === null ? "—" : `${target.coverage.toFixed(1)}×`}
-        {target.unallocated_minor !== 0 && <span className="badge warn">{money(target.unallocated_minor)} not split</span>}</p>
+      <p>Won {money(target.won_minor, target.currency)} ({pct(target.attainment)}) · open pipeline {money(target.open_pipeline_minor, target.currency)} · coverage {target.coverage === null ? "—" : `${target.coverage.toFixed(1)}×`}
+        {target.unallocated_minor !== 0 && <span className="badge warn">{money(target.unallocated_minor, target.currency)} not split</span>}</p>
       <table className="table compact" aria-label={`Split of ${target.user_name}'s target`}>
         <thead><tr><th scope="col">Part</th><th scope="col">Target</th><th scope="col">Won</th><th scope="col">Attainment</th><th scope="col">Coverage</th></tr></thead>
         <tbody>
           {(target.splits ?? []).map((s) => (
             <tr key={s.id}>
-              <td>{s.opportunity_name ?? s.account_name ?? (s.territory_name ? `Territory ${s.territory_name}` : s.user_name)}</td><td>{money(s.amount_minor)}</td><td>{money(s.won_minor)}</td>
+              <td>{s.opportunity_name ?? s.account_name ?? (s.territory_name ? `Territory ${s.territory_name}` : s.user_name)}</td><td>{money(s.amount_minor, target.currency)}</td><td>{money(s.won_minor, target.currency)}</td>
               <td><Attainment t={s} /></td><td>{s.coverage === null ? "—" : `${s.coverage.toFixed(1)}×`}</td>
             </tr>
           ))}
@@ -126,7 +126,7 @@ function TargetCard({ target, users, territories, onChanged }: { target: Target;
             </div>
           ))}
           <button type="button" onClick={() => setSplits([...splits, { kind: "user_id", id: "", amount: "" }])}>Add a part</button>
-          <p className={total === target.amount_minor ? "" : "error"}>Parts add up to {money(total)} of {money(target.amount_minor)}.</p>
+          <p className={total === target.amount_minor ? "" : "error"}>Parts add up to {money(total, target.currency)} of {money(target.amount_minor, target.currency)}.</p>
           <button type="button" className="primary" disabled={total !== target.amount_minor && splits.length > 0} onClick={save}>Save the split</button>{" "}
           <button type="button" className="secondary" onClick={() => setEditing(false)}>Cancel</button>
           {error && <p role="alert" className="error">{error}</p>}
