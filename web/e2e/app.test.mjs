@@ -1850,3 +1850,27 @@ test("an admin imports accounts from a CSV: one bad row refuses the whole file, 
   await refused.getByRole("button", { name: /^hospitals\.csv \(import \d+\)$/ }).click();
   await outcome.getByRole("status").filter({ hasText: "Nothing was written: 1 row was rejected." }).waitFor();
 });
+
+test("an admin imports the products on deals from Salesforce's line items export", async () => {
+  const product = await call("POST", "/products", admin.token, { sku: "E2E-IMP", name: "Syringe driver", family: "Infusion", list_price_minor: 5000, currency: "GBP" });
+  assert.equal(product.status, 201, JSON.stringify(product.json));
+  const deal = (await call("GET", "/opportunities?stage=proposal&limit=1", admin.token)).json.items[0];
+  const named = await call("PATCH", `/opportunities/${deal.id}`, admin.token, { external_id: "006E2E000001" });
+  assert.equal(named.status, 200, JSON.stringify(named.json));
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/imports");
+  const card = page.getByRole("region", { name: "Products on deals" });
+  const input = card.getByLabel("Import products on deals (CSV)");
+  // A bad quantity: named by its line, nothing written.
+  await input.setInputFiles({ name: "OpportunityLineItem.csv", mimeType: "text/csv",
+    buffer: Buffer.from("Id,OpportunityId,ProductCode,Quantity,UnitPrice\n00k1,006E2E000001,E2E-IMP,0,45.00\n") });
+  await card.getByText("line 2.quantity: is not a whole number from 1 to 1,000,000").waitFor();
+  assert.equal((await call("GET", `/opportunities/${deal.id}`, admin.token)).json.line_items.length, 0);
+  await input.setInputFiles({ name: "OpportunityLineItem.csv", mimeType: "text/csv",
+    buffer: Buffer.from("Id,OpportunityId,ProductCode,Quantity,UnitPrice\n00k1,006E2E000001,E2E-IMP,4,45.00\n") });
+  await card.getByRole("status").filter({ hasText: "1 row for 1 deal: 1 changed." }).waitFor();
+  const stored = (await call("GET", `/opportunities/${deal.id}`, admin.token)).json;
+  assert.deepEqual(stored.line_items.map((l) => [l.sku, l.quantity, l.list_price_minor, l.sale_price_minor]), [["E2E-IMP", 4, 5000, 4500]]);
+  assert.equal(stored.amount_minor, 18000);
+  await expectAccessible(page, "Admin imports with products on deals");
+});

@@ -1,7 +1,8 @@
 // Admin: the company's currency (forecasts and reports add up in it) and the dated exchange rates
 // that convert deals in other currencies: a rate holds from its day until the currency's next.
 import { FormEvent, useState } from "react";
-import { ApiError, api, date, getAll, upload } from "../api";
+import { ApiError, api, date, getAll } from "../api";
+import { FileImport } from "../fileImport";
 import { useGet, useLoad } from "../data";
 import { ErrorNote, FieldError } from "../problems";
 import type { CompanySettings, ExchangeRate } from "../types";
@@ -37,7 +38,10 @@ export function Currencies() {
       <h2>Exchange rates</h2>
       <p className="muted">How many of a currency one {company || "unit of the company's currency"} buys, from a day on. Deals in other currencies count in forecasts and targets at the rate of their close date.</p>
       {company && <AddRate company={company} onAdded={changed} />}
-      <ImportRates onImported={changed} />
+      <FileImport<{ rows: number; created: number; changed: number }>
+        label="Import rates from a CSV file" path="/exchange-rates/import"
+        help="currency, valid_from, rate (or Salesforce's IsoCode, StartDate, ConversionRate)"
+        describe={(r) => `${r.rows} rows: ${r.created} added, ${r.changed} changed.`} onImported={changed} />
       <table className="table">
         <thead><tr><th scope="col">Currency</th><th scope="col">From</th><th scope="col" className="num">Rate</th><th scope="col">Reads</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
         <tbody>
@@ -117,34 +121,5 @@ function AddRate({ company, onAdded }: { company: string; onAdded: () => void })
       <button type="submit">Add the rate</button>
       {message && <span role="status" className={Object.keys(errors).length ? "error" : "ok"}>{message}</span>}
     </form>
-  );
-}
-
-// A file of rates (currency, valid_from, rate; or Salesforce's DatedConversionRate export): each
-// currency and day's rate added or changed; a problem anywhere and nothing is written.
-function ImportRates({ onImported }: { onImported: () => void }) {
-  const [message, setMessage] = useState("");
-  const [problems, setProblems] = useState<{ field: string; message: string }[]>([]);
-  const send = async (file: File | undefined) => {
-    if (!file) return;
-    setMessage("");
-    setProblems([]);
-    try {
-      const { data } = await upload<{ rows: number; created: number; changed: number }>("/exchange-rates/import", file, "text/csv");
-      setMessage(`${data.rows} rows: ${data.created} added, ${data.changed} changed.`);
-      onImported();
-    } catch (err) {
-      if (err instanceof ApiError) { setMessage(err.message); setProblems(err.problem.errors ?? []); }
-    }
-  };
-  return (
-    <div className="inline-form">
-      <label>Import rates from a CSV file
-        <input type="file" accept=".csv,text/csv" onChange={(e) => { send(e.target.files?.[0]); e.target.value = ""; }} />
-      </label>
-      <span className="muted">currency, valid_from, rate (or Salesforce&apos;s IsoCode, StartDate, ConversionRate)</span>
-      {message && <p role="status" className={problems.length ? "error" : "ok"}>{message}</p>}
-      {problems.length > 0 && <ul className="error">{problems.map((p, i) => <li key={i}>{p.field}: {p.message}</li>)}</ul>}
-    </div>
   );
 }

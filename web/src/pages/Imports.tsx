@@ -4,6 +4,7 @@
 // download), and lists the imports before it.
 import { FormEvent, RefObject, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, Page, dateTime, get, upload } from "../api";
+import { FileImport } from "../fileImport";
 
 type Rejection = { line: number; column: string; problem: string };
 type Import = {
@@ -170,6 +171,18 @@ export function Imports() {
         </div>
         {message && <p role="alert" className="error">{message}</p>}
       </form>
+      <section className="card" aria-labelledby="line-items-heading">
+        <h2 id="line-items-heading">Products on deals</h2>
+        <p className="muted">
+          The products on your deals, as Salesforce&apos;s OpportunityLineItem export or HubSpot&apos;s line items export write them.
+          Deals are found by their external id (import the opportunities first), products by SKU. Each deal in the file gets the
+          file&apos;s lines and its amount becomes their total; a problem on any line and nothing is written.
+        </p>
+        <FileImport<{ rows: number; opportunities: number; changed: number }>
+          label="Import products on deals (CSV)" path="/imports/line-items"
+          help="OpportunityId, ProductCode, Quantity, ListPrice, UnitPrice, Discount, Description, SortOrder"
+          describe={(r) => `${rows(r.rows)} for ${count(r.opportunities)} ${r.opportunities === 1 ? "deal" : "deals"}: ${count(r.changed)} changed.`} />
+      </section>
 
       {current && <Outcome i={current} headingRef={outcomeHeading} />}
 
