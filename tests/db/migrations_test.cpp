@@ -74,6 +74,34 @@ TEST_P(MigrationsTest, ADatabaseMadeBeforeTwoMigrationsWereEditedIsRepaired) {
   }));
 }
 
+TEST_P(MigrationsTest, TheCompanysCurrencyStartsAsTheOneMostDealsAreIn) {
+  RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
+  auto database = test_db_.Open();
+  ASSERT_OK(Migrate(*database, clock_, 25));
+  ASSERT_OK(database->Write([](Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO users (email, name, role, created_at, updated_at) VALUES "
+                   "('rep@example.org', 'Rep', 'rep', 0, 0)"));
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO accounts (name, type, created_at, updated_at) VALUES "
+                   "('Klinikum Nord', 'hospital', 0, 0)"));
+    for (const char* currency : {"EUR", "EUR", "GBP"}) {
+      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO opportunities (account_id, owner_id, name, currency, close_date, "
+          "created_at, updated_at) SELECT a.id, u.id, 'Pumps', ?, '2027-01-31', 0, 0 FROM "
+          "accounts a, users u",
+          {std::string(currency)}));
+    }
+    return Ok();
+  }));
+  ASSERT_OK(Migrate(*database, clock_));
+  ASSERT_OK(database->Read([](Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT currency FROM company_settings"));
+    EXPECT_TRUE(row && row->Text(0) == "EUR");
+    return Ok();
+  }));
+}
+
 TEST_P(MigrationsTest, RefusesADatabaseNewerThanItself) {
   RAPPORT_SKIP_IF_UNAVAILABLE(test_db_);
   auto database = test_db_.Open();
