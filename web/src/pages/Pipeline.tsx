@@ -65,13 +65,17 @@ export function Pipeline() {
       {view === "board" && <div className="board">
         {STAGES.map((stage) => {
           const column = deals.filter((d) => d.stage === stage);
-          const total = column.reduce((sum, d) => sum + d.amount_minor, 0);
+          // Each currency's total: amounts in different currencies are not added up here (the
+          // forecast converts them at their close dates' rates).
+          const totals = new Map<string, number>();
+          for (const d of column) totals.set(d.currency, (totals.get(d.currency) ?? 0) + d.amount_minor);
+          const total = totals.size === 0 ? money(0) : [...totals].map(([c, t]) => money(t, c)).join(" + ");
           return (
             <section key={stage} className="column" aria-label={stage.replace("_", " ")} data-stage={stage}
                      onDragOver={(e) => e.preventDefault()}
                      onDrop={(e: DragEvent) => { e.preventDefault(); move(e.dataTransfer.getData("text/plain"), stage); }}>
               <h2>{stage.replace("_", " ")}</h2>
-              <p className="muted">{column.length} · {money(total)}</p>
+              <p className="muted">{column.length} · {total}</p>
               {column.map((d) => (
                 <article key={d.id} className="deal" draggable tabIndex={0} data-id={d.id}
                          onDragStart={(e) => e.dataTransfer.setData("text/plain", d.id)}
