@@ -139,8 +139,9 @@ void WriteField(JsonWriter& w, const FieldSpec& f, const db::Row& row, size_t i)
   }
 }
 
-Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row& row,
-                   JsonWriter& w) {
+// `extra`: the record's extra_json_many fields when the caller read them for a whole page.
+Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row& row, JsonWriter& w,
+                   const ResourceSpec::ExtraFields* extra = nullptr) {
   w.StartObject();
   w.Key("id").String(FormatId(row.Int(0)));
   for (size_t i = 0; i < spec.fields.size(); ++i) WriteField(w, spec.fields[i], row, i + 1);
@@ -160,6 +161,14 @@ Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row&
     }
   }
   if (spec.extra_json) RAPPORT_RETURN_IF_ERROR(spec.extra_json(tx, row.Int(0), w));
+  if (spec.extra_json_many) {
+    std::unordered_map<std::int64_t, ResourceSpec::ExtraFields> read;
+    if (!extra) {
+      RAPPORT_ASSIGN_OR_RETURN(read, spec.extra_json_many(tx, {row.Int(0)}));
+      extra = &read[row.Int(0)];
+    }
+    for (const auto& [name, json] : *extra) w.Key(name).Raw(json);
+  }
   w.EndObject();
   return Ok();
 }
@@ -708,7 +717,17 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     JsonWriter w;
     w.StartObject().Key("items").StartArray();
     const size_t shown = std::min(rows.size(), static_cast<size_t>(limit));
-    for (size_t i = 0; i < shown; ++i) RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w));
+    std::unordered_map<std::int64_t, ResourceSpec::ExtraFields> extra;
+    if (spec.extra_json_many && shown > 0) {
+      std::vector<std::int64_t> ids;
+      for (size_t i = 0; i < shown; ++i) ids.push_back(rows[i].Int(0));
+      RAPPORT_ASSIGN_OR_RETURN(extra, spec.extra_json_many(tx, ids));
+    }
+    for (size_t i = 0; i < shown; ++i) {
+      const ResourceSpec::ExtraFields* fields =
+          spec.extra_json_many ? &extra[rows[i].Int(0)] : nullptr;
+      RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w, fields));
+    }
     w.EndArray().Key("next_cursor");
     if (rows.size() > static_cast<size_t>(limit)) {
       w.String(NextCursor(spec, sort, rows[shown - 1]));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/caller.hpp"
@@ -101,6 +102,13 @@ struct ResourceSpec {
       after_write;
   // Adds fields to the JSON of one record (e.g. contact_ids).
   std::function<Status(db::Transaction&, std::int64_t id, JsonWriter&)> extra_json;
+  // The same for many records at once, so that a page of a list costs a few queries rather than
+  // a few per record: for each id, the fields to add as (name, JSON text). Used instead of
+  // extra_json when set (a single record is a list of one).
+  using ExtraFields = std::vector<std::pair<std::string, std::string>>;
+  std::function<Result<std::unordered_map<std::int64_t, ExtraFields>>(
+      db::Transaction&, const std::vector<std::int64_t>& ids)>
+      extra_json_many;
   // The fields extra_json always adds, with a JSON Schema each for OpenAPI.
   std::vector<std::pair<std::string, std::string>> extra_json_fields;
 

@@ -356,7 +356,7 @@ std::string Csv(const Forecast& f) {
   api::CsvWriter w;
   for (const char* h : {"person", "level", "commit", "best_case", "pipeline", "weighted", "won",
                         "deals", "own_commit", "own_best_case", "own_pipeline", "own_won",
-                        "won_count", "lost_count", "calls"}) {
+                        "won_count", "lost_count", "calls", "currency"}) {
     w.Cell(h);
   }
   w.EndRow();
@@ -370,7 +370,7 @@ std::string Csv(const Forecast& f) {
     for (std::int64_t v : {l.own.commit, l.own.best_case, l.own.pipeline, l.own.won}) {
       w.Cell(Money(v));
     }
-    w.Cell(l.total.won_count).Cell(l.total.lost_count).Cell(l.total.calls);
+    w.Cell(l.total.won_count).Cell(l.total.lost_count).Cell(l.total.calls).Cell(f.currency);
     w.EndRow();
   }
   return w.Take();
@@ -387,7 +387,8 @@ Result<std::string> Xlsx(const Forecast& f) {
     format_set_bold(money_bold);
 
     lxw_worksheet* sheet = workbook_add_worksheet(book, "Forecast");
-    worksheet_write_string(sheet, 0, 0, ("Forecast " + f.from + " to " + f.to).c_str(), bold);
+    worksheet_write_string(
+        sheet, 0, 0, ("Forecast " + f.from + " to " + f.to + ", in " + f.currency).c_str(), bold);
     const char* headers[] = {"Person",   "Commit", "Best case", "Pipeline",
                              "Weighted", "Won",    "Deals"};
     for (int i = 0; i < 7; ++i) worksheet_write_string(sheet, 2, i, headers[i], bold);

@@ -111,28 +111,41 @@ Result<std::optional<std::vector<LineItem>>> ParseLineItems(db::Transaction& tx,
   return std::optional<std::vector<LineItem>>(std::move(items));
 }
 
-Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t opportunity_id) {
+Result<std::unordered_map<std::int64_t, std::vector<LineItem>>> LineItemsOfMany(
+    db::Transaction& tx, const std::vector<std::int64_t>& opportunity_ids) {
+  std::unordered_map<std::int64_t, std::vector<LineItem>> out;
+  if (opportunity_ids.empty()) return out;
+  std::string in;
+  db::Params params;
+  for (std::int64_t id : opportunity_ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.push_back(id);
+  }
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query("SELECT l.product_id, l.quantity, l.list_price_minor, l.sale_price_minor, "
-               "l.discount_percent, l.total_minor, l.description, p.sku, p.name FROM "
-               "opportunity_line_items l JOIN products p ON p.id = l.product_id WHERE "
-               "l.opportunity_id = ? ORDER BY l.position",
-               {opportunity_id}));
-  std::vector<LineItem> items;
-  items.reserve(rows.size());
+      tx.Query("SELECT l.opportunity_id, l.product_id, l.quantity, l.list_price_minor, "
+               "l.sale_price_minor, l.discount_percent, l.total_minor, l.description, p.sku, "
+               "p.name FROM opportunity_line_items l JOIN products p ON p.id = l.product_id "
+               "WHERE l.opportunity_id IN (" +
+                   in + ") ORDER BY l.opportunity_id, l.position",
+               params));
   for (const db::Row& row : rows) {
-    items.push_back({.product_id = row.Int(0),
-                     .quantity = row.Int(1),
-                     .list_price_minor = row.Int(2),
-                     .sale_price_minor = row.Int(3),
-                     .discount_percent = row.Int(4),
-                     .total_minor = row.Int(5),
-                     .description = row.OptText(6),
-                     .sku = row.Text(7),
-                     .product_name = row.Text(8)});
+    out[row.Int(0)].push_back({.product_id = row.Int(1),
+                               .quantity = row.Int(2),
+                               .list_price_minor = row.Int(3),
+                               .sale_price_minor = row.Int(4),
+                               .discount_percent = row.Int(5),
+                               .total_minor = row.Int(6),
+                               .description = row.OptText(7),
+                               .sku = row.Text(8),
+                               .product_name = row.Text(9)});
   }
-  return items;
+  return out;
+}
+
+Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t opportunity_id) {
+  RAPPORT_ASSIGN_OR_RETURN(auto many, LineItemsOfMany(tx, {opportunity_id}));
+  return std::move(many[opportunity_id]);
 }
 
 Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
@@ -158,9 +171,9 @@ Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
   return true;
 }
 
-Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api::JsonWriter& w) {
-  RAPPORT_ASSIGN_OR_RETURN(std::vector<LineItem> items, LineItemsOf(tx, opportunity_id));
-  w.Key("line_items").StartArray();
+std::string LineItemsJson(const std::vector<LineItem>& items) {
+  api::JsonWriter w;
+  w.StartArray();
   for (const LineItem& item : items) {
     w.StartObject()
         .Key("product_id")
@@ -184,7 +197,7 @@ Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api:
         .EndObject();
   }
   w.EndArray();
-  return Ok();
+  return w.Take();
 }
 
 }  // namespace rapport::selling

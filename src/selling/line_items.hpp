@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/caller.hpp"
@@ -51,8 +52,12 @@ Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t oppo
 Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
                               std::int64_t opportunity_id, const std::vector<LineItem>& items);
 
-// "line_items": [...] in the deal's JSON.
-Status WriteLineItemsJson(db::Transaction& tx, std::int64_t opportunity_id, api::JsonWriter& w);
+// The line items of each of these deals (in one query), by deal.
+Result<std::unordered_map<std::int64_t, std::vector<LineItem>>> LineItemsOfMany(
+    db::Transaction& tx, const std::vector<std::int64_t>& opportunity_ids);
+
+// The JSON array of a deal's `line_items`.
+std::string LineItemsJson(const std::vector<LineItem>& items);
 
 // The JSON Schemas of `line_items` as a body gives them and as the deal's JSON has them (OpenAPI).
 extern const char kLineItemsSchema[];

@@ -398,6 +398,8 @@ TEST_P(BlueSheetApiTest, TheForecastRollsUpTheManagerHierarchyAndExportsToXlsx) 
   const auto csv = s().Get("/api/v1/reports/forecast?" + period + "&format=csv", admin());
   EXPECT_EQ(csv.status, 200);
   EXPECT_EQ(csv.body.rfind("person,level,commit", 0), 0u) << csv.body.substr(0, 100);
+  EXPECT_NE(csv.body.find(",calls,currency"), std::string::npos) << csv.body.substr(0, 200);
+  EXPECT_NE(csv.body.find(",GBP"), std::string::npos) << "each row says its amounts' currency";
 }
 
 TEST_P(BlueSheetApiTest, WinRateAndDaysPerStageComeFromTheStageChanges) {

@@ -220,6 +220,32 @@ TEST_P(LineItemsApiTest, LinesImportFromSalesforcesOpportunityLineItemExport) {
   EXPECT_EQ(got_b["line_items"][0]["list_price_minor"], 1'000'00);  // the product's
   EXPECT_EQ(got_b["amount_minor"], 1'000'00);
 
+  // A page of a list carries each deal's own lines (read for the whole page at once).
+  json listed = json::array();
+  std::string cursor;
+  do {
+    const json page =
+        s().Get("/api/v1/opportunities?account_id=" + a["account_id"].get<std::string>() +
+                    "&limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                admin())
+            .Json();
+    for (const json& deal : page["items"]) listed.push_back(deal);
+    cursor = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+  } while (!cursor.empty());
+  int seen = 0;
+  for (const json& deal : listed) {
+    if (deal["id"] == a["id"]) {
+      EXPECT_EQ(deal["line_items"], got_a["line_items"]);
+      ++seen;
+    }
+    if (deal["id"] == b["id"]) {
+      EXPECT_EQ(deal["line_items"], got_b["line_items"]);
+      ++seen;
+    }
+    EXPECT_TRUE(deal["contact_roles"].is_array() && deal["splits"].is_array());
+  }
+  EXPECT_EQ(seen, 2);
+
   // The same file again changes nothing.
   EXPECT_EQ(upload(file, admin()).Json()["changed"], 0);
 
