@@ -100,4 +100,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url,
   return OpenSqlite(url, options);
 }
 
+std::string IdPlaceholders(const std::vector<std::int64_t>& ids, Params& params) {
+  std::string in;
+  for (std::int64_t id : ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.push_back(id);
+  }
+  return in;
+}
+
 }  // namespace rapport::db

@@ -27,6 +27,9 @@ enum class Backend { kSqlite, kPostgres };
 using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
 
+// "?, ?, ?" for an IN list of `ids`, each appended to `params`.
+std::string IdPlaceholders(const std::vector<std::int64_t>& ids, Params& params);
+
 inline Value Null() { return std::monostate{}; }
 Value OptionalText(const std::optional<std::string>& text);
 Value OptionalInt(const std::optional<std::int64_t>& number);

@@ -115,12 +115,8 @@ Result<std::unordered_map<std::int64_t, std::vector<LineItem>>> LineItemsOfMany(
     db::Transaction& tx, const std::vector<std::int64_t>& opportunity_ids) {
   std::unordered_map<std::int64_t, std::vector<LineItem>> out;
   if (opportunity_ids.empty()) return out;
-  std::string in;
   db::Params params;
-  for (std::int64_t id : opportunity_ids) {
-    in += in.empty() ? "?" : ", ?";
-    params.push_back(id);
-  }
+  const std::string in = db::IdPlaceholders(opportunity_ids, params);
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
       tx.Query("SELECT l.opportunity_id, l.product_id, l.quantity, l.list_price_minor, "

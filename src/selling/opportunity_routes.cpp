@@ -195,21 +195,11 @@ Status WriteLineItems(db::Transaction& tx, const api::Caller& caller, Instant no
   return Ok();
 }
 
-// "?, ?, ..." for `ids`, added to `params`.
-std::string InList(const std::vector<std::int64_t>& ids, db::Params& params) {
-  std::string in;
-  for (std::int64_t id : ids) {
-    in += in.empty() ? "?" : ", ?";
-    params.push_back(id);
-  }
-  return in;
-}
-
 // The deals' buying roles, revenue splits and line items, three queries for a whole page.
 Result<std::unordered_map<std::int64_t, api::ResourceSpec::ExtraFields>> ExtraJson(
     db::Transaction& tx, const std::vector<std::int64_t>& ids) {
   db::Params params;
-  const std::string in = InList(ids, params);
+  const std::string in = db::IdPlaceholders(ids, params);
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows roles,
       tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles WHERE "

@@ -105,18 +105,7 @@ class ApiTest : public ::testing::TestWithParam<db::Backend> {
   Env* env_ = nullptr;
 };
 
-void ExpectProblem(const HttpReply& reply, long status, const std::string& field = "") {
-  EXPECT_EQ(reply.status, status) << reply.body;
-  EXPECT_EQ(reply.Header("content-type"), "application/problem+json") << reply.body;
-  const json problem = reply.Json();
-  EXPECT_EQ(problem["status"], status);
-  EXPECT_TRUE(problem.contains("type") && problem.contains("title")) << reply.body;
-  if (!field.empty()) {
-    bool named = false;
-    for (const auto& e : problem.value("errors", json::array())) named |= e["field"] == field;
-    EXPECT_TRUE(named) << "no error names '" << field << "': " << reply.body;
-  }
-}
+using ::rapport::testing::ExpectProblem;
 
 TEST_P(ApiTest, HealthNeedsNoSignInEverythingElseDoes) {
   const HttpReply health = s().Get("/api/v1/health", "");

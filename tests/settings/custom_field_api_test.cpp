@@ -18,12 +18,7 @@ using ::rapport::testing::ApiServer;
 using ::rapport::testing::DemoCompany;
 using ::rapport::testing::HttpReply;
 
-void ExpectProblem(const HttpReply& reply, long status, const std::string& field) {
-  EXPECT_EQ(reply.status, status) << reply.body;
-  bool named = false;
-  for (const auto& e : reply.Json().value("errors", json::array())) named |= e["field"] == field;
-  EXPECT_TRUE(named) << "no error names '" << field << "': " << reply.body;
-}
+using ::rapport::testing::ExpectProblem;
 
 class CustomFieldApiTest : public ::testing::TestWithParam<db::Backend> {
  protected:

@@ -154,4 +154,19 @@ std::string ApiServer::Login(const std::string& email, const std::string& passwo
   return reply.Json().value("token", "");
 }
 
+void ExpectProblem(const HttpReply& reply, long status, const std::string& field) {
+  EXPECT_EQ(reply.status, status) << reply.body;
+  EXPECT_EQ(reply.Header("content-type"), "application/problem+json") << reply.body;
+  const nlohmann::json problem = reply.Json();
+  EXPECT_EQ(problem["status"], status);
+  EXPECT_TRUE(problem.contains("type") && problem.contains("title")) << reply.body;
+  if (!field.empty()) {
+    bool named = false;
+    for (const auto& e : problem.value("errors", nlohmann::json::array())) {
+      named |= e["field"] == field;
+    }
+    EXPECT_TRUE(named) << "no error names '" << field << "': " << reply.body;
+  }
+}
+
 }  // namespace rapport::testing

@@ -30,6 +30,10 @@ struct HttpCall {
   bool may_fail = false;  // a dropped connection is expected (status 0), not a test failure
 };
 
+// Checks that `reply` is an RFC 9457 problem document with `status` and, when `field` is given,
+// an error naming it (test failures otherwise).
+void ExpectProblem(const HttpReply& reply, long status, const std::string& field = "");
+
 class ApiServer {
  public:
   // Starts `rapport serve --db url --listen 127.0.0.1:0` and waits for its address.
