@@ -24,6 +24,8 @@ inline Status CheckOneOf(std::string_view field, std::string_view value,
 std::string Lowercase(std::string_view text);
 // An ISO 4217 code as Rapport stores it: three capital letters ("GBP").
 bool IsCurrencyCode(std::string_view code);
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool IsUtf8(std::string_view text);
 // The characters (code points) of UTF-8 text: what length limits count.
 std::size_t Utf8Characters(std::string_view utf8);
 

@@ -23,8 +23,15 @@ namespace rapport::db {
 
 enum class Backend { kSqlite, kPostgres };
 
-// A bound parameter or a cell: NULL, integer, real or text.
-using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+// Bytes bound as a BLOB (SQLite) or bytea (PostgreSQL): a file's content. Read back, such a cell
+// is text holding the same bytes.
+struct Blob {
+  std::string bytes;
+  bool operator==(const Blob&) const = default;
+};
+
+// A bound parameter or a cell: NULL, integer, real, text or (bound only) bytes.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
 using Params = std::vector<Value>;
 
 // "?, ?, ?" for an IN list of `ids`, each appended to `params`.

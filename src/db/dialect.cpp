@@ -56,6 +56,7 @@ std::string RenderSchema(Backend backend, std::string_view schema_template) {
   ReplaceAll(sql, "{int}", sqlite ? "INTEGER" : "BIGINT");
   ReplaceAll(sql, "{real}", sqlite ? "REAL" : "DOUBLE PRECISION");
   ReplaceAll(sql, "{date}", sqlite ? "TEXT" : "DATE");
+  ReplaceAll(sql, "{blob}", sqlite ? "BLOB" : "BYTEA");
   ReplaceAll(sql, "{strict}", sqlite ? " STRICT" : "");
   return sql;
 }
@@ -144,6 +145,18 @@ std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& c
           from_source + "()",
       fill_all,
   };
+}
+
+std::vector<std::string> AfterDelete(Backend backend, const std::string& name,
+                                     const std::string& table, const std::string& statement) {
+  if (backend == Backend::kSqlite) {
+    return {"CREATE TRIGGER " + name + " AFTER DELETE ON " + table + " BEGIN " + statement +
+            "; END"};
+  }
+  return {"CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+              statement + "; RETURN NULL; END $$",
+          "CREATE TRIGGER " + name + " AFTER DELETE ON " + table +
+              " FOR EACH ROW EXECUTE FUNCTION " + name + "()"};
 }
 
 std::string FullTextQuery(Backend backend, std::string_view user_text) {

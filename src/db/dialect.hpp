@@ -5,6 +5,7 @@
 //   {int}    64-bit integer (ids, money in minor units, instants in UTC microseconds)
 //   {real}   double
 //   {date}   calendar date "YYYY-MM-DD": TEXT  |  DATE
+//   {blob}   bytes (a file's content): BLOB  |  BYTEA
 //   {strict} SQLite's STRICT table option (typed columns)  |  nothing
 // Queries use '?' placeholders on both backends.
 #pragma once
@@ -54,6 +55,12 @@ struct CopiedColumn {
 // when the source changes (triggers on SQLite; trigger functions on PostgreSQL). The column
 // itself must exist; rows already there are filled by the last statement.
 std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& copy);
+
+// The statements of a trigger named `name` that runs `statement` after each row deleted from
+// `table` (the row is OLD in it): a trigger on SQLite, a trigger function and trigger on
+// PostgreSQL.
+std::vector<std::string> AfterDelete(Backend backend, const std::string& name,
+                                     const std::string& table, const std::string& statement);
 
 // Turns what a user typed into the backend's prefix-matching query ("st mar" -> every word
 // matched as a prefix). Empty when the text has no searchable word.

@@ -36,6 +36,30 @@ TEST_P(DatabaseTest, ValuesRoundTripWithTheirTypes) {
   EXPECT_GT(user, 0);
 }
 
+TEST_P(DatabaseTest, BytesRoundTripUnchangedThroughStatementsBatchesAndBulkLoads) {
+  std::string bytes;
+  for (int i = 0; i < 512; ++i) bytes += static_cast<char>(i % 256);  // NUL, 0x80..0xFF, '\\'
+  const std::string sha(64, 'a'), other(64, 'b');
+  Write([&](Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO file_contents (sha256, size_bytes, content) VALUES (?, ?, ?)",
+                   {sha, std::int64_t{512}, Blob{bytes}}));
+    RAPPORT_ASSIGN_OR_RETURN(auto loader,
+                             tx.Load("file_contents", {"sha256", "size_bytes", "content"}));
+    RAPPORT_RETURN_IF_ERROR(loader->Add({other, std::int64_t{512}, Blob{bytes}}));
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto read, tx.QueryAll({{"SELECT content, length(content) FROM file_contents WHERE "
+                                 "sha256 = ?",
+                                 {sha}},
+                                {"SELECT content FROM file_contents WHERE sha256 = ?", {other}}}));
+    EXPECT_EQ(read[0].at(0).Text(0), bytes);
+    EXPECT_EQ(read[0].at(0).Int(1), 512);  // stored as bytes, not as text
+    EXPECT_EQ(read[1].at(0).Text(0), bytes);
+    return Ok();
+  });
+}
+
 TEST_P(DatabaseTest, AnErrorRollsBackTheWholeTransaction) {
   const Status s = database_->Write([&](Transaction& tx) -> Status {
     RAPPORT_RETURN_IF_ERROR(

@@ -16,7 +16,7 @@ namespace rapport::db {
 namespace {
 
 constexpr unsigned kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kBoolOid = 16, kFloat4Oid = 700,
-                   kFloat8Oid = 701, kNumericOid = 1700;
+                   kFloat8Oid = 701, kNumericOid = 1700, kByteaOid = 17;
 
 Error PostgresError(PGconn* conn, const PGresult* result, std::string_view context) {
   std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
@@ -94,9 +94,9 @@ class Connection {
     RAPPORT_RETURN_IF_ERROR(Drain());
     RAPPORT_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
     const Bound bound(params);
-    return Checked(ResultPtr(
-        PQexecPrepared(conn_, name->c_str(), bound.count(), bound.values(), nullptr, nullptr, 0),
-        &PQclear));
+    return Checked(ResultPtr(PQexecPrepared(conn_, name->c_str(), bound.count(), bound.values(),
+                                            bound.lengths(), bound.formats(), 0),
+                             &PQclear));
   }
 
   // Runs the statements (and the transaction's BEGIN, if not sent yet) in one pipeline: all sent,
@@ -131,9 +131,10 @@ class Connection {
       for (std::size_t i = 0; i < statements.size(); ++i) {
         RAPPORT_ASSIGN_OR_RETURN(
             ResultPtr result,
-            Checked(ResultPtr(PQexecPrepared(conn_, names[i]->c_str(), bound[i].count(),
-                                             bound[i].values(), nullptr, nullptr, 0),
-                              &PQclear)));
+            Checked(ResultPtr(
+                PQexecPrepared(conn_, names[i]->c_str(), bound[i].count(), bound[i].values(),
+                               bound[i].lengths(), bound[i].formats(), 0),
+                &PQclear)));
         results.push_back(std::move(result));
       }
       return results;
@@ -144,7 +145,7 @@ class Connection {
         !begin || PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     for (std::size_t i = 0; sent && i < statements.size(); ++i) {
       sent = PQsendQueryPrepared(conn_, names[i]->c_str(), bound[i].count(), bound[i].values(),
-                                 nullptr, nullptr, 0) == 1;
+                                 bound[i].lengths(), bound[i].formats(), 0) == 1;
     }
     sent = sent && PQpipelineSync(conn_) == 1;
     // Each query's results end with a null; then the sync's own result.
@@ -216,12 +217,22 @@ class Connection {
     return &it->second;
   }
 
-  // A statement's parameters as libpq takes them: text, or null.
+  // A statement's parameters as libpq takes them: text, bytes (binary format), or null.
   class Bound {
    public:
-    explicit Bound(const Params& params) : texts_(params.size()), values_(params.size()) {
+    explicit Bound(const Params& params)
+        : texts_(params.size()),
+          values_(params.size()),
+          lengths_(params.size()),
+          formats_(params.size()) {
       for (size_t i = 0; i < params.size(); ++i) {
         const Value& v = params[i];
+        if (auto b = std::get_if<Blob>(&v)) {
+          values_[i] = b->bytes.data();
+          lengths_[i] = static_cast<int>(b->bytes.size());
+          formats_[i] = 1;
+          continue;
+        }
         if (auto n = std::get_if<std::int64_t>(&v)) {
           texts_[i] = std::to_string(*n);
         } else if (auto d = std::get_if<double>(&v)) {
@@ -240,12 +251,16 @@ class Connection {
     Bound(Bound&&) = default;
     int count() const { return static_cast<int>(values_.size()); }
     const char* const* values() const { return values_.data(); }
+    const int* lengths() const { return lengths_.data(); }
+    const int* formats() const { return formats_.data(); }
 
    private:
     // Numbers written out. values_ points into them: moving a Bound moves the vector's buffer,
     // so the strings (short ones held inline) stay where they are.
     std::vector<std::string> texts_;
     std::vector<const char*> values_;
+    std::vector<int> lengths_;  // read for binary parameters only
+    std::vector<int> formats_;  // 0 text, 1 binary
   };
 
   Result<ResultPtr> Checked(ResultPtr result) {
@@ -263,6 +278,18 @@ class Connection {
   StringMap<std::string> statements_;
   std::uint64_t prepared_ = 0;
 };
+
+// bytea's text output ("\\x4869"; PostgreSQL writes hex since 9.0) as the bytes.
+std::string DecodeBytea(std::string_view text) {
+  const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string bytes;
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x') return bytes;
+  bytes.reserve((text.size() - 2) / 2);
+  for (size_t i = 2; i + 1 < text.size(); i += 2) {
+    bytes += static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+  }
+  return bytes;
+}
 
 Rows ToRows(const PGresult* result) {
   const int n = PQntuples(result), columns = PQnfields(result);
@@ -288,6 +315,8 @@ Rows ToRows(const PGresult* result) {
         cells.emplace_back(std::strtod(text, nullptr));
       } else if (type == kBoolOid) {
         cells.emplace_back(static_cast<std::int64_t>(text[0] == 't'));
+      } else if (type == kByteaOid) {
+        cells.emplace_back(DecodeBytea(std::string_view(text, length)));
       } else {
         cells.emplace_back(std::string(text, length));
       }
@@ -321,6 +350,13 @@ class PostgresBulkLoader final : public BulkLoader {
         char buf[64];
         auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
         buffer_.append(buf, end);
+      } else if (auto b = std::get_if<Blob>(&v)) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        buffer_ += "\\\\x";  // bytea's hex input, its backslash escaped for COPY
+        for (unsigned char ch : b->bytes) {
+          buffer_ += kHex[ch >> 4];
+          buffer_ += kHex[ch & 15];
+        }
       } else {
         for (char ch : std::get<std::string>(v)) {
           switch (ch) {

@@ -103,6 +103,8 @@ class Connection {
         rc = sqlite3_bind_int64(stmt, idx, *n);
       } else if (auto d = std::get_if<double>(&v)) {
         rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (auto b = std::get_if<Blob>(&v)) {
+        rc = sqlite3_bind_blob64(stmt, idx, b->bytes.data(), b->bytes.size(), SQLITE_STATIC);
       } else {
         const auto& s = std::get<std::string>(v);
         rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
@@ -137,6 +139,11 @@ class Connection {
           case SQLITE_NULL:
             cells.emplace_back(std::monostate{});
             break;
+          case SQLITE_BLOB: {
+            const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+            cells.emplace_back(std::string(bytes ? bytes : "", sqlite3_column_bytes(stmt, c)));
+            break;
+          }
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
             cells.emplace_back(std::string(text, sqlite3_column_bytes(stmt, c)));
