@@ -1,5 +1,6 @@
 #include "api/http.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace rapport::api {
@@ -62,11 +63,34 @@ Response Response::NoContent() {
   return r;
 }
 
+namespace {
+
+// Content-Disposition for a file to save as `filename`: an ASCII stand-in (for old clients) and
+// the exact UTF-8 name (RFC 6266, RFC 8187); nothing in a name can break out of the header.
+std::string AttachmentDisposition(std::string_view filename) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string ascii, exact;
+  for (unsigned char c : filename) {
+    const bool plain = c > 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '%' && c != ';';
+    ascii += plain || c == ' ' ? static_cast<char>(c) : '_';
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~') {
+      exact += static_cast<char>(c);
+    } else {
+      exact += '%';
+      exact += kHex[c >> 4];
+      exact += kHex[c & 15];
+    }
+  }
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + exact;
+}
+
+}  // namespace
+
 Response Response::Download(std::string body, std::string content_type, std::string_view filename) {
   Response r;
   r.content_type = std::move(content_type);
   r.body = std::move(body);
-  r.WithHeader("Content-Disposition", "attachment; filename=\"" + std::string(filename) + "\"");
+  r.WithHeader("Content-Disposition", AttachmentDisposition(filename));
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "continuity/relationship_risk.hpp"
+#include "files/attachments.hpp"
 #include "insights/cadence_routes.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
@@ -57,6 +58,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   users::RegisterOrganisationRoutes(router, context);
   settings::RegisterCustomFieldRoutes(router, context);
   settings::RegisterCurrencyRoutes(router, context);
+  files::RegisterAttachmentRoutes(router, context);
   accounts::RegisterAccountRoutes(router, context);
   products::RegisterProductRoutes(router, context);
   selling::RegisterOpportunityRoutes(router, context);

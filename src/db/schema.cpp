@@ -1175,6 +1175,74 @@ Status ApplyCurrencies(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCurrencies));
 }
 
+// Files attached to records (files/): each attachment hangs off exactly one record and goes when
+// the record does; the bytes are kept once per content, under their SHA-256, and go with the last
+// attachment that names them. attachments_in_reach gives each attachment the account it belongs
+// to, through its record, for the reach rules.
+constexpr const char* kAttachments = R"SQL(
+CREATE TABLE file_contents (
+  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  size_bytes {int} NOT NULL CHECK (size_bytes > 0),
+  content {blob} NOT NULL
+){strict};
+CREATE TABLE attachments (
+  id {pk},
+  account_id {int} REFERENCES accounts (id) ON DELETE CASCADE,
+  contact_id {int} REFERENCES contacts (id) ON DELETE CASCADE,
+  opportunity_id {int} REFERENCES opportunities (id) ON DELETE CASCADE,
+  success_plan_id {int} REFERENCES success_plans (id) ON DELETE CASCADE,
+  milestone_id {int} REFERENCES milestones (id) ON DELETE CASCADE,
+  trial_id {int} REFERENCES trials (id) ON DELETE CASCADE,
+  case_id {int} REFERENCES cases (id) ON DELETE CASCADE,
+  file_name TEXT NOT NULL CHECK (length(file_name) >= 1 AND length(file_name) <= 255),
+  content_type TEXT NOT NULL,
+  size_bytes {int} NOT NULL CHECK (size_bytes > 0),
+  sha256 TEXT NOT NULL REFERENCES file_contents (sha256),
+  description TEXT,
+  uploaded_by {int} REFERENCES users (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1,
+  CHECK ((CASE WHEN account_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN contact_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN opportunity_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN success_plan_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN milestone_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN trial_id IS NULL THEN 0 ELSE 1 END) +
+    (CASE WHEN case_id IS NULL THEN 0 ELSE 1 END) = 1)
+){strict};
+CREATE INDEX attachments_account_idx ON attachments (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX attachments_contact_idx ON attachments (contact_id) WHERE contact_id IS NOT NULL;
+CREATE INDEX attachments_opportunity_idx ON attachments (opportunity_id) WHERE opportunity_id IS NOT NULL;
+CREATE INDEX attachments_success_plan_idx ON attachments (success_plan_id) WHERE success_plan_id IS NOT NULL;
+CREATE INDEX attachments_milestone_idx ON attachments (milestone_id) WHERE milestone_id IS NOT NULL;
+CREATE INDEX attachments_trial_idx ON attachments (trial_id) WHERE trial_id IS NOT NULL;
+CREATE INDEX attachments_case_idx ON attachments (case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX attachments_sha256_idx ON attachments (sha256);
+CREATE VIEW attachments_in_reach AS
+SELECT f.id, coalesce(
+    f.account_id,
+    (SELECT r.account_id FROM contacts r WHERE r.id = f.contact_id),
+    (SELECT r.account_id FROM opportunities r WHERE r.id = f.opportunity_id),
+    (SELECT r.account_id FROM success_plans r WHERE r.id = f.success_plan_id),
+    (SELECT r.account_id FROM milestones r WHERE r.id = f.milestone_id),
+    (SELECT r.account_id FROM trials r WHERE r.id = f.trial_id),
+    (SELECT r.account_id FROM cases r WHERE r.id = f.case_id)) AS account_id
+FROM attachments f;
+)SQL";
+
+Status ApplyAttachments(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(
+      transaction.ExecuteScript(RenderSchema(transaction.backend(), kAttachments)));
+  for (const std::string& statement :
+       AfterDelete(transaction.backend(), "attachments_release_content", "attachments",
+                   "DELETE FROM file_contents WHERE sha256 = OLD.sha256 AND NOT EXISTS "
+                   "(SELECT 1 FROM attachments a WHERE a.sha256 = OLD.sha256)")) {
+    RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1210,6 +1278,7 @@ const std::vector<Migration>& AllMigrations() {
       {25, "opportunities' line items: products, quantities, prices and discounts",
        &ApplyOpportunityLineItems},
       {26, "the company's currency and dated exchange rates", &ApplyCurrencies},
+      {27, "files attached to records", &ApplyAttachments},
   };
   return migrations;
 }
@@ -1274,7 +1343,9 @@ const std::vector<std::string>& DomainTables() {
                                                   "imports",
                                                   "custom_fields",
                                                   "custom_field_options",
-                                                  "exchange_rates"};
+                                                  "exchange_rates",
+                                                  "file_contents",
+                                                  "attachments"};
   return tables;
 }
 

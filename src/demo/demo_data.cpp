@@ -11,6 +11,7 @@
 #include "core/period.hpp"
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
+#include "files/attachments.hpp"
 #include "success/alerts.hpp"
 #include "users/password.hpp"
 
@@ -177,7 +178,8 @@ class Filler {
     for (const std::string& table : db::DomainTables()) {
       // Link tables (keyed by the pair they link) have no id.
       const bool link = (table.ends_with("_contacts") && table != "contacts") ||
-                        table == "opportunity_splits" || table == "advisory_board_members";
+                        table == "opportunity_splits" || table == "advisory_board_members" ||
+                        table == "file_contents";
       if (!link) {
         RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx_, table));
       }
@@ -937,6 +939,7 @@ class Filler {
     static constexpr std::array<Step, 4> steps = {
         Step{"Installed", "installed", 14, 25, 0}, Step{"Staff trained", "training", 30, 25, 20},
         Step{"Go-live", "go_live", 45, 25, 30}, Step{"First review", "first_review", 120, 25, 0}};
+    RAPPORT_RETURN_IF_ERROR(SignedPlans(plan_start_contact, plan_account));
     return Load("milestones",
                 {"id", "success_plan_id", "account_id", "name", "kind", "due_on", "owner_id",
                  "customer_owner_id", "status", "met_on", "evidence", "payment_share_percent",
@@ -967,6 +970,48 @@ class Filler {
                        std::int64_t{step.holdback},
                        start * kMicrosPerDay,
                        start * kMicrosPerDay,
+                       std::int64_t{1}};
+                });
+  }
+
+  // The signed copy of the first success plans, attached to each as a PDF.
+  Status SignedPlans(const std::vector<std::pair<std::int64_t, std::int64_t>>& plan_start_contact,
+                     const std::vector<std::int64_t>& plan_account) {
+    const std::int64_t signed_plans =
+        std::min<std::int64_t>(1000, static_cast<std::int64_t>(plan_account.size()));
+    std::vector<std::string> pdfs, hashes;
+    for (std::int64_t i = 0; i < signed_plans; ++i) {
+      const auto [start, contact] = plan_start_contact[static_cast<size_t>(i)];
+      pdfs.push_back(
+          fmt::format("%PDF-1.4\n1 0 obj << /Title (Success plan {}, account {}) >> endobj\n"
+                      "2 0 obj << /Length 60 >> stream\nBT (Signed by both parties on {}) Tj ET\n"
+                      "endstream endobj\n%%EOF\n",
+                      i + 1, plan_account[static_cast<size_t>(i)] + 1, FormatDate(start)));
+      hashes.push_back(files::Sha256Hex(pdfs.back()));
+    }
+    RAPPORT_RETURN_IF_ERROR(
+        Load("file_contents", {"sha256", "size_bytes", "content"}, signed_plans,
+             [&](std::int64_t i, db::Params& v) {
+               const auto n = static_cast<size_t>(i);
+               v = {hashes[n], static_cast<std::int64_t>(pdfs[n].size()), db::Blob{pdfs[n]}};
+             }));
+    return Load("attachments",
+                {"id", "success_plan_id", "file_name", "content_type", "size_bytes", "sha256",
+                 "description", "uploaded_by", "created_at", "updated_at", "version"},
+                signed_plans, [&](std::int64_t i, db::Params& v) {
+                  const auto n = static_cast<size_t>(i);
+                  const std::int64_t a = plan_account[n];
+                  const Instant at = plan_start_contact[n].first * kMicrosPerDay;
+                  v = {i + 1,
+                       i + 1,
+                       std::string("Signed success plan.pdf"),
+                       std::string("application/pdf"),
+                       static_cast<std::int64_t>(pdfs[n].size()),
+                       hashes[n],
+                       std::string("The plan as the customer signed it"),
+                       w_.territory_am[w_.account_territory[a]],
+                       at,
+                       at,
                        std::int64_t{1}};
                 });
   }
