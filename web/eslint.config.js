@@ -21,7 +21,7 @@ export default tseslint.config(
     // Node's globals, and the page's for the functions the browser tests run inside the page.
     languageOptions: {
       globals: Object.fromEntries(
-        ["process", "console", "URL", "URLSearchParams", "Buffer", "fetch", "setTimeout", "clearTimeout", "AbortController", "document", "window"].map((name) => [name, "readonly"]),
+        ["process", "console", "URL", "URLSearchParams", "Buffer", "fetch", "setTimeout", "clearTimeout", "AbortController", "document", "window", "DataTransfer", "File"].map((name) => [name, "readonly"]),
       ),
     },
   },

@@ -1874,3 +1874,43 @@ test("an admin imports the products on deals from Salesforce's line items export
   assert.equal(stored.amount_minor, 18000);
   await expectAccessible(page, "Admin imports with products on deals");
 });
+
+test("a rep drops a signed plan on an account, downloads the same file and removes it", async () => {
+  const account = (await call("GET", "/accounts?type=hospital&limit=1", rep.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email, `/accounts/${account.id}`);
+  const card = page.getByRole("region", { name: "Files" });
+  await card.waitFor();
+  const pdf = "%PDF-1.7\n% signed success plan\n1 0 obj << >> endobj\n%%EOF\n";
+  // Dropped on the card, as from the desktop.
+  const dropped = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], "Plan signé.pdf", { type: "application/pdf" }));
+    return transfer;
+  }, pdf);
+  await card.dispatchEvent("drop", { dataTransfer: dropped });
+  await card.getByRole("status").filter({ hasText: "Attached 1 file." }).waitFor();
+  const link = card.getByRole("link", { name: "Plan signé.pdf" });
+  await link.waitFor();
+  const stored = (await call("GET", `/accounts/${account.id}/attachments`, rep.token)).json.items;
+  assert.equal(stored[0].file_name, "Plan signé.pdf");
+  assert.equal(stored[0].content_type, "application/pdf");
+
+  const download = page.waitForEvent("download");
+  await link.click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), "Plan signé.pdf");
+  assert.equal(readFileSync(await file.path(), "utf8"), pdf);
+
+  // A program is refused, with the reason, whatever it is called.
+  await card.getByLabel("Attach files").setInputFiles({ name: "setup.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ\x90\x00program") });
+  await card.getByRole("status").filter({ hasText: "setup.pdf: is not a kind of file Rapport keeps" }).waitFor();
+  await expectAccessible(page, "an account's files");
+  await shot(page, "account-files");
+
+  page.once("dialog", (dialog) => dialog.accept());
+  await card.getByRole("button", { name: "Remove Plan signé.pdf" }).click();
+  await card.getByRole("status").filter({ hasText: "Removed Plan signé.pdf." }).waitFor();
+  await link.waitFor({ state: "detached" });
+  assert.equal((await call("GET", `/accounts/${account.id}/attachments`, rep.token)).json.items.some((f) => f.id === stored[0].id), false);
+});

@@ -15,3 +15,4 @@ export type Activity = Answer<"/api/v1/activities/{id}">;
 export type Case = Answer<"/api/v1/cases/{id}">;
 export type ExchangeRate = Answer<"/api/v1/exchange-rates/{id}">;
 export type CompanySettings = Answer<"/api/v1/company-settings">;
+export type Attachment = Answer<"/api/v1/attachments/{id}">;

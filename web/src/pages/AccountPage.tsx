@@ -12,6 +12,7 @@ import { AccountAlerts } from "./Alerts";
 import { AccountSatisfaction } from "./Surveys";
 import { AccountHealth } from "./Health";
 import { AccountTrials } from "./Trials";
+import { Attachments } from "../attachments";
 
 type Ref = { id: string; name: string };
 type Overview = {
@@ -149,6 +150,7 @@ export function AccountPage() {
           <ul className="list">{data.children.map((c) => <li key={c.id}><Link to={`/accounts/${c.id}`}>{c.name}</Link> <span className="muted">{c.type}</span></li>)}</ul>
         </>}
       </section>
+      <Attachments path={`/accounts/${account.id}`} />
     </div>
   );
 }

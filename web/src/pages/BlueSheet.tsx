@@ -7,6 +7,7 @@ import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { RecordCustomFields } from "../custom";
 import { DealProducts } from "../lineItems";
+import { Attachments } from "../attachments";
 
 type Influence = {
   contact_id: string; name?: string; job_title?: string; function?: string; stance?: string; left?: boolean;
@@ -78,6 +79,7 @@ export function BlueSheet() {
       <DealProducts path={`/opportunities/${o.id}`}
         onSaved={(deal) => setSheet((s) => s && { ...s, opportunity: { ...s.opportunity, amount_minor: deal.amount_minor } })} />
       <RecordCustomFields recordType="opportunities" path={`/opportunities/${o.id}`} />
+      <Attachments path={`/opportunities/${o.id}`} title="Contracts and documents" />
       <section aria-labelledby="flags-title" className={`flags ${sheet.red_flags.length ? "has-flags" : ""}`}>
         <h2 id="flags-title">Red flags {sheet.red_flags.length > 0 && <span className="badge warn">{sheet.red_flags.length}</span>}</h2>
         {sheet.red_flags.length === 0 ? <p className="muted">None found.</p> : (
