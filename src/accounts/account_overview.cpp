@@ -87,6 +87,7 @@ enum Part : std::size_t {
   kOpenTasks,
   kPurchases,
   kRevenue,
+  kUnconvertedRevenue,
   kCompanyCurrency,
 };
 
@@ -177,10 +178,18 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
        "WHERE p.account_id = ? ORDER BY p.purchased_on DESC, p.id DESC LIMIT 100",
        {id}},
       // In the company's currency, each month's lines at the rate of its first day.
-      {"SELECT period, sum(" +
-           settings::InStoredCompanyCurrencySql("revenue_minor", "currency", "period || '-01'") +
-           ") FROM sales_lines WHERE account_id = ? AND period >= ? AND period < ? GROUP BY "
-           "period ORDER BY period",
+      {"SELECT sl.period, sum(" +
+           settings::InStoredCompanyCurrencySql("sl.revenue_minor", "sl.currency",
+                                                "sl.period || '-01'") +
+           ") FROM sales_lines sl WHERE sl.account_id = ? AND sl.period >= ? AND sl.period < ? "
+           "GROUP BY sl.period ORDER BY sl.period",
+       {id, last_year + "-01", this_year + "-99"}},
+      // What the sums above leave out: lines in a currency with no exchange rate.
+      {std::string("SELECT currency, sum(revenue_minor), count(*) FROM sales_lines sl WHERE "
+                   "account_id = ? AND period >= ? AND period < ? AND currency <> ") +
+           settings::kCompanyCurrencySql +
+           " AND NOT EXISTS (SELECT 1 FROM exchange_rates xr WHERE xr.currency = sl.currency) "
+           "GROUP BY currency ORDER BY currency",
        {id, last_year + "-01", this_year + "-99"}},
       {std::string("SELECT ") + settings::kCompanyCurrencySql, {}},
   };
@@ -429,8 +438,9 @@ void WritePurchases(api::JsonWriter& w, const db::Rows& purchases) {
 }
 
 // Revenue by month, this calendar year against last.
-void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string& currency,
-                  const std::string& last_year, const std::string& this_year) {
+void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const db::Rows& unconverted,
+                  const std::string& currency, const std::string& last_year,
+                  const std::string& this_year) {
   std::int64_t totals[2] = {0, 0};
   std::int64_t months[2][12] = {};
   for (const auto& r : revenue) {
@@ -464,6 +474,19 @@ void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const std::string
       .StartArray();
   for (auto v : months[1]) w.Int(v);
   w.EndArray().EndObject();
+  // Left out of the totals: sales in a currency with no rate to the company's, in their own.
+  w.Key("unconverted").StartArray();
+  for (const db::Row& r : unconverted) {
+    w.StartObject()
+        .Key("currency")
+        .String(r.Text(0))
+        .Key("total_minor")
+        .Int(r.Int(1))
+        .Key("lines")
+        .Int(r.Int(2))
+        .EndObject();
+  }
+  w.EndArray();
   w.EndObject();
 }
 
@@ -491,7 +514,7 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
     WriteTimeInvested(w, quarters, parts[kTimeInvested]);
     WriteOpenTasks(w, parts[kOpenTasks]);
     WritePurchases(w, parts[kPurchases]);
-    WriteRevenue(w, parts[kRevenue],
+    WriteRevenue(w, parts[kRevenue], parts[kUnconvertedRevenue],
                  parts[kCompanyCurrency].empty() ? "GBP" : parts[kCompanyCurrency][0].Text(0),
                  last_year, this_year);
     w.EndObject();

@@ -22,14 +22,14 @@ Status RefreshAccountRevenue(db::Transaction& tx, Instant now) {
   const std::string since = FirstPeriodOfTrailingYear(now);
   // In the company's currency, each month's lines at the rate of its first day.
   const std::string revenue =
-      settings::InStoredCompanyCurrencySql("revenue_minor", "currency", "period || '-01'");
+      settings::InStoredCompanyCurrencySql("sl.revenue_minor", "sl.currency", "sl.period || '-01'");
   RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM account_revenue"));
   return tx.Execute(
       "INSERT INTO account_revenue (account_id, revenue_12m_minor, since_period, computed_at) "
-      "SELECT a.id, coalesce(r.revenue, 0), ?, ? FROM accounts a LEFT JOIN (SELECT account_id, "
+      "SELECT a.id, coalesce(r.revenue, 0), ?, ? FROM accounts a LEFT JOIN (SELECT sl.account_id, "
       "sum(" +
           revenue +
-          ") AS revenue FROM sales_lines WHERE period >= ? GROUP BY account_id) r "
+          ") AS revenue FROM sales_lines sl WHERE sl.period >= ? GROUP BY sl.account_id) r "
           "ON r.account_id = a.id",
       {since, now, since});
 }

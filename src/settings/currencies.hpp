@@ -22,7 +22,9 @@ Result<std::string> CompanyCurrency(db::Transaction& tx);
 // A SQL expression for `amount` (minor units of `currency`) in `company` currency at the rate in
 // force on `date`, a DATE or "YYYY-MM-DD" text (or, before a currency's first rate, at that first
 // rate); NULL when the currency has no rate at all. The arguments are SQL expressions over the
-// query's own tables; `company` is a currency code (checked: three capital letters).
+// query's own tables, their columns qualified ("sl.currency"): inside the rate's subquery a bare
+// `currency` would be the rate's own. `company` is a currency code (checked: three capital
+// letters).
 std::string InCompanyCurrencySql(std::string_view amount, std::string_view currency,
                                  std::string_view date, std::string_view company);
 

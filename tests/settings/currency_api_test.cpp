@@ -203,31 +203,37 @@ TEST_P(CurrencyApiTest, TheForecastAddsDealsUpInTheCompanysCurrencyAtTheirCloseD
 TEST_P(CurrencyApiTest, AnAccountsRevenueIsInTheCompanysCurrencyAtEachMonthsRate) {
   const std::string this_month = testing::TestDate().substr(0, 7);
   const std::string year = this_month.substr(0, 4);
-  // A new account with this month's sales in pounds and in Danish kroner (8.50 to the pound).
+  // A new account with this month's sales in pounds and in Danish kroner (8.50 to the pound),
+  // and two lines in Icelandic krónur, which have no rate.
   const HttpReply made = s().Post(
       "/api/v1/accounts", {{"name", "Aarhus Private Hospital"}, {"type", "hospital"}}, admin());
   ASSERT_EQ(made.status, 201) << made.body;
   const std::string account = made.Json()["id"];
   AddRate("DKK", year + "-01-01", 8'500'000);
   const std::int64_t product = company_->Count("SELECT min(id) FROM products");
-  ASSERT_TRUE(
-      company_->database
-          ->Write([&](db::Transaction& tx) -> Status {
-            for (const auto& [amount, currency] :
-                 {std::pair<std::int64_t, std::string>{1'000'00, "GBP"}, {8'500'00, "DKK"}}) {
-              RAPPORT_RETURN_IF_ERROR(
-                  tx.Execute("INSERT INTO sales_lines (account_id, product_id, period, "
-                             "revenue_minor, currency, created_at) VALUES (?, ?, ?, ?, ?, 0)",
-                             {std::stoll(account), product, this_month, amount, currency}));
-            }
-            return Ok();
-          })
-          .ok());
+  ASSERT_TRUE(company_->database
+                  ->Write([&](db::Transaction& tx) -> Status {
+                    for (const auto& [amount, currency] :
+                         {std::pair<std::int64_t, std::string>{1'000'00, "GBP"},
+                          {8'500'00, "DKK"},
+                          {50'000'00, "ISK"},
+                          {70'000'00, "ISK"}}) {
+                      RAPPORT_RETURN_IF_ERROR(tx.Execute(
+                          "INSERT INTO sales_lines (account_id, product_id, period, "
+                          "revenue_minor, currency, created_at) VALUES (?, ?, ?, ?, ?, 0)",
+                          {std::stoll(account), product, this_month, amount, currency}));
+                    }
+                    return Ok();
+                  })
+                  .ok());
   const HttpReply overview = s().Get("/api/v1/accounts/" + account + "/overview", admin());
   ASSERT_EQ(overview.status, 200) << overview.body;
   const json revenue = overview.Json()["revenue"];
   EXPECT_EQ(revenue["currency"], "GBP");
   EXPECT_EQ(revenue["this_year"]["total_minor"], 2'000'00) << revenue.dump();
+  EXPECT_EQ(revenue["unconverted"],
+            json::parse(R"([{"currency":"ISK","total_minor":12000000,"lines":2}])"))
+      << revenue.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CurrencyApiTest,
