@@ -10,6 +10,7 @@
 #include "api/query.hpp"
 #include "api/xlsx.hpp"
 #include "core/period.hpp"
+#include "settings/currencies.hpp"
 #include "success/surveys.hpp"
 
 namespace rapport::success {
@@ -93,13 +94,16 @@ Status Fill(db::Transaction& tx, const std::string& ids, const Period& period,
       "SELECT owner_id, coalesce(sum(CASE WHEN seen_product = 1 THEN revenue_minor ELSE 0 END), "
       "0), coalesce(sum(CASE WHEN seen_product = 0 AND seen_family = 0 THEN revenue_minor ELSE 0 "
       "END), 0), coalesce(sum(CASE WHEN seen_product = 0 AND seen_family = 1 THEN revenue_minor "
-      "ELSE 0 END), 0) FROM (SELECT a.owner_id, sl.revenue_minor, CASE WHEN EXISTS (SELECT 1 FROM "
-      "sales_lines p WHERE p.account_id = sl.account_id AND +p.product_id = sl.product_id AND "
-      "p.period < ?) THEN 1 ELSE 0 END AS seen_product, CASE WHEN EXISTS (SELECT 1 FROM "
-      "sales_lines p JOIN products q ON q.id = p.product_id WHERE p.account_id = sl.account_id "
-      "AND q.family = pr.family AND p.period < ?) THEN 1 ELSE 0 END AS seen_family FROM "
-      "sales_lines sl JOIN accounts a ON a.id = sl.account_id JOIN products pr ON pr.id = "
-      "sl.product_id WHERE " +
+      "ELSE 0 END), 0) FROM (SELECT a.owner_id, " +
+          settings::InStoredCompanyCurrencySql("sl.revenue_minor", "sl.currency",
+                                               "sl.period || '-01'") +
+          " AS revenue_minor, CASE WHEN EXISTS (SELECT 1 FROM "
+          "sales_lines p WHERE p.account_id = sl.account_id AND +p.product_id = sl.product_id AND "
+          "p.period < ?) THEN 1 ELSE 0 END AS seen_product, CASE WHEN EXISTS (SELECT 1 FROM "
+          "sales_lines p JOIN products q ON q.id = p.product_id WHERE p.account_id = sl.account_id "
+          "AND q.family = pr.family AND p.period < ?) THEN 1 ELSE 0 END AS seen_family FROM "
+          "sales_lines sl JOIN accounts a ON a.id = sl.account_id JOIN products pr ON pr.id = "
+          "sl.product_id WHERE " +
           mine + " AND sl.period >= ? AND sl.period <= ?) t GROUP BY owner_id",
       {first_month, first_month, first_month, last_month}, [](Scorecard& s, const db::Row& r) {
         s.repeat_sales_minor = r.Int(1);
@@ -222,6 +226,7 @@ Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
   RAPPORT_RETURN_IF_ERROR(query.Id("user_id", only).Finish());
   const Period previous = period.Previous();
   std::vector<Person> people;
+  std::string currency;  // the company's: the sales figures are in it
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     // A manager sees their line side by side; anyone else their own card.
     std::string sql = "SELECT u.id, u.name FROM users u WHERE " + api::PeopleInView(c, "u.id") +
@@ -248,6 +253,7 @@ Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
       current[p.id] = &p.current;
       before[p.id] = &p.previous;
     }
+    RAPPORT_ASSIGN_OR_RETURN(currency, settings::CompanyCurrency(tx));
     RAPPORT_RETURN_IF_ERROR(Fill(tx, ids, period, current));
     return Fill(tx, ids, previous, before);
   }));
@@ -266,6 +272,7 @@ Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
   w.Key("from").String(FormatDate(period.first_day));
   w.Key("to").String(FormatDate(period.last_day));
   w.Key("previous_period").String(previous.label);
+  w.Key("currency").String(currency);
   w.Key("items").StartArray();
   for (const auto& p : people) {
     w.StartObject().Key("user_id").String(api::FormatId(p.id)).Key("name").String(p.name);

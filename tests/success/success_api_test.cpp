@@ -554,25 +554,31 @@ TEST_P(SuccessApiTest, ScorecardCountsTheActivitiesCasesSurveysAndSalesLinesBehi
   const std::int64_t z = company_->Count(
       "SELECT min(id) FROM products WHERE family <> (SELECT family FROM products WHERE id = ?)",
       {x});
-  ASSERT_TRUE(company_->database
-                  ->Write([&](db::Transaction& tx) -> Status {
-                    for (const auto& [product, month, amount] :
-                         std::vector<std::tuple<std::int64_t, std::string, std::int64_t>>{
-                             {x, previous.label, 10000},
-                             {x, period.label, 50000},
-                             {y, period.label, 30000},
-                             {z, period.label, 20000}}) {
-                      RAPPORT_RETURN_IF_ERROR(tx.Execute(
-                          "INSERT INTO sales_lines (account_id, product_id, period, revenue_minor, "
-                          "quantity, created_at) VALUES (?, ?, ?, ?, 1, 0)",
-                          {std::stoll(a), product, month, amount}));
-                    }
-                    return Ok();
-                  })
-                  .ok());
+  // Z was sold in Swedish kronor: 2,500.00 SEK at 12.50 to the pound is 200.00 GBP.
+  ASSERT_TRUE(
+      company_->database
+          ->Write([&](db::Transaction& tx) -> Status {
+            RAPPORT_RETURN_IF_ERROR(
+                tx.Execute("INSERT INTO exchange_rates (currency, valid_from, rate_micros, "
+                           "created_at, updated_at) VALUES ('SEK', '2000-01-01', 12500000, 0, 0)"));
+            for (const auto& [product, month, amount, currency] :
+                 std::vector<std::tuple<std::int64_t, std::string, std::int64_t, std::string>>{
+                     {x, previous.label, 10000, "GBP"},
+                     {x, period.label, 50000, "GBP"},
+                     {y, period.label, 30000, "GBP"},
+                     {z, period.label, 250000, "SEK"}}) {
+              RAPPORT_RETURN_IF_ERROR(tx.Execute(
+                  "INSERT INTO sales_lines (account_id, product_id, period, revenue_minor, "
+                  "currency, quantity, created_at) VALUES (?, ?, ?, ?, ?, 1, 0)",
+                  {std::stoll(a), product, month, amount, currency}));
+            }
+            return Ok();
+          })
+          .ok());
 
-  const json cards =
-      Get("/api/v1/reports/scorecards?period=" + period.label + "&user_id=" + am)["items"];
+  const json report = Get("/api/v1/reports/scorecards?period=" + period.label + "&user_id=" + am);
+  EXPECT_EQ(report["currency"], "GBP");
+  const json cards = report["items"];
   ASSERT_EQ(cards.size(), 1u);
   const json& now_card = cards[0]["current"];
   const std::int64_t days = period.last_day - period.first_day + 1;

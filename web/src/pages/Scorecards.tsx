@@ -15,7 +15,7 @@ export type Card = {
   repeat_sales_minor: number; new_range_sales_minor: number; cross_sell_minor: number;
 };
 type Person = { user_id: string; name: string; current: Card; previous: Card };
-type Report = { period: string; from: string; to: string; previous_period: string; items: Person[] };
+type Report = { period: string; from: string; to: string; previous_period: string; currency: string; items: Person[] };
 
 export const ROLES: Record<string, string> = {
   account_manager: "Account managers", customer_success: "Customer success", rep: "Reps", inside_sales: "Inside sales", any: "Everyone",
@@ -144,9 +144,9 @@ export function Scorecards() {
                       <td className="num" data-figure="billing_query_hours"><Figure trend={<Trend now={c.billing_query_hours} before={p.billing_query_hours} format={hours} lowerIsBetter previous={prev} />}>{c.billing_query_hours === null ? "—" : hours(c.billing_query_hours)}</Figure></td>
                       <td className="num" data-figure="satisfaction_index"><Figure trend={<Trend now={c.satisfaction_index} before={p.satisfaction_index} format={whole} previous={prev} />}>{c.satisfaction_index === null ? "—" : whole(c.satisfaction_index)}</Figure></td>
                       <td className="num" data-figure="survey_answers"><Figure trend={<Trend now={c.survey_answers} before={p.survey_answers} format={whole} previous={prev} />}>{c.survey_answers}</Figure></td>
-                      <td className="num" data-figure="repeat_sales_minor"><Figure trend={<Trend now={c.repeat_sales_minor} before={p.repeat_sales_minor} format={(n) => money(n)} previous={prev} />}>{money(c.repeat_sales_minor)}</Figure></td>
-                      <td className="num" data-figure="new_range_sales_minor"><Figure trend={<Trend now={c.new_range_sales_minor} before={p.new_range_sales_minor} format={(n) => money(n)} previous={prev} />}>{money(c.new_range_sales_minor)}</Figure></td>
-                      <td className="num" data-figure="cross_sell_minor"><Figure trend={<Trend now={c.cross_sell_minor} before={p.cross_sell_minor} format={(n) => money(n)} previous={prev} />}>{money(c.cross_sell_minor)}</Figure></td>
+                      <td className="num" data-figure="repeat_sales_minor"><Figure trend={<Trend now={c.repeat_sales_minor} before={p.repeat_sales_minor} format={(n) => money(n, report.currency)} previous={prev} />}>{money(c.repeat_sales_minor, report.currency)}</Figure></td>
+                      <td className="num" data-figure="new_range_sales_minor"><Figure trend={<Trend now={c.new_range_sales_minor} before={p.new_range_sales_minor} format={(n) => money(n, report.currency)} previous={prev} />}>{money(c.new_range_sales_minor, report.currency)}</Figure></td>
+                      <td className="num" data-figure="cross_sell_minor"><Figure trend={<Trend now={c.cross_sell_minor} before={p.cross_sell_minor} format={(n) => money(n, report.currency)} previous={prev} />}>{money(c.cross_sell_minor, report.currency)}</Figure></td>
                     </tr>
                   ))}
                 </tbody>
@@ -179,7 +179,7 @@ export function Scorecards() {
                       <CartesianGrid strokeDasharray="3 3" />
                       <XAxis type="number" tickFormatter={compact} />
                       <YAxis type="category" dataKey="name" width={120} />
-                      <Tooltip formatter={(v: number) => money(v * 100)} />
+                      <Tooltip formatter={(v: number) => money(v * 100, report.currency)} />
                       <Legend formatter={legendText} />
                       <Bar dataKey="Repeat" stackId="s" fill="#1f6feb" isAnimationActive={false} />
                       <Bar dataKey="New range" stackId="s" fill="#2e7d32" isAnimationActive={false} />
