@@ -262,9 +262,20 @@ class Importer {
   std::unordered_map<std::string, std::int64_t> users_by_name_;  // -1: more than one
   std::unordered_map<std::string, std::int64_t> territories_, distributors_, products_;
   std::unordered_map<std::string, std::optional<std::int64_t>> found_[3];  // account/contact/deal
+  // What a row without a field's cell gets: the field's fallback, the company's currency for a
+  // currency (filled by Prepare).
+  std::vector<db::Value> fallbacks_;
 };
 
 Status Importer::Prepare() {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> company,
+      tx_.QueryOne("SELECT currency FROM company_settings ORDER BY id LIMIT 1"));
+  for (const Field& f : spec_.fields) {
+    const bool currency =
+        f.kind == Kind::kCurrency && company && std::holds_alternative<std::string>(f.fallback);
+    fallbacks_.push_back(currency ? db::Value(company->Text(0)) : f.fallback);
+  }
   RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> any,
                            tx_.QueryOne("SELECT id FROM " + spec_.table + " LIMIT 1"));
   table_was_empty_ = !any.has_value();
@@ -957,7 +968,7 @@ Status Importer::Create(CheckedRow& row) {
     }
     const Field& f = spec_.fields[i];
     if (f.self_reference || row.cells[i] != Cell::kValue) {
-      params.push_back(f.self_reference ? db::Null() : f.fallback);
+      params.push_back(f.self_reference ? db::Null() : fallbacks_[i]);
     } else {
       params.push_back(row.values[i]);  // a copy: the batch's strings go back to their thread
     }
@@ -1027,8 +1038,7 @@ void Importer::KeepForFullText(const std::vector<CheckedRow>& rows) {
     kept_ids_.push_back(row.created_id);
     for (std::size_t i : full_text_fields_) {
       // What Create wrote: the cell's value, or the field's fallback.
-      const db::Value& value =
-          row.cells[i] == Cell::kValue ? row.values[i] : spec_.fields[i].fallback;
+      const db::Value& value = row.cells[i] == Cell::kValue ? row.values[i] : fallbacks_[i];
       if (const auto* text = std::get_if<std::string>(&value)) {
         kept_texts_ += *text;
         kept_ends_.push_back(kept_texts_.size());

@@ -46,6 +46,12 @@ Record Accounts() {
                          // Salesforce's account Type (read as the status with --from salesforce)
                          {"customerdirect", "customer"},
                          {"customerchannel", "customer"},
+                         // Partners and others are not customers of ours: kept, as prospects
+                         // (a distributor is a record of its own, not an account's status).
+                         {"channelpartnerreseller", "prospect"},
+                         {"installationpartner", "prospect"},
+                         {"technologypartner", "prospect"},
+                         {"other", "prospect"},
                          {"churned", "former"}},
        .file_default = std::string("prospect")},
       {.column = "parent_id",

@@ -121,6 +121,23 @@ constexpr const char* kAccountColumns =
     "SELECT external_id, name, type, status, parent_id, region, postcode, owner_id, territory_id, "
     "customer_since, version FROM accounts ORDER BY external_id";
 
+TEST_P(ImportTest, ADealWithoutACurrencyIsInTheCompanysCurrency) {
+  Exec("UPDATE company_settings SET currency = 'EUR'");
+  const json accounts =
+      Import("accounts", File("accounts.csv", "Account ID,Account Name\nA1,Clinique Sud\n"));
+  ASSERT_EQ(accounts["created"], 1) << accounts.dump();
+  const json deals =
+      Import("opportunities",
+             File("deals.csv",
+                  "Deal ID,Deal Name,Deal Stage,Amount,Close Date,Deal owner,Associated Company "
+                  "IDs,CurrencyIsoCode\n"
+                  "O1,Beds,Appointment Scheduled,1000,2027-01-31,ann@example.org,A1,\n"
+                  "O2,Pumps,Appointment Scheduled,2000,2027-02-28,ann@example.org,A1,GBP\n"));
+  ASSERT_EQ(deals["created"], 2) << deals.dump();
+  EXPECT_EQ(Rows("SELECT external_id, currency FROM opportunities ORDER BY external_id"),
+            (std::vector<std::string>{"O1|EUR|", "O2|GBP|"}));
+}
+
 TEST_P(ImportTest, OtherCrmsExportsImportAndASecondImportChangesNothing) {
   const json first = Import("accounts", File("accounts.csv", kSalesforceAccounts));
   ASSERT_EQ(first["exit"], 0) << first.dump();
@@ -326,7 +343,9 @@ TEST_P(ImportTest, AnExportFromSalesforceOrHubSpotReadsItsTypeAsTheRelationship)
   const std::string salesforce = File("Account.csv",
                                       "Id,Name,Type,BillingCity,BillingCountry\n"
                                       "001A,Leeds General Infirmary,Customer - Direct,Leeds,UK\n"
-                                      "001B,Airedale General Hospital,Prospect,Keighley,UK\n");
+                                      "001B,Airedale General Hospital,Prospect,Keighley,UK\n"
+                                      "001C,Northern Medical Supplies,Channel Partner / "
+                                      "Reseller,Wakefield,UK\n");
   const json as_ours = Import("accounts", salesforce);
   EXPECT_NE(as_ours["exit"], 0) << as_ours.dump();
   EXPECT_EQ(as_ours["columns"]["type"], "Type") << as_ours.dump();
@@ -334,12 +353,13 @@ TEST_P(ImportTest, AnExportFromSalesforceOrHubSpotReadsItsTypeAsTheRelationship)
 
   const json from_salesforce = Import("accounts", salesforce, {"--from", "salesforce"});
   ASSERT_EQ(from_salesforce["exit"], 0) << from_salesforce.dump();
-  EXPECT_EQ(from_salesforce["created"], 2);
+  EXPECT_EQ(from_salesforce["created"], 3);
   EXPECT_EQ(from_salesforce["columns"]["status"], "Type");
-  EXPECT_EQ(Rows("SELECT external_id, type, status, city, country FROM accounts ORDER BY "
-                 "external_id"),
-            (std::vector<std::string>{"001A|other|customer|Leeds|GB|",
-                                      "001B|other|prospect|Keighley|GB|"}));
+  EXPECT_EQ(
+      Rows("SELECT external_id, type, status, city, country FROM accounts ORDER BY "
+           "external_id"),
+      (std::vector<std::string>{"001A|other|customer|Leeds|GB|", "001B|other|prospect|Keighley|GB|",
+                                "001C|other|prospect|Wakefield|GB|"}));
 
   const json from_hubspot =
       Import("accounts",
