@@ -1913,4 +1913,11 @@ test("a rep drops a signed plan on an account, downloads the same file and remov
   await card.getByRole("status").filter({ hasText: "Removed Plan signé.pdf." }).waitFor();
   await link.waitFor({ state: "detached" });
   assert.equal((await call("GET", `/accounts/${account.id}/attachments`, rep.token)).json.items.some((f) => f.id === stored[0].id), false);
+
+  // The demo's first success plan carries the plan as the customer signed it.
+  const planPage = await newPage();
+  await signIn(planPage, admin.email, "/success-plans/1");
+  const evidence = planPage.getByRole("region", { name: "Signed plan and evidence" });
+  await evidence.getByRole("link", { name: "Signed success plan.pdf" }).waitFor();
+  await expectAccessible(planPage, "a success plan's files");
 });

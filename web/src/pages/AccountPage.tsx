@@ -26,7 +26,7 @@ type Overview = {
   open_tasks: { id: string; subject: string; due_on: string | null; owner: Ref }[];
   purchases: { id: string; product: { name: string; lifecycle: string }; quantity: number; purchased_on: string; warranty_end: string | null }[];
   time_invested: { quarter: string; calls: number; visits: number; meetings: number; emails: number; notes: number; people: number }[];
-  revenue: { currency: string; this_year: { year: number; total_minor: number; by_month_minor: number[] }; last_year: { year: number; total_minor: number; by_month_minor: number[] } };
+  revenue: { currency: string; unconverted: { currency: string; total_minor: number; lines: number }[]; this_year: { year: number; total_minor: number; by_month_minor: number[] }; last_year: { year: number; total_minor: number; by_month_minor: number[] } };
 };
 
 const MONTHS = Array.from({ length: 12 }, (_, m) => new Intl.DateTimeFormat(undefined, { month: "short" }).format(new Date(2026, m, 1)));
@@ -72,6 +72,11 @@ export function AccountPage() {
       <section className="card" aria-labelledby="revenue-title">
         <h2 id="revenue-title">Revenue {revenue.this_year.year} against {revenue.last_year.year}</h2>
         <p className="muted">{money(revenue.this_year.total_minor, revenue.currency)} this year · {money(revenue.last_year.total_minor, revenue.currency)} last year</p>
+        {revenue.unconverted.length > 0 && (
+          <p className="error" role="note">
+            Left out: {revenue.unconverted.map((u) => `${money(u.total_minor, u.currency)} in ${u.lines} ${u.lines === 1 ? "line" : "lines"}`).join(", ")}, with no exchange rate to {revenue.currency}.
+          </p>
+        )}
         <div style={{ width: "100%", height: 220 }}>
           <ResponsiveContainer>
             <BarChart data={chart}>

@@ -13,6 +13,7 @@ import { useSession } from "../session";
 import { useAccountNames, useNow, useUsers } from "../lookups";
 import { SURVEY_KINDS, Survey, scaleOf } from "./Surveys";
 import { CustomFieldsCard, CustomValues } from "../custom";
+import { Attachments } from "../attachments";
 
 export type Message = { id: string; direction: "inbound" | "outbound" | "internal"; author_id: string | null; author: string | null; contact_id: string | null; body: string; at: string };
 export type Case = {
@@ -386,6 +387,7 @@ export function CasePage() {
       </section>
 
       <CustomFieldsCard recordType="cases" values={(item as Case & { custom?: CustomValues }).custom} save={patch} />
+      <Attachments path={`/cases/${item.id}`} title="Screenshots and documents" />
       <Conversation item={item} contacts={contacts} contactName={contactName} onAdded={load} />
       {closed ? <Resolution item={item} userName={userName} contactName={contactName} /> : <Resolve item={item} save={patch} />}
     </div>

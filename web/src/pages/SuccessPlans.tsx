@@ -9,6 +9,7 @@ import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { FieldError } from "../problems";
 import { serverDate } from "../clock";
+import { Attachments } from "../attachments";
 
 type Outcome = { measure: string; description: string; target: string | null; actual: string | null };
 type Milestone = {
@@ -229,6 +230,7 @@ export function SuccessPlanPage() {
         </figure>
       </section>
 
+      <Attachments path={`/success-plans/${plan.id}`} title="Signed plan and evidence" />
       <section className="card" aria-labelledby="commission-title">
         <h2 id="commission-title">Payment and commission</h2>
         <dl className="figures small">
