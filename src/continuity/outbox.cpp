@@ -163,7 +163,21 @@ Result<int> OutboxWorker::RunOnce() {
                       "subject, body, attempts, created_at, account_id, contact_id, "
                       "sender_user_id",
                       {at + settings_.claim_seconds * kMicrosPerSecond, id, at, at}));
-      return Ok();
+      if (!claimed || claimed->IsNull(9)) return Ok();
+      // Consent as it is now, not as it was when the message was queued: a contact who has
+      // since opted out of email, or asked not to be contacted, gets nothing.
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::optional<db::Row> refused,
+          tx.QueryOne("SELECT do_not_contact FROM contacts WHERE id = ? AND (do_not_contact = 1 "
+                      "OR email_opted_out = 1)",
+                      {claimed->Int(9)}));
+      if (!refused) return Ok();
+      claimed.reset();
+      return tx.Execute(
+          "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?",
+          {std::string(refused->Int(0) == 1 ? "not sent: the contact has asked not to be contacted"
+                                            : "not sent: the contact has opted out of email"),
+           id});
     }));
     if (!claimed) continue;
     MailTransport::Message message{
