@@ -1921,3 +1921,33 @@ test("a rep drops a signed plan on an account, downloads the same file and remov
   await evidence.getByRole("link", { name: "Signed success plan.pdf" }).waitFor();
   await expectAccessible(planPage, "a success plan's files");
 });
+
+test("a rep edits a contact's phones and consent on their page, and a bad email is named", async () => {
+  const contact = (await call("GET", "/contacts?stance=neutral&sort=last_name&limit=1", rep.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, rep.email, `/contacts/${contact.id}`);
+  await page.getByRole("heading", { level: 1, name: new RegExp(`${contact.first_name} ${contact.last_name}`) }).waitFor();
+  await page.getByRole("button", { name: "Edit contact" }).click();
+  const form = page.getByRole("form", { name: /Edit contact/ });
+  await form.getByLabel("Email", { exact: true }).fill("not an email");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.locator("#email-error").waitFor();
+  assert.equal((await call("GET", `/contacts/${contact.id}`, rep.token)).json.email, contact.email);
+
+  await form.getByLabel("Email", { exact: true }).fill(contact.email ?? "");
+  await form.getByLabel("Mobile", { exact: true }).fill("07700 900123");
+  await form.getByLabel("Opted out of email", { exact: true }).check();
+  await form.getByLabel("Consent given or withdrawn on").fill("2026-11-20");
+  await form.getByLabel(/Consent source/).fill("phone call");
+  await form.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await page.getByText("Opted out of email").waitFor();
+  const stored = (await call("GET", `/contacts/${contact.id}`, rep.token)).json;
+  assert.equal(stored.mobile, "07700 900123");
+  assert.equal(stored.email_opted_out, true);
+  assert.equal(stored.consent_on, "2026-11-20");
+  await expectAccessible(page, "a contact's page");
+  await shot(page, "contact");
+  // Back as they were, for the tests that survey or introduce them.
+  assert.equal((await call("PATCH", `/contacts/${contact.id}`, rep.token, { email_opted_out: false, mobile: contact.mobile })).status, 200);
+});

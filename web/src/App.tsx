@@ -8,6 +8,7 @@ import { Accounts } from "./pages/Accounts";
 import { AccountPage } from "./pages/AccountPage";
 import { Pipeline } from "./pages/Pipeline";
 import { Contacts } from "./pages/Contacts";
+import { ContactPage } from "./pages/ContactPage";
 import { Tasks } from "./pages/Tasks";
 import { Admin } from "./pages/Admin";
 import { BlueSheet } from "./pages/BlueSheet";
@@ -88,6 +89,7 @@ function SignedInApp() {
           <Route path="/advisory-boards/:id" element={<AdvisoryBoardPage />} />
           <Route path="/segmentation" element={<Segmentation />} />
           <Route path="/contacts" element={<Contacts />} />
+          <Route path="/contacts/:id" element={<ContactPage />} />
           <Route path="/tasks" element={<Tasks />} />
           <Route path="/cases" element={<Cases />} />
           <Route path="/cases/new" element={<NewCase />} />
@@ -143,7 +145,7 @@ function Header() {
     setHits([]);
     if (hit.kind === "account") navigate(`/accounts/${hit.id}`);
     else if (hit.kind === "opportunity") navigate(`/pipeline?highlight=${hit.id}`);
-    else get<{ account_id: string }>(`/contacts/${hit.id}`).then((c) => navigate(`/accounts/${c.account_id}`));
+    else navigate(`/contacts/${hit.id}`);
   };
 
   return (

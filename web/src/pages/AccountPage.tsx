@@ -118,7 +118,7 @@ export function AccountPage() {
           <tbody>
             {data.contacts.map((c) => (
               <tr key={c.id} className={c.left ? "left" : ""}>
-                <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} {c.name}{c.kol && <span className="badge">KOL</span>}<div className="muted">{c.job_title}</div></td>
+                <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} <Link to={`/contacts/${c.id}`}>{c.name}</Link>{c.kol && <span className="badge">KOL</span>}<div className="muted">{c.job_title}</div></td>
                 <td>{c.function.replace("_", " ")}</td>
                 <td><span className={`stance ${c.stance}`}>{c.stance}</span></td>
                 <td>{c.left ? "left" : date(c.last_contacted_at)}</td>

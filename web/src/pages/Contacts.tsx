@@ -36,7 +36,7 @@ export function Contacts() {
         <tbody>
           {items.map((c) => (
             <tr key={c.id}>
-              <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} <Link to={`/accounts/${c.account_id}`}>{c.first_name} {c.last_name}</Link>{c.kol && <span className="badge">KOL</span>}</td>
+              <td>{c.colour && <span className={`dot ${c.colour}`} title={`${c.colour} personality`} />} <Link to={`/contacts/${c.id}`}>{c.first_name} {c.last_name}</Link>{c.kol && <span className="badge">KOL</span>} <Link className="muted" to={`/accounts/${c.account_id}`}>account</Link></td>
               <td>{c.job_title ?? "—"}</td>
               <td>{c.function.replace("_", " ")}</td>
               <td><span className={`stance ${c.stance}`}>{c.stance}</span></td>
