@@ -331,12 +331,21 @@ TEST(Cli, BackupCopiesALiveSqliteDatabase) {
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_EQ(CountRows(copy, "accounts"), 2000);
   EXPECT_EQ(CountRows(copy, "activities"), CountRows(db, "activities"));
+  // The files attached to records are in the copy, byte for byte.
+  EXPECT_GT(CountRows(copy, "attachments"), 0);
+  EXPECT_EQ(CountRows(copy, "file_contents"), CountRows(db, "file_contents"));
   auto copied = db::Database::Open(copy);
   ASSERT_TRUE((*copied)
                   ->Read([](db::Transaction& tx) -> Status {
                     RAPPORT_ASSIGN_OR_RETURN(
                         auto row, tx.QueryOne("SELECT region FROM accounts WHERE id = 1"));
                     EXPECT_EQ(row->Text(0), "Backed up");
+                    RAPPORT_ASSIGN_OR_RETURN(
+                        auto file, tx.QueryOne("SELECT c.content, c.size_bytes FROM attachments "
+                                               "f JOIN file_contents c ON c.sha256 = f.sha256 "
+                                               "ORDER BY f.id LIMIT 1"));
+                    EXPECT_TRUE(file->Text(0).starts_with("%PDF-"));
+                    EXPECT_EQ(static_cast<std::int64_t>(file->Text(0).size()), file->Int(1));
                     return Ok();
                   })
                   .ok());
