@@ -105,6 +105,19 @@ std::vector<std::string> DropFullTextIndex(Backend backend, const FullTextIndex&
           "DROP TRIGGER " + fts + "_update", "DROP TABLE " + fts};
 }
 
+std::vector<std::string> ReplaceFullTextIndex(Backend backend, const FullTextIndex& before,
+                                              const FullTextIndex& after) {
+  std::vector<std::string> statements = DropFullTextIndex(backend, before);
+  if (backend != Backend::kSqlite) {
+    statements = {"DROP INDEX " + before.table + "_search_idx",
+                  "ALTER TABLE " + before.table + " DROP COLUMN search_vector"};
+  }
+  for (std::string& statement : CreateFullTextIndex(backend, after, FullTextDetail::kRowsOnly)) {
+    statements.push_back(std::move(statement));
+  }
+  return statements;
+}
+
 std::vector<std::string> KeepCopiedColumn(Backend backend, const CopiedColumn& copy) {
   const std::string& t = copy.table;
   const std::string& c = copy.column;

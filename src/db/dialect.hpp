@@ -41,6 +41,12 @@ std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextInde
 // The statements that drop what CreateFullTextIndex made on SQLite (nothing on PostgreSQL).
 std::vector<std::string> DropFullTextIndex(Backend backend, const FullTextIndex& index);
 
+// The statements that replace a table's search index `before` by `after` (other columns), the
+// rows indexed again: SQLite's without word positions (FullTextDetail::kRowsOnly), PostgreSQL's
+// generated column and its index made anew.
+std::vector<std::string> ReplaceFullTextIndex(Backend backend, const FullTextIndex& before,
+                                              const FullTextIndex& after);
+
 // A column that holds a copy of a column of the row another column refers to (a team member's
 // account name), so that an index can order rows by it. The database keeps it true.
 struct CopiedColumn {

@@ -250,8 +250,21 @@ Status ApplyCoreRecords(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCoreRecords));
 }
 
+// The search indexes as migrations 2 and 19 made them; migration 28 adds an account's city and
+// ODS code (SearchIndexes() is what is there now).
+const std::vector<FullTextIndex>& SearchIndexesBefore28() {
+  static const std::vector<FullTextIndex> indexes = {
+      {"accounts", {"name", "region", "postcode"}, "t.name"},
+      {"contacts",
+       {"first_name", "last_name", "job_title", "email"},
+       "t.first_name || ' ' || t.last_name"},
+      {"opportunities", {"name"}, "t.name"},
+  };
+  return indexes;
+}
+
 Status ApplyFullTextSearch(Transaction& transaction) {
-  for (const FullTextIndex& index : SearchIndexes()) {
+  for (const FullTextIndex& index : SearchIndexesBefore28()) {
     for (const std::string& statement :
          CreateFullTextIndex(transaction.backend(), index, FullTextDetail::kPositions)) {
       RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
@@ -989,7 +1002,7 @@ Status ApplyTeamMembersByAccountName(Transaction& transaction) {
 // SQLite's search indexes remade without word positions (see FullTextDetail); PostgreSQL's are
 // unchanged.
 Status ApplySearchIndexesWithoutPositions(Transaction& transaction) {
-  for (const FullTextIndex& index : SearchIndexes()) {
+  for (const FullTextIndex& index : SearchIndexesBefore28()) {
     for (const std::string& statement : DropFullTextIndex(transaction.backend(), index)) {
       RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
     }
@@ -1243,6 +1256,16 @@ Status ApplyAttachments(Transaction& transaction) {
   return Ok();
 }
 
+// An account found by its town or its NHS ODS code ("Harrogate", "RCD") as well as its name,
+// region and postcode: the accounts' search index remade with the two columns.
+Status ApplyAccountSearchByCityAndCode(Transaction& transaction) {
+  for (const std::string& statement : ReplaceFullTextIndex(
+           transaction.backend(), SearchIndexesBefore28().at(0), SearchIndexes().at(0))) {
+    RAPPORT_RETURN_IF_ERROR(transaction.ExecuteScript(statement));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1279,13 +1302,14 @@ const std::vector<Migration>& AllMigrations() {
        &ApplyOpportunityLineItems},
       {26, "the company's currency and dated exchange rates", &ApplyCurrencies},
       {27, "files attached to records", &ApplyAttachments},
+      {28, "accounts found by city and ODS code", &ApplyAccountSearchByCityAndCode},
   };
   return migrations;
 }
 
 const std::vector<FullTextIndex>& SearchIndexes() {
   static const std::vector<FullTextIndex> indexes = {
-      {"accounts", {"name", "region", "postcode"}, "t.name"},
+      {"accounts", {"name", "region", "postcode", "city", "ods_code"}, "t.name"},
       {"contacts",
        {"first_name", "last_name", "job_title", "email"},
        "t.first_name || ' ' || t.last_name"},

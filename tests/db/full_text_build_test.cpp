@@ -43,11 +43,12 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
   });
 
   constexpr int kAccounts = 3000;
-  std::vector<std::array<std::string, 3>> written;  // name, region, postcode
+  std::vector<std::array<std::string, 5>> written;  // name, region, postcode, city, ODS code
   for (int i = 1; i <= kAccounts; ++i) {
     written.push_back(
         {std::string(i % 3 == 0 ? "Alpha " : "Beta ") + std::to_string(i) + " Hospital",
-         i % 2 == 0 ? "North" : "", "AB" + std::to_string(i % 7) + " 1XY"});
+         i % 2 == 0 ? "North" : "", "AB" + std::to_string(i % 7) + " 1XY",
+         i % 5 == 0 ? "Leeds" : "", "RX" + std::to_string(i)});
   }
   Write([&](Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<FullTextBuild> build,
@@ -58,23 +59,26 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
     }
     EXPECT_NE(build, nullptr);
     if (!build) return Ok();
-    EXPECT_EQ(build->columns(), (std::vector<std::string>{"name", "region", "postcode"}));
+    EXPECT_EQ(build->columns(),
+              (std::vector<std::string>{"name", "region", "postcode", "city", "ods_code"}));
     RAPPORT_ASSIGN_OR_RETURN(std::vector<std::string> restore,
                              SuspendIndexes(tx, {"accounts"}, FullTextIndexes::kBuiltApart));
     for (int i = 1; i <= kAccounts; ++i) {
-      const auto& [name, region, postcode] = written[i - 1];
+      const auto& [name, region, postcode, city, ods_code] = written[i - 1];
       RAPPORT_RETURN_IF_ERROR(tx.Execute(
-          "INSERT INTO accounts (id, name, type, region, postcode, created_at, updated_at) "
-          "VALUES (?, ?, 'hospital', ?, ?, 0, 0)",
-          {std::int64_t{i}, name, region.empty() ? Null() : Value(region), postcode}));
+          "INSERT INTO accounts (id, name, type, region, postcode, city, ods_code, created_at, "
+          "updated_at) VALUES (?, ?, 'hospital', ?, ?, ?, ?, 0, 0)",
+          {std::int64_t{i}, name, region.empty() ? Null() : Value(region), postcode,
+           city.empty() ? Null() : Value(city), ods_code}));
     }
     // Added on another thread, as an import does.
     Status added = Ok();
     std::thread builder([&] {
       for (int i = 1; i <= kAccounts && added.ok(); ++i) {
-        const auto& [name, region, postcode] = written[i - 1];
-        std::optional<std::string_view> no_region;
-        added = build->Add(i, {name, region.empty() ? no_region : region, postcode});
+        const auto& [name, region, postcode, city, ods_code] = written[i - 1];
+        std::optional<std::string_view> none;
+        added = build->Add(i, {name, region.empty() ? none : region, postcode,
+                               city.empty() ? none : city, ods_code});
       }
     });
     builder.join();
@@ -92,7 +96,8 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
 
   // The same writer indexes an account made afterwards into the index put in place.
   const std::int64_t later = MakeAccount("Alpha Later Hospital");
-  const std::vector<std::string> typed = {"alpha", "beta 12", "hosp", "north", "ab3", "later"};
+  const std::vector<std::string> typed = {"alpha", "beta 12", "hosp",  "north",
+                                          "ab3",   "later",   "leeds", "rx2999"};
   std::map<std::string, std::vector<std::int64_t>> built;
   Read([&](Transaction& tx) -> Status {
     for (const std::string& t : typed) {
@@ -103,6 +108,8 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
   EXPECT_EQ(built["alpha"].size(), static_cast<std::size_t>(kAccounts / 3 + 1));
   EXPECT_EQ(built["hosp"].size(), static_cast<std::size_t>(kAccounts + 1));
   EXPECT_EQ(built["north"].size(), static_cast<std::size_t>(kAccounts / 2));
+  EXPECT_EQ(built["leeds"].size(), static_cast<std::size_t>(kAccounts / 5));
+  EXPECT_EQ(built["rx2999"], std::vector<std::int64_t>{2999});  // a prefix of nothing else
   EXPECT_EQ(built["later"], std::vector<std::int64_t>{later});
 
   // What the index rebuilt from the table finds.

@@ -47,6 +47,21 @@ TEST_P(SearchTest, EveryWordMatchesAsAPrefixAcrossKinds) {
   EXPECT_TRUE(Titles(*database_, "zzz").empty());
 }
 
+TEST_P(SearchTest, AnAccountIsFoundByItsTownAndItsOdsCode) {
+  const std::int64_t id = MakeAccount("Royal Infirmary");
+  MakeAccount("Harrogate Surgery");
+  Write([&](db::Transaction& tx) {
+    return tx.Execute("UPDATE accounts SET city = 'Harrogate', ods_code = 'RCD01' WHERE id = ?",
+                      {id});
+  });
+  using ::testing::UnorderedElementsAre;
+  EXPECT_THAT(Titles(*database_, "harrog"),
+              UnorderedElementsAre("account:Royal Infirmary", "account:Harrogate Surgery"));
+  EXPECT_THAT(Titles(*database_, "rcd01"), UnorderedElementsAre("account:Royal Infirmary"));
+  EXPECT_THAT(Titles(*database_, "royal harrogate"),
+              UnorderedElementsAre("account:Royal Infirmary"));
+}
+
 TEST_P(SearchTest, ARenamedAccountIsFoundByItsNewNameOnly) {
   const std::int64_t id = MakeAccount("Lincoln County Hospital");
   Write([&](db::Transaction& tx) -> Status {
