@@ -163,7 +163,9 @@ void WriteImport(api::JsonWriter& w, const db::Row& r, const ImportJobs& jobs,
   w.Key("dry_run").Bool(r.Int(4) != 0);
   w.Key("all_or_nothing").Bool(r.Int(5) != 0);
   w.Key("status").String(r.Text(6));
-  const auto live = jobs.ProgressOf(id);
+  // The job forgets its progress just after it writes how the import ended: in between, the
+  // stored status is the truth.
+  const auto live = r.Text(6) == "running" ? jobs.ProgressOf(id) : std::nullopt;
   w.Key("rows_read").Int(live ? live->rows : r.Int(7));
   w.Key("created").Int(r.Int(8));
   w.Key("updated").Int(r.Int(9));
