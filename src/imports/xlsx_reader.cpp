@@ -80,13 +80,13 @@ class MemberStream {
   MemberStream(const std::string& zip, const Entry& entry) : zip_(zip), entry_(entry) {
     if (entry.method == 8) {
       std::memset(&z_, 0, sizeof z_);
-      ok_ = inflateInit2(&z_, -MAX_WBITS) == Z_OK;
+      ok_ = inflating_ = inflateInit2(&z_, -MAX_WBITS) == Z_OK;
       z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + entry.data));
       z_.avail_in = static_cast<uInt>(entry.compressed);
     }
   }
   ~MemberStream() {
-    if (entry_.method == 8 && ok_) inflateEnd(&z_);
+    if (inflating_) inflateEnd(&z_);  // also after corrupt data, which clears ok_
   }
   MemberStream(const MemberStream&) = delete;
   MemberStream& operator=(const MemberStream&) = delete;
@@ -123,7 +123,7 @@ class MemberStream {
   const std::string& zip_;
   Entry entry_;
   z_stream z_{};
-  bool ok_ = true, done_ = false;
+  bool ok_ = true, done_ = false, inflating_ = false;
   std::size_t offset_ = 0;
 };
 
@@ -381,7 +381,11 @@ void XlsxReader::OnStart(void* data, const XML_Char* raw_name, const XML_Char** 
     self->row_bytes_ = 0;
     self->next_column_ = 0;
     const char* r = Attribute(attributes, "r");
-    self->row_number_ = r ? std::atoll(r) : self->row_number_ + 1;
+    if (r) {
+      self->row_number_ = std::strtoll(r, nullptr, 10);  // saturates, where atoll may overflow
+    } else if (self->row_number_ < INT64_MAX) {
+      ++self->row_number_;
+    }
   } else if (name == "c") {
     const int column = ColumnOf(Attribute(attributes, "r"));
     self->column_ = column >= 0 ? column : self->next_column_;
@@ -391,6 +395,10 @@ void XlsxReader::OnStart(void* data, const XML_Char* raw_name, const XML_Char** 
     const std::size_t style = s ? static_cast<std::size_t>(std::atoi(s)) : 0;
     self->date_ = style < self->date_style_.size() && self->date_style_[style];
     self->text_.clear();
+    if (self->column_ >= 16384) {  // cells without a reference past XFD, the last column
+      self->problem_ = "row " + std::to_string(self->row_number_) + ": more than 16384 columns";
+      XML_StopParser(self->parser_, XML_FALSE);
+    }
   } else if (name == "v") {
     self->in_value_ = true;
   } else if (name == "t") {
