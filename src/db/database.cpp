@@ -79,6 +79,13 @@ Status Transaction::PlaceFullText(FullTextBuild&) {
   return Error(ErrorCode::kInternal, "this database builds no full-text index apart");
 }
 
+Result<std::optional<std::string>> Transaction::QueryBytes(std::string_view sql,
+                                                           const Params& params) {
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<Row> row, QueryOne(sql, params));
+  if (!row || row->IsNull(0)) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
 Result<std::int64_t> Transaction::QueryInt(std::string_view sql, const Params& params) {
   RAPPORT_ASSIGN_OR_RETURN(std::optional<Row> row, QueryOne(sql, params));
   if (!row || row->size() == 0) {

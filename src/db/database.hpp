@@ -112,6 +112,10 @@ class Transaction {
 
   // The first row, or nullopt when there is none.
   Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});
+  // The bytes in the first column of the first row the statement returns (a BLOB or bytea:
+  // PostgreSQL sends them as they are, not as hex text); nullopt for no row or NULL.
+  virtual Result<std::optional<std::string>> QueryBytes(std::string_view sql,
+                                                        const Params& params = {});
   // The single integer the statement returns (e.g. "INSERT ... RETURNING id", "SELECT count(*)").
   Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
   // The rows of each statement, in order, for statements that do not depend on each other's

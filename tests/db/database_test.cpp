@@ -56,6 +56,15 @@ TEST_P(DatabaseTest, BytesRoundTripUnchangedThroughStatementsBatchesAndBulkLoads
     EXPECT_EQ(read[0].at(0).Text(0), bytes);
     EXPECT_EQ(read[0].at(0).Int(1), 512);  // stored as bytes, not as text
     EXPECT_EQ(read[1].at(0).Text(0), bytes);
+    // Read as bytes (PostgreSQL's binary result format).
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<std::string> raw,
+        tx.QueryBytes("SELECT content FROM file_contents WHERE sha256 = ?", {other}));
+    EXPECT_EQ(raw, bytes);
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<std::string> none,
+        tx.QueryBytes("SELECT content FROM file_contents WHERE sha256 = ?", {std::string("x")}));
+    EXPECT_FALSE(none.has_value());
     return Ok();
   });
 }

@@ -84,18 +84,20 @@ class Connection {
   }
 
   // Prepares (once per connection) and runs the statement.
-  Result<ResultPtr> Run(std::string_view sql, const Params& params) {
+  // `binary`: the results in PostgreSQL's binary format (only for a bytea read: the other types'
+  // binary forms are not what ToRows parses).
+  Result<ResultPtr> Run(std::string_view sql, const Params& params, bool binary = false) {
     if (pending_begin_) {
       // BEGIN and the statement in one pipeline: one round trip instead of two.
       const StatementView statement{sql, &params};
-      RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, RunAll({&statement, 1}));
+      RAPPORT_ASSIGN_OR_RETURN(std::vector<ResultPtr> results, RunAll({&statement, 1}, binary));
       return std::move(results.front());
     }
     RAPPORT_RETURN_IF_ERROR(Drain());
     RAPPORT_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
     const Bound bound(params);
     return Checked(ResultPtr(PQexecPrepared(conn_, name->c_str(), bound.count(), bound.values(),
-                                            bound.lengths(), bound.formats(), 0),
+                                            bound.lengths(), bound.formats(), binary ? 1 : 0),
                              &PQclear));
   }
 
@@ -107,7 +109,8 @@ class Connection {
     const Params* params;
   };
 
-  Result<std::vector<ResultPtr>> RunAll(std::span<const StatementView> statements) {
+  Result<std::vector<ResultPtr>> RunAll(std::span<const StatementView> statements,
+                                        bool binary = false) {
     RAPPORT_RETURN_IF_ERROR(Drain());
     // Preparing is a round trip of its own, once per connection and statement. A batch never
     // straddles the cache's reset, which would forget names prepared for it.
@@ -133,7 +136,7 @@ class Connection {
             ResultPtr result,
             Checked(ResultPtr(
                 PQexecPrepared(conn_, names[i]->c_str(), bound[i].count(), bound[i].values(),
-                               bound[i].lengths(), bound[i].formats(), 0),
+                               bound[i].lengths(), bound[i].formats(), binary ? 1 : 0),
                 &PQclear)));
         results.push_back(std::move(result));
       }
@@ -145,7 +148,7 @@ class Connection {
         !begin || PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     for (std::size_t i = 0; sent && i < statements.size(); ++i) {
       sent = PQsendQueryPrepared(conn_, names[i]->c_str(), bound[i].count(), bound[i].values(),
-                                 bound[i].lengths(), bound[i].formats(), 0) == 1;
+                                 bound[i].lengths(), bound[i].formats(), binary ? 1 : 0) == 1;
     }
     sent = sent && PQpipelineSync(conn_) == 1;
     // Each query's results end with a null; then the sync's own result.
@@ -420,6 +423,16 @@ class PostgresTransaction final : public Transaction {
   Status Execute(std::string_view sql, const Params& params) override {
     RAPPORT_ASSIGN_OR_RETURN(ResultPtr result, connection_.Run(sql, params));
     return Ok();
+  }
+
+  Result<std::optional<std::string>> QueryBytes(std::string_view sql,
+                                                const Params& params) override {
+    RAPPORT_ASSIGN_OR_RETURN(ResultPtr result, connection_.Run(sql, params, /*binary=*/true));
+    if (PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, 0)) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(
+        std::string(PQgetvalue(result.get(), 0, 0), PQgetlength(result.get(), 0, 0)));
   }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
