@@ -172,6 +172,12 @@ std::vector<std::string> AfterDelete(Backend backend, const std::string& name,
               " FOR EACH ROW EXECUTE FUNCTION " + name + "()"};
 }
 
+std::string DayOfInstantSql(Backend backend, std::string_view instant) {
+  const std::string micros(instant);
+  if (backend == Backend::kSqlite) return "date(" + micros + " / 1000000, 'unixepoch')";
+  return "to_char(to_timestamp(" + micros + " / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+}
+
 std::string FullTextQuery(Backend backend, std::string_view user_text) {
   if (backend == Backend::kSqlite) {
     // The index's own tokens, each a prefix: a word the index splits in two ("ste–marie") is two

@@ -70,6 +70,9 @@ std::vector<std::string> AfterDelete(Backend backend, const std::string& name,
 
 // Turns what a user typed into the backend's prefix-matching query ("st mar" -> every word
 // matched as a prefix). Empty when the text has no searchable word.
+// The UTC day of an instant (UTC microseconds, a SQL expression) as "YYYY-MM-DD" text.
+std::string DayOfInstantSql(Backend backend, std::string_view instant);
+
 std::string FullTextQuery(Backend backend, std::string_view user_text);
 
 // The pattern FullTextSearchSql ranks titles by: the first word typed, lower case, as a LIKE

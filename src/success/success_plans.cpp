@@ -13,6 +13,7 @@
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "api/query.hpp"
+#include "db/dialect.hpp"
 #include "records/success.hpp"
 #include "settings/currencies.hpp"
 #include "success/surveys.hpp"
@@ -317,8 +318,13 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
       tx.Query("SELECT p.id, p.title, p.commission_minor, p.commission_earned_on, "
                "p.created_at, p.grace_days, m.id, m.name, m.due_on, m.status, m.met_on, "
                "m.commission_holdback_percent, p.currency, " +
-                   settings::InCompanyCurrencySql("p.commission_minor", "p.currency",
-                                                  "p.commission_earned_on", st.currency) +
+                   settings::InCompanyCurrencySql(
+                       "p.commission_minor", "p.currency",
+                       // The day it was earned; for a plan without one (imported), the day
+                       // it was made, as the statement dates it.
+                       "coalesce(CAST(p.commission_earned_on AS TEXT), " +
+                           db::DayOfInstantSql(tx.backend(), "p.created_at") + ")",
+                       st.currency) +
                    " FROM success_plans p LEFT JOIN milestones m ON "
                    "m.success_plan_id = p.id AND m.commission_holdback_percent > 0 WHERE "
                    "p.commission_user_id = ? AND p.commission_minor > 0 ORDER BY p.id, m.due_on, "

@@ -211,6 +211,21 @@ TEST_P(SuccessApiTest, CommissionInAnotherCurrencyIsCountedAtTheRateOfTheDayItWa
   }
   EXPECT_EQ(statement["earned_minor"].get<int>() - before["earned_minor"].get<int>(), 100000);
   EXPECT_EQ(statement["payable_minor"].get<int>() - before["payable_minor"].get<int>(), 50000);
+
+  // An imported plan with no day of earning counts from the day it was made: made the day after
+  // tomorrow, its 150.00 francs are at 1.50, not at the first rate (1.20).
+  const std::string imported = plan_in("CHF", 150'00);
+  ASSERT_TRUE(company_->database
+                  ->Write([&](db::Transaction& tx) {
+                    return tx.Execute(
+                        "UPDATE success_plans SET commission_earned_on = NULL, created_at = ? "
+                        "WHERE id = ?",
+                        {(TodayDay() + 2) * kMicrosPerDay + 12 * 3600 * kMicrosPerSecond,
+                         std::stoll(imported)});
+                  })
+                  .ok());
+  EXPECT_EQ(PlanLines(Get(statement_path), imported),
+            (std::multiset<std::string>{"earned::10000"}));
 }
 
 TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {
