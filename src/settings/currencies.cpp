@@ -300,6 +300,12 @@ Result<std::string> CompanyCurrency(db::Transaction& tx) {
 }
 
 std::string RateSql(std::string_view currency, std::string_view date) {
+  // Inside the subqueries below a bare `currency` is exchange_rates' own column, which matches
+  // every rate: the caller's must name its table ("sl.currency") or be a quoted code. A bug in
+  // the calling code, refused where the statement is built rather than answered wrongly.
+  if (currency.find('.') == std::string_view::npos && !currency.starts_with('\'')) {
+    throw std::logic_error("RateSql: qualify the currency column: " + std::string(currency));
+  }
   // Compared as text ("YYYY-MM-DD"), so that `date` may be a DATE column or a string built in the
   // query (a sales line's period || '-01') on both engines.
   const std::string cur(currency), at = "CAST(" + std::string(date) + " AS TEXT)";
