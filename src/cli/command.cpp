@@ -7,15 +7,6 @@
 
 namespace rapport::cli {
 
-std::string WithCommas(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out = n < 0 ? "-" : "";
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::optional<ShiftedClock> TestClock(std::string_view value) {
   if (value.starts_with('+') || value.starts_with('-')) {
     // Seconds with up to six decimals, read exactly (no floating point).

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/validation.hpp"
 #include "db/database.hpp"
 
 namespace rapport::cli {
@@ -31,9 +32,6 @@ std::optional<ShiftedClock> TestClock(std::string_view value);
 // Prints "rapport: <what>" on stderr and returns kExitFailure.
 int Fail(const std::string& what);
 int Fail(const Error& error);
-
-// 1234567 -> "1,234,567", for people reading progress.
-std::string WithCommas(std::int64_t n);
 
 // Adds --db with RAPPORT_DB as its fallback.
 CLI::Option* AddDbOption(CLI::App& command, std::string& db);

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "imports/book.hpp"
 #include "imports/csv_reader.hpp"
 #include "imports/import_routes.hpp"
 #include "imports/importer.hpp"
@@ -26,17 +27,23 @@ imports::CsvReader::Source FileSource(std::FILE* file) {
 }
 
 struct ImportArgs {
-  std::string db, type, file, errors, as, from = "rapport";
+  std::string db, type, file, dir, errors, as, from = "rapport";
   std::vector<std::string> map;
-  bool dry_run = false, partial = false, json = false;
+  bool dry_run = false, partial = false, json = false, create_users = false;
 };
 
 void AddImportOptions(CLI::App& command, ImportArgs& args) {
   AddDbOption(command, args.db);
-  command.add_option("--type", args.type, imports::kRecordTypeNames)->required();
-  command.add_option("--file", args.file, "The CSV (UTF-8, RFC 4180) or XLSX file")
-      ->required()
-      ->check(CLI::ExistingFile);
+  auto* type = command.add_option("--type", args.type, imports::kRecordTypeNames);
+  auto* file = command.add_option("--file", args.file, "The CSV (UTF-8, RFC 4180) or XLSX file")
+                   ->check(CLI::ExistingFile);
+  auto* dir = command.add_option("--dir", args.dir,
+                                 "A whole export from Salesforce or HubSpot (--from): its folder, "
+                                 "imported in one run (instead of --type and --file)");
+  dir->excludes(type)->excludes(file);
+  command.add_flag("--create-users", args.create_users,
+                   "With --dir: owners no user matches become users (who cannot sign in until "
+                   "invited)");
   command.add_flag("--dry-run", args.dry_run,
                    "Check everything and say what would be created, updated and rejected; "
                    "write nothing");
@@ -153,8 +160,116 @@ void PrintReport(const imports::ImportReport& report, const ImportArgs& args,
   }
 }
 
+// The book's report as a person reads it: per file, the owners, the checks.
+void PrintBookReport(const imports::BookReport& report, double seconds) {
+  std::cout << "import of " << report.files.size() << " files: " << report.status
+            << (report.dry_run ? " (dry run: nothing written)" : "") << " in " << seconds << " s\n";
+  if (!report.problem.empty()) std::cout << "  " << report.problem << "\n";
+  for (const imports::BookFile& f : report.files) {
+    std::cout << "  " << f.name << ": ";
+    if (f.users) {
+      std::cout << "users (owners' ids, emails and names)\n";
+      continue;
+    }
+    const imports::ImportReport& r = f.report;
+    std::cout << imports::SpecOf(f.type).name << ", " << WithCommas(f.rows) << " rows";
+    if (f.skipped) std::cout << " (" << WithCommas(f.skipped) << " deleted or merged: skipped)";
+    std::cout << "; " << WithCommas(r.created) << " created, " << WithCommas(r.updated)
+              << " updated, " << WithCommas(r.unchanged) << " unchanged, " << WithCommas(r.rejected)
+              << " rejected\n";
+    std::cout << "    mapping:";
+    for (const auto& [field, column] : r.columns) std::cout << " " << column << "->" << field;
+    std::cout << "\n";
+    if (!r.ignored_columns.empty()) {
+      std::cout << "    not imported:";
+      for (const auto& c : r.ignored_columns) std::cout << " " << c;
+      std::cout << "\n";
+    }
+    for (std::size_t i = 0; i < r.rejections.size() && i < 20; ++i) {
+      const auto& x = r.rejections[i];
+      std::cout << "    line " << x.line << (x.column.empty() ? "" : ", " + x.column) << ": "
+                << x.problem << "\n";
+    }
+  }
+  for (const std::string& name : report.ignored) std::cout << "  " << name << ": not part of it\n";
+  std::size_t unmatched = 0;
+  for (const imports::Owner& o : report.owners) {
+    if (o.matched.empty()) ++unmatched;
+  }
+  std::cout << "  owners: " << report.owners.size() << ", " << unmatched << " unmatched\n";
+  for (const imports::Owner& o : report.owners) {
+    std::cout << "    " << o.key;
+    if (o.key != o.email && !o.email.empty()) std::cout << " <" << o.email << ">";
+    if (o.key != o.name && !o.name.empty()) std::cout << " (" << o.name << ")";
+    std::cout << ": "
+              << (o.matched.empty() ? "NO USER (add them, or use --create-users)"
+                  : o.matched == "created"
+                      ? (report.dry_run ? "would be made a user" : "made a user")
+                      : "matched by " + o.matched)
+              << (o.active ? "" : ", inactive in the source: plan a handover") << ", "
+              << WithCommas(o.records) << " rows\n";
+  }
+  for (const imports::BookCheck& c : report.checks) {
+    std::cout << "  check " << c.file << " " << c.what << ": " << c.expected << " in the file, "
+              << c.found << " written" << (c.ok ? "" : "  MISMATCH") << "\n";
+  }
+}
+
+// Imports a whole export's folder (--dir); the exit code: ok when it succeeded.
+int ImportBook(Context& context, const ImportArgs& args) {
+  imports::BookOptions options;
+  const auto source = imports::ParseSource(args.from);
+  if (!source || *source == imports::Source::kRapport) {
+    return Fail(Error::InvalidField("--from", "--dir takes an export from salesforce or hubspot"));
+  }
+  options.source = *source;
+  options.directory = args.dir;
+  options.dry_run = args.dry_run;
+  options.create_users = args.create_users;
+  auto database = OpenCurrent(args.db);
+  if (!database.ok()) return Fail(database.error());
+  options.actor.at = context.clock.Now();
+  options.clock = &context.clock;
+  if (!args.as.empty()) {
+    Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
+      auto user = users::GetUserByEmail(tx, args.as);
+      if (!user.ok()) return Error::InvalidField("--as", "no user " + args.as);
+      options.actor.user_id = user->id;
+      return Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::string shown;
+  options.progress = [&shown](const std::string& file, std::int64_t rows, std::uint64_t bytes,
+                              std::uint64_t size) {
+    if (isatty(STDERR_FILENO)) {
+      std::fprintf(stderr, "\r  %s: %s rows, %3d%%   ", file.c_str(), WithCommas(rows).c_str(),
+                   size ? static_cast<int>(bytes * 100 / size) : 100);
+    } else if (file != shown) {
+      shown = file;
+      std::fprintf(stderr, "  importing %s\n", file.c_str());
+    }
+  };
+  const imports::BookReport report = imports::ImportBook(**database, options);
+  if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (args.json) {
+    std::cout << imports::BookReportJson(report) << "\n";
+  } else {
+    PrintBookReport(report, seconds);
+  }
+  return report.status == "succeeded" ? kExitOk : kExitFailure;
+}
+
 // Runs the import; the exit code: ok when it succeeded.
 int Import(Context& context, const ImportArgs& args) {
+  if (!args.dir.empty()) return ImportBook(context, args);
+  if (args.type.empty() || args.file.empty()) {
+    return Fail(Error::InvalidField(args.type.empty() ? "--type" : "--file",
+                                    "is required (or --dir with --from for a whole export)"));
+  }
   auto parsed = OptionsOf(args);
   if (!parsed.ok()) return Fail(parsed.error());
   imports::ImportOptions options = std::move(parsed).value();

@@ -22,6 +22,9 @@ inline Status CheckOneOf(std::string_view field, std::string_view value,
                     std::span<const std::string_view>(allowed.begin(), allowed.size()));
 }
 std::string Lowercase(std::string_view text);
+std::string Uppercase(std::string_view text);
+// 1234567 -> "1,234,567".
+std::string WithCommas(std::int64_t n);
 // An ISO 4217 code as Rapport stores it: three capital letters ("GBP").
 bool IsCurrencyCode(std::string_view code);
 // Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).

@@ -23,6 +23,11 @@ namespace rapport::imports {
 
 std::string ReportJson(const ImportReport& report) {
   api::JsonWriter w;
+  WriteReportJson(w, report);
+  return w.Take();
+}
+
+void WriteReportJson(api::JsonWriter& w, const ImportReport& report) {
   w.StartObject();
   w.Key("id").String(std::to_string(report.import_id));
   w.Key("status").String(report.status);
@@ -56,7 +61,6 @@ std::string ReportJson(const ImportReport& report) {
   }
   w.EndArray();
   w.EndObject();
-  return w.Take();
 }
 
 }  // namespace rapport::imports

@@ -17,6 +17,8 @@ namespace rapport::imports {
 
 // The report as the API and `rapport import --json` write it.
 std::string ReportJson(const ImportReport& report);
+// The same, as a value within a larger document.
+void WriteReportJson(api::JsonWriter& w, const ImportReport& report);
 
 }  // namespace rapport::imports
 

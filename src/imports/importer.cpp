@@ -34,7 +34,8 @@ bool ParseDateCell(std::string_view text, std::string& date) {
   return ParseDate(date, days);
 }
 
-// YYYY-MM-DD, optionally followed by T or a space, HH:MM, :SS, .fraction, and Z or ±HH:MM.
+// YYYY-MM-DD, optionally followed by T or a space, HH:MM, :SS, .fraction, and Z, ±HH:MM or
+// ±HHMM.
 bool ParseInstantCell(std::string_view text, Instant& instant) {
   std::string date;
   if (!ParseDateCell(text, date)) return false;
@@ -83,6 +84,14 @@ bool ParseInstantCell(std::string_view text, Instant& instant) {
     text.remove_prefix(1);
     const int oh = two(23);
     text.remove_prefix(1);
+    const int om = two(59);
+    if (oh < 0 || om < 0) return false;
+    offset = sign * (oh * 3600 + om * 60) * kMicrosPerSecond;
+  } else if (text.size() == 5 && (text[0] == '+' || text[0] == '-')) {
+    // Salesforce's Data Loader writes "+0000".
+    const int sign = text[0] == '-' ? -1 : 1;
+    text.remove_prefix(1);
+    const int oh = two(23);
     const int om = two(59);
     if (oh < 0 || om < 0) return false;
     offset = sign * (oh * 3600 + om * 60) * kMicrosPerSecond;
@@ -594,6 +603,13 @@ Cell Importer::ReadReference(const Column& column, std::string_view raw, std::in
     return Cell::kValue;
   }
   if (f.ref == Ref::kUser) {
+    if (options_.user_keys) {
+      auto known = options_.user_keys->find(key);
+      if (known != options_.user_keys->end()) {
+        out = known->second;
+        return Cell::kValue;
+      }
+    }
     const std::string lower = Lowercase(raw);
     if (lower.find('@') != std::string::npos) {
       auto it = users_by_email_.find(lower);
@@ -1392,6 +1408,18 @@ Status Settle(db::Transaction& tx, std::int64_t import_id, const ImportReport& r
 
 }  // namespace
 
+Result<std::vector<const Field*>> MapHeader(const RecordSpec& spec,
+                                            const std::vector<std::string>& header,
+                                            const ImportOptions& options) {
+  std::vector<Column> columns;
+  std::optional<std::size_t> rapport_id_index;
+  ImportReport unused;
+  RAPPORT_RETURN_IF_ERROR(MapColumns(spec, header, options, columns, rapport_id_index, unused));
+  std::vector<const Field*> fields(header.size(), nullptr);
+  for (const Column& c : columns) fields[c.index] = c.field;
+  return fields;
+}
+
 Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& options) {
   std::int64_t id = 0;
   Status s = database.Write([&](db::Transaction& tx) -> Status {
@@ -1429,83 +1457,91 @@ Result<int> SettleInterruptedImports(db::Database& database, Instant now) {
   return settled;
 }
 
-ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
-                       const ImportOptions& options) {
-  ImportReport report;
+Status ImportWithin(db::Transaction& tx, std::int64_t import_id, RecordSource& source,
+                    const ImportOptions& options, ImportReport& report,
+                    std::vector<std::shared_ptr<void>>* leftovers) {
   report.import_id = import_id;
   report.dry_run = options.dry_run;
   // The company's custom fields of the record type, as fields of the file (their definitions
-  // outlive the import).
+  // outlive the importer).
   std::vector<records::CustomField> custom;
   if (records::TakesCustomFields(SpecOf(options.type).table)) {
-    const Status loaded = database.Read([&](db::Transaction& tx) -> Status {
-      RAPPORT_ASSIGN_OR_RETURN(custom, records::LoadCustomFields(tx, SpecOf(options.type).table));
-      return Ok();
-    });
-    if (!loaded.ok()) return FailImport(database, import_id, options, loaded.error().message());
+    RAPPORT_ASSIGN_OR_RETURN(custom, records::LoadCustomFields(tx, SpecOf(options.type).table));
   }
   const RecordSpec spec = WithCustomFields(SpecOf(options.type), custom);
   std::vector<Column> columns;
   std::optional<std::size_t> rapport_id_index;
   std::vector<std::string> header;
-  Status status = [&]() -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(bool any, source.Next(header));
-    if (!any) return Error(ErrorCode::kMalformed, "the file is empty: it needs a header row");
-    return MapColumns(spec, header, options, columns, rapport_id_index, report);
+  RAPPORT_ASSIGN_OR_RETURN(bool any, source.Next(header));
+  if (!any) return Error(ErrorCode::kMalformed, "the file is empty: it needs a header row");
+  RAPPORT_RETURN_IF_ERROR(MapColumns(spec, header, options, columns, rapport_id_index, report));
+  // Held for the whole import: a server that starts meanwhile sees it is alive.
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
+      std::string("SELECT id FROM imports WHERE id = ?") + db::LockRowSuffix(tx.backend()),
+      {import_id}));
+  Importer importer(tx, spec, options, import_id, report, columns, header.size(), rapport_id_index);
+  RAPPORT_RETURN_IF_ERROR(importer.Prepare());
+  CheckedBatches batches(source, importer);
+  const Status written = [&]() -> Status {
+    while (true) {
+      RAPPORT_ASSIGN_OR_RETURN(std::optional<CheckedBatch> batch, batches.Next());
+      if (!batch) return Ok();
+      RAPPORT_RETURN_IF_ERROR(importer.Write(batch->rows));
+      if (options.progress) options.progress(batch->rows_read, batch->bytes_read);
+      batches.Recycle(std::move(*batch));
+      if (options.cancelled && options.cancelled()) {
+        return Error(ErrorCode::kUnavailable,
+                     "the server stopped during the import: nothing was written");
+      }
+    }
   }();
+  if (!written.ok()) {
+    batches.Stop();
+    importer.Count(batches.rows_read());  // what was read and refused before it stopped
+    return written;
+  }
+  const Status finished = importer.Finish(batches.rows_read(), [&] { batches.Finish(); });
+  batches.Stop();
+  if (!finished.ok()) {
+    importer.Count(batches.rows_read());
+    return finished;
+  }
+  if (options.progress) options.progress(report.rows_read, source.bytes_read());
+  report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
+  if (leftovers) *leftovers = importer.Leftovers();
+  return Ok();
+}
+
+Status SettleImport(db::Transaction& tx, const ImportReport& report, const ImportOptions& options) {
+  return Settle(tx, report.import_id, report, options);
+}
+
+void MarkFailed(ImportReport& report, const Error& error) {
+  report.status = "failed";
+  report.problem = error.message();
+  report.created = report.updated = report.unchanged = 0;
+}
+
+ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
+                       const ImportOptions& options) {
+  ImportReport report;
+  report.import_id = import_id;
+  report.dry_run = options.dry_run;
   bool rolled_back_on_purpose = false;
   std::jthread freeing;  // frees what the import leaves while it commits; joined last
-  if (status.ok()) {
-    status = database.Write([&](db::Transaction& tx) -> Status {
-      // Held for the whole import: a server that starts meanwhile sees it is alive.
-      RAPPORT_RETURN_IF_ERROR(tx.Execute(
-          std::string("SELECT id FROM imports WHERE id = ?") + db::LockRowSuffix(tx.backend()),
-          {import_id}));
-      Importer importer(tx, spec, options, import_id, report, columns, header.size(),
-                        rapport_id_index);
-      RAPPORT_RETURN_IF_ERROR(importer.Prepare());
-      CheckedBatches batches(source, importer);
-      const Status written = [&]() -> Status {
-        while (true) {
-          RAPPORT_ASSIGN_OR_RETURN(std::optional<CheckedBatch> batch, batches.Next());
-          if (!batch) return Ok();
-          RAPPORT_RETURN_IF_ERROR(importer.Write(batch->rows));
-          if (options.progress) options.progress(batch->rows_read, batch->bytes_read);
-          batches.Recycle(std::move(*batch));
-          if (options.cancelled && options.cancelled()) {
-            return Error(ErrorCode::kUnavailable,
-                         "the server stopped during the import: nothing was written");
-          }
-        }
-      }();
-      if (!written.ok()) {
-        batches.Stop();
-        importer.Count(batches.rows_read());  // what was read and refused before it stopped
-        return written;
-      }
-      const Status finished = importer.Finish(batches.rows_read(), [&] { batches.Finish(); });
-      batches.Stop();
-      if (!finished.ok()) {
-        importer.Count(batches.rows_read());
-        return finished;
-      }
-      if (options.progress) options.progress(report.rows_read, source.bytes_read());
-      report.status = report.rejected > 0 && options.all_or_nothing ? "rejected" : "succeeded";
-      if (options.dry_run || report.status == "rejected") {
-        rolled_back_on_purpose = true;
-        return Error(ErrorCode::kConflict, "rolled back");
-      }
-      RAPPORT_RETURN_IF_ERROR(Settle(tx, import_id, report, options));
-      report.written = true;
-      freeing = std::jthread([leftovers = importer.Leftovers()]() mutable { leftovers.clear(); });
-      return Ok();
-    });
-  }
-  if (!status.ok() && !rolled_back_on_purpose) {
-    report.status = "failed";
-    report.problem = status.error().message();
-    report.created = report.updated = report.unchanged = 0;
-  }
+  const Status status = database.Write([&](db::Transaction& tx) -> Status {
+    std::vector<std::shared_ptr<void>> leftovers;
+    RAPPORT_RETURN_IF_ERROR(ImportWithin(tx, import_id, source, options, report, &leftovers));
+    if (options.dry_run || report.status == "rejected") {
+      rolled_back_on_purpose = true;
+      return Error(ErrorCode::kConflict, "rolled back");
+    }
+    RAPPORT_RETURN_IF_ERROR(Settle(tx, import_id, report, options));
+    report.written = true;
+    freeing = std::jthread([leftovers = std::move(leftovers)]() mutable { leftovers.clear(); });
+    return Ok();
+  });
+  if (!status.ok() && !rolled_back_on_purpose) MarkFailed(report, status.error());
   if (!report.written) {
     Status settled = database.Write(
         [&](db::Transaction& tx) -> Status { return Settle(tx, import_id, report, options); });

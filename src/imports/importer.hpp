@@ -17,8 +17,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,9 @@ struct ImportOptions {
   // Whose export the file is: the few columns that mean something else there are read as they
   // mean it (see record_types.hpp), after `mapping`.
   Source source = Source::kRapport;
+  // Users as the source system names them (a Salesforce user id "005..."), to the user each is;
+  // a cell found here is that user, before emails and names are tried. Owned by the caller.
+  const std::unordered_map<std::string, std::int64_t>* user_keys = nullptr;
   audit::Actor actor;
   const Clock* clock = nullptr;  // when it finished (default: actor.at)
   std::string file_name;
@@ -82,6 +87,24 @@ Result<int> SettleInterruptedImports(db::Database& database, Instant now);
 // (in the same transaction when rows were written). Never throws for bad input.
 ImportReport RunImport(db::Database& database, std::int64_t import_id, RecordSource& source,
                        const ImportOptions& options);
+
+// The field each column of `header` fills (null for none), as an import with `options` maps them;
+// the errors an import would give for a header it cannot map.
+Result<std::vector<const Field*>> MapHeader(const RecordSpec& spec,
+                                            const std::vector<std::string>& header,
+                                            const ImportOptions& options);
+
+// The import within the caller's transaction `tx` (the whole of RunImport but the settling and
+// the commit): `report` says what was read, written and rejected, and its status (succeeded or
+// rejected); an error is the import's failure, after which the caller rolls back. The importer's
+// large leftovers go to `leftovers`, for freeing while the caller commits.
+Status ImportWithin(db::Transaction& tx, std::int64_t import_id, RecordSource& source,
+                    const ImportOptions& options, ImportReport& report,
+                    std::vector<std::shared_ptr<void>>* leftovers = nullptr);
+// Writes `report` to its imports row (status, counts, rejections), in `tx`.
+Status SettleImport(db::Transaction& tx, const ImportReport& report, const ImportOptions& options);
+// `report` as a failed import's: `error` its problem, nothing written.
+void MarkFailed(ImportReport& report, const Error& error);
 
 // Settles the import `import_id` as failed: the file could not be opened at all.
 ImportReport FailImport(db::Database& database, std::int64_t import_id,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "db/dialect.hpp"
@@ -655,6 +656,243 @@ wb.save(sys.argv[1])
   const json cut = Import("accounts", File("cut.xlsx", bytes.substr(0, bytes.size() / 2)));
   EXPECT_EQ(cut["exit"], 1);
   EXPECT_EQ(Count("SELECT count(*) FROM accounts"), 3);
+}
+
+// A Salesforce Data Export as it comes: one file per object, API names as headers, owners as
+// user ids (resolved through User.csv), deleted and merged rows still in it, a parent and a
+// manager further down their file, multi-line and non-ASCII text, custom fields that name
+// built-in ones, a user who is inactive there and unknown here, and a file that is not part of
+// the book.
+class SalesforceBook {
+ public:
+  static void Write(TempDir& dir) {
+    auto file = [&](const std::string& name, const std::string& bytes) {
+      std::ofstream(dir.File(name), std::ios::binary) << bytes;
+    };
+    file("User.csv",
+         "Id,Username,LastName,FirstName,Name,Email,IsActive,UserRoleId\r\n"
+         "0051,ann@example.org.prod,Owner,Ann,Ann Owner,ann@example.org,true,\r\n"
+         "0052,bob.s@example.org.prod,Seller,Bob,Bob Seller,BOB@example.org,true,\r\n"
+         "0053,carol@example.org.prod,Closer,Carol,Carol Closer,carol@example.org,false,\r\n"
+         "0054,dan@example.org.prod,Unused,Dan,Dan Unused,dan@example.org,true,\r\n");
+    file("Account.csv",
+         "Id,IsDeleted,MasterRecordId,Name,Type,ParentId,BillingStreet,BillingCity,BillingState,"
+         "BillingPostalCode,BillingCountry,Phone,Website,Industry,NumberOfEmployees,OwnerId,"
+         "CreatedDate,ODS_Code__c,Beds__c,Rating\r\n"
+         "001A,false,,St Mary's Hospital,Customer - Direct,001S,\"Praed Street\r\nPaddington\","
+         "London,London,W2 1NY,United Kingdom,020 3312 6666,imperial.nhs.uk,Hospital & Health "
+         "Care,,0051,2019-03-01T10:00:00.000+0000,RYJ02,450,Hot\r\n"
+         "001B,false,,Hôpital Saint-Éloi,Prospect,,80 Avenue Augustin Fliche,Montpellier,"
+         "Occitanie,34090,France,+33 4 67 33 67 33,chu-montpellier.fr,Hospital & Health Care,"
+         "11000,0053,2020-05-01T09:00:00.000Z,,2800,Warm\r\n"
+         "001C,true,,Old Duplicate Ltd,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,\r\n"
+         "001D,true,001A,St Marys Hosp,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,\r\n"
+         "001S,false,,Imperial College Healthcare NHS Trust,Customer - Direct,,\"The Bays, South "
+         "Wharf Road\",London,London,W2 1BL,United Kingdom,020 3311 3311,imperial.nhs.uk,"
+         "Hospital & Health Care,14000,0052,2019-03-01T10:00:00.000Z,RYJ,,Hot\r\n");
+    file("Contact.csv",
+         "Id,IsDeleted,MasterRecordId,AccountId,LastName,FirstName,Salutation,Name,Title,"
+         "Department,Phone,MobilePhone,Email,ReportsToId,OwnerId,HasOptedOutOfEmail\r\n"
+         "003A,false,,001A,Lovelace,Ada,Ms,Ada Lovelace,Head of Procurement,Procurement,"
+         "020 3312 0001,07700 900123,ada@imperial.nhs.uk,003B,0051,false\r\n"
+         "003B,false,,001A,Nightingale,Florence,Dr,Florence Nightingale,Director of Nursing,"
+         "Nursing,,,florence@imperial.nhs.uk,,0051,true\r\n"
+         "003C,false,,001B,Durand,Amélie,Dr,Amélie Durand,Cheffe de cardiologie,Cardiologie,"
+         "+33 4 67 33 00 01,,a-durand@chu-montpellier.fr,,0053,false\r\n"
+         "003D,true,,001B,Gone,Old,,Old Gone,,,,,,,0053,false\r\n");
+    file(
+        "Opportunity.csv",
+        "Id,IsDeleted,AccountId,Name,StageName,Amount,Probability,CloseDate,Type,LeadSource,"
+        "IsClosed,IsWon,ForecastCategory,CurrencyIsoCode,OwnerId,NextStep,Description\r\n"
+        "006A,false,001A,Theatre beds,Closed Won,125000.00,100,2026-10-01,New Business,Web,true,"
+        "true,Closed,GBP,0051,,\"Twelve beds\r\nfor theatres\"\r\n"
+        "006B,false,001B,Pompes à perfusion,Negotiation/Review,48000,90,2027-01-31,New Business,"
+        ",false,false,Commit,EUR,0053,Send the tender pack,\r\n"
+        "006C,false,001S,Monitoring,Prospecting,,10,2027-03-31,,,false,false,Pipeline,GBP,0052,,"
+        "\r\n"
+        "006D,true,001A,Deleted deal,Prospecting,999,10,2027-03-31,,,false,false,Pipeline,GBP,0051,"
+        ",\r\n");
+    file("Task.csv",
+         "Id,IsDeleted,WhoId,WhatId,AccountId,Subject,ActivityDate,Status,Priority,OwnerId,"
+         "Description,Type,TaskSubtype\r\n"
+         "00T1,false,003A,006A,001A,Call about delivery,2026-09-15,Completed,Normal,0051,"
+         "\"Spoke with Ada.\r\nDelivery confirmed.\",Call,Call\r\n"
+         "00T2,false,003C,001B,001B,Send brochure,2026-11-20,Completed,Normal,0053,,,Email\r\n");
+    file("Event.csv",
+         "Id,IsDeleted,WhoId,WhatId,AccountId,Subject,ActivityDateTime,ActivityDate,StartDateTime,"
+         "EndDateTime,DurationInMinutes,OwnerId,Description,EventSubtype\r\n"
+         "00U1,false,003C,006B,001B,Site visit,2026-11-03T09:30:00.000Z,2026-11-03,"
+         "2026-11-03T09:30:00.000Z,2026-11-03T10:30:00.000Z,60,0053,,Event\r\n");
+    file("Lead.csv", "Id,LastName,Company\r\n00Q1,Smith,Acme\r\n");
+  }
+};
+
+TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
+  SalesforceBook::Write(dir_);
+  const auto book = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = {"import",     "--db",  target_.url(),        "--from",
+                                     "salesforce", "--dir", dir_.path().string(), "--json"};
+    args.insert(args.end(), more.begin(), more.end());
+    const auto result = RunRapport(args);
+    json report = json::parse(result.out, nullptr, false);
+    EXPECT_FALSE(report.is_discarded()) << result.out << result.err;
+    if (report.is_discarded()) report = json::object();
+    report["exit"] = result.exit_code;
+    return report;
+  };
+  const auto owner = [](const json& report, const std::string& key) {
+    for (const json& o : report["owners"]) {
+      if (o["key"] == key) return o;
+    }
+    return json();
+  };
+
+  // Carol owns records there and is no user here: named, and nothing written.
+  const json unmatched = book({});
+  EXPECT_NE(unmatched["exit"], 0) << unmatched.dump();
+  EXPECT_EQ(unmatched["status"], "rejected") << unmatched.dump();
+  EXPECT_EQ(owner(unmatched, "0053")["matched"], nullptr) << unmatched.dump();
+  EXPECT_EQ(owner(unmatched, "0053")["email"], "carol@example.org");
+  EXPECT_EQ(owner(unmatched, "0053")["active"], false);
+  EXPECT_EQ(owner(unmatched, "0051")["matched"], "email");
+  EXPECT_EQ(owner(unmatched, "0052")["matched"], "email") << "emails match in any case";
+  EXPECT_TRUE(owner(unmatched, "0054").is_null()) << "a user who owns nothing is left out";
+  EXPECT_EQ(Count("SELECT count(*) FROM accounts"), 0);
+
+  // A dry run with --create-users: the mapping and counts, the checks, and nothing written.
+  const json dry = book({"--create-users", "--dry-run"});
+  ASSERT_EQ(dry["exit"], 0) << dry.dump();
+  EXPECT_EQ(dry["written"], false);
+  ASSERT_EQ(dry["files"].size(), 6u) << dry.dump();
+  std::vector<std::string> order;
+  for (const json& f : dry["files"]) order.push_back(f["name"]);
+  EXPECT_EQ(order, (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv",
+                                             "Opportunity.csv", "Event.csv", "Task.csv"}));
+  EXPECT_EQ(dry["ignored_files"], json::array({"Lead.csv"}));
+  EXPECT_EQ(dry["files"][1]["rows"], 5);
+  EXPECT_EQ(dry["files"][1]["skipped"], 2) << "one deleted, one merged";
+  EXPECT_EQ(dry["files"][1]["import"]["created"], 3);
+  EXPECT_EQ(dry["files"][1]["import"]["columns"]["owner"], "OwnerId");
+  EXPECT_EQ(dry["files"][1]["import"]["columns"]["ods_code"], "ODS_Code__c");
+  EXPECT_EQ(dry["files"][1]["import"]["columns"]["beds"], "Beds__c");
+  EXPECT_EQ(dry["files"][1]["import"]["columns"]["status"], "Type");
+  EXPECT_EQ(Count("SELECT count(*) FROM accounts"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM users"), 2) << "a dry run makes no user";
+
+  const json first = book({"--create-users"});
+  ASSERT_EQ(first["exit"], 0) << first.dump();
+  EXPECT_EQ(first["written"], true);
+  EXPECT_EQ(owner(first, "0053")["matched"], "created");
+  std::map<std::string, std::string> checks;
+  for (const json& c : first["checks"]) {
+    EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+    checks[c["file"].get<std::string>() + " " + c["what"].get<std::string>()] =
+        c["found"].get<std::string>();
+  }
+  EXPECT_EQ(checks["Account.csv records"], "3");
+  EXPECT_EQ(checks["Account.csv parent as the file gives it"], "1");
+  EXPECT_EQ(checks["Contact.csv reports_to as the file gives it"], "1") << first["checks"].dump();
+  EXPECT_EQ(checks["Opportunity.csv amount GBP"], "125,000.00");
+  EXPECT_EQ(checks["Opportunity.csv amount EUR"], "48,000.00");
+  EXPECT_EQ(checks["Task.csv opportunity as the file gives it"], "1");
+  EXPECT_EQ(checks["Event.csv opportunity as the file gives it"], "1");
+
+  EXPECT_EQ(Rows("SELECT a.external_id, a.name, a.status, p.external_id, a.street, a.ods_code, "
+                 "a.beds, u.email FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id "
+                 "JOIN users u ON u.id = a.owner_id ORDER BY a.external_id"),
+            (std::vector<std::string>{
+                "001A|St Mary's Hospital|customer|001S|Praed Street\r\nPaddington|RYJ02|450|"
+                "ann@example.org|",
+                "001B|Hôpital Saint-Éloi|prospect|∅|80 Avenue Augustin Fliche|∅|2800|"
+                "carol@example.org|",
+                "001S|Imperial College Healthcare NHS Trust|customer|∅|The Bays, South Wharf "
+                "Road|RYJ|∅|bob@example.org|"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE email = 'carol@example.org' AND name = "
+                  "'Carol Closer' AND password_hash IS NULL"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE email = 'dan@example.org'"), 0);
+  EXPECT_EQ(
+      Rows("SELECT c.external_id, c.first_name, m.external_id, c.email_opted_out FROM "
+           "contacts c LEFT JOIN contacts m ON m.id = c.reports_to_id ORDER BY "
+           "c.external_id"),
+      (std::vector<std::string>{"003A|Ada|003B|0|", "003B|Florence|∅|1|", "003C|Amélie|∅|0|"}));
+  EXPECT_EQ(
+      Rows("SELECT external_id, stage, amount_minor, currency, probability FROM "
+           "opportunities ORDER BY external_id"),
+      (std::vector<std::string>{"006A|closed_won|12500000|GBP|100|",
+                                "006B|negotiation|4800000|EUR|90|", "006C|prospecting|0|GBP|10|"}));
+  EXPECT_EQ(Rows("SELECT x.external_id, x.kind, a.external_id, o.external_id, u.email FROM "
+                 "activities x JOIN accounts a ON a.id = x.account_id LEFT JOIN opportunities o "
+                 "ON o.id = x.opportunity_id JOIN users u ON u.id = x.user_id ORDER BY "
+                 "x.external_id"),
+            (std::vector<std::string>{"00T1|call|001A|006A|ann@example.org|",
+                                      "00T2|email|001B|∅|carol@example.org|",
+                                      "00U1|meeting|001B|006B|carol@example.org|"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM imports WHERE status = 'succeeded' AND dry_run = 0"), 5);
+
+  // The same folder again: every record found by its external id, nothing changed.
+  const json again = book({"--create-users"});
+  ASSERT_EQ(again["exit"], 0) << again.dump();
+  for (const json& f : again["files"]) {
+    if (f["holds"] == "users") continue;
+    EXPECT_EQ(f["import"]["created"], 0) << f.dump();
+    EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM users"), 3);
+}
+
+// HubSpot's exports: owners by name, several associated companies (the first is the primary),
+// probabilities from 0 to 1, dates with a time.
+TEST_P(ImportTest, AHubSpotExportImportsFromItsFolder) {
+  auto file = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir_.File(name), std::ios::binary) << bytes;
+  };
+  file("hubspot-crm-exports-all-companies-2026-11-30.csv",
+       "\"Record ID\",\"Company name\",\"Company owner\",\"Create Date\",\"Phone Number\",\"City\","
+       "\"Country/Region\",\"Industry\",\"Lifecycle Stage\",\"Type\",\"Company Domain Name\","
+       "\"Street Address\",\"Postal Code\",\"Number of Employees\",\"Annual Revenue\"\n"
+       "\"9001\",\"Mercy Clinic\",\"Ann Owner\",\"2025-01-01 10:00\",\"+1 555 0100\","
+       "\"Springfield\",\"United States\",\"HOSPITAL_HEALTH_CARE\",\"customer\",\"PROSPECT\","
+       "\"mercy.example\",\"1 Main St\",\"62701\",\"1200\",\"5000000\"\n"
+       "\"9002\",\"Clínica São Lucas\",\"bob@example.org\",\"2025-02-01 10:00\",\"\",\"Porto "
+       "Alegre\",\"Brazil\",\"\",\"lead\",\"\",\"\",\"\",\"\",\"\",\"\"\n");
+  file("hubspot-crm-exports-all-contacts-2026-11-30.csv",
+       "\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Contact owner\","
+       "\"Job Title\",\"Associated Company IDs\",\"Associated Company\",\"Company Name\"\n"
+       "\"8001\",\"Grace\",\"Hopper\",\"grace@mercy.example\",\"\",\"Ann Owner\",\"Buyer\","
+       "\"9001;9002\",\"Mercy Clinic;Clínica São Lucas\",\"Mercy\"\n");
+  file("hubspot-crm-exports-all-deals-2026-11-30.csv",
+       "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Amount\",\"Close Date\",\"Deal owner\","
+       "\"Pipeline\",\"Associated Company IDs\",\"Associated Contact IDs\",\"Deal probability\"\n"
+       "\"7001\",\"Beds\",\"Closed Won\",\"12500\",\"2026-10-01 00:00\",\"Ann Owner\",\"Sales "
+       "Pipeline\",\"9001\",\"8001\",\"1\"\n"
+       "\"7002\",\"Pumps\",\"Contract Sent\",\"900.5\",\"2027-01-15 00:00\",\"bob@example.org\","
+       "\"Sales Pipeline\",\"9002\",\"\",\"0.8\"\n");
+  const auto result = RunRapport({"import", "--db", target_.url(), "--from", "hubspot", "--dir",
+                                  dir_.path().string(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  const json report = json::parse(result.out);
+  EXPECT_EQ(report["owners"].size(), 2u) << report.dump();
+  for (const json& c : report["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+  EXPECT_EQ(Rows("SELECT external_id, name, status, country, email_domain FROM accounts ORDER "
+                 "BY external_id"),
+            (std::vector<std::string>{"9001|Mercy Clinic|customer|US|mercy.example|",
+                                      "9002|Clínica São Lucas|prospect|BR|∅|"}));
+  EXPECT_EQ(Rows("SELECT c.external_id, a.external_id FROM contacts c JOIN accounts a ON a.id = "
+                 "c.account_id"),
+            (std::vector<std::string>{"8001|9001|"}));
+  EXPECT_EQ(Rows("SELECT external_id, stage, amount_minor, probability, close_date FROM "
+                 "opportunities ORDER BY external_id"),
+            (std::vector<std::string>{"7001|closed_won|1250000|100|2026-10-01|",
+                                      "7002|negotiation|90050|80|2027-01-15|"}));
+
+  // Without a companies file there is no book.
+  TempDir empty;
+  std::ofstream(empty.File("notes.txt")) << "hello";
+  const auto none = RunRapport(
+      {"import", "--db", target_.url(), "--from", "hubspot", "--dir", empty.path().string()});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE((none.out + none.err).find("--dir"), std::string::npos) << none.out << none.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest,

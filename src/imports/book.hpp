@@ -1,0 +1,98 @@
+// Moving in: a whole book exported from Salesforce or HubSpot, imported from its folder in one run
+// (`rapport import --from salesforce --dir DIR`).
+//
+// The folder holds the files as those systems write them: Salesforce's Data Export or Data
+// Loader extracts by object (User.csv, Account.csv, Contact.csv, Opportunity.csv, Task.csv,
+// Event.csv), HubSpot's exports (companies, contacts, deals, and users when exported from its
+// settings). Each source has a profile: which file holds what, which columns mean something else
+// there (a Salesforce OwnerId is a user's id, resolved through User.csv; HubSpot's deal
+// probability runs from 0 to 1), and which rows are not records any more (Salesforce's deleted
+// and merged rows, skipped).
+//
+// The run, in one transaction: the files are surveyed first (rows, owners, references, money);
+// owners are matched to users by email, then by name, and those left unmatched are reported (or,
+// when asked, created as users who cannot sign in until invited); the files are imported in
+// the order their references need (accounts, contacts, opportunities, activities), each with
+// its own imports row; then the result is checked against the files (every record there, each
+// reference as the file gives it, the money totals by currency). One rejected row or failed
+// check and nothing is written; a dry run does it all and rolls back. A second run finds every
+// record by its external id and changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.hpp"
+#include "db/database.hpp"
+#include "imports/importer.hpp"
+#include "imports/record_types.hpp"
+
+namespace rapport::imports {
+
+struct BookOptions {
+  Source source = Source::kSalesforce;  // salesforce or hubspot
+  std::string directory;
+  bool dry_run = false;
+  bool create_users = false;  // owners no user matches become users (no password, no sign-in)
+  audit::Actor actor;
+  const Clock* clock = nullptr;
+  // Called as each file is read: its name, rows and bytes so far, and its size.
+  std::function<void(const std::string& file, std::int64_t rows, std::uint64_t bytes,
+                     std::uint64_t size)>
+      progress;
+};
+
+// One file of the book.
+struct BookFile {
+  std::string name;  // as in the folder
+  std::string path;
+  bool users = false;  // the users file (owners' ids, emails and names), not records
+  RecordType type = RecordType::kAccounts;
+  std::int64_t rows = 0;     // records in the file (header not counted)
+  std::int64_t skipped = 0;  // deleted or merged in the source: not imported
+  ImportReport report;       // its import (none for the users file)
+};
+
+// An owner as the files name them, and the user they became.
+struct Owner {
+  std::string key;           // as the files write it (an id, an email or a name)
+  std::string email, name;   // from the users file, or the key itself
+  std::string matched;       // "email", "name", "created" or "" (unmatched)
+  std::int64_t user_id = 0;  // 0 when unmatched
+  bool active = true;        // in the source system
+  std::int64_t records = 0;  // rows naming them
+};
+
+// A comparison of what was written with what the files say.
+struct BookCheck {
+  std::string file;
+  std::string what;  // "records", "account", "amount GBP"...
+  std::string expected, found;
+  bool ok = false;
+};
+
+struct BookReport {
+  std::string status = "running";  // succeeded, rejected, failed
+  std::string problem;             // why, when not succeeded
+  bool dry_run = false;
+  bool written = false;
+  std::vector<BookFile> files;       // in the order imported
+  std::vector<std::string> ignored;  // files of the folder not part of the book
+  std::vector<Owner> owners;
+  std::vector<BookCheck> checks;
+};
+
+// The book's files in `directory` for `source`, in import order (the users file first); an
+// error naming `--dir` when it holds none.
+Result<std::vector<BookFile>> FindBook(Source source, const std::string& directory,
+                                       std::vector<std::string>* ignored = nullptr);
+
+// Imports the book (see above). Never throws for bad input: the report says what happened.
+BookReport ImportBook(db::Database& database, const BookOptions& options);
+
+// The report as JSON (for --json and the API).
+std::string BookReportJson(const BookReport& report);
+
+}  // namespace rapport::imports
