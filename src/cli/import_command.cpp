@@ -10,11 +10,11 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "imports/book.hpp"
 #include "imports/csv_reader.hpp"
 #include "imports/import_routes.hpp"
 #include "imports/importer.hpp"
 #include "imports/xlsx_reader.hpp"
+#include "moving/book.hpp"
 #include "users/user_store.hpp"
 
 namespace rapport::cli {
@@ -161,18 +161,18 @@ void PrintReport(const imports::ImportReport& report, const ImportArgs& args,
 }
 
 // The book's report as a person reads it: per file, the owners, the checks.
-void PrintBookReport(const imports::BookReport& report, double seconds) {
+void PrintBookReport(const moving::BookReport& report, double seconds) {
   std::cout << "import of " << report.files.size() << " files: " << report.status
             << (report.dry_run ? " (dry run: nothing written)" : "") << " in " << seconds << " s\n";
   if (!report.problem.empty()) std::cout << "  " << report.problem << "\n";
-  for (const imports::BookFile& f : report.files) {
+  for (const moving::BookFile& f : report.files) {
     std::cout << "  " << f.name << ": ";
-    if (f.users) {
+    if (f.part == moving::Part::kUsers) {
       std::cout << "users (owners' ids, emails and names)\n";
       continue;
     }
     const imports::ImportReport& r = f.report;
-    std::cout << imports::SpecOf(f.type).name << ", " << WithCommas(f.rows) << " rows";
+    std::cout << moving::PartName(f) << ", " << WithCommas(f.rows) << " rows";
     if (f.skipped) std::cout << " (" << WithCommas(f.skipped) << " deleted or merged: skipped)";
     std::cout << "; " << WithCommas(r.created) << " created, " << WithCommas(r.updated)
               << " updated, " << WithCommas(r.unchanged) << " unchanged, " << WithCommas(r.rejected)
@@ -193,11 +193,11 @@ void PrintBookReport(const imports::BookReport& report, double seconds) {
   }
   for (const std::string& name : report.ignored) std::cout << "  " << name << ": not part of it\n";
   std::size_t unmatched = 0;
-  for (const imports::Owner& o : report.owners) {
+  for (const moving::Owner& o : report.owners) {
     if (o.matched.empty()) ++unmatched;
   }
   std::cout << "  owners: " << report.owners.size() << ", " << unmatched << " unmatched\n";
-  for (const imports::Owner& o : report.owners) {
+  for (const moving::Owner& o : report.owners) {
     std::cout << "    " << o.key;
     if (o.key != o.email && !o.email.empty()) std::cout << " <" << o.email << ">";
     if (o.key != o.name && !o.name.empty()) std::cout << " (" << o.name << ")";
@@ -209,7 +209,7 @@ void PrintBookReport(const imports::BookReport& report, double seconds) {
               << (o.active ? "" : ", inactive in the source: plan a handover") << ", "
               << WithCommas(o.records) << " rows\n";
   }
-  for (const imports::BookCheck& c : report.checks) {
+  for (const moving::BookCheck& c : report.checks) {
     std::cout << "  check " << c.file << " " << c.what << ": " << c.expected << " in the file, "
               << c.found << " written" << (c.ok ? "" : "  MISMATCH") << "\n";
   }
@@ -217,7 +217,7 @@ void PrintBookReport(const imports::BookReport& report, double seconds) {
 
 // Imports a whole export's folder (--dir); the exit code: ok when it succeeded.
 int ImportBook(Context& context, const ImportArgs& args) {
-  imports::BookOptions options;
+  moving::BookOptions options;
   const auto source = imports::ParseSource(args.from);
   if (!source || *source == imports::Source::kRapport) {
     return Fail(Error::InvalidField("--from", "--dir takes an export from salesforce or hubspot"));
@@ -251,12 +251,12 @@ int ImportBook(Context& context, const ImportArgs& args) {
       std::fprintf(stderr, "  importing %s\n", file.c_str());
     }
   };
-  const imports::BookReport report = imports::ImportBook(**database, options);
+  const moving::BookReport report = moving::ImportBook(**database, options);
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (args.json) {
-    std::cout << imports::BookReportJson(report) << "\n";
+    std::cout << moving::BookReportJson(report) << "\n";
   } else {
     PrintBookReport(report, seconds);
   }

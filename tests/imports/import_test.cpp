@@ -706,7 +706,7 @@ class SalesforceBook {
         "IsClosed,IsWon,ForecastCategory,CurrencyIsoCode,OwnerId,NextStep,Description\r\n"
         "006A,false,001A,Theatre beds,Closed Won,125000.00,100,2026-10-01,New Business,Web,true,"
         "true,Closed,GBP,0051,,\"Twelve beds\r\nfor theatres\"\r\n"
-        "006B,false,001B,Pompes à perfusion,Negotiation/Review,48000,90,2027-01-31,New Business,"
+        "006B,false,001B,Pompes à perfusion,Negotiation/Review,46800,90,2027-01-31,New Business,"
         ",false,false,Commit,EUR,0053,Send the tender pack,\r\n"
         "006C,false,001S,Monitoring,Prospecting,,10,2027-03-31,,,false,false,Pipeline,GBP,0052,,"
         "\r\n"
@@ -724,6 +724,30 @@ class SalesforceBook {
          "00U1,false,003C,006B,001B,Site visit,2026-11-03T09:30:00.000Z,2026-11-03,"
          "2026-11-03T09:30:00.000Z,2026-11-03T10:30:00.000Z,60,0053,,Event\r\n");
     file("Lead.csv", "Id,LastName,Company\r\n00Q1,Smith,Acme\r\n");
+    file("OpportunityContactRole.csv",
+         "Id,IsDeleted,OpportunityId,ContactId,Role,IsPrimary\r\n"
+         "00K1,false,006A,003A,Economic Decision Maker,true\r\n"
+         "00K2,false,006A,003B,Business User,false\r\n"
+         "00K3,false,006B,003C,Technical Buyer,true\r\n"
+         "00K4,true,006B,003A,Influencer,false\r\n");
+    file("Product2.csv",
+         "Id,IsDeleted,Name,ProductCode,Family,IsActive\r\n"
+         "01t1,false,Theatre bed,BED-1,beds,true\r\n"
+         "01t2,false,Installation,,services,true\r\n"
+         "01t3,false,Infusion pump,PUMP-2,infusion,true\r\n"
+         "01t4,false,Giving set,PUMP-SET,consumables,true\r\n");
+    // Lines whose totals Salesforce computed: a 4% discount, and a 12.5% one (kept as the unit
+    // price it comes to); a line with no code names its product by id.
+    file("OpportunityLineItem.csv",
+         "Id,IsDeleted,OpportunityId,SortOrder,PricebookEntryId,Product2Id,ProductCode,Name,"
+         "Quantity,TotalPrice,UnitPrice,ListPrice,Discount,Description\r\n"
+         "00k2,false,006A,2,01u2,01t2,,Theatre beds - Installation,1.00,5000.00,5000.00,5000.00,,"
+         "On site\r\n"
+         "00k1,false,006A,1,01u1,01t1,BED-1,Theatre beds - Theatre bed,12.00,120000.00,10000.00,"
+         "10500.00,,\r\n"
+         "00k3,false,006B,1,01u3,01t3,PUMP-2,Pompes,32.00,38400.00,1250.00,1250.00,4.00,\r\n"
+         "00k4,false,006B,2,01u4,01t4,PUMP-SET,Sets,8.00,8400.00,1200.00,1200.00,12.50,\r\n"
+         "00k5,true,006A,3,01u1,01t1,BED-1,Deleted,1.00,1.00,1.00,1.00,,\r\n");
   }
 };
 
@@ -763,11 +787,13 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   const json dry = book({"--create-users", "--dry-run"});
   ASSERT_EQ(dry["exit"], 0) << dry.dump();
   EXPECT_EQ(dry["written"], false);
-  ASSERT_EQ(dry["files"].size(), 6u) << dry.dump();
+  ASSERT_EQ(dry["files"].size(), 9u) << dry.dump();
   std::vector<std::string> order;
   for (const json& f : dry["files"]) order.push_back(f["name"]);
-  EXPECT_EQ(order, (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv",
-                                             "Opportunity.csv", "Event.csv", "Task.csv"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv", "Opportunity.csv",
+                                      "OpportunityContactRole.csv", "Product2.csv",
+                                      "OpportunityLineItem.csv", "Event.csv", "Task.csv"}));
   EXPECT_EQ(dry["ignored_files"], json::array({"Lead.csv"}));
   EXPECT_EQ(dry["files"][1]["rows"], 5);
   EXPECT_EQ(dry["files"][1]["skipped"], 2) << "one deleted, one merged";
@@ -793,7 +819,13 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(checks["Account.csv parent as the file gives it"], "1");
   EXPECT_EQ(checks["Contact.csv reports_to as the file gives it"], "1") << first["checks"].dump();
   EXPECT_EQ(checks["Opportunity.csv amount GBP"], "125,000.00");
-  EXPECT_EQ(checks["Opportunity.csv amount EUR"], "48,000.00");
+  EXPECT_EQ(checks["Opportunity.csv amount EUR"], "46,800.00");
+  EXPECT_EQ(checks["OpportunityContactRole.csv contact roles"], "3");
+  EXPECT_EQ(checks["Product2.csv products"], "4");
+  EXPECT_EQ(checks["OpportunityLineItem.csv line items"], "4");
+  EXPECT_EQ(checks["OpportunityLineItem.csv deals at their lines' total"], "2");
+  EXPECT_EQ(checks["OpportunityLineItem.csv line totals GBP"], "125,000.00");
+  EXPECT_EQ(checks["OpportunityLineItem.csv line totals EUR"], "46,800.00");
   EXPECT_EQ(checks["Task.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Event.csv opportunity as the file gives it"], "1");
 
@@ -820,7 +852,7 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
       Rows("SELECT external_id, stage, amount_minor, currency, probability FROM "
            "opportunities ORDER BY external_id"),
       (std::vector<std::string>{"006A|closed_won|12500000|GBP|100|",
-                                "006B|negotiation|4800000|EUR|90|", "006C|prospecting|0|GBP|10|"}));
+                                "006B|negotiation|4680000|EUR|90|", "006C|prospecting|0|GBP|10|"}));
   EXPECT_EQ(Rows("SELECT x.external_id, x.kind, a.external_id, o.external_id, u.email FROM "
                  "activities x JOIN accounts a ON a.id = x.account_id LEFT JOIN opportunities o "
                  "ON o.id = x.opportunity_id JOIN users u ON u.id = x.user_id ORDER BY "
@@ -829,6 +861,20 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
                                       "00T2|email|001B|∅|carol@example.org|",
                                       "00U1|meeting|001B|006B|carol@example.org|"}));
   EXPECT_EQ(Count("SELECT count(*) FROM imports WHERE status = 'succeeded' AND dry_run = 0"), 5);
+  EXPECT_EQ(Rows("SELECT o.external_id, c.external_id, r.role FROM opportunity_contact_roles r "
+                 "JOIN opportunities o ON o.id = r.opportunity_id JOIN contacts c ON c.id = "
+                 "r.contact_id ORDER BY 1, 2"),
+            (std::vector<std::string>{"006A|003A|economic_buyer|", "006A|003B|user_buyer|",
+                                      "006B|003C|technical_buyer|"}));
+  EXPECT_EQ(Rows("SELECT o.external_id, l.position, p.sku, l.quantity, l.list_price_minor, "
+                 "l.sale_price_minor, l.discount_percent, l.total_minor FROM "
+                 "opportunity_line_items l JOIN opportunities o ON o.id = l.opportunity_id JOIN "
+                 "products p ON p.id = l.product_id ORDER BY 1, 2"),
+            (std::vector<std::string>{"006A|1|BED-1|12|1050000|1000000|0|12000000|",
+                                      "006A|2|01t2|1|500000|500000|0|500000|",
+                                      "006B|1|PUMP-2|32|125000|125000|4|3840000|",
+                                      "006B|2|PUMP-SET|8|120000|105000|0|840000|"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM products"), 4) << "two known by SKU, two made";
 
   // The same folder again: every record found by its external id, nothing changed.
   const json again = book({"--create-users"});
@@ -839,6 +885,23 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
     EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
   }
   EXPECT_EQ(Count("SELECT count(*) FROM users"), 3);
+
+  // A deal whose amount is not its lines' total: the check says so and nothing is written.
+  {
+    std::ifstream in(dir_.File("Opportunity.csv"), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("46800"), 5, "48000");
+    std::ofstream(dir_.File("Opportunity.csv"), std::ios::binary) << text;
+  }
+  const auto amounts = Rows("SELECT external_id, amount_minor, version FROM opportunities");
+  const json mismatch = book({});
+  EXPECT_NE(mismatch["exit"], 0) << mismatch.dump();
+  EXPECT_EQ(mismatch["status"], "failed");
+  EXPECT_NE(mismatch["problem"].get<std::string>().find(
+                "Opportunity.csv, amount EUR: 48,000.00 in the file, 46,800.00 written"),
+            std::string::npos)
+      << mismatch.dump();
+  EXPECT_EQ(Rows("SELECT external_id, amount_minor, version FROM opportunities"), amounts);
 }
 
 // HubSpot's exports: owners by name, several associated companies (the first is the primary),
@@ -870,6 +933,11 @@ TEST_P(ImportTest, AHubSpotExportImportsFromItsFolder) {
        "\"Sales Pipeline\",\"9002\",\"\",\"0.8\"\n");
   const auto result = RunRapport({"import", "--db", target_.url(), "--from", "hubspot", "--dir",
                                   dir_.path().string(), "--json"});
+  EXPECT_EQ(Rows("SELECT o.external_id, c.external_id, r.role FROM opportunity_contact_roles r "
+                 "JOIN opportunities o ON o.id = r.opportunity_id JOIN contacts c ON c.id = "
+                 "r.contact_id"),
+            (std::vector<std::string>{"7001|8001|other|"}))
+      << "a deal's associated contacts";
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   const json report = json::parse(result.out);
   EXPECT_EQ(report["owners"].size(), 2u) << report.dump();

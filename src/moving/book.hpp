@@ -3,7 +3,8 @@
 //
 // The folder holds the files as those systems write them: Salesforce's Data Export or Data
 // Loader extracts by object (User.csv, Account.csv, Contact.csv, Opportunity.csv, Task.csv,
-// Event.csv), HubSpot's exports (companies, contacts, deals, and users when exported from its
+// Event.csv, Product2.csv, OpportunityLineItem.csv, OpportunityContactRole.csv), HubSpot's
+// exports (companies, contacts, deals, products, line items, and users when exported from its
 // settings). Each source has a profile: which file holds what, which columns mean something else
 // there (a Salesforce OwnerId is a user's id, resolved through User.csv; HubSpot's deal
 // probability runs from 0 to 1), and which rows are not records any more (Salesforce's deleted
@@ -12,11 +13,11 @@
 // The run, in one transaction: the files are surveyed first (rows, owners, references, money);
 // owners are matched to users by email, then by name, and those left unmatched are reported (or,
 // when asked, created as users who cannot sign in until invited); the files are imported in
-// the order their references need (accounts, contacts, opportunities, activities), each with
-// its own imports row; then the result is checked against the files (every record there, each
-// reference as the file gives it, the money totals by currency). One rejected row or failed
-// check and nothing is written; a dry run does it all and rolls back. A second run finds every
-// record by its external id and changes nothing.
+// the order their references need (accounts, contacts, opportunities, contact roles, products,
+// line items, activities), each file of records with its own imports row; then the result is
+// checked against the files (every record there, each reference as the file gives it, the money
+// totals by currency). One rejected row or failed check and nothing is written; a dry run does it
+// all and rolls back. A second run finds every record by its external id and changes nothing.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,11 @@
 #include "imports/importer.hpp"
 #include "imports/record_types.hpp"
 
-namespace rapport::imports {
+namespace rapport::moving {
+
+using imports::ImportReport;
+using imports::RecordType;
+using imports::Source;
 
 struct BookOptions {
   Source source = Source::kSalesforce;  // salesforce or hubspot
@@ -44,15 +49,25 @@ struct BookOptions {
       progress;
 };
 
+// What a file of the book holds.
+enum class Part {
+  kUsers,         // the source's users: owners' ids, emails and names (not imported)
+  kRecords,       // records of `type`, imported as `rapport import --type` does
+  kProducts,      // the catalogue the line items name (made products when not known by SKU)
+  kContactRoles,  // who plays which part in a deal (HubSpot: its deals' associated contacts)
+  kLineItems,     // the products on each deal
+};
+
 // One file of the book.
 struct BookFile {
   std::string name;  // as in the folder
   std::string path;
-  bool users = false;  // the users file (owners' ids, emails and names), not records
-  RecordType type = RecordType::kAccounts;
-  std::int64_t rows = 0;     // records in the file (header not counted)
-  std::int64_t skipped = 0;  // deleted or merged in the source: not imported
-  ImportReport report;       // its import (none for the users file)
+  Part part = Part::kRecords;
+  RecordType type = RecordType::kAccounts;  // of kRecords
+  std::int64_t rows = 0;                    // records in the file (header not counted)
+  std::int64_t skipped = 0;                 // deleted or merged in the source: not imported
+  ImportReport report;  // its import (none for the users file); `columns` says which
+                        // column gave what for every part
 };
 
 // An owner as the files name them, and the user they became.
@@ -95,4 +110,7 @@ BookReport ImportBook(db::Database& database, const BookOptions& options);
 // The report as JSON (for --json and the API).
 std::string BookReportJson(const BookReport& report);
 
-}  // namespace rapport::imports
+// What a part is called in reports ("users", "accounts", "line items"...).
+std::string PartName(const BookFile& file);
+
+}  // namespace rapport::moving

@@ -1,4 +1,4 @@
-#include "imports/book.hpp"
+#include "moving/book.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -11,276 +11,81 @@
 
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
-#include "imports/csv_reader.hpp"
 #include "imports/import_routes.hpp"
-#include "imports/xlsx_reader.hpp"
+#include "moving/relations.hpp"
+#include "moving/source_files.hpp"
 #include "users/user_store.hpp"
 
-namespace rapport::imports {
+namespace rapport::moving {
+
+using namespace imports;  // NOLINT: the book is made of imports
 namespace {
 
 namespace fs = std::filesystem;
 
-// ---- Reading a file of the folder ---------------------------------------------------------
-
-// A file's records: CSV streamed from the open file, XLSX read whole (it is compressed).
-class FileRecords final : public RecordSource {
- public:
-  static Result<std::unique_ptr<RecordSource>> Open(const std::string& path) {
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (!file) return Error::InvalidField("--dir", "cannot open " + path);
-    auto records = std::unique_ptr<FileRecords>(new FileRecords(file));
-    char head[4] = {0, 0, 0, 0};
-    const std::size_t head_size = std::fread(head, 1, sizeof head, file);
-    std::rewind(file);
-    if (LooksLikeZip(std::string_view(head, head_size))) {
-      std::ifstream in(path, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      auto opened = OpenXlsx(std::move(bytes));
-      if (!opened.ok()) {
-        return Error(ErrorCode::kMalformed,
-                     fs::path(path).filename().string() + ": " + opened.error().message());
-      }
-      records->inner_ = std::move(opened).value();
-    } else {
-      records->inner_ = std::make_unique<CsvReader>([file](char* buffer, std::size_t capacity) {
-        return std::fread(buffer, 1, capacity, file);
-      });
-    }
-    return std::unique_ptr<RecordSource>(std::move(records));
-  }
-  ~FileRecords() override {
-    inner_.reset();
-    std::fclose(file_);
-  }
-  Result<bool> Next(std::vector<std::string>& fields) override { return inner_->Next(fields); }
-  std::int64_t line() const override { return inner_->line(); }
-  std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
-
- private:
-  explicit FileRecords(std::FILE* file) : file_(file) {}
-  std::FILE* file_;
-  std::unique_ptr<RecordSource> inner_;
-};
-
-// ---- The source's profile -----------------------------------------------------------------
-
-// What a source's file means that its header alone does not say: rows to skip, cells to read
-// otherwise, columns to add, and columns mapped other than by their names.
-struct Profile {
-  std::vector<std::pair<std::string, std::string>> mapping;  // header -> field ("" ignores)
-  std::vector<std::size_t> skip_when_true;  // rows deleted in the source (IsDeleted)
-  std::vector<std::size_t> skip_when_set;   // rows merged into another (MasterRecordId)
-  std::vector<std::pair<std::size_t, std::string (*)(std::string_view)>> rewrites;
-  // Columns added to each row: a name, and the cell from the row's others.
-  struct Derived {
-    std::string header;
-    std::size_t from;
-    std::string prefix;  // the cell of `from` when it starts with this, else empty
-  };
-  std::vector<Derived> derived;
-};
-
-bool IsTrue(std::string_view cell) {
-  const std::string v = Lowercase(Trim(cell));
-  return v == "true" || v == "1" || v == "yes";
-}
-
-// HubSpot writes several associated records as "123;456": the first is the primary one.
-std::string FirstOfList(std::string_view cell) {
-  return std::string(Trim(cell.substr(0, cell.find(';'))));
-}
-
-// HubSpot's deal probability runs from 0 to 1; Rapport's is a percent.
-std::string FractionAsPercent(std::string_view cell) {
-  cell = Trim(cell);
-  if (cell.empty()) return "";
-  char* end = nullptr;
-  const std::string text(cell);
-  const double fraction = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || fraction < 0 || fraction > 1) return text;
-  return std::to_string(static_cast<int>(fraction * 100 + 0.5));
-}
-
-std::optional<std::size_t> IndexOf(const std::vector<std::string>& header,
-                                   std::string_view normalised) {
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (NormalizeHeader(header[i]) == normalised) return i;
-  }
-  return std::nullopt;
-}
-
-// Salesforce's custom field columns ("ODS_Code__c") name a built-in field as often as a custom
-// one: mapped to the built-in field whose name or alias they spell, when there is one.
-void MapCustomColumnsToFields(const RecordSpec& spec, const std::vector<std::string>& header,
-                              Profile& profile) {
-  for (const std::string& h : header) {
-    if (h.size() < 4 || !h.ends_with("__c")) continue;
-    const std::string key = NormalizeHeader(std::string_view(h).substr(0, h.size() - 3));
-    for (const Field& f : spec.fields) {
-      bool named = NormalizeHeader(f.name) == key;
-      for (const std::string& alias : f.aliases) named = named || alias == key;
-      if (named && !IndexOf(header, NormalizeHeader(f.name))) {
-        profile.mapping.emplace_back(h, f.name);
-        break;
-      }
-    }
-  }
-}
-
-Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::string>& header) {
-  Profile p;
-  const auto at = [&](std::string_view key) { return IndexOf(header, key); };
-  const auto ignore = [&](std::string_view key) {
-    if (auto i = at(key)) p.mapping.emplace_back(header[*i], "");
-  };
-  const auto map = [&](std::string_view key, std::string field) {
-    if (auto i = at(key)) p.mapping.emplace_back(header[*i], std::move(field));
-  };
-  if (source == Source::kSalesforce) {
-    if (auto i = at("isdeleted")) p.skip_when_true.push_back(*i);
-    if (auto i = at("masterrecordid")) p.skip_when_set.push_back(*i);
-    // An owner is a user's id (005...), found through User.csv.
-    if (file.type == RecordType::kAccounts || file.type == RecordType::kOpportunities) {
-      map("ownerid", "owner");
-    }
-    if (file.type == RecordType::kActivities) {
-      map("ownerid", "user");
-      // A task's or event's subtype is what it was (Call, Email, Task, Event); its Type is
-      // often empty.
-      if (at("tasksubtype") || at("eventsubtype")) ignore("type");
-      map("eventsubtype", "kind");
-      // An event's ActivityDateTime is when it began (StartDateTime says it again, ActivityDate
-      // without the time).
-      if (at("activitydatetime")) {
-        ignore("startdatetime");
-        ignore("activitydate");
-      }
-      // WhatId names what it was about: an opportunity (006...), an account (001...), ...
-      if (auto what = at("whatid")) {
-        if (!at("opportunityid")) p.derived.push_back({"Opportunity", *what, "006"});
-        if (!at("accountid")) p.derived.push_back({"Account", *what, "001"});
-      }
-    }
-    if (file.type == RecordType::kContacts) {
-      ignore("name");  // the full name, which FirstName and LastName give
-    }
-    MapCustomColumnsToFields(SpecOf(file.type), header, p);
-  } else if (source == Source::kHubSpot) {
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      const std::string key = NormalizeHeader(header[i]);
-      if (key.starts_with("associated") && key.ends_with("ids")) {
-        p.rewrites.emplace_back(i, &FirstOfList);
-      }
-      if (key == "dealprobability") p.rewrites.emplace_back(i, &FractionAsPercent);
-    }
-    if (file.type == RecordType::kContacts) {
-      ignore("companyname");  // a contact's own text, not a link: Associated Company IDs is
-      ignore("associatedcompany");
-    }
-  }
-  return p;
-}
-
-// A file's records as its profile reads them: deleted and merged rows left out (counted), cells
-// rewritten, derived columns added.
-class ProfiledRecords final : public RecordSource {
- public:
-  ProfiledRecords(std::unique_ptr<RecordSource> inner, Source source, const BookFile& file)
-      : inner_(std::move(inner)), source_(source), file_(file) {}
-
-  // Reads the header, which gives the profile (the first Next returns it).
-  Status ReadHeader() {
-    if (header_read_) return Ok();
-    header_read_ = true;
-    RAPPORT_ASSIGN_OR_RETURN(has_header_, inner_->Next(header_));
-    profile_ = ProfileOf(source_, file_, header_);
-    for (const auto& d : profile_.derived) header_.push_back(d.header);
-    return Ok();
-  }
-
-  Result<bool> Next(std::vector<std::string>& fields) override {
-    if (!header_given_) {
-      RAPPORT_RETURN_IF_ERROR(ReadHeader());
-      header_given_ = true;
-      fields = std::move(header_);
-      return has_header_;
-    }
-    while (true) {
-      RAPPORT_ASSIGN_OR_RETURN(bool more, inner_->Next(fields));
-      if (!more) return false;
-      ++rows_;
-      bool skip = false;
-      for (std::size_t i : profile_.skip_when_true)
-        skip = skip || (i < fields.size() && IsTrue(fields[i]));
-      for (std::size_t i : profile_.skip_when_set) {
-        skip = skip || (i < fields.size() && !Trim(fields[i]).empty());
-      }
-      if (skip) {
-        ++skipped_;
-        continue;
-      }
-      for (const auto& [i, rewrite] : profile_.rewrites) {
-        if (i < fields.size()) fields[i] = rewrite(fields[i]);
-      }
-      const std::size_t width = fields.size();
-      for (const auto& d : profile_.derived) {
-        const std::string_view cell = d.from < width ? Trim(fields[d.from]) : std::string_view();
-        fields.push_back(cell.starts_with(d.prefix) ? std::string(cell) : std::string());
-      }
-      return true;
-    }
-  }
-  std::int64_t line() const override { return inner_->line(); }
-  std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
-
-  const Profile& profile() const { return profile_; }
-  std::int64_t rows() const { return rows_; }
-  std::int64_t skipped() const { return skipped_; }
-
- private:
-  std::unique_ptr<RecordSource> inner_;
-  Source source_;
-  const BookFile& file_;
-  bool header_read_ = false, header_given_ = false, has_header_ = false;
-  std::vector<std::string> header_;
-  Profile profile_;
-  std::int64_t rows_ = 0, skipped_ = 0;
-};
-
-Result<std::unique_ptr<ProfiledRecords>> OpenProfiled(const BookFile& file, Source source) {
-  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> records, FileRecords::Open(file.path));
-  return std::make_unique<ProfiledRecords>(std::move(records), source, file);
-}
-
 // ---- Finding the files --------------------------------------------------------------------
 
 struct Role {
-  bool users;
-  RecordType type;
+  Part part;
+  RecordType type = RecordType::kAccounts;
 };
 
-// Which part of the book a file is, by its name (without extension, lower case).
-std::optional<Role> RoleOf(Source source, const std::string& stem) {
+// Which parts of the book a file is, by its name (without extension, lower case).
+std::vector<Role> RolesOf(Source source, const std::string& stem) {
+  const auto records = [](RecordType type) { return Role{Part::kRecords, type}; };
   if (source == Source::kSalesforce) {
-    if (stem == "user") return Role{true, RecordType::kAccounts};
-    if (stem == "account") return Role{false, RecordType::kAccounts};
-    if (stem == "contact") return Role{false, RecordType::kContacts};
-    if (stem == "opportunity") return Role{false, RecordType::kOpportunities};
-    if (stem == "task" || stem == "event") return Role{false, RecordType::kActivities};
-    return std::nullopt;
+    if (stem == "user") return {{Part::kUsers}};
+    if (stem == "account") return {records(RecordType::kAccounts)};
+    if (stem == "contact") return {records(RecordType::kContacts)};
+    if (stem == "opportunity") return {records(RecordType::kOpportunities)};
+    if (stem == "opportunitycontactrole") return {{Part::kContactRoles}};
+    if (stem == "product2") return {{Part::kProducts}};
+    if (stem == "opportunitylineitem") return {{Part::kLineItems}};
+    if (stem == "task" || stem == "event") return {records(RecordType::kActivities)};
+    return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
-  if (stem.find("user") != std::string::npos || stem.find("owner") != std::string::npos) {
-    return Role{true, RecordType::kAccounts};
-  }
-  if (stem.find("compan") != std::string::npos) return Role{false, RecordType::kAccounts};
-  if (stem.find("contact") != std::string::npos) return Role{false, RecordType::kContacts};
-  if (stem.find("deal") != std::string::npos) return Role{false, RecordType::kOpportunities};
-  return std::nullopt;
+  const std::string key = NormalizeHeader(stem);
+  const auto has = [&](const char* word) { return key.find(word) != std::string::npos; };
+  if (has("user") || has("owner")) return {{Part::kUsers}};
+  if (has("lineitem")) return {{Part::kLineItems}};
+  if (has("product")) return {{Part::kProducts}};
+  if (has("compan")) return {records(RecordType::kAccounts)};
+  if (has("contact")) return {records(RecordType::kContacts)};
+  // A deal's associated contacts are its contact roles.
+  if (has("deal")) return {records(RecordType::kOpportunities), {Part::kContactRoles}};
+  return {};
 }
 
-int OrderOf(const BookFile& f) { return f.users ? -1 : static_cast<int>(f.type); }
+// The order references need: users, accounts, contacts, deals, their contact roles, products,
+// line items, activities.
+int OrderOf(const BookFile& f) {
+  switch (f.part) {
+    case Part::kUsers:
+      return 0;
+    case Part::kContactRoles:
+      return 4;
+    case Part::kProducts:
+      return 5;
+    case Part::kLineItems:
+      return 6;
+    case Part::kRecords:
+      break;
+  }
+  switch (f.type) {
+    case RecordType::kAccounts:
+      return 1;
+    case RecordType::kContacts:
+      return 2;
+    case RecordType::kOpportunities:
+      return 3;
+    case RecordType::kActivities:
+      return 7;
+    case RecordType::kSalesLines:
+      return 8;
+  }
+  return 9;
+}
 
 // ---- Owners -------------------------------------------------------------------------------
 
@@ -291,7 +96,7 @@ struct SourceUser {
 
 // The users file: each user by the keys records name them with (their id, email and name).
 Result<std::unordered_map<std::string, SourceUser>> ReadUsers(const BookFile& file) {
-  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> records, FileRecords::Open(file.path));
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> records, OpenFile(file.path));
   std::vector<std::string> header, row;
   RAPPORT_ASSIGN_OR_RETURN(bool any, records->Next(header));
   std::unordered_map<std::string, SourceUser> users;
@@ -422,14 +227,6 @@ Result<Survey> SurveyFile(BookFile& file, Source source, const ImportOptions& op
   return survey;
 }
 
-std::string Money(std::int64_t minor) {
-  const bool negative = minor < 0;
-  const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(minor) : minor;
-  char cents[4];
-  std::snprintf(cents, sizeof cents, "%02u", static_cast<unsigned>(abs % 100));
-  return (negative ? "-" : "") + WithCommas(static_cast<std::int64_t>(abs / 100)) + "." + cents;
-}
-
 // Compares what `file` put in the database with what its survey says, in `tx`.
 Status CheckFile(db::Transaction& tx, const BookFile& file, const Survey& survey,
                  std::vector<BookCheck>& checks) {
@@ -548,7 +345,38 @@ Status MatchOwners(db::Transaction& tx, const BookOptions& options,
   return Ok();
 }
 
+Status ImportRelation(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
+  switch (file.part) {
+    case Part::kProducts:
+      return ImportProducts(context, file, checks);
+    case Part::kContactRoles:
+      return ImportContactRoles(context, file, checks);
+    case Part::kLineItems:
+      return ImportLineItems(context, file, checks);
+    case Part::kUsers:
+    case Part::kRecords:
+      break;
+  }
+  return Ok();
+}
+
 }  // namespace
+
+std::string PartName(const BookFile& file) {
+  switch (file.part) {
+    case Part::kUsers:
+      return "users";
+    case Part::kProducts:
+      return "products";
+    case Part::kContactRoles:
+      return "contact roles";
+    case Part::kLineItems:
+      return "line items";
+    case Part::kRecords:
+      break;
+  }
+  return SpecOf(file.type).name;
+}
 
 Result<std::vector<BookFile>> FindBook(Source source, const std::string& directory,
                                        std::vector<std::string>* ignored) {
@@ -564,24 +392,24 @@ Result<std::vector<BookFile>> FindBook(Source source, const std::string& directo
   std::sort(entries.begin(), entries.end());
   for (const fs::path& path : entries) {
     const std::string extension = Lowercase(path.extension().string());
-    std::optional<Role> role;
+    std::vector<Role> roles;
     if (extension == ".csv" || extension == ".xlsx") {
-      role = RoleOf(source, Lowercase(path.stem().string()));
+      roles = RolesOf(source, Lowercase(path.stem().string()));
     }
-    if (!role) {
-      if (ignored) ignored->push_back(path.filename().string());
-      continue;
+    if (roles.empty() && ignored) ignored->push_back(path.filename().string());
+    for (const Role& role : roles) {
+      BookFile file;
+      file.name = path.filename().string();
+      file.path = path.string();
+      file.part = role.part;
+      file.type = role.type;
+      files.push_back(std::move(file));
     }
-    BookFile file;
-    file.name = path.filename().string();
-    file.path = path.string();
-    file.users = role->users;
-    file.type = role->type;
-    files.push_back(std::move(file));
   }
   std::stable_sort(files.begin(), files.end(),
                    [](const BookFile& a, const BookFile& b) { return OrderOf(a) < OrderOf(b); });
-  if (std::none_of(files.begin(), files.end(), [](const BookFile& f) { return !f.users; })) {
+  if (std::none_of(files.begin(), files.end(),
+                   [](const BookFile& f) { return f.part == Part::kRecords; })) {
     return Error::InvalidField(
         "--dir", directory + " holds no file of " +
                      (source == Source::kSalesforce
@@ -626,7 +454,8 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
   std::map<std::string, std::int64_t> owners_named;
   for (std::size_t i = 0; i < report.files.size(); ++i) {
     BookFile& file = report.files[i];
-    if (file.users) {
+    if (file.part != Part::kRecords && file.part != Part::kUsers) continue;  // read as written
+    if (file.part == Part::kUsers) {
       auto users = ReadUsers(file);
       if (!users.ok()) return fail(users.error());
       source_users = std::move(users).value();
@@ -640,9 +469,9 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
     for (const auto& [key, n] : surveys[i].owners) owners_named[key] += n;
   }
 
-  // Each file's imports row, so that Admin's list shows the run as it goes.
+  // Each file of records has its imports row, so that Admin's list shows the run as it goes.
   for (BookFile& file : report.files) {
-    if (file.users) continue;
+    if (file.part != Part::kRecords) continue;
     ImportOptions begun = base;
     begun.type = file.type;
     begun.file_name = file.name;
@@ -658,9 +487,26 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
   const Status status = database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_RETURN_IF_ERROR(
         MatchOwners(tx, options, source_users, owners_named, report.owners, user_keys));
+    RelationContext relations{tx, options.actor, options.source, {}};
     for (std::size_t i = 0; i < report.files.size(); ++i) {
       BookFile& file = report.files[i];
-      if (file.users) continue;
+      if (file.part == Part::kUsers) continue;
+      if (file.part != Part::kRecords) {
+        const Status written = ImportRelation(relations, file, report.checks);
+        if (!written.ok()) {
+          return Error(written.error().code(), file.name + ": " + written.error().message());
+        }
+        if (file.report.rejected > 0) {
+          file.report.status = "rejected";
+          report.status = "rejected";
+          report.problem = file.name + ": " + WithCommas(file.report.rejected) +
+                           " rows rejected; nothing was written";
+          rolled_back_on_purpose = true;
+          return Error(ErrorCode::kConflict, "rolled back");
+        }
+        file.report.status = "succeeded";
+        continue;
+      }
       RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
                                OpenProfiled(file, options.source));
       ImportOptions run = base;
@@ -688,7 +534,11 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
         rolled_back_on_purpose = true;
         return Error(ErrorCode::kConflict, "rolled back");
       }
-      RAPPORT_RETURN_IF_ERROR(CheckFile(tx, file, surveys[i], report.checks));
+    }
+    // Checked once everything is written: line items set their deals' amounts.
+    for (std::size_t i = 0; i < report.files.size(); ++i) {
+      if (report.files[i].part != Part::kRecords) continue;
+      RAPPORT_RETURN_IF_ERROR(CheckFile(tx, report.files[i], surveys[i], report.checks));
     }
     for (const BookCheck& c : report.checks) {
       if (!c.ok) {
@@ -703,9 +553,9 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
       return Error(ErrorCode::kConflict, "rolled back");
     }
     for (BookFile& file : report.files) {
-      if (file.users) continue;
+      if (file.part == Part::kUsers) continue;
       file.report.written = true;
-      RAPPORT_RETURN_IF_ERROR(SettleImport(tx, file.report, base));
+      if (file.part == Part::kRecords) RAPPORT_RETURN_IF_ERROR(SettleImport(tx, file.report, base));
     }
     report.written = true;
     return Ok();
@@ -717,7 +567,7 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
   }
   if (!report.written) {
     for (BookFile& file : report.files) {
-      if (file.users) continue;
+      if (file.part != Part::kRecords) continue;
       file.report.written = false;
       if (file.report.status == "running" || report.status == "failed") {
         if (report.status == "failed") {
@@ -750,10 +600,10 @@ std::string BookReportJson(const BookReport& report) {
   for (const BookFile& f : report.files) {
     w.StartObject();
     w.Key("name").String(f.name);
-    w.Key("holds").String(f.users ? "users" : SpecOf(f.type).name);
+    w.Key("holds").String(PartName(f));
     w.Key("rows").Int(f.rows);
     w.Key("skipped").Int(f.skipped);
-    if (!f.users) {
+    if (f.part != Part::kUsers) {
       w.Key("import");
       WriteReportJson(w, f.report);
     }
@@ -796,4 +646,4 @@ std::string BookReportJson(const BookReport& report) {
   return w.Take();
 }
 
-}  // namespace rapport::imports
+}  // namespace rapport::moving

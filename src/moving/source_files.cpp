@@ -1,0 +1,224 @@
+#include "moving/source_files.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/validation.hpp"
+#include "imports/cells.hpp"
+#include "imports/csv_reader.hpp"
+#include "imports/xlsx_reader.hpp"
+
+namespace rapport::moving {
+
+using namespace imports;  // NOLINT: the book is made of imports
+namespace fs = std::filesystem;
+
+namespace {
+
+// A file's records: CSV streamed from the open file, XLSX read whole (it is compressed).
+class FileRecords final : public RecordSource {
+ public:
+  static Result<std::unique_ptr<RecordSource>> Open(const std::string& path) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file) return Error::InvalidField("--dir", "cannot open " + path);
+    auto records = std::unique_ptr<FileRecords>(new FileRecords(file));
+    char head[4] = {0, 0, 0, 0};
+    const std::size_t head_size = std::fread(head, 1, sizeof head, file);
+    std::rewind(file);
+    if (LooksLikeZip(std::string_view(head, head_size))) {
+      std::ifstream in(path, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto opened = OpenXlsx(std::move(bytes));
+      if (!opened.ok()) {
+        return Error(ErrorCode::kMalformed,
+                     fs::path(path).filename().string() + ": " + opened.error().message());
+      }
+      records->inner_ = std::move(opened).value();
+    } else {
+      records->inner_ = std::make_unique<CsvReader>([file](char* buffer, std::size_t capacity) {
+        return std::fread(buffer, 1, capacity, file);
+      });
+    }
+    return std::unique_ptr<RecordSource>(std::move(records));
+  }
+  ~FileRecords() override {
+    inner_.reset();
+    std::fclose(file_);
+  }
+  Result<bool> Next(std::vector<std::string>& fields) override { return inner_->Next(fields); }
+  std::int64_t line() const override { return inner_->line(); }
+  std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
+
+ private:
+  explicit FileRecords(std::FILE* file) : file_(file) {}
+  std::FILE* file_;
+  std::unique_ptr<RecordSource> inner_;
+};
+
+// HubSpot writes several associated records as "123;456": the first is the primary one.
+std::string FirstOfList(std::string_view cell) {
+  return std::string(Trim(cell.substr(0, cell.find(';'))));
+}
+
+// HubSpot's deal probability runs from 0 to 1; Rapport's is a percent.
+std::string FractionAsPercent(std::string_view cell) {
+  cell = Trim(cell);
+  if (cell.empty()) return "";
+  char* end = nullptr;
+  const std::string text(cell);
+  const double fraction = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || fraction < 0 || fraction > 1) return text;
+  return std::to_string(static_cast<int>(fraction * 100 + 0.5));
+}
+
+// Salesforce's custom field columns ("ODS_Code__c") name a built-in field as often as a custom
+// one: mapped to the built-in field whose name or alias they spell, when there is one.
+void MapCustomColumnsToFields(const RecordSpec& spec, const std::vector<std::string>& header,
+                              Profile& profile) {
+  for (const std::string& h : header) {
+    if (h.size() < 4 || !h.ends_with("__c")) continue;
+    const std::string key = NormalizeHeader(std::string_view(h).substr(0, h.size() - 3));
+    for (const Field& f : spec.fields) {
+      bool named = NormalizeHeader(f.name) == key;
+      for (const std::string& alias : f.aliases) named = named || alias == key;
+      if (named && !IndexOf(header, NormalizeHeader(f.name))) {
+        profile.mapping.emplace_back(h, f.name);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::string>& header) {
+  Profile p;
+  const auto at = [&](std::string_view key) { return IndexOf(header, key); };
+  const auto ignore = [&](std::string_view key) {
+    if (auto i = at(key)) p.mapping.emplace_back(header[*i], "");
+  };
+  const auto map = [&](std::string_view key, std::string field) {
+    if (auto i = at(key)) p.mapping.emplace_back(header[*i], std::move(field));
+  };
+  if (source == Source::kSalesforce) {
+    if (auto i = at("isdeleted")) p.skip_when_true.push_back(*i);
+    if (auto i = at("masterrecordid")) p.skip_when_set.push_back(*i);
+    if (file.part != Part::kRecords) return p;
+    // An owner is a user's id (005...), found through User.csv.
+    if (file.type == RecordType::kAccounts || file.type == RecordType::kOpportunities) {
+      map("ownerid", "owner");
+    }
+    if (file.type == RecordType::kActivities) {
+      map("ownerid", "user");
+      // A task's or event's subtype is what it was (Call, Email, Task, Event); its Type is
+      // often empty.
+      if (at("tasksubtype") || at("eventsubtype")) ignore("type");
+      map("eventsubtype", "kind");
+      // An event's ActivityDateTime is when it began (StartDateTime says it again, ActivityDate
+      // without the time).
+      if (at("activitydatetime")) {
+        ignore("startdatetime");
+        ignore("activitydate");
+      }
+      // WhatId names what it was about: an opportunity (006...), an account (001...), ...
+      if (auto what = at("whatid")) {
+        if (!at("opportunityid")) p.derived.push_back({"Opportunity", *what, "006"});
+        if (!at("accountid")) p.derived.push_back({"Account", *what, "001"});
+      }
+    }
+    if (file.type == RecordType::kContacts) {
+      ignore("name");  // the full name, which FirstName and LastName give
+    }
+    MapCustomColumnsToFields(SpecOf(file.type), header, p);
+  } else if (source == Source::kHubSpot && file.part == Part::kRecords) {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string key = NormalizeHeader(header[i]);
+      if (key.starts_with("associated") && key.ends_with("ids")) {
+        p.rewrites.emplace_back(i, &FirstOfList);
+      }
+      if (key == "dealprobability") p.rewrites.emplace_back(i, &FractionAsPercent);
+    }
+    if (file.type == RecordType::kContacts) {
+      ignore("companyname");  // a contact's own text, not a link: Associated Company IDs is
+      ignore("associatedcompany");
+    }
+  }
+  return p;
+}
+
+Status ProfiledRecords::ReadHeader() {
+  if (header_read_) return Ok();
+  header_read_ = true;
+  RAPPORT_ASSIGN_OR_RETURN(has_header_, inner_->Next(header_));
+  profile_ = ProfileOf(source_, file_, header_);
+  for (const auto& d : profile_.derived) header_.push_back(d.header);
+  return Ok();
+}
+
+Result<bool> ProfiledRecords::Next(std::vector<std::string>& fields) {
+  if (!header_given_) {
+    RAPPORT_RETURN_IF_ERROR(ReadHeader());
+    header_given_ = true;
+    fields = std::move(header_);
+    return has_header_;
+  }
+  while (true) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, inner_->Next(fields));
+    if (!more) return false;
+    ++rows_;
+    bool skip = false;
+    for (std::size_t i : profile_.skip_when_true)
+      skip = skip || (i < fields.size() && IsTrue(fields[i]));
+    for (std::size_t i : profile_.skip_when_set) {
+      skip = skip || (i < fields.size() && !imports::Trim(fields[i]).empty());
+    }
+    if (skip) {
+      ++skipped_;
+      continue;
+    }
+    for (const auto& [i, rewrite] : profile_.rewrites) {
+      if (i < fields.size()) fields[i] = rewrite(fields[i]);
+    }
+    const std::size_t width = fields.size();
+    for (const auto& d : profile_.derived) {
+      const std::string_view cell =
+          d.from < width ? imports::Trim(fields[d.from]) : std::string_view();
+      fields.push_back(cell.starts_with(d.prefix) ? std::string(cell) : std::string());
+    }
+    return true;
+  }
+}
+
+Result<std::unique_ptr<RecordSource>> OpenFile(const std::string& path) {
+  return FileRecords::Open(path);
+}
+
+bool IsTrue(std::string_view cell) {
+  const std::string v = Lowercase(Trim(cell));
+  return v == "true" || v == "1" || v == "yes";
+}
+
+std::optional<std::size_t> IndexOf(const std::vector<std::string>& header,
+                                   std::string_view normalised) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (NormalizeHeader(header[i]) == normalised) return i;
+  }
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<ProfiledRecords>> OpenProfiled(const BookFile& file, Source source) {
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> records, OpenFile(file.path));
+  return std::make_unique<ProfiledRecords>(std::move(records), source, file);
+}
+
+std::string Money(std::int64_t minor) {
+  const bool negative = minor < 0;
+  const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(minor) : minor;
+  char cents[4];
+  std::snprintf(cents, sizeof cents, "%02u", static_cast<unsigned>(abs % 100));
+  return (negative ? "-" : "") + WithCommas(static_cast<std::int64_t>(abs / 100)) + "." + cents;
+}
+
+}  // namespace rapport::moving
