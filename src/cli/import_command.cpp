@@ -29,7 +29,7 @@ imports::CsvReader::Source FileSource(std::FILE* file) {
 struct ImportArgs {
   std::string db, type, file, dir, errors, as, from = "rapport";
   std::vector<std::string> map;
-  bool dry_run = false, partial = false, json = false, create_users = false;
+  bool dry_run = false, partial = false, json = false, create_users = false, keep_columns = false;
 };
 
 void AddImportOptions(CLI::App& command, ImportArgs& args) {
@@ -44,6 +44,10 @@ void AddImportOptions(CLI::App& command, ImportArgs& args) {
   command.add_flag("--create-users", args.create_users,
                    "With --dir: owners no user matches become users (who cannot sign in until "
                    "invited)");
+  command.add_flag(
+      "--keep-columns", args.keep_columns,
+      "With --dir: the source's own fields that Rapport has no field for (Salesforce's "
+      "__c columns, HubSpot's properties) become custom fields and are imported");
   command.add_flag("--dry-run", args.dry_run,
                    "Check everything and say what would be created, updated and rejected; "
                    "write nothing");
@@ -209,6 +213,10 @@ void PrintBookReport(const moving::BookReport& report, double seconds) {
               << (o.active ? "" : ", inactive in the source: plan a handover") << ", "
               << WithCommas(o.records) << " rows\n";
   }
+  for (const moving::KeptField& f : report.custom_fields) {
+    std::cout << "  custom field " << f.table << "." << f.key << " (" << f.type << ") made of "
+              << f.file << "'s column " << f.column << "\n";
+  }
   for (const moving::BookCheck& c : report.checks) {
     std::cout << "  check " << c.file << " " << c.what << ": " << c.expected << " in the file, "
               << c.found << " written" << (c.ok ? "" : "  MISMATCH") << "\n";
@@ -226,6 +234,7 @@ int ImportBook(Context& context, const ImportArgs& args) {
   options.directory = args.dir;
   options.dry_run = args.dry_run;
   options.create_users = args.create_users;
+  options.keep_columns = args.keep_columns;
   auto database = OpenCurrent(args.db);
   if (!database.ok()) return Fail(database.error());
   options.actor.at = context.clock.Now();

@@ -14,6 +14,7 @@
 #include "imports/import_routes.hpp"
 #include "moving/relations.hpp"
 #include "moving/source_files.hpp"
+#include "records/custom_fields.hpp"
 #include "users/user_store.hpp"
 
 namespace rapport::moving {
@@ -155,7 +156,52 @@ struct CheckedReference {
 };
 
 // What the survey of one file found.
+// A column no field takes, which --keep-columns makes a custom field of, and what its cells hold.
+struct KeptColumn {
+  std::size_t index = 0;
+  std::string header;
+  bool any = false, all_checkbox = true, all_number = true, all_date = true, long_text = false;
+
+  void See(std::string_view cell) {
+    if (cell.empty()) return;
+    any = true;
+    const std::string lower = Lowercase(cell);
+    all_checkbox = all_checkbox && (lower == "true" || lower == "false");
+    all_date = all_date && cell.size() == 10 && cell[4] == '-' && cell[7] == '-' &&
+               std::all_of(cell.begin(), cell.end(), [](char c) {
+                 return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+               });
+    std::int64_t minor = 0;
+    all_number = all_number && cell.find(',') == std::string_view::npos &&
+                 cell.find_first_of("£$€") == std::string_view::npos && ParseMoney(cell, minor);
+    long_text = long_text || cell.size() > 255 || cell.find('\n') != std::string_view::npos;
+  }
+  // The custom field type its cells fit ("" when it has none).
+  std::string Type() const {
+    if (!any) return "";
+    if (all_checkbox) return "checkbox";
+    if (all_date) return "date";
+    if (all_number) return "number";
+    return long_text ? "long_text" : "text";
+  }
+};
+
+// Whether a column no field takes is the source's own custom field, worth keeping: Salesforce
+// marks them (__c); HubSpot's are any but its system columns.
+bool Keepable(Source source, const std::string& header) {
+  if (source == Source::kSalesforce) return header.size() > 3 && header.ends_with("__c");
+  const std::string key = NormalizeHeader(header);
+  for (const char* system :
+       {"associated", "numberof", "last", "hs", "createdate", "recordsource", "pipeline", "merged",
+        "timezone", "owner", "became", "dateof", "firstconversion", "recentconversion",
+        "originalsource", "latestsource"}) {
+    if (key.starts_with(system)) return false;
+  }
+  return true;
+}
+
 struct Survey {
+  std::vector<KeptColumn> kept;                       // with --keep-columns
   std::unordered_map<std::string, Expected> records;  // by external id
   std::vector<CheckedReference> references;
   const Field* money = nullptr;                // the record's money field (an opportunity's amount)
@@ -176,7 +222,7 @@ const char* TableOf(Ref ref) {
 }
 
 Result<Survey> SurveyFile(BookFile& file, Source source, const ImportOptions& options,
-                          const std::string& company_currency) {
+                          const std::string& company_currency, bool keep_columns) {
   RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records, OpenProfiled(file, source));
   std::vector<std::string> header, row;
   RAPPORT_ASSIGN_OR_RETURN(bool any, records->Next(header));
@@ -188,9 +234,15 @@ Result<Survey> SurveyFile(BookFile& file, Source source, const ImportOptions& op
   RAPPORT_ASSIGN_OR_RETURN(std::vector<const Field*> fields, MapHeader(spec, header, mapped));
   std::optional<std::size_t> id_column, money_column, currency_column;
   std::vector<std::size_t> reference_columns, owner_columns;
+  const bool takes_custom = records::TakesCustomFields(spec.table);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const Field* f = fields[i];
-    if (!f) continue;
+    if (!f) {
+      if (keep_columns && takes_custom && Keepable(source, header[i])) {
+        survey.kept.push_back({.index = i, .header = header[i]});
+      }
+      continue;
+    }
     if (f == &spec.fields[0]) id_column = i;
     if (f->kind == Kind::kCurrency) currency_column = i;
     if (f->kind == Kind::kMoney && f->column == "amount_minor") {
@@ -212,6 +264,7 @@ Result<Survey> SurveyFile(BookFile& file, Source source, const ImportOptions& op
     for (std::size_t i : owner_columns) {
       if (!cell(i).empty()) ++survey.owners[cell(i)];
     }
+    for (KeptColumn& k : survey.kept) k.See(cell(k.index));
     if (!id_column || cell(*id_column).empty()) continue;
     Expected e;
     for (std::size_t i : reference_columns) e.references.push_back(cell(i));
@@ -283,6 +336,52 @@ Status CheckFile(db::Transaction& tx, const BookFile& file, const Survey& survey
   }
   for (const auto& [currency, sums] : money) {
     check(survey.money->name + " " + currency, Money(sums.first), Money(sums.second));
+  }
+  return Ok();
+}
+
+// Makes a custom field of each column kept (--keep-columns) that no field of the record type
+// takes yet: a text, long text, number, date or checkbox field as its cells are.
+Status KeepColumns(db::Transaction& tx, const audit::Actor& actor, const BookFile& file,
+                   Source source, const Survey& survey, std::vector<KeptField>& made) {
+  const std::string& table = SpecOf(file.type).table;
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<records::CustomField> existing,
+                           records::LoadCustomFields(tx, table));
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t position,
+                           tx.QueryInt("SELECT coalesce(max(position), 0) FROM custom_fields "
+                                       "WHERE record_type = ?",
+                                       {table}));
+  for (const KeptColumn& column : survey.kept) {
+    const std::string type = column.Type();
+    if (type.empty()) continue;  // no row has a value
+    std::string label = column.header;
+    if (source == Source::kSalesforce) {
+      label = label.substr(0, label.size() - 3);
+      std::replace(label.begin(), label.end(), '_', ' ');
+    }
+    const std::string key = records::CustomFieldKeyOf(label);
+    if (!records::IsCustomFieldKey(key)) continue;
+    const std::string normalised = NormalizeHeader(column.header);
+    const bool taken = std::any_of(existing.begin(), existing.end(), [&](const auto& f) {
+      return f.key == key || NormalizeHeader(f.label) == normalised ||
+             NormalizeHeader(f.key) + "c" == normalised;
+    });
+    if (taken) continue;
+    db::Value max_length = db::Null();
+    if (type == "text") max_length = std::int64_t{255};
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        audit::InsertAudited(tx, actor, "custom_fields",
+                             {{"record_type", table},
+                              {"key", key},
+                              {"label", label.substr(0, 100)},
+                              {"type", type},
+                              {"max_length", max_length},
+                              {"help", "from " + file.name + ", column " + column.header},
+                              {"position", ++position}}));
+    (void)id;
+    existing.push_back({.key = key, .label = label, .type = type});
+    made.push_back({file.name, column.header, table, key, label, type});
   }
   return Ok();
 }
@@ -461,7 +560,7 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
       source_users = std::move(users).value();
       continue;
     }
-    auto survey = SurveyFile(file, options.source, base, company_currency);
+    auto survey = SurveyFile(file, options.source, base, company_currency, options.keep_columns);
     if (!survey.ok()) {
       return fail(Error(survey.error().code(), file.name + ": " + survey.error().message()));
     }
@@ -487,6 +586,11 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
   const Status status = database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_RETURN_IF_ERROR(
         MatchOwners(tx, options, source_users, owners_named, report.owners, user_keys));
+    for (std::size_t i = 0; i < report.files.size(); ++i) {
+      if (report.files[i].part != Part::kRecords) continue;
+      RAPPORT_RETURN_IF_ERROR(KeepColumns(tx, options.actor, report.files[i], options.source,
+                                          surveys[i], report.custom_fields));
+    }
     RelationContext relations{tx, options.actor, options.source, {}};
     for (std::size_t i = 0; i < report.files.size(); ++i) {
       BookFile& file = report.files[i];
@@ -628,6 +732,18 @@ std::string BookReportJson(const BookReport& report) {
     w.Key("user_id").OptId(o.user_id ? std::optional<std::int64_t>(o.user_id) : std::nullopt);
     w.Key("active").Bool(o.active);
     w.Key("records").Int(o.records);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("custom_fields").StartArray();
+  for (const KeptField& f : report.custom_fields) {
+    w.StartObject();
+    w.Key("file").String(f.file);
+    w.Key("column").String(f.column);
+    w.Key("record_type").String(f.table);
+    w.Key("key").String(f.key);
+    w.Key("label").String(f.label);
+    w.Key("type").String(f.type);
     w.EndObject();
   }
   w.EndArray();

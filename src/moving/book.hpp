@@ -41,6 +41,9 @@ struct BookOptions {
   std::string directory;
   bool dry_run = false;
   bool create_users = false;  // owners no user matches become users (no password, no sign-in)
+  // Columns no field takes that are the source's own fields (Salesforce's __c; HubSpot's
+  // properties but its system ones) become custom fields, typed by their cells, and are imported.
+  bool keep_columns = false;
   audit::Actor actor;
   const Clock* clock = nullptr;
   // Called as each file is read: its name, rows and bytes so far, and its size.
@@ -88,6 +91,11 @@ struct BookCheck {
   bool ok = false;
 };
 
+// A custom field made of a column (BookOptions::keep_columns).
+struct KeptField {
+  std::string file, column, table, key, label, type;
+};
+
 struct BookReport {
   std::string status = "running";  // succeeded, rejected, failed
   std::string problem;             // why, when not succeeded
@@ -97,6 +105,7 @@ struct BookReport {
   std::vector<std::string> ignored;  // files of the folder not part of the book
   std::vector<Owner> owners;
   std::vector<BookCheck> checks;
+  std::vector<KeptField> custom_fields;  // made of columns
 };
 
 // The book's files in `directory` for `source`, in import order (the users file first); an

@@ -678,18 +678,18 @@ class SalesforceBook {
     file("Account.csv",
          "Id,IsDeleted,MasterRecordId,Name,Type,ParentId,BillingStreet,BillingCity,BillingState,"
          "BillingPostalCode,BillingCountry,Phone,Website,Industry,NumberOfEmployees,OwnerId,"
-         "CreatedDate,ODS_Code__c,Beds__c,Rating\r\n"
+         "CreatedDate,ODS_Code__c,Beds__c,Rating,Trust_Tier__c,ICU_Beds__c\r\n"
          "001A,false,,St Mary's Hospital,Customer - Direct,001S,\"Praed Street\r\nPaddington\","
          "London,London,W2 1NY,United Kingdom,020 3312 6666,imperial.nhs.uk,Hospital & Health "
-         "Care,,0051,2019-03-01T10:00:00.000+0000,RYJ02,450,Hot\r\n"
+         "Care,,0051,2019-03-01T10:00:00.000+0000,RYJ02,450,Hot,Gold,24\r\n"
          "001B,false,,Hôpital Saint-Éloi,Prospect,,80 Avenue Augustin Fliche,Montpellier,"
          "Occitanie,34090,France,+33 4 67 33 67 33,chu-montpellier.fr,Hospital & Health Care,"
-         "11000,0053,2020-05-01T09:00:00.000Z,,2800,Warm\r\n"
-         "001C,true,,Old Duplicate Ltd,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,\r\n"
-         "001D,true,001A,St Marys Hosp,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,\r\n"
+         "11000,0053,2020-05-01T09:00:00.000Z,,2800,Warm,,\r\n"
+         "001C,true,,Old Duplicate Ltd,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,,,\r\n"
+         "001D,true,001A,St Marys Hosp,Prospect,,,,,,,,,,,0051,2018-01-01T00:00:00.000Z,,,,,\r\n"
          "001S,false,,Imperial College Healthcare NHS Trust,Customer - Direct,,\"The Bays, South "
          "Wharf Road\",London,London,W2 1BL,United Kingdom,020 3311 3311,imperial.nhs.uk,"
-         "Hospital & Health Care,14000,0052,2019-03-01T10:00:00.000Z,RYJ,,Hot\r\n");
+         "Hospital & Health Care,14000,0052,2019-03-01T10:00:00.000Z,RYJ,,Hot,Silver,40\r\n");
     file("Contact.csv",
          "Id,IsDeleted,MasterRecordId,AccountId,LastName,FirstName,Salutation,Name,Title,"
          "Department,Phone,MobilePhone,Email,ReportsToId,OwnerId,HasOptedOutOfEmail\r\n"
@@ -805,8 +805,16 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(Count("SELECT count(*) FROM accounts"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM users"), 2) << "a dry run makes no user";
 
-  const json first = book({"--create-users"});
+  const json first = book({"--create-users", "--keep-columns"});
   ASSERT_EQ(first["exit"], 0) << first.dump();
+  // Salesforce's own fields with no field here became custom fields, typed by their cells.
+  EXPECT_EQ(first["custom_fields"].size(), 2u) << first["custom_fields"].dump();
+  EXPECT_EQ(Rows("SELECT record_type, key, label, type FROM custom_fields ORDER BY key"),
+            (std::vector<std::string>{"accounts|icu_beds|ICU Beds|number|",
+                                      "accounts|trust_tier|Trust Tier|text|"}));
+  EXPECT_EQ(Rows("SELECT external_id, custom FROM accounts ORDER BY external_id"),
+            (std::vector<std::string>{"001A|{\"trust_tier\":\"Gold\",\"icu_beds\":24}|", "001B|∅|",
+                                      "001S|{\"trust_tier\":\"Silver\",\"icu_beds\":40}|"}));
   EXPECT_EQ(first["written"], true);
   EXPECT_EQ(owner(first, "0053")["matched"], "created");
   std::map<std::string, std::string> checks;
