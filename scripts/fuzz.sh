@@ -31,7 +31,7 @@ flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # What each fuzzer compiles: the reader and the parts of core it uses.
 declare -A sources=(
   [csv]="src/imports/csv_reader.cpp src/core/result.cpp"
-  [xlsx]="src/imports/xlsx_reader.cpp src/core/result.cpp src/core/clock.cpp"
+  [xlsx]="src/imports/xlsx_reader.cpp src/imports/zip.cpp src/core/result.cpp src/core/clock.cpp"
 )
 declare -A max_len=([csv]=16384 [xlsx]=65536)
 

@@ -1,7 +1,6 @@
 #include "imports/xlsx_reader.hpp"
 
 #include <expat.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "imports/zip.hpp"
 
 namespace rapport::imports {
 namespace {
@@ -23,121 +23,10 @@ Error NotXlsx(const std::string& what) {
   return Error(ErrorCode::kMalformed, "not a readable XLSX workbook: " + what);
 }
 
-std::uint32_t U16(const std::string& b, std::size_t at) {
-  return static_cast<unsigned char>(b[at]) | (static_cast<unsigned char>(b[at + 1]) << 8);
-}
-std::uint32_t U32(const std::string& b, std::size_t at) {
-  return U16(b, at) | (U16(b, at + 2) << 16);
-}
-
-// One member of the zip.
-struct Entry {
-  int method = 0;  // 0 stored, 8 deflated
-  std::size_t compressed = 0, size = 0, data = 0;
-};
-
-Result<std::map<std::string, Entry>> ReadDirectory(const std::string& b) {
-  if (b.size() < 22) return NotXlsx("too short");
-  std::size_t eocd = std::string::npos;
-  const std::size_t lowest = b.size() > 22 + 65535 ? b.size() - 22 - 65535 : 0;
-  for (std::size_t at = b.size() - 22 + 1; at-- > lowest;) {
-    if (U32(b, at) == 0x06054b50) {
-      eocd = at;
-      break;
-    }
-  }
-  if (eocd == std::string::npos) return NotXlsx("no zip directory (a damaged or partial file?)");
-  const std::size_t count = U16(b, eocd + 10);
-  std::size_t at = U32(b, eocd + 16);
-  std::map<std::string, Entry> entries;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (at + 46 > b.size() || U32(b, at) != 0x02014b50) return NotXlsx("a damaged zip directory");
-    Entry e;
-    e.method = static_cast<int>(U16(b, at + 10));
-    e.compressed = U32(b, at + 20);
-    e.size = U32(b, at + 24);
-    const std::size_t name_length = U16(b, at + 28), extra = U16(b, at + 30),
-                      comment = U16(b, at + 32);
-    const std::size_t local = U32(b, at + 42);
-    if (e.compressed == 0xFFFFFFFF || e.size == 0xFFFFFFFF || local == 0xFFFFFFFF) {
-      return NotXlsx("a zip64 member: files over 4 GB are not imported");
-    }
-    if (at + 46 + name_length > b.size()) return NotXlsx("a damaged zip directory");
-    const std::string name = b.substr(at + 46, name_length);
-    if (local + 30 > b.size() || U32(b, local) != 0x04034b50) return NotXlsx("a damaged member");
-    e.data = local + 30 + U16(b, local + 26) + U16(b, local + 28);
-    if (e.data + e.compressed > b.size()) return NotXlsx("a member runs past the end");
-    if (e.method != 0 && e.method != 8) return NotXlsx("a member compressed in an unknown way");
-    entries[name] = e;
-    at += 46 + name_length + extra + comment;
-  }
-  return entries;
-}
-
-// Streams one member's bytes out, inflating as it goes.
-class MemberStream {
- public:
-  MemberStream(const std::string& zip, const Entry& entry) : zip_(zip), entry_(entry) {
-    if (entry.method == 8) {
-      std::memset(&z_, 0, sizeof z_);
-      ok_ = inflating_ = inflateInit2(&z_, -MAX_WBITS) == Z_OK;
-      z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + entry.data));
-      z_.avail_in = static_cast<uInt>(entry.compressed);
-    }
-  }
-  ~MemberStream() {
-    if (inflating_) inflateEnd(&z_);  // also after corrupt data, which clears ok_
-  }
-  MemberStream(const MemberStream&) = delete;
-  MemberStream& operator=(const MemberStream&) = delete;
-
-  // Up to `capacity` bytes; 0 at the end. kMalformed on corrupt data.
-  Result<std::size_t> Read(char* out, std::size_t capacity) {
-    if (!ok_) return NotXlsx("corrupt compressed data");
-    if (entry_.method == 0) {
-      const std::size_t n = std::min(capacity, entry_.compressed - offset_);
-      std::memcpy(out, zip_.data() + entry_.data + offset_, n);
-      offset_ += n;
-      return n;
-    }
-    if (done_) return std::size_t{0};
-    z_.next_out = reinterpret_cast<Bytef*>(out);
-    z_.avail_out = static_cast<uInt>(capacity);
-    const int rc = inflate(&z_, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) {
-      done_ = true;
-    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      ok_ = false;
-      return NotXlsx("corrupt compressed data");
-    }
-    const std::size_t n = capacity - z_.avail_out;
-    if (n == 0 && !done_ && z_.avail_in == 0) return NotXlsx("a member ends too soon");
-    return n;
-  }
-  // How much of the compressed member is read.
-  std::size_t consumed() const {
-    return entry_.method == 8 ? entry_.compressed - z_.avail_in : offset_;
-  }
-
- private:
-  const std::string& zip_;
-  Entry entry_;
-  z_stream z_{};
-  bool ok_ = true, done_ = false, inflating_ = false;
-  std::size_t offset_ = 0;
-};
-
-Result<std::string> ReadMember(const std::string& zip, const Entry& entry, std::size_t limit) {
-  MemberStream stream(zip, entry);
-  std::string out;
-  char buffer[1 << 16];
-  while (true) {
-    RAPPORT_ASSIGN_OR_RETURN(std::size_t n, stream.Read(buffer, sizeof buffer));
-    if (n == 0) break;
-    out.append(buffer, n);
-    if (out.size() > limit) return NotXlsx("a member is larger than " + std::to_string(limit));
-  }
-  return out;
+// A damaged zip's error (imports/zip.hpp) as the workbook's.
+Error Readable(const Error& error) {
+  const std::string& message = error.message();
+  return message.starts_with("not a readable XLSX workbook") ? error : NotXlsx(message);
 }
 
 // Event callbacks for one whole XML document.
@@ -266,7 +155,7 @@ class XlsxReader final : public RecordSource {
   std::vector<std::string> shared_;
   std::vector<bool> date_style_;
   bool date1904_ = false;
-  std::unique_ptr<MemberStream> sheet_;
+  std::unique_ptr<zip::MemberStream> sheet_;
   XML_Parser parser_ = nullptr;
   std::vector<char> chunk_ = std::vector<char>(1 << 16);
   bool suspended_ = false, finished_ = false;
@@ -285,14 +174,14 @@ class XlsxReader final : public RecordSource {
 };
 
 Status XlsxReader::Open() {
-  RAPPORT_ASSIGN_OR_RETURN(auto entries, ReadDirectory(zip_));
-  auto member = [&](const std::string& name) -> const Entry* {
+  RAPPORT_ASSIGN_OR_RETURN(auto entries, zip::ReadDirectory(zip_));
+  auto member = [&](const std::string& name) -> const zip::Entry* {
     auto it = entries.find(name);
     return it == entries.end() ? nullptr : &it->second;
   };
-  const Entry* workbook = member("xl/workbook.xml");
+  const zip::Entry* workbook = member("xl/workbook.xml");
   if (!workbook) return NotXlsx("no xl/workbook.xml (is it an XLSX file?)");
-  RAPPORT_ASSIGN_OR_RETURN(std::string workbook_xml, ReadMember(zip_, *workbook, 64 << 20));
+  RAPPORT_ASSIGN_OR_RETURN(std::string workbook_xml, zip::ReadMember(zip_, *workbook, 64 << 20));
   std::string first_sheet_rel;
   XmlEvents book;
   book.start = [&](std::string_view name, const char** attributes) {
@@ -306,8 +195,9 @@ Status XlsxReader::Open() {
   };
   RAPPORT_RETURN_IF_ERROR(ParseXml(workbook_xml, book, "xl/workbook.xml"));
   std::string sheet_path = "xl/worksheets/sheet1.xml";
-  if (const Entry* rels = member("xl/_rels/workbook.xml.rels"); rels && !first_sheet_rel.empty()) {
-    RAPPORT_ASSIGN_OR_RETURN(std::string rels_xml, ReadMember(zip_, *rels, 16 << 20));
+  if (const zip::Entry* rels = member("xl/_rels/workbook.xml.rels");
+      rels && !first_sheet_rel.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(std::string rels_xml, zip::ReadMember(zip_, *rels, 16 << 20));
     XmlEvents links;
     links.start = [&](std::string_view name, const char** attributes) {
       const char* id = Attribute(attributes, "Id");
@@ -319,8 +209,9 @@ Status XlsxReader::Open() {
     };
     RAPPORT_RETURN_IF_ERROR(ParseXml(rels_xml, links, "xl/_rels/workbook.xml.rels"));
   }
-  if (const Entry* strings = member("xl/sharedStrings.xml")) {
-    RAPPORT_ASSIGN_OR_RETURN(std::string xml, ReadMember(zip_, *strings, kMaxSharedStringsBytes));
+  if (const zip::Entry* strings = member("xl/sharedStrings.xml")) {
+    RAPPORT_ASSIGN_OR_RETURN(std::string xml,
+                             zip::ReadMember(zip_, *strings, kMaxSharedStringsBytes));
     std::string current;
     int in_t = 0, in_rph = 0;
     XmlEvents events;
@@ -339,8 +230,8 @@ Status XlsxReader::Open() {
     };
     RAPPORT_RETURN_IF_ERROR(ParseXml(xml, events, "xl/sharedStrings.xml"));
   }
-  if (const Entry* styles = member("xl/styles.xml")) {
-    RAPPORT_ASSIGN_OR_RETURN(std::string xml, ReadMember(zip_, *styles, 64 << 20));
+  if (const zip::Entry* styles = member("xl/styles.xml")) {
+    RAPPORT_ASSIGN_OR_RETURN(std::string xml, zip::ReadMember(zip_, *styles, 64 << 20));
     std::map<int, std::string> codes;
     bool in_cell_xfs = false;
     XmlEvents events;
@@ -362,9 +253,9 @@ Status XlsxReader::Open() {
     };
     RAPPORT_RETURN_IF_ERROR(ParseXml(xml, events, "xl/styles.xml"));
   }
-  const Entry* sheet = member(sheet_path);
+  const zip::Entry* sheet = member(sheet_path);
   if (!sheet) return NotXlsx("no worksheet " + sheet_path);
-  sheet_ = std::make_unique<MemberStream>(zip_, *sheet);
+  sheet_ = std::make_unique<zip::MemberStream>(zip_, *sheet);
   parser_ = XML_ParserCreate(nullptr);
   XML_SetUserData(parser_, this);
   XML_SetElementHandler(parser_, &XlsxReader::OnStart, &XlsxReader::OnEnd);
@@ -478,7 +369,9 @@ Result<bool> XlsxReader::Next(std::vector<std::string>& fields) {
     if (suspended_) {
       status = XML_ResumeParser(parser_);
     } else {
-      RAPPORT_ASSIGN_OR_RETURN(std::size_t n, sheet_->Read(chunk_.data(), chunk_.size()));
+      Result<std::size_t> read = sheet_->Read(chunk_.data(), chunk_.size());
+      if (!read.ok()) return Readable(read.error());
+      const std::size_t n = *read;
       status =
           XML_Parse(parser_, chunk_.data(), static_cast<int>(n), n == 0 ? XML_TRUE : XML_FALSE);
       if (n == 0 && status == XML_STATUS_OK) finished_ = true;
@@ -504,7 +397,8 @@ Result<std::unique_ptr<RecordSource>> OpenXlsx(std::string bytes) {
     return Error(ErrorCode::kMalformed, "not an XLSX file (it does not start as a zip file does)");
   }
   auto reader = std::make_unique<XlsxReader>(std::move(bytes));
-  RAPPORT_RETURN_IF_ERROR(reader->Open());
+  const Status opened = reader->Open();
+  if (!opened.ok()) return Readable(opened.error());
   return std::unique_ptr<RecordSource>(std::move(reader));
 }
 
