@@ -7,6 +7,7 @@
 #include "continuity/relationship_risk.hpp"
 #include "files/attachments.hpp"
 #include "insights/cadence_routes.hpp"
+#include "moving/book_routes.hpp"
 #include "products/product_routes.hpp"
 #include "search/search_routes.hpp"
 #include "selling/advisory_boards.hpp"
@@ -83,6 +84,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   success::RegisterHealthRoutes(router, context);
   jobs::RegisterJobRoutes(router, context, scheduler);
   imports::RegisterImportRoutes(router, context, import_jobs, settings.imports);
+  moving::RegisterBookRoutes(router, context, import_jobs, settings.imports);
 }
 
 }  // namespace rapport::cli

@@ -38,8 +38,8 @@ void AddImportOptions(CLI::App& command, ImportArgs& args) {
   auto* file = command.add_option("--file", args.file, "The CSV (UTF-8, RFC 4180) or XLSX file")
                    ->check(CLI::ExistingFile);
   auto* dir = command.add_option("--dir", args.dir,
-                                 "A whole export from Salesforce or HubSpot (--from): its folder, "
-                                 "imported in one run (instead of --type and --file)");
+                                 "A whole export from Salesforce or HubSpot (--from): its folder or "
+                                 "its zip, imported in one run (instead of --type and --file)");
   dir->excludes(type)->excludes(file);
   command.add_flag("--create-users", args.create_users,
                    "With --dir: owners no user matches become users (who cannot sign in until "
@@ -260,7 +260,16 @@ int ImportBook(Context& context, const ImportArgs& args) {
       std::fprintf(stderr, "  importing %s\n", file.c_str());
     }
   };
-  const moving::BookReport report = moving::ImportBook(**database, options);
+  // A folder, or the zip the export came as.
+  moving::BookReport report;
+  if (std::filesystem::is_regular_file(args.dir)) {
+    std::ifstream in(args.dir, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    report = moving::ImportBookZip(**database, options, bytes);
+  } else {
+    report = moving::ImportBook(**database, options);
+  }
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -18,6 +18,7 @@
 #include "continuity/outbox.hpp"
 #include "core/periodic.hpp"
 #include "db/migrations.hpp"
+#include "moving/book_routes.hpp"
 #include "server/http_server.hpp"
 
 namespace rapport::cli {
@@ -222,6 +223,10 @@ void Serve(Context& context, const ServeArgs& args) {
         "{} import(s) were interrupted when a server stopped; marked failed, nothing "
         "was written",
         *interrupted);
+  }
+  if (auto interrupted = moving::SettleInterruptedBooks(database, context.clock.Now());
+      !interrupted.ok()) {
+    spdlog::warn("could not settle interrupted book imports: {}", interrupted.error().message());
   }
   imports::ImportJobs import_jobs(database);
   RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);

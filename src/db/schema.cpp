@@ -1266,6 +1266,29 @@ Status ApplyAccountSearchByCityAndCode(Transaction& transaction) {
   return Ok();
 }
 
+// A whole export's import (moving/): one row per run, the report kept as JSON once it ends;
+// each of its files of records has its own imports row besides.
+constexpr const char* kImportBooks = R"SQL(
+CREATE TABLE import_books (
+  id {pk},
+  source TEXT NOT NULL CHECK (source = 'salesforce' OR source = 'hubspot'),
+  file_name TEXT NOT NULL,
+  dry_run {int} NOT NULL DEFAULT 0 CHECK (dry_run = 0 OR dry_run = 1),
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status = 'running' OR status = 'succeeded' OR
+                                                status = 'rejected' OR status = 'failed'),
+  problem TEXT,
+  report TEXT,
+  started_by {int} REFERENCES users (id),
+  started_at {int} NOT NULL,
+  finished_at {int}
+){strict};
+CREATE INDEX import_books_started_idx ON import_books (started_at);
+)SQL";
+
+Status ApplyImportBooks(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kImportBooks));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1303,6 +1326,7 @@ const std::vector<Migration>& AllMigrations() {
       {26, "the company's currency and dated exchange rates", &ApplyCurrencies},
       {27, "files attached to records", &ApplyAttachments},
       {28, "accounts found by city and ODS code", &ApplyAccountSearchByCityAndCode},
+      {29, "whole exports imported from Salesforce or HubSpot", &ApplyImportBooks},
   };
   return migrations;
 }

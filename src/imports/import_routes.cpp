@@ -69,23 +69,31 @@ namespace rapport::imports {
 
 struct ImportJobs::Impl {
   struct Job {
-    std::int64_t id;
-    ImportOptions options;
-    std::string file;
+    std::string key;
+    ImportJobs::Work work;
   };
   db::Database& database;
   mutable std::mutex mutex;
   std::condition_variable wake;
   std::deque<Job> queue;
-  std::unordered_map<std::int64_t, Progress> progress;
+  std::unordered_map<std::string, Progress> progress;
   std::atomic<bool> stopping{false};
   std::thread worker;
 
   explicit Impl(db::Database& db) : database(db) {
-    worker = std::thread([this] { Work(); });
+    worker = std::thread([this] { Run(); });
   }
 
-  void Work() {
+  void Queue(std::string key, std::uint64_t total, ImportJobs::Work work) {
+    {
+      std::lock_guard lock(mutex);
+      progress[key] = Progress{.total = total};
+      queue.push_back({std::move(key), std::move(work)});
+    }
+    wake.notify_one();
+  }
+
+  void Run() {
     while (true) {
       Job job;
       {
@@ -94,32 +102,29 @@ struct ImportJobs::Impl {
         if (stopping) return;
         job = std::move(queue.front());
         queue.pop_front();
-        progress[job.id].started = true;
+        progress[job.key].started = true;
       }
-      const std::int64_t id = job.id;
-      job.options.progress = [this, id](std::int64_t rows, std::uint64_t bytes) {
+      const Report report = [this, key = job.key](const std::string& stage, std::int64_t rows,
+                                                  std::uint64_t bytes, std::uint64_t total) {
         std::lock_guard lock(mutex);
-        auto& p = progress[id];
+        auto& p = progress[key];
+        p.stage = stage;
         p.rows = rows;
         p.bytes = bytes;
+        if (total) p.total = total;
       };
-      job.options.cancelled = [this] { return stopping.load(); };
-      if (job.options.format == "xlsx") {
-        auto opened = OpenXlsx(std::move(job.file));
-        if (opened.ok()) {
-          RunImport(database, id, **opened, job.options);
-        } else {
-          FailImport(database, id, job.options, opened.error().message());
-        }
-      } else {
-        CsvReader source(MemorySource(job.file));
-        RunImport(database, id, source, job.options);
-      }
+      job.work(report, [this] { return stopping.load(); });
       std::lock_guard lock(mutex);
-      progress.erase(id);
+      progress.erase(job.key);
     }
   }
 };
+
+namespace {
+
+std::string KeyOf(std::int64_t import_id) { return "imports/" + std::to_string(import_id); }
+
+}  // namespace
 
 ImportJobs::ImportJobs(db::Database& database) : impl_(std::make_unique<Impl>(database)) {}
 
@@ -133,17 +138,40 @@ ImportJobs::~ImportJobs() {
 }
 
 void ImportJobs::Submit(std::int64_t id, ImportOptions options, std::string file) {
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->progress[id] = Progress{false, 0, 0, file.size()};
-    impl_->queue.push_back({id, std::move(options), std::move(file)});
-  }
-  impl_->wake.notify_one();
+  const std::uint64_t total = file.size();
+  db::Database& database = impl_->database;
+  impl_->Queue(KeyOf(id), total,
+               [&database, id, options = std::move(options), file = std::move(file)](
+                   const Report& report, const std::function<bool()>& stopping) mutable {
+                 options.progress = [&report](std::int64_t rows, std::uint64_t bytes) {
+                   report("", rows, bytes, 0);
+                 };
+                 options.cancelled = stopping;
+                 if (options.format == "xlsx") {
+                   auto opened = OpenXlsx(std::move(file));
+                   if (opened.ok()) {
+                     RunImport(database, id, **opened, options);
+                   } else {
+                     FailImport(database, id, options, opened.error().message());
+                   }
+                 } else {
+                   CsvReader source(MemorySource(file));
+                   RunImport(database, id, source, options);
+                 }
+               });
+}
+
+void ImportJobs::SubmitWork(std::string key, Work work) {
+  impl_->Queue(std::move(key), 0, std::move(work));
 }
 
 std::optional<ImportJobs::Progress> ImportJobs::ProgressOf(std::int64_t id) const {
+  return ProgressOf(KeyOf(id));
+}
+
+std::optional<ImportJobs::Progress> ImportJobs::ProgressOf(const std::string& key) const {
   std::lock_guard lock(impl_->mutex);
-  auto it = impl_->progress.find(id);
+  auto it = impl_->progress.find(key);
   if (it == impl_->progress.end()) return std::nullopt;
   return it->second;
 }

@@ -3,6 +3,7 @@
 // GET /api/v1/exports/{type} (a record type as CSV or XLSX).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,8 +26,9 @@ void WriteReportJson(api::JsonWriter& w, const ImportReport& report);
 namespace rapport::imports {
 
 // Runs uploaded imports one at a time on a thread of its own, and knows how far the running one
-// has got. Destroying it stops a running import (which then writes nothing) and waits.
-// Thread-safe: Submit and ProgressOf are called from every server thread.
+// has got; other long work (a whole export's import, moving/) runs on the same thread, in turn.
+// Destroying it stops a running import (which then writes nothing) and waits.
+// Thread-safe: Submit, SubmitWork and ProgressOf are called from every server thread.
 class ImportJobs {
  public:
   explicit ImportJobs(db::Database& database);
@@ -39,11 +41,21 @@ class ImportJobs {
 
   struct Progress {
     bool started = false;
+    std::string stage;  // what it is at (a file's name), when it says
     std::int64_t rows = 0;
     std::uint64_t bytes = 0, total = 0;
   };
+  // How work tells its progress, and asks whether to stop (the server is stopping).
+  using Report = std::function<void(const std::string& stage, std::int64_t rows,
+                                    std::uint64_t bytes, std::uint64_t total)>;
+  using Work = std::function<void(const Report& report, const std::function<bool()>& stopping)>;
+  // Queues `work`, known by `key` ("books/3") to ProgressOf.
+  void SubmitWork(std::string key, Work work);
+
   // Live progress of a queued or running import of this server; nullopt otherwise.
   std::optional<Progress> ProgressOf(std::int64_t id) const;
+  // The same for work by its key.
+  std::optional<Progress> ProgressOf(const std::string& key) const;
 
  private:
   struct Impl;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -617,6 +618,7 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
       run.type = file.type;
       run.file_name = file.name;
       run.user_keys = &user_keys;
+      run.cancelled = options.cancelled;
       std::uint64_t size = 0;
       std::error_code ec;
       size = fs::file_size(file.path, ec);
@@ -684,6 +686,38 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
           [&](db::Transaction& tx) -> Status { return SettleImport(tx, file.report, base); });
       (void)settled;  // the report still says what happened
     }
+  }
+  return report;
+}
+
+BookReport ImportBookZip(db::Database& database, BookOptions options, const std::string& bytes) {
+  std::string pattern = (fs::temp_directory_path() / "rapport-book-XXXXXX").string();
+  BookReport report;
+  report.dry_run = options.dry_run;
+  if (!mkdtemp(pattern.data())) {
+    report.status = "failed";
+    report.problem =
+        "cannot make a folder for the export's files in " + fs::temp_directory_path().string();
+    return report;
+  }
+  struct Removed {
+    std::string path;
+    ~Removed() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } folder{pattern};
+  const Status extracted = ExtractZip(bytes, folder.path);
+  if (!extracted.ok()) {
+    report.status = "failed";
+    report.problem = extracted.error().message();
+    return report;
+  }
+  options.directory = folder.path;
+  report = ImportBook(database, options);
+  // The folder is the run's own: the problem names the zip instead.
+  for (std::size_t at; (at = report.problem.find(folder.path)) != std::string::npos;) {
+    report.problem.replace(at, folder.path.size(), "the zip");
   }
   return report;
 }

@@ -50,6 +50,8 @@ struct BookOptions {
   std::function<void(const std::string& file, std::int64_t rows, std::uint64_t bytes,
                      std::uint64_t size)>
       progress;
+  // Asked as often as progress; true stops the run, which then writes nothing.
+  std::function<bool()> cancelled;
 };
 
 // What a file of the book holds.
@@ -115,6 +117,10 @@ Result<std::vector<BookFile>> FindBook(Source source, const std::string& directo
 
 // Imports the book (see above). Never throws for bad input: the report says what happened.
 BookReport ImportBook(db::Database& database, const BookOptions& options);
+
+// The same for an export delivered as a zip (`bytes`): its files are written to a folder of
+// their own under the system's temporary folder, imported, and removed.
+BookReport ImportBookZip(db::Database& database, BookOptions options, const std::string& bytes);
 
 // The report as JSON (for --json and the API).
 std::string BookReportJson(const BookReport& report);

@@ -1,5 +1,6 @@
 #include "moving/source_files.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "imports/cells.hpp"
 #include "imports/csv_reader.hpp"
 #include "imports/xlsx_reader.hpp"
+#include "imports/zip.hpp"
 
 namespace rapport::moving {
 
@@ -211,6 +213,49 @@ std::optional<std::size_t> IndexOf(const std::vector<std::string>& header,
 Result<std::unique_ptr<ProfiledRecords>> OpenProfiled(const BookFile& file, Source source) {
   RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> records, OpenFile(file.path));
   return std::make_unique<ProfiledRecords>(std::move(records), source, file);
+}
+
+Status ExtractZip(const std::string& bytes, const std::string& directory) {
+  if (!LooksLikeZip(bytes)) {
+    return Error::InvalidField("file",
+                               "is not a zip file (an export as Salesforce or HubSpot "
+                               "deliver it)");
+  }
+  auto entries = zip::ReadDirectory(bytes);
+  if (!entries.ok()) {
+    return Error::InvalidField("file", "is not a readable zip file: " + entries.error().message());
+  }
+  const std::uint64_t budget = std::max<std::uint64_t>(std::uint64_t{100} * bytes.size(), 64 << 20);
+  std::uint64_t written = 0;
+  std::vector<char> buffer(1 << 16);
+  for (const auto& [name, entry] : *entries) {
+    const std::string base = fs::path(name).filename().string();
+    const std::string extension = Lowercase(fs::path(base).extension().string());
+    if (name.ends_with("/") || base.empty() || base.starts_with(".") ||
+        name.find("__MACOSX") != std::string::npos ||
+        (extension != ".csv" && extension != ".xlsx")) {
+      continue;
+    }
+    std::ofstream out(fs::path(directory) / base, std::ios::binary | std::ios::trunc);
+    if (!out) return Error(ErrorCode::kInternal, "cannot write " + base + " in " + directory);
+    zip::MemberStream member(bytes, entry);
+    while (true) {
+      Result<std::size_t> n = member.Read(buffer.data(), buffer.size());
+      if (!n.ok()) {
+        return Error::InvalidField("file", base + " in the zip: " + n.error().message());
+      }
+      if (*n == 0) break;
+      written += *n;
+      if (written > budget) {
+        return Error::InvalidField("file",
+                                   "its files come to more than a hundred times its "
+                                   "size: not imported");
+      }
+      out.write(buffer.data(), static_cast<std::streamsize>(*n));
+    }
+    if (!out) return Error(ErrorCode::kInternal, "cannot write " + base + " in " + directory);
+  }
+  return Ok();
 }
 
 std::string Money(std::int64_t minor) {

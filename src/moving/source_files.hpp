@@ -70,6 +70,12 @@ Result<std::unique_ptr<imports::RecordSource>> OpenFile(const std::string& path)
 // `file` as `source` writes it, through its profile.
 Result<std::unique_ptr<ProfiledRecords>> OpenProfiled(const BookFile& file, Source source);
 
+// Writes the CSV and XLSX files of the zip `bytes` (an export as Salesforce and HubSpot deliver
+// it) into `directory`, each by its own name (folders in the zip are not kept, nor names that
+// would leave `directory`); kMalformed naming `file` when it is no zip, or when its files would
+// come to more than a hundred times its size (a zip bomb).
+Status ExtractZip(const std::string& bytes, const std::string& directory);
+
 // "true", "1", "yes" (any case).
 bool IsTrue(std::string_view cell);
 // The column of `header` whose normalised name (imports::NormalizeHeader) is `normalised`.

@@ -205,6 +205,147 @@ TEST_P(ImportApiTest, ExportsStreamTheRecordsInReachInTheColumnsTheImportReads) 
   EXPECT_EQ(s().Get("/api/v1/exports/accounts", "").status, 401);
 }
 
+// A zip of `files` (name, bytes), stored uncompressed, as a zip tool writes one.
+std::string StoredZip(const std::vector<std::pair<std::string, std::string>>& files) {
+  const auto crc32 = [](const std::string& bytes) {
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned char c : bytes) {
+      crc ^= c;
+      for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+  };
+  const auto u16 = [](std::string& out, std::uint32_t v) {
+    out.push_back(static_cast<char>(v & 0xFF));
+    out.push_back(static_cast<char>((v >> 8) & 0xFF));
+  };
+  const auto u32 = [&](std::string& out, std::uint32_t v) {
+    u16(out, v & 0xFFFF);
+    u16(out, v >> 16);
+  };
+  std::string zip, directory;
+  for (const auto& [name, bytes] : files) {
+    const std::uint32_t offset = static_cast<std::uint32_t>(zip.size());
+    const std::uint32_t crc = crc32(bytes), size = static_cast<std::uint32_t>(bytes.size());
+    u32(zip, 0x04034b50);
+    for (std::uint32_t v : {20u, 0u, 0u, 0u, 0u})
+      u16(zip, v);  // version, flags, method, time, date
+    u32(zip, crc);
+    u32(zip, size);
+    u32(zip, size);
+    u16(zip, static_cast<std::uint32_t>(name.size()));
+    u16(zip, 0);
+    zip += name + bytes;
+    u32(directory, 0x02014b50);
+    for (std::uint32_t v : {20u, 20u, 0u, 0u, 0u, 0u}) u16(directory, v);
+    u32(directory, crc);
+    u32(directory, size);
+    u32(directory, size);
+    u16(directory, static_cast<std::uint32_t>(name.size()));
+    for (std::uint32_t v : {0u, 0u, 0u, 0u}) u16(directory, v);  // extra, comment, disk, attrs
+    u32(directory, 0);
+    u32(directory, offset);
+    directory += name;
+  }
+  const std::uint32_t at = static_cast<std::uint32_t>(zip.size());
+  zip += directory;
+  u32(zip, 0x06054b50);
+  u16(zip, 0);
+  u16(zip, 0);
+  u16(zip, static_cast<std::uint32_t>(files.size()));
+  u16(zip, static_cast<std::uint32_t>(files.size()));
+  u32(zip, static_cast<std::uint32_t>(directory.size()));
+  u32(zip, at);
+  u16(zip, 0);
+  return zip;
+}
+
+// Moving in from Admin: a Salesforce export's zip uploaded, run as a job, its report read back.
+TEST_P(ImportApiTest, AWholeExportsZipMovesInAsAJob) {
+  const std::string owner = s().Get("/api/v1/users?role=rep&status=active&limit=1", company_->admin)
+                                .Json()["items"][0]["email"];
+  const std::string zip = StoredZip(
+      {{"export/User.csv", "Id,Name,Email,IsActive\n005Z1,Zed Rep," + owner + ",true\n"},
+       {"export/Account.csv",
+        "Id,IsDeleted,Name,Type,OwnerId,BillingCity\n"
+        "SFZ-A1,false,Zipped Infirmary,Customer - Direct,005Z1,Leeds\n"
+        "SFZ-A2,true,Deleted Infirmary,Prospect,005Z1,\n"},
+       {"export/Contact.csv",
+        "Id,AccountId,FirstName,LastName,Email\nSFZ-C1,SFZ-A1,Ann,Zip,ann.zip@example.org\n"},
+       {"export/Opportunity.csv",
+        "Id,AccountId,Name,StageName,Amount,CloseDate,OwnerId,CurrencyIsoCode\n"
+        "SFZ-O1,SFZ-A1,Zipped beds,Prospecting,2500.00,2027-02-01,005Z1,GBP\n"},
+       {"__MACOSX/._Account.csv", "junk"},
+       {"README.txt", "not part of it"}});
+  const auto upload = [&](const std::string& query, const std::string& body,
+                          const std::string& token) {
+    HttpCall call;
+    call.method = "POST";
+    call.path = "/api/v1/import-books?" + query;
+    call.body = body;
+    call.content_type = "application/zip";
+    call.token = token;
+    call.may_fail = true;
+    return s().Call(call);
+  };
+  const auto finished = [&](const std::string& id) {
+    json book;
+    for (int i = 0; i < 600; ++i) {
+      book = s().Get("/api/v1/import-books/" + id, company_->admin).Json();
+      if (book["status"] != "running") return book;
+      usleep(50'000);
+    }
+    ADD_FAILURE() << "still running: " << book.dump();
+    return book;
+  };
+  const auto zipped = [&] {
+    return company_->Count("SELECT count(*) FROM accounts WHERE external_id LIKE 'SFZ-%'");
+  };
+
+  const HttpReply dry =
+      upload("from=salesforce&dry_run=true&file_name=export.zip", zip, company_->admin);
+  ASSERT_EQ(dry.status, 202) << dry.body;
+  EXPECT_EQ(dry.Header("location"), "/api/v1/import-books/" + dry.Json()["id"].get<std::string>());
+  const json dry_done = finished(dry.Json()["id"]);
+  EXPECT_EQ(dry_done["status"], "succeeded") << dry_done.dump();
+  EXPECT_EQ(dry_done["report"]["written"], false);
+  EXPECT_EQ(dry_done["report"]["files"].size(), 4u) << dry_done.dump();
+  EXPECT_EQ(zipped(), 0) << "a dry run writes nothing";
+
+  const HttpReply real = upload("from=salesforce", zip, company_->admin);
+  ASSERT_EQ(real.status, 202) << real.body;
+  const json done = finished(real.Json()["id"]);
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  EXPECT_EQ(done["report"]["files"][1]["skipped"], 1) << done.dump();
+  for (const json& c : done["report"]["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+  EXPECT_EQ(zipped(), 1);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM opportunities o JOIN users u ON u.id = "
+                            "o.owner_id WHERE o.external_id = 'SFZ-O1' AND o.amount_minor = "
+                            "250000 AND u.email = ?",
+                            {owner}),
+            1);
+  const json list = s().Get("/api/v1/import-books?limit=5", company_->admin).Json();
+  EXPECT_EQ(list["items"][0]["id"], done["id"]) << list.dump();
+  EXPECT_FALSE(list["items"][0].contains("report")) << "the list leaves the reports out";
+
+  // Not a zip, no source, or a zip with no export in it: said, and nothing written.
+  const HttpReply not_zip = upload("from=salesforce", "Id,Name\n1,x\n", company_->admin);
+  EXPECT_EQ(not_zip.status, 422);
+  EXPECT_NE(not_zip.body.find("file"), std::string::npos) << not_zip.body;
+  const HttpReply veeva = upload("from=veeva", zip, company_->admin);
+  EXPECT_EQ(veeva.status, 422);
+  EXPECT_NE(veeva.body.find("from"), std::string::npos) << veeva.body;
+  const HttpReply empty =
+      upload("from=hubspot", StoredZip({{"notes.csv", "a,b\n1,2\n"}}), company_->admin);
+  ASSERT_EQ(empty.status, 202) << empty.body;
+  const json empty_done = finished(empty.Json()["id"]);
+  EXPECT_EQ(empty_done["status"], "failed");
+  EXPECT_NE(empty_done["problem"].get<std::string>().find("the zip holds no file"),
+            std::string::npos)
+      << empty_done.dump();
+  EXPECT_EQ(empty_done["problem"].get<std::string>().find("/tmp"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ImportApiTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
                          ::rapport::testing::BackendName);
