@@ -11,7 +11,7 @@
 #include "imports/cells.hpp"
 #include "moving/source_files.hpp"
 #include "records/opportunities.hpp"
-#include "selling/line_items.hpp"
+#include "selling/line_item_import.hpp"
 #include "selling/opportunity_store.hpp"
 
 namespace rapport::moving {
@@ -106,30 +106,6 @@ std::string BuyingRoleOf(std::string_view role) {
   };
   auto it = kRoles.find(imports::NormalizeHeader(role));
   return it == kRoles.end() ? "other" : it->second;
-}
-
-// "2", "2.0", "2.00" -> 2; nullopt for a fraction or anything else.
-std::optional<std::int64_t> WholeNumber(std::string_view text) {
-  const std::size_t dot = text.find('.');
-  std::string_view whole = text.substr(0, dot);
-  if (dot != std::string_view::npos) {
-    for (char c : text.substr(dot + 1)) {
-      if (c != '0') return std::nullopt;
-    }
-  }
-  std::int64_t n = 0;
-  if (!imports::ParseInteger(whole, n)) return std::nullopt;
-  return n;
-}
-
-// A percent with up to two decimals ("12.5", "10.00", "10%") in hundredths of a percent.
-std::optional<std::int64_t> PercentHundredths(std::string_view text) {
-  if (text.ends_with('%')) text.remove_suffix(1);
-  std::int64_t hundredths = 0;
-  if (!imports::ParseMoney(text, hundredths) || hundredths < 0 || hundredths > 10'000) {
-    return std::nullopt;
-  }
-  return hundredths;
 }
 
 }  // namespace
@@ -277,196 +253,45 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
 
 Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
   ImportReport& report = file.report;
-  Header header;
   RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
-                           OpenWithHeader(file, context.source, header));
-  const auto deal = header.Find(
-      {"opportunityid", "associateddealids", "associateddealid", "dealid"}, "opportunity", report);
-  const auto code = header.Find({"productcode", "sku"}, "product", report);
-  const auto source_product = header.Find({"product2id", "productid"}, "product", report);
-  const auto quantity = header.Find({"quantity", "qty"}, "quantity", report);
-  const auto unit = header.Find({"unitprice", "salesprice", "price"}, "sale_price", report);
-  const auto list = header.Find({"listprice"}, "list_price", report);
-  const auto discount = header.Find({"discount", "discountpercentage", "discountpercent"},
-                                    "discount_percent", report);
-  const auto unit_discount = header.Find({"unitdiscount"}, "unit_discount", report);
-  const auto total = header.Find({"totalprice", "netprice", "amount"}, "total", report);
-  const auto description = header.Find({"description"}, "description", report);
-  const auto sort = header.Find({"sortorder", "position"}, "position", report);
-  if (!deal || (!code && !source_product) || !quantity || !unit) {
-    return Error(ErrorCode::kMalformed,
-                 "a line items file needs the deal, the product, the quantity and the unit price "
-                 "(OpportunityId, ProductCode or Product2Id, Quantity, UnitPrice)");
-  }
-  RAPPORT_ASSIGN_OR_RETURN(auto deals, KnownByExternalId(context.tx, "opportunities"));
-  std::unordered_map<std::string, std::int64_t> by_sku;
-  std::unordered_map<std::int64_t, std::string> sku_of;
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows products, context.tx.Query("SELECT sku, id FROM products"));
-  for (const db::Row& r : products) {
-    by_sku[r.Text(0)] = r.Int(1);
-    sku_of[r.Int(1)] = r.Text(0);
-  }
-  struct Line {
-    std::int64_t sort, line;
-    selling::LineItem item;
-  };
-  std::vector<std::int64_t> order;  // deals as they first appear
-  std::unordered_map<std::int64_t, std::vector<Line>> lines_of;
-  std::map<std::string, std::int64_t> file_totals;  // by currency
-  std::vector<std::string> row;
-  const auto column = [&](std::optional<std::size_t> i) {
-    return i ? header.names[*i] : std::string();
-  };
-  while (true) {
-    RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
-    if (!more) break;
-    ++report.rows_read;
-    const std::int64_t line = records->line();
-    const std::string deal_key(Trim(Cell(row, deal).substr(0, Cell(row, deal).find(';'))));
-    auto d = deals.find(deal_key);
-    if (d == deals.end()) {
-      Reject(report, line, column(deal), Quoted(deal_key) + " is not a deal of the book");
-      continue;
-    }
-    std::optional<std::int64_t> product;
-    if (auto p = by_sku.find(Cell(row, code)); !Cell(row, code).empty() && p != by_sku.end()) {
-      product = p->second;
-    } else if (auto s = context.products_by_source_id.find(Cell(row, source_product));
-               !Cell(row, source_product).empty() && s != context.products_by_source_id.end()) {
-      product = s->second;
-    }
-    if (!product) {
-      Reject(report, line, column(code ? code : source_product),
-             Quoted(Cell(row, code).empty() ? Cell(row, source_product) : Cell(row, code)) +
-                 " is not a product (by its code) of the book or of Rapport");
-      continue;
-    }
-    selling::LineItem item;
-    item.product_id = *product;
-    item.sku = sku_of.count(*product) ? sku_of[*product] : std::string();
-    const auto qty = WholeNumber(Cell(row, quantity));
-    if (!qty || *qty < 1 || *qty > 1'000'000) {
-      Reject(report, line, column(quantity),
-             Quoted(Cell(row, quantity)) + " is not a whole quantity from 1 to 1,000,000");
-      continue;
-    }
-    item.quantity = *qty;
-    if (!imports::ParseMoney(Cell(row, unit), item.sale_price_minor) || item.sale_price_minor < 0 ||
-        item.sale_price_minor > records::kMaxUnitPriceMinor) {
-      Reject(report, line, column(unit), Quoted(Cell(row, unit)) + " is not a unit price");
-      continue;
-    }
-    item.list_price_minor = item.sale_price_minor;
-    if (!Cell(row, list).empty() &&
-        (!imports::ParseMoney(Cell(row, list), item.list_price_minor) ||
-         item.list_price_minor < 0 || item.list_price_minor > records::kMaxUnitPriceMinor)) {
-      Reject(report, line, column(list), Quoted(Cell(row, list)) + " is not a list price");
-      continue;
-    }
-    std::int64_t per_unit_off = 0;
-    if (!Cell(row, unit_discount).empty() &&
-        (!imports::ParseMoney(Cell(row, unit_discount), per_unit_off) || per_unit_off < 0 ||
-         per_unit_off > item.sale_price_minor)) {
-      Reject(report, line, column(unit_discount),
-             Quoted(Cell(row, unit_discount)) + " is not a discount of the unit price");
-      continue;
-    }
-    item.sale_price_minor -= per_unit_off;
-    std::int64_t hundredths = 0;
-    if (!Cell(row, discount).empty()) {
-      const auto parsed = PercentHundredths(Cell(row, discount));
-      if (!parsed) {
-        Reject(report, line, column(discount),
-               Quoted(Cell(row, discount)) + " is not a percent from 0 to 100");
-        continue;
-      }
-      hundredths = *parsed;
-    }
-    std::optional<std::int64_t> source_total;
-    if (!Cell(row, total).empty()) {
-      std::int64_t t = 0;
-      if (!imports::ParseMoney(Cell(row, total), t) || t < 0) {
-        Reject(report, line, column(total), Quoted(Cell(row, total)) + " is not a total");
-        continue;
-      }
-      source_total = t;
-    }
-    if (hundredths % 100 == 0) {
-      item.discount_percent = hundredths / 100;
-    } else if (source_total && *source_total % item.quantity == 0) {
-      // Rapport's discounts are whole percents: a fraction is kept as the unit price it came to.
-      item.sale_price_minor = *source_total / item.quantity;
-      item.discount_percent = 0;
-    } else {
-      Reject(report, line, column(discount),
-             "a discount of " + Cell(row, discount) +
-                 "% cannot be kept to the minor unit: Rapport's discounts are whole percents");
-      continue;
-    }
-    item.total_minor =
-        selling::LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
-    if (source_total && *source_total != item.total_minor) {
-      Reject(report, line, column(total),
-             "the line comes to " + Money(item.total_minor) + ", the file says " +
-                 Money(*source_total));
-      continue;
-    }
-    if (!Cell(row, description).empty()) item.description = Cell(row, description).substr(0, 500);
-    std::int64_t position = line;
-    if (!Cell(row, sort).empty()) imports::ParseInteger(Cell(row, sort), position);
-    if (!lines_of.count(d->second.id)) order.push_back(d->second.id);
-    lines_of[d->second.id].push_back({position, line, std::move(item)});
-    file_totals[d->second.currency] += lines_of[d->second.id].back().item.total_minor;
+                           OpenProfiled(file, context.source));
+  selling::LineItemFile lines(context.tx, {.products_by_source_id = &context.products_by_source_id,
+                                           .max_problems = imports::kRejectionsKept});
+  RAPPORT_RETURN_IF_ERROR(lines.Read(*records));
+  report.columns = lines.columns();
+  report.rows_read = lines.rows();
+  for (const selling::LineItemFile::Problem& p : lines.problems()) {
+    Reject(report, p.line, p.header, p.message);
   }
   if (report.rejected > 0) return Ok();
-  std::int64_t lines_in_file = 0, deals_at_total = 0;
-  for (std::int64_t deal_id : order) {
-    std::vector<Line>& lines = lines_of[deal_id];
-    if (lines.size() > records::kMaxLineItems) {
-      Reject(report, lines.back().line, column(deal),
-             "a deal takes at most " + std::to_string(records::kMaxLineItems) + " lines");
-      continue;
-    }
-    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-      return std::tie(a.sort, a.line) < std::tie(b.sort, b.line);
-    });
-    std::vector<selling::LineItem> items;
-    std::int64_t sum = 0;
-    for (Line& l : lines) {
-      sum += l.item.total_minor;
-      items.push_back(std::move(l.item));
-    }
-    lines_in_file += static_cast<std::int64_t>(items.size());
-    RAPPORT_ASSIGN_OR_RETURN(std::vector<selling::LineItem> before,
-                             selling::LineItemsOf(context.tx, deal_id));
-    RAPPORT_ASSIGN_OR_RETURN(bool changed,
-                             selling::ReplaceLineItems(context.tx, context.actor, deal_id, items));
-    const auto n = static_cast<std::int64_t>(items.size());
-    (changed ? (before.empty() ? report.created : report.updated) : report.unchanged) += n;
-    // While a deal has line items its amount is their total.
-    RAPPORT_ASSIGN_OR_RETURN(int amount_changed,
-                             audit::UpdateAudited(context.tx, context.actor, "opportunities",
-                                                  deal_id, std::nullopt, {{"amount_minor", sum}}));
-    (void)amount_changed;
-  }
+  RAPPORT_ASSIGN_OR_RETURN(selling::LineItemFile::Written written, lines.Write(context.actor));
+  report.updated = written.lines_changed;
+  report.unchanged = written.lines_unchanged;
   // The check: the lines and their totals by currency as written, and each deal at its lines'
   // total.
+  std::int64_t lines_in_file = 0;
+  std::map<std::string, std::int64_t> file_totals;  // by currency
+  for (const auto& [id, deal] : lines.deals()) {
+    lines_in_file += static_cast<std::int64_t>(deal.lines.size());
+    for (const auto& [position, item] : deal.lines)
+      file_totals[deal.deal.currency] += item.total_minor;
+  }
   RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows written,
+      db::Rows rows,
       context.tx.Query("SELECT o.id, o.currency, o.amount_minor, count(*), sum(l.total_minor) "
                        "FROM opportunity_line_items l JOIN opportunities o ON o.id = "
                        "l.opportunity_id GROUP BY o.id, o.currency, o.amount_minor"));
-  std::int64_t lines_found = 0;
+  std::int64_t lines_found = 0, deals_at_total = 0;
   std::map<std::string, std::int64_t> written_totals;
-  for (const db::Row& r : written) {
-    if (!lines_of.count(r.Int(0))) continue;
+  for (const db::Row& r : rows) {
+    if (!lines.deals().count(r.Int(0))) continue;
     lines_found += r.Int(3);
     written_totals[r.Text(1)] += r.Int(4);
     deals_at_total += r.Int(2) == r.Int(4);
   }
   AddCheck(checks, file, "line items", WithCommas(lines_in_file), WithCommas(lines_found));
   AddCheck(checks, file, "deals at their lines' total",
-           WithCommas(static_cast<std::int64_t>(order.size())), WithCommas(deals_at_total));
+           WithCommas(static_cast<std::int64_t>(lines.deals().size())), WithCommas(deals_at_total));
   for (const auto& [currency, sum] : file_totals) {
     AddCheck(checks, file, "line totals " + currency, Money(sum), Money(written_totals[currency]));
   }

@@ -38,225 +38,266 @@ const std::vector<Column>& Columns() {
        false},
       {"description", {"description", "linedescription", "note"}, false},
       {"position", {"position", "sortorder"}, false},
+      // The line's total as the source computed it: the line must come to it.
+      {"total", {"total", "totalprice", "linetotal", "netprice"}, false},
+      // The source's product id, for a line with no product code (see Options).
+      {"source_product", {"product2id"}, false},
       {"currency", {"currency", "currencyisocode"}, false},
   };
   return columns;
 }
 
-// "10", "10.00", "10%" -> 10; nullopt when it is not a whole percentage from 0 to 100.
-std::optional<std::int64_t> ParseDiscount(std::string_view text) {
+// "10", "12.5", "10.00", "10%" -> hundredths of a percent (1000, 1250); nullopt when it is not a
+// percentage from 0 to 100 with at most two decimals.
+std::optional<std::int64_t> ParseDiscountHundredths(std::string_view text) {
   if (text.ends_with('%')) text = imports::Trim(text.substr(0, text.size() - 1));
+  std::int64_t hundredths = 0;
+  if (text.empty() || text[0] == '-' || !imports::ParseMoney(text, hundredths) ||
+      hundredths > 10'000 || text.find_first_not_of("0123456789.") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return hundredths;
+}
+
+// "12", "12.00" -> 12; false for a fraction or anything else (Salesforce writes quantities with
+// two decimals).
+bool ParseWholeNumber(std::string_view text, std::int64_t& out) {
   const std::size_t dot = text.find('.');
   if (dot != std::string_view::npos) {
     const std::string_view fraction = text.substr(dot + 1);
     if (!std::all_of(fraction.begin(), fraction.end(), [](char c) { return c == '0'; })) {
-      return std::nullopt;
+      return false;
     }
     text = text.substr(0, dot);
   }
-  std::int64_t n = 0;
-  if (!imports::AllDigits(text) || !imports::ParseInteger(text, n) || n > 100) return std::nullopt;
-  return n;
+  return imports::ParseInteger(text, out);
 }
 
-struct Deal {
-  std::int64_t id = 0;
-  std::string currency;
-  std::int64_t amount_minor = 0;
-};
+}  // namespace
 
-struct Product {
-  std::int64_t id = 0;
-  std::string sku, name, currency;
-  std::int64_t list_price_minor = 0;
-};
+LineItemFile::LineItemFile(db::Transaction& tx, Options options) : tx_(tx), options_(options) {}
 
-// One deal's lines as the file gives them.
-struct DealLines {
-  Deal deal;
-  std::vector<std::pair<std::int64_t, LineItem>> lines;  // (position, line)
-};
-
-class LineItemFile {
- public:
-  LineItemFile(db::Transaction& tx) : tx_(tx) {}
-
-  // Reads and checks every row; problems() says what is wrong, by line and column.
-  Status Read(std::string_view body) {
-    imports::CsvReader in(imports::MemorySource(body));
-    std::vector<std::string> header;
-    RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
-    if (!any) return Error::InvalidField("body", "is empty");
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      const std::string key = imports::NormalizeHeader(header[i]);
-      for (const Column& c : Columns()) {
-        if (std::find(c.aliases.begin(), c.aliases.end(), key) != c.aliases.end()) {
-          at_.emplace(c.name, i);
-        }
-      }
-    }
+Status LineItemFile::Read(imports::RecordSource& in) {
+  std::vector<std::string> header;
+  RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
+  if (!any) return Error::InvalidField("body", "is empty");
+  header_ = header;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string key = imports::NormalizeHeader(header[i]);
     for (const Column& c : Columns()) {
-      if (c.required && !at_.count(c.name)) {
-        return Error::InvalidField("body", std::string("has no ") + c.name +
-                                               " column (Salesforce's OpportunityId, "
-                                               "ProductCode and Quantity, for example)");
+      if (std::find(c.aliases.begin(), c.aliases.end(), key) != c.aliases.end() &&
+          at_.emplace(c.name, i).second) {
+        columns_.emplace_back(c.name, header[i]);
       }
     }
-    std::vector<std::string> cells;
-    while (problems_.size() < 100) {
-      RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
-      if (!more) break;
-      ++rows_;
-      RAPPORT_RETURN_IF_ERROR(ReadRow(in.line(), cells));
-    }
-    return Ok();
   }
-
-  // Gives each deal its lines and their total as its amount; the deals changed.
-  Result<std::int64_t> Write(const audit::Actor& actor) {
-    std::int64_t changed = 0;
-    for (auto& [id, deal] : deals_) {
-      std::stable_sort(deal.lines.begin(), deal.lines.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      std::vector<LineItem> items;
-      std::int64_t total = 0;
-      for (auto& [position, item] : deal.lines) {
-        total += item.total_minor;
-        items.push_back(std::move(item));
-      }
-      RAPPORT_ASSIGN_OR_RETURN(bool lines_changed, ReplaceLineItems(tx_, actor, id, items));
-      RAPPORT_ASSIGN_OR_RETURN(int amount_changed,
-                               audit::UpdateAudited(tx_, actor, "opportunities", id, std::nullopt,
-                                                    {{"amount_minor", total}}));
-      if (amount_changed == 0 && lines_changed) {
-        // The deal changed all the same: its ETag moves on.
-        RAPPORT_RETURN_IF_ERROR(tx_.Execute(
-            "UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE id = ?",
-            {actor.at, id}));
-      }
-      if (amount_changed > 0 || lines_changed) ++changed;
+  for (const Column& c : Columns()) {
+    if (c.required && !at_.count(c.name)) {
+      return Error::InvalidField("body", std::string("has no ") + c.name +
+                                             " column (Salesforce's OpportunityId, "
+                                             "ProductCode and Quantity, for example)");
     }
-    return changed;
   }
+  std::vector<std::string> cells;
+  while (problems_.size() < options_.max_problems) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
+    if (!more) break;
+    ++rows_;
+    RAPPORT_RETURN_IF_ERROR(ReadRow(in.line(), cells));
+  }
+  return Ok();
+}
 
-  std::vector<FieldError>& problems() { return problems_; }
-  std::int64_t rows() const { return rows_; }
-  std::int64_t deals() const { return static_cast<std::int64_t>(deals_.size()); }
+Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
+  Written written;
+  for (auto& [id, deal] : deals_) {
+    std::stable_sort(deal.lines.begin(), deal.lines.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<LineItem> items;
+    std::int64_t total = 0;
+    for (const auto& [position, item] : deal.lines) {
+      total += item.total_minor;
+      items.push_back(item);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(bool lines_changed, ReplaceLineItems(tx_, actor, id, items));
+    RAPPORT_ASSIGN_OR_RETURN(int amount_changed,
+                             audit::UpdateAudited(tx_, actor, "opportunities", id, std::nullopt,
+                                                  {{"amount_minor", total}}));
+    if (amount_changed == 0 && lines_changed) {
+      // The deal changed all the same: its ETag moves on.
+      RAPPORT_RETURN_IF_ERROR(
+          tx_.Execute("UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE id = ?",
+                      {actor.at, id}));
+    }
+    const auto n = static_cast<std::int64_t>(items.size());
+    if (amount_changed > 0 || lines_changed) {
+      ++written.deals_changed;
+      written.lines_changed += n;
+    } else {
+      written.lines_unchanged += n;
+    }
+  }
+  return written;
+}
 
- private:
-  Status ReadRow(std::int64_t line_number, const std::vector<std::string>& cells) {
-    const std::string line = "line " + std::to_string(line_number) + ".";
-    auto cell = [&](const char* name) -> std::string_view {
-      auto it = at_.find(name);
-      if (it == at_.end() || it->second >= cells.size()) return {};
-      return imports::Trim(cells[it->second]);
-    };
-    auto problem = [&](const char* column, std::string message) {
-      problems_.push_back({line + column, std::move(message)});
-    };
-    const std::size_t before = problems_.size();
-    RAPPORT_ASSIGN_OR_RETURN(std::optional<Deal> deal, FindDeal(cell("opportunity")));
-    if (!deal) {
-      problem("opportunity", "'" + std::string(cell("opportunity")) +
-                                 "' is not the external id of an opportunity");
+Status LineItemFile::ReadRow(std::int64_t line_number, const std::vector<std::string>& cells) {
+  auto cell = [&](const char* name) -> std::string_view {
+    auto it = at_.find(name);
+    if (it == at_.end() || it->second >= cells.size()) return {};
+    return imports::Trim(cells[it->second]);
+  };
+  auto problem = [&](const char* column, std::string message) {
+    auto it = at_.find(column);
+    problems_.push_back(
+        {line_number, column, it == at_.end() ? "" : header_[it->second], std::move(message)});
+  };
+  const std::size_t before = problems_.size();
+  RAPPORT_ASSIGN_OR_RETURN(std::optional<Deal> deal, FindDeal(cell("opportunity")));
+  if (!deal) {
+    problem("opportunity",
+            "'" + std::string(cell("opportunity")) + "' is not the external id of an opportunity");
+  }
+  std::optional<Product> product;
+  if (const auto* by_id = options_.products_by_source_id;
+      cell("product").empty() && by_id && by_id->count(std::string(cell("source_product")))) {
+    RAPPORT_ASSIGN_OR_RETURN(product,
+                             FindProductById(by_id->at(std::string(cell("source_product")))));
+  } else {
+    RAPPORT_ASSIGN_OR_RETURN(product, FindProduct(cell("product")));
+  }
+  if (!product) {
+    problem("product",
+            "'" + std::string(cell("product").empty() ? cell("source_product") : cell("product")) +
+                "' is not the SKU of a product");
+  }
+  LineItem item;
+  if (!ParseWholeNumber(cell("quantity"), item.quantity) || item.quantity < 1 ||
+      item.quantity > 1'000'000) {
+    problem("quantity", "is not a whole number from 1 to 1,000,000");
+  }
+  auto price = [&](const char* column, std::int64_t& out) {
+    if (cell(column).empty()) return false;
+    if (!imports::ParseMoney(cell(column), out) || out < 0 || out > records::kMaxUnitPriceMinor) {
+      problem(column, "is not a price (like 1234.50)");
     }
-    RAPPORT_ASSIGN_OR_RETURN(std::optional<Product> product, FindProduct(cell("product")));
-    if (!product) {
-      problem("product", "'" + std::string(cell("product")) + "' is not the SKU of a product");
+    return true;
+  };
+  const bool list_given = price("list_price", item.list_price_minor);
+  const bool sale_given = price("sale_price", item.sale_price_minor);
+  std::int64_t discount_hundredths = 0;
+  if (!cell("discount_percent").empty()) {
+    const std::optional<std::int64_t> discount = ParseDiscountHundredths(cell("discount_percent"));
+    if (!discount) problem("discount_percent", "is not a percentage from 0 to 100");
+    discount_hundredths = discount.value_or(0);
+    item.discount_percent = discount_hundredths / 100;
+  }
+  std::optional<std::int64_t> source_total;
+  if (!cell("total").empty()) {
+    std::int64_t total = 0;
+    if (!imports::ParseMoney(cell("total"), total) || total < 0) {
+      problem("total", "is not an amount (like 1234.50)");
     }
-    LineItem item;
-    if (!imports::ParseInteger(cell("quantity"), item.quantity) || item.quantity < 1 ||
-        item.quantity > 1'000'000) {
-      problem("quantity", "is not a whole number from 1 to 1,000,000");
+    source_total = total;
+  }
+  if (discount_hundredths % 100 != 0 && !source_total) {
+    problem("discount_percent",
+            "is not a whole percentage, and no total says what the line comes to");
+  }
+  if (!cell("description").empty()) {
+    if (Utf8Characters(cell("description")) > 500) {
+      problem("description", "is longer than 500 characters");
     }
-    auto price = [&](const char* column, std::int64_t& out) {
-      if (cell(column).empty()) return false;
-      if (!imports::ParseMoney(cell(column), out) || out < 0 || out > records::kMaxUnitPriceMinor) {
-        problem(column, "is not a price (like 1234.50)");
-      }
-      return true;
-    };
-    const bool list_given = price("list_price", item.list_price_minor);
-    const bool sale_given = price("sale_price", item.sale_price_minor);
-    if (!cell("discount_percent").empty()) {
-      const std::optional<std::int64_t> discount = ParseDiscount(cell("discount_percent"));
-      if (!discount) problem("discount_percent", "is not a whole percentage from 0 to 100");
-      item.discount_percent = discount.value_or(0);
-    }
-    if (!cell("description").empty()) {
-      if (Utf8Characters(cell("description")) > 500) {
-        problem("description", "is longer than 500 characters");
-      }
-      item.description = std::string(cell("description"));
-    }
-    std::int64_t position = 0;
-    if (!cell("position").empty() && !imports::ParseInteger(cell("position"), position)) {
-      problem("position", "is not a whole number");
-    }
-    if (deal && !cell("currency").empty() && cell("currency") != deal->currency) {
-      problem("currency", "is not the deal's currency, " + deal->currency);
-    }
-    if (!deal || !product || problems_.size() > before) return Ok();
-    if (!list_given) {
-      if (product->currency != deal->currency) {
-        problem("list_price", "is needed: " + product->sku + " is priced in " + product->currency +
-                                  " and the deal in " + deal->currency);
-        return Ok();
-      }
-      item.list_price_minor = std::min(product->list_price_minor, records::kMaxUnitPriceMinor);
-    }
-    if (!sale_given) item.sale_price_minor = item.list_price_minor;
-    item.product_id = product->id;
-    item.sku = product->sku;
-    item.product_name = product->name;
-    item.total_minor = LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
-    DealLines& lines = deals_[deal->id];
-    lines.deal = *deal;
-    if (lines.lines.size() >= records::kMaxLineItems) {
-      problem("opportunity",
-              "has more than " + std::to_string(records::kMaxLineItems) + " lines in the file");
+    item.description = std::string(cell("description"));
+  }
+  std::int64_t position = 0;
+  if (!cell("position").empty() && !imports::ParseInteger(cell("position"), position)) {
+    problem("position", "is not a whole number");
+  }
+  if (deal && !cell("currency").empty() && cell("currency") != deal->currency) {
+    problem("currency", "is not the deal's currency, " + deal->currency);
+  }
+  if (!deal || !product || problems_.size() > before) return Ok();
+  if (!list_given) {
+    if (product->currency != deal->currency) {
+      problem("list_price", "is needed: " + product->sku + " is priced in " + product->currency +
+                                " and the deal in " + deal->currency);
       return Ok();
     }
-    lines.lines.emplace_back(position, std::move(item));
+    item.list_price_minor = std::min(product->list_price_minor, records::kMaxUnitPriceMinor);
+  }
+  if (!sale_given) item.sale_price_minor = item.list_price_minor;
+  if (discount_hundredths % 100 != 0) {
+    // Discounts are whole percents: a fraction is kept as the unit price it comes to, when the
+    // source's total says it to the minor unit.
+    if (*source_total % item.quantity != 0) {
+      problem("discount_percent",
+              "is not a whole percentage, and the line's total does not divide into whole units "
+              "of currency per item");
+      return Ok();
+    }
+    item.sale_price_minor = *source_total / item.quantity;
+    item.discount_percent = 0;
+  }
+  item.product_id = product->id;
+  item.sku = product->sku;
+  item.product_name = product->name;
+  item.total_minor = LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
+  if (source_total && *source_total != item.total_minor) {
+    problem("total", "is not what the line comes to, " + std::to_string(item.total_minor / 100) +
+                         "." + (item.total_minor % 100 < 10 ? "0" : "") +
+                         std::to_string(item.total_minor % 100));
     return Ok();
   }
-
-  Result<std::optional<Deal>> FindDeal(std::string_view key) {
-    if (key.empty()) return std::optional<Deal>();
-    auto it = deal_cache_.find(std::string(key));
-    if (it != deal_cache_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(
-        std::optional<db::Row> row,
-        tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE external_id = ?",
-                     {std::string(key)}));
-    std::optional<Deal> deal;
-    if (row) deal = Deal{row->Int(0), row->Text(1), row->Int(2)};
-    deal_cache_.emplace(std::string(key), deal);
-    return deal;
+  DealLines& lines = deals_[deal->id];
+  lines.deal = *deal;
+  if (lines.lines.size() >= records::kMaxLineItems) {
+    problem("opportunity",
+            "has more than " + std::to_string(records::kMaxLineItems) + " lines in the file");
+    return Ok();
   }
+  lines.lines.emplace_back(position, std::move(item));
+  return Ok();
+}
 
-  Result<std::optional<Product>> FindProduct(std::string_view sku) {
-    if (sku.empty()) return std::optional<Product>();
-    auto it = product_cache_.find(std::string(sku));
-    if (it != product_cache_.end()) return it->second;
-    RAPPORT_ASSIGN_OR_RETURN(
-        std::optional<db::Row> row,
-        tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE sku = ?",
-                     {std::string(sku)}));
-    std::optional<Product> product;
-    if (row) product = Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)};
-    product_cache_.emplace(std::string(sku), product);
-    return product;
-  }
+Result<std::optional<LineItemFile::Deal>> LineItemFile::FindDeal(std::string_view key) {
+  if (key.empty()) return std::optional<Deal>();
+  auto it = deal_cache_.find(std::string(key));
+  if (it != deal_cache_.end()) return it->second;
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE external_id = ?",
+                   {std::string(key)}));
+  std::optional<Deal> deal;
+  if (row) deal = Deal{row->Int(0), row->Text(1), row->Int(2)};
+  deal_cache_.emplace(std::string(key), deal);
+  return deal;
+}
 
-  db::Transaction& tx_;
-  std::map<std::string, std::size_t> at_;
-  std::map<std::string, std::optional<Deal>> deal_cache_;
-  std::map<std::string, std::optional<Product>> product_cache_;
-  std::map<std::int64_t, DealLines> deals_;
-  std::vector<FieldError> problems_;
-  std::int64_t rows_ = 0;
-};
+Result<std::optional<LineItemFile::Product>> LineItemFile::FindProductById(std::int64_t id) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE id = ?",
+                   {id}));
+  if (!row) return std::optional<Product>();
+  return std::optional<Product>(
+      Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)});
+}
+
+Result<std::optional<LineItemFile::Product>> LineItemFile::FindProduct(std::string_view sku) {
+  if (sku.empty()) return std::optional<Product>();
+  auto it = product_cache_.find(std::string(sku));
+  if (it != product_cache_.end()) return it->second;
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE sku = ?",
+                   {std::string(sku)}));
+  std::optional<Product> product;
+  if (row) product = Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)};
+  product_cache_.emplace(std::string(sku), product);
+  return product;
+}
+
+namespace {
 
 Result<api::Response> ImportLineItems(api::ApiContext& ctx, const api::Request& r,
                                       const api::Caller& c) {
@@ -264,20 +305,26 @@ Result<api::Response> ImportLineItems(api::ApiContext& ctx, const api::Request& 
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     LineItemFile file(tx);
-    RAPPORT_RETURN_IF_ERROR(file.Read(r.body));
+    imports::CsvReader in(imports::MemorySource(r.body));
+    RAPPORT_RETURN_IF_ERROR(file.Read(in));
     if (!file.problems().empty()) {
       const std::size_t n = file.problems().size();
+      std::vector<FieldError> errors;
+      for (const LineItemFile::Problem& p : file.problems()) {
+        errors.push_back({"line " + std::to_string(p.line) + "." + p.column, p.message});
+      }
       return Error(ErrorCode::kInvalidArgument,
                    std::to_string(n) + (n >= 100 ? " problems or more" : " problems") +
                        " in the file; nothing imported",
-                   std::move(file.problems()));
+                   std::move(errors));
     }
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t changed, file.Write(actor));
+    RAPPORT_ASSIGN_OR_RETURN(LineItemFile::Written written, file.Write(actor));
+    const std::int64_t changed = written.deals_changed;
     w.StartObject()
         .Key("rows")
         .Int(file.rows())
         .Key("opportunities")
-        .Int(file.deals())
+        .Int(static_cast<std::int64_t>(file.deals().size()))
         .Key("changed")
         .Int(changed)
         .EndObject();
