@@ -183,7 +183,7 @@ Result<api::Response> GetBook(api::ApiContext& ctx, imports::ImportJobs& jobs,
 void RegisterBookRoutes(api::Router& router, api::ApiContext& ctx, imports::ImportJobs& jobs,
                         const imports::ImportSettings& settings) {
   constexpr const char* kBookSchema =
-      R"({"type":"object","properties":{"id":{"type":"string"},"from":{"type":"string","enum":["salesforce","hubspot"]},"file_name":{"type":"string"},"dry_run":{"type":"boolean"},"status":{"type":"string","enum":["running","succeeded","rejected","failed"]},"problem":{"type":["string","null"]},"progress":{"type":["object","null"]},"report":{"type":["object","null"]}}})";
+      R"({"type":"object","required":["id","from","file_name","dry_run","status","problem","started_by","started_at","finished_at","progress"],"properties":{"id":{"type":"string"},"from":{"type":"string","enum":["salesforce","hubspot"]},"file_name":{"type":"string"},"dry_run":{"type":"boolean"},"status":{"type":"string","enum":["running","succeeded","rejected","failed"]},"problem":{"type":["string","null"]},"started_by":{"type":["string","null"]},"started_at":{"type":["string","null"]},"finished_at":{"type":["string","null"]},"progress":{"type":["object","null"],"required":["queued","file","rows","percent"],"properties":{"queued":{"type":"boolean"},"file":{"type":"string"},"rows":{"type":"integer"},"percent":{"type":"integer"}}},"report":{"type":["object","null"],"description":"once it ends: status, files (each with its import), owners, custom_fields, checks"}}})";
   api::Route upload{
       "POST",
       "/api/v1/import-books",

@@ -1875,6 +1875,83 @@ test("an admin imports the products on deals from Salesforce's line items export
   await expectAccessible(page, "Admin imports with products on deals");
 });
 
+// A zip of `files` ({name: text}), stored uncompressed, as a zip tool writes one.
+function storedZip(files) {
+  const crc32 = (bytes) => {
+    let crc = 0xffffffff;
+    for (const b of bytes) {
+      crc ^= b;
+      for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+  const locals = [], central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text), fileName = Buffer.from(name), crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(fileName.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0); entry.writeUInt16LE(20, 4); entry.writeUInt16LE(20, 6); entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(data.length, 20); entry.writeUInt32LE(data.length, 24); entry.writeUInt16LE(fileName.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    central.push(entry, fileName);
+    offset += 30 + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+test("an admin moves a Salesforce export in from its zip: a dry run first, then for real", async () => {
+  const owner = rep.email;
+  const zip = storedZip({
+    "User.csv": `Id,Name,Email,IsActive\n005E2E1,Rep There,${owner},true\n005E2E2,Gone There,gone.there@elsewhere.example,false\n`,
+    "Account.csv": "Id,IsDeleted,Name,Type,OwnerId,BillingCity,Movein_Tier__c\n" +
+      "001E2EMOVE1,false,Moveinford General Hospital,Customer - Direct,005E2E1,Moveinford,Gold\n" +
+      "001E2EMOVE2,false,Moveinford Clinic,Prospect,005E2E1,Moveinford,\n" +
+      "001E2EMOVE3,true,Moveinford Old Clinic,Prospect,005E2E2,Moveinford,\n",
+    "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate,OwnerId,CurrencyIsoCode\n" +
+      "006E2EMOVE1,001E2EMOVE1,Moveinford theatre beds,Proposal/Price Quote,42000.00,2027-03-31,005E2E1,GBP\n",
+  });
+  const ours = async () => (await call("GET", "/accounts?q=Moveinford&limit=50", admin.token)).json.items;
+  assert.equal((await ours()).length, 0);
+
+  const page = await newPage();
+  await signIn(page, admin.email, "/admin/imports");
+  const card = page.getByRole("region", { name: "Move in from Salesforce or HubSpot" });
+  await card.getByLabel("Exported from").selectOption({ label: "Salesforce" });
+  await card.getByLabel("Export (zip)").setInputFiles({ name: "salesforce-export.zip", mimeType: "application/zip", buffer: zip });
+  assert.equal(await card.getByLabel("Dry run (check everything, write nothing)").isChecked(), true, "a dry run first by default");
+  await card.getByLabel("Keep their own fields as custom fields").check();
+  await card.getByRole("button", { name: "Check the export" }).click();
+  await card.getByRole("status").filter({ hasText: "Dry run: everything checks out." }).waitFor({ timeout: 30000 });
+  const checks = card.getByRole("list", { name: "Checks" });
+  await checks.getByText("✓ Account.csv, records: 2 in the file, 2 would be written").waitFor();
+  await checks.getByText("✓ Opportunity.csv, amount GBP: 42,000.00 in the file, 42,000.00 would be written").waitFor();
+  const files = card.getByRole("table", { name: "Files of the export" });
+  assert.match(await files.locator("tbody tr").filter({ hasText: "Account.csv" }).textContent(), /Account\.csv\s*accounts\s*3\s*1\s*2/);
+  await card.getByRole("table", { name: "Owners" }).getByText("Matched by email").waitFor();
+  await card.getByText(/Movein Tier \(text\) on accounts/).waitFor();
+  assert.equal((await ours()).length, 0, "a dry run writes nothing");
+  await expectAccessible(page, "Admin: Imports after a dry run of a move");
+  await shot(page, "admin-move-in-dry-run");
+
+  await card.getByLabel("Dry run (check everything, write nothing)").uncheck();
+  await card.getByRole("button", { name: "Move in" }).click();
+  await card.getByRole("status").filter({ hasText: "Moved in: every file imported and every check passed." }).waitFor({ timeout: 30000 });
+  const accounts = await ours();
+  assert.deepEqual(accounts.map((a) => [a.external_id, a.status, a.custom?.movein_tier ?? null]).sort(), [
+    ["001E2EMOVE1", "customer", "Gold"],
+    ["001E2EMOVE2", "prospect", null],
+  ]);
+  await card.getByRole("table", { name: "Recent moves" }).getByRole("button", { name: /^salesforce-export\.zip \(move \d+\)$/ }).first().waitFor();
+});
+
 test("a rep drops a signed plan on an account, downloads the same file and removes it", async () => {
   const account = (await call("GET", "/accounts?type=hospital&limit=1", rep.token)).json.items[0];
   const page = await newPage();

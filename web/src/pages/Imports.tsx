@@ -5,6 +5,7 @@
 import { FormEvent, RefObject, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, Page, dateTime, get, upload } from "../api";
 import { FileImport } from "../fileImport";
+import { MoveIn } from "./MoveIn";
 
 type Rejection = { line: number; column: string; problem: string };
 type Import = {
@@ -134,6 +135,7 @@ export function Imports() {
 
   return (
     <div className="imports">
+      <MoveIn />
       <form className="card import-form" noValidate onSubmit={submit} aria-labelledby="import-form-heading">
         <h2 id="import-form-heading">Import a file</h2>
         <p className="muted">
