@@ -37,9 +37,10 @@ void AddImportOptions(CLI::App& command, ImportArgs& args) {
   auto* type = command.add_option("--type", args.type, imports::kRecordTypeNames);
   auto* file = command.add_option("--file", args.file, "The CSV (UTF-8, RFC 4180) or XLSX file")
                    ->check(CLI::ExistingFile);
-  auto* dir = command.add_option("--dir", args.dir,
-                                 "A whole export from Salesforce or HubSpot (--from): its folder or "
-                                 "its zip, imported in one run (instead of --type and --file)");
+  auto* dir =
+      command.add_option("--dir", args.dir,
+                         "A whole export from Salesforce or HubSpot (--from): its folder or "
+                         "its zip, imported in one run (instead of --type and --file)");
   dir->excludes(type)->excludes(file);
   command.add_flag("--create-users", args.create_users,
                    "With --dir: owners no user matches become users (who cannot sign in until "
@@ -201,18 +202,31 @@ void PrintBookReport(const moving::BookReport& report, double seconds) {
     if (o.matched.empty()) ++unmatched;
   }
   std::cout << "  owners: " << report.owners.size() << ", " << unmatched << " unmatched\n";
-  for (const moving::Owner& o : report.owners) {
-    std::cout << "    " << o.key;
-    if (o.key != o.email && !o.email.empty()) std::cout << " <" << o.email << ">";
-    if (o.key != o.name && !o.name.empty()) std::cout << " (" << o.name << ")";
-    std::cout << ": "
-              << (o.matched.empty() ? "NO USER (add them, or use --create-users)"
-                  : o.matched == "created"
-                      ? (report.dry_run ? "would be made a user" : "made a user")
-                      : "matched by " + o.matched)
-              << (o.active ? "" : ", inactive in the source: plan a handover") << ", "
-              << WithCommas(o.records) << " rows\n";
+  // Those who need a look first (no user, made a user, inactive there), then the rest, up to 20.
+  std::size_t shown = 0, matched = 0;
+  for (const bool notable : {true, false}) {
+    for (const moving::Owner& o : report.owners) {
+      const bool is_notable = o.matched.empty() || o.matched == "created" || !o.active;
+      if (is_notable != notable) continue;
+      if (!notable && ++matched > 20) continue;
+      ++shown;
+      std::cout << "    " << o.key;
+      if (o.key != o.email && !o.email.empty()) std::cout << " <" << o.email << ">";
+      if (o.key != o.name && !o.name.empty()) std::cout << " (" << o.name << ")";
+      std::cout << ": "
+                << (o.matched.empty() ? "NO USER (add them, or use --create-users)"
+                    : o.matched == "created"
+                        ? (report.dry_run ? "would be made a user" : "made a user")
+                        : "matched by " + o.matched)
+                << (o.active ? "" : ", inactive in the source: plan a handover") << ", "
+                << WithCommas(o.records) << " rows\n";
+    }
   }
+  if (shown < report.owners.size()) {
+    std::cout << "    ... and " << report.owners.size() - shown
+              << " more matched (--json lists them all)\n";
+  }
+
   for (const moving::KeptField& f : report.custom_fields) {
     std::cout << "  custom field " << f.table << "." << f.key << " (" << f.type << ") made of "
               << f.file << "'s column " << f.column << "\n";
@@ -264,8 +278,7 @@ int ImportBook(Context& context, const ImportArgs& args) {
   moving::BookReport report;
   if (std::filesystem::is_regular_file(args.dir)) {
     std::ifstream in(args.dir, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)),
-                            std::istreambuf_iterator<char>());
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     report = moving::ImportBookZip(**database, options, bytes);
   } else {
     report = moving::ImportBook(**database, options);

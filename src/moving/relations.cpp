@@ -162,6 +162,8 @@ Status ImportProducts(RelationContext& context, BookFile& file, std::vector<Book
     if (!Cell(row, id).empty()) context.products_by_source_id[Cell(row, id)] = product_id;
     context.products_by_source_id[code] = product_id;
   }
+  file.rows = records->rows();
+  file.skipped = records->skipped();
   std::int64_t found = 0;
   for (const std::string& code : in_file) found += by_sku.count(code);
   AddCheck(checks, file, "products", WithCommas(static_cast<std::int64_t>(in_file.size())),
@@ -241,6 +243,8 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
       ++report.created;
     }
   }
+  file.rows = records->rows();
+  file.skipped = records->skipped();
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows written,
       context.tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
@@ -260,6 +264,8 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
   RAPPORT_RETURN_IF_ERROR(lines.Read(*records));
   report.columns = lines.columns();
   report.rows_read = lines.rows();
+  file.rows = records->rows();
+  file.skipped = records->skipped();
   for (const selling::LineItemFile::Problem& p : lines.problems()) {
     Reject(report, p.line, p.header, p.message);
   }
