@@ -179,6 +179,11 @@ void PrintBookReport(const moving::BookReport& report, double seconds) {
     const imports::ImportReport& r = f.report;
     std::cout << moving::PartName(f) << ", " << WithCommas(f.rows) << " rows";
     if (f.skipped) std::cout << " (" << WithCommas(f.skipped) << " deleted or merged: skipped)";
+    if (f.set_aside) {
+      std::cout << " (" << WithCommas(f.set_aside) << " "
+                << (f.part == moving::Part::kOpenTasks ? "done: activities" : "not done: tasks")
+                << ")";
+    }
     std::cout << "; " << WithCommas(r.created) << " created, " << WithCommas(r.updated)
               << " updated, " << WithCommas(r.unchanged) << " unchanged, " << WithCommas(r.rejected)
               << " rejected\n";

@@ -1267,7 +1267,8 @@ Status ApplyAccountSearchByCityAndCode(Transaction& transaction) {
 }
 
 // A whole export's import (moving/): one row per run, the report kept as JSON once it ends;
-// each of its files of records has its own imports row besides.
+// each of its files of records has its own imports row besides. Tasks gain the external id an
+// open task of another CRM is found by again.
 constexpr const char* kImportBooks = R"SQL(
 CREATE TABLE import_books (
   id {pk},
@@ -1283,6 +1284,8 @@ CREATE TABLE import_books (
   finished_at {int}
 ){strict};
 CREATE INDEX import_books_started_idx ON import_books (started_at);
+ALTER TABLE tasks ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX tasks_external_idx ON tasks (external_id);
 )SQL";
 
 Status ApplyImportBooks(Transaction& transaction) {
@@ -1326,7 +1329,8 @@ const std::vector<Migration>& AllMigrations() {
       {26, "the company's currency and dated exchange rates", &ApplyCurrencies},
       {27, "files attached to records", &ApplyAttachments},
       {28, "accounts found by city and ODS code", &ApplyAccountSearchByCityAndCode},
-      {29, "whole exports imported from Salesforce or HubSpot", &ApplyImportBooks},
+      {29, "whole exports imported from Salesforce or HubSpot; tasks' external ids",
+       &ApplyImportBooks},
   };
   return migrations;
 }

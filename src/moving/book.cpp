@@ -43,7 +43,9 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     if (stem == "opportunitycontactrole") return {{Part::kContactRoles}};
     if (stem == "product2") return {{Part::kProducts}};
     if (stem == "opportunitylineitem") return {{Part::kLineItems}};
-    if (stem == "task" || stem == "event") return {records(RecordType::kActivities)};
+    // A task done is an activity; one not done yet is a task.
+    if (stem == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}};
+    if (stem == "event") return {records(RecordType::kActivities)};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -71,6 +73,8 @@ int OrderOf(const BookFile& f) {
       return 5;
     case Part::kLineItems:
       return 6;
+    case Part::kOpenTasks:
+      return 8;
     case Part::kRecords:
       break;
   }
@@ -84,9 +88,9 @@ int OrderOf(const BookFile& f) {
     case RecordType::kActivities:
       return 7;
     case RecordType::kSalesLines:
-      return 8;
+      return 9;
   }
-  return 9;
+  return 10;
 }
 
 // ---- Owners -------------------------------------------------------------------------------
@@ -278,6 +282,7 @@ Result<Survey> SurveyFile(BookFile& file, Source source, const ImportOptions& op
   }
   file.rows = records->rows();
   file.skipped = records->skipped();
+  file.set_aside = records->set_aside();
   return survey;
 }
 
@@ -453,6 +458,8 @@ Status ImportRelation(RelationContext& context, BookFile& file, std::vector<Book
       return ImportContactRoles(context, file, checks);
     case Part::kLineItems:
       return ImportLineItems(context, file, checks);
+    case Part::kOpenTasks:
+      return ImportOpenTasks(context, file, checks);
     case Part::kUsers:
     case Part::kRecords:
       break;
@@ -472,6 +479,8 @@ std::string PartName(const BookFile& file) {
       return "contact roles";
     case Part::kLineItems:
       return "line items";
+    case Part::kOpenTasks:
+      return "open tasks";
     case Part::kRecords:
       break;
   }
@@ -592,7 +601,7 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
       RAPPORT_RETURN_IF_ERROR(KeepColumns(tx, options.actor, report.files[i], options.source,
                                           surveys[i], report.custom_fields));
     }
-    RelationContext relations{tx, options.actor, options.source, {}};
+    RelationContext relations{tx, options.actor, options.source, &user_keys, {}};
     for (std::size_t i = 0; i < report.files.size(); ++i) {
       BookFile& file = report.files[i];
       if (file.part == Part::kUsers) continue;
@@ -741,6 +750,7 @@ std::string BookReportJson(const BookReport& report) {
     w.Key("holds").String(PartName(f));
     w.Key("rows").Int(f.rows);
     w.Key("skipped").Int(f.skipped);
+    w.Key("set_aside").Int(f.set_aside);
     if (f.part != Part::kUsers) {
       w.Key("import");
       WriteReportJson(w, f.report);

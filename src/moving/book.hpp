@@ -61,6 +61,7 @@ enum class Part {
   kProducts,      // the catalogue the line items name (made products when not known by SKU)
   kContactRoles,  // who plays which part in a deal (HubSpot: its deals' associated contacts)
   kLineItems,     // the products on each deal
+  kOpenTasks,     // Salesforce's tasks not yet done (Task.csv): Rapport's tasks, not activities
 };
 
 // One file of the book.
@@ -71,8 +72,9 @@ struct BookFile {
   RecordType type = RecordType::kAccounts;  // of kRecords
   std::int64_t rows = 0;                    // records in the file (header not counted)
   std::int64_t skipped = 0;                 // deleted or merged in the source: not imported
-  ImportReport report;  // its import (none for the users file); `columns` says which
-                        // column gave what for every part
+  std::int64_t set_aside = 0;  // rows another part takes (a task not done yet is a task)
+  ImportReport report;         // its import (none for the users file); `columns` says which
+                               // column gave what for every part
 };
 
 // An owner as the files name them, and the user they became.

@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
 #include "moving/source_files.hpp"
@@ -73,9 +74,11 @@ struct Known {
 Result<std::unordered_map<std::string, Known>> KnownByExternalId(db::Transaction& tx,
                                                                  const std::string& table) {
   const bool deals = table == "opportunities";
+  // An account is its own account.
+  const std::string account = table == "accounts" ? "id" : "account_id";
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query("SELECT external_id, id, account_id" + std::string(deals ? ", currency" : "") +
+      tx.Query("SELECT external_id, id, " + account + std::string(deals ? ", currency" : "") +
                " FROM " + table + " WHERE external_id IS NOT NULL"));
   std::unordered_map<std::string, Known> known;
   for (const db::Row& r : rows) {
@@ -301,6 +304,132 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
   for (const auto& [currency, sum] : file_totals) {
     AddCheck(checks, file, "line totals " + currency, Money(sum), Money(written_totals[currency]));
   }
+  return Ok();
+}
+
+Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
+  ImportReport& report = file.report;
+  Header header;
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
+                           OpenWithHeader(file, context.source, header));
+  const auto id = header.Find({"id", "taskid"}, "external_id", report);
+  const auto owner = header.Find({"ownerid", "owner", "assignedto"}, "owner", report);
+  const auto account = header.Find({"accountid"}, "account", report);
+  const auto what = header.Find({"whatid"}, "related", report);
+  const auto subject = header.Find({"subject"}, "subject", report);
+  const auto due = header.Find({"activitydate", "duedate"}, "due_on", report);
+  if (!id || !owner) {
+    return Error(ErrorCode::kMalformed, "a task file needs its tasks' Id and OwnerId");
+  }
+  RAPPORT_ASSIGN_OR_RETURN(auto accounts, KnownByExternalId(context.tx, "accounts"));
+  RAPPORT_ASSIGN_OR_RETURN(auto deals, KnownByExternalId(context.tx, "opportunities"));
+  std::unordered_map<std::string, std::int64_t> users_by_email;
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, context.tx.Query("SELECT email, id FROM users"));
+  for (const db::Row& r : users) users_by_email[Lowercase(r.Text(0))] = r.Int(1);
+  struct Existing {
+    std::int64_t id;
+    std::vector<db::Value> values;
+  };
+  std::unordered_map<std::string, Existing> existing;
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows stored,
+      context.tx.Query("SELECT external_id, id, owner_id, account_id, related_type, related_id, "
+                       "subject, due_on FROM tasks WHERE external_id IS NOT NULL"));
+  for (const db::Row& r : stored) {
+    std::vector<db::Value> values;
+    for (std::size_t c = 2; c < 8; ++c) {
+      values.push_back(r.IsNull(c)                  ? db::Null()
+                       : c == 4 || c == 6 || c == 7 ? db::Value(r.Text(c))
+                                                    : db::Value(r.Int(c)));
+    }
+    existing[r.Text(0)] = {r.Int(1), std::move(values)};
+  }
+  std::set<std::string> in_file;
+  std::vector<std::string> row;
+  while (true) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
+    if (!more) break;
+    ++report.rows_read;
+    const std::int64_t line = records->line();
+    const std::string key = Cell(row, id);
+    if (key.empty()) {
+      Reject(report, line, header.names[*id], "a task needs its id");
+      continue;
+    }
+    std::optional<std::int64_t> owner_id;
+    const std::string owner_key = Cell(row, owner);
+    if (context.user_keys) {
+      if (auto k = context.user_keys->find(owner_key); k != context.user_keys->end()) {
+        owner_id = k->second;
+      }
+    }
+    if (auto e = users_by_email.find(Lowercase(owner_key));
+        !owner_id && e != users_by_email.end()) {
+      owner_id = e->second;
+    }
+    if (!owner_id) {
+      Reject(report, line, header.names[*owner], Quoted(owner_key) + " is not a user of the book");
+      continue;
+    }
+    db::Value account_id = db::Null(), related_type = db::Null(), related_id = db::Null();
+    if (auto a = accounts.find(Cell(row, account)); a != accounts.end()) account_id = a->second.id;
+    if (auto d = deals.find(Cell(row, what)); !Cell(row, what).empty() && d != deals.end()) {
+      related_type = std::string("opportunity");
+      related_id = d->second.id;
+      if (std::holds_alternative<std::monostate>(account_id)) account_id = d->second.account_id;
+    } else if (std::holds_alternative<std::monostate>(account_id)) {
+      if (auto a = accounts.find(Cell(row, what)); a != accounts.end()) account_id = a->second.id;
+    }
+    if (!Cell(row, account).empty() && std::holds_alternative<std::monostate>(account_id)) {
+      Reject(report, line, header.names[*account],
+             Quoted(Cell(row, account)) + " is not an account of the book");
+      continue;
+    }
+    std::string text = Cell(row, subject);
+    if (text.empty()) text = "(no subject)";
+    if (Utf8Characters(text) > 300) {
+      Reject(report, line, header.names[*subject], "is longer than 300 characters");
+      continue;
+    }
+    db::Value due_on = db::Null();
+    if (const std::string d = Cell(row, due).substr(0, 10); !d.empty()) {
+      std::int64_t days = 0;
+      if (!ParseDate(d, days)) {
+        Reject(report, line, header.names[*due], Quoted(Cell(row, due)) + " is not a date");
+        continue;
+      }
+      due_on = d;
+    }
+    in_file.insert(key);
+    const audit::FieldValues values = {
+        {"owner_id", *owner_id},    {"account_id", account_id}, {"related_type", related_type},
+        {"related_id", related_id}, {"subject", text},          {"due_on", due_on}};
+    if (auto it = existing.find(key); it != existing.end()) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          int changed, audit::WriteChanges(context.tx, context.actor, "tasks", it->second.id,
+                                           it->second.values, values));
+      ++(changed > 0 ? report.updated : report.unchanged);
+      continue;
+    }
+    audit::FieldValues created = values;
+    created.emplace_back("external_id", key);
+    RAPPORT_ASSIGN_OR_RETURN(std::int64_t task_id,
+                             audit::InsertAudited(context.tx, context.actor, "tasks", created));
+    std::vector<db::Value> now;
+    for (const auto& [column, value] : values) now.push_back(value);
+    existing[key] = {task_id, std::move(now)};
+    ++report.created;
+  }
+  file.rows = records->rows();
+  file.skipped = records->skipped();
+  file.set_aside = records->set_aside();
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows written,
+                           context.tx.Query("SELECT external_id FROM tasks WHERE external_id IS "
+                                            "NOT NULL AND done_at IS NULL"));
+  std::int64_t found = 0;
+  for (const db::Row& r : written) found += in_file.count(r.Text(0));
+  AddCheck(checks, file, "open tasks", WithCommas(static_cast<std::int64_t>(in_file.size())),
+           WithCommas(found));
   return Ok();
 }
 

@@ -20,6 +20,8 @@ struct RelationContext {
   db::Transaction& tx;
   const audit::Actor& actor;
   Source source;
+  // Users as the book's files name them (a Salesforce user id), to users (book.cpp's owners).
+  const std::unordered_map<std::string, std::int64_t>* user_keys = nullptr;
   // The source's product ids (Salesforce's Product2Id) to products, filled by ImportProducts.
   std::unordered_map<std::string, std::int64_t> products_by_source_id;
 };
@@ -38,5 +40,10 @@ Status ImportContactRoles(RelationContext& context, BookFile& file, std::vector<
 // discount, and the total the source computed, which must come out the same). A deal's lines
 // replace those it had, and its amount becomes their total.
 Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks);
+
+// Salesforce's tasks not done yet (Task.csv): each a task of its owner, on its account and about
+// its deal (WhatId), due on its ActivityDate, found again by its id (a second run updates what
+// changed).
+Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks);
 
 }  // namespace rapport::moving

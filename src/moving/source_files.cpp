@@ -107,6 +107,16 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
   if (source == Source::kSalesforce) {
     if (auto i = at("isdeleted")) p.skip_when_true.push_back(*i);
     if (auto i = at("masterrecordid")) p.skip_when_set.push_back(*i);
+    // Task.csv: those done are activities, the others tasks.
+    if (Lowercase(fs::path(file.name).stem().string()) == "task" &&
+        (file.part == Part::kOpenTasks || file.type == RecordType::kActivities)) {
+      p.done_column = at("isclosed");
+      if (!p.done_column) {
+        p.done_column = at("status");
+        p.done_is_status = p.done_column.has_value();
+      }
+      p.keep_done = file.part != Part::kOpenTasks;
+    }
     if (file.part != Part::kRecords) return p;
     // An owner is a user's id (005...), found through User.csv.
     if (file.type == RecordType::kAccounts || file.type == RecordType::kOpportunities) {
@@ -179,6 +189,14 @@ Result<bool> ProfiledRecords::Next(std::vector<std::string>& fields) {
     if (skip) {
       ++skipped_;
       continue;
+    }
+    if (const auto d = profile_.done_column) {
+      const std::string cell = *d < fields.size() ? Lowercase(imports::Trim(fields[*d])) : "";
+      const bool done = profile_.done_is_status ? cell == "completed" : IsTrue(cell);
+      if (done != profile_.keep_done) {
+        ++set_aside_;
+        continue;
+      }
     }
     for (const auto& [i, rewrite] : profile_.rewrites) {
       if (i < fields.size()) fields[i] = rewrite(fields[i]);

@@ -32,6 +32,11 @@ struct Profile {
     std::string prefix;  // the cell of `from` when it starts with this, else empty
   };
   std::vector<Derived> derived;
+  // Rows another part of the book takes, set aside: Salesforce's tasks not done yet (IsClosed
+  // false, or a Status other than Completed) are tasks, the rest activities.
+  std::optional<std::size_t> done_column;
+  bool done_is_status = false;  // the column is Status (Completed), not IsClosed
+  bool keep_done = true;        // the activities keep those done; the open tasks the others
 };
 
 // The profile of `file` from `source`, whose header is `header`.
@@ -53,6 +58,7 @@ class ProfiledRecords final : public imports::RecordSource {
   const Profile& profile() const { return profile_; }
   std::int64_t rows() const { return rows_; }
   std::int64_t skipped() const { return skipped_; }
+  std::int64_t set_aside() const { return set_aside_; }
 
  private:
   std::unique_ptr<imports::RecordSource> inner_;
@@ -61,7 +67,7 @@ class ProfiledRecords final : public imports::RecordSource {
   bool header_read_ = false, header_given_ = false, has_header_ = false;
   std::vector<std::string> header_;
   Profile profile_;
-  std::int64_t rows_ = 0, skipped_ = 0;
+  std::int64_t rows_ = 0, skipped_ = 0, set_aside_ = 0;
 };
 
 // A file's records: CSV streamed, XLSX read whole (it is compressed); an error naming --dir

@@ -40,7 +40,7 @@ const std::map<int, std::string>& Pinned() {
       {22, "8e2ffd37a530d3c7"}, {23, "e5c268d87d79c518"}, {24, "a81f8de42b8dd312"},
       {25, "9253275ae319b122"}, {26, "82b67f9666203722"}, {27, "77af3581785b05ea"},
       {28, "935296ab21b6df74"},
-      {29, "d4200fe3c8a49548"},
+      {29, "3f377a93e3b0dada"},
   };
   return pinned;
 }

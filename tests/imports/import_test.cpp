@@ -714,10 +714,13 @@ class SalesforceBook {
         ",\r\n");
     file("Task.csv",
          "Id,IsDeleted,WhoId,WhatId,AccountId,Subject,ActivityDate,Status,Priority,OwnerId,"
-         "Description,Type,TaskSubtype\r\n"
+         "Description,Type,TaskSubtype,IsClosed\r\n"
          "00T1,false,003A,006A,001A,Call about delivery,2026-09-15,Completed,Normal,0051,"
-         "\"Spoke with Ada.\r\nDelivery confirmed.\",Call,Call\r\n"
-         "00T2,false,003C,001B,001B,Send brochure,2026-11-20,Completed,Normal,0053,,,Email\r\n");
+         "\"Spoke with Ada.\r\nDelivery confirmed.\",Call,Call,true\r\n"
+         "00T2,false,003C,001B,001B,Send brochure,2026-11-20,Completed,Normal,0053,,,Email,true\r\n"
+         // Not done yet: a task, not an activity.
+         "00T3,false,003C,006B,001B,Send the tender pack,2026-12-20,Not Started,High,0053,,,"
+         "Task,false\r\n");
     file("Event.csv",
          "Id,IsDeleted,WhoId,WhatId,AccountId,Subject,ActivityDateTime,ActivityDate,StartDateTime,"
          "EndDateTime,DurationInMinutes,OwnerId,Description,EventSubtype\r\n"
@@ -787,13 +790,16 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   const json dry = book({"--create-users", "--dry-run"});
   ASSERT_EQ(dry["exit"], 0) << dry.dump();
   EXPECT_EQ(dry["written"], false);
-  ASSERT_EQ(dry["files"].size(), 9u) << dry.dump();
+  ASSERT_EQ(dry["files"].size(), 10u) << dry.dump();
+  EXPECT_EQ(dry["files"][8]["set_aside"], 1) << "the open task is not an activity";
+  EXPECT_EQ(dry["files"][9]["holds"], "open tasks");
+  EXPECT_EQ(dry["files"][9]["import"]["created"], 1);
   std::vector<std::string> order;
   for (const json& f : dry["files"]) order.push_back(f["name"]);
-  EXPECT_EQ(order,
-            (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv", "Opportunity.csv",
-                                      "OpportunityContactRole.csv", "Product2.csv",
-                                      "OpportunityLineItem.csv", "Event.csv", "Task.csv"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv",
+                                             "Opportunity.csv", "OpportunityContactRole.csv",
+                                             "Product2.csv", "OpportunityLineItem.csv", "Event.csv",
+                                             "Task.csv", "Task.csv"}));
   EXPECT_EQ(dry["ignored_files"], json::array({"Lead.csv"}));
   EXPECT_EQ(dry["files"][1]["rows"], 5);
   EXPECT_EQ(dry["files"][1]["skipped"], 2) << "one deleted, one merged";
@@ -836,6 +842,7 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(checks["OpportunityLineItem.csv line totals EUR"], "46,800.00");
   EXPECT_EQ(checks["Task.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Event.csv opportunity as the file gives it"], "1");
+  EXPECT_EQ(checks["Task.csv open tasks"], "1");
 
   EXPECT_EQ(Rows("SELECT a.external_id, a.name, a.status, p.external_id, a.street, a.ods_code, "
                  "a.beds, u.email FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id "
@@ -883,6 +890,12 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
                                       "006B|1|PUMP-2|32|125000|125000|4|3840000|",
                                       "006B|2|PUMP-SET|8|120000|105000|0|840000|"}));
   EXPECT_EQ(Count("SELECT count(*) FROM products"), 4) << "two known by SKU, two made";
+  EXPECT_EQ(Rows("SELECT t.external_id, u.email, a.external_id, t.related_type, o.external_id, "
+                 "t.subject, t.due_on, t.done_at FROM tasks t JOIN users u ON u.id = t.owner_id "
+                 "JOIN accounts a ON a.id = t.account_id JOIN opportunities o ON o.id = "
+                 "t.related_id"),
+            (std::vector<std::string>{"00T3|carol@example.org|001B|opportunity|006B|Send the "
+                                      "tender pack|2026-12-20|∅|"}));
 
   // The same folder again: every record found by its external id, nothing changed.
   const json again = book({"--create-users"});
