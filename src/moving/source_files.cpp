@@ -110,6 +110,7 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
     // Task.csv: those done are activities, the others tasks.
     if (Lowercase(fs::path(file.name).stem().string()) == "task" &&
         (file.part == Part::kOpenTasks || file.type == RecordType::kActivities)) {
+      p.split_done = true;
       p.done_column = at("isclosed");
       if (!p.done_column) {
         p.done_column = at("status");
@@ -190,9 +191,10 @@ Result<bool> ProfiledRecords::Next(std::vector<std::string>& fields) {
       ++skipped_;
       continue;
     }
-    if (const auto d = profile_.done_column) {
-      const std::string cell = *d < fields.size() ? Lowercase(imports::Trim(fields[*d])) : "";
-      const bool done = profile_.done_is_status ? cell == "completed" : IsTrue(cell);
+    if (profile_.split_done) {
+      const auto d = profile_.done_column;
+      const std::string cell = d && *d < fields.size() ? Lowercase(imports::Trim(fields[*d])) : "";
+      const bool done = !d || (profile_.done_is_status ? cell == "completed" : IsTrue(cell));
       if (done != profile_.keep_done) {
         ++set_aside_;
         continue;

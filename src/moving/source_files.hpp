@@ -33,7 +33,9 @@ struct Profile {
   };
   std::vector<Derived> derived;
   // Rows another part of the book takes, set aside: Salesforce's tasks not done yet (IsClosed
-  // false, or a Status other than Completed) are tasks, the rest activities.
+  // false, or a Status other than Completed) are tasks, the rest activities (all of them when
+  // the file says neither).
+  bool split_done = false;
   std::optional<std::size_t> done_column;
   bool done_is_status = false;  // the column is Status (Completed), not IsClosed
   bool keep_done = true;        // the activities keep those done; the open tasks the others
