@@ -186,7 +186,7 @@ void PrintBookReport(const moving::BookReport& report, double seconds) {
     }
     std::cout << "; " << WithCommas(r.created) << " created, " << WithCommas(r.updated)
               << " updated, " << WithCommas(r.unchanged) << " unchanged, " << WithCommas(r.rejected)
-              << " rejected\n";
+              << " rejected, " << f.seconds << " s\n";
     std::cout << "    mapping:";
     for (const auto& [field, column] : r.columns) std::cout << " " << column << "->" << field;
     std::cout << "\n";

@@ -1,6 +1,7 @@
 #include "moving/book.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -605,6 +606,15 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
     for (std::size_t i = 0; i < report.files.size(); ++i) {
       BookFile& file = report.files[i];
       if (file.part == Part::kUsers) continue;
+      const auto started = std::chrono::steady_clock::now();
+      struct Timer {
+        BookFile& file;
+        std::chrono::steady_clock::time_point started;
+        ~Timer() {
+          file.seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+      } timer{file, started};
       if (file.part != Part::kRecords) {
         const Status written = ImportRelation(relations, file, report.checks);
         if (!written.ok()) {
@@ -751,6 +761,7 @@ std::string BookReportJson(const BookReport& report) {
     w.Key("rows").Int(f.rows);
     w.Key("skipped").Int(f.skipped);
     w.Key("set_aside").Int(f.set_aside);
+    w.Key("seconds").Double(f.seconds);
     if (f.part != Part::kUsers) {
       w.Key("import");
       WriteReportJson(w, f.report);
