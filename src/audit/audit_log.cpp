@@ -88,6 +88,56 @@ Status RecordFieldChange(db::Transaction& tx, const Actor& actor, std::string_vi
        db::OptionalText(new_value), db::OptionalInt(actor.user_id), actor.at});
 }
 
+Result<std::int64_t> InsertManyAudited(db::Transaction& tx, const Actor& actor,
+                                       std::string_view table,
+                                       const std::vector<std::string>& columns,
+                                       std::vector<db::Params> rows, bool timestamps) {
+  if (rows.empty()) return std::int64_t{0};
+  const std::string t(table);
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t first,
+                           tx.QueryInt("SELECT coalesce(max(id), 0) + 1 FROM " + t));
+  std::vector<std::string> all = {"id"};
+  all.insert(all.end(), columns.begin(), columns.end());
+  if (timestamps) {
+    all.push_back("created_at");
+    all.push_back("updated_at");
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader, tx.Load(t, all));
+  std::int64_t id = first;
+  for (db::Params& row : rows) {
+    row.insert(row.begin(), id++);
+    if (timestamps) {
+      row.push_back(actor.at);
+      row.push_back(actor.at);
+    }
+    RAPPORT_RETURN_IF_ERROR(loader->Add(std::move(row)));
+  }
+  RAPPORT_RETURN_IF_ERROR(loader->Finish());
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
+      "INSERT INTO audit_history (table_name, record_id, action, changed_by, changed_at) SELECT "
+      "CAST(? AS text), id, 'create', CAST(? AS bigint), CAST(? AS bigint) FROM " +
+          t + " WHERE id BETWEEN ? AND ?",
+      {t, db::OptionalInt(actor.user_id), actor.at, first, id - 1}));
+  RAPPORT_RETURN_IF_ERROR(db::ResetIdSequence(tx, t));
+  return first;
+}
+
+Status RecordFieldChanges(db::Transaction& tx, const Actor& actor, std::string_view table,
+                          const std::vector<FieldChange>& changes) {
+  if (changes.empty()) return Ok();
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::unique_ptr<db::BulkLoader> loader,
+      tx.Load("audit_history", {"table_name", "record_id", "action", "field", "old_value",
+                                "new_value", "changed_by", "changed_at"}));
+  for (const FieldChange& c : changes) {
+    RAPPORT_RETURN_IF_ERROR(loader->Add(
+        db::Params{std::string(table), c.record_id, std::string("update"), c.field,
+                   db::OptionalText(c.old_value), db::OptionalText(c.new_value),
+                   db::OptionalInt(actor.user_id), actor.at}));
+  }
+  return loader->Finish();
+}
+
 Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view table,
                                           std::int64_t record_id) {
   RAPPORT_ASSIGN_OR_RETURN(

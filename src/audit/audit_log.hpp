@@ -81,6 +81,26 @@ namespace rapport::audit {
 Result<std::int64_t> InsertAudited(db::Transaction& tx, const Actor& actor, std::string_view table,
                                    const FieldValues& values, bool timestamps = true);
 
+// Inserts many records of `table` at once (a bulk load: COPY on PostgreSQL), each row giving
+// `columns` in order (plus created_at/updated_at when `timestamps`), numbered from the table's
+// highest id up, each with its creation in the audit trail. Returns the first new id (the rest
+// follow in order); 0 when `rows` is empty. For imports, within their one transaction.
+// REQUIRES: column names come from code, never from user input.
+Result<std::int64_t> InsertManyAudited(db::Transaction& tx, const Actor& actor,
+                                       std::string_view table,
+                                       const std::vector<std::string>& columns,
+                                       std::vector<db::Params> rows, bool timestamps = true);
+
+// A field's change to record in the trail (RecordFieldChanges).
+struct FieldChange {
+  std::int64_t record_id = 0;
+  std::string field;
+  std::optional<std::string> old_value, new_value;
+};
+// RecordFieldChange for many at once, in one bulk load.
+Status RecordFieldChanges(db::Transaction& tx, const Actor& actor, std::string_view table,
+                          const std::vector<FieldChange>& changes);
+
 // kInvalidArgument naming `field` when `table` has no row with this id.
 Status CheckReference(db::Transaction& tx, std::string_view table, std::int64_t id,
                       std::string_view field);

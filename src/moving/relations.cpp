@@ -13,7 +13,6 @@
 #include "moving/source_files.hpp"
 #include "records/opportunities.hpp"
 #include "selling/line_item_import.hpp"
-#include "selling/opportunity_store.hpp"
 
 namespace rapport::moving {
 namespace {
@@ -193,7 +192,13 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
   }
   RAPPORT_ASSIGN_OR_RETURN(auto deals, KnownByExternalId(context.tx, "opportunities"));
   RAPPORT_ASSIGN_OR_RETURN(auto contacts, KnownByExternalId(context.tx, "contacts"));
-  std::set<std::tuple<std::int64_t, std::int64_t, std::string>> in_file;
+  using Role = std::tuple<std::int64_t, std::int64_t, std::string>;  // deal, contact, role
+  std::set<Role> in_file, there;
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows stored,
+      context.tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
+  for (const db::Row& r : stored) there.insert({r.Int(0), r.Int(1), r.Text(2)});
+  std::vector<db::Params> added;
   std::vector<std::string> row;
   while (true) {
     RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
@@ -227,24 +232,24 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
                Quoted(key) + " works at another account than the deal's");
         continue;
       }
-      in_file.insert({d->second.id, c->second.id, buying_role});
-      RAPPORT_ASSIGN_OR_RETURN(
-          std::optional<db::Row> there,
-          context.tx.QueryOne("SELECT id FROM opportunity_contact_roles WHERE opportunity_id = ? "
-                              "AND contact_id = ? AND role = ?",
-                              {d->second.id, c->second.id, buying_role}));
-      if (there) {
+      const Role r{d->second.id, c->second.id, buying_role};
+      in_file.insert(r);
+      if (!there.insert(r).second) {
         ++report.unchanged;
         continue;
       }
-      auto added = selling::AddContactRole(context.tx, context.actor, d->second.id, c->second.id,
-                                           buying_role);
-      if (!added.ok()) {
-        Reject(report, line, header.names[*contact], added.error().message());
-        continue;
-      }
+      added.push_back({d->second.id, c->second.id, buying_role});
       ++report.created;
     }
+  }
+  // All at once: a round trip per role would cost PostgreSQL minutes on a large book.
+  if (report.rejected == 0) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t first,
+        audit::InsertManyAudited(context.tx, context.actor, "opportunity_contact_roles",
+                                 {"opportunity_id", "contact_id", "role"}, std::move(added),
+                                 /*timestamps=*/false));
+    (void)first;
   }
   file.rows = records->rows();
   file.skipped = records->skipped();
@@ -252,7 +257,7 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
       db::Rows written,
       context.tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
   std::int64_t found = 0;
-  for (const db::Row& r : written) found += in_file.count({r.Int(0), r.Int(1), r.Text(2)});
+  for (const db::Row& r : written) found += in_file.count(Role{r.Int(0), r.Int(1), r.Text(2)});
   AddCheck(checks, file, "contact roles", WithCommas(static_cast<std::int64_t>(in_file.size())),
            WithCommas(found));
   return Ok();
@@ -274,6 +279,7 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
   }
   if (report.rejected > 0) return Ok();
   RAPPORT_ASSIGN_OR_RETURN(selling::LineItemFile::Written written, lines.Write(context.actor));
+  report.created = written.lines_created;
   report.updated = written.lines_changed;
   report.unchanged = written.lines_unchanged;
   // The check: the lines and their totals by currency as written, and each deal at its lines'
@@ -344,7 +350,8 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
     }
     existing[r.Text(0)] = {r.Int(1), std::move(values)};
   }
-  std::set<std::string> in_file;
+  std::set<std::string> in_file, new_keys;
+  std::vector<db::Params> new_tasks;
   std::vector<std::string> row;
   while (true) {
     RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
@@ -411,14 +418,25 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
       ++(changed > 0 ? report.updated : report.unchanged);
       continue;
     }
-    audit::FieldValues created = values;
-    created.emplace_back("external_id", key);
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t task_id,
-                             audit::InsertAudited(context.tx, context.actor, "tasks", created));
-    std::vector<db::Value> now;
-    for (const auto& [column, value] : values) now.push_back(value);
-    existing[key] = {task_id, std::move(now)};
+    if (!new_keys.insert(key).second) {
+      ++report.unchanged;  // the same id twice in the file: the first is taken
+      continue;
+    }
+    db::Params created;
+    for (const auto& [column, value] : values) created.push_back(value);
+    created.push_back(key);
+    new_tasks.push_back(std::move(created));
     ++report.created;
+  }
+  // All at once: a round trip per task would cost PostgreSQL minutes on a large book.
+  if (report.rejected == 0) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t first,
+        audit::InsertManyAudited(context.tx, context.actor, "tasks",
+                                 {"owner_id", "account_id", "related_type", "related_id", "subject",
+                                  "due_on", "external_id"},
+                                 std::move(new_tasks)));
+    (void)first;
   }
   file.rows = records->rows();
   file.skipped = records->skipped();

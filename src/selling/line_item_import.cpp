@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -98,18 +99,73 @@ Status LineItemFile::Read(imports::RecordSource& in) {
                                              "ProductCode and Quantity, for example)");
     }
   }
+  // The rows first, then what they name looked up a few hundred at a time, then each row
+  // checked: a round trip per deal would cost PostgreSQL minutes on a large file.
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> rows;
   std::vector<std::string> cells;
-  while (problems_.size() < options_.max_problems) {
+  while (true) {
     RAPPORT_ASSIGN_OR_RETURN(bool more, in.Next(cells));
     if (!more) break;
+    rows.emplace_back(in.line(), cells);
+  }
+  RAPPORT_RETURN_IF_ERROR(Prefetch(rows));
+  for (const auto& [line, row] : rows) {
+    if (problems_.size() >= options_.max_problems) break;
     ++rows_;
-    RAPPORT_RETURN_IF_ERROR(ReadRow(in.line(), cells));
+    RAPPORT_RETURN_IF_ERROR(ReadRow(line, row));
   }
   return Ok();
 }
 
+Status LineItemFile::Prefetch(
+    const std::vector<std::pair<std::int64_t, std::vector<std::string>>>& rows) {
+  std::set<std::string> deals, skus;
+  const auto cell = [&](const std::vector<std::string>& row, const char* name) {
+    auto it = at_.find(name);
+    return it == at_.end() || it->second >= row.size()
+               ? std::string()
+               : std::string(imports::Trim(row[it->second]));
+  };
+  for (const auto& [line, row] : rows) {
+    if (!cell(row, "opportunity").empty()) deals.insert(cell(row, "opportunity"));
+    if (!cell(row, "product").empty()) skus.insert(cell(row, "product"));
+  }
+  const auto fetch = [&](const std::set<std::string>& keys, const std::string& select,
+                         const auto& keep) -> Status {
+    std::vector<std::string> all(keys.begin(), keys.end());
+    constexpr std::size_t kPerQuery = 500;
+    for (std::size_t from = 0; from < all.size(); from += kPerQuery) {
+      const std::size_t to = std::min(all.size(), from + kPerQuery);
+      db::Params params;
+      std::string in;
+      for (std::size_t k = from; k < to; ++k) {
+        in += k == from ? "?" : ", ?";
+        params.push_back(all[k]);
+      }
+      RAPPORT_ASSIGN_OR_RETURN(db::Rows found, tx_.Query(select + in + ")", params));
+      for (const db::Row& r : found) keep(r);
+    }
+    return Ok();
+  };
+  for (const std::string& key : deals) deal_cache_.emplace(key, std::nullopt);
+  for (const std::string& sku : skus) product_cache_.emplace(sku, std::nullopt);
+  RAPPORT_RETURN_IF_ERROR(fetch(
+      deals,
+      "SELECT external_id, id, currency, amount_minor FROM opportunities WHERE external_id IN (",
+      [&](const db::Row& r) {
+        deal_cache_[r.Text(0)] = Deal{r.Int(1), r.Text(2), r.Int(3)};
+      }));
+  return fetch(
+      skus, "SELECT sku, id, name, currency, list_price_minor FROM products WHERE sku IN (",
+      [&](const db::Row& r) {
+        product_cache_[r.Text(0)] = Product{r.Int(1), r.Text(0), r.Text(2), r.Text(3), r.Int(4)};
+      });
+}
+
 Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
   Written written;
+  std::vector<std::pair<std::int64_t, std::vector<LineItem>>> sets;
+  std::vector<std::int64_t> totals;
   for (auto& [id, deal] : deals_) {
     std::stable_sort(deal.lines.begin(), deal.lines.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -119,24 +175,46 @@ Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
       total += item.total_minor;
       items.push_back(item);
     }
-    RAPPORT_ASSIGN_OR_RETURN(bool lines_changed, ReplaceLineItems(tx_, actor, id, items));
-    RAPPORT_ASSIGN_OR_RETURN(int amount_changed,
-                             audit::UpdateAudited(tx_, actor, "opportunities", id, std::nullopt,
-                                                  {{"amount_minor", total}}));
-    if (amount_changed == 0 && lines_changed) {
-      // The deal changed all the same: its ETag moves on.
-      RAPPORT_RETURN_IF_ERROR(
-          tx_.Execute("UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE id = ?",
-                      {actor.at, id}));
+    sets.emplace_back(id, std::move(items));
+    totals.push_back(total);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<LinesChange> lines,
+                           ReplaceLineItemsOfMany(tx_, actor, sets));
+  // Each deal's amount becomes its lines' total; a deal whose lines changed moves its ETag on.
+  std::vector<db::Statement> updates;
+  std::vector<audit::FieldChange> trail;
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::int64_t id = sets[i].first;
+    const std::int64_t was = deals_[id].deal.amount_minor;
+    const bool amount_changed = was != totals[i];
+    if (amount_changed) {
+      updates.push_back(
+          {"UPDATE opportunities SET amount_minor = ?, updated_at = ?, version = "
+           "version + 1 WHERE id = ?",
+           {totals[i], actor.at, id}});
+      trail.push_back({id, "amount_minor", std::to_string(was), std::to_string(totals[i])});
+    } else if (lines[i] != LinesChange::kUnchanged) {
+      updates.push_back(
+          {"UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE "
+           "id = ?",
+           {actor.at, id}});
     }
-    const auto n = static_cast<std::int64_t>(items.size());
-    if (amount_changed > 0 || lines_changed) {
+    const auto n = static_cast<std::int64_t>(sets[i].second.size());
+    if (amount_changed || lines[i] != LinesChange::kUnchanged) {
       ++written.deals_changed;
-      written.lines_changed += n;
+      (lines[i] == LinesChange::kAdded ? written.lines_created : written.lines_changed) += n;
     } else {
       written.lines_unchanged += n;
     }
   }
+  constexpr std::size_t kPerBatch = 500;
+  for (std::size_t from = 0; from < updates.size(); from += kPerBatch) {
+    const std::vector<db::Statement> batch(
+        updates.begin() + from, updates.begin() + std::min(updates.size(), from + kPerBatch));
+    auto done = tx_.QueryAll(batch);
+    if (!done.ok()) return done.error();
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChanges(tx_, actor, "opportunities", trail));
   return written;
 }
 

@@ -47,7 +47,9 @@ class LineItemFile {
     std::vector<std::pair<std::int64_t, LineItem>> lines;  // (position, line)
   };
   struct Written {
-    std::int64_t deals_changed = 0, lines_changed = 0, lines_unchanged = 0;
+    std::int64_t deals_changed = 0;
+    // Lines of deals that had none, of other deals changed, and of deals left as they were.
+    std::int64_t lines_created = 0, lines_changed = 0, lines_unchanged = 0;
   };
 
   LineItemFile(db::Transaction& tx, Options options);
@@ -72,6 +74,8 @@ class LineItemFile {
     std::int64_t list_price_minor = 0;
   };
   Status ReadRow(std::int64_t line_number, const std::vector<std::string>& cells);
+  // Looks up every deal and product the rows name, a few hundred a query, into the caches.
+  Status Prefetch(const std::vector<std::pair<std::int64_t, std::vector<std::string>>>& rows);
   Result<std::optional<Deal>> FindDeal(std::string_view key);
   Result<std::optional<Product>> FindProduct(std::string_view sku);
   Result<std::optional<Product>> FindProductById(std::int64_t id);

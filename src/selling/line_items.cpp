@@ -144,27 +144,61 @@ Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t oppo
   return std::move(many[opportunity_id]);
 }
 
+Result<std::vector<LinesChange>> ReplaceLineItemsOfMany(
+    db::Transaction& tx, const audit::Actor& actor,
+    const std::vector<std::pair<std::int64_t, std::vector<LineItem>>>& deals) {
+  std::vector<LinesChange> changed(deals.size(), LinesChange::kUnchanged);
+  std::vector<audit::FieldChange> trail;
+  std::vector<std::size_t> rewritten;  // indexes into `deals`
+  constexpr std::size_t kPerQuery = 500;
+  for (std::size_t from = 0; from < deals.size(); from += kPerQuery) {
+    const std::size_t to = std::min(deals.size(), from + kPerQuery);
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = from; i < to; ++i) ids.push_back(deals[i].first);
+    RAPPORT_ASSIGN_OR_RETURN(auto before, LineItemsOfMany(tx, ids));
+    std::vector<std::int64_t> stale;
+    for (std::size_t i = from; i < to; ++i) {
+      const std::optional<std::string> was = Describe(before[deals[i].first]);
+      const std::optional<std::string> now = Describe(deals[i].second);
+      if (was == now) continue;
+      changed[i] = was ? LinesChange::kChanged : LinesChange::kAdded;
+      rewritten.push_back(i);
+      stale.push_back(deals[i].first);
+      trail.push_back({deals[i].first, "line_items", was, now});
+    }
+    if (stale.empty()) continue;
+    db::Params params;
+    const std::string in = db::IdPlaceholders(stale, params);
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "DELETE FROM opportunity_line_items WHERE opportunity_id IN (" + in + ")", params));
+  }
+  if (!rewritten.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::unique_ptr<db::BulkLoader> loader,
+        tx.Load("opportunity_line_items",
+                {"opportunity_id", "position", "product_id", "quantity", "list_price_minor",
+                 "sale_price_minor", "discount_percent", "total_minor", "description"}));
+    for (std::size_t i : rewritten) {
+      const auto& [opportunity_id, items] = deals[i];
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        const LineItem& item = items[k];
+        RAPPORT_RETURN_IF_ERROR(loader->Add(db::Params{
+            opportunity_id, static_cast<std::int64_t>(k + 1), item.product_id, item.quantity,
+            item.list_price_minor, item.sale_price_minor, item.discount_percent, item.total_minor,
+            item.description ? db::Value(*item.description) : db::Null()}));
+      }
+    }
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+  }
+  RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChanges(tx, actor, "opportunities", trail));
+  return changed;
+}
+
 Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
                               std::int64_t opportunity_id, const std::vector<LineItem>& items) {
-  RAPPORT_ASSIGN_OR_RETURN(std::vector<LineItem> before, LineItemsOf(tx, opportunity_id));
-  const std::optional<std::string> was = Describe(before);
-  const std::optional<std::string> now = Describe(items);
-  RAPPORT_RETURN_IF_ERROR(
-      tx.Execute("DELETE FROM opportunity_line_items WHERE opportunity_id = ?", {opportunity_id}));
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const LineItem& item = items[i];
-    RAPPORT_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO opportunity_line_items (opportunity_id, position, product_id, quantity, "
-        "list_price_minor, sale_price_minor, discount_percent, total_minor, description) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {opportunity_id, static_cast<std::int64_t>(i + 1), item.product_id, item.quantity,
-         item.list_price_minor, item.sale_price_minor, item.discount_percent, item.total_minor,
-         item.description ? db::Value(*item.description) : db::Null()}));
-  }
-  if (was == now) return false;
-  RAPPORT_RETURN_IF_ERROR(
-      audit::RecordFieldChange(tx, actor, "opportunities", opportunity_id, "line_items", was, now));
-  return true;
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<LinesChange> changed,
+                           ReplaceLineItemsOfMany(tx, actor, {{opportunity_id, items}}));
+  return changed.front() != LinesChange::kUnchanged;
 }
 
 std::string LineItemsJson(const std::vector<LineItem>& items) {

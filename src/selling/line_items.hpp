@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "api/caller.hpp"
@@ -51,6 +52,14 @@ Result<std::vector<LineItem>> LineItemsOf(db::Transaction& tx, std::int64_t oppo
 // "line_items" (each line as "2 × SKU at 100.00 less 10% = 180.00"). Whether they changed.
 Result<bool> ReplaceLineItems(db::Transaction& tx, const audit::Actor& actor,
                               std::int64_t opportunity_id, const std::vector<LineItem>& items);
+
+// How a deal's lines were replaced.
+enum class LinesChange { kUnchanged, kAdded /* it had none */, kChanged };
+// ReplaceLineItems for many deals at once, in a few statements whatever their number (imports):
+// only the deals whose lines change are written. How each changed, in the order given.
+Result<std::vector<LinesChange>> ReplaceLineItemsOfMany(
+    db::Transaction& tx, const audit::Actor& actor,
+    const std::vector<std::pair<std::int64_t, std::vector<LineItem>>>& deals);
 
 // The line items of each of these deals (in one query), by deal.
 Result<std::unordered_map<std::int64_t, std::vector<LineItem>>> LineItemsOfMany(
