@@ -1091,7 +1091,15 @@ void Importer::IndexKept(const std::atomic<bool>& stop) {
 Status Importer::Finish(std::int64_t rows_read, const std::function<void()>& reader_done) {
   RAPPORT_RETURN_IF_ERROR(Flush());
   // References to records of the same type (a parent account, whom a contact reports to) may
-  // name a row further down the file: they are set now that every row is in.
+  // name a row further down the file: they are set now that every row is in. Those of records
+  // just created go a few hundred statements at a time (one round trip each on PostgreSQL).
+  std::vector<db::Statement> created_references;
+  const auto set_created = [&]() -> Status {
+    if (created_references.empty()) return Ok();
+    auto done = tx_.QueryAll(created_references);
+    created_references.clear();
+    return done.ok() ? Ok() : Status(done.error());
+  };
   for (const Deferred& d : deferred_) {
     std::optional<std::int64_t> target;
     if (auto it = seen_.find(d.external_id); it != seen_.end() && it->second.id != 0) {
@@ -1113,9 +1121,10 @@ Status Importer::Finish(std::int64_t rows_read, const std::function<void()>& rea
       continue;
     }
     if (d.created) {
-      RAPPORT_RETURN_IF_ERROR(tx_.Execute(
-          "UPDATE " + spec_.table + " SET " + d.column->field->column + " = ? WHERE id = ?",
-          {*target, d.record_id}));
+      created_references.push_back(
+          {"UPDATE " + spec_.table + " SET " + d.column->field->column + " = ? WHERE id = ?",
+           {*target, d.record_id}});
+      if (created_references.size() >= 500) RAPPORT_RETURN_IF_ERROR(set_created());
     } else {
       RAPPORT_ASSIGN_OR_RETURN(
           int changed,
@@ -1127,6 +1136,7 @@ Status Importer::Finish(std::int64_t rows_read, const std::function<void()>& rea
       }
     }
   }
+  RAPPORT_RETURN_IF_ERROR(set_created());
   for (const std::string& statement : restore_indexes_) {
     RAPPORT_RETURN_IF_ERROR(tx_.ExecuteScript(statement));
   }

@@ -182,6 +182,7 @@ Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
                            ReplaceLineItemsOfMany(tx_, actor, sets));
   // Each deal's amount becomes its lines' total; a deal whose lines changed moves its ETag on.
   std::vector<db::Statement> updates;
+  std::vector<std::int64_t> touched;  // the deals whose lines changed and amount did not
   std::vector<audit::FieldChange> trail;
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const std::int64_t id = sets[i].first;
@@ -194,10 +195,7 @@ Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
            {totals[i], actor.at, id}});
       trail.push_back({id, "amount_minor", std::to_string(was), std::to_string(totals[i])});
     } else if (lines[i] != LinesChange::kUnchanged) {
-      updates.push_back(
-          {"UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE "
-           "id = ?",
-           {actor.at, id}});
+      touched.push_back(id);
     }
     const auto n = static_cast<std::int64_t>(sets[i].second.size());
     if (amount_changed || lines[i] != LinesChange::kUnchanged) {
@@ -208,6 +206,15 @@ Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
     }
   }
   constexpr std::size_t kPerBatch = 500;
+  for (std::size_t from = 0; from < touched.size(); from += kPerBatch) {
+    const std::vector<std::int64_t> ids(
+        touched.begin() + from, touched.begin() + std::min(touched.size(), from + kPerBatch));
+    db::Params params = {actor.at};
+    const std::string in = db::IdPlaceholders(ids, params);
+    RAPPORT_RETURN_IF_ERROR(tx_.Execute(
+        "UPDATE opportunities SET updated_at = ?, version = version + 1 WHERE id IN (" + in + ")",
+        params));
+  }
   for (std::size_t from = 0; from < updates.size(); from += kPerBatch) {
     const std::vector<db::Statement> batch(
         updates.begin() + from, updates.begin() + std::min(updates.size(), from + kPerBatch));
