@@ -530,182 +530,204 @@ Result<std::vector<BookFile>> FindBook(Source source, const std::string& directo
   return files;
 }
 
-BookReport ImportBook(db::Database& database, const BookOptions& options) {
-  BookReport report;
-  report.dry_run = options.dry_run;
-  const auto fail = [&](const Error& error) {
-    report.status = "failed";
-    report.problem = error.message();
-    return report;
-  };
-  auto found = FindBook(options.source, options.directory, &report.ignored);
-  if (!found.ok()) return fail(found.error());
-  report.files = std::move(found).value();
+namespace {
 
-  ImportOptions base;
-  base.source = options.source;
-  base.dry_run = options.dry_run;
-  base.actor = options.actor;
-  base.clock = options.clock;
+// One run of ImportBook: its steps, each filling the report.
+class BookRun {
+ public:
+  BookRun(db::Database& database, const BookOptions& options, BookReport& report)
+      : database_(database), options_(options), report_(report) {
+    base_.source = options.source;
+    base_.dry_run = options.dry_run;
+    base_.actor = options.actor;
+    base_.clock = options.clock;
+  }
 
-  std::string company_currency = "GBP";
-  Status read = database.Read([&](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(
-        std::optional<db::Row> company,
-        tx.QueryOne("SELECT currency FROM company_settings ORDER BY id LIMIT 1"));
-    if (company) company_currency = company->Text(0);
+  // Every file read once before anything is written: the users file, and what each file of
+  // records holds (rows, owners, references, money).
+  Status SurveyFiles() {
+    RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+      RAPPORT_ASSIGN_OR_RETURN(
+          std::optional<db::Row> company,
+          tx.QueryOne("SELECT currency FROM company_settings ORDER BY id LIMIT 1"));
+      if (company) company_currency_ = company->Text(0);
+      return Ok();
+    }));
+    surveys_.resize(report_.files.size());
+    for (std::size_t i = 0; i < report_.files.size(); ++i) {
+      BookFile& file = report_.files[i];
+      if (file.part == Part::kUsers) {
+        RAPPORT_ASSIGN_OR_RETURN(source_users_, ReadUsers(file));
+      } else if (file.part == Part::kRecords) {
+        auto survey =
+            SurveyFile(file, options_.source, base_, company_currency_, options_.keep_columns);
+        if (!survey.ok()) {
+          return Error(survey.error().code(), file.name + ": " + survey.error().message());
+        }
+        surveys_[i] = std::move(survey).value();
+        for (const auto& [key, n] : surveys_[i].owners) owners_named_[key] += n;
+      }
+    }
     return Ok();
-  });
-  if (!read.ok()) return fail(read.error());
-
-  // The survey: every file read once before anything is written.
-  std::unordered_map<std::string, SourceUser> source_users;
-  std::vector<Survey> surveys(report.files.size());
-  std::map<std::string, std::int64_t> owners_named;
-  for (std::size_t i = 0; i < report.files.size(); ++i) {
-    BookFile& file = report.files[i];
-    if (file.part != Part::kRecords && file.part != Part::kUsers) continue;  // read as written
-    if (file.part == Part::kUsers) {
-      auto users = ReadUsers(file);
-      if (!users.ok()) return fail(users.error());
-      source_users = std::move(users).value();
-      continue;
-    }
-    auto survey = SurveyFile(file, options.source, base, company_currency, options.keep_columns);
-    if (!survey.ok()) {
-      return fail(Error(survey.error().code(), file.name + ": " + survey.error().message()));
-    }
-    surveys[i] = std::move(survey).value();
-    for (const auto& [key, n] : surveys[i].owners) owners_named[key] += n;
   }
 
   // Each file of records has its imports row, so that Admin's list shows the run as it goes.
-  for (BookFile& file : report.files) {
-    if (file.part != Part::kRecords) continue;
-    ImportOptions begun = base;
-    begun.type = file.type;
-    begun.file_name = file.name;
-    begun.format = Lowercase(fs::path(file.name).extension().string()) == ".xlsx" ? "xlsx" : "csv";
-    auto id = BeginImport(database, begun);
-    if (!id.ok()) return fail(id.error());
-    file.report.import_id = *id;
-    file.report.dry_run = options.dry_run;
+  Status BeginImports() {
+    for (BookFile& file : report_.files) {
+      if (file.part != Part::kRecords) continue;
+      ImportOptions begun = base_;
+      begun.type = file.type;
+      begun.file_name = file.name;
+      begun.format =
+          Lowercase(fs::path(file.name).extension().string()) == ".xlsx" ? "xlsx" : "csv";
+      RAPPORT_ASSIGN_OR_RETURN(file.report.import_id, BeginImport(database_, begun));
+      file.report.dry_run = options_.dry_run;
+    }
+    return Ok();
   }
 
-  std::unordered_map<std::string, std::int64_t> user_keys;
-  bool rolled_back_on_purpose = false;
-  const Status status = database.Write([&](db::Transaction& tx) -> Status {
-    RAPPORT_RETURN_IF_ERROR(
-        MatchOwners(tx, options, source_users, owners_named, report.owners, user_keys));
-    for (std::size_t i = 0; i < report.files.size(); ++i) {
-      if (report.files[i].part != Part::kRecords) continue;
-      RAPPORT_RETURN_IF_ERROR(KeepColumns(tx, options.actor, report.files[i], options.source,
-                                          surveys[i], report.custom_fields));
+  // Everything in one transaction: owners, custom fields, each file, the checks, the settling.
+  // A rejected row, a failed check or a dry run roll it back.
+  void Write() {
+    const Status status = database_.Write([&](db::Transaction& tx) { return WriteWithin(tx); });
+    if (!status.ok() && !rolled_back_on_purpose_) {
+      report_.status = "failed";
+      report_.problem = status.error().message();
+      report_.written = false;
     }
-    RelationContext relations{tx, options.actor, options.source, &user_keys, {}};
-    for (std::size_t i = 0; i < report.files.size(); ++i) {
-      BookFile& file = report.files[i];
+    if (!report_.written) SettleUnwritten();
+  }
+
+ private:
+  Status WriteWithin(db::Transaction& tx) {
+    RAPPORT_RETURN_IF_ERROR(
+        MatchOwners(tx, options_, source_users_, owners_named_, report_.owners, user_keys_));
+    for (std::size_t i = 0; i < report_.files.size(); ++i) {
+      if (report_.files[i].part != Part::kRecords) continue;
+      RAPPORT_RETURN_IF_ERROR(KeepColumns(tx, options_.actor, report_.files[i], options_.source,
+                                          surveys_[i], report_.custom_fields));
+    }
+    RelationContext relations{tx, options_.actor, options_.source, &user_keys_, {}};
+    for (BookFile& file : report_.files) {
       if (file.part == Part::kUsers) continue;
       const auto started = std::chrono::steady_clock::now();
-      struct Timer {
-        BookFile& file;
-        std::chrono::steady_clock::time_point started;
-        ~Timer() {
-          file.seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        }
-      } timer{file, started};
+      const Status written = file.part == Part::kRecords
+                                 ? ImportRecords(tx, file)
+                                 : ImportRelation(relations, file, report_.checks);
+      file.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (!written.ok()) {
+        return Error(written.error().code(), file.name + ": " + written.error().message());
+      }
       if (file.part != Part::kRecords) {
-        const Status written = ImportRelation(relations, file, report.checks);
-        if (!written.ok()) {
-          return Error(written.error().code(), file.name + ": " + written.error().message());
-        }
-        if (file.report.rejected > 0) {
-          file.report.status = "rejected";
-          report.status = "rejected";
-          report.problem = file.name + ": " + WithCommas(file.report.rejected) +
-                           " rows rejected; nothing was written";
-          rolled_back_on_purpose = true;
-          return Error(ErrorCode::kConflict, "rolled back");
-        }
-        file.report.status = "succeeded";
-        continue;
-      }
-      RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
-                               OpenProfiled(file, options.source));
-      ImportOptions run = base;
-      run.type = file.type;
-      run.file_name = file.name;
-      run.user_keys = &user_keys;
-      run.cancelled = options.cancelled;
-      std::uint64_t size = 0;
-      std::error_code ec;
-      size = fs::file_size(file.path, ec);
-      if (options.progress) {
-        run.progress = [&options, &file, size](std::int64_t rows, std::uint64_t bytes) {
-          options.progress(file.name, rows, bytes, size);
-        };
-      }
-      RAPPORT_RETURN_IF_ERROR(records->ReadHeader());
-      run.mapping = records->profile().mapping;
-      const Status imported = ImportWithin(tx, file.report.import_id, *records, run, file.report);
-      if (!imported.ok()) {
-        return Error(imported.error().code(), file.name + ": " + imported.error().message());
+        file.report.status = file.report.rejected > 0 ? "rejected" : "succeeded";
       }
       if (file.report.status == "rejected") {
-        report.status = "rejected";
-        report.problem = file.name + ": " + WithCommas(file.report.rejected) +
-                         " rows rejected; nothing was written";
-        rolled_back_on_purpose = true;
-        return Error(ErrorCode::kConflict, "rolled back");
+        report_.status = "rejected";
+        report_.problem = file.name + ": " + WithCommas(file.report.rejected) +
+                          " rows rejected; nothing was written";
+        return RollBack();
       }
     }
     // Checked once everything is written: line items set their deals' amounts.
-    for (std::size_t i = 0; i < report.files.size(); ++i) {
-      if (report.files[i].part != Part::kRecords) continue;
-      RAPPORT_RETURN_IF_ERROR(CheckFile(tx, report.files[i], surveys[i], report.checks));
+    for (std::size_t i = 0; i < report_.files.size(); ++i) {
+      if (report_.files[i].part != Part::kRecords) continue;
+      RAPPORT_RETURN_IF_ERROR(CheckFile(tx, report_.files[i], surveys_[i], report_.checks));
     }
-    for (const BookCheck& c : report.checks) {
+    for (const BookCheck& c : report_.checks) {
       if (!c.ok) {
         return Error(ErrorCode::kInternal, "the check failed: " + c.file + ", " + c.what + ": " +
                                                c.expected + " in the file, " + c.found +
                                                " written");
       }
     }
-    report.status = "succeeded";
-    if (options.dry_run) {
-      rolled_back_on_purpose = true;
-      return Error(ErrorCode::kConflict, "rolled back");
-    }
-    for (BookFile& file : report.files) {
+    report_.status = "succeeded";
+    if (options_.dry_run) return RollBack();
+    for (BookFile& file : report_.files) {
       if (file.part == Part::kUsers) continue;
       file.report.written = true;
-      if (file.part == Part::kRecords) RAPPORT_RETURN_IF_ERROR(SettleImport(tx, file.report, base));
+      if (file.part == Part::kRecords)
+        RAPPORT_RETURN_IF_ERROR(SettleImport(tx, file.report, base_));
     }
-    report.written = true;
+    report_.written = true;
     return Ok();
-  });
-  if (!status.ok() && !rolled_back_on_purpose) {
-    report.status = "failed";
-    report.problem = status.error().message();
-    report.written = false;
   }
-  if (!report.written) {
-    for (BookFile& file : report.files) {
+
+  // A file of records, as `rapport import` does it, through the source's profile.
+  Status ImportRecords(db::Transaction& tx, BookFile& file) {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
+                             OpenProfiled(file, options_.source));
+    ImportOptions run = base_;
+    run.type = file.type;
+    run.file_name = file.name;
+    run.user_keys = &user_keys_;
+    run.cancelled = options_.cancelled;
+    std::error_code ec;
+    const std::uint64_t size = fs::file_size(file.path, ec);
+    if (options_.progress) {
+      run.progress = [this, &file, size](std::int64_t rows, std::uint64_t bytes) {
+        options_.progress(file.name, rows, bytes, size);
+      };
+    }
+    RAPPORT_RETURN_IF_ERROR(records->ReadHeader());
+    run.mapping = records->profile().mapping;
+    return ImportWithin(tx, file.report.import_id, *records, run, file.report);
+  }
+
+  Status RollBack() {
+    rolled_back_on_purpose_ = true;
+    return Error(ErrorCode::kConflict, "rolled back");
+  }
+
+  // The imports rows of a run that wrote nothing say so.
+  void SettleUnwritten() {
+    for (BookFile& file : report_.files) {
       if (file.part != Part::kRecords) continue;
       file.report.written = false;
-      if (file.report.status == "running" || report.status == "failed") {
-        if (report.status == "failed") {
-          MarkFailed(file.report, Error(ErrorCode::kInternal, report.problem));
-        } else {
-          file.report.status = "rejected";
-        }
+      if (report_.status == "failed") {
+        MarkFailed(file.report, Error(ErrorCode::kInternal, report_.problem));
+      } else if (file.report.status == "running") {
+        file.report.status = "rejected";
       }
-      const Status settled = database.Write(
-          [&](db::Transaction& tx) -> Status { return SettleImport(tx, file.report, base); });
+      const Status settled = database_.Write(
+          [&](db::Transaction& tx) -> Status { return SettleImport(tx, file.report, base_); });
       (void)settled;  // the report still says what happened
     }
   }
+
+  db::Database& database_;
+  const BookOptions& options_;
+  BookReport& report_;
+  ImportOptions base_;
+  std::string company_currency_ = "GBP";
+  std::unordered_map<std::string, SourceUser> source_users_;
+  std::vector<Survey> surveys_;
+  std::map<std::string, std::int64_t> owners_named_;
+  std::unordered_map<std::string, std::int64_t> user_keys_;
+  bool rolled_back_on_purpose_ = false;
+};
+
+}  // namespace
+
+BookReport ImportBook(db::Database& database, const BookOptions& options) {
+  BookReport report;
+  report.dry_run = options.dry_run;
+  auto found = FindBook(options.source, options.directory, &report.ignored);
+  if (!found.ok()) {
+    report.status = "failed";
+    report.problem = found.error().message();
+    return report;
+  }
+  report.files = std::move(found).value();
+  BookRun run(database, options, report);
+  Status begun = run.SurveyFiles();
+  if (begun.ok()) begun = run.BeginImports();
+  if (!begun.ok()) {
+    report.status = "failed";
+    report.problem = begun.error().message();
+    return report;
+  }
+  run.Write();
   return report;
 }
 
