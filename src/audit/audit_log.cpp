@@ -130,10 +130,10 @@ Status RecordFieldChanges(db::Transaction& tx, const Actor& actor, std::string_v
       tx.Load("audit_history", {"table_name", "record_id", "action", "field", "old_value",
                                 "new_value", "changed_by", "changed_at"}));
   for (const FieldChange& c : changes) {
-    RAPPORT_RETURN_IF_ERROR(loader->Add(
-        db::Params{std::string(table), c.record_id, std::string("update"), c.field,
-                   db::OptionalText(c.old_value), db::OptionalText(c.new_value),
-                   db::OptionalInt(actor.user_id), actor.at}));
+    RAPPORT_RETURN_IF_ERROR(
+        loader->Add(db::Params{std::string(table), c.record_id, std::string("update"), c.field,
+                               db::OptionalText(c.old_value), db::OptionalText(c.new_value),
+                               db::OptionalInt(actor.user_id), actor.at}));
   }
   return loader->Finish();
 }

@@ -165,6 +165,19 @@ void PrintReport(const imports::ImportReport& report, const ImportArgs& args,
   }
 }
 
+// Who the audit trail names (--as, a user's email; else no one) and when.
+Result<audit::Actor> ActorOf(db::Database& database, const ImportArgs& args, Context& context) {
+  audit::Actor actor{std::nullopt, context.clock.Now()};
+  if (args.as.empty()) return actor;
+  RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
+    auto user = users::GetUserByEmail(tx, args.as);
+    if (!user.ok()) return Error::InvalidField("--as", "no user " + args.as);
+    actor.user_id = user->id;
+    return Ok();
+  }));
+  return actor;
+}
+
 // The book's report as a person reads it: per file, the owners, the checks.
 void PrintBookReport(const moving::BookReport& report, double seconds) {
   std::cout << "import of " << report.files.size() << " files: " << report.status
@@ -256,17 +269,10 @@ int ImportBook(Context& context, const ImportArgs& args) {
   options.keep_columns = args.keep_columns;
   auto database = OpenCurrent(args.db);
   if (!database.ok()) return Fail(database.error());
-  options.actor.at = context.clock.Now();
+  auto actor = ActorOf(**database, args, context);
+  if (!actor.ok()) return Fail(actor.error());
+  options.actor = *actor;
   options.clock = &context.clock;
-  if (!args.as.empty()) {
-    Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
-      auto user = users::GetUserByEmail(tx, args.as);
-      if (!user.ok()) return Error::InvalidField("--as", "no user " + args.as);
-      options.actor.user_id = user->id;
-      return Ok();
-    });
-    if (!s.ok()) return Fail(s.error());
-  }
   const auto started = std::chrono::steady_clock::now();
   std::string shown;
   options.progress = [&shown](const std::string& file, std::int64_t rows, std::uint64_t bytes,
@@ -311,17 +317,10 @@ int Import(Context& context, const ImportArgs& args) {
   imports::ImportOptions options = std::move(parsed).value();
   auto database = OpenCurrent(args.db);
   if (!database.ok()) return Fail(database.error());
-  options.actor.at = context.clock.Now();
+  auto actor = ActorOf(**database, args, context);
+  if (!actor.ok()) return Fail(actor.error());
+  options.actor = *actor;
   options.clock = &context.clock;
-  if (!args.as.empty()) {
-    Status s = (*database)->Read([&](db::Transaction& tx) -> Status {
-      auto user = users::GetUserByEmail(tx, args.as);
-      if (!user.ok()) return Error::InvalidField("--as", "no user " + args.as);
-      options.actor.user_id = user->id;
-      return Ok();
-    });
-    if (!s.ok()) return Fail(s.error());
-  }
   std::FILE* file = std::fopen(args.file.c_str(), "rb");
   if (!file) return Fail("--file: cannot open " + args.file);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);

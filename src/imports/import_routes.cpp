@@ -27,6 +27,12 @@ std::string ReportJson(const ImportReport& report) {
   return w.Take();
 }
 
+Result<bool> ParseFlag(std::string_view key, std::string_view value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  return Error::InvalidField(std::string(key), "must be true or false");
+}
+
 void WriteReportJson(api::JsonWriter& w, const ImportReport& report) {
   w.StartObject();
   w.Key("id").String(std::to_string(report.import_id));
@@ -242,12 +248,6 @@ void WriteImport(api::JsonWriter& w, const db::Row& r, const ImportJobs& jobs,
     w.EndArray();
   }
   w.EndObject();
-}
-
-Result<bool> ParseFlag(std::string_view key, std::string_view value) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  return Error::InvalidField(std::string(key), "must be true or false");
 }
 
 Result<api::Response> StartImport(api::ApiContext& ctx, ImportJobs& jobs, const api::Request& r,

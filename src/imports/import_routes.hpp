@@ -20,6 +20,8 @@ namespace rapport::imports {
 std::string ReportJson(const ImportReport& report);
 // The same, as a value within a larger document.
 void WriteReportJson(api::JsonWriter& w, const ImportReport& report);
+// A query parameter's true/false ("true", "1", "false", "0"), or an error naming `key`.
+Result<bool> ParseFlag(std::string_view key, std::string_view value);
 
 }  // namespace rapport::imports
 

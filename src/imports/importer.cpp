@@ -1447,16 +1447,21 @@ Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& op
 }
 
 Result<int> SettleInterruptedImports(db::Database& database, Instant now) {
+  return SettleInterrupted(database, "imports", now);
+}
+
+Result<int> SettleInterrupted(db::Database& database, std::string_view table, Instant now) {
+  const std::string t(table);
   int settled = 0;
   RAPPORT_RETURN_IF_ERROR(database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        tx.Query(std::string("SELECT id FROM imports WHERE status = 'running' ORDER BY id") +
-                 db::SkipLockedSuffix(tx.backend())));
+        db::Rows rows, tx.Query("SELECT id FROM " + t + " WHERE status = 'running' ORDER BY id" +
+                                db::SkipLockedSuffix(tx.backend())));
     for (const auto& row : rows) {
       RAPPORT_RETURN_IF_ERROR(
-          tx.Execute("UPDATE imports SET status = 'failed', problem = ?, finished_at = ? WHERE "
-                     "id = ? AND status = 'running'",
+          tx.Execute("UPDATE " + t +
+                         " SET status = 'failed', problem = ?, finished_at = ? WHERE "
+                         "id = ? AND status = 'running'",
                      {std::string("interrupted: the process running it stopped before it "
                                   "finished; nothing was written"),
                       now, row.Int(0)}));

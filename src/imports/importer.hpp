@@ -82,6 +82,9 @@ Result<std::int64_t> BeginImport(db::Database& database, const ImportOptions& op
 // locked, so on PostgreSQL another server's passes over it; one waiting in another live
 // server's queue is settled again when it runs. `rapport serve` calls this as it starts.
 Result<int> SettleInterruptedImports(db::Database& database, Instant now);
+// The same for another table of runs with id, status, problem and finished_at (import_books).
+// REQUIRES: `table` comes from code.
+Result<int> SettleInterrupted(db::Database& database, std::string_view table, Instant now);
 
 // Reads every record and writes them in one transaction; settles the imports row `import_id`
 // (in the same transaction when rows were written). Never throws for bad input.

@@ -3,6 +3,7 @@
 #include "api/access.hpp"
 #include "api/json.hpp"
 #include "api/query.hpp"
+#include "imports/importer.hpp"
 #include "imports/xlsx_reader.hpp"
 #include "moving/book.hpp"
 
@@ -52,12 +53,6 @@ void WriteBook(api::JsonWriter& w, const db::Row& r, const imports::ImportJobs& 
   w.EndObject();
 }
 
-Result<bool> ParseFlag(std::string_view key, std::string_view value) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  return Error::InvalidField(std::string(key), "must be true or false");
-}
-
 Result<api::Response> StartBook(api::ApiContext& ctx, imports::ImportJobs& jobs,
                                 const api::Request& r, const api::Caller& c) {
   BookOptions options;
@@ -70,11 +65,11 @@ Result<api::Response> StartBook(api::ApiContext& ctx, imports::ImportJobs& jobs,
         return Error::InvalidField(key, "must be salesforce or hubspot");
       }
     } else if (key == "dry_run") {
-      RAPPORT_ASSIGN_OR_RETURN(options.dry_run, ParseFlag(key, value));
+      RAPPORT_ASSIGN_OR_RETURN(options.dry_run, imports::ParseFlag(key, value));
     } else if (key == "create_users") {
-      RAPPORT_ASSIGN_OR_RETURN(options.create_users, ParseFlag(key, value));
+      RAPPORT_ASSIGN_OR_RETURN(options.create_users, imports::ParseFlag(key, value));
     } else if (key == "keep_columns") {
-      RAPPORT_ASSIGN_OR_RETURN(options.keep_columns, ParseFlag(key, value));
+      RAPPORT_ASSIGN_OR_RETURN(options.keep_columns, imports::ParseFlag(key, value));
     } else if (key == "file_name") {
       if (value.empty() || value.size() > 200) {
         return Error::InvalidField(key, "must be 1 to 200 characters");
@@ -239,24 +234,7 @@ void RegisterBookRoutes(api::Router& router, api::ApiContext& ctx, imports::Impo
 }
 
 Result<int> SettleInterruptedBooks(db::Database& database, Instant now) {
-  int settled = 0;
-  RAPPORT_RETURN_IF_ERROR(database.Write([&](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        tx.Query(std::string("SELECT id FROM import_books WHERE status = 'running' ORDER BY id") +
-                 db::SkipLockedSuffix(tx.backend())));
-    for (const auto& row : rows) {
-      RAPPORT_RETURN_IF_ERROR(
-          tx.Execute("UPDATE import_books SET status = 'failed', problem = ?, finished_at = ? "
-                     "WHERE id = ? AND status = 'running'",
-                     {std::string("interrupted: the process running it stopped before it "
-                                  "finished; nothing was written"),
-                      now, row.Int(0)}));
-      ++settled;
-    }
-    return Ok();
-  }));
-  return settled;
+  return imports::SettleInterrupted(database, "import_books", now);
 }
 
 }  // namespace rapport::moving
