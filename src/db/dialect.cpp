@@ -72,7 +72,8 @@ std::vector<std::string> CreateFullTextIndex(Backend backend, const FullTextInde
     const std::string olds = Join(index.columns, ", ", "old.");
     statements.push_back(
         "CREATE VIRTUAL TABLE " + fts + " USING fts5(" + columns + ", content='" + t +
-        "', content_rowid='id', tokenize='" + kSqliteTokenizer + "', prefix='2 3'" +
+        "', content_rowid='id', tokenize='" + kSqliteTokenizer + "', prefix='2 " +
+        std::to_string(kLongestIndexedPrefix) + "'" +
         (detail == FullTextDetail::kRowsOnly ? ", detail=none, columnsize=0" : "") + ")");
     const std::string insert_new =
         "INSERT INTO " + fts + "(rowid, " + columns + ") VALUES (new.id, " + news + ");";
@@ -234,6 +235,51 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
     return a + ".id IN (SELECT rowid FROM " + fts + " WHERE " + fts + " MATCH ?)";
   }
   return a + ".search_vector @@ to_tsquery('simple', ?)";
+}
+
+std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::string_view alias) {
+  const std::string a(alias);
+  if (backend == Backend::kSqlite) {
+    return std::string(kSqliteTextMatchFunction) + "(?, " + Join(index.columns, ", ", a + ".") +
+           ") = 1";
+  }
+  // The function behind @@: the planner matches operators, not functions, to the GIN index.
+  return "ts_match_vq(" + a + ".search_vector, to_tsquery('simple', ?))";
+}
+
+std::string FullTextRowColumns(Backend backend, const FullTextIndex& index,
+                               std::string_view alias) {
+  const std::string a(alias);
+  if (backend == Backend::kSqlite) return Join(index.columns, ", ", a + ".");
+  return a + ".search_vector";
+}
+
+std::string FullTextCandidateQuery(Backend backend, std::string_view user_text) {
+  if (backend != Backend::kSqlite) return "";
+  std::vector<std::string> tokens;
+  for (std::string& token : SqliteFullTextTokens(user_text)) {
+    // A one-character prefix has no list of its own: every word it begins is gathered first.
+    if (token.size() > 1) tokens.push_back(std::move(token));
+  }
+  if (tokens.empty()) return "";
+  for (std::string& token : tokens) {
+    // The index's tokens are UTF-8: cut at a character's first byte.
+    size_t end = 0;
+    for (int characters = 0; end < token.size() && characters < kLongestIndexedPrefix;
+         ++characters) {
+      ++end;
+      while (end < token.size() && (static_cast<unsigned char>(token[end]) & 0xC0) == 0x80) ++end;
+    }
+    token.resize(end);
+  }
+  return Join(tokens, " ", "\"", "\"*");
+}
+
+std::string FullTextCountSql(Backend backend, const FullTextIndex& index, int cap) {
+  if (backend != Backend::kSqlite) return "";
+  const std::string fts = index.table + "_fts";
+  return "SELECT count(*) FROM (SELECT 1 FROM " + fts + " WHERE " + fts + " MATCH ? LIMIT " +
+         std::to_string(cap) + ") c";
 }
 
 Status AnalyzeAfterBulkLoad(Transaction& transaction) {

@@ -93,6 +93,24 @@ std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
 // parameter (FullTextQuery(...)).
 std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias);
 
+// The same test as FullTextCondition, made on the row itself instead of through the index: for a
+// walk of another index (the sort's) that tests each row it reads, which costs what the rows read
+// cost, where FullTextCondition costs what all the matches cost. Never uses the full-text index.
+std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::string_view alias);
+// The columns FullTextRowTest reads (of alias `alias`, comma-separated).
+std::string FullTextRowColumns(Backend backend, const FullTextIndex& index, std::string_view alias);
+
+// A query for FullTextCondition that finds every match of FullTextQuery(user_text) and maybe more,
+// cheaply, SQLite only: each word cut to the index's longest prefix (3 characters), which the
+// index reads as it goes instead of gathering every word that starts so first (at 1M accounts
+// "infirm" costs 28 ms, "inf" 3 ms), and one-character words left to the row test. Empty on
+// PostgreSQL, or when every word has one character.
+std::string FullTextCandidateQuery(Backend backend, std::string_view user_text);
+
+// SELECT count(*) of the index's matches of the parameter (a FullTextCandidateQuery), counting
+// at most `cap`. Empty on PostgreSQL, where the index gathers every match before the first.
+std::string FullTextCountSql(Backend backend, const FullTextIndex& index, int cap);
+
 // After a bulk load: planner statistics on PostgreSQL (ANALYZE); nothing on SQLite, whose plans
 // here are chosen without sqlite_stat1.
 Status AnalyzeAfterBulkLoad(Transaction& transaction);

@@ -322,6 +322,11 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, int 
                  "'" + path + "' is not a usable SQLite database: " + s.error().message());
   }
   RAPPORT_RETURN_IF_ERROR(connection->Exec("PRAGMA foreign_keys = ON"));
+  // Pages read straight from the operating system's cache, shared by every connection, instead
+  // of each connection's own small cache: a walk of an index that reads rows out of order (a
+  // name order over a million accounts) misses that cache on almost every row.
+  RAPPORT_RETURN_IF_ERROR(connection->Exec("PRAGMA mmap_size = 2147418112"));
+  RAPPORT_RETURN_IF_ERROR(RegisterSqliteTextMatch(handle));
   return connection;
 }
 

@@ -44,6 +44,18 @@ class Tokenizer {
   Tokenizer(const Tokenizer&) = delete;
   Tokenizer& operator=(const Tokenizer&) = delete;
 
+  // Calls `token` with each of the index's words of `text` until it returns false.
+  template <typename Each>
+  void ForEach(std::string_view text, Each&& token) {
+    const int rc = module_.xTokenize(
+        tokenizer_, &token, FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()),
+        [](void* context, int, const char* word, int size, int, int) -> int {
+          return (*static_cast<Each*>(context))(std::string_view(word, size)) ? SQLITE_OK
+                                                                              : SQLITE_DONE;
+        });
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) throw std::runtime_error("FTS5's tokenizer failed");
+  }
+
   std::vector<std::string> Tokens(std::string_view text) {
     std::vector<std::string> tokens;
     const int rc = module_.xTokenize(
@@ -64,9 +76,86 @@ class Tokenizer {
 
 }  // namespace
 
-std::vector<std::string> SqliteFullTextTokens(std::string_view text) {
+Tokenizer& ThreadTokenizer() {
   thread_local Tokenizer tokenizer;
-  return tokenizer.Tokens(text);
+  return tokenizer;
+}
+
+std::vector<std::string> SqliteFullTextTokens(std::string_view text) {
+  return ThreadTokenizer().Tokens(text);
+}
+
+std::vector<std::string> FullTextQueryPrefixes(std::string_view query) {
+  std::vector<std::string> prefixes;
+  size_t at = 0;
+  while ((at = query.find('"', at)) != std::string_view::npos) {
+    const size_t end = query.find('"', at + 1);
+    if (end == std::string_view::npos) break;
+    prefixes.emplace_back(query.substr(at + 1, end - at - 1));
+    at = end + 1;
+  }
+  return prefixes;
+}
+
+bool TextsHavePrefixes(const std::vector<std::string>& prefixes,
+                       const std::vector<std::string_view>& texts) {
+  if (prefixes.empty()) return false;
+  std::vector<bool> found(prefixes.size(), false);
+  size_t missing = prefixes.size();
+  for (std::string_view text : texts) {
+    ThreadTokenizer().ForEach(text, [&](std::string_view word) {
+      for (size_t k = 0; k < prefixes.size(); ++k) {
+        if (!found[k] && word.starts_with(prefixes[k])) {
+          found[k] = true;
+          --missing;
+        }
+      }
+      return missing > 0;
+    });
+    if (missing == 0) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// rapport_text_matches(query, text, ...): TextsHavePrefixes of the query's words (parsed once per
+// statement) and the texts, 1 or 0; NULL texts are skipped.
+void TextMatches(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  auto* prefixes = static_cast<std::vector<std::string>*>(sqlite3_get_auxdata(context, 0));
+  if (prefixes == nullptr) {
+    const auto* query = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    auto* parsed = new std::vector<std::string>(FullTextQueryPrefixes(query ? query : ""));
+    sqlite3_set_auxdata(context, 0, parsed,
+                        [](void* p) { delete static_cast<std::vector<std::string>*>(p); });
+    prefixes = static_cast<std::vector<std::string>*>(sqlite3_get_auxdata(context, 0));
+    if (prefixes == nullptr) {
+      sqlite3_result_error_nomem(context);
+      return;
+    }
+  }
+  std::vector<std::string_view> texts;
+  texts.reserve(argc - 1);
+  for (int i = 1; i < argc; ++i) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
+    if (text != nullptr) texts.emplace_back(text, sqlite3_value_bytes(argv[i]));
+  }
+  try {
+    sqlite3_result_int(context, TextsHavePrefixes(*prefixes, texts) ? 1 : 0);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
+
+}  // namespace
+
+Status RegisterSqliteTextMatch(sqlite3* db) {
+  const int rc = sqlite3_create_function_v2(db, kSqliteTextMatchFunction, -1,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                            nullptr, &TextMatches, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    return SqliteError(db, rc, "registering " + std::string(kSqliteTextMatchFunction));
+  return Ok();
 }
 
 namespace {
