@@ -7,6 +7,7 @@
 
 #include "api/access.hpp"
 #include "api/custom_values.hpp"
+#include "api/text_filter.hpp"
 #include "core/validation.hpp"
 #include "records/countries.hpp"
 
@@ -652,6 +653,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   const db::Backend backend = ctx.database.backend();
   std::set<std::string_view> seen;
   std::vector<std::pair<std::string, std::string>> custom_filters;  // custom.key=value
+  std::optional<std::string> text_query;                            // q, as typed
   for (const auto& [key, value] : request.query) {
     if (!seen.insert(key).second) {
       return Error(ErrorCode::kMalformed, "query parameter '" + key + "' is given twice",
@@ -664,10 +666,9 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     } else if (key == "sort") {
       RAPPORT_ASSIGN_OR_RETURN(sort, ParseSort(spec, value));
     } else if (key == "q" && spec.search) {
-      const std::string query = db::FullTextQuery(backend, value);
-      if (query.empty()) return Error::InvalidField("q", "has no word to search for");
-      where += " AND " + db::FullTextCondition(backend, *spec.search, "t");
-      params.push_back(query);
+      if (db::FullTextQuery(backend, value).empty())
+        return Error::InvalidField("q", "has no word to search for");
+      text_query = value;
     } else if (key == "updated_since" && spec.timestamps) {
       Instant at;
       if (!ParseInstant(value, at))
@@ -701,19 +702,38 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   }
   const std::string dir = sort.descending ? " DESC" : "";
   const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
-  if (small_reach && sort.field && sort.field->name == "name") {
+  const bool streams = small_reach && sort.field && sort.field->name == "name";
+  if (text_query && streams) {
+    // Each territory's stream walks its part of the name index testing each row: a small reach
+    // has few rows to test, and the first page of a broad prefix is found in the first rows.
+    where += " AND " + db::FullTextRowTest(backend, *spec.search, "t");
+    params.push_back(db::FullTextQuery(backend, *text_query));
+  }
+  if (streams) {
     db::Params streamed;
     where = "t.id IN (" + ReachStreams(caller, where, params, order, limit + 1, streamed) + ")";
     params = std::move(streamed);
   } else if (small_reach) {
     where = ListReachCondition(ctx, spec, caller) + " AND " + where;
   }
-  std::string sql = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE " + where +
-                    " ORDER BY " + order + " LIMIT ?";
-  params.push_back(std::int64_t{limit + 1});
+  const std::string page = " ORDER BY " + order + " LIMIT " + std::to_string(limit + 1);
+  const std::string sql =
+      "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE " + where + page;
   Response response;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
-    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, params));
+    db::Rows rows;
+    if (text_query && !streams) {
+      RAPPORT_ASSIGN_OR_RETURN(rows, ReadTextFilteredPage(tx,
+                                                          TextFilteredList{.index = &*spec.search,
+                                                                           .columns = Columns(spec),
+                                                                           .where = where,
+                                                                           .params = params,
+                                                                           .order = order,
+                                                                           .rows = limit + 1},
+                                                          *text_query));
+    } else {
+      RAPPORT_ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
+    }
     JsonWriter w;
     w.StartObject().Key("items").StartArray();
     const size_t shown = std::min(rows.size(), static_cast<size_t>(limit));

@@ -11,21 +11,29 @@ Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int 
   const std::string query = db::FullTextQuery(tx.backend(), text);
   if (query.empty()) return hits;
   const std::string title_pattern = db::FullTextTitlePattern(text);
+  // The index's cheaper query, each match then tested against the words as typed (SQLite).
+  const std::string candidates = db::FullTextCandidateQuery(tx.backend(), text);
   // In the order of db::SearchIndexes().
   const char* const kinds[] = {"account", "contact", "opportunity"};
   for (size_t i = 0; i < std::size(kinds); ++i) {
     const db::FullTextIndex& index = db::SearchIndexes().at(i);
     std::string condition;
-    if (!account_condition.empty()) {
-      condition = i == 0 ? "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.id AND " +
-                               account_condition + ")"
-                         : "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
-                               account_condition + ")";
+    db::Params params = {title_pattern, candidates.empty() ? query : candidates};
+    if (!candidates.empty() && candidates != query) {
+      condition = db::FullTextRowTest(tx.backend(), index, "t");
+      params.push_back(query);
     }
+    if (!account_condition.empty()) {
+      condition += std::string(condition.empty() ? "" : " AND ") +
+                   (i == 0 ? "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.id AND " +
+                                 account_condition + ")"
+                           : "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id AND " +
+                                 account_condition + ")");
+    }
+    params.push_back(std::int64_t{limit});
     const std::string sql =
         db::FullTextSearchSql(tx.backend(), index, "t.id, " + index.title, condition);
-    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                             tx.Query(sql, {title_pattern, query, std::int64_t{limit}}));
+    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, params));
     for (const auto& r : rows) hits.push_back(Hit{kinds[i], r.Int(0), r.Text(1), r.Real(2)});
   }
   return hits;

@@ -1,0 +1,39 @@
+// A list's page filtered by text (`q`), at the cost of the page rather than of every match.
+//
+// Two ways to the same rows: walk the list's order (its index) and test each row against the
+// text, which costs about (rows in order) / (share that matches) rows; or read every match from
+// the full-text index and sort them, which costs what the matches cost. A prefix that matches a
+// third of a million accounts ("nor", through their region) is found in the first 150 rows of a
+// walk, and a rare one ("fairh") in 200 matches. ReadTextFilteredPage chooses by a count of the
+// matches that stops at kFewMatches (SQLite: the index reads its lists as it goes), walks at most
+// kTextWalk rows, and reads and sorts the matches when the walk finds less than a page.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+
+namespace rapport::api {
+
+// Fewer matches than this are read and sorted without a walk.
+inline constexpr int kFewMatches = 4000;
+// A walk tests at most this many rows before the matches are read and sorted instead.
+inline constexpr int kTextWalk = 2000;
+
+struct TextFilteredList {
+  const db::FullTextIndex* index = nullptr;  // the list's table's search index
+  std::string columns;                       // the SELECT list, over alias t
+  std::string where;                         // the list's other conditions, over alias t
+  db::Params params;                         // where's parameters
+  std::string order;                         // ORDER BY, over alias t, ending in t.id
+  int rows = 0;                              // the page's rows (its limit and one more)
+};
+
+// The first `list.rows` rows (in `list.order`) of those that meet `list.where` and match `text`
+// as db::FullTextCondition would. `text` has a word to search for.
+Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredList& list,
+                                      std::string_view text);
+
+}  // namespace rapport::api
