@@ -697,12 +697,20 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   }
   if (spec.deletion == Deletion::kArchive && !include_archived)
     where += " AND t.archived_at IS NULL";
+  const bool streams = small_reach && sort.field && sort.field->name == "name";
+  // Where the page starts, apart for a text filter's walk (it starts there, then filters).
+  std::string seek = "1 = 1";
+  db::Params seek_params;
   if (cursor) {
-    RAPPORT_RETURN_IF_ERROR(AddCursor(*cursor, sort, where, params));
+    RAPPORT_RETURN_IF_ERROR(AddCursor(*cursor, sort, seek, seek_params));
+  }
+  const bool text_filtered = text_query && !streams;
+  if (!text_filtered) {
+    where += " AND " + seek;
+    params.insert(params.end(), seek_params.begin(), seek_params.end());
   }
   const std::string dir = sort.descending ? " DESC" : "";
   const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
-  const bool streams = small_reach && sort.field && sort.field->name == "name";
   if (text_query && streams) {
     // Each territory's stream walks its part of the name index testing each row: a small reach
     // has few rows to test, and the first page of a broad prefix is found in the first rows.
@@ -722,15 +730,18 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   Response response;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     db::Rows rows;
-    if (text_query && !streams) {
-      RAPPORT_ASSIGN_OR_RETURN(rows, ReadTextFilteredPage(tx,
-                                                          TextFilteredList{.index = &*spec.search,
-                                                                           .columns = Columns(spec),
-                                                                           .where = where,
-                                                                           .params = params,
-                                                                           .order = order,
-                                                                           .rows = limit + 1},
-                                                          *text_query));
+    if (text_filtered) {
+      RAPPORT_ASSIGN_OR_RETURN(rows,
+                               ReadTextFilteredPage(tx,
+                                                    TextFilteredList{.index = &*spec.search,
+                                                                     .columns = Columns(spec),
+                                                                     .where = where,
+                                                                     .params = params,
+                                                                     .seek = seek,
+                                                                     .seek_params = seek_params,
+                                                                     .order = order,
+                                                                     .rows = limit + 1},
+                                                    *text_query));
     } else {
       RAPPORT_ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
     }

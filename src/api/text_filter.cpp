@@ -12,8 +12,10 @@ Result<db::Rows> ReadMatchesSorted(db::Transaction& tx, const TextFilteredList& 
   const db::Backend backend = tx.backend();
   const std::string& table = list.index->table;
   std::string sql = "SELECT " + list.columns + " FROM " + table + " t WHERE " + list.where +
-                    " AND " + db::FullTextCondition(backend, *list.index, "t");
+                    " AND " + list.seek + " AND " +
+                    db::FullTextCondition(backend, *list.index, "t");
   db::Params params = list.params;
+  params.insert(params.end(), list.seek_params.begin(), list.seek_params.end());
   params.push_back(candidates);
   if (candidates != exact) {
     sql += " AND " + db::FullTextRowTest(backend, *list.index, "t");
@@ -40,23 +42,25 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
       }
     }
   }
-  // The walk: a window of the list's order reading only what the test needs, whose rows the
-  // LIMIT over it takes in that order (both engines; the API tests compare every order with the
-  // index's answer), so the walk stops at the page's last match.
-  const std::string window = " FROM " + index.table + " t WHERE " + list.where + " ORDER BY " +
+  // The walk: a window of the list's order from the page's start, whose rows the LIMIT over it
+  // takes in that order (both engines; the API tests compare every order with the index's
+  // answer), so the walk stops at the page's last match.
+  const std::string window = " FROM " + index.table + " t WHERE " + list.seek + " ORDER BY " +
                              list.order + " LIMIT " + std::to_string(kTextWalk);
   const std::string walk = "SELECT " + list.columns + " FROM " + index.table +
-                           " t WHERE t.id IN (SELECT w.id FROM (SELECT t.id, " +
-                           db::FullTextRowColumns(backend, index, "t") + window + ") w WHERE " +
-                           db::FullTextRowTest(backend, index, "w") + " LIMIT " +
+                           " t WHERE t.id IN (SELECT t.id FROM (SELECT t.*" + window +
+                           ") t WHERE " + list.where + " AND " +
+                           db::FullTextRowTest(backend, index, "t") + " LIMIT " +
                            std::to_string(list.rows) + ") ORDER BY " + list.order;
-  db::Params params = list.params;
+  db::Params params = list.seek_params;
+  params.insert(params.end(), list.params.begin(), list.params.end());
   params.push_back(exact);
   RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(walk, params));
   if (rows.size() >= static_cast<size_t>(list.rows)) return rows;
-  // A short page is the whole answer when the walk read every row there is.
+  // A short page is the whole answer when the walk read every row from the page's start.
   RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows walked, tx.Query("SELECT count(*) FROM (SELECT t.id" + window + ") w", list.params));
+      db::Rows walked,
+      tx.Query("SELECT count(*) FROM (SELECT t.id" + window + ") w", list.seek_params));
   if (walked.at(0).Int(0) < kTextWalk) return rows;
   return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
 }

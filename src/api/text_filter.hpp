@@ -6,7 +6,9 @@
 // third of a million accounts ("nor", through their region) is found in the first 150 rows of a
 // walk, and a rare one ("fairh") in 200 matches. ReadTextFilteredPage chooses by a count of the
 // matches that stops at kFewMatches (SQLite: the index reads its lists as it goes), walks at most
-// kTextWalk rows, and reads and sorts the matches when the walk finds less than a page.
+// kTextWalk rows, and reads and sorts the matches when the walk finds less than a page. The walk
+// reads kTextWalk rows of the order from `seek` and tests the list's conditions on each too, so a
+// condition the order's index cannot serve (a rep's reach) never makes it read further.
 #pragma once
 
 #include <string>
@@ -27,6 +29,8 @@ struct TextFilteredList {
   std::string columns;                       // the SELECT list, over alias t
   std::string where;                         // the list's other conditions, over alias t
   db::Params params;                         // where's parameters
+  std::string seek;                          // where the page starts (a cursor), over alias t
+  db::Params seek_params;                    // seek's parameters
   std::string order;                         // ORDER BY, over alias t, ending in t.id
   int rows = 0;                              // the page's rows (its limit and one more)
 };

@@ -247,13 +247,6 @@ std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::st
   return "ts_match_vq(" + a + ".search_vector, to_tsquery('simple', ?))";
 }
 
-std::string FullTextRowColumns(Backend backend, const FullTextIndex& index,
-                               std::string_view alias) {
-  const std::string a(alias);
-  if (backend == Backend::kSqlite) return Join(index.columns, ", ", a + ".");
-  return a + ".search_vector";
-}
-
 std::string FullTextCandidateQuery(Backend backend, std::string_view user_text) {
   if (backend != Backend::kSqlite) return "";
   std::vector<std::string> tokens;

@@ -97,8 +97,6 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
 // walk of another index (the sort's) that tests each row it reads, which costs what the rows read
 // cost, where FullTextCondition costs what all the matches cost. Never uses the full-text index.
 std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::string_view alias);
-// The columns FullTextRowTest reads (of alias `alias`, comma-separated).
-std::string FullTextRowColumns(Backend backend, const FullTextIndex& index, std::string_view alias);
 
 // A query for FullTextCondition that finds every match of FullTextQuery(user_text) and maybe more,
 // cheaply, SQLite only: each word cut to the index's longest prefix (3 characters), which the
