@@ -11,18 +11,21 @@ Result<db::Rows> ReadMatchesSorted(db::Transaction& tx, const TextFilteredList& 
                                    const std::string& exact, const std::string& candidates) {
   const db::Backend backend = tx.backend();
   const std::string& table = list.index->table;
-  std::string sql = "SELECT " + list.columns + " FROM " + table + " t WHERE " + list.where +
-                    " AND " + list.seek + " AND " +
-                    db::FullTextCondition(backend, *list.index, "t");
+  std::string matches = "SELECT t.* FROM " + table + " t WHERE " + list.where + " AND " +
+                        list.seek + " AND " + db::FullTextCondition(backend, *list.index, "t");
   db::Params params = list.params;
   params.insert(params.end(), list.seek_params.begin(), list.seek_params.end());
   params.push_back(candidates);
   if (candidates != exact) {
-    sql += " AND " + db::FullTextRowTest(backend, *list.index, "t");
+    matches += " AND " + db::FullTextRowTest(backend, *list.index, "t");
     params.push_back(exact);
   }
-  sql += " ORDER BY " + list.order + " LIMIT " + std::to_string(list.rows);
-  return tx.Query(sql, params);
+  // Planned apart: PostgreSQL would otherwise walk the order's index and test each row (it
+  // expects the matches spread through the order, and the walk has just found they are not:
+  // 'mer' at 1M accounts read 501,445 rows in name order in 1.7 s).
+  return tx.Query("SELECT " + list.columns + " FROM " + db::PlannedApart(backend, matches) +
+                      " t ORDER BY " + list.order + " LIMIT " + std::to_string(list.rows),
+                  params);
 }
 
 }  // namespace

@@ -247,6 +247,10 @@ std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::st
   return "ts_match_vq(" + a + ".search_vector, to_tsquery('simple', ?))";
 }
 
+std::string PlannedApart(Backend backend, std::string_view select) {
+  return "(" + std::string(select) + (backend == Backend::kPostgres ? " OFFSET 0)" : ")");
+}
+
 std::string FullTextCandidateQuery(Backend backend, std::string_view user_text) {
   if (backend != Backend::kSqlite) return "";
   std::vector<std::string> tokens;

@@ -98,6 +98,10 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
 // cost, where FullTextCondition costs what all the matches cost. Never uses the full-text index.
 std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::string_view alias);
 
+// `select` as a subquery in FROM (parenthesised) that the planner plans on its own: PostgreSQL
+// neither pulls it into the outer query nor lets the outer ORDER BY choose its plan (OFFSET 0).
+std::string PlannedApart(Backend backend, std::string_view select);
+
 // A query for FullTextCondition that finds every match of FullTextQuery(user_text) and maybe more,
 // cheaply, SQLite only: each word cut to the index's longest prefix (3 characters), which the
 // index reads as it goes instead of gathering every word that starts so first (at 1M accounts
