@@ -1,5 +1,7 @@
 #include "api/text_filter.hpp"
 
+#include <algorithm>
+
 #include "db/dialect.hpp"
 
 namespace rapport::api {
@@ -36,20 +38,22 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
   const db::FullTextIndex& index = *list.index;
   const std::string exact = db::FullTextQuery(backend, text);
   const std::string candidates = db::FullTextCandidateQuery(backend, text);
-  if (!candidates.empty()) {
-    const std::string few = db::FullTextCountSql(backend, index, kFewMatches);
-    if (!few.empty()) {
-      RAPPORT_ASSIGN_OR_RETURN(db::Rows count, tx.Query(few, {candidates}));
-      if (count.at(0).Int(0) < kFewMatches) {
-        return ReadMatchesSorted(tx, list, exact, candidates);
-      }
-    }
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t matches,
+                           db::EstimateFullTextMatches(tx, index, text, kManyMatches));
+  if (matches < kFewMatches) {
+    return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
   }
+  // As far as a page would be if the matches were spread evenly through the order, four times
+  // over (they cluster: names that begin with the word typed sit together), within bounds.
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t rows_there,
+                           tx.QueryInt("SELECT coalesce(max(id), 0) FROM " + index.table));
+  const std::int64_t stretch =
+      std::clamp<std::int64_t>(4 * list.rows * rows_there / matches, kTextWalk, kLongestTextWalk);
   // The walk: a window of the list's order from the page's start, whose rows the LIMIT over it
   // takes in that order (both engines; the API tests compare every order with the index's
   // answer), so the walk stops at the page's last match.
   const std::string window = " FROM " + index.table + " t WHERE " + list.seek + " ORDER BY " +
-                             list.order + " LIMIT " + std::to_string(kTextWalk);
+                             list.order + " LIMIT " + std::to_string(stretch);
   const std::string walk = "SELECT " + list.columns + " FROM " + index.table +
                            " t WHERE t.id IN (SELECT t.id FROM (SELECT t.*" + window +
                            ") t WHERE " + list.where + " AND " +
@@ -64,7 +68,7 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows walked,
       tx.Query("SELECT count(*) FROM (SELECT t.id" + window + ") w", list.seek_params));
-  if (walked.at(0).Int(0) < kTextWalk) return rows;
+  if (walked.at(0).Int(0) < stretch) return rows;
   return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
 }
 

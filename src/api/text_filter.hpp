@@ -4,9 +4,10 @@
 // text, which costs about (rows in order) / (share that matches) rows; or read every match from
 // the full-text index and sort them, which costs what the matches cost. A prefix that matches a
 // third of a million accounts ("nor", through their region) is found in the first 150 rows of a
-// walk, and a rare one ("fairh") in 200 matches. ReadTextFilteredPage chooses by a count of the
-// matches that stops at kFewMatches (SQLite: the index reads its lists as it goes), walks at most
-// kTextWalk rows, and reads and sorts the matches when the walk finds less than a page. The walk
+// walk, and a rare one ("fairh") in 200 matches. ReadTextFilteredPage chooses by an estimate of
+// the matches (db::EstimateFullTextMatches), walks as far as a page would need if they were spread
+// evenly (four times over, within bounds), and reads and sorts the matches when the walk finds
+// less than a page: names that begin with the word typed sit together in name order. The walk
 // reads kTextWalk rows of the order from `seek` and tests the list's conditions on each too, so a
 // condition the order's index cannot serve (a rep's reach) never makes it read further.
 #pragma once
@@ -19,10 +20,14 @@
 
 namespace rapport::api {
 
-// Fewer matches than this are read and sorted without a walk.
+// Fewer matches (db::EstimateFullTextMatches) than this are read and sorted without a walk.
 inline constexpr int kFewMatches = 4000;
-// A walk tests at most this many rows before the matches are read and sorted instead.
+// More than this are counted as this many.
+inline constexpr int kManyMatches = 20000;
+// A walk tests between these many rows (as many as a page would need if the matches were spread
+// evenly, four times over) before the matches are read and sorted instead.
 inline constexpr int kTextWalk = 2000;
+inline constexpr int kLongestTextWalk = 20000;
 
 struct TextFilteredList {
   const db::FullTextIndex* index = nullptr;  // the list's table's search index

@@ -1,6 +1,8 @@
 #include "db/dialect.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "db/sqlite/sqlite_full_text.hpp"
 
@@ -272,11 +274,29 @@ std::string FullTextCandidateQuery(Backend backend, std::string_view user_text) 
   return Join(tokens, " ", "\"", "\"*");
 }
 
-std::string FullTextCountSql(Backend backend, const FullTextIndex& index, int cap) {
-  if (backend != Backend::kSqlite) return "";
-  const std::string fts = index.table + "_fts";
-  return "SELECT count(*) FROM (SELECT 1 FROM " + fts + " WHERE " + fts + " MATCH ? LIMIT " +
-         std::to_string(cap) + ") c";
+Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
+                                             std::string_view user_text, std::int64_t cap) {
+  if (transaction.backend() == Backend::kSqlite) {
+    const std::string candidates = FullTextCandidateQuery(Backend::kSqlite, user_text);
+    if (candidates.empty()) return cap;
+    const std::string fts = index.table + "_fts";
+    return transaction.QueryInt("SELECT count(*) FROM (SELECT 1 FROM " + fts + " WHERE " + fts +
+                                    " MATCH ? LIMIT " + std::to_string(cap) + ") c",
+                                {candidates});
+  }
+  // EXPLAIN takes no parameters: the query is letters, digits, '&' and ':*' (Words), quoted
+  // all the same.
+  std::string query = FullTextQuery(Backend::kPostgres, user_text);
+  ReplaceAll(query, "'", "''");
+  RAPPORT_ASSIGN_OR_RETURN(
+      Rows plan,
+      transaction.Query("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + index.table +
+                        " t WHERE t.search_vector @@ to_tsquery('simple', '" + query + "')"));
+  const std::string json = plan.empty() ? "" : plan.at(0).Text(0);
+  constexpr std::string_view kRows = "\"Plan Rows\": ";
+  const size_t at = json.find(kRows);
+  if (at == std::string::npos) return cap;
+  return std::min<std::int64_t>(cap, std::atoll(json.c_str() + at + kRows.size()));
 }
 
 Status AnalyzeAfterBulkLoad(Transaction& transaction) {

@@ -109,9 +109,12 @@ std::string PlannedApart(Backend backend, std::string_view select);
 // PostgreSQL, or when every word has one character.
 std::string FullTextCandidateQuery(Backend backend, std::string_view user_text);
 
-// SELECT count(*) of the index's matches of the parameter (a FullTextCandidateQuery), counting
-// at most `cap`. Empty on PostgreSQL, where the index gathers every match before the first.
-std::string FullTextCountSql(Backend backend, const FullTextIndex& index, int cap);
+// About how many rows match `user_text` (FullTextQuery's words): on SQLite a count of the index's
+// matches of FullTextCandidateQuery that stops at `cap` (`cap` when every word has one character);
+// on PostgreSQL the planner's estimate, from the statistics of the index's words (the GIN index
+// gathers every match before the first, which a count would pay for).
+Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
+                                             std::string_view user_text, std::int64_t cap);
 
 // After a bulk load: planner statistics on PostgreSQL (ANALYZE); nothing on SQLite, whose plans
 // here are chosen without sqlite_stat1.

@@ -47,7 +47,8 @@ const std::vector<std::string> kKinds = {"Clinic",         "Hospital",        "I
                                          "Hospice",        "Treatment Centre"};
 const std::vector<std::string> kRegions = {"North West", "North East", "London", "Yorkshire",
                                            "Île-de-France"};
-constexpr int kAccounts = 7000;
+// Enough that the broad words (regions, postcodes, "royal") pass kFewMatches and are walked.
+constexpr int kAccounts = 30000;
 
 std::string UrlEncode(const std::string& text) {
   std::string out;
