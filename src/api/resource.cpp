@@ -711,22 +711,35 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   }
   const std::string dir = sort.descending ? " DESC" : "";
   const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
+  // Text in a small reach: each territory's stream walks its part of the name index testing each
+  // row (the first page of a broad prefix is in its first rows), or, for few matches, takes
+  // them from the full-text index (sql_few).
+  std::string where_few;
+  db::Params params_few;
   if (text_query && streams) {
-    // Each territory's stream walks its part of the name index testing each row: a small reach
-    // has few rows to test, and the first page of a broad prefix is found in the first rows.
+    const std::string query = db::FullTextQuery(backend, *text_query);
+    where_few = where + " AND " + db::FullTextCondition(backend, *spec.search, "t");
+    params_few = params;
+    params_few.push_back(query);
     where += " AND " + db::FullTextRowTest(backend, *spec.search, "t");
-    params.push_back(db::FullTextQuery(backend, *text_query));
+    params.push_back(query);
   }
   if (streams) {
     db::Params streamed;
     where = "t.id IN (" + ReachStreams(caller, where, params, order, limit + 1, streamed) + ")";
     params = std::move(streamed);
+    if (!where_few.empty()) {
+      db::Params streamed_few;
+      where_few = "t.id IN (" +
+                  ReachStreams(caller, where_few, params_few, order, limit + 1, streamed_few) + ")";
+      params_few = std::move(streamed_few);
+    }
   } else if (small_reach) {
     where = ListReachCondition(ctx, spec, caller) + " AND " + where;
   }
   const std::string page = " ORDER BY " + order + " LIMIT " + std::to_string(limit + 1);
-  const std::string sql =
-      "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE " + where + page;
+  const std::string select = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE ";
+  const std::string sql = select + where + page;
   Response response;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     db::Rows rows;
@@ -742,6 +755,13 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
                                                                      .order = order,
                                                                      .rows = limit + 1},
                                                     *text_query));
+    } else if (!where_few.empty()) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          const std::int64_t matches,
+          db::EstimateFullTextMatches(tx, *spec.search, *text_query, kFewMatches));
+      RAPPORT_ASSIGN_OR_RETURN(rows, matches < kFewMatches
+                                         ? tx.Query(select + where_few + page, params_few)
+                                         : tx.Query(sql, params));
     } else {
       RAPPORT_ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
     }

@@ -39,7 +39,7 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
   const std::string exact = db::FullTextQuery(backend, text);
   const std::string candidates = db::FullTextCandidateQuery(backend, text);
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t matches,
-                           db::EstimateFullTextMatches(tx, index, text, kManyMatches));
+                           db::EstimateFullTextMatches(tx, index, text, kFewMatches));
   if (matches < kFewMatches) {
     return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
   }

@@ -22,8 +22,6 @@ namespace rapport::api {
 
 // Fewer matches (db::EstimateFullTextMatches) than this are read and sorted without a walk.
 inline constexpr int kFewMatches = 4000;
-// More than this are counted as this many.
-inline constexpr int kManyMatches = 20000;
 // A walk tests between these many rows (as many as a page would need if the matches were spread
 // evenly, four times over) before the matches are read and sorted instead.
 inline constexpr int kTextWalk = 2000;

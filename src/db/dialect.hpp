@@ -111,8 +111,9 @@ std::string FullTextCandidateQuery(Backend backend, std::string_view user_text);
 
 // About how many rows match `user_text` (FullTextQuery's words): on SQLite a count of the index's
 // matches of FullTextCandidateQuery that stops at `cap` (`cap` when every word has one character);
-// on PostgreSQL the planner's estimate, from the statistics of the index's words (the GIN index
-// gathers every match before the first, which a count would pay for).
+// on PostgreSQL the planner's estimate, from the statistics of the index's words, not capped (the
+// GIN index gathers every match before the first, which a count would pay for; `cap` when the
+// plan gives none).
 Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
                                              std::string_view user_text, std::int64_t cap);
 
