@@ -37,11 +37,12 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
   const db::Backend backend = tx.backend();
   const db::FullTextIndex& index = *list.index;
   const std::string exact = db::FullTextQuery(backend, text);
-  const std::string candidates = db::FullTextCandidateQuery(backend, text);
+  RAPPORT_ASSIGN_OR_RETURN(const std::string candidates,
+                           db::CandidateFullTextQuery(tx, index, text));
   RAPPORT_ASSIGN_OR_RETURN(const std::int64_t matches,
                            db::EstimateFullTextMatches(tx, index, text, kFewMatches));
   if (matches < kFewMatches) {
-    return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
+    return ReadMatchesSorted(tx, list, exact, candidates);
   }
   // As far as a page would be if the matches were spread evenly through the order, four times
   // over (they cluster: names that begin with the word typed sit together), within bounds.
@@ -69,7 +70,7 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
       db::Rows walked,
       tx.Query("SELECT count(*) FROM (SELECT t.id" + window + ") w", list.seek_params));
   if (walked.at(0).Int(0) < stretch) return rows;
-  return ReadMatchesSorted(tx, list, exact, candidates.empty() ? exact : candidates);
+  return ReadMatchesSorted(tx, list, exact, candidates);
 }
 
 }  // namespace rapport::api

@@ -274,6 +274,53 @@ std::string FullTextCandidateQuery(Backend backend, std::string_view user_text) 
   return Join(tokens, " ", "\"", "\"*");
 }
 
+namespace {
+
+// The planner's estimate of the rows of `index`'s table whose search vector matches `query` (a
+// to_tsquery text), -1 when the plan gives none.
+Result<std::int64_t> PlannedMatches(Transaction& transaction, const FullTextIndex& index,
+                                    std::string query) {
+  // EXPLAIN takes no parameters: the query is letters, digits, '&' and ':*' (Words), quoted
+  // all the same.
+  ReplaceAll(query, "'", "''");
+  RAPPORT_ASSIGN_OR_RETURN(
+      Rows plan,
+      transaction.Query("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + index.table +
+                        " t WHERE t.search_vector @@ to_tsquery('simple', '" + query + "')"));
+  const std::string json = plan.empty() ? "" : plan.at(0).Text(0);
+  constexpr std::string_view kRows = "\"Plan Rows\": ";
+  const size_t at = json.find(kRows);
+  if (at == std::string::npos) return -1;
+  return std::atoll(json.c_str() + at + kRows.size());
+}
+
+}  // namespace
+
+Result<std::string> CandidateFullTextQuery(Transaction& transaction, const FullTextIndex& index,
+                                           std::string_view user_text) {
+  const Backend backend = transaction.backend();
+  const std::string exact = FullTextQuery(backend, user_text);
+  if (backend == Backend::kSqlite) {
+    const std::string cut = FullTextCandidateQuery(backend, user_text);
+    return cut.empty() ? exact : cut;
+  }
+  const auto words = Words(user_text);
+  if (words.size() < 2) return exact;
+  std::vector<std::int64_t> estimates;
+  for (const std::string& word : words) {
+    RAPPORT_ASSIGN_OR_RETURN(const std::int64_t rows,
+                             PlannedMatches(transaction, index, word + ":*"));
+    if (rows < 0) return exact;
+    estimates.push_back(rows);
+  }
+  const std::int64_t rarest = *std::min_element(estimates.begin(), estimates.end());
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (estimates[i] <= 20 * std::max<std::int64_t>(rarest, 1)) kept.push_back(words[i]);
+  }
+  return Join(kept, " & ", "", ":*");
+}
+
 Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
                                              std::string_view user_text, std::int64_t cap) {
   if (transaction.backend() == Backend::kSqlite) {
@@ -284,19 +331,10 @@ Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const Ful
                                     " MATCH ? LIMIT " + std::to_string(cap) + ") c",
                                 {candidates});
   }
-  // EXPLAIN takes no parameters: the query is letters, digits, '&' and ':*' (Words), quoted
-  // all the same.
-  std::string query = FullTextQuery(Backend::kPostgres, user_text);
-  ReplaceAll(query, "'", "''");
   RAPPORT_ASSIGN_OR_RETURN(
-      Rows plan,
-      transaction.Query("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + index.table +
-                        " t WHERE t.search_vector @@ to_tsquery('simple', '" + query + "')"));
-  const std::string json = plan.empty() ? "" : plan.at(0).Text(0);
-  constexpr std::string_view kRows = "\"Plan Rows\": ";
-  const size_t at = json.find(kRows);
-  if (at == std::string::npos) return cap;
-  return std::atoll(json.c_str() + at + kRows.size());
+      const std::int64_t rows,
+      PlannedMatches(transaction, index, FullTextQuery(Backend::kPostgres, user_text)));
+  return rows < 0 ? cap : rows;
 }
 
 Status AnalyzeAfterBulkLoad(Transaction& transaction) {

@@ -11,15 +11,16 @@ Result<std::vector<Hit>> Search(db::Transaction& tx, std::string_view text, int 
   const std::string query = db::FullTextQuery(tx.backend(), text);
   if (query.empty()) return hits;
   const std::string title_pattern = db::FullTextTitlePattern(text);
-  // The index's cheaper query, each match then tested against the words as typed (SQLite).
-  const std::string candidates = db::FullTextCandidateQuery(tx.backend(), text);
   // In the order of db::SearchIndexes().
   const char* const kinds[] = {"account", "contact", "opportunity"};
   for (size_t i = 0; i < std::size(kinds); ++i) {
     const db::FullTextIndex& index = db::SearchIndexes().at(i);
+    // The index's cheaper query, each match then tested against the words as typed.
+    RAPPORT_ASSIGN_OR_RETURN(const std::string candidates,
+                             db::CandidateFullTextQuery(tx, index, text));
     std::string condition;
-    db::Params params = {title_pattern, candidates.empty() ? query : candidates};
-    if (!candidates.empty() && candidates != query) {
+    db::Params params = {title_pattern, candidates};
+    if (candidates != query) {
       condition = db::FullTextRowTest(tx.backend(), index, "t");
       params.push_back(query);
     }
