@@ -55,11 +55,11 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
   // answer), so the walk stops at the page's last match.
   const std::string window = " FROM " + index.table + " t WHERE " + list.seek + " ORDER BY " +
                              list.order + " LIMIT " + std::to_string(stretch);
-  const std::string walk = "SELECT " + list.columns + " FROM " + index.table +
-                           " t WHERE t.id IN (SELECT t.id FROM (SELECT t.*" + window +
-                           ") t WHERE " + list.where + " AND " +
-                           db::FullTextRowTest(backend, index, "t") + " LIMIT " +
-                           std::to_string(list.rows) + ") ORDER BY " + list.order;
+  const std::string walk =
+      "SELECT " + list.columns + " FROM " + index.table +
+      " t WHERE t.id IN (SELECT t.id FROM (SELECT t.*" + window + ") t WHERE " + list.where +
+      " AND " + db::FullTextRowTest(backend, index, "t") + db::InOrderOf(backend, list.order) +
+      " LIMIT " + std::to_string(list.rows) + ") ORDER BY " + list.order;
   db::Params params = list.seek_params;
   params.insert(params.end(), list.params.begin(), list.params.end());
   params.push_back(exact);

@@ -249,6 +249,10 @@ std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::st
   return "ts_match_vq(" + a + ".search_vector, to_tsquery('simple', ?))";
 }
 
+std::string InOrderOf(Backend backend, std::string_view order) {
+  return backend == Backend::kPostgres ? " ORDER BY " + std::string(order) : "";
+}
+
 std::string PlannedApart(Backend backend, std::string_view select) {
   return "(" + std::string(select) + (backend == Backend::kPostgres ? " OFFSET 0)" : ")");
 }
@@ -306,17 +310,24 @@ Result<std::string> CandidateFullTextQuery(Transaction& transaction, const FullT
   }
   const auto words = Words(user_text);
   if (words.size() < 2) return exact;
+  std::vector<std::string> searchable;  // words the parser makes a lexeme of ("–" is none)
   std::vector<std::int64_t> estimates;
   for (const std::string& word : words) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        const std::int64_t nodes,
+        transaction.QueryInt("SELECT numnode(to_tsquery('simple', ?))", {word + ":*"}));
+    if (nodes == 0) continue;
+    searchable.push_back(word);
     RAPPORT_ASSIGN_OR_RETURN(const std::int64_t rows,
                              PlannedMatches(transaction, index, word + ":*"));
     if (rows < 0) return exact;
     estimates.push_back(rows);
   }
+  if (searchable.empty()) return exact;
   const std::int64_t rarest = *std::min_element(estimates.begin(), estimates.end());
   std::vector<std::string> kept;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (estimates[i] <= 20 * std::max<std::int64_t>(rarest, 1)) kept.push_back(words[i]);
+  for (size_t i = 0; i < searchable.size(); ++i) {
+    if (estimates[i] <= 20 * std::max<std::int64_t>(rarest, 1)) kept.push_back(searchable[i]);
   }
   return Join(kept, " & ", "", ":*");
 }

@@ -98,6 +98,13 @@ std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::
 // cost, where FullTextCondition costs what all the matches cost. Never uses the full-text index.
 std::string FullTextRowTest(Backend backend, const FullTextIndex& index, std::string_view alias);
 
+// What keeps a query over an ordered subquery in the subquery's order (" ORDER BY `order`", or
+// ""), so that a LIMIT takes its first rows and the walk still stops early. SQLite reads such a
+// subquery as a co-routine, in order, and a sort would read all of it first; PostgreSQL may
+// reorder its rows when it joins them (a reach's EXISTS as a semi-join), and knows the
+// subquery's order, so the ORDER BY costs no sort.
+std::string InOrderOf(Backend backend, std::string_view order);
+
 // `select` as a subquery in FROM (parenthesised) that the planner plans on its own: PostgreSQL
 // neither pulls it into the outer query nor lets the outer ORDER BY choose its plan (OFFSET 0).
 std::string PlannedApart(Backend backend, std::string_view select);

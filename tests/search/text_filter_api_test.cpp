@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
@@ -190,9 +191,9 @@ TEST_P(TextFilterApiTest, BroadNarrowAndSeveralWordsListTheIndexsMatchesInOrder)
   const std::pair<std::string, std::string> none;
   // Broad (every account through its region or postcode), clustered in name order (a first
   // word), rare, several words, accents and words the index splits, none.
-  for (const std::string text :
-       {"nor", "north west", "m", "mer", "mercy", "St. M", "royal infirm", "fairh", "HÔP",
-        "hop sainte marie", "alvaro cun", "ile de", "1014", "royal hospital 7", "zzz"}) {
+  for (const std::string text : {"nor", "north west", "m", "mer", "mercy", "St. M", "royal infirm",
+                                 "fairh", "HÔP", "hop sainte marie", "alvaro cun", "ile de", "1014",
+                                 "royal hospital 7", "royal –", "mercy ★ clinic", "zzz"}) {
     ExpectSameRows(text, "name", none, 50);
   }
   EXPECT_FALSE(Expected("royal infirm", "name", none).empty());
@@ -234,6 +235,67 @@ TEST_P(TextFilterApiTest, RandomWordsSortsAndFiltersListTheIndexsMatchesInOrder)
     if (db::FullTextQuery(GetParam(), text).empty()) continue;
     ExpectSameRows(text, sorts[random() % sorts.size()], filters[random() % filters.size()],
                    5 + static_cast<int>(random() % 60));
+  }
+}
+
+TEST_P(TextFilterApiTest, ARepsContactsFilteredByTextAreTheContactsTheyReachThatMatch) {
+  // A rep's contacts list carries the reach as a subquery (EXISTS over the contact's account):
+  // whichever way the page is read, it is the rep's contacts whose words begin so, in order.
+  const json users =
+      env_->server->Get("/api/v1/users?role=rep&status=active&limit=1", env_->admin).Json();
+  ASSERT_FALSE(users["items"].empty());
+  const std::string rep = env_->server->Login(users["items"][0]["email"].get<std::string>());
+  ASSERT_FALSE(rep.empty());
+  std::vector<json> reached;
+  std::string cursor;
+  for (int page = 0; page < 200; ++page) {
+    const json list = env_->server
+                          ->Get("/api/v1/contacts?sort=-id&limit=200" +
+                                    (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
+                                rep)
+                          .Json();
+    for (const auto& item : list["items"]) reached.push_back(item);
+    if (list["next_cursor"].is_null()) break;
+    cursor = list["next_cursor"].get<std::string>();
+  }
+  ASSERT_GT(reached.size(), 20u);
+  for (const std::string text : {"a", "ma", "j s", "nurse", "director", "nhs", "m", "zzz"}) {
+    SCOPED_TRACE("q='" + text + "'");
+    // The index's matches among the contacts the rep reaches, in the list's order.
+    std::set<std::int64_t> matching;
+    auto database = env_->db->Open();
+    ASSERT_TRUE(
+        database
+            ->Read([&](db::Transaction& tx) -> Status {
+              RAPPORT_ASSIGN_OR_RETURN(
+                  db::Rows rows,
+                  tx.Query("SELECT t.id FROM contacts t WHERE " +
+                               db::FullTextCondition(tx.backend(), db::SearchIndexes().at(1), "t"),
+                           {db::FullTextQuery(tx.backend(), text)}));
+              for (const auto& row : rows) matching.insert(row.Int(0));
+              return Ok();
+            })
+            .ok());
+    std::vector<std::string> expected;
+    for (const json& contact : reached) {
+      const std::string id = contact["id"].get<std::string>();
+      if (matching.count(std::stoll(id))) expected.push_back(id);
+    }
+    if (text == "a") EXPECT_GT(expected.size(), 5u);
+    std::vector<std::string> listed;
+    cursor.clear();
+    for (int page = 0; page < 300; ++page) {
+      const auto reply =
+          env_->server->Get("/api/v1/contacts?sort=-id&limit=9&q=" + UrlEncode(text) +
+                                (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
+                            rep);
+      ASSERT_EQ(reply.status, 200) << reply.body;
+      const json list = reply.Json();
+      for (const auto& item : list["items"]) listed.push_back(item["id"].get<std::string>());
+      if (list["next_cursor"].is_null()) break;
+      cursor = list["next_cursor"].get<std::string>();
+    }
+    EXPECT_EQ(listed, expected);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <new>
 #include <initializer_list>
 #include <stdexcept>
 
@@ -121,7 +122,7 @@ namespace {
 
 // rapport_text_matches(query, text, ...): TextsHavePrefixes of the query's words (parsed once per
 // statement) and the texts, 1 or 0; NULL texts are skipped.
-void TextMatches(sqlite3_context* context, int argc, sqlite3_value** argv) {
+void TextMatchesOrThrow(sqlite3_context* context, int argc, sqlite3_value** argv) {
   auto* prefixes = static_cast<std::vector<std::string>*>(sqlite3_get_auxdata(context, 0));
   if (prefixes == nullptr) {
     const auto* query = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
@@ -140,8 +141,15 @@ void TextMatches(sqlite3_context* context, int argc, sqlite3_value** argv) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
     if (text != nullptr) texts.emplace_back(text, sqlite3_value_bytes(argv[i]));
   }
+  sqlite3_result_int(context, TextsHavePrefixes(*prefixes, texts) ? 1 : 0);
+}
+
+// No exception may cross SQLite's C frames.
+void TextMatches(sqlite3_context* context, int argc, sqlite3_value** argv) {
   try {
-    sqlite3_result_int(context, TextsHavePrefixes(*prefixes, texts) ? 1 : 0);
+    TextMatchesOrThrow(context, argc, argv);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(context);
   } catch (const std::exception& e) {
     sqlite3_result_error(context, e.what(), -1);
   }
