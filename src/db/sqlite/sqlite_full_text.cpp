@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 
 #include <functional>
-#include <new>
 #include <initializer_list>
+#include <new>
 #include <stdexcept>
 
 #include "db/sqlite/sqlite_database.hpp"
