@@ -281,7 +281,9 @@ TEST_P(TextFilterApiTest, ARepsContactsFilteredByTextAreTheContactsTheyReachThat
       const std::string id = contact["id"].get<std::string>();
       if (matching.count(std::stoll(id))) expected.push_back(id);
     }
-    if (text == "a") EXPECT_GT(expected.size(), 5u);
+    if (text == "a") {
+      EXPECT_GT(expected.size(), 5u);
+    }
     std::vector<std::string> listed;
     cursor.clear();
     for (int page = 0; page < 300; ++page) {
