@@ -1,6 +1,8 @@
 #include "db/database.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <stdexcept>
 
 #include "db/postgres/postgres_database.hpp"
 #include "db/sqlite/sqlite_database.hpp"
@@ -53,6 +55,36 @@ std::optional<std::string> Row::OptText(size_t i) const {
 std::optional<std::int64_t> Row::OptInt(size_t i) const {
   if (IsNull(i)) return std::nullopt;
   return Int(i);
+}
+
+namespace {
+
+bool SameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t Row::IndexOf(std::string_view column) const {
+  if (!names_) throw std::out_of_range("a row without column names read by name");
+  const std::vector<std::string>& names = *names_;
+  size_t found = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!SameName(names[i], column)) continue;
+    if (found != names.size()) {
+      throw std::out_of_range("column selected twice, give it an alias: " + std::string(column));
+    }
+    found = i;
+  }
+  if (found == names.size()) throw std::out_of_range("column not selected: " + std::string(column));
+  return found;
 }
 
 Result<std::optional<Row>> Transaction::QueryOne(std::string_view sql, const Params& params) {

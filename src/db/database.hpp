@@ -41,11 +41,20 @@ inline Value Null() { return std::monostate{}; }
 Value OptionalText(const std::optional<std::string>& text);
 Value OptionalInt(const std::optional<std::int64_t>& number);
 
-// One row of a query's result, its cells in the order selected. Immutable after construction;
-// safe to share.
+// The names of a result's columns in the order selected (a column's alias where it has one), one
+// list shared by all the result's rows.
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
+// One row of a query's result, its cells in the order selected. Cells are read by position or by
+// the column's name: the alias in the SQL (`SELECT o.name AS owner_name`) or, for a plain column,
+// its name without the table (`a.region` is "region"). Names are matched ignoring case, as
+// PostgreSQL folds unquoted names to lower case. Reading a name the query does not select, or
+// selects twice, is a bug and throws std::out_of_range. Immutable after construction; safe to
+// share.
 class Row {
  public:
-  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+  explicit Row(std::vector<Value> cells, ColumnNames names = nullptr)
+      : cells_(std::move(cells)), names_(std::move(names)) {}
   size_t size() const { return cells_.size(); }
   bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cells_.at(i)); }
   std::int64_t Int(size_t i) const;  // 0 for NULL
@@ -56,8 +65,23 @@ class Row {
   const Value& at(size_t i) const { return cells_.at(i); }
   const std::vector<Value>& cells() const { return cells_; }
 
+  // The same, by column name.
+  bool IsNull(std::string_view column) const { return IsNull(IndexOf(column)); }
+  std::int64_t Int(std::string_view column) const { return Int(IndexOf(column)); }
+  double Real(std::string_view column) const { return Real(IndexOf(column)); }
+  std::string Text(std::string_view column) const { return Text(IndexOf(column)); }
+  std::optional<std::string> OptText(std::string_view column) const {
+    return OptText(IndexOf(column));
+  }
+  std::optional<std::int64_t> OptInt(std::string_view column) const {
+    return OptInt(IndexOf(column));
+  }
+  bool Bool(std::string_view column) const { return Int(column) != 0; }
+  size_t IndexOf(std::string_view column) const;
+
  private:
   std::vector<Value> cells_;
+  ColumnNames names_;
 };
 
 using Rows = std::vector<Row>;

@@ -36,6 +36,40 @@ TEST_P(DatabaseTest, ValuesRoundTripWithTheirTypes) {
   EXPECT_GT(user, 0);
 }
 
+TEST_P(DatabaseTest, CellsAreReadByTheirColumnNameOrAliasOnBothEngines) {
+  const std::int64_t ann = MakeUser("ann@example.org");
+  const std::int64_t bob = MakeUser("bob@example.org");
+  Write([&](Transaction& tx) -> Status {
+    return tx.Execute("UPDATE users SET manager_id = ? WHERE id = ?", {ann, bob});
+  });
+  Read([&](Transaction& tx) -> Status {
+    // A plain column by its name without the table, an alias in any case, an expression by its
+    // alias, in a single query and in a batch.
+    const std::string sql =
+        "SELECT u.id, u.email, m.email AS Manager_Email, u.manager_id, count(*) OVER () AS "
+        "everyone FROM users u LEFT JOIN users m ON m.id = u.manager_id WHERE u.id = ?";
+    RAPPORT_ASSIGN_OR_RETURN(auto one, tx.QueryOne(sql, {bob}));
+    RAPPORT_ASSIGN_OR_RETURN(std::vector<Rows> all, tx.QueryAll({{sql, {bob}}}));
+    for (const Row& row : {*one, all.at(0).at(0)}) {
+      EXPECT_EQ(row.Int("id"), bob);
+      EXPECT_EQ(row.Text("email"), "bob@example.org");
+      EXPECT_EQ(row.Text("manager_email"), "ann@example.org");
+      EXPECT_EQ(row.OptInt("MANAGER_ID"), ann);
+      EXPECT_EQ(row.Int("everyone"), 1);
+      EXPECT_FALSE(row.IsNull("manager_email"));
+      EXPECT_EQ(row.IndexOf("manager_email"), 2u);
+      // A name not selected is a bug, as is one selected twice.
+      EXPECT_THROW(row.Text("name"), std::out_of_range);
+    }
+    RAPPORT_ASSIGN_OR_RETURN(
+        auto twice,
+        tx.QueryOne("SELECT u.email, m.email FROM users u JOIN users m ON m.id = u.manager_id"));
+    EXPECT_THROW(twice->Text("email"), std::out_of_range);
+    EXPECT_EQ(twice->Text(1), "ann@example.org");
+    return Ok();
+  });
+}
+
 TEST_P(DatabaseTest, BytesRoundTripUnchangedThroughStatementsBatchesAndBulkLoads) {
   std::string bytes;
   for (int i = 0; i < 512; ++i) bytes += static_cast<char>(i % 256);  // NUL, 0x80..0xFF, '\\'

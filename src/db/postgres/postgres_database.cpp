@@ -298,6 +298,13 @@ Rows ToRows(const PGresult* result) {
   const int n = PQntuples(result), columns = PQnfields(result);
   Rows rows;
   rows.reserve(n);
+  ColumnNames names;
+  if (n > 0) {
+    auto list = std::make_shared<std::vector<std::string>>();
+    list->reserve(columns);
+    for (int c = 0; c < columns; ++c) list->emplace_back(PQfname(result, c));
+    names = std::move(list);
+  }
   for (int r = 0; r < n; ++r) {
     std::vector<Value> cells;
     cells.reserve(columns);
@@ -324,7 +331,7 @@ Rows ToRows(const PGresult* result) {
         cells.emplace_back(std::string(text, length));
       }
     }
-    rows.emplace_back(std::move(cells));
+    rows.emplace_back(std::move(cells), names);
   }
   return rows;
 }

@@ -49,6 +49,16 @@ namespace {
 
 constexpr size_t kMaxCachedStatements = 512;
 
+ColumnNames ColumnNamesOf(sqlite3_stmt* stmt, int columns) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  names->reserve(columns);
+  for (int c = 0; c < columns; ++c) {
+    const char* name = sqlite3_column_name(stmt, c);
+    names->emplace_back(name ? name : "");
+  }
+  return names;
+}
+
 // One connection with its statement cache. Used by one thread at a time.
 class Connection {
  public:
@@ -117,6 +127,7 @@ class Connection {
   // Steps the statement to completion, collecting rows when `rows` is given.
   Status Run(sqlite3_stmt* stmt, Rows* rows) {
     const int columns = sqlite3_column_count(stmt);
+    ColumnNames names;
     while (true) {
       const int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
@@ -126,6 +137,7 @@ class Connection {
         return error;
       }
       if (!rows) continue;
+      if (!names) names = ColumnNamesOf(stmt, columns);
       std::vector<Value> cells;
       cells.reserve(columns);
       for (int c = 0; c < columns; ++c) {
@@ -150,7 +162,7 @@ class Connection {
           }
         }
       }
-      rows->emplace_back(std::move(cells));
+      rows->emplace_back(std::move(cells), names);
     }
     sqlite3_reset(stmt);
     return Ok();
