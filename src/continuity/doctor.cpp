@@ -6,7 +6,7 @@ namespace {
 struct Check {
   const char* name;
   const char* table;  // what the ids name
-  const char* sql;    // selects the ids of offending rows
+  const char* sql;    // selects the ids of offending rows, as column id
 };
 
 // Each selects the ids that break the rule; none may exist.
@@ -32,16 +32,17 @@ constexpr Check kChecks[] = {
      "SELECT t.id FROM trials t JOIN users u ON u.id = t.owner_id "
      "WHERE t.decision IS NULL AND u.status = 'left'"},
     {"revenue split held by a user who has left on an open deal", "opportunities",
-     "SELECT s.opportunity_id FROM opportunity_splits s JOIN users u ON u.id = s.user_id JOIN "
-     "opportunities o ON o.id = s.opportunity_id WHERE u.status = 'left' AND o.stage NOT IN "
+     "SELECT s.opportunity_id AS id FROM opportunity_splits s JOIN users u ON u.id = s.user_id "
+     "JOIN opportunities o ON o.id = s.opportunity_id WHERE u.status = 'left' AND o.stage NOT IN "
      "('closed_won', 'closed_lost')"},
     {"territory owned by a user who has left", "territories",
      "SELECT t.id FROM territories t JOIN users u ON u.id = t.owner_id WHERE u.status = 'left'"},
     {"contact met at an activity of another account", "activities",
-     "SELECT ac.activity_id FROM activity_contacts ac JOIN activities a ON a.id = ac.activity_id "
-     "JOIN contacts c ON c.id = ac.contact_id WHERE c.account_id <> a.account_id"},
+     "SELECT ac.activity_id AS id FROM activity_contacts ac JOIN activities a ON "
+     "a.id = ac.activity_id JOIN contacts c ON c.id = ac.contact_id WHERE c.account_id <> "
+     "a.account_id"},
     {"buying role held by a contact of another account", "opportunities",
-     "SELECT r.opportunity_id FROM opportunity_contact_roles r JOIN opportunities o ON "
+     "SELECT r.opportunity_id AS id FROM opportunity_contact_roles r JOIN opportunities o ON "
      "o.id = r.opportunity_id JOIN contacts c ON c.id = r.contact_id "
      "WHERE c.account_id <> o.account_id"},
     {"user who has left without the date they left", "users",
@@ -53,7 +54,7 @@ constexpr Check kChecks[] = {
      "WITH RECURSIVE up(origin, id, depth) AS (SELECT id, parent_id, 1 FROM accounts "
      "WHERE parent_id IS NOT NULL UNION ALL SELECT up.origin, a.parent_id, up.depth + 1 FROM up "
      "JOIN accounts a ON a.id = up.id WHERE a.parent_id IS NOT NULL AND up.depth < 50) "
-     "SELECT DISTINCT origin FROM up WHERE id = origin"},
+     "SELECT DISTINCT up.origin AS id FROM up WHERE up.id = up.origin"},
 };
 
 }  // namespace
@@ -66,18 +67,19 @@ Result<std::vector<Violation>> CheckInvariants(db::Database& database) {
       if (rows.empty()) continue;
       Violation v{check.name, static_cast<std::int64_t>(rows.size()), {}};
       for (size_t i = 0; i < rows.size() && i < 10; ++i) {
-        v.examples.push_back(std::string(check.table) + " " + rows[i].Text(0));
+        v.examples.push_back(std::string(check.table) + " " + rows[i].Text("id"));
       }
       violations.push_back(std::move(v));
     }
     if (tx.backend() == db::Backend::kSqlite) {
       // PostgreSQL enforces its constraints always; SQLite's file can still be damaged.
       RAPPORT_ASSIGN_OR_RETURN(db::Rows quick, tx.Query("PRAGMA quick_check"));
-      if (quick.size() != 1 || quick[0].Text(0) != "ok") {
+      if (quick.size() != 1 || quick[0].Text("quick_check") != "ok") {
         Violation v{"the SQLite file is damaged (PRAGMA quick_check)",
                     static_cast<std::int64_t>(quick.size()),
                     {}};
-        for (size_t i = 0; i < quick.size() && i < 10; ++i) v.examples.push_back(quick[i].Text(0));
+        for (size_t i = 0; i < quick.size() && i < 10; ++i)
+          v.examples.push_back(quick[i].Text("quick_check"));
         violations.push_back(std::move(v));
       }
       RAPPORT_ASSIGN_OR_RETURN(db::Rows orphans, tx.Query("PRAGMA foreign_key_check"));
@@ -86,8 +88,8 @@ Result<std::vector<Violation>> CheckInvariants(db::Database& database) {
                     static_cast<std::int64_t>(orphans.size()),
                     {}};
         for (size_t i = 0; i < orphans.size() && i < 10; ++i) {
-          v.examples.push_back(orphans[i].Text(0) + " " + orphans[i].Text(1) + " -> " +
-                               orphans[i].Text(2));
+          v.examples.push_back(orphans[i].Text("table") + " " + orphans[i].Text("rowid") + " -> " +
+                               orphans[i].Text("parent"));
         }
         violations.push_back(std::move(v));
       }

@@ -19,7 +19,8 @@ Result<UserSummary> LoadUser(db::Transaction& tx, std::int64_t id, const std::st
       std::optional<db::Row> row,
       tx.QueryOne("SELECT id, name, email, status, manager_id FROM users WHERE id = ?", {id}));
   if (!row) return Error::InvalidField(field, "there is no user " + std::to_string(id));
-  return UserSummary{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->OptInt(4)};
+  return UserSummary{row->Int("id"), row->Text("name"), row->Text("email"), row->Text("status"),
+                     row->OptInt("manager_id")};
 }
 
 // A distributor, in the shape of the person handing over (id 0: not a user).
@@ -27,9 +28,11 @@ Result<UserSummary> LoadDistributor(db::Transaction& tx, std::int64_t id,
                                     const std::string& field) {
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> row,
-      tx.QueryOne("SELECT name, coalesce(email, ''), status FROM distributors WHERE id = ?", {id}));
+      tx.QueryOne(
+          "SELECT name, coalesce(email, '') AS email, status FROM distributors WHERE id = ?",
+          {id}));
   if (!row) return Error::InvalidField(field, "there is no distributor " + std::to_string(id));
-  return UserSummary{0, row->Text(0), row->Text(1), row->Text(2), std::nullopt};
+  return UserSummary{0, row->Text("name"), row->Text("email"), row->Text("status"), std::nullopt};
 }
 
 // Accounts go to the first rule that matches them, else to the default successor.
@@ -118,7 +121,7 @@ Status MoveSplit(db::Transaction& tx, std::int64_t opportunity, std::int64_t lea
                              "user_id = ?",
                              {opportunity, leaver}));
   if (!held) return Ok();
-  const std::int64_t part = held->Int(0);
+  const std::int64_t part = held->Int("percent");
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("DELETE FROM opportunity_splits WHERE opportunity_id = ? AND user_id = ?",
                  {opportunity, leaver}));
@@ -135,11 +138,11 @@ Status MoveSplit(db::Transaction& tx, std::int64_t opportunity, std::int64_t lea
         {opportunity, successor, part});
   }
   std::int64_t rest = 0;
-  for (const auto& o : others) rest += o.Int(1);
+  for (const auto& o : others) rest += o.Int("percent");
   std::int64_t given = 0;
   std::vector<std::int64_t> shares;
   for (const auto& o : others) {
-    shares.push_back(part * o.Int(1) / rest);
+    shares.push_back(part * o.Int("percent") / rest);
     given += shares.back();
   }
   shares[0] += part - given;
@@ -147,7 +150,7 @@ Status MoveSplit(db::Transaction& tx, std::int64_t opportunity, std::int64_t lea
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "UPDATE opportunity_splits SET percent = percent + ? WHERE opportunity_id = ? AND "
         "user_id = ?",
-        {shares[i], opportunity, others[i].Int(0)}));
+        {shares[i], opportunity, others[i].Int("user_id")}));
   }
   return Ok();
 }
@@ -337,7 +340,7 @@ class HandoverPlanner {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows territory_rows,
         tx_.Query("SELECT id, parent_id FROM territories WHERE parent_id IS NOT NULL"));
-    for (const auto& row : territory_rows) parents[row.Int(0)] = row.Int(1);
+    for (const auto& row : territory_rows) parents[row.Int("id")] = row.Int("parent_id");
     chooser_.emplace(request_, std::move(parents));
     return Ok();
   }
@@ -350,19 +353,22 @@ class HandoverPlanner {
                                            scope_ + " AND a.archived_at IS NULL ORDER BY a.id",
                                        {scope_id_}));
     for (const auto& row : accounts) {
-      const auto successor = chooser_->For(row.OptInt(2), row.Text(3));
-      const SuccessorRule* rule = chooser_->RuleFor(row.OptInt(2), row.Text(3));
-      account_successor_[row.Int(0)] = successor;
-      account_name_[row.Int(0)] = row.Text(1);
-      PlanItem item{"account", row.Int(0), row.Int(0), row.Text(1), successor};
-      if (rule && rule->to_territory_id && rule->to_territory_id != row.OptInt(2)) {
+      const std::int64_t id = row.Int("id");
+      const std::string name = row.Text("name");
+      const std::optional<std::int64_t> territory_id = row.OptInt("territory_id");
+      const std::string postcode = row.Text("postcode");
+      const auto successor = chooser_->For(territory_id, postcode);
+      const SuccessorRule* rule = chooser_->RuleFor(territory_id, postcode);
+      account_successor_[id] = successor;
+      account_name_[id] = name;
+      PlanItem item{"account", id, id, name, successor};
+      if (rule && rule->to_territory_id && rule->to_territory_id != territory_id) {
         item.to_territory_id = rule->to_territory_id;
       }
       plan_.items.push_back(std::move(item));
       if (!successor) {
-        plan_.warnings.push_back({"no_successor",
-                                  row.Text(1) + " has no successor: no rule matches it", row.Int(0),
-                                  std::nullopt});
+        plan_.warnings.push_back(
+            {"no_successor", name + " has no successor: no rule matches it", id, std::nullopt});
       }
     }
     return Ok();
@@ -401,15 +407,16 @@ class HandoverPlanner {
                             kOpenStages + " ORDER BY id",
                   {scope_id_}));
     for (const auto& row : opportunities) {
-      Add({"opportunity", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))},
+      const std::int64_t account_id = row.Int("account_id");
+      Add({"opportunity", row.Int("id"), account_id, row.Text("name"), Follow(account_id)},
           "The opportunity");
-      const std::string close = row.Text(3);
+      const std::string close = row.Text("close_date");
       if (close <= in_30_days) {
         plan_.warnings.push_back({"closing_soon",
-                                  "'" + row.Text(1) + "' closes on " + close +
+                                  "'" + row.Text("name") + "' closes on " + close +
                                       (close < today ? " (already past)" : "") +
                                       ": the successor must pick it up at once",
-                                  row.Int(2), std::nullopt});
+                                  account_id, std::nullopt});
       }
     }
     return Ok();
@@ -428,7 +435,8 @@ class HandoverPlanner {
                         "done_at IS NULL ORDER BY id",
                   {scope_id_}));
     for (const auto& row : tasks) {
-      Add({"task", row.Int(0), row.OptInt(2), row.Text(1), Follow(row.OptInt(2))}, "The task");
+      const std::optional<std::int64_t> account_id = row.OptInt("account_id");
+      Add({"task", row.Int("id"), account_id, row.Text("subject"), Follow(account_id)}, "The task");
     }
     return Ok();
   }
@@ -453,15 +461,19 @@ class HandoverPlanner {
       RAPPORT_ASSIGN_OR_RETURN(
           db::Rows rows,
           tx_.Query(by_distributor_
-                        ? "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " +
-                              table + " t JOIN accounts a ON a.id = t.account_id WHERE " + scope_ +
+                        ? "SELECT t.id, " + std::string(held.label) +
+                              " AS record_label, t.account_id FROM " + table +
+                              " t JOIN accounts a ON a.id = t.account_id WHERE " + scope_ +
                               " AND a.archived_at IS NULL AND t.owner_id = a.owner_id AND " +
                               held.open + " ORDER BY t.id"
-                        : "SELECT t.id, " + std::string(held.label) + ", t.account_id FROM " +
-                              table + " t WHERE t.owner_id = ? AND " + held.open + " ORDER BY t.id",
+                        : "SELECT t.id, " + std::string(held.label) +
+                              " AS record_label, t.account_id FROM " + table +
+                              " t WHERE t.owner_id = ? AND " + held.open + " ORDER BY t.id",
                     {scope_id_}));
       for (const auto& row : rows) {
-        Add({held.type, row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))}, held.what);
+        const std::int64_t account_id = row.Int("account_id");
+        Add({held.type, row.Int("id"), account_id, row.Text("record_label"), Follow(account_id)},
+            held.what);
       }
     }
     return Ok();
@@ -475,7 +487,9 @@ class HandoverPlanner {
                   "occurred_at > ? AND kind IN ('meeting', 'visit', 'call') ORDER BY id",
                   {leaver_, now_}));
     for (const auto& row : meetings) {
-      Add({"meeting", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))}, "The meeting");
+      const std::int64_t account_id = row.Int("account_id");
+      Add({"meeting", row.Int("id"), account_id, row.Text("subject"), Follow(account_id)},
+          "The meeting");
     }
     return Ok();
   }
@@ -491,7 +505,9 @@ class HandoverPlanner {
                       kOpenStages + " ORDER BY s.opportunity_id",
                   {leaver_}));
     for (const auto& row : splits) {
-      PlanItem item{"split", row.Int(0), row.Int(2), row.Text(1), Follow(row.Int(2))};
+      const std::int64_t account_id = row.Int("account_id");
+      PlanItem item{"split", row.Int("opportunity_id"), account_id, row.Text("name"),
+                    Follow(account_id)};
       // Keep the team: the others on the deal share the leaver's part.
       if (request_.team_rule == TeamRule::kKeepTeam) item.action = "remove";
       Add(std::move(item), "The revenue split on");
@@ -504,7 +520,8 @@ class HandoverPlanner {
         db::Rows territories,
         tx_.Query("SELECT id, name FROM territories WHERE owner_id = ? ORDER BY id", {leaver_}));
     for (const auto& row : territories) {
-      Add({"territory", row.Int(0), std::nullopt, row.Text(1), chooser_->For(row.Int(0), "")},
+      const std::int64_t id = row.Int("id");
+      Add({"territory", id, std::nullopt, row.Text("name"), chooser_->For(id, "")},
           "The territory");
     }
     return Ok();
@@ -519,16 +536,18 @@ class HandoverPlanner {
                   "JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY m.id",
                   {leaver_}));
     for (const auto& row : team) {
-      PlanItem item{"team_member", row.Int(0), row.Int(1), row.Text(3) + " (" + row.Text(2) + ")",
-                    Follow(row.Int(1))};
-      const bool owner_place = row.Text(2) == "account_owner";
+      const std::int64_t account_id = row.Int("account_id");
+      const std::string team_role = row.Text("team_role");
+      PlanItem item{"team_member", row.Int("id"), account_id,
+                    row.Text("name") + " (" + team_role + ")", Follow(account_id)};
+      const bool owner_place = team_role == "account_owner";
       if (request_.team_rule == TeamRule::kKeepTeam && !owner_place) item.action = "remove";
       if (item.action == "reassign" && item.successor_id) {
         RAPPORT_ASSIGN_OR_RETURN(
             std::int64_t already,
             tx_.QueryInt("SELECT count(*) FROM account_team_members WHERE account_id = ? AND "
                          "user_id = ? AND team_role = ?",
-                         {row.Int(1), *item.successor_id, row.Text(2)}));
+                         {account_id, *item.successor_id, team_role}));
         if (already > 0) item.action = "remove";  // the successor already holds this place
       }
       if (item.action == "reassign") {
@@ -545,12 +564,14 @@ class HandoverPlanner {
     std::map<std::int64_t, std::int64_t> active_contacts;
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows contact_counts,
-        tx_.Query("SELECT c.account_id, count(*) FROM contacts c JOIN accounts a ON "
-                  "a.id = c.account_id WHERE " +
-                      scope_ +
-                      " AND a.archived_at IS NULL AND c.left_at IS NULL GROUP BY c.account_id",
-                  {scope_id_}));
-    for (const auto& row : contact_counts) active_contacts[row.Int(0)] = row.Int(1);
+        tx_.Query(
+            "SELECT c.account_id, count(*) AS active_contacts FROM contacts c JOIN accounts a ON "
+            "a.id = c.account_id WHERE " +
+                scope_ + " AND a.archived_at IS NULL AND c.left_at IS NULL GROUP BY c.account_id",
+            {scope_id_}));
+    for (const auto& row : contact_counts) {
+      active_contacts[row.Int("account_id")] = row.Int("active_contacts");
+    }
     for (const auto& [id, name] : account_name_) {
       const std::int64_t n = active_contacts[id];
       if (n <= 1) {
@@ -582,7 +603,9 @@ class HandoverPlanner {
                   {scope_id_, since}));
     std::set<std::int64_t> top_accounts;
     const size_t top = (account_name_.size() + 4) / 5;
-    for (size_t i = 0; i < revenue.size() && i < top; ++i) top_accounts.insert(revenue[i].Int(0));
+    for (size_t i = 0; i < revenue.size() && i < top; ++i) {
+      top_accounts.insert(revenue[i].Int("account_id"));
+    }
     return top_accounts;
   }
 
@@ -620,13 +643,19 @@ class HandoverPlanner {
                   {scope_id_}));
     std::set<std::int64_t> introduced_accounts;
     for (const auto& row : key_contacts) {
-      const std::int64_t account_id = row.Int(1);
+      const std::int64_t account_id = row.Int("account_id");
       const auto successor = account_successor_[account_id];
       if (!successor) continue;
       introduced_accounts.insert(account_id);
-      PlannedIntroduction intro{account_id,  row.Int(0),  row.Text(2) + " " + row.Text(3),
-                                row.Text(2), row.Text(4), *successor,
-                                *successor,  false};
+      const std::string first_name = row.Text("first_name");
+      PlannedIntroduction intro{account_id,
+                                row.Int("id"),
+                                first_name + " " + row.Text("last_name"),
+                                first_name,
+                                row.Text("email"),
+                                *successor,
+                                *successor,
+                                false};
       plan_.introductions.push_back(intro);
       if (top_accounts.count(account_id) == 0) continue;
       RAPPORT_ASSIGN_OR_RETURN(const std::optional<UserSummary> manager, ManagerOf(*successor));
@@ -805,7 +834,7 @@ Status QueueIntroductions(db::Transaction& tx, const audit::Actor& actor, const 
             "next_attempt_at, created_at) VALUES ('introduction', ?, ?, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?) RETURNING id",
             {sender->id, sender->name, sender->email, intro.contact_name, intro.contact_email,
-             Fill(template_row->Text(0), values), Fill(template_row->Text(1), values),
+             Fill(template_row->Text("subject"), values), Fill(template_row->Text("body"), values),
              intro.account_id, intro.contact_id, actor.at, actor.at}));
     db::Value task_id = db::Null();
     if (!intro.from_manager) {
@@ -861,7 +890,10 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
   return handover_id;
 }
 
-Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t id, Instant now) {
+namespace {
+
+// The handover itself: who handed over, why, from when, and who made it.
+Status LoadProgressHead(db::Transaction& tx, std::int64_t id, HandoverProgress& progress) {
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> head,
       tx.QueryOne("SELECT from_user_id, reason, effective_on, team_rule, created_by, created_at, "
@@ -869,64 +901,89 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
                   "FROM handovers WHERE id = ?",
                   {id}));
   if (!head) return Error(ErrorCode::kNotFound, "there is no handover " + std::to_string(id));
-  HandoverProgress progress;
   progress.id = id;
-  progress.from_distributor_id = head->OptInt(6);
-  progress.to_distributor_id = head->OptInt(7);
-  progress.cover_ends_on = head->OptText(8);
-  progress.cover_ended_at = head->OptInt(9);
+  progress.from_distributor_id = head->OptInt("from_distributor_id");
+  progress.to_distributor_id = head->OptInt("to_distributor_id");
+  progress.cover_ends_on = head->OptText("cover_ends_on");
+  progress.cover_ended_at = head->OptInt("cover_ended_at");
   if (progress.from_distributor_id) {
     RAPPORT_ASSIGN_OR_RETURN(progress.leaver,
                              LoadDistributor(tx, *progress.from_distributor_id, "id"));
   } else {
-    RAPPORT_ASSIGN_OR_RETURN(progress.leaver, LoadUser(tx, head->Int(0), "from_user_id"));
+    RAPPORT_ASSIGN_OR_RETURN(progress.leaver,
+                             LoadUser(tx, head->Int("from_user_id"), "from_user_id"));
   }
-  progress.reason = head->Text(1);
-  progress.effective_on = head->Text(2);
-  progress.team_rule = head->Text(3);
-  progress.created_by = head->OptInt(4);
-  progress.created_at = head->Int(5);
+  progress.reason = head->Text("reason");
+  progress.effective_on = head->Text("effective_on");
+  progress.team_rule = head->Text("team_rule");
+  progress.created_by = head->OptInt("created_by");
+  progress.created_at = head->Int("created_at");
+  return Ok();
+}
 
+// How many items of each kind the handover moved.
+Status CountProgressItems(db::Transaction& tx, HandoverProgress& progress) {
   RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows counts,
-      tx.Query("SELECT record_type, count(*) FROM handover_items WHERE handover_id = ? "
-               "GROUP BY record_type ORDER BY record_type",
-               {id}));
+      db::Rows counts, tx.Query("SELECT record_type, count(*) AS item_count FROM handover_items "
+                                "WHERE handover_id = ? GROUP BY record_type ORDER BY record_type",
+                                {progress.id}));
   for (const auto& row : counts) {
-    progress.counts.emplace_back(row.Text(0), static_cast<int>(row.Int(1)));
+    progress.counts.emplace_back(row.Text("record_type"), static_cast<int>(row.Int("item_count")));
   }
+  return Ok();
+}
+
+// Where each account handed over sits in progress.accounts.
+using AccountIndex = std::map<std::int64_t, size_t>;
+
+// The accounts handed over, each with its successor.
+Result<AccountIndex> LoadProgressAccounts(db::Transaction& tx, HandoverProgress& progress) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows accounts,
-      tx.Query("SELECT hi.account_id, a.name, hi.successor_id, u.name FROM handover_items hi "
+      tx.Query("SELECT hi.account_id, a.name AS account_name, hi.successor_id, "
+               "u.name AS successor_name FROM handover_items hi "
                "JOIN accounts a ON a.id = hi.account_id JOIN users u ON u.id = hi.successor_id "
                "WHERE hi.handover_id = ? AND hi.record_type = 'account' ORDER BY a.name, a.id",
-               {id}));
-  std::map<std::int64_t, size_t> index;
+               {progress.id}));
+  AccountIndex index;
   for (const auto& row : accounts) {
-    index[row.Int(0)] = progress.accounts.size();
     AccountProgress a;
-    a.account_id = row.Int(0);
-    a.name = row.Text(1);
-    a.successor_id = row.Int(2);
-    a.successor_name = row.Text(3);
+    a.account_id = row.Int("account_id");
+    a.name = row.Text("account_name");
+    a.successor_id = row.Int("successor_id");
+    a.successor_name = row.Text("successor_name");
+    index[a.account_id] = progress.accounts.size();
     progress.accounts.push_back(std::move(a));
   }
+  return index;
+}
+
+// The introductions queued for each account, and how many of them are sent.
+Status CountProgressIntroductions(db::Transaction& tx, const AccountIndex& index,
+                                  HandoverProgress& progress) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows messages,
-      tx.Query("SELECT i.account_id, count(*), sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) "
+      tx.Query("SELECT i.account_id, count(*) AS introduction_count, "
+               "sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) AS sent_count "
                "FROM introductions i JOIN outbox o ON o.id = i.message_id "
                "WHERE i.handover_id = ? GROUP BY i.account_id",
-               {id}));
+               {progress.id}));
   for (const auto& row : messages) {
-    auto it = index.find(row.Int(0));
+    auto it = index.find(row.Int("account_id"));
     if (it == index.end()) continue;
-    progress.accounts[it->second].introductions = static_cast<int>(row.Int(1));
-    progress.accounts[it->second].introductions_sent = static_cast<int>(row.Int(2));
+    progress.accounts[it->second].introductions = static_cast<int>(row.Int("introduction_count"));
+    progress.accounts[it->second].introductions_sent = static_cast<int>(row.Int("sent_count"));
   }
-  // A first contact is made when its task is done or the successor has since called on, visited
-  // or met the contact. CROSS JOIN keeps SQLite starting from the contact's few activities rather
-  // than the successor's many (PostgreSQL reads it as a plain join): 135 s -> well under a second
-  // for a 1,451-account handover at the 1M-account scale.
+  return Ok();
+}
+
+// The first-contact tasks of each account, how many are made and the earliest due; returns the
+// accounts with one not made and past due. A first contact is made when its task is done or the
+// successor has since called on, visited or met the contact. CROSS JOIN keeps SQLite starting
+// from the contact's few activities rather than the successor's many (PostgreSQL reads it as a
+// plain join): 135 s -> well under a second for a 1,451-account handover at the 1M-account scale.
+Result<std::set<std::int64_t>> CountFirstContacts(db::Transaction& tx, const AccountIndex& index,
+                                                  Instant now, HandoverProgress& progress) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows first_contacts,
       tx.Query(
@@ -934,21 +991,27 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
           "1 FROM activity_contacts ac CROSS JOIN activities x WHERE x.id = ac.activity_id AND "
           "ac.contact_id = i.contact_id AND x.user_id = i.successor_id AND x.kind IN "
           "('call', 'visit', 'meeting') AND x.created_at >= ?) THEN 1 ELSE 0 END "
+          "AS first_contact_made "
           "FROM introductions i JOIN tasks t ON t.id = i.task_id WHERE i.handover_id = ?",
-          {progress.created_at, id}));
+          {progress.created_at, progress.id}));
   const std::string today = FormatDate(now / kMicrosPerDay);
   std::set<std::int64_t> overdue;
   for (const auto& row : first_contacts) {
-    auto it = index.find(row.Int(0));
+    auto it = index.find(row.Int("account_id"));
     if (it == index.end()) continue;
     AccountProgress& a = progress.accounts[it->second];
     ++a.first_contacts;
-    const bool done = row.Int(2) == 1;
+    const bool done = row.Int("first_contact_made") == 1;
     if (done) ++a.first_contacts_done;
-    const std::string due = row.Text(1);
+    const std::string due = row.Text("due_on");
     if (!a.first_contact_due_on || due < *a.first_contact_due_on) a.first_contact_due_on = due;
     if (!done && due < today) overdue.insert(a.account_id);
   }
+  return overdue;
+}
+
+// Each account's state, from its introductions and first contacts.
+void SetAccountStates(const std::set<std::int64_t>& overdue, HandoverProgress& progress) {
   for (AccountProgress& a : progress.accounts) {
     if (a.first_contacts > 0 && a.first_contacts_done == a.first_contacts) {
       a.state = "first_contact_made";
@@ -960,6 +1023,19 @@ Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t 
       a.state = "pending";
     }
   }
+}
+
+}  // namespace
+
+Result<HandoverProgress> LoadHandoverProgress(db::Transaction& tx, std::int64_t id, Instant now) {
+  HandoverProgress progress;
+  RAPPORT_RETURN_IF_ERROR(LoadProgressHead(tx, id, progress));
+  RAPPORT_RETURN_IF_ERROR(CountProgressItems(tx, progress));
+  RAPPORT_ASSIGN_OR_RETURN(const AccountIndex index, LoadProgressAccounts(tx, progress));
+  RAPPORT_RETURN_IF_ERROR(CountProgressIntroductions(tx, index, progress));
+  RAPPORT_ASSIGN_OR_RETURN(const std::set<std::int64_t> overdue,
+                           CountFirstContacts(tx, index, now, progress));
+  SetAccountStates(overdue, progress);
   return progress;
 }
 
@@ -970,14 +1046,16 @@ Result<int> EndCovers(db::Transaction& tx, const audit::Actor& actor) {
                                 "cover_ended_at IS NULL AND cover_ends_on <= ? ORDER BY id",
                                 {today}));
   for (const auto& cover : covers) {
-    const std::int64_t person = cover.Int(1);
+    const std::int64_t cover_id = cover.Int("id");
+    const std::int64_t person = cover.Int("from_user_id");
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows items,
         tx.Query("SELECT record_type, record_id, successor_id FROM handover_items WHERE "
                  "handover_id = ? AND action = 'reassign' ORDER BY id",
-                 {cover.Int(0)}));
+                 {cover_id}));
     for (const auto& item : items) {
-      const std::string type = item.Text(0);
+      const std::string type = item.Text("record_type");
+      const std::int64_t record_id = item.Int("record_id");
       const Target target = TargetOf(type);
       // Only what the cover still holds, and still open, goes back.
       std::string still = std::string("SELECT count(*) FROM ") + target.table +
@@ -994,20 +1072,21 @@ Result<int> EndCovers(db::Transaction& tx, const audit::Actor& actor) {
             "account_team_members.team_role AND o.user_id = " +
             std::to_string(person) + ")";
       }
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t held, tx.QueryInt(still, {item.Int(1), item.Int(2)}));
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t held,
+                               tx.QueryInt(still, {record_id, item.Int("successor_id")}));
       if (held == 0) continue;
       RAPPORT_RETURN_IF_ERROR(
-          Discard(audit::UpdateAudited(tx, actor, target.table, item.Int(1), std::nullopt,
+          Discard(audit::UpdateAudited(tx, actor, target.table, record_id, std::nullopt,
                                        {{target.column, person}}, target.versioned)));
     }
     RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> status,
                              tx.QueryOne("SELECT status FROM users WHERE id = ?", {person}));
-    if (status && status->Text(0) == "on_leave") {
+    if (status && status->Text("status") == "on_leave") {
       RAPPORT_RETURN_IF_ERROR(Discard(audit::UpdateAudited(tx, actor, "users", person, std::nullopt,
                                                            {{"status", std::string("active")}})));
     }
-    RAPPORT_RETURN_IF_ERROR(tx.Execute("UPDATE handovers SET cover_ended_at = ? WHERE id = ?",
-                                       {actor.at, cover.Int(0)}));
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("UPDATE handovers SET cover_ended_at = ? WHERE id = ?", {actor.at, cover_id}));
   }
   return static_cast<int>(covers.size());
 }

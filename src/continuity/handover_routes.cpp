@@ -388,7 +388,7 @@ Result<api::Response> ListHandovers(api::ApiContext& ctx, const api::Request&,
     w.StartObject().Key("items").StartArray();
     for (const auto& row : rows) {
       RAPPORT_ASSIGN_OR_RETURN(HandoverProgress progress,
-                               LoadHandoverProgress(tx, row.Int(0), now));
+                               LoadHandoverProgress(tx, row.Int("id"), now));
       WriteProgress(w, progress, false);
       w.EndObject();
     }
@@ -431,8 +431,9 @@ Result<api::Response> GetOverdueFirstContacts(api::ApiContext& ctx, const api::R
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query("SELECT i.handover_id, i.account_id, a.name, i.contact_id, c.first_name, "
-                 "c.last_name, i.successor_id, u.name, t.due_on, t.id FROM introductions i "
+        tx.Query("SELECT i.handover_id, i.account_id, a.name AS account_name, i.contact_id, "
+                 "c.first_name, c.last_name, i.successor_id, u.name AS successor_name, t.due_on, "
+                 "t.id AS task_id FROM introductions i "
                  "JOIN tasks t ON t.id = i.task_id JOIN accounts a ON a.id = i.account_id "
                  "JOIN contacts c ON c.id = i.contact_id JOIN users u ON "
                  "u.id = i.successor_id WHERE t.done_at IS NULL AND t.due_on < ?" +
@@ -441,28 +442,29 @@ Result<api::Response> GetOverdueFirstContacts(api::ApiContext& ctx, const api::R
     w.StartObject().Key("items").StartArray();
     for (const auto& row : rows) {
       std::int64_t due = 0;
-      ParseDate(row.Text(8), due);
+      const std::string due_on = row.Text("due_on");
+      ParseDate(due_on, due);
       w.StartObject()
           .Key("handover_id")
-          .String(api::FormatId(row.Int(0)))
+          .String(api::FormatId(row.Int("handover_id")))
           .Key("account_id")
-          .String(api::FormatId(row.Int(1)))
+          .String(api::FormatId(row.Int("account_id")))
           .Key("account_name")
-          .String(row.Text(2))
+          .String(row.Text("account_name"))
           .Key("contact_id")
-          .String(api::FormatId(row.Int(3)))
+          .String(api::FormatId(row.Int("contact_id")))
           .Key("contact_name")
-          .String(row.Text(4) + " " + row.Text(5))
+          .String(row.Text("first_name") + " " + row.Text("last_name"))
           .Key("successor_user_id")
-          .String(api::FormatId(row.Int(6)))
+          .String(api::FormatId(row.Int("successor_id")))
           .Key("successor_name")
-          .String(row.Text(7))
+          .String(row.Text("successor_name"))
           .Key("due_on")
-          .String(row.Text(8))
+          .String(due_on)
           .Key("days_overdue")
           .Int(today - due)
           .Key("task_id")
-          .String(api::FormatId(row.Int(9)))
+          .String(api::FormatId(row.Int("task_id")))
           .EndObject();
     }
     w.EndArray().EndObject();

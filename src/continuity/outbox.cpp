@@ -135,110 +135,164 @@ OutboxWorker::OutboxWorker(db::Database& database, const Clock& clock, MailTrans
         if (!sent.ok()) spdlog::warn("outbox: {}", sent.error().message());
       }) {}
 
-Result<int> OutboxWorker::RunOnce() {
-  const Instant now = clock_.Now();
-  db::Rows due;
-  RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
+namespace {
+
+// The ids of the messages due now (pending, or sending with an expired claim), oldest first.
+Result<std::vector<std::int64_t>> DueMessages(db::Database& database, Instant now) {
+  std::vector<std::int64_t> ids;
+  RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
-        due, tx.Query("SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
-                      "OR (status = 'sending' AND claimed_until < ?) ORDER BY next_attempt_at, id "
-                      "LIMIT 50",
-                      {now, now}));
+        db::Rows due,
+        tx.Query("SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
+                 "OR (status = 'sending' AND claimed_until < ?) ORDER BY next_attempt_at, id "
+                 "LIMIT 50",
+                 {now, now}));
+    ids.clear();
+    for (const db::Row& row : due) ids.push_back(row.Int("id"));
     return Ok();
   }));
-  int sent = 0;
-  for (const db::Row& candidate : due) {
-    if (task_.stopping()) break;
-    const std::int64_t id = candidate.Int(0);
-    const Instant at = clock_.Now();
-    // Claim it: only one worker (of however many servers) wins.
-    std::optional<db::Row> claimed;
-    RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
-      RAPPORT_ASSIGN_OR_RETURN(
-          claimed,
-          tx.QueryOne("UPDATE outbox SET status = 'sending', claimed_until = ?, "
-                      "attempts = attempts + 1 WHERE id = ? AND ((status = 'pending' AND "
-                      "next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)) "
-                      "RETURNING sender_name, sender_email, recipient_name, recipient_email, "
-                      "subject, body, attempts, created_at, account_id, contact_id, "
-                      "sender_user_id",
-                      {at + settings_.claim_seconds * kMicrosPerSecond, id, at, at}));
-      if (!claimed || claimed->IsNull(9)) return Ok();
-      // Consent as it is now, not as it was when the message was queued: a contact who has
-      // since opted out of email, or asked not to be contacted, gets nothing.
-      RAPPORT_ASSIGN_OR_RETURN(
-          std::optional<db::Row> refused,
-          tx.QueryOne("SELECT do_not_contact FROM contacts WHERE id = ? AND (do_not_contact = 1 "
-                      "OR email_opted_out = 1)",
-                      {claimed->Int(9)}));
-      if (!refused) return Ok();
-      claimed.reset();
+  return ids;
+}
+
+// A message this worker has claimed, as the claim returned it.
+struct ClaimedMessage {
+  MailTransport::Message mail;
+  std::int64_t attempts = 0;  // this one included
+  std::optional<std::int64_t> account_id;
+  std::optional<std::int64_t> contact_id;
+  std::int64_t sender_user_id = 0;
+};
+
+ClaimedMessage ReadClaimed(const db::Row& row, std::int64_t id, Instant at) {
+  ClaimedMessage claimed;
+  claimed.mail = {
+      "outbox-" + std::to_string(id) + "." + std::to_string(row.Int("created_at")) + "@rapport",
+      row.Text("sender_name"),
+      row.Text("sender_email"),
+      row.Text("recipient_name"),
+      row.Text("recipient_email"),
+      row.Text("subject"),
+      row.Text("body"),
+      at};
+  claimed.attempts = row.Int("attempts");
+  claimed.account_id = row.OptInt("account_id");
+  claimed.contact_id = row.OptInt("contact_id");
+  claimed.sender_user_id = row.Int("sender_user_id");
+  return claimed;
+}
+
+// Claims message `id`: only one worker (of however many servers) wins. nullopt when another has
+// it, it is no longer due, or its contact has since refused it (it is then marked failed).
+Result<std::optional<ClaimedMessage>> Claim(db::Database& database, std::int64_t id, Instant at,
+                                            int claim_seconds) {
+  std::optional<ClaimedMessage> claimed;
+  RAPPORT_RETURN_IF_ERROR(database.Write([&](db::Transaction& tx) -> Status {
+    claimed.reset();
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> row,
+        tx.QueryOne("UPDATE outbox SET status = 'sending', claimed_until = ?, "
+                    "attempts = attempts + 1 WHERE id = ? AND ((status = 'pending' AND "
+                    "next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)) "
+                    "RETURNING sender_name, sender_email, recipient_name, recipient_email, "
+                    "subject, body, attempts, created_at, account_id, contact_id, "
+                    "sender_user_id",
+                    {at + claim_seconds * kMicrosPerSecond, id, at, at}));
+    if (!row) return Ok();
+    claimed = ReadClaimed(*row, id, at);
+    if (!claimed->contact_id) return Ok();
+    // Consent as it is now, not as it was when the message was queued: a contact who has
+    // since opted out of email, or asked not to be contacted, gets nothing.
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> refused,
+        tx.QueryOne("SELECT do_not_contact FROM contacts WHERE id = ? AND (do_not_contact = 1 "
+                    "OR email_opted_out = 1)",
+                    {*claimed->contact_id}));
+    if (!refused) return Ok();
+    claimed.reset();
+    return tx.Execute(
+        "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?",
+        {std::string(refused->Int("do_not_contact") == 1
+                         ? "not sent: the contact has asked not to be contacted"
+                         : "not sent: the contact has opted out of email"),
+         id});
+  }));
+  return claimed;
+}
+
+// Marks the message sent and, when it is an account's, puts it on the account's timeline (an
+// email activity, with the contact): one transaction.
+Status RecordSent(db::Database& database, std::int64_t id, const ClaimedMessage& claimed,
+                  Instant done) {
+  return database.Write([&](db::Transaction& tx) -> Status {
+    const auto mark_sent = [&](db::Value activity) {
       return tx.Execute(
-          "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?",
-          {std::string(refused->Int(0) == 1 ? "not sent: the contact has asked not to be contacted"
-                                            : "not sent: the contact has opted out of email"),
-           id});
-    }));
+          "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, "
+          "last_error = NULL, activity_id = ? WHERE id = ?",
+          {done, activity, id});
+    };
+    if (!claimed.account_id) return mark_sent(db::Null());
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::int64_t activity,
+        tx.QueryInt("INSERT INTO activities (account_id, user_id, kind, occurred_at, subject, "
+                    "body, created_at, updated_at) VALUES (?, ?, 'email', ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {*claimed.account_id, claimed.sender_user_id, done, claimed.mail.subject,
+                     claimed.mail.body, done, done}));
+    RAPPORT_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO audit_history (table_name, record_id, action, changed_at) "
+                   "VALUES ('activities', ?, 'create', ?)",
+                   {activity, done}));
+    if (claimed.contact_id) {
+      RAPPORT_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
+                     {activity, *claimed.contact_id}));
+    }
+    return mark_sent(activity);
+  });
+}
+
+// Puts the message back to try again after a wait that doubles with each attempt, or, after
+// max_attempts, marks it failed.
+Status RecordFailure(db::Database& database, const SmtpSettings& settings, std::int64_t id,
+                     std::int64_t attempts, const Status& delivery, Instant done) {
+  const bool give_up = attempts >= settings.max_attempts;
+  std::int64_t wait = settings.first_retry_seconds;
+  for (std::int64_t i = 1; i < attempts && wait < settings.max_retry_seconds; ++i) wait *= 2;
+  wait = std::min<std::int64_t>(wait, settings.max_retry_seconds);
+  spdlog::warn("outbox: message {} attempt {} failed{}: {}", id, attempts,
+               give_up ? " (giving up)" : "", delivery.error().message());
+  return database.Write([&](db::Transaction& tx) -> Status {
+    return tx.Execute(
+        "UPDATE outbox SET status = ?, next_attempt_at = ?, claimed_until = NULL, "
+        "last_error = ? WHERE id = ?",
+        {std::string(give_up ? "failed" : "pending"), done + wait * kMicrosPerSecond,
+         delivery.error().message(), id});
+  });
+}
+
+}  // namespace
+
+Result<int> OutboxWorker::RunOnce() {
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<std::int64_t> due,
+                           DueMessages(database_, clock_.Now()));
+  int sent = 0;
+  for (const std::int64_t id : due) {
+    if (task_.stopping()) break;
+    const Instant at = clock_.Now();
+    RAPPORT_ASSIGN_OR_RETURN(const std::optional<ClaimedMessage> claimed,
+                             Claim(database_, id, at, settings_.claim_seconds));
     if (!claimed) continue;
-    MailTransport::Message message{
-        "outbox-" + std::to_string(id) + "." + std::to_string(claimed->Int(7)) + "@rapport",
-        claimed->Text(0),
-        claimed->Text(1),
-        claimed->Text(2),
-        claimed->Text(3),
-        claimed->Text(4),
-        claimed->Text(5),
-        at};
-    const std::int64_t attempts = claimed->Int(6);
-    const Status delivery = transport_.Send(message);
+    const Status delivery = transport_.Send(claimed->mail);
     const Instant done = clock_.Now();
-    if (delivery.ok()) {
-      RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
-        const auto mark_sent = [&](db::Value activity) {
-          return tx.Execute(
-              "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, "
-              "last_error = NULL, activity_id = ? WHERE id = ?",
-              {done, activity, id});
-        };
-        if (claimed->IsNull(8)) return mark_sent(db::Null());
-        // On the account's timeline, with the contact.
-        RAPPORT_ASSIGN_OR_RETURN(
-            std::int64_t activity,
-            tx.QueryInt("INSERT INTO activities (account_id, user_id, kind, occurred_at, subject, "
-                        "body, created_at, updated_at) VALUES (?, ?, 'email', ?, ?, ?, ?, ?) "
-                        "RETURNING id",
-                        {claimed->Int(8), claimed->Int(10), done, message.subject, message.body,
-                         done, done}));
-        RAPPORT_RETURN_IF_ERROR(
-            tx.Execute("INSERT INTO audit_history (table_name, record_id, action, changed_at) "
-                       "VALUES ('activities', ?, 'create', ?)",
-                       {activity, done}));
-        if (!claimed->IsNull(9)) {
-          RAPPORT_RETURN_IF_ERROR(
-              tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
-                         {activity, claimed->Int(9)}));
-        }
-        return mark_sent(activity);
-      }));
-      ++sent;
-    } else {
-      const bool give_up = attempts >= settings_.max_attempts;
-      std::int64_t wait = settings_.first_retry_seconds;
-      for (std::int64_t i = 1; i < attempts && wait < settings_.max_retry_seconds; ++i) wait *= 2;
-      wait = std::min<std::int64_t>(wait, settings_.max_retry_seconds);
-      spdlog::warn("outbox: message {} attempt {} failed{}: {}", id, attempts,
-                   give_up ? " (giving up)" : "", delivery.error().message());
-      RAPPORT_RETURN_IF_ERROR(database_.Write([&](db::Transaction& tx) -> Status {
-        return tx.Execute(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, claimed_until = NULL, "
-            "last_error = ? WHERE id = ?",
-            {std::string(give_up ? "failed" : "pending"), done + wait * kMicrosPerSecond,
-             delivery.error().message(), id});
-      }));
+    if (!delivery.ok()) {
+      RAPPORT_RETURN_IF_ERROR(
+          RecordFailure(database_, settings_, id, claimed->attempts, delivery, done));
       // The SMTP server is likely down or refusing: leave the rest for the next round rather
       // than fail every message in turn.
       break;
     }
+    RAPPORT_RETURN_IF_ERROR(RecordSent(database_, id, *claimed, done));
+    ++sent;
   }
   return sent;
 }

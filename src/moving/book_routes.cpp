@@ -18,18 +18,19 @@ std::string KeyOf(std::int64_t id) { return "books/" + std::to_string(id); }
 // One import_books row as JSON: while it runs, how far it has got; once it ends, its report.
 void WriteBook(api::JsonWriter& w, const db::Row& r, const imports::ImportJobs& jobs,
                bool with_report) {
-  const std::int64_t id = r.Int(0);
+  const std::int64_t id = r.Int("id");
   w.StartObject();
   w.Key("id").String(api::FormatId(id));
-  w.Key("from").String(r.Text(1));
-  w.Key("file_name").String(r.Text(2));
-  w.Key("dry_run").Bool(r.Int(3) != 0);
-  w.Key("status").String(r.Text(4));
-  w.Key("problem").OptString(r.OptText(5));
-  w.Key("started_by").OptId(r.OptInt(6));
-  w.Key("started_at").OptInstant(r.OptInt(7));
-  w.Key("finished_at").OptInstant(r.OptInt(8));
-  const auto live = r.Text(4) == "running" ? jobs.ProgressOf(KeyOf(id)) : std::nullopt;
+  w.Key("from").String(r.Text("source"));
+  w.Key("file_name").String(r.Text("file_name"));
+  w.Key("dry_run").Bool(r.Bool("dry_run"));
+  const std::string status = r.Text("status");
+  w.Key("status").String(status);
+  w.Key("problem").OptString(r.OptText("problem"));
+  w.Key("started_by").OptId(r.OptInt("started_by"));
+  w.Key("started_at").OptInstant(r.OptInt("started_at"));
+  w.Key("finished_at").OptInstant(r.OptInt("finished_at"));
+  const auto live = status == "running" ? jobs.ProgressOf(KeyOf(id)) : std::nullopt;
   w.Key("progress");
   if (live) {
     w.StartObject();
@@ -44,10 +45,10 @@ void WriteBook(api::JsonWriter& w, const db::Row& r, const imports::ImportJobs& 
   }
   if (with_report) {
     w.Key("report");
-    if (r.IsNull(9)) {
+    if (r.IsNull("report")) {
       w.Null();
     } else {
-      w.Raw(r.Text(9));
+      w.Raw(r.Text("report"));
     }
   }
   w.EndObject();

@@ -63,6 +63,12 @@ void AddCheck(std::vector<BookCheck>& checks, const BookFile& file, std::string 
   checks.push_back({file.name, std::move(what), std::move(expected), std::move(found), ok});
 }
 
+// Where `column` sits in `rows`, the result of one query: for a loop over the many rows of a
+// book, looked up once rather than once a row. 0 when there are no rows to read.
+std::size_t ColumnOf(const db::Rows& rows, std::string_view column) {
+  return rows.empty() ? 0 : rows.front().IndexOf(column);
+}
+
 // A record of the book by its external id: its id and account (and a deal's currency).
 struct Known {
   std::int64_t id = 0;
@@ -75,13 +81,18 @@ Result<std::unordered_map<std::string, Known>> KnownByExternalId(db::Transaction
   const bool deals = table == "opportunities";
   // An account is its own account.
   const std::string account = table == "accounts" ? "id" : "account_id";
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      tx.Query("SELECT external_id, id, " + account + std::string(deals ? ", currency" : "") +
-               " FROM " + table + " WHERE external_id IS NOT NULL"));
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx.Query("SELECT external_id, id, " + account + " AS account_id" +
+                                    std::string(deals ? ", currency" : "") + " FROM " + table +
+                                    " WHERE external_id IS NOT NULL"));
+  // Up to a row per record of the book: each column's place is looked up once.
+  const std::size_t external_id = ColumnOf(rows, "external_id"), id = ColumnOf(rows, "id"),
+                    account_id = ColumnOf(rows, "account_id"),
+                    currency = deals ? ColumnOf(rows, "currency") : 0;
   std::unordered_map<std::string, Known> known;
   for (const db::Row& r : rows) {
-    known[r.Text(0)] = {r.Int(1), r.Int(2), deals ? r.Text(3) : std::string()};
+    known[r.Text(external_id)] = {r.Int(id), r.Int(account_id),
+                                  deals ? r.Text(currency) : std::string()};
   }
   return known;
 }
@@ -110,6 +121,23 @@ std::string BuyingRoleOf(std::string_view role) {
   return it == kRoles.end() ? "other" : it->second;
 }
 
+// A deal's contact in a buying role: deal, contact, role.
+using ContactRole = std::tuple<std::int64_t, std::int64_t, std::string>;
+
+// Every contact role stored, as they come.
+Result<std::vector<ContactRole>> StoredContactRoles(db::Transaction& tx) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
+  // Up to a row per role of the book: each column's place is looked up once.
+  const std::size_t deal = ColumnOf(rows, "opportunity_id"), contact = ColumnOf(rows, "contact_id"),
+                    role = ColumnOf(rows, "role");
+  std::vector<ContactRole> roles;
+  roles.reserve(rows.size());
+  for (const db::Row& r : rows) roles.emplace_back(r.Int(deal), r.Int(contact), r.Text(role));
+  return roles;
+}
+
 }  // namespace
 
 Status ImportProducts(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
@@ -126,7 +154,7 @@ Status ImportProducts(RelationContext& context, BookFile& file, std::vector<Book
   }
   std::unordered_map<std::string, std::int64_t> by_sku;
   RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, context.tx.Query("SELECT sku, id FROM products"));
-  for (const db::Row& r : rows) by_sku[r.Text(0)] = r.Int(1);
+  for (const db::Row& r : rows) by_sku[r.Text("sku")] = r.Int("id");
   std::set<std::string> in_file;
   std::vector<std::string> row;
   while (true) {
@@ -192,12 +220,9 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
   }
   RAPPORT_ASSIGN_OR_RETURN(auto deals, KnownByExternalId(context.tx, "opportunities"));
   RAPPORT_ASSIGN_OR_RETURN(auto contacts, KnownByExternalId(context.tx, "contacts"));
-  using Role = std::tuple<std::int64_t, std::int64_t, std::string>;  // deal, contact, role
-  std::set<Role> in_file, there;
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows stored,
-      context.tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
-  for (const db::Row& r : stored) there.insert({r.Int(0), r.Int(1), r.Text(2)});
+  std::set<ContactRole> in_file, there;
+  RAPPORT_ASSIGN_OR_RETURN(std::vector<ContactRole> stored, StoredContactRoles(context.tx));
+  for (ContactRole& r : stored) there.insert(std::move(r));
   std::vector<db::Params> added;
   std::vector<std::string> row;
   while (true) {
@@ -232,7 +257,7 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
                Quoted(key) + " works at another account than the deal's");
         continue;
       }
-      const Role r{d->second.id, c->second.id, buying_role};
+      const ContactRole r{d->second.id, c->second.id, buying_role};
       in_file.insert(r);
       if (!there.insert(r).second) {
         ++report.unchanged;
@@ -253,11 +278,9 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
   }
   file.rows = records->rows();
   file.skipped = records->skipped();
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows written,
-      context.tx.Query("SELECT opportunity_id, contact_id, role FROM opportunity_contact_roles"));
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<ContactRole> written, StoredContactRoles(context.tx));
   std::int64_t found = 0;
-  for (const db::Row& r : written) found += in_file.count(Role{r.Int(0), r.Int(1), r.Text(2)});
+  for (const ContactRole& r : written) found += in_file.count(r);
   AddCheck(checks, file, "contact roles", WithCommas(static_cast<std::int64_t>(in_file.size())),
            WithCommas(found));
   return Ok();
@@ -293,16 +316,22 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
   }
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      context.tx.Query("SELECT o.id, o.currency, o.amount_minor, count(*), sum(l.total_minor) "
+      context.tx.Query("SELECT o.id, o.currency, o.amount_minor, count(*) AS line_count, "
+                       "sum(l.total_minor) AS lines_total_minor "
                        "FROM opportunity_line_items l JOIN opportunities o ON o.id = "
                        "l.opportunity_id GROUP BY o.id, o.currency, o.amount_minor"));
   std::int64_t lines_found = 0, deals_at_total = 0;
   std::map<std::string, std::int64_t> written_totals;
+  // Up to a row per deal of the book: each column's place is looked up once.
+  const std::size_t deal_id = ColumnOf(rows, "id"), currency_column = ColumnOf(rows, "currency"),
+                    amount = ColumnOf(rows, "amount_minor"),
+                    line_count = ColumnOf(rows, "line_count"),
+                    lines_total = ColumnOf(rows, "lines_total_minor");
   for (const db::Row& r : rows) {
-    if (!lines.deals().count(r.Int(0))) continue;
-    lines_found += r.Int(3);
-    written_totals[r.Text(1)] += r.Int(4);
-    deals_at_total += r.Int(2) == r.Int(4);
+    if (!lines.deals().count(r.Int(deal_id))) continue;
+    lines_found += r.Int(line_count);
+    written_totals[r.Text(currency_column)] += r.Int(lines_total);
+    deals_at_total += r.Int(amount) == r.Int(lines_total);
   }
   AddCheck(checks, file, "line items", WithCommas(lines_in_file), WithCommas(lines_found));
   AddCheck(checks, file, "deals at their lines' total",
@@ -313,43 +342,158 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
   return Ok();
 }
 
+namespace {
+
+// The columns of a task file.
+struct TaskColumns {
+  std::optional<std::size_t> id, owner, account, what, subject, due;
+};
+
+// The fields a task's import writes, in the order it writes them, and whether each is text.
+struct TaskField {
+  const char* column;
+  bool text;
+};
+constexpr TaskField kTaskFields[] = {{"owner_id", false},    {"account_id", false},
+                                     {"related_type", true}, {"related_id", false},
+                                     {"subject", true},      {"due_on", true}};
+
+// A task of the book already stored: its id and its kTaskFields as stored.
+struct StoredTask {
+  std::int64_t id = 0;
+  std::vector<db::Value> values;
+};
+
+// What a task file's rows are matched against: the book's records and users.
+struct TaskBook {
+  std::unordered_map<std::string, Known> accounts, deals;
+  std::unordered_map<std::string, std::int64_t> users_by_email;  // lowercase
+  std::unordered_map<std::string, StoredTask> existing;          // by external id
+};
+
+Result<std::unordered_map<std::string, std::int64_t>> UsersByEmail(db::Transaction& tx) {
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, id FROM users"));
+  std::unordered_map<std::string, std::int64_t> by_email;
+  for (const db::Row& r : users) by_email[Lowercase(r.Text("email"))] = r.Int("id");
+  return by_email;
+}
+
+// The book's tasks imported before, by external id.
+Result<std::unordered_map<std::string, StoredTask>> StoredTasks(db::Transaction& tx) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows stored,
+      tx.Query("SELECT external_id, id, owner_id, account_id, related_type, related_id, "
+               "subject, due_on FROM tasks WHERE external_id IS NOT NULL"));
+  // Up to a row per task of the book: each column's place is looked up once.
+  const std::size_t external_id = ColumnOf(stored, "external_id"), id = ColumnOf(stored, "id");
+  std::vector<std::size_t> fields;
+  for (const TaskField& field : kTaskFields) fields.push_back(ColumnOf(stored, field.column));
+  std::unordered_map<std::string, StoredTask> tasks;
+  for (const db::Row& r : stored) {
+    std::vector<db::Value> values;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::size_t c = fields[i];
+      values.push_back(r.IsNull(c)           ? db::Null()
+                       : kTaskFields[i].text ? db::Value(r.Text(c))
+                                             : db::Value(r.Int(c)));
+    }
+    tasks[r.Text(external_id)] = {r.Int(id), std::move(values)};
+  }
+  return tasks;
+}
+
+Result<TaskBook> LoadTaskBook(db::Transaction& tx) {
+  TaskBook book;
+  RAPPORT_ASSIGN_OR_RETURN(book.accounts, KnownByExternalId(tx, "accounts"));
+  RAPPORT_ASSIGN_OR_RETURN(book.deals, KnownByExternalId(tx, "opportunities"));
+  RAPPORT_ASSIGN_OR_RETURN(book.users_by_email, UsersByEmail(tx));
+  RAPPORT_ASSIGN_OR_RETURN(book.existing, StoredTasks(tx));
+  return book;
+}
+
+// The user a task file names as owner: by the book's key for them, else by email.
+std::optional<std::int64_t> OwnerOf(const RelationContext& context, const TaskBook& book,
+                                    const std::string& owner_key) {
+  std::optional<std::int64_t> owner_id;
+  if (context.user_keys) {
+    if (auto k = context.user_keys->find(owner_key); k != context.user_keys->end()) {
+      owner_id = k->second;
+    }
+  }
+  if (auto e = book.users_by_email.find(Lowercase(owner_key));
+      !owner_id && e != book.users_by_email.end()) {
+    owner_id = e->second;
+  }
+  return owner_id;
+}
+
+// A task file's row as its task's fields (in kTaskFields' order), or nullopt when the row is
+// rejected (noted in the report).
+std::optional<audit::FieldValues> ReadTaskRow(const RelationContext& context, const TaskBook& book,
+                                              const Header& header, const TaskColumns& columns,
+                                              const std::vector<std::string>& row,
+                                              std::int64_t line, ImportReport& report) {
+  const std::string owner_key = Cell(row, columns.owner);
+  const std::optional<std::int64_t> owner_id = OwnerOf(context, book, owner_key);
+  if (!owner_id) {
+    Reject(report, line, header.names[*columns.owner],
+           Quoted(owner_key) + " is not a user of the book");
+    return std::nullopt;
+  }
+  db::Value account_id = db::Null(), related_type = db::Null(), related_id = db::Null();
+  const std::string account = Cell(row, columns.account), what = Cell(row, columns.what);
+  if (auto a = book.accounts.find(account); a != book.accounts.end()) account_id = a->second.id;
+  if (auto d = book.deals.find(what); !what.empty() && d != book.deals.end()) {
+    related_type = std::string("opportunity");
+    related_id = d->second.id;
+    if (std::holds_alternative<std::monostate>(account_id)) account_id = d->second.account_id;
+  } else if (std::holds_alternative<std::monostate>(account_id)) {
+    if (auto a = book.accounts.find(what); a != book.accounts.end()) account_id = a->second.id;
+  }
+  if (!account.empty() && std::holds_alternative<std::monostate>(account_id)) {
+    Reject(report, line, header.names[*columns.account],
+           Quoted(account) + " is not an account of the book");
+    return std::nullopt;
+  }
+  std::string text = Cell(row, columns.subject);
+  if (text.empty()) text = "(no subject)";
+  if (Utf8Characters(text) > 300) {
+    Reject(report, line, header.names[*columns.subject], "is longer than 300 characters");
+    return std::nullopt;
+  }
+  db::Value due_on = db::Null();
+  if (const std::string d = Cell(row, columns.due).substr(0, 10); !d.empty()) {
+    std::int64_t days = 0;
+    if (!ParseDate(d, days)) {
+      Reject(report, line, header.names[*columns.due],
+             Quoted(Cell(row, columns.due)) + " is not a date");
+      return std::nullopt;
+    }
+    due_on = d;
+  }
+  return audit::FieldValues{
+      {"owner_id", *owner_id},    {"account_id", account_id}, {"related_type", related_type},
+      {"related_id", related_id}, {"subject", text},          {"due_on", due_on}};
+}
+
+}  // namespace
+
 Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
   ImportReport& report = file.report;
   Header header;
   RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
                            OpenWithHeader(file, context.source, header));
-  const auto id = header.Find({"id", "taskid"}, "external_id", report);
-  const auto owner = header.Find({"ownerid", "owner", "assignedto"}, "owner", report);
-  const auto account = header.Find({"accountid"}, "account", report);
-  const auto what = header.Find({"whatid"}, "related", report);
-  const auto subject = header.Find({"subject"}, "subject", report);
-  const auto due = header.Find({"activitydate", "duedate"}, "due_on", report);
-  if (!id || !owner) {
+  TaskColumns columns;
+  columns.id = header.Find({"id", "taskid"}, "external_id", report);
+  columns.owner = header.Find({"ownerid", "owner", "assignedto"}, "owner", report);
+  columns.account = header.Find({"accountid"}, "account", report);
+  columns.what = header.Find({"whatid"}, "related", report);
+  columns.subject = header.Find({"subject"}, "subject", report);
+  columns.due = header.Find({"activitydate", "duedate"}, "due_on", report);
+  if (!columns.id || !columns.owner) {
     return Error(ErrorCode::kMalformed, "a task file needs its tasks' Id and OwnerId");
   }
-  RAPPORT_ASSIGN_OR_RETURN(auto accounts, KnownByExternalId(context.tx, "accounts"));
-  RAPPORT_ASSIGN_OR_RETURN(auto deals, KnownByExternalId(context.tx, "opportunities"));
-  std::unordered_map<std::string, std::int64_t> users_by_email;
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, context.tx.Query("SELECT email, id FROM users"));
-  for (const db::Row& r : users) users_by_email[Lowercase(r.Text(0))] = r.Int(1);
-  struct Existing {
-    std::int64_t id;
-    std::vector<db::Value> values;
-  };
-  std::unordered_map<std::string, Existing> existing;
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows stored,
-      context.tx.Query("SELECT external_id, id, owner_id, account_id, related_type, related_id, "
-                       "subject, due_on FROM tasks WHERE external_id IS NOT NULL"));
-  for (const db::Row& r : stored) {
-    std::vector<db::Value> values;
-    for (std::size_t c = 2; c < 8; ++c) {
-      values.push_back(r.IsNull(c)                  ? db::Null()
-                       : c == 4 || c == 6 || c == 7 ? db::Value(r.Text(c))
-                                                    : db::Value(r.Int(c)));
-    }
-    existing[r.Text(0)] = {r.Int(1), std::move(values)};
-  }
+  RAPPORT_ASSIGN_OR_RETURN(const TaskBook book, LoadTaskBook(context.tx));
   std::set<std::string> in_file, new_keys;
   std::vector<db::Params> new_tasks;
   std::vector<std::string> row;
@@ -358,63 +502,19 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
     if (!more) break;
     ++report.rows_read;
     const std::int64_t line = records->line();
-    const std::string key = Cell(row, id);
+    const std::string key = Cell(row, columns.id);
     if (key.empty()) {
-      Reject(report, line, header.names[*id], "a task needs its id");
+      Reject(report, line, header.names[*columns.id], "a task needs its id");
       continue;
     }
-    std::optional<std::int64_t> owner_id;
-    const std::string owner_key = Cell(row, owner);
-    if (context.user_keys) {
-      if (auto k = context.user_keys->find(owner_key); k != context.user_keys->end()) {
-        owner_id = k->second;
-      }
-    }
-    if (auto e = users_by_email.find(Lowercase(owner_key));
-        !owner_id && e != users_by_email.end()) {
-      owner_id = e->second;
-    }
-    if (!owner_id) {
-      Reject(report, line, header.names[*owner], Quoted(owner_key) + " is not a user of the book");
-      continue;
-    }
-    db::Value account_id = db::Null(), related_type = db::Null(), related_id = db::Null();
-    if (auto a = accounts.find(Cell(row, account)); a != accounts.end()) account_id = a->second.id;
-    if (auto d = deals.find(Cell(row, what)); !Cell(row, what).empty() && d != deals.end()) {
-      related_type = std::string("opportunity");
-      related_id = d->second.id;
-      if (std::holds_alternative<std::monostate>(account_id)) account_id = d->second.account_id;
-    } else if (std::holds_alternative<std::monostate>(account_id)) {
-      if (auto a = accounts.find(Cell(row, what)); a != accounts.end()) account_id = a->second.id;
-    }
-    if (!Cell(row, account).empty() && std::holds_alternative<std::monostate>(account_id)) {
-      Reject(report, line, header.names[*account],
-             Quoted(Cell(row, account)) + " is not an account of the book");
-      continue;
-    }
-    std::string text = Cell(row, subject);
-    if (text.empty()) text = "(no subject)";
-    if (Utf8Characters(text) > 300) {
-      Reject(report, line, header.names[*subject], "is longer than 300 characters");
-      continue;
-    }
-    db::Value due_on = db::Null();
-    if (const std::string d = Cell(row, due).substr(0, 10); !d.empty()) {
-      std::int64_t days = 0;
-      if (!ParseDate(d, days)) {
-        Reject(report, line, header.names[*due], Quoted(Cell(row, due)) + " is not a date");
-        continue;
-      }
-      due_on = d;
-    }
+    const std::optional<audit::FieldValues> values =
+        ReadTaskRow(context, book, header, columns, row, line, report);
+    if (!values) continue;
     in_file.insert(key);
-    const audit::FieldValues values = {
-        {"owner_id", *owner_id},    {"account_id", account_id}, {"related_type", related_type},
-        {"related_id", related_id}, {"subject", text},          {"due_on", due_on}};
-    if (auto it = existing.find(key); it != existing.end()) {
+    if (auto it = book.existing.find(key); it != book.existing.end()) {
       RAPPORT_ASSIGN_OR_RETURN(
           int changed, audit::WriteChanges(context.tx, context.actor, "tasks", it->second.id,
-                                           it->second.values, values));
+                                           it->second.values, *values));
       ++(changed > 0 ? report.updated : report.unchanged);
       continue;
     }
@@ -423,7 +523,7 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
       continue;
     }
     db::Params created;
-    for (const auto& [column, value] : values) created.push_back(value);
+    for (const auto& [column, value] : *values) created.push_back(value);
     created.push_back(key);
     new_tasks.push_back(std::move(created));
     ++report.created;
@@ -445,7 +545,8 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
                            context.tx.Query("SELECT external_id FROM tasks WHERE external_id IS "
                                             "NOT NULL AND done_at IS NULL"));
   std::int64_t found = 0;
-  for (const db::Row& r : written) found += in_file.count(r.Text(0));
+  const std::size_t external_id = ColumnOf(written, "external_id");  // looked up once
+  for (const db::Row& r : written) found += in_file.count(r.Text(external_id));
   AddCheck(checks, file, "open tasks", WithCommas(static_cast<std::int64_t>(in_file.size())),
            WithCommas(found));
   return Ok();
