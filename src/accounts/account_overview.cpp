@@ -18,13 +18,13 @@ std::string Year(const Clock& clock, int back) {
 void Account(api::JsonWriter& w, const db::Row& r) {
   w.StartObject()
       .Key("id")
-      .String(api::FormatId(r.Int(0)))
+      .String(api::FormatId(r.Int("id")))
       .Key("name")
-      .String(r.Text(1))
+      .String(r.Text("name"))
       .Key("type")
-      .String(r.Text(2))
+      .String(r.Text("type"))
       .Key("status")
-      .String(r.Text(3))
+      .String(r.Text("status"))
       .EndObject();
 }
 
@@ -69,8 +69,8 @@ db::Statement TimeInvestedStatement(std::int64_t id, const std::vector<Quarter>&
   bucket += " ELSE " + std::to_string(quarters.size() - 1) + " END";
   params.insert(params.end(), {id, quarters.back().from, now});
   return {"SELECT " + bucket +
-              " AS q, kind, user_id, count(*) FROM activities WHERE account_id = ? AND "
-              "occurred_at >= ? AND occurred_at <= ? GROUP BY 1, 2, 3",
+              " AS quarter_index, kind, user_id, count(*) AS activity_count FROM activities WHERE "
+              "account_id = ? AND occurred_at >= ? AND occurred_at <= ? GROUP BY 1, 2, 3",
           std::move(params)};
 }
 
@@ -91,8 +91,8 @@ enum Part : std::size_t {
   kCompanyCurrency,
 };
 
-// What the 360 shows of the account beyond its header, read after its first 15 columns and
-// written under the same names: its addresses, switchboard, website, size and identifiers.
+// What the 360 shows of the account beyond its header, read and written under the same names:
+// its addresses, switchboard, website, size and identifiers.
 constexpr std::string_view kDetails[] = {"street",
                                          "city",
                                          "country",
@@ -111,7 +111,6 @@ constexpr std::string_view kDetails[] = {"street",
                                          "ods_code",
                                          "gln",
                                          "company_number"};
-constexpr std::size_t kFirstDetail = 15;
 
 std::string DetailColumns() {
   std::string columns;
@@ -131,8 +130,8 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
                                               const std::string& this_year) {
   return {
       {"SELECT a.id, a.name, a.type, a.status, a.parent_id, a.customer_since, a.region, "
-       "a.postcode, a.owner_id, o.name, a.territory_id, t.name, a.distributor_id, d.name, "
-       "a.version, " +
+       "a.postcode, a.owner_id, o.name AS owner_name, a.territory_id, t.name AS territory_name, "
+       "a.distributor_id, d.name AS distributor_name, a.version, " +
            DetailColumns() +
            ", a.custom FROM accounts a LEFT JOIN users o ON o.id = a.owner_id "
            "LEFT JOIN territories t ON t.id = a.territory_id "
@@ -160,38 +159,40 @@ std::vector<db::Statement> OverviewStatements(std::int64_t id, const api::Caller
        "JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY m.is_primary DESC, u.name",
        {id}},
       {"SELECT o.id, o.name, o.stage, o.amount_minor, o.currency, o.close_date, o.probability, "
-       "o.owner_id, u.name FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE "
-       "o.account_id = ? AND o.stage NOT IN ('closed_won', 'closed_lost') ORDER BY o.close_date, "
-       "o.id LIMIT 100",
+       "o.owner_id, u.name AS owner_name FROM opportunities o JOIN users u ON u.id = o.owner_id "
+       "WHERE o.account_id = ? AND o.stage NOT IN ('closed_won', 'closed_lost') ORDER BY "
+       "o.close_date, o.id LIMIT 100",
        {id}},
-      {"SELECT act.id, act.kind, act.occurred_at, act.subject, act.outcome, act.user_id, u.name "
-       "FROM activities act JOIN users u ON u.id = act.user_id WHERE act.account_id = ? "
-       "ORDER BY act.occurred_at DESC, act.id DESC LIMIT 20",
+      {"SELECT act.id, act.kind, act.occurred_at, act.subject, act.outcome, act.user_id, "
+       "u.name AS user_name FROM activities act JOIN users u ON u.id = act.user_id WHERE "
+       "act.account_id = ? ORDER BY act.occurred_at DESC, act.id DESC LIMIT 20",
        {id}},
       std::move(time_invested),
-      {"SELECT t.id, t.subject, t.due_on, t.owner_id, u.name FROM tasks t JOIN users u ON u.id = "
-       "t.owner_id WHERE t.account_id = ? AND t.done_at IS NULL ORDER BY t.due_on IS NULL, "
-       "t.due_on, t.id LIMIT 100",
+      {"SELECT t.id, t.subject, t.due_on, t.owner_id, u.name AS owner_name FROM tasks t JOIN "
+       "users u ON u.id = t.owner_id WHERE t.account_id = ? AND t.done_at IS NULL ORDER BY "
+       "t.due_on IS NULL, t.due_on, t.id LIMIT 100",
        {id}},
-      {"SELECT p.id, p.product_id, pr.name, pr.lifecycle, p.quantity, p.purchased_on, "
-       "p.warranty_end, p.lot_expiry FROM purchases p JOIN products pr ON pr.id = p.product_id "
-       "WHERE p.account_id = ? ORDER BY p.purchased_on DESC, p.id DESC LIMIT 100",
+      {"SELECT p.id, p.product_id, pr.name AS product_name, pr.lifecycle, p.quantity, "
+       "p.purchased_on, p.warranty_end, p.lot_expiry FROM purchases p JOIN products pr ON "
+       "pr.id = p.product_id WHERE p.account_id = ? ORDER BY p.purchased_on DESC, p.id DESC LIMIT "
+       "100",
        {id}},
       // In the company's currency, each month's lines at the rate of its first day.
       {"SELECT sl.period, sum(" +
            settings::InStoredCompanyCurrencySql("sl.revenue_minor", "sl.currency",
                                                 "sl.period || '-01'") +
-           ") FROM sales_lines sl WHERE sl.account_id = ? AND sl.period >= ? AND sl.period < ? "
-           "GROUP BY sl.period ORDER BY sl.period",
+           ") AS total_minor FROM sales_lines sl WHERE sl.account_id = ? AND sl.period >= ? AND "
+           "sl.period < ? GROUP BY sl.period ORDER BY sl.period",
        {id, last_year + "-01", this_year + "-99"}},
       // What the sums above leave out: lines in a currency with no exchange rate.
-      {std::string("SELECT currency, sum(revenue_minor), count(*) FROM sales_lines sl WHERE "
-                   "account_id = ? AND period >= ? AND period < ? AND currency <> ") +
+      {std::string(
+           "SELECT currency, sum(revenue_minor) AS total_minor, count(*) AS line_count FROM "
+           "sales_lines sl WHERE account_id = ? AND period >= ? AND period < ? AND currency <> ") +
            settings::kCompanyCurrencySql +
            " AND NOT EXISTS (SELECT 1 FROM exchange_rates xr WHERE xr.currency = sl.currency) "
            "GROUP BY currency ORDER BY currency",
        {id, last_year + "-01", this_year + "-99"}},
-      {std::string("SELECT ") + settings::kCompanyCurrencySql, {}},
+      {std::string("SELECT ") + settings::kCompanyCurrencySql + " AS currency", {}},
   };
 }
 
@@ -201,41 +202,40 @@ void WriteAccount(api::JsonWriter& w, std::int64_t id, const db::Row& account) {
       .Key("id")
       .String(api::FormatId(id))
       .Key("name")
-      .String(account.Text(1))
+      .String(account.Text("name"))
       .Key("type")
-      .String(account.Text(2))
+      .String(account.Text("type"))
       .Key("status")
-      .String(account.Text(3))
+      .String(account.Text("status"))
       .Key("customer_since")
-      .OptString(account.OptText(5))
+      .OptString(account.OptText("customer_since"))
       .Key("region")
-      .OptString(account.OptText(6))
+      .OptString(account.OptText("region"))
       .Key("postcode")
-      .OptString(account.OptText(7))
+      .OptString(account.OptText("postcode"))
       .Key("owner");
-  if (account.IsNull(8)) {
+  if (account.IsNull("owner_id")) {
     w.Null();
   } else {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(account.Int(8)))
+        .String(api::FormatId(account.Int("owner_id")))
         .Key("name")
-        .String(account.Text(9))
+        .String(account.Text("owner_name"))
         .EndObject();
   }
-  w.Key("territory").OptString(account.OptText(11));
-  w.Key("distributor").OptString(account.OptText(13));
-  w.Key("version").Int(account.Int(14));
-  for (std::size_t i = 0; i < std::size(kDetails); ++i) {
-    w.Key(kDetails[i]).Value(account.at(kFirstDetail + i));
+  w.Key("territory").OptString(account.OptText("territory_name"));
+  w.Key("distributor").OptString(account.OptText("distributor_name"));
+  w.Key("version").Int(account.Int("version"));
+  for (std::string_view column : kDetails) {
+    w.Key(column).Value(account.at(account.IndexOf(column)));
   }
   // Its custom field values, as the API keeps them (api/custom_values.hpp).
-  const std::size_t custom = kFirstDetail + std::size(kDetails);
   w.Key("custom");
-  if (account.IsNull(custom)) {
+  if (account.IsNull("custom")) {
     w.StartObject().EndObject();
   } else {
-    w.Raw(account.Text(custom));
+    w.Raw(account.Text("custom"));
   }
   w.EndObject();
 }
@@ -251,27 +251,27 @@ void WriteContacts(api::JsonWriter& w, const db::Rows& contacts) {
   for (const auto& c : contacts) {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(c.Int(0)))
+        .String(api::FormatId(c.Int("id")))
         .Key("name")
-        .String(c.Text(1) + " " + c.Text(2))
+        .String(c.Text("first_name") + " " + c.Text("last_name"))
         .Key("job_title")
-        .OptString(c.OptText(3))
+        .OptString(c.OptText("job_title"))
         .Key("function")
-        .String(c.Text(4))
+        .String(c.Text("function"))
         .Key("stance")
-        .String(c.Text(5))
+        .String(c.Text("stance"))
         .Key("influence")
-        .String(c.Text(6))
+        .String(c.Text("influence"))
         .Key("colour")
-        .OptString(c.OptText(7))
+        .OptString(c.OptText("colour"))
         .Key("kol")
-        .Bool(c.Int(8) != 0)
+        .Bool(c.Bool("kol"))
         .Key("last_contacted_at");
-    if (c.IsNull(9))
+    if (c.IsNull("last_contact"))
       w.Null();
     else
-      w.String(FormatInstant(c.Int(9)));
-    w.Key("left").Bool(!c.IsNull(10));
+      w.String(FormatInstant(c.Int("last_contact")));
+    w.Key("left").Bool(!c.IsNull("left_at"));
     w.EndObject();
   }
   w.EndArray();
@@ -282,15 +282,15 @@ void WriteTeam(api::JsonWriter& w, const db::Rows& team) {
   for (const auto& m : team) {
     w.StartObject()
         .Key("user_id")
-        .String(api::FormatId(m.Int(0)))
+        .String(api::FormatId(m.Int("user_id")))
         .Key("name")
-        .String(m.Text(1))
+        .String(m.Text("name"))
         .Key("team_role")
-        .String(m.Text(2))
+        .String(m.Text("team_role"))
         .Key("is_primary")
-        .Bool(m.Int(3) != 0)
+        .Bool(m.Bool("is_primary"))
         .Key("status")
-        .String(m.Text(4))
+        .String(m.Text("status"))
         .EndObject();
   }
   w.EndArray();
@@ -301,25 +301,25 @@ void WriteOpenOpportunities(api::JsonWriter& w, const db::Rows& opportunities) {
   for (const auto& o : opportunities) {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(o.Int(0)))
+        .String(api::FormatId(o.Int("id")))
         .Key("name")
-        .String(o.Text(1))
+        .String(o.Text("name"))
         .Key("stage")
-        .String(o.Text(2))
+        .String(o.Text("stage"))
         .Key("amount_minor")
-        .Int(o.Int(3))
+        .Int(o.Int("amount_minor"))
         .Key("currency")
-        .String(o.Text(4))
+        .String(o.Text("currency"))
         .Key("close_date")
-        .String(o.Text(5))
+        .String(o.Text("close_date"))
         .Key("probability")
-        .Int(o.Int(6))
+        .Int(o.Int("probability"))
         .Key("owner")
         .StartObject()
         .Key("id")
-        .String(api::FormatId(o.Int(7)))
+        .String(api::FormatId(o.Int("owner_id")))
         .Key("name")
-        .String(o.Text(8))
+        .String(o.Text("owner_name"))
         .EndObject()
         .EndObject();
   }
@@ -331,21 +331,21 @@ void WriteRecentActivities(api::JsonWriter& w, const db::Rows& activities) {
   for (const auto& a : activities) {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(a.Int(0)))
+        .String(api::FormatId(a.Int("id")))
         .Key("kind")
-        .String(a.Text(1))
+        .String(a.Text("kind"))
         .Key("occurred_at")
-        .String(FormatInstant(a.Int(2)))
+        .String(FormatInstant(a.Int("occurred_at")))
         .Key("subject")
-        .String(a.Text(3))
+        .String(a.Text("subject"))
         .Key("outcome")
-        .OptString(a.OptText(4))
+        .OptString(a.OptText("outcome"))
         .Key("user")
         .StartObject()
         .Key("id")
-        .String(api::FormatId(a.Int(5)))
+        .String(api::FormatId(a.Int("user_id")))
         .Key("name")
-        .String(a.Text(6))
+        .String(a.Text("user_name"))
         .EndObject()
         .EndObject();
   }
@@ -356,14 +356,14 @@ void WriteRecentActivities(api::JsonWriter& w, const db::Rows& activities) {
 void WriteTimeInvested(api::JsonWriter& w, std::vector<Quarter> quarters,
                        const db::Rows& invested) {
   for (const auto& a : invested) {
-    Quarter& quarter = quarters.at(static_cast<std::size_t>(a.Int(0)));
-    const std::string kind = a.Text(1);
+    Quarter& quarter = quarters.at(static_cast<std::size_t>(a.Int("quarter_index")));
+    const std::string kind = a.Text("kind");
     (kind == "call"      ? quarter.calls
      : kind == "visit"   ? quarter.visits
      : kind == "meeting" ? quarter.meetings
      : kind == "email"   ? quarter.emails
-                         : quarter.other) += a.Int(3);
-    quarter.people.insert(a.Int(2));
+                         : quarter.other) += a.Int("activity_count");
+    quarter.people.insert(a.Int("user_id"));
   }
   w.Key("time_invested").StartArray();
   for (auto it = quarters.rbegin(); it != quarters.rend(); ++it) {  // oldest first
@@ -392,17 +392,17 @@ void WriteOpenTasks(api::JsonWriter& w, const db::Rows& tasks) {
   for (const auto& t : tasks) {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(t.Int(0)))
+        .String(api::FormatId(t.Int("id")))
         .Key("subject")
-        .String(t.Text(1))
+        .String(t.Text("subject"))
         .Key("due_on")
-        .OptString(t.OptText(2))
+        .OptString(t.OptText("due_on"))
         .Key("owner")
         .StartObject()
         .Key("id")
-        .String(api::FormatId(t.Int(3)))
+        .String(api::FormatId(t.Int("owner_id")))
         .Key("name")
-        .String(t.Text(4))
+        .String(t.Text("owner_name"))
         .EndObject()
         .EndObject();
   }
@@ -414,24 +414,24 @@ void WritePurchases(api::JsonWriter& w, const db::Rows& purchases) {
   for (const auto& p : purchases) {
     w.StartObject()
         .Key("id")
-        .String(api::FormatId(p.Int(0)))
+        .String(api::FormatId(p.Int("id")))
         .Key("product")
         .StartObject()
         .Key("id")
-        .String(api::FormatId(p.Int(1)))
+        .String(api::FormatId(p.Int("product_id")))
         .Key("name")
-        .String(p.Text(2))
+        .String(p.Text("product_name"))
         .Key("lifecycle")
-        .String(p.Text(3))
+        .String(p.Text("lifecycle"))
         .EndObject()
         .Key("quantity")
-        .Int(p.Int(4))
+        .Int(p.Int("quantity"))
         .Key("purchased_on")
-        .String(p.Text(5))
+        .String(p.Text("purchased_on"))
         .Key("warranty_end")
-        .OptString(p.OptText(6))
+        .OptString(p.OptText("warranty_end"))
         .Key("lot_expiry")
-        .OptString(p.OptText(7))
+        .OptString(p.OptText("lot_expiry"))
         .EndObject();
   }
   w.EndArray();
@@ -444,11 +444,12 @@ void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const db::Rows& u
   std::int64_t totals[2] = {0, 0};
   std::int64_t months[2][12] = {};
   for (const auto& r : revenue) {
-    const std::string period = r.Text(0);
+    const std::string period = r.Text("period");
     const int which = period.starts_with(this_year) ? 0 : 1;
     const int month = std::stoi(period.substr(5, 2)) - 1;
-    if (month >= 0 && month < 12) months[which][month] += r.Int(1);
-    totals[which] += r.Int(1);
+    const std::int64_t total = r.Int("total_minor");
+    if (month >= 0 && month < 12) months[which][month] += total;
+    totals[which] += total;
   }
   w.Key("revenue")
       .StartObject()
@@ -479,11 +480,11 @@ void WriteRevenue(api::JsonWriter& w, const db::Rows& revenue, const db::Rows& u
   for (const db::Row& r : unconverted) {
     w.StartObject()
         .Key("currency")
-        .String(r.Text(0))
+        .String(r.Text("currency"))
         .Key("total_minor")
-        .Int(r.Int(1))
+        .Int(r.Int("total_minor"))
         .Key("lines")
-        .Int(r.Int(2))
+        .Int(r.Int("line_count"))
         .EndObject();
   }
   w.EndArray();
@@ -514,9 +515,10 @@ Result<api::Response> Overview(api::ApiContext& ctx, const api::Request& request
     WriteTimeInvested(w, quarters, parts[kTimeInvested]);
     WriteOpenTasks(w, parts[kOpenTasks]);
     WritePurchases(w, parts[kPurchases]);
-    WriteRevenue(w, parts[kRevenue], parts[kUnconvertedRevenue],
-                 parts[kCompanyCurrency].empty() ? "GBP" : parts[kCompanyCurrency][0].Text(0),
-                 last_year, this_year);
+    WriteRevenue(
+        w, parts[kRevenue], parts[kUnconvertedRevenue],
+        parts[kCompanyCurrency].empty() ? "GBP" : parts[kCompanyCurrency][0].Text("currency"),
+        last_year, this_year);
     w.EndObject();
     return Ok();
   }));

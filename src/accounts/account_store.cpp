@@ -16,9 +16,21 @@ constexpr const char* kAccountColumns =
     "territory_id, distributor_id, created_at, updated_at, version";
 
 Account AccountFromRow(const db::Row& r) {
-  return Account{r.Int(0),     r.OptText(1), r.Text(2),    r.OptInt(3),  r.Text(4),
-                 r.Text(5),    r.OptText(6), r.OptText(7), r.OptText(8), r.OptInt(9),
-                 r.OptInt(10), r.OptInt(11), r.Int(12),    r.Int(13),    r.Int(14)};
+  return Account{.id = r.Int("id"),
+                 .external_id = r.OptText("external_id"),
+                 .name = r.Text("name"),
+                 .parent_id = r.OptInt("parent_id"),
+                 .type = r.Text("type"),
+                 .status = r.Text("status"),
+                 .customer_since = r.OptText("customer_since"),
+                 .region = r.OptText("region"),
+                 .postcode = r.OptText("postcode"),
+                 .owner_id = r.OptInt("owner_id"),
+                 .territory_id = r.OptInt("territory_id"),
+                 .distributor_id = r.OptInt("distributor_id"),
+                 .created_at = r.Int("created_at"),
+                 .updated_at = r.Int("updated_at"),
+                 .version = r.Int("version")};
 }
 
 Status CheckDate(std::string_view field, const std::optional<std::string>& date) {
@@ -103,10 +115,24 @@ constexpr const char* kContactColumns =
     "colour, kol, email, phone, reports_to_id, left_at, created_at, updated_at, version";
 
 Contact ContactFromRow(const db::Row& r) {
-  return Contact{r.Int(0),       r.OptText(1),  r.Int(2),      r.Text(3),    r.Text(4),
-                 r.OptText(5),   r.Text(6),     r.Text(7),     r.Text(8),    r.OptText(9),
-                 r.Int(10) != 0, r.OptText(11), r.OptText(12), r.OptInt(13), r.OptInt(14),
-                 r.Int(15),      r.Int(16),     r.Int(17)};
+  return Contact{.id = r.Int("id"),
+                 .external_id = r.OptText("external_id"),
+                 .account_id = r.Int("account_id"),
+                 .first_name = r.Text("first_name"),
+                 .last_name = r.Text("last_name"),
+                 .job_title = r.OptText("job_title"),
+                 .function = r.Text("function"),
+                 .stance = r.Text("stance"),
+                 .influence = r.Text("influence"),
+                 .colour = r.OptText("colour"),
+                 .kol = r.Bool("kol"),
+                 .email = r.OptText("email"),
+                 .phone = r.OptText("phone"),
+                 .reports_to_id = r.OptInt("reports_to_id"),
+                 .left_at = r.OptInt("left_at"),
+                 .created_at = r.Int("created_at"),
+                 .updated_at = r.Int("updated_at"),
+                 .version = r.Int("version")};
 }
 
 Result<FieldValues> ContactValues(db::Transaction& tx, const ContactFields& f) {

@@ -183,17 +183,18 @@ Result<std::string> RaiseAlerts(db::Transaction& tx, Instant now, const AlertSet
                  params));
     // Each new alert becomes a task for whoever should act (in id order on both databases).
     std::sort(raised.begin(), raised.end(),
-              [](const db::Row& x, const db::Row& y) { return x.Int(0) < y.Int(0); });
+              [](const db::Row& x, const db::Row& y) { return x.Int("id") < y.Int("id"); });
     for (const auto& a : raised) {
-      if (a.IsNull(2)) continue;
+      if (a.IsNull("user_id")) continue;
       RAPPORT_ASSIGN_OR_RETURN(
           std::int64_t task,
           tx.QueryInt("INSERT INTO tasks (owner_id, account_id, related_type, related_id, "
                       "subject, due_on, created_at, updated_at) VALUES (?, ?, 'alert', ?, ?, ?, "
                       "?, ?) RETURNING id",
-                      {a.Int(2), a.Int(1), a.Int(0), a.Text(3), FormatDate(today + 7), now, now}));
+                      {a.Int("user_id"), a.Int("account_id"), a.Int("id"), a.Text("reason"),
+                       FormatDate(today + 7), now, now}));
       RAPPORT_RETURN_IF_ERROR(
-          tx.Execute("UPDATE alerts SET task_id = ? WHERE id = ?", {task, a.Int(0)}));
+          tx.Execute("UPDATE alerts SET task_id = ? WHERE id = ?", {task, a.Int("id")}));
     }
     summary += (summary.empty() ? "" : ", ") + check.kind + " " + std::to_string(raised.size());
   }

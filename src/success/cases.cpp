@@ -75,8 +75,8 @@ Status ApplyServiceLevel(api::WriteContext& w) {
   const db::Value opened = w.After("opened_at");
   const Instant from =
       std::holds_alternative<std::int64_t>(opened) ? std::get<std::int64_t>(opened) : w.now;
-  w.Set("first_response_due_at", from + sla->Int(0) * kMicrosPerHour);
-  w.Set("resolution_due_at", from + sla->Int(1) * kMicrosPerHour);
+  w.Set("first_response_due_at", from + sla->Int("first_response_hours") * kMicrosPerHour);
+  w.Set("resolution_due_at", from + sla->Int("resolution_hours") * kMicrosPerHour);
   return Ok();
 }
 
@@ -85,12 +85,13 @@ Status AfterResolution(db::Transaction& tx, const SurveySettings& surveys,
                        const api::Caller& caller, Instant now, std::int64_t id,
                        const api::JsonValue& body) {
   RAPPORT_ASSIGN_OR_RETURN(
-      auto row, tx.QueryOne("SELECT c.status, c.review_task_id, c.owner_id, c.account_id, "
-                            "c.contact_id, c.subject, coalesce(k.first_name || ' ' || k.last_name, "
-                            "'the customer') FROM cases c LEFT JOIN contacts k ON k.id = "
-                            "c.contact_id WHERE c.id = ?",
-                            {id}));
-  if (!row || row->Text(0) != "resolved" || !row->IsNull(1)) return Ok();
+      auto row,
+      tx.QueryOne("SELECT c.status, c.review_task_id, c.owner_id, c.account_id, "
+                  "c.contact_id, c.subject, coalesce(k.first_name || ' ' || k.last_name, "
+                  "'the customer') AS contact_name FROM cases c LEFT JOIN contacts k ON k.id = "
+                  "c.contact_id WHERE c.id = ?",
+                  {id}));
+  if (!row || row->Text("status") != "resolved" || !row->IsNull("review_task_id")) return Ok();
   std::int64_t review_days = 90;
   if (const api::JsonValue* v = body.Find("review_in_days")) {
     if (v->kind != api::JsonValue::Kind::kInt || v->integer < 1 || v->integer > 730) {
@@ -100,19 +101,19 @@ Status AfterResolution(db::Transaction& tx, const SurveySettings& surveys,
   }
   RAPPORT_ASSIGN_OR_RETURN(
       std::int64_t task,
-      tx.QueryInt(
-          "INSERT INTO tasks (owner_id, account_id, related_type, related_id, subject, "
-          "due_on, created_at, updated_at) VALUES (?, ?, 'case', ?, ?, ?, ?, ?) "
-          "RETURNING id",
-          {row->Int(2), row->Int(3), id,
-           "Review call with " + row->Text(6) + ": is all well since \"" + row->Text(5) + "\"?",
-           FormatDate(now / kMicrosPerDay + review_days), now, now}));
+      tx.QueryInt("INSERT INTO tasks (owner_id, account_id, related_type, related_id, subject, "
+                  "due_on, created_at, updated_at) VALUES (?, ?, 'case', ?, ?, ?, ?, ?) "
+                  "RETURNING id",
+                  {row->Int("owner_id"), row->Int("account_id"), id,
+                   "Review call with " + row->Text("contact_name") + ": is all well since \"" +
+                       row->Text("subject") + "\"?",
+                   FormatDate(now / kMicrosPerDay + review_days), now, now}));
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("UPDATE cases SET review_task_id = ? WHERE id = ?", {task, id}));
-  if (!row->IsNull(4)) {
+  if (!row->IsNull("contact_id")) {
     RAPPORT_ASSIGN_OR_RETURN(auto sent, SendSurvey(tx, surveys, now, caller.user_id,
-                                                   {.account_id = row->Int(3),
-                                                    .contact_id = row->Int(4),
+                                                   {.account_id = row->Int("account_id"),
+                                                    .contact_id = row->Int("contact_id"),
                                                     .kind = "csat",
                                                     .sent_after = "case",
                                                     .case_id = id}));
@@ -124,17 +125,19 @@ Status AfterResolution(db::Transaction& tx, const SurveySettings& surveys,
 Status WriteThread(db::Transaction& tx, std::int64_t id, api::JsonWriter& w) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query("SELECT m.id, m.direction, m.author_id, u.name, m.contact_id, m.body, m.created_at "
-               "FROM case_messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = ? "
-               "ORDER BY m.created_at, m.id",
+      tx.Query("SELECT m.id, m.direction, m.author_id, u.name AS author_name, m.contact_id, "
+               "m.body, m.created_at FROM case_messages m LEFT JOIN users u ON u.id = m.author_id "
+               "WHERE m.case_id = ? ORDER BY m.created_at, m.id",
                {id}));
   w.Key("thread").StartArray();
   for (const auto& m : rows) {
-    w.StartObject().Key("id").String(api::FormatId(m.Int(0))).Key("direction").String(m.Text(1));
-    w.Key("author_id").OptId(m.IsNull(2) ? std::nullopt : std::optional(m.Int(2)));
-    w.Key("author").Value(m.at(3));
-    w.Key("contact_id").OptId(m.IsNull(4) ? std::nullopt : std::optional(m.Int(4)));
-    w.Key("body").String(m.Text(5)).Key("at").String(FormatInstant(m.Int(6))).EndObject();
+    w.StartObject().Key("id").String(api::FormatId(m.Int("id")));
+    w.Key("direction").String(m.Text("direction"));
+    w.Key("author_id").OptId(m.OptInt("author_id"));
+    w.Key("author").Value(m.at(m.IndexOf("author_name")));
+    w.Key("contact_id").OptId(m.OptInt("contact_id"));
+    w.Key("body").String(m.Text("body"));
+    w.Key("at").String(FormatInstant(m.Int("created_at"))).EndObject();
   }
   w.EndArray();
   return Ok();
@@ -163,7 +166,7 @@ api::ResourceSpec CaseSpec(const SurveySettings& surveys) {
       RAPPORT_ASSIGN_OR_RETURN(auto row,
                                w.tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?",
                                              {std::get<std::int64_t>(contact)}));
-      if (!row || db::Value(row->Int(0)) != w.After("account_id")) {
+      if (!row || db::Value(row->Int("account_id")) != w.After("account_id")) {
         return Error::InvalidField("contact_id", "must work at the case's account");
       }
     }
@@ -226,8 +229,9 @@ Status WriteTrialJson(db::Transaction& tx, std::int64_t trial, api::JsonWriter& 
                                     {trial}));
   w.Key("markers").StartArray();
   for (const auto& m : rows) {
-    w.StartObject().Key("name").String(m.Text(0)).Key("due_on").String(m.Text(1));
-    w.Key("done_on").Value(m.at(2)).Key("notes").Value(m.at(3)).EndObject();
+    w.StartObject().Key("name").String(m.Text("name")).Key("due_on").String(m.Text("due_on"));
+    w.Key("done_on").Value(m.at(m.IndexOf("done_on")));
+    w.Key("notes").Value(m.at(m.IndexOf("notes"))).EndObject();
   }
   w.EndArray();
   return Ok();
@@ -300,11 +304,11 @@ Result<api::Response> GetCaseMessages(api::ApiContext& ctx, const api::Request& 
     RAPPORT_ASSIGN_OR_RETURN(auto row,
                              tx.QueryOne("SELECT account_id FROM cases WHERE id = ?", {id}));
     if (!row) return Error(ErrorCode::kNotFound, "no case " + api::FormatId(id));
-    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, row->Int(0)));
+    RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, row->Int("account_id")));
     if (contact) {
       RAPPORT_ASSIGN_OR_RETURN(auto k,
                                tx.QueryOne("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
-                                           {*contact, row->Int(0)}));
+                                           {*contact, row->Int("account_id")}));
       if (!k) return Error::InvalidField("contact_id", "must work at the case's account");
     }
     RAPPORT_ASSIGN_OR_RETURN(
@@ -339,12 +343,17 @@ Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
                {now, now, now}));
   int escalations = 0;
   for (const auto& r : rows) {
-    const std::int64_t id = r.Int(0);
-    const bool first_response_missed = r.Int(6) < now && (r.IsNull(7) || r.Int(7) > r.Int(6));
-    const bool resolution_missed = r.Int(8) < now;
+    const std::int64_t id = r.Int("id");
+    const std::int64_t first_response_due = r.Int("first_response_due_at");
+    const std::int64_t resolution_due = r.Int("resolution_due_at");
+    const bool first_response_missed =
+        first_response_due < now &&
+        (r.IsNull("first_response_at") || r.Int("first_response_at") > first_response_due);
+    const bool resolution_missed = resolution_due < now;
     const int target = (first_response_missed ? 1 : 0) + (resolution_missed ? 1 : 0);
-    int level = static_cast<int>(r.Int(3));
-    std::int64_t holder = r.IsNull(2) ? r.Int(1) : r.Int(2);
+    int level = static_cast<int>(r.Int("escalation_level"));
+    std::int64_t holder =
+        r.IsNull("escalated_to_id") ? r.Int("owner_id") : r.Int("escalated_to_id");
     while (level < target) {
       ++level;
       // The next level is the holder's manager; at the top it stays with the top.
@@ -353,12 +362,12 @@ Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
                                            "h.manager_id = u.id WHERE h.id = ? AND u.status <> "
                                            "'left'",
                                            {holder}));
-      if (up) holder = up->Int(0);
+      if (up) holder = up->Int("id");
       RAPPORT_ASSIGN_OR_RETURN(auto name,
                                tx.QueryOne("SELECT name FROM users WHERE id = ?", {holder}));
       const std::string why = level == 1 && first_response_missed
-                                  ? "no first response by " + FormatInstant(r.Int(6))
-                                  : "not resolved by " + FormatInstant(r.Int(8));
+                                  ? "no first response by " + FormatInstant(first_response_due)
+                                  : "not resolved by " + FormatInstant(resolution_due);
       RAPPORT_RETURN_IF_ERROR(tx.Execute(
           "UPDATE cases SET escalation_level = ?, escalated_to_id = ?, escalated_at = ?, "
           "updated_at = ?, version = version + 1 WHERE id = ?",
@@ -368,12 +377,13 @@ Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
                      "'internal', ?, ?)",
                      {id,
                       "Escalated to level " + std::to_string(level) + " (" +
-                          (name ? name->Text(0) : "") + "): " + why + ".",
+                          (name ? name->Text("name") : "") + "): " + why + ".",
                       now}));
       RAPPORT_RETURN_IF_ERROR(tx.Execute(
           "INSERT INTO tasks (owner_id, account_id, related_type, related_id, subject, due_on, "
           "created_at, updated_at) VALUES (?, ?, 'case', ?, ?, ?, ?, ?)",
-          {holder, r.Int(4), id, "Escalated case: " + r.Text(5) + " (" + why + ")",
+          {holder, r.Int("account_id"), id,
+           "Escalated case: " + r.Text("subject") + " (" + why + ")",
            FormatDate(now / kMicrosPerDay), now, now}));
       ++escalations;
     }

@@ -45,46 +45,52 @@ Status Fill(db::Transaction& tx, const std::string& ids, const Period& period,
                   const std::function<void(Scorecard&, const db::Row&)>& set) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql, params));
     for (const auto& r : rows) {
-      auto it = cards.find(r.Int(0));
+      auto it = cards.find(r.Int("owner_id"));
       if (it != cards.end()) set(*it->second, r);
     }
     return Ok();
   };
+  RAPPORT_RETURN_IF_ERROR(each(
+      "SELECT owner_id, count(*) AS accounts_handled, coalesce(sum(CASE WHEN cadence IS NULL "
+      "THEN 0 ELSE (? + cadence - 1) / cadence END), 0) AS calls_due FROM (SELECT a.owner_id, " +
+          accounts::CadenceDaysSql() + " AS cadence FROM accounts a WHERE " + mine +
+          " AND a.archived_at IS NULL) t GROUP BY owner_id",
+      {days}, [](Scorecard& s, const db::Row& r) {
+        s.accounts_handled = r.Int("accounts_handled");
+        s.check_in_calls_due = r.Int("calls_due");
+      }));
   RAPPORT_RETURN_IF_ERROR(
-      each("SELECT owner_id, count(*), coalesce(sum(CASE WHEN cadence IS NULL THEN 0 ELSE (? + "
-           "cadence - 1) / cadence END), 0) FROM (SELECT a.owner_id, " +
-               accounts::CadenceDaysSql() + " AS cadence FROM accounts a WHERE " + mine +
-               " AND a.archived_at IS NULL) t GROUP BY owner_id",
-           {days}, [](Scorecard& s, const db::Row& r) {
-             s.accounts_handled = r.Int(1);
-             s.check_in_calls_due = r.Int(2);
-           }));
+      each("SELECT a.owner_id, count(*) AS calls_made FROM activities x JOIN accounts a ON a.id = "
+           "x.account_id AND "
+           "a.owner_id = x.user_id WHERE " +
+               mine +
+               " AND x.kind IN ('call', 'visit', 'meeting') AND x.opportunity_id IS NULL AND "
+               "x.occurred_at >= ? AND x.occurred_at < ? GROUP BY a.owner_id",
+           {from, to},
+           [](Scorecard& s, const db::Row& r) { s.check_in_calls_made = r.Int("calls_made"); }));
   RAPPORT_RETURN_IF_ERROR(each(
-      "SELECT a.owner_id, count(*) FROM activities x JOIN accounts a ON a.id = x.account_id AND "
-      "a.owner_id = x.user_id WHERE " +
-          mine +
-          " AND x.kind IN ('call', 'visit', 'meeting') AND x.opportunity_id IS NULL AND "
-          "x.occurred_at >= ? AND x.occurred_at < ? GROUP BY a.owner_id",
-      {from, to}, [](Scorecard& s, const db::Row& r) { s.check_in_calls_made = r.Int(1); }));
-  RAPPORT_RETURN_IF_ERROR(each(
-      "SELECT c.owner_id, count(*), sum(c.resolved_at - c.opened_at) FROM cases c WHERE "
+      "SELECT c.owner_id, count(*) AS resolved_count, sum(c.resolved_at - c.opened_at) AS "
+      "resolve_micros FROM cases c WHERE "
       "c.owner_id IN (" +
           ids +
           ") AND c.kind = 'billing_query' AND c.resolved_at >= ? AND c.resolved_at < ? GROUP BY "
           "c.owner_id",
       {from, to}, [](Scorecard& s, const db::Row& r) {
-        s.billing_queries_resolved = r.Int(1);
-        if (r.Int(1) > 0) {
-          s.billing_query_hours = static_cast<double>(r.Int(2)) / r.Int(1) / 3600e6;
+        s.billing_queries_resolved = r.Int("resolved_count");
+        if (r.Int("resolved_count") > 0) {
+          s.billing_query_hours =
+              static_cast<double>(r.Int("resolve_micros")) / r.Int("resolved_count") / 3600e6;
         }
       }));
   RAPPORT_RETURN_IF_ERROR(
-      each("SELECT a.owner_id, count(*), sum(" + SatisfactionIndexSql("s") +
-               ") FROM surveys s JOIN accounts a ON a.id = s.account_id WHERE " + mine +
-               " AND s.answered_at >= ? AND s.answered_at < ? GROUP BY a.owner_id",
+      each("SELECT a.owner_id, count(*) AS answers, sum(" + SatisfactionIndexSql("s") +
+               ") AS index_total FROM surveys s JOIN accounts a ON a.id = s.account_id WHERE " +
+               mine + " AND s.answered_at >= ? AND s.answered_at < ? GROUP BY a.owner_id",
            {from, to}, [](Scorecard& s, const db::Row& r) {
-             s.survey_answers = r.Int(1);
-             if (r.Int(1) > 0) s.satisfaction_index = static_cast<double>(r.Int(2)) / r.Int(1);
+             s.survey_answers = r.Int("answers");
+             if (r.Int("answers") > 0) {
+               s.satisfaction_index = static_cast<double>(r.Int("index_total")) / r.Int("answers");
+             }
            }));
   // Sales in the period: a product the account had bought before is a repeat sale; a product new
   // to it from a family it already buys is cross-sell; a family new to it is a new range. The
@@ -92,9 +98,10 @@ Status Fill(db::Transaction& tx, const std::string& ids, const Period& period,
   // would read every account's history of that product (minutes at a million accounts).
   RAPPORT_RETURN_IF_ERROR(each(
       "SELECT owner_id, coalesce(sum(CASE WHEN seen_product = 1 THEN revenue_minor ELSE 0 END), "
-      "0), coalesce(sum(CASE WHEN seen_product = 0 AND seen_family = 0 THEN revenue_minor ELSE 0 "
-      "END), 0), coalesce(sum(CASE WHEN seen_product = 0 AND seen_family = 1 THEN revenue_minor "
-      "ELSE 0 END), 0) FROM (SELECT a.owner_id, " +
+      "0) AS repeat_minor, coalesce(sum(CASE WHEN seen_product = 0 AND seen_family = 0 THEN "
+      "revenue_minor ELSE 0 END), 0) AS new_range_minor, coalesce(sum(CASE WHEN seen_product = 0 "
+      "AND seen_family = 1 THEN revenue_minor ELSE 0 END), 0) AS cross_sell_minor FROM (SELECT "
+      "a.owner_id, " +
           settings::InStoredCompanyCurrencySql("sl.revenue_minor", "sl.currency",
                                                "sl.period || '-01'") +
           " AS revenue_minor, CASE WHEN EXISTS (SELECT 1 FROM "
@@ -106,9 +113,9 @@ Status Fill(db::Transaction& tx, const std::string& ids, const Period& period,
           "sl.product_id WHERE " +
           mine + " AND sl.period >= ? AND sl.period <= ?) t GROUP BY owner_id",
       {first_month, first_month, first_month, last_month}, [](Scorecard& s, const db::Row& r) {
-        s.repeat_sales_minor = r.Int(1);
-        s.new_range_sales_minor = r.Int(2);
-        s.cross_sell_minor = r.Int(3);
+        s.repeat_sales_minor = r.Int("repeat_minor");
+        s.new_range_sales_minor = r.Int("new_range_minor");
+        s.cross_sell_minor = r.Int("cross_sell_minor");
       }));
   return Ok();
 }
@@ -245,8 +252,8 @@ Result<api::Response> GetScorecards(api::ApiContext& ctx, const api::Request& r,
     people.reserve(rows.size());
     std::string ids;
     for (const auto& row : rows) {
-      people.push_back({row.Int(0), row.Text(1), {}, {}});
-      ids += (ids.empty() ? "" : ",") + std::to_string(row.Int(0));
+      people.push_back({row.Int("id"), row.Text("name"), {}, {}});
+      ids += (ids.empty() ? "" : ",") + std::to_string(row.Int("id"));
     }
     std::map<std::int64_t, Scorecard*> current, before;
     for (auto& p : people) {

@@ -62,8 +62,10 @@ Status WritePlanJson(db::Transaction& tx, std::int64_t plan, api::JsonWriter& w)
                {plan}));
   w.Key("outcomes").StartArray();
   for (const auto& o : outcomes) {
-    w.StartObject().Key("measure").String(o.Text(0)).Key("description").String(o.Text(1));
-    w.Key("target").Value(o.at(2)).Key("actual").Value(o.at(3)).EndObject();
+    w.StartObject().Key("measure").String(o.Text("measure"));
+    w.Key("description").String(o.Text("description"));
+    w.Key("target").Value(o.at(o.IndexOf("target")));
+    w.Key("actual").Value(o.at(o.IndexOf("actual"))).EndObject();
   }
   w.EndArray();
   RAPPORT_ASSIGN_OR_RETURN(
@@ -75,15 +77,16 @@ Status WritePlanJson(db::Transaction& tx, std::int64_t plan, api::JsonWriter& w)
   int met = 0;
   w.Key("milestones").StartArray();
   for (const auto& m : milestones) {
-    if (m.Text(4) == "met") ++met;
-    w.StartObject().Key("id").String(api::FormatId(m.Int(0))).Key("name").String(m.Text(1));
-    w.Key("kind").String(m.Text(2)).Key("due_on").String(m.Text(3));
-    w.Key("status").String(m.Text(4)).Key("met_on").Value(m.at(5));
-    w.Key("owner_id").OptId(m.IsNull(6) ? std::nullopt : std::optional(m.Int(6)));
-    w.Key("customer_owner_id").OptId(m.IsNull(7) ? std::nullopt : std::optional(m.Int(7)));
-    w.Key("payment_share_percent").Int(m.Int(8));
-    w.Key("commission_holdback_percent").Int(m.Int(9));
-    w.Key("evidence").Value(m.at(10)).EndObject();
+    if (m.Text("status") == "met") ++met;
+    w.StartObject().Key("id").String(api::FormatId(m.Int("id")));
+    w.Key("name").String(m.Text("name"));
+    w.Key("kind").String(m.Text("kind")).Key("due_on").String(m.Text("due_on"));
+    w.Key("status").String(m.Text("status")).Key("met_on").Value(m.at(m.IndexOf("met_on")));
+    w.Key("owner_id").OptId(m.OptInt("owner_id"));
+    w.Key("customer_owner_id").OptId(m.OptInt("customer_owner_id"));
+    w.Key("payment_share_percent").Int(m.Int("payment_share_percent"));
+    w.Key("commission_holdback_percent").Int(m.Int("commission_holdback_percent"));
+    w.Key("evidence").Value(m.at(m.IndexOf("evidence"))).EndObject();
   }
   w.EndArray();
   w.Key("milestones_met").Int(met).Key("milestones_total").Int(static_cast<int>(milestones.size()));
@@ -97,7 +100,7 @@ Status CheckSameAccount(db::Transaction& tx, std::int64_t account, const db::Val
   RAPPORT_ASSIGN_OR_RETURN(auto row,
                            tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?",
                                        {std::get<std::int64_t>(id)}));
-  if (!row || row->Int(0) != account) {
+  if (!row || row->Int("account_id") != account) {
     return Error::InvalidField(field, "must be of the plan's account");
   }
   return Ok();
@@ -171,8 +174,8 @@ Status AskAfterMilestone(db::Transaction& tx, const SurveySettings& settings, In
                   {id}));
   if (!row) return Ok();
   RAPPORT_ASSIGN_OR_RETURN(auto sent, SendSurvey(tx, settings, now, sender,
-                                                 {.account_id = row->Int(0),
-                                                  .contact_id = row->Int(1),
+                                                 {.account_id = row->Int("account_id"),
+                                                  .contact_id = row->Int("customer_owner_id"),
                                                   .kind = "csi",
                                                   .sent_after = "milestone",
                                                   .milestone_id = id}));
@@ -208,7 +211,7 @@ api::ResourceSpec MilestoneSpec(const SurveySettings& settings) {
       w.Set("status", std::string("met"));
     }
     // The plan's milestones together hold back and pay at most everything.
-    const std::int64_t self = w.before ? w.before->Int(0) : 0;
+    const std::int64_t self = w.before ? w.before->Int("id") : 0;
     for (const char* column : {"commission_holdback_percent", "payment_share_percent"}) {
       const db::Value mine = w.After(column);
       const std::int64_t share =
@@ -257,7 +260,7 @@ Result<api::Response> GetCommissionStatement(api::ApiContext& ctx, const api::Re
         tx.QueryOne("SELECT u.name FROM users u WHERE u.id = ? AND " + api::PeopleInView(c, "u.id"),
                     {user}));
     if (!who) return Error(ErrorCode::kNotFound, "no such person in your view");
-    name = who->Text(0);
+    name = who->Text("name");
     RAPPORT_ASSIGN_OR_RETURN(st, LoadCommissionStatement(tx, user, period, today));
     return Ok();
   }));
@@ -315,9 +318,9 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
   RAPPORT_ASSIGN_OR_RETURN(st.currency, settings::CompanyCurrency(tx));
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query("SELECT p.id, p.title, p.commission_minor, p.commission_earned_on, "
-               "p.created_at, p.grace_days, m.id, m.name, m.due_on, m.status, m.met_on, "
-               "m.commission_holdback_percent, p.currency, " +
+      tx.Query("SELECT p.id AS plan_id, p.title, p.commission_minor, p.commission_earned_on, "
+               "p.created_at, p.grace_days, m.id AS milestone_id, m.name AS milestone_name, "
+               "m.due_on, m.status, m.met_on, m.commission_holdback_percent, p.currency, " +
                    settings::InCompanyCurrencySql(
                        "p.commission_minor", "p.currency",
                        // The day it was earned; for a plan without one (imported), the day
@@ -325,29 +328,36 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
                        "coalesce(CAST(p.commission_earned_on AS TEXT), " +
                            db::DayOfInstantSql(tx.backend(), "p.created_at") + ")",
                        st.currency) +
-                   " FROM success_plans p LEFT JOIN milestones m ON "
+                   " AS company_commission_minor FROM success_plans p LEFT JOIN milestones m ON "
                    "m.success_plan_id = p.id AND m.commission_holdback_percent > 0 WHERE "
                    "p.commission_user_id = ? AND p.commission_minor > 0 ORDER BY p.id, m.due_on, "
                    "m.id",
                {user_id}));
   std::int64_t last_plan = 0;
   for (const auto& r : rows) {
-    const std::int64_t plan = r.Int(0);
-    const std::int64_t original = r.Int(2);
-    const std::int64_t commission = r.Int(13);
-    const std::int64_t earned_day = r.IsNull(3) ? r.Int(4) / kMicrosPerDay : DayOf(r.Text(3));
-    if (r.IsNull(13)) {  // no exchange rate for the plan's currency
-      if (plan != last_plan) ++st.unconverted[r.Text(12)];
+    const std::int64_t plan = r.Int("plan_id");
+    const std::int64_t original = r.Int("commission_minor");
+    const std::int64_t commission = r.Int("company_commission_minor");
+    const std::int64_t earned_day = r.IsNull("commission_earned_on")
+                                        ? r.Int("created_at") / kMicrosPerDay
+                                        : DayOf(r.Text("commission_earned_on"));
+    if (r.IsNull("company_commission_minor")) {  // no exchange rate for the plan's currency
+      if (plan != last_plan) ++st.unconverted[r.Text("currency")];
       last_plan = plan;
       continue;
     }
     auto line = [&](const char* kind, std::int64_t day, std::int64_t amount,
                     std::int64_t plan_amount) {
-      CommissionLine l{kind, day,       amount,       r.Text(12), plan_amount,
-                       plan, r.Text(1), std::nullopt, ""};
-      if (!r.IsNull(6) && std::string_view(kind) != "earned") {
-        l.milestone_id = r.Int(6);
-        l.milestone_name = r.Text(7);
+      CommissionLine l{.kind = kind,
+                       .day = day,
+                       .amount_minor = amount,
+                       .plan_currency = r.Text("currency"),
+                       .plan_amount_minor = plan_amount,
+                       .success_plan_id = plan,
+                       .plan_title = r.Text("title")};
+      if (!r.IsNull("milestone_id") && std::string_view(kind) != "earned") {
+        l.milestone_id = r.Int("milestone_id");
+        l.milestone_name = r.Text("milestone_name");
       }
       st.lines.push_back(std::move(l));
     };
@@ -358,18 +368,20 @@ Result<CommissionStatement> LoadCommissionStatement(db::Transaction& tx, std::in
         st.earned += commission;
       }
     }
-    if (r.IsNull(6)) continue;
-    const std::int64_t held = commission * r.Int(11) / 100;
-    const std::int64_t held_original = original * r.Int(11) / 100;
+    if (r.IsNull("milestone_id")) continue;
+    const std::int64_t holdback_percent = r.Int("commission_holdback_percent");
+    const std::int64_t held = commission * holdback_percent / 100;
+    const std::int64_t held_original = original * holdback_percent / 100;
     if (period.Contains(earned_day)) {
       line("held_back", earned_day, held, held_original);
       st.held_back += held;
     }
-    const std::int64_t deadline = DayOf(r.Text(8)) + r.Int(5);
-    const bool met_in_time = r.Text(9) == "met" && !r.IsNull(10) && DayOf(r.Text(10)) <= deadline;
+    const std::int64_t deadline = DayOf(r.Text("due_on")) + r.Int("grace_days");
+    const bool met_in_time =
+        r.Text("status") == "met" && !r.IsNull("met_on") && DayOf(r.Text("met_on")) <= deadline;
     std::optional<std::int64_t> released_on, forfeited_on;
     if (met_in_time) {
-      released_on = std::max(DayOf(r.Text(10)), earned_day);
+      released_on = std::max(DayOf(r.Text("met_on")), earned_day);
     } else if (today > deadline) {
       forfeited_on = std::max(deadline + 1, earned_day);
     }

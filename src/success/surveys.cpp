@@ -41,12 +41,12 @@ Result<std::string> About(db::Transaction& tx, const db::Value& case_id,
   if (std::holds_alternative<std::int64_t>(case_id)) {
     RAPPORT_ASSIGN_OR_RETURN(auto row,
                              tx.QueryOne("SELECT subject FROM cases WHERE id = ?", {case_id}));
-    if (row) return "your case \"" + row->Text(0) + "\"";
+    if (row) return "your case \"" + row->Text("subject") + "\"";
   }
   if (std::holds_alternative<std::int64_t>(milestone_id)) {
     RAPPORT_ASSIGN_OR_RETURN(
         auto row, tx.QueryOne("SELECT name FROM milestones WHERE id = ?", {milestone_id}));
-    if (row) return "reaching \"" + row->Text(0) + "\"";
+    if (row) return "reaching \"" + row->Text("name") + "\"";
   }
   return std::string("our work together");
 }
@@ -89,15 +89,15 @@ Result<db::Row> OpenSurvey(db::Transaction& tx, const std::string& token, Instan
   RAPPORT_ASSIGN_OR_RETURN(
       auto row,
       tx.QueryOne("SELECT s.id, s.kind, s.status, s.expires_at, s.case_id, s.milestone_id, "
-                  "k.first_name, a.name, s.account_id, s.contact_id, s.sent_by_id FROM surveys s "
-                  "JOIN contacts k ON k.id = s.contact_id JOIN accounts a ON a.id = s.account_id "
-                  "WHERE s.token_hash = ?",
+                  "k.first_name, a.name AS account_name, s.account_id, s.contact_id, s.sent_by_id "
+                  "FROM surveys s JOIN contacts k ON k.id = s.contact_id JOIN accounts a ON "
+                  "a.id = s.account_id WHERE s.token_hash = ?",
                   {auth::HashToken(token)}));
   if (!row) return Error(ErrorCode::kNotFound, "no such survey link");
-  if (row->Text(2) != "sent") {
+  if (row->Text("status") != "sent") {
     return Error(ErrorCode::kGone, "this survey has already been answered; thank you");
   }
-  if (row->Int(3) <= now) return Error(ErrorCode::kGone, "this survey link has expired");
+  if (row->Int("expires_at") <= now) return Error(ErrorCode::kGone, "this survey link has expired");
   return *row;
 }
 
@@ -135,7 +135,7 @@ Result<api::Response> SendSurvey(api::ApiContext& ctx, const SurveySettings& set
         auto contact,
         tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {request.contact_id}));
     if (!contact) return Error::InvalidField("contact_id", "refers to no contact");
-    request.account_id = contact->Int(0);
+    request.account_id = contact->Int("account_id");
     RAPPORT_RETURN_IF_ERROR(api::CheckAccountInReach(tx, c, request.account_id, "contact_id"));
     for (const auto& [table, id] :
          {std::pair<std::string, std::optional<std::int64_t>>{"cases", request.case_id},
@@ -143,7 +143,7 @@ Result<api::Response> SendSurvey(api::ApiContext& ctx, const SurveySettings& set
       if (!id) continue;
       RAPPORT_ASSIGN_OR_RETURN(
           auto row, tx.QueryOne("SELECT account_id FROM " + table + " WHERE id = ?", {*id}));
-      if (!row || row->Int(0) != request.account_id) {
+      if (!row || row->Int("account_id") != request.account_id) {
         return Error::InvalidField(table == "cases" ? "case_id" : "milestone_id",
                                    "must be of the contact's account");
       }
@@ -163,12 +163,13 @@ Result<api::Response> GetSurveyQuestion(api::ApiContext& ctx, const SurveySettin
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, ctx.clock.Now()));
-    RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, s.at(4), s.at(5)));
-    const Scale scale = ScaleOf(s.Text(1));
-    w.StartObject().Key("kind").String(s.Text(1));
-    w.Key("question").String(Question(s.Text(1), settings.company_name, about));
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::string about, About(tx, s.at(s.IndexOf("case_id")), s.at(s.IndexOf("milestone_id"))));
+    const Scale scale = ScaleOf(s.Text("kind"));
+    w.StartObject().Key("kind").String(s.Text("kind"));
+    w.Key("question").String(Question(s.Text("kind"), settings.company_name, about));
     w.Key("min").Int(scale.min).Key("max").Int(scale.max);
-    w.Key("first_name").String(s.Text(6)).Key("account").String(s.Text(7));
+    w.Key("first_name").String(s.Text("first_name")).Key("account").String(s.Text("account_name"));
     w.Key("company").String(settings.company_name).EndObject();
     return Ok();
   }));
@@ -204,7 +205,7 @@ Result<api::Response> AnswerSurvey(api::ApiContext& ctx, const api::Request& r,
   const Instant now = ctx.clock.Now();
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Row s, OpenSurvey(tx, token, now));
-    const Scale scale = ScaleOf(s.Text(1));
+    const Scale scale = ScaleOf(s.Text("kind"));
     if (*score < scale.min || *score > scale.max) {
       return Error::InvalidField("score", "must be from " + std::to_string(scale.min) + " to " +
                                               std::to_string(scale.max));
@@ -215,20 +216,21 @@ Result<api::Response> AnswerSurvey(api::ApiContext& ctx, const api::Request& r,
         tx.QueryOne("UPDATE surveys SET status = 'answered', score = ?, comment = ?, "
                     "answered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? "
                     "AND status = 'sent' RETURNING id",
-                    {*score, db::OptionalText(comment), now, now, s.Int(0)}));
+                    {*score, db::OptionalText(comment), now, now, s.Int("id")}));
     if (!used) return Error(ErrorCode::kGone, "this survey has already been answered");
     // On the account's timeline, with the contact.
-    std::string kind = s.Text(1);
+    std::string kind = s.Text("kind");
     for (auto& ch : kind) ch = static_cast<char>(std::toupper(ch));
     RAPPORT_ASSIGN_OR_RETURN(
         std::int64_t activity,
         tx.QueryInt("INSERT INTO activities (account_id, user_id, kind, occurred_at, "
                     "subject, body, created_at, updated_at) VALUES (?, ?, 'note', ?, ?, ?, "
                     "?, ?) RETURNING id",
-                    {s.Int(8), s.Int(10), now, kind + " survey answered: " + std::to_string(*score),
+                    {s.Int("account_id"), s.Int("sent_by_id"), now,
+                     kind + " survey answered: " + std::to_string(*score),
                      db::OptionalText(comment), now, now}));
     return tx.Execute("INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)",
-                      {activity, s.Int(9)});
+                      {activity, s.Int("contact_id")});
   }));
   return api::Response::NoContent();
 }
@@ -247,12 +249,16 @@ Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& setting
       auto contact, tx.QueryOne("SELECT first_name, last_name, email, account_id, do_not_contact, "
                                 "email_opted_out FROM contacts WHERE id = ? AND left_at IS NULL",
                                 {request.contact_id}));
-  if (!contact || contact->Int(3) != request.account_id) {
+  if (!contact || contact->Int("account_id") != request.account_id) {
     return Error::InvalidField("contact_id", "must be a current contact of the account");
   }
-  if (contact->Int(4) != 0) return Error::InvalidField("contact_id", "asked not to be contacted");
-  if (contact->Int(5) != 0) return Error::InvalidField("contact_id", "has opted out of email");
-  if (contact->IsNull(2) || contact->Text(2).empty()) {
+  if (contact->Bool("do_not_contact")) {
+    return Error::InvalidField("contact_id", "asked not to be contacted");
+  }
+  if (contact->Bool("email_opted_out")) {
+    return Error::InvalidField("contact_id", "has opted out of email");
+  }
+  if (contact->IsNull("email") || contact->Text("email").empty()) {
     return Error::InvalidField("contact_id", "has no email address to send the survey to");
   }
   RAPPORT_ASSIGN_OR_RETURN(auto sender,
@@ -263,20 +269,21 @@ Result<SentSurvey> SendSurvey(db::Transaction& tx, const SurveySettings& setting
   sent.link = settings.public_url + "/survey/" + token;
   RAPPORT_ASSIGN_OR_RETURN(std::string about, About(tx, db::OptionalInt(request.case_id),
                                                     db::OptionalInt(request.milestone_id)));
-  const std::string body =
-      "Dear " + contact->Text(0) + ",\n\n" + Question(request.kind, settings.company_name, about) +
-      "\n\nOne click answers it, no sign-in needed:\n" + sent.link + "\n\nThank you,\n" +
-      sender->Text(0) + "\n" + settings.company_name + "\n";
+  const std::string body = "Dear " + contact->Text("first_name") + ",\n\n" +
+                           Question(request.kind, settings.company_name, about) +
+                           "\n\nOne click answers it, no sign-in needed:\n" + sent.link +
+                           "\n\nThank you,\n" + sender->Text("name") + "\n" +
+                           settings.company_name + "\n";
   RAPPORT_ASSIGN_OR_RETURN(
       std::int64_t message,
-      tx.QueryInt(
-          "INSERT INTO outbox (kind, sender_user_id, sender_name, sender_email, "
-          "recipient_name, recipient_email, subject, body, account_id, contact_id, "
-          "next_attempt_at, created_at) VALUES ('survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-          "RETURNING id",
-          {sender_id, sender->Text(0), sender->Text(1), contact->Text(0) + " " + contact->Text(1),
-           contact->Text(2), "A quick question from " + settings.company_name, body,
-           request.account_id, request.contact_id, now, now}));
+      tx.QueryInt("INSERT INTO outbox (kind, sender_user_id, sender_name, sender_email, "
+                  "recipient_name, recipient_email, subject, body, account_id, contact_id, "
+                  "next_attempt_at, created_at) VALUES ('survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "RETURNING id",
+                  {sender_id, sender->Text("name"), sender->Text("email"),
+                   contact->Text("first_name") + " " + contact->Text("last_name"),
+                   contact->Text("email"), "A quick question from " + settings.company_name, body,
+                   request.account_id, request.contact_id, now, now}));
   RAPPORT_ASSIGN_OR_RETURN(
       sent.id,
       tx.QueryInt("INSERT INTO surveys (account_id, contact_id, kind, sent_after, case_id, "
@@ -305,9 +312,9 @@ Result<std::string> SendScheduledSurveys(db::Transaction& tx, const SurveySettin
                {now - std::int64_t{settings.every_days} * kMicrosPerDay,
                 std::int64_t{settings.per_night}}));
   for (const auto& r : due) {
-    RAPPORT_ASSIGN_OR_RETURN(SentSurvey sent, SendSurvey(tx, settings, now, r.Int(1),
-                                                         {.account_id = r.Int(0),
-                                                          .contact_id = r.Int(2),
+    RAPPORT_ASSIGN_OR_RETURN(SentSurvey sent, SendSurvey(tx, settings, now, r.Int("owner_id"),
+                                                         {.account_id = r.Int("id"),
+                                                          .contact_id = r.Int("contact"),
                                                           .kind = "nps",
                                                           .sent_after = "schedule"}));
     (void)sent;
