@@ -49,20 +49,23 @@ Status WriteMembers(db::Transaction& tx, const api::Caller& caller, std::int64_t
 Status WriteMembersJson(db::Transaction& tx, std::int64_t board, api::JsonWriter& w) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
-      tx.Query("SELECT m.contact_id, c.first_name || ' ' || c.last_name, c.job_title, c.kol, "
-               "c.account_id, a.name, m.status, m.said FROM advisory_board_members m JOIN contacts "
-               "c ON c.id = m.contact_id JOIN accounts a ON a.id = c.account_id WHERE m.board_id = "
+      tx.Query("SELECT m.contact_id, c.first_name || ' ' || c.last_name AS contact_name, "
+               "c.job_title, c.kol, c.account_id, a.name AS account_name, m.status, m.said FROM "
+               "advisory_board_members m JOIN contacts c ON c.id = m.contact_id JOIN accounts a ON "
+               "a.id = c.account_id WHERE m.board_id = "
                "? ORDER BY c.last_name, c.first_name, m.contact_id",
                {board}));
   int attended = 0;
   w.Key("members").StartArray();
   for (const auto& r : rows) {
-    if (r.Text(6) == "attended") ++attended;
-    w.StartObject().Key("contact_id").String(api::FormatId(r.Int(0)));
-    w.Key("name").String(r.Text(1)).Key("job_title").Value(r.at(2));
-    w.Key("kol").Bool(r.Int(3) == 1);
-    w.Key("account_id").String(api::FormatId(r.Int(4))).Key("account").String(r.Text(5));
-    w.Key("status").String(r.Text(6)).Key("said").Value(r.at(7)).EndObject();
+    if (r.Text("status") == "attended") ++attended;
+    w.StartObject().Key("contact_id").String(api::FormatId(r.Int("contact_id")));
+    w.Key("name").String(r.Text("contact_name"));
+    w.Key("job_title").Value(r.at(r.IndexOf("job_title")));
+    w.Key("kol").Bool(r.Int("kol") == 1);
+    w.Key("account_id").String(api::FormatId(r.Int("account_id")));
+    w.Key("account").String(r.Text("account_name"));
+    w.Key("status").String(r.Text("status")).Key("said").Value(r.at(r.IndexOf("said"))).EndObject();
   }
   w.EndArray();
   w.Key("invited").Int(static_cast<std::int64_t>(rows.size())).Key("attended").Int(attended);

@@ -31,7 +31,7 @@ Status CheckInfluence(db::Transaction& tx, std::int64_t account_id, const Buying
       std::optional<db::Row> contact,
       tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {b.contact_id}));
   if (!contact) return Error::InvalidField(at + ".contact_id", "there is no such contact");
-  if (contact->Int(0) != account_id) {
+  if (contact->Int("account_id") != account_id) {
     return Error::InvalidField(at + ".contact_id", "works at another account");
   }
   std::set<std::string> seen;
@@ -77,9 +77,9 @@ Result<BlueSheet> LoadBlueSheet(db::Transaction& tx, std::int64_t opportunity_id
                   "opportunity_id = ?",
                   {opportunity_id}));
   if (head) {
-    sheet.strengths = head->OptText(0);
-    sheet.red_flags_noted = head->OptText(1);
-    sheet.version = head->Int(2);
+    sheet.strengths = head->OptText("strengths");
+    sheet.red_flags_noted = head->OptText("red_flags_noted");
+    sheet.version = head->Int("version");
   }
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows influences,
@@ -87,8 +87,9 @@ Result<BlueSheet> LoadBlueSheet(db::Transaction& tx, std::int64_t opportunity_id
                "c.left_at, b.response_mode, b.degree_of_influence, b.rating, b.win_theme, "
                "b.business_result, (SELECT max(x.occurred_at) FROM activity_contacts ac JOIN "
                "activities x ON x.id = ac.activity_id WHERE ac.contact_id = c.id AND x.kind IN "
-               "('call', 'visit', 'meeting')) FROM contacts c LEFT JOIN buying_influences b ON "
-               "b.contact_id = c.id AND b.opportunity_id = ? WHERE c.id IN (SELECT contact_id "
+               "('call', 'visit', 'meeting')) AS last_met_at FROM contacts c LEFT JOIN "
+               "buying_influences b ON b.contact_id = c.id AND b.opportunity_id = ? WHERE c.id IN "
+               "(SELECT contact_id "
                "FROM opportunity_contact_roles WHERE opportunity_id = ? UNION SELECT contact_id "
                "FROM buying_influences WHERE opportunity_id = ?) ORDER BY c.last_name, "
                "c.first_name, c.id",
@@ -96,18 +97,18 @@ Result<BlueSheet> LoadBlueSheet(db::Transaction& tx, std::int64_t opportunity_id
   RAPPORT_ASSIGN_OR_RETURN(std::vector<ContactRole> roles, ContactRolesOf(tx, opportunity_id));
   for (const auto& row : influences) {
     BuyingInfluence b;
-    b.contact_id = row.Int(0);
-    b.name = row.Text(1) + " " + row.Text(2);
-    b.job_title = row.Text(3);
-    b.function = row.Text(4);
-    b.stance = row.Text(5);
-    b.left = !row.IsNull(6);
-    b.response_mode = row.OptText(7);
-    b.degree_of_influence = row.OptText(8);
-    b.rating = row.OptInt(9);
-    b.win_theme = row.OptText(10);
-    b.business_result = row.OptText(11);
-    b.last_met_at = row.OptInt(12);
+    b.contact_id = row.Int("id");
+    b.name = row.Text("first_name") + " " + row.Text("last_name");
+    b.job_title = row.Text("job_title");
+    b.function = row.Text("function");
+    b.stance = row.Text("stance");
+    b.left = !row.IsNull("left_at");
+    b.response_mode = row.OptText("response_mode");
+    b.degree_of_influence = row.OptText("degree_of_influence");
+    b.rating = row.OptInt("rating");
+    b.win_theme = row.OptText("win_theme");
+    b.business_result = row.OptText("business_result");
+    b.last_met_at = row.OptInt("last_met_at");
     for (const ContactRole& role : roles) {
       if (role.contact_id == b.contact_id) b.roles.push_back(role.role);
     }
@@ -119,8 +120,9 @@ Result<BlueSheet> LoadBlueSheet(db::Transaction& tx, std::int64_t opportunity_id
                "blue_sheet_actions WHERE opportunity_id = ? ORDER BY id",
                {opportunity_id}));
   for (const auto& row : actions) {
-    sheet.possible_actions.push_back(
-        {row.Int(0), row.Text(1), row.Int(2) == 1, row.OptInt(3), row.OptText(4), row.OptInt(5)});
+    sheet.possible_actions.push_back({row.Int("id"), row.Text("description"),
+                                      row.Int("shortlisted") == 1, row.OptInt("owner_id"),
+                                      row.OptText("due_on"), row.OptInt("task_id")});
   }
   return sheet;
 }
@@ -192,7 +194,7 @@ Status WriteSheet(db::Transaction& tx, const audit::Actor& actor, const BlueShee
   const std::int64_t id = sheet.opportunity_id;
   std::int64_t sheet_id = 0;
   if (head) {
-    sheet_id = head->Int(0);
+    sheet_id = head->Int("id");
     RAPPORT_RETURN_IF_ERROR(
         tx.Execute("UPDATE blue_sheets SET strengths = ?, red_flags_noted = ?, updated_at = ?, "
                    "version = version + 1 WHERE id = ?",
@@ -275,11 +277,11 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
   if (!opportunity) {
     return Error(ErrorCode::kNotFound, "opportunity " + std::to_string(id) + " does not exist");
   }
-  const std::int64_t account_id = opportunity->Int(0);
+  const std::int64_t account_id = opportunity->Int("account_id");
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> head,
       tx.QueryOne("SELECT id, version FROM blue_sheets WHERE opportunity_id = ?", {id}));
-  const std::int64_t current = head ? head->Int(1) : 0;
+  const std::int64_t current = head ? head->Int("version") : 0;
   if (expected_version && *expected_version != current) {
     return Error(ErrorCode::kStale, "the Blue Sheet was changed by someone else (version " +
                                         std::to_string(current) + ", expected " +
@@ -291,12 +293,12 @@ Result<std::int64_t> SaveBlueSheet(db::Transaction& tx, const audit::Actor& acto
       db::Rows existing_actions,
       tx.Query("SELECT id, task_id FROM blue_sheet_actions WHERE opportunity_id = ?", {id}));
   ExistingActions existing;
-  for (const auto& row : existing_actions) existing[row.Int(0)] = row.OptInt(1);
+  for (const auto& row : existing_actions) existing[row.Int("id")] = row.OptInt("task_id");
   RAPPORT_RETURN_IF_ERROR(CheckSheet(tx, sheet, account_id, existing));
   RAPPORT_RETURN_IF_ERROR(WriteInfluences(tx, sheet));
   RAPPORT_RETURN_IF_ERROR(WriteSheet(tx, actor, sheet, head));
   RAPPORT_RETURN_IF_ERROR(
-      WriteActions(tx, actor, sheet, account_id, opportunity->Text(1), std::move(existing)));
+      WriteActions(tx, actor, sheet, account_id, opportunity->Text("name"), std::move(existing)));
   return current + 1;
 }
 
@@ -310,22 +312,22 @@ Result<std::map<std::int64_t, std::vector<RedFlag>>> RedFlags(db::Transaction& t
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows heads,
       tx.Query("SELECT o.id, o.close_date, (SELECT count(*) FROM opportunity_contact_roles r "
-               "WHERE r.opportunity_id = o.id AND r.role = 'economic_buyer'), (SELECT count(*) "
-               "FROM opportunity_contact_roles r WHERE r.opportunity_id = o.id AND "
-               "r.role = 'coach') FROM opportunities o WHERE " +
+               "WHERE r.opportunity_id = o.id AND r.role = 'economic_buyer') AS economic_buyers, "
+               "(SELECT count(*) FROM opportunity_contact_roles r WHERE r.opportunity_id = o.id "
+               "AND r.role = 'coach') AS coaches FROM opportunities o WHERE " +
                    condition + open,
                params));
   for (const auto& row : heads) {
-    auto& list = flags[row.Int(0)];
-    if (row.Int(2) == 0) {
+    auto& list = flags[row.Int("id")];
+    if (row.Int("economic_buyers") == 0) {
       list.push_back({"no_economic_buyer", "No economic buyer identified", std::nullopt});
     }
-    if (row.Int(3) == 0) {
+    if (row.Int("coaches") == 0) {
       list.push_back({"no_coach", "No coach: nobody inside guides us", std::nullopt});
     }
-    if (row.Text(1) < today) {
-      list.push_back(
-          {"deadline_passed", "The deadline (" + row.Text(1) + ") has passed", std::nullopt});
+    if (row.Text("close_date") < today) {
+      list.push_back({"deadline_passed", "The deadline (" + row.Text("close_date") + ") has passed",
+                      std::nullopt});
     }
   }
   if (heads.empty()) return flags;
@@ -335,34 +337,36 @@ Result<std::map<std::int64_t, std::vector<RedFlag>>> RedFlags(db::Transaction& t
                "c.influence, b.response_mode, b.degree_of_influence, CASE WHEN EXISTS (SELECT 1 "
                "FROM activity_contacts ac JOIN activities x ON x.id = ac.activity_id WHERE "
                "ac.contact_id = c.id AND x.kind IN ('call', 'visit', 'meeting')) THEN 1 ELSE 0 "
-               "END FROM (SELECT r.opportunity_id, r.contact_id FROM opportunity_contact_roles r "
-               "UNION SELECT b2.opportunity_id, b2.contact_id FROM buying_influences b2) i JOIN "
+               "END AS ever_met FROM (SELECT r.opportunity_id, r.contact_id FROM "
+               "opportunity_contact_roles r UNION SELECT b2.opportunity_id, b2.contact_id FROM "
+               "buying_influences b2) i JOIN "
                "opportunities o ON o.id = i.opportunity_id JOIN contacts c ON c.id = "
                "i.contact_id LEFT JOIN buying_influences b ON b.opportunity_id = "
                "i.opportunity_id AND b.contact_id = i.contact_id WHERE " +
                    condition + open + " ORDER BY i.opportunity_id, c.last_name, c.id",
                params));
   for (const auto& row : people) {
-    auto& list = flags[row.Int(0)];
-    const std::int64_t contact = row.Int(1);
-    const std::string name = row.Text(2) + " " + row.Text(3);
-    if (!row.IsNull(4)) {
+    auto& list = flags[row.Int("opportunity_id")];
+    const std::int64_t contact = row.Int("id");
+    const std::string name = row.Text("first_name") + " " + row.Text("last_name");
+    if (!row.IsNull("left_at")) {
       list.push_back({"contact_left", name + " has left the customer", contact});
       continue;
     }
-    if (row.Int(9) == 0) {
+    if (row.Int("ever_met") == 0) {
       list.push_back(
           {"never_met", name + " has never been met (no call, visit or meeting)", contact});
     }
-    const std::string mode = row.Text(7);
+    const std::string mode = row.Text("response_mode");
     if (mode == "even_keel") {
       list.push_back({"even_keel", name + " is in even keel: sees no reason to change", contact});
     } else if (mode == "overconfident") {
       list.push_back(
           {"overconfident", name + " is overconfident: sees no reason to change", contact});
     }
-    const std::string degree = row.IsNull(8) ? row.Text(6) : row.Text(8);
-    if (row.Text(5) == "detractor" && degree == "high") {
+    const std::string degree =
+        row.IsNull("degree_of_influence") ? row.Text("influence") : row.Text("degree_of_influence");
+    if (row.Text("stance") == "detractor" && degree == "high") {
       list.push_back(
           {"detractor_with_influence", name + " is a detractor with high influence", contact});
     }

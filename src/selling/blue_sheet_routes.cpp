@@ -136,7 +136,7 @@ Status CheckOpportunityInReach(db::Transaction& tx, const api::Caller& caller, s
                            tx.QueryOne("SELECT account_id FROM opportunities WHERE id = ?", {id}));
   const Error missing(ErrorCode::kNotFound, "opportunity " + std::to_string(id) + " not found");
   if (!row) return missing;
-  if (!api::CheckAccountInReach(tx, caller, row->Int(0)).ok()) return missing;
+  if (!api::CheckAccountInReach(tx, caller, row->Int("account_id")).ok()) return missing;
   return Ok();
 }
 
@@ -156,24 +156,25 @@ Status WriteBlueSheet(db::Transaction& tx, std::int64_t id, const std::string& t
   RAPPORT_ASSIGN_OR_RETURN(BlueSheet sheet, LoadBlueSheet(tx, id));
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> o,
-      tx.QueryOne("SELECT o.id, o.name, o.account_id, a.name, o.stage, o.amount_minor, "
-                  "o.currency, o.close_date, o.owner_id, u.name, o.probability FROM "
-                  "opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON "
+      tx.QueryOne("SELECT o.id, o.name, o.account_id, a.name AS account_name, o.stage, "
+                  "o.amount_minor, o.currency, o.close_date, o.owner_id, u.name AS owner_name, "
+                  "o.probability FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN "
+                  "users u ON "
                   "u.id = o.owner_id WHERE o.id = ?",
                   {id}));
   RAPPORT_ASSIGN_OR_RETURN(auto flags, RedFlags(tx, "o.id = ?", {id}, today));
   w.StartObject().Key("opportunity").StartObject();
-  w.Key("id").String(api::FormatId(o->Int(0)));
-  w.Key("single_sales_objective").String(o->Text(1));
-  w.Key("account_id").String(api::FormatId(o->Int(2)));
-  w.Key("account_name").String(o->Text(3));
-  w.Key("stage").String(o->Text(4));
-  w.Key("amount_minor").Int(o->Int(5));
-  w.Key("currency").String(o->Text(6));
-  w.Key("close_date").String(o->Text(7));
-  w.Key("owner_id").String(api::FormatId(o->Int(8)));
-  w.Key("owner_name").String(o->Text(9));
-  w.Key("probability").Int(o->Int(10));
+  w.Key("id").String(api::FormatId(o->Int("id")));
+  w.Key("single_sales_objective").String(o->Text("name"));
+  w.Key("account_id").String(api::FormatId(o->Int("account_id")));
+  w.Key("account_name").String(o->Text("account_name"));
+  w.Key("stage").String(o->Text("stage"));
+  w.Key("amount_minor").Int(o->Int("amount_minor"));
+  w.Key("currency").String(o->Text("currency"));
+  w.Key("close_date").String(o->Text("close_date"));
+  w.Key("owner_id").String(api::FormatId(o->Int("owner_id")));
+  w.Key("owner_name").String(o->Text("owner_name"));
+  w.Key("probability").Int(o->Int("probability"));
   w.EndObject();
   w.Key("buying_influences").StartArray();
   for (const BuyingInfluence& b : sheet.buying_influences) {
@@ -311,9 +312,10 @@ Result<api::Response> GetSecondChance(api::ApiContext& ctx, const api::Request& 
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query("SELECT o.id, o.name, o.account_id, a.name, o.owner_id, u.name, "
-                 "o.lost_reason, o.won_by, o.revisit_on, o.amount_minor, o.currency FROM "
-                 "opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON "
+        tx.Query("SELECT o.id, o.name, o.account_id, a.name AS account_name, o.owner_id, "
+                 "u.name AS owner_name, o.lost_reason, o.won_by, o.revisit_on, o.amount_minor, "
+                 "o.currency FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN "
+                 "users u ON "
                  "u.id = o.owner_id WHERE o.stage = 'closed_lost' AND o.revisit_on IS NOT "
                  "NULL AND o.revisit_on <= ? AND " +
                      condition + " ORDER BY o.revisit_on, o.id LIMIT ?",
@@ -322,27 +324,27 @@ Result<api::Response> GetSecondChance(api::ApiContext& ctx, const api::Request& 
     for (const auto& row : rows) {
       w.StartObject()
           .Key("opportunity_id")
-          .String(api::FormatId(row.Int(0)))
+          .String(api::FormatId(row.Int("id")))
           .Key("name")
-          .String(row.Text(1))
+          .String(row.Text("name"))
           .Key("account_id")
-          .String(api::FormatId(row.Int(2)))
+          .String(api::FormatId(row.Int("account_id")))
           .Key("account_name")
-          .String(row.Text(3))
+          .String(row.Text("account_name"))
           .Key("owner_id")
-          .String(api::FormatId(row.Int(4)))
+          .String(api::FormatId(row.Int("owner_id")))
           .Key("owner_name")
-          .String(row.Text(5))
+          .String(row.Text("owner_name"))
           .Key("lost_reason")
-          .OptString(row.OptText(6))
+          .OptString(row.OptText("lost_reason"))
           .Key("won_by")
-          .OptString(row.OptText(7))
+          .OptString(row.OptText("won_by"))
           .Key("revisit_on")
-          .String(row.Text(8))
+          .String(row.Text("revisit_on"))
           .Key("amount_minor")
-          .Int(row.Int(9))
+          .Int(row.Int("amount_minor"))
           .Key("currency")
-          .String(row.Text(10))
+          .String(row.Text("currency"))
           .EndObject();
     }
     w.EndArray().EndObject();

@@ -53,16 +53,20 @@ Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query("SELECT u.id, u.name, count(p.id), "
-                 "coalesce(sum(CASE WHEN p.reviewed_at IS NOT NULL THEN 1 ELSE 0 END), 0), "
-                 "coalesce(sum(CASE WHEN p.outcome = 'best' THEN 1 ELSE 0 END), 0), "
-                 "coalesce(sum(CASE WHEN p.outcome = 'minimum' THEN 1 ELSE 0 END), 0), "
-                 "coalesce(sum(CASE WHEN p.outcome = 'none' THEN 1 ELSE 0 END), 0), "
+        tx.Query("SELECT u.id, u.name, count(p.id) AS planned, "
+                 "coalesce(sum(CASE WHEN p.reviewed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS "
+                 "reviewed, "
+                 "coalesce(sum(CASE WHEN p.outcome = 'best' THEN 1 ELSE 0 END), 0) AS "
+                 "best_action_won, "
+                 "coalesce(sum(CASE WHEN p.outcome = 'minimum' THEN 1 ELSE 0 END), 0) AS "
+                 "minimum_action_won, "
+                 "coalesce(sum(CASE WHEN p.outcome = 'none' THEN 1 ELSE 0 END), 0) AS "
+                 "nothing_won, "
                  "coalesce(sum(CASE WHEN p.reviewed_at IS NULL AND p.planned_for < ? "
-                 "THEN 1 ELSE 0 END), 0), "
+                 "THEN 1 ELSE 0 END), 0) AS review_overdue, "
                  "(SELECT count(*) FROM activities x WHERE x.user_id = u.id AND x.kind IN "
                  "('call', 'visit', 'meeting') AND x.occurred_at >= ? AND "
-                 "x.occurred_at <= ?) "
+                 "x.occurred_at <= ?) AS calls_made "
                  "FROM users u JOIN call_plans p ON p.user_id = u.id AND p.planned_for >= ? "
                  "WHERE " +
                      who + " GROUP BY u.id, u.name ORDER BY u.name, u.id",
@@ -70,12 +74,14 @@ Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
     w.StartObject().Key("since").String(FormatDate(from / kMicrosPerDay));
     w.Key("items").StartArray();
     for (const auto& row : rows) {
-      w.StartObject().Key("user_id").String(api::FormatId(row.Int(0)));
-      w.Key("name").String(row.Text(1));
-      w.Key("planned").Int(row.Int(2)).Key("reviewed").Int(row.Int(3));
-      w.Key("best_action_won").Int(row.Int(4)).Key("minimum_action_won").Int(row.Int(5));
-      w.Key("nothing_won").Int(row.Int(6)).Key("review_overdue").Int(row.Int(7));
-      w.Key("calls_made").Int(row.Int(8));
+      w.StartObject().Key("user_id").String(api::FormatId(row.Int("id")));
+      w.Key("name").String(row.Text("name"));
+      w.Key("planned").Int(row.Int("planned")).Key("reviewed").Int(row.Int("reviewed"));
+      w.Key("best_action_won").Int(row.Int("best_action_won"));
+      w.Key("minimum_action_won").Int(row.Int("minimum_action_won"));
+      w.Key("nothing_won").Int(row.Int("nothing_won"));
+      w.Key("review_overdue").Int(row.Int("review_overdue"));
+      w.Key("calls_made").Int(row.Int("calls_made"));
       w.EndObject();
     }
     w.EndArray().EndObject();

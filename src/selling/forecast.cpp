@@ -88,15 +88,16 @@ void AddStageTimes(const db::Rows& deals, const db::Rows& moves,
   };
   size_t m = 0;
   for (const auto& deal : deals) {
-    // deal: id, stage, created_at, closed_at, owner_id; moves: record_id, old, new, changed_at.
-    const std::int64_t id = deal.Int(0);
-    while (m < moves.size() && moves[m].Int(0) < id) ++m;
+    // deal: id, stage, created_at, closed_at, owner_id; moves: record_id, old_value, new_value,
+    // changed_at.
+    const std::int64_t id = deal.Int("id");
+    while (m < moves.size() && moves[m].Int("record_id") < id) ++m;
     const size_t first = m;
-    while (m < moves.size() && moves[m].Int(0) == id) ++m;
-    if (!in_scope(deal.Int(4))) continue;
-    const bool won = deal.Text(1) == "closed_won";
-    std::string stage = first < m ? moves[first].Text(1) : deal.Text(1);
-    Instant entered = deal.Int(2);
+    while (m < moves.size() && moves[m].Int("record_id") == id) ++m;
+    if (!in_scope(deal.Int("owner_id"))) continue;
+    const bool won = deal.Text("stage") == "closed_won";
+    std::string stage = first < m ? moves[first].Text("old_value") : deal.Text("stage");
+    Instant entered = deal.Int("created_at");
     std::set<std::string> reached;
     auto leave = [&](Instant at) {
       if (StageFigures* s = slot(stage)) {
@@ -105,11 +106,11 @@ void AddStageTimes(const db::Rows& deals, const db::Rows& moves,
       }
     };
     for (size_t k = first; k < m; ++k) {
-      leave(moves[k].Int(3));
-      stage = moves[k].Text(2);
-      entered = moves[k].Int(3);
+      leave(moves[k].Int("changed_at"));
+      stage = moves[k].Text("new_value");
+      entered = moves[k].Int("changed_at");
     }
-    if (!deal.IsNull(3)) leave(deal.Int(3));
+    if (!deal.IsNull("closed_at")) leave(deal.Int("closed_at"));
     for (const auto& name : reached) {
       StageFigures* s = slot(name);
       ++s->reached;
@@ -130,19 +131,19 @@ Result<std::map<std::int64_t, Figures>> OwnFigures(db::Transaction& tx, const st
       db::Rows sums,
       tx.Query("SELECT o.owner_id, CASE WHEN o.stage = 'closed_won' THEN 'won' ELSE "
                "coalesce(o.forecast_category, CASE WHEN o.probability >= 70 THEN 'commit' WHEN "
-               "o.probability >= 40 THEN 'best_case' ELSE 'pipeline' END) END, "
+               "o.probability >= 40 THEN 'best_case' ELSE 'pipeline' END) END AS category, "
                "sum(" +
-                   amount + "), sum(" + amount +
-                   " * o.probability), count(*) FROM "
+                   amount + ") AS total_minor, sum(" + amount +
+                   " * o.probability) AS weighted_percent_minor, count(*) AS deal_count FROM "
                    "opportunities o JOIN accounts a ON a.id = o.account_id WHERE o.close_date >= ? "
                    "AND o.close_date <= ? AND o.stage <> 'closed_lost' AND " +
                    reach + " GROUP BY o.owner_id, 2",
                {from, to}));
   std::map<std::int64_t, Figures> own;
   for (const auto& row : sums) {
-    Figures& fig = own[row.Int(0)];
-    const std::string category = row.Text(1);
-    const std::int64_t amount = row.Int(2);
+    Figures& fig = own[row.Int("owner_id")];
+    const std::string category = row.Text("category");
+    const std::int64_t amount = row.Int("total_minor");
     if (category == "won") {
       fig.won += amount;
     } else if (category == "omitted") {
@@ -151,36 +152,37 @@ Result<std::map<std::int64_t, Figures>> OwnFigures(db::Transaction& tx, const st
       (category == "commit"      ? fig.commit
        : category == "best_case" ? fig.best_case
                                  : fig.pipeline) += amount;
-      fig.weighted += row.Int(3) / 100;
+      fig.weighted += row.Int("weighted_percent_minor") / 100;
     }
-    fig.deals += row.Int(4);
+    fig.deals += row.Int("deal_count");
   }
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows closed,
-      tx.Query("SELECT o.owner_id, sum(CASE WHEN o.stage = 'closed_won' THEN 1 ELSE 0 END), "
-               "sum(CASE WHEN o.stage = 'closed_lost' THEN 1 ELSE 0 END), "
-               "sum((coalesce(o.closed_at, o.created_at) - o.created_at) / ?) FROM opportunities o "
-               "JOIN accounts a ON a.id = o.account_id WHERE o.stage IN ('closed_won', "
-               "'closed_lost') AND o.close_date >= ? AND o.close_date <= ? AND " +
+      tx.Query("SELECT o.owner_id, sum(CASE WHEN o.stage = 'closed_won' THEN 1 ELSE 0 END) AS "
+               "won_count, sum(CASE WHEN o.stage = 'closed_lost' THEN 1 ELSE 0 END) AS lost_count, "
+               "sum((coalesce(o.closed_at, o.created_at) - o.created_at) / ?) AS cycle_days FROM "
+               "opportunities o JOIN accounts a ON a.id = o.account_id WHERE o.stage IN "
+               "('closed_won', 'closed_lost') AND o.close_date >= ? AND o.close_date <= ? AND " +
                    reach + " GROUP BY o.owner_id",
                {kMicrosPerDay, from, to}));
   for (const auto& row : closed) {
-    Figures& fig = own[row.Int(0)];
-    fig.won_count = row.Int(1);
-    fig.lost_count = row.Int(2);
-    fig.cycle_days = row.Int(3);
+    Figures& fig = own[row.Int("owner_id")];
+    fig.won_count = row.Int("won_count");
+    fig.lost_count = row.Int("lost_count");
+    fig.cycle_days = row.Int("cycle_days");
   }
   std::int64_t from_day = 0, to_day = 0;
   ParseDate(from, from_day);
   ParseDate(to, to_day);
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows calls,
-      tx.Query("SELECT x.user_id, count(*) FROM activities x JOIN accounts a ON a.id = "
-               "x.account_id WHERE x.kind IN ('call', 'visit') AND x.occurred_at >= ? AND "
-               "x.occurred_at < ? AND " +
-                   reach + " GROUP BY x.user_id",
-               {from_day * kMicrosPerDay, (to_day + 1) * kMicrosPerDay}));
-  for (const auto& row : calls) own[row.Int(0)].calls = row.Int(1);
+      tx.Query(
+          "SELECT x.user_id, count(*) AS call_count FROM activities x JOIN accounts a ON a.id = "
+          "x.account_id WHERE x.kind IN ('call', 'visit') AND x.occurred_at >= ? AND "
+          "x.occurred_at < ? AND " +
+              reach + " GROUP BY x.user_id",
+          {from_day * kMicrosPerDay, (to_day + 1) * kMicrosPerDay}));
+  for (const auto& row : calls) own[row.Int("user_id")].calls = row.Int("call_count");
   return own;
 }
 
@@ -194,8 +196,8 @@ Status AddLines(db::Transaction& tx, const api::Caller& c,
   std::map<std::int64_t, std::vector<std::int64_t>> reports;
   std::map<std::int64_t, std::pair<std::string, std::optional<std::int64_t>>> people;
   for (const auto& u : users) {
-    people[u.Int(0)] = {u.Text(1), u.OptInt(2)};
-    if (!u.IsNull(2)) reports[u.Int(2)].push_back(u.Int(0));
+    people[u.Int("id")] = {u.Text("name"), u.OptInt("manager_id")};
+    if (!u.IsNull("manager_id")) reports[u.Int("manager_id")].push_back(u.Int("id"));
   }
   std::map<std::int64_t, Figures> totals;
   std::set<std::int64_t> visiting;
@@ -258,17 +260,19 @@ Status AddChanges(db::Transaction& tx, const std::string& reach, Instant now,
                   const std::function<bool(std::int64_t)>& in_scope, Forecast& f) {
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows changes,
-      tx.Query("SELECT o.id, o.name, u.name, h.field, h.old_value, h.new_value, h.changed_at, "
-               "o.owner_id FROM audit_history h JOIN opportunities o ON o.id = h.record_id JOIN "
-               "accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE "
+      tx.Query("SELECT o.id, o.name, u.name AS owner_name, h.field, h.old_value, h.new_value, "
+               "h.changed_at, o.owner_id FROM audit_history h JOIN opportunities o ON o.id = "
+               "h.record_id JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = "
+               "o.owner_id WHERE "
                "h.table_name = 'opportunities' AND h.action = 'update' AND h.field IN ('stage', "
                "'close_date', 'amount_minor') AND h.changed_at >= ? AND " +
                    reach + " ORDER BY h.changed_at DESC, h.id DESC LIMIT 500",
                {now - 7 * kMicrosPerDay}));
   for (const auto& row : changes) {
-    if (!in_scope(row.Int(7))) continue;
-    Change ch{row.Int(0),  row.Text(1), row.Text(2), "",
-              row.Text(3), row.Text(4), row.Text(5), row.Int(6)};
+    if (!in_scope(row.Int("owner_id"))) continue;
+    Change ch{
+        row.Int("id"),     row.Text("name"),      row.Text("owner_name"), "",
+        row.Text("field"), row.Text("old_value"), row.Text("new_value"),  row.Int("changed_at")};
     if (ch.field == "stage") {
       ch.kind = "moved";
     } else if (ch.field == "close_date") {
@@ -292,13 +296,15 @@ Result<Forecast> Build(db::Transaction& tx, const api::Caller& c, const std::str
   RAPPORT_ASSIGN_OR_RETURN(auto own, OwnFigures(tx, reach, from, to, f.currency));
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows unconverted,
-      tx.Query("SELECT o.currency, count(*) FROM opportunities o JOIN accounts a ON a.id = "
-               "o.account_id WHERE o.close_date >= ? AND o.close_date <= ? AND o.stage <> "
+      tx.Query("SELECT o.currency, count(*) AS deal_count FROM opportunities o JOIN accounts a ON "
+               "a.id = o.account_id WHERE o.close_date >= ? AND o.close_date <= ? AND o.stage <> "
                "'closed_lost' AND " +
                    settings::UnconvertibleSql("o.currency", f.currency) + " AND " + reach +
                    " GROUP BY o.currency",
                {from, to}));
-  for (const db::Row& row : unconverted) f.unconverted[row.Text(0)] = row.Int(1);
+  for (const db::Row& row : unconverted) {
+    f.unconverted[row.Text("currency")] = row.Int("deal_count");
+  }
   // Who the report is about: everyone for an admin, the caller's line for the others.
   const std::set<std::int64_t> line(c.user_ids.begin(), c.user_ids.end());
   const std::function<bool(std::int64_t)> in_scope = [&](std::int64_t id) {

@@ -74,6 +74,92 @@ bool ParseWholeNumber(std::string_view text, std::int64_t& out) {
   return imports::ParseInteger(text, out);
 }
 
+// One row of the file: its cells by Rapport's column name, and its problems as they are found.
+class RowCells {
+ public:
+  RowCells(std::int64_t line_number, const std::vector<std::string>& cells,
+           const std::map<std::string, std::size_t>& at, const std::vector<std::string>& header,
+           std::vector<LineItemFile::Problem>& problems)
+      : line_number_(line_number), cells_(cells), at_(at), header_(header), problems_(problems) {}
+
+  // The cell of `name`, trimmed; empty when the file has no such column.
+  std::string_view operator()(const char* name) const {
+    auto it = at_.find(name);
+    if (it == at_.end() || it->second >= cells_.size()) return {};
+    return imports::Trim(cells_[it->second]);
+  }
+
+  void Problem(const char* column, std::string message) {
+    auto it = at_.find(column);
+    problems_.push_back(
+        {line_number_, column, it == at_.end() ? "" : header_[it->second], std::move(message)});
+  }
+
+ private:
+  std::int64_t line_number_;
+  const std::vector<std::string>& cells_;
+  const std::map<std::string, std::size_t>& at_;
+  const std::vector<std::string>& header_;
+  std::vector<LineItemFile::Problem>& problems_;
+};
+
+// What a row says of its line apart from the deal and the product: the quantity, the prices and
+// whole discount given, the description; and what the line is checked or placed by.
+struct LineFigures {
+  LineItem item;
+  bool list_given = false, sale_given = false;
+  std::int64_t discount_hundredths = 0;      // the discount as given, fractions kept
+  std::optional<std::int64_t> source_total;  // the line's total as the source computed it
+  std::int64_t position = 0;
+};
+
+// The row's figures, each one that is wrong noted as a problem.
+LineFigures ReadFigures(RowCells& cell) {
+  LineFigures figures;
+  LineItem& item = figures.item;
+  if (!ParseWholeNumber(cell("quantity"), item.quantity) || item.quantity < 1 ||
+      item.quantity > 1'000'000) {
+    cell.Problem("quantity", "is not a whole number from 1 to 1,000,000");
+  }
+  // True when the price is given (even if it is wrong).
+  auto price = [&](const char* column, std::int64_t& out) {
+    if (cell(column).empty()) return false;
+    if (!imports::ParseMoney(cell(column), out) || out < 0 || out > records::kMaxUnitPriceMinor) {
+      cell.Problem(column, "is not a price (like 1234.50)");
+    }
+    return true;
+  };
+  figures.list_given = price("list_price", item.list_price_minor);
+  figures.sale_given = price("sale_price", item.sale_price_minor);
+  if (!cell("discount_percent").empty()) {
+    const std::optional<std::int64_t> discount = ParseDiscountHundredths(cell("discount_percent"));
+    if (!discount) cell.Problem("discount_percent", "is not a percentage from 0 to 100");
+    figures.discount_hundredths = discount.value_or(0);
+    item.discount_percent = figures.discount_hundredths / 100;
+  }
+  if (!cell("total").empty()) {
+    std::int64_t total = 0;
+    if (!imports::ParseMoney(cell("total"), total) || total < 0) {
+      cell.Problem("total", "is not an amount (like 1234.50)");
+    }
+    figures.source_total = total;
+  }
+  if (figures.discount_hundredths % 100 != 0 && !figures.source_total) {
+    cell.Problem("discount_percent",
+                 "is not a whole percentage, and no total says what the line comes to");
+  }
+  if (!cell("description").empty()) {
+    if (Utf8Characters(cell("description")) > 500) {
+      cell.Problem("description", "is longer than 500 characters");
+    }
+    item.description = std::string(cell("description"));
+  }
+  if (!cell("position").empty() && !imports::ParseInteger(cell("position"), figures.position)) {
+    cell.Problem("position", "is not a whole number");
+  }
+  return figures;
+}
+
 }  // namespace
 
 LineItemFile::LineItemFile(db::Transaction& tx, Options options) : tx_(tx), options_(options) {}
@@ -153,12 +239,14 @@ Status LineItemFile::Prefetch(
       deals,
       "SELECT external_id, id, currency, amount_minor FROM opportunities WHERE external_id IN (",
       [&](const db::Row& r) {
-        deal_cache_[r.Text(0)] = Deal{r.Int(1), r.Text(2), r.Int(3)};
+        deal_cache_[r.Text("external_id")] =
+            Deal{r.Int("id"), r.Text("currency"), r.Int("amount_minor")};
       }));
   return fetch(
       skus, "SELECT sku, id, name, currency, list_price_minor FROM products WHERE sku IN (",
       [&](const db::Row& r) {
-        product_cache_[r.Text(0)] = Product{r.Int(1), r.Text(0), r.Text(2), r.Text(3), r.Int(4)};
+        product_cache_[r.Text("sku")] = Product{r.Int("id"), r.Text("sku"), r.Text("name"),
+                                                r.Text("currency"), r.Int("list_price_minor")};
       });
 }
 
@@ -226,21 +314,12 @@ Result<LineItemFile::Written> LineItemFile::Write(const audit::Actor& actor) {
 }
 
 Status LineItemFile::ReadRow(std::int64_t line_number, const std::vector<std::string>& cells) {
-  auto cell = [&](const char* name) -> std::string_view {
-    auto it = at_.find(name);
-    if (it == at_.end() || it->second >= cells.size()) return {};
-    return imports::Trim(cells[it->second]);
-  };
-  auto problem = [&](const char* column, std::string message) {
-    auto it = at_.find(column);
-    problems_.push_back(
-        {line_number, column, it == at_.end() ? "" : header_[it->second], std::move(message)});
-  };
+  RowCells cell(line_number, cells, at_, header_, problems_);
   const std::size_t before = problems_.size();
   RAPPORT_ASSIGN_OR_RETURN(std::optional<Deal> deal, FindDeal(cell("opportunity")));
   if (!deal) {
-    problem("opportunity",
-            "'" + std::string(cell("opportunity")) + "' is not the external id of an opportunity");
+    cell.Problem("opportunity", "'" + std::string(cell("opportunity")) +
+                                    "' is not the external id of an opportunity");
   }
   std::optional<Product> product;
   if (const auto* by_id = options_.products_by_source_id;
@@ -251,96 +330,57 @@ Status LineItemFile::ReadRow(std::int64_t line_number, const std::vector<std::st
     RAPPORT_ASSIGN_OR_RETURN(product, FindProduct(cell("product")));
   }
   if (!product) {
-    problem("product",
-            "'" + std::string(cell("product").empty() ? cell("source_product") : cell("product")) +
-                "' is not the SKU of a product");
+    cell.Problem(
+        "product",
+        "'" + std::string(cell("product").empty() ? cell("source_product") : cell("product")) +
+            "' is not the SKU of a product");
   }
-  LineItem item;
-  if (!ParseWholeNumber(cell("quantity"), item.quantity) || item.quantity < 1 ||
-      item.quantity > 1'000'000) {
-    problem("quantity", "is not a whole number from 1 to 1,000,000");
-  }
-  auto price = [&](const char* column, std::int64_t& out) {
-    if (cell(column).empty()) return false;
-    if (!imports::ParseMoney(cell(column), out) || out < 0 || out > records::kMaxUnitPriceMinor) {
-      problem(column, "is not a price (like 1234.50)");
-    }
-    return true;
-  };
-  const bool list_given = price("list_price", item.list_price_minor);
-  const bool sale_given = price("sale_price", item.sale_price_minor);
-  std::int64_t discount_hundredths = 0;
-  if (!cell("discount_percent").empty()) {
-    const std::optional<std::int64_t> discount = ParseDiscountHundredths(cell("discount_percent"));
-    if (!discount) problem("discount_percent", "is not a percentage from 0 to 100");
-    discount_hundredths = discount.value_or(0);
-    item.discount_percent = discount_hundredths / 100;
-  }
-  std::optional<std::int64_t> source_total;
-  if (!cell("total").empty()) {
-    std::int64_t total = 0;
-    if (!imports::ParseMoney(cell("total"), total) || total < 0) {
-      problem("total", "is not an amount (like 1234.50)");
-    }
-    source_total = total;
-  }
-  if (discount_hundredths % 100 != 0 && !source_total) {
-    problem("discount_percent",
-            "is not a whole percentage, and no total says what the line comes to");
-  }
-  if (!cell("description").empty()) {
-    if (Utf8Characters(cell("description")) > 500) {
-      problem("description", "is longer than 500 characters");
-    }
-    item.description = std::string(cell("description"));
-  }
-  std::int64_t position = 0;
-  if (!cell("position").empty() && !imports::ParseInteger(cell("position"), position)) {
-    problem("position", "is not a whole number");
-  }
+  LineFigures figures = ReadFigures(cell);
+  LineItem& item = figures.item;
   if (deal && !cell("currency").empty() && cell("currency") != deal->currency) {
-    problem("currency", "is not the deal's currency, " + deal->currency);
+    cell.Problem("currency", "is not the deal's currency, " + deal->currency);
   }
   if (!deal || !product || problems_.size() > before) return Ok();
-  if (!list_given) {
+  if (!figures.list_given) {
     if (product->currency != deal->currency) {
-      problem("list_price", "is needed: " + product->sku + " is priced in " + product->currency +
-                                " and the deal in " + deal->currency);
+      cell.Problem("list_price", "is needed: " + product->sku + " is priced in " +
+                                     product->currency + " and the deal in " + deal->currency);
       return Ok();
     }
     item.list_price_minor = std::min(product->list_price_minor, records::kMaxUnitPriceMinor);
   }
-  if (!sale_given) item.sale_price_minor = item.list_price_minor;
-  if (discount_hundredths % 100 != 0) {
+  if (!figures.sale_given) item.sale_price_minor = item.list_price_minor;
+  if (figures.discount_hundredths % 100 != 0) {
     // Discounts are whole percents: a fraction is kept as the unit price it comes to, when the
     // source's total says it to the minor unit.
-    if (*source_total % item.quantity != 0) {
-      problem("discount_percent",
-              "is not a whole percentage, and the line's total does not divide into whole units "
-              "of currency per item");
+    if (*figures.source_total % item.quantity != 0) {
+      cell.Problem("discount_percent",
+                   "is not a whole percentage, and the line's total does not divide into whole "
+                   "units of currency per item");
       return Ok();
     }
-    item.sale_price_minor = *source_total / item.quantity;
+    item.sale_price_minor = *figures.source_total / item.quantity;
     item.discount_percent = 0;
   }
   item.product_id = product->id;
   item.sku = product->sku;
   item.product_name = product->name;
   item.total_minor = LineTotal(item.quantity, item.sale_price_minor, item.discount_percent);
-  if (source_total && *source_total != item.total_minor) {
-    problem("total", "is not what the line comes to, " + std::to_string(item.total_minor / 100) +
-                         "." + (item.total_minor % 100 < 10 ? "0" : "") +
-                         std::to_string(item.total_minor % 100));
+  if (figures.source_total && *figures.source_total != item.total_minor) {
+    cell.Problem("total", "is not what the line comes to, " +
+                              std::to_string(item.total_minor / 100) + "." +
+                              (item.total_minor % 100 < 10 ? "0" : "") +
+                              std::to_string(item.total_minor % 100));
     return Ok();
   }
   DealLines& lines = deals_[deal->id];
   lines.deal = *deal;
   if (lines.lines.size() >= records::kMaxLineItems) {
-    problem("opportunity",
-            "has more than " + std::to_string(records::kMaxLineItems) + " lines in the file");
+    cell.Problem("opportunity",
+                 "has more than " + std::to_string(records::kMaxLineItems) + " lines in the file");
     return Ok();
   }
-  lines.lines.emplace_back(position, std::move(item));
+  lines.lines.emplace_back(figures.position, std::move(item));
   return Ok();
 }
 
@@ -353,7 +393,7 @@ Result<std::optional<LineItemFile::Deal>> LineItemFile::FindDeal(std::string_vie
       tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE external_id = ?",
                    {std::string(key)}));
   std::optional<Deal> deal;
-  if (row) deal = Deal{row->Int(0), row->Text(1), row->Int(2)};
+  if (row) deal = Deal{row->Int("id"), row->Text("currency"), row->Int("amount_minor")};
   deal_cache_.emplace(std::string(key), deal);
   return deal;
 }
@@ -364,8 +404,8 @@ Result<std::optional<LineItemFile::Product>> LineItemFile::FindProductById(std::
       tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE id = ?",
                    {id}));
   if (!row) return std::optional<Product>();
-  return std::optional<Product>(
-      Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)});
+  return std::optional<Product>(Product{row->Int("id"), row->Text("sku"), row->Text("name"),
+                                        row->Text("currency"), row->Int("list_price_minor")});
 }
 
 Result<std::optional<LineItemFile::Product>> LineItemFile::FindProduct(std::string_view sku) {
@@ -377,7 +417,10 @@ Result<std::optional<LineItemFile::Product>> LineItemFile::FindProduct(std::stri
       tx_.QueryOne("SELECT id, sku, name, currency, list_price_minor FROM products WHERE sku = ?",
                    {std::string(sku)}));
   std::optional<Product> product;
-  if (row) product = Product{row->Int(0), row->Text(1), row->Text(2), row->Text(3), row->Int(4)};
+  if (row) {
+    product = Product{row->Int("id"), row->Text("sku"), row->Text("name"), row->Text("currency"),
+                      row->Int("list_price_minor")};
+  }
   product_cache_.emplace(std::string(sku), product);
   return product;
 }

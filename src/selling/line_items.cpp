@@ -87,17 +87,19 @@ Result<std::optional<std::vector<LineItem>>> ParseLineItems(db::Transaction& tx,
         tx.QueryOne("SELECT sku, name, list_price_minor, currency FROM products WHERE id = ?",
                     {item.product_id}));
     if (!product) return Error::InvalidField(at + ".product_id", "is no product");
-    item.sku = product->Text(0);
-    item.product_name = product->Text(1);
+    item.sku = product->Text("sku");
+    item.product_name = product->Text("name");
     const db::Value list_price = api::ValueOf(values, "list_price_minor");
     if (std::holds_alternative<std::int64_t>(list_price)) {
       item.list_price_minor = std::get<std::int64_t>(list_price);
-    } else if (product->Text(3) == currency) {
-      item.list_price_minor = std::min(product->Int(2), records::kMaxUnitPriceMinor);
+    } else if (product->Text("currency") == currency) {
+      item.list_price_minor =
+          std::min(product->Int("list_price_minor"), records::kMaxUnitPriceMinor);
     } else {
       return Error::InvalidField(at + ".list_price_minor",
-                                 "is needed: " + item.sku + " is priced in " + product->Text(3) +
-                                     " and the deal in " + std::string(currency));
+                                 "is needed: " + item.sku + " is priced in " +
+                                     product->Text("currency") + " and the deal in " +
+                                     std::string(currency));
     }
     item.sale_price_minor = IntOr(api::ValueOf(values, "sale_price_minor"), item.list_price_minor);
     item.discount_percent = IntOr(api::ValueOf(values, "discount_percent"), 0);
@@ -121,20 +123,33 @@ Result<std::unordered_map<std::int64_t, std::vector<LineItem>>> LineItemsOfMany(
       db::Rows rows,
       tx.Query("SELECT l.opportunity_id, l.product_id, l.quantity, l.list_price_minor, "
                "l.sale_price_minor, l.discount_percent, l.total_minor, l.description, p.sku, "
-               "p.name FROM opportunity_line_items l JOIN products p ON p.id = l.product_id "
-               "WHERE l.opportunity_id IN (" +
+               "p.name AS product_name FROM opportunity_line_items l JOIN products p ON p.id = "
+               "l.product_id WHERE l.opportunity_id IN (" +
                    in + ") ORDER BY l.opportunity_id, l.position",
                params));
+  if (rows.empty()) return out;
+  // A bulk import reads up to 500 deals' lines per query here: the columns are found once.
+  const db::Row& first = rows.front();
+  const std::size_t opportunity_id = first.IndexOf("opportunity_id");
+  const std::size_t product_id = first.IndexOf("product_id");
+  const std::size_t quantity = first.IndexOf("quantity");
+  const std::size_t list_price = first.IndexOf("list_price_minor");
+  const std::size_t sale_price = first.IndexOf("sale_price_minor");
+  const std::size_t discount = first.IndexOf("discount_percent");
+  const std::size_t total = first.IndexOf("total_minor");
+  const std::size_t description = first.IndexOf("description");
+  const std::size_t sku = first.IndexOf("sku");
+  const std::size_t product_name = first.IndexOf("product_name");
   for (const db::Row& row : rows) {
-    out[row.Int(0)].push_back({.product_id = row.Int(1),
-                               .quantity = row.Int(2),
-                               .list_price_minor = row.Int(3),
-                               .sale_price_minor = row.Int(4),
-                               .discount_percent = row.Int(5),
-                               .total_minor = row.Int(6),
-                               .description = row.OptText(7),
-                               .sku = row.Text(8),
-                               .product_name = row.Text(9)});
+    out[row.Int(opportunity_id)].push_back({.product_id = row.Int(product_id),
+                                            .quantity = row.Int(quantity),
+                                            .list_price_minor = row.Int(list_price),
+                                            .sale_price_minor = row.Int(sale_price),
+                                            .discount_percent = row.Int(discount),
+                                            .total_minor = row.Int(total),
+                                            .description = row.OptText(description),
+                                            .sku = row.Text(sku),
+                                            .product_name = row.Text(product_name)});
   }
   return out;
 }

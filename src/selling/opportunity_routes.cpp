@@ -70,28 +70,29 @@ Status ScheduleRevisit(db::Transaction& tx, const audit::Actor& actor, std::int6
       tx.QueryOne("SELECT stage, revisit_on, owner_id, account_id, name FROM opportunities WHERE "
                   "id = ?",
                   {id}));
-  if (!o || o->Text(0) != "closed_lost" || o->IsNull(1)) return Ok();
+  if (!o || o->Text("stage") != "closed_lost" || o->IsNull("revisit_on")) return Ok();
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> task,
       tx.QueryOne("SELECT id, due_on FROM tasks WHERE related_type = 'opportunity' AND "
                   "related_id = ? AND subject LIKE 'Revisit lost deal:%' AND done_at IS NULL",
                   {id}));
   if (task) {
-    if (task->Text(1) == o->Text(1)) return Ok();
+    if (task->Text("due_on") == o->Text("revisit_on")) return Ok();
     RAPPORT_ASSIGN_OR_RETURN(int changed,
-                             audit::UpdateAudited(tx, actor, "tasks", task->Int(0), std::nullopt,
-                                                  {{"due_on", o->Text(1)}}));
+                             audit::UpdateAudited(tx, actor, "tasks", task->Int("id"), std::nullopt,
+                                                  {{"due_on", o->Text("revisit_on")}}));
     (void)changed;
     return Ok();
   }
-  RAPPORT_ASSIGN_OR_RETURN(std::int64_t created,
-                           audit::InsertAudited(tx, actor, "tasks",
-                                                {{"owner_id", o->Int(2)},
-                                                 {"account_id", o->Int(3)},
-                                                 {"related_type", std::string("opportunity")},
-                                                 {"related_id", id},
-                                                 {"subject", "Revisit lost deal: " + o->Text(4)},
-                                                 {"due_on", o->Text(1)}}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t created,
+      audit::InsertAudited(tx, actor, "tasks",
+                           {{"owner_id", o->Int("owner_id")},
+                            {"account_id", o->Int("account_id")},
+                            {"related_type", std::string("opportunity")},
+                            {"related_id", id},
+                            {"subject", "Revisit lost deal: " + o->Text("name")},
+                            {"due_on", o->Text("revisit_on")}}));
   (void)created;
   return Ok();
 }
@@ -134,14 +135,6 @@ Status WriteSplits(db::Transaction& tx, const api::Caller& caller, std::int64_t 
   return Ok();
 }
 
-// The position of `currency` in a PATCH's `before` row (the id, then the spec's fields).
-std::size_t CurrencyColumn(const api::WriteContext& w) {
-  for (std::size_t i = 0; i < w.spec->fields.size(); ++i) {
-    if (w.spec->fields[i].name == "currency") return i + 1;
-  }
-  return 0;
-}
-
 // A deal's line items price it: given, its amount becomes their total (the lines themselves are
 // written after the deal, in after_write); not given, the amount of a deal that has lines is
 // theirs, and a PATCH that changes it is refused.
@@ -168,13 +161,13 @@ Status PriceFromLineItems(api::WriteContext& w) {
       std::optional<db::Row> priced,
       w.tx.QueryOne("SELECT o.amount_minor FROM opportunities o WHERE o.id = ? AND EXISTS "
                     "(SELECT 1 FROM opportunity_line_items l WHERE l.opportunity_id = o.id)",
-                    {w.before->Int(0)}));
-  if (priced && amount && db::Value(priced->Int(0)) != *amount) {
+                    {w.before->Int("id")}));
+  if (priced && amount && db::Value(priced->Int("amount_minor")) != *amount) {
     return Error::InvalidField("amount_minor",
                                "is the total of the deal's line items: change them instead");
   }
   // The lines are priced in the deal's currency: it changes with them, not under them.
-  if (priced && currency_given && *currency_given != w.before->at(CurrencyColumn(w))) {
+  if (priced && currency_given && *currency_given != w.before->at(w.before->IndexOf("currency"))) {
     return Error::InvalidField("currency",
                                "cannot change while the deal has line items: give line_items "
                                "priced in the new currency with it");
@@ -189,7 +182,7 @@ Status WriteLineItems(db::Transaction& tx, const api::Caller& caller, Instant no
   RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> deal,
                            tx.QueryOne("SELECT currency FROM opportunities WHERE id = ?", {id}));
   if (!deal) return Error(ErrorCode::kNotFound, "no opportunity " + api::FormatId(id));
-  RAPPORT_ASSIGN_OR_RETURN(auto items, ParseLineItems(tx, caller, body, deal->Text(0)));
+  RAPPORT_ASSIGN_OR_RETURN(auto items, ParseLineItems(tx, caller, body, deal->Text("currency")));
   RAPPORT_ASSIGN_OR_RETURN(bool changed, ReplaceLineItems(tx, {caller.user_id, now}, id, *items));
   (void)changed;  // the route moves the ETag on when line_items is given
   return Ok();
@@ -213,20 +206,21 @@ Result<std::unordered_map<std::int64_t, api::ResourceSpec::ExtraFields>> ExtraJs
                    in + ") ORDER BY opportunity_id, percent DESC, user_id",
                params));
   RAPPORT_ASSIGN_OR_RETURN(auto lines, LineItemsOfMany(tx, ids));
-  // Each deal's rows as a JSON array, from rows ordered by deal.
+  // Each deal's rows as a JSON array, from rows ordered by deal; `key` and `value` name both the
+  // columns and the JSON fields.
   auto arrays = [](const db::Rows& rows, const char* key, const char* value, bool text) {
     std::unordered_map<std::int64_t, std::string> out;
     std::size_t i = 0;
     while (i < rows.size()) {
-      const std::int64_t id = rows[i].Int(0);
+      const std::int64_t id = rows[i].Int("opportunity_id");
       api::JsonWriter w;
       w.StartArray();
-      for (; i < rows.size() && rows[i].Int(0) == id; ++i) {
-        w.StartObject().Key(key).String(api::FormatId(rows[i].Int(1))).Key(value);
+      for (; i < rows.size() && rows[i].Int("opportunity_id") == id; ++i) {
+        w.StartObject().Key(key).String(api::FormatId(rows[i].Int(key))).Key(value);
         if (text) {
-          w.String(rows[i].Text(2));
+          w.String(rows[i].Text(value));
         } else {
-          w.Int(rows[i].Int(2));
+          w.Int(rows[i].Int(value));
         }
         w.EndObject();
       }
@@ -277,7 +271,7 @@ api::ResourceSpec OpportunitySpec() {
     for (const auto& [column, value] : w.values) {
       if (column != "stage") continue;
       const bool closing = IsClosedStage(std::get<std::string>(value));
-      const bool was_closed = w.before && IsClosedStage(w.before->Text(5));
+      const bool was_closed = w.before && IsClosedStage(w.before->Text("stage"));
       if (closing != was_closed || (w.creating && closing)) {
         w.values.emplace_back("closed_at", closing ? db::Value(w.now) : db::Null());
       }
@@ -293,13 +287,14 @@ api::ResourceSpec OpportunitySpec() {
       }
       if (column == "revisit_on") revisit_given = true;
     }
-    const bool losing = stage == "closed_lost" && !(w.before && w.before->Text(5) == "closed_lost");
+    const bool losing =
+        stage == "closed_lost" && !(w.before && w.before->Text("stage") == "closed_lost");
     if (losing) {
-      const bool reason_known = (reason && !reason->empty()) ||
-                                (w.before && !w.before->IsNull(11) && !w.before->Text(11).empty() &&
-                                 std::none_of(w.values.begin(), w.values.end(), [](const auto& v) {
-                                   return v.first == "lost_reason";
-                                 }));
+      const bool reason_known =
+          (reason && !reason->empty()) ||
+          (w.before && !w.before->IsNull("lost_reason") && !w.before->Text("lost_reason").empty() &&
+           std::none_of(w.values.begin(), w.values.end(),
+                        [](const auto& v) { return v.first == "lost_reason"; }));
       if (!reason_known) {
         return Error::InvalidField("lost_reason", "say why the deal was lost");
       }

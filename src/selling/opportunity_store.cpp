@@ -14,9 +14,24 @@ constexpr const char* kColumns =
     "probability, next_step, lost_reason, closed_at, created_at, updated_at, version";
 
 Opportunity FromRow(const db::Row& r) {
-  return Opportunity{r.Int(0),     r.OptText(1), r.Int(2),  r.Int(3), r.Text(4),     r.Text(5),
-                     r.Int(6),     r.Text(7),    r.Text(8), r.Int(9), r.OptText(10), r.OptText(11),
-                     r.OptInt(12), r.Int(13),    r.Int(14), r.Int(15)};
+  Opportunity o;
+  o.id = r.Int("id");
+  o.external_id = r.OptText("external_id");
+  o.account_id = r.Int("account_id");
+  o.owner_id = r.Int("owner_id");
+  o.name = r.Text("name");
+  o.stage = r.Text("stage");
+  o.amount_minor = r.Int("amount_minor");
+  o.currency = r.Text("currency");
+  o.close_date = r.Text("close_date");
+  o.probability = r.Int("probability");
+  o.next_step = r.OptText("next_step");
+  o.lost_reason = r.OptText("lost_reason");
+  o.closed_at = r.OptInt("closed_at");
+  o.created_at = r.Int("created_at");
+  o.updated_at = r.Int("updated_at");
+  o.version = r.Int("version");
+  return o;
 }
 
 Result<FieldValues> Values(db::Transaction& tx, const OpportunityFields& f) {
@@ -142,7 +157,7 @@ Result<ContactRole> AddContactRole(db::Transaction& tx, const audit::Actor& acto
     return Error::InvalidField("contact_id",
                                "contact " + std::to_string(contact_id) + " does not exist");
   }
-  if (contact->Int(0) != opportunity.account_id) {
+  if (contact->Int("account_id") != opportunity.account_id) {
     return Error::InvalidField("contact_id", "the contact works at another account");
   }
   RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
@@ -160,7 +175,10 @@ Result<std::vector<ContactRole>> ContactRolesOf(db::Transaction& tx, std::int64_
                               "opportunity_contact_roles WHERE opportunity_id = ? ORDER BY id",
                               {opportunity_id}));
   std::vector<ContactRole> out;
-  for (const auto& r : rows) out.push_back(ContactRole{r.Int(0), r.Int(1), r.Int(2), r.Text(3)});
+  for (const auto& r : rows) {
+    out.push_back(
+        ContactRole{r.Int("id"), r.Int("opportunity_id"), r.Int("contact_id"), r.Text("role")});
+  }
   return out;
 }
 

@@ -26,12 +26,13 @@ Result<api::Response> StakeholderMap(api::ApiContext& ctx, const api::Request& r
                              tx.QueryOne("SELECT id, name FROM accounts WHERE id = ?", {id}));
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows contacts,
-        tx.Query("SELECT c.id, c.first_name, c.last_name, c.job_title, c.function, c.stance, "
-                 "c.influence, c.colour, c.kol, c.reports_to_id, c.left_at, c.version, (SELECT "
-                 "max(x.occurred_at) FROM activity_contacts ac JOIN activities x ON x.id = "
-                 "ac.activity_id WHERE ac.contact_id = c.id) FROM contacts c WHERE "
-                 "c.account_id = ? ORDER BY c.last_name, c.first_name, c.id",
-                 {id}));
+        tx.Query(
+            "SELECT c.id, c.first_name, c.last_name, c.job_title, c.function, c.stance, "
+            "c.influence, c.colour, c.kol, c.reports_to_id, c.left_at, c.version, (SELECT "
+            "max(x.occurred_at) FROM activity_contacts ac JOIN activities x ON x.id = "
+            "ac.activity_id WHERE ac.contact_id = c.id) AS last_contacted_at FROM contacts c WHERE "
+            "c.account_id = ? ORDER BY c.last_name, c.first_name, c.id",
+            {id}));
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows roles,
         tx.Query("SELECT DISTINCT r.contact_id, r.role FROM opportunity_contact_roles r JOIN "
@@ -39,27 +40,30 @@ Result<api::Response> StakeholderMap(api::ApiContext& ctx, const api::Request& r
                  "NOT IN ('closed_won', 'closed_lost') ORDER BY r.contact_id, r.role",
                  {id}));
     std::multimap<std::int64_t, std::string> roles_of;
-    for (const auto& row : roles) roles_of.emplace(row.Int(0), row.Text(1));
+    for (const auto& row : roles) roles_of.emplace(row.Int("contact_id"), row.Text("role"));
     std::set<std::string> functions, stances;
     w.StartObject().Key("account").StartObject();
-    w.Key("id").String(api::FormatId(account->Int(0))).Key("name").String(account->Text(1));
+    w.Key("id").String(api::FormatId(account->Int("id")));
+    w.Key("name").String(account->Text("name"));
     w.EndObject().Key("contacts").StartArray();
     for (const auto& row : contacts) {
-      const bool left = !row.IsNull(10);
+      const bool left = !row.IsNull("left_at");
       if (!left) {
-        functions.insert(row.Text(4));
-        stances.insert(row.Text(5));
+        functions.insert(row.Text("function"));
+        stances.insert(row.Text("stance"));
       }
-      w.StartObject().Key("id").String(api::FormatId(row.Int(0)));
-      w.Key("name").String(row.Text(1) + " " + row.Text(2));
-      w.Key("job_title").OptString(row.OptText(3));
-      w.Key("function").String(row.Text(4)).Key("stance").String(row.Text(5));
-      w.Key("influence").String(row.Text(6)).Key("colour").OptString(row.OptText(7));
-      w.Key("kol").Bool(row.Int(8) == 1).Key("reports_to_id").OptId(row.OptInt(9));
-      w.Key("left").Bool(left).Key("version").Int(row.Int(11));
-      w.Key("last_contacted_at").OptInstant(row.OptInt(12));
+      w.StartObject().Key("id").String(api::FormatId(row.Int("id")));
+      w.Key("name").String(row.Text("first_name") + " " + row.Text("last_name"));
+      w.Key("job_title").OptString(row.OptText("job_title"));
+      w.Key("function").String(row.Text("function")).Key("stance").String(row.Text("stance"));
+      w.Key("influence").String(row.Text("influence"));
+      w.Key("colour").OptString(row.OptText("colour"));
+      w.Key("kol").Bool(row.Int("kol") == 1);
+      w.Key("reports_to_id").OptId(row.OptInt("reports_to_id"));
+      w.Key("left").Bool(left).Key("version").Int(row.Int("version"));
+      w.Key("last_contacted_at").OptInstant(row.OptInt("last_contacted_at"));
       w.Key("buying_roles").StartArray();
-      auto [from, to] = roles_of.equal_range(row.Int(0));
+      auto [from, to] = roles_of.equal_range(row.Int("id"));
       for (auto it = from; it != to; ++it) w.String(it->second);
       w.EndArray().EndObject();
     }

@@ -19,8 +19,9 @@ using api::JsonValue;
 using Kind = api::JsonValue::Kind;
 
 constexpr const char* kColumns =
-    "t.id, t.parent_id, t.user_id, u.name, t.account_id, a.name, t.opportunity_id, o.name, "
-    "t.starts_on, t.ends_on, t.amount_minor, t.currency, t.version, t.territory_id, tr.name";
+    "t.id, t.parent_id, t.user_id, u.name AS user_name, t.account_id, a.name AS account_name, "
+    "t.opportunity_id, o.name AS opportunity_name, t.starts_on, t.ends_on, t.amount_minor, "
+    "t.currency, t.version, t.territory_id, tr.name AS territory_name";
 constexpr const char* kFrom =
     " FROM targets t JOIN users u ON u.id = t.user_id LEFT JOIN accounts a ON a.id = t.account_id "
     "LEFT JOIN opportunities o ON o.id = t.opportunity_id LEFT JOIN territories tr ON tr.id = "
@@ -36,40 +37,41 @@ std::string LineOf(const std::string& user) {
 // Won and open amounts against a target (a row selected with kColumns).
 Result<std::pair<std::int64_t, std::int64_t>> Against(db::Transaction& tx, const db::Row& t) {
   std::string scope;
-  db::Params params = {t.Text(8), t.Text(9)};
-  if (!t.IsNull(6)) {
+  db::Params params = {t.Text("starts_on"), t.Text("ends_on")};
+  if (!t.IsNull("opportunity_id")) {
     scope = "o.id = ?";
-    params.push_back(t.Int(6));
-  } else if (!t.IsNull(4)) {
+    params.push_back(t.Int("opportunity_id"));
+  } else if (!t.IsNull("account_id")) {
     scope = "o.account_id = ?";
-    params.push_back(t.Int(4));
-  } else if (!t.IsNull(13)) {
+    params.push_back(t.Int("account_id"));
+  } else if (!t.IsNull("territory_id")) {
     // The person's (and their line's) deals on the territory's accounts and those of the
     // territories under it.
     scope =
         "o.account_id IN (SELECT x.id FROM accounts x WHERE x.territory_id IN (WITH RECURSIVE "
         "sub(id) AS (SELECT id FROM territories WHERE id = ? UNION SELECT c.id FROM territories "
         "c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)) AND o.owner_id IN " +
-        LineOf(std::to_string(t.Int(2)));
-    params.push_back(t.Int(13));
+        LineOf(std::to_string(t.Int("user_id")));
+    params.push_back(t.Int("territory_id"));
   } else {
-    scope = "o.owner_id IN " + LineOf(std::to_string(t.Int(2)));
+    scope = "o.owner_id IN " + LineOf(std::to_string(t.Int("user_id")));
   }
   // Deals in other currencies count at the rate of their close date.
   RAPPORT_ASSIGN_OR_RETURN(std::string company, settings::CompanyCurrency(tx));
-  const std::string amount =
-      settings::InCurrencySql("o.amount_minor", "o.currency", "o.close_date", t.Text(11), company);
+  const std::string amount = settings::InCurrencySql("o.amount_minor", "o.currency", "o.close_date",
+                                                     t.Text("currency"), company);
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> sums,
-      tx.QueryOne("SELECT coalesce(sum(CASE WHEN o.stage = 'closed_won' THEN " + amount +
-                      " END), 0), coalesce(sum(CASE WHEN o.stage NOT IN ('closed_won', "
-                      "'closed_lost') THEN " +
-                      amount +
-                      " END), 0) FROM opportunities o WHERE o.close_date >= ? AND "
-                      "o.close_date <= ? AND " +
-                      scope,
-                  params));
-  return std::make_pair(sums->Int(0), sums->Int(1));
+      tx.QueryOne(
+          "SELECT coalesce(sum(CASE WHEN o.stage = 'closed_won' THEN " + amount +
+              " END), 0) AS won_minor, coalesce(sum(CASE WHEN o.stage NOT IN ('closed_won', "
+              "'closed_lost') THEN " +
+              amount +
+              " END), 0) AS open_minor FROM opportunities o WHERE o.close_date >= ? AND "
+              "o.close_date <= ? AND " +
+              scope,
+          params));
+  return std::make_pair(sums->Int("won_minor"), sums->Int("open_minor"));
 }
 
 Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bool children) {
@@ -78,23 +80,24 @@ Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bo
   RAPPORT_ASSIGN_OR_RETURN(
       std::int64_t allocated,
       tx.QueryInt("SELECT coalesce(sum(amount_minor), 0) FROM targets WHERE parent_id = ?",
-                  {t.Int(0)}));
-  const std::int64_t amount = t.Int(10);
-  auto opt_id = [&](size_t i) { w.OptId(t.OptInt(i)); };
-  w.StartObject().Key("id").String(api::FormatId(t.Int(0))).Key("parent_id");
-  opt_id(1);
-  w.Key("user_id").String(api::FormatId(t.Int(2))).Key("user_name").String(t.Text(3));
+                  {t.Int("id")}));
+  const std::int64_t amount = t.Int("amount_minor");
+  auto opt_id = [&](std::string_view column) { w.OptId(t.OptInt(column)); };
+  w.StartObject().Key("id").String(api::FormatId(t.Int("id"))).Key("parent_id");
+  opt_id("parent_id");
+  w.Key("user_id").String(api::FormatId(t.Int("user_id")));
+  w.Key("user_name").String(t.Text("user_name"));
   w.Key("account_id");
-  opt_id(4);
-  w.Key("account_name").OptString(t.OptText(5));
+  opt_id("account_id");
+  w.Key("account_name").OptString(t.OptText("account_name"));
   w.Key("opportunity_id");
-  opt_id(6);
-  w.Key("opportunity_name").OptString(t.OptText(7));
+  opt_id("opportunity_id");
+  w.Key("opportunity_name").OptString(t.OptText("opportunity_name"));
   w.Key("territory_id");
-  opt_id(13);
-  w.Key("territory_name").OptString(t.OptText(14));
-  w.Key("starts_on").String(t.Text(8)).Key("ends_on").String(t.Text(9));
-  w.Key("amount_minor").Int(amount).Key("currency").String(t.Text(11));
+  opt_id("territory_id");
+  w.Key("territory_name").OptString(t.OptText("territory_name"));
+  w.Key("starts_on").String(t.Text("starts_on")).Key("ends_on").String(t.Text("ends_on"));
+  w.Key("amount_minor").Int(amount).Key("currency").String(t.Text("currency"));
   w.Key("allocated_minor").Int(allocated).Key("unallocated_minor").Int(amount - allocated);
   w.Key("won_minor").Int(won).Key("open_pipeline_minor").Int(open);
   w.Key("attainment").Double(amount > 0 ? static_cast<double>(won) / amount : 0.0);
@@ -104,12 +107,12 @@ Status WriteTarget(db::Transaction& tx, const db::Row& t, api::JsonWriter& w, bo
     w.Double(static_cast<double>(open) / remaining);
   else
     w.Null();
-  w.Key("version").Int(t.Int(12));
+  w.Key("version").Int(t.Int("version"));
   if (children) {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows kids, tx.Query(std::string("SELECT ") + kColumns + kFrom +
                                     " WHERE t.parent_id = ? ORDER BY t.amount_minor DESC, t.id",
-                                {t.Int(0)}));
+                                {t.Int("id")}));
     w.Key("splits").StartArray();
     for (const auto& kid : kids) RAPPORT_RETURN_IF_ERROR(WriteTarget(tx, kid, w, false));
     w.EndArray();
@@ -250,7 +253,7 @@ Result<api::Response> GetTarget(api::ApiContext& ctx, const api::Request& r, con
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Row t, LoadTarget(tx, id));
-    RAPPORT_RETURN_IF_ERROR(MaySee(c, t.Int(2)));
+    RAPPORT_RETURN_IF_ERROR(MaySee(c, t.Int("user_id")));
     return WriteTarget(tx, t, w, true);
   }));
   return api::Response::Json(w.Take());
@@ -335,7 +338,7 @@ Result<api::Response> SplitTarget(api::ApiContext& ctx, const api::Request& r,
   api::JsonWriter w;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Row parent, LoadTarget(tx, id));
-    const std::int64_t owner = parent.Int(2);
+    const std::int64_t owner = parent.Int("user_id");
     // A manager splits a person's target across people; the person (or their manager)
     // splits it across accounts and deals.
     const bool may_split_people = api::IsAdmin(c) || (api::IsManager(c) && InLine(c, owner));
@@ -360,16 +363,16 @@ Result<api::Response> SplitTarget(api::ApiContext& ctx, const api::Request& r,
                           {"territory_id", db::OptionalInt(split.territory)},
                           {"account_id", db::OptionalInt(split.account)},
                           {"opportunity_id", db::OptionalInt(split.opportunity)},
-                          {"starts_on", parent.Text(8)},
-                          {"ends_on", parent.Text(9)},
+                          {"starts_on", parent.Text("starts_on")},
+                          {"ends_on", parent.Text("ends_on")},
                           {"amount_minor", split.amount},
-                          {"currency", parent.Text(11)},
+                          {"currency", parent.Text("currency")},
                           {"created_by", c.user_id}});
     }
-    if (!children.empty() && sum != parent.Int(10)) {
-      return Error::InvalidField("splits", "add up to " + std::to_string(sum) +
-                                               ", not the target's " +
-                                               std::to_string(parent.Int(10)) + " (minor units)");
+    if (!children.empty() && sum != parent.Int("amount_minor")) {
+      return Error::InvalidField("splits",
+                                 "add up to " + std::to_string(sum) + ", not the target's " +
+                                     std::to_string(parent.Int("amount_minor")) + " (minor units)");
     }
     // Replace the children (and anything split below them).
     RAPPORT_RETURN_IF_ERROR(
