@@ -34,6 +34,13 @@ class CsvReader final : public RecordSource {
 
  private:
   bool Fill();  // false at the end of the source
+  // Next's steps: the file's first bytes (a byte-order mark, or not CSV at all); a quoted field
+  // after its opening quote, up to the byte after its closing one; a run of plain bytes; the
+  // record's fields as text.
+  Status Start();
+  Status ReadQuoted(std::string& field, std::size_t& record_bytes);
+  Status ReadPlain(std::string& field, std::size_t& record_bytes);
+  Status CheckText(const std::vector<std::string>& fields) const;
   int Get() {
     if (begin_ == end_ && !Fill()) return -1;
     ++consumed_;

@@ -104,7 +104,7 @@ ExportCursor::ExportCursor(db::Database& database, RecordType type, std::string 
   if (std::any_of(custom_.begin(), custom_.end(), [](const auto& f) { return f.type == "user"; })) {
     const Status read = database.Read([&](db::Transaction& tx) -> Status {
       RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT id, email FROM users"));
-      for (const db::Row& u : users) user_emails_[u.Text(0)] = u.Text(1);
+      for (const db::Row& u : users) user_emails_[u.Text("id")] = u.Text("email");
       return Ok();
     });
     if (!read.ok()) custom_loaded_ = read;

@@ -192,27 +192,27 @@ constexpr const char* kColumns =
 // One imports row as JSON; with `rejections` (its stored error file) the first 100 of them.
 void WriteImport(api::JsonWriter& w, const db::Row& r, const ImportJobs& jobs,
                  const std::optional<std::string>& rejections) {
-  const std::int64_t id = r.Int(0);
+  const std::int64_t id = r.Int("id");
   w.StartObject();
   w.Key("id").String(api::FormatId(id));
-  w.Key("type").String(r.Text(1) == "sales_lines" ? "sales-lines" : r.Text(1));
-  w.Key("file_name").String(r.Text(2));
-  w.Key("format").String(r.Text(3));
-  w.Key("dry_run").Bool(r.Int(4) != 0);
-  w.Key("all_or_nothing").Bool(r.Int(5) != 0);
-  w.Key("status").String(r.Text(6));
+  w.Key("type").String(r.Text("record_type") == "sales_lines" ? "sales-lines" : r.Text("record_type"));
+  w.Key("file_name").String(r.Text("file_name"));
+  w.Key("format").String(r.Text("format"));
+  w.Key("dry_run").Bool(r.Bool("dry_run"));
+  w.Key("all_or_nothing").Bool(r.Bool("all_or_nothing"));
+  w.Key("status").String(r.Text("status"));
   // The job forgets its progress just after it writes how the import ended: in between, the
   // stored status is the truth.
-  const auto live = r.Text(6) == "running" ? jobs.ProgressOf(id) : std::nullopt;
-  w.Key("rows_read").Int(live ? live->rows : r.Int(7));
-  w.Key("created").Int(r.Int(8));
-  w.Key("updated").Int(r.Int(9));
-  w.Key("unchanged").Int(r.Int(10));
-  w.Key("rejected").Int(r.Int(11));
-  w.Key("problem").OptString(r.OptText(12));
-  w.Key("started_by").OptId(r.OptInt(13));
-  w.Key("started_at").OptInstant(r.OptInt(14));
-  w.Key("finished_at").OptInstant(r.OptInt(15));
+  const auto live = r.Text("status") == "running" ? jobs.ProgressOf(id) : std::nullopt;
+  w.Key("rows_read").Int(live ? live->rows : r.Int("rows_read"));
+  w.Key("created").Int(r.Int("created_count"));
+  w.Key("updated").Int(r.Int("updated_count"));
+  w.Key("unchanged").Int(r.Int("unchanged_count"));
+  w.Key("rejected").Int(r.Int("rejected_count"));
+  w.Key("problem").OptString(r.OptText("problem"));
+  w.Key("started_by").OptId(r.OptInt("started_by"));
+  w.Key("started_at").OptInstant(r.OptInt("started_at"));
+  w.Key("finished_at").OptInstant(r.OptInt("finished_at"));
   w.Key("progress");
   if (live) {
     w.StartObject();
@@ -345,7 +345,7 @@ Result<api::Response> GetImport(api::ApiContext& ctx, ImportJobs& jobs, const ap
                                                          ", rejections FROM imports WHERE id = ?",
                                                      {id}));
     if (rows.empty()) return Error(ErrorCode::kNotFound, "no import " + std::to_string(id));
-    WriteImport(w, rows[0], jobs, rows[0].OptText(16).value_or(""));
+    WriteImport(w, rows[0], jobs, rows[0].OptText("rejections").value_or(""));
     return Ok();
   }));
   return api::Response::Json(w.Take());

@@ -210,6 +210,12 @@ class Importer {
     std::int64_t id;
     bool left;
   };
+  // A row of the batch that is a stored record, and that record.
+  struct Update {
+    CheckedRow* row;
+    std::int64_t id;
+  };
+  using Found = std::unordered_map<std::string, std::optional<std::int64_t>>;
 
   // A cell of `column` at `line` into `out`; a bad one is rejected (and kBad returned).
   Cell Read(const Column& column, std::string_view raw, std::int64_t line, db::Value& out);
@@ -229,6 +235,19 @@ class Importer {
   Status FindAll(std::string_view table, std::vector<std::string> keys,
                  std::unordered_map<std::string, std::optional<std::int64_t>>& into);
   Status Create(CheckedRow& row);
+  // Prepare's steps.
+  Status PrepareBulkLoad();
+  Status LoadNames();
+  void PlanColumns();
+  // Write's steps: the records a batch names in other tables (found_), each row's found or
+  // rejected; the records the batch's rows are (`mine`), a row's among them (or a rejection);
+  // the updates, each against its stored row (how many fields changed).
+  Status FindNamedRecords(const std::vector<CheckedRow>& batch);
+  void ResolveNamedRecords(CheckedRow& row);
+  Status FindRowsRecords(const std::vector<CheckedRow>& batch, Found& mine);
+  std::optional<std::int64_t> RecordOfRow(const CheckedRow& row, const Found& mine);
+  Status WriteUpdates(const std::vector<Update>& updates);
+  Result<int> WriteUpdate(const Update& u, const db::Row& now);
   void Defer(const CheckedRow& row, std::int64_t record_id, bool created, bool unchanged);
   Status Flush();
 
@@ -283,38 +302,48 @@ Status Importer::Prepare() {
   for (const Field& f : spec_.fields) {
     const bool currency =
         f.kind == Kind::kCurrency && company && std::holds_alternative<std::string>(f.fallback);
-    fallbacks_.push_back(currency ? db::Value(company->Text(0)) : f.fallback);
+    fallbacks_.push_back(currency ? db::Value(company->Text("currency")) : f.fallback);
   }
   RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> any,
                            tx_.QueryOne("SELECT id FROM " + spec_.table + " LIMIT 1"));
   table_was_empty_ = !any.has_value();
   RAPPORT_ASSIGN_OR_RETURN(next_id_,
                            tx_.QueryInt("SELECT coalesce(max(id), 0) + 1 FROM " + spec_.table));
-  if (table_was_empty_) {
-    // An empty table is filled fastest without its indexes, rebuilt once at the end.
-    RAPPORT_RETURN_IF_ERROR(db::TuneForBulkLoad(tx_));
-    // Its full-text index is built apart from the rows written, on the reading thread, while
-    // this one writes and builds the other indexes (SQLite); each of its columns must be a text
-    // field of the file.
-    RAPPORT_ASSIGN_OR_RETURN(full_text_, tx_.BuildFullTextApart(spec_.table));
-    for (std::size_t k = 0; full_text_ && k < full_text_->columns().size(); ++k) {
-      const std::string& column = full_text_->columns()[k];
-      auto field = std::find_if(spec_.fields.begin(), spec_.fields.end(), [&](const Field& f) {
-        return f.column == column && f.ref == Ref::kNone &&
-               (f.kind == Kind::kText || f.kind == Kind::kEmail || f.kind == Kind::kEnum) &&
-               !std::holds_alternative<std::int64_t>(f.fallback);
-      });
-      if (field == spec_.fields.end()) {
-        full_text_.reset();
-      } else {
-        full_text_fields_.push_back(static_cast<std::size_t>(field - spec_.fields.begin()));
-      }
+  if (table_was_empty_) RAPPORT_RETURN_IF_ERROR(PrepareBulkLoad());
+  RAPPORT_RETURN_IF_ERROR(LoadNames());
+  PlanColumns();
+  return Ok();
+}
+
+// An empty table is filled fastest without its indexes, rebuilt once at the end.
+Status Importer::PrepareBulkLoad() {
+  RAPPORT_RETURN_IF_ERROR(db::TuneForBulkLoad(tx_));
+  // Its full-text index is built apart from the rows written, on the reading thread, while
+  // this one writes and builds the other indexes (SQLite); each of its columns must be a text
+  // field of the file.
+  RAPPORT_ASSIGN_OR_RETURN(full_text_, tx_.BuildFullTextApart(spec_.table));
+  for (std::size_t k = 0; full_text_ && k < full_text_->columns().size(); ++k) {
+    const std::string& column = full_text_->columns()[k];
+    auto field = std::find_if(spec_.fields.begin(), spec_.fields.end(), [&](const Field& f) {
+      return f.column == column && f.ref == Ref::kNone &&
+             (f.kind == Kind::kText || f.kind == Kind::kEmail || f.kind == Kind::kEnum) &&
+             !std::holds_alternative<std::int64_t>(f.fallback);
+    });
+    if (field == spec_.fields.end()) {
+      full_text_.reset();
+    } else {
+      full_text_fields_.push_back(static_cast<std::size_t>(field - spec_.fields.begin()));
     }
-    RAPPORT_ASSIGN_OR_RETURN(restore_indexes_,
-                             db::SuspendIndexes(tx_, {spec_.table},
-                                                full_text_ ? db::FullTextIndexes::kBuiltApart
-                                                           : db::FullTextIndexes::kRebuild));
   }
+  RAPPORT_ASSIGN_OR_RETURN(restore_indexes_,
+                           db::SuspendIndexes(tx_, {spec_.table},
+                                              full_text_ ? db::FullTextIndexes::kBuiltApart
+                                                         : db::FullTextIndexes::kRebuild));
+  return Ok();
+}
+
+// The users, territories, distributors and products the file's columns may name.
+Status Importer::LoadNames() {
   auto needs = [&](Ref ref) {
     for (const Column& c : columns_) {
       if (c.field->ref == ref) return true;
@@ -325,8 +354,8 @@ Status Importer::Prepare() {
   if (needs(Ref::kUser)) {
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query("SELECT id, email, name, status FROM users"));
     for (const db::Row& r : rows) {
-      users_by_email_[Lowercase(r.Text(1))] = {r.Int(0), r.Text(3) == "left"};
-      auto [it, inserted] = users_by_name_.emplace(Lowercase(r.Text(2)), r.Int(0));
+      users_by_email_[Lowercase(r.Text("email"))] = {r.Int("id"), r.Text("status") == "left"};
+      auto [it, inserted] = users_by_name_.emplace(Lowercase(r.Text("name")), r.Int("id"));
       if (!inserted) it->second = -1;
     }
   }
@@ -334,15 +363,23 @@ Status Importer::Prepare() {
                   bool lower) -> Status {
     if (!needs(ref)) return Ok();
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query(sql));
-    for (const db::Row& r : rows) into[lower ? Lowercase(r.Text(1)) : r.Text(1)] = r.Int(0);
+    for (const db::Row& r : rows) {
+      const std::string key = r.Text("lookup_key");
+      into[lower ? Lowercase(key) : key] = r.Int("id");
+    }
     return Ok();
   };
   RAPPORT_RETURN_IF_ERROR(
-      load(Ref::kTerritory, "SELECT id, name FROM territories", territories_, true));
+      load(Ref::kTerritory, "SELECT id, name AS lookup_key FROM territories", territories_, true));
+  RAPPORT_RETURN_IF_ERROR(load(Ref::kDistributor, "SELECT id, name AS lookup_key FROM distributors",
+                               distributors_, true));
   RAPPORT_RETURN_IF_ERROR(
-      load(Ref::kDistributor, "SELECT id, name FROM distributors", distributors_, true));
-  RAPPORT_RETURN_IF_ERROR(load(Ref::kProduct, "SELECT id, sku FROM products", products_, false));
+      load(Ref::kProduct, "SELECT id, sku AS lookup_key FROM products", products_, false));
+  return Ok();
+}
 
+// The columns a new record's INSERT gives, and the fields an update compares.
+void Importer::PlanColumns() {
   insert_columns_.push_back("id");
   insert_field_.push_back(std::string::npos);
   for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
@@ -376,7 +413,6 @@ Status Importer::Prepare() {
       compared_.push_back(i);
     }
   }
-  return Ok();
 }
 
 Result<std::optional<std::int64_t>> Importer::FindByExternalId(std::string_view table,
@@ -448,7 +484,7 @@ Status Importer::FindAll(std::string_view table, std::vector<std::string> keys,
       into[plain[k]] = std::nullopt;
     }
     RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, tx_.Query(sql + ")", params));
-    for (const db::Row& r : rows) into[r.Text(0)] = r.Int(1);
+    for (const db::Row& r : rows) into[r.Text("external_id")] = r.Int("id");
   }
   return Ok();
 }
@@ -470,110 +506,138 @@ Cell Importer::Read(const Column& column, std::string_view raw, std::int64_t lin
 
 // A custom field's cell as the JSON text of its value (api/custom_values.hpp): what the API
 // would take, read as people write it in a spreadsheet.
-Cell Importer::ReadCustom(const Column& column, std::string_view raw, std::int64_t line,
-                          db::Value& out) {
-  const records::CustomField& f = *column.field->custom;
-  auto bad = [&](std::string problem) {
-    checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
-    return Cell::kBad;
-  };
-  auto json = [](auto write) {
-    api::JsonWriter w;
-    write(w);
-    return w.Take();
-  };
-  auto in_range = [&](double n) {
-    return (!f.min_value || n >= static_cast<double>(*f.min_value)) &&
-           (!f.max_value || n <= static_cast<double>(*f.max_value));
-  };
-  const std::string range =
-      "is out of range (" + (f.min_value ? std::to_string(*f.min_value) : std::string("any")) +
-      " to " + (f.max_value ? std::to_string(*f.max_value) : std::string("any")) + ")";
-  // The option a cell names, by its value or its label, in any case and spacing.
-  auto option = [&](std::string_view text) -> const records::CustomFieldOption* {
-    const std::string key = NormalizeHeader(text);
-    for (const auto& o : f.options) {
-      if (NormalizeHeader(o.value) == key || NormalizeHeader(o.label) == key) return &o;
+// What is wrong with a cell, said after it ("'abc' is not a number"), or nothing when it reads.
+using Problem = std::optional<std::string>;
+
+std::string AsJson(const std::function<void(api::JsonWriter&)>& write) {
+  api::JsonWriter w;
+  write(w);
+  return w.Take();
+}
+
+// Yes or no, in the words files use, as `yes` or `no`.
+Problem ReadYesNo(std::string_view raw, db::Value yes, db::Value no, db::Value& out) {
+  const std::string v = Lowercase(raw);
+  if (v == "1" || v == "true" || v == "yes" || v == "y") {
+    out = std::move(yes);
+  } else if (v == "0" || v == "false" || v == "no" || v == "n") {
+    out = std::move(no);
+  } else {
+    return "is not yes or no";
+  }
+  return std::nullopt;
+}
+
+// The option a cell names, by its value or its label, in any case and spacing.
+const records::CustomFieldOption* OptionNamed(const records::CustomField& f,
+                                              std::string_view text) {
+  const std::string key = NormalizeHeader(text);
+  for (const auto& o : f.options) {
+    if (NormalizeHeader(o.value) == key || NormalizeHeader(o.label) == key) return &o;
+  }
+  return nullptr;
+}
+
+std::string NotAnOffered(const records::CustomField& f) {
+  std::string offered;
+  for (const auto& o : f.options) {
+    if (!o.retired) offered += (offered.empty() ? "" : ", ") + o.label;
+  }
+  return "is not one of: " + offered;
+}
+
+bool InCustomRange(const records::CustomField& f, double n) {
+  return (!f.min_value || n >= static_cast<double>(*f.min_value)) &&
+         (!f.max_value || n <= static_cast<double>(*f.max_value));
+}
+
+std::string CustomRange(const records::CustomField& f) {
+  return "is out of range (" + (f.min_value ? std::to_string(*f.min_value) : std::string("any")) +
+         " to " + (f.max_value ? std::to_string(*f.max_value) : std::string("any")) + ")";
+}
+
+Problem ReadCustomNumber(const records::CustomField& f, std::string_view raw, db::Value& out) {
+  std::string digits;
+  for (char c : raw) {
+    if (c != ',') digits += c;
+  }
+  double n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(n)) {
+    return "is not a number";
+  }
+  if (!InCustomRange(f, n)) return CustomRange(f);
+  out = AsJson([&](api::JsonWriter& w) {
+    if (n == std::trunc(n) && std::abs(n) < 1e15) {
+      w.Int(static_cast<std::int64_t>(n));
+    } else {
+      w.Double(n);
     }
-    return nullptr;
-  };
-  auto options = [&] {
-    std::string offered;
-    for (const auto& o : f.options) {
-      if (!o.retired) offered += (offered.empty() ? "" : ", ") + o.label;
+  });
+  return std::nullopt;
+}
+
+// Salesforce and HubSpot write a multi-select's values separated by semicolons.
+Problem ReadMultiPicklist(const records::CustomField& f, std::string_view raw, db::Value& out) {
+  std::vector<std::string> values;
+  std::size_t from = 0;
+  while (from <= raw.size()) {
+    const std::size_t to = std::min(raw.find(';', from), raw.size());
+    const std::string_view part = Trim(raw.substr(from, to - from));
+    from = to + 1;
+    if (part.empty()) continue;
+    const auto* o = OptionNamed(f, part);
+    if (!o) return NotAnOffered(f);
+    if (std::find(values.begin(), values.end(), o->value) == values.end()) {
+      values.push_back(o->value);
     }
-    return "is not one of: " + offered;
-  };
+  }
+  out = AsJson([&](api::JsonWriter& w) {
+    w.StartArray();
+    for (const auto& v : values) w.String(v);
+    w.EndArray();
+  });
+  return std::nullopt;
+}
+
+// A custom field's cell, as the JSON its record keeps, for every type but a lookup to a user.
+Problem ReadCustomValue(const records::CustomField& f, std::string_view raw, db::Value& out) {
   const std::string& type = f.type;
   if (type == "text" || type == "long_text") {
     if (Utf8Characters(raw) > static_cast<std::size_t>(f.MaxLength())) {
-      return bad("is longer than " + std::to_string(f.MaxLength()) + " characters");
+      return "is longer than " + std::to_string(f.MaxLength()) + " characters";
     }
-    if (type == "text" && raw.find('\n') != std::string_view::npos) {
-      return bad("is more than one line");
-    }
-    out = json([&](api::JsonWriter& w) { w.String(raw); });
+    if (type == "text" && raw.find('\n') != std::string_view::npos) return "is more than one line";
+    out = AsJson([&](api::JsonWriter& w) { w.String(raw); });
   } else if (type == "number") {
-    std::string digits;
-    for (char c : raw) {
-      if (c != ',') digits += c;
-    }
-    double n = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(n)) {
-      return bad("is not a number");
-    }
-    if (!in_range(n)) return bad(range);
-    out = json([&](api::JsonWriter& w) {
-      if (n == std::trunc(n) && std::abs(n) < 1e15) {
-        w.Int(static_cast<std::int64_t>(n));
-      } else {
-        w.Double(n);
-      }
-    });
+    return ReadCustomNumber(f, raw, out);
   } else if (type == "money") {
     std::int64_t minor = 0;
-    if (!ParseMoney(raw, minor)) return bad("is not an amount (like 1234.50)");
-    if (!in_range(static_cast<double>(minor))) return bad(range + " in minor units");
+    if (!ParseMoney(raw, minor)) return "is not an amount (like 1234.50)";
+    if (!InCustomRange(f, static_cast<double>(minor))) return CustomRange(f) + " in minor units";
     out = std::to_string(minor);
   } else if (type == "date") {
     std::string date;
-    if (!ParseDateCell(raw, date)) return bad("is not a date (write it YYYY-MM-DD)");
-    out = json([&](api::JsonWriter& w) { w.String(date); });
+    if (!ParseDateCell(raw, date)) return "is not a date (write it YYYY-MM-DD)";
+    out = AsJson([&](api::JsonWriter& w) { w.String(date); });
   } else if (type == "checkbox") {
-    const std::string v = Lowercase(raw);
-    if (v == "1" || v == "true" || v == "yes" || v == "y") {
-      out = std::string("true");
-    } else if (v == "0" || v == "false" || v == "no" || v == "n") {
-      out = std::string("false");
-    } else {
-      return bad("is not yes or no");
-    }
+    return ReadYesNo(raw, std::string("true"), std::string("false"), out);
   } else if (type == "picklist") {
-    const auto* o = option(raw);
-    if (!o) return bad(options());
-    out = json([&](api::JsonWriter& w) { w.String(o->value); });
+    const auto* o = OptionNamed(f, raw);
+    if (!o) return NotAnOffered(f);
+    out = AsJson([&](api::JsonWriter& w) { w.String(o->value); });
   } else if (type == "multi_picklist") {
-    // Salesforce and HubSpot write a multi-select's values separated by semicolons.
-    std::vector<std::string> values;
-    std::size_t from = 0;
-    while (from <= raw.size()) {
-      const std::size_t to = std::min(raw.find(';', from), raw.size());
-      const std::string_view part = Trim(raw.substr(from, to - from));
-      from = to + 1;
-      if (part.empty()) continue;
-      const auto* o = option(part);
-      if (!o) return bad(options());
-      if (std::find(values.begin(), values.end(), o->value) == values.end()) {
-        values.push_back(o->value);
-      }
-    }
-    out = json([&](api::JsonWriter& w) {
-      w.StartArray();
-      for (const auto& v : values) w.String(v);
-      w.EndArray();
-    });
-  } else if (type == "user") {
+    return ReadMultiPicklist(f, raw, out);
+  } else {
+    return "is a kind of custom field files do not carry yet";
+  }
+  return std::nullopt;
+}
+
+Cell Importer::ReadCustom(const Column& column, std::string_view raw, std::int64_t line,
+                          db::Value& out) {
+  Problem problem;
+  if (column.field->custom->type == "user") {
     const std::string lower = Lowercase(raw);
     std::int64_t id = 0;
     if (auto e = users_by_email_.find(lower); e != users_by_email_.end()) {
@@ -581,11 +645,15 @@ Cell Importer::ReadCustom(const Column& column, std::string_view raw, std::int64
     } else if (auto n = users_by_name_.find(lower); n != users_by_name_.end() && n->second > 0) {
       id = n->second;
     } else {
-      return bad("is not the email or the name of one user");
+      problem = "is not the email or the name of one user";
     }
-    out = json([&](api::JsonWriter& w) { w.String(std::to_string(id)); });
+    if (!problem) out = AsJson([&](api::JsonWriter& w) { w.String(std::to_string(id)); });
   } else {
-    return bad("is a kind of custom field files do not carry yet");
+    problem = ReadCustomValue(*column.field->custom, raw, out);
+  }
+  if (problem) {
+    checked_.Reject(line, column.header, Quoted(raw) + " " + *problem);
+    return Cell::kBad;
   }
   return Cell::kValue;
 }
@@ -645,126 +713,140 @@ Cell Importer::ReadReference(const Column& column, std::string_view raw, std::in
   return Cell::kValue;
 }
 
-Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_t line,
-                         db::Value& out) {
-  const Field& f = *column.field;
-  auto bad = [&](std::string problem) {
-    checked_.Reject(line, column.header, Quoted(raw) + " " + problem);
-    return Cell::kBad;
-  };
+Problem ReadInteger(const Field& f, std::string_view raw, db::Value& out) {
+  std::int64_t n = 0;
+  if (!ParseInteger(raw, n)) return "is not a whole number";
+  if (n < f.min || (f.max > 0 && n > f.max)) {
+    return "is out of range (" + std::to_string(f.min) + " to " +
+           (f.max > 0 ? std::to_string(f.max) : "any") + ")";
+  }
+  out = n;
+  return std::nullopt;
+}
+
+Problem ReadPercent(std::string_view raw, db::Value& out) {
+  std::string_view v = raw;
+  if (v.ends_with('%')) v = Trim(v.substr(0, v.size() - 1));
+  std::int64_t minor = 0;
+  if (!ParseMoney(v, minor)) return "is not a percentage";
+  const std::int64_t n = (minor + 50) / 100;
+  if (n < 0 || n > 100) return "is not between 0 and 100";
+  out = n;
+  return std::nullopt;
+}
+
+// A month, YYYY-MM, or any day in it.
+Problem ReadPeriod(std::string_view raw, db::Value& out) {
+  std::string date;
+  if (raw.size() == 7 && ParseDateCell(std::string(raw) + "-01", date)) {
+    out = std::string(raw);
+    return std::nullopt;
+  }
+  if (!ParseDateCell(raw, date)) return "is not a month (YYYY-MM)";
+  out = date.substr(0, 7);
+  return std::nullopt;
+}
+
+// One of the field's values, or a name other systems give it, in any case and spacing.
+Problem ReadEnum(const Field& f, std::string_view raw, db::Value& out) {
+  const std::string key = NormalizeHeader(raw);
+  for (const std::string& value : f.values) {
+    if (NormalizeHeader(value) == key) {
+      out = value;
+      return std::nullopt;
+    }
+  }
+  for (const auto& [alias, value] : f.value_aliases) {
+    if (alias == key) {
+      out = value;
+      return std::nullopt;
+    }
+  }
+  std::string allowed;
+  for (const std::string& value : f.values) allowed += (allowed.empty() ? "" : ", ") + value;
+  return "is not one of: " + allowed;
+}
+
+Problem ReadCurrency(std::string_view raw, db::Value& out) {
+  if (raw.size() != 3) return "is not a currency code (like GBP)";
+  std::string code;
+  for (unsigned char c : raw) {
+    if (!std::isalpha(c)) return "is not a currency code (like GBP)";
+    code.push_back(static_cast<char>(std::toupper(c)));
+  }
+  out = code;
+  return std::nullopt;
+}
+
+// A built-in field's cell (not text, which its caller measures, nor a custom field's).
+Problem ReadBuiltIn(const Field& f, std::string_view raw, db::Value& out) {
   switch (f.kind) {
     case Kind::kText:
-      if (Utf8Characters(raw) > f.max_length) {
-        checked_.Reject(line, column.header,
-                        "is longer than " + std::to_string(f.max_length) + " characters");
-        return Cell::kBad;
-      }
       out = std::string(raw);
-      return Cell::kValue;
+      return std::nullopt;
     case Kind::kEmail:
-      if (raw.size() > 254 || !IsValidEmail(raw)) return bad("is not an email address");
+      if (raw.size() > 254 || !IsValidEmail(raw)) return "is not an email address";
       out = std::string(raw);
-      return Cell::kValue;
-    case Kind::kInteger: {
-      std::int64_t n = 0;
-      if (!ParseInteger(raw, n)) return bad("is not a whole number");
-      if (n < f.min || (f.max > 0 && n > f.max)) {
-        return bad("is out of range (" + std::to_string(f.min) + " to " +
-                   (f.max > 0 ? std::to_string(f.max) : "any") + ")");
-      }
-      out = n;
-      return Cell::kValue;
-    }
+      return std::nullopt;
+    case Kind::kInteger:
+      return ReadInteger(f, raw, out);
     case Kind::kMoney: {
       std::int64_t minor = 0;
-      if (!ParseMoney(raw, minor)) return bad("is not an amount (like 1234.50)");
-      if (minor < f.min) return bad("must not be negative");
+      if (!ParseMoney(raw, minor)) return "is not an amount (like 1234.50)";
+      if (minor < f.min) return "must not be negative";
       out = minor;
-      return Cell::kValue;
+      return std::nullopt;
     }
-    case Kind::kPercent: {
-      std::string_view v = raw;
-      if (v.ends_with('%')) v = Trim(v.substr(0, v.size() - 1));
-      std::int64_t minor = 0;
-      if (!ParseMoney(v, minor)) return bad("is not a percentage");
-      const std::int64_t n = (minor + 50) / 100;
-      if (n < 0 || n > 100) return bad("is not between 0 and 100");
-      out = n;
-      return Cell::kValue;
-    }
+    case Kind::kPercent:
+      return ReadPercent(raw, out);
     case Kind::kDate: {
       std::string date;
-      if (!ParseDateCell(raw, date)) return bad("is not a date (write it YYYY-MM-DD)");
+      if (!ParseDateCell(raw, date)) return "is not a date (write it YYYY-MM-DD)";
       out = std::move(date);
-      return Cell::kValue;
+      return std::nullopt;
     }
     case Kind::kInstant: {
       Instant instant = 0;
       if (!ParseInstantCell(raw, instant)) {
-        return bad("is not a date and time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+        return "is not a date and time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)";
       }
       out = instant;
-      return Cell::kValue;
+      return std::nullopt;
     }
-    case Kind::kPeriod: {
-      std::string date;
-      if (raw.size() == 7 && ParseDateCell(std::string(raw) + "-01", date)) {
-        out = std::string(raw);
-        return Cell::kValue;
-      }
-      if (!ParseDateCell(raw, date)) return bad("is not a month (YYYY-MM)");
-      out = date.substr(0, 7);
-      return Cell::kValue;
-    }
-    case Kind::kEnum: {
-      const std::string key = NormalizeHeader(raw);
-      for (const std::string& value : f.values) {
-        if (NormalizeHeader(value) == key) {
-          out = value;
-          return Cell::kValue;
-        }
-      }
-      for (const auto& [alias, value] : f.value_aliases) {
-        if (alias == key) {
-          out = value;
-          return Cell::kValue;
-        }
-      }
-      std::string allowed;
-      for (const std::string& value : f.values) allowed += (allowed.empty() ? "" : ", ") + value;
-      return bad("is not one of: " + allowed);
-    }
-    case Kind::kBool: {
-      const std::string v = Lowercase(raw);
-      if (v == "1" || v == "true" || v == "yes" || v == "y") {
-        out = std::int64_t{1};
-      } else if (v == "0" || v == "false" || v == "no" || v == "n") {
-        out = std::int64_t{0};
-      } else {
-        return bad("is not yes or no");
-      }
-      return Cell::kValue;
-    }
-    case Kind::kCurrency: {
-      if (raw.size() != 3) return bad("is not a currency code (like GBP)");
-      std::string code;
-      for (unsigned char c : raw) {
-        if (!std::isalpha(c)) return bad("is not a currency code (like GBP)");
-        code.push_back(static_cast<char>(std::toupper(c)));
-      }
-      out = code;
-      return Cell::kValue;
-    }
+    case Kind::kPeriod:
+      return ReadPeriod(raw, out);
+    case Kind::kEnum:
+      return ReadEnum(f, raw, out);
+    case Kind::kBool:
+      return ReadYesNo(raw, std::int64_t{1}, std::int64_t{0}, out);
+    case Kind::kCurrency:
+      return ReadCurrency(raw, out);
     case Kind::kCountry: {
       const std::optional<std::string_view> code = records::CountryCode(raw);
-      if (!code) return bad("is not a country (its name, or an ISO code like GB)");
+      if (!code) return "is not a country (its name, or an ISO code like GB)";
       out = std::string(*code);
-      return Cell::kValue;
+      return std::nullopt;
     }
     case Kind::kCustom:
-      return ReadCustom(column, raw, line, out);
+      break;
   }
-  return Cell::kEmpty;
+  return "is a kind of field files do not carry";
+}
+
+Cell Importer::ReadValue(const Column& column, std::string_view raw, std::int64_t line,
+                         db::Value& out) {
+  const Field& f = *column.field;
+  if (f.kind == Kind::kCustom) return ReadCustom(column, raw, line, out);
+  if (f.kind == Kind::kText && Utf8Characters(raw) > f.max_length) {
+    checked_.Reject(line, column.header,
+                    "is longer than " + std::to_string(f.max_length) + " characters");
+    return Cell::kBad;
+  }
+  if (const Problem problem = ReadBuiltIn(f, raw, out)) {
+    checked_.Reject(line, column.header, Quoted(raw) + " " + *problem);
+    return Cell::kBad;
+  }
+  return Cell::kValue;
 }
 
 bool Importer::Check(const std::vector<std::string>& cells, std::int64_t line, CheckedRow& row) {
@@ -813,9 +895,7 @@ bool Importer::Check(const std::vector<std::string>& cells, std::int64_t line, C
 
 // Looks up what the batch's rows name (the records they are, the records they refer to) in a few
 // queries rather than one per row, then writes each row.
-Status Importer::Write(std::vector<CheckedRow>& batch) {
-  if (batch.empty()) return Ok();
-  // The records named by external id in other tables (a contact's account).
+Status Importer::FindNamedRecords(const std::vector<CheckedRow>& batch) {
   for (Ref ref : {Ref::kAccount, Ref::kContact, Ref::kOpportunity}) {
     std::vector<std::string> keys;
     for (const CheckedRow& row : batch) {
@@ -827,56 +907,67 @@ Status Importer::Write(std::vector<CheckedRow>& batch) {
     }
     if (!keys.empty()) RAPPORT_RETURN_IF_ERROR(FindAll(TableOf(ref), keys, found_[SlotOf(ref)]));
   }
-  // The records the rows are: by rapport_id, or by external id.
-  std::unordered_map<std::string, std::optional<std::int64_t>> mine;
-  {
-    std::vector<std::string> keys;
-    for (const CheckedRow& row : batch) {
-      if (row.rapport_id) {
-        keys.push_back("#" + std::to_string(*row.rapport_id));
-      } else if (row.seen && !table_was_empty_) {
-        keys.push_back(std::get<std::string>(row.values[0]));
-      }
+  return Ok();
+}
+
+void Importer::ResolveNamedRecords(CheckedRow& row) {
+  for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
+    if (row.cells[i] != Cell::kLookup) continue;
+    const Field& f = spec_.fields[i];
+    const std::string key = std::get<std::string>(row.values[i]);
+    const auto& known = found_[SlotOf(f.ref)];
+    auto it = known.find(key);
+    if (it != known.end() && it->second) {
+      row.values[i] = *it->second;
+      row.cells[i] = Cell::kValue;
+    } else {
+      written_.Reject(row.line, column_of_field_[i]->header,
+                      Quoted(key) + " is not the external id of " +
+                          (f.ref == Ref::kAccount   ? "an account"
+                           : f.ref == Ref::kContact ? "a contact"
+                                                    : "an opportunity"));
     }
-    if (!keys.empty()) RAPPORT_RETURN_IF_ERROR(FindAll(spec_.table, keys, mine));
   }
-  struct Update {
-    CheckedRow* row;
-    std::int64_t id;
-  };
+}
+
+Status Importer::FindRowsRecords(const std::vector<CheckedRow>& batch, Found& mine) {
+  std::vector<std::string> keys;
+  for (const CheckedRow& row : batch) {
+    if (row.rapport_id) {
+      keys.push_back("#" + std::to_string(*row.rapport_id));
+    } else if (row.seen && !table_was_empty_) {
+      keys.push_back(std::get<std::string>(row.values[0]));
+    }
+  }
+  if (keys.empty()) return Ok();
+  return FindAll(spec_.table, keys, mine);
+}
+
+std::optional<std::int64_t> Importer::RecordOfRow(const CheckedRow& row, const Found& mine) {
+  if (row.rapport_id) {
+    auto it = mine.find("#" + std::to_string(*row.rapport_id));
+    if (it != mine.end() && it->second) return it->second;
+    written_.Reject(row.line, "rapport_id",
+                    "there is no " + spec_.name + " record " + std::to_string(*row.rapport_id));
+  } else if (row.seen && !table_was_empty_) {
+    auto it = mine.find(std::get<std::string>(row.values[0]));
+    if (it != mine.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+Status Importer::Write(std::vector<CheckedRow>& batch) {
+  if (batch.empty()) return Ok();
+  // The records named by external id in other tables (a contact's account), and the records the
+  // rows are: by rapport_id, or by external id.
+  RAPPORT_RETURN_IF_ERROR(FindNamedRecords(batch));
+  Found mine;
+  RAPPORT_RETURN_IF_ERROR(FindRowsRecords(batch, mine));
   std::vector<Update> updates;
   for (CheckedRow& row : batch) {
     written_.in_row = 0;
-    for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
-      if (row.cells[i] != Cell::kLookup) continue;
-      const Field& f = spec_.fields[i];
-      const std::string key = std::get<std::string>(row.values[i]);
-      const auto& known = found_[SlotOf(f.ref)];
-      auto it = known.find(key);
-      if (it != known.end() && it->second) {
-        row.values[i] = *it->second;
-        row.cells[i] = Cell::kValue;
-      } else {
-        written_.Reject(row.line, column_of_field_[i]->header,
-                        Quoted(key) + " is not the external id of " +
-                            (f.ref == Ref::kAccount   ? "an account"
-                             : f.ref == Ref::kContact ? "a contact"
-                                                      : "an opportunity"));
-      }
-    }
-    std::optional<std::int64_t> existing;
-    if (row.rapport_id) {
-      auto it = mine.find("#" + std::to_string(*row.rapport_id));
-      if (it == mine.end() || !it->second) {
-        written_.Reject(row.line, "rapport_id",
-                        "there is no " + spec_.name + " record " + std::to_string(*row.rapport_id));
-      } else {
-        existing = it->second;
-      }
-    } else if (row.seen && !table_was_empty_) {
-      auto it = mine.find(std::get<std::string>(row.values[0]));
-      if (it != mine.end()) existing = it->second;
-    }
+    ResolveNamedRecords(row);
+    const std::optional<std::int64_t> existing = RecordOfRow(row, mine);
     if (!existing && written_.in_row == 0) {
       for (std::size_t i = 0; i < spec_.fields.size(); ++i) {
         const Field& f = spec_.fields[i];
@@ -895,67 +986,75 @@ Status Importer::Write(std::vector<CheckedRow>& batch) {
       RAPPORT_RETURN_IF_ERROR(Create(row));
     }
   }
-  // Updates: the stored values of every row at once (locked on PostgreSQL), then each change.
-  if (!updates.empty() && (!compared_.empty() || !custom_fields_.empty())) {
-    std::string sql = "SELECT id";
-    for (std::size_t i : compared_) sql += ", " + spec_.fields[i].column;
-    if (!custom_fields_.empty()) sql += ", custom";
-    sql += " FROM " + spec_.table + " WHERE id IN (";
-    db::Params ids;
-    for (const Update& u : updates) {
-      sql += ids.empty() ? "?" : ", ?";
-      ids.push_back(u.id);
-    }
-    RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                             tx_.Query(sql + ")" + db::LockRowSuffix(tx_.backend()), ids));
-    std::unordered_map<std::int64_t, const db::Row*> stored;
-    for (const db::Row& r : rows) stored[r.Int(0)] = &r;
-    for (const Update& u : updates) {
-      audit::FieldValues changes;
-      std::vector<db::Value> current;
-      const db::Row& now = *stored.at(u.id);
-      for (std::size_t k = 0; k < compared_.size(); ++k) {
-        const std::size_t i = compared_[k];
-        const Field& f = spec_.fields[i];
-        if (u.row->cells[i] == Cell::kEmpty) {
-          // An empty cell clears an optional value; a value every record must have stays.
-          if (f.required || !std::holds_alternative<std::monostate>(f.fallback)) continue;
-          changes.emplace_back(f.column, db::Null());
-        } else {
-          changes.emplace_back(f.column, u.row->values[i]);
-        }
-        current.push_back(now.at(k + 1));
-      }
-      RAPPORT_ASSIGN_OR_RETURN(
-          int changed, audit::WriteChanges(tx_, options_.actor, spec_.table, u.id, current, changes,
-                                           spec_.versioned));
-      if (!custom_fields_.empty()) {
-        RAPPORT_ASSIGN_OR_RETURN(
-            api::CustomWrite custom,
-            api::MergeCustomValues(now.OptText(compared_.size() + 1), CustomValues(*u.row)));
-        if (!custom.changes.empty()) {
-          RAPPORT_RETURN_IF_ERROR(api::WriteCustomChanges(tx_, spec_.table, options_.actor, u.id,
-                                                          custom, changed == 0 && spec_.versioned));
-          changed += static_cast<int>(custom.changes.size());
-        }
-      }
-      if (changed > 0) {
-        ++report_.updated;
-      } else {
-        ++report_.unchanged;
-      }
-      if (u.row->seen) u.row->seen->id = u.id;
-      Defer(*u.row, u.id, false, changed == 0);
-    }
-  } else {
+  RAPPORT_RETURN_IF_ERROR(WriteUpdates(updates));
+  if (pending_.size() >= 5000) return Flush();
+  return Ok();
+}
+
+Status Importer::WriteUpdates(const std::vector<Update>& updates) {
+  if (updates.empty() || (compared_.empty() && custom_fields_.empty())) {
     for (const Update& u : updates) {
       ++report_.unchanged;
       if (u.row->seen) u.row->seen->id = u.id;
       Defer(*u.row, u.id, false, true);
     }
+    return Ok();
   }
-  if (pending_.size() >= 5000) return Flush();
+  // The stored values of every row at once (locked on PostgreSQL), then each change.
+  std::string sql = "SELECT id";
+  for (std::size_t i : compared_) sql += ", " + spec_.fields[i].column;
+  if (!custom_fields_.empty()) sql += ", custom";
+  sql += " FROM " + spec_.table + " WHERE id IN (";
+  db::Params ids;
+  for (const Update& u : updates) {
+    sql += ids.empty() ? "?" : ", ?";
+    ids.push_back(u.id);
+  }
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx_.Query(sql + ")" + db::LockRowSuffix(tx_.backend()), ids));
+  std::unordered_map<std::int64_t, const db::Row*> stored;
+  for (const db::Row& r : rows) stored[r.Int("id")] = &r;
+  for (const Update& u : updates) {
+    RAPPORT_ASSIGN_OR_RETURN(int changed, WriteUpdate(u, *stored.at(u.id)));
+    if (changed > 0) {
+      ++report_.updated;
+    } else {
+      ++report_.unchanged;
+    }
+    if (u.row->seen) u.row->seen->id = u.id;
+    Defer(*u.row, u.id, false, changed == 0);
+  }
   return Ok();
+}
+
+Result<int> Importer::WriteUpdate(const Update& u, const db::Row& now) {
+  // `now` holds the id, then the compared fields in order, then (if any) the custom values.
+  audit::FieldValues changes;
+  std::vector<db::Value> current;
+  for (std::size_t k = 0; k < compared_.size(); ++k) {
+    const std::size_t i = compared_[k];
+    const Field& f = spec_.fields[i];
+    if (u.row->cells[i] == Cell::kEmpty) {
+      // An empty cell clears an optional value; a value every record must have stays.
+      if (f.required || !std::holds_alternative<std::monostate>(f.fallback)) continue;
+      changes.emplace_back(f.column, db::Null());
+    } else {
+      changes.emplace_back(f.column, u.row->values[i]);
+    }
+    current.push_back(now.at(k + 1));
+  }
+  RAPPORT_ASSIGN_OR_RETURN(int changed, audit::WriteChanges(tx_, options_.actor, spec_.table, u.id,
+                                                            current, changes, spec_.versioned));
+  if (!custom_fields_.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(api::CustomWrite custom,
+                             api::MergeCustomValues(now.OptText("custom"), CustomValues(*u.row)));
+    if (!custom.changes.empty()) {
+      RAPPORT_RETURN_IF_ERROR(api::WriteCustomChanges(tx_, spec_.table, options_.actor, u.id,
+                                                      custom, changed == 0 && spec_.versioned));
+      changed += static_cast<int>(custom.changes.size());
+    }
+  }
+  return changed;
 }
 
 void Importer::Defer(const CheckedRow& row, std::int64_t record_id, bool created, bool unchanged) {
@@ -1464,7 +1563,7 @@ Result<int> SettleInterrupted(db::Database& database, std::string_view table, In
                          "id = ? AND status = 'running'",
                      {std::string("interrupted: the process running it stopped before it "
                                   "finished; nothing was written"),
-                      now, row.Int(0)}));
+                      now, row.Int("id")}));
       ++settled;
     }
     return Ok();
