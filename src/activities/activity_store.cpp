@@ -10,13 +10,24 @@ constexpr const char* kActivityColumns =
     "opportunity_id, created_at, version";
 
 Result<Activity> ActivityFromRow(db::Transaction& tx, const db::Row& r) {
-  Activity a{r.Int(0),     r.Int(1),     r.Int(2),    r.Text(3), r.Int(4),  r.Text(5), r.OptText(6),
-             r.OptText(7), r.OptText(8), r.OptInt(9), {},        r.Int(10), r.Int(11)};
+  Activity a{.id = r.Int("id"),
+             .account_id = r.Int("account_id"),
+             .user_id = r.Int("user_id"),
+             .kind = r.Text("kind"),
+             .occurred_at = r.Int("occurred_at"),
+             .subject = r.Text("subject"),
+             .body = r.OptText("body"),
+             .outcome = r.OptText("outcome"),
+             .next_step = r.OptText("next_step"),
+             .opportunity_id = r.OptInt("opportunity_id"),
+             .contact_ids = {},
+             .created_at = r.Int("created_at"),
+             .version = r.Int("version")};
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows contacts,
       tx.Query("SELECT contact_id FROM activity_contacts WHERE activity_id = ? ORDER BY contact_id",
                {a.id}));
-  for (const auto& c : contacts) a.contact_ids.push_back(c.Int(0));
+  for (const auto& c : contacts) a.contact_ids.push_back(c.Int("contact_id"));
   return a;
 }
 
@@ -25,8 +36,16 @@ constexpr const char* kTaskColumns =
     "version";
 
 Task TaskFromRow(const db::Row& r) {
-  return Task{r.Int(0),  r.Int(1),     r.OptInt(2), r.OptText(3), r.OptInt(4),
-              r.Text(5), r.OptText(6), r.OptInt(7), r.Int(8),     r.Int(9)};
+  return Task{.id = r.Int("id"),
+              .owner_id = r.Int("owner_id"),
+              .account_id = r.OptInt("account_id"),
+              .related_type = r.OptText("related_type"),
+              .related_id = r.OptInt("related_id"),
+              .subject = r.Text("subject"),
+              .due_on = r.OptText("due_on"),
+              .done_at = r.OptInt("done_at"),
+              .created_at = r.Int("created_at"),
+              .version = r.Int("version")};
 }
 
 }  // namespace
@@ -47,7 +66,7 @@ Result<Activity> LogActivity(db::Transaction& tx, const audit::Actor& actor, con
         tx.QueryOne("SELECT account_id FROM contacts WHERE id = ?", {a.contact_ids[i]}));
     const std::string field = "contact_ids[" + std::to_string(i) + "]";
     if (!contact) return Error::InvalidField(field, "contact does not exist");
-    if (contact->Int(0) != a.account_id) {
+    if (contact->Int("account_id") != a.account_id) {
       return Error::InvalidField(field, "the contact works at another account");
     }
   }

@@ -174,6 +174,57 @@ Status WriteRecord(db::Transaction& tx, const ResourceSpec& spec, const db::Row&
   return Ok();
 }
 
+// A text field's value (string, email, enumeration, currency or country code).
+Result<db::Value> TextFieldValue(const FieldSpec& f, const std::string& text,
+                                 const std::string& name) {
+  switch (f.type) {
+    case FieldType::kEnum:
+      RAPPORT_RETURN_IF_ERROR(CheckOneOf(name, text, f.values));
+      return db::Value(text);
+    case FieldType::kEmail:
+      RAPPORT_RETURN_IF_ERROR(CheckEmail(name, text));
+      return db::Value(Lowercase(text));
+    case FieldType::kCurrency:
+      if (!IsCurrencyCode(text)) {
+        return Error::InvalidField(name, "must be a three-letter ISO 4217 code such as GBP");
+      }
+      return db::Value(text);
+    case FieldType::kCountry:
+      if (!records::IsCountryCode(text)) {
+        return Error::InvalidField(name, "must be an ISO 3166-1 alpha-2 country code such as GB");
+      }
+      return db::Value(text);
+    default:
+      break;
+  }
+  if (f.required || !f.nullable) RAPPORT_RETURN_IF_ERROR(CheckRequired(name, text, f.max_length));
+  if (text.size() > f.max_length) {
+    return Error::InvalidField(name,
+                               "is longer than " + std::to_string(f.max_length) + " characters");
+  }
+  return db::Value(text);
+}
+
+// A reference's id, when it names a record the caller may refer to.
+Result<db::Value> ReferenceValue(db::Transaction& tx, const Caller& caller, const FieldSpec& f,
+                                 const JsonValue& v, const std::string& name) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseIdValue(v, name));
+  if (f.references == "accounts" && !caller.all_accounts) {
+    RAPPORT_RETURN_IF_ERROR(CheckAccountInReach(tx, caller, id, name));
+  } else if (IsAccountScoped(f.references) && !caller.all_accounts) {
+    // A contact or opportunity is referable only when its account is in reach.
+    RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM " + f.references +
+                                                       " r JOIN accounts a ON a.id = "
+                                                       "r.account_id WHERE r.id = ? AND " +
+                                                       AccountReachCondition(caller, "a"),
+                                                   {id}));
+    if (!row) return Error::InvalidField(name, "refers to no " + f.references + " " + FormatId(id));
+  } else {
+    RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, f.references, id, name));
+  }
+  return db::Value(id);
+}
+
 // Turns a JSON value into the column value for field f, or says what is wrong with it.
 Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const FieldSpec& f,
                              const JsonValue& v, const std::string& path = "") {
@@ -195,36 +246,9 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
     case FieldType::kEmail:
     case FieldType::kEnum:
     case FieldType::kCurrency:
-    case FieldType::kCountry: {
+    case FieldType::kCountry:
       RAPPORT_RETURN_IF_ERROR(expect(Kind::kString, "a string"));
-      if (f.type == FieldType::kEnum) {
-        RAPPORT_RETURN_IF_ERROR(CheckOneOf(name, v.text, f.values));
-        return db::Value(v.text);
-      }
-      if (f.type == FieldType::kEmail) {
-        RAPPORT_RETURN_IF_ERROR(CheckEmail(name, v.text));
-        return db::Value(Lowercase(v.text));
-      }
-      if (f.type == FieldType::kCurrency) {
-        if (!IsCurrencyCode(v.text)) {
-          return Error::InvalidField(name, "must be a three-letter ISO 4217 code such as GBP");
-        }
-        return db::Value(v.text);
-      }
-      if (f.type == FieldType::kCountry) {
-        if (!records::IsCountryCode(v.text)) {
-          return Error::InvalidField(name, "must be an ISO 3166-1 alpha-2 country code such as GB");
-        }
-        return db::Value(v.text);
-      }
-      if (f.required || !f.nullable)
-        RAPPORT_RETURN_IF_ERROR(CheckRequired(name, v.text, f.max_length));
-      if (v.text.size() > f.max_length) {
-        return Error::InvalidField(
-            name, "is longer than " + std::to_string(f.max_length) + " characters");
-      }
-      return db::Value(v.text);
-    }
+      return TextFieldValue(f, v.text, name);
     case FieldType::kInteger: {
       RAPPORT_RETURN_IF_ERROR(expect(Kind::kInt, "an integer"));
       if (f.min && v.integer < *f.min) {
@@ -255,24 +279,8 @@ Result<db::Value> FieldValue(db::Transaction& tx, const Caller& caller, const Fi
       }
       return db::Value(at);
     }
-    case FieldType::kReference: {
-      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, ParseIdValue(v, name));
-      if (f.references == "accounts" && !caller.all_accounts) {
-        RAPPORT_RETURN_IF_ERROR(CheckAccountInReach(tx, caller, id, name));
-      } else if (IsAccountScoped(f.references) && !caller.all_accounts) {
-        // A contact or opportunity is referable only when its account is in reach.
-        RAPPORT_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM " + f.references +
-                                                           " r JOIN accounts a ON a.id = "
-                                                           "r.account_id WHERE r.id = ? AND " +
-                                                           AccountReachCondition(caller, "a"),
-                                                       {id}));
-        if (!row)
-          return Error::InvalidField(name, "refers to no " + f.references + " " + FormatId(id));
-      } else {
-        RAPPORT_RETURN_IF_ERROR(audit::CheckReference(tx, f.references, id, name));
-      }
-      return db::Value(id);
-    }
+    case FieldType::kReference:
+      return ReferenceValue(tx, caller, f, v, name);
   }
   return Error(ErrorCode::kInternal, "unknown field type");
 }
@@ -639,42 +647,45 @@ std::string NextCursor(const ResourceSpec& spec, const SortKey& sort, const db::
   return Hex(key);
 }
 
-Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
-                      const Caller& caller) {
-  // A small reach listing accounts by name reads them through per-territory streams; any other
-  // list puts the reach in its WHERE.
-  const bool small_reach = spec.scope == Scope::kAccount && SmallReach(ctx, spec, caller);
-  std::string where = small_reach ? "1 = 1" : ListReachCondition(ctx, spec, caller);
+// A list's query parameters: its filters (in `where`, with their parameters), its page and sort,
+// and the text it is filtered by.
+struct ListQuery {
+  std::string where;
   db::Params params;
   int limit = kDefaultLimit;
   SortKey sort;
   std::optional<std::string> cursor;
+  std::optional<std::string> text_query;  // q, as typed
+};
+
+Result<ListQuery> ParseListQuery(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
+                                 std::string reach) {
+  ListQuery list{.where = std::move(reach)};
   bool include_archived = false;
   const db::Backend backend = ctx.database.backend();
   std::set<std::string_view> seen;
   std::vector<std::pair<std::string, std::string>> custom_filters;  // custom.key=value
-  std::optional<std::string> text_query;                            // q, as typed
   for (const auto& [key, value] : request.query) {
     if (!seen.insert(key).second) {
       return Error(ErrorCode::kMalformed, "query parameter '" + key + "' is given twice",
                    {FieldError{key, "appears more than once"}});
     }
     if (key == "limit") {
-      RAPPORT_ASSIGN_OR_RETURN(limit, ParseLimit(value, kMaxLimit));
+      RAPPORT_ASSIGN_OR_RETURN(list.limit, ParseLimit(value, kMaxLimit));
     } else if (key == "cursor") {
-      cursor = value;
+      list.cursor = value;
     } else if (key == "sort") {
-      RAPPORT_ASSIGN_OR_RETURN(sort, ParseSort(spec, value));
+      RAPPORT_ASSIGN_OR_RETURN(list.sort, ParseSort(spec, value));
     } else if (key == "q" && spec.search) {
       if (db::FullTextQuery(backend, value).empty())
         return Error::InvalidField("q", "has no word to search for");
-      text_query = value;
+      list.text_query = value;
     } else if (key == "updated_since" && spec.timestamps) {
       Instant at;
       if (!ParseInstant(value, at))
         return Error::InvalidField("updated_since", "'" + value + "' is not a UTC time");
-      where += " AND t.updated_at >= ?";
-      params.push_back(at);
+      list.where += " AND t.updated_at >= ?";
+      list.params.push_back(at);
     } else if (key == "archived" && spec.deletion == Deletion::kArchive) {
       if (value != "true" && value != "false")
         return Error::InvalidField("archived", "must be true or false");
@@ -682,7 +693,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     } else if (spec.custom_fields && key.starts_with("custom.")) {
       custom_filters.emplace_back(key, value);
     } else {
-      RAPPORT_RETURN_IF_ERROR(AddFilter(spec, key, value, where, params));
+      RAPPORT_RETURN_IF_ERROR(AddFilter(spec, key, value, list.where, list.params));
     }
   }
   if (!custom_filters.empty()) {
@@ -690,21 +701,64 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
       RAPPORT_ASSIGN_OR_RETURN(auto fields, records::LoadCustomFields(tx, spec.plural));
       for (const auto& [key, value] : custom_filters) {
         RAPPORT_RETURN_IF_ERROR(
-            AddCustomFilter(backend, fields, "t.custom", key, value, where, params));
+            AddCustomFilter(backend, fields, "t.custom", key, value, list.where, list.params));
       }
       return Ok();
     }));
   }
   if (spec.deletion == Deletion::kArchive && !include_archived)
-    where += " AND t.archived_at IS NULL";
+    list.where += " AND t.archived_at IS NULL";
+  return list;
+}
+
+// A page of `rows` (one more than the page when there are more) as the list's JSON.
+Result<std::string> PageJson(db::Transaction& tx, const ResourceSpec& spec, const db::Rows& rows,
+                             const ListQuery& list) {
+  JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  const size_t shown = std::min(rows.size(), static_cast<size_t>(list.limit));
+  std::unordered_map<std::int64_t, ResourceSpec::ExtraFields> extra;
+  if (spec.extra_json_many && shown > 0) {
+    std::vector<std::int64_t> ids;
+    for (size_t i = 0; i < shown; ++i) ids.push_back(rows[i].Int(0));
+    RAPPORT_ASSIGN_OR_RETURN(extra, spec.extra_json_many(tx, ids));
+  }
+  for (size_t i = 0; i < shown; ++i) {
+    const ResourceSpec::ExtraFields* fields =
+        spec.extra_json_many ? &extra[rows[i].Int(0)] : nullptr;
+    RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w, fields));
+  }
+  w.EndArray().Key("next_cursor");
+  if (rows.size() > static_cast<size_t>(list.limit)) {
+    w.String(NextCursor(spec, list.sort, rows[shown - 1]));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& request,
+                      const Caller& caller) {
+  // A small reach listing accounts by name reads them through per-territory streams; any other
+  // list puts the reach in its WHERE.
+  const bool small_reach = spec.scope == Scope::kAccount && SmallReach(ctx, spec, caller);
+  RAPPORT_ASSIGN_OR_RETURN(
+      ListQuery list,
+      ParseListQuery(ctx, spec, request,
+                     small_reach ? "1 = 1" : ListReachCondition(ctx, spec, caller)));
+  const db::Backend backend = ctx.database.backend();
+  std::string& where = list.where;
+  db::Params& params = list.params;
+  const SortKey& sort = list.sort;
   const bool streams = small_reach && sort.field && sort.field->name == "name";
   // Where the page starts, apart for a text filter's walk (it starts there, then filters).
   std::string seek = "1 = 1";
   db::Params seek_params;
-  if (cursor) {
-    RAPPORT_RETURN_IF_ERROR(AddCursor(*cursor, sort, seek, seek_params));
+  if (list.cursor) {
+    RAPPORT_RETURN_IF_ERROR(AddCursor(*list.cursor, sort, seek, seek_params));
   }
-  const bool text_filtered = text_query && !streams;
+  const bool text_filtered = list.text_query && !streams;
   if (!text_filtered) {
     where += " AND " + seek;
     params.insert(params.end(), seek_params.begin(), seek_params.end());
@@ -716,8 +770,8 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   // them from the full-text index (sql_few).
   std::string where_few;
   db::Params params_few;
-  if (text_query && streams) {
-    const std::string query = db::FullTextQuery(backend, *text_query);
+  if (list.text_query && streams) {
+    const std::string query = db::FullTextQuery(backend, *list.text_query);
     where_few = where + " AND " + db::FullTextCondition(backend, *spec.search, "t");
     params_few = params;
     params_few.push_back(query);
@@ -726,18 +780,20 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   }
   if (streams) {
     db::Params streamed;
-    where = "t.id IN (" + ReachStreams(caller, where, params, order, limit + 1, streamed) + ")";
+    where =
+        "t.id IN (" + ReachStreams(caller, where, params, order, list.limit + 1, streamed) + ")";
     params = std::move(streamed);
     if (!where_few.empty()) {
       db::Params streamed_few;
       where_few = "t.id IN (" +
-                  ReachStreams(caller, where_few, params_few, order, limit + 1, streamed_few) + ")";
+                  ReachStreams(caller, where_few, params_few, order, list.limit + 1, streamed_few) +
+                  ")";
       params_few = std::move(streamed_few);
     }
   } else if (small_reach) {
     where = ListReachCondition(ctx, spec, caller) + " AND " + where;
   }
-  const std::string page = " ORDER BY " + order + " LIMIT " + std::to_string(limit + 1);
+  const std::string page = " ORDER BY " + order + " LIMIT " + std::to_string(list.limit + 1);
   const std::string select = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE ";
   const std::string sql = select + where + page;
   Response response;
@@ -753,40 +809,20 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
                                                                      .seek = seek,
                                                                      .seek_params = seek_params,
                                                                      .order = order,
-                                                                     .rows = limit + 1},
-                                                    *text_query));
+                                                                     .rows = list.limit + 1},
+                                                    *list.text_query));
     } else if (!where_few.empty()) {
       RAPPORT_ASSIGN_OR_RETURN(
           const std::int64_t matches,
-          db::EstimateFullTextMatches(tx, *spec.search, *text_query, kFewMatches));
+          db::EstimateFullTextMatches(tx, *spec.search, *list.text_query, kFewMatches));
       RAPPORT_ASSIGN_OR_RETURN(rows, matches < kFewMatches
                                          ? tx.Query(select + where_few + page, params_few)
                                          : tx.Query(sql, params));
     } else {
       RAPPORT_ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
     }
-    JsonWriter w;
-    w.StartObject().Key("items").StartArray();
-    const size_t shown = std::min(rows.size(), static_cast<size_t>(limit));
-    std::unordered_map<std::int64_t, ResourceSpec::ExtraFields> extra;
-    if (spec.extra_json_many && shown > 0) {
-      std::vector<std::int64_t> ids;
-      for (size_t i = 0; i < shown; ++i) ids.push_back(rows[i].Int(0));
-      RAPPORT_ASSIGN_OR_RETURN(extra, spec.extra_json_many(tx, ids));
-    }
-    for (size_t i = 0; i < shown; ++i) {
-      const ResourceSpec::ExtraFields* fields =
-          spec.extra_json_many ? &extra[rows[i].Int(0)] : nullptr;
-      RAPPORT_RETURN_IF_ERROR(WriteRecord(tx, spec, rows[i], w, fields));
-    }
-    w.EndArray().Key("next_cursor");
-    if (rows.size() > static_cast<size_t>(limit)) {
-      w.String(NextCursor(spec, sort, rows[shown - 1]));
-    } else {
-      w.Null();
-    }
-    w.EndObject();
-    response = Response::Json(w.Take());
+    RAPPORT_ASSIGN_OR_RETURN(std::string json, PageJson(tx, spec, rows, list));
+    response = Response::Json(std::move(json));
     return Ok();
   }));
   return response;
@@ -1112,7 +1148,7 @@ Result<Response> GetRecordHistory(ApiContext& ctx, const ResourceSpec& spec, con
                                       "WHERE h.table_name = ? AND h.record_id = ?",
                                       {spec.plural, id}));
     std::map<std::int64_t, std::string> who;
-    for (const auto& n : names) who[n.Int(0)] = n.Text(1);
+    for (const auto& n : names) who[n.Int("id")] = n.Text("name");
     JsonWriter w;
     w.StartObject().Key("items").StartArray();
     for (const auto& e : entries) {
@@ -1368,7 +1404,7 @@ Status ContactLinks::WriteJson(db::Transaction& tx, std::int64_t id, JsonWriter&
                                   " = ? ORDER BY contact_id",
                               {id}));
   w.Key("contact_ids").StartArray();
-  for (const auto& r : rows) w.String(FormatId(r.Int(0)));
+  for (const auto& r : rows) w.String(FormatId(r.Int("contact_id")));
   w.EndArray();
   return Ok();
 }

@@ -148,8 +148,15 @@ Result<std::vector<HistoryEntry>> History(db::Transaction& tx, std::string_view 
   std::vector<HistoryEntry> entries;
   entries.reserve(rows.size());
   for (const db::Row& r : rows) {
-    entries.push_back(HistoryEntry{r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.OptText(4),
-                                   r.OptText(5), r.OptText(6), r.OptInt(7), r.Int(8)});
+    entries.push_back(HistoryEntry{.id = r.Int("id"),
+                                   .table_name = r.Text("table_name"),
+                                   .record_id = r.Int("record_id"),
+                                   .action = r.Text("action"),
+                                   .field = r.OptText("field"),
+                                   .old_value = r.OptText("old_value"),
+                                   .new_value = r.OptText("new_value"),
+                                   .changed_by = r.OptInt("changed_by"),
+                                   .changed_at = r.Int("changed_at")});
   }
   return entries;
 }

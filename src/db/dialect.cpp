@@ -458,8 +458,8 @@ Status WriteSqliteChecksWithoutInLists(Transaction& transaction) {
                                    "sql LIKE '%CHECK%' ORDER BY name"));
   std::vector<std::pair<std::string, std::string>> changed;
   for (const Row& row : rows) {
-    std::string sql = SqliteCheckForm(row.Text(1));
-    if (sql != row.Text(1)) changed.emplace_back(row.Text(0), std::move(sql));
+    std::string sql = SqliteCheckForm(row.Text("sql"));
+    if (sql != row.Text("sql")) changed.emplace_back(row.Text("name"), std::move(sql));
   }
   return ReplaceSqliteTableDefinitions(transaction, changed);
 }
@@ -518,19 +518,19 @@ Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
         transaction.Query(
             sqlite ? "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = ? AND type IN "
                      "('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
-                   : "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                   : "SELECT 'index' AS type, indexname AS name, indexdef AS sql FROM pg_indexes WHERE schemaname = "
                      "current_schema() AND tablename = ? AND indexname NOT IN (SELECT conname "
                      "FROM pg_constraint) ORDER BY indexname",
             {table}));
     bool had_full_text = false;
     for (const Row& row : rows) {
-      const std::string type = row.Text(0), name = row.Text(1);
+      const std::string type = row.Text("type"), name = row.Text("name");
       // The full-text index is rebuilt once at the end; other triggers (copied columns) go on
       // firing row by row.
       if (type == "trigger" && !name.starts_with(table + "_fts_")) continue;
       RAPPORT_RETURN_IF_ERROR(
           transaction.ExecuteScript((type == "trigger" ? "DROP TRIGGER " : "DROP INDEX ") + name));
-      restore.push_back(row.Text(2));
+      restore.push_back(row.Text("sql"));
       if (type == "trigger") had_full_text = true;
     }
     if (had_full_text && full_text == FullTextIndexes::kRebuild) {

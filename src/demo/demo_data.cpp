@@ -389,9 +389,139 @@ class Filler {
         });
   }
 
+  // Where the accounts' generation stands in the hierarchy: the system and hospital being filled,
+  // how many hospitals and departments they still get; and the territory, owner and status the
+  // account being made takes (a hospital's department those of its hospital).
+  struct AccountWalk {
+    std::int64_t system_id = 0, hospital_id = 0;
+    int hospitals_left = 0, departments_left = 0, territory = 0;
+    std::string system_town, hospital_town, hospital_name, status = "customer";
+    std::int64_t owner = 0;
+  };
+  // A generated account's own values (the rest follow from its id and territory).
+  struct DemoAccount {
+    std::string name, type, town;
+    db::Value parent = db::Null(), distributor = db::Null(), beds = db::Null();
+    std::int64_t cadence = 90;
+  };
+
+  // The next account of a system: the system itself, one of its hospitals, or a department of
+  // the hospital being filled.
+  DemoAccount HierarchyAccount(std::int64_t id, AccountWalk& walk) {
+    DemoAccount a;
+    if (walk.hospitals_left == 0 && walk.departments_left == 0) {
+      // A new health system.
+      a.type = "health_system";
+      walk.territory = static_cast<int>(rng_.Below(o_.size.territories));
+      walk.system_town = std::string(rng_.Pick(kTowns));
+      a.name = walk.system_town + (rng_.Chance(50) ? " and District NHS Foundation Trust"
+                                                   : " University Hospitals NHS Trust");
+      if (id > 40) a.name += " " + std::to_string(id);
+      walk.system_id = id;
+      a.town = walk.system_town;
+      walk.hospitals_left = static_cast<int>(rng_.Between(2, 6));
+      walk.owner = w_.territory_owner[walk.territory];
+      walk.status = rng_.Chance(80) ? "customer" : (rng_.Chance(70) ? "prospect" : "former");
+      a.cadence = 30;
+    } else if (walk.departments_left == 0) {
+      a.type = "hospital";
+      --walk.hospitals_left;
+      walk.hospital_town = std::string(rng_.Pick(kTowns));
+      walk.hospital_name = walk.hospital_town + " " + std::string(rng_.Pick(kHospitalKinds));
+      a.town = walk.hospital_town;
+      a.beds = std::int64_t{150 + id * 37 % 1100};
+      a.name = walk.hospital_name;
+      a.parent = walk.system_id;
+      walk.hospital_id = id;
+      walk.departments_left = static_cast<int>(rng_.Between(2, 7));
+      walk.owner =
+          rng_.Chance(50) ? w_.territory_am[walk.territory] : w_.territory_owner[walk.territory];
+      a.cadence = 45;
+    } else {
+      a.type = "department";
+      --walk.departments_left;
+      a.name = walk.hospital_name + " - " + std::string(kDepartments[walk.departments_left % 12]);
+      a.parent = walk.hospital_id;
+      a.town = walk.hospital_town;
+      a.cadence = 60;
+    }
+    return a;
+  }
+
+  // A practice, pharmacy or care board standing alone.
+  DemoAccount StandaloneAccount(AccountWalk& walk) {
+    DemoAccount a;
+    walk.territory = static_cast<int>(rng_.Below(o_.size.territories));
+    const std::int64_t kind = rng_.Below(10);
+    a.type = kind < 6 ? "gp_practice" : kind < 9 ? "pharmacy" : "commissioning_group";
+    a.town = std::string(rng_.Pick(kTowns));
+    a.name = a.type == "gp_practice"
+                 ? a.town + " " + std::string(rng_.Pick(kLastNames)) + " Medical Practice"
+             : a.type == "pharmacy"
+                 ? a.town + " " + std::string(rng_.Pick(kLastNames)) + " Pharmacy"
+                 : a.town + " Integrated Care Board";
+    walk.owner = w_.territory_owner[walk.territory];
+    walk.status = rng_.Chance(45) ? "customer" : (rng_.Chance(80) ? "prospect" : "former");
+    a.cadence = 120;
+    // Small accounts in some areas are served through a distributor.
+    if (o_.size.distributors > 0 && walk.territory % 4 == 3) {
+      a.distributor = std::int64_t{1 + walk.territory % o_.size.distributors};
+    }
+    return a;
+  }
+
+  // Account `i`'s row, in the columns Accounts loads.
+  void AccountRow(std::int64_t i, std::int64_t hierarchical, AccountWalk& walk, db::Params& v) {
+    const std::int64_t id = i + 1;
+    DemoAccount a = i < hierarchical ? HierarchyAccount(id, walk) : StandaloneAccount(walk);
+    const int territory = walk.territory;
+    const std::string& status = walk.status;
+    w_.account_owner[i] = walk.owner;
+    w_.account_territory[i] = territory;
+    w_.account_customer[i] = status == "customer";
+    // Some big hospitals rest on one rep and one contact: the revolving-door risk.
+    w_.account_single_threaded[i] = a.type == "hospital" && status == "customer" && rng_.Chance(8);
+    const std::string region(kRegions[(territory / 4) % 8]);
+    const std::string postcode =
+        std::string(kPostcodeAreas[(territory / 4) % 8]) + std::to_string(1 + rng_.Below(30)) +
+        " " + std::to_string(rng_.Below(10)) + static_cast<char>('A' + rng_.Below(26)) +
+        static_cast<char>('A' + rng_.Below(26));
+    // Addresses and switchboards follow from the id, so that they draw nothing from rng_
+    // and the rest of the demo stays as it was for a seed.
+    db::Value street = db::Null(), phone = db::Null();
+    if (a.type != "department") {  // a department is at its hospital's address
+      street = fmt::format("{} {}", 1 + id % 240, kStreets[id % kStreets.size()]);
+      phone = fmt::format("01{:03} {:06}", 100 + id % 900, id * 7919 % 1'000'000);
+    }
+    db::Value since = db::Null();
+    if (status != "prospect") since = FormatDate(o_.as_of_day - 200 - rng_.Below(4000));
+    const Instant created = now_ - (30 + rng_.Below(1500)) * kMicrosPerDay;
+    v = {id,
+         "ACC-" + std::to_string(100000 + id),
+         a.name,
+         a.parent,
+         a.type,
+         status,
+         since,
+         region,
+         postcode,
+         walk.owner,
+         w_.territory_id[territory],
+         a.distributor,
+         db::Null(),
+         a.cadence,
+         created,
+         created,
+         std::int64_t{1},
+         street,
+         a.town,
+         std::string("GB"),
+         phone,
+         a.beds};
+  }
+
   Status Accounts() {
     const std::int64_t total = o_.size.accounts;
-    const int t = o_.size.territories;
     w_.account_owner.resize(total);
     w_.account_territory.resize(total);
     w_.account_customer.resize(total);
@@ -399,139 +529,32 @@ class Filler {
     // Parent ids are known before the child is written: a system, then its hospitals, then each
     // hospital's departments; standalone practices and pharmacies fill the last 15 %.
     const std::int64_t hierarchical = total * 85 / 100;
-    std::int64_t system_id = 0, hospital_id = 0;
-    int hospitals_left = 0, departments_left = 0, territory = 0;
-    std::string system_town, hospital_town, hospital_name, status = "customer";
-    std::int64_t owner = 0;
-    return Load(
-        "accounts",
-        {"id",
-         "external_id",
-         "name",
-         "parent_id",
-         "type",
-         "status",
-         "customer_since",
-         "region",
-         "postcode",
-         "owner_id",
-         "territory_id",
-         "distributor_id",
-         "segment",
-         "contact_cadence_days",
-         "created_at",
-         "updated_at",
-         "version",
-         "street",
-         "city",
-         "country",
-         "phone",
-         "beds"},
-        total, [&](std::int64_t i, db::Params& v) {
-          const std::int64_t id = i + 1;
-          std::string name, type;
-          db::Value parent = db::Null(), distributor = db::Null();
-          std::int64_t cadence = 90;
-          std::string town;
-          db::Value phone = db::Null(), beds = db::Null();
-          if (i < hierarchical) {
-            if (hospitals_left == 0 && departments_left == 0) {
-              // A new health system.
-              type = "health_system";
-              territory = static_cast<int>(rng_.Below(t));
-              system_town = std::string(rng_.Pick(kTowns));
-              name = system_town + (rng_.Chance(50) ? " and District NHS Foundation Trust"
-                                                    : " University Hospitals NHS Trust");
-              if (id > 40) name += " " + std::to_string(id);
-              system_id = id;
-              town = system_town;
-              hospitals_left = static_cast<int>(rng_.Between(2, 6));
-              owner = w_.territory_owner[territory];
-              status = rng_.Chance(80) ? "customer" : (rng_.Chance(70) ? "prospect" : "former");
-              cadence = 30;
-            } else if (departments_left == 0) {
-              type = "hospital";
-              --hospitals_left;
-              hospital_town = std::string(rng_.Pick(kTowns));
-              hospital_name = hospital_town + " " + std::string(rng_.Pick(kHospitalKinds));
-              town = hospital_town;
-              beds = std::int64_t{150 + id * 37 % 1100};
-              name = hospital_name;
-              parent = system_id;
-              hospital_id = id;
-              departments_left = static_cast<int>(rng_.Between(2, 7));
-              owner = rng_.Chance(50) ? w_.territory_am[territory] : w_.territory_owner[territory];
-              cadence = 45;
-            } else {
-              type = "department";
-              --departments_left;
-              name = hospital_name + " - " + std::string(kDepartments[departments_left % 12]);
-              parent = hospital_id;
-              town = hospital_town;
-              cadence = 60;
-            }
-          } else {
-            territory = static_cast<int>(rng_.Below(t));
-            const std::int64_t kind = rng_.Below(10);
-            type = kind < 6 ? "gp_practice" : kind < 9 ? "pharmacy" : "commissioning_group";
-            town = std::string(rng_.Pick(kTowns));
-            name = type == "gp_practice"
-                       ? town + " " + std::string(rng_.Pick(kLastNames)) + " Medical Practice"
-                   : type == "pharmacy"
-                       ? town + " " + std::string(rng_.Pick(kLastNames)) + " Pharmacy"
-                       : town + " Integrated Care Board";
-            owner = w_.territory_owner[territory];
-            status = rng_.Chance(45) ? "customer" : (rng_.Chance(80) ? "prospect" : "former");
-            cadence = 120;
-            // Small accounts in some areas are served through a distributor.
-            if (o_.size.distributors > 0 && territory % 4 == 3) {
-              distributor = std::int64_t{1 + territory % o_.size.distributors};
-            }
-          }
-          w_.account_owner[i] = owner;
-          w_.account_territory[i] = territory;
-          w_.account_customer[i] = status == "customer";
-          // Some big hospitals rest on one rep and one contact: the revolving-door risk.
-          w_.account_single_threaded[i] =
-              type == "hospital" && status == "customer" && rng_.Chance(8);
-          const std::string region(kRegions[(territory / 4) % 8]);
-          const std::string postcode =
-              std::string(kPostcodeAreas[(territory / 4) % 8]) +
-              std::to_string(1 + rng_.Below(30)) + " " + std::to_string(rng_.Below(10)) +
-              static_cast<char>('A' + rng_.Below(26)) + static_cast<char>('A' + rng_.Below(26));
-          // Addresses and switchboards follow from the id, so that they draw nothing from rng_
-          // and the rest of the demo stays as it was for a seed.
-          db::Value street = db::Null();
-          if (type != "department") {  // a department is at its hospital's address
-            street = fmt::format("{} {}", 1 + id % 240, kStreets[id % kStreets.size()]);
-            phone = fmt::format("01{:03} {:06}", 100 + id % 900, id * 7919 % 1'000'000);
-          }
-          db::Value since = db::Null();
-          if (status != "prospect") since = FormatDate(o_.as_of_day - 200 - rng_.Below(4000));
-          const Instant created = now_ - (30 + rng_.Below(1500)) * kMicrosPerDay;
-          v = {id,
-               "ACC-" + std::to_string(100000 + id),
-               name,
-               parent,
-               type,
-               status,
-               since,
-               region,
-               postcode,
-               owner,
-               w_.territory_id[territory],
-               distributor,
-               db::Null(),
-               cadence,
-               created,
-               created,
-               std::int64_t{1},
-               street,
-               town,
-               std::string("GB"),
-               phone,
-               beds};
-        });
+    AccountWalk walk;
+    return Load("accounts",
+                {"id",
+                 "external_id",
+                 "name",
+                 "parent_id",
+                 "type",
+                 "status",
+                 "customer_since",
+                 "region",
+                 "postcode",
+                 "owner_id",
+                 "territory_id",
+                 "distributor_id",
+                 "segment",
+                 "contact_cadence_days",
+                 "created_at",
+                 "updated_at",
+                 "version",
+                 "street",
+                 "city",
+                 "country",
+                 "phone",
+                 "beds"},
+                total,
+                [&](std::int64_t i, db::Params& v) { AccountRow(i, hierarchical, walk, v); });
   }
 
   Status Contacts() {
@@ -1029,7 +1052,9 @@ class Filler {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows slas,
         tx_.Query("SELECT kind, priority, first_response_hours, resolution_hours FROM case_slas"));
-    for (const auto& r : slas) levels[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3)};
+    for (const auto& r : slas)
+      levels[{r.Text("kind"), r.Text("priority")}] = {r.Int("first_response_hours"),
+                                                      r.Int("resolution_hours")};
     const std::int64_t total = std::max<std::int64_t>(30, o_.size.accounts / 5);
     struct Opened {
       Instant at, first_response;

@@ -62,25 +62,25 @@ bool IsPlainText(std::string_view bytes) {
 const char* kAttachmentColumns =
     "f.id, f.account_id, f.contact_id, f.opportunity_id, f.success_plan_id, f.milestone_id, "
     "f.trial_id, f.case_id, f.file_name, f.content_type, f.size_bytes, f.sha256, f.description, "
-    "f.uploaded_by, u.name, f.created_at";
+    "f.uploaded_by, u.name AS uploaded_by_name, f.created_at";
 const char* kAttachmentFrom = " FROM attachments f LEFT JOIN users u ON u.id = f.uploaded_by";
 
 void WriteAttachment(api::JsonWriter& w, const db::Row& row) {
-  w.StartObject().Key("id").String(api::FormatId(row.Int(0)));
-  for (std::size_t i = 0; i < kRecordKinds.size(); ++i) {
-    if (row.IsNull(1 + i)) continue;
-    w.Key("record_type").String(kRecordKinds[i].type);
-    w.Key("record_id").String(api::FormatId(row.Int(1 + i)));
+  w.StartObject().Key("id").String(api::FormatId(row.Int("id")));
+  for (const RecordKind& kind : kRecordKinds) {
+    if (row.IsNull(kind.column)) continue;
+    w.Key("record_type").String(kind.type);
+    w.Key("record_id").String(api::FormatId(row.Int(kind.column)));
   }
-  w.Key("file_name").String(row.Text(8));
-  w.Key("content_type").String(row.Text(9));
-  w.Key("size_bytes").Int(row.Int(10));
-  w.Key("sha256").String(row.Text(11));
-  w.Key("description").OptString(row.OptText(12));
-  w.Key("uploaded_by").OptId(row.OptInt(13));
-  w.Key("uploaded_by_name").OptString(row.OptText(14));
-  w.Key("created_at").OptInstant(row.OptInt(15));
-  w.Key("download_url").String("/api/v1/attachments/" + api::FormatId(row.Int(0)) + "/content");
+  w.Key("file_name").String(row.Text("file_name"));
+  w.Key("content_type").String(row.Text("content_type"));
+  w.Key("size_bytes").Int(row.Int("size_bytes"));
+  w.Key("sha256").String(row.Text("sha256"));
+  w.Key("description").OptString(row.OptText("description"));
+  w.Key("uploaded_by").OptId(row.OptInt("uploaded_by"));
+  w.Key("uploaded_by_name").OptString(row.OptText("uploaded_by_name"));
+  w.Key("created_at").OptInstant(row.OptInt("created_at"));
+  w.Key("download_url").String("/api/v1/attachments/" + api::FormatId(row.Int("id")) + "/content");
   w.EndObject();
 }
 
@@ -95,8 +95,8 @@ Result<db::Row> LoadAttachment(db::Transaction& tx, std::int64_t id) {
 
 // The record an attachment row hangs off: its kind and id.
 std::pair<const RecordKind*, std::int64_t> RecordOf(const db::Row& row) {
-  for (std::size_t i = 0; i < kRecordKinds.size(); ++i) {
-    if (!row.IsNull(1 + i)) return {&kRecordKinds[i], row.Int(1 + i)};
+  for (const RecordKind& kind : kRecordKinds) {
+    if (!row.IsNull(kind.column)) return {&kind, row.Int(kind.column)};
   }
   return {nullptr, 0};
 }
@@ -238,7 +238,7 @@ Result<api::Response> DeleteAttachment(api::ApiContext& ctx, const api::Request&
   const audit::Actor actor{c.user_id, ctx.clock.Now()};
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(db::Row row, LoadAttachment(tx, id));
-    if (row.OptInt(13) != c.user_id && !api::IsManager(c)) {
+    if (row.OptInt("uploaded_by") != c.user_id && !api::IsManager(c)) {
       return Error(ErrorCode::kPermissionDenied,
                    "only whoever attached a file, or a manager, may remove it");
     }
@@ -247,7 +247,7 @@ Result<api::Response> DeleteAttachment(api::ApiContext& ctx, const api::Request&
     RAPPORT_RETURN_IF_ERROR(audit::RecordAction(tx, actor, "attachments", id, "delete"));
     if (kind) {
       RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(tx, actor, kind->table, record_id,
-                                                       "attachments", row.Text(8), std::nullopt));
+                                                       "attachments", row.Text("file_name"), std::nullopt));
     }
     return Ok();
   }));

@@ -32,20 +32,20 @@ Result<api::Response> GetOverdueContact(api::ApiContext& ctx, const api::Request
                  {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
     w.StartObject().Key("items").StartArray();
     for (const auto& row : rows) {
-      const std::int64_t due = (row.IsNull(3) ? 0 : row.Int(3)) + row.Int(2) * kMicrosPerDay;
+      const std::int64_t due = (row.IsNull("last_contact") ? 0 : row.Int("last_contact")) + row.Int("cadence") * kMicrosPerDay;
       w.StartObject()
           .Key("account_id")
-          .String(api::FormatId(row.Int(0)))
+          .String(api::FormatId(row.Int("id")))
           .Key("name")
-          .String(row.Text(1))
+          .String(row.Text("name"))
           .Key("cadence_days")
-          .Int(row.Int(2))
+          .Int(row.Int("cadence"))
           .Key("last_contact_at");
-      if (row.IsNull(3))
+      if (row.IsNull("last_contact"))
         w.Null();
       else
-        w.String(FormatInstant(row.Int(3)));
-      w.Key("days_overdue").Int(row.IsNull(3) ? -1 : (now - due) / kMicrosPerDay);
+        w.String(FormatInstant(row.Int("last_contact")));
+      w.Key("days_overdue").Int(row.IsNull("last_contact") ? -1 : (now - due) / kMicrosPerDay);
       w.EndObject();
     }
     w.EndArray().EndObject();

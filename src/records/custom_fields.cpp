@@ -52,28 +52,30 @@ Result<std::vector<CustomField>> LoadCustomFields(db::Transaction& tx, std::stri
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows rows,
       tx.Query("SELECT f.id, f.key, f.label, f.type, f.required, f.max_length, f.min_value, "
-               "f.max_value, f.help, o.value, o.label, o.retired FROM custom_fields f "
+               "f.max_value, f.help, o.value AS option_value, o.label AS option_label, "
+               "o.retired AS option_retired FROM custom_fields f "
                "LEFT JOIN custom_field_options o ON o.field_id = f.id "
                "WHERE f.record_type = ? AND f.archived_at IS NULL "
                "ORDER BY f.position, f.id, o.position, o.id",
                {std::string(table)}));
   std::vector<CustomField> fields;
   for (const db::Row& row : rows) {
-    if (fields.empty() || fields.back().id != row.Int(0)) {
+    if (fields.empty() || fields.back().id != row.Int("id")) {
       CustomField f;
-      f.id = row.Int(0);
-      f.key = row.Text(1);
-      f.label = row.Text(2);
-      f.type = row.Text(3);
-      f.required = row.Int(4) != 0;
-      f.max_length = row.OptInt(5);
-      f.min_value = row.OptInt(6);
-      f.max_value = row.OptInt(7);
-      f.help = row.OptText(8).value_or("");
+      f.id = row.Int("id");
+      f.key = row.Text("key");
+      f.label = row.Text("label");
+      f.type = row.Text("type");
+      f.required = row.Bool("required");
+      f.max_length = row.OptInt("max_length");
+      f.min_value = row.OptInt("min_value");
+      f.max_value = row.OptInt("max_value");
+      f.help = row.OptText("help").value_or("");
       fields.push_back(std::move(f));
     }
-    if (!row.IsNull(9)) {
-      fields.back().options.push_back({row.Text(9), row.Text(10), row.Int(11) != 0});
+    if (!row.IsNull("option_value")) {
+      fields.back().options.push_back({row.Text("option_value"), row.Text("option_label"),
+                                        row.Bool("option_retired")});
     }
   }
   return fields;

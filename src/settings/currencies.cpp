@@ -31,11 +31,11 @@ std::string_view CheckedCode(std::string_view code) {
 void WriteSettings(api::JsonWriter& w, const db::Row& row) {
   w.StartObject()
       .Key("currency")
-      .String(row.Text(0))
+      .String(row.Text("currency"))
       .Key("version")
-      .Int(row.Int(1))
+      .Int(row.Int("version"))
       .Key("updated_at")
-      .String(FormatInstant(row.Int(2)))
+      .String(FormatInstant(row.Int("updated_at")))
       .EndObject();
 }
 
@@ -138,12 +138,15 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kRateColumns
 // POST /api/v1/exchange-rates/import (CSV: currency, valid_from, rate): each currency and day's
 // rate added or changed. The whole file is checked first; with a problem anywhere, nothing is
 // written.
-Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Request& r,
-                                          const api::Caller& c) {
-  imports::CsvReader in(imports::MemorySource(r.body));
-  std::vector<std::string> header;
-  RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
-  if (!any) return Error::InvalidField("body", "is empty");
+// A row of an exchange-rate file.
+struct RateRow {
+  std::string line;  // "line 3", for problems
+  std::string currency, valid_from;
+  std::int64_t rate_micros;
+};
+
+// The file's columns by name (currency, valid_from, rate), from its header.
+Result<std::map<std::string, std::size_t>> RateColumns(const std::vector<std::string>& header) {
   std::map<std::string, std::size_t> at;
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string key = imports::NormalizeHeader(header[i]);
@@ -159,12 +162,17 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
                                              "ConversionRate)");
     }
   }
-  struct Row {
-    std::string line;  // "line 3", for problems
-    std::string currency, valid_from;
-    std::int64_t rate_micros;
-  };
-  std::vector<Row> rows;
+  return at;
+}
+
+// Every row of a rate file, or its problems (up to 100), each naming its line and column.
+Result<std::vector<RateRow>> ReadRateFile(const std::string& body) {
+  imports::CsvReader in(imports::MemorySource(body));
+  std::vector<std::string> header;
+  RAPPORT_ASSIGN_OR_RETURN(bool any, in.Next(header));
+  if (!any) return Error::InvalidField("body", "is empty");
+  RAPPORT_ASSIGN_OR_RETURN(const auto at, RateColumns(header));
+  std::vector<RateRow> rows;
   std::vector<FieldError> problems;
   std::vector<std::string> cells;
   while (true) {
@@ -175,7 +183,7 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
       const std::size_t i = at.at(name);
       return i < cells.size() ? cells[i] : std::string();
     };
-    Row row;
+    RateRow row;
     row.line = line;
     row.currency = cell("currency");
     row.valid_from = cell("valid_from").substr(0, 10);
@@ -197,44 +205,57 @@ Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Reque
                  std::to_string(problems.size()) + " problems in the file; nothing imported",
                  std::move(problems));
   }
+  return rows;
+}
+
+// Writes the rates: a new (currency, day) is created, a known one changed when its rate is not
+// the same. Counts both.
+Status WriteRates(db::Transaction& tx, const audit::Actor& actor, const std::vector<RateRow>& rows,
+                  std::int64_t& created, std::int64_t& changed) {
+  created = changed = 0;
+  RAPPORT_ASSIGN_OR_RETURN(std::string company, CompanyCurrency(tx));
+  std::vector<FieldError> own;
+  for (const RateRow& row : rows) {
+    if (row.currency == company) {
+      own.push_back({row.line + ".currency", row.currency + " is the company's own currency"});
+    }
+  }
+  if (!own.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::to_string(own.size()) + " problems in the file; nothing imported",
+                 std::move(own));
+  }
+  for (const RateRow& row : rows) {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> found,
+        tx.QueryOne("SELECT id, rate_micros FROM exchange_rates WHERE currency = ? AND "
+                    "valid_from = ?",
+                    {row.currency, row.valid_from}));
+    if (!found) {
+      RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
+                               audit::InsertAudited(tx, actor, "exchange_rates",
+                                                    {{"currency", row.currency},
+                                                     {"valid_from", row.valid_from},
+                                                     {"rate_micros", row.rate_micros}}));
+      (void)id;
+      ++created;
+    } else if (found->Int("rate_micros") != row.rate_micros) {
+      RAPPORT_ASSIGN_OR_RETURN(
+          int n, audit::UpdateAudited(tx, actor, "exchange_rates", found->Int("id"), std::nullopt,
+                                      {{"rate_micros", row.rate_micros}}));
+      changed += n;
+    }
+  }
+  return Ok();
+}
+
+Result<api::Response> ImportExchangeRates(api::ApiContext& ctx, const api::Request& r,
+                                          const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(const std::vector<RateRow> rows, ReadRateFile(r.body));
   const audit::Actor actor{c.user_id, ctx.clock.Now()};
   std::int64_t created = 0, changed = 0;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Write([&](db::Transaction& tx) -> Status {
-    created = changed = 0;
-    RAPPORT_ASSIGN_OR_RETURN(std::string company, CompanyCurrency(tx));
-    std::vector<FieldError> own;
-    for (const Row& row : rows) {
-      if (row.currency == company) {
-        own.push_back({row.line + ".currency", row.currency + " is the company's own currency"});
-      }
-    }
-    if (!own.empty()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::to_string(own.size()) + " problems in the file; nothing imported",
-                   std::move(own));
-    }
-    for (const Row& row : rows) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          std::optional<db::Row> found,
-          tx.QueryOne("SELECT id, rate_micros FROM exchange_rates WHERE currency = ? AND "
-                      "valid_from = ?",
-                      {row.currency, row.valid_from}));
-      if (!found) {
-        RAPPORT_ASSIGN_OR_RETURN(std::int64_t id,
-                                 audit::InsertAudited(tx, actor, "exchange_rates",
-                                                      {{"currency", row.currency},
-                                                       {"valid_from", row.valid_from},
-                                                       {"rate_micros", row.rate_micros}}));
-        (void)id;
-        ++created;
-      } else if (found->Int(1) != row.rate_micros) {
-        RAPPORT_ASSIGN_OR_RETURN(
-            int n, audit::UpdateAudited(tx, actor, "exchange_rates", found->Int(0), std::nullopt,
-                                        {{"rate_micros", row.rate_micros}}));
-        changed += n;
-      }
-    }
-    return Ok();
+    return WriteRates(tx, actor, rows, created, changed);
   }));
   api::JsonWriter w;
   w.StartObject()
@@ -296,7 +317,7 @@ api::ResourceSpec ExchangeRateSpec() {
 
 Result<std::string> CompanyCurrency(db::Transaction& tx) {
   RAPPORT_ASSIGN_OR_RETURN(db::Row row, LoadSettings(tx));
-  return row.Text(0);
+  return row.Text("currency");
 }
 
 std::string RateSql(std::string_view currency, std::string_view date) {

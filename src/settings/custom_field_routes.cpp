@@ -122,10 +122,10 @@ Status WriteOptions(db::Transaction& tx, std::int64_t id, const api::JsonValue& 
                                                        {id}));
     std::int64_t position = static_cast<std::int64_t>(options->items.size());
     for (const db::Row& row : stored) {
-      if (!given.contains(row.Text(1))) {
+      if (!given.contains(row.Text("value"))) {
         RAPPORT_RETURN_IF_ERROR(
             tx.Execute("UPDATE custom_field_options SET retired = 1, position = ? WHERE id = ?",
-                       {position++, row.Int(0)}));
+                       {position++, row.Int("id")}));
       }
     }
   }
@@ -148,11 +148,11 @@ Status WriteOptionsJson(db::Transaction& tx, std::int64_t id, api::JsonWriter& w
   for (const db::Row& row : rows) {
     w.StartObject()
         .Key("value")
-        .String(row.Text(0))
+        .String(row.Text("value"))
         .Key("label")
-        .String(row.Text(1))
+        .String(row.Text("label"))
         .Key("retired")
-        .Bool(row.Int(2) != 0)
+        .Bool(row.Bool("retired"))
         .EndObject();
   }
   w.EndArray();

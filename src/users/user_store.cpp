@@ -6,12 +6,21 @@ namespace rapport::users {
 namespace {
 
 constexpr const char* kColumns =
-    "id, email, name, role, status, manager_id, job_title, password_hash IS NOT NULL, created_at, "
+    "id, email, name, role, status, manager_id, job_title, password_hash IS NOT NULL AS has_password, created_at, "
     "updated_at, version";
 
 User FromRow(const db::Row& r) {
-  return User{r.Int(0),     r.Text(1),     r.Text(2), r.Text(3), r.Text(4), r.OptInt(5),
-              r.OptText(6), r.Int(7) != 0, r.Int(8),  r.Int(9),  r.Int(10)};
+  return User{.id = r.Int("id"),
+              .email = r.Text("email"),
+              .name = r.Text("name"),
+              .role = r.Text("role"),
+              .status = r.Text("status"),
+              .manager_id = r.OptInt("manager_id"),
+              .job_title = r.OptText("job_title"),
+              .has_password = r.Bool("has_password"),
+              .created_at = r.Int("created_at"),
+              .updated_at = r.Int("updated_at"),
+              .version = r.Int("version")};
 }
 
 Result<User> GetWhere(db::Transaction& tx, const std::string& where, const db::Value& key,
