@@ -37,10 +37,12 @@ Status RefreshAccountRevenue(db::Transaction& tx, Instant now) {
 Result<bool> AccountRevenueIsStale(db::Transaction& tx, Instant now) {
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> row,
-      tx.QueryOne("SELECT min(computed_at), min(since_period), count(*) FROM account_revenue"));
+      tx.QueryOne("SELECT min(computed_at) AS computed_at, min(since_period) AS since_period, "
+                  "count(*) AS accounts FROM account_revenue"));
   RAPPORT_ASSIGN_OR_RETURN(std::int64_t accounts, tx.QueryInt("SELECT count(*) FROM accounts"));
-  if (!row || row->Int(2) == 0) return accounts > 0;
-  return row->Int(0) < now - kMicrosPerDay || row->Text(1) != FirstPeriodOfTrailingYear(now);
+  if (!row || row->Int("accounts") == 0) return accounts > 0;
+  return row->Int("computed_at") < now - kMicrosPerDay ||
+         row->Text("since_period") != FirstPeriodOfTrailingYear(now);
 }
 
 Status StartAccountRevenue(db::Transaction& tx, std::int64_t account_id, Instant now) {

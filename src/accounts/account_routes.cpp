@@ -64,8 +64,8 @@ api::ResourceSpec ContactSpec() {
       if (column == "account_id") account = value;
     }
     if (!boss || std::holds_alternative<std::monostate>(*boss)) return Ok();
-    if (!account && w.before) account = w.before->at(2);  // id, external_id, account_id, ...
-    const std::int64_t self = w.before ? w.before->Int(0) : 0;
+    if (!account && w.before) account = w.before->at(w.before->IndexOf("account_id"));
+    const std::int64_t self = w.before ? w.before->Int("id") : 0;
     std::int64_t at = std::get<std::int64_t>(*boss);
     RAPPORT_ASSIGN_OR_RETURN(
         std::int64_t same,
@@ -81,7 +81,7 @@ api::ResourceSpec ContactSpec() {
       RAPPORT_ASSIGN_OR_RETURN(
           std::optional<db::Row> up,
           w.tx.QueryOne("SELECT reports_to_id FROM contacts WHERE id = ?", {at}));
-      at = up && !up->IsNull(0) ? up->Int(0) : 0;
+      at = up ? up->OptInt("reports_to_id").value_or(0) : 0;
     }
     return Ok();
   };

@@ -35,10 +35,10 @@ Result<int> UpdateAudited(db::Transaction& tx, const Actor& actor, std::string_v
   if (!current) {
     return Error(ErrorCode::kNotFound, t + " " + std::to_string(id) + " does not exist");
   }
-  if (versioned && expected_version && *expected_version != current->Int(0)) {
+  if (versioned && expected_version && *expected_version != current->Int("version")) {
     return Error(ErrorCode::kStale, t + " " + std::to_string(id) +
                                         " was changed by someone else (version " +
-                                        std::to_string(current->Int(0)) + ", expected " +
+                                        std::to_string(current->Int("version")) + ", expected " +
                                         std::to_string(*expected_version) + ")");
   }
   std::vector<db::Value> stored(current->cells().begin() + 1, current->cells().end());

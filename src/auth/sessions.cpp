@@ -114,9 +114,9 @@ Result<SignInResult> Sessions::SignIn(std::string_view email_in, std::string_vie
         auto row,
         tx.QueryOne("SELECT id, password_hash, status FROM users WHERE email = ?", {email}));
     if (row) {
-      user_id = row->Int(0);
-      hash = row->OptText(1);
-      status = row->Text(2);
+      user_id = row->Int("id");
+      hash = row->OptText("password_hash");
+      status = row->Text("status");
     }
     return Ok();
   }));
@@ -166,20 +166,22 @@ Result<std::shared_ptr<const Sessions::Cached>> Sessions::Load(const std::string
   RAPPORT_RETURN_IF_ERROR(database_.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         auto row,
-        tx.QueryOne("SELECT s.id, s.expires_at, s.revoked_at, s.csrf_hash, u.id, u.email, u.name, "
-                    "u.role, u.status FROM sessions s JOIN users u ON u.id = s.user_id "
+        tx.QueryOne("SELECT s.id AS session_id, s.expires_at, s.revoked_at, s.csrf_hash, u.id AS "
+                    "user_id, u.email, u.name, u.role, u.status FROM sessions s JOIN users u ON "
+                    "u.id = s.user_id "
                     "WHERE s.token_hash = ?",
                     {token_hash}));
-    if (!row || !row->IsNull(2) || row->Int(1) <= now || row->Text(8) == "left") {
+    if (!row || !row->IsNull("revoked_at") || row->Int("expires_at") <= now ||
+        row->Text("status") == "left") {
       return Error(ErrorCode::kUnauthenticated, "the session has expired or was signed out");
     }
     api::Caller& caller = cached->caller;
-    caller.session_id = row->Int(0);
-    cached->csrf_hash = row->Text(3);
-    caller.user_id = row->Int(4);
-    caller.email = row->Text(5);
-    caller.name = row->Text(6);
-    caller.role = row->Text(7);
+    caller.session_id = row->Int("session_id");
+    cached->csrf_hash = row->Text("csrf_hash");
+    caller.user_id = row->Int("user_id");
+    caller.email = row->Text("email");
+    caller.name = row->Text("name");
+    caller.role = row->Text("role");
     return ComputeReach(tx, caller);
   }));
   return std::shared_ptr<const Cached>(std::move(cached));

@@ -213,9 +213,9 @@ Result<api::Response> Download(api::ApiContext& ctx, const api::Request& r) {
         std::optional<db::Row> row,
         tx.QueryOne("SELECT file_name, content_type, sha256 FROM attachments WHERE id = ?", {id}));
     if (!row) return Error(ErrorCode::kNotFound, "no attachment " + std::to_string(id));
-    file_name = row->Text(0);
-    content_type = row->Text(1);
-    sha256 = row->Text(2);
+    file_name = row->Text("file_name");
+    content_type = row->Text("content_type");
+    sha256 = row->Text("sha256");
     // The bytes as they are (PostgreSQL would otherwise send them as hex text, twice as long).
     RAPPORT_ASSIGN_OR_RETURN(
         std::optional<std::string> bytes,
@@ -246,8 +246,8 @@ Result<api::Response> DeleteAttachment(api::ApiContext& ctx, const api::Request&
     RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM attachments WHERE id = ?", {id}));
     RAPPORT_RETURN_IF_ERROR(audit::RecordAction(tx, actor, "attachments", id, "delete"));
     if (kind) {
-      RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(tx, actor, kind->table, record_id,
-                                                       "attachments", row.Text("file_name"), std::nullopt));
+      RAPPORT_RETURN_IF_ERROR(audit::RecordFieldChange(
+          tx, actor, kind->table, record_id, "attachments", row.Text("file_name"), std::nullopt));
     }
     return Ok();
   }));

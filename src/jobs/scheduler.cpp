@@ -38,7 +38,8 @@ Result<std::optional<std::string>> Scheduler::RunOne(const ScheduledJob& job, bo
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "UPDATE scheduled_jobs SET next_run_at = ?, last_started_at = ?, last_finished_at = ?, "
         "last_result = ?, run_by = ? WHERE name = ?",
-        {force ? row->Int(0) : job.next_run(now), now, finished, result, server_name_, job.name}));
+        {force ? row->Int("next_run_at") : job.next_run(now), now, finished, result, server_name_,
+         job.name}));
     outcome = result + " in " + std::to_string((finished - now) / 1000) + " ms";
     return Ok();
   }));
@@ -117,12 +118,11 @@ Result<api::Response> ListJobs(api::ApiContext& ctx, Scheduler& scheduler, const
       if (!row) continue;
       w.StartObject().Key("name").String(job.name);
       w.Key("description").String(job.description);
-      w.Key("next_run_at").OptInstant(row->Int(0));
-      w.Key("last_started_at")
-          .OptInstant(row->IsNull(1) ? std::nullopt : std::optional(row->Int(1)));
-      w.Key("last_finished_at")
-          .OptInstant(row->IsNull(2) ? std::nullopt : std::optional(row->Int(2)));
-      w.Key("last_result").Value(row->at(3)).Key("run_by").Value(row->at(4));
+      w.Key("next_run_at").OptInstant(row->Int("next_run_at"));
+      w.Key("last_started_at").OptInstant(row->OptInt("last_started_at"));
+      w.Key("last_finished_at").OptInstant(row->OptInt("last_finished_at"));
+      w.Key("last_result").OptString(row->OptText("last_result"));
+      w.Key("run_by").OptString(row->OptText("run_by"));
       w.EndObject();
     }
     w.EndArray().EndObject();

@@ -550,7 +550,7 @@ class BookRun {
       RAPPORT_ASSIGN_OR_RETURN(
           std::optional<db::Row> company,
           tx.QueryOne("SELECT currency FROM company_settings ORDER BY id LIMIT 1"));
-      if (company) company_currency_ = company->Text(0);
+      if (company) company_currency_ = company->Text("currency");
       return Ok();
     }));
     surveys_.resize(report_.files.size());

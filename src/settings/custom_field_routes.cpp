@@ -65,7 +65,7 @@ Status WriteOptions(db::Transaction& tx, std::int64_t id, const api::JsonValue& 
   using Kind = api::JsonValue::Kind;
   RAPPORT_ASSIGN_OR_RETURN(std::optional<db::Row> field,
                            tx.QueryOne("SELECT type FROM custom_fields WHERE id = ?", {id}));
-  const std::string type = field ? field->Text(0) : "";
+  const std::string type = field ? field->Text("type") : "";
   const api::JsonValue* options = body.Find("options");
   if (options && options->kind != Kind::kNull) {
     if (!IsPickList(type)) return Error::InvalidField("options", "only pick lists have options");
@@ -108,7 +108,7 @@ Status WriteOptions(db::Transaction& tx, std::int64_t id, const api::JsonValue& 
       if (existing) {
         RAPPORT_RETURN_IF_ERROR(tx.Execute(
             "UPDATE custom_field_options SET label = ?, position = ?, retired = ? WHERE id = ?",
-            {label, position, retired_flag, existing->Int(0)}));
+            {label, position, retired_flag, existing->Int("id")}));
       } else {
         RAPPORT_RETURN_IF_ERROR(
             tx.Execute("INSERT INTO custom_field_options (field_id, value, label, position, "

@@ -94,34 +94,40 @@ Result<Health> AccountHealth(db::Transaction& tx, std::int64_t account, Instant 
       Plural(on_time, "milestone", "milestones") + " met on time in the last 180 days");
   RAPPORT_ASSIGN_OR_RETURN(
       auto cases,
-      tx.QueryOne("SELECT count(*), coalesce(sum(CASE WHEN resolution_due_at < ? THEN 1 ELSE 0 "
-                  "END), 0) FROM cases WHERE account_id = ? AND opened_at <= ? AND (resolved_at "
+      tx.QueryOne("SELECT count(*) AS open_cases, coalesce(sum(CASE WHEN resolution_due_at < ? "
+                  "THEN 1 ELSE 0 END), 0) AS breached FROM cases WHERE account_id = ? AND "
+                  "opened_at <= ? AND (resolved_at "
                   "IS NULL OR resolved_at > ?)",
                   {at, account, at, at}));
-  Add(h, "open_cases", -static_cast<int>(std::min<std::int64_t>(20, cases->Int(0) * 5)),
-      Plural(cases->Int(0), "case", "cases") + " open");
-  Add(h, "breached_cases", -static_cast<int>(std::min<std::int64_t>(15, cases->Int(1) * 5)),
-      Plural(cases->Int(1), "open case", "open cases") + " past the resolution time");
+  const std::int64_t open = cases->Int("open_cases"), breached = cases->Int("breached");
+  Add(h, "open_cases", -static_cast<int>(std::min<std::int64_t>(20, open * 5)),
+      Plural(open, "case", "cases") + " open");
+  Add(h, "breached_cases", -static_cast<int>(std::min<std::int64_t>(15, breached * 5)),
+      Plural(breached, "open case", "open cases") + " past the resolution time");
   RAPPORT_ASSIGN_OR_RETURN(
       auto surveys,
-      tx.QueryOne("SELECT count(*), coalesce(sum(" + SatisfactionIndexSql("s") +
-                      "), 0) FROM surveys s WHERE s.account_id = ? AND s.answered_at <= ? AND "
+      tx.QueryOne("SELECT count(*) AS answers, coalesce(sum(" + SatisfactionIndexSql("s") +
+                      "), 0) AS index_total FROM surveys s WHERE s.account_id = ? AND "
+                      "s.answered_at <= ? AND "
                       "s.answered_at > ?",
                   {account, at, at - 365 * kMicrosPerDay}));
-  if (surveys->Int(0) > 0) {
-    const double index = static_cast<double>(surveys->Int(1)) / surveys->Int(0);
+  const std::int64_t answers = surveys->Int("answers");
+  if (answers > 0) {
+    const double index = static_cast<double>(surveys->Int("index_total")) / answers;
     const int points = index >= 80 ? 15 : index >= 60 ? 5 : index >= 40 ? -5 : -15;
     Add(h, "satisfaction", points,
         "satisfaction index " + std::to_string(static_cast<int>(index + 0.5)) + " from " +
-            Plural(surveys->Int(0), "answer", "answers") + " in the last year");
+            Plural(answers, "answer", "answers") + " in the last year");
   }
-  RAPPORT_ASSIGN_OR_RETURN(
-      auto contact, tx.QueryOne("SELECT coalesce(" + accounts::CadenceDaysSql() + ", 90), " +
-                                    accounts::LastContactSql() + " FROM accounts a WHERE a.id = ?",
-                                {at, account}));
+  RAPPORT_ASSIGN_OR_RETURN(auto contact,
+                           tx.QueryOne("SELECT coalesce(" + accounts::CadenceDaysSql() +
+                                           ", 90) AS cadence, " + accounts::LastContactSql() +
+                                           " AS last_contact FROM accounts a WHERE a.id = ?",
+                                       {at, account}));
   if (contact) {
-    const std::int64_t cadence = contact->Int(0);
-    const std::int64_t days = contact->IsNull(1) ? -1 : (at - contact->Int(1)) / kMicrosPerDay;
+    const std::int64_t cadence = contact->Int("cadence");
+    const std::optional<std::int64_t> last = contact->OptInt("last_contact");
+    const std::int64_t days = last ? (at - *last) / kMicrosPerDay : -1;
     if (days < 0 || days > 2 * cadence) {
       Add(h, "not_contacted", -25,
           (days < 0 ? std::string("never contacted")

@@ -49,7 +49,7 @@ api::ResourceSpec UserSpec() {
       if (column == "email") {
         auto taken = w.tx.QueryOne("SELECT id FROM users WHERE email = ?", {value});
         if (!taken.ok()) return taken.error();
-        if (*taken && (!w.before || (*taken)->Int(0) != w.before->Int(0))) {
+        if (*taken && (!w.before || (*taken)->Int("id") != w.before->Int("id"))) {
           return Error(ErrorCode::kAlreadyExists, "a user with this email exists",
                        {FieldError{"email", "is already taken"}});
         }
