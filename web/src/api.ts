@@ -73,7 +73,7 @@ export async function getAll<T>(path: string, signal?: AbortSignal): Promise<T[]
   const items: T[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<T> = await get<Page<T>>(cursor ? `${path}&cursor=${encodeURIComponent(cursor)}` : path, signal);
+    const page: Page<T> = await get<Page<T>>(cursor ? `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}` : path, signal);
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);

@@ -2,7 +2,7 @@
 // possible actions. Prints to one page.
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { ApiError, Page, api, date, get, money } from "../api";
+import { ApiError, api, date, get, getAll, money } from "../api";
 import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { RecordCustomFields } from "../custom";
@@ -37,7 +37,7 @@ export function BlueSheet() {
 
   const load = () => get<Sheet>(`/opportunities/${id}/blue-sheet`).then((s) => {
     setSheet(s);
-    get<Page<Contact>>(`/contacts?account_id=${s.opportunity.account_id}&limit=200&sort=last_name`).then((p) => setContacts(p.items));
+    getAll<Contact>(`/contacts?account_id=${s.opportunity.account_id}&limit=500&sort=last_name`).then((items) => setContacts(items));
   }).catch((e) => setMessage(e.message));
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { load(); }, [id]);

@@ -5,7 +5,7 @@
 // one case; the account page shows an account's open cases.
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { ApiError, Page, api, date, dateTime, get } from "../api";
+import { ApiError, Page, api, date, dateTime, get, getAll } from "../api";
 import { useLoad } from "../data";
 import type { Contact } from "../types";
 import { FieldError } from "../problems";
@@ -206,7 +206,7 @@ export function NewCase() {
   useEffect(() => { get<Page<ServiceLevel>>("/case-slas?limit=100").then((p) => setLevels(p.items)).catch(() => setLevels([])); }, []);
   useEffect(() => {
     if (!account) { setContacts([]); return; }
-    get<Page<Contact>>(`/contacts?account_id=${account.id}&limit=500&sort=last_name`).then((p) => setContacts(p.items.filter((c) => !c.left_at))).catch(() => setContacts([]));
+    getAll<Contact>(`/contacts?account_id=${account.id}&limit=500&sort=last_name`).then((items) => setContacts(items.filter((c) => !c.left_at))).catch(() => setContacts([]));
   }, [account]);
   useEffect(() => {
     if (q.trim().length < 2) return setHits([]);
@@ -312,7 +312,7 @@ export function CasePage() {
   useEffect(() => {
     if (!accountId) return;
     get<{ name: string }>(`/accounts/${accountId}`).then((a) => setAccountName(a.name)).catch(() => {});
-    get<Page<Contact>>(`/contacts?account_id=${accountId}&limit=500&sort=last_name`).then((p) => setContacts(p.items)).catch(() => {});
+    getAll<Contact>(`/contacts?account_id=${accountId}&limit=500&sort=last_name`).then((items) => setContacts(items)).catch(() => {});
   }, [accountId]);
 
   // Changes to the case, with the ETag read; a change by someone else since is reported, not overwritten.

@@ -2,7 +2,7 @@
 // leaver, see the plan, adjust, commit) and the continuity view of each handover's progress.
 import { FormEvent, useEffect, useState } from "react";
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { ApiError, Page, api, date, get, money } from "../api";
+import { ApiError, Page, api, date, get, getAll, money } from "../api";
 import { useGet, usePages } from "../data";
 import { useUsers } from "../lookups";
 import { isManager, useSession } from "../session";
@@ -146,7 +146,7 @@ export function Handovers() {
   const [items, setItems] = useState<HandoverSummary[]>([]);
   const [loaded, setLoaded] = useState(false);
   useEffect(() => {
-    get<Page<HandoverSummary>>("/handovers").then((p) => { setItems(p.items); setLoaded(true); });
+    getAll<HandoverSummary>("/handovers").then((items) => { setItems(items); setLoaded(true); });
   }, []);
   return (
     <div>
@@ -245,8 +245,8 @@ export function HandoverWizard() {
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items));
-    get<Page<Territory & { status: string }>>("/distributors?limit=500&sort=name&status=active").then((p) => setDistributors(p.items));
+    getAll<Territory>("/territories?limit=500&sort=name").then((items) => setTerritories(items));
+    getAll<Territory & { status: string }>("/distributors?limit=500&sort=name&status=active").then((items) => setDistributors(items));
   }, []);
 
   const body = (dryRun: boolean) => ({

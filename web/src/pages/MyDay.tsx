@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
-import { Page, date, dateTime, get, money } from "../api";
+import { Page, date, dateTime, get, getAll, money } from "../api";
 import type { Contact } from "../types";
 import { LogCall } from "./AccountPage";
 import { useSession } from "../session";
@@ -39,8 +39,8 @@ export function MyDay() {
     const now = serverDate();
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-    get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=200`).then((p) =>
-      setTasks(p.items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
+    getAll<Task>(`/tasks?owner_id=${me.id}&limit=500`).then((items) =>
+      setTasks(items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
     get<Page<Opportunity>>(`/opportunities?owner_id=${me.id}&close_date_from=${iso(monthStart)}&close_date_to=${iso(nextMonth)}&sort=close_date&limit=100`).then((p) =>
       setDeals(p.items.filter((o) => !o.stage.startsWith("closed"))));
     get<{ items: Overdue[] }>("/insights/overdue-contact?limit=10").then((r) => setOverdueContact(r.items));
@@ -125,8 +125,8 @@ function QuickLog({ onLogged }: { onLogged: () => void }) {
   }, [q]);
   useEffect(() => {
     if (!account) return;
-    get<Page<Contact>>(`/contacts?account_id=${account.id}&limit=100&sort=last_name`).then((p) =>
-      setContacts(p.items.map((c) => ({ id: c.id, name: `${c.first_name} ${c.last_name}`, left: !!c.left_at }))));
+    getAll<Contact>(`/contacts?account_id=${account.id}&limit=500&sort=last_name`).then((items) =>
+      setContacts(items.map((c) => ({ id: c.id, name: `${c.first_name} ${c.last_name}`, left: !!c.left_at }))));
   }, [account]);
   return (
     <section className="card" aria-labelledby="quick-title">

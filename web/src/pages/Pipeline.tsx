@@ -1,6 +1,6 @@
 import { DragEvent, FormEvent, useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
-import { ApiError, Page, api, get, money } from "../api";
+import { ApiError, api, get, getAll, money } from "../api";
 import { useSession } from "../session";
 import { serverNow } from "../clock";
 
@@ -20,8 +20,8 @@ export function Pipeline() {
   const load = useCallback(() => {
     if (!me) return;
     const owner = mine ? `&owner_id=${me.id}` : "";
-    get<Page<Opportunity>>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(serverNow() - 90 * 86400000).toISOString().slice(0, 10)}`)
-      .then((p) => setDeals(p.items));
+    getAll<Opportunity>(`/opportunities?limit=500&sort=close_date${owner}&close_date_from=${new Date(serverNow() - 90 * 86400000).toISOString().slice(0, 10)}`)
+      .then((items) => setDeals(items));
     get<{ items: { opportunity_id: string; red_flags: { message: string }[] }[] }>(`/reports/red-flags?limit=500${owner}`)
       .then((r) => setFlags(Object.fromEntries(r.items.map((i) => [i.opportunity_id, i.red_flags.map((f) => f.message)]))))
       .catch(() => setFlags({}));

@@ -4,7 +4,7 @@
 // lists an account's plans; /success-plans/:id is one plan.
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { ApiError, Page, api, date, get, money } from "../api";
+import { ApiError, Page, api, date, get, getAll, money } from "../api";
 import type { Contact } from "../types";
 import { useUsers } from "../lookups";
 import { FieldError } from "../problems";
@@ -68,8 +68,8 @@ export function AccountSuccessPlans({ accountId, contacts }: { accountId: string
   // Deals it may belong to: usually one just won, so closed ones too (but not lost).
   const [deals, setDeals] = useState<{ id: string; name: string; stage: string }[]>([]);
   useEffect(() => {
-    get<Page<{ id: string; name: string; stage: string }>>(`/opportunities?account_id=${accountId}&limit=200`)
-      .then((p) => setDeals(p.items.filter((o) => o.stage !== "closed_lost"))).catch(() => setDeals([]));
+    getAll<{ id: string; name: string; stage: string }>(`/opportunities?account_id=${accountId}&limit=500`)
+      .then((items) => setDeals(items.filter((o) => o.stage !== "closed_lost"))).catch(() => setDeals([]));
   }, [accountId]);
 
   const add = async (e: FormEvent) => {
@@ -162,7 +162,7 @@ export function SuccessPlanPage() {
   useEffect(() => {
     if (!accountId) return;
     get<{ id: string; name: string }>(`/accounts/${accountId}`).then(setAccount).catch(() => {});
-    get<Page<Contact>>(`/contacts?account_id=${accountId}&limit=500`).then((p) => setContacts(p.items)).catch(() => {});
+    getAll<Contact>(`/contacts?account_id=${accountId}&limit=500`).then((items) => setContacts(items)).catch(() => {});
   }, [accountId]);
   const dealId = plan?.opportunity_id;
   useEffect(() => {

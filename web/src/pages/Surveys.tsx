@@ -4,7 +4,7 @@
 // answers, without signing in.
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { ApiError, Page, api, date, get, publicApi } from "../api";
+import { ApiError, Page, api, date, get, getAll, publicApi } from "../api";
 import { useLoad } from "../data";
 import type { Contact } from "../types";
 import { FieldError } from "../problems";
@@ -37,7 +37,7 @@ export function AccountSatisfaction({ accountId }: { accountId: string }) {
   }, [accountId]);
   useEffect(load, [load]);
   useEffect(() => {
-    get<Page<Contact>>(`/contacts?account_id=${accountId}&limit=500&sort=last_name`).then((p) => setContacts(p.items)).catch(() => setContacts([]));
+    getAll<Contact>(`/contacts?account_id=${accountId}&limit=500&sort=last_name`).then((items) => setContacts(items)).catch(() => setContacts([]));
   }, [accountId]);
   const name = (id: string) => {
     const c = contacts.find((x) => x.id === id);

@@ -1,7 +1,7 @@
 // Targets: set a person's target for a period (managers), split it across people, territories,
 // accounts and deals so that it adds up, and see attainment (won / target) and coverage (open / what remains).
 import { FormEvent, useEffect, useState } from "react";
-import { ApiError, Page, api, get, money } from "../api";
+import { ApiError, api, getAll, money } from "../api";
 import { useUsers } from "../lookups";
 import { isManager, useSession } from "../session";
 
@@ -33,10 +33,10 @@ export function Targets() {
   const [territories, setTerritories] = useState<Territory[]>([]);
   const [message, setMessage] = useState("");
   const manager = isManager(me);
-  const load = () => get<Page<Target>>("/targets").then((p) => setTargets(p.items));
+  const load = () => getAll<Target>("/targets").then((items) => setTargets(items));
   useEffect(() => {
     load();
-    get<Page<Territory>>("/territories?limit=500&sort=name").then((p) => setTerritories(p.items)); }, []);
+    getAll<Territory>("/territories?limit=500&sort=name").then((items) => setTerritories(items)); }, []);
 
   const [form, setForm] = useState({ user_id: "", territory_id: "", starts_on: "", ends_on: "", amount: "" });
   const create = async (e: FormEvent) => {

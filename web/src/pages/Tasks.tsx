@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
-import { Page, api, date, get } from "../api";
+import { api, date, getAll } from "../api";
 import { useSession } from "../session";
 import { serverDate, instantNow } from "../clock";
 
@@ -13,8 +13,8 @@ export function Tasks() {
   const today = serverDate().toISOString().slice(0, 10);
   useEffect(() => {
     if (!me) return;
-    get<Page<Task>>(`/tasks?owner_id=${me.id}&limit=500`).then((p) =>
-      setTasks(p.items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
+    getAll<Task>(`/tasks?owner_id=${me.id}&limit=500`).then((items) =>
+      setTasks(items.filter((t) => !t.done_at).sort((a, b) => (a.due_on ?? "9999").localeCompare(b.due_on ?? "9999"))));
   }, [me]);
 
   const done = async (t: Task) => {

@@ -2,7 +2,7 @@
 // (agreed with the customer), and afterwards the results, the decision (adopt, extend or reject) and
 // what happens next. A trial past its end without a decision stands out: the nightly alerts chase it.
 import { FormEvent, useCallback, useEffect, useState } from "react";
-import { ApiError, Page, api, date, get } from "../api";
+import { ApiError, Page, api, date, get, getAll } from "../api";
 import { FieldError } from "../problems";
 import { useSession } from "../session";
 import { useProducts, useUsers } from "../lookups";
@@ -46,8 +46,8 @@ export function AccountTrials({ accountId, contacts }: { accountId: string; cont
   useEffect(load, [load]);
   const [deals, setDeals] = useState<{ id: string; name: string; stage: string }[]>([]);
   useEffect(() => {
-    get<Page<{ id: string; name: string; stage: string }>>(`/opportunities?account_id=${accountId}&limit=200`)
-      .then((p) => setDeals(p.items.filter((o) => o.stage !== "closed_lost"))).catch(() => setDeals([]));
+    getAll<{ id: string; name: string; stage: string }>(`/opportunities?account_id=${accountId}&limit=500`)
+      .then((items) => setDeals(items.filter((o) => o.stage !== "closed_lost"))).catch(() => setDeals([]));
   }, [accountId]);
 
   const productName = (id: string | null) => (id ? products.find((p) => p.id === id)?.name ?? `Product ${id}` : "No product named");
