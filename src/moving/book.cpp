@@ -59,6 +59,11 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
   if (has("contact")) return {records(RecordType::kContacts)};
   // A deal's associated contacts are its contact roles.
   if (has("deal")) return {records(RecordType::kOpportunities), {Part::kContactRoles}};
+  // Calls, meetings, emails and notes are activities; tasks done too, the others tasks.
+  if (const auto kind = HubSpotActivityKind(stem)) {
+    if (*kind == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}};
+    return {records(RecordType::kActivities)};
+  }
   return {};
 }
 
@@ -525,7 +530,8 @@ Result<std::vector<BookFile>> FindBook(Source source, const std::string& directo
                      (source == Source::kSalesforce
                           ? std::string("a Salesforce export (Account.csv, Contact.csv, "
                                         "Opportunity.csv, Task.csv, Event.csv)")
-                          : std::string("a HubSpot export (companies, contacts, deals)")));
+                          : std::string("a HubSpot export (companies, contacts, deals, and calls, "
+                                        "meetings, emails, notes and tasks)")));
   }
   return files;
 }

@@ -215,6 +215,8 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
       per_deal ? header.Find({"associatedcontactids", "associatedcontactid"}, "contacts", report)
                : header.Find({"contactid"}, "contact", report);
   const auto role = per_deal ? std::nullopt : header.Find({"role", "contactrole"}, "role", report);
+  // A deals export without its associated contacts gives no roles (an export of its deals only).
+  if (per_deal && deal && !contact) return Ok();
   if (!deal || !contact) {
     return Error(ErrorCode::kMalformed, "no column names the deal and the contact");
   }
@@ -368,14 +370,18 @@ struct StoredTask {
 struct TaskBook {
   std::unordered_map<std::string, Known> accounts, deals;
   std::unordered_map<std::string, std::int64_t> users_by_email;  // lowercase
+  std::unordered_map<std::string, std::int64_t> users_by_name;   // lowercase; -1: two or more
   std::unordered_map<std::string, StoredTask> existing;          // by external id
 };
 
-Result<std::unordered_map<std::string, std::int64_t>> UsersByEmail(db::Transaction& tx) {
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, id FROM users"));
-  std::unordered_map<std::string, std::int64_t> by_email;
-  for (const db::Row& r : users) by_email[Lowercase(r.Text("email"))] = r.Int("id");
-  return by_email;
+Status LoadUsers(db::Transaction& tx, TaskBook& book) {
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, name, id FROM users"));
+  for (const db::Row& r : users) {
+    book.users_by_email[Lowercase(r.Text("email"))] = r.Int("id");
+    auto [it, inserted] = book.users_by_name.emplace(Lowercase(r.Text("name")), r.Int("id"));
+    if (!inserted) it->second = -1;
+  }
+  return Ok();
 }
 
 // The book's tasks imported before, by external id.
@@ -406,12 +412,13 @@ Result<TaskBook> LoadTaskBook(db::Transaction& tx) {
   TaskBook book;
   RAPPORT_ASSIGN_OR_RETURN(book.accounts, KnownByExternalId(tx, "accounts"));
   RAPPORT_ASSIGN_OR_RETURN(book.deals, KnownByExternalId(tx, "opportunities"));
-  RAPPORT_ASSIGN_OR_RETURN(book.users_by_email, UsersByEmail(tx));
+  RAPPORT_RETURN_IF_ERROR(LoadUsers(tx, book));
   RAPPORT_ASSIGN_OR_RETURN(book.existing, StoredTasks(tx));
   return book;
 }
 
-// The user a task file names as owner: by the book's key for them, else by email.
+// The user a task file names as owner: by the book's key for them, else by email, else by name
+// (HubSpot names a task's owner by name; one only in open tasks is not among the book's keys).
 std::optional<std::int64_t> OwnerOf(const RelationContext& context, const TaskBook& book,
                                     const std::string& owner_key) {
   std::optional<std::int64_t> owner_id;
@@ -423,6 +430,10 @@ std::optional<std::int64_t> OwnerOf(const RelationContext& context, const TaskBo
   if (auto e = book.users_by_email.find(Lowercase(owner_key));
       !owner_id && e != book.users_by_email.end()) {
     owner_id = e->second;
+  }
+  if (auto n = book.users_by_name.find(Lowercase(owner_key));
+      !owner_id && n != book.users_by_name.end() && n->second > 0) {
+    owner_id = n->second;
   }
   return owner_id;
 }
@@ -484,12 +495,13 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
   RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
                            OpenWithHeader(file, context.source, header));
   TaskColumns columns;
-  columns.id = header.Find({"id", "taskid"}, "external_id", report);
-  columns.owner = header.Find({"ownerid", "owner", "assignedto"}, "owner", report);
-  columns.account = header.Find({"accountid"}, "account", report);
-  columns.what = header.Find({"whatid"}, "related", report);
-  columns.subject = header.Find({"subject"}, "subject", report);
-  columns.due = header.Find({"activitydate", "duedate"}, "due_on", report);
+  columns.id = header.Find({"id", "taskid", "recordid"}, "external_id", report);
+  columns.owner =
+      header.Find({"ownerid", "owner", "assignedto", "activityassignedto"}, "owner", report);
+  columns.account = header.Find({"accountid", "associatedcompanyids"}, "account", report);
+  columns.what = header.Find({"whatid", "associateddealids"}, "related", report);
+  columns.subject = header.Find({"subject", "tasktitle", "title"}, "subject", report);
+  columns.due = header.Find({"duedate", "activitydate"}, "due_on", report);
   if (!columns.id || !columns.owner) {
     return Error(ErrorCode::kMalformed, "a task file needs its tasks' Id and OwnerId");
   }

@@ -93,7 +93,79 @@ void MapCustomColumnsToFields(const RecordSpec& spec, const std::vector<std::str
   }
 }
 
+// A note has no subject: its first line stands for one (at most 80 characters, cut at a word).
+std::string FirstLineAsSubject(std::string_view body) {
+  body = Trim(body.substr(0, body.find_first_of("\r\n")));
+  if (body.empty()) return "Note";
+  if (Utf8Characters(body) <= 80) return std::string(body);
+  std::size_t cut = 0, characters = 0;
+  for (std::size_t i = 0; i < body.size() && characters < 77; ++i) {
+    if ((static_cast<unsigned char>(body[i]) & 0xC0) != 0x80) ++characters;
+    cut = i + 1;
+  }
+  while (cut < body.size() && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) ++cut;
+  // Cut at a word's end: where the next word starts, or back to the last space.
+  const std::size_t space = body.substr(0, cut).rfind(' ');
+  if (body[cut] != ' ' && space != std::string_view::npos && space > cut / 2) cut = space;
+  return std::string(Trim(body.substr(0, cut))) + "...";
+}
+
+// HubSpot's activity exports: each kind names its subject, body and outcome its own way; its
+// tasks' Task type (Call, Email, To-do) gives the kind of those done.
+void ProfileHubSpotActivities(const BookFile& file, const std::vector<std::string>& header,
+                              Profile& p) {
+  const auto at = [&](std::string_view key) { return IndexOf(header, key); };
+  const auto map = [&](std::string_view key, std::string field) {
+    if (auto i = at(key)) p.mapping.emplace_back(header[*i], std::move(field));
+  };
+  const std::optional<std::string> kind = HubSpotActivityKind(fs::path(file.name).stem().string());
+  if (!kind) return;
+  if (*kind == "task") {
+    // The open ones are tasks (a status other than Completed), the rest activities.
+    p.split_done = true;
+    p.done_column = at("taskstatus");
+    p.done_is_status = p.done_column.has_value();
+    p.keep_done = file.part != Part::kOpenTasks;
+    if (file.part != Part::kRecords) return;
+    map("tasktitle", "subject");
+    map("tasktype", "kind");
+    if (!at("tasktype")) p.derived.push_back({"Kind", Profile::kEveryRow, "", nullptr, "note"});
+    // Its Activity date is its due date, said again.
+    if (at("activitydate")) {
+      if (auto due = at("duedate")) p.mapping.emplace_back(header[*due], "");
+    }
+    return;
+  }
+  p.derived.push_back({"Kind", Profile::kEveryRow, "", nullptr, *kind});
+  map("calltitle", "subject");
+  map("callnotes", "body");
+  map("meetingname", "subject");
+  map("meetingtitle", "subject");
+  map("meetingdescription", "body");
+  map("meetingoutcome", "outcome");
+  map("emailsubject", "subject");
+  map("emailbody", "body");
+  map("emailtext", "body");
+  map("notebody", "body");
+  if (*kind == "note" && !at("subject")) {
+    if (auto body = at("notebody")) {
+      p.derived.push_back({"Subject", *body, "", &FirstLineAsSubject, ""});
+    }
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> HubSpotActivityKind(std::string_view stem) {
+  const std::string key = NormalizeHeader(stem);
+  const auto has = [&](const char* word) { return key.find(word) != std::string::npos; };
+  if (has("call")) return "call";
+  if (has("meeting")) return "meeting";
+  if (has("email")) return "email";
+  if (has("note")) return "note";
+  if (has("task")) return "task";
+  return std::nullopt;
+}
 
 Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::string>& header) {
   Profile p;
@@ -145,17 +217,23 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
       ignore("name");  // the full name, which FirstName and LastName give
     }
     MapCustomColumnsToFields(SpecOf(file.type), header, p);
-  } else if (source == Source::kHubSpot && file.part == Part::kRecords) {
-    for (std::size_t i = 0; i < header.size(); ++i) {
+  } else if (source == Source::kHubSpot) {
+    ProfileHubSpotActivities(file, header, p);
+    // A deal's contact roles read the whole list of its contacts; a record its first.
+    const bool record = file.part == Part::kRecords || file.part == Part::kOpenTasks;
+    for (std::size_t i = 0; record && i < header.size(); ++i) {
       const std::string key = NormalizeHeader(header[i]);
       if (key.starts_with("associated") && key.ends_with("ids")) {
         p.rewrites.emplace_back(i, &FirstOfList);
       }
       if (key == "dealprobability") p.rewrites.emplace_back(i, &FractionAsPercent);
     }
-    if (file.type == RecordType::kContacts) {
+    if (file.part == Part::kRecords && file.type == RecordType::kContacts) {
       ignore("companyname");  // a contact's own text, not a link: Associated Company IDs is
       ignore("associatedcompany");
+    }
+    if (file.part == Part::kRecords && file.type == RecordType::kActivities) {
+      map("associateddealids", "opportunity");
     }
   }
   return p;
@@ -205,9 +283,17 @@ Result<bool> ProfiledRecords::Next(std::vector<std::string>& fields) {
     }
     const std::size_t width = fields.size();
     for (const auto& d : profile_.derived) {
+      if (d.from == Profile::kEveryRow) {
+        fields.push_back(d.constant);
+        continue;
+      }
       const std::string_view cell =
           d.from < width ? imports::Trim(fields[d.from]) : std::string_view();
-      fields.push_back(cell.starts_with(d.prefix) ? std::string(cell) : std::string());
+      if (d.make) {
+        fields.push_back(d.make(cell));
+      } else {
+        fields.push_back(cell.starts_with(d.prefix) ? std::string(cell) : std::string());
+      }
     }
     return true;
   }

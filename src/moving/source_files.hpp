@@ -30,7 +30,12 @@ struct Profile {
     std::string header;
     std::size_t from;
     std::string prefix;  // the cell of `from` when it starts with this, else empty
+    // Instead: the cell of `from` made over (a note's first line as its subject), or, when
+    // `from` is past the row, this text in every row (an export's kind of activity).
+    std::string (*make)(std::string_view cell) = nullptr;
+    std::string constant;
   };
+  static constexpr std::size_t kEveryRow = static_cast<std::size_t>(-1);  // Derived::from
   std::vector<Derived> derived;
   // Rows another part of the book takes, set aside: Salesforce's tasks not done yet (IsClosed
   // false, or a Status other than Completed) are tasks, the rest activities (all of them when
@@ -40,6 +45,11 @@ struct Profile {
   bool done_is_status = false;  // the column is Status (Completed), not IsClosed
   bool keep_done = true;        // the activities keep those done; the open tasks the others
 };
+
+// The kind of activity a HubSpot export holds, by its file's name (`stem`, any case): "call",
+// "meeting", "email" and "note" for those exports, "task" for its tasks (the done ones are
+// activities of the kind their Task type says, the others tasks); nullopt for another file.
+std::optional<std::string> HubSpotActivityKind(std::string_view stem);
 
 // The profile of `file` from `source`, whose header is `header`.
 Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::string>& header);

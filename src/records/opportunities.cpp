@@ -181,8 +181,11 @@ Record Activities() {
        .filterable = true,
        .values = ValuesOf(kActivityKinds),
        .file_aliases = {"type", "activitytype", "tasksubtype", "engagementtype"},
-       .value_aliases =
-           {{"phonecall", "call"}, {"task", "note"}, {"event", "meeting"}, {"sitevisit", "visit"}},
+       .value_aliases = {{"phonecall", "call"},
+                         {"task", "note"},
+                         {"todo", "note"},  // HubSpot's task type
+                         {"event", "meeting"},
+                         {"sitevisit", "visit"}},
        .file_default = std::string("note")},
       // The API defaults it to now by the server's clock; a file must say when.
       {.column = "occurred_at",

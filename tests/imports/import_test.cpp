@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.hpp"
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
 #include "support/run_command.hpp"
@@ -982,6 +983,90 @@ TEST_P(ImportTest, AHubSpotExportImportsFromItsFolder) {
       {"import", "--db", target_.url(), "--from", "hubspot", "--dir", empty.path().string()});
   EXPECT_NE(none.exit_code, 0);
   EXPECT_NE((none.out + none.err).find("--dir"), std::string::npos) << none.out << none.err;
+}
+
+// HubSpot's activity exports, each kind in its own file with its own column names: calls,
+// meetings, emails and notes become activities of that kind; tasks done become activities of
+// their Task type, the open ones tasks; a note's first line is its subject. A second run changes
+// nothing.
+TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
+  auto file = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir_.File(name), std::ios::binary) << bytes;
+  };
+  file("hubspot-crm-exports-all-companies-2026-12-01.csv",
+       "Record ID,Company name,Company owner,Lifecycle Stage\n"
+       "9001,Mercy Clinic,Ann Owner,customer\n"
+       "9002,St. Luke's,Ann Owner,customer\n");
+  file("hubspot-crm-exports-all-deals-2026-12-01.csv",
+       "Record ID,Deal Name,Deal Stage,Amount,Close Date,Deal owner,Associated Company IDs\n"
+       "7001,Beds,Contract Sent,12500,2027-01-15,Ann Owner,9001\n");
+  file("hubspot-crm-exports-all-calls-2026-12-01.csv",
+       "Record ID,Call Title,Activity date,Activity assigned to,Call notes,Call outcome,"
+       "Associated Company IDs,Associated Company,Associated Deal IDs,Associated Contact IDs\n"
+       "5001,Pricing follow-up,2026-11-20 14:30,Ann Owner,\"Asked for the\nrevised quote\","
+       "Connected,9001;9002,Mercy Clinic;St. Luke's,7001,\n");
+  file("hubspot-crm-exports-all-meetings-2026-12-01.csv",
+       "Record ID,Meeting name,Activity date,Activity assigned to,Meeting description,"
+       "Meeting outcome,Meeting start time,Associated Company IDs\n"
+       "5002,Quarterly review,2026-11-21 09:00,Ann Owner,Went through usage,Completed,"
+       "2026-11-21 09:00,9002\n");
+  file("hubspot-crm-exports-all-emails-2026-12-01.csv",
+       "Record ID,Email subject,Email body,Activity date,Activity assigned to,"
+       "Associated Company IDs\n"
+       "5003,Your quote,Please find it attached,2026-11-22 10:00,Ann Owner,9001\n");
+  file("hubspot-crm-exports-all-notes-2026-12-01.csv",
+       "Record ID,Note body,Activity date,Activity assigned to,Associated Company IDs\n"
+       "5004,\"Chief nurse café meeting went well: she wants a trial of the new pumps on two "
+       "wards before the budget round in March\nSecond line\",2026-11-23 16:00,Ann Owner,9001\n"
+       "5005,Short note,2026-11-24 16:00,Ann Owner,9002\n");
+  file("hubspot-crm-exports-all-tasks-2026-12-01.csv",
+       "Record ID,Task Title,Due date,Task status,Task type,Assigned to,Associated Company IDs,"
+       "Associated Deal IDs\n"
+       "5006,Call the buyer,2026-11-25 09:00,COMPLETED,CALL,Ann Owner,9001,7001\n"
+       "5007,Send the contract,2026-12-15 09:00,NOT_STARTED,TODO,Ann Owner,,7001\n"
+       "5008,Book the trial,2026-12-20 09:00,IN_PROGRESS,TODO,Ann Owner,9002,\n");
+  auto book = [&] {
+    const auto result = RunRapport({"import", "--db", target_.url(), "--from", "hubspot", "--dir",
+                                    dir_.path().string(), "--create-users", "--json"});
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    return json::parse(result.out);
+  };
+  const json report = book();
+  for (const json& c : report["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+  EXPECT_EQ(
+      Rows("SELECT act.external_id, act.kind, act.subject, a.external_id, "
+           "coalesce(o.external_id, '-'), coalesce(act.outcome, '-'), act.body FROM "
+           "activities act JOIN accounts a ON a.id = act.account_id LEFT JOIN "
+           "opportunities o ON o.id = act.opportunity_id ORDER BY act.external_id"),
+      (std::vector<std::string>{
+          "5001|call|Pricing follow-up|9001|7001|Connected|Asked for the\nrevised quote|",
+          "5002|meeting|Quarterly review|9002|-|Completed|Went through usage|",
+          "5003|email|Your quote|9001|-|-|Please find it attached|",
+          "5004|note|Chief nurse café meeting went well: she wants a trial of the new "
+          "pumps on two...|9001|-|-|Chief nurse café meeting went well: she wants a "
+          "trial of the new pumps on two wards before the budget round in March\nSecond "
+          "line|",
+          "5005|note|Short note|9002|-|-|Short note|", "5006|call|Call the buyer|9001|7001|-|∅|"}));
+  Instant called = 0;
+  ASSERT_TRUE(ParseInstant("2026-11-20T14:30:00Z", called));
+  EXPECT_EQ(Rows("SELECT occurred_at FROM activities WHERE external_id = '5001'"),
+            (std::vector<std::string>{std::to_string(called) + "|"}));
+  // The open tasks: the owner by name, the deal as what it is about (its account the deal's).
+  EXPECT_EQ(
+      Rows("SELECT t.external_id, t.subject, t.due_on, u.name, a.external_id, "
+           "coalesce(t.related_type, '-') FROM tasks t JOIN users u ON u.id = t.owner_id "
+           "JOIN accounts a ON a.id = t.account_id ORDER BY t.external_id"),
+      (std::vector<std::string>{"5007|Send the contract|2026-12-15|Ann Owner|9001|opportunity|",
+                                "5008|Book the trial|2026-12-20|Ann Owner|9002|-|"}));
+  // The same folder again: nothing created, nothing changed.
+  const json again = book();
+  for (const json& f : again["files"]) {
+    if (!f.contains("import")) continue;
+    EXPECT_EQ(f["import"]["created"], 0) << f.dump();
+    EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM activities"), 6);
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest,
