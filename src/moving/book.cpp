@@ -36,6 +36,7 @@ struct Role {
 // Which parts of the book a file is, by its name (without extension, lower case).
 std::vector<Role> RolesOf(Source source, const std::string& stem) {
   const auto records = [](RecordType type) { return Role{Part::kRecords, type}; };
+  const Role met{Part::kActivityContacts, RecordType::kActivities};
   if (source == Source::kSalesforce) {
     if (stem == "user") return {{Part::kUsers}};
     if (stem == "account") return {records(RecordType::kAccounts)};
@@ -45,8 +46,10 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     if (stem == "product2") return {{Part::kProducts}};
     if (stem == "opportunitylineitem") return {{Part::kLineItems}};
     // A task done is an activity; one not done yet is a task.
-    if (stem == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}};
-    if (stem == "event") return {records(RecordType::kActivities)};
+    if (stem == "task") {
+      return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+    }
+    if (stem == "event") return {records(RecordType::kActivities), met};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -61,8 +64,8 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
   if (has("deal")) return {records(RecordType::kOpportunities), {Part::kContactRoles}};
   // Calls, meetings, emails and notes are activities; tasks done too, the others tasks.
   if (const auto kind = HubSpotActivityKind(stem)) {
-    if (*kind == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}};
-    return {records(RecordType::kActivities)};
+    if (*kind == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+    return {records(RecordType::kActivities), met};
   }
   return {};
 }
@@ -79,8 +82,10 @@ int OrderOf(const BookFile& f) {
       return 5;
     case Part::kLineItems:
       return 6;
-    case Part::kOpenTasks:
+    case Part::kActivityContacts:
       return 8;
+    case Part::kOpenTasks:
+      return 9;
     case Part::kRecords:
       break;
   }
@@ -94,9 +99,9 @@ int OrderOf(const BookFile& f) {
     case RecordType::kActivities:
       return 7;
     case RecordType::kSalesLines:
-      return 9;
+      return 10;
   }
-  return 10;
+  return 11;
 }
 
 // ---- Owners -------------------------------------------------------------------------------
@@ -466,6 +471,8 @@ Status ImportRelation(RelationContext& context, BookFile& file, std::vector<Book
       return ImportLineItems(context, file, checks);
     case Part::kOpenTasks:
       return ImportOpenTasks(context, file, checks);
+    case Part::kActivityContacts:
+      return ImportActivityContacts(context, file, checks);
     case Part::kUsers:
     case Part::kRecords:
       break;
@@ -487,6 +494,8 @@ std::string PartName(const BookFile& file) {
       return "line items";
     case Part::kOpenTasks:
       return "open tasks";
+    case Part::kActivityContacts:
+      return "contacts met";
     case Part::kRecords:
       break;
   }

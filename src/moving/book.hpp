@@ -61,7 +61,8 @@ enum class Part {
   kProducts,      // the catalogue the line items name (made products when not known by SKU)
   kContactRoles,  // who plays which part in a deal (HubSpot: its deals' associated contacts)
   kLineItems,     // the products on each deal
-  kOpenTasks,     // Salesforce's tasks not yet done (Task.csv): Rapport's tasks, not activities
+  kOpenTasks,     // tasks not yet done (Salesforce's Task.csv, HubSpot's tasks): Rapport's tasks
+  kActivityContacts,  // the contacts each activity was with (WhoId, Associated Contact IDs)
 };
 
 // One file of the book.

@@ -564,4 +564,91 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
   return Ok();
 }
 
+Status ImportActivityContacts(RelationContext& context, BookFile& file,
+                              std::vector<BookCheck>& checks) {
+  ImportReport& report = file.report;
+  Header header;
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
+                           OpenWithHeader(file, context.source, header));
+  const bool salesforce = context.source == Source::kSalesforce;
+  const auto activity = header.Find({"id", "recordid", "activityid"}, "activity", report);
+  const auto contact =
+      salesforce ? header.Find({"whoid"}, "contacts", report)
+                 : header.Find({"associatedcontactids", "associatedcontactid"}, "contacts", report);
+  if (!activity || !contact) return Ok();  // the file does not say who was met
+  RAPPORT_ASSIGN_OR_RETURN(auto activities, KnownByExternalId(context.tx, "activities"));
+  RAPPORT_ASSIGN_OR_RETURN(auto contacts, KnownByExternalId(context.tx, "contacts"));
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows stored, context.tx.Query("SELECT activity_id, contact_id FROM activity_contacts"));
+  std::set<std::pair<std::int64_t, std::int64_t>> there, in_file;
+  for (const db::Row& r : stored) there.emplace(r.Int("activity_id"), r.Int("contact_id"));
+  std::vector<db::Params> added;
+  std::int64_t elsewhere = 0;
+  std::vector<std::string> row;
+  while (true) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
+    if (!more) break;
+    ++report.rows_read;
+    const std::int64_t line = records->line();
+    const std::string cell = Cell(row, contact);
+    std::vector<std::string> keys;
+    for (std::size_t from = 0; from <= cell.size();) {
+      const std::size_t to = std::min(cell.find(';', from), cell.size());
+      const std::string key(Trim(std::string_view(cell).substr(from, to - from)));
+      // Salesforce's WhoId names a lead (00Q...) as often as a contact (003...).
+      if (!key.empty() && (!salesforce || key.starts_with("003"))) keys.push_back(key);
+      from = to + 1;
+    }
+    if (keys.empty()) continue;
+    const std::string activity_key = Cell(row, activity);
+    auto a = activities.find(activity_key);
+    if (a == activities.end()) {
+      Reject(report, line, header.names[*activity],
+             Quoted(activity_key) + " is not an activity of the book");
+      continue;
+    }
+    for (const std::string& key : keys) {
+      auto c = contacts.find(key);
+      if (c == contacts.end()) {
+        Reject(report, line, header.names[*contact], Quoted(key) + " is not a contact of the book");
+        continue;
+      }
+      if (c->second.account_id != a->second.account_id) {
+        ++elsewhere;  // met about another account: that account's timeline does not hold it
+        continue;
+      }
+      const std::pair link{a->second.id, c->second.id};
+      if (!in_file.insert(link).second) continue;
+      if (!there.insert(link).second) {
+        ++report.unchanged;
+        continue;
+      }
+      added.push_back({link.first, link.second});
+      ++report.created;
+    }
+  }
+  if (report.rejected == 0 && !added.empty()) {
+    RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<db::BulkLoader> loader,
+                             context.tx.Load("activity_contacts", {"activity_id", "contact_id"}));
+    for (db::Params& link : added) RAPPORT_RETURN_IF_ERROR(loader->Add(std::move(link)));
+    RAPPORT_RETURN_IF_ERROR(loader->Finish());
+  }
+  file.rows = records->rows();
+  file.skipped = records->skipped();
+  file.set_aside = records->set_aside();
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows written, context.tx.Query("SELECT activity_id, contact_id FROM activity_contacts"));
+  std::int64_t found = 0;
+  for (const db::Row& r : written) {
+    found += in_file.count({r.Int("activity_id"), r.Int("contact_id")});
+  }
+  AddCheck(checks, file, "contacts met", WithCommas(static_cast<std::int64_t>(in_file.size())),
+           WithCommas(found));
+  if (elsewhere > 0) {
+    AddCheck(checks, file, "contacts of another account, not linked", WithCommas(elsewhere),
+             WithCommas(elsewhere));
+  }
+  return Ok();
+}
+
 }  // namespace rapport::moving

@@ -46,4 +46,11 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
 // changed).
 Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks);
 
+// Who was met: the contacts an activity file names for each activity (Salesforce's WhoId when it
+// is a contact, HubSpot's Associated Contact IDs), linked to the activity as the timeline shows
+// them, when they work at its account (a contact of another account is counted, not linked). A
+// link already there is unchanged; none is removed.
+Status ImportActivityContacts(RelationContext& context, BookFile& file,
+                              std::vector<BookCheck>& checks);
+
 }  // namespace rapport::moving

@@ -791,16 +791,17 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   const json dry = book({"--create-users", "--dry-run"});
   ASSERT_EQ(dry["exit"], 0) << dry.dump();
   EXPECT_EQ(dry["written"], false);
-  ASSERT_EQ(dry["files"].size(), 10u) << dry.dump();
+  ASSERT_EQ(dry["files"].size(), 12u) << dry.dump();
   EXPECT_EQ(dry["files"][8]["set_aside"], 1) << "the open task is not an activity";
-  EXPECT_EQ(dry["files"][9]["holds"], "open tasks");
-  EXPECT_EQ(dry["files"][9]["import"]["created"], 1);
+  EXPECT_EQ(dry["files"][10]["holds"], "contacts met");
+  EXPECT_EQ(dry["files"][11]["holds"], "open tasks");
+  EXPECT_EQ(dry["files"][11]["import"]["created"], 1);
   std::vector<std::string> order;
   for (const json& f : dry["files"]) order.push_back(f["name"]);
   EXPECT_EQ(order, (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv",
                                              "Opportunity.csv", "OpportunityContactRole.csv",
                                              "Product2.csv", "OpportunityLineItem.csv", "Event.csv",
-                                             "Task.csv", "Task.csv"}));
+                                             "Task.csv", "Event.csv", "Task.csv", "Task.csv"}));
   EXPECT_EQ(dry["ignored_files"], json::array({"Lead.csv"}));
   EXPECT_EQ(dry["files"][1]["rows"], 5);
   EXPECT_EQ(dry["files"][1]["skipped"], 2) << "one deleted, one merged";
@@ -844,6 +845,13 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(checks["Task.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Event.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Task.csv open tasks"], "1");
+  // Who was met: each done task's and event's WhoId, on the activity's timeline.
+  EXPECT_EQ(checks["Task.csv contacts met"], "2");
+  EXPECT_EQ(checks["Event.csv contacts met"], "1");
+  EXPECT_EQ(Rows("SELECT a.external_id, c.external_id FROM activity_contacts ac JOIN activities a "
+                 "ON a.id = ac.activity_id JOIN contacts c ON c.id = ac.contact_id ORDER BY "
+                 "a.external_id"),
+            (std::vector<std::string>{"00T1|003A|", "00T2|003C|", "00U1|003C|"}));
 
   EXPECT_EQ(Rows("SELECT a.external_id, a.name, a.status, p.external_id, a.street, a.ods_code, "
                  "a.beds, u.email FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id "
@@ -997,6 +1005,10 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
        "Record ID,Company name,Company owner,Lifecycle Stage\n"
        "9001,Mercy Clinic,Ann Owner,customer\n"
        "9002,St. Luke's,Ann Owner,customer\n");
+  file("hubspot-crm-exports-all-contacts-2026-12-01.csv",
+       "Record ID,First Name,Last Name,Contact owner,Associated Company IDs\n"
+       "8001,Grace,Hopper,Ann Owner,9001\n"
+       "8002,Alan,Turing,Ann Owner,9002\n");
   file("hubspot-crm-exports-all-deals-2026-12-01.csv",
        "Record ID,Deal Name,Deal Stage,Amount,Close Date,Deal owner,Associated Company IDs\n"
        "7001,Beds,Contract Sent,12500,2027-01-15,Ann Owner,9001\n");
@@ -1004,7 +1016,7 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
        "Record ID,Call Title,Activity date,Activity assigned to,Call notes,Call outcome,"
        "Associated Company IDs,Associated Company,Associated Deal IDs,Associated Contact IDs\n"
        "5001,Pricing follow-up,2026-11-20 14:30,Ann Owner,\"Asked for the\nrevised quote\","
-       "Connected,9001;9002,Mercy Clinic;St. Luke's,7001,\n");
+       "Connected,9001;9002,Mercy Clinic;St. Luke's,7001,8001;8002\n");
   file("hubspot-crm-exports-all-meetings-2026-12-01.csv",
        "Record ID,Meeting name,Activity date,Activity assigned to,Meeting description,"
        "Meeting outcome,Meeting start time,Associated Company IDs\n"
@@ -1065,6 +1077,10 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
     EXPECT_EQ(f["import"]["created"], 0) << f.dump();
     EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
   }
+  // Who was on the call: Grace, of its company; Alan works at another, so is not on its timeline.
+  EXPECT_EQ(Rows("SELECT a.external_id, c.external_id FROM activity_contacts ac JOIN activities a "
+                 "ON a.id = ac.activity_id JOIN contacts c ON c.id = ac.contact_id"),
+            (std::vector<std::string>{"5001|8001|"}));
   EXPECT_EQ(Count("SELECT count(*) FROM activities"), 6);
   EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 2);
 }
