@@ -49,7 +49,8 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     if (stem == "task") {
       return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
     }
-    if (stem == "event") return {records(RecordType::kActivities), met};
+    // An event still to come is a task (a visit planned), not an activity.
+    if (stem == "event") return {records(RecordType::kActivities), met, {Part::kOpenTasks}};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -64,7 +65,9 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
   if (has("deal")) return {records(RecordType::kOpportunities), {Part::kContactRoles}};
   // Calls, meetings, emails and notes are activities; tasks done too, the others tasks.
   if (const auto kind = HubSpotActivityKind(stem)) {
-    if (*kind == "task") return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+    if (*kind == "task" || *kind == "meeting") {
+      return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+    }
     return {records(RecordType::kActivities), met};
   }
   return {};
@@ -734,6 +737,8 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
     return report;
   }
   report.files = std::move(found).value();
+  const std::string today = FormatInstant(options.actor.at).substr(0, 10);
+  for (BookFile& file : report.files) file.today = today;
   BookRun run(database, options, report);
   Status begun = run.SurveyFiles();
   if (begun.ok()) begun = run.BeginImports();

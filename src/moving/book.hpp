@@ -75,6 +75,7 @@ struct BookFile {
   std::int64_t skipped = 0;                 // deleted or merged in the source: not imported
   std::int64_t set_aside = 0;  // rows another part takes (a task not done yet is a task)
   double seconds = 0;          // how long its import took
+  std::string today;           // the run's day (YYYY-MM-DD): a meeting after it is planned
   ImportReport report;         // its import (none for the users file); `columns` says which
                                // column gave what for every part
 };

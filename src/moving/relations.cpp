@@ -500,7 +500,8 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
       header.Find({"ownerid", "owner", "assignedto", "activityassignedto"}, "owner", report);
   columns.account = header.Find({"accountid", "associatedcompanyids"}, "account", report);
   columns.what = header.Find({"whatid", "associateddealids"}, "related", report);
-  columns.subject = header.Find({"subject", "tasktitle", "title"}, "subject", report);
+  columns.subject =
+      header.Find({"subject", "tasktitle", "title", "meetingname"}, "subject", report);
   columns.due = header.Find({"duedate", "activitydate"}, "due_on", report);
   if (!columns.id || !columns.owner) {
     return Error(ErrorCode::kMalformed, "a task file needs its tasks' Id and OwnerId");

@@ -110,6 +110,15 @@ std::string FirstLineAsSubject(std::string_view body) {
   return std::string(Trim(body.substr(0, cut))) + "...";
 }
 
+// Rows dated after the run's day in `when` are planned: the open tasks take them, the rest the
+// activities (see Profile::when_column).
+void PlanFuture(const BookFile& file, std::optional<std::size_t> when, Profile& p) {
+  if (!when || file.today.empty()) return;
+  p.when_column = when;
+  p.today = file.today;
+  p.keep_past = file.part != Part::kOpenTasks;
+}
+
 // HubSpot's activity exports: each kind names its subject, body and outcome its own way; its
 // tasks' Task type (Call, Email, To-do) gives the kind of those done.
 void ProfileHubSpotActivities(const BookFile& file, const std::vector<std::string>& header,
@@ -136,6 +145,11 @@ void ProfileHubSpotActivities(const BookFile& file, const std::vector<std::strin
     }
     return;
   }
+  // A meeting still to come is a task, not an activity.
+  if (*kind == "meeting") {
+    PlanFuture(file, at("activitydate") ? at("activitydate") : at("meetingstarttime"), p);
+  }
+  if (file.part != Part::kRecords) return;
   p.derived.push_back({"Kind", Profile::kEveryRow, "", nullptr, *kind});
   map("calltitle", "subject");
   map("callnotes", "body");
@@ -189,6 +203,10 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
         p.done_is_status = p.done_column.has_value();
       }
       p.keep_done = file.part != Part::kOpenTasks;
+    }
+    // Event.csv: those still to come are tasks (visits planned), the others activities.
+    if (Lowercase(fs::path(file.name).stem().string()) == "event") {
+      PlanFuture(file, at("activitydatetime") ? at("activitydatetime") : at("activitydate"), p);
     }
     if (file.part != Part::kRecords) return p;
     // An owner is a user's id (005...), found through User.csv.
@@ -274,6 +292,15 @@ Result<bool> ProfiledRecords::Next(std::vector<std::string>& fields) {
       const std::string cell = d && *d < fields.size() ? Lowercase(imports::Trim(fields[*d])) : "";
       const bool done = !d || (profile_.done_is_status ? cell == "completed" : IsTrue(cell));
       if (done != profile_.keep_done) {
+        ++set_aside_;
+        continue;
+      }
+    }
+    if (profile_.when_column) {
+      const std::size_t w = *profile_.when_column;
+      const std::string_view when = w < fields.size() ? imports::Trim(fields[w]) : "";
+      const bool planned = when.substr(0, 10) > profile_.today;
+      if (planned == profile_.keep_past) {
         ++set_aside_;
         continue;
       }

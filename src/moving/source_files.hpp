@@ -44,6 +44,11 @@ struct Profile {
   std::optional<std::size_t> done_column;
   bool done_is_status = false;  // the column is Status (Completed), not IsClosed
   bool keep_done = true;        // the activities keep those done; the open tasks the others
+  // Rows dated after the run's day (`today`, YYYY-MM-DD) in `when_column` are planned, not done:
+  // a meeting to come is a task. The activities keep the others; the open tasks these.
+  std::optional<std::size_t> when_column;
+  std::string today;
+  bool keep_past = true;
 };
 
 // The kind of activity a HubSpot export holds, by its file's name (`stem`, any case): "call",

@@ -726,7 +726,10 @@ class SalesforceBook {
          "Id,IsDeleted,WhoId,WhatId,AccountId,Subject,ActivityDateTime,ActivityDate,StartDateTime,"
          "EndDateTime,DurationInMinutes,OwnerId,Description,EventSubtype\r\n"
          "00U1,false,003C,006B,001B,Site visit,2026-11-03T09:30:00.000Z,2026-11-03,"
-         "2026-11-03T09:30:00.000Z,2026-11-03T10:30:00.000Z,60,0053,,Event\r\n");
+         "2026-11-03T09:30:00.000Z,2026-11-03T10:30:00.000Z,60,0053,,Event\r\n"
+         // Still to come (the tests run on 2026-11-28): a visit planned, so a task.
+         "00U2,false,003A,001A,001A,Theatre walk-round,2026-12-10T10:00:00.000Z,2026-12-10,"
+         "2026-12-10T10:00:00.000Z,2026-12-10T11:00:00.000Z,60,0051,,Event\r\n");
     file("Lead.csv", "Id,LastName,Company\r\n00Q1,Smith,Acme\r\n");
     file("OpportunityContactRole.csv",
          "Id,IsDeleted,OpportunityId,ContactId,Role,IsPrimary\r\n"
@@ -791,17 +794,20 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   const json dry = book({"--create-users", "--dry-run"});
   ASSERT_EQ(dry["exit"], 0) << dry.dump();
   EXPECT_EQ(dry["written"], false);
-  ASSERT_EQ(dry["files"].size(), 12u) << dry.dump();
+  ASSERT_EQ(dry["files"].size(), 13u) << dry.dump();
+  EXPECT_EQ(dry["files"][7]["set_aside"], 1) << "the visit to come is not an activity";
   EXPECT_EQ(dry["files"][8]["set_aside"], 1) << "the open task is not an activity";
   EXPECT_EQ(dry["files"][10]["holds"], "contacts met");
-  EXPECT_EQ(dry["files"][11]["holds"], "open tasks");
-  EXPECT_EQ(dry["files"][11]["import"]["created"], 1);
+  for (int i : {11, 12}) {
+    EXPECT_EQ(dry["files"][i]["holds"], "open tasks");
+    EXPECT_EQ(dry["files"][i]["import"]["created"], 1);
+  }
   std::vector<std::string> order;
   for (const json& f : dry["files"]) order.push_back(f["name"]);
-  EXPECT_EQ(order, (std::vector<std::string>{"User.csv", "Account.csv", "Contact.csv",
-                                             "Opportunity.csv", "OpportunityContactRole.csv",
-                                             "Product2.csv", "OpportunityLineItem.csv", "Event.csv",
-                                             "Task.csv", "Event.csv", "Task.csv", "Task.csv"}));
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "User.csv", "Account.csv", "Contact.csv", "Opportunity.csv",
+                       "OpportunityContactRole.csv", "Product2.csv", "OpportunityLineItem.csv",
+                       "Event.csv", "Task.csv", "Event.csv", "Task.csv", "Event.csv", "Task.csv"}));
   EXPECT_EQ(dry["ignored_files"], json::array({"Lead.csv"}));
   EXPECT_EQ(dry["files"][1]["rows"], 5);
   EXPECT_EQ(dry["files"][1]["skipped"], 2) << "one deleted, one merged";
@@ -845,6 +851,11 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(checks["Task.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Event.csv opportunity as the file gives it"], "1");
   EXPECT_EQ(checks["Task.csv open tasks"], "1");
+  EXPECT_EQ(checks["Event.csv open tasks"], "1");
+  EXPECT_EQ(Rows("SELECT t.external_id, t.subject, t.due_on, a.external_id FROM tasks t JOIN "
+                 "accounts a ON a.id = t.account_id ORDER BY t.external_id"),
+            (std::vector<std::string>{"00T3|Send the tender pack|2026-12-20|001B|",
+                                      "00U2|Theatre walk-round|2026-12-10|001A|"}));
   // Who was met: each done task's and event's WhoId, on the activity's timeline.
   EXPECT_EQ(checks["Task.csv contacts met"], "2");
   EXPECT_EQ(checks["Event.csv contacts met"], "1");
@@ -1021,7 +1032,9 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
        "Record ID,Meeting name,Activity date,Activity assigned to,Meeting description,"
        "Meeting outcome,Meeting start time,Associated Company IDs\n"
        "5002,Quarterly review,2026-11-21 09:00,Ann Owner,Went through usage,Completed,"
-       "2026-11-21 09:00,9002\n");
+       "2026-11-21 09:00,9002\n"
+       // Still to come (the tests run on 2026-11-28): a task, not an activity.
+       "5009,Trial kick-off,2026-12-05 10:00,Ann Owner,,Scheduled,2026-12-05 10:00,9001\n");
   file("hubspot-crm-exports-all-emails-2026-12-01.csv",
        "Record ID,Email subject,Email body,Activity date,Activity assigned to,"
        "Associated Company IDs\n"
@@ -1069,7 +1082,8 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
            "coalesce(t.related_type, '-') FROM tasks t JOIN users u ON u.id = t.owner_id "
            "JOIN accounts a ON a.id = t.account_id ORDER BY t.external_id"),
       (std::vector<std::string>{"5007|Send the contract|2026-12-15|Ann Owner|9001|opportunity|",
-                                "5008|Book the trial|2026-12-20|Ann Owner|9002|-|"}));
+                                "5008|Book the trial|2026-12-20|Ann Owner|9002|-|",
+                                "5009|Trial kick-off|2026-12-05|Ann Owner|9001|-|"}));
   // The same folder again: nothing created, nothing changed.
   const json again = book();
   for (const json& f : again["files"]) {
@@ -1082,7 +1096,7 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
                  "ON a.id = ac.activity_id JOIN contacts c ON c.id = ac.contact_id"),
             (std::vector<std::string>{"5001|8001|"}));
   EXPECT_EQ(Count("SELECT count(*) FROM activities"), 6);
-  EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest,
