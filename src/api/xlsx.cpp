@@ -5,10 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/temp_files.hpp"
+
 namespace rapport::api {
 
 Result<std::string> XlsxWorkbook(const std::function<void(lxw_workbook*)>& fill) {
-  char path[] = "/tmp/rapport-workbook-XXXXXX";
+  std::string pattern = TempPattern("workbook");
+  char* path = pattern.data();
   const int fd = mkstemp(path);
   if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
   close(fd);

@@ -10,6 +10,7 @@
 #include "api/system_routes.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "core/temp_files.hpp"
 
 namespace rapport::cli {
 namespace {
@@ -19,8 +20,7 @@ namespace {
 class ScratchDatabase {
  public:
   ScratchDatabase() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "rapport-openapi.XXXXXX").string();
+    std::string pattern = TempPattern("openapi");
     if (::mkdtemp(pattern.data()) != nullptr) folder_ = pattern;
   }
   ~ScratchDatabase() {

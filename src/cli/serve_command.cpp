@@ -17,6 +17,7 @@
 #include "continuity/handover.hpp"
 #include "continuity/outbox.hpp"
 #include "core/periodic.hpp"
+#include "core/temp_files.hpp"
 #include "db/migrations.hpp"
 #include "moving/book_routes.hpp"
 #include "server/http_server.hpp"
@@ -187,6 +188,11 @@ void Serve(Context& context, const ServeArgs& args) {
   LogToStderr();
 
   if (!context.clock_note.empty()) spdlog::warn("{}", context.clock_note);
+  // What a process that crashed left in the temporary folder (an export's extracted files, a
+  // workbook half written): customers' data, not to be kept.
+  if (const int removed = RemoveOrphanedTempFiles(); removed > 0) {
+    spdlog::info("removed {} temporary files or folders left by stopped processes", removed);
+  }
 
   api::AccessGeneration access_generation;
   auth::Sessions sessions(database, context.clock, access_generation);

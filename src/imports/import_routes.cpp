@@ -15,6 +15,7 @@
 #include "api/csv.hpp"
 #include "api/json.hpp"
 #include "api/query.hpp"
+#include "core/temp_files.hpp"
 #include "imports/csv_reader.hpp"
 #include "imports/exporter.hpp"
 #include "imports/xlsx_reader.hpp"
@@ -195,7 +196,8 @@ void WriteImport(api::JsonWriter& w, const db::Row& r, const ImportJobs& jobs,
   const std::int64_t id = r.Int("id");
   w.StartObject();
   w.Key("id").String(api::FormatId(id));
-  w.Key("type").String(r.Text("record_type") == "sales_lines" ? "sales-lines" : r.Text("record_type"));
+  w.Key("type").String(r.Text("record_type") == "sales_lines" ? "sales-lines"
+                                                              : r.Text("record_type"));
   w.Key("file_name").String(r.Text("file_name"));
   w.Key("format").String(r.Text("format"));
   w.Key("dry_run").Bool(r.Bool("dry_run"));
@@ -406,7 +408,8 @@ Result<api::Response> ExportRecords(api::ApiContext& ctx, const api::Request& r,
     ~TempFile() { unlink(path.c_str()); }
   };
   auto file = std::make_shared<TempFile>();
-  char path[] = "/tmp/rapport-export-XXXXXX";
+  std::string pattern = TempPattern("export");
+  char* path = pattern.data();
   const int fd = mkstemp(path);
   if (fd < 0) return Error(ErrorCode::kInternal, "could not make a temporary file");
   close(fd);

@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/temp_files.hpp"
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
 #include "imports/import_routes.hpp"
@@ -752,13 +753,12 @@ BookReport ImportBook(db::Database& database, const BookOptions& options) {
 }
 
 BookReport ImportBookZip(db::Database& database, BookOptions options, const std::string& bytes) {
-  std::string pattern = (fs::temp_directory_path() / "rapport-book-XXXXXX").string();
+  std::string pattern = TempPattern("book");
   BookReport report;
   report.dry_run = options.dry_run;
   if (!mkdtemp(pattern.data())) {
     report.status = "failed";
-    report.problem =
-        "cannot make a folder for the export's files in " + fs::temp_directory_path().string();
+    report.problem = "cannot make a folder for the export's files: " + pattern;
     return report;
   }
   struct Removed {

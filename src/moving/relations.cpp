@@ -49,6 +49,19 @@ std::string Cell(const std::vector<std::string>& row, std::optional<std::size_t>
   return i && *i < row.size() ? std::string(Trim(row[*i])) : std::string();
 }
 
+// The keys a cell lists, "8001;8002" as HubSpot writes several associated records, without
+// empty ones.
+std::vector<std::string> ListedKeys(std::string_view cell) {
+  std::vector<std::string> keys;
+  for (std::size_t from = 0; from <= cell.size();) {
+    const std::size_t to = std::min(cell.find(';', from), cell.size());
+    const std::string key(Trim(cell.substr(from, to - from)));
+    if (!key.empty()) keys.push_back(key);
+    from = to + 1;
+  }
+  return keys;
+}
+
 void Reject(ImportReport& report, std::int64_t line, const std::string& column,
             std::string problem) {
   ++report.rejected;
@@ -233,14 +246,7 @@ Status ImportContactRoles(RelationContext& context, BookFile& file,
     ++report.rows_read;
     const std::int64_t line = records->line();
     const std::string deal_key = Cell(row, deal);
-    std::vector<std::string> contact_keys;
-    const std::string contact_cell = Cell(row, contact);
-    for (std::size_t from = 0; from <= contact_cell.size();) {
-      const std::size_t to = std::min(contact_cell.find(';', from), contact_cell.size());
-      const std::string key(Trim(std::string_view(contact_cell).substr(from, to - from)));
-      if (!key.empty()) contact_keys.push_back(key);
-      from = to + 1;
-    }
+    const std::vector<std::string> contact_keys = ListedKeys(Cell(row, contact));
     if (contact_keys.empty() && per_deal) continue;  // a deal with no contacts
     auto d = deals.find(deal_key);
     if (d == deals.end()) {
@@ -591,15 +597,9 @@ Status ImportActivityContacts(RelationContext& context, BookFile& file,
     if (!more) break;
     ++report.rows_read;
     const std::int64_t line = records->line();
-    const std::string cell = Cell(row, contact);
-    std::vector<std::string> keys;
-    for (std::size_t from = 0; from <= cell.size();) {
-      const std::size_t to = std::min(cell.find(';', from), cell.size());
-      const std::string key(Trim(std::string_view(cell).substr(from, to - from)));
-      // Salesforce's WhoId names a lead (00Q...) as often as a contact (003...).
-      if (!key.empty() && (!salesforce || key.starts_with("003"))) keys.push_back(key);
-      from = to + 1;
-    }
+    std::vector<std::string> keys = ListedKeys(Cell(row, contact));
+    // Salesforce's WhoId names a lead (00Q...) as often as a contact (003...).
+    if (salesforce) std::erase_if(keys, [](const std::string& k) { return !k.starts_with("003"); });
     if (keys.empty()) continue;
     const std::string activity_key = Cell(row, activity);
     auto a = activities.find(activity_key);
