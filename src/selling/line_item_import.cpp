@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "api/access.hpp"
+#include "api/csv.hpp"
+#include "api/query.hpp"
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
 #include "imports/csv_reader.hpp"
@@ -233,6 +237,8 @@ Status LineItemFile::Prefetch(
     }
     return Ok();
   };
+  // "#id" keys are not external ids: FindDeal reads them one by one.
+  std::erase_if(deals, [](const std::string& key) { return key.starts_with('#'); });
   for (const std::string& key : deals) deal_cache_.emplace(key, std::nullopt);
   for (const std::string& sku : skus) product_cache_.emplace(sku, std::nullopt);
   RAPPORT_RETURN_IF_ERROR(fetch(
@@ -388,10 +394,18 @@ Result<std::optional<LineItemFile::Deal>> LineItemFile::FindDeal(std::string_vie
   if (key.empty()) return std::optional<Deal>();
   auto it = deal_cache_.find(std::string(key));
   if (it != deal_cache_.end()) return it->second;
+  // "#42" is deal 42 itself (the export writes that for a deal without an external id).
+  std::int64_t id = 0;
+  const bool by_id = key.size() > 1 && key[0] == '#' &&
+                     key.find_first_not_of("0123456789", 1) == std::string_view::npos &&
+                     imports::ParseInteger(key.substr(1), id);
   RAPPORT_ASSIGN_OR_RETURN(
       std::optional<db::Row> row,
-      tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE external_id = ?",
-                   {std::string(key)}));
+      by_id
+          ? tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE id = ?", {id})
+          : tx_.QueryOne("SELECT id, currency, amount_minor FROM opportunities WHERE "
+                         "external_id = ?",
+                         {std::string(key)}));
   std::optional<Deal> deal;
   if (row) deal = Deal{row->Int("id"), row->Text("currency"), row->Int("amount_minor")};
   deal_cache_.emplace(std::string(key), deal);
@@ -461,9 +475,85 @@ Result<api::Response> ImportLineItems(api::ApiContext& ctx, const api::Request& 
   return api::Response::Json(w.Take());
 }
 
+// A minor amount as the file writes money: "1234.50".
+std::string Decimal(std::int64_t minor) {
+  return std::to_string(minor / 100) + "." + (minor % 100 < 10 ? "0" : "") +
+         std::to_string(minor % 100);
+}
+
+// The lines of the deals in the caller's reach, in the columns the import reads (a deal by its
+// external id, "#id" when it has none), streamed a page at a time: imported back, nothing
+// changes.
+Result<api::Response> ExportLineItems(api::ApiContext& ctx, const api::Request& r,
+                                      const api::Caller& c) {
+  RAPPORT_RETURN_IF_ERROR(api::Query(r).Finish());
+  struct Progress {
+    std::int64_t after = 0;  // the last line sent
+    bool header_sent = false;
+  };
+  auto progress = std::make_shared<Progress>();
+  db::Database& database = ctx.database;
+  const std::string sql =
+      "SELECT l.id, coalesce(o.external_id, '#' || o.id) AS opportunity, p.sku, l.quantity, "
+      "l.list_price_minor, l.sale_price_minor, l.discount_percent, l.description, l.position, "
+      "l.total_minor, o.currency FROM opportunity_line_items l JOIN opportunities o ON o.id = "
+      "l.opportunity_id JOIN accounts a ON a.id = o.account_id JOIN products p ON p.id = "
+      "l.product_id WHERE l.id > ? AND " +
+      api::AccountReachCondition(c, "a") + " ORDER BY l.id LIMIT 5000";
+  return api::Response::StreamedDownload(
+      [progress, sql, &database](std::string& out) -> Result<bool> {
+        api::CsvWriter csv;
+        if (!progress->header_sent) {
+          progress->header_sent = true;
+          for (const char* h :
+               {"opportunity", "product", "quantity", "list_price", "sale_price",
+                "discount_percent", "description", "position", "total", "currency"}) {
+            csv.Cell(h);
+          }
+          csv.EndRow();
+        }
+        db::Rows rows;
+        RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
+          RAPPORT_ASSIGN_OR_RETURN(rows, tx.Query(sql, {progress->after}));
+          return Ok();
+        }));
+        for (const db::Row& row : rows) {
+          csv.Cell(row.Text("opportunity"));
+          csv.Cell(row.Text("sku"));
+          csv.Cell(row.Text("quantity"));
+          csv.Cell(Decimal(row.Int("list_price_minor")));
+          csv.Cell(Decimal(row.Int("sale_price_minor")));
+          csv.Cell(row.Text("discount_percent"));
+          csv.Cell(row.Text("description"));
+          csv.Cell(row.Text("position"));
+          csv.Cell(Decimal(row.Int("total_minor")));
+          csv.Cell(row.Text("currency"));
+          csv.EndRow();
+          progress->after = row.Int("id");
+        }
+        out = csv.Take();
+        return !rows.empty();
+      },
+      "text/csv; charset=utf-8", "line-items.csv");
+}
+
 }  // namespace
 
 void RegisterLineItemImportRoute(api::Router& router, api::ApiContext& ctx) {
+  // Registered before imports' /api/v1/exports/{type} (selling's routes come first), which would
+  // otherwise take the path.
+  router.Add(
+      {"GET",
+       "/api/v1/exports/line-items",
+       api::Access::kSignedIn,
+       api::Reach::Filtered(),
+       [&ctx](const api::Request& r, const api::Caller& c) { return ExportLineItems(ctx, r, c); },
+       {"Export the products on the deals in reach as CSV, in the columns "
+        "POST /api/v1/imports/line-items reads, so an edited export imports back",
+        "Opportunities",
+        {},
+        "",
+        ""}});
   api::Route import{
       "POST",
       "/api/v1/imports/line-items",

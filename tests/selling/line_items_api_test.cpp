@@ -177,7 +177,7 @@ TEST_P(LineItemsApiTest, BadLinesAreRefusedNamingTheLineAndNothingChanges) {
 
 TEST_P(LineItemsApiTest, LinesImportFromSalesforcesOpportunityLineItemExport) {
   const std::string sx = Suffix();
-  MakeProduct("PUMP-" + sx, 1'000'00, "GBP");
+  const std::string pump_id = MakeProduct("PUMP-" + sx, 1'000'00, "GBP");
   MakeProduct("SET-" + sx, 500'00, "EUR");
   const json a = MakeDeal({{"external_id", "006A-" + sx}});
   const json b = MakeDeal({{"external_id", "006B-" + sx}});
@@ -243,6 +243,35 @@ TEST_P(LineItemsApiTest, LinesImportFromSalesforcesOpportunityLineItemExport) {
 
   // The same file again changes nothing.
   EXPECT_EQ(upload(file, admin()).Json()["changed"], 0);
+
+  // Exported in the columns the import reads (a deal without an external id as "#id"), and
+  // imported back: nothing changes; edited, the edit is imported.
+  const json c = MakeDeal({{"line_items", {{{"product_id", pump_id}, {"quantity", 2}}}}});
+  const std::string c_key = "#" + c["id"].get<std::string>();
+  const HttpReply exported = s().Get("/api/v1/exports/line-items", admin());
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.body.rfind("opportunity,product,quantity,list_price,sale_price,"
+                                "discount_percent,description,position,total,currency",
+                                0),
+            0u)
+      << exported.body.substr(0, 200);
+  EXPECT_NE(exported.body.find("006A-" + sx + ",PUMP-" + sx +
+                               ",3,1000.00,1000.00,10,Wards,2,"
+                               "2700.00,GBP"),
+            std::string::npos)
+      << exported.body;
+  EXPECT_NE(exported.body.find("\n" + c_key + ",PUMP-" + sx + ",2,1000.00,1000.00,0,"),
+            std::string::npos)
+      << exported.body;
+  const HttpReply back = upload(exported.body, admin());
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.Json()["changed"], 0) << back.body;
+  ASSERT_EQ(
+      upload("opportunity,product,quantity\n" + c_key + ",PUMP-" + sx + ",5\n", admin()).status,
+      200);
+  EXPECT_EQ(s().Get("/api/v1/opportunities/" + c["id"].get<std::string>(), admin())
+                .Json()["amount_minor"],
+            5'000'00);
 
   // Problems anywhere: each named by line and column, nothing written.
   const HttpReply bad = upload(
