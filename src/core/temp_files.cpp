@@ -1,6 +1,7 @@
 #include "core/temp_files.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,18 +20,27 @@ fs::path TempFolder() {
   return ec ? fs::path("/tmp") : folder;
 }
 
-// The pid in "rapport-<what>-<pid>-XXXXXX", or 0 when the name is not such.
-pid_t PidOf(const std::string& name) {
+// The kinds of temporary file Rapport makes (TempPattern's `what`).
+constexpr std::string_view kKinds[] = {"book", "workbook", "export", "openapi"};
+
+// The pid in a name TempPattern made ("rapport-<kind>-<pid>-" and mkstemp's six characters), or
+// 0 for any other name ("rapport-annuel-2023-v2.pdf" is someone's report, not ours).
+pid_t PidOf(std::string_view name) {
   if (!name.starts_with("rapport-")) return 0;
-  const std::size_t end = name.rfind('-');
-  if (end == std::string::npos || end == 0) return 0;
-  const std::size_t begin = name.rfind('-', end - 1);
-  if (begin == std::string::npos || begin < 8) return 0;
+  name.remove_prefix(8);
+  bool known = false;
+  for (std::string_view kind : kKinds) {
+    if (name.size() > kind.size() && name.starts_with(kind) && name[kind.size()] == '-') {
+      name.remove_prefix(kind.size() + 1);
+      known = true;
+      break;
+    }
+  }
+  const std::size_t dash = name.find('-');
+  if (!known || dash == std::string_view::npos || name.size() - dash - 1 != 6) return 0;
   pid_t pid = 0;
-  const char* first = name.data() + begin + 1;
-  const char* last = name.data() + end;
-  const auto [at, ec] = std::from_chars(first, last, pid);
-  if (ec != std::errc() || at != last || pid <= 0) return 0;
+  const auto [at, ec] = std::from_chars(name.data(), name.data() + dash, pid);
+  if (ec != std::errc() || at != name.data() + dash || pid <= 0) return 0;
   return pid;
 }
 
@@ -49,7 +59,13 @@ int RemoveOrphanedTempFiles() {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(TempFolder(), ec)) {
     const pid_t pid = PidOf(entry.path().filename().string());
-    if (pid == 0 || Running(pid)) continue;
+    if (pid == 0) continue;
+    // This process has made none yet: one with its pid is a previous process's (a container's
+    // server is pid 1 every time it starts).
+    if (pid != getpid() && Running(pid)) continue;
+    // Only this user's: never another user's files, even for root.
+    struct stat status;
+    if (lstat(entry.path().c_str(), &status) != 0 || status.st_uid != geteuid()) continue;
     std::error_code gone;
     if (fs::remove_all(entry.path(), gone) > 0 && !gone) ++removed;
   }

@@ -13,9 +13,11 @@ namespace rapport {
 // is TMPDIR's, else /tmp.
 std::string TempPattern(std::string_view what);
 
-// Removes from the temporary folder each rapport-<what>-<pid>-* whose process is no longer
-// running (a file, or a folder with all it holds); returns how many it removed. Safe to call
-// while other processes make theirs: it never removes one of a live process.
+// Removes from the temporary folder each name TempPattern made, owned by this user, whose process
+// is no longer running (a file, or a folder with all it holds); returns how many it removed.
+// Call it before this process makes any (serve does, as it starts): one with this process's own
+// pid is taken for a previous process's. Safe while other processes make theirs, as long as they
+// share this process's pid namespace (a temporary folder shared between containers is not).
 int RemoveOrphanedTempFiles();
 
 }  // namespace rapport

@@ -38,6 +38,7 @@ struct Role {
 std::vector<Role> RolesOf(Source source, const std::string& stem) {
   const auto records = [](RecordType type) { return Role{Part::kRecords, type}; };
   const Role met{Part::kActivityContacts, RecordType::kActivities};
+  const Role open_tasks{Part::kOpenTasks, RecordType::kActivities};
   if (source == Source::kSalesforce) {
     if (stem == "user") return {{Part::kUsers}};
     if (stem == "account") return {records(RecordType::kAccounts)};
@@ -48,10 +49,10 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     if (stem == "opportunitylineitem") return {{Part::kLineItems}};
     // A task done is an activity; one not done yet is a task.
     if (stem == "task") {
-      return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+      return {records(RecordType::kActivities), open_tasks, met};
     }
     // An event still to come is a task (a visit planned), not an activity.
-    if (stem == "event") return {records(RecordType::kActivities), met, {Part::kOpenTasks}};
+    if (stem == "event") return {records(RecordType::kActivities), met, open_tasks};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -67,7 +68,7 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
   // Calls, meetings, emails and notes are activities; tasks done too, the others tasks.
   if (const auto kind = HubSpotActivityKind(stem)) {
     if (*kind == "task" || *kind == "meeting") {
-      return {records(RecordType::kActivities), {Part::kOpenTasks}, met};
+      return {records(RecordType::kActivities), open_tasks, met};
     }
     return {records(RecordType::kActivities), met};
   }
@@ -585,6 +586,9 @@ class BookRun {
         }
         surveys_[i] = std::move(survey).value();
         for (const auto& [key, n] : surveys_[i].owners) owners_named_[key] += n;
+      } else if (file.part == Part::kOpenTasks) {
+        RAPPORT_ASSIGN_OR_RETURN(const auto owners, OpenTaskOwners(file, options_.source));
+        for (const auto& [key, n] : owners) owners_named_[key] += n;
       }
     }
     return Ok();

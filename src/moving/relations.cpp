@@ -352,6 +352,11 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
 
 namespace {
 
+// A task file's owner column (Salesforce's, HubSpot's tasks' and its meetings').
+std::optional<std::size_t> FindOwner(const Header& header, ImportReport& report) {
+  return header.Find({"ownerid", "owner", "assignedto", "activityassignedto"}, "owner", report);
+}
+
 // The columns of a task file.
 struct TaskColumns {
   std::optional<std::size_t> id, owner, account, what, subject, due;
@@ -381,9 +386,11 @@ struct TaskBook {
 };
 
 Status LoadUsers(db::Transaction& tx, TaskBook& book) {
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, name, id FROM users"));
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, name, id, status FROM users"));
   for (const db::Row& r : users) {
     book.users_by_email[Lowercase(r.Text("email"))] = r.Int("id");
+    // A name is matched among those still here (a task is not given to someone who has left).
+    if (r.Text("status") == "left") continue;
     auto [it, inserted] = book.users_by_name.emplace(Lowercase(r.Text("name")), r.Int("id"));
     if (!inserted) it->second = -1;
   }
@@ -495,6 +502,22 @@ std::optional<audit::FieldValues> ReadTaskRow(const RelationContext& context, co
 
 }  // namespace
 
+Result<std::map<std::string, std::int64_t>> OpenTaskOwners(const BookFile& file, Source source) {
+  Header header;
+  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records,
+                           OpenWithHeader(file, source, header));
+  ImportReport unused;
+  const auto owner = FindOwner(header, unused);
+  std::map<std::string, std::int64_t> owners;
+  std::vector<std::string> row;
+  while (owner) {
+    RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
+    if (!more) break;
+    if (const std::string key = Cell(row, owner); !key.empty()) ++owners[key];
+  }
+  return owners;
+}
+
 Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks) {
   ImportReport& report = file.report;
   Header header;
@@ -502,8 +525,7 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
                            OpenWithHeader(file, context.source, header));
   TaskColumns columns;
   columns.id = header.Find({"id", "taskid", "recordid"}, "external_id", report);
-  columns.owner =
-      header.Find({"ownerid", "owner", "assignedto", "activityassignedto"}, "owner", report);
+  columns.owner = FindOwner(header, report);
   columns.account = header.Find({"accountid", "associatedcompanyids"}, "account", report);
   columns.what = header.Find({"whatid", "associateddealids"}, "related", report);
   columns.subject =

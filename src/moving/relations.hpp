@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,10 @@ Status ImportLineItems(RelationContext& context, BookFile& file, std::vector<Boo
 // its deal (WhatId), due on its ActivityDate, found again by its id (a second run updates what
 // changed).
 Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<BookCheck>& checks);
+
+// The owners an open-tasks part of `file` names, with how many tasks each: matched to users with
+// the records' owners (an owner with only tasks to come is still one of the book's).
+Result<std::map<std::string, std::int64_t>> OpenTaskOwners(const BookFile& file, Source source);
 
 // Who was met: the contacts an activity file names for each activity (Salesforce's WhoId when it
 // is a contact, HubSpot's Associated Contact IDs), linked to the activity as the timeline shows

@@ -113,8 +113,9 @@ std::string FirstLineAsSubject(std::string_view body) {
 // Rows dated after the run's day in `when` are planned: the open tasks take them, the rest the
 // activities (see Profile::when_column).
 void PlanFuture(const BookFile& file, std::optional<std::size_t> when, Profile& p) {
-  if (!when || file.today.empty()) return;
-  p.when_column = when;
+  if (file.today.empty()) return;
+  // Without a date every row is done: a column past the row reads as empty, never planned.
+  p.when_column = when.value_or(Profile::kEveryRow);
   p.today = file.today;
   p.keep_past = file.part != Part::kOpenTasks;
 }
@@ -172,6 +173,9 @@ void ProfileHubSpotActivities(const BookFile& file, const std::vector<std::strin
 
 std::optional<std::string> HubSpotActivityKind(std::string_view stem) {
   const std::string key = NormalizeHeader(stem);
+  // Only HubSpot's own names ("hubspot-crm-exports-all-calls-2026-11-30"): a stray notes.csv or
+  // call-list.csv in the folder is not an activity export.
+  if (key.find("crmexports") == std::string::npos) return std::nullopt;
   const auto has = [&](const char* word) { return key.find(word) != std::string::npos; };
   if (has("call")) return "call";
   if (has("meeting")) return "meeting";
@@ -206,7 +210,10 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
     }
     // Event.csv: those still to come are tasks (visits planned), the others activities.
     if (Lowercase(fs::path(file.name).stem().string()) == "event") {
-      PlanFuture(file, at("activitydatetime") ? at("activitydatetime") : at("activitydate"), p);
+      std::optional<std::size_t> when = at("activitydatetime");
+      if (!when) when = at("activitydate");
+      if (!when) when = at("startdatetime");
+      PlanFuture(file, when, p);
     }
     if (file.part != Part::kRecords) return p;
     // An owner is a user's id (005...), found through User.csv.
@@ -236,7 +243,7 @@ Profile ProfileOf(Source source, const BookFile& file, const std::vector<std::st
     }
     MapCustomColumnsToFields(SpecOf(file.type), header, p);
   } else if (source == Source::kHubSpot) {
-    ProfileHubSpotActivities(file, header, p);
+    if (file.type == RecordType::kActivities) ProfileHubSpotActivities(file, header, p);
     // A deal's contact roles read the whole list of its contacts; a record its first.
     const bool record = file.part == Part::kRecords || file.part == Part::kOpenTasks;
     for (std::size_t i = 0; record && i < header.size(); ++i) {

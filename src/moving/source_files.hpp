@@ -51,7 +51,8 @@ struct Profile {
   bool keep_past = true;
 };
 
-// The kind of activity a HubSpot export holds, by its file's name (`stem`, any case): "call",
+// The kind of activity a HubSpot export holds, by its file's name as HubSpot writes it
+// ("hubspot-crm-exports-all-calls-2026-11-30"; `stem`, any case): "call",
 // "meeting", "email" and "note" for those exports, "task" for its tasks (the done ones are
 // activities of the kind their Task type says, the others tasks); nullopt for another file.
 std::optional<std::string> HubSpotActivityKind(std::string_view stem);

@@ -183,7 +183,9 @@ Record Activities() {
        .file_aliases = {"type", "activitytype", "tasksubtype", "engagementtype"},
        .value_aliases = {{"phonecall", "call"},
                          {"task", "note"},
-                         {"todo", "note"},  // HubSpot's task type
+                         {"todo", "note"},  // HubSpot's task types
+                         {"linkedinconnect", "note"},
+                         {"linkedinmessage", "note"},
                          {"event", "meeting"},
                          {"sitevisit", "visit"}},
        .file_default = std::string("note")},

@@ -49,16 +49,27 @@ TEST_F(TempFilesTest, OnlyWhatAProcessNoLongerRunningLeftIsRemoved) {
   fs::create_directories(folder_ / ("rapport-book-" + gone + "-a1b2c3") / "nested");
   std::ofstream(folder_ / ("rapport-book-" + gone + "-a1b2c3") / "Account.csv") << "Id\n001\n";
   std::ofstream(folder_ / ("rapport-export-" + gone + "-d4e5f6")) << "data";
-  // This process's own, and names that are not ours to remove.
-  std::string mine = TempPattern("book");
-  ASSERT_NE(mkdtemp(mine.data()), nullptr);
+  // One with this process's own pid: it has made none yet, so a previous process with the same
+  // pid did (a container's server is pid 1 each time).
+  std::string earlier = TempPattern("workbook");
+  const int fd = mkstemp(earlier.data());
+  ASSERT_NE(fd, -1);
+  close(fd);
+  // A live process's, and names that are not ours to remove.
+  const std::string live = "rapport-book-" + std::to_string(getppid()) + "-x1y2z3";
+  fs::create_directories(folder_ / live);
+  std::ofstream(folder_ / ("rapport-annuel-" + gone + "-v2.pdf")) << "someone's report";
+  std::ofstream(folder_ / ("rapport-notes-" + gone + "-a1b2c3")) << "not a kind of ours";
   std::ofstream(folder_ / "rapport-export-XXXXXX") << "an older name, without a pid";
   std::ofstream(folder_ / "notes.txt") << "someone else's";
 
-  EXPECT_EQ(RemoveOrphanedTempFiles(), 2);
+  EXPECT_EQ(RemoveOrphanedTempFiles(), 3);
   EXPECT_FALSE(fs::exists(folder_ / ("rapport-book-" + gone + "-a1b2c3")));
   EXPECT_FALSE(fs::exists(folder_ / ("rapport-export-" + gone + "-d4e5f6")));
-  EXPECT_TRUE(fs::exists(mine));
+  EXPECT_FALSE(fs::exists(earlier));
+  EXPECT_TRUE(fs::exists(folder_ / live));
+  EXPECT_TRUE(fs::exists(folder_ / ("rapport-annuel-" + gone + "-v2.pdf")));
+  EXPECT_TRUE(fs::exists(folder_ / ("rapport-notes-" + gone + "-a1b2c3")));
   EXPECT_TRUE(fs::exists(folder_ / "rapport-export-XXXXXX"));
   EXPECT_TRUE(fs::exists(folder_ / "notes.txt"));
   EXPECT_EQ(RemoveOrphanedTempFiles(), 0) << "nothing left to remove";

@@ -336,7 +336,7 @@ TEST_P(ImportApiTest, AWholeExportsZipMovesInAsAJob) {
   EXPECT_EQ(veeva.status, 422);
   EXPECT_NE(veeva.body.find("from"), std::string::npos) << veeva.body;
   const HttpReply empty =
-      upload("from=hubspot", StoredZip({{"readme.csv", "a,b\n1,2\n"}}), company_->admin);
+      upload("from=hubspot", StoredZip({{"notes.csv", "a,b\n1,2\n"}}), company_->admin);
   ASSERT_EQ(empty.status, 202) << empty.body;
   const json empty_done = finished(empty.Json()["id"]);
   EXPECT_EQ(empty_done["status"], "failed");

@@ -1049,7 +1049,9 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
        "Associated Deal IDs\n"
        "5006,Call the buyer,2026-11-25 09:00,COMPLETED,CALL,Ann Owner,9001,7001\n"
        "5007,Send the contract,2026-12-15 09:00,NOT_STARTED,TODO,Ann Owner,,7001\n"
-       "5008,Book the trial,2026-12-20 09:00,IN_PROGRESS,TODO,Ann Owner,9002,\n");
+       "5008,Book the trial,2026-12-20 09:00,IN_PROGRESS,TODO,Ann Owner,9002,\n"
+       // An owner with nothing but tasks to come is one of the book's too.
+       "5010,Plan the visit,2026-12-22 09:00,NOT_STARTED,TODO,bea@example.org,9001,\n");
   auto book = [&] {
     const auto result = RunRapport({"import", "--db", target_.url(), "--from", "hubspot", "--dir",
                                     dir_.path().string(), "--create-users", "--json"});
@@ -1083,7 +1085,8 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
            "JOIN accounts a ON a.id = t.account_id ORDER BY t.external_id"),
       (std::vector<std::string>{"5007|Send the contract|2026-12-15|Ann Owner|9001|opportunity|",
                                 "5008|Book the trial|2026-12-20|Ann Owner|9002|-|",
-                                "5009|Trial kick-off|2026-12-05|Ann Owner|9001|-|"}));
+                                "5009|Trial kick-off|2026-12-05|Ann Owner|9001|-|",
+                                "5010|Plan the visit|2026-12-22|bea@example.org|9001|-|"}));
   // The same folder again: nothing created, nothing changed.
   const json again = book();
   for (const json& f : again["files"]) {
@@ -1096,7 +1099,7 @@ TEST_P(ImportTest, HubSpotActivityExportsBecomeTheTimelineAndOpenTasks) {
                  "ON a.id = ac.activity_id JOIN contacts c ON c.id = ac.contact_id"),
             (std::vector<std::string>{"5001|8001|"}));
   EXPECT_EQ(Count("SELECT count(*) FROM activities"), 6);
-  EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks"), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest,
