@@ -518,7 +518,8 @@ Result<std::vector<std::string>> SuspendIndexes(Transaction& transaction,
         transaction.Query(
             sqlite ? "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = ? AND type IN "
                      "('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
-                   : "SELECT 'index' AS type, indexname AS name, indexdef AS sql FROM pg_indexes WHERE schemaname = "
+                   : "SELECT 'index' AS type, indexname AS name, indexdef AS sql FROM pg_indexes "
+                     "WHERE schemaname = "
                      "current_schema() AND tablename = ? AND indexname NOT IN (SELECT conname "
                      "FROM pg_constraint) ORDER BY indexname",
             {table}));

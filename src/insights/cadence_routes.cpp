@@ -32,7 +32,8 @@ Result<api::Response> GetOverdueContact(api::ApiContext& ctx, const api::Request
                  {now, owner, now, kMicrosPerDay, kMicrosPerDay, std::int64_t{limit}}));
     w.StartObject().Key("items").StartArray();
     for (const auto& row : rows) {
-      const std::int64_t due = (row.IsNull("last_contact") ? 0 : row.Int("last_contact")) + row.Int("cadence") * kMicrosPerDay;
+      const std::int64_t due = (row.IsNull("last_contact") ? 0 : row.Int("last_contact")) +
+                               row.Int("cadence") * kMicrosPerDay;
       w.StartObject()
           .Key("account_id")
           .String(api::FormatId(row.Int("id")))

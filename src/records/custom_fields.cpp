@@ -74,8 +74,8 @@ Result<std::vector<CustomField>> LoadCustomFields(db::Transaction& tx, std::stri
       fields.push_back(std::move(f));
     }
     if (!row.IsNull("option_value")) {
-      fields.back().options.push_back({row.Text("option_value"), row.Text("option_label"),
-                                        row.Bool("option_retired")});
+      fields.back().options.push_back(
+          {row.Text("option_value"), row.Text("option_label"), row.Bool("option_retired")});
     }
   }
   return fields;

@@ -6,7 +6,8 @@ namespace rapport::users {
 namespace {
 
 constexpr const char* kColumns =
-    "id, email, name, role, status, manager_id, job_title, password_hash IS NOT NULL AS has_password, created_at, "
+    "id, email, name, role, status, manager_id, job_title, password_hash IS NOT NULL AS "
+    "has_password, created_at, "
     "updated_at, version";
 
 User FromRow(const db::Row& r) {
