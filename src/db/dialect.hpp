@@ -109,23 +109,18 @@ std::string InOrderOf(Backend backend, std::string_view order);
 // neither pulls it into the outer query nor lets the outer ORDER BY choose its plan (OFFSET 0).
 std::string PlannedApart(Backend backend, std::string_view select);
 
-// A query for FullTextCondition that finds every match of FullTextQuery(user_text) and maybe more,
-// cheaply, SQLite only: each word cut to the index's longest prefix (3 characters), which the
-// index reads as it goes instead of gathering every word that starts so first (at 1M accounts
-// "infirm" costs 28 ms, "inf" 3 ms), and one-character words left to the row test. Empty on
-// PostgreSQL, or when every word has one character.
-std::string FullTextCandidateQuery(Backend backend, std::string_view user_text);
-
 // The query to give FullTextCondition for `user_text`: FullTextQuery's, or one that finds its
 // matches and more at a fraction of the cost, each row then to be tested with FullTextRowTest. On
-// SQLite FullTextCandidateQuery; on PostgreSQL the words whose planner's estimate is within 20
-// times the rarest one's (the GIN index reads every entry of each word: at 1M accounts "mercy
-// clinic 1014" read 150,000 for 1 row, "1014" alone 111).
+// SQLite each word cut to the index's longest prefix (3 characters), which the index reads as it
+// goes instead of gathering every word so beginning first ("infirm" 28 ms, "inf" 3 ms at 1M
+// accounts), one-character words left to the row test; on PostgreSQL the words whose planner's
+// estimate is within 20 times the rarest one's (the GIN index reads every entry of each word: at 1M
+// accounts "mercy clinic 1014" read 150,000 for 1 row, "1014" alone 111).
 Result<std::string> CandidateFullTextQuery(Transaction& transaction, const FullTextIndex& index,
                                            std::string_view user_text);
 
 // About how many rows match `user_text` (FullTextQuery's words): on SQLite a count of the index's
-// matches of FullTextCandidateQuery that stops at `cap` (`cap` when every word has one character);
+// matches of that cut query that stops at `cap` (`cap` when every word has one character);
 // on PostgreSQL the planner's estimate, from the statistics of the index's words, not capped (the
 // GIN index gathers every match before the first, which a count would pay for; `cap` when the
 // plan gives none).
