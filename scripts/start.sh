@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the release binary, fills a demo database (once) and serves it.
+# Installs what is missing, builds the release binary (with the web app inside; not the tests or
+# benchmarks), fills a demo database (once) and serves it.
 #   scripts/start.sh [--db FILE|URL] [--listen HOST:PORT]
 # Idempotent: a second run installs nothing, rebuilds only what changed and keeps the database.
 set -euo pipefail
@@ -20,7 +21,7 @@ scripts/npm-deps.sh web
 if [ ! -f build/release/build.ninja ]; then
   cmake --preset release >/dev/null
 fi
-cmake --build --preset release
+cmake --build --preset release --target rapport
 rapport=build/release/src/rapport
 
 case "$db" in
@@ -33,4 +34,4 @@ else
   "$rapport" migrate --db "$db"
   echo "Using the existing database $db (demo sign-in: admin@medequip.example / rapport-demo)"
 fi
-exec "$rapport" serve --db "$db" --listen "$listen" --web-root web/dist
+exec "$rapport" serve --db "$db" --listen "$listen"

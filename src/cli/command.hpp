@@ -6,12 +6,14 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "db/database.hpp"
+#include "server/web_app.hpp"
 
 namespace rapport::cli {
 
@@ -21,6 +23,8 @@ struct Context {
   const Clock& clock;
   // Non-empty when the clock is not the system's (RAPPORT_TEST_NOW): `serve` logs it.
   std::string clock_note;
+  // The web app compiled into the binary (cli/embedded_web_app.hpp); empty when it has none.
+  std::span<const server::WebAppFile> web_app;
   int exit_code = kExitOk;
 };
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/embedded_web_app.hpp"
 
 int main(int argc, char** argv) {
   // The time every command reads. RAPPORT_TEST_NOW is for tests only: the suite sets it so that
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
     clock_note = "the clock reads " + rapport::FormatInstant(clock->Now()) +
                  " (RAPPORT_TEST_NOW=" + test_now + ", for tests only)";
   }
-  rapport::cli::Context context{*clock, clock_note};
+  rapport::cli::Context context{*clock, clock_note, rapport::cli::EmbeddedWebApp()};
   CLI::App app{"Rapport: customer-centric account management for medical-device companies"};
   app.name("rapport");
   app.require_subcommand(1);

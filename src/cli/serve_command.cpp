@@ -46,7 +46,8 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
   command.add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   command.add_option("--web-root", args.web_root,
-                     "The built web app (default: web/dist if present)");
+                     "Serve the web app from this folder (a Vite build, for developing it) "
+                     "instead of the one built into rapport");
   command.add_option("--threads", args.threads,
                      "Server threads (default: one per core on SQLite; on PostgreSQL four per "
                      "core, at most 16)");
@@ -163,6 +164,17 @@ void Housekeep(db::Database& database, const Clock& clock,
   if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
 }
 
+// The web app to serve: --web-root's folder when given, else the one built into the binary,
+// else (a binary built without it, run from the source tree) web/dist; else none.
+Result<server::WebApp> LoadWebApp(const Context& context, const ServeArgs& args) {
+  if (!args.web_root.empty()) return server::WebApp::FromDirectory(args.web_root, "--web-root");
+  if (!context.web_app.empty()) return server::WebApp::FromFiles(context.web_app);
+  if (std::filesystem::exists("web/dist/index.html")) {
+    return server::WebApp::FromDirectory("web/dist", "web/dist");
+  }
+  return server::WebApp();
+}
+
 // Serves until the server is stopped (SIGINT, SIGTERM).
 void Serve(Context& context, const ServeArgs& args) {
   server::ServerOptions options;
@@ -171,11 +183,15 @@ void Serve(Context& context, const ServeArgs& args) {
     return;
   }
   options.threads = args.threads;
-  options.static_dir = args.web_root;
   options.clock = &context.clock;
-  if (options.static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
-    options.static_dir = "web/dist";
+  auto web_app = LoadWebApp(context, args);
+  if (!web_app.ok()) {
+    context.exit_code = Fail(web_app.error());
+    return;
   }
+  options.web_app = &*web_app;
+  // Browsers that reach us by HTTPS are told to keep to it (a proxy ends TLS before us).
+  options.strict_transport = args.surveys.public_url.starts_with("https://");
   db::DatabaseOptions db_options;
   db_options.readers = 16;  // PostgreSQL: the pool, one per server thread at most
   auto opened = OpenCurrent(args.db, db_options);

@@ -12,9 +12,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -54,25 +52,7 @@ Status ParseListen(const std::string& listen, ServerOptions& options) {
 
 namespace {
 
-const char* kFallbackPage =
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rapport</title></head>"
-    "<body><h1>Rapport</h1><p>The API is at <a href=\"/api/v1/health\">/api/v1/health</a>. "
-    "The web app has not been built.</p></body></html>";
-
-std::string ContentTypeFor(const std::string& path) {
-  auto ends = [&](const char* ext) {
-    return path.size() >= std::strlen(ext) && path.ends_with(ext);
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".png")) return "image/png";
-  if (ends(".json")) return "application/json";
-  if (ends(".ico")) return "image/x-icon";
-  if (ends(".woff2")) return "font/woff2";
-  return "application/octet-stream";
-}
+std::string_view AsView(boost::beast::string_view text) { return {text.data(), text.size()}; }
 
 // The Date header for now: formatted once a second per thread.
 const std::string& HttpDate(const Clock& clock) {
@@ -130,31 +110,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     return id;
   }
 
-  // A static file of the web app (or index.html for client-side routes), or the fallback page.
-  api::Response StaticFile(const std::string& path) {
-    api::Response response;
-    response.status = 200;
-    if (!options.static_dir.empty() && path.find("..") == std::string::npos) {
-      std::string file = options.static_dir + (path == "/" ? "/index.html" : path);
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
-        file = options.static_dir + "/index.html";
-        in.open(file, std::ios::binary);
-      }
-      if (in) {
-        std::ostringstream content;
-        content << in.rdbuf();
-        response.body = content.str();
-        response.content_type = ContentTypeFor(file);
-        if (path.starts_with("/assets/")) {
-          response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
-        }
-        return response;
-      }
-    }
-    response.content_type = "text/html; charset=utf-8";
-    response.body = kFallbackPage;
-    return response;
+  // The web app to serve: the options', or none (a page saying so).
+  const WebApp& web_app() const {
+    static const WebApp kNone;
+    return options.web_app ? *options.web_app : kNone;
   }
 
   asio::io_context& NextContext() {
@@ -283,14 +242,15 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (request.path.starts_with("/api/")) {
       response = server_->router.Dispatch(request, route);
     } else if (request.method == "GET" || request.method == "HEAD") {
-      route = "(static)";
-      response = server_->StaticFile(request.path);
+      route = "(web app)";
+      response =
+          server_->web_app().Serve({request.path, AsView(message[http::field::accept_encoding]),
+                                    AsView(message[http::field::if_none_match])});
     } else {
       route = "(no route)";
       response = api::ProblemResponse(api::TransportProblem::kMethodNotAllowed,
                                       "only GET serves the web app", request);
     }
-    if (request.method == "HEAD") response.body.clear();
     Send(std::move(response), keep_alive, request.method, route, started, request.request_id);
   }
 
@@ -305,14 +265,24 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!response.content_type.empty()) out->set(http::field::content_type, response.content_type);
     out->set("X-Request-Id", request_id);
     out->set("X-Content-Type-Options", "nosniff");
+    out->set("Referrer-Policy", "no-referrer");
+    if (server_->options.strict_transport) {
+      out->set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
+    }
     for (auto& [name, value] : response.headers) out->set(name, value);
     if (response.stream) {
       return SendStream(std::move(response.stream), out, keep_alive, method, route, started,
                         request_id);
     }
-    out->body() = std::move(response.body);
+    // HEAD: the header GET would send, Content-Length included, and no body.
+    const bool head = method == "HEAD";
+    const std::size_t length = response.body.size();
+    if (!head) out->body() = std::move(response.body);
     out->keep_alive(keep_alive);
     out->prepare_payload();
+    if (head && response.status >= 200 && response.status != 204 && response.status != 304) {
+      out->content_length(length);
+    }
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();

@@ -12,6 +12,7 @@
 #include "api/router.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "server/web_app.hpp"
 
 namespace rapport::server {
 
@@ -26,7 +27,10 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{75};
   int max_connections = 10'000;
   std::chrono::seconds shutdown_grace{10};
-  std::string static_dir;  // the built web app; "" for none
+  const WebApp* web_app = nullptr;  // what GET of any path outside /api/ serves; none: a note
+  // Strict-Transport-Security on every response: only when browsers reach the server by HTTPS
+  // (behind a proxy that ends TLS), never on plain HTTP.
+  bool strict_transport = false;
   // Each response's Date header reads this clock (the web app takes its "today" from it); none
   // without one.
   const Clock* clock = nullptr;

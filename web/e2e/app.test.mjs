@@ -16,7 +16,8 @@ import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 
 const binary = process.env.RAPPORT_BINARY;
-const webRoot = resolve(process.env.RAPPORT_WEB_ROOT ?? "dist");
+// The app the binary has inside, unless RAPPORT_WEB_ROOT names a build to serve instead.
+const webRoot = process.env.RAPPORT_WEB_ROOT ? resolve(process.env.RAPPORT_WEB_ROOT) : null;
 const postgres = process.env.RAPPORT_E2E_BACKEND === "postgres";
 if (process.env.RAPPORT_E2E_BACKEND && !["postgres", "sqlite"].includes(process.env.RAPPORT_E2E_BACKEND)) {
   throw new Error(`RAPPORT_E2E_BACKEND must be sqlite or postgres, not ${process.env.RAPPORT_E2E_BACKEND}`);
@@ -46,9 +47,19 @@ async function login(email) {
   return { email, token: r.json.token };
 }
 
+// What the browser refused under the app's Content-Security-Policy (an inline style or script
+// the policy does not allow): every page of every test is watched, and a screenshot asserts none.
+const policyViolations = [];
+function watchPolicy(page) {
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) policyViolations.push(`${page.url()}: ${message.text()}`);
+  });
+  return page;
+}
+
 async function newPage(viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport, locale: "en-GB" });
-  return context.newPage();
+  return watchPolicy(await context.newPage());
 }
 
 async function signIn(page, email, next = "/") {
@@ -62,6 +73,7 @@ async function signIn(page, email, next = "/") {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  assert.deepEqual(policyViolations, [], "the app broke its own Content-Security-Policy");
 }
 
 async function expectAccessible(page, what) {
@@ -138,7 +150,7 @@ before(async () => {
   }
   const demo = spawnSync(binary, ["demo", "--db", db, "--seed", "7", "--as-of", testDay], { encoding: "utf8", env: onTestClock() });
   assert.equal(demo.status, 0, demo.stderr);
-  server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web-root", webRoot], { stdio: ["ignore", "pipe", "ignore"], env: onTestClock() });
+  server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", ...(webRoot ? ["--web-root", webRoot] : [])], { stdio: ["ignore", "pipe", "ignore"], env: onTestClock() });
   const exited = new Promise((ok) => server.on("exit", ok));
   server.exited = exited;
   base = await new Promise((ok, fail) => {
@@ -1395,7 +1407,7 @@ test("a survey sent from the account page is answered once through its link with
   // The customer: a fresh browser, no cookies, no sign-in.
   const customer = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-GB" });
   assert.equal((await customer.cookies()).length, 0);
-  const answer = await customer.newPage();
+  const answer = watchPolicy(await customer.newPage());
   await answer.goto(base + link.pathname);
   await answer.getByText(/How likely are you to recommend/).waitFor();
   assert.ok(!answer.url().includes("/login"), "the survey page needs no sign-in");
