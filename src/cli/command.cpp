@@ -1,7 +1,10 @@
 #include "cli/command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include "db/migrations.hpp"
 
@@ -45,10 +48,100 @@ int Fail(const std::string& what) {
 int Fail(const Error& error) { return Fail(error.message()); }
 
 CLI::Option* AddDbOption(CLI::App& command, std::string& db) {
-  return command
-      .add_option("--db", db, "SQLite database file, or a postgresql:// URL (env RAPPORT_DB)")
+  return command.add_option("--db", db, "SQLite database file, or a postgresql:// URL")
       ->envname("RAPPORT_DB")
       ->required();
+}
+
+namespace {
+
+// What --config names, and whose file it is, for WithConfigFile.
+struct ConfigOption {
+  std::shared_ptr<std::string> path = std::make_shared<std::string>();
+  ConfigNames names;
+};
+std::map<const CLI::App*, ConfigOption>& ConfigOptions() {
+  static std::map<const CLI::App*, ConfigOption> options;
+  return options;
+}
+
+// Where `--name` is given in args[from..] ("--name value" or "--name=value"); npos when not.
+std::size_t FindOption(const std::vector<std::string>& args, std::size_t from,
+                       const std::string& name) {
+  for (std::size_t i = from; i < args.size(); ++i) {
+    if (args[i] == name || args[i].starts_with(name + "=")) return i;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+void AddConfigOption(CLI::App& command, ConfigNames names) {
+  ConfigOption option{.names = names};
+  command.add_option("--config", *option.path,
+                     "Read options from this file: one `name = value` a line (TOML), names as the "
+                     "options without their dashes; the command line wins over it, it over the "
+                     "environment");
+  ConfigOptions()[&command] = std::move(option);
+}
+
+Result<std::vector<std::string>> WithConfigFile(CLI::App& app, std::vector<std::string> args) {
+  std::size_t at = 0;
+  CLI::App* command = nullptr;
+  const auto subcommands = app.get_subcommands([](const CLI::App*) { return true; });
+  for (; at < args.size() && command == nullptr; ++at) {
+    for (CLI::App* one : subcommands) {
+      if (one->check_name(args[at])) command = one;
+    }
+  }
+  if (command == nullptr || !ConfigOptions().contains(command)) return args;
+  const std::size_t given = FindOption(args, at, "--config");
+  if (given == std::string::npos) return args;
+  const std::string path = args[given] == "--config"
+                               ? (given + 1 < args.size() ? args[given + 1] : "")
+                               : args[given].substr(std::string("--config=").size());
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    return Error::InvalidField("--config", "cannot read '" + path + "': " + e.what());
+  }
+  const bool only_ours = ConfigOptions()[command].names == ConfigNames::kOnlyOurs;
+  std::vector<std::string> written;
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // a section's start or end
+    if (!item.parents.empty()) {
+      return Error::InvalidField("--config", path + ": '" + item.fullname() +
+                                                 "': sections are not taken; write name = value");
+    }
+    const std::string name = "--" + item.name;
+    const CLI::Option* option = command->get_option_no_throw(name);
+    if (option == nullptr || item.name == "config") {
+      if (!only_ours) continue;
+      return Error::InvalidField("--config", path + ": '" + item.name + "' is not an option of " +
+                                                 "rapport " + command->get_name());
+    }
+    if (FindOption(args, at, name) != std::string::npos) continue;  // the command line wins
+    written.push_back(name);
+    for (const std::string& value : item.inputs) written.push_back(value);
+  }
+  args.insert(args.begin() + static_cast<std::ptrdiff_t>(at), written.begin(), written.end());
+  return args;
+}
+
+void NameEnvironmentVariables(CLI::App& command) {
+  for (CLI::Option* option : command.get_options()) {
+    const std::string& name = option->get_single_name();
+    if (!option->get_envname().empty() || option->get_lnames().empty() || name == "config" ||
+        name == "help") {
+      continue;
+    }
+    std::string variable = "RAPPORT_";
+    for (const char c : option->get_lnames().front()) {
+      variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    option->envname(variable);
+  }
 }
 
 Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url,

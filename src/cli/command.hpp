@@ -40,6 +40,22 @@ int Fail(const Error& error);
 // Adds --db with RAPPORT_DB as its fallback.
 CLI::Option* AddDbOption(CLI::App& command, std::string& db);
 
+// Whether a --config file may hold options the command does not take (`migrate` reads the file
+// `serve` reads, and takes only --db from it).
+enum class ConfigNames { kOnlyOurs, kOthersToo };
+// Adds --config FILE: the command's options from a file, one `name = value` a line (TOML; names
+// as on the command line, without the dashes). The command line wins over the file, the file
+// over the environment. WithConfigFile does the reading.
+void AddConfigOption(CLI::App& command, ConfigNames names);
+// The arguments (without the program's name) with the options of the subcommand's --config file
+// written out after the subcommand's name, but those the command line gives itself.
+// kInvalidArgument naming --config when the file cannot be read, has sections, or (kOnlyOurs)
+// names an option the command does not take.
+Result<std::vector<std::string>> WithConfigFile(CLI::App& app, std::vector<std::string> args);
+// Gives each of the command's options that has none an environment variable: RAPPORT_ and its
+// long name in capitals ("--smtp-url": RAPPORT_SMTP_URL).
+void NameEnvironmentVariables(CLI::App& command);
+
 // Opens an existing database (SQLite file or postgresql:// URL); never creates one.
 Result<std::unique_ptr<db::Database>> OpenExisting(const std::string& url,
                                                    const db::DatabaseOptions& options = {});

@@ -1,7 +1,10 @@
 // rapport: one binary for the server and every operator command. main only wires.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "cli/embedded_web_app.hpp"
@@ -38,8 +41,15 @@ int main(int argc, char** argv) {
   rapport::cli::AddExportCommand(app, context);
   rapport::cli::AddOpenApiCommand(app, context);
   rapport::cli::AddVersionCommand(app, context);
+  // The arguments with a --config file's options written out, in the reverse order CLI11 reads.
+  auto args = rapport::cli::WithConfigFile(app, std::vector<std::string>(argv + 1, argv + argc));
+  if (!args.ok()) {
+    std::cerr << "rapport: " << args.error().message() << "\n";
+    return rapport::cli::kExitUsage;
+  }
+  std::reverse(args->begin(), args->end());
   try {
-    app.parse(argc, argv);
+    app.parse(*args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

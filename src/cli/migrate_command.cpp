@@ -10,6 +10,7 @@ void AddMigrateCommand(CLI::App& app, Context& context) {
   auto* command = app.add_subcommand("migrate", "Apply the schema migrations the database lacks");
   auto db_url = std::make_shared<std::string>();
   AddDbOption(*command, *db_url);
+  AddConfigOption(*command, ConfigNames::kOthersToo);
   command->callback([&context, db_url] {
     auto database = db::Database::Open(*db_url);
     if (!database.ok()) {

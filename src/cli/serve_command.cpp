@@ -284,6 +284,8 @@ void AddServeCommand(CLI::App& app, Context& context) {
   auto* command = app.add_subcommand("serve", "Serve the JSON API and the web app");
   auto args = std::make_shared<ServeArgs>();
   AddServeOptions(*command, *args);
+  AddConfigOption(*command, ConfigNames::kOnlyOurs);
+  NameEnvironmentVariables(*command);
   command->callback([&context, args] { Serve(context, *args); });
 }
 

@@ -141,6 +141,56 @@ TEST(Cli, RapportDbFromTheEnvironment) {
   EXPECT_TRUE(std::filesystem::exists(db));
 }
 
+// /etc/rapport/rapport.conf as the package installs it: serve's options, which migrate reads too.
+TEST(Cli, ServeAndMigrateReadAConfigFileTheCommandLineWinsAndTyposAreRefused) {
+  TempDir dir;
+  const std::string db = dir.File("conf.db"), conf = dir.File("rapport.conf");
+  std::ofstream(conf) << "# the package's file\ndb = \"" << db
+                      << "\"\nlisten = \"nowhere:80\"\nnightly-hour = 3\n";
+  const auto migrated = RunRapport({"migrate", "--config", conf});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;  // listen and nightly-hour are serve's
+  EXPECT_TRUE(std::filesystem::exists(db));
+  const auto from_file = RunRapport({"serve", "--config", conf});
+  EXPECT_EQ(from_file.exit_code, 1);
+  EXPECT_NE(from_file.err.find("--listen: 'nowhere' is not an IP address"), std::string::npos)
+      << from_file.err;
+  const auto overridden = RunRapport({"serve", "--listen", "127.0.0.1:x", "--config", conf});
+  EXPECT_NE(overridden.err.find("'x' is not a port"), std::string::npos) << overridden.err;
+
+  std::ofstream(conf) << "db = \"" << db << "\"\nlisen = \"127.0.0.1:0\"\n";
+  const auto typo = RunRapport({"serve", "--config", conf});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("--config: " + conf + ": 'lisen' is not an option of rapport serve"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_EQ(LineCount(typo.err), 1) << typo.err;
+  std::ofstream(conf) << "[serve]\ndb = \"" << db << "\"\n";
+  const auto section = RunRapport({"serve", "--config", conf});
+  EXPECT_NE(section.err.find("sections are not taken"), std::string::npos) << section.err;
+  const auto missing = RunRapport({"migrate", "--config", dir.File("none.conf")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--config: cannot read"), std::string::npos) << missing.err;
+}
+
+TEST(Cli, EveryServeOptionHasItsEnvironmentVariable) {
+  TempDir dir;
+  const std::string db = dir.File("env.db");
+  ASSERT_EQ(RunRapport({"migrate", "--db", db}).exit_code, 0);
+  setenv("RAPPORT_LISTEN", "127.0.0.1:seventy", 1);
+  setenv("RAPPORT_NIGHTLY_HOUR", "25", 1);
+  const auto listen = RunRapport({"serve", "--db", db, "--nightly-hour", "2"});
+  const auto hour = RunRapport({"serve", "--db", db, "--listen", "127.0.0.1:0"});
+  unsetenv("RAPPORT_LISTEN");
+  unsetenv("RAPPORT_NIGHTLY_HOUR");
+  EXPECT_NE(listen.err.find("'seventy' is not a port"), std::string::npos) << listen.err;
+  EXPECT_NE(hour.err.find("--nightly-hour: Value 25 not in range"), std::string::npos) << hour.err;
+  const auto help = RunRapport({"serve", "--help"});
+  for (const char* variable : {"RAPPORT_DB", "RAPPORT_LISTEN", "RAPPORT_WEB_ROOT",
+                               "RAPPORT_MAX_IMPORT_MB", "RAPPORT_SCHEDULER_SECONDS"}) {
+    EXPECT_NE(help.out.find(variable), std::string::npos) << variable;
+  }
+}
+
 TEST(Cli, UserAddReadsThePasswordAndRefusesBadInput) {
   TempDir dir;
   const std::string db = dir.File("r.db");
