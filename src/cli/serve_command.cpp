@@ -1,5 +1,6 @@
 // rapport serve: the JSON API and the web app.
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -129,9 +130,16 @@ int DefaultThreads(db::Database& database, const db::DatabaseOptions& db_options
 }
 
 // The log goes to stderr through a buffered stream, flushed every second and at once for
-// warnings. The access log writes its own blocks beside it (server/access_log.hpp).
+// warnings. The access log writes its own blocks beside it (server/access_log.hpp). Where
+// /dev/stderr cannot be opened again (journald's socket under systemd, a file the service
+// manager opened as another user), the descriptor itself.
 void LogToStderr() {
-  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  try {
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>("/dev/stderr");
+  } catch (const spdlog::spdlog_ex&) {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  }
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("rapport", sink));
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(1));
