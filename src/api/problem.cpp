@@ -83,6 +83,8 @@ Response Build(const ProblemKind& kind, const std::string& detail, const Error* 
   w.EndObject();
   Response response = Response::Json(w.Take(), kind.status);
   response.content_type = "application/problem+json";
+  // The database away (a failover, a restart): worth trying again shortly.
+  if (kind.status == 503) response.headers.emplace_back("Retry-After", "2");
   return response;
 }
 

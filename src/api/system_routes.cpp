@@ -168,6 +168,45 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
         {},
         "",
         R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"schema_version":{"type":"integer"},"database":{"type":"string"}}})"}});
+  // For load balancers and orchestrators: alive (the process answers; no database), and ready
+  // (the database answers and is at this binary's schema).
+  router.Add(
+      {"GET",
+       "/api/v1/health/live",
+       Access::kPublic,
+       Reach::None("public"),
+       [](const Request&, const Caller&) -> Result<Response> {
+         return Response::Json(R"({"status":"alive"})").WithHeader("Cache-Control", "no-store");
+       },
+       {"Alive: the server answers (the database is not asked)",
+        "System",
+        {},
+        "",
+        R"({"type":"object","properties":{"status":{"type":"string"}}})"}});
+  router.Add(
+      {"GET",
+       "/api/v1/health/ready",
+       Access::kPublic,
+       Reach::None("public"),
+       [&ctx](const Request&, const Caller&) -> Result<Response> {
+         RAPPORT_ASSIGN_OR_RETURN(int version, db::CurrentSchemaVersion(ctx.database));
+         if (version != db::LatestSchemaVersion()) {
+           return Error(ErrorCode::kUnavailable,
+                        "the database is at schema version " + std::to_string(version) +
+                            "; this server needs " + std::to_string(db::LatestSchemaVersion()) +
+                            " (rapport migrate)");
+         }
+         JsonWriter w;
+         w.StartObject().Key("status").String("ready").Key("schema_version").Int(version);
+         w.EndObject();
+         return Response::Json(w.Take()).WithHeader("Cache-Control", "no-store");
+       },
+       {"Ready: the database answers and is at this server's schema (503 with Retry-After "
+        "otherwise)",
+        "System",
+        {},
+        "",
+        R"({"type":"object","properties":{"status":{"type":"string"},"schema_version":{"type":"integer"}}})"}});
   router.Add({"GET",
               "/api/v1/openapi.json",
               Access::kPublic,

@@ -17,9 +17,13 @@
 #include "cli/command.hpp"
 #include "continuity/handover.hpp"
 #include "continuity/outbox.hpp"
+#include "core/build_info.hpp"
+#include "core/metrics.hpp"
 #include "core/periodic.hpp"
 #include "core/temp_files.hpp"
 #include "db/migrations.hpp"
+#include "imports/import_routes.hpp"
+#include "jobs/scheduler.hpp"
 #include "moving/book_routes.hpp"
 #include "server/http_server.hpp"
 
@@ -39,6 +43,8 @@ struct ServeArgs {
   int nightly_hour = 2;
   int scheduler_seconds = 30;
   std::size_t max_import_mb = 1024;
+  std::string metrics_token;
+  bool no_metrics = false;
 };
 
 // The options of rapport serve, into `args`.
@@ -115,6 +121,11 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
                   "The largest file POST /api/v1/imports takes, in MiB")
       ->check(CLI::Range(1, 16384))
       ->capture_default_str();
+  command.add_option("--metrics-token", args.metrics_token,
+                     "GET /metrics answers this machine only, and others that send "
+                     "`Authorization: Bearer <this token>`");
+  command.add_flag("--no-metrics", args.no_metrics,
+                   "Keep no metrics (requests, transactions); /metrics answers 404");
 }
 
 // Server threads when --threads does not say: one per core on SQLite (the work is the thread's
@@ -144,6 +155,38 @@ void LogToStderr() {
   spdlog::flush_on(spdlog::level::warn);
   spdlog::flush_every(std::chrono::seconds(1));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+}
+
+// What /metrics says beyond the server's requests: the database's transactions and
+// connections, the outbox, the imports and the scheduled jobs, and the build.
+void WriteServeMetrics(db::Database& database, const Clock& clock, std::string& out) {
+  metrics::WriteHeader(out, "rapport_db_transaction_duration_seconds", "histogram",
+                       "Database transactions by kind (read, write) and outcome (ok, error)");
+  for (const auto& [labels, histogram] : metrics::DatabaseTransactions().Collect()) {
+    metrics::WriteHistogram(out, "rapport_db_transaction_duration_seconds", labels, histogram);
+  }
+  if (database.backend() == db::Backend::kPostgres) {
+    const db::Database::Connections connections = database.connections();
+    metrics::WriteHeader(out, "rapport_db_connections", "gauge",
+                         "Connections to PostgreSQL: open, and in use by a transaction");
+    metrics::WriteSample(out, "rapport_db_connections", metrics::Label("state", "open"),
+                         connections.open);
+    metrics::WriteSample(out, "rapport_db_connections", metrics::Label("state", "in_use"),
+                         connections.in_use);
+  }
+  std::string records;
+  const Status read = database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_RETURN_IF_ERROR(continuity::WriteOutboxMetrics(tx, clock.Now(), records));
+    RAPPORT_RETURN_IF_ERROR(imports::WriteImportMetrics(tx, records));
+    return jobs::WriteJobMetrics(tx, records);
+  });
+  metrics::WriteHeader(out, "rapport_db_up", "gauge", "1 when the database answered this scrape");
+  metrics::WriteSample(out, "rapport_db_up", "", read.ok() ? 1 : 0);
+  if (read.ok()) out += records;
+  metrics::WriteHeader(out, "rapport_build_info", "gauge", "The running build");
+  metrics::WriteSample(
+      out, "rapport_build_info",
+      metrics::Label("version", kVersion) + "," + metrics::Label("commit", kGitCommit), 1);
 }
 
 // Covers for leave end by themselves (what the cover holds goes back to the person), and the
@@ -208,6 +251,11 @@ void Serve(Context& context, const ServeArgs& args) {
     return;
   }
   db::Database& database = **opened;
+  options.metrics_token = args.metrics_token;
+  metrics::SetRecording(!args.no_metrics);
+  options.more_metrics = [&database, &context](std::string& out) {
+    WriteServeMetrics(database, context.clock, out);
+  };
   if (options.threads <= 0) options.threads = DefaultThreads(database, db_options);
   LogToStderr();
 

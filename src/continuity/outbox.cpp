@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <map>
+
+#include "core/metrics.hpp"
 
 namespace rapport::continuity {
 namespace {
@@ -295,6 +298,31 @@ Result<int> OutboxWorker::RunOnce() {
     ++sent;
   }
   return sent;
+}
+
+Status WriteOutboxMetrics(db::Transaction& tx, Instant now, std::string& out) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows rows, tx.Query("SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox "
+                              "GROUP BY status"));
+  std::map<std::string, std::int64_t> by_status = {
+      {"pending", 0}, {"sending", 0}, {"sent", 0}, {"failed", 0}};
+  double oldest_waiting = 0;
+  for (const db::Row& row : rows) {
+    by_status[row.Text("status")] = row.Int("n");
+    if (row.Text("status") == "pending" && !row.IsNull("oldest")) {
+      oldest_waiting = static_cast<double>(now - row.Int("oldest")) / kMicrosPerSecond;
+    }
+  }
+  metrics::WriteHeader(out, "rapport_outbox_messages", "gauge",
+                       "Messages in the outbox by status (failed: given up after every attempt)");
+  for (const auto& [status, n] : by_status) {
+    metrics::WriteSample(out, "rapport_outbox_messages", metrics::Label("status", status),
+                         static_cast<double>(n));
+  }
+  metrics::WriteHeader(out, "rapport_outbox_oldest_pending_seconds", "gauge",
+                       "How long the oldest message still to send has waited");
+  metrics::WriteSample(out, "rapport_outbox_oldest_pending_seconds", "", oldest_waiting);
+  return Ok();
 }
 
 }  // namespace rapport::continuity

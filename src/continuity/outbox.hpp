@@ -83,4 +83,8 @@ class OutboxWorker {
   PeriodicTask task_;
 };
 
+// The outbox for /metrics: messages by status (what waits, what failed for good) and the age of
+// the oldest waiting one at `now`, in Prometheus' text format.
+Status WriteOutboxMetrics(db::Transaction& tx, Instant now, std::string& out);
+
 }  // namespace rapport::continuity

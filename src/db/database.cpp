@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <stdexcept>
 
+#include "core/metrics.hpp"
 #include "db/postgres/postgres_database.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 
@@ -124,6 +126,30 @@ Result<std::int64_t> Transaction::QueryInt(std::string_view sql, const Params& p
     return Error(ErrorCode::kInternal, "statement returned no row: " + std::string(sql));
   }
   return row->Int(0);
+}
+
+namespace {
+
+// Runs a transaction and times it into the metrics by kind and outcome.
+template <typename Run>
+Status Timed(const char* ok_labels, const char* error_labels, Run run) {
+  const auto started = std::chrono::steady_clock::now();
+  Status status = run();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  metrics::DatabaseTransactions().Observe(status.ok() ? ok_labels : error_labels, took.count());
+  return status;
+}
+
+}  // namespace
+
+Status Database::Write(const TransactionFn& fn) {
+  return Timed("kind=\"write\",outcome=\"ok\"", "kind=\"write\",outcome=\"error\"",
+               [&] { return RunWrite(fn); });
+}
+
+Status Database::Read(const TransactionFn& fn) {
+  return Timed("kind=\"read\",outcome=\"ok\"", "kind=\"read\",outcome=\"error\"",
+               [&] { return RunRead(fn); });
 }
 
 bool Database::IsPostgresUrl(std::string_view url) {

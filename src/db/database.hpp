@@ -182,8 +182,23 @@ class Database {
   // Where the data lives, with any password removed: safe to print.
   virtual std::string Describe() const = 0;
 
-  virtual Status Write(const TransactionFn& fn) = 0;
-  virtual Status Read(const TransactionFn& fn) = 0;
+  // Runs fn in a read-write (Write) or read-only (Read) transaction, committed when fn returns
+  // Ok. Each is timed into metrics::DatabaseTransactions() by kind and outcome.
+  Status Write(const TransactionFn& fn);
+  Status Read(const TransactionFn& fn);
+
+  // The connections to the database: open, and in use by a transaction now (PostgreSQL's pool;
+  // none counted on SQLite, where each thread keeps its own reader).
+  struct Connections {
+    int open = 0;
+    int in_use = 0;
+  };
+  virtual Connections connections() const { return {}; }
+
+ protected:
+  // The backend's transaction (see Write and Read).
+  virtual Status RunWrite(const TransactionFn& fn) = 0;
+  virtual Status RunRead(const TransactionFn& fn) = 0;
 };
 
 }  // namespace rapport::db

@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/metrics.hpp"
+
 #include "api/access.hpp"
 #include "api/csv.hpp"
 #include "api/json.hpp"
@@ -511,6 +513,31 @@ void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs&
         {{"format", "string", "csv (default) or xlsx"}},
         "",
         ""}});
+}
+
+Status WriteImportMetrics(db::Transaction& tx, std::string& out) {
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx.Query("SELECT status, count(*) AS n, sum(rows_read) AS rows_read "
+                                    "FROM imports GROUP BY status"));
+  std::map<std::string, std::int64_t> by_status = {
+      {"running", 0}, {"succeeded", 0}, {"rejected", 0}, {"failed", 0}};
+  std::int64_t running_rows = 0;
+  for (const db::Row& row : rows) {
+    by_status[row.Text("status")] = row.Int("n");
+    if (row.Text("status") == "running" && !row.IsNull("rows_read")) {
+      running_rows = row.Int("rows_read");
+    }
+  }
+  metrics::WriteHeader(out, "rapport_imports", "gauge", "Imports by status");
+  for (const auto& [status, n] : by_status) {
+    metrics::WriteSample(out, "rapport_imports", metrics::Label("status", status),
+                         static_cast<double>(n));
+  }
+  metrics::WriteHeader(out, "rapport_import_rows_read_running", "gauge",
+                       "Rows read so far by the imports running now");
+  metrics::WriteSample(out, "rapport_import_rows_read_running", "",
+                       static_cast<double>(running_rows));
+  return Ok();
 }
 
 }  // namespace rapport::imports

@@ -68,6 +68,10 @@ struct ImportSettings {
   std::size_t max_file_bytes = std::size_t{1} << 30;  // the largest upload
 };
 
+// Imports for /metrics: by status, and the rows read so far by those running, in Prometheus'
+// text format.
+Status WriteImportMetrics(db::Transaction& tx, std::string& out);
+
 void RegisterImportRoutes(api::Router& router, api::ApiContext& ctx, ImportJobs& jobs,
                           const ImportSettings& settings);
 

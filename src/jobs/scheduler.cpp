@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api/access.hpp"
+#include "core/metrics.hpp"
 #include "db/dialect.hpp"
 
 namespace rapport::jobs {
@@ -101,6 +102,34 @@ Result<std::string> Scheduler::RunNow(const std::string& name) {
     return *outcome;
   }
   return Error(ErrorCode::kNotFound, "no job " + name);
+}
+
+Status WriteJobMetrics(db::Transaction& tx, std::string& out) {
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx.Query("SELECT name, next_run_at, last_finished_at, last_result "
+                                    "FROM scheduled_jobs ORDER BY name"));
+  auto seconds = [](std::int64_t micros) { return static_cast<double>(micros) / kMicrosPerSecond; };
+  metrics::WriteHeader(out, "rapport_job_last_finished_timestamp_seconds", "gauge",
+                       "When each scheduled job last finished (0: never)");
+  for (const db::Row& row : rows) {
+    metrics::WriteSample(out, "rapport_job_last_finished_timestamp_seconds",
+                         metrics::Label("job", row.Text("name")),
+                         row.IsNull("last_finished_at") ? 0 : seconds(row.Int("last_finished_at")));
+  }
+  metrics::WriteHeader(out, "rapport_job_next_run_timestamp_seconds", "gauge",
+                       "When each scheduled job runs next");
+  for (const db::Row& row : rows) {
+    metrics::WriteSample(out, "rapport_job_next_run_timestamp_seconds",
+                         metrics::Label("job", row.Text("name")), seconds(row.Int("next_run_at")));
+  }
+  metrics::WriteHeader(out, "rapport_job_last_run_failed", "gauge",
+                       "1 when each scheduled job's last run failed");
+  for (const db::Row& row : rows) {
+    const bool failed = !row.IsNull("last_result") && row.Text("last_result").starts_with("failed");
+    metrics::WriteSample(out, "rapport_job_last_run_failed",
+                         metrics::Label("job", row.Text("name")), failed ? 1 : 0);
+  }
+  return Ok();
 }
 
 namespace {

@@ -68,6 +68,10 @@ class Scheduler {
   std::map<std::string, Backoff> backoff_;
 };
 
+// The scheduled jobs for /metrics (as the database has them, whichever server ran them): when
+// each last finished and will run next, and whether its last run failed.
+Status WriteJobMetrics(db::Transaction& tx, std::string& out);
+
 // GET /api/v1/jobs and POST /api/v1/jobs/{name}/run, for admins.
 void RegisterJobRoutes(api::Router& router, api::ApiContext& ctx, Scheduler& scheduler);
 

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "api/problem.hpp"
+#include "core/metrics.hpp"
 #include "server/access_log.hpp"
 
 namespace rapport::server {
@@ -50,7 +52,44 @@ Status ParseListen(const std::string& listen, ServerOptions& options) {
   return Ok();
 }
 
+bool MayReadMetrics(std::string_view remote_address, std::string_view authorization,
+                    std::string_view token) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(std::string(remote_address), ec);
+  if (!ec && (address.is_loopback() ||
+              (address.is_v6() && address.to_v6().is_v4_mapped() &&
+               asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback()))) {
+    return true;
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  if (token.empty() || authorization.size() != kBearer.size() + token.size() ||
+      !authorization.starts_with(kBearer)) {
+    return false;
+  }
+  // Compared without stopping at the first difference: a guesser learns nothing from the time.
+  unsigned char differ = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    differ |= static_cast<unsigned char>(authorization[kBearer.size() + i] ^ token[i]);
+  }
+  return differ == 0;
+}
+
 namespace {
+
+// Into the request metrics: by method (those HTTP defines; any other is "other"), route
+// pattern (a bounded set: the router's patterns and a few names in brackets) and status.
+void RecordRequest(std::string_view method, std::string_view route, int status, double seconds) {
+  static constexpr std::string_view kMethods[] = {"GET",    "HEAD",    "POST",    "PUT",  "PATCH",
+                                                  "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+  if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) {
+    method = "other";
+  }
+  thread_local std::string labels;
+  labels.assign("method=\"").append(method).append("\",");
+  labels.append(metrics::Label("route", route)).append(",status=\"");
+  labels.append(std::to_string(status)).append("\"");
+  metrics::HttpRequests().Observe(labels, seconds);
+}
 
 std::string_view AsView(boost::beast::string_view text) { return {text.data(), text.size()}; }
 
@@ -114,6 +153,28 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   const WebApp& web_app() const {
     static const WebApp kNone;
     return options.web_app ? *options.web_app : kNone;
+  }
+
+  // GET /metrics: to loopback clients, or with the metrics token; 404 to anyone else (as if
+  // there were none).
+  api::Response Metrics(const api::Request& request) const {
+    if (!metrics::Recording() ||
+        !MayReadMetrics(request.remote_address, request.authorization, options.metrics_token)) {
+      return api::ProblemResponse(api::TransportProblem::kNoSuchRoute, "no such page", request);
+    }
+    api::Response response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.headers.emplace_back("Cache-Control", "no-store");
+    std::string& out = response.body;
+    metrics::WriteHeader(out, "rapport_http_request_duration_seconds", "histogram",
+                         "Requests answered, by method, route pattern and status");
+    for (const auto& [labels, histogram] : metrics::HttpRequests().Collect()) {
+      metrics::WriteHistogram(out, "rapport_http_request_duration_seconds", labels, histogram);
+    }
+    metrics::WriteHeader(out, "rapport_http_connections", "gauge", "Connections open now");
+    metrics::WriteSample(out, "rapport_http_connections", "", connections.load());
+    if (options.more_metrics) options.more_metrics(out);
+    return response;
   }
 
   asio::io_context& NextContext() {
@@ -241,6 +302,10 @@ class Session : public std::enable_shared_from_this<Session> {
                                       "the URL has a malformed %-escape", request);
     } else if (request.path.starts_with("/api/")) {
       response = server_->router.Dispatch(request, route);
+    } else if (request.path == "/metrics" &&
+               (request.method == "GET" || request.method == "HEAD")) {
+      route = "/metrics";
+      response = server_->Metrics(request);
     } else if (request.method == "GET" || request.method == "HEAD") {
       route = "(web app)";
       response =
@@ -288,6 +353,7 @@ class Session : public std::enable_shared_from_this<Session> {
             .count();
     LogLine("method={} route={} status={} duration_ms={:.3f} request_id={}", method, route,
             response.status, ms, request_id);
+    RecordRequest(method, route, response.status, ms / 1000);
     http::async_write(
         stream_, *out,
         [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
@@ -306,6 +372,9 @@ class Session : public std::enable_shared_from_this<Session> {
     head->keep_alive(keep_alive);
     LogLine("method={} route={} status={} streamed request_id={}", method, route,
             head->result_int(), request_id);
+    RecordRequest(
+        method, route, static_cast<int>(head->result_int()),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*head);
     auto stream = std::make_shared<api::BodyStream>(std::move(next));
     stream_.expires_after(server_->options.upload_timeout);

@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/router.hpp"
 #include "core/clock.hpp"
@@ -31,10 +33,20 @@ struct ServerOptions {
   // Strict-Transport-Security on every response: only when browsers reach the server by HTTPS
   // (behind a proxy that ends TLS), never on plain HTTP.
   bool strict_transport = false;
+  // GET /metrics (Prometheus' text format) answers clients on this machine (loopback), and
+  // others that send `Authorization: Bearer <metrics_token>` when one is set; 404 to the rest.
+  std::string metrics_token;
+  // More metrics, appended when scraped (the database's, the workers'); none when empty.
+  std::function<void(std::string&)> more_metrics;
   // Each response's Date header reads this clock (the web app takes its "today" from it); none
   // without one.
   const Clock* clock = nullptr;
 };
+
+// Whether a request may read /metrics: from this machine (a loopback address), or with
+// `Authorization: Bearer <token>` when `token` is set.
+bool MayReadMetrics(std::string_view remote_address, std::string_view authorization,
+                    std::string_view token);
 
 // "127.0.0.1:8080" -> host and port; kInvalidArgument naming --listen otherwise.
 Status ParseListen(const std::string& listen, ServerOptions& options);

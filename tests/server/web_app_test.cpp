@@ -2,6 +2,8 @@
 // which caching and security headers.
 #include "server/web_app.hpp"
 
+#include "server/http_server.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -170,6 +172,22 @@ TEST(WebApp, AFolderIsReadWholeAndOneWithoutAnIndexNamesTheOption) {
   EXPECT_EQ(css.body, "body{color:red}");
   EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
   EXPECT_EQ(app->Serve({"/deals", "", ""}).body, "<!doctype html><title>t</title>");
+}
+
+TEST(Metrics, ReadFromThisMachineOrWithTheTokenOnly) {
+  EXPECT_TRUE(MayReadMetrics("127.0.0.1", "", ""));
+  EXPECT_TRUE(MayReadMetrics("127.0.0.2", "", "t0ken"));
+  EXPECT_TRUE(MayReadMetrics("::1", "", ""));
+  EXPECT_TRUE(MayReadMetrics("::ffff:127.0.0.1", "", ""));
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "", ""));
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "Bearer ", ""));  // no token set: nobody else
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "Bearer t0ken", ""));
+  EXPECT_TRUE(MayReadMetrics("10.1.2.3", "Bearer t0ken", "t0ken"));
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "Bearer t0keN", "t0ken"));
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "Bearer t0ken2", "t0ken"));
+  EXPECT_FALSE(MayReadMetrics("10.1.2.3", "Basic t0ken", "t0ken"));
+  EXPECT_FALSE(MayReadMetrics("2001:db8::1", "", "t0ken"));
+  EXPECT_FALSE(MayReadMetrics("", "", "t0ken"));
 }
 
 }  // namespace

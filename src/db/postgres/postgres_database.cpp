@@ -512,8 +512,14 @@ class PostgresDatabase final : public Database {
   std::string Describe() const override { return RedactPostgresUrl(url_); }
 
   static constexpr const char* kReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  Status Write(const TransactionFn& fn) override { return RunIn("BEGIN", fn); }
-  Status Read(const TransactionFn& fn) override { return RunIn(kReadOnly, fn); }
+  Connections connections() const override {
+    std::lock_guard lock(mutex_);
+    return {open_, open_ - static_cast<int>(idle_.size())};
+  }
+
+ protected:
+  Status RunWrite(const TransactionFn& fn) override { return RunIn("BEGIN", fn); }
+  Status RunRead(const TransactionFn& fn) override { return RunIn(kReadOnly, fn); }
 
  private:
   PostgresDatabase(std::string url, DatabaseOptions options)
@@ -577,7 +583,7 @@ class PostgresDatabase final : public Database {
 
   std::string url_;
   DatabaseOptions options_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;

@@ -373,12 +373,13 @@ class SqliteDatabase final : public Database {
   Backend backend() const override { return Backend::kSqlite; }
   std::string Describe() const override { return "sqlite:" + path_; }
 
-  Status Write(const TransactionFn& fn) override {
+ protected:
+  Status RunWrite(const TransactionFn& fn) override {
     std::lock_guard lock(writer_mutex_);
     return RunIn(*writer_, "BEGIN IMMEDIATE", fn);
   }
 
-  Status Read(const TransactionFn& fn) override {
+  Status RunRead(const TransactionFn& fn) override {
     // Each thread keeps one reader of its own for this database: no lock, no hand-over. A read
     // nested in another on the same thread (or a thread the first time) falls back to the pool.
     thread_local std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> own;

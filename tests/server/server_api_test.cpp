@@ -1,5 +1,6 @@
-// The web app from outside: the real binary, started away from the source tree, serves the app
-// compiled into it (byte for byte web/dist at build time) with its security headers.
+// The server from outside: the real binary, started away from the source tree, serves the app
+// compiled into it (byte for byte web/dist at build time) with its security headers, and tells
+// a load balancer whether it is alive and ready.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -7,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "db/database.hpp"
+#include "db/migrations.hpp"
 #include "support/api_server.hpp"
 #include "support/run_command.hpp"
 #include "support/test_database.hpp"
@@ -42,7 +45,7 @@ std::string Gunzip(const std::string& compressed) {
   return done == Z_STREAM_END ? out : "<not gzip>";
 }
 
-class WebAppApiTest : public ::testing::Test {
+class ServerApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase(db::Backend::kSqlite);
@@ -62,7 +65,7 @@ class WebAppApiTest : public ::testing::Test {
   static inline TempDir* elsewhere_ = nullptr;
 };
 
-TEST_F(WebAppApiTest, TheBinaryServesItsOwnBuildOfTheAppFromAnyFolder) {
+TEST_F(ServerApiTest, TheBinaryServesItsOwnBuildOfTheAppFromAnyFolder) {
   ApiServer server(db_->url());
   ASSERT_TRUE(server.running()) << server.Log();
   const std::filesystem::path dist = RAPPORT_WEB_DIST;
@@ -116,7 +119,7 @@ TEST_F(WebAppApiTest, TheBinaryServesItsOwnBuildOfTheAppFromAnyFolder) {
   EXPECT_EQ(health.Header("referrer-policy"), "no-referrer");
 }
 
-TEST_F(WebAppApiTest, BehindHttpsBrowsersAreToldToKeepToIt) {
+TEST_F(ServerApiTest, BehindHttpsBrowsersAreToldToKeepToIt) {
   ApiServer server(db_->url(), {"--public-url", "https://crm.example.com"});
   ASSERT_TRUE(server.running()) << server.Log();
   for (const char* path : {"/", "/api/v1/health"}) {
@@ -126,7 +129,7 @@ TEST_F(WebAppApiTest, BehindHttpsBrowsersAreToldToKeepToIt) {
   }
 }
 
-TEST_F(WebAppApiTest, AWebRootWithoutABuildIsRefusedAtStart) {
+TEST_F(ServerApiTest, AWebRootWithoutABuildIsRefusedAtStart) {
   TempDir empty;
   const auto served = RunCommand({RAPPORT_BINARY, "serve", "--db", db_->url(), "--listen",
                                   "127.0.0.1:0", "--web-root", empty.path().string()});
@@ -135,13 +138,84 @@ TEST_F(WebAppApiTest, AWebRootWithoutABuildIsRefusedAtStart) {
   EXPECT_NE(served.err.find("index.html"), std::string::npos) << served.err;
 }
 
-TEST_F(WebAppApiTest, AWebRootIsServedInsteadOfTheBuiltInApp) {
+TEST_F(ServerApiTest, AWebRootIsServedInsteadOfTheBuiltInApp) {
   TempDir root;
   std::ofstream(root.File("index.html")) << "<!doctype html><title>developing</title>";
   ApiServer server(db_->url(), {"--web-root", root.path().string()});
   ASSERT_TRUE(server.running()) << server.Log();
   EXPECT_EQ(server.Call(HttpCall{.path = "/deals"}).body,
             "<!doctype html><title>developing</title>");
+}
+
+TEST_F(ServerApiTest, ReadyWhileTheDatabaseIsAtItsSchemaAliveWhateverTheDatabase) {
+  ApiServer server(db_->url());
+  ASSERT_TRUE(server.running()) << server.Log();
+  const HttpReply live = server.Call(HttpCall{.path = "/api/v1/health/live"});
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(live.Json()["status"], "alive");
+  const HttpReply ready = server.Call(HttpCall{.path = "/api/v1/health/ready"});
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.Json()["schema_version"], db::LatestSchemaVersion());
+  EXPECT_EQ(ready.Header("cache-control"), "no-store");
+
+  // A newer rapport migrated the database under it (a rolling upgrade): it is no longer ready,
+  // and says when to ask again; still alive.
+  auto database = db::Database::Open(db_->url());
+  ASSERT_TRUE(database.ok());
+  auto bump = [&](const std::string& sql) {
+    return (*database)->Write([&](db::Transaction& tx) { return tx.Execute(sql); });
+  };
+  ASSERT_TRUE(bump("INSERT INTO schema_migrations VALUES (999, 'future', 0)").ok());
+  const HttpReply behind = server.Call(HttpCall{.path = "/api/v1/health/ready"});
+  ASSERT_TRUE(bump("DELETE FROM schema_migrations WHERE version = 999").ok());
+  EXPECT_EQ(behind.status, 503) << behind.body;
+  EXPECT_EQ(behind.Header("retry-after"), "2");
+  EXPECT_NE(behind.Json()["detail"].get<std::string>().find("schema version 999"),
+            std::string::npos)
+      << behind.body;
+  EXPECT_EQ(server.Call(HttpCall{.path = "/api/v1/health/live"}).status, 200);
+  EXPECT_EQ(server.Call(HttpCall{.path = "/api/v1/health/ready"}).status, 200);
+}
+
+// Prometheus scrapes /metrics: requests by route pattern and status with their latency, the
+// database's transactions, the outbox, imports and jobs.
+TEST_F(ServerApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
+  ApiServer server(db_->url());
+  ASSERT_TRUE(server.running()) << server.Log();
+  for (int i = 0; i < 3; ++i)
+    server.Call(HttpCall{.path = "/api/v1/accounts/" + std::to_string(i)});
+  server.Call(HttpCall{.path = "/api/v1/health/ready"});
+  const HttpReply scrape = server.Call(HttpCall{.path = "/metrics"});
+  ASSERT_EQ(scrape.status, 200);
+  EXPECT_EQ(scrape.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = scrape.body;
+  // Three unauthenticated reads of one pattern, whatever the id.
+  EXPECT_NE(text.find("rapport_http_request_duration_seconds_count{method=\"GET\",route=\"/api/"
+                      "v1/accounts/{id}\",status=\"401\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("route=\"/api/v1/health/ready\",status=\"200\",le=\"+Inf\"} 1\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("/api/v1/accounts/1"), std::string::npos);  // paths never become labels
+  for (const char* name :
+       {"rapport_db_transaction_duration_seconds_count{kind=\"read\",outcome=\"ok\"}",
+        "rapport_db_up 1", "rapport_outbox_messages{status=\"pending\"} 0",
+        "rapport_imports{status=\"running\"} 0",
+        "rapport_job_next_run_timestamp_seconds{job=\"nightly-alerts\"}", "rapport_build_info{",
+        "rapport_http_connections "}) {
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+  }
+  // Scraped again: this scrape is counted.
+  EXPECT_NE(
+      server.Call(HttpCall{.path = "/metrics"}).body.find("route=\"/metrics\",status=\"200\"} 1\n"),
+      std::string::npos);
+}
+
+TEST_F(ServerApiTest, WithoutMetricsThereIsNoMetricsPage) {
+  ApiServer server(db_->url(), {"--no-metrics"});
+  ASSERT_TRUE(server.running()) << server.Log();
+  server.Call(HttpCall{.path = "/api/v1/health/live"});
+  EXPECT_EQ(server.Call(HttpCall{.path = "/metrics"}).status, 404);
 }
 
 }  // namespace
