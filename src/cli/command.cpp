@@ -122,8 +122,8 @@ Result<std::vector<std::string>> WithConfigFile(CLI::App& app, std::vector<std::
                                                  "rapport " + command->get_name());
     }
     if (FindOption(args, at, name) != std::string::npos) continue;  // the command line wins
-    written.push_back(name);
-    for (const std::string& value : item.inputs) written.push_back(value);
+    // --name=value: a value that begins with a dash stays a value.
+    for (const std::string& value : item.inputs) written.push_back(name + "=" + value);
   }
   args.insert(args.begin() + static_cast<std::ptrdiff_t>(at), written.begin(), written.end());
   return args;

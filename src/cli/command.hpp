@@ -44,8 +44,9 @@ CLI::Option* AddDbOption(CLI::App& command, std::string& db);
 // `serve` reads, and takes only --db from it).
 enum class ConfigNames { kOnlyOurs, kOthersToo };
 // Adds --config FILE: the command's options from a file, one `name = value` a line (TOML; names
-// as on the command line, without the dashes). The command line wins over the file, the file
-// over the environment. WithConfigFile does the reading.
+// as on the command line, without the dashes; CLI11 reads it, and cuts a value at a '#', quoted
+// or not). The command line wins over the file, the file over the environment. WithConfigFile
+// does the reading.
 void AddConfigOption(CLI::App& command, ConfigNames names);
 // The arguments (without the program's name) with the options of the subcommand's --config file
 // written out after the subcommand's name, but those the command line gives itself.
@@ -68,6 +69,7 @@ void AddMigrateCommand(CLI::App& app, Context& context);
 void AddDemoCommand(CLI::App& app, Context& context);
 void AddUserCommand(CLI::App& app, Context& context);
 void AddBackupCommand(CLI::App& app, Context& context);
+void AddRestoreCommand(CLI::App& app, Context& context);
 void AddServeCommand(CLI::App& app, Context& context);
 void AddTokenCommand(CLI::App& app, Context& context);
 void AddDoctorCommand(CLI::App& app, Context& context);

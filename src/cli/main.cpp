@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   rapport::cli::AddDemoCommand(app, context);
   rapport::cli::AddUserCommand(app, context);
   rapport::cli::AddBackupCommand(app, context);
+  rapport::cli::AddRestoreCommand(app, context);
   rapport::cli::AddTokenCommand(app, context);
   rapport::cli::AddDoctorCommand(app, context);
   rapport::cli::AddImportCommand(app, context);

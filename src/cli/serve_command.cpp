@@ -44,7 +44,6 @@ struct ServeArgs {
   int scheduler_seconds = 30;
   std::size_t max_import_mb = 1024;
   std::string metrics_token;
-  bool no_metrics = false;
 };
 
 // The options of rapport serve, into `args`.
@@ -122,10 +121,8 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
       ->check(CLI::Range(1, 16384))
       ->capture_default_str();
   command.add_option("--metrics-token", args.metrics_token,
-                     "GET /metrics answers this machine only, and others that send "
-                     "`Authorization: Bearer <this token>`");
-  command.add_flag("--no-metrics", args.no_metrics,
-                   "Keep no metrics (requests, transactions); /metrics answers 404");
+                     "Serve GET /metrics (Prometheus) to those that send `Authorization: Bearer "
+                     "<this token>` (none: no metrics are kept or served)");
 }
 
 // Server threads when --threads does not say: one per core on SQLite (the work is the thread's
@@ -252,7 +249,7 @@ void Serve(Context& context, const ServeArgs& args) {
   }
   db::Database& database = **opened;
   options.metrics_token = args.metrics_token;
-  metrics::SetRecording(!args.no_metrics);
+  metrics::SetRecording(!args.metrics_token.empty());
   options.more_metrics = [&database, &context](std::string& out) {
     WriteServeMetrics(database, context.clock, out);
   };

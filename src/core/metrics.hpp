@@ -29,7 +29,8 @@ struct Histogram {
 };
 
 // Histograms by label set ("method=\"GET\",route=\"/api/v1/accounts\""), each thread recording
-// into its own shard. Observe is safe from any thread; Collect sums every shard.
+// into its own shard. Observe is safe from any thread; Collect sums every shard. A shard lives
+// as long as its set, also after its thread ends (rapport's threads live as long as the server).
 class LabelledHistograms {
  public:
   LabelledHistograms();
@@ -51,8 +52,8 @@ class LabelledHistograms {
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 
-// Whether observations are kept (on unless `serve --no-metrics`); when off, Observe returns at
-// once and /metrics answers 404.
+// Whether observations are kept (serve keeps them when it has a --metrics-token to serve them
+// with); when off, Observe returns at once.
 void SetRecording(bool on);
 bool Recording();
 

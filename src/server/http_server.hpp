@@ -33,8 +33,8 @@ struct ServerOptions {
   // Strict-Transport-Security on every response: only when browsers reach the server by HTTPS
   // (behind a proxy that ends TLS), never on plain HTTP.
   bool strict_transport = false;
-  // GET /metrics (Prometheus' text format) answers clients on this machine (loopback), and
-  // others that send `Authorization: Bearer <metrics_token>` when one is set; 404 to the rest.
+  // GET /metrics (Prometheus' text format) answers those that send `Authorization: Bearer
+  // <metrics_token>`; 404 to the rest, and to everyone when there is no token.
   std::string metrics_token;
   // More metrics, appended when scraped (the database's, the workers'); none when empty.
   std::function<void(std::string&)> more_metrics;
@@ -43,10 +43,10 @@ struct ServerOptions {
   const Clock* clock = nullptr;
 };
 
-// Whether a request may read /metrics: from this machine (a loopback address), or with
-// `Authorization: Bearer <token>` when `token` is set.
-bool MayReadMetrics(std::string_view remote_address, std::string_view authorization,
-                    std::string_view token);
+// Whether a request may read /metrics: with `Authorization: Bearer <token>`, and only when a
+// token is set. Where a request comes from proves nothing: behind a proxy on the same machine
+// every request comes from loopback.
+bool MayReadMetrics(std::string_view authorization, std::string_view token);
 
 // "127.0.0.1:8080" -> host and port; kInvalidArgument naming --listen otherwise.
 Status ParseListen(const std::string& listen, ServerOptions& options);

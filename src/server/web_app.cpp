@@ -3,8 +3,10 @@
 #include <zlib.h>
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace rapport::server {
@@ -81,25 +83,32 @@ std::string ETagOf(std::string_view bytes, std::string_view suffix) {
   return etag;
 }
 
-// Whether Accept-Encoding takes gzip: "gzip", "x-gzip" or "*", without q=0.
+// Whether Accept-Encoding takes gzip: "gzip" or "x-gzip" (any case) with a weight above zero;
+// else "*" with one. An explicit refusal (gzip;q=0) wins over "*".
 bool TakesGzip(std::string_view accept) {
+  std::optional<bool> named, any;
   while (!accept.empty()) {
     const auto comma = accept.find(',');
     std::string_view item = accept.substr(0, comma);
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
     const auto semicolon = item.find(';');
-    std::string_view name = item.substr(0, semicolon);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name != "gzip" && name != "x-gzip" && name != "*") continue;
-    if (semicolon == std::string_view::npos) return true;
-    std::string_view parameter = item.substr(semicolon + 1);
-    while (!parameter.empty() && parameter.front() == ' ') parameter.remove_prefix(1);
-    // q=0, q=0.0, q=0.000: refused; any other weight takes it.
-    if (!parameter.starts_with("q=0")) return true;
-    if (parameter.find_first_of("123456789", 3) != std::string_view::npos) return true;
+    std::string name(item.substr(0, semicolon));
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool takes = true;
+    if (semicolon != std::string_view::npos) {
+      std::string_view parameter = item.substr(semicolon + 1);
+      while (!parameter.empty() && parameter.front() == ' ') parameter.remove_prefix(1);
+      // q=0, q=0.0, q=0.000: refused; any other weight takes it.
+      if (parameter.starts_with("q=0") || parameter.starts_with("Q=0")) {
+        takes = parameter.find_first_of("123456789", 3) != std::string_view::npos;
+      }
+    }
+    if (name == "gzip" || name == "x-gzip") named = named.value_or(false) || takes;
+    if (name == "*") any = takes;
   }
-  return false;
+  return named.value_or(any.value_or(false));
 }
 
 // Whether If-None-Match names `etag` (or is "*"); W/ prefixes compare alike.

@@ -34,6 +34,11 @@ class WebApp {
  public:
   // No app: every page is a short note that the API is there and the app was not built.
   WebApp() = default;
+  // Moved, never copied: a folder's files point into the app's own strings.
+  WebApp(WebApp&&) = default;
+  WebApp& operator=(WebApp&&) = default;
+  WebApp(const WebApp&) = delete;
+  WebApp& operator=(const WebApp&) = delete;
   // Files held elsewhere for the life of the process (compiled into the binary).
   static Result<WebApp> FromFiles(std::span<const WebAppFile> files);
   // Every file under `root`, read now. kInvalidArgument naming `option` when `root` holds no

@@ -5,8 +5,9 @@
 # stopped, the configuration an admin edited kept, the database migrated), then purged: no
 # process left, the program and configuration gone, the data kept.
 #   tests/package/deb_test.sh BINARY
-# Needs root and dpkg; exits 77 (skipped) without them, or when a rapport package is installed
-# already (it is not this test's to replace).
+# Needs root and dpkg; exits 77 (skipped) without them, or when this machine has Rapport already
+# (a package, even removed with its configuration kept, a rapport user, or /var/lib/rapport): what
+# it leaves behind is removed afterwards, so it runs only where there was nothing.
 set -euo pipefail
 binary=$1
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,15 +15,18 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "$(id -u)" -ne 0 ] || ! command -v dpkg >/dev/null || ! command -v dpkg-shlibdeps >/dev/null; then
   echo "skipped: installing a package needs root, dpkg and dpkg-dev"; exit 77
 fi
-if dpkg-query -W -f='${Status}' rapport 2>/dev/null | grep -q "installed"; then
-  echo "skipped: a rapport package is installed on this machine already"; exit 77
+if dpkg-query -W -f='${db:Status-Status}' rapport 2>/dev/null | grep -qv '^not-installed$'; then
+  echo "skipped: a rapport package is on this machine already"; exit 77
+fi
+if getent passwd rapport >/dev/null || getent group rapport >/dev/null || [ -e /var/lib/rapport ] || [ -e /etc/rapport ]; then
+  echo "skipped: this machine has a rapport user or rapport's folders already"; exit 77
 fi
 
 work=$(mktemp -d /tmp/rapport-deb-test.XXXXXX)
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  if dpkg-query -W -f='${Status}' rapport 2>/dev/null | grep -q "installed\|config-files"; then
+  if dpkg-query -W -f='${db:Status-Status}' rapport 2>/dev/null | grep -qv '^not-installed$'; then
     dpkg --purge rapport >/dev/null 2>&1 || true
   fi
   rm -rf "$work" /var/lib/rapport
@@ -49,7 +53,7 @@ check "its data folder is its own and closed to others" \
 check "the configuration is root's, readable by rapport only" \
   bash -c "[ \"\$(stat -c '%U %G %a' /etc/rapport/rapport.conf)\" = 'root rapport 640' ]"
 check "the database was created and migrated by the install" \
-  bash -c "[ \"\$(stat -c '%U' /var/lib/rapport/rapport.db)\" = rapport ] && /usr/bin/rapport migrate --db /var/lib/rapport/rapport.db | grep -q 'nothing to do'"
+  bash -c "[ \"\$(stat -c '%U' /var/lib/rapport/rapport.db)\" = rapport ] && runuser -u rapport -- /usr/bin/rapport migrate --db /var/lib/rapport/rapport.db | grep -q 'nothing to do'"
 if command -v systemd-analyze >/dev/null; then
   check "systemd accepts the unit" bash -c "systemd-analyze verify /lib/systemd/system/rapport.service 2>&1 | grep -v 'Failed to \(connect\|open\)\|Cannot find\|systemd is not running' | (! grep -q .)"
 fi

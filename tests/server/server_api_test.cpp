@@ -180,12 +180,17 @@ TEST_F(ServerApiTest, ReadyWhileTheDatabaseIsAtItsSchemaAliveWhateverTheDatabase
 // Prometheus scrapes /metrics: requests by route pattern and status with their latency, the
 // database's transactions, the outbox, imports and jobs.
 TEST_F(ServerApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
-  ApiServer server(db_->url());
+  ApiServer server(db_->url(), {"--metrics-token=-scrape-me"});
   ASSERT_TRUE(server.running()) << server.Log();
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 3; ++i) {
     server.Call(HttpCall{.path = "/api/v1/accounts/" + std::to_string(i)});
+  }
   server.Call(HttpCall{.path = "/api/v1/health/ready"});
-  const HttpReply scrape = server.Call(HttpCall{.path = "/metrics"});
+  // Not without the token, even from this machine (a proxy here would make everyone local).
+  EXPECT_EQ(server.Call(HttpCall{.path = "/metrics"}).status, 404);
+  HttpCall scraper{.path = "/metrics"};
+  scraper.headers["Authorization"] = "Bearer -scrape-me";
+  const HttpReply scrape = server.Call(scraper);
   ASSERT_EQ(scrape.status, 200);
   EXPECT_EQ(scrape.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = scrape.body;
@@ -205,16 +210,19 @@ TEST_F(ServerApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
         "rapport_http_connections "}) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
   }
-  // Scraped again: this scrape is counted.
-  EXPECT_NE(
-      server.Call(HttpCall{.path = "/metrics"}).body.find("route=\"/metrics\",status=\"200\"} 1\n"),
-      std::string::npos);
+  // Scraped again: this scrape is counted, and the refused one.
+  const std::string again = server.Call(scraper).body;
+  EXPECT_NE(again.find("route=\"/metrics\",status=\"200\"} 1\n"), std::string::npos);
+  EXPECT_NE(again.find("route=\"/metrics\",status=\"404\"} 1\n"), std::string::npos);
 }
 
-TEST_F(ServerApiTest, WithoutMetricsThereIsNoMetricsPage) {
-  ApiServer server(db_->url(), {"--no-metrics"});
+TEST_F(ServerApiTest, WithoutATokenThereIsNoMetricsPage) {
+  ApiServer server(db_->url());
   ASSERT_TRUE(server.running()) << server.Log();
   server.Call(HttpCall{.path = "/api/v1/health/live"});
+  HttpCall guess{.path = "/metrics"};
+  guess.headers["Authorization"] = "Bearer ";
+  EXPECT_EQ(server.Call(guess).status, 404);
   EXPECT_EQ(server.Call(HttpCall{.path = "/metrics"}).status, 404);
 }
 

@@ -627,4 +627,32 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url,
   return PostgresDatabase::Open(url, options);
 }
 
+Result<PostgresConnectionForTools> SplitPostgresPassword(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = error ? error : "not a PostgreSQL connection string";
+    if (error) PQfreemem(error);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Error::InvalidField("--db", message);
+  }
+  PostgresConnectionForTools tools;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || *option->val == '\0') continue;
+    const std::string keyword = option->keyword;
+    if (keyword == "password") {
+      tools.password = option->val;
+      continue;
+    }
+    std::string quoted;
+    for (const char* c = option->val; *c; ++c) {
+      if (*c == '\\' || *c == '\'') quoted += '\\';
+      quoted += *c;
+    }
+    tools.conninfo += (tools.conninfo.empty() ? "" : " ") + keyword + "='" + quoted + "'";
+  }
+  PQconninfoFree(options);
+  return tools;
+}
+
 }  // namespace rapport::db
