@@ -49,11 +49,5 @@ ${TABLE}  };
 
 }  // namespace rapport::cli
 ")
-if(EXISTS ${OUT})
-  file(READ ${OUT} OLD)
-else()
-  set(OLD "")
-endif()
-if(NOT OLD STREQUAL CONTENT)
-  file(WRITE ${OUT} "${CONTENT}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake)
+write_if_changed(${OUT} "${CONTENT}")

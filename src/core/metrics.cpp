@@ -80,7 +80,13 @@ LabelledHistograms& DatabaseTransactions() {
 }
 
 std::string Label(std::string_view name, std::string_view value) {
-  std::string out(name);
+  std::string out;
+  AppendLabel(out, name, value);
+  return out;
+}
+
+void AppendLabel(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
   out += "=\"";
   for (const char c : value) {
     if (c == '\\' || c == '"') {
@@ -93,7 +99,6 @@ std::string Label(std::string_view name, std::string_view value) {
     }
   }
   out += '"';
-  return out;
 }
 
 void WriteHeader(std::string& out, std::string_view name, std::string_view type,

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rapport::metrics {
@@ -41,9 +42,16 @@ class LabelledHistograms {
   std::map<std::string, Histogram> Collect() const;
 
  private:
+  // Found by the label text without making a string of it.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>()(text);
+    }
+  };
   struct Shard {
     std::mutex mutex;  // taken by its own thread, and by Collect
-    std::map<std::string, Histogram, std::less<>> histograms;
+    std::unordered_map<std::string, Histogram, Hash, std::equal_to<>> histograms;
   };
   Shard& ThisThreadsShard();
 
@@ -64,6 +72,8 @@ LabelledHistograms& DatabaseTransactions();
 
 // `name="value"` with the value escaped as the format wants (\\, \", \n).
 std::string Label(std::string_view name, std::string_view value);
+// The same, appended to `out`.
+void AppendLabel(std::string& out, std::string_view name, std::string_view value);
 // # HELP and # TYPE lines.
 void WriteHeader(std::string& out, std::string_view name, std::string_view type,
                  std::string_view help);

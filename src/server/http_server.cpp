@@ -76,10 +76,12 @@ void RecordRequest(std::string_view method, std::string_view route, int status, 
   if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) {
     method = "other";
   }
-  thread_local std::string labels;
+  thread_local std::string labels;  // no allocation once it has grown
   labels.assign("method=\"").append(method).append("\",");
-  labels.append(metrics::Label("route", route)).append(",status=\"");
-  labels.append(std::to_string(status)).append("\"");
+  metrics::AppendLabel(labels, "route", route);
+  char digits[8];
+  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), status);
+  labels.append(",status=\"").append(digits, end).append("\"");
   metrics::HttpRequests().Observe(labels, seconds);
 }
 

@@ -2,7 +2,6 @@
 // compiled into it (byte for byte web/dist at build time) with its security headers, and tells
 // a load balancer whether it is alive and ready.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "support/api_server.hpp"
+#include "support/gunzip.hpp"
 #include "support/run_command.hpp"
 #include "support/test_database.hpp"
 
@@ -18,6 +18,7 @@ namespace rapport::server {
 namespace {
 
 using ::rapport::testing::ApiServer;
+using ::rapport::testing::Gunzip;
 using ::rapport::testing::HttpCall;
 using ::rapport::testing::HttpReply;
 using ::rapport::testing::RunCommand;
@@ -29,20 +30,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
-}
-
-std::string Gunzip(const std::string& compressed) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<not gzip>";
-  std::string out(compressed.size() * 50 + 1024, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  z.avail_in = static_cast<uInt>(compressed.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int done = inflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return done == Z_STREAM_END ? out : "<not gzip>";
 }
 
 class ServerApiTest : public ::testing::Test {

@@ -3,9 +3,9 @@
 #include "server/web_app.hpp"
 
 #include "server/http_server.hpp"
+#include "support/gunzip.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,26 +14,13 @@
 namespace rapport::server {
 namespace {
 
+using ::rapport::testing::Gunzip;
+
 std::string Header(const api::Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
     if (key == name) return value;
   }
   return "";
-}
-
-// The bytes of a gzip stream (RFC 1952), or "<not gzip>".
-std::string Gunzip(const std::string& compressed) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<not gzip>";
-  std::string out(compressed.size() * 50 + 1024, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  z.avail_in = static_cast<uInt>(compressed.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int done = inflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return done == Z_STREAM_END ? out : "<not gzip>";
 }
 
 class WebAppTest : public ::testing::Test {
