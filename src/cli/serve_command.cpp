@@ -212,6 +212,22 @@ void Housekeep(db::Database& database, const Clock& clock,
   if (!revenue.ok()) spdlog::warn("housekeeping: {}", revenue.error().message());
 }
 
+// Uploaded imports run one at a time beside the requests. Those a stopped process left
+// "running" (files, and whole books) are marked interrupted first.
+void SettleInterruptedImports(db::Database& database, Instant now) {
+  if (auto interrupted = imports::SettleInterruptedImports(database, now); !interrupted.ok()) {
+    spdlog::warn("could not settle interrupted imports: {}", interrupted.error().message());
+  } else if (*interrupted > 0) {
+    spdlog::warn(
+        "{} import(s) were interrupted when a server stopped; marked failed, nothing "
+        "was written",
+        *interrupted);
+  }
+  if (auto interrupted = moving::SettleInterruptedBooks(database, now); !interrupted.ok()) {
+    spdlog::warn("could not settle interrupted book imports: {}", interrupted.error().message());
+  }
+}
+
 // The web app to serve: --web-root's folder when given, else the one built into the binary,
 // else (a binary built without it, run from the source tree) web/dist; else none.
 Result<server::WebApp> LoadWebApp(const Context& context, const ServeArgs& args) {
@@ -288,21 +304,7 @@ void Serve(Context& context, const ServeArgs& args) {
   // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
   jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings),
                             args.listen + " pid " + std::to_string(::getpid()));
-  // Uploaded imports run one at a time beside the requests. Those a stopped process left
-  // "running" are marked interrupted first.
-  if (auto interrupted = imports::SettleInterruptedImports(database, context.clock.Now());
-      !interrupted.ok()) {
-    spdlog::warn("could not settle interrupted imports: {}", interrupted.error().message());
-  } else if (*interrupted > 0) {
-    spdlog::warn(
-        "{} import(s) were interrupted when a server stopped; marked failed, nothing "
-        "was written",
-        *interrupted);
-  }
-  if (auto interrupted = moving::SettleInterruptedBooks(database, context.clock.Now());
-      !interrupted.ok()) {
-    spdlog::warn("could not settle interrupted book imports: {}", interrupted.error().message());
-  }
+  SettleInterruptedImports(database, context.clock.Now());
   imports::ImportJobs import_jobs(database);
   RegisterAppRoutes(router, api_context, sessions, settings, scheduler, import_jobs);
 
