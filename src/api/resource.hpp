@@ -6,6 +6,7 @@
 // the audit trail. Capabilities keep their specs beside their domain code.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -152,6 +153,8 @@ struct ApiContext {
   db::Database& database;
   const Clock& clock;
   AccessGeneration& access_generation;
+  // Set when the server is stopping (readiness then answers 503); none in tools and tests.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 void RegisterResource(Router& router, ApiContext& context, ResourceSpec spec);

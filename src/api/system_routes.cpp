@@ -189,6 +189,9 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
        Access::kPublic,
        Reach::None("public"),
        [&ctx](const Request&, const Caller&) -> Result<Response> {
+         if (ctx.draining && ctx.draining->load()) {
+           return Error(ErrorCode::kUnavailable, "this server is stopping");
+         }
          RAPPORT_ASSIGN_OR_RETURN(int version, db::CurrentSchemaVersion(ctx.database));
          if (version != db::LatestSchemaVersion()) {
            return Error(ErrorCode::kUnavailable,
@@ -201,8 +204,8 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
          w.EndObject();
          return Response::Json(w.Take()).WithHeader("Cache-Control", "no-store");
        },
-       {"Ready: the database answers and is at this server's schema (503 with Retry-After "
-        "otherwise)",
+       {"Ready: not stopping, and the database answers at this server's schema (503 with "
+        "Retry-After otherwise)",
         "System",
         {},
         "",

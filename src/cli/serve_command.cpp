@@ -44,6 +44,7 @@ struct ServeArgs {
   int scheduler_seconds = 30;
   std::size_t max_import_mb = 1024;
   std::string metrics_token;
+  int drain_seconds = 0;
 };
 
 // The options of rapport serve, into `args`.
@@ -119,6 +120,12 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
       .add_option("--max-import-mb", args.max_import_mb,
                   "The largest file POST /api/v1/imports takes, in MiB")
       ->check(CLI::Range(1, 16384))
+      ->capture_default_str();
+  command
+      .add_option("--drain-seconds", args.drain_seconds,
+                  "On SIGTERM, keep serving this long while /api/v1/health/ready answers 503, so "
+                  "that a load balancer stops sending first (a second SIGTERM stops at once)")
+      ->check(CLI::Range(0, 600))
       ->capture_default_str();
   command.add_option("--metrics-token", args.metrics_token,
                      "Serve GET /metrics (Prometheus) to those that send `Authorization: Bearer "
@@ -265,6 +272,9 @@ void Serve(Context& context, const ServeArgs& args) {
   }
   db::Database& database = **opened;
   options.metrics_token = args.metrics_token;
+  options.drain_delay = std::chrono::seconds(args.drain_seconds);
+  std::atomic<bool> draining{false};
+  options.draining = &draining;
   metrics::SetRecording(!args.metrics_token.empty());
   options.more_metrics = [&database, &context](std::string& out) {
     WriteServeMetrics(database, context.clock, out);
@@ -290,7 +300,7 @@ void Serve(Context& context, const ServeArgs& args) {
     context.exit_code = Fail(s.error());
     return;
   }
-  api::ApiContext api_context{database, context.clock, access_generation};
+  api::ApiContext api_context{database, context.clock, access_generation, &draining};
   AppSettings settings;
   settings.handovers = args.handovers;
   settings.surveys = args.surveys;

@@ -109,7 +109,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM),
         grace_timer(ioc),
-        drain_timer(ioc) {
+        drain_timer(ioc),
+        delay_timer(ioc) {
     std::random_device device;
     id_prefix = device();
   }
@@ -121,6 +122,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::signal_set signals;
   asio::steady_timer grace_timer;
   asio::steady_timer drain_timer;
+  asio::steady_timer delay_timer;  // --drain-seconds after the signal
   // One io_context per core, each run by one thread: connections are handed out round-robin and
   // stay on their context, so no strand and no cross-thread wake-ups are needed. The first is
   // `ioc`, which also runs the acceptor, signals and timers.
@@ -182,6 +184,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::size_t largest_body = 0;  // the largest body limit of any route (set by Run)
 
   void Accept();
+  void OnSignal();
   void BeginShutdown();
   void WaitDrained();
 };
@@ -454,8 +457,24 @@ void HttpServer::Impl::Accept() {
       });
 }
 
+// The first signal: not ready any more; with a drain delay, still serving until it passes (or a
+// second signal comes), then the shutdown.
+void HttpServer::Impl::OnSignal() {
+  if (options.draining) options.draining->store(true);
+  if (options.drain_delay.count() <= 0) return BeginShutdown();
+  spdlog::info("stopping in {} s: readiness answers 503 meanwhile, requests are still served",
+               options.drain_delay.count());
+  delay_timer.expires_after(options.drain_delay);
+  delay_timer.async_wait([this](beast::error_code) { BeginShutdown(); });
+  signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) BeginShutdown();
+  });
+}
+
 void HttpServer::Impl::BeginShutdown() {
   if (stopping.exchange(true)) return;
+  if (options.draining) options.draining->store(true);
+  delay_timer.cancel();
   spdlog::info("shutting down: no new connections, finishing requests in flight");
   beast::error_code ec;
   acceptor.close(ec);
@@ -515,7 +534,7 @@ void HttpServer::Run() {
     impl_->largest_body = std::max(impl_->largest_body, route.body_limit);
   }
   impl_->signals.async_wait([impl = impl_.get()](beast::error_code ec, int) {
-    if (!ec) impl->BeginShutdown();
+    if (!ec) impl->OnSignal();
   });
   impl_->Accept();
   int threads = impl_->options.threads;

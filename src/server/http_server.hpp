@@ -4,6 +4,7 @@
 // and returns from Run(). It knows nothing of Rapport's records: every request goes to the Router.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,11 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{75};
   int max_connections = 10'000;
   std::chrono::seconds shutdown_grace{10};
+  // On SIGINT/SIGTERM: set `draining` (readiness reads it) and keep serving this long before
+  // closing the listener, so that a load balancer stops sending first; a second signal stops at
+  // once. 0: stop at once.
+  std::chrono::seconds drain_delay{0};
+  std::atomic<bool>* draining = nullptr;
   const WebApp* web_app = nullptr;  // what GET of any path outside /api/ serves; none: a note
   // Strict-Transport-Security on every response: only when browsers reach the server by HTTPS
   // (behind a proxy that ends TLS), never on plain HTTP.

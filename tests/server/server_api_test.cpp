@@ -3,9 +3,12 @@
 // a load balancer whether it is alive and ready.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "db/database.hpp"
 #include "db/migrations.hpp"
@@ -201,6 +204,29 @@ TEST_F(ServerApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
   const std::string again = server.Call(scraper).body;
   EXPECT_NE(again.find("route=\"/metrics\",status=\"200\"} 1\n"), std::string::npos);
   EXPECT_NE(again.find("route=\"/metrics\",status=\"404\"} 1\n"), std::string::npos);
+}
+
+// A rolling restart behind a load balancer: on SIGTERM the server says it is not ready while it
+// still serves for --drain-seconds, then stops.
+TEST_F(ServerApiTest, OnSigtermItIsNotReadyButStillServesForTheDrainTime) {
+  ApiServer server(db_->url(), {"--drain-seconds", "3"});
+  ASSERT_TRUE(server.running()) << server.Log();
+  ASSERT_EQ(server.Call(HttpCall{.path = "/api/v1/health/ready"}).status, 200);
+  server.Signal(SIGTERM);
+  HttpReply ready;
+  for (int i = 0; i < 100; ++i) {
+    ready = server.Call(HttpCall{.path = "/api/v1/health/ready", .may_fail = true});
+    if (ready.status != 200) break;
+    usleep(20'000);
+  }
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_NE(ready.body.find("this server is stopping"), std::string::npos) << ready.body;
+  EXPECT_EQ(ready.Header("retry-after"), "2");
+  // Still answering everything else meanwhile.
+  EXPECT_EQ(server.Call(HttpCall{.path = "/api/v1/health/live"}).status, 200);
+  EXPECT_EQ(server.Call(HttpCall{.path = "/"}).status, 200);
+  EXPECT_EQ(server.Wait(), 0) << server.Log();
+  EXPECT_NE(server.Log().find("stopping in 3 s"), std::string::npos) << server.Log();
 }
 
 TEST_F(ServerApiTest, WithoutATokenThereIsNoMetricsPage) {

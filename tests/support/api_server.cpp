@@ -83,6 +83,10 @@ int ApiServer::Stop() {
   return code;
 }
 
+void ApiServer::Signal(int signal) {
+  if (process_) process_->Kill(signal);
+}
+
 int ApiServer::Wait() {
   if (!process_) return -1;
   const int code = process_->Wait();

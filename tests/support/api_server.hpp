@@ -46,6 +46,8 @@ class ApiServer {
   int port() const { return port_; }
   // SIGTERM, then the exit code.
   int Stop();
+  // Sends `signal` and returns at once.
+  void Signal(int signal);
   // Waits for the server to end by itself; the exit code (128 + signal when killed).
   int Wait();
   std::string Log() const;
