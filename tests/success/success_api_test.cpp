@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include <unistd.h>
+
 #include "core/clock.hpp"
 #include "core/period.hpp"
 #include "support/demo_company.hpp"
@@ -18,6 +20,7 @@ namespace {
 using nlohmann::json;
 using ::rapport::testing::ApiServer;
 using ::rapport::testing::DemoCompany;
+using ::rapport::testing::HttpReply;
 using ::rapport::testing::TestDay;
 using ::rapport::testing::TestNow;
 
@@ -44,6 +47,18 @@ class SuccessApiTest : public ::testing::TestWithParam<db::Backend> {
         {role, used.empty() ? std::int64_t{0} : *used.rbegin()});
     used.insert(id);
     return id;
+  }
+  // An admin's "run now" of a scheduled job. The server's own scheduler may be running the same
+  // job at that moment (its first run after start, or a poll): then the answer is 409, and the
+  // run is asked for again once that run has ended.
+  HttpReply RunJobNow(const std::string& name) {
+    HttpReply run;
+    for (int i = 0; i < 200; ++i) {
+      run = s().Post("/api/v1/jobs/" + name + "/run", json::object(), admin());
+      if (run.status != 409) break;
+      usleep(25'000);
+    }
+    return run;
   }
   json Get(const std::string& path) {
     const auto reply = s().Get(path, admin());
@@ -295,7 +310,7 @@ TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {
       company_->Count("SELECT coalesce(manager_id, id) FROM users WHERE id = ?", {owner});
   const std::int64_t next_up =
       company_->Count("SELECT coalesce(manager_id, id) FROM users WHERE id = ?", {manager});
-  const auto run = s().Post("/api/v1/jobs/case-escalation/run", json::object(), admin());
+  const auto run = RunJobNow("case-escalation");
   ASSERT_EQ(run.status, 200) << run.body;
   c = Get("/api/v1/cases/" + late);
   EXPECT_EQ(c["escalation_level"], 2);
@@ -307,7 +322,7 @@ TEST_P(SuccessApiTest, CaseGetsItsServiceLevelAndEscalatesWhenBreachedOnce) {
                             {std::stoll(late), manager}),
             manager == next_up ? 2 : 1);
   // Once per level: running again changes nothing, and the answered case never escalated.
-  ASSERT_EQ(s().Post("/api/v1/jobs/case-escalation/run", json::object(), admin()).status, 200);
+  ASSERT_EQ(RunJobNow("case-escalation").status, 200);
   EXPECT_EQ(Get("/api/v1/cases/" + late)["version"], c["version"]);
   EXPECT_EQ(company_->Count("SELECT count(*) FROM tasks WHERE related_type = 'case' AND "
                             "related_id = ?",
@@ -368,7 +383,7 @@ TEST_P(SuccessApiTest, NightlyAlertIsRaisedOnceAndBecomesATaskForTheOwner) {
     return Get("/api/v1/alerts?account_id=" + a + "&kind=" + kind)["items"];
   };
   for (int night = 0; night < 2; ++night) {
-    const auto run = s().Post("/api/v1/jobs/nightly-alerts/run", json::object(), admin());
+    const auto run = RunJobNow("nightly-alerts");
     ASSERT_EQ(run.status, 200) << run.body;
     EXPECT_NE(run.Json()["result"].get<std::string>().find("warranty_ending"), std::string::npos);
   }
@@ -714,7 +729,7 @@ TEST_P(SuccessApiTest, ScheduledSurveyGoesToTheKeyContactOfACustomerNotAskedLate
                                                        {"influence", "high"},
                                                        {"email", "high@example.test"}});
   for (int night = 0; night < 2; ++night) {
-    const auto run = s().Post("/api/v1/jobs/scheduled-surveys/run", json::object(), admin());
+    const auto run = RunJobNow("scheduled-surveys");
     ASSERT_EQ(run.status, 200) << run.body;
   }
   const json surveys = Get("/api/v1/surveys?account_id=" + a)["items"];
