@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build pkg-config git clang-format dpkg-dev curl adduser procps
   libboost-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev
-  libsqlite3-dev sqlite3 libpq-dev postgresql
+  libsqlite3-dev sqlite3 libpq-dev postgresql nginx
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libsodium-dev libxlsxwriter-dev
   zlib1g-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev wrk
