@@ -10,7 +10,9 @@
 #             mid-load the primary is killed (immediate stop) and the standby promoted. The servers
 #             reconnect on their own; requests meanwhile get a retryable 503 with Retry-After, none
 #             a wrong answer; every write acknowledged before or after is there at the end.
-#   tests/cluster/cluster_test.sh BINARY [restart|failover|all]
+#   reads     not a test: GET account through nginx with one, two and three servers up, and
+#             straight to one server (wrk, RUNS runs of DURATION seconds, interleaved; medians).
+#   tests/cluster/cluster_test.sh BINARY [restart|failover|all|reads]
 # Prints the figures (BENCHMARKS.md keeps them). Needs nginx and PostgreSQL's server binaries
 # (scripts/setup.sh installs both); exits 77 (skipped) without them. KEEP=1 keeps the work folder.
 set -euo pipefail
@@ -23,7 +25,7 @@ if [ ! -x "$nginx" ] || [ ! -x "$pg_bin/initdb" ] || ! command -v python3 >/dev/
   echo "skipped: needs nginx, PostgreSQL's server and python3 (scripts/setup.sh)"; exit 77
 fi
 
-messages=${MESSAGES:-1500}  # introductions queued in the outbox at the start
+messages=${MESSAGES:-1500}  # introductions queued in the outbox (in thirds before each restart)
 work=$(mktemp -d /tmp/rapport-cluster.XXXXXX)
 chmod 755 "$work"
 server_pids=("" "" "")
@@ -88,12 +90,13 @@ stop_server() {
   [ "$code" -eq 0 ] || { tail -20 "$work/server$i.log"; fail "server $i exited with $code"; }
 }
 
-# nginx in front of the servers; `upstream DOWN` writes the upstream with server DOWN taken out.
+# nginx in front of the servers; `upstream DOWN` writes the upstream with server DOWN taken out,
+# `upstream -1 N` with only the first N up.
 upstream() {
-  local down=${1:--1} i
+  local down=${1:--1} up=${2:-3} i
   : > "$work/upstream.conf"
   for i in 0 1 2; do
-    echo "server 127.0.0.1:${ports[$i]}$([ "$i" = "$down" ] && echo ' down');" >> "$work/upstream.conf"
+    echo "server 127.0.0.1:${ports[$i]}$({ [ "$i" = "$down" ] || [ "$i" -ge "$up" ]; } && echo ' down');" >> "$work/upstream.conf"
   done
 }
 nginx_start() {
@@ -146,8 +149,9 @@ prepare() {
   token=$("$binary" token create --db "$db_url" --email admin@cluster.test 2>/dev/null | tail -n 1)
 }
 
-# An SMTP sink that keeps every message in a maildir, and MESSAGES introductions queued in the
-# outbox (as a handover queues them), for the servers to deliver while they are restarted.
+# An SMTP sink that keeps every message in a maildir, and N introductions queued in the outbox
+# (as a handover queues them), for the servers to deliver while one is stopped or the database
+# fails over.
 smtp_start() {
   smtp_port=$(free_port)
   /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox \
@@ -246,12 +250,14 @@ EOF
 
 rolling_restart() {
   for i in 0 1 2; do
+    queue_messages $((messages / 3))  # being delivered while the server stops
     upstream "$i"
     nginx_reload
-    local started=$(date +%s.%N)
+    local started=$(date +%s.%N) waiting
+    waiting=$(psql_at "$db_port" -d rapport -c "SELECT count(*) FROM outbox WHERE status <> 'sent'")
     stop_server "$i"
     start_server "$i"
-    say "server $i restarted in $(python3 -c "import time; print(f'{time.time() - $started:.1f}')") s"
+    say "server $i restarted in $(python3 -c "import time; print(f'{time.time() - $started:.1f}')") s ($waiting messages were waiting in the outbox when it was stopped)"
     upstream
     nginx_reload
     sleep 2
@@ -279,9 +285,8 @@ run_restart() {
   ports=("$(free_port)" "$(free_port)" "$(free_port)")
   for i in 0 1 2; do start_server "$i"; done
   nginx_start
-  queue_messages "$messages"
   under_load restart 4 3 rolling_restart
-  check_outbox "$messages"
+  check_outbox $((messages / 3 * 3))
   check_jobs_ran_once
   for i in 0 1 2; do stop_server "$i"; done
   "$nginx" -p "$work/" -c nginx.conf -e "$work/nginx-error.log" -s stop
@@ -319,9 +324,48 @@ run_failover() {
   for i in 0 1 2; do stop_server "$i"; done
 }
 
+run_reads() {
+  local runs=${RUNS:-3} duration=${DURATION:-10} pg_port account
+  command -v wrk > /dev/null || fail "wrk is missing (scripts/setup.sh)"
+  pg_port=$(free_port)
+  pg_start single "$pg_port"
+  psql_at "$pg_port" -c "CREATE DATABASE rapport" postgres
+  db_url="postgresql://postgres@127.0.0.1:$pg_port/rapport"
+  db_port=$pg_port
+  prepare
+  smtp_start
+  ports=("$(free_port)" "$(free_port)" "$(free_port)")
+  for i in 0 1 2; do start_server "$i"; done
+  nginx_start
+  account=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name": "Royal Infirmary", "type": "hospital", "city": "Leeds"}' "$nginx_url/api/v1/accounts" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  declare -A rates
+  for run in $(seq 1 "$runs"); do
+    for setup in direct 1 2 3; do
+      local url="$nginx_url/api/v1/accounts/$account"
+      if [ "$setup" = direct ]; then
+        url="http://127.0.0.1:${ports[0]}/api/v1/accounts/$account"
+      else
+        upstream -1 "$setup"; nginx_reload
+      fi
+      local rate
+      rate=$(wrk -t2 -c64 -d"${duration}s" -H "Authorization: Bearer $token" "$url" |
+        awk '/Requests\/sec/ {printf "%d", $2} /Non-2xx/ {print "non-2xx" > "/dev/stderr"}')
+      rates[$setup]="${rates[$setup]:-} $rate"
+      say "run $run, $setup: $rate/s"
+    done
+  done
+  for setup in direct 1 2 3; do
+    echo "GET account, $([ "$setup" = direct ] && echo "one server, no nginx" || echo "nginx, $setup server(s)"):" \
+      "median $(tr ' ' '\n' <<< "${rates[$setup]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')/s (runs:${rates[$setup]})"
+  done
+}
+
 case "$mode" in
   restart) run_restart ;;
   failover) run_failover ;;
   all) run_restart; run_failover ;;
+  reads) run_reads ;;
   *) fail "unknown mode $mode (restart, failover or all)" ;;
 esac

@@ -59,11 +59,15 @@ class Figures:
                        "failed": 0}
         self.acknowledged = []  # [id, name]
         self.failures = []  # the first few, for the report
-        self.retry_after_missing = 0
+        self.first_503 = self.last_503 = None  # when the 503s began and ended
 
     def add(self, key, n=1):
         with self.lock:
             self.counts[key] += n
+            if key == "retryable_503":
+                now = time.monotonic()
+                self.first_503 = self.first_503 or now
+                self.last_503 = now
 
     def fail(self, what):
         with self.lock:
@@ -147,14 +151,15 @@ def run(url, token, out, args):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
+    window = figures.last_503 - figures.first_503 if figures.first_503 else 0
     result = dict(figures.counts, seconds=round(elapsed, 1), failures=figures.failures,
-                  acknowledged=figures.acknowledged)
+                  acknowledged=figures.acknowledged, seconds_of_503s=round(window, 2))
     with open(out, "w") as f:
         json.dump(result, f)
     c = figures.counts
     print(f"{elapsed:.0f} s: {c['writes_acknowledged']} writes acknowledged, {c['reads_ok']} reads "
           f"and {c['lists_ok']} lists answered, {c['retryable_503']} retryable 503s, "
-          f"{c['failed']} failed")
+          f"{c['failed']} failed" + (f" (503s for {window:.2f} s)" if window else ""))
     for f in figures.failures[:5]:
         print("  failure:", f)
     return 0
