@@ -90,6 +90,8 @@ struct RouteDoc {
   std::string request_schema;   // a JSON Schema (text), or "" when there is no body
   std::string response_schema;  // a JSON Schema (text) of the success body, or ""
   int success_status = 200;
+  // The OpenAPI operationId; "": made from the method and pattern (api/operation_id.hpp).
+  std::string operation_id;
 };
 
 struct Route {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/custom_values.hpp"
+#include "api/operation_id.hpp"
 #include "core/build_info.hpp"
 #include "db/migrations.hpp"
 
@@ -80,12 +81,12 @@ void WriteResponses(JsonWriter& w, const Route& r) {
 
 // One operation: what it does, who may call it and where it sits in the reach rules, as the
 // router enforces them (the per-route access test reads x-rapport-access and x-rapport-reach).
-void WriteOperation(JsonWriter& w, const Route& r) {
+void WriteOperation(JsonWriter& w, const Route& r, const std::vector<std::string>& patterns) {
   std::string method = r.method;
   std::transform(method.begin(), method.end(), method.begin(), ::tolower);
   w.Key(method).StartObject();
   w.Key("summary").String(r.doc.summary);
-  w.Key("operationId").String(method + r.pattern);
+  w.Key("operationId").String(OperationId(r, patterns));
   if (!r.doc.tag.empty()) w.Key("tags").StartArray().String(r.doc.tag).EndArray();
   w.Key("x-rapport-access").String(AccessName(r.access));
   w.Key("x-rapport-reach").StartObject().Key("kind").String(r.reach.KindName());
@@ -112,6 +113,10 @@ std::string OpenApiDocument(const Router& router, const CustomFieldsByTable& cus
   w.Key("openapi").String("3.1.0");
   w.Key("info").StartObject().Key("title").String("Rapport API");
   w.Key("version").String(kVersion).EndObject();
+  // Relative: the server that hands the document out (or, from `rapport openapi`, the one a
+  // client is pointed at).
+  w.Key("servers").StartArray().StartObject().Key("url").String("/");
+  w.Key("description").String("this Rapport server").EndObject().EndArray();
   w.Key("components").StartObject().Key("securitySchemes").Raw(kSecuritySchemes);
   w.Key("schemas").StartObject().Key("Problem").Raw(kProblemSchema);
   for (std::string_view table : records::kCustomFieldTables) {
@@ -133,7 +138,7 @@ std::string OpenApiDocument(const Router& router, const CustomFieldsByTable& cus
   for (const std::string& pattern : patterns) {
     w.Key(pattern).StartObject();
     for (const Route& r : router.routes()) {
-      if (r.pattern == pattern) WriteOperation(w, r);
+      if (r.pattern == pattern) WriteOperation(w, r, patterns);
     }
     w.EndObject();
   }
@@ -210,17 +215,18 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
         {},
         "",
         R"({"type":"object","properties":{"status":{"type":"string"},"schema_version":{"type":"integer"}}})"}});
-  router.Add({"GET",
-              "/api/v1/openapi.json",
-              Access::kPublic,
-              Reach::None("public"),
-              // Served to anyone, so without the company's custom fields (their names and
-              // options are the company's business): signed-in callers read them at
-              // /api/v1/custom-fields, and `rapport openapi` writes them into the document.
-              [&router](const Request&, const Caller&) -> Result<Response> {
-                return Response::Json(OpenApiDocument(router));
-              },
-              {"This document", "System", {}, "", R"({"type":"object"})"}});
+  router.Add(
+      {"GET",
+       "/api/v1/openapi.json",
+       Access::kPublic,
+       Reach::None("public"),
+       // Served to anyone, so without the company's custom fields (their names and
+       // options are the company's business): signed-in callers read them at
+       // /api/v1/custom-fields, and `rapport openapi` writes them into the document.
+       [&router](const Request&, const Caller&) -> Result<Response> {
+         return Response::Json(OpenApiDocument(router));
+       },
+       {"This document", "System", {}, "", R"({"type":"object"})", 200, "getOpenApiDocument"}});
 }
 
 }  // namespace rapport::api

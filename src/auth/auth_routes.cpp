@@ -78,7 +78,9 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
         "Sign-in",
         {},
         R"({"type":"object","properties":{"email":{"type":"string"},"password":{"type":"string"}},"required":["email","password"],"additionalProperties":false})",
-        R"({"type":"object","properties":{"token":{"type":"string"},"csrf_token":{"type":"string"},"expires_at":{"type":"string","format":"date-time"},"user":{"type":"object"}}})"}});
+        R"({"type":"object","properties":{"token":{"type":"string"},"csrf_token":{"type":"string"},"expires_at":{"type":"string","format":"date-time"},"user":{"type":"object"}}})",
+        200,
+        "signIn"}});
 
   router.Add(
       {"POST",
@@ -86,7 +88,7 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
        api::Access::kSignedIn,
        api::Reach::None("the caller's own session"),
        [&sessions](const api::Request& r, const api::Caller& c) { return SignOut(sessions, r, c); },
-       {"Sign out (revokes the session)", "Sign-in", {}, "", "", 204}});
+       {"Sign out (revokes the session)", "Sign-in", {}, "", "", 204, "signOut"}});
 
   router.Add(
       {"GET",
@@ -98,7 +100,9 @@ void RegisterAuthRoutes(api::Router& router, Sessions& sessions) {
         "Sign-in",
         {},
         "",
-        R"({"type":"object","properties":{"id":{"type":"string"},"email":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"}}})"}});
+        R"({"type":"object","properties":{"id":{"type":"string"},"email":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"}}})",
+        200,
+        "getCurrentUser"}});
 }
 
 }  // namespace rapport::auth

@@ -62,7 +62,9 @@ void RegisterSearchRoutes(api::Router& router, api::ApiContext& ctx) {
         {{"q", "string", "what to look for"},
          {"limit", "integer", "per kind, 1 to 50 (default 10)"}},
         "",
-        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"kind":{"type":"string","enum":["account","contact","opportunity"]},"id":{"type":"string"},"title":{"type":"string"}}}}}})"}});
+        R"({"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"kind":{"type":"string","enum":["account","contact","opportunity"]},"id":{"type":"string"},"title":{"type":"string"}}}}}})",
+        200,
+        "searchRecords"}});
 }
 
 }  // namespace rapport::search

@@ -553,7 +553,9 @@ void RegisterLineItemImportRoute(api::Router& router, api::ApiContext& ctx) {
         "Opportunities",
         {},
         "",
-        ""}});
+        "",
+        200,
+        "exportLineItems"}});
   api::Route import{
       "POST",
       "/api/v1/imports/line-items",
@@ -568,7 +570,9 @@ void RegisterLineItemImportRoute(api::Router& router, api::ApiContext& ctx) {
        "Opportunities",
        {},
        "",
-       R"({"type":"object","properties":{"rows":{"type":"integer"},"opportunities":{"type":"integer"},"changed":{"type":"integer"}},"required":["rows","opportunities","changed"]})"}};
+       R"({"type":"object","properties":{"rows":{"type":"integer"},"opportunities":{"type":"integer"},"changed":{"type":"integer"}},"required":["rows","opportunities","changed"]})",
+       200,
+       "importLineItems"}};
   import.body_type = "text/csv";
   router.Add(std::move(import));
 }

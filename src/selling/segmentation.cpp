@@ -657,7 +657,9 @@ void RegisterSegmentationRoutes(api::Router& router, api::ApiContext& ctx) {
        "Strategic selling",
        {{"dry_run", "boolean", "show what would change, write nothing"}},
        "",
-       R"({"type":"object","properties":{"dry_run":{"type":"boolean"},"changes":{"type":"array","items":{"type":"object"}},"rows":{"type":"integer"},"changed":{"type":"integer"},"created":{"type":"integer"}}})"}};
+       R"({"type":"object","properties":{"dry_run":{"type":"boolean"},"changes":{"type":"array","items":{"type":"object"}},"rows":{"type":"integer"},"changed":{"type":"integer"},"created":{"type":"integer"}}})",
+       200,
+       "importMarketData"}};
   import.body_type = "text/csv";
   router.Add(std::move(import));
 }

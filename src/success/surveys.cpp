@@ -353,7 +353,9 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
         "Customer success",
         {},
         "",
-        R"({"type":"object","properties":{"kind":{"type":"string"},"question":{"type":"string"},"min":{"type":"integer"},"max":{"type":"integer"}}})"}});
+        R"({"type":"object","properties":{"kind":{"type":"string"},"question":{"type":"string"},"min":{"type":"integer"},"max":{"type":"integer"}}})",
+        200,
+        "getSurveyQuestion"}});
 
   router.Add(
       {"POST",
@@ -366,7 +368,8 @@ void RegisterSurveyRoutes(api::Router& router, api::ApiContext& ctx, SurveySetti
         {},
         R"({"type":"object","required":["score"],"properties":{"score":{"type":"integer"},"comment":{"type":"string"}}})",
         "",
-        204}});
+        204,
+        "answerSurvey"}});
 }
 
 }  // namespace rapport::success
