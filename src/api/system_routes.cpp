@@ -75,6 +75,9 @@ void WriteResponses(JsonWriter& w, const Route& r) {
     w.Key("schema").Raw(r.doc.response_schema).EndObject().EndObject();
   }
   w.EndObject();
+  // Refusals (4XX: bad input naming the field, not signed in, out of reach, not found, a stale
+  // If-Match) and failures (default: 5XX, a 503 with Retry-After) are both problem documents.
+  w.Key("4XX").Raw(kProblemResponse);
   w.Key("default").Raw(kProblemResponse);
   w.EndObject();
 }
