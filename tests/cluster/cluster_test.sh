@@ -273,18 +273,27 @@ failover() {
   say "standby promoted in $(python3 -c "import time; print(f'{time.time() - $started:.1f}')") s"
 }
 
-run_restart() {
-  say "rolling restart: PostgreSQL, three servers, nginx"
+# One PostgreSQL with the database `rapport` (db_url, db_port).
+single_database() {
   local pg_port; pg_port=$(free_port)
   pg_start single "$pg_port"
   psql_at "$pg_port" -c "CREATE DATABASE rapport" postgres
   db_url="postgresql://postgres@127.0.0.1:$pg_port/rapport"
   db_port=$pg_port
+}
+# On db_url: the schema, an admin and a token, the SMTP sink, three servers and nginx.
+servers_up() {
   prepare
   smtp_start
   ports=("$(free_port)" "$(free_port)" "$(free_port)")
   for i in 0 1 2; do start_server "$i"; done
   nginx_start
+}
+
+run_restart() {
+  say "rolling restart: PostgreSQL, three servers, nginx"
+  single_database
+  servers_up
   under_load restart 4 3 rolling_restart
   check_outbox $((messages / 3 * 3))
   check_jobs_ran_once
@@ -312,11 +321,7 @@ run_failover() {
   psql_at "$primary_port" -c "CREATE DATABASE rapport" postgres
   db_url="postgresql://postgres@127.0.0.1:$primary_port,127.0.0.1:$standby_port/rapport?target_session_attrs=read-write"
   db_port=$primary_port
-  prepare
-  smtp_start
-  ports=("$(free_port)" "$(free_port)" "$(free_port)")
-  for i in 0 1 2; do start_server "$i"; done
-  nginx_start
+  servers_up
   queue_messages "$messages"
   under_load failover 5 8 failover
   db_port=$standby_port
@@ -325,18 +330,10 @@ run_failover() {
 }
 
 run_reads() {
-  local runs=${RUNS:-3} duration=${DURATION:-10} pg_port account
+  local runs=${RUNS:-3} duration=${DURATION:-10} account
   command -v wrk > /dev/null || fail "wrk is missing (scripts/setup.sh)"
-  pg_port=$(free_port)
-  pg_start single "$pg_port"
-  psql_at "$pg_port" -c "CREATE DATABASE rapport" postgres
-  db_url="postgresql://postgres@127.0.0.1:$pg_port/rapport"
-  db_port=$pg_port
-  prepare
-  smtp_start
-  ports=("$(free_port)" "$(free_port)" "$(free_port)")
-  for i in 0 1 2; do start_server "$i"; done
-  nginx_start
+  single_database
+  servers_up
   account=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name": "Royal Infirmary", "type": "hospital", "city": "Leeds"}' "$nginx_url/api/v1/accounts" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')

@@ -111,23 +111,20 @@ def reader(url, token, figures, stop):
         with figures.lock:
             pick = rng.choice(figures.acknowledged) if figures.acknowledged else None
         if pick and rng.random() < 0.8:
+            what, counter = f"GET account {pick[0]}", "reads_ok"
             status, headers, body = client.call("GET", f"/api/v1/accounts/{pick[0]}")
-            if status == 200 and isinstance(body, dict) and body.get("name") == pick[1]:
-                figures.add("reads_ok")
-            elif retryable(status, headers):
-                figures.add("retryable_503")
-                time.sleep(0.2)
-            else:
-                figures.fail(f"GET account {pick[0]}: {status} {str(body)[:200]}")
+            right = isinstance(body, dict) and body.get("name") == pick[1]
         else:
+            what, counter = "GET accounts", "lists_ok"
             status, headers, body = client.call("GET", "/api/v1/accounts?limit=20")
-            if status == 200 and isinstance(body, dict) and isinstance(body.get("items"), list):
-                figures.add("lists_ok")
-            elif retryable(status, headers):
-                figures.add("retryable_503")
-                time.sleep(0.2)
-            else:
-                figures.fail(f"GET accounts: {status} {str(body)[:200]}")
+            right = isinstance(body, dict) and isinstance(body.get("items"), list)
+        if status == 200 and right:
+            figures.add(counter)
+        elif retryable(status, headers):
+            figures.add("retryable_503")
+            time.sleep(0.2)
+        else:
+            figures.fail(f"{what}: {status} {str(body)[:200]}")
 
 
 def run(url, token, out, args):
