@@ -9,7 +9,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libsodium-dev libxlsxwriter-dev
   zlib1g-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev wrk
-  python3-aiosmtpd python3-openpyxl
+  python3-aiosmtpd python3-openpyxl python3-icalendar
   chromium
 )
 

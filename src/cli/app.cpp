@@ -2,6 +2,7 @@
 
 #include "accounts/account_routes.hpp"
 #include "activities/activity_routes.hpp"
+#include "activities/calendar_feed.hpp"
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "continuity/relationship_risk.hpp"
@@ -71,6 +72,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   selling::RegisterSegmentationRoutes(router, context);
   selling::RegisterAdvisoryBoardRoutes(router, context);
   activities::RegisterActivityRoutes(router, context);
+  activities::RegisterCalendarFeedRoutes(router, context, settings.surveys.public_url);
   search::RegisterSearchRoutes(router, context);
   insights::RegisterCadenceRoutes(router, context);
   continuity::RegisterHandoverRoutes(router, context, settings.handovers);

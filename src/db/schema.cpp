@@ -1292,6 +1292,20 @@ Status ApplyImportBooks(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kImportBooks));
 }
 
+// Each person's calendar feed: their meetings, visits, planned calls and tasks as iCalendar at a
+// secret address, the secret kept hashed; one per person, replaced or revoked by them.
+constexpr const char* kCalendarFeeds = R"SQL(
+CREATE TABLE calendar_feeds (
+  user_id {int} PRIMARY KEY REFERENCES users (id),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at {int} NOT NULL
+){strict};
+)SQL";
+
+Status ApplyCalendarFeeds(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCalendarFeeds));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1331,6 +1345,7 @@ const std::vector<Migration>& AllMigrations() {
       {28, "accounts found by city and ODS code", &ApplyAccountSearchByCityAndCode},
       {29, "whole exports imported from Salesforce or HubSpot; tasks' external ids",
        &ApplyImportBooks},
+      {30, "calendar feeds", &ApplyCalendarFeeds},
   };
   return migrations;
 }

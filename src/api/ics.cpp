@@ -1,0 +1,85 @@
+#include "api/ics.hpp"
+
+namespace rapport::api {
+namespace {
+
+// "20261128T090000Z"
+std::string IcsTime(Instant instant) {
+  const std::string iso = FormatInstant(instant);  // 2026-11-28T09:00:00.000000Z
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + "T" + iso.substr(11, 2) +
+         iso.substr(14, 2) + iso.substr(17, 2) + "Z";
+}
+
+// "20261128"
+std::string IcsDate(std::int64_t days) {
+  const std::string iso = FormatDate(days);
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+}
+
+}  // namespace
+
+IcsWriter::IcsWriter(std::string_view name) {
+  Line("BEGIN", "VCALENDAR");
+  Line("VERSION", "2.0");
+  Line("PRODID", "-//Rapport//Rapport CRM//EN");
+  Line("CALSCALE", "GREGORIAN");
+  Line("METHOD", "PUBLISH");
+  Text("X-WR-CALNAME", name);
+}
+
+void IcsWriter::Add(const IcsEvent& event) {
+  Line("BEGIN", "VEVENT");
+  Text("UID", event.uid);
+  Line("DTSTAMP", IcsTime(event.stamp));
+  if (event.all_day) {
+    Line("DTSTART;VALUE=DATE", IcsDate(*event.all_day));
+    Line("DTEND;VALUE=DATE", IcsDate(*event.all_day + 1));
+  } else {
+    Line("DTSTART", IcsTime(event.start));
+    Line("DTEND", IcsTime(event.end));
+  }
+  Text("SUMMARY", event.summary);
+  if (!event.description.empty()) Text("DESCRIPTION", event.description);
+  if (!event.location.empty()) Text("LOCATION", event.location);
+  Line("END", "VEVENT");
+}
+
+std::string IcsWriter::Finish() {
+  Line("END", "VCALENDAR");
+  return std::move(out_);
+}
+
+void IcsWriter::Text(std::string_view name, std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\' || c == ';' || c == ',') {
+      escaped += '\\';
+      escaped += c;
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c != '\r') {
+      escaped += c;
+    }
+  }
+  Line(name, escaped);
+}
+
+void IcsWriter::Line(std::string_view name, std::string_view value) {
+  std::string line = std::string(name) + ":" + std::string(value);
+  // Folded: at most 75 octets a line, a continuation starting with one space; never between the
+  // bytes of one UTF-8 character.
+  std::size_t at = 0, limit = 75;
+  while (line.size() - at > limit) {
+    std::size_t cut = at + limit;
+    while (cut > at && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    out_.append(line, at, cut - at);
+    out_ += "\r\n ";
+    at = cut;
+    limit = 74;  // the leading space counts
+  }
+  out_.append(line, at, std::string::npos);
+  out_ += "\r\n";
+}
+
+}  // namespace rapport::api

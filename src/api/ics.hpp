@@ -1,0 +1,37 @@
+// iCalendar (RFC 5545) for calendar feeds: a VCALENDAR of VEVENTs, text escaped, lines folded at
+// 75 octets (never inside a UTF-8 character) and ended with CRLF, times in UTC.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+
+namespace rapport::api {
+
+struct IcsEvent {
+  std::string uid;    // stable across fetches: calendars update the event instead of adding one
+  Instant stamp = 0;  // DTSTAMP: when the record last changed
+  // Either a time (start and end) or a whole day (days since 1970-01-01).
+  Instant start = 0, end = 0;
+  std::optional<std::int64_t> all_day;
+  std::string summary, description, location;
+};
+
+class IcsWriter {
+ public:
+  // Starts the calendar, named `name` in calendar apps (X-WR-CALNAME).
+  explicit IcsWriter(std::string_view name);
+  void Add(const IcsEvent& event);
+  // Ends the calendar; the writer is spent.
+  std::string Finish();
+
+ private:
+  void Line(std::string_view name, std::string_view value);  // value written as is, then folded
+  void Text(std::string_view name, std::string_view text);   // value escaped as TEXT
+  std::string out_;
+};
+
+}  // namespace rapport::api

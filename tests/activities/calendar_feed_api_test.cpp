@@ -1,0 +1,140 @@
+// A person's calendar feed through the real binary over SQLite and PostgreSQL: their meeting and
+// their task reach a calendar app at the secret address, read back by a second iCalendar
+// implementation (Python's icalendar); a new address retires the old one, and revoking ends both.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/clock.hpp"
+#include "support/demo_company.hpp"
+#include "support/run_command.hpp"
+#include "support/test_clock.hpp"
+
+namespace rapport::activities {
+namespace {
+
+using nlohmann::json;
+using ::rapport::testing::DemoCompany;
+using ::rapport::testing::HttpCall;
+using ::rapport::testing::RunCommand;
+using ::rapport::testing::TestDay;
+using ::rapport::testing::TestNow;
+
+// The events of an iCalendar text as JSON, read by Python's icalendar (not our writer's code).
+constexpr const char* kReadEvents = R"py(
+import icalendar, json, sys
+calendar = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+events = []
+for e in calendar.walk("VEVENT"):
+    start, end = e.decoded("DTSTART"), e.decoded("DTEND")
+    events.append({"uid": str(e["UID"]), "summary": str(e["SUMMARY"]),
+                   "description": str(e.get("DESCRIPTION", "")), "location": str(e.get("LOCATION", "")),
+                   "start": start.isoformat(), "end": end.isoformat()})
+print(json.dumps({"name": str(calendar.get("X-WR-CALNAME")), "events": events}))
+)py";
+
+class CalendarFeedApiTest : public ::testing::TestWithParam<db::Backend> {
+ protected:
+  void SetUp() override {
+    company_ = &testing::DemoCompanyFor(GetParam());
+    if (!company_->available()) GTEST_SKIP() << "RAPPORT_TEST_POSTGRES_URL is not set";
+    ASSERT_TRUE(company_->server && company_->server->running());
+  }
+  testing::ApiServer& s() { return *company_->server; }
+  json Events(const std::string& ics) {
+    const auto read = RunCommand({"/usr/bin/python3", "-c", kReadEvents}, ics);
+    EXPECT_EQ(read.exit_code, 0) << read.err;
+    return json::parse(read.out.empty() ? "{}" : read.out);
+  }
+  DemoCompany* company_ = nullptr;
+};
+
+TEST_P(CalendarFeedApiTest, MeetingsAndTasksReachACalendarAppUntilTheAddressIsRevoked) {
+  const std::int64_t rep = company_->Count(
+      "SELECT min(u.id) FROM users u WHERE u.role = 'rep' AND u.status = 'active' AND EXISTS "
+      "(SELECT 1 FROM accounts a WHERE a.owner_id = u.id)");
+  const std::int64_t account =
+      company_->Count("SELECT min(id) FROM accounts WHERE owner_id = ?", {rep});
+  const json user = s().Get("/api/v1/users/" + std::to_string(rep), company_->admin).Json();
+  const std::string token = s().Login(user["email"]);
+  const json acc = s().Get("/api/v1/accounts/" + std::to_string(account), token).Json();
+
+  EXPECT_EQ(s().Get("/api/v1/calendar-feed", token).Json()["active"], false);
+  // A meeting the day after tomorrow at 10:00 UTC, its notes long, with commas, semicolons, a
+  // line break and letters beyond ASCII: escaped and folded, then read back whole.
+  const Instant meeting_at = (TestDay() + 2) * kMicrosPerDay + 10 * 3600 * kMicrosPerSecond;
+  const std::string notes =
+      "Agenda: pricing, the renewal; the trial's results.\nBring the Müller–Søndergaard report "
+      "and the theatre managers' list (ünïcödé ×12) so that the line runs well past 75 octets.";
+  const auto meeting = s().Post("/api/v1/activities",
+                                {{"account_id", std::to_string(account)},
+                                 {"kind", "meeting"},
+                                 {"occurred_at", FormatInstant(meeting_at)},
+                                 {"subject", "Quarterly review, theatres"},
+                                 {"body", notes}},
+                                token);
+  ASSERT_EQ(meeting.status, 201) << meeting.body;
+  const auto task = s().Post("/api/v1/tasks",
+                             {{"account_id", std::to_string(account)},
+                              {"subject", "Send the revised quote"},
+                              {"due_on", FormatDate(TestDay() + 3)}},
+                             token);
+  ASSERT_EQ(task.status, 201) << task.body;
+
+  const auto made = s().Post("/api/v1/calendar-feed", json::object(), token);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string path = made.Json()["path"];
+  EXPECT_TRUE(made.Json()["url"].get<std::string>().ends_with(path));
+  EXPECT_EQ(s().Get("/api/v1/calendar-feed", token).Json()["active"], true);
+
+  // No sign-in: the address is the secret.
+  const auto feed = s().Call(HttpCall{.path = path});
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  EXPECT_EQ(feed.Header("content-type"), "text/calendar; charset=utf-8");
+  for (std::size_t at = 0; at < feed.body.size();) {
+    const std::size_t end = feed.body.find("\r\n", at);
+    ASSERT_NE(end, std::string::npos) << "every line ends with CRLF";
+    EXPECT_LE(end - at, 75u) << feed.body.substr(at, end - at);
+    at = end + 2;
+  }
+  const json read = Events(feed.body);
+  EXPECT_EQ(read["name"], "Rapport: " + user["name"].get<std::string>());
+  json meeting_event, task_event;
+  for (const json& e : read["events"]) {
+    if (e["uid"] == "activity-" + meeting.Json()["id"].get<std::string>() + "@rapport")
+      meeting_event = e;
+    if (e["uid"] == "task-" + task.Json()["id"].get<std::string>() + "@rapport") task_event = e;
+  }
+  ASSERT_FALSE(meeting_event.is_null()) << read.dump();
+  EXPECT_EQ(meeting_event["summary"],
+            "Quarterly review, theatres (" + acc["name"].get<std::string>() + ")");
+  EXPECT_EQ(meeting_event["description"], notes);
+  const std::string day = FormatDate(TestDay() + 2);
+  EXPECT_EQ(meeting_event["start"], day + "T10:00:00+00:00");
+  EXPECT_EQ(meeting_event["end"], day + "T11:00:00+00:00");
+  ASSERT_FALSE(task_event.is_null()) << read.dump();
+  EXPECT_EQ(task_event["summary"],
+            "Task: Send the revised quote (" + acc["name"].get<std::string>() + ")");
+  EXPECT_EQ(task_event["start"], FormatDate(TestDay() + 3));
+  EXPECT_EQ(task_event["end"], FormatDate(TestDay() + 4));
+
+  // A new address retires the old one.
+  const auto again = s().Post("/api/v1/calendar-feed", json::object(), token);
+  ASSERT_EQ(again.status, 201);
+  const std::string new_path = again.Json()["path"];
+  EXPECT_NE(new_path, path);
+  EXPECT_EQ(s().Call(HttpCall{.path = path}).status, 404);
+  EXPECT_EQ(s().Call(HttpCall{.path = new_path}).status, 200);
+  // Revoked: nothing answers, and the person has no feed.
+  EXPECT_EQ(s().Delete("/api/v1/calendar-feed", token).status, 204);
+  EXPECT_EQ(s().Call(HttpCall{.path = new_path}).status, 404);
+  EXPECT_EQ(s().Get("/api/v1/calendar-feed", token).Json()["active"], false);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM calendar_feeds WHERE user_id = ?", {rep}), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CalendarFeedApiTest,
+                         ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgres),
+                         ::rapport::testing::BackendName);
+
+}  // namespace
+}  // namespace rapport::activities
