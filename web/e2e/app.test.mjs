@@ -195,6 +195,28 @@ test("a rep signs in and lands on My day", async () => {
   await shot(page, "my-day-rep");
 });
 
+test("a rep makes a calendar address on My day, a calendar app reads it without signing in, and the rep stops it", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email);
+  const card = page.getByRole("region", { name: "My calendar in Outlook or Google" });
+  await card.getByRole("button", { name: "Make a calendar address" }).click();
+  const address = await card.getByLabel(/Calendar address/).inputValue();
+  assert.match(address, /\/api\/v1\/calendar\/cal_/);
+  // A calendar app: no session, no token.
+  const feed = await fetch(address);
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get("content-type"), /^text\/calendar/);
+  const text = await feed.text();
+  assert.match(text, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(text, /END:VCALENDAR\r\n$/);
+  await expectAccessible(page, "My day with a calendar address");
+  await shot(page, "my-day-calendar-feed");
+  await card.getByRole("button", { name: "Stop the address" }).click();
+  await card.getByRole("button", { name: "Make a calendar address" }).waitFor();
+  assert.equal((await fetch(address)).status, 404);
+  assert.equal((await call("GET", "/calendar-feed", rep.token)).json.active, false);
+});
+
 test("an admin signs in and sees every account", async () => {
   const page = await newPage();
   await signIn(page, admin.email, "/accounts");

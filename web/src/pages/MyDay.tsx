@@ -6,6 +6,7 @@ import { LogCall } from "./AccountPage";
 import { useSession } from "../session";
 import { MyAlerts } from "./Alerts";
 import { serverDate } from "../clock";
+import { CalendarFeed } from "./CalendarFeed";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
@@ -106,6 +107,7 @@ export function MyDay() {
           {recent.length === 0 && <li className="muted">No calls or visits logged this week.</li>}
         </ul>
       </section>
+      <CalendarFeed />
     </div>
   );
 }
