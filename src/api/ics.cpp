@@ -18,12 +18,12 @@ std::string IcsDate(std::int64_t days) {
 
 }  // namespace
 
-IcsWriter::IcsWriter(std::string_view name) {
+IcsWriter::IcsWriter(std::string_view name, std::string_view method) {
   Line("BEGIN", "VCALENDAR");
   Line("VERSION", "2.0");
   Line("PRODID", "-//Rapport//Rapport CRM//EN");
   Line("CALSCALE", "GREGORIAN");
-  Line("METHOD", "PUBLISH");
+  Line("METHOD", method);
   Text("X-WR-CALNAME", name);
 }
 
@@ -41,6 +41,22 @@ void IcsWriter::Add(const IcsEvent& event) {
   Text("SUMMARY", event.summary);
   if (!event.description.empty()) Text("DESCRIPTION", event.description);
   if (!event.location.empty()) Text("LOCATION", event.location);
+  // A name is a quoted parameter: it may not hold a quote, and has none of TEXT's escapes.
+  auto cn = [](std::string name) {
+    std::erase(name, '"');
+    return "CN=\"" + name + "\"";
+  };
+  if (event.organizer) {
+    Line("ORGANIZER;" + cn(event.organizer->name), "mailto:" + event.organizer->email);
+  }
+  for (const IcsEvent::Person& p : event.attendees) {
+    Line("ATTENDEE;" + cn(p.name) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE",
+         "mailto:" + p.email);
+  }
+  if (event.organizer) {
+    Line("SEQUENCE", "0");
+    Line("STATUS", "CONFIRMED");
+  }
   Line("END", "VEVENT");
 }
 
@@ -67,6 +83,7 @@ void IcsWriter::Text(std::string_view name, std::string_view text) {
 
 void IcsWriter::Line(std::string_view name, std::string_view value) {
   std::string line = std::string(name) + ":" + std::string(value);
+  std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });
   // Folded: at most 75 octets a line, a continuation starting with one space; never between the
   // bytes of one UTF-8 character.
   std::size_t at = 0, limit = 75;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 
@@ -18,12 +19,19 @@ struct IcsEvent {
   Instant start = 0, end = 0;
   std::optional<std::int64_t> all_day;
   std::string summary, description, location;
+  // An invitation's (METHOD:REQUEST): who sends it and whom it asks.
+  struct Person {
+    std::string name, email;
+  };
+  std::optional<Person> organizer;
+  std::vector<Person> attendees;
 };
 
 class IcsWriter {
  public:
-  // Starts the calendar, named `name` in calendar apps (X-WR-CALNAME).
-  explicit IcsWriter(std::string_view name);
+  // Starts the calendar, named `name` in calendar apps (X-WR-CALNAME). `method`: PUBLISH for a
+  // feed, REQUEST for an invitation.
+  explicit IcsWriter(std::string_view name, std::string_view method = "PUBLISH");
   void Add(const IcsEvent& event);
   // Ends the calendar; the writer is spent.
   std::string Finish();

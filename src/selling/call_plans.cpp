@@ -4,7 +4,10 @@
 // calls planned and reviewed and how they went.
 #include "selling/call_plans.hpp"
 
+#include <algorithm>
+
 #include "api/access.hpp"
+#include "api/ics.hpp"
 #include "api/query.hpp"
 #include "records/call_plans.hpp"
 
@@ -90,10 +93,74 @@ Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
   return api::Response::Json(w.Take());
 }
 
+// The invitation to a planned call (iCalendar, METHOD:REQUEST): from the person who planned it
+// to the contacts to see who have an email address, at the account's address, for an hour. Only
+// what the customer may read: not the objective, the questions or any note.
+Result<api::Response> GetInvitation(api::ApiContext& ctx, const api::Request& r,
+                                    const api::Caller& c) {
+  RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
+  std::string body;
+  RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> plan,
+        tx.QueryOne("SELECT p.account_id, p.planned_for, p.updated_at, u.name AS user_name, "
+                    "u.email AS user_email, a.name AS account_name, a.street, a.city, "
+                    "a.postcode FROM call_plans p JOIN users u ON u.id = p.user_id JOIN accounts "
+                    "a ON a.id = p.account_id WHERE p.id = ?",
+                    {id}));
+    const Error missing(ErrorCode::kNotFound, "call plan " + std::to_string(id) + " not found");
+    if (!plan || !api::CheckAccountInReach(tx, c, plan->Int("account_id")).ok()) return missing;
+    RAPPORT_ASSIGN_OR_RETURN(
+        db::Rows contacts,
+        tx.Query("SELECT c.first_name, c.last_name, c.email FROM call_plan_contacts pc JOIN "
+                 "contacts c ON c.id = pc.contact_id WHERE pc.call_plan_id = ? AND c.email IS "
+                 "NOT NULL AND c.left_at IS NULL ORDER BY c.last_name, c.first_name, c.id",
+                 {id}));
+    api::IcsEvent meeting{
+        .uid = "call-plan-" + std::to_string(id) + "@rapport",
+        .stamp = plan->Int("updated_at"),
+        .start = plan->Int("planned_for"),
+        .end = plan->Int("planned_for") + 3600 * kMicrosPerSecond,
+        .summary = plan->Text("user_name") + " and " + plan->Text("account_name"),
+        .organizer = api::IcsEvent::Person{plan->Text("user_name"), plan->Text("user_email")}};
+    std::string where = plan->Text("account_name");
+    for (std::string_view part : {"street", "city", "postcode"}) {
+      std::string line = plan->Text(part);
+      std::replace(line.begin(), line.end(), '\n', ' ');
+      if (!line.empty()) where += ", " + line;
+    }
+    meeting.location = where;
+    for (const db::Row& contact : contacts) {
+      meeting.attendees.push_back(
+          {contact.Text("first_name") + " " + contact.Text("last_name"), contact.Text("email")});
+    }
+    api::IcsWriter ics(meeting.summary, "REQUEST");
+    ics.Add(meeting);
+    body = ics.Finish();
+    return Ok();
+  }));
+  return api::Response::Download(std::move(body), "text/calendar; method=REQUEST; charset=utf-8",
+                                 "invitation.ics");
+}
+
 }  // namespace
 
 void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
   api::RegisterResource(router, ctx, CallPlanSpec());
+  router.Add(
+      {"GET",
+       "/api/v1/call-plans/{id}/invitation",
+       api::Access::kSignedIn,
+       api::Reach::Record("call_plans", "call plan", api::Scope::kViaAccount),
+       [&ctx](const api::Request& r, const api::Caller& c) { return GetInvitation(ctx, r, c); },
+       {"The invitation to a planned call for the contacts to see (iCalendar, "
+        "METHOD:REQUEST: their calendar offers to accept it); not the objective or notes",
+        "Strategic selling",
+        {},
+        "",
+        "",
+        200,
+        "getCallPlanInvitation"}});
 
   router.Add(
       {"GET",

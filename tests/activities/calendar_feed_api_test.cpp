@@ -1,9 +1,12 @@
-// A person's calendar feed through the real binary over SQLite and PostgreSQL: their meeting and
-// their task reach a calendar app at the secret address, read back by a second iCalendar
-// implementation (Python's icalendar); a new address retires the old one, and revoking ends both.
+// Calendars through the real binary over SQLite and PostgreSQL, read back by a second iCalendar
+// implementation (Python's icalendar): a person's feed, whose meeting and task reach a calendar
+// app at the secret address (a new address retires the old one, and revoking ends both); and the
+// invitation to a planned call, from its planner to the contacts to see.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "support/demo_company.hpp"
@@ -29,8 +32,11 @@ for e in calendar.walk("VEVENT"):
     start, end = e.decoded("DTSTART"), e.decoded("DTEND")
     events.append({"uid": str(e["UID"]), "summary": str(e["SUMMARY"]),
                    "description": str(e.get("DESCRIPTION", "")), "location": str(e.get("LOCATION", "")),
-                   "start": start.isoformat(), "end": end.isoformat()})
-print(json.dumps({"name": str(calendar.get("X-WR-CALNAME")), "events": events}))
+                   "start": start.isoformat(), "end": end.isoformat(),
+                   "organizer": str(e.get("ORGANIZER", "")),
+                   "attendees": [str(a) for a in (e.get("ATTENDEE") if isinstance(e.get("ATTENDEE"), list) else [e["ATTENDEE"]] if "ATTENDEE" in e else [])]})
+print(json.dumps({"name": str(calendar.get("X-WR-CALNAME")), "method": str(calendar.get("METHOD")),
+                  "events": events}))
 )py";
 
 class CalendarFeedApiTest : public ::testing::TestWithParam<db::Backend> {
@@ -130,6 +136,76 @@ TEST_P(CalendarFeedApiTest, MeetingsAndTasksReachACalendarAppUntilTheAddressIsRe
   EXPECT_EQ(s().Call(HttpCall{.path = new_path}).status, 404);
   EXPECT_EQ(s().Get("/api/v1/calendar-feed", token).Json()["active"], false);
   EXPECT_EQ(company_->Count("SELECT count(*) FROM calendar_feeds WHERE user_id = ?", {rep}), 0);
+}
+
+TEST_P(CalendarFeedApiTest, APlannedCallInvitesItsContactsWithoutTheObjective) {
+  const std::int64_t account = company_->Count(
+      "SELECT min(a.id) FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.role = 'rep' "
+      "AND u.status = 'active' AND (SELECT count(*) FROM contacts c WHERE c.account_id = a.id "
+      "AND c.email IS NOT NULL AND c.left_at IS NULL) >= 2");
+  const std::int64_t rep = company_->Count("SELECT owner_id FROM accounts WHERE id = ?", {account});
+  const json user = s().Get("/api/v1/users/" + std::to_string(rep), company_->admin).Json();
+  const std::string token = s().Login(user["email"]);
+  const json contacts = s().Get("/api/v1/contacts?account_id=" + std::to_string(account) +
+                                    "&limit=500&sort=last_name",
+                                token)
+                            .Json()["items"];
+  std::vector<std::string> ids, emails;
+  for (const json& c : contacts) {
+    if (c["email"].is_null() || !c["left_at"].is_null() || ids.size() == 2) continue;
+    ids.push_back(c["id"]);
+    emails.push_back("mailto:" + c["email"].get<std::string>());
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  const Instant at = (TestDay() + 5) * kMicrosPerDay + 14 * 3600 * kMicrosPerSecond;
+  const auto plan = s().Post("/api/v1/call-plans",
+                             {{"account_id", std::to_string(account)},
+                              {"planned_for", FormatInstant(at)},
+                              {"best_action", "Secret objective: forty pumps on trial"},
+                              {"minimum_action", "A date for the theatre demo"},
+                              {"contact_ids", ids}},
+                             token);
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  const std::string path =
+      "/api/v1/call-plans/" + plan.Json()["id"].get<std::string>() + "/invitation";
+
+  const auto invitation = s().Get(path, token);
+  ASSERT_EQ(invitation.status, 200) << invitation.body;
+  EXPECT_EQ(invitation.Header("content-type"), "text/calendar; method=REQUEST; charset=utf-8");
+  EXPECT_EQ(invitation.body.find("Secret objective"), std::string::npos) << invitation.body;
+  EXPECT_EQ(invitation.body.find("theatre demo"), std::string::npos) << invitation.body;
+  const json read = Events(invitation.body);
+  EXPECT_EQ(read["method"], "REQUEST");
+  ASSERT_EQ(read["events"].size(), 1u) << read.dump();
+  const json& e = read["events"][0];
+  EXPECT_EQ(e["uid"], "call-plan-" + plan.Json()["id"].get<std::string>() + "@rapport");
+  EXPECT_EQ(e["organizer"], "mailto:" + user["email"].get<std::string>());
+  std::vector<std::string> attendees = e["attendees"];
+  std::sort(attendees.begin(), attendees.end());
+  std::sort(emails.begin(), emails.end());
+  EXPECT_EQ(attendees, emails);
+  const std::string day = FormatDate(TestDay() + 5);
+  EXPECT_EQ(e["start"], day + "T14:00:00+00:00");
+  EXPECT_EQ(e["end"], day + "T15:00:00+00:00");
+  const json acc = s().Get("/api/v1/accounts/" + std::to_string(account), token).Json();
+  EXPECT_TRUE(e["location"].get<std::string>().starts_with(acc["name"].get<std::string>()))
+      << e["location"];
+
+  // Someone who does not reach the account does not learn the call exists.
+  std::string stranger;
+  for (std::int64_t id = 0; stranger.empty();) {
+    id = company_->Count(
+        "SELECT coalesce(min(id), 0) FROM users WHERE role = 'rep' AND status = 'active' AND id > "
+        "?",
+        {id});
+    ASSERT_NE(id, 0) << "every rep reaches account " << account;
+    const json other = s().Get("/api/v1/users/" + std::to_string(id), company_->admin).Json();
+    const std::string other_token = s().Login(other["email"]);
+    if (s().Get("/api/v1/accounts/" + std::to_string(account), other_token).status == 404) {
+      stranger = other_token;
+    }
+  }
+  testing::ExpectProblem(s().Get(path, stranger), 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CalendarFeedApiTest,

@@ -875,6 +875,13 @@ test("a rep plans a call, reviews it, and their manager sees it in coaching", as
   await form.locator("fieldset input[type=checkbox]").first().check();
   await form.getByRole("button", { name: "Plan the call" }).click();
   await page.getByRole("status").filter({ hasText: "Call planned." }).waitFor();
+  // The invitation for the contact to see, as the rep's mail program would attach it.
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: /^Invitation to the call on/ }).first().click();
+  const invitation = readFileSync(await (await downloading).path(), "utf8");
+  assert.match(invitation, /\r\nMETHOD:REQUEST\r\n/);
+  assert.match(invitation, /\r\nATTENDEE;CN=/);
+  assert.doesNotMatch(invitation, /pump trial/, "the objective stays inside the company");
   await page.getByLabel(/^Outcome of the call on/).first().selectOption("best");
   await page.getByLabel(/^Review notes for the call on/).first().fill("Trial agreed for March");
   await page.getByRole("button", { name: "Save review" }).first().click();

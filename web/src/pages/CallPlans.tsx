@@ -84,6 +84,7 @@ function PlanItem({ plan, name, onSaved }: { plan: Plan; name: (id: string) => s
     <li>
       <strong>{dateTime(plan.planned_for)}</strong>: best “{plan.best_action}”, minimum “{plan.minimum_action}”
       {plan.contact_ids.length > 0 && <span className="muted"> · to see {plan.contact_ids.map(name).join(", ")}</span>}
+      {!plan.reviewed_at && plan.contact_ids.length > 0 && <> · <a href={`/api/v1/call-plans/${plan.id}/invitation`} download aria-label={`Invitation to the call on ${dateTime(plan.planned_for)} (.ics)`}>Invitation (.ics)</a></>}
       {plan.reviewed_at
         ? <div className="muted">Reviewed: {OUTCOMES[plan.outcome ?? ""] ?? plan.outcome}{plan.review_notes ? ` — ${plan.review_notes}` : ""}</div>
         : (
