@@ -25,6 +25,9 @@ if [ ! -x "$nginx" ] || [ ! -x "$pg_bin/initdb" ] || ! command -v python3 >/dev/
   echo "skipped: needs nginx, PostgreSQL's server and python3 (scripts/setup.sh)"; exit 77
 fi
 
+# The nightly jobs' hour, twelve hours from now: they run once at the first start (a new
+# database), and not again at their hour during the test, whatever time it runs.
+nightly_hour=$(( ($(date -u +%-H) + 12) % 24 ))
 messages=${MESSAGES:-1500}  # introductions queued in the outbox (in thirds before each restart)
 work=$(mktemp -d /tmp/rapport-cluster.XXXXXX)
 chmod 755 "$work"
@@ -72,7 +75,7 @@ psql_at() { local port=$1; shift; as_pg psql -h 127.0.0.1 -p "$port" -U postgres
 start_server() {
   local i=$1
   "$binary" serve --db "$db_url" --listen "127.0.0.1:${ports[$i]}" --threads 4 \
-    --scheduler-seconds 1 --smtp-url "smtp://127.0.0.1:$smtp_port" --outbox-poll-ms 200 \
+    --scheduler-seconds 1 --nightly-hour "$nightly_hour" --smtp-url "smtp://127.0.0.1:$smtp_port" --outbox-poll-ms 200 \
     --smtp-retry-seconds 1 >> "$work/server$i.log" 2>&1 &
   server_pids[$i]=$!
   for _ in $(seq 1 150); do
