@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::int64_t kMinute = 60 * kMicrosPerSecond;
 constexpr std::int64_t kDaysBack = 90;
-constexpr int kMostEach = 2000;  // events of each kind in one feed
+constexpr std::int64_t kDaysAhead = 366;
+constexpr int kMostEach = 2000;  // events of each kind in one feed: the latest
 
 std::string Where(const db::Row& row) {
   const std::string city = row.Text("city");
@@ -18,21 +19,23 @@ std::string Where(const db::Row& row) {
 
 // The feed of `user_id` (the owner of a valid token) as iCalendar.
 Result<std::string> Feed(db::Transaction& tx, std::int64_t user_id, const std::string& name,
-                         Instant now) {
+                         const std::string& domain, Instant now) {
   api::IcsWriter ics("Rapport: " + name);
   const Instant since = now - kDaysBack * kMicrosPerDay;
+  const Instant until = now + kDaysAhead * kMicrosPerDay;
   // Meetings and visits take an hour, calls half an hour: activities keep when, not how long.
   RAPPORT_ASSIGN_OR_RETURN(
       db::Rows activities,
       tx.Query("SELECT a.id, a.kind, a.occurred_at, a.subject, a.body, a.updated_at, "
                "acc.name AS account_name, acc.city FROM activities a JOIN accounts acc ON "
                "acc.id = a.account_id WHERE a.user_id = ? AND a.occurred_at >= ? AND (a.kind = "
-               "'meeting' OR a.kind = 'visit' OR a.kind = 'call') ORDER BY a.occurred_at LIMIT ?",
-               {user_id, since, std::int64_t{kMostEach}}));
+               "'meeting' OR a.kind = 'visit' OR a.kind = 'call') AND a.occurred_at < ? ORDER BY "
+               "a.occurred_at DESC LIMIT ?",
+               {user_id, since, until, std::int64_t{kMostEach}}));
   for (const db::Row& a : activities) {
     const std::string kind = a.Text("kind");
     const Instant start = a.Int("occurred_at");
-    ics.Add({.uid = "activity-" + a.Text("id") + "@rapport",
+    ics.Add({.uid = "activity-" + a.Text("id") + "@" + domain,
              .stamp = a.Int("updated_at"),
              .start = start,
              .end = start + (kind == "call" ? 30 : 60) * kMinute,
@@ -45,11 +48,11 @@ Result<std::string> Feed(db::Transaction& tx, std::int64_t user_id, const std::s
       tx.Query("SELECT cp.id, cp.planned_for, cp.best_action, cp.minimum_action, cp.updated_at, "
                "acc.name AS account_name, acc.city FROM call_plans cp JOIN accounts acc ON "
                "acc.id = cp.account_id WHERE cp.user_id = ? AND cp.reviewed_at IS NULL AND "
-               "cp.planned_for >= ? ORDER BY cp.planned_for LIMIT ?",
-               {user_id, since, std::int64_t{kMostEach}}));
+               "cp.planned_for >= ? AND cp.planned_for < ? ORDER BY cp.planned_for DESC LIMIT ?",
+               {user_id, since, until, std::int64_t{kMostEach}}));
   for (const db::Row& p : plans) {
     const Instant start = p.Int("planned_for");
-    ics.Add({.uid = "call-plan-" + p.Text("id") + "@rapport",
+    ics.Add({.uid = "call-plan-" + p.Text("id") + "@" + domain,
              .stamp = p.Int("updated_at"),
              .start = start,
              .end = start + 60 * kMinute,
@@ -62,14 +65,14 @@ Result<std::string> Feed(db::Transaction& tx, std::int64_t user_id, const std::s
       db::Rows tasks,
       tx.Query("SELECT t.id, t.subject, t.due_on, t.updated_at, acc.name AS account_name FROM "
                "tasks t LEFT JOIN accounts acc ON acc.id = t.account_id WHERE t.owner_id = ? AND "
-               "t.done_at IS NULL AND t.due_on IS NOT NULL ORDER BY t.due_on LIMIT ?",
+               "t.done_at IS NULL AND t.due_on IS NOT NULL ORDER BY t.due_on DESC LIMIT ?",
                {user_id, std::int64_t{kMostEach}}));
   for (const db::Row& t : tasks) {
     std::int64_t day = 0;
     if (!ParseDate(t.Text("due_on"), day)) continue;
     const std::string account = t.Text("account_name");
     ics.Add(
-        {.uid = "task-" + t.Text("id") + "@rapport",
+        {.uid = "task-" + t.Text("id") + "@" + domain,
          .stamp = t.Int("updated_at"),
          .all_day = day,
          .summary = "Task: " + t.Text("subject") + (account.empty() ? "" : " (" + account + ")")});
@@ -77,18 +80,19 @@ Result<std::string> Feed(db::Transaction& tx, std::int64_t user_id, const std::s
   return ics.Finish();
 }
 
-Result<api::Response> GetFeed(api::ApiContext& ctx, const api::Request& r) {
+Result<api::Response> GetFeed(api::ApiContext& ctx, const std::string& domain,
+                              const api::Request& r) {
   const std::string token_hash = auth::HashToken(r.PathParam("token"));
   std::string body;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         std::optional<db::Row> owner,
         tx.QueryOne("SELECT u.id, u.name FROM calendar_feeds f JOIN users u ON u.id = f.user_id "
-                    "WHERE f.token_hash = ? AND u.status = 'active'",
+                    "WHERE f.token_hash = ? AND u.status <> 'left'",
                     {token_hash}));
     if (!owner) return Error(ErrorCode::kNotFound, "no such calendar feed");
-    RAPPORT_ASSIGN_OR_RETURN(body,
-                             Feed(tx, owner->Int("id"), owner->Text("name"), ctx.clock.Now()));
+    RAPPORT_ASSIGN_OR_RETURN(
+        body, Feed(tx, owner->Int("id"), owner->Text("name"), domain, ctx.clock.Now()));
     return Ok();
   }));
   api::Response response = api::Response::Json(std::move(body));
@@ -185,7 +189,8 @@ void RegisterCalendarFeedRoutes(api::Router& router, api::ApiContext& ctx, std::
               "/api/v1/calendar/{token}",
               api::Access::kPublic,
               api::Reach::None("public: the feed's secret address"),
-              [&ctx](const api::Request& r, const api::Caller&) { return GetFeed(ctx, r); },
+              [&ctx, domain = api::UidDomain(public_url)](
+                  const api::Request& r, const api::Caller&) { return GetFeed(ctx, domain, r); },
               {"A calendar feed (iCalendar, no sign-in: the address is the secret)",
                "Activities",
                {},

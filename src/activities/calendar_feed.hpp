@@ -1,6 +1,6 @@
-// Each person's calendar feed: their meetings, visits and calls (the last 90 days and all to
-// come), planned calls not yet reviewed and open tasks with a due date, as iCalendar at a secret
-// address that calendar apps subscribe to without signing in. The secret is shown once, kept
+// Each person's calendar feed: their meetings, visits and calls and their planned calls not yet
+// reviewed (from 90 days back to a year ahead) and open tasks with a due date, as iCalendar at a
+// secret address that calendar apps subscribe to without signing in. The secret is shown once, kept
 // hashed, replaced by asking for a new one and revoked by deleting it; a person who has left
 // has no feed.
 //   GET    /api/v1/calendar-feed          whether the caller has one, since when

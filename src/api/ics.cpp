@@ -18,6 +18,15 @@ std::string IcsDate(std::int64_t days) {
 
 }  // namespace
 
+std::string UidDomain(std::string_view public_url) {
+  std::string_view host = public_url;
+  if (const std::size_t scheme = host.find("://"); scheme != std::string_view::npos) {
+    host.remove_prefix(scheme + 3);
+  }
+  host = host.substr(0, host.find_first_of("/:"));
+  return host.empty() ? "rapport.invalid" : std::string(host);
+}
+
 IcsWriter::IcsWriter(std::string_view name, std::string_view method) {
   Line("BEGIN", "VCALENDAR");
   Line("VERSION", "2.0");
@@ -54,7 +63,7 @@ void IcsWriter::Add(const IcsEvent& event) {
          "mailto:" + p.email);
   }
   if (event.organizer) {
-    Line("SEQUENCE", "0");
+    Line("SEQUENCE", std::to_string(event.sequence));
     Line("STATUS", "CONFIRMED");
   }
   Line("END", "VEVENT");
@@ -74,8 +83,8 @@ void IcsWriter::Text(std::string_view name, std::string_view text) {
       escaped += c;
     } else if (c == '\n') {
       escaped += "\\n";
-    } else if (c != '\r') {
-      escaped += c;
+    } else if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') {
+      escaped += c;  // other control characters are not TEXT
     }
   }
   Line(name, escaped);
@@ -90,6 +99,7 @@ void IcsWriter::Line(std::string_view name, std::string_view value) {
   while (line.size() - at > limit) {
     std::size_t cut = at + limit;
     while (cut > at && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    if (cut == at) cut = at + limit;  // not UTF-8: cut anyway
     out_.append(line, at, cut - at);
     out_ += "\r\n ";
     at = cut;

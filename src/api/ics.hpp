@@ -25,7 +25,12 @@ struct IcsEvent {
   };
   std::optional<Person> organizer;
   std::vector<Person> attendees;
+  int sequence = 0;  // an invitation's revision: a calendar takes the highest
 };
+
+// The part after '@' of this installation's UIDs: the host users reach it at (from
+// --public-url), so that two companies' events never share a UID in one person's calendar.
+std::string UidDomain(std::string_view public_url);
 
 class IcsWriter {
  public:

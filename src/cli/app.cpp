@@ -68,7 +68,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   selling::RegisterStakeholderMapRoute(router, context);
   selling::RegisterForecastRoute(router, context);
   selling::RegisterTargetRoutes(router, context);
-  selling::RegisterCallPlanRoutes(router, context);
+  selling::RegisterCallPlanRoutes(router, context, settings.surveys.public_url);
   selling::RegisterSegmentationRoutes(router, context);
   selling::RegisterAdvisoryBoardRoutes(router, context);
   activities::RegisterActivityRoutes(router, context);

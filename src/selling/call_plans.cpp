@@ -96,28 +96,35 @@ Result<api::Response> GetCoaching(api::ApiContext& ctx, const api::Request& r,
 // The invitation to a planned call (iCalendar, METHOD:REQUEST): from the person who planned it
 // to the contacts to see who have an email address, at the account's address, for an hour. Only
 // what the customer may read: not the objective, the questions or any note.
-Result<api::Response> GetInvitation(api::ApiContext& ctx, const api::Request& r,
-                                    const api::Caller& c) {
+Result<api::Response> GetInvitation(api::ApiContext& ctx, const std::string& domain,
+                                    const api::Request& r, const api::Caller& c) {
   RAPPORT_ASSIGN_OR_RETURN(std::int64_t id, api::ParseId(r.PathParam("id"), "id"));
   std::string body;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         std::optional<db::Row> plan,
-        tx.QueryOne("SELECT p.account_id, p.planned_for, p.updated_at, u.name AS user_name, "
-                    "u.email AS user_email, a.name AS account_name, a.street, a.city, "
-                    "a.postcode FROM call_plans p JOIN users u ON u.id = p.user_id JOIN accounts "
-                    "a ON a.id = p.account_id WHERE p.id = ?",
-                    {id}));
+        tx.QueryOne(
+            "SELECT p.account_id, p.planned_for, p.updated_at, p.version, u.name AS user_name, "
+            "u.email AS user_email, a.name AS account_name, a.street, a.city, "
+            "a.postcode FROM call_plans p JOIN users u ON u.id = p.user_id JOIN accounts "
+            "a ON a.id = p.account_id WHERE p.id = ?",
+            {id}));
     const Error missing(ErrorCode::kNotFound, "call plan " + std::to_string(id) + " not found");
     if (!plan || !api::CheckAccountInReach(tx, c, plan->Int("account_id")).ok()) return missing;
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows contacts,
         tx.Query("SELECT c.first_name, c.last_name, c.email FROM call_plan_contacts pc JOIN "
                  "contacts c ON c.id = pc.contact_id WHERE pc.call_plan_id = ? AND c.email IS "
-                 "NOT NULL AND c.left_at IS NULL ORDER BY c.last_name, c.first_name, c.id",
+                 "NOT NULL AND c.email <> '' AND c.left_at IS NULL AND c.do_not_contact = 0 AND "
+                 "c.email_opted_out = 0 ORDER BY c.last_name, c.first_name, c.id",
                  {id}));
+    if (contacts.empty()) {
+      return Error(ErrorCode::kConflict,
+                   "none of the call's contacts can be invited (an email address, not opted out "
+                   "of email or contact, not left)");
+    }
     api::IcsEvent meeting{
-        .uid = "call-plan-" + std::to_string(id) + "@rapport",
+        .uid = "call-plan-" + std::to_string(id) + "@" + domain,
         .stamp = plan->Int("updated_at"),
         .start = plan->Int("planned_for"),
         .end = plan->Int("planned_for") + 3600 * kMicrosPerSecond,
@@ -130,6 +137,7 @@ Result<api::Response> GetInvitation(api::ApiContext& ctx, const api::Request& r,
       if (!line.empty()) where += ", " + line;
     }
     meeting.location = where;
+    meeting.sequence = static_cast<int>(plan->Int("version")) - 1;  // rescheduled: a new one
     for (const db::Row& contact : contacts) {
       meeting.attendees.push_back(
           {contact.Text("first_name") + " " + contact.Text("last_name"), contact.Text("email")});
@@ -145,14 +153,17 @@ Result<api::Response> GetInvitation(api::ApiContext& ctx, const api::Request& r,
 
 }  // namespace
 
-void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx) {
+void RegisterCallPlanRoutes(api::Router& router, api::ApiContext& ctx,
+                            const std::string& public_url) {
   api::RegisterResource(router, ctx, CallPlanSpec());
   router.Add(
       {"GET",
        "/api/v1/call-plans/{id}/invitation",
        api::Access::kSignedIn,
        api::Reach::Record("call_plans", "call plan", api::Scope::kViaAccount),
-       [&ctx](const api::Request& r, const api::Caller& c) { return GetInvitation(ctx, r, c); },
+       [&ctx, domain = api::UidDomain(public_url)](const api::Request& r, const api::Caller& c) {
+         return GetInvitation(ctx, domain, r, c);
+       },
        {"The invitation to a planned call for the contacts to see (iCalendar, "
         "METHOD:REQUEST: their calendar offers to accept it); not the objective or notes",
         "Strategic selling",

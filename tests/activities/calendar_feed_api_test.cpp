@@ -107,9 +107,10 @@ TEST_P(CalendarFeedApiTest, MeetingsAndTasksReachACalendarAppUntilTheAddressIsRe
   EXPECT_EQ(read["name"], "Rapport: " + user["name"].get<std::string>());
   json meeting_event, task_event;
   for (const json& e : read["events"]) {
-    if (e["uid"] == "activity-" + meeting.Json()["id"].get<std::string>() + "@rapport")
+    // UIDs end with the host users reach this installation at (here the test server's).
+    if (e["uid"] == "activity-" + meeting.Json()["id"].get<std::string>() + "@127.0.0.1")
       meeting_event = e;
-    if (e["uid"] == "task-" + task.Json()["id"].get<std::string>() + "@rapport") task_event = e;
+    if (e["uid"] == "task-" + task.Json()["id"].get<std::string>() + "@127.0.0.1") task_event = e;
   }
   ASSERT_FALSE(meeting_event.is_null()) << read.dump();
   EXPECT_EQ(meeting_event["summary"],
@@ -178,7 +179,7 @@ TEST_P(CalendarFeedApiTest, APlannedCallInvitesItsContactsWithoutTheObjective) {
   EXPECT_EQ(read["method"], "REQUEST");
   ASSERT_EQ(read["events"].size(), 1u) << read.dump();
   const json& e = read["events"][0];
-  EXPECT_EQ(e["uid"], "call-plan-" + plan.Json()["id"].get<std::string>() + "@rapport");
+  EXPECT_EQ(e["uid"], "call-plan-" + plan.Json()["id"].get<std::string>() + "@127.0.0.1");
   EXPECT_EQ(e["organizer"], "mailto:" + user["email"].get<std::string>());
   std::vector<std::string> attendees = e["attendees"];
   std::sort(attendees.begin(), attendees.end());
@@ -190,6 +191,38 @@ TEST_P(CalendarFeedApiTest, APlannedCallInvitesItsContactsWithoutTheObjective) {
   const json acc = s().Get("/api/v1/accounts/" + std::to_string(account), token).Json();
   EXPECT_TRUE(e["location"].get<std::string>().starts_with(acc["name"].get<std::string>()))
       << e["location"];
+
+  EXPECT_NE(invitation.body.find("\r\nSEQUENCE:0\r\n"), std::string::npos) << invitation.body;
+  // Moved to another day: the same UID, a higher SEQUENCE, so calendars take the new time.
+  const auto moved = s().Patch(path.substr(0, path.rfind('/')),
+                               {{"planned_for", FormatInstant(at + kMicrosPerDay)}}, token);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  const auto again = s().Get(path, token);
+  EXPECT_NE(again.body.find("\r\nSEQUENCE:1\r\n"), std::string::npos) << again.body;
+  EXPECT_EQ(Events(again.body)["events"][0]["start"],
+            FormatDate(TestDay() + 6) + "T14:00:00+00:00");
+
+  // A call whose only contact opted out of email invites no one: refused, naming why.
+  const auto opted_out = s().Post("/api/v1/contacts",
+                                  {{"account_id", std::to_string(account)},
+                                   {"first_name", "No"},
+                                   {"last_name", "Mail"},
+                                   {"email", "no.mail@example.test"},
+                                   {"email_opted_out", true}},
+                                  token);
+  ASSERT_EQ(opted_out.status, 201) << opted_out.body;
+  const auto lonely = s().Post("/api/v1/call-plans",
+                               {{"account_id", std::to_string(account)},
+                                {"planned_for", FormatInstant(at)},
+                                {"best_action", "Meet"},
+                                {"minimum_action", "Call"},
+                                {"contact_ids", {opted_out.Json()["id"]}}},
+                               token);
+  ASSERT_EQ(lonely.status, 201) << lonely.body;
+  testing::ExpectProblem(
+      s().Get("/api/v1/call-plans/" + lonely.Json()["id"].get<std::string>() + "/invitation",
+              token),
+      409);
 
   // Someone who does not reach the account does not learn the call exists.
   std::string stranger;
