@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/validation.hpp"
+
 namespace rapport::api {
 namespace {
 
@@ -35,13 +37,6 @@ std::string Singular(std::string word) {
   return word;
 }
 
-std::string Lower(std::string_view method) {
-  std::string out(method);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 std::string OperationId(const Route& route, const std::vector<std::string>& patterns) {
@@ -59,7 +54,7 @@ std::string OperationId(const Route& route, const std::vector<std::string>& patt
     segments.push_back(path.substr(0, slash));
     path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
   }
-  const std::string method = Lower(route.method);
+  const std::string method = Lowercase(route.method);
   if (segments.empty()) return method + "Root";
   const std::string_view last = segments.back();
   const bool ends_in_param = IsParam(last);
