@@ -1,5 +1,6 @@
 #include "audit/audit_log.hpp"
 
+#include "audit/events.hpp"
 #include "db/dialect.hpp"
 
 namespace rapport::audit {
@@ -8,13 +9,25 @@ std::optional<std::string> AsText(const db::Value& value) {
   return db::Row({value}).Text(0);
 }
 
-Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view table,
-                    std::int64_t record_id, std::string_view action) {
+namespace {
+
+// The trail's row for a whole-record action, without its events.
+Status WriteActionRow(db::Transaction& tx, const Actor& actor, std::string_view table,
+                      std::int64_t record_id, std::string_view action) {
   return tx.Execute(
       "INSERT INTO audit_history (table_name, record_id, action, changed_by, changed_at) "
       "VALUES (?, ?, ?, ?, ?)",
       {std::string(table), record_id, std::string(action), db::OptionalInt(actor.user_id),
        actor.at});
+}
+
+}  // namespace
+
+Status RecordAction(db::Transaction& tx, const Actor& actor, std::string_view table,
+                    std::int64_t record_id, std::string_view action) {
+  RAPPORT_RETURN_IF_ERROR(WriteActionRow(tx, actor, table, record_id, action));
+  if (actor.bulk) return Ok();
+  return PublishRecordEvents(tx, actor.at, actor.user_id, table, record_id, action, {});
 }
 
 Status RecordCreate(db::Transaction& tx, const Actor& actor, std::string_view table,
@@ -52,11 +65,13 @@ Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_vi
   std::string assignments;
   db::Params params;
   int changed = 0;
+  std::vector<EventChange> told;
   for (size_t i = 0; i < changes.size(); ++i) {
     const auto& [column, value] = changes[i];
     const auto old_text = AsText(current.at(i));
     const auto new_text = AsText(value);
     if (old_text == new_text) continue;
+    told.push_back({column, old_text, new_text});
     assignments += (assignments.empty() ? "" : ", ") + column + " = ?";
     params.push_back(value);
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
@@ -74,6 +89,10 @@ Result<int> WriteChanges(db::Transaction& tx, const Actor& actor, std::string_vi
   params.push_back(id);
   RAPPORT_RETURN_IF_ERROR(
       tx.Execute("UPDATE " + t + " SET " + assignments + " WHERE id = ?", params));
+  if (!actor.bulk) {
+    RAPPORT_RETURN_IF_ERROR(
+        PublishRecordEvents(tx, actor.at, actor.user_id, table, id, "update", told));
+  }
   return changed;
 }
 
@@ -81,11 +100,14 @@ Status RecordFieldChange(db::Transaction& tx, const Actor& actor, std::string_vi
                          std::int64_t id, std::string_view field,
                          const std::optional<std::string>& old_value,
                          const std::optional<std::string>& new_value) {
-  return tx.Execute(
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO audit_history (table_name, record_id, action, field, old_value, new_value, "
       "changed_by, changed_at) VALUES (?, ?, 'update', ?, ?, ?, ?, ?)",
       {std::string(table), id, std::string(field), db::OptionalText(old_value),
-       db::OptionalText(new_value), db::OptionalInt(actor.user_id), actor.at});
+       db::OptionalText(new_value), db::OptionalInt(actor.user_id), actor.at}));
+  if (actor.bulk) return Ok();
+  return PublishRecordEvents(tx, actor.at, actor.user_id, table, id, "update",
+                             {{std::string(field), old_value, new_value}});
 }
 
 Result<std::int64_t> InsertManyAudited(db::Transaction& tx, const Actor& actor,
@@ -184,7 +206,12 @@ Result<std::int64_t> InsertAudited(db::Transaction& tx, const Actor& actor, std:
                            tx.QueryInt("INSERT INTO " + std::string(table) + " (" + columns +
                                            ") VALUES (" + marks + ") RETURNING id",
                                        params));
-  RAPPORT_RETURN_IF_ERROR(RecordCreate(tx, actor, table, id));
+  RAPPORT_RETURN_IF_ERROR(WriteActionRow(tx, actor, table, id, "create"));
+  if (actor.bulk) return id;
+  std::vector<EventChange> told;
+  for (const auto& [column, value] : values) told.push_back({column, std::nullopt, AsText(value)});
+  RAPPORT_RETURN_IF_ERROR(
+      PublishRecordEvents(tx, actor.at, actor.user_id, table, id, "create", told));
   return id;
 }
 

@@ -17,6 +17,9 @@ namespace rapport::audit {
 struct Actor {
   std::optional<std::int64_t> user_id;  // nullopt for the system (imports, demo, migrations)
   Instant at = 0;
+  // A bulk load (an import's rows): its writes publish no events (audit/events.hpp); the import
+  // publishes one "import.finished" instead.
+  bool bulk = false;
 };
 
 struct HistoryEntry {

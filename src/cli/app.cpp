@@ -26,6 +26,7 @@
 #include "success/scorecards.hpp"
 #include "success/success_plans.hpp"
 #include "users/user_routes.hpp"
+#include "webhooks/webhook_routes.hpp"
 
 namespace rapport::cli {
 
@@ -49,6 +50,9 @@ std::vector<jobs::ScheduledJob> ScheduledJobs(const AppSettings& settings) {
          return std::to_string(n) + " escalation(s)";
        },
        [](Instant now) { return now + 60 * kMicrosPerSecond; }},
+      {"webhook-log-retention", "Drops webhook deliveries made or given up more than 30 days ago",
+       [](db::Transaction& tx, Instant now) { return webhooks::PruneDeliveryLog(tx, now); },
+       [nightly_hour](Instant now) { return jobs::NextDailyAt(now, nightly_hour); }},
   };
 }
 
@@ -61,6 +65,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   settings::RegisterCustomFieldRoutes(router, context);
   settings::RegisterCurrencyRoutes(router, context);
   files::RegisterAttachmentRoutes(router, context);
+  webhooks::RegisterWebhookRoutes(router, context);
   accounts::RegisterAccountRoutes(router, context);
   products::RegisterProductRoutes(router, context);
   selling::RegisterOpportunityRoutes(router, context);

@@ -26,6 +26,7 @@
 #include "jobs/scheduler.hpp"
 #include "moving/book_routes.hpp"
 #include "server/http_server.hpp"
+#include "webhooks/delivery.hpp"
 
 namespace rapport::cli {
 namespace {
@@ -45,6 +46,7 @@ struct ServeArgs {
   std::size_t max_import_mb = 1024;
   std::string metrics_token;
   int drain_seconds = 0;
+  webhooks::DeliverySettings webhooks;
 };
 
 // The options of rapport serve, into `args`.
@@ -76,6 +78,25 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
       .add_option("--outbox-poll-ms", args.smtp.poll_milliseconds,
                   "How often the outbox is checked")
       ->capture_default_str();
+  command
+      .add_option("--webhook-timeout-seconds", args.webhooks.timeout_seconds,
+                  "How long a webhook receiver has to answer")
+      ->check(CLI::Range(1, 60))
+      ->capture_default_str();
+  command
+      .add_option("--webhook-retry-seconds", args.webhooks.first_retry_seconds,
+                  "First wait after a failed webhook delivery; four times longer per attempt, "
+                  "up to six hours, ten attempts in all")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command
+      .add_option("--webhook-poll-ms", args.webhooks.poll_milliseconds,
+                  "How often webhook deliveries are looked for")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
+  command.add_option("--webhook-ca-file", args.webhooks.ca_file,
+                     "Certificates (PEM) to trust for webhook receivers' HTTPS (default: the "
+                     "system's)");
   command
       .add_option("--housekeeping-seconds", args.housekeeping_seconds,
                   "How often covers that have ended are handed back")
@@ -181,6 +202,7 @@ void WriteServeMetrics(db::Database& database, const Clock& clock, std::string& 
   std::string records;
   const Status read = database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_RETURN_IF_ERROR(continuity::WriteOutboxMetrics(tx, clock.Now(), records));
+    RAPPORT_RETURN_IF_ERROR(webhooks::WriteWebhookMetrics(tx, clock.Now(), records));
     RAPPORT_RETURN_IF_ERROR(imports::WriteImportMetrics(tx, records));
     return jobs::WriteJobMetrics(tx, records);
   });
@@ -324,6 +346,10 @@ void Serve(Context& context, const ServeArgs& args) {
   continuity::SmtpTransport transport(smtp);
   continuity::OutboxWorker outbox(database, context.clock, transport, smtp);
   if (!smtp.url.empty()) outbox.Start();
+  // Webhooks: delivered in the background.
+  webhooks::CurlWebhookSender webhook_sender(args.webhooks);
+  webhooks::WebhookWorker webhook_worker(database, context.clock, webhook_sender, args.webhooks);
+  webhook_worker.Start();
   PeriodicTask housekeeping(std::chrono::seconds(args.housekeeping_seconds),
                             [&] { Housekeep(database, context.clock, access_generation); });
   housekeeping.Start();
@@ -337,6 +363,7 @@ void Serve(Context& context, const ServeArgs& args) {
   // The workers stop in the reverse of the order they started.
   scheduled.Stop();
   housekeeping.Stop();
+  webhook_worker.Stop();
   outbox.Stop();
   spdlog::info("stopped; database closed");
   spdlog::shutdown();

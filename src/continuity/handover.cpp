@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "audit/events.hpp"
 #include "settings/currencies.hpp"
 
 namespace rapport::continuity {
@@ -887,6 +888,31 @@ Result<std::int64_t> CommitHandover(db::Transaction& tx, const audit::Actor& act
   RAPPORT_RETURN_IF_ERROR(MoveItems(tx, actor, plan, handover_id));
   RAPPORT_RETURN_IF_ERROR(UpdateLeaver(tx, actor, plan));
   RAPPORT_RETURN_IF_ERROR(QueueIntroductions(tx, actor, plan, handover_id));
+  // For the company's other systems (webhooks): the accounts' new owners come as their own
+  // account.updated events.
+  std::string successors;
+  for (const UserSummary& s : plan.successors) {
+    successors += (successors.empty() ? "" : ",") + ("\"" + std::to_string(s.id) + "\"");
+  }
+  std::string extra = audit::JsonMember("reason", request.reason) + "," +
+                      audit::JsonMember("effective_on", request.effective_on) + "," +
+                      audit::JsonMember("accounts", plan.Count("account")) +
+                      ",\"successor_ids\":[" + successors + "]";
+  if (request.from_user_id != 0) {
+    extra += "," + audit::JsonMember("from_user_id", std::to_string(request.from_user_id));
+  }
+  if (request.from_distributor_id) {
+    extra += "," +
+             audit::JsonMember("from_distributor_id", std::to_string(*request.from_distributor_id));
+  }
+  RAPPORT_RETURN_IF_ERROR(
+      audit::PublishEvent(tx, actor.at,
+                          {.type = "handover.committed",
+                           .object = "handover",
+                           .object_id = handover_id,
+                           .path = "/api/v1/handovers/" + std::to_string(handover_id),
+                           .changed_by = actor.user_id,
+                           .extra = extra}));
   return handover_id;
 }
 

@@ -1306,6 +1306,71 @@ Status ApplyCalendarFeeds(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCalendarFeeds));
 }
 
+// Webhooks: the endpoints admins subscribe to events, the events (audit/events.hpp) queued in the
+// transaction that made them, one delivery per event and endpoint (retried with backoff, in
+// order per record), and each attempt for the delivery log. An endpoint's secret signs what it
+// is sent (Standard Webhooks), so it is kept as it is, never returned after it is made.
+constexpr const char* kWebhooks = R"SQL(
+CREATE TABLE webhook_endpoints (
+  id {pk},
+  url TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  events TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_until {int},
+  active {int} NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1),
+  created_by {int} REFERENCES users (id),
+  created_at {int} NOT NULL,
+  updated_at {int} NOT NULL,
+  version {int} NOT NULL DEFAULT 1
+){strict};
+CREATE TABLE webhook_events (
+  id {pk},
+  event_key TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  ordering_key TEXT NOT NULL,
+  data TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX webhook_events_record_idx ON webhook_events (ordering_key, created_at);
+CREATE INDEX webhook_events_created_idx ON webhook_events (created_at);
+CREATE TABLE webhook_deliveries (
+  id {pk},
+  endpoint_id {int} NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+  event_id {int} NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,
+  ordering_key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status = 'pending' OR status = 'sending' OR status = 'delivered' OR
+                              status = 'failed'),
+  attempts {int} NOT NULL DEFAULT 0,
+  next_attempt_at {int} NOT NULL,
+  claimed_until {int},
+  last_attempt_at {int},
+  last_status {int},
+  last_error TEXT,
+  delivered_at {int},
+  created_at {int} NOT NULL
+){strict};
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX webhook_deliveries_order_idx ON webhook_deliveries (endpoint_id, ordering_key, event_id);
+CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
+CREATE TABLE webhook_attempts (
+  id {pk},
+  delivery_id {int} NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+  attempted_at {int} NOT NULL,
+  status_code {int},
+  error TEXT,
+  duration_ms {int} NOT NULL,
+  response TEXT
+){strict};
+CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, id);
+)SQL";
+
+Status ApplyWebhooks(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kWebhooks));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1346,6 +1411,7 @@ const std::vector<Migration>& AllMigrations() {
       {29, "whole exports imported from Salesforce or HubSpot; tasks' external ids",
        &ApplyImportBooks},
       {30, "calendar feeds", &ApplyCalendarFeeds},
+      {31, "webhooks", &ApplyWebhooks},
   };
   return migrations;
 }

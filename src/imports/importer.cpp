@@ -17,6 +17,7 @@
 
 #include "api/csv.hpp"
 #include "api/custom_values.hpp"
+#include "audit/events.hpp"
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "db/dialect.hpp"
@@ -168,6 +169,7 @@ class Importer {
       : tx_(tx),
         spec_(spec),
         options_(options),
+        actor_{options.actor.user_id, options.actor.at, /*bulk=*/true},
         import_id_(import_id),
         report_(report),
         columns_(std::move(columns)),
@@ -254,6 +256,8 @@ class Importer {
   db::Transaction& tx_;
   const RecordSpec& spec_;
   const ImportOptions& options_;
+  // options_.actor as a bulk load: its updates publish no events (import.finished tells).
+  audit::Actor actor_;
   std::int64_t import_id_;
   ImportReport& report_;
   std::vector<Column> columns_;
@@ -1043,14 +1047,14 @@ Result<int> Importer::WriteUpdate(const Update& u, const db::Row& now) {
     }
     current.push_back(now.at(k + 1));
   }
-  RAPPORT_ASSIGN_OR_RETURN(int changed, audit::WriteChanges(tx_, options_.actor, spec_.table, u.id,
-                                                            current, changes, spec_.versioned));
+  RAPPORT_ASSIGN_OR_RETURN(int changed, audit::WriteChanges(tx_, actor_, spec_.table, u.id, current,
+                                                            changes, spec_.versioned));
   if (!custom_fields_.empty()) {
     RAPPORT_ASSIGN_OR_RETURN(api::CustomWrite custom,
                              api::MergeCustomValues(now.OptText("custom"), CustomValues(*u.row)));
     if (!custom.changes.empty()) {
-      RAPPORT_RETURN_IF_ERROR(api::WriteCustomChanges(tx_, spec_.table, options_.actor, u.id,
-                                                      custom, changed == 0 && spec_.versioned));
+      RAPPORT_RETURN_IF_ERROR(api::WriteCustomChanges(tx_, spec_.table, actor_, u.id, custom,
+                                                      changed == 0 && spec_.versioned));
       changed += static_cast<int>(custom.changes.size());
     }
   }
@@ -1226,9 +1230,8 @@ Status Importer::Finish(std::int64_t rows_read, const std::function<void()>& rea
       if (created_references.size() >= 500) RAPPORT_RETURN_IF_ERROR(set_created());
     } else {
       RAPPORT_ASSIGN_OR_RETURN(
-          int changed,
-          audit::UpdateAudited(tx_, options_.actor, spec_.table, d.record_id, std::nullopt,
-                               {{d.column->field->column, *target}}, spec_.versioned));
+          int changed, audit::UpdateAudited(tx_, actor_, spec_.table, d.record_id, std::nullopt,
+                                            {{d.column->field->column, *target}}, spec_.versioned));
       if (changed > 0 && d.counted_unchanged) {
         --report_.unchanged;
         ++report_.updated;
@@ -1505,14 +1508,31 @@ Status MapColumns(const RecordSpec& spec, const std::vector<std::string>& header
 Status Settle(db::Transaction& tx, std::int64_t import_id, const ImportReport& report,
               const ImportOptions& options) {
   const Instant at = options.clock ? options.clock->Now() : options.actor.at;
-  return tx.Execute(
-      "UPDATE imports SET status = ?, rows_read = ?, created_count = ?, updated_count = ?, "
-      "unchanged_count = ?, rejected_count = ?, problem = ?, rejections = ?, finished_at = ? "
-      "WHERE id = ?",
-      {report.status, report.rows_read, report.created, report.updated, report.unchanged,
-       report.rejected, report.problem.empty() ? db::Null() : db::Value(report.problem),
-       report.rejections.empty() ? db::Null() : db::Value(RejectionsCsv(report.rejections)), at,
-       import_id});
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> settled,
+      tx.QueryOne(
+          "UPDATE imports SET status = ?, rows_read = ?, created_count = ?, updated_count = ?, "
+          "unchanged_count = ?, rejected_count = ?, problem = ?, rejections = ?, finished_at = ? "
+          "WHERE id = ? RETURNING record_type",
+          {report.status, report.rows_read, report.created, report.updated, report.unchanged,
+           report.rejected, report.problem.empty() ? db::Null() : db::Value(report.problem),
+           report.rejections.empty() ? db::Null() : db::Value(RejectionsCsv(report.rejections)), at,
+           import_id}));
+  if (!settled || report.dry_run) return Ok();
+  // For the company's other systems (webhooks): one event for the whole file, none per row.
+  return audit::PublishEvent(
+      tx, at,
+      {.type = "import.finished",
+       .object = "import",
+       .object_id = import_id,
+       .path = "/api/v1/imports/" + std::to_string(import_id),
+       .changed_by = options.actor.user_id,
+       .extra = audit::JsonMember("record_type", settled->Text("record_type")) + "," +
+                audit::JsonMember("status", report.status) + "," +
+                audit::JsonMember("rows_read", report.rows_read) + "," +
+                audit::JsonMember("created", report.created) + "," +
+                audit::JsonMember("updated", report.updated) + "," +
+                audit::JsonMember("rejected", report.rejected)});
 }
 
 }  // namespace

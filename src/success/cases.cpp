@@ -5,6 +5,7 @@
 #include "success/cases.hpp"
 
 #include "api/access.hpp"
+#include "audit/events.hpp"
 #include "records/cases.hpp"
 #include "records/success.hpp"
 #include "success/surveys.hpp"
@@ -385,6 +386,16 @@ Result<int> EscalateBreachedCases(db::Transaction& tx, Instant now) {
           {holder, r.Int("account_id"), id,
            "Escalated case: " + r.Text("subject") + " (" + why + ")",
            FormatDate(now / kMicrosPerDay), now, now}));
+      RAPPORT_RETURN_IF_ERROR(audit::PublishEvent(
+          tx, now,
+          {.type = "case.breached",
+           .object = "case",
+           .object_id = id,
+           .path = "/api/v1/cases/" + std::to_string(id),
+           .extra = audit::JsonMember("level", std::int64_t{level}) + "," +
+                    audit::JsonMember("reason", why) + "," +
+                    audit::JsonMember("account_id", std::to_string(r.Int("account_id"))) + "," +
+                    audit::JsonMember("escalated_to_id", std::to_string(holder))}));
       ++escalations;
     }
   }

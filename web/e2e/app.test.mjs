@@ -2069,3 +2069,81 @@ test("a rep edits a contact's phones and consent on their page, and a bad email 
   // Back as they were, for the tests that survey or introduce them.
   assert.equal((await call("PATCH", `/contacts/${contact.id}`, rep.token, { email_opted_out: false, mobile: contact.mobile })).status, 200);
 });
+
+test("an admin subscribes a receiver to account changes: it hears them signed, and the delivery log replays one", async () => {
+  // The receiver: on this machine, so http is allowed; it checks each signature itself (Node's
+  // crypto, not the server's code).
+  const { createServer } = await import("node:http");
+  const { createHmac, timingSafeEqual } = await import("node:crypto");
+  const received = [];
+  const receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("thanks");
+    });
+  });
+  await new Promise((done) => receiver.listen(0, "127.0.0.1", done));
+  const url = `http://127.0.0.1:${receiver.address().port}/rapport-${unique()}`;
+  const signedBy = (secret, r) => {
+    const key = Buffer.from(secret.slice("whsec_".length), "base64");
+    const expected = createHmac("sha256", key).update(`${r.headers["webhook-id"]}.${r.headers["webhook-timestamp"]}.${r.body}`).digest();
+    return r.headers["webhook-signature"].split(" ").some((s) => s.startsWith("v1,") && timingSafeEqual(Buffer.from(s.slice(3), "base64"), expected));
+  };
+  const waitFor = async (n) => {
+    for (let i = 0; i < 100 && received.length < n; ++i) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, n, "the receiver heard too little");
+  };
+  try {
+    const page = await newPage();
+    await signIn(page, admin.email, "/admin/webhooks");
+    await page.getByRole("heading", { name: "Admin: Webhooks" }).waitFor();
+    const form = page.getByRole("form", { name: "Add a webhook endpoint" });
+    await form.getByLabel("Address (https://)").fill("http://erp.example.com/hooks");
+    await form.getByLabel("account.updated").check();
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    // Plain http goes only to this machine: the address is named as the problem.
+    await form.getByText(/must be an https:\/\/ address/).waitFor();
+    await form.getByLabel("Address (https://)").fill(url);
+    await form.getByLabel("Description").fill("The ERP");
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = await page.getByLabel("Signing secret").inputValue();
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]+=*$/);
+    await page.getByRole("button", { name: "Done" }).click();
+    const row = page.locator(`tr[data-url="${url}"]`);
+    await row.waitFor();
+
+    // A change to an account reaches the receiver, signed with that secret.
+    const account = (await call("GET", "/accounts?limit=1", admin.token)).json.items[0];
+    const renamed = `${account.name} (${unique()})`;
+    assert.equal((await call("PATCH", `/accounts/${account.id}`, admin.token, { name: renamed })).status, 200);
+    await waitFor(1);
+    const first = received[0];
+    assert.ok(signedBy(secret, first), "the signature does not verify");
+    const event = JSON.parse(first.body);
+    assert.equal(event.type, "account.updated");
+    assert.deepEqual(event.data.changes.name, { old: account.name, new: renamed });
+
+    // The log shows it delivered; the payload opens; a replay sends the same id again.
+    await row.getByRole("button", { name: "Deliveries" }).click();
+    const log = page.getByRole("region", { name: `Deliveries to ${url}` });
+    const delivery = log.locator(`tr[data-event="${first.headers["webhook-id"]}"]`);
+    await delivery.getByText("delivered").waitFor();
+    await delivery.getByRole("button", { name: "account.updated" }).click();
+    await log.getByText(renamed, { exact: false }).first().waitFor();
+    await expectAccessible(page, "Admin: Webhooks");
+    await shot(page, "admin-webhooks");
+    await delivery.getByRole("button", { name: "Replay" }).click();
+    await waitFor(2);
+    assert.equal(received[1].headers["webhook-id"], first.headers["webhook-id"]);
+    assert.equal(received[1].body, first.body);
+    assert.ok(signedBy(secret, received[1]));
+
+    page.once("dialog", (d) => d.accept());
+    await row.getByRole("button", { name: "Remove" }).click();
+    await row.waitFor({ state: "detached" });
+  } finally {
+    receiver.close();
+  }
+});

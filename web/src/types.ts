@@ -16,3 +16,5 @@ export type Case = Answer<"/api/v1/cases/{id}">;
 export type ExchangeRate = Answer<"/api/v1/exchange-rates/{id}">;
 export type CompanySettings = Answer<"/api/v1/company-settings">;
 export type Attachment = Answer<"/api/v1/attachments/{id}">;
+export type WebhookEndpoint = Answer<"/api/v1/webhooks/{id}">;
+export type WebhookDelivery = Answer<"/api/v1/webhook-deliveries/{id}">;

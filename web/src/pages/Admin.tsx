@@ -7,6 +7,7 @@ import { Currencies } from "./Currencies";
 import { Imports } from "./Imports";
 import { Jobs } from "./Jobs";
 import { ServiceLevels } from "./ServiceLevels";
+import { Webhooks } from "./Webhooks";
 
 type Field = { name: string; label: string; options?: string[]; type?: string; create?: boolean; edit?: boolean };
 type Spec = { title: string; path: string; columns: Field[]; sort?: string; noCreate?: boolean };
@@ -96,6 +97,15 @@ export function Admin() {
       </div>
     );
   }
+  if (kind === "webhooks") {
+    return (
+      <div>
+        <h1>Admin: Webhooks</h1>
+        <AdminTabs />
+        <Webhooks />
+      </div>
+    );
+  }
   if (kind === "imports") {
     return (
       <div>
@@ -117,6 +127,7 @@ function AdminTabs() {
       <NavLink to="/admin/service-levels">Service levels</NavLink>
       <NavLink to="/admin/jobs">Jobs</NavLink>
       <NavLink to="/admin/imports">Imports</NavLink>
+      <NavLink to="/admin/webhooks">Webhooks</NavLink>
     </nav>
   );
 }
