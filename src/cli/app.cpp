@@ -3,6 +3,8 @@
 #include "accounts/account_routes.hpp"
 #include "activities/activity_routes.hpp"
 #include "activities/calendar_feed.hpp"
+#include "activities/inbound_email.hpp"
+#include "api/ics.hpp"
 #include "api/system_routes.hpp"
 #include "auth/auth_routes.hpp"
 #include "continuity/relationship_risk.hpp"
@@ -78,6 +80,10 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   selling::RegisterAdvisoryBoardRoutes(router, context);
   activities::RegisterActivityRoutes(router, context);
   activities::RegisterCalendarFeedRoutes(router, context, settings.surveys.public_url);
+  activities::RegisterInboundEmailRoutes(router, context,
+                                         settings.mail_drop_domain.empty()
+                                             ? api::UidDomain(settings.surveys.public_url)
+                                             : settings.mail_drop_domain);
   search::RegisterSearchRoutes(router, context);
   insights::RegisterCadenceRoutes(router, context);
   continuity::RegisterHandoverRoutes(router, context, settings.handovers);

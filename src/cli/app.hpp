@@ -21,6 +21,8 @@ struct AppSettings {
   success::AlertSettings alerts;
   int nightly_hour = 2;  // UTC
   imports::ImportSettings imports;
+  // The domain of people's drop addresses (log+token@domain); "": --public-url's host.
+  std::string mail_drop_domain;
 };
 
 // The nightly alerts, scheduled surveys and case escalation.

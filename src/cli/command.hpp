@@ -72,6 +72,7 @@ void AddBackupCommand(CLI::App& app, Context& context);
 void AddRestoreCommand(CLI::App& app, Context& context);
 void AddServeCommand(CLI::App& app, Context& context);
 void AddTokenCommand(CLI::App& app, Context& context);
+void AddMailInCommand(CLI::App& app, Context& context);
 void AddDoctorCommand(CLI::App& app, Context& context);
 void AddImportCommand(CLI::App& app, Context& context);
 void AddExportCommand(CLI::App& app, Context& context);

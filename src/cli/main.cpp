@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   rapport::cli::AddBackupCommand(app, context);
   rapport::cli::AddRestoreCommand(app, context);
   rapport::cli::AddTokenCommand(app, context);
+  rapport::cli::AddMailInCommand(app, context);
   rapport::cli::AddDoctorCommand(app, context);
   rapport::cli::AddImportCommand(app, context);
   rapport::cli::AddExportCommand(app, context);

@@ -47,6 +47,7 @@ struct ServeArgs {
   std::string metrics_token;
   int drain_seconds = 0;
   webhooks::DeliverySettings webhooks;
+  std::string mail_drop_domain;
 };
 
 // The options of rapport serve, into `args`.
@@ -94,6 +95,10 @@ void AddServeOptions(CLI::App& command, ServeArgs& args) {
                   "How often webhook deliveries are looked for")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
+  command.add_option("--mail-drop-domain", args.mail_drop_domain,
+                     "The domain of people's addresses for logging emails (log+...@DOMAIN), "
+                     "which the company's mail server pipes to `rapport mail-in` (default: "
+                     "--public-url's host)");
   command.add_option("--webhook-ca-file", args.webhooks.ca_file,
                      "Certificates (PEM) to trust for webhook receivers' HTTPS (default: the "
                      "system's)");
@@ -332,6 +337,7 @@ void Serve(Context& context, const ServeArgs& args) {
   settings.surveys.company_name = args.handovers.company_name;
   settings.alerts = args.alerts;
   settings.nightly_hour = args.nightly_hour;
+  settings.mail_drop_domain = args.mail_drop_domain;
   settings.imports.max_file_bytes = args.max_import_mb << 20;
   // Scheduled jobs: one server at a time runs each (see jobs/scheduler.hpp).
   jobs::Scheduler scheduler(database, context.clock, ScheduledJobs(settings),

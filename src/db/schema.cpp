@@ -1371,6 +1371,45 @@ Status ApplyWebhooks(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kWebhooks));
 }
 
+// Email into the timeline: each person's drop address (its token; a new one retires the old),
+// and each message received there, filed on accounts' timelines (the link to each activity) or
+// held for its owner to file. One row per message and owner, so a mail server's retry is filed
+// once; thread_id is the first message of its thread.
+constexpr const char* kInboundEmail = R"SQL(
+CREATE TABLE mail_drops (
+  user_id {int} PRIMARY KEY REFERENCES users (id),
+  token TEXT NOT NULL UNIQUE,
+  created_at {int} NOT NULL
+){strict};
+CREATE TABLE inbound_emails (
+  id {pk},
+  user_id {int} NOT NULL REFERENCES users (id),
+  message_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL,
+  from_email TEXT NOT NULL,
+  from_name TEXT NOT NULL DEFAULT '',
+  recipients TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at {int} NOT NULL,
+  received_at {int} NOT NULL,
+  status TEXT NOT NULL CHECK (status = 'logged' OR status = 'held' OR status = 'discarded'),
+  UNIQUE (user_id, message_id)
+){strict};
+CREATE INDEX inbound_emails_held_idx ON inbound_emails (user_id, status, received_at);
+CREATE INDEX inbound_emails_thread_idx ON inbound_emails (thread_id);
+CREATE TABLE inbound_email_activities (
+  email_id {int} NOT NULL REFERENCES inbound_emails (id) ON DELETE CASCADE,
+  activity_id {int} NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
+  PRIMARY KEY (email_id, activity_id)
+){strict};
+CREATE INDEX inbound_email_activities_activity_idx ON inbound_email_activities (activity_id);
+)SQL";
+
+Status ApplyInboundEmail(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kInboundEmail));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1412,6 +1451,7 @@ const std::vector<Migration>& AllMigrations() {
        &ApplyImportBooks},
       {30, "calendar feeds", &ApplyCalendarFeeds},
       {31, "webhooks", &ApplyWebhooks},
+      {32, "email into the timeline", &ApplyInboundEmail},
   };
   return migrations;
 }

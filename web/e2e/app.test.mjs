@@ -2147,3 +2147,30 @@ test("an admin subscribes a receiver to account changes: it hears them signed, a
     receiver.close();
   }
 });
+
+test("a rep makes an address for emails, and files one from a stranger to an account", async () => {
+  const page = await newPage();
+  await signIn(page, rep.email);
+  const card = page.getByRole("region", { name: "My emails in Rapport" });
+  await card.getByRole("button", { name: "Make my address" }).click();
+  const address = await card.getByLabel("Your address").inputValue();
+  assert.match(address, /^log\+[0-9a-f]{32}@/);
+  // A message from someone who is no contact, as the mail server hands it to `rapport mail-in`.
+  const subject = `Tender question ${unique()}`;
+  const message = `From: Stranger <stranger-${unique()}@elsewhere.example>\r\nTo: ${rep.email}\r\nSubject: ${subject}\r\nMessage-ID: <${unique()}@elsewhere.example>\r\n\r\nWhen does the tender close?\r\n`;
+  const delivered = spawnSync(binary, ["mail-in", "--db", dbUrl ?? dbFile, "--recipient", address], { input: message, encoding: "utf8", env: onTestClock() });
+  assert.equal(delivered.status, 0, delivered.stderr);
+  await page.reload();
+  const held = card.getByRole("listitem", { name: `Held: ${subject}` });
+  await held.waitFor();
+  await expectAccessible(page, "My day with a held email");
+  await shot(page, "my-day-held-email");
+  const account = (await call("GET", "/accounts?limit=1&sort=name", rep.token)).json.items[0];
+  await held.getByLabel("File to account").fill(account.name.slice(0, 12));
+  await held.getByRole("button", { name: `File to ${account.name}` }).first().click();
+  await held.waitFor({ state: "detached" });
+  const timeline = await call("GET", `/activities?account_id=${account.id}&kind=email&limit=500`, rep.token);
+  assert.ok(timeline.json.items.some((a) => a.subject === subject), "the filed email is not on the account's timeline");
+  await card.getByRole("button", { name: "Stop the address" }).click();
+  await card.getByRole("button", { name: "Make my address" }).waitFor();
+});

@@ -7,6 +7,7 @@ import { useSession } from "../session";
 import { MyAlerts } from "./Alerts";
 import { serverDate } from "../clock";
 import { CalendarFeed } from "./CalendarFeed";
+import { EmailDrop } from "./EmailDrop";
 
 type Task = { id: string; subject: string; due_on: string | null; done_at: string | null; account_id: string | null };
 type Opportunity = { id: string; name: string; stage: string; amount_minor: number; currency: string; close_date: string; account_id: string };
@@ -108,6 +109,7 @@ export function MyDay() {
         </ul>
       </section>
       <CalendarFeed />
+      <EmailDrop />
     </div>
   );
 }
