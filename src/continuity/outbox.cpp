@@ -84,14 +84,31 @@ std::string FormatMessage(const MailTransport::Message& m, const std::string& en
   out += "Subject: " + HeaderText(m.subject) + "\r\n";
   out += "Message-ID: <" + m.message_id + ">\r\n";
   out += "MIME-Version: 1.0\r\n";
-  out += "Content-Type: text/plain; charset=utf-8\r\n";
-  out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
   // Bare LFs become CRLF; libcurl escapes lines that start with a dot.
-  for (size_t i = 0; i < m.body.size(); ++i) {
-    if (m.body[i] == '\n' && (i == 0 || m.body[i - 1] != '\r')) out += '\r';
-    out += m.body[i];
+  const auto crlf = [&out](const std::string& text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
+      out += text[i];
+    }
+    if (!text.ends_with("\n")) out += "\r\n";
+  };
+  if (m.calendar.empty()) {
+    out += "Content-Type: text/plain; charset=utf-8\r\n";
+    out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+    crlf(m.body);
+    return out;
   }
-  out += "\r\n";
+  // The text and the invitation as alternatives (RFC 6047's iMIP): a mail client shows the
+  // invitation with accept and decline, others the text.
+  const std::string boundary = "rapport-" + m.message_id.substr(0, m.message_id.find('@'));
+  out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n";
+  out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  crlf(m.body);
+  out += "--" + boundary + "\r\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\r\n";
+  out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  crlf(m.calendar);
+  out += "--" + boundary + "--\r\n";
   return out;
 }
 
@@ -181,6 +198,7 @@ ClaimedMessage ReadClaimed(const db::Row& row, std::int64_t id, Instant at) {
   claimed.account_id = row.OptInt("account_id");
   claimed.contact_id = row.OptInt("contact_id");
   claimed.sender_user_id = row.Int("sender_user_id");
+  claimed.mail.calendar = row.Text("calendar");
   return claimed;
 }
 
@@ -198,7 +216,7 @@ Result<std::optional<ClaimedMessage>> Claim(db::Database& database, std::int64_t
                     "next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)) "
                     "RETURNING sender_name, sender_email, recipient_name, recipient_email, "
                     "subject, body, attempts, created_at, account_id, contact_id, "
-                    "sender_user_id",
+                    "sender_user_id, calendar",
                     {at + claim_seconds * kMicrosPerSecond, id, at, at}));
     if (!row) return Ok();
     claimed = ReadClaimed(*row, id, at);

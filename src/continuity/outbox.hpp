@@ -43,6 +43,9 @@ class MailTransport {
     std::string to_name, to_email;
     std::string subject, body;
     Instant date = 0;
+    // An iCalendar invitation (METHOD:REQUEST) sent beside the text, so that mail clients offer
+    // to accept it (RFC 6047); "" for none.
+    std::string calendar;
   };
   virtual Status Send(const Message& message) = 0;
 };

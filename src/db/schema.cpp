@@ -1410,6 +1410,14 @@ Status ApplyInboundEmail(Transaction& transaction) {
   return transaction.ExecuteScript(RenderSchema(transaction.backend(), kInboundEmail));
 }
 
+// Invitations by email: a planned call's invitation queued in the outbox, its iCalendar beside
+// the text.
+Status ApplyEmailedInvitations(Transaction& transaction) {
+  RAPPORT_RETURN_IF_ERROR(transaction.Execute("ALTER TABLE outbox ADD COLUMN calendar TEXT"));
+  return WidenCheck(transaction, "outbox", "kind", "kind IN ('introduction', 'survey')",
+                    "kind IN ('introduction', 'survey', 'invitation')");
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1452,6 +1460,7 @@ const std::vector<Migration>& AllMigrations() {
       {30, "calendar feeds", &ApplyCalendarFeeds},
       {31, "webhooks", &ApplyWebhooks},
       {32, "email into the timeline", &ApplyInboundEmail},
+      {33, "invitations by email", &ApplyEmailedInvitations},
   };
   return migrations;
 }

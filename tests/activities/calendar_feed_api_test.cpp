@@ -8,10 +8,16 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "core/clock.hpp"
 #include "support/demo_company.hpp"
 #include "support/run_command.hpp"
 #include "support/test_clock.hpp"
+#include "support/test_database.hpp"
 
 namespace rapport::activities {
 namespace {
@@ -20,6 +26,7 @@ using nlohmann::json;
 using ::rapport::testing::DemoCompany;
 using ::rapport::testing::HttpCall;
 using ::rapport::testing::RunCommand;
+using ::rapport::testing::RunningCommand;
 using ::rapport::testing::TestDay;
 using ::rapport::testing::TestNow;
 
@@ -239,6 +246,127 @@ TEST_P(CalendarFeedApiTest, APlannedCallInvitesItsContactsWithoutTheObjective) {
     }
   }
   testing::ExpectProblem(s().Get(path, stranger), 404);
+}
+
+// A port nothing listens on now, for the SMTP server.
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// The invitations of a maildir's messages whose subject starts "Invitation:", read by Python's
+// email and icalendar: to whom, the text, and the calendar part's method and event.
+constexpr const char* kReadInvitations = R"py(
+import email, email.policy, icalendar, json, pathlib, sys
+found = []
+for path in sorted(pathlib.Path(sys.argv[1], "new").iterdir()):
+    m = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    if not str(m["Subject"]).startswith("Invitation:"):
+        continue
+    text = m.get_body(preferencelist=("plain",)).get_content()
+    calendar = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+    ics = icalendar.Calendar.from_ical(calendar[0].get_payload(decode=True)) if calendar else None
+    event = ics.walk("VEVENT")[0] if ics else None
+    found.append({"to": str(m["To"]), "reply_to": str(m["Reply-To"]), "subject": str(m["Subject"]),
+                  "text": text, "method": calendar[0].get_param("method") if calendar else None,
+                  "ics_method": str(ics.get("METHOD")) if ics else None,
+                  "uid": str(event["UID"]) if event else None,
+                  "attendees": sorted(str(a) for a in event.get("ATTENDEE")) if event else []})
+print(json.dumps(found))
+)py";
+
+TEST_P(CalendarFeedApiTest, AnInvitationIsEmailedToEachContactAsACalendarRequest) {
+  const std::int64_t account = company_->Count(
+      "SELECT max(a.id) FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.role = 'rep' "
+      "AND u.status = 'active' AND (SELECT count(*) FROM contacts c WHERE c.account_id = a.id "
+      "AND c.email IS NOT NULL AND c.left_at IS NULL AND c.do_not_contact = 0 AND "
+      "c.email_opted_out = 0) >= 2");
+  const std::int64_t rep = company_->Count("SELECT owner_id FROM accounts WHERE id = ?", {account});
+  const json user = s().Get("/api/v1/users/" + std::to_string(rep), company_->admin).Json();
+  const std::string token = s().Login(user["email"]);
+  const json contacts = s().Get("/api/v1/contacts?account_id=" + std::to_string(account) +
+                                    "&limit=500&sort=last_name",
+                                token)
+                            .Json()["items"];
+  std::vector<std::string> ids, emails;
+  for (const json& c : contacts) {
+    if (c["email"].is_null() || !c["left_at"].is_null() || c["do_not_contact"] == true ||
+        c["email_opted_out"] == true || ids.size() == 2)
+      continue;
+    ids.push_back(c["id"]);
+    emails.push_back(c["email"]);
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  const Instant at = (TestDay() + 3) * kMicrosPerDay + 9 * 3600 * kMicrosPerSecond;
+  const auto plan = s().Post("/api/v1/call-plans",
+                             {{"account_id", std::to_string(account)},
+                              {"planned_for", FormatInstant(at)},
+                              {"best_action", "Secret objective: the renewal"},
+                              {"minimum_action", "A date"},
+                              {"contact_ids", ids}},
+                             token);
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  const std::string plan_id = plan.Json()["id"];
+  const auto sent =
+      s().Post("/api/v1/call-plans/" + plan_id + "/invitation/send", json::object(), token);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  ASSERT_EQ(sent.Json()["queued"].size(), 2u) << sent.body;
+
+  // A server with an SMTP server to send to delivers the outbox (what else waits there too).
+  testing::TempDir dir;
+  const std::string port = std::to_string(FreePort());
+  RunningCommand sink({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + port, "-c",
+                       "aiosmtpd.handlers.Mailbox", dir.File("mail")});
+  testing::ApiServer sender(company_->db->url(),
+                            {"--smtp-url", "smtp://127.0.0.1:" + port, "--outbox-poll-ms", "100",
+                             "--smtp-retry-seconds", "1"});
+  ASSERT_TRUE(sender.running());
+  const std::string mine =
+      "SELECT count(*) FROM outbox WHERE kind = 'invitation' AND status = 'sent' AND "
+      "account_id = " +
+      std::to_string(account);
+  for (int i = 0; i < 600 && company_->Count(mine) < 2; ++i) usleep(100'000);
+  ASSERT_EQ(company_->Count(mine), 2) << sender.Log().substr(0, 3000);
+  sender.Stop();
+  sink.Kill(SIGTERM);
+  sink.Wait();
+
+  const auto read = RunCommand({"/usr/bin/python3", "-c", kReadInvitations, dir.File("mail")});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  const json invitations = json::parse(read.out);
+  std::vector<std::string> to;
+  for (const json& m : invitations) {
+    if (m["uid"] != "call-plan-" + plan_id + "@127.0.0.1") continue;
+    to.push_back(m["to"]);
+    EXPECT_EQ(m["method"], "REQUEST");
+    EXPECT_EQ(m["ics_method"], "REQUEST");
+    EXPECT_NE(m["reply_to"].get<std::string>().find(user["email"].get<std::string>()),
+              std::string::npos);
+    EXPECT_NE(m["text"].get<std::string>().find(FormatDate(TestDay() + 3).substr(0, 4)),
+              std::string::npos)
+        << m["text"];
+    EXPECT_NE(m["text"].get<std::string>().find("at 09:00 UTC"), std::string::npos) << m["text"];
+    EXPECT_EQ(m["text"].get<std::string>().find("Secret objective"), std::string::npos);
+    EXPECT_EQ(m["attendees"].size(), 2u);
+  }
+  ASSERT_EQ(to.size(), 2u) << invitations.dump();
+  for (const std::string& email : emails) {
+    EXPECT_TRUE(std::any_of(to.begin(), to.end(), [&](const std::string& t) {
+      return t.find(email) != std::string::npos;
+    })) << email;
+  }
+  // Each is on the account's timeline as an email.
+  EXPECT_GE(company_->Count("SELECT count(*) FROM activities WHERE account_id = ? AND kind = "
+                            "'email' AND subject LIKE 'Invitation:%'",
+                            {account}),
+            2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CalendarFeedApiTest,

@@ -882,6 +882,10 @@ test("a rep plans a call, reviews it, and their manager sees it in coaching", as
   assert.match(invitation, /\r\nMETHOD:REQUEST\r\n/);
   assert.match(invitation, /\r\nATTENDEE;CN=/);
   assert.doesNotMatch(invitation, /pump trial/, "the objective stays inside the company");
+  // Or Rapport emails it from the rep, the calendar request beside the text.
+  await page.getByRole("button", { name: /^Email the invitation to the call on/ }).first().click();
+  await page.getByRole("status").filter({ hasText: /^Invitation emailed to / }).waitFor();
+  assert.ok(Number(sql("SELECT count(*) FROM outbox WHERE kind = 'invitation' AND calendar LIKE '%METHOD:REQUEST%'").trim()) >= 1);
   await page.getByLabel(/^Outcome of the call on/).first().selectOption("best");
   await page.getByLabel(/^Review notes for the call on/).first().fill("Trial agreed for March");
   await page.getByRole("button", { name: "Save review" }).first().click();

@@ -74,6 +74,14 @@ function PlanItem({ plan, name, onSaved }: { plan: Plan; name: (id: string) => s
   const [outcome, setOutcome] = useState(plan.outcome ?? "");
   const [notes, setNotes] = useState(plan.review_notes ?? "");
   const [error, setError] = useState("");
+  const [invited, setInvited] = useState("");
+  const invite = async () => {
+    setError(""); setInvited("");
+    try {
+      const { data } = await api<{ queued: { email: string }[] }>("POST", `/call-plans/${plan.id}/invitation/send`);
+      setInvited(`Invitation emailed to ${data.queued.map((q) => q.email).join(", ")}.`);
+    } catch (err) { setError(err instanceof ApiError ? err.message : "Could not send the invitation"); }
+  };
   const review = async () => {
     try {
       await api("PATCH", `/call-plans/${plan.id}`, { outcome: outcome || null, review_notes: notes || null }, { "If-Match": `"v${plan.version}"` });
@@ -84,7 +92,8 @@ function PlanItem({ plan, name, onSaved }: { plan: Plan; name: (id: string) => s
     <li>
       <strong>{dateTime(plan.planned_for)}</strong>: best “{plan.best_action}”, minimum “{plan.minimum_action}”
       {plan.contact_ids.length > 0 && <span className="muted"> · to see {plan.contact_ids.map(name).join(", ")}</span>}
-      {!plan.reviewed_at && plan.contact_ids.length > 0 && <> · <a href={`/api/v1/call-plans/${plan.id}/invitation`} download aria-label={`Invitation to the call on ${dateTime(plan.planned_for)} (.ics)`}>Invitation (.ics)</a></>}
+      {!plan.reviewed_at && plan.contact_ids.length > 0 && <> · <a href={`/api/v1/call-plans/${plan.id}/invitation`} download aria-label={`Invitation to the call on ${dateTime(plan.planned_for)} (.ics)`}>Invitation (.ics)</a> · <button type="button" className="link" onClick={invite} aria-label={`Email the invitation to the call on ${dateTime(plan.planned_for)}`}>Email the invitation</button></>}
+      {invited && <div role="status" className="ok">{invited}</div>}
       {plan.reviewed_at
         ? <div className="muted">Reviewed: {OUTCOMES[plan.outcome ?? ""] ?? plan.outcome}{plan.review_notes ? ` — ${plan.review_notes}` : ""}</div>
         : (
