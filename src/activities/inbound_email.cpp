@@ -210,25 +210,20 @@ Result<api::Response> NewDrop(api::ApiContext& ctx, const std::string& domain,
   return state;
 }
 
+// The fields of a message both a held email and a thread's message show.
+void WriteMessageFields(api::JsonWriter& w, const db::Row& e) {
+  w.Key("from_email").String(e.Text("from_email"));
+  w.Key("from_name").String(e.Text("from_name"));
+  w.Key("recipients").String(e.Text("recipients"));
+  w.Key("subject").String(e.Text("subject"));
+  w.Key("sent_at").String(FormatInstant(e.Int("sent_at")));
+}
+
 void WriteHeld(api::JsonWriter& w, const db::Row& e) {
-  w.StartObject()
-      .Key("id")
-      .String(api::FormatId(e.Int("id")))
-      .Key("from_email")
-      .String(e.Text("from_email"))
-      .Key("from_name")
-      .String(e.Text("from_name"))
-      .Key("recipients")
-      .String(e.Text("recipients"))
-      .Key("subject")
-      .String(e.Text("subject"))
-      .Key("body")
-      .String(e.Text("body"))
-      .Key("sent_at")
-      .String(FormatInstant(e.Int("sent_at")))
-      .Key("received_at")
-      .String(FormatInstant(e.Int("received_at")))
-      .EndObject();
+  w.StartObject().Key("id").String(api::FormatId(e.Int("id")));
+  WriteMessageFields(w, e);
+  w.Key("body").String(e.Text("body"));
+  w.Key("received_at").String(FormatInstant(e.Int("received_at"))).EndObject();
 }
 
 Result<api::Response> ListHeld(api::ApiContext& ctx, const api::Request& r,
@@ -344,22 +339,10 @@ Result<api::Response> Thread(api::ApiContext& ctx, const api::Request& r) {
                  {id}));
     w.StartObject().Key("items").StartArray();
     for (const db::Row& e : rows) {
-      w.StartObject()
-          .Key("activity_id")
-          .String(api::FormatId(e.Int("activity_id")))
-          .Key("message_id")
-          .String(e.Text("message_id"))
-          .Key("from_email")
-          .String(e.Text("from_email"))
-          .Key("from_name")
-          .String(e.Text("from_name"))
-          .Key("recipients")
-          .String(e.Text("recipients"))
-          .Key("subject")
-          .String(e.Text("subject"))
-          .Key("sent_at")
-          .String(FormatInstant(e.Int("sent_at")))
-          .EndObject();
+      w.StartObject().Key("activity_id").String(api::FormatId(e.Int("activity_id")));
+      w.Key("message_id").String(e.Text("message_id"));
+      WriteMessageFields(w, e);
+      w.EndObject();
     }
     w.EndArray().EndObject();
     return Ok();

@@ -1435,6 +1435,20 @@ Result<int> ParseLimit(std::string_view value, int max) {
   return limit;
 }
 
+void WriteOffsetPage(JsonWriter& w, const db::Rows& rows, int limit, std::int64_t offset,
+                     const std::function<void(const db::Row&)>& write) {
+  w.Key("items").StartArray();
+  for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
+    write(rows[i]);
+  }
+  w.EndArray().Key("next_cursor");
+  if (rows.size() > static_cast<std::size_t>(limit)) {
+    w.String(std::to_string(offset + limit));
+  } else {
+    w.Null();
+  }
+}
+
 Result<std::int64_t> ParseOffsetCursor(std::string_view value) {
   std::int64_t offset = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);

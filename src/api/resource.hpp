@@ -166,6 +166,10 @@ std::string ETagOf(std::int64_t version);
 Error UnknownParameter(const std::string& key);
 Result<int> ParseLimit(std::string_view value, int max);         // "limit": 1..max
 Result<std::int64_t> ParseOffsetCursor(std::string_view value);  // "cursor" of offset paging
+// A page of offset paging, read with LIMIT limit + 1 OFFSET offset: the members "items" (each
+// row by `write`, at most `limit`) and "next_cursor" (null on the last page) of an open object.
+void WriteOffsetPage(JsonWriter& w, const db::Rows& rows, int limit, std::int64_t offset,
+                     const std::function<void(const db::Row&)>& write);
 // Parses If-Match ("\"v3\"", or "*"); nullopt when absent or "*".
 Result<std::optional<std::int64_t>> ExpectedVersion(const Request& request);
 

@@ -323,16 +323,9 @@ Result<api::Response> ListImports(api::ApiContext& ctx, ImportJobs& jobs, const 
                              tx.Query(std::string("SELECT ") + kColumns +
                                           " FROM imports ORDER BY id DESC LIMIT ? OFFSET ?",
                                       {std::int64_t{limit + 1}, offset}));
-    w.StartObject().Key("items").StartArray();
-    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
-      WriteImport(w, rows[i], jobs, std::nullopt);
-    }
-    w.EndArray().Key("next_cursor");
-    if (rows.size() > static_cast<std::size_t>(limit)) {
-      w.String(std::to_string(offset + limit));
-    } else {
-      w.Null();
-    }
+    w.StartObject();
+    api::WriteOffsetPage(w, rows, limit, offset,
+                         [&](const db::Row& row) { WriteImport(w, row, jobs, std::nullopt); });
     w.EndObject();
     return Ok();
   }));

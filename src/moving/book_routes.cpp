@@ -142,16 +142,9 @@ Result<api::Response> ListBooks(api::ApiContext& ctx, imports::ImportJobs& jobs,
                              tx.Query(std::string("SELECT ") + kColumns +
                                           " FROM import_books ORDER BY id DESC LIMIT ? OFFSET ?",
                                       {std::int64_t{limit + 1}, offset}));
-    w.StartObject().Key("items").StartArray();
-    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
-      WriteBook(w, rows[i], jobs, false);
-    }
-    w.EndArray().Key("next_cursor");
-    if (rows.size() > static_cast<std::size_t>(limit)) {
-      w.String(std::to_string(offset + limit));
-    } else {
-      w.Null();
-    }
+    w.StartObject();
+    api::WriteOffsetPage(w, rows, limit, offset,
+                         [&](const db::Row& row) { WriteBook(w, row, jobs, false); });
     w.EndObject();
     return Ok();
   }));

@@ -390,18 +390,12 @@ Result<api::Response> ListDeliveries(api::ApiContext& ctx, const api::Request& r
                      "WHERE " +
                      where + " ORDER BY d.id DESC LIMIT ? OFFSET ?",
                  params));
-    w.StartObject().Key("items").StartArray();
-    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(limit); ++i) {
+    w.StartObject();
+    api::WriteOffsetPage(w, rows, limit, offset, [&](const db::Row& row) {
       w.StartObject();
-      WriteDeliveryFields(w, rows[i]);
+      WriteDeliveryFields(w, row);
       w.EndObject();
-    }
-    w.EndArray().Key("next_cursor");
-    if (rows.size() > static_cast<std::size_t>(limit)) {
-      w.String(std::to_string(offset + limit));
-    } else {
-      w.Null();
-    }
+    });
     w.EndObject();
     return Ok();
   }));

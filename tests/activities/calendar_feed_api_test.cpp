@@ -24,6 +24,7 @@ namespace {
 
 using nlohmann::json;
 using ::rapport::testing::DemoCompany;
+using ::rapport::testing::FreePort;
 using ::rapport::testing::HttpCall;
 using ::rapport::testing::RunCommand;
 using ::rapport::testing::RunningCommand;
@@ -246,19 +247,6 @@ TEST_P(CalendarFeedApiTest, APlannedCallInvitesItsContactsWithoutTheObjective) {
     }
   }
   testing::ExpectProblem(s().Get(path, stranger), 404);
-}
-
-// A port nothing listens on now, for the SMTP server.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  close(fd);
-  return ntohs(address.sin_port);
 }
 
 // The invitations of a maildir's messages whose subject starts "Invitation:", read by Python's

@@ -29,6 +29,7 @@ namespace {
 
 using nlohmann::json;
 using ::rapport::testing::ApiServer;
+using ::rapport::testing::FreePort;
 using ::rapport::testing::HttpCall;
 using ::rapport::testing::RunCommand;
 using ::rapport::testing::RunningCommand;
@@ -793,18 +794,6 @@ TEST_P(HandoverApiTest, TheRiskReportRanksByRevenueAndNamesWhatPutsEachAccountAt
   EXPECT_EQ(s().Get("/api/v1/reports/relationship-risk?limit=0", admin()).status, 422);
   EXPECT_EQ(s().Get("/api/v1/reports/relationship-risk?colour=red", admin()).status, 400);
   std::cerr << s().Log();
-}
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  close(fd);
-  return ntohs(address.sin_port);
 }
 
 // The Message-ID of every message the sink has stored.

@@ -15,6 +15,9 @@ struct CommandResult {
 // Runs argv[0] with the arguments; `input` is written to its standard input.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "");
 
+// A port on 127.0.0.1 that nothing listens on now (for a server a test starts).
+int FreePort();
+
 }  // namespace rapport::testing
 
 namespace rapport::testing {
