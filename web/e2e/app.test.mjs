@@ -2175,6 +2175,11 @@ test("a rep makes an address for emails, and files one from a stranger to an acc
   await held.waitFor({ state: "detached" });
   const timeline = await call("GET", `/activities?account_id=${account.id}&kind=email&limit=500`, rep.token);
   assert.ok(timeline.json.items.some((a) => a.subject === subject), "the filed email is not on the account's timeline");
+  // On the account's timeline, its thread (one message so far) opens.
+  const accountPage = await newPage();
+  await signIn(accountPage, rep.email, `/accounts/${account.id}`);
+  await accountPage.getByRole("button", { name: `Thread of ${subject}` }).click();
+  await accountPage.getByRole("list", { name: `Thread of ${subject}` }).getByText("Stranger").waitFor();
   await card.getByRole("button", { name: "Stop the address" }).click();
   await card.getByRole("button", { name: "Make my address" }).waitFor();
 });

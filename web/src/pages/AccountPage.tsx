@@ -131,7 +131,7 @@ export function AccountPage() {
         <h2 id="timeline-title">Timeline</h2>
         <ol className="timeline" tabIndex={0} aria-label="Activities, newest first">
           {data.recent_activities.map((a) => (
-            <li key={a.id}><span className={`kind ${a.kind}`}>{a.kind}</span> <strong>{a.subject}</strong> <span className="muted">{dateTime(a.occurred_at)} · {a.user.name}</span>{a.outcome && <div>{a.outcome}</div>}</li>
+            <li key={a.id}><span className={`kind ${a.kind}`}>{a.kind}</span> <strong>{a.subject}</strong> <span className="muted">{dateTime(a.occurred_at)} · {a.user.name}</span>{a.outcome && <div>{a.outcome}</div>}{a.kind === "email" && <EmailThread activityId={a.id} subject={a.subject} />}</li>
           ))}
         </ol>
       </section>
@@ -378,4 +378,33 @@ function ChangeOf({ change, fields }: { change: Change; fields: CustomField[] })
   const custom = change.field?.startsWith("custom.") ? fields.find((f) => `custom.${f.key}` === change.field) : undefined;
   const value = (text: string | null) => (text === null ? "—" : custom ? <CustomValue field={custom} value={JSON.parse(text)} /> : text);
   return <>{custom?.label ?? change.field}: <s>{value(change.old_value)}</s> → {value(change.new_value)}</>;
+}
+
+type ThreadMessage = { activity_id: string; message_id: string; from_email: string; from_name: string; subject: string; sent_at: string };
+
+// The messages of an emailed activity's thread logged on this account (emails BCC'd or forwarded
+// to people's drop addresses), oldest first, on demand.
+function EmailThread({ activityId, subject }: { activityId: string; subject: string }) {
+  const [messages, setMessages] = useState<ThreadMessage[] | null>(null);
+  const [open, setOpen] = useState(false);
+  const toggle = async () => {
+    if (!open && messages === null) {
+      try {
+        setMessages((await get<{ items: ThreadMessage[] }>(`/activities/${activityId}/thread`)).items);
+      } catch {
+        setMessages([]);
+      }
+    }
+    setOpen(!open);
+  };
+  return (
+    <>
+      {" "}<button type="button" className="link" aria-expanded={open} onClick={() => void toggle()} aria-label={`Thread of ${subject}`}>thread</button>
+      {open && messages && (messages.length === 0
+        ? <div className="muted">Not from a mailbox: logged by hand or sent by Rapport.</div>
+        : <ol className="thread" aria-label={`Thread of ${subject}`}>{messages.map((m) => (
+            <li key={m.message_id + m.activity_id}>{m.from_name || m.from_email} <span className="muted">· {m.subject} · {dateTime(m.sent_at)}</span></li>
+          ))}</ol>)}
+    </>
+  );
 }
