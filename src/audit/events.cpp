@@ -148,12 +148,20 @@ Result<std::int64_t> InsertEvent(db::Transaction& tx, Instant at, const Event& e
       {EventKey(), event.type, OrderingKey(event), data, ChangesJson(event.changes), at});
 }
 
+// A delivery of the event to the endpoint: pending, or queued behind an earlier delivery of the
+// same record to it that is not done (the record's row lock orders its writers, so the earlier
+// one is visible here).
 Result<std::int64_t> InsertDelivery(db::Transaction& tx, Instant at, std::int64_t endpoint,
                                     std::int64_t event_id, const std::string& ordering_key) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> ahead,
+      tx.QueryOne("SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ? AND ordering_key = ? "
+                  "AND (status = 'queued' OR status = 'pending' OR status = 'sending') LIMIT 1",
+                  {endpoint, ordering_key}));
   return tx.QueryInt(
       "INSERT INTO webhook_deliveries (endpoint_id, event_id, ordering_key, status, attempts, "
-      "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) RETURNING id",
-      {endpoint, event_id, ordering_key, at, at});
+      "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
+      {endpoint, event_id, ordering_key, std::string(ahead ? "queued" : "pending"), at, at});
 }
 
 // Queues `event` for those of `endpoints` (id, events) subscribed to it.

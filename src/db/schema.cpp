@@ -1308,7 +1308,8 @@ Status ApplyCalendarFeeds(Transaction& transaction) {
 
 // Webhooks: the endpoints admins subscribe to events, the events (audit/events.hpp) queued in the
 // transaction that made them, one delivery per event and endpoint (retried with backoff, in
-// order per record), and each attempt for the delivery log. An endpoint's secret signs what it
+// order per record: a delivery behind an earlier one of its record waits as 'queued' until that
+// one is done), and each attempt for the delivery log. An endpoint's secret signs what it
 // is sent (Standard Webhooks), so it is kept as it is, never returned after it is made.
 constexpr const char* kWebhooks = R"SQL(
 CREATE TABLE webhook_endpoints (
@@ -1341,8 +1342,8 @@ CREATE TABLE webhook_deliveries (
   endpoint_id {int} NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
   event_id {int} NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,
   ordering_key TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status = 'pending' OR status = 'sending' OR status = 'delivered' OR
-                              status = 'failed'),
+  status TEXT NOT NULL CHECK (status = 'queued' OR status = 'pending' OR status = 'sending' OR
+                              status = 'delivered' OR status = 'failed'),
   attempts {int} NOT NULL DEFAULT 0,
   next_attempt_at {int} NOT NULL,
   claimed_until {int},
@@ -1353,7 +1354,8 @@ CREATE TABLE webhook_deliveries (
   created_at {int} NOT NULL
 ){strict};
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (status, next_attempt_at);
-CREATE INDEX webhook_deliveries_order_idx ON webhook_deliveries (endpoint_id, ordering_key, event_id);
+CREATE INDEX webhook_deliveries_order_idx ON webhook_deliveries (endpoint_id, ordering_key, status,
+                                                                 event_id);
 CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
 CREATE TABLE webhook_attempts (
   id {pk},

@@ -79,20 +79,17 @@ WebhookWorker::WebhookWorker(db::Database& database, const Clock& clock, Webhook
 
 namespace {
 
-// The deliveries due now whose record has nothing earlier waiting for the same endpoint, oldest
-// event first.
+// The deliveries due now (those behind an earlier one of their record wait as 'queued'), the
+// longest waiting first.
 Result<std::vector<std::int64_t>> DueDeliveries(db::Database& database, Instant now) {
   std::vector<std::int64_t> ids;
   RAPPORT_RETURN_IF_ERROR(database.Read([&](db::Transaction& tx) -> Status {
     RAPPORT_ASSIGN_OR_RETURN(
         db::Rows due,
         tx.Query("SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = "
-                 "d.endpoint_id AND e.active = 1 WHERE ((d.status = 'pending' AND "
-                 "d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.claimed_until < ?)) AND "
-                 "NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = "
-                 "d.endpoint_id AND p.ordering_key = d.ordering_key AND p.event_id < d.event_id "
-                 "AND (p.status = 'pending' OR p.status = 'sending')) ORDER BY d.event_id, d.id "
-                 "LIMIT 100",
+                 "d.endpoint_id AND e.active = 1 WHERE (d.status = 'pending' AND "
+                 "d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.claimed_until < ?) "
+                 "ORDER BY d.next_attempt_at, d.id LIMIT 100",
                  {now, now}));
     ids.clear();
     for (const db::Row& row : due) ids.push_back(row.Int("id"));
@@ -143,6 +140,23 @@ Result<std::optional<Claimed>> Claim(db::Database& database, std::int64_t id, In
   return claimed;
 }
 
+}  // namespace
+
+Status PromoteNext(db::Transaction& tx, std::int64_t endpoint_id, const std::string& ordering_key,
+                   Instant now) {
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::optional<db::Row> next,
+      tx.QueryOne("SELECT id FROM webhook_deliveries WHERE endpoint_id = ? AND ordering_key = ? "
+                  "AND status = 'queued' ORDER BY event_id LIMIT 1",
+                  {endpoint_id, ordering_key}));
+  if (!next) return Ok();
+  return tx.Execute(
+      "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ? WHERE id = ?",
+      {now, next->Int("id")});
+}
+
+namespace {
+
 // The answer (or its absence) as the log keeps it, and the delivery's next state.
 Status Record(db::Database& database, const DeliverySettings& settings, std::int64_t id,
               const Claimed& claimed, const Result<WebhookSender::Reply>& reply, Instant started,
@@ -171,15 +185,20 @@ Status Record(db::Database& database, const DeliverySettings& settings, std::int
                    {id, started, reply.ok() ? db::Value(std::int64_t{reply->status}) : db::Null(),
                     db::OptionalText(error), (done - started) / 1000,
                     reply.ok() ? db::Value(reply->body) : db::Null()}));
-    return tx.Execute(
-        "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, claimed_until = NULL, "
-        "last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?",
-        {std::string(delivered ? "delivered"
-                     : give_up ? "failed"
-                               : "pending"),
-         done + wait * kMicrosPerSecond, started,
-         reply.ok() ? db::Value(std::int64_t{reply->status}) : db::Null(), db::OptionalText(error),
-         delivered ? db::Value(done) : db::Null(), id});
+    RAPPORT_ASSIGN_OR_RETURN(
+        std::optional<db::Row> row,
+        tx.QueryOne(
+            "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, claimed_until = NULL, "
+            "last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? "
+            "RETURNING endpoint_id, ordering_key",
+            {std::string(delivered ? "delivered"
+                         : give_up ? "failed"
+                                   : "pending"),
+             done + wait * kMicrosPerSecond, started,
+             reply.ok() ? db::Value(std::int64_t{reply->status}) : db::Null(),
+             db::OptionalText(error), delivered ? db::Value(done) : db::Null(), id}));
+    if (!row || (!delivered && !give_up)) return Ok();
+    return PromoteNext(tx, row->Int("endpoint_id"), row->Text("ordering_key"), done);
   });
 }
 
@@ -246,12 +265,14 @@ Status WriteWebhookMetrics(db::Transaction& tx, Instant now, std::string& out) {
       tx.Query("SELECT status, count(*) AS n, min(created_at) AS oldest FROM webhook_deliveries "
                "GROUP BY status"));
   std::map<std::string, std::int64_t> by_status = {
-      {"pending", 0}, {"sending", 0}, {"delivered", 0}, {"failed", 0}};
+      {"queued", 0}, {"pending", 0}, {"sending", 0}, {"delivered", 0}, {"failed", 0}};
   double oldest_waiting = 0;
   for (const db::Row& row : rows) {
     by_status[row.Text("status")] = row.Int("n");
-    if (row.Text("status") == "pending" && !row.IsNull("oldest")) {
-      oldest_waiting = static_cast<double>(now - row.Int("oldest")) / kMicrosPerSecond;
+    if ((row.Text("status") == "pending" || row.Text("status") == "queued") &&
+        !row.IsNull("oldest")) {
+      oldest_waiting =
+          std::max(oldest_waiting, static_cast<double>(now - row.Int("oldest")) / kMicrosPerSecond);
     }
   }
   metrics::WriteHeader(out, "rapport_webhook_deliveries", "gauge",

@@ -6,9 +6,11 @@
 // anything else (an error status, a timeout, no connection) puts it back with a wait that grows
 // fourfold per attempt, up to max_retry_seconds, and after max_attempts it is failed (an admin can
 // replay it). A crash between the receiver's answer and the commit sends it again, with the same
-// webhook-id, which receivers use to drop repeats. A delivery waits while an earlier one of the
-// same record to the same endpoint is still pending; one that has failed for good holds nothing
-// back. Deliveries to a disabled endpoint wait until it is enabled again.
+// webhook-id, which receivers use to drop repeats. A delivery made while an earlier one of the
+// same record to the same endpoint is not done waits as 'queued', and becomes pending when that
+// one is delivered or fails for good; so finding what is due never looks past waiting ones, however
+// long the backlog. A replay is sent at once. Deliveries to a disabled endpoint wait until it is
+// enabled again.
 #pragma once
 
 #include <map>
@@ -54,6 +56,11 @@ class CurlWebhookSender : public WebhookSender {
  private:
   DeliverySettings settings_;
 };
+
+// The earliest delivery queued behind a record's one just done (delivered or failed for good),
+// now pending.
+Status PromoteNext(db::Transaction& tx, std::int64_t endpoint_id, const std::string& ordering_key,
+                   Instant now);
 
 // The body a delivery sends: {"type", "timestamp", "data"} (audit/events.hpp), from the event's
 // row (its data without the changes, and the changes).

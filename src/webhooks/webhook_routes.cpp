@@ -139,7 +139,8 @@ Result<std::map<std::int64_t, Counts>> DeliveryCounts(db::Transaction& tx,
                endpoint ? db::Params{*endpoint} : db::Params{}));
   std::map<std::int64_t, Counts> counts;
   for (const db::Row& r : rows) {
-    const std::string status = r.Text("status") == "sending" ? "pending" : r.Text("status");
+    const std::string raw = r.Text("status");
+    const std::string status = raw == "sending" || raw == "queued" ? "pending" : raw;
     counts[r.Int("endpoint_id")][status] += r.Int("n");
   }
   return counts;
@@ -344,7 +345,7 @@ void WriteDeliveryFields(api::JsonWriter& w, const db::Row& d) {
   w.Key("event_id").String(d.Text("event_key"));
   w.Key("type").String(d.Text("type"));
   w.Key("record").String(d.Text("ordering_key"));
-  w.Key("status").String(status == "sending" ? "pending" : status);
+  w.Key("status").String(status == "sending" || status == "queued" ? "pending" : status);
   w.Key("attempts").Int(d.Int("attempts"));
   w.Key("next_attempt_at");
   if (status == "pending" || status == "sending") {
@@ -376,7 +377,7 @@ Result<api::Response> ListDeliveries(api::ApiContext& ctx, const api::Request& r
     std::string where = "d.endpoint_id = ?";
     db::Params params = {id};
     if (status == "pending") {
-      where += " AND (d.status = 'pending' OR d.status = 'sending')";
+      where += " AND (d.status = 'pending' OR d.status = 'sending' OR d.status = 'queued')";
     } else if (!status.empty()) {
       where += " AND d.status = ?";
       params.push_back(status);
