@@ -10,6 +10,11 @@
 // less than a page: names that begin with the word typed sit together in name order. The walk
 // reads kTextWalk rows of the order from `seek` and tests the list's conditions on each too, so a
 // condition the order's index cannot serve (a rep's reach) never makes it read further.
+//
+// A list in the order of the index's lead (accounts by name) finds the matches that begin with
+// the first word typed ("Mer": 24,800 names together at 1M accounts, where a walk from "A" cannot
+// reach them) through the lead's own index, one run per key, and the other matches apart
+// (ReadLedPage in the .cpp).
 #pragma once
 
 #include <string>
@@ -20,6 +25,9 @@
 
 namespace rapport::api {
 
+// Before anything else, a walk of this many pages' rows: a text that most rows match ("nor":
+// every account, through its region) fills the page there, at about the cost of the plain list.
+inline constexpr int kFirstWalk = 4;
 // Fewer matches (db::EstimateFullTextMatches) than this are read and sorted without a walk.
 inline constexpr int kFewMatches = 4000;
 // A walk tests between these many rows (as many as a page would need if the matches were spread
@@ -32,7 +40,7 @@ inline constexpr int kLongestTextWalk = 20000;
 
 struct TextFilteredList {
   const db::FullTextIndex* index = nullptr;  // the list's table's search index
-  std::string columns;                       // the SELECT list, over alias t
+  std::string columns;                       // the SELECT list, over alias t, t.id first
   std::string where;                         // the list's other conditions, over alias t
   db::Params params;                         // where's parameters
   std::string seek;                          // where the page starts (a cursor), over alias t

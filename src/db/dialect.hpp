@@ -25,7 +25,44 @@ struct FullTextIndex {
   std::string table;                 // "accounts"
   std::vector<std::string> columns;  // {"name", "region", "postcode"}
   std::string title;                 // what a hit shows, over alias t: "t.name"
+  // A column whose rows sit together in its order by their first characters ("name": the names
+  // that begin with "Mer" are one run of the name order), or "". The index then also holds, for
+  // each row, a marker word of the column's first characters (LeadMarkerColumn), so that a list
+  // in that order can read the rows that begin with the word typed from an index of their own
+  // (LeadKeySql) and the others from the search index without them (LeadPart).
+  std::string lead;
 };
+
+// The lead's first characters the marker and LeadKeySql keep, case folded (ASCII).
+inline constexpr int kLeadKeyCharacters = 3;
+
+// The generated column of the index's table that holds the lead's marker word ("name_lead" on
+// SQLite; PostgreSQL keeps the marker in its search vector and has no such column).
+std::string LeadMarkerColumn(const FullTextIndex& index);
+
+// The SQL expression of the lead's first `characters` (at most kLeadKeyCharacters) characters,
+// lower case, over `alias`: `lower(substr(t.name, 1, 3))`; with kLeadKeyCharacters, the
+// expression the table's lead index (`<table>_<lead>_lead_idx`) is ordered by (COLLATE "C" on
+// PostgreSQL, so that a range of keys is a range of bytes).
+std::string LeadKeySql(Backend backend, const FullTextIndex& index, std::string_view alias,
+                       int characters = kLeadKeyCharacters);
+
+// The statements that add the lead's marker column (SQLite) and its index (both); the search
+// index must then be made with `index` (ReplaceFullTextIndex).
+std::vector<std::string> CreateLeadIndex(Backend backend, const FullTextIndex& index);
+
+// What SQLite's generated marker column holds for a lead value: two marker words, each the
+// marker character and the hex of its first two and three characters, ASCII letters lower case
+// ("Mercy" -> "ǂ6D65 ǂ6D6572"), for writing the index apart from the table (an import).
+std::string SqliteLeadMarkerText(std::string_view lead_value);
+
+// Which matches of a text a FullTextCondition takes: all, or of those only the rows whose lead
+// begins with a key (LeadMarkerQuery), or only the others.
+enum class LeadPart { kAll, kLed, kRest };
+
+// The marker query for the rows whose lead begins with `key` (2 or kLeadKeyCharacters ASCII
+// letters or digits, lower case), the second parameter of a FullTextCondition of a part.
+std::string LeadMarkerQuery(Backend backend, std::string_view key);
 
 // What SQLite's full-text index keeps of each match. Migration 2 made the indexes with the
 // positions of words (FTS5's detail=full); migration 19 remade them keeping only which rows hold
@@ -90,8 +127,10 @@ std::string FullTextSearchSql(Backend backend, const FullTextIndex& index,
                               std::string_view select_list, std::string_view condition = "");
 
 // A condition on alias `alias` of the index's table that holds when the row matches the
-// parameter (FullTextQuery(...)).
-std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias);
+// parameter (FullTextQuery(...)). For a part (kLed, kRest) of an index with a lead, a second
+// parameter follows: LeadMarkerQuery(...) of the key.
+std::string FullTextCondition(Backend backend, const FullTextIndex& index, std::string_view alias,
+                              LeadPart part = LeadPart::kAll);
 
 // The same test as FullTextCondition, made on the row itself instead of through the index: for a
 // walk of another index (the sort's) that tests each row it reads, which costs what the rows read
@@ -126,6 +165,27 @@ Result<std::string> CandidateFullTextQuery(Transaction& transaction, const FullT
 // plan gives none).
 Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
                                              std::string_view user_text, std::int64_t cap);
+
+// SQLite: the first `cap` rows (in no order) the index matches for `query` (FullTextQuery's or
+// CandidateFullTextQuery's), or, for a part (kLed, kRest), for `query` with or without the rows
+// of the marker (LeadMarkerQuery): how many, and their ids as the text of an IN list ("4, 17"),
+// in one read of the index.
+struct MatchIds {
+  std::int64_t count = 0;
+  std::string ids;
+};
+Result<MatchIds> SqliteMatchIds(Transaction& transaction, const FullTextIndex& index,
+                                std::string_view query, std::int64_t cap,
+                                LeadPart part = LeadPart::kAll, std::string_view marker = "");
+
+// PostgreSQL: about how many rows match `user_text` whose lead does not begin with `key`
+// (LeadPart::kRest): the planner's estimate of the matches less its estimate of the rows that
+// begin with the key (the planner takes the two as independent, and they are not: a name that
+// begins with "mer" is a match of "mer"); `cap` when the plans give none. (SQLite counts them:
+// SqliteMatchIds.)
+Result<std::int64_t> EstimateRestMatches(Transaction& transaction, const FullTextIndex& index,
+                                         std::string_view user_text, std::string_view key,
+                                         std::int64_t cap);
 
 // After a bulk load: planner statistics on PostgreSQL (ANALYZE); nothing on SQLite, whose plans
 // here are chosen without sqlite_stat1.

@@ -21,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "db/dialect.hpp"
+#include "db/migrations.hpp"
 #include "imports/cells.hpp"
 #include "records/countries.hpp"
 
@@ -272,7 +273,11 @@ class Importer {
   // each of its columns, the first error of the reading thread that builds it, and the records
   // kept for it (ids; their texts one after the other, where each ends or kNullText).
   std::unique_ptr<db::FullTextBuild> full_text_;
-  std::vector<std::size_t> full_text_fields_;
+  struct FullTextSource {
+    std::size_t field;         // in spec_.fields
+    bool lead_marker = false;  // the index's marker of the field (db::SqliteLeadMarkerText)
+  };
+  std::vector<FullTextSource> full_text_fields_;
   Status full_text_status_ = Ok();
   static constexpr std::size_t kNullText = std::numeric_limits<std::size_t>::max();
   std::vector<std::int64_t> kept_ids_;
@@ -326,8 +331,14 @@ Status Importer::PrepareBulkLoad() {
   // this one writes and builds the other indexes (SQLite); each of its columns must be a text
   // field of the file.
   RAPPORT_ASSIGN_OR_RETURN(full_text_, tx_.BuildFullTextApart(spec_.table));
+  const db::FullTextIndex* index = nullptr;
+  for (const db::FullTextIndex& i : db::SearchIndexes()) {
+    if (i.table == spec_.table) index = &i;
+  }
   for (std::size_t k = 0; full_text_ && k < full_text_->columns().size(); ++k) {
-    const std::string& column = full_text_->columns()[k];
+    const bool lead_marker =
+        index && !index->lead.empty() && full_text_->columns()[k] == db::LeadMarkerColumn(*index);
+    const std::string& column = lead_marker ? index->lead : full_text_->columns()[k];
     auto field = std::find_if(spec_.fields.begin(), spec_.fields.end(), [&](const Field& f) {
       return f.column == column && f.ref == Ref::kNone &&
              (f.kind == Kind::kText || f.kind == Kind::kEmail || f.kind == Kind::kEnum) &&
@@ -336,7 +347,8 @@ Status Importer::PrepareBulkLoad() {
     if (field == spec_.fields.end()) {
       full_text_.reset();
     } else {
-      full_text_fields_.push_back(static_cast<std::size_t>(field - spec_.fields.begin()));
+      full_text_fields_.push_back(
+          {static_cast<std::size_t>(field - spec_.fields.begin()), lead_marker});
     }
   }
   RAPPORT_ASSIGN_OR_RETURN(restore_indexes_,
@@ -1155,11 +1167,12 @@ void Importer::KeepForFullText(const std::vector<CheckedRow>& rows) {
   for (const CheckedRow& row : rows) {
     if (row.created_id == 0) continue;
     kept_ids_.push_back(row.created_id);
-    for (std::size_t i : full_text_fields_) {
+    for (const FullTextSource& source : full_text_fields_) {
+      const std::size_t i = source.field;
       // What Create wrote: the cell's value, or the field's fallback.
       const db::Value& value = row.cells[i] == Cell::kValue ? row.values[i] : fallbacks_[i];
       if (const auto* text = std::get_if<std::string>(&value)) {
-        kept_texts_ += *text;
+        kept_texts_ += source.lead_marker ? db::SqliteLeadMarkerText(*text) : *text;
         kept_ends_.push_back(kept_texts_.size());
       } else {
         kept_ends_.push_back(kNullText);

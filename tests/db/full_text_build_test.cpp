@@ -3,9 +3,11 @@
 // connection that put it in place goes on keeping it up to date. PostgreSQL builds none.
 #include <array>
 #include <map>
+#include <random>
 #include <thread>
 
 #include "db/dialect.hpp"
+#include "db/sqlite/sqlite_full_text.hpp"
 #include "support/storage_fixture.hpp"
 
 namespace rapport::db {
@@ -59,8 +61,8 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
     }
     EXPECT_NE(build, nullptr);
     if (!build) return Ok();
-    EXPECT_EQ(build->columns(),
-              (std::vector<std::string>{"name", "region", "postcode", "city", "ods_code"}));
+    EXPECT_EQ(build->columns(), (std::vector<std::string>{"name", "region", "postcode", "city",
+                                                          "ods_code", "name_lead"}));
     RAPPORT_ASSIGN_OR_RETURN(std::vector<std::string> restore,
                              SuspendIndexes(tx, {"accounts"}, FullTextIndexes::kBuiltApart));
     for (int i = 1; i <= kAccounts; ++i) {
@@ -77,8 +79,9 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
       for (int i = 1; i <= kAccounts && added.ok(); ++i) {
         const auto& [name, region, postcode, city, ods_code] = written[i - 1];
         std::optional<std::string_view> none;
+        const std::string marker = SqliteLeadMarkerText(name);
         added = build->Add(i, {name, region.empty() ? none : region, postcode,
-                               city.empty() ? none : city, ods_code});
+                               city.empty() ? none : city, ods_code, marker});
       }
     });
     builder.join();
@@ -98,13 +101,30 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
   const std::int64_t later = MakeAccount("Alpha Later Hospital");
   const std::vector<std::string> typed = {"alpha", "beta 12", "hosp",  "north",
                                           "ab3",   "later",   "leeds", "rx2999"};
+  // The names' marker words, of two and of three characters (what the generated column holds
+  // for the rows indexed by triggers, SqliteLeadMarkerText for those built apart).
+  const std::vector<std::string> keys = {"al", "alp", "be", "bet", "ab"};
   std::map<std::string, std::vector<std::int64_t>> built;
-  Read([&](Transaction& tx) -> Status {
+  const auto find_all = [&](Transaction& tx,
+                            std::map<std::string, std::vector<std::int64_t>>& found) -> Status {
     for (const std::string& t : typed) {
-      RAPPORT_ASSIGN_OR_RETURN(built[t], Found(tx, t));
+      RAPPORT_ASSIGN_OR_RETURN(found[t], Found(tx, t));
+    }
+    for (const std::string& key : keys) {
+      RAPPORT_ASSIGN_OR_RETURN(Rows rows,
+                               tx.Query("SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ? "
+                                        "ORDER BY rowid",
+                                        {LeadMarkerQuery(Backend::kSqlite, key)}));
+      std::vector<std::int64_t>& ids = found["key " + key];
+      for (const Row& row : rows) ids.push_back(row.Int(0));
     }
     return Ok();
-  });
+  };
+  Read([&](Transaction& tx) { return find_all(tx, built); });
+  EXPECT_EQ(built["key al"].size(), static_cast<std::size_t>(kAccounts / 3 + 1));
+  EXPECT_EQ(built["key alp"], built["key al"]);
+  EXPECT_EQ(built["key bet"].size(), static_cast<std::size_t>(kAccounts - kAccounts / 3));
+  EXPECT_TRUE(built["key ab"].empty()) << "a marker is of the name's first characters only";
   EXPECT_EQ(built["alpha"].size(), static_cast<std::size_t>(kAccounts / 3 + 1));
   EXPECT_EQ(built["hosp"].size(), static_cast<std::size_t>(kAccounts + 1));
   EXPECT_EQ(built["north"].size(), static_cast<std::size_t>(kAccounts / 2));
@@ -116,13 +136,34 @@ TEST_P(FullTextBuildTest, AnIndexBuiltApartFindsWhatARebuiltOneFindsAndStaysUpTo
   Write([](Transaction& tx) {
     return tx.ExecuteScript("INSERT INTO accounts_fts(accounts_fts) VALUES ('rebuild')");
   });
-  Read([&](Transaction& tx) -> Status {
-    for (const std::string& t : typed) {
-      RAPPORT_ASSIGN_OR_RETURN(std::vector<std::int64_t> rebuilt, Found(tx, t));
-      EXPECT_EQ(rebuilt, built[t]) << t;
+  std::map<std::string, std::vector<std::int64_t>> rebuilt;
+  Read([&](Transaction& tx) { return find_all(tx, rebuilt); });
+  EXPECT_EQ(rebuilt, built);
+}
+
+// A row's test (rapport_text_matches) reads ASCII texts without the tokenizer: the same words.
+TEST(SqliteRowTest, AsciiTextsHaveThePrefixesOfTheTokenizersWords) {
+  std::mt19937 random(3);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int length = static_cast<int>(random() % 24);
+    for (int i = 0; i < length; ++i) {
+      // Any ASCII character, letters and digits more often.
+      const char* common = "aZ09 mM.-'";
+      text += random() % 2 ? static_cast<char>(random() % 128) : common[random() % 10];
     }
-    return Ok();
-  });
+    const std::vector<std::string> words = SqliteFullTextTokens(text);
+    for (const std::string& word : words) {
+      for (size_t cut = 1; cut <= word.size(); ++cut) {
+        EXPECT_TRUE(TextsHavePrefixes({word.substr(0, cut)}, {text})) << text;
+      }
+    }
+    for (const std::string prefix : {"a", "z", "0", "m", "zz", "a0", "9"}) {
+      bool expected = false;
+      for (const std::string& word : words) expected = expected || word.starts_with(prefix);
+      EXPECT_EQ(TextsHavePrefixes({prefix}, {text}), expected) << "'" << text << "' " << prefix;
+    }
+  }
 }
 
 RAPPORT_ON_BOTH_BACKENDS(FullTextBuildTest);

@@ -41,6 +41,7 @@ const std::map<int, std::string>& Pinned() {
       {25, "9253275ae319b122"}, {26, "82b67f9666203722"}, {27, "77af3581785b05ea"},
       {28, "935296ab21b6df74"}, {29, "3f377a93e3b0dada"}, {30, "14624ce772f901d7"},
       {31, "c500c78dcb8d7ad4"}, {32, "899f8f493cb68893"}, {33, "3f3ed224bdd982df"},
+      {34, "8ee259fc40b7287c"},
 
   };
   return pinned;

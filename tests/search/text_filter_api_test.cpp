@@ -26,22 +26,15 @@ using ::rapport::testing::TestDatabase;
 using ::rapport::testing::TestDate;
 
 // Words of names: common and rare, accented, and words that split in two ("Sainte–Marie").
-const std::vector<std::string> kFirsts = {"Royal",
-                                          "St. Mary's",
-                                          "St. Michael's",
-                                          "Mercy",
-                                          "Merseyside",
-                                          "Fairhaven",
-                                          "Hôpital Sainte–Marie",
-                                          "Queen Elizabeth",
-                                          "Northgate",
-                                          "Álvaro Cunqueiro",
-                                          "Good Samaritan",
-                                          "royal",
-                                          "ROYAL",
-                                          "Ashford",
-                                          "Kingsway",
-                                          "Southmead",
+// Some are repeated so that the names beginning "Mer" and "St" are more than kFewMatches, which
+// a list by name reads from the lead index (several runs for "St": "st.", "sta", "sto").
+const std::vector<std::string> kFirsts = {"Royal",           "St. Mary's", "St. Mary's",
+                                          "St. Michael's",   "Stockport",  "Stanley",
+                                          "Mercy",           "Mercy",      "Mercy",
+                                          "Merseyside",      "Fairhaven",  "Hôpital Sainte–Marie",
+                                          "Queen Elizabeth", "Northgate",  "Álvaro Cunqueiro",
+                                          "Good Samaritan",  "royal",      "ROYAL",
+                                          "Ashford",         "Kingsway",   "Southmead",
                                           "Bridgewater"};
 const std::vector<std::string> kKinds = {"Clinic",         "Hospital",        "Infirmary",
                                          "Medical Centre", "Surgery",         "Health Centre",
@@ -196,6 +189,14 @@ TEST_P(TextFilterApiTest, BroadNarrowAndSeveralWordsListTheIndexsMatchesInOrder)
                                  "royal hospital 7", "royal –", "mercy ★ clinic", "zzz"}) {
     ExpectSameRows(text, "name", none, 50);
   }
+  // Names that begin with the first word typed, in both directions, a page at a time: the lead
+  // index's runs (one for "mer", several for "st") beside the other matches.
+  for (const std::string text : {"mer", "st", "St. M", "sto", "mercy hosp", "roy", "nor"}) {
+    ExpectSameRows(text, "-name", none, 50);
+    ExpectSameRows(text, "name", {"status", "prospect"}, 17);
+  }
+  EXPECT_GE(Expected("mer", "name", none).size(), 4000u);
+  EXPECT_GE(Expected("st", "name", none).size(), 4000u);
   EXPECT_FALSE(Expected("royal infirm", "name", none).empty());
   EXPECT_TRUE(Expected("zzz", "name", none).empty());
 }
