@@ -461,6 +461,14 @@ Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const Ful
   return rows < 0 ? cap : rows;
 }
 
+std::string IdIn(Backend backend, std::string_view column) {
+  if (backend == Backend::kSqlite) {
+    return std::string(column) + " IN (SELECT value FROM json_each(?))";
+  }
+  return std::string(column) +
+         " IN (SELECT CAST(value AS bigint) FROM json_array_elements_text(CAST(? AS json)))";
+}
+
 Result<MatchIds> SqliteMatchIds(Transaction& transaction, const FullTextIndex& index,
                                 std::string_view query, std::int64_t cap, LeadPart part,
                                 std::string_view marker) {
@@ -474,7 +482,7 @@ Result<MatchIds> SqliteMatchIds(Transaction& transaction, const FullTextIndex& i
   // M" at 1M accounts, 5 ms each.)
   RAPPORT_ASSIGN_OR_RETURN(
       Rows rows,
-      transaction.Query("SELECT count(*), coalesce(group_concat(rowid, ', '), '') FROM "
+      transaction.Query("SELECT count(*), '[' || coalesce(group_concat(rowid), '') || ']' FROM "
                         "(SELECT rowid FROM " +
                             fts + " WHERE " + fts + " MATCH ? LIMIT " + std::to_string(cap) + ")",
                         {match}));

@@ -166,10 +166,15 @@ Result<std::string> CandidateFullTextQuery(Transaction& transaction, const FullT
 Result<std::int64_t> EstimateFullTextMatches(Transaction& transaction, const FullTextIndex& index,
                                              std::string_view user_text, std::int64_t cap);
 
+// A condition that holds when `column` (an integer) is one of the ids of the parameter, a JSON
+// array ("[4,17]"): one statement, prepared once, whatever the ids (an IN list written out is a
+// new statement for each list, parsed every time: 2 ms for 3,583 ids).
+std::string IdIn(Backend backend, std::string_view column);
+
 // SQLite: the first `cap` rows (in no order) the index matches for `query` (FullTextQuery's or
 // CandidateFullTextQuery's), or, for a part (kLed, kRest), for `query` with or without the rows
-// of the marker (LeadMarkerQuery): how many, and their ids as the text of an IN list ("4, 17"),
-// in one read of the index.
+// of the marker (LeadMarkerQuery): how many, and their ids as a JSON array for IdIn, in one read
+// of the index.
 struct MatchIds {
   std::int64_t count = 0;
   std::string ids;
