@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "db/dialect.hpp"
-#include "db/sqlite/sqlite_full_text.hpp"
 
 namespace rapport::api {
 namespace {
@@ -118,23 +117,11 @@ struct Sighting {
   std::int64_t matches = 0;
 };
 
-// Whether SQLite's candidate query reads its words' lists as it goes: each has two characters
-// or more (a one-character prefix gathers every word it begins first).
-bool ReadsAsItGoes(const std::string& candidates) {
-  for (const std::string& prefix : db::FullTextQueryPrefixes(candidates)) {
-    int characters = 0;
-    for (char c : prefix) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    if (characters < 2) return false;
-  }
-  return true;
-}
-
 Result<Sighting> Sight(db::Transaction& tx, const TextFilteredList& list, const Part& part,
                        const TextQueries& text, std::string_view user_text, std::string_view key) {
   const db::FullTextIndex& index = *list.index;
   Sighting sighting{.matches = kFewMatches};
   if (tx.backend() == db::Backend::kSqlite) {
-    if (!ReadsAsItGoes(text.candidates)) return sighting;
     RAPPORT_ASSIGN_OR_RETURN(
         db::MatchIds found,
         db::SqliteMatchIds(tx, index, text.candidates, kFewMatches, part.side, part.marker));
@@ -195,33 +182,22 @@ Result<db::Rows> ReadPart(db::Transaction& tx, const TextFilteredList& list, con
   return ReadMatchesSorted(tx, list, part, text);
 }
 
-// The lead's key for `text` when the list is in the order of its index's lead: the first word
-// typed, as the index folds it, cut to db::kLeadKeyCharacters, when it has at least two
-// characters, all ASCII letters or digits (the lead index's keys are folded only so).
-std::optional<std::string> LeadKey(db::Backend backend, const TextFilteredList& list,
-                                   std::string_view text) {
+// The first word typed, as the index folds it, when the list is in the order of its index's lead
+// and the word has at least two characters, all ASCII letters or digits (the lead index's keys
+// are folded only so). Its first db::kLeadKeyCharacters are the lead's key.
+std::optional<std::string> LeadWord(db::Backend backend, const TextFilteredList& list,
+                                    std::string_view text) {
   const db::FullTextIndex& index = *list.index;
   if (index.lead.empty()) return std::nullopt;
   const std::string lead = "t." + index.lead;
   if (list.order != lead + ", t.id" && list.order != lead + " DESC, t.id DESC") {
     return std::nullopt;
   }
-  // The query's first word (db::FullTextQuery writes each as "word"* on SQLite, word:* on
-  // PostgreSQL).
-  const std::string query = db::FullTextQuery(backend, text);
-  std::string first;
-  if (backend == db::Backend::kSqlite) {
-    const auto prefixes = db::FullTextQueryPrefixes(query);
-    if (prefixes.empty()) return std::nullopt;
-    first = prefixes.front();
-  } else {
-    first = query.substr(0, query.find(':'));
-  }
+  std::string first = db::FirstQueryWord(backend, text);
   if (first.size() < 2) return std::nullopt;
   for (char c : first) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return std::nullopt;
   }
-  first.resize(std::min<size_t>(first.size(), db::kLeadKeyCharacters));
   return first;
 }
 
@@ -254,7 +230,8 @@ Result<std::optional<std::vector<std::string>>> KeysFrom(db::Transaction& tx,
 // More keys than this after a two-character word and its rows are read the one way.
 constexpr int kMostLeadKeys = 48;
 
-// The page of a list in the order of its index's lead, for a text whose first word gives `key`:
+// The page of a list in the order of its index's lead, for a text whose first word is `word`
+// (LeadWord), whose first characters are the lead's key:
 // the matches whose lead begins with the key sit together in that order (the names that begin
 // with "Mer"), where a walk from the page's start cannot reach them and reading them all costs
 // what all of them cost. So the page is the first rows of two parts: those, read from the lead
@@ -263,9 +240,10 @@ constexpr int kMostLeadKeys = 48;
 // nullopt when the key has too many runs.
 Result<std::optional<db::Rows>> ReadLedPage(db::Transaction& tx, const TextFilteredList& list,
                                             const TextQueries& text, std::string_view user_text,
-                                            const std::string& key) {
+                                            const std::string& word) {
   const db::Backend backend = tx.backend();
   const db::FullTextIndex& index = *list.index;
+  const std::string key = word.substr(0, db::kLeadKeyCharacters);
   RAPPORT_ASSIGN_OR_RETURN(auto keys, KeysFrom(tx, list, key, kMostLeadKeys));
   if (!keys) return std::optional<db::Rows>();
   const std::string marker = db::LeadMarkerQuery(backend, key);
@@ -307,7 +285,7 @@ Result<std::optional<db::Rows>> ReadLedPage(db::Transaction& tx, const TextFilte
   // ("St. M" at 1M accounts: "m" begins a word of every postcode, 70 ms against 17).
   TextQueries rest_text = text;
   if (backend == db::Backend::kPostgres) {
-    rest_text.candidates = text.exact.substr(0, text.exact.find(" & "));
+    rest_text.candidates = db::FullTextQuery(backend, word);
   }
   RAPPORT_ASSIGN_OR_RETURN(const Sighting others, Sight(tx, list, rest, rest_text, user_text, key));
   RAPPORT_ASSIGN_OR_RETURN(db::Rows rows, ReadPart(tx, list, rest, rest_text, others));
@@ -327,16 +305,17 @@ Result<db::Rows> ReadTextFilteredPage(db::Transaction& tx, const TextFilteredLis
                                       std::string_view text) {
   const db::Backend backend = tx.backend();
   TextQueries queries{.exact = db::FullTextQuery(backend, text)};
-  RAPPORT_ASSIGN_OR_RETURN(queries.candidates, db::CandidateFullTextQuery(tx, *list.index, text));
   const Part all{.where = list.where, .params = list.params};
   // A text that most rows match fills the page from the first rows of the order.
   RAPPORT_ASSIGN_OR_RETURN(Walked first,
                            Walk(tx, list, "1 = 1", {}, all, queries.exact, kFirstWalk * list.rows));
   if (first.whole) return std::move(first.rows);
+  // Only now: on PostgreSQL the candidates' query asks the planner about each word.
+  RAPPORT_ASSIGN_OR_RETURN(queries.candidates, db::CandidateFullTextQuery(tx, *list.index, text));
   RAPPORT_ASSIGN_OR_RETURN(const Sighting sighting, Sight(tx, list, all, queries, text, ""));
   if (sighting.matches >= kFewMatches) {
-    if (const auto key = LeadKey(backend, list, text)) {
-      RAPPORT_ASSIGN_OR_RETURN(auto page, ReadLedPage(tx, list, queries, text, *key));
+    if (const auto word = LeadWord(backend, list, text)) {
+      RAPPORT_ASSIGN_OR_RETURN(auto page, ReadLedPage(tx, list, queries, text, *word));
       if (page) return std::move(*page);
     }
   }

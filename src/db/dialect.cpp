@@ -227,6 +227,11 @@ std::string FullTextQuery(Backend backend, std::string_view user_text) {
   return Join(words, " & ", "", ":*");
 }
 
+std::string FirstQueryWord(Backend backend, std::string_view user_text) {
+  const auto words = backend == Backend::kSqlite ? UserTokens(user_text) : Words(user_text);
+  return words.empty() ? "" : words.front();
+}
+
 std::string FullTextTitlePattern(std::string_view user_text) {
   const auto words = Words(user_text);
   if (words.empty()) return "";
@@ -472,6 +477,11 @@ std::string IdIn(Backend backend, std::string_view column) {
 Result<MatchIds> SqliteMatchIds(Transaction& transaction, const FullTextIndex& index,
                                 std::string_view query, std::int64_t cap, LeadPart part,
                                 std::string_view marker) {
+  for (const std::string& prefix : FullTextQueryPrefixes(query)) {
+    int characters = 0;
+    for (char c : prefix) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (characters < 2) return MatchIds{.count = cap};
+  }
   const std::string fts = index.table + "_fts";
   std::string match(query);
   if (part != LeadPart::kAll) {

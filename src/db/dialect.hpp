@@ -112,6 +112,10 @@ std::string DayOfInstantSql(Backend backend, std::string_view instant);
 
 std::string FullTextQuery(Backend backend, std::string_view user_text);
 
+// The first word of FullTextQuery(backend, user_text), as the index folds it ("St. M" -> "st");
+// empty when there is none.
+std::string FirstQueryWord(Backend backend, std::string_view user_text);
+
 // The pattern FullTextSearchSql ranks titles by: the first word typed, lower case, as a LIKE
 // prefix ("St Mar" -> "st%"). Empty when the text has no searchable word. Only ASCII letters
 // are folded and no accent is removed, so "hop" matches "Hôpital" but does not rank it first.
@@ -174,7 +178,8 @@ std::string IdIn(Backend backend, std::string_view column);
 // SQLite: the first `cap` rows (in no order) the index matches for `query` (FullTextQuery's or
 // CandidateFullTextQuery's), or, for a part (kLed, kRest), for `query` with or without the rows
 // of the marker (LeadMarkerQuery): how many, and their ids as a JSON array for IdIn, in one read
-// of the index.
+// of the index. `cap` and no ids, without reading, when a word of `query` has one character
+// (the index gathers every word it begins before the first row).
 struct MatchIds {
   std::int64_t count = 0;
   std::string ids;
