@@ -1445,6 +1445,19 @@ Status ApplyAccountLeadIndex(Transaction& transaction) {
   return Ok();
 }
 
+// Cases moved in from another CRM (Salesforce's Case and CaseComment, HubSpot's tickets) are
+// found again by the source's id, so that a second run updates them rather than adding more.
+constexpr const char* kCaseExternalIds = R"SQL(
+ALTER TABLE cases ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX cases_external_idx ON cases (external_id);
+ALTER TABLE case_messages ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX case_messages_external_idx ON case_messages (external_id);
+)SQL";
+
+Status ApplyCaseExternalIds(Transaction& transaction) {
+  return transaction.ExecuteScript(RenderSchema(transaction.backend(), kCaseExternalIds));
+}
+
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
@@ -1491,6 +1504,8 @@ const std::vector<Migration>& AllMigrations() {
       {34,
        "accounts by name: the names that begin with a word typed read from an index of their own",
        &ApplyAccountLeadIndex},
+      {35, "cases and their messages found again by the id they had in another CRM",
+       &ApplyCaseExternalIds},
   };
   return migrations;
 }

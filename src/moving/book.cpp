@@ -15,6 +15,7 @@
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
 #include "imports/import_routes.hpp"
+#include "moving/cases.hpp"
 #include "moving/relations.hpp"
 #include "moving/source_files.hpp"
 #include "records/custom_fields.hpp"
@@ -53,6 +54,8 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     }
     // An event still to come is a task (a visit planned), not an activity.
     if (stem == "event") return {records(RecordType::kActivities), met, open_tasks};
+    if (stem == "case") return {{Part::kCases}};
+    if (stem == "casecomment") return {{Part::kCaseComments}};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -65,6 +68,7 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
   if (has("contact")) return {records(RecordType::kContacts)};
   // A deal's associated contacts are its contact roles.
   if (has("deal")) return {records(RecordType::kOpportunities), {Part::kContactRoles}};
+  if (has("ticket")) return {{Part::kCases}};
   // Calls, meetings, emails and notes are activities; tasks done too, the others tasks.
   if (const auto kind = HubSpotActivityKind(stem)) {
     if (*kind == "task" || *kind == "meeting") {
@@ -91,6 +95,10 @@ int OrderOf(const BookFile& f) {
       return 8;
     case Part::kOpenTasks:
       return 9;
+    case Part::kCases:
+      return 10;
+    case Part::kCaseComments:
+      return 11;
     case Part::kRecords:
       break;
   }
@@ -104,9 +112,9 @@ int OrderOf(const BookFile& f) {
     case RecordType::kActivities:
       return 7;
     case RecordType::kSalesLines:
-      return 10;
+      return 12;
   }
-  return 11;
+  return 13;
 }
 
 // ---- Owners -------------------------------------------------------------------------------
@@ -478,6 +486,10 @@ Status ImportRelation(RelationContext& context, BookFile& file, std::vector<Book
       return ImportOpenTasks(context, file, checks);
     case Part::kActivityContacts:
       return ImportActivityContacts(context, file, checks);
+    case Part::kCases:
+      return ImportCases(context, file, checks);
+    case Part::kCaseComments:
+      return ImportCaseComments(context, file, checks);
     case Part::kUsers:
     case Part::kRecords:
       break;
@@ -501,6 +513,10 @@ std::string PartName(const BookFile& file) {
       return "open tasks";
     case Part::kActivityContacts:
       return "contacts met";
+    case Part::kCases:
+      return "cases";
+    case Part::kCaseComments:
+      return "case comments";
     case Part::kRecords:
       break;
   }
@@ -586,8 +602,10 @@ class BookRun {
         }
         surveys_[i] = std::move(survey).value();
         for (const auto& [key, n] : surveys_[i].owners) owners_named_[key] += n;
-      } else if (file.part == Part::kOpenTasks) {
-        RAPPORT_ASSIGN_OR_RETURN(const auto owners, OpenTaskOwners(file, options_.source));
+      } else if (file.part == Part::kOpenTasks || file.part == Part::kCases) {
+        RAPPORT_ASSIGN_OR_RETURN(const auto owners, file.part == Part::kCases
+                                                        ? CaseOwners(file, options_.source)
+                                                        : OpenTaskOwners(file, options_.source));
         for (const auto& [key, n] : owners) owners_named_[key] += n;
       }
     }

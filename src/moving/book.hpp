@@ -63,6 +63,8 @@ enum class Part {
   kLineItems,     // the products on each deal
   kOpenTasks,     // tasks not yet done (Salesforce's Task.csv, HubSpot's tasks): Rapport's tasks
   kActivityContacts,  // the contacts each activity was with (WhoId, Associated Contact IDs)
+  kCases,             // service cases (Salesforce's Case, HubSpot's tickets)
+  kCaseComments,      // the comments on each case (Salesforce's CaseComment): its thread
 };
 
 // One file of the book.

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
+#include "moving/parts.hpp"
 #include "moving/source_files.hpp"
 #include "records/opportunities.hpp"
 #include "selling/line_item_import.hpp"
@@ -19,98 +20,6 @@ namespace {
 
 using imports::ImportReport;
 using imports::Trim;
-
-// The file's header, read through its profile, and a way to find its columns.
-struct Header {
-  std::vector<std::string> names;
-  // The first column named any of `keys` (normalised), noted in the report as giving `field`.
-  std::optional<std::size_t> Find(std::initializer_list<std::string_view> keys,
-                                  std::string_view field, ImportReport& report) const {
-    for (std::string_view key : keys) {
-      if (auto i = IndexOf(names, key)) {
-        report.columns.emplace_back(std::string(field), names[*i]);
-        return i;
-      }
-    }
-    return std::nullopt;
-  }
-};
-
-// Opens `file` and reads its header; the rows follow from `records`.
-Result<std::unique_ptr<ProfiledRecords>> OpenWithHeader(const BookFile& file, Source source,
-                                                        Header& header) {
-  RAPPORT_ASSIGN_OR_RETURN(std::unique_ptr<ProfiledRecords> records, OpenProfiled(file, source));
-  RAPPORT_ASSIGN_OR_RETURN(bool any, records->Next(header.names));
-  if (!any) return Error(ErrorCode::kMalformed, "the file is empty: it needs a header row");
-  return records;
-}
-
-std::string Cell(const std::vector<std::string>& row, std::optional<std::size_t> i) {
-  return i && *i < row.size() ? std::string(Trim(row[*i])) : std::string();
-}
-
-// The keys a cell lists, "8001;8002" as HubSpot writes several associated records, without
-// empty ones.
-std::vector<std::string> ListedKeys(std::string_view cell) {
-  std::vector<std::string> keys;
-  for (std::size_t from = 0; from <= cell.size();) {
-    const std::size_t to = std::min(cell.find(';', from), cell.size());
-    const std::string key(Trim(cell.substr(from, to - from)));
-    if (!key.empty()) keys.push_back(key);
-    from = to + 1;
-  }
-  return keys;
-}
-
-void Reject(ImportReport& report, std::int64_t line, const std::string& column,
-            std::string problem) {
-  ++report.rejected;
-  if (report.rejections.size() < imports::kRejectionsKept) {
-    report.rejections.push_back({line, column, std::move(problem)});
-  }
-}
-
-void AddCheck(std::vector<BookCheck>& checks, const BookFile& file, std::string what,
-              std::string expected, std::string found) {
-  const bool ok = expected == found;
-  checks.push_back({file.name, std::move(what), std::move(expected), std::move(found), ok});
-}
-
-// Where `column` sits in `rows`, the result of one query: for a loop over the many rows of a
-// book, looked up once rather than once a row. 0 when there are no rows to read.
-std::size_t ColumnOf(const db::Rows& rows, std::string_view column) {
-  return rows.empty() ? 0 : rows.front().IndexOf(column);
-}
-
-// A record of the book by its external id: its id and account (and a deal's currency).
-struct Known {
-  std::int64_t id = 0;
-  std::int64_t account_id = 0;
-  std::string currency;
-};
-
-Result<std::unordered_map<std::string, Known>> KnownByExternalId(db::Transaction& tx,
-                                                                 const std::string& table) {
-  const bool deals = table == "opportunities";
-  // An account is its own account.
-  const std::string account = table == "accounts" ? "id" : "account_id";
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows rows,
-                           tx.Query("SELECT external_id, id, " + account + " AS account_id" +
-                                    std::string(deals ? ", currency" : "") + " FROM " + table +
-                                    " WHERE external_id IS NOT NULL"));
-  // Up to a row per record of the book: each column's place is looked up once.
-  const std::size_t external_id = ColumnOf(rows, "external_id"), id = ColumnOf(rows, "id"),
-                    account_id = ColumnOf(rows, "account_id"),
-                    currency = deals ? ColumnOf(rows, "currency") : 0;
-  std::unordered_map<std::string, Known> known;
-  for (const db::Row& r : rows) {
-    known[r.Text(external_id)] = {r.Int(id), r.Int(account_id),
-                                  deals ? r.Text(currency) : std::string()};
-  }
-  return known;
-}
-
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 // Salesforce's contact roles (and people's words for them) as the buying influences.
 std::string BuyingRoleOf(std::string_view role) {
@@ -380,22 +289,9 @@ struct StoredTask {
 // What a task file's rows are matched against: the book's records and users.
 struct TaskBook {
   std::unordered_map<std::string, Known> accounts, deals;
-  std::unordered_map<std::string, std::int64_t> users_by_email;  // lowercase
-  std::unordered_map<std::string, std::int64_t> users_by_name;   // lowercase; -1: two or more
-  std::unordered_map<std::string, StoredTask> existing;          // by external id
+  BookUsers users;
+  std::unordered_map<std::string, StoredTask> existing;  // by external id
 };
-
-Status LoadUsers(db::Transaction& tx, TaskBook& book) {
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows users, tx.Query("SELECT email, name, id, status FROM users"));
-  for (const db::Row& r : users) {
-    book.users_by_email[Lowercase(r.Text("email"))] = r.Int("id");
-    // A name is matched among those still here (a task is not given to someone who has left).
-    if (r.Text("status") == "left") continue;
-    auto [it, inserted] = book.users_by_name.emplace(Lowercase(r.Text("name")), r.Int("id"));
-    if (!inserted) it->second = -1;
-  }
-  return Ok();
-}
 
 // The book's tasks imported before, by external id.
 Result<std::unordered_map<std::string, StoredTask>> StoredTasks(db::Transaction& tx) {
@@ -425,30 +321,9 @@ Result<TaskBook> LoadTaskBook(db::Transaction& tx) {
   TaskBook book;
   RAPPORT_ASSIGN_OR_RETURN(book.accounts, KnownByExternalId(tx, "accounts"));
   RAPPORT_ASSIGN_OR_RETURN(book.deals, KnownByExternalId(tx, "opportunities"));
-  RAPPORT_RETURN_IF_ERROR(LoadUsers(tx, book));
+  RAPPORT_ASSIGN_OR_RETURN(book.users, LoadBookUsers(tx));
   RAPPORT_ASSIGN_OR_RETURN(book.existing, StoredTasks(tx));
   return book;
-}
-
-// The user a task file names as owner: by the book's key for them, else by email, else by name
-// (HubSpot names a task's owner by name; one only in open tasks is not among the book's keys).
-std::optional<std::int64_t> OwnerOf(const RelationContext& context, const TaskBook& book,
-                                    const std::string& owner_key) {
-  std::optional<std::int64_t> owner_id;
-  if (context.user_keys) {
-    if (auto k = context.user_keys->find(owner_key); k != context.user_keys->end()) {
-      owner_id = k->second;
-    }
-  }
-  if (auto e = book.users_by_email.find(Lowercase(owner_key));
-      !owner_id && e != book.users_by_email.end()) {
-    owner_id = e->second;
-  }
-  if (auto n = book.users_by_name.find(Lowercase(owner_key));
-      !owner_id && n != book.users_by_name.end() && n->second > 0) {
-    owner_id = n->second;
-  }
-  return owner_id;
 }
 
 // A task file's row as its task's fields (in kTaskFields' order), or nullopt when the row is
@@ -458,7 +333,7 @@ std::optional<audit::FieldValues> ReadTaskRow(const RelationContext& context, co
                                               const std::vector<std::string>& row,
                                               std::int64_t line, ImportReport& report) {
   const std::string owner_key = Cell(row, columns.owner);
-  const std::optional<std::int64_t> owner_id = OwnerOf(context, book, owner_key);
+  const std::optional<std::int64_t> owner_id = OwnerOf(context, book.users, owner_key);
   if (!owner_id) {
     Reject(report, line, header.names[*columns.owner],
            Quoted(owner_key) + " is not a user of the book");

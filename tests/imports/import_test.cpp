@@ -14,6 +14,8 @@
 #include "core/clock.hpp"
 #include "db/dialect.hpp"
 #include "db/migrations.hpp"
+#include "imports/cells.hpp"
+#include "moving/cases.hpp"
 #include "support/run_command.hpp"
 #include "support/run_rapport.hpp"
 #include "support/test_database.hpp"
@@ -103,6 +105,30 @@ class ImportTest : public ::testing::TestWithParam<db::Backend> {
     if (report.is_discarded()) report = json::object();
     report["exit"] = result.exit_code;
     return report;
+  }
+
+  // `rapport import --from SOURCE --dir` of dir_ with `--json`: the report, the exit code in
+  // "exit".
+  json Book(const std::string& source, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"import", "--db",  target_.url(),        "--from",
+                                     source,   "--dir", dir_.path().string(), "--json"};
+    args.insert(args.end(), more.begin(), more.end());
+    const auto result = RunRapport(args);
+    json report = json::parse(result.out, nullptr, false);
+    EXPECT_FALSE(report.is_discarded()) << result.out << result.err;
+    if (report.is_discarded()) report = json::object();
+    report["exit"] = result.exit_code;
+    return report;
+  }
+  // A book's checks by "file what": what was found.
+  static std::map<std::string, std::string> Checks(const json& report) {
+    std::map<std::string, std::string> checks;
+    for (const json& c : report["checks"]) {
+      EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
+      checks[c["file"].get<std::string>() + " " + c["what"].get<std::string>()] =
+          c["found"].get<std::string>();
+    }
+    return checks;
   }
 
   TestDatabase target_{GetParam()};
@@ -760,17 +786,7 @@ class SalesforceBook {
 
 TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   SalesforceBook::Write(dir_);
-  const auto book = [&](std::vector<std::string> more) {
-    std::vector<std::string> args = {"import",     "--db",  target_.url(),        "--from",
-                                     "salesforce", "--dir", dir_.path().string(), "--json"};
-    args.insert(args.end(), more.begin(), more.end());
-    const auto result = RunRapport(args);
-    json report = json::parse(result.out, nullptr, false);
-    EXPECT_FALSE(report.is_discarded()) << result.out << result.err;
-    if (report.is_discarded()) report = json::object();
-    report["exit"] = result.exit_code;
-    return report;
-  };
+  const auto book = [&](std::vector<std::string> more) { return Book("salesforce", more); };
   const auto owner = [](const json& report, const std::string& key) {
     for (const json& o : report["owners"]) {
       if (o["key"] == key) return o;
@@ -831,12 +847,7 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
                                       "001S|{\"trust_tier\":\"Silver\",\"icu_beds\":40}|"}));
   EXPECT_EQ(first["written"], true);
   EXPECT_EQ(owner(first, "0053")["matched"], "created");
-  std::map<std::string, std::string> checks;
-  for (const json& c : first["checks"]) {
-    EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
-    checks[c["file"].get<std::string>() + " " + c["what"].get<std::string>()] =
-        c["found"].get<std::string>();
-  }
+  std::map<std::string, std::string> checks = Checks(first);
   EXPECT_EQ(checks["Account.csv records"], "3");
   EXPECT_EQ(checks["Account.csv parent as the file gives it"], "1");
   EXPECT_EQ(checks["Contact.csv reports_to as the file gives it"], "1") << first["checks"].dump();
@@ -945,6 +956,153 @@ TEST_P(ImportTest, ASalesforceExportImportsFromItsFolderInOneCheckedRun) {
   EXPECT_EQ(Rows("SELECT external_id, amount_minor, version FROM opportunities"), amounts);
 }
 
+// Salesforce's cases come with the book: each at its account (or its contact's), its kind,
+// priority and status read from Salesforce's picklists, due by Rapport's service level from when
+// it was opened, a queue's case with the account's owner, a case with neither account nor
+// contact left out and counted; each comment a message in the case's thread. A second run
+// changes nothing; a case closed since is updated.
+TEST_P(ImportTest, ASalesforceExportBringsItsCasesAndTheirThreads) {
+  SalesforceBook::Write(dir_);
+  const std::string case_header =
+      "Id,IsDeleted,MasterRecordId,CaseNumber,ContactId,AccountId,Type,Status,Reason,Origin,"
+      "Subject,Priority,Description,IsClosed,ClosedDate,IsEscalated,OwnerId,CreatedDate\r\n";
+  const std::string open_monitor =
+      "500C,false,,00001003,,001S,,New,Equipment Design,Web,Monitor alarms too quiet,Critical,,"
+      "false,,true,00G1,2026-11-27T10:00:00.000+0000\r\n";
+  const std::string other_cases =
+      "500A,false,,00001001,003A,001A,Mechanical,Closed,Breakdown,Phone,Theatre bed will not "
+      "lower,High,\"Bed 4 stuck\r\nin the raised position\",true,2026-10-03T12:00:00.000+0000,"
+      "false,0051,2026-10-01T09:00:00.000+0000\r\n"
+      "500B,false,,00001002,003C,,Billing,Waiting on Customer,,Email,Facture en double,Medium,,"
+      "false,,false,0053,2026-11-20T08:00:00.000+0000\r\n"
+      "500D,true,,00001004,,001A,Other,New,,Web,Deleted case,Low,,false,,false,0051,"
+      "2026-11-01T10:00:00.000+0000\r\n"
+      "500E,false,,00001005,,,Question,New,,Web,Web form enquiry,Low,,false,,false,00G1,"
+      "2026-11-25T10:00:00.000+0000\r\n"
+      "500F,false,,00001006,003C,001A,Complaint,Working,,Phone,Late delivery of the pumps,"
+      "Medium,,false,,false,0051,2026-11-26T10:00:00.000Z\r\n";
+  File("Case.csv", case_header + open_monitor + other_cases);
+  File("CaseComment.csv",
+       "Id,IsDeleted,ParentId,IsPublished,CommentBody,CreatedDate,CreatedById\r\n"
+       "00a1,false,500A,true,Engineer booked for Thursday.,2026-10-01T10:00:00.000+0000,0051\r\n"
+       "00a2,false,500A,false,\"Part ordered,\r\nfrom the factory\",2026-10-02T10:00:00.000+0000,"
+       "0051\r\n"
+       "00a3,false,500E,false,Spam?,2026-11-25T11:00:00.000+0000,0052\r\n"
+       "00a4,true,500A,false,Deleted,2026-10-02T11:00:00.000+0000,0051\r\n");
+
+  const json first = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(first["exit"], 0) << first.dump();
+  const std::map<std::string, std::string> checks = Checks(first);
+  EXPECT_EQ(checks.at("Case.csv cases"), "4");
+  EXPECT_EQ(checks.at("Case.csv account as the file gives it"), "3");
+  EXPECT_EQ(checks.at("Case.csv open cases"), "3");
+  EXPECT_EQ(checks.at("Case.csv cases with neither account nor contact, left out"), "1");
+  EXPECT_EQ(checks.at("Case.csv contacts of another account, not linked"), "1");
+  EXPECT_EQ(checks.at("CaseComment.csv case comments"), "2");
+  EXPECT_EQ(checks.at("CaseComment.csv comments of cases left out"), "1");
+  std::vector<std::string> holds;
+  for (const json& f : first["files"]) holds.push_back(f["holds"]);
+  ASSERT_GE(holds.size(), 2u);
+  EXPECT_EQ(std::vector<std::string>(holds.end() - 2, holds.end()),
+            (std::vector<std::string>{"cases", "case comments"}))
+      << "cases come after the accounts, contacts and users they name";
+
+  // Kind, priority and status from Salesforce's picklists; due by the service level of each
+  // (technical/high: 4 h and 24 h; billing/normal: 8 h and 72 h; technical/urgent: 1 h and
+  // 8 h; complaint/normal: 8 h and 72 h).
+  EXPECT_EQ(
+      Rows("SELECT c.external_id, a.external_id, k.external_id, c.kind, c.priority, c.status, "
+           "u.email, (c.first_response_due_at - c.opened_at) / 3600000000, (c.resolution_due_at "
+           "- c.opened_at) / 3600000000, c.resolved_at - c.opened_at, c.subject, c.description "
+           "FROM cases c JOIN accounts a ON a.id = c.account_id LEFT JOIN contacts k ON k.id = "
+           "c.contact_id JOIN users u ON u.id = c.owner_id ORDER BY c.external_id"),
+      (std::vector<std::string>{
+          "500A|001A|003A|technical|high|closed|ann@example.org|4|24|183600000000|Theatre bed "
+          "will not lower|Bed 4 stuck\r\nin the raised position|",
+          "500B|001B|003C|billing_query|normal|waiting_on_customer|carol@example.org|8|72|∅|"
+          "Facture en double|∅|",
+          "500C|001S|∅|technical|urgent|open|bob@example.org|1|8|∅|Monitor alarms too quiet|∅|",
+          "500F|001A|∅|complaint|normal|open|ann@example.org|8|72|∅|Late delivery of the "
+          "pumps|∅|"}));
+  Instant opened = 0;
+  ASSERT_TRUE(ParseInstantCell("2026-10-01T09:00:00Z", opened));
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE external_id = '500A' AND opened_at = " +
+                  std::to_string(opened)),
+            1);
+  EXPECT_EQ(Rows("SELECT c.external_id, m.direction, u.email, m.body FROM case_messages m JOIN "
+                 "cases c ON c.id = m.case_id LEFT JOIN users u ON u.id = m.author_id ORDER BY "
+                 "m.created_at"),
+            (std::vector<std::string>{
+                "500A|outbound|ann@example.org|Engineer booked for Thursday.|",
+                "500A|internal|ann@example.org|Part ordered,\r\nfrom the factory|"}));
+
+  // Again: nothing changes.
+  const auto before = Rows("SELECT external_id, version, updated_at FROM cases ORDER BY 1");
+  const json again = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(again["exit"], 0) << again.dump();
+  for (const json& f : again["files"]) {
+    if (f["holds"] == "users") continue;
+    EXPECT_EQ(f["import"]["created"], 0) << f.dump();
+    EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
+  }
+  EXPECT_EQ(Rows("SELECT external_id, version, updated_at FROM cases ORDER BY 1"), before);
+  EXPECT_EQ(Count("SELECT count(*) FROM case_messages"), 2);
+
+  // Closed there since: updated here, with its resolution time.
+  std::string closed = open_monitor;
+  closed.replace(closed.find(",New,"), 5, ",Closed,");
+  closed.replace(closed.find("false,,true"), 11, "true,2026-11-28T10:00:00.000Z,true");
+  File("Case.csv", case_header + closed + other_cases);
+  const json later = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(later["exit"], 0) << later.dump();
+  const json& cases_file = later["files"][later["files"].size() - 2];
+  EXPECT_EQ(cases_file["import"]["updated"], 1) << cases_file.dump();
+  EXPECT_EQ(cases_file["import"]["unchanged"], 3) << cases_file.dump();
+  EXPECT_EQ(Rows("SELECT status, (resolved_at - opened_at) / 3600000000 FROM cases WHERE "
+                 "external_id = '500C'"),
+            (std::vector<std::string>{"closed|24|"}));
+
+  // A case at an account the book does not hold: named by line and column, nothing written.
+  File("Case.csv", case_header + other_cases +
+                       "500G,false,,00001007,,001Z,Other,New,,Web,Lost,Low,,false,,false,0051,"
+                       "2026-11-26T10:00:00.000Z\r\n");
+  const json bad = Book("salesforce", {"--create-users"});
+  EXPECT_NE(bad["exit"], 0) << bad.dump();
+  EXPECT_EQ(bad["status"], "rejected") << bad.dump();
+  EXPECT_NE(bad.dump().find("'001Z' is not an account of the book"), std::string::npos)
+      << bad.dump();
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE external_id = '500G'"), 0);
+}
+
+// How Salesforce's and HubSpot's case picklists read as Rapport's kinds, statuses and
+// priorities.
+TEST(CasePicklists, ReadAsRapportsKindsStatusesAndPriorities) {
+  EXPECT_EQ(moving::CaseKindOf("Mechanical", ""), "technical");
+  EXPECT_EQ(moving::CaseKindOf("", "Breakdown"), "technical");
+  EXPECT_EQ(moving::CaseKindOf("Product issue", ""), "technical");
+  EXPECT_EQ(moving::CaseKindOf("Billing issue", ""), "billing_query");
+  EXPECT_EQ(moving::CaseKindOf("Question", "Invoice"), "billing_query");
+  EXPECT_EQ(moving::CaseKindOf("Complaint", "Breakdown"), "complaint") << "the type comes first";
+  EXPECT_EQ(moving::CaseKindOf("RMA", ""), "return");
+  EXPECT_EQ(moving::CaseKindOf("Delivery", ""), "order");
+  EXPECT_EQ(moving::CaseKindOf("Feature request", "Feedback"), "other");
+  EXPECT_EQ(moving::CaseKindOf("", ""), "other");
+  EXPECT_EQ(moving::CaseStatusOf("Closed", true), "closed");
+  EXPECT_EQ(moving::CaseStatusOf("Resolved", true), "resolved");
+  EXPECT_EQ(moving::CaseStatusOf("Closed", false), "closed");
+  EXPECT_EQ(moving::CaseStatusOf("Working", false), "open");
+  EXPECT_EQ(moving::CaseStatusOf("Escalated", false), "open");
+  EXPECT_EQ(moving::CaseStatusOf("Waiting on contact", false), "waiting_on_customer");
+  EXPECT_EQ(moving::CaseStatusOf("On Hold", false), "waiting_on_customer");
+  EXPECT_EQ(moving::CaseStatusOf("Waiting on us", false), "open");
+  EXPECT_EQ(moving::CasePriorityOf("Critical"), "urgent");
+  EXPECT_EQ(moving::CasePriorityOf("Highest"), "urgent");
+  EXPECT_EQ(moving::CasePriorityOf("High"), "high");
+  EXPECT_EQ(moving::CasePriorityOf("Medium"), "normal");
+  EXPECT_EQ(moving::CasePriorityOf(""), "normal");
+  EXPECT_EQ(moving::CasePriorityOf("Low"), "low");
+}
+
 // HubSpot's exports: owners by name, several associated companies (the first is the primary),
 // probabilities from 0 to 1, dates with a time.
 TEST_P(ImportTest, AHubSpotExportImportsFromItsFolder) {
@@ -972,8 +1130,31 @@ TEST_P(ImportTest, AHubSpotExportImportsFromItsFolder) {
        "Pipeline\",\"9001\",\"8001\",\"1\"\n"
        "\"7002\",\"Pumps\",\"Contract Sent\",\"900.5\",\"2027-01-15 00:00\",\"bob@example.org\","
        "\"Sales Pipeline\",\"9002\",\"\",\"0.8\"\n");
+  // Tickets: HubSpot's statuses ("Waiting on us" is not the customer's wait), categories and
+  // priorities; a ticket with no owner goes to its company's owner.
+  file("hubspot-crm-exports-all-tickets-2026-11-30.csv",
+       "\"Ticket ID\",\"Ticket name\",\"Ticket description\",\"Pipeline\",\"Ticket status\","
+       "\"Priority\",\"Category\",\"Source\",\"Create date\",\"Close date\",\"Ticket owner\","
+       "\"Associated Company IDs\",\"Associated Contact IDs\"\n"
+       "\"6001\",\"Pump alarm\",\"Sounds at random\",\"Support Pipeline\",\"Waiting on us\","
+       "\"High\",\"Product issue\",\"Email\",\"2026-11-20 09:00\",\"\",\"Ann Owner\",\"9001\","
+       "\"8001\"\n"
+       "\"6002\",\"Invoice query\",\"\",\"Support Pipeline\",\"Closed\",\"Low\",\"Billing "
+       "issue\",\"Phone\",\"2026-11-01 09:00\",\"2026-11-02 15:30\",\"bob@example.org\","
+       "\"9002\",\"\"\n"
+       "\"6003\",\"Training\",\"\",\"Support Pipeline\",\"Waiting on contact\",\"\",\"General "
+       "inquiry\",\"Chat\",\"2026-11-25 09:00\",\"\",\"\",\"9001;9002\",\"\"\n");
   const auto result = RunRapport({"import", "--db", target_.url(), "--from", "hubspot", "--dir",
                                   dir_.path().string(), "--json"});
+  EXPECT_EQ(
+      Rows("SELECT c.external_id, a.external_id, k.external_id, c.kind, c.priority, "
+           "c.status, u.email, (c.resolved_at - c.opened_at) / 60000000 FROM cases c JOIN "
+           "accounts a ON a.id = c.account_id LEFT JOIN contacts k ON k.id = c.contact_id "
+           "JOIN users u ON u.id = c.owner_id ORDER BY c.external_id"),
+      (std::vector<std::string>{"6001|9001|8001|technical|high|open|ann@example.org|∅|",
+                                "6002|9002|∅|billing_query|low|closed|bob@example.org|1830|",
+                                "6003|9001|∅|other|normal|waiting_on_customer|ann@example.org|∅|"}))
+      << "tickets";
   EXPECT_EQ(Rows("SELECT o.external_id, c.external_id, r.role FROM opportunity_contact_roles r "
                  "JOIN opportunities o ON o.id = r.opportunity_id JOIN contacts c ON c.id = "
                  "r.contact_id"),
