@@ -22,8 +22,8 @@ cxx=${CXX_FUZZ:-/usr/bin/clang++}
 out=build/fuzz
 mkdir -p "$out/artifacts"
 
-# simdjson's pkg-config file names it; expat and zlib too, with plain -l as a fallback.
-libs=$(pkg-config --cflags --libs simdjson expat zlib 2>/dev/null || echo "-lsimdjson -lexpat -lz")
+# simdjson's pkg-config file names it; expat, zlib and libzip too, with plain -l as a fallback.
+libs=$(pkg-config --cflags --libs simdjson expat zlib libzip 2>/dev/null || echo "-lsimdjson -lexpat -lz -lzip")
 # shellcheck disable=SC2054  # the commas are clang's
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -Isrc)

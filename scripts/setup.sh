@@ -7,7 +7,7 @@ PACKAGES=(
   libboost-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql nginx
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libsodium-dev libxlsxwriter-dev
-  zlib1g-dev libexpat1-dev
+  zlib1g-dev libzip-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev wrk
   python3-aiosmtpd python3-openpyxl python3-icalendar
   chromium

@@ -155,6 +155,7 @@ class XlsxReader final : public RecordSource {
   std::vector<std::string> shared_;
   std::vector<bool> date_style_;
   bool date1904_ = false;
+  std::unique_ptr<zip::Archive> archive_;  // reads zip_; before sheet_, which reads through it
   std::unique_ptr<zip::MemberStream> sheet_;
   XML_Parser parser_ = nullptr;
   std::vector<char> chunk_ = std::vector<char>(1 << 16);
@@ -174,14 +175,11 @@ class XlsxReader final : public RecordSource {
 };
 
 Status XlsxReader::Open() {
-  RAPPORT_ASSIGN_OR_RETURN(auto entries, zip::ReadDirectory(zip_));
-  auto member = [&](const std::string& name) -> const zip::Entry* {
-    auto it = entries.find(name);
-    return it == entries.end() ? nullptr : &it->second;
-  };
+  RAPPORT_ASSIGN_OR_RETURN(archive_, zip::Archive::Open(zip_));
+  auto member = [&](const std::string& name) { return archive_->Find(name); };
   const zip::Entry* workbook = member("xl/workbook.xml");
   if (!workbook) return NotXlsx("no xl/workbook.xml (is it an XLSX file?)");
-  RAPPORT_ASSIGN_OR_RETURN(std::string workbook_xml, zip::ReadMember(zip_, *workbook, 64 << 20));
+  RAPPORT_ASSIGN_OR_RETURN(std::string workbook_xml, archive_->ReadMember(*workbook, 64 << 20));
   std::string first_sheet_rel;
   XmlEvents book;
   book.start = [&](std::string_view name, const char** attributes) {
@@ -197,7 +195,7 @@ Status XlsxReader::Open() {
   std::string sheet_path = "xl/worksheets/sheet1.xml";
   if (const zip::Entry* rels = member("xl/_rels/workbook.xml.rels");
       rels && !first_sheet_rel.empty()) {
-    RAPPORT_ASSIGN_OR_RETURN(std::string rels_xml, zip::ReadMember(zip_, *rels, 16 << 20));
+    RAPPORT_ASSIGN_OR_RETURN(std::string rels_xml, archive_->ReadMember(*rels, 16 << 20));
     XmlEvents links;
     links.start = [&](std::string_view name, const char** attributes) {
       const char* id = Attribute(attributes, "Id");
@@ -211,7 +209,7 @@ Status XlsxReader::Open() {
   }
   if (const zip::Entry* strings = member("xl/sharedStrings.xml")) {
     RAPPORT_ASSIGN_OR_RETURN(std::string xml,
-                             zip::ReadMember(zip_, *strings, kMaxSharedStringsBytes));
+                             archive_->ReadMember(*strings, kMaxSharedStringsBytes));
     std::string current;
     int in_t = 0, in_rph = 0;
     XmlEvents events;
@@ -231,7 +229,7 @@ Status XlsxReader::Open() {
     RAPPORT_RETURN_IF_ERROR(ParseXml(xml, events, "xl/sharedStrings.xml"));
   }
   if (const zip::Entry* styles = member("xl/styles.xml")) {
-    RAPPORT_ASSIGN_OR_RETURN(std::string xml, zip::ReadMember(zip_, *styles, 64 << 20));
+    RAPPORT_ASSIGN_OR_RETURN(std::string xml, archive_->ReadMember(*styles, 64 << 20));
     std::map<int, std::string> codes;
     bool in_cell_xfs = false;
     XmlEvents events;
@@ -255,7 +253,7 @@ Status XlsxReader::Open() {
   }
   const zip::Entry* sheet = member(sheet_path);
   if (!sheet) return NotXlsx("no worksheet " + sheet_path);
-  sheet_ = std::make_unique<zip::MemberStream>(zip_, *sheet);
+  RAPPORT_ASSIGN_OR_RETURN(sheet_, archive_->Stream(*sheet));
   parser_ = XML_ParserCreate(nullptr);
   XML_SetUserData(parser_, this);
   XML_SetElementHandler(parser_, &XlsxReader::OnStart, &XlsxReader::OnEnd);

@@ -1,51 +1,70 @@
-// Reading a zip file held in memory: its directory and its members, inflated with zlib as they
-// are read (an XLSX workbook is one; so are Salesforce's and HubSpot's exports). Members over 4 GB
-// (zip64) are refused. Stateless functions; a MemberStream is one reader's.
+// Reading a zip file held in memory (an XLSX workbook is one; so are Salesforce's and HubSpot's
+// exports) through libzip: its directory, checked for consistency as it is opened, and its
+// members inflated as they are read, each checked against its CRC-32 at its end. Encrypted
+// members are refused. An Archive and its streams are one reader's (libzip's handles are not
+// shared between threads); a stream must not outlive its archive, nor the archive its bytes.
 #pragma once
 
-#include <zlib.h>
-
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/result.hpp"
+
+struct zip;
+struct zip_file;
 
 namespace rapport::imports::zip {
 
 // One member of the zip.
 struct Entry {
-  int method = 0;  // 0 stored, 8 deflated
-  std::size_t compressed = 0, size = 0, data = 0;
+  std::uint64_t index = 0;
+  std::uint64_t compressed = 0, size = 0;
 };
 
-// The members of the zip in `bytes`, by name; kMalformed saying what is damaged.
-Result<std::map<std::string, Entry>> ReadDirectory(const std::string& bytes);
-
-// Streams one member's bytes out, inflating as it goes. `zip` must outlive it.
+// Streams one member's bytes out, inflating as it goes.
 class MemberStream {
  public:
-  MemberStream(const std::string& zip, const Entry& entry);
+  MemberStream(::zip_file* file, const Entry& entry) : file_(file), entry_(entry) {}
   ~MemberStream();
   MemberStream(const MemberStream&) = delete;
   MemberStream& operator=(const MemberStream&) = delete;
 
-  // Up to `capacity` bytes; 0 at the end. kMalformed on corrupt data.
+  // Up to `capacity` bytes; 0 at the end. kMalformed on corrupt data (or a wrong CRC-32).
   Result<std::size_t> Read(char* out, std::size_t capacity);
-  // How much of the compressed member is read.
-  std::size_t consumed() const {
-    return entry_.method == 8 ? entry_.compressed - z_.avail_in : offset_;
-  }
+  // About how much of the compressed member is read (its share of the member read so far).
+  std::size_t consumed() const;
 
  private:
-  const std::string& zip_;
+  ::zip_file* file_;
   Entry entry_;
-  z_stream z_{};
-  bool ok_ = true, done_ = false, inflating_ = false;
-  std::size_t offset_ = 0;
+  std::uint64_t read_ = 0;
 };
 
-// The whole member, refused (kMalformed) once larger than `limit` bytes.
-Result<std::string> ReadMember(const std::string& zip, const Entry& entry, std::size_t limit);
+class Archive {
+ public:
+  // The zip in `bytes`, which must outlive it; kMalformed saying what is damaged.
+  static Result<std::unique_ptr<Archive>> Open(const std::string& bytes);
+  ~Archive();
+  Archive(const Archive&) = delete;
+  Archive& operator=(const Archive&) = delete;
+
+  // The members, by name.
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+  // The member named `name`, or null.
+  const Entry* Find(const std::string& name) const;
+  // A stream of the member's bytes; kMalformed when it cannot be read (encrypted, or compressed
+  // in a way libzip does not know).
+  Result<std::unique_ptr<MemberStream>> Stream(const Entry& entry);
+  // The whole member, refused (kMalformed) once larger than `limit` bytes.
+  Result<std::string> ReadMember(const Entry& entry, std::size_t limit);
+
+ private:
+  explicit Archive(::zip* zip) : zip_(zip) {}
+  ::zip* zip_;
+  std::map<std::string, Entry> entries_;
+};
 
 }  // namespace rapport::imports::zip

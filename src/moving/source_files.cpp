@@ -361,14 +361,14 @@ Status ExtractZip(const std::string& bytes, const std::string& directory) {
                                "is not a zip file (an export as Salesforce or HubSpot "
                                "deliver it)");
   }
-  auto entries = zip::ReadDirectory(bytes);
-  if (!entries.ok()) {
-    return Error::InvalidField("file", "is not a readable zip file: " + entries.error().message());
+  auto archive = zip::Archive::Open(bytes);
+  if (!archive.ok()) {
+    return Error::InvalidField("file", "is not a readable zip file: " + archive.error().message());
   }
   const std::uint64_t budget = std::max<std::uint64_t>(std::uint64_t{100} * bytes.size(), 64 << 20);
   std::uint64_t written = 0;
   std::vector<char> buffer(1 << 16);
-  for (const auto& [name, entry] : *entries) {
+  for (const auto& [name, entry] : (*archive)->entries()) {
     const std::string base = fs::path(name).filename().string();
     const std::string extension = Lowercase(fs::path(base).extension().string());
     if (name.ends_with("/") || base.empty() || base.starts_with(".") ||
@@ -378,9 +378,12 @@ Status ExtractZip(const std::string& bytes, const std::string& directory) {
     }
     std::ofstream out(fs::path(directory) / base, std::ios::binary | std::ios::trunc);
     if (!out) return Error(ErrorCode::kInternal, "cannot write " + base + " in " + directory);
-    zip::MemberStream member(bytes, entry);
+    auto member = (*archive)->Stream(entry);
+    if (!member.ok()) {
+      return Error::InvalidField("file", base + " in the zip: " + member.error().message());
+    }
     while (true) {
-      Result<std::size_t> n = member.Read(buffer.data(), buffer.size());
+      Result<std::size_t> n = (*member)->Read(buffer.data(), buffer.size());
       if (!n.ok()) {
         return Error::InvalidField("file", base + " in the zip: " + n.error().message());
       }
