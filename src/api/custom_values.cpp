@@ -292,6 +292,34 @@ Status WriteCustomChanges(db::Transaction& tx, std::string_view table, const aud
   return Ok();
 }
 
+Result<std::string> CustomSortExpression(db::Backend backend, std::span<const CustomField> fields,
+                                         std::string_view column, const std::string& param) {
+  const std::string key = param.substr(std::string_view("custom.").size());
+  const CustomField* f = records::FindCustomField(fields, key);
+  // The key is written into the SQL (db::JsonMember): only a key the API would have made.
+  if (f && !records::IsCustomFieldKey(f->key)) {
+    return Error(ErrorCode::kInternal, "custom field key '" + f->key + "' is malformed");
+  }
+  const std::string& t = f ? f->type : std::string();
+  if (t == "number" || t == "money") {
+    return "coalesce(" + db::JsonMember(backend, column, f->key, db::JsonMemberKind::kNumber) +
+           ", -1e300)";
+  }
+  if (t == "checkbox") {
+    return "coalesce(" + db::JsonMember(backend, column, f->key, db::JsonMemberKind::kBoolean) +
+           ", 0)";
+  }
+  if (t == "text" || t == "date" || t == "picklist") {
+    return "coalesce(" + db::JsonMember(backend, column, f->key, db::JsonMemberKind::kText) +
+           ", '')";
+  }
+  return Error::InvalidField(
+      "sort", "cannot sort by '" + param + "': " +
+                  (f ? "a " + t + " custom field does not sort"
+                     : "there is no custom field '" + key + "'") +
+                  " (custom text, number, money, date, checkbox and picklist fields sort)");
+}
+
 Status AddCustomFilter(db::Backend backend, std::span<const CustomField> fields,
                        std::string_view column, const std::string& param, const std::string& text,
                        std::string& where, db::Params& params) {

@@ -59,6 +59,16 @@ Status AddCustomFilter(db::Backend backend, std::span<const records::CustomField
                        std::string_view column, const std::string& param, const std::string& text,
                        std::string& where, db::Params& params);
 
+// The SQL expression a list sorted by the custom field `param` ("custom.contract_end", from
+// `?sort=`) orders by: the member of `column` as its type sorts (numbers as numbers, dates and
+// text as text, a checkbox as 0 or 1), a record without a value first (an empty text, the lowest
+// number, unticked), so that it is never NULL and cursors page past every record.
+// kInvalidArgument naming `sort` when no custom field of `fields` has the key, or its type does
+// not sort (long text, multi-picklist, lookup).
+Result<std::string> CustomSortExpression(db::Backend backend,
+                                         std::span<const records::CustomField> fields,
+                                         std::string_view column, const std::string& param);
+
 // The JSON Schema of `fields` as a record's `custom` object (for OpenAPI).
 std::string CustomValuesSchema(std::span<const records::CustomField> fields);
 

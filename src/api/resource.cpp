@@ -428,10 +428,18 @@ Result<Response> RecordResponse(db::Transaction& tx, const ResourceSpec& spec, c
 // ---- list ----
 
 struct SortKey {
-  const FieldSpec* field = nullptr;  // nullptr: id
+  const FieldSpec* field = nullptr;  // nullptr: id, or a custom field
+  std::string custom;                // a custom field's sort ("custom.contract_end")
+  std::string expression;            // and the SQL it orders by (CustomSortExpression)
   bool descending = false;
-  std::string Column() const { return field ? "t." + field->name : "t.id"; }
-  std::string Name() const { return (descending ? "-" : "") + (field ? field->name : "id"); }
+  // Whether the list is sorted by a value (then by id), not by id alone.
+  bool ByValue() const { return field || !expression.empty(); }
+  std::string Column() const {
+    return !expression.empty() ? expression : field ? "t." + field->name : "t.id";
+  }
+  std::string Name() const {
+    return (descending ? "-" : "") + (!custom.empty() ? custom : field ? field->name : "id");
+  }
 };
 
 Result<db::Value> FilterValue(const FieldSpec& f, const std::string& param,
@@ -550,6 +558,7 @@ Result<SortKey> ParseSort(const ResourceSpec& spec, const std::string& value) {
       if (field.sortable) options += ", " + field.name;
     }
     if (spec.timestamps) options += ", created_at, updated_at";
+    if (spec.custom_fields) options += ", custom.<key> of a custom field";
     return Error::InvalidField("sort", "cannot sort by '" + name + "'; choose one of: " + options +
                                            " (prefix - for descending)");
   }
@@ -596,14 +605,14 @@ Status AddCursor(const std::string& cursor, const SortKey& sort, std::string& wh
   const auto first = decoded.find('\n'), last = decoded.rfind('\n');
   // "sort\nid" for the default order, "sort\nvalue\nid" for a sorted one.
   if (first == std::string::npos || decoded.substr(0, first) != sort.Name() ||
-      (sort.field != nullptr) == (first == last))
+      sort.ByValue() == (first == last))
     return bad;
   std::int64_t after_id = 0;
   const std::string id_text = decoded.substr(last + 1);
   auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), after_id);
   if (ec != std::errc() || end != id_text.data() + id_text.size()) return bad;
   const std::string cmp = sort.descending ? " < ?" : " > ?";
-  if (!sort.field) {
+  if (!sort.ByValue()) {
     where += std::string(" AND t.id") + cmp;
     params.push_back(after_id);
   } else {
@@ -614,6 +623,11 @@ Status AddCursor(const std::string& cursor, const SortKey& sort, std::string& wh
       std::int64_t n = 0;
       std::from_chars(raw.data() + 1, raw.data() + raw.size(), n);
       v = n;
+    } else if (raw[0] == 'd') {
+      double d = 0;
+      auto [end, ec] = std::from_chars(raw.data() + 1, raw.data() + raw.size(), d);
+      if (ec != std::errc() || end != raw.data() + raw.size()) return bad;
+      v = d;
     }
     // A row value, which both databases read as a range of the (column, id) index: PostgreSQL
     // does not for "c > ? OR (c = ? AND id > ?)", and walked the index from its start (377 ms
@@ -629,7 +643,18 @@ Status AddCursor(const std::string& cursor, const SortKey& sort, std::string& wh
 // The next_cursor after `last`, a row of Columns(spec): the sort, its value and the id.
 std::string NextCursor(const ResourceSpec& spec, const SortKey& sort, const db::Row& last) {
   std::string key = sort.Name() + "\n";
-  if (sort.field) {
+  if (!sort.expression.empty()) {
+    // A custom field's sort value is selected after the record's columns (SortedColumns).
+    const db::Value& v = last.at(last.size() - 1);
+    if (const double* d = std::get_if<double>(&v)) {
+      char text[32];
+      const auto [end, ec] = std::to_chars(text, text + sizeof text, *d);
+      key += "d" + std::string(text, ec == std::errc() ? end : text);
+    } else {
+      key += (std::holds_alternative<std::int64_t>(v) ? "i" : "s") + last.Text(last.size() - 1);
+    }
+    key += "\n";
+  } else if (sort.field) {
     size_t column = 0;
     if (sort.field->name == "created_at" || sort.field->name == "updated_at") {
       column = spec.fields.size() + (sort.field->name == "created_at" ? 1 : 2);
@@ -674,6 +699,10 @@ Result<ListQuery> ParseListQuery(ApiContext& ctx, const ResourceSpec& spec, cons
       RAPPORT_ASSIGN_OR_RETURN(list.limit, ParseLimit(value, kMaxLimit));
     } else if (key == "cursor") {
       list.cursor = value;
+    } else if (key == "sort" && spec.custom_fields &&
+               (value.starts_with("custom.") || value.starts_with("-custom."))) {
+      list.sort.descending = value[0] == '-';
+      list.sort.custom = list.sort.descending ? value.substr(1) : value;
     } else if (key == "sort") {
       RAPPORT_ASSIGN_OR_RETURN(list.sort, ParseSort(spec, value));
     } else if (key == "q" && spec.search) {
@@ -696,12 +725,17 @@ Result<ListQuery> ParseListQuery(ApiContext& ctx, const ResourceSpec& spec, cons
       RAPPORT_RETURN_IF_ERROR(AddFilter(spec, key, value, list.where, list.params));
     }
   }
-  if (!custom_filters.empty()) {
+  if (!custom_filters.empty() || !list.sort.custom.empty()) {
     RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
       RAPPORT_ASSIGN_OR_RETURN(auto fields, records::LoadCustomFields(tx, spec.plural));
       for (const auto& [key, value] : custom_filters) {
         RAPPORT_RETURN_IF_ERROR(
             AddCustomFilter(backend, fields, "t.custom", key, value, list.where, list.params));
+      }
+      if (!list.sort.custom.empty()) {
+        RAPPORT_ASSIGN_OR_RETURN(
+            list.sort.expression,
+            CustomSortExpression(backend, fields, "t.custom", list.sort.custom));
       }
       return Ok();
     }));
@@ -752,6 +786,9 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
   db::Params& params = list.params;
   const SortKey& sort = list.sort;
   const bool streams = small_reach && sort.field && sort.field->name == "name";
+  // A custom field's sort value is read after the record's columns, for the next cursor.
+  const std::string columns =
+      Columns(spec) + (sort.expression.empty() ? "" : ", " + sort.expression + " AS sort_value");
   // Where the page starts, apart for a text filter's walk (it starts there, then filters).
   std::string seek = "1 = 1";
   db::Params seek_params;
@@ -764,7 +801,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     params.insert(params.end(), seek_params.begin(), seek_params.end());
   }
   const std::string dir = sort.descending ? " DESC" : "";
-  const std::string order = (sort.field ? sort.Column() + dir + ", " : "") + "t.id" + dir;
+  const std::string order = (sort.ByValue() ? sort.Column() + dir + ", " : "") + "t.id" + dir;
   // Text in a small reach: each territory's stream walks its part of the name index testing each
   // row (the first page of a broad prefix is in its first rows), or, for few matches, takes
   // them from the full-text index (sql_few).
@@ -794,7 +831,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
     where = ListReachCondition(ctx, spec, caller) + " AND " + where;
   }
   const std::string page = " ORDER BY " + order + " LIMIT " + std::to_string(list.limit + 1);
-  const std::string select = "SELECT " + Columns(spec) + " FROM " + spec.plural + " t WHERE ";
+  const std::string select = "SELECT " + columns + " FROM " + spec.plural + " t WHERE ";
   const std::string sql = select + where + page;
   Response response;
   RAPPORT_RETURN_IF_ERROR(ctx.database.Read([&](db::Transaction& tx) -> Status {
@@ -803,7 +840,7 @@ Result<Response> List(ApiContext& ctx, const ResourceSpec& spec, const Request& 
       RAPPORT_ASSIGN_OR_RETURN(rows,
                                ReadTextFilteredPage(tx,
                                                     TextFilteredList{.index = &*spec.search,
-                                                                     .columns = Columns(spec),
+                                                                     .columns = columns,
                                                                      .where = where,
                                                                      .params = params,
                                                                      .seek = seek,
@@ -1183,7 +1220,11 @@ std::vector<QueryDoc> ListQueryDocs(const ResourceSpec& spec) {
   std::vector<QueryDoc> list_query = {
       {"limit", "integer", "page size, 1 to 500 (default 50)"},
       {"cursor", "string", "next_cursor of the previous page"},
-      {"sort", "string", "a sortable field, prefixed by - for descending"}};
+      {"sort", "string",
+       spec.custom_fields ? "a sortable field, or custom.<key> of a custom text, number, money, "
+                            "date, checkbox or picklist field (records without a value first), "
+                            "prefixed by - for descending"
+                          : "a sortable field, prefixed by - for descending"}};
   if (spec.search) list_query.push_back({"q", "string", "full-text search, every word a prefix"});
   if (spec.timestamps) list_query.push_back({"updated_since", "string", "UTC time"});
   if (spec.deletion == Deletion::kArchive)

@@ -166,6 +166,84 @@ TEST_P(CustomFieldApiTest, ListsFilterByCustomValues) {
   ExpectProblem(s().Get("/api/v1/accounts?custom.audited=yes", admin()), 422, "custom.audited");
 }
 
+// A list sorts by a custom field's value (numbers as numbers, whole or not; text; dates), either
+// way, records without a value first, and its cursors page through every record in that order.
+TEST_P(CustomFieldApiTest, ListsSortByCustomValuesAndPageThroughThem) {
+  AddField({{"record_type", "accounts"},
+            {"label", "Sort group"},
+            {"type", "picklist"},
+            {"options", {{{"label", "Yes"}}}}});
+  AddField({{"record_type", "accounts"}, {"label", "Cath labs"}, {"type", "number"}});
+  AddField({{"record_type", "accounts"}, {"label", "Site code"}, {"type", "text"}});
+  AddField({{"record_type", "accounts"}, {"label", "Go live"}, {"type", "date"}});
+  const json accounts = s().Get("/api/v1/accounts?limit=6&sort=-name", admin()).Json()["items"];
+  ASSERT_EQ(accounts.size(), 6u);
+  // Values out of the accounts' order; the sixth has none but its group.
+  const json labs[] = {2.5, 10, 1, 2, 10, nullptr};
+  const char* codes[] = {"Delta", "Alpha", "Echo", "Bravo", "Charlie", nullptr};
+  const char* dates[] = {"2027-05-01", "2026-12-01", "2027-01-15",
+                         "2026-12-01", "2028-01-01", nullptr};
+  std::vector<std::string> id;
+  for (int i = 0; i < 6; ++i) {
+    id.push_back(accounts[i]["id"]);
+    json custom = {{"sort_group", "Yes"}};
+    if (!labs[i].is_null()) custom["cath_labs"] = labs[i];
+    if (codes[i]) custom["site_code"] = codes[i];
+    if (dates[i]) custom["go_live"] = dates[i];
+    const HttpReply r = s().Patch("/api/v1/accounts/" + id.back(), {{"custom", custom}}, admin());
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  // Every page of the sorted list, `limit` at a time, followed by its cursors.
+  auto sorted = [&](const std::string& sort, int limit) {
+    std::vector<std::string> out;
+    std::string cursor;
+    for (int pages = 0; pages < 10; ++pages) {
+      const HttpReply r = s().Get("/api/v1/accounts?custom.sort_group=Yes&sort=" + sort +
+                                      "&limit=" + std::to_string(limit) +
+                                      (cursor.empty() ? "" : "&cursor=" + cursor),
+                                  admin());
+      EXPECT_EQ(r.status, 200) << sort << ": " << r.body;
+      if (r.status != 200) break;
+      const json page = r.Json();
+      for (const auto& a : page["items"]) out.push_back(a["id"]);
+      if (page["next_cursor"].is_null()) break;
+      cursor = page["next_cursor"];
+    }
+    return out;
+  };
+  // Ties in value go by id, as every sorted list does.
+  const auto by_id = [&](std::vector<int> order, std::vector<std::pair<int, int>> ties) {
+    for (auto [a, b] : ties) {
+      auto i = std::find(order.begin(), order.end(), a),
+           j = std::find(order.begin(), order.end(), b);
+      if ((std::stoll(id[a]) < std::stoll(id[b])) != (i < j)) std::iter_swap(i, j);
+    }
+    std::vector<std::string> out;
+    for (int k : order) out.push_back(id[k]);
+    return out;
+  };
+  const auto labs_up = by_id({5, 2, 3, 0, 1, 4}, {{1, 4}});
+  EXPECT_EQ(sorted("custom.cath_labs", 2), labs_up);
+  EXPECT_EQ(sorted("custom.cath_labs", 6), labs_up);
+  std::vector<std::string> labs_down(labs_up.rbegin(), labs_up.rend());
+  EXPECT_EQ(sorted("-custom.cath_labs", 2), labs_down);
+  EXPECT_EQ(sorted("custom.site_code", 4),
+            (std::vector<std::string>{id[5], id[1], id[3], id[4], id[0], id[2]}));
+  const auto live_up = by_id({5, 1, 3, 2, 0, 4}, {{1, 3}});
+  EXPECT_EQ(sorted("-custom.go_live", 1),
+            std::vector<std::string>(live_up.rbegin(), live_up.rend()));
+  // A cursor of one sort is not another's.
+  const json first =
+      s().Get("/api/v1/accounts?custom.sort_group=Yes&sort=custom.cath_labs&limit=1", admin())
+          .Json();
+  ExpectProblem(s().Get("/api/v1/accounts?custom.sort_group=Yes&sort=custom.site_code&cursor=" +
+                            first["next_cursor"].get<std::string>(),
+                        admin()),
+                400, "cursor");
+  ExpectProblem(s().Get("/api/v1/accounts?sort=custom.nothing", admin()), 422, "sort");
+  ExpectProblem(s().Get("/api/v1/accounts?sort=-custom.sort_group_x", admin()), 422, "sort");
+}
+
 TEST_P(CustomFieldApiTest, OptionsAreRenamedAndRetiredWithoutLosingWhatRecordsHold) {
   const json field = AddField({{"record_type", "contacts"},
                                {"label", "Preferred channel"},
