@@ -1445,13 +1445,16 @@ Status ApplyAccountLeadIndex(Transaction& transaction) {
   return Ok();
 }
 
-// Cases moved in from another CRM (Salesforce's Case and CaseComment, HubSpot's tickets) are
-// found again by the source's id, so that a second run updates them rather than adding more.
+// Cases and files moved in from another CRM (Salesforce's Case, CaseComment, Attachment and
+// ContentVersion, HubSpot's tickets) are found again by the source's id, so that a second run
+// updates them rather than adding more.
 constexpr const char* kCaseExternalIds = R"SQL(
 ALTER TABLE cases ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX cases_external_idx ON cases (external_id);
 ALTER TABLE case_messages ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX case_messages_external_idx ON case_messages (external_id);
+ALTER TABLE attachments ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX attachments_external_idx ON attachments (external_id);
 )SQL";
 
 Status ApplyCaseExternalIds(Transaction& transaction) {
@@ -1504,7 +1507,7 @@ const std::vector<Migration>& AllMigrations() {
       {34,
        "accounts by name: the names that begin with a word typed read from an index of their own",
        &ApplyAccountLeadIndex},
-      {35, "cases and their messages found again by the id they had in another CRM",
+      {35, "cases, their messages and files found again by the id they had in another CRM",
        &ApplyCaseExternalIds},
   };
   return migrations;

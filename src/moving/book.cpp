@@ -16,6 +16,7 @@
 #include "imports/cells.hpp"
 #include "imports/import_routes.hpp"
 #include "moving/cases.hpp"
+#include "moving/files.hpp"
 #include "moving/relations.hpp"
 #include "moving/source_files.hpp"
 #include "records/custom_fields.hpp"
@@ -56,6 +57,7 @@ std::vector<Role> RolesOf(Source source, const std::string& stem) {
     if (stem == "event") return {records(RecordType::kActivities), met, open_tasks};
     if (stem == "case") return {{Part::kCases}};
     if (stem == "casecomment") return {{Part::kCaseComments}};
+    if (stem == "attachment" || stem == "contentversion") return {{Part::kFiles}};
     return {};
   }
   // HubSpot names its exports "hubspot-crm-exports-all-deals-2026-11-30" and the like.
@@ -99,6 +101,8 @@ int OrderOf(const BookFile& f) {
       return 10;
     case Part::kCaseComments:
       return 11;
+    case Part::kFiles:
+      return 12;
     case Part::kRecords:
       break;
   }
@@ -112,9 +116,9 @@ int OrderOf(const BookFile& f) {
     case RecordType::kActivities:
       return 7;
     case RecordType::kSalesLines:
-      return 12;
+      return 13;
   }
-  return 13;
+  return 14;
 }
 
 // ---- Owners -------------------------------------------------------------------------------
@@ -490,6 +494,8 @@ Status ImportRelation(RelationContext& context, BookFile& file, std::vector<Book
       return ImportCases(context, file, checks);
     case Part::kCaseComments:
       return ImportCaseComments(context, file, checks);
+    case Part::kFiles:
+      return ImportFiles(context, file, checks);
     case Part::kUsers:
     case Part::kRecords:
       break;
@@ -517,6 +523,8 @@ std::string PartName(const BookFile& file) {
       return "cases";
     case Part::kCaseComments:
       return "case comments";
+    case Part::kFiles:
+      return "files";
     case Part::kRecords:
       break;
   }

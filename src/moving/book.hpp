@@ -65,6 +65,7 @@ enum class Part {
   kActivityContacts,  // the contacts each activity was with (WhoId, Associated Contact IDs)
   kCases,             // service cases (Salesforce's Case, HubSpot's tickets)
   kCaseComments,      // the comments on each case (Salesforce's CaseComment): its thread
+  kFiles,             // files on records (Salesforce's Attachment and ContentVersion)
 };
 
 // One file of the book.

@@ -11,6 +11,7 @@
 #include "imports/csv_reader.hpp"
 #include "imports/xlsx_reader.hpp"
 #include "imports/zip.hpp"
+#include "moving/files.hpp"
 
 namespace rapport::moving {
 
@@ -371,12 +372,21 @@ Status ExtractZip(const std::string& bytes, const std::string& directory) {
   for (const auto& [name, entry] : (*archive)->entries()) {
     const std::string base = fs::path(name).filename().string();
     const std::string extension = Lowercase(fs::path(base).extension().string());
-    if (name.ends_with("/") || base.empty() || base.starts_with(".") ||
+    // The files' bytes keep their folder (Attachments/00P...), which the book looks in.
+    const std::string folder = fs::path(name).parent_path().filename().string();
+    const bool bytes_of_files = IsFilesFolder(Lowercase(folder));
+    if (name.ends_with("/") || base.empty() || base.starts_with(".") || base == ".." ||
         name.find("__MACOSX") != std::string::npos ||
-        (extension != ".csv" && extension != ".xlsx")) {
+        (!bytes_of_files && extension != ".csv" && extension != ".xlsx")) {
       continue;
     }
-    std::ofstream out(fs::path(directory) / base, std::ios::binary | std::ios::trunc);
+    fs::path target = fs::path(directory) / base;
+    if (bytes_of_files) {
+      std::error_code ec;
+      fs::create_directories(fs::path(directory) / folder, ec);
+      target = fs::path(directory) / folder / base;
+    }
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);
     if (!out) return Error(ErrorCode::kInternal, "cannot write " + base + " in " + directory);
     auto member = (*archive)->Stream(entry);
     if (!member.ok()) {

@@ -96,7 +96,8 @@ Result<std::unique_ptr<ProfiledRecords>> OpenProfiled(const BookFile& file, Sour
 
 // Writes the CSV and XLSX files of the zip `bytes` (an export as Salesforce and HubSpot deliver
 // it) into `directory`, each by its own name (folders in the zip are not kept, nor names that
-// would leave `directory`); kMalformed naming `file` when it is no zip, or when its files would
+// would leave `directory`), and the files' bytes in the export's Attachments and ContentVersion
+// folders into those folders; kMalformed naming `file` when it is no zip, or when its files would
 // come to more than a hundred times its size (a zip bomb).
 Status ExtractZip(const std::string& bytes, const std::string& directory);
 

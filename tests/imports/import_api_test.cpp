@@ -275,6 +275,10 @@ TEST_P(ImportApiTest, AWholeExportsZipMovesInAsAJob) {
        {"export/Opportunity.csv",
         "Id,AccountId,Name,StageName,Amount,CloseDate,OwnerId,CurrencyIsoCode\n"
         "SFZ-O1,SFZ-A1,Zipped beds,Prospecting,2500.00,2027-02-01,005Z1,GBP\n"},
+       // A file on the account, its bytes in the export's Attachments folder.
+       {"export/Attachment.csv",
+        "Id,IsDeleted,ParentId,Name,Body\n00PZ1,false,SFZ-A1,Contract.pdf,Attachments/00PZ1\n"},
+       {"export/Attachments/00PZ1", "%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"},
        {"__MACOSX/._Account.csv", "junk"},
        {"README.txt", "not part of it"}});
   const auto upload = [&](const std::string& query, const std::string& body,
@@ -309,7 +313,7 @@ TEST_P(ImportApiTest, AWholeExportsZipMovesInAsAJob) {
   const json dry_done = finished(dry.Json()["id"]);
   EXPECT_EQ(dry_done["status"], "succeeded") << dry_done.dump();
   EXPECT_EQ(dry_done["report"]["written"], false);
-  EXPECT_EQ(dry_done["report"]["files"].size(), 4u) << dry_done.dump();
+  EXPECT_EQ(dry_done["report"]["files"].size(), 5u) << dry_done.dump();
   EXPECT_EQ(zipped(), 0) << "a dry run writes nothing";
 
   const HttpReply real = upload("from=salesforce", zip, company_->admin);
@@ -319,6 +323,11 @@ TEST_P(ImportApiTest, AWholeExportsZipMovesInAsAJob) {
   EXPECT_EQ(done["report"]["files"][1]["skipped"], 1) << done.dump();
   for (const json& c : done["report"]["checks"]) EXPECT_TRUE(c["ok"].get<bool>()) << c.dump();
   EXPECT_EQ(zipped(), 1);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM attachments f JOIN accounts a ON a.id = "
+                            "f.account_id WHERE a.external_id = 'SFZ-A1' AND f.file_name = "
+                            "'Contract.pdf' AND f.content_type = 'application/pdf'"),
+            1)
+      << "the zip's Attachments folder is kept for the book's files";
   EXPECT_EQ(company_->Count("SELECT count(*) FROM opportunities o JOIN users u ON u.id = "
                             "o.owner_id WHERE o.external_id = 'SFZ-O1' AND o.amount_minor = "
                             "250000 AND u.email = ?",

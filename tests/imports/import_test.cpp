@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -1072,6 +1073,92 @@ TEST_P(ImportTest, ASalesforceExportBringsItsCasesAndTheirThreads) {
   EXPECT_NE(bad.dump().find("'001Z' is not an account of the book"), std::string::npos)
       << bad.dump();
   EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE external_id = '500G'"), 0);
+}
+
+// Salesforce's files come with the book: Attachment.csv with its bytes in Attachments/ (named
+// by id, as the Data Export writes them) and ContentVersion.csv with the latest version of each
+// file in ContentVersion/, each attached to its account, contact or deal; a file on a record the
+// book does not hold (a lead) or of a type Rapport does not keep (a program) is left out and
+// counted. A second run changes nothing; a new version there replaces the file's bytes here.
+TEST_P(ImportTest, ASalesforceExportBringsItsFiles) {
+  SalesforceBook::Write(dir_);
+  std::filesystem::create_directories(dir_.path() / "Attachments");
+  std::filesystem::create_directories(dir_.path() / "ContentVersion");
+  const std::string contract = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+  const std::string plan = std::string("\x89PNG\r\n\x1a\n", 8) + "site plan pixels";
+  File("Attachments/00P1", contract);
+  File("Attachments/00P2", plan);
+  File("Attachments/00P3", "%PDF-1.4\nlead brochure\n%%EOF\n");
+  File("Attachments/00P4", std::string("MZ\x90\x00\x03\x00\x00\x00", 8) + "a program");
+  File("Attachment.csv",
+       "Id,IsDeleted,ParentId,Name,IsPrivate,ContentType,BodyLength,Body,OwnerId,CreatedDate,"
+       "Description\r\n"
+       "00P1,false,006A,Signed contract.pdf,false,application/pdf,44,Attachments/00P1,0051,"
+       "2026-10-01T09:00:00.000Z,Countersigned by the trust\r\n"
+       "00P2,false,001A,Théâtre site plan.png,false,image/png,24,Attachments/00P2,0052,"
+       "2026-10-02T09:00:00.000Z,\r\n"
+       "00P3,false,00Q1,Lead brochure.pdf,false,application/pdf,28,Attachments/00P3,0051,"
+       "2026-10-03T09:00:00.000Z,\r\n"
+       "00P4,false,001B,tool.exe,false,application/octet-stream,17,Attachments/00P4,0051,"
+       "2026-10-04T09:00:00.000Z,\r\n"
+       "00P5,true,001B,deleted.pdf,false,application/pdf,1,Attachments/00P5,0051,"
+       "2026-10-04T09:00:00.000Z,\r\n");
+  const std::string report_v2 = "Trial report, second version\nAll pumps in use.\n";
+  File("ContentVersion/0682", report_v2);
+  File("ContentVersion/0681", "Trial report, first version\n");
+  const std::string versions =
+      "Id,ContentDocumentId,Title,PathOnClient,FileExtension,FirstPublishLocationId,VersionData,"
+      "IsLatest,OwnerId,Description\r\n"
+      "0681,0691,Trial report,,txt,003C,ContentVersion/0681,false,0053,\r\n"
+      "0682,0691,Trial report,,txt,003C,ContentVersion/0682,true,0053,Signed off\r\n";
+  File("ContentVersion.csv", versions);
+
+  const json first = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(first["exit"], 0) << first.dump();
+  const std::map<std::string, std::string> checks = Checks(first);
+  EXPECT_EQ(checks.at("Attachment.csv files"), "2");
+  EXPECT_EQ(checks.at("Attachment.csv bytes"), std::to_string(contract.size() + plan.size()));
+  EXPECT_EQ(checks.at("Attachment.csv files on records not in the book, left out"), "1");
+  EXPECT_EQ(
+      checks.at("Attachment.csv files of a type Rapport does not keep or too large, left out"),
+      "1");
+  EXPECT_EQ(checks.at("ContentVersion.csv files"), "1");
+  EXPECT_EQ(Rows("SELECT f.external_id, coalesce(a.external_id, o.external_id, c.external_id), "
+                 "f.file_name, f.content_type, f.size_bytes, f.description, u.email FROM "
+                 "attachments f LEFT JOIN accounts a ON a.id = f.account_id LEFT JOIN "
+                 "opportunities o ON o.id = f.opportunity_id LEFT JOIN contacts c ON c.id = "
+                 "f.contact_id LEFT JOIN users u ON u.id = f.uploaded_by ORDER BY 1"),
+            (std::vector<std::string>{
+                "00P1|006A|Signed contract.pdf|application/pdf|" + std::to_string(contract.size()) +
+                    "|Countersigned by the trust|ann@example.org|",
+                "00P2|001A|Théâtre site plan.png|image/png|" + std::to_string(plan.size()) +
+                    "|∅|bob@example.org|",
+                "0691|003C|Trial report.txt|text/plain|" + std::to_string(report_v2.size()) +
+                    "|Signed off|carol@example.org|"}));
+
+  // Again: nothing changes.
+  const json again = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(again["exit"], 0) << again.dump();
+  for (const json& f : again["files"]) {
+    if (f["holds"] != "files") continue;
+    EXPECT_EQ(f["import"]["created"], 0) << f.dump();
+    EXPECT_EQ(f["import"]["updated"], 0) << f.dump();
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM attachments"), 3);
+
+  // A new version there: the file here takes its bytes.
+  const std::string report_v3 = "Trial report, third version\n";
+  File("ContentVersion/0683", report_v3);
+  File("ContentVersion.csv",
+       versions.substr(0, versions.find("0682")) +
+           "0682,0691,Trial report,,txt,003C,ContentVersion/0682,false,0053,Signed off\r\n"
+           "0683,0691,Trial report,,txt,003C,ContentVersion/0683,true,0053,Signed off\r\n");
+  const json later = Book("salesforce", {"--create-users"});
+  ASSERT_EQ(later["exit"], 0) << later.dump();
+  EXPECT_EQ(Rows("SELECT external_id, size_bytes, version FROM attachments WHERE contact_id IS "
+                 "NOT NULL"),
+            (std::vector<std::string>{"0691|" + std::to_string(report_v3.size()) + "|2|"}))
+      << "a Salesforce File is kept by its document: its latest version replaces the bytes";
 }
 
 // How Salesforce's and HubSpot's case picklists read as Rapport's kinds, statuses and

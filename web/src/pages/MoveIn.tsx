@@ -120,7 +120,7 @@ export function MoveIn() {
       <h2 id="move-in-heading">Move in from Salesforce or HubSpot</h2>
       <p className="muted">
         The whole export as the other CRM delivers it, in one zip: Salesforce&apos;s Data Export (Account, Contact,
-        Opportunity, OpportunityContactRole, Product2, OpportunityLineItem, Task, Event, Case, CaseComment and User files) or HubSpot&apos;s
+        Opportunity, OpportunityContactRole, Product2, OpportunityLineItem, Task, Event, Case, CaseComment, Attachment, ContentVersion and User files, with their attachments) or HubSpot&apos;s
         exports of companies, contacts, deals, products, line items, tickets, and calls, meetings, emails, notes and tasks. Everything is imported in one go, in the right
         order; owners are matched to users by email, then by name; and what was written is checked against the files.
         If anything is wrong, nothing is written. Importing the same export again changes nothing.
