@@ -9,6 +9,7 @@
 #include "api/json.hpp"
 #include "api/query.hpp"
 #include "audit/audit_log.hpp"
+#include "core/validation.hpp"
 
 namespace rapport::activities {
 namespace {
@@ -173,6 +174,35 @@ Result<ReceivedEmail> ReceiveEmail(db::Transaction& tx, std::string_view recipie
     received.activity_ids.push_back(activity);
   }
   return received;
+}
+
+Result<std::int64_t> EraseContactEmails(db::Transaction& tx, std::int64_t contact_id,
+                                        std::string_view email, Instant now) {
+  const std::string address = Lowercase(email);
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t shared,
+      tx.QueryInt("SELECT count(*) FROM contacts WHERE lower(email) = ? AND id <> ?",
+                  {address, contact_id}));
+  // The emails logged with the contact, and (when the address is theirs alone) from it.
+  const std::string theirs =
+      "SELECT ml.email_id FROM inbound_email_activities ml JOIN activity_contacts ac ON "
+      "ac.activity_id = ml.activity_id WHERE ac.contact_id = ?";
+  RAPPORT_RETURN_IF_ERROR(tx.Execute(
+      "UPDATE activities SET subject = 'Email (erased)', body = NULL, updated_at = ?, version = "
+      "version + 1 WHERE id IN (SELECT ac.activity_id FROM activity_contacts ac JOIN "
+      "inbound_email_activities ml ON ml.activity_id = ac.activity_id WHERE ac.contact_id = ?)",
+      {now, contact_id}));
+  const bool by_address = !address.empty() && shared == 0;
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t erased,
+      tx.QueryInt("SELECT count(*) FROM inbound_emails WHERE id IN (" + theirs + ")" +
+                      (by_address ? " OR lower(from_email) = ?" : ""),
+                  by_address ? db::Params{contact_id, address} : db::Params{contact_id}));
+  RAPPORT_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM inbound_emails WHERE id IN (" + theirs + ")" +
+                     (by_address ? " OR lower(from_email) = ?" : ""),
+                 by_address ? db::Params{contact_id, address} : db::Params{contact_id}));
+  return erased;
 }
 
 namespace {

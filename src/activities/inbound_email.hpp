@@ -36,6 +36,13 @@ struct ReceivedEmail {
 Result<ReceivedEmail> ReceiveEmail(db::Transaction& tx, std::string_view recipient,
                                    const MailMessage& message, std::string_view raw, Instant now);
 
+// A contact's erasure, in the caller's transaction: the emailed activities they were with keep
+// that an email came, not its subject or text; the emails received from their address (`email`,
+// unless another contact has it) or logged with them are deleted, held ones too. Returns how many
+// emails were deleted.
+Result<std::int64_t> EraseContactEmails(db::Transaction& tx, std::int64_t contact_id,
+                                        std::string_view email, Instant now);
+
 // GET/POST/DELETE /api/v1/email-drop (the caller's drop address at `domain`), the caller's held
 // emails (/api/v1/held-emails, file or discard), and GET /api/v1/activities/{id}/thread.
 void RegisterInboundEmailRoutes(api::Router& router, api::ApiContext& ctx, std::string domain);

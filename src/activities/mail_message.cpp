@@ -181,6 +181,7 @@ std::string DecodeBody(const Part& part, const ContentType& ct) {
 
 std::string HtmlToText(std::string_view html) {
   std::string out;
+  std::string lower;  // the whole text folded, once, when a style or script is to be skipped
   for (std::size_t i = 0; i < html.size(); ++i) {
     if (html[i] == '<') {
       const std::size_t close = html.find('>', i);
@@ -191,8 +192,9 @@ std::string HtmlToText(std::string_view html) {
         out.push_back('\n');
       }
       if (tag.starts_with("style") || tag.starts_with("script")) {
+        if (lower.empty()) lower = Lower(html);
         const std::size_t end =
-            Lower(html).find(tag.starts_with("style") ? "</style" : "</script", close);
+            lower.find(tag.starts_with("style") ? "</style" : "</script", close);
         i = end == std::string::npos ? html.size() : html.find('>', end);
         if (i == std::string_view::npos) break;
         continue;

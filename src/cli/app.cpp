@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include "accounts/account_routes.hpp"
+#include "accounts/contact_erasure.hpp"
 #include "activities/activity_routes.hpp"
 #include "activities/calendar_feed.hpp"
 #include "activities/inbound_email.hpp"
@@ -69,6 +70,7 @@ void RegisterAppRoutes(api::Router& router, api::ApiContext& context, auth::Sess
   files::RegisterAttachmentRoutes(router, context);
   webhooks::RegisterWebhookRoutes(router, context);
   accounts::RegisterAccountRoutes(router, context);
+  accounts::RegisterContactErasureRoute(router, context);
   products::RegisterProductRoutes(router, context);
   selling::RegisterOpportunityRoutes(router, context);
   selling::RegisterBlueSheetRoutes(router, context);

@@ -259,6 +259,25 @@ constexpr const char* kAttachmentSchema =
 
 }  // namespace
 
+Result<std::int64_t> EraseAttachments(db::Transaction& tx, std::string_view column,
+                                      std::int64_t id) {
+  const std::string c(column);
+  RAPPORT_ASSIGN_OR_RETURN(
+      db::Rows files,
+      tx.Query("SELECT DISTINCT sha256 FROM attachments WHERE " + c + " = ?", {id}));
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t erased,
+      tx.QueryInt("SELECT count(*) FROM attachments WHERE " + c + " = ?", {id}));
+  RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM attachments WHERE " + c + " = ?", {id}));
+  for (const db::Row& f : files) {
+    RAPPORT_RETURN_IF_ERROR(tx.Execute(
+        "DELETE FROM file_contents WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM attachments a "
+        "WHERE a.sha256 = file_contents.sha256)",
+        {f.Text("sha256")}));
+  }
+  return erased;
+}
+
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());

@@ -12,6 +12,7 @@
 #include "api/resource.hpp"
 #include "api/router.hpp"
 #include "core/result.hpp"
+#include "db/database.hpp"
 
 namespace rapport::files {
 
@@ -30,6 +31,12 @@ Result<std::string> CleanFileName(std::string_view name);
 
 // The key a file's bytes are kept under: their SHA-256, in lower-case hex.
 std::string Sha256Hex(std::string_view bytes);
+
+// A record's erasure, in the caller's transaction: the files attached to the row `id` of the
+// attachments' `column` ("contact_id"), and their bytes when no other file has the same content.
+// Returns how many files went. REQUIRES: `column` comes from code.
+Result<std::int64_t> EraseAttachments(db::Transaction& tx, std::string_view column,
+                                      std::int64_t id);
 
 // The attachment routes: list and upload under each record type, read, download and delete.
 void RegisterAttachmentRoutes(api::Router& router, api::ApiContext& context);

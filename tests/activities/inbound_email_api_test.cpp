@@ -17,6 +17,7 @@ namespace {
 
 using nlohmann::json;
 using ::rapport::testing::DemoCompany;
+using ::rapport::testing::HttpCall;
 using ::rapport::testing::RunCommand;
 using ::rapport::testing::RunningCommand;
 
@@ -180,6 +181,49 @@ TEST_P(InboundEmailApiTest, BccdEmailsReachTheTimelineAndStrangersAreHeldToFile)
   EXPECT_EQ(s().Delete("/api/v1/email-drop", token).status, 204);
   EXPECT_EQ(Send(rep_email, {drop}, first), 550);
   EXPECT_EQ(s().Get("/api/v1/email-drop", token).Json()["active"], false);
+
+  // The contact asks to be forgotten. A file on them, and the email logged with them, go; the
+  // stranger's thread (not theirs) stays.
+  HttpCall attach;
+  attach.method = "POST";
+  attach.path =
+      "/api/v1/contacts/" + std::to_string(contact_id) + "/attachments?file_name=consent-form.pdf";
+  attach.body = "%PDF-1.4\nconsent\n%%EOF\n";
+  attach.content_type = "application/pdf";
+  attach.token = token;
+  ASSERT_EQ(s().Call(attach).status, 201);
+  const std::string erasure = "/api/v1/contacts/" + std::to_string(contact_id) + "/erasure";
+  EXPECT_EQ(s().Post(erasure, {{"reason", "GDPR article 17 request"}}, token).status, 403)
+      << "admins only";
+  testing::ExpectProblem(s().Post(erasure, json::object(), company_->admin), 422, "reason");
+  const auto erased = s().Post(erasure, {{"reason", "GDPR article 17 request"}}, company_->admin);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(erased.Json()["files_deleted"], 1);
+  EXPECT_GE(erased.Json()["emails_deleted"], 1);
+  const json gone =
+      s().Get("/api/v1/contacts/" + std::to_string(contact_id), company_->admin).Json();
+  EXPECT_EQ(gone["first_name"], "Erased");
+  EXPECT_EQ(gone["last_name"], "contact");
+  EXPECT_TRUE(gone["email"].is_null()) << gone.dump();
+  EXPECT_TRUE(gone["phone"].is_null()) << gone.dump();
+  EXPECT_EQ(gone["do_not_contact"], true) << gone.dump();
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM inbound_emails WHERE lower(from_email) = ? OR "
+                            "subject LIKE 'Trial results%'",
+                            {to}),
+            0);
+  EXPECT_EQ(company_->Count("SELECT count(*) FROM attachments WHERE contact_id = ?", {contact_id}),
+            0);
+  emails = Emails(account, token);
+  EXPECT_EQ(WithSubject(emails, "Trial results — theatres"), nullptr) << emails.dump();
+  ASSERT_NE(WithSubject(emails, "Email (erased)"), nullptr) << emails.dump();
+  EXPECT_TRUE((*WithSubject(emails, "Email (erased)"))["body"].is_null());
+  EXPECT_NE(WithSubject(emails, "Re: Quote for monitors"), nullptr) << "not theirs: kept";
+  const json history =
+      s().Get("/api/v1/contacts/" + std::to_string(contact_id) + "/history", company_->admin)
+          .Json()["items"];
+  ASSERT_EQ(history.size(), 1u) << history.dump();
+  EXPECT_EQ(history[0]["field"], "erasure");
+  EXPECT_EQ(history[0]["new_value"], "GDPR article 17 request");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InboundEmailApiTest,

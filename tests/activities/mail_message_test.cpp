@@ -76,6 +76,14 @@ TEST(MailMessageTest, ReadsBase64Latin1HtmlOnlyAndForwards) {
       "From: a@b.example\nContent-Type: text/html\n\n<html><style>p{x:1}</style><p>Hello "
       "&amp; welcome</p><p>Line&nbsp;two<br>three</p></html>\n");
   EXPECT_EQ(html.text, "Hello & welcome\nLine two\nthree");
+  // Styles and scripts in any case, many of them: each skipped to its own end, the text kept
+  // as it was written (folded once to find the ends, never the text itself).
+  std::string many = "From: a@b.example\nContent-Type: text/html\n\n<p>Dear Ann</p>";
+  for (int i = 0; i < 2000; ++i) {
+    many += i % 2 ? "<STYLE>p{x:1}</STYLE>" : "<script>var A = 1;</Script>";
+    many += i % 500 == 0 ? "Keep This" : "";
+  }
+  EXPECT_EQ(ParseMailMessage(many).text, "Dear Ann\nKeep ThisKeep ThisKeep ThisKeep This");
 
   const MailMessage forward = ParseMailMessage(
       "From: rep@medequip.example\nSubject: Fwd: order\n\nFYI\n\n---------- Forwarded message "

@@ -2183,3 +2183,24 @@ test("a rep makes an address for emails, and files one from a stranger to an acc
   await card.getByRole("button", { name: "Stop the address" }).click();
   await card.getByRole("button", { name: "Make my address" }).waitFor();
 });
+
+test("an admin erases a contact who asked to be forgotten: the reason in writing, then only an erased place-holder is left", async () => {
+  const contact = (await call("GET", "/contacts?sort=-last_name&limit=1", admin.token)).json.items[0];
+  const page = await newPage();
+  await signIn(page, admin.email, `/contacts/${contact.id}`);
+  await page.getByRole("heading", { level: 1, name: new RegExp(contact.last_name) }).waitFor();
+  await page.getByText("Erase this contact (right to be forgotten)").click();
+  const form = page.getByRole("form", { name: "Erase this contact" });
+  assert.equal(await form.getByRole("button", { name: "Erase for good" }).isDisabled(), true, "not without a reason");
+  await form.getByLabel("Reason").fill("Request under GDPR article 17, 7 Dec 2026");
+  await form.getByRole("button", { name: "Erase for good" }).click();
+  await page.getByRole("status").filter({ hasText: "Erased:" }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "Erased contact" }).waitFor();
+  const stored = (await call("GET", `/contacts/${contact.id}`, admin.token)).json;
+  assert.equal(stored.first_name, "Erased");
+  assert.equal(stored.email, null);
+  assert.equal(stored.do_not_contact, true);
+  const history = (await call("GET", `/contacts/${contact.id}/history`, admin.token)).json.items;
+  assert.deepEqual(history.map((h) => [h.field, h.new_value]), [["erasure", "Request under GDPR article 17, 7 Dec 2026"]]);
+  await expectAccessible(page, "an erased contact's page");
+});

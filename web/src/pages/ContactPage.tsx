@@ -7,6 +7,7 @@ import { ApiError, api, date } from "../api";
 import { Attachments } from "../attachments";
 import { RecordCustomFields } from "../custom";
 import { FieldError } from "../problems";
+import { isAdmin, useSession } from "../session";
 import type { Contact } from "../types";
 
 type Field = { key: keyof Contact & string; label: string; kind?: "lines" | "date" | "check" | "choice"; choices?: readonly string[]; wide?: boolean };
@@ -63,7 +64,39 @@ const bodyOf = (form: Form) => {
   return body;
 };
 
+// The right to be forgotten, for admins: the reason in writing, then the contact's personal data
+// goes (POST /contacts/{id}/erasure); the record stays as "Erased contact".
+function EraseContact({ id, onErased }: { id: string; onErased: () => Promise<void> }) {
+  const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState("");
+  const [done, setDone] = useState("");
+  const erase = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblem("");
+    try {
+      const { data } = await api<{ files_deleted: number; emails_deleted: number }>("POST", `/contacts/${id}/erasure`, { reason });
+      setDone(`Erased: their details and history, ${data.files_deleted} file(s) and ${data.emails_deleted} email(s).`);
+      await onErased();
+    } catch (err) {
+      setProblem(err instanceof ApiError ? err.message : "Could not reach Rapport; nothing was erased, try again.");
+    }
+  };
+  if (done) return <section className="card span"><p role="status" className="ok">{done}</p></section>;
+  return (
+    <details className="card span">
+      <summary>Erase this contact (right to be forgotten)</summary>
+      <form onSubmit={erase} aria-label="Erase this contact">
+        <p className="muted">Their name, details, change history, files, emails and messages are erased for good; the deals, cases and meetings they were part of keep an &ldquo;Erased contact&rdquo; in their place.</p>
+        <label>Reason <textarea rows={2} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. request under GDPR article 17 received 4 Dec 2026" /></label>
+        {problem && <p role="alert" className="error">{problem}</p>}
+        <button type="submit" className="danger" disabled={!reason.trim()}>Erase for good</button>
+      </form>
+    </details>
+  );
+}
+
 export function ContactPage() {
+  const { me } = useSession();
   const { id } = useParams();
   const [contact, setContact] = useState<Contact | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
@@ -164,6 +197,7 @@ export function ContactPage() {
       )}
       <RecordCustomFields recordType="contacts" path={`/contacts/${c.id}`} />
       <Attachments path={`/contacts/${c.id}`} />
+      {isAdmin(me) && <EraseContact id={c.id} onErased={load} />}
     </div>
   );
 }
