@@ -79,54 +79,21 @@ CaseColumns FindCaseColumns(const Header& header, ImportReport& report) {
   return c;
 }
 
-// The fields a case's import writes, in the order it writes them, and whether each is text.
-struct CaseField {
-  const char* column;
-  bool text;
-};
-constexpr CaseField kCaseFields[] = {{"account_id", false},
-                                     {"contact_id", false},
-                                     {"kind", true},
-                                     {"priority", true},
-                                     {"subject", true},
-                                     {"description", true},
-                                     {"owner_id", false},
-                                     {"status", true},
-                                     {"opened_at", false},
-                                     {"first_response_due_at", false},
-                                     {"resolution_due_at", false},
-                                     {"first_response_at", false},
-                                     {"resolved_at", false},
-                                     {"resolution", true}};
-
-// A case of the book already stored: its id and its kCaseFields as stored.
-struct StoredCase {
-  std::int64_t id = 0;
-  std::vector<db::Value> values;
-};
-
-Result<std::unordered_map<std::string, StoredCase>> StoredCases(db::Transaction& tx) {
-  std::string sql = "SELECT external_id, id";
-  for (const CaseField& field : kCaseFields) sql += std::string(", ") + field.column;
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows stored,
-                           tx.Query(sql + " FROM cases WHERE external_id IS NOT NULL"));
-  // Up to a row per case of the book: each column's place is looked up once.
-  const std::size_t external_id = ColumnOf(stored, "external_id"), id = ColumnOf(stored, "id");
-  std::vector<std::size_t> fields;
-  for (const CaseField& field : kCaseFields) fields.push_back(ColumnOf(stored, field.column));
-  std::unordered_map<std::string, StoredCase> cases;
-  for (const db::Row& r : stored) {
-    std::vector<db::Value> values;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::size_t c = fields[i];
-      values.push_back(r.IsNull(c)           ? db::Null()
-                       : kCaseFields[i].text ? db::Value(r.Text(c))
-                                             : db::Value(r.Int(c)));
-    }
-    cases[r.Text(external_id)] = {r.Int(id), std::move(values)};
-  }
-  return cases;
-}
+// The fields a case's import writes, in the order it writes them.
+constexpr StoredField kCaseFields[] = {{"account_id", false},
+                                       {"contact_id", false},
+                                       {"kind", true},
+                                       {"priority", true},
+                                       {"subject", true},
+                                       {"description", true},
+                                       {"owner_id", false},
+                                       {"status", true},
+                                       {"opened_at", false},
+                                       {"first_response_due_at", false},
+                                       {"resolution_due_at", false},
+                                       {"first_response_at", false},
+                                       {"resolved_at", false},
+                                       {"resolution", true}};
 
 // Hours to first response and to resolution, by kind and priority.
 using ServiceLevels = std::map<std::pair<std::string, std::string>, std::pair<int, int>>;
@@ -149,7 +116,6 @@ struct CaseBook {
   std::unordered_map<std::int64_t, std::int64_t> account_owners;  // filled as asked
   BookUsers users;
   ServiceLevels levels;
-  std::unordered_map<std::string, StoredCase> existing;  // by external id
 };
 
 // What the rows came to, beyond the report's counts.
@@ -404,9 +370,9 @@ Status ImportCases(RelationContext& context, BookFile& file, std::vector<BookChe
   RAPPORT_ASSIGN_OR_RETURN(book.contacts, KnownByExternalId(context.tx, "contacts"));
   RAPPORT_ASSIGN_OR_RETURN(book.users, LoadBookUsers(context.tx));
   RAPPORT_ASSIGN_OR_RETURN(book.levels, LoadServiceLevels(context.tx));
-  RAPPORT_ASSIGN_OR_RETURN(book.existing, StoredCases(context.tx));
+  RAPPORT_ASSIGN_OR_RETURN(auto existing, StoredByExternalId(context.tx, "cases", kCaseFields));
+  RecordWriter writer(context, "cases", kCaseFields, std::move(existing), report);
   CaseTally tally;
-  std::vector<db::Params> new_cases;
   std::vector<std::string> row;
   while (true) {
     RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
@@ -426,29 +392,9 @@ Status ImportCases(RelationContext& context, BookFile& file, std::vector<BookChe
                              ReadCaseRow(context, book, header, columns, row, line, tally, report));
     if (!values) continue;
     tally.in_file.insert(key);
-    if (auto it = book.existing.find(key); it != book.existing.end()) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          int changed, audit::WriteChanges(context.tx, context.actor, "cases", it->second.id,
-                                           it->second.values, *values));
-      ++(changed > 0 ? report.updated : report.unchanged);
-      continue;
-    }
-    db::Params created;
-    for (const auto& [column, value] : *values) created.push_back(value);
-    created.push_back(key);
-    new_cases.push_back(std::move(created));
-    ++report.created;
+    RAPPORT_RETURN_IF_ERROR(writer.Write(key, *values));
   }
-  // All at once: a round trip per case would cost PostgreSQL minutes on a large book.
-  if (report.rejected == 0 && !new_cases.empty()) {
-    std::vector<std::string> inserted;
-    for (const CaseField& field : kCaseFields) inserted.emplace_back(field.column);
-    inserted.emplace_back("external_id");
-    RAPPORT_ASSIGN_OR_RETURN(std::int64_t first,
-                             audit::InsertManyAudited(context.tx, context.actor, "cases", inserted,
-                                                      std::move(new_cases)));
-    (void)first;
-  }
+  RAPPORT_RETURN_IF_ERROR(writer.Finish());
   file.rows = records->rows();
   file.skipped = records->skipped();
   file.set_aside = records->set_aside() + tally.left_out;
@@ -472,14 +418,9 @@ Status ImportCaseComments(RelationContext& context, BookFile& file,
   }
   RAPPORT_ASSIGN_OR_RETURN(const auto cases, KnownByExternalId(context.tx, "cases"));
   RAPPORT_ASSIGN_OR_RETURN(const BookUsers users, LoadBookUsers(context.tx));
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows stored,
-      context.tx.Query("SELECT external_id, id, body FROM case_messages WHERE external_id IS NOT "
-                       "NULL"));
-  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> existing;
-  for (const db::Row& r : stored) {
-    existing[r.Text("external_id")] = {r.Int("id"), r.Text("body")};
-  }
+  static constexpr StoredField kBody[] = {{"body", true}};
+  RAPPORT_ASSIGN_OR_RETURN(const auto existing,
+                           StoredByExternalId(context.tx, "case_messages", kBody));
   std::set<std::string> in_file;
   std::int64_t left_out = 0;
   std::vector<db::Params> added;
@@ -505,11 +446,11 @@ Status ImportCaseComments(RelationContext& context, BookFile& file,
     const auto at = InstantCell(header, created, row, line, context.actor.at, report);
     if (!at) continue;
     if (auto e = existing.find(key); e != existing.end()) {
-      if (e->second.second == text) {
+      if (e->second.values[0] == db::Value(text)) {
         ++report.unchanged;
       } else {
         RAPPORT_RETURN_IF_ERROR(context.tx.Execute("UPDATE case_messages SET body = ? WHERE id = ?",
-                                                   {text, e->second.first}));
+                                                   {text, e->second.id}));
         ++report.updated;
       }
       continue;
@@ -530,12 +471,8 @@ Status ImportCaseComments(RelationContext& context, BookFile& file,
   }
   file.rows = records->rows();
   file.skipped = records->skipped();
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows written,
-                           context.tx.Query("SELECT external_id FROM case_messages WHERE "
-                                            "external_id IS NOT NULL"));
-  std::int64_t found = 0;
-  const std::size_t external_id = ColumnOf(written, "external_id");  // looked up once
-  for (const db::Row& r : written) found += in_file.count(r.Text(external_id));
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t found,
+                           CountWritten(context.tx, "case_messages", in_file));
   AddCheck(checks, file, "case comments", WithCommas(static_cast<std::int64_t>(in_file.size())),
            WithCommas(found));
   if (left_out > 0) {

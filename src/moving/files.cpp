@@ -129,14 +129,9 @@ Status ImportFiles(RelationContext& context, BookFile& file, std::vector<BookChe
     RAPPORT_ASSIGN_OR_RETURN(t.known, KnownByExternalId(context.tx, t.table));
   }
   RAPPORT_ASSIGN_OR_RETURN(const BookUsers users, LoadBookUsers(context.tx));
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows stored,
-      context.tx.Query("SELECT external_id, id, sha256 FROM attachments WHERE external_id IS NOT "
-                       "NULL"));
-  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> existing;
-  for (const db::Row& r : stored) {
-    existing[r.Text("external_id")] = {r.Int("id"), r.Text("sha256")};
-  }
+  static constexpr StoredField kContent[] = {{"sha256", true}};
+  RAPPORT_ASSIGN_OR_RETURN(const auto existing,
+                           StoredByExternalId(context.tx, "attachments", kContent));
   FileTally tally;
   std::vector<std::string> row;
   while (true) {
@@ -196,13 +191,13 @@ Status ImportFiles(RelationContext& context, BookFile& file, std::vector<BookChe
                            "?, ?) ON CONFLICT (sha256) DO NOTHING",
                            {sha256, size, db::Blob{*bytes}}));
     if (auto e = existing.find(key); e != existing.end()) {
-      if (e->second.second == sha256) {
+      if (e->second.values[0] == db::Value(sha256)) {
         ++report.unchanged;
       } else {
         RAPPORT_RETURN_IF_ERROR(context.tx.Execute(
             "UPDATE attachments SET sha256 = ?, size_bytes = ?, content_type = ?, file_name = ?, "
             "updated_at = ?, version = version + 1 WHERE id = ?",
-            {sha256, size, *content_type, *file_name, context.actor.at, e->second.first}));
+            {sha256, size, *content_type, *file_name, context.actor.at, e->second.id}));
         ++report.updated;
       }
       continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "audit/audit_log.hpp"
 #include "core/validation.hpp"
 #include "imports/cells.hpp"
 
@@ -79,6 +80,74 @@ Result<std::unordered_map<std::string, Known>> KnownByExternalId(db::Transaction
                                   deals ? r.Text(currency) : std::string()};
   }
   return known;
+}
+
+Result<std::unordered_map<std::string, StoredRecord>> StoredByExternalId(
+    db::Transaction& tx, const std::string& table, std::span<const StoredField> fields) {
+  std::string sql = "SELECT external_id, id";
+  for (const StoredField& field : fields) sql += std::string(", ") + field.column;
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows stored,
+                           tx.Query(sql + " FROM " + table + " WHERE external_id IS NOT NULL"));
+  // Up to a row per record of the book: each column's place is looked up once.
+  const std::size_t external_id = ColumnOf(stored, "external_id"), id = ColumnOf(stored, "id");
+  std::vector<std::size_t> at;
+  for (const StoredField& field : fields) at.push_back(ColumnOf(stored, field.column));
+  std::unordered_map<std::string, StoredRecord> records;
+  for (const db::Row& r : stored) {
+    std::vector<db::Value> values;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      const std::size_t c = at[i];
+      values.push_back(r.IsNull(c)      ? db::Null()
+                       : fields[i].text ? db::Value(r.Text(c))
+                                        : db::Value(r.Int(c)));
+    }
+    records[r.Text(external_id)] = {r.Int(id), std::move(values)};
+  }
+  return records;
+}
+
+Status RecordWriter::Write(const std::string& key, const audit::FieldValues& values) {
+  if (auto it = existing_.find(key); it != existing_.end()) {
+    RAPPORT_ASSIGN_OR_RETURN(int changed,
+                             audit::WriteChanges(context_.tx, context_.actor, table_, it->second.id,
+                                                 it->second.values, values));
+    ++(changed > 0 ? report_.updated : report_.unchanged);
+    return Ok();
+  }
+  if (!queued_keys_.insert(key).second) {
+    ++report_.unchanged;  // the same id twice in the file: the first is taken
+    return Ok();
+  }
+  db::Params created;
+  for (const auto& [column, value] : values) created.push_back(value);
+  created.push_back(key);
+  queued_.push_back(std::move(created));
+  ++report_.created;
+  return Ok();
+}
+
+Status RecordWriter::Finish() {
+  if (report_.rejected > 0 || queued_.empty()) return Ok();
+  std::vector<std::string> columns;
+  for (const StoredField& field : fields_) columns.emplace_back(field.column);
+  columns.emplace_back("external_id");
+  RAPPORT_ASSIGN_OR_RETURN(
+      std::int64_t first,
+      audit::InsertManyAudited(context_.tx, context_.actor, table_, columns, std::move(queued_)));
+  (void)first;
+  queued_.clear();
+  return Ok();
+}
+
+Result<std::int64_t> CountWritten(db::Transaction& tx, const std::string& table,
+                                  const std::set<std::string>& keys, const std::string& condition) {
+  RAPPORT_ASSIGN_OR_RETURN(db::Rows written,
+                           tx.Query("SELECT external_id FROM " + table +
+                                    " WHERE external_id IS NOT NULL AND " + condition));
+  std::int64_t found = 0;
+  const std::size_t external_id = ColumnOf(written, "external_id");  // looked up once
+  for (const db::Row& r : written) found += keys.count(r.Text(external_id));
+  return found;
 }
 
 std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }

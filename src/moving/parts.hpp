@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,6 +63,60 @@ struct Known {
 // external id. REQUIRES: `table` comes from code.
 Result<std::unordered_map<std::string, Known>> KnownByExternalId(db::Transaction& tx,
                                                                  const std::string& table);
+
+// A field a part writes and compares on a second run, and whether it is text (else a number).
+struct StoredField {
+  const char* column;
+  bool text;
+};
+
+// A record of the book already stored: its id and its fields' values as stored.
+struct StoredRecord {
+  std::int64_t id = 0;
+  std::vector<db::Value> values;  // in the order of the fields asked for
+};
+
+// Every row of `table` with an external id, by it: its id and `fields` as stored. REQUIRES:
+// `table` and the fields come from code.
+Result<std::unordered_map<std::string, StoredRecord>> StoredByExternalId(
+    db::Transaction& tx, const std::string& table, std::span<const StoredField> fields);
+
+// Writes a part's records by external id: a row's fields update the stored record of its id
+// (what changed, audited) or are queued, and Finish inserts the queued ones all at once (a round
+// trip per record would cost PostgreSQL minutes on a large book), unless the report has
+// rejections. Counts each in the report. One part's, in its transaction.
+class RecordWriter {
+ public:
+  // REQUIRES: `table` and `fields` come from code; `fields` outlives the writer; a row's values
+  // are `fields` in order.
+  RecordWriter(RelationContext& context, std::string table, std::span<const StoredField> fields,
+               std::unordered_map<std::string, StoredRecord> existing,
+               imports::ImportReport& report)
+      : context_(context),
+        table_(std::move(table)),
+        fields_(fields),
+        existing_(std::move(existing)),
+        report_(report) {}
+
+  // The record of `key` with `values` (the same key twice in a file: the first is taken).
+  Status Write(const std::string& key, const audit::FieldValues& values);
+  Status Finish();
+
+ private:
+  RelationContext& context_;
+  std::string table_;
+  std::span<const StoredField> fields_;
+  std::unordered_map<std::string, StoredRecord> existing_;
+  imports::ImportReport& report_;
+  std::set<std::string> queued_keys_;
+  std::vector<db::Params> queued_;
+};
+
+// How many of `keys` (external ids) are rows of `table` meeting `condition` (SQL over its
+// columns, "1 = 1" for all): what a part checks it wrote. REQUIRES: both come from code.
+Result<std::int64_t> CountWritten(db::Transaction& tx, const std::string& table,
+                                  const std::set<std::string>& keys,
+                                  const std::string& condition = "1 = 1");
 
 // A cell as a rejection quotes it.
 std::string Quoted(std::string_view text);

@@ -271,58 +271,22 @@ struct TaskColumns {
   std::optional<std::size_t> id, owner, account, what, subject, due;
 };
 
-// The fields a task's import writes, in the order it writes them, and whether each is text.
-struct TaskField {
-  const char* column;
-  bool text;
-};
-constexpr TaskField kTaskFields[] = {{"owner_id", false},    {"account_id", false},
-                                     {"related_type", true}, {"related_id", false},
-                                     {"subject", true},      {"due_on", true}};
-
-// A task of the book already stored: its id and its kTaskFields as stored.
-struct StoredTask {
-  std::int64_t id = 0;
-  std::vector<db::Value> values;
-};
+// The fields a task's import writes, in the order it writes them.
+constexpr StoredField kTaskFields[] = {{"owner_id", false},    {"account_id", false},
+                                       {"related_type", true}, {"related_id", false},
+                                       {"subject", true},      {"due_on", true}};
 
 // What a task file's rows are matched against: the book's records and users.
 struct TaskBook {
   std::unordered_map<std::string, Known> accounts, deals;
   BookUsers users;
-  std::unordered_map<std::string, StoredTask> existing;  // by external id
 };
-
-// The book's tasks imported before, by external id.
-Result<std::unordered_map<std::string, StoredTask>> StoredTasks(db::Transaction& tx) {
-  RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows stored,
-      tx.Query("SELECT external_id, id, owner_id, account_id, related_type, related_id, "
-               "subject, due_on FROM tasks WHERE external_id IS NOT NULL"));
-  // Up to a row per task of the book: each column's place is looked up once.
-  const std::size_t external_id = ColumnOf(stored, "external_id"), id = ColumnOf(stored, "id");
-  std::vector<std::size_t> fields;
-  for (const TaskField& field : kTaskFields) fields.push_back(ColumnOf(stored, field.column));
-  std::unordered_map<std::string, StoredTask> tasks;
-  for (const db::Row& r : stored) {
-    std::vector<db::Value> values;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::size_t c = fields[i];
-      values.push_back(r.IsNull(c)           ? db::Null()
-                       : kTaskFields[i].text ? db::Value(r.Text(c))
-                                             : db::Value(r.Int(c)));
-    }
-    tasks[r.Text(external_id)] = {r.Int(id), std::move(values)};
-  }
-  return tasks;
-}
 
 Result<TaskBook> LoadTaskBook(db::Transaction& tx) {
   TaskBook book;
   RAPPORT_ASSIGN_OR_RETURN(book.accounts, KnownByExternalId(tx, "accounts"));
   RAPPORT_ASSIGN_OR_RETURN(book.deals, KnownByExternalId(tx, "opportunities"));
   RAPPORT_ASSIGN_OR_RETURN(book.users, LoadBookUsers(tx));
-  RAPPORT_ASSIGN_OR_RETURN(book.existing, StoredTasks(tx));
   return book;
 }
 
@@ -410,8 +374,9 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
     return Error(ErrorCode::kMalformed, "a task file needs its tasks' Id and OwnerId");
   }
   RAPPORT_ASSIGN_OR_RETURN(const TaskBook book, LoadTaskBook(context.tx));
-  std::set<std::string> in_file, new_keys;
-  std::vector<db::Params> new_tasks;
+  RAPPORT_ASSIGN_OR_RETURN(auto existing, StoredByExternalId(context.tx, "tasks", kTaskFields));
+  RecordWriter writer(context, "tasks", kTaskFields, std::move(existing), report);
+  std::set<std::string> in_file;
   std::vector<std::string> row;
   while (true) {
     RAPPORT_ASSIGN_OR_RETURN(bool more, records->Next(row));
@@ -427,42 +392,14 @@ Status ImportOpenTasks(RelationContext& context, BookFile& file, std::vector<Boo
         ReadTaskRow(context, book, header, columns, row, line, report);
     if (!values) continue;
     in_file.insert(key);
-    if (auto it = book.existing.find(key); it != book.existing.end()) {
-      RAPPORT_ASSIGN_OR_RETURN(
-          int changed, audit::WriteChanges(context.tx, context.actor, "tasks", it->second.id,
-                                           it->second.values, *values));
-      ++(changed > 0 ? report.updated : report.unchanged);
-      continue;
-    }
-    if (!new_keys.insert(key).second) {
-      ++report.unchanged;  // the same id twice in the file: the first is taken
-      continue;
-    }
-    db::Params created;
-    for (const auto& [column, value] : *values) created.push_back(value);
-    created.push_back(key);
-    new_tasks.push_back(std::move(created));
-    ++report.created;
+    RAPPORT_RETURN_IF_ERROR(writer.Write(key, *values));
   }
-  // All at once: a round trip per task would cost PostgreSQL minutes on a large book.
-  if (report.rejected == 0) {
-    RAPPORT_ASSIGN_OR_RETURN(
-        std::int64_t first,
-        audit::InsertManyAudited(context.tx, context.actor, "tasks",
-                                 {"owner_id", "account_id", "related_type", "related_id", "subject",
-                                  "due_on", "external_id"},
-                                 std::move(new_tasks)));
-    (void)first;
-  }
+  RAPPORT_RETURN_IF_ERROR(writer.Finish());
   file.rows = records->rows();
   file.skipped = records->skipped();
   file.set_aside = records->set_aside();
-  RAPPORT_ASSIGN_OR_RETURN(db::Rows written,
-                           context.tx.Query("SELECT external_id FROM tasks WHERE external_id IS "
-                                            "NOT NULL AND done_at IS NULL"));
-  std::int64_t found = 0;
-  const std::size_t external_id = ColumnOf(written, "external_id");  // looked up once
-  for (const db::Row& r : written) found += in_file.count(r.Text(external_id));
+  RAPPORT_ASSIGN_OR_RETURN(const std::int64_t found,
+                           CountWritten(context.tx, "tasks", in_file, "done_at IS NULL"));
   AddCheck(checks, file, "open tasks", WithCommas(static_cast<std::int64_t>(in_file.size())),
            WithCommas(found));
   return Ok();
