@@ -448,6 +448,15 @@ test("custom fields: an admin adds them, a rep fills them in on an account, a ba
   await expectAccessible(account, "Account custom fields");
   await shot(account, "account-custom-fields");
 
+  // The accounts list sorts by a custom field, its values in a column of their own.
+  await account.goto(`${base}/accounts`);
+  await account.getByLabel("Sort by").selectOption({ label: "ICU beds, highest first" });
+  await account.getByRole("columnheader", { name: "ICU beds" }).waitFor();
+  const firstRow = account.getByRole("row").nth(1);
+  await firstRow.getByRole("link", { name: "Calderdale Royal Hospital" }).waitFor();
+  await firstRow.getByRole("cell", { name: "16", exact: true }).waitFor();
+  assert.match(account.url(), /sort=-custom\.icu_beds/);
+
   // A case's fields are a card of their own on its page.
   const field = await call("POST", "/custom-fields", admin.token, { record_type: "cases", label: "Device serial", type: "text", max_length: 12 });
   assert.equal(field.status, 201, JSON.stringify(field.json));

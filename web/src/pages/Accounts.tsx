@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Page } from "../api";
+import { CustomValue, useCustomFields } from "../custom";
 import { useGet, usePages } from "../data";
 import { useUsers } from "../lookups";
 import { useSession } from "../session";
@@ -9,6 +10,8 @@ import type { Account } from "../types";
 
 const TYPES = ["", "health_system", "hospital", "department", "gp_practice", "pharmacy", "commissioning_group"];
 const STATUSES = ["", "customer", "prospect", "former"];
+// The custom field types the server sorts by (?sort=custom.<key>).
+const SORTABLE_CUSTOM = new Set(["text", "number", "money", "date", "checkbox", "picklist"]);
 
 type Option = { id: string; name: string };
 type View = { name: string; query: string };
@@ -33,6 +36,10 @@ export function Accounts() {
   const { views, add, remove } = useSavedViews(me?.id);
   const [viewName, setViewName] = useState("");
   const [text, setText] = useState(q);
+  // The custom fields a list sorts by, and the one it is sorted by (shown as a column).
+  const sortable = useCustomFields("accounts").filter((f) => SORTABLE_CUSTOM.has(f.type));
+  const sort = params.get("sort") ?? "name";
+  const sortedBy = sortable.find((f) => sort === `custom.${f.key}` || sort === `-custom.${f.key}`);
 
   const query = new URLSearchParams({ limit: "50", sort: params.get("sort") || "name" });
   if (q.trim()) query.set("q", q);
@@ -68,6 +75,12 @@ export function Accounts() {
         <label>Owner <select value={params.get("owner_id") ?? ""} onChange={(e) => set("owner_id", e.target.value)}><option value="">anyone</option>{owners.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}</select></label>
         <label>Sort by <select value={params.get("sort") ?? "name"} onChange={(e) => set("sort", e.target.value === "name" ? "" : e.target.value)}>
           <option value="name">name</option><option value="-updated_at">recently changed</option><option value="-created_at">newest</option>
+          {sortable.map((f) => (
+            <Fragment key={f.key}>
+              <option value={`-custom.${f.key}`}>{f.label}, highest first</option>
+              <option value={`custom.${f.key}`}>{f.label}, lowest first</option>
+            </Fragment>
+          ))}
         </select></label>
         <label>Segment <select value={params.get("segment") ?? ""} onChange={(e) => set("segment", e.target.value)}>{["", "prospect", "hunting", "maintain"].map((s) => <option key={s} value={s}>{s || "any"}</option>)}</select></label>
       </div>
@@ -82,7 +95,7 @@ export function Accounts() {
         ))}
       </div>
       <table className="table">
-        <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Region</th><th scope="col">Postcode</th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Region</th><th scope="col">Postcode</th>{sortedBy && <th scope="col">{sortedBy.label}</th>}</tr></thead>
         <tbody>
           {items.map((a) => (
             <tr key={a.id}>
@@ -91,6 +104,7 @@ export function Accounts() {
               <td><span className={`status ${a.status}`}>{a.status}</span></td>
               <td>{a.region ?? "—"}</td>
               <td>{a.postcode ?? "—"}</td>
+              {sortedBy && <td><CustomValue field={sortedBy} value={a.custom?.[sortedBy.key]} /></td>}
             </tr>
           ))}
         </tbody>
