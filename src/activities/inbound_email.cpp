@@ -184,25 +184,26 @@ Result<std::int64_t> EraseContactEmails(db::Transaction& tx, std::int64_t contac
       tx.QueryInt("SELECT count(*) FROM contacts WHERE lower(email) = ? AND id <> ?",
                   {address, contact_id}));
   // The emails logged with the contact, and (when the address is theirs alone) from it.
-  const std::string theirs =
-      "SELECT ml.email_id FROM inbound_email_activities ml JOIN activity_contacts ac ON "
-      "ac.activity_id = ml.activity_id WHERE ac.contact_id = ?";
+  const bool by_address = !address.empty() && shared == 0;
+  const std::string emails =
+      "SELECT m.id FROM inbound_emails m WHERE m.id IN (SELECT ml.email_id FROM "
+      "inbound_email_activities ml JOIN activity_contacts ac ON ac.activity_id = ml.activity_id "
+      "WHERE ac.contact_id = ?)" +
+      std::string(by_address ? " OR lower(m.from_email) = ?" : "");
+  const db::Params which = by_address ? db::Params{contact_id, address} : db::Params{contact_id};
+  // Their activities keep that an email came, not what it said.
+  db::Params blanked = {now};
+  blanked.insert(blanked.end(), which.begin(), which.end());
   RAPPORT_RETURN_IF_ERROR(tx.Execute(
       "UPDATE activities SET subject = 'Email (erased)', body = NULL, updated_at = ?, version = "
-      "version + 1 WHERE id IN (SELECT ac.activity_id FROM activity_contacts ac JOIN "
-      "inbound_email_activities ml ON ml.activity_id = ac.activity_id WHERE ac.contact_id = ?)",
-      {now, contact_id}));
-  const bool by_address = !address.empty() && shared == 0;
+      "version + 1 WHERE id IN (SELECT activity_id FROM inbound_email_activities WHERE email_id "
+      "IN (" +
+          emails + "))",
+      blanked));
   RAPPORT_ASSIGN_OR_RETURN(
-      std::int64_t erased,
-      tx.QueryInt("SELECT count(*) FROM inbound_emails WHERE id IN (" + theirs + ")" +
-                      (by_address ? " OR lower(from_email) = ?" : ""),
-                  by_address ? db::Params{contact_id, address} : db::Params{contact_id}));
-  RAPPORT_RETURN_IF_ERROR(
-      tx.Execute("DELETE FROM inbound_emails WHERE id IN (" + theirs + ")" +
-                     (by_address ? " OR lower(from_email) = ?" : ""),
-                 by_address ? db::Params{contact_id, address} : db::Params{contact_id}));
-  return erased;
+      db::Rows erased,
+      tx.Query("DELETE FROM inbound_emails WHERE id IN (" + emails + ") RETURNING id", which));
+  return static_cast<std::int64_t>(erased.size());
 }
 
 namespace {

@@ -36,10 +36,10 @@ struct ReceivedEmail {
 Result<ReceivedEmail> ReceiveEmail(db::Transaction& tx, std::string_view recipient,
                                    const MailMessage& message, std::string_view raw, Instant now);
 
-// A contact's erasure, in the caller's transaction: the emailed activities they were with keep
-// that an email came, not its subject or text; the emails received from their address (`email`,
-// unless another contact has it) or logged with them are deleted, held ones too. Returns how many
-// emails were deleted.
+// A contact's erasure, in the caller's transaction: the emails received from their address
+// (`email`, unless another contact has it) or logged with them are deleted, held ones too, and
+// the activities they were logged as keep that an email came, not its subject or text. Returns
+// how many emails were deleted.
 Result<std::int64_t> EraseContactEmails(db::Transaction& tx, std::int64_t contact_id,
                                         std::string_view email, Instant now);
 

@@ -261,21 +261,18 @@ constexpr const char* kAttachmentSchema =
 
 Result<std::int64_t> EraseAttachments(db::Transaction& tx, std::string_view column,
                                       std::int64_t id) {
-  const std::string c(column);
   RAPPORT_ASSIGN_OR_RETURN(
-      db::Rows files,
-      tx.Query("SELECT DISTINCT sha256 FROM attachments WHERE " + c + " = ?", {id}));
-  RAPPORT_ASSIGN_OR_RETURN(
-      std::int64_t erased,
-      tx.QueryInt("SELECT count(*) FROM attachments WHERE " + c + " = ?", {id}));
-  RAPPORT_RETURN_IF_ERROR(tx.Execute("DELETE FROM attachments WHERE " + c + " = ?", {id}));
-  for (const db::Row& f : files) {
+      db::Rows erased,
+      tx.Query("DELETE FROM attachments WHERE " + std::string(column) + " = ? RETURNING sha256",
+               {id}));
+  // The bytes go when no other file has the same content.
+  for (const db::Row& f : erased) {
     RAPPORT_RETURN_IF_ERROR(tx.Execute(
         "DELETE FROM file_contents WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM attachments a "
         "WHERE a.sha256 = file_contents.sha256)",
         {f.Text("sha256")}));
   }
-  return erased;
+  return static_cast<std::int64_t>(erased.size());
 }
 
 std::string Sha256Hex(std::string_view bytes) {

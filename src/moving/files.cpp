@@ -1,5 +1,6 @@
 #include "moving/files.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -67,27 +68,46 @@ FileColumns FindFileColumns(const Header& header, ImportReport& report) {
   return c;
 }
 
-std::optional<std::string> ReadWhole(const fs::path& path) {
+// The file at `path`, unless it is larger than `limit` (then `too_large` is set).
+std::optional<std::string> ReadWhole(const fs::path& path, std::uintmax_t limit, bool& too_large) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  too_large = !ec && size > limit;
+  if (ec || too_large) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// `relative` (a path the export's file names) under `book`, when it stays there: not absolute,
+// no "..", and, followed through any links, still inside the book's folder. A hostile export
+// cannot make the import read another file of the server.
+std::optional<fs::path> InsideBook(const fs::path& book, const std::string& relative) {
+  if (relative.empty() || relative.size() > 512) return std::nullopt;
+  const fs::path given(relative);
+  if (given.has_root_path()) return std::nullopt;
+  for (const fs::path& part : given) {
+    if (part == "..") return std::nullopt;
+  }
+  std::error_code ec;
+  const fs::path path = book / given;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const fs::path real = fs::canonical(path, ec);
+  const fs::path root = fs::canonical(book, ec);
+  if (ec) return std::nullopt;
+  const auto [end, ignored] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  if (end != root.end()) return std::nullopt;
+  return path;
 }
 
 // Where a file's bytes are in the export: the path its body cell gives (Data Export writes
 // "Attachments/00P..."), else the folder's file named by its id.
 std::optional<fs::path> BytesOf(const fs::path& book, const std::string& cell,
                                 const std::string& id, bool versions) {
-  std::error_code ec;
-  if (!cell.empty() && cell.find("..") == std::string::npos && cell.size() < 512) {
-    const fs::path given = book / cell;
-    if (fs::is_regular_file(given, ec)) return given;
-  }
+  if (auto given = InsideBook(book, cell)) return given;
   for (const char* folder :
        {versions ? "ContentVersion" : "Attachments", versions ? "contentversion" : "attachments"}) {
-    const fs::path named = book / folder / id;
-    if (fs::is_regular_file(named, ec)) return named;
+    if (auto named = InsideBook(book, std::string(folder) + "/" + id)) return named;
   }
   return std::nullopt;
 }
@@ -170,7 +190,14 @@ Status ImportFiles(RelationContext& context, BookFile& file, std::vector<BookChe
       continue;
     }
     const auto path = BytesOf(book, Cell(row, columns.body), id, columns.versions);
-    const std::optional<std::string> bytes = path ? ReadWhole(*path) : std::nullopt;
+    bool too_large = false;
+    const std::optional<std::string> bytes =
+        path ? ReadWhole(*path, files::kMaxFileBytes, too_large) : std::nullopt;
+    if (too_large) {
+      ++tally.not_kept;  // over the largest file Rapport keeps: left out, counted
+      tally.in_file.erase(key);
+      continue;
+    }
     if (!bytes) {
       Reject(report, line, columns.body ? header.names[*columns.body] : "Body",
              "the file's bytes are not in the export (" +

@@ -1159,6 +1159,28 @@ TEST_P(ImportTest, ASalesforceExportBringsItsFiles) {
                  "NOT NULL"),
             (std::vector<std::string>{"0691|" + std::to_string(report_v3.size()) + "|2|"}))
       << "a Salesforce File is kept by its document: its latest version replaces the bytes";
+
+  // A hostile export naming a file outside its folder (an absolute path, or an id that climbs
+  // out): refused by line, nothing read from there, nothing written.
+  TempDir outside;
+  const std::string secret = outside.File("secret.txt");
+  std::ofstream(secret, std::ios::binary) << "a server's secret\n";
+  const auto attachments_before = Rows("SELECT external_id, version FROM attachments ORDER BY 1");
+  for (const std::string& row :
+       {"00P9,false,001A,secret.txt,false,text/plain,18," + secret + ",0051,,\r\n",
+        "../../" + outside.path().filename().string() +
+            "/secret.txt,false,001A,secret.txt,false,"
+            "text/plain,18,,0051,,\r\n"}) {
+    File("Attachment.csv",
+         "Id,IsDeleted,ParentId,Name,IsPrivate,ContentType,BodyLength,Body,OwnerId,CreatedDate,"
+         "Description\r\n" +
+             row);
+    const json hostile = Book("salesforce", {"--create-users"});
+    EXPECT_EQ(hostile["status"], "rejected") << hostile.dump();
+    EXPECT_NE(hostile.dump().find("the file's bytes are not in the export"), std::string::npos)
+        << hostile.dump();
+    EXPECT_EQ(Rows("SELECT external_id, version FROM attachments ORDER BY 1"), attachments_before);
+  }
 }
 
 // How Salesforce's and HubSpot's case picklists read as Rapport's kinds, statuses and
